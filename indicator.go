@@ -1,0 +1,85 @@
+package chiso
+
+import (
+	"fmt"
+	"math"
+)
+
+// IndicatorKind is what sort of quantity an indicator measures.
+type IndicatorKind string
+
+// The indicator kinds.
+const (
+	KindPercent IndicatorKind = "percent" // a share in 0–100
+	KindCount   IndicatorKind = "count"   // a number of things, ≥ 0
+	KindMoney   IndicatorKind = "money"   // an amount in the unit's currency and scale
+	KindRank    IndicatorKind = "rank"    // a position among provinces, 1 is best
+	KindRatio   IndicatorKind = "ratio"   // a quotient of two quantities
+)
+
+// Valid reports whether k is one of the known kinds.
+func (k IndicatorKind) Valid() bool {
+	switch k {
+	case KindPercent, KindCount, KindMoney, KindRank, KindRatio:
+		return true
+	}
+	return false
+}
+
+// Indicator is one entry of the catalogue: what is measured, in which unit,
+// and what values are possible.
+type Indicator struct {
+	Code   string        // stable identifier, e.g. village_mobile_broadband_coverage
+	NameVI string        // Vietnamese name, as department heads read it
+	NameEN string        // English name
+	Unit   string        // canonical unit of values: percent, station, billion_vnd, billion_usd …
+	Kind   IndicatorKind // percent, count, money, rank or ratio
+	// Additive is true when the value of a whole is the sum of its parts'
+	// values (counts, money); false for shares, ranks and ratios.
+	Additive bool
+	// Min and Max bound possible values; NaN means unbounded on that side.
+	Min, Max float64
+	// Method tags the definition or measuring method (e.g. "mic" vs "gso"
+	// for the digital-economy share); empty means the only one known.
+	Method string
+	// Concept groups indicators that are alternative definitions of one
+	// thing (bts_sites and bts_stations are both "bts"); empty means none.
+	Concept     string
+	Description string
+}
+
+// Name returns the indicator's name in the language ("vi" or "en"), falling
+// back to the other language and then to the code.
+func (ind Indicator) Name(lang string) string {
+	first, second := ind.NameVI, ind.NameEN
+	if lang == "en" {
+		first, second = second, first
+	}
+	switch {
+	case first != "":
+		return first
+	case second != "":
+		return second
+	}
+	return ind.Code
+}
+
+// InRange reports whether v lies within [Min, Max], unbounded sides ignored.
+func (ind Indicator) InRange(v float64) bool {
+	return (math.IsNaN(ind.Min) || v >= ind.Min) && (math.IsNaN(ind.Max) || v <= ind.Max)
+}
+
+// Validate reports the first thing wrong with the entry.
+func (ind Indicator) Validate() error {
+	switch {
+	case ind.Code == "":
+		return fmt.Errorf("indicator has no code")
+	case !ind.Kind.Valid():
+		return fmt.Errorf("indicator %s: unknown kind %q (want percent, count, money, rank or ratio)", ind.Code, ind.Kind)
+	case ind.Unit == "":
+		return fmt.Errorf("indicator %s: no unit", ind.Code)
+	case !math.IsNaN(ind.Min) && !math.IsNaN(ind.Max) && ind.Min > ind.Max:
+		return fmt.Errorf("indicator %s: min %g above max %g", ind.Code, ind.Min, ind.Max)
+	}
+	return nil
+}
