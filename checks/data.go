@@ -1,0 +1,161 @@
+package checks
+
+import (
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// Series is a read-only, columnar view of one series' current observations
+// (one indicator, one area), sorted by period in chiso.Period.Compare order.
+// It shares memory with the index that made it: never modify it, and do not
+// keep it past the evaluation that received it.
+type Series struct {
+	Indicator, Area string
+	keys            []int32           // chiso.Period.Key of each point
+	values          []float64         // in the indicator's canonical unit
+	quals           []chiso.Qualifier // qualifier of each point
+	methods         []uint16          // index into strings; 0 is ""
+	sources         []uint32          // index into strings; 0 is ""
+	ids             []int64           // store sequence number of each point's revision
+	strings         []string          // the index's string table
+}
+
+// SeriesColumns are the columns NewSeries wraps; all slices have one entry
+// per point, and Strings is the string table Methods and Sources index
+// (entry 0 must be "").
+type SeriesColumns struct {
+	Keys       []int32
+	Values     []float64
+	Qualifiers []chiso.Qualifier
+	Methods    []uint16
+	Sources    []uint32
+	IDs        []int64
+	Strings    []string
+}
+
+// NewSeries wraps columns as a Series; the index calls it.
+func NewSeries(indicator, area string, c SeriesColumns) Series {
+	return Series{Indicator: indicator, Area: area, keys: c.Keys, values: c.Values, quals: c.Qualifiers,
+		methods: c.Methods, sources: c.Sources, ids: c.IDs, strings: c.Strings}
+}
+
+// Len returns the number of points.
+func (s Series) Len() int { return len(s.keys) }
+
+// Period returns the period of point i.
+func (s Series) Period(i int) chiso.Period {
+	p, _ := chiso.PeriodFromKey(s.keys[i])
+	return p
+}
+
+// Key returns the chiso.Period.Key of point i.
+func (s Series) Key(i int) int32 { return s.keys[i] }
+
+// Value returns the value of point i.
+func (s Series) Value(i int) float64 { return s.values[i] }
+
+// Qualifier returns the qualifier of point i.
+func (s Series) Qualifier(i int) chiso.Qualifier { return s.quals[i] }
+
+// Method returns the method tag of point i; empty means the default.
+func (s Series) Method(i int) string { return s.str(int(s.methods[i])) }
+
+// Source returns the source of point i.
+func (s Series) Source(i int) string { return s.str(int(s.sources[i])) }
+
+// ID returns the store sequence number of point i.
+func (s Series) ID(i int) int64 { return s.ids[i] }
+
+func (s Series) str(i int) string {
+	if i <= 0 || i >= len(s.strings) {
+		return ""
+	}
+	return s.strings[i]
+}
+
+// Find returns the index of the point for period p, or -1.
+func (s Series) Find(p chiso.Period) int {
+	k := p.Key()
+	for i := len(s.keys) - 1; i >= 0; i-- {
+		if s.keys[i] == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// Data is what a check reads: the catalogue and the current observations.
+// Implementations are safe for concurrent reads during an evaluation.
+type Data interface {
+	Indicator(code string) (chiso.Indicator, bool)
+	Area(code string) (chiso.Area, bool)
+	// Areas returns every area of the catalogue.
+	Areas() []chiso.Area
+	// Predecessors returns the lineage entries whose To is the area.
+	Predecessors(area string) []chiso.Lineage
+	// Targets returns the targets that apply to the indicator in the area
+	// (the area's own, and national ones it does not override).
+	Targets(indicator, area string) []chiso.Target
+	// Series returns the series; its Len is 0 when there is none.
+	Series(indicator, area string) Series
+	// AreasWith returns the codes of the areas that have at least one point
+	// for the indicator, sorted.
+	AreasWith(indicator string) []string
+}
+
+// Env is what an evaluation passes to a check besides its parameters.
+type Env struct {
+	Data Data
+	// Now is the evaluation time decided by the scheduler; checks never read
+	// the clock.
+	Now time.Time
+	// Location is the configured time zone for calendars (due dates).
+	Location *time.Location
+	// Lang is the language of messages: "vi" or "en".
+	Lang string
+}
+
+// Scope is the part of the data one evaluation covers. The engine resolves a
+// rule's indicators and area selector into it, and narrows it to what
+// changed for an incremental evaluation.
+type Scope struct {
+	Indicators []string // the rule's indicators (for consistency, the ones its expressions name)
+	Areas      []string // area codes
+	// Periods, when not nil, limits a cross-sectional check (Unit
+	// ByIndicatorPeriod) to these periods.
+	Periods []chiso.Period
+}
+
+// Unit is the smallest part of the data a check's findings depend on: the
+// engine caches findings per unit and re-evaluates only the units whose data
+// changed.
+type Unit uint8
+
+// The units.
+const (
+	// BySeries: findings for (indicator, area) depend on that series (and
+	// on the series of the area's predecessors, for lineage-aware checks).
+	BySeries Unit = iota
+	// ByArea: findings for an area depend on several indicators of that
+	// area (consistency, definition).
+	ByArea
+	// ByIndicatorPeriod: findings for (indicator, period) depend on every
+	// area's value for it (cross-sectional outliers).
+	ByIndicatorPeriod
+)
+
+// Evaluator is implemented by every check kind's Params.
+type Evaluator interface {
+	Params
+	// Unit says what the findings depend on.
+	Unit() Unit
+	// TimeDependent reports whether findings may change with Now alone
+	// (freshness, targets with deadlines), so the engine re-runs the whole
+	// scope on a scheduled evaluation.
+	TimeDependent() bool
+	// Evaluate returns the findings for the scope. It fills Diagnosis,
+	// Status, Indicator, Area, Period, Value, Expected, Message, Source and
+	// DataID; the engine fills Rule, Group, Check and Severity.
+	Evaluate(env Env, scope Scope) []chiso.Finding
+}
