@@ -1,0 +1,332 @@
+package ingest
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/sample"
+)
+
+// catalogueFile describes one of the four catalogue CSV formats.
+type catalogueFile struct {
+	kind     string
+	required []string
+	optional []string
+	read     func(row *csvRow, cat *chiso.Catalogue) error
+}
+
+var catalogueFiles = []catalogueFile{
+	{"indicators", []string{"code", "name_vi", "name_en", "unit", "kind", "additive", "min", "max"},
+		[]string{"method", "concept", "description"}, readIndicator},
+	{"areas", []string{"code", "name_vi", "level", "parent", "gso_code", "valid_from", "valid_to"}, nil, readArea},
+	{"lineage", []string{"from", "to", "effective", "kind"}, nil, readLineage},
+	{"targets", []string{"indicator", "area", "period", "op", "value", "source"}, nil, readTarget},
+}
+
+// ReadCatalogue reads one catalogue CSV file, told apart by its header:
+// indicators (code,name_vi,name_en,unit,kind,additive,min,max and optionally
+// method,concept,description), areas (code,name_vi,level,parent,gso_code,
+// valid_from,valid_to), lineage (from,to,effective,kind) or targets
+// (indicator,area,period,op,value,source). Entries are appended to cat; a
+// file with any problem appends nothing and returns an *ErrorList naming
+// file, line, column and value of every problem. Dates are YYYY-MM-DD, an
+// empty min or max is unbounded and an empty date is none. References
+// between files are checked by ValidateCatalogue once all are read.
+func ReadCatalogue(name string, r io.Reader, cat *chiso.Catalogue) error {
+	cr := csv.NewReader(r)
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("read catalogue %s: %w", name, err)
+	}
+	header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	f, cols, err := catalogueKind(header)
+	if err != nil {
+		return &ErrorList{Errors: []*Error{{File: name, Line: 1, Err: err}}}
+	}
+	next := *cat
+	next.Indicators = append([]chiso.Indicator(nil), cat.Indicators...)
+	next.Areas = append([]chiso.Area(nil), cat.Areas...)
+	next.Lineage = append([]chiso.Lineage(nil), cat.Lineage...)
+	next.Targets = append([]chiso.Target(nil), cat.Targets...)
+	var errs ErrorList
+	if err := readRows(cr, name, cols, &errs, func(row *csvRow) error { return f.read(row, &next) }); err != nil {
+		return err
+	}
+	if errs.Len() > 0 {
+		return &errs
+	}
+	*cat = next
+	return nil
+}
+
+// catalogueKind finds the format whose required columns the header has.
+func catalogueKind(header []string) (catalogueFile, map[string]int, error) {
+	cols := make(map[string]int, len(header))
+	for i, h := range header {
+		cols[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, f := range catalogueFiles {
+		if hasAll(cols, f.required) {
+			for h := range cols {
+				if !contains(f.required, h) && !contains(f.optional, h) {
+					return f, nil, fmt.Errorf("unknown column %q in a %s file (want %s)", h, f.kind, strings.Join(append(f.required, f.optional...), ","))
+				}
+			}
+			return f, cols, nil
+		}
+	}
+	return catalogueFile{}, nil, fmt.Errorf("header %q is none of the catalogue formats (indicators, areas, lineage, targets)", strings.Join(header, ","))
+}
+
+func hasAll(cols map[string]int, names []string) bool {
+	for _, n := range names {
+		if _, ok := cols[n]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// csvRow is one record of a CSV file with its header's column positions.
+type csvRow struct {
+	file string
+	line int
+	rec  []string
+	cols map[string]int
+	errs *ErrorList
+}
+
+// get returns the field of the column, or "" when the file has none.
+func (r *csvRow) get(col string) string {
+	if i, ok := r.cols[col]; ok && i < len(r.rec) {
+		return strings.TrimSpace(r.rec[i])
+	}
+	return ""
+}
+
+// fail records a problem with the column's field.
+func (r *csvRow) fail(col string, err error) {
+	e := &Error{File: r.file, Line: r.line, Field: col, Value: r.get(col), Err: err}
+	if i, ok := r.cols[col]; ok {
+		e.Column = i + 1
+	}
+	r.errs.Add(e)
+}
+
+// readRows calls read for every record after the header; CSV syntax errors
+// are collected, read errors stop.
+func readRows(cr *csv.Reader, name string, cols map[string]int, errs *ErrorList, read func(*csvRow) error) error {
+	row := &csvRow{file: name, cols: cols, errs: errs}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			errs.Add(&Error{File: name, Line: perr.Line, Column: perr.Column, Err: perr.Err})
+			continue
+		} else if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		row.line, _ = cr.FieldPos(0)
+		row.rec = rec
+		if err := read(row); err != nil {
+			return err
+		}
+	}
+}
+
+func readIndicator(r *csvRow, cat *chiso.Catalogue) error {
+	ind := chiso.Indicator{
+		Code: r.get("code"), NameVI: r.get("name_vi"), NameEN: r.get("name_en"), Unit: r.get("unit"),
+		Kind: chiso.IndicatorKind(r.get("kind")), Method: r.get("method"), Concept: r.get("concept"),
+		Description: r.get("description"),
+	}
+	ok := true
+	var err error
+	if ind.Additive, err = strconv.ParseBool(r.get("additive")); err != nil {
+		r.fail("additive", errors.New("want true or false"))
+		ok = false
+	}
+	ind.Min, ok = r.bound("min", ok)
+	ind.Max, ok = r.bound("max", ok)
+	if _, dup := cat.Indicator(ind.Code); dup && ind.Code != "" {
+		r.fail("code", errors.New("duplicate indicator"))
+		return nil
+	}
+	if err := ind.Validate(); err != nil {
+		r.fail("code", err)
+		return nil
+	}
+	if ok {
+		cat.Indicators = append(cat.Indicators, ind)
+	}
+	return nil
+}
+
+// bound reads an optional limit: empty is NaN (unbounded).
+func (r *csvRow) bound(col string, ok bool) (float64, bool) {
+	s := r.get(col)
+	if s == "" {
+		return math.NaN(), ok
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) {
+		r.fail(col, errors.New("want a plain number or nothing"))
+		return math.NaN(), false
+	}
+	return v, ok
+}
+
+func readArea(r *csvRow, cat *chiso.Catalogue) error {
+	a := chiso.Area{Code: r.get("code"), Name: r.get("name_vi"), Level: chiso.AreaLevel(r.get("level")),
+		Parent: r.get("parent"), GSOCode: r.get("gso_code")}
+	from, okFrom := r.date("valid_from")
+	to, okTo := r.date("valid_to")
+	a.ValidFrom, a.ValidTo = from, to
+	if _, dup := cat.Area(a.Code); dup && a.Code != "" {
+		r.fail("code", errors.New("duplicate area"))
+		return nil
+	}
+	if err := a.Validate(); err != nil {
+		r.fail("code", err)
+		return nil
+	}
+	if okFrom && okTo {
+		cat.Areas = append(cat.Areas, a)
+	}
+	return nil
+}
+
+// date reads an optional YYYY-MM-DD date: empty is the zero time.
+func (r *csvRow) date(col string) (time.Time, bool) {
+	s := r.get(col)
+	if s == "" {
+		return time.Time{}, true
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		r.fail(col, errors.New("want a date YYYY-MM-DD"))
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func readLineage(r *csvRow, cat *chiso.Catalogue) error {
+	l := chiso.Lineage{From: r.get("from"), To: r.get("to"), Kind: chiso.LineageKind(r.get("kind"))}
+	eff, ok := r.date("effective")
+	l.Effective = eff
+	switch {
+	case l.From == "" || l.To == "":
+		r.fail("from", errors.New("lineage needs from and to"))
+	case l.Kind != chiso.Merge && l.Kind != chiso.Split && l.Kind != chiso.Rename:
+		r.fail("kind", errors.New("want merge, split or rename"))
+	case eff.IsZero() && ok:
+		r.fail("effective", errors.New("want the first day of the successor, YYYY-MM-DD"))
+	case ok:
+		cat.Lineage = append(cat.Lineage, l)
+	}
+	return nil
+}
+
+func readTarget(r *csvRow, cat *chiso.Catalogue) error {
+	t := chiso.Target{Indicator: r.get("indicator"), Area: r.get("area"), Source: r.get("source")}
+	ok := true
+	var err error
+	if t.Period, err = chiso.ParsePeriod(r.get("period")); err != nil {
+		r.fail("period", err)
+		ok = false
+	}
+	if t.Op, err = chiso.ParseOp(r.get("op")); err != nil {
+		r.fail("op", err)
+		ok = false
+	}
+	if t.Value, err = strconv.ParseFloat(r.get("value"), 64); err != nil || math.IsNaN(t.Value) {
+		r.fail("value", errors.New("want a plain number"))
+		ok = false
+	}
+	if t.Indicator == "" || t.Area == "" {
+		r.fail("indicator", errors.New("a target needs an indicator and an area (or *)"))
+		ok = false
+	}
+	if ok {
+		cat.Targets = append(cat.Targets, t)
+	}
+	return nil
+}
+
+// ValidateCatalogue checks the references between the parts of a
+// catalogue once all of it is read: every area's parent, both ends of every
+// lineage entry and every target's indicator and area must exist. It lists
+// every problem, one per line.
+func ValidateCatalogue(cat *chiso.Catalogue) error {
+	areas := make(map[string]bool, len(cat.Areas))
+	for _, a := range cat.Areas {
+		areas[a.Code] = true
+	}
+	var errs []error
+	for _, a := range cat.Areas {
+		if a.Parent != "" && !areas[a.Parent] {
+			errs = append(errs, fmt.Errorf("area %s: unknown parent %q", a.Code, a.Parent))
+		}
+	}
+	for _, l := range cat.Lineage {
+		for _, code := range []string{l.From, l.To} {
+			if !areas[code] {
+				errs = append(errs, fmt.Errorf("lineage %s→%s: unknown area %q", l.From, l.To, code))
+			}
+		}
+	}
+	for _, t := range cat.Targets {
+		if _, ok := cat.Indicator(t.Indicator); !ok {
+			errs = append(errs, fmt.Errorf("target %s %s %s: unknown indicator %q", t.Indicator, t.Area, t.Period, t.Indicator))
+		}
+		if t.Area != chiso.AnyArea && !areas[t.Area] {
+			errs = append(errs, fmt.Errorf("target %s %s %s: unknown area %q", t.Indicator, t.Area, t.Period, t.Area))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SampleCatalogue reads the catalogue of the built-in sample data:
+// indicators, areas, lineage and national targets.
+func SampleCatalogue() (*chiso.Catalogue, error) {
+	cat := &chiso.Catalogue{}
+	fsys := sample.FS()
+	for _, name := range []string{sample.Indicators, sample.Areas, sample.Lineage, sample.Targets} {
+		if err := readCatalogueFS(fsys, name, cat); err != nil {
+			return nil, err
+		}
+	}
+	if err := ValidateCatalogue(cat); err != nil {
+		return nil, fmt.Errorf("sample catalogue: %w", err)
+	}
+	return cat, nil
+}
+
+func readCatalogueFS(fsys fs.FS, name string, cat *chiso.Catalogue) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return fmt.Errorf("sample catalogue: %w", err)
+	}
+	defer f.Close()
+	return ReadCatalogue(name, f, cat)
+}

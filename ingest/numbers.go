@@ -1,0 +1,256 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Locale is the convention a file's numbers are printed in. The zero value
+// is Vietnamese.
+type Locale string
+
+// The locales.
+const (
+	Vietnamese Locale = "vi" // "." groups thousands, "," is the decimal mark: 1.307,44
+	English    Locale = "en" // "," groups thousands, "." is the decimal mark: 1,307.44
+)
+
+// ParseLocale reads a locale name, vi or en; the empty string is vi.
+func ParseLocale(s string) (Locale, error) {
+	switch Locale(s) {
+	case "", Vietnamese:
+		return Vietnamese, nil
+	case English:
+		return English, nil
+	}
+	return "", fmt.Errorf("unknown locale %q (want vi or en)", s)
+}
+
+// marks returns the thousands separator and the decimal mark.
+func (l Locale) marks() (group, dec byte) {
+	if l == English {
+		return ',', '.'
+	}
+	return '.', ','
+}
+
+func (l Locale) name() string {
+	if l == English {
+		return "English"
+	}
+	return "Vietnamese"
+}
+
+// maxDigits bounds the significant digits a printed number may have; the
+// shortest form of any float64 has at most 17.
+const maxDigits = 40
+
+// decimal is a number as printed: digits × 10^exp, kept exact so that scale
+// words and units shift the exponent instead of multiplying floats (1,86
+// triệu tỷ đồng is exactly 1860000 billion).
+type decimal struct {
+	neg    bool
+	n      int // significant digits used
+	digits [maxDigits]byte
+	exp    int
+}
+
+var (
+	errNoNumber  = errors.New("no number")
+	errTooLong   = errors.New("too many digits")
+	errOutOfSize = errors.New("number out of range")
+)
+
+// float returns the decimal as the nearest float64.
+func (d *decimal) float() (float64, error) {
+	var buf [maxDigits + 24]byte
+	b := buf[:0]
+	if d.neg {
+		b = append(b, '-')
+	}
+	if d.n == 0 {
+		b = append(b, '0')
+	}
+	b = append(b, d.digits[:d.n]...)
+	b = append(b, 'e')
+	b = strconv.AppendInt(b, int64(d.exp), 10)
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return 0, errOutOfSize
+	}
+	return v, nil
+}
+
+// appendDigits adds the digits of s (all '0'–'9') to d, dropping leading
+// zeros; frac says they follow the decimal mark.
+func (d *decimal) appendDigits(s string, frac bool) error {
+	for i := 0; i < len(s); i++ {
+		if frac {
+			d.exp--
+		}
+		if d.n == 0 && s[i] == '0' {
+			continue
+		}
+		if d.n == maxDigits {
+			return errTooLong
+		}
+		d.digits[d.n] = s[i]
+		d.n++
+	}
+	return nil
+}
+
+// trim moves trailing zeros into the exponent, so that 1e300 printed in
+// full still fits.
+func (d *decimal) trim() {
+	for d.n > 0 && d.digits[d.n-1] == '0' {
+		d.n--
+		d.exp++
+	}
+}
+
+// ParseNumber reads a number printed in the locale, with nothing around it
+// but an optional minus sign: in Vietnamese 2.500 is 2500, 1.307,44 is
+// 1307.44 and 183.001 is 183001; in English 1,307.44 is 1307.44. A
+// separator that could be read either way (Vietnamese 1.5 or 1.30, or both
+// marks in the wrong order) is an error, never a guess.
+func ParseNumber(s string, loc Locale) (float64, error) {
+	var d decimal
+	if err := parseDecimal(s, loc, &d); err != nil {
+		return 0, fmt.Errorf("number %q: %w", s, err)
+	}
+	v, err := d.float()
+	if err != nil {
+		return 0, fmt.Errorf("number %q: %w", s, err)
+	}
+	return v, nil
+}
+
+// parseDecimal reads s as printed in the locale into d.
+func parseDecimal(s string, loc Locale, d *decimal) error {
+	*d = decimal{}
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		d.neg, s = true, rest
+	} else if rest, ok := strings.CutPrefix(s, "−"); ok {
+		d.neg, s = true, rest
+	}
+	if s == "" {
+		return errNoNumber
+	}
+	group, dec := loc.marks()
+	intPart, frac, hasFrac := strings.Cut(s, string(dec))
+	if hasFrac {
+		if err := checkFraction(frac, group, dec, loc); err != nil {
+			return err
+		}
+	}
+	if err := parseIntPart(intPart, group, loc, d); err != nil {
+		return err
+	}
+	if err := d.appendDigits(frac, true); err != nil {
+		return err
+	}
+	d.trim()
+	return nil
+}
+
+func checkFraction(frac string, group, dec byte, loc Locale) error {
+	switch {
+	case strings.IndexByte(frac, group) >= 0:
+		return fmt.Errorf("mixes %q and %q the wrong way round for %s, where %q groups thousands and %q is the decimal mark", dec, group, loc.name(), group, dec)
+	case strings.IndexByte(frac, dec) >= 0:
+		return fmt.Errorf("has more than one decimal mark %q", dec)
+	case !allDigits(frac):
+		return fmt.Errorf("want digits after the decimal mark %q", dec)
+	}
+	return nil
+}
+
+// parseIntPart reads the digits before the decimal mark, grouped by
+// thousands or not grouped at all.
+func parseIntPart(s string, group byte, loc Locale, d *decimal) error {
+	if strings.IndexByte(s, group) < 0 {
+		if !allDigits(s) {
+			return fmt.Errorf("want digits, grouped by %q", group)
+		}
+		return d.appendDigits(s, false)
+	}
+	for i, g := range strings.Split(s, string(group)) {
+		if !allDigits(g) || (i == 0 && (len(g) > 3 || g[0] == '0')) || (i > 0 && len(g) != 3) {
+			return ambiguous(group, loc)
+		}
+		if err := d.appendDigits(g, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ambiguous(group byte, loc Locale) error {
+	_, dec := loc.marks()
+	return fmt.Errorf("ambiguous number: in %s %q groups thousands and must follow 1–3 digits and be followed by exactly three (%s), while %q is the decimal mark",
+		loc.name(), group, FormatNumber(2500, loc)+" = 2500", dec)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// FormatNumber prints v as the locale prints it, with thousands grouped:
+// 1307.44 is 1.307,44 in Vietnamese and 1,307.44 in English. ParseNumber
+// reads it back to v exactly.
+func FormatNumber(v float64, loc Locale) string {
+	group, dec := loc.marks()
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	b.WriteString(sign)
+	for i := 0; i < len(intPart); i++ {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(group)
+		}
+		b.WriteByte(intPart[i])
+	}
+	if hasFrac {
+		b.WriteByte(dec)
+		b.WriteString(frac)
+	}
+	return b.String()
+}
+
+// parsePlain reads a number as canonical files hold it: an optional minus,
+// digits, and optionally a dot and more digits, with no grouping. A
+// fraction ending in zero (other than a lone .0, as spreadsheets write
+// whole numbers) is refused: "2.500" is 2.5 here but 2500 as printed in
+// Vietnamese, and chiso never writes it.
+func parsePlain(s string) (float64, error) {
+	body := strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(body, ".")
+	switch {
+	case !allDigits(intPart) || (hasFrac && !allDigits(frac)):
+		return 0, errNotPlain
+	case hasFrac && len(frac) > 1 && frac[len(frac)-1] == '0':
+		return 0, errTrailingZero
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, errOutOfSize
+	}
+	return v, nil
+}
+
+var (
+	errNotPlain     = errors.New("canonical files (those with a qualifier column) hold plain numbers with a dot as the decimal mark and no grouping, like 1307.44 or 183001")
+	errTrailingZero = errors.New("canonical files hold plain numbers without trailing zeros: this reads as a decimal here but as thousands when printed in Vietnamese (2.500 = 2500); write 2.5 or 2500")
+)

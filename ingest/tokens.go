@@ -1,0 +1,141 @@
+package ingest
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+type tokKind uint8
+
+const (
+	tokWord tokKind = iota + 1
+	tokNumber
+	tokSym
+)
+
+// token is a word, a number (digits with the separators between them) or
+// one other symbol of a printed figure.
+type token struct {
+	kind  tokKind
+	text  string
+	glued bool // no space between this token and the previous one
+}
+
+// tokenize splits s into tokens, appending to toks (reused between calls).
+// Text in decomposed form (as some editors save it) is composed first so
+// that words compare equal.
+func tokenize(s string, toks []token) []token {
+	if !norm.NFC.IsNormalString(s) {
+		s = norm.NFC.String(s)
+	}
+	toks = toks[:0]
+	glued := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		var end int
+		var kind tokKind
+		switch {
+		case unicode.IsSpace(r):
+			i += size
+			glued = false
+			continue
+		case r >= '0' && r <= '9':
+			kind, end = tokNumber, scanNumber(s, i)
+		case isLetter(r):
+			kind, end = tokWord, scanWord(s, i)
+		default:
+			kind, end = tokSym, i+size
+		}
+		toks = append(toks, token{kind: kind, text: s[i:end], glued: glued && len(toks) > 0})
+		i, glued = end, true
+	}
+	return toks
+}
+
+func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) }
+
+// scanNumber returns the end of the digits and separators that start at i;
+// a separator belongs to the number only when a digit follows it, so the
+// comma in "2.500 trạm, tăng" ends the number.
+func scanNumber(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			i++
+		case (c == '.' || c == ',') && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+func scanWord(s string, i int) int {
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isLetter(r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// is reports whether the token is a word equal to w, ignoring case.
+func (t token) is(w string) bool { return t.kind == tokWord && strings.EqualFold(t.text, w) }
+
+// sym reports whether the token is one of the symbols in set.
+func (t token) sym(set string) bool {
+	return t.kind == tokSym && strings.Contains(set, t.text)
+}
+
+// phrase is a sequence of words and what it means.
+type phrase struct {
+	words []string
+	val   int
+}
+
+// matchAt returns the phrase of list that starts at toks[i], longest first.
+func matchAt(toks []token, i int, list []phrase) (phrase, bool) {
+	for _, p := range list {
+		if i+len(p.words) > len(toks) {
+			continue
+		}
+		ok := true
+		for k, w := range p.words {
+			ok = ok && toks[i+k].is(w)
+		}
+		if ok {
+			return p, true
+		}
+	}
+	return phrase{}, false
+}
+
+// matchEndingAt returns the phrase of list that ends at toks[i].
+func matchEndingAt(toks []token, i int, list []phrase) (phrase, bool) {
+	for _, p := range list {
+		if start := i - len(p.words) + 1; start >= 0 {
+			if q, ok := matchAt(toks, start, []phrase{p}); ok {
+				return q, true
+			}
+		}
+	}
+	return phrase{}, false
+}
+
+func words(s string, val int) phrase { return phrase{words: strings.Fields(s), val: val} }
+
+func anyWord(t token, list ...string) bool {
+	for _, w := range list {
+		if t.is(w) {
+			return true
+		}
+	}
+	return false
+}
