@@ -3,6 +3,7 @@
 package rules
 
 import (
+	"text/template"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -52,4 +53,6 @@ type Rule struct {
 	Annotations        map[string]string // Go templates over the finding
 	Params             checks.Params     // the check kind's own keys
 	Pos                Position
+
+	templates map[string]*template.Template // Annotations, parsed at load
 }
