@@ -1,0 +1,188 @@
+// Package config reads chiso's configuration: one YAML file, decoded
+// strictly, with every problem reported at once with its file, line and
+// column. A missing file is not an error for the daemon: Default gives a
+// configuration that works at once on the sample data.
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "time/tzdata" // the default zone must load on hosts without a zoneinfo database
+
+	"github.com/chiso-vn/chiso"
+	"github.com/goccy/go-yaml/ast"
+)
+
+// The defaults, documented in the README's configuration section.
+const (
+	DefaultListen   = "127.0.0.1:9787"
+	DefaultDatabase = "chiso.db"
+	DefaultTimeZone = "Asia/Ho_Chi_Minh"
+	DefaultLanguage = "vi"
+	DefaultLocale   = "vi"
+	DefaultRulesDir = "rules.d"
+	// DefaultTokenEnv is the environment variable read for a bearer token
+	// when the file configures none.
+	DefaultTokenEnv = "CHISO_TOKEN"
+	// DefaultSettle is how long a file in the drop folder must stay
+	// unchanged before it is imported.
+	DefaultSettle = time.Second
+)
+
+// DefaultRules are the rule file globs used when the file names none.
+var DefaultRules = []string{DefaultRulesDir + "/*.yaml", DefaultRulesDir + "/*.yml"}
+
+// Config is the daemon's configuration.
+type Config struct {
+	// Listen is the HTTP listen address, host:port.
+	Listen string `yaml:"listen"`
+	// Database is the SQLite file, relative to Dir.
+	Database string `yaml:"database"`
+	// TimeZone names the zone cron schedules and due dates are read in.
+	TimeZone string `yaml:"time_zone"`
+	// Language of findings' messages: vi or en.
+	Language string `yaml:"language"`
+	// Locale of numbers in imported files (API and drop folder): vi or en.
+	Locale string `yaml:"locale"`
+	// Rules are globs of rule files, relative to Dir.
+	Rules []string `yaml:"rules"`
+	// Watch reloads when a rule file or this file changes; nil means true.
+	Watch *bool `yaml:"watch"`
+	// Metrics chooses what /metrics exports.
+	Metrics Metrics `yaml:"metrics"`
+	// Auth holds the bearer tokens write endpoints accept.
+	Auth Auth `yaml:"auth"`
+	// Drop configures the folder department files are dropped into.
+	Drop Drop `yaml:"drop_folder"`
+	// Alerting is the alerting section, decoded by the alerting package.
+	Alerting Section `yaml:"alerting"`
+
+	// File is the path the configuration was read from; empty for Default.
+	File string `yaml:"-"`
+	// Dir is the directory relative paths are resolved against: the
+	// file's directory, or the working directory for Default.
+	Dir string `yaml:"-"`
+	// Location is TimeZone loaded.
+	Location *time.Location `yaml:"-"`
+}
+
+// Metrics chooses what /metrics exports.
+type Metrics struct {
+	// AreaLevels are the levels whose areas export indicator values;
+	// default country and province.
+	AreaLevels []chiso.AreaLevel `yaml:"area_levels"`
+}
+
+// Auth holds the bearer tokens that write endpoints accept.
+type Auth struct {
+	Tokens []Token `yaml:"tokens"`
+}
+
+// Token is one bearer token, read from an environment variable or a file,
+// never written in the configuration itself.
+type Token struct {
+	Name string `yaml:"name"` // who holds it, for the log
+	Env  string `yaml:"env"`  // environment variable holding the token
+	File string `yaml:"file"` // file holding the token (surrounding space trimmed)
+	// Value is the token read; it prints as a mask.
+	Value Secret `yaml:"-"`
+}
+
+// Drop configures the drop folder: files placed there are imported and moved
+// to done/ or failed/ (with an error report beside them).
+type Drop struct {
+	// Path is the folder, relative to Dir; empty disables it.
+	Path string `yaml:"path"`
+	// Settle is how long a file must stay unchanged before import; zero
+	// means DefaultSettle.
+	Settle time.Duration `yaml:"settle"`
+}
+
+// Section is a part of the file that another package decodes; it keeps
+// the YAML node so that errors still name line and column.
+type Section struct {
+	File string
+	Node ast.Node // nil when the section is absent
+}
+
+// Decode decodes the section strictly into v; an absent section leaves v
+// unchanged.
+func (s Section) Decode(v any) error {
+	if s.Node == nil {
+		return nil
+	}
+	if err := nodeToValue(s.Node, v); err != nil {
+		return &Error{Problems: []Problem{problemFrom(s.File, "alerting", err)}}
+	}
+	return nil
+}
+
+// Secret is a credential: it prints, marshals and logs as a mask.
+type Secret string
+
+// String masks the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "<secret>"
+}
+
+// MarshalText masks the secret.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Default returns the configuration used without a file, with relative
+// paths resolved against dir.
+func Default(dir string) *Config {
+	c := &Config{Dir: dir}
+	c.applyDefaults()
+	c.Location, _ = time.LoadLocation(c.TimeZone)
+	if v, ok := os.LookupEnv(DefaultTokenEnv); ok && v != "" {
+		c.Auth.Tokens = []Token{{Name: "default", Env: DefaultTokenEnv, Value: Secret(v)}}
+	}
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.Listen, DefaultListen)
+	def(&c.Database, DefaultDatabase)
+	def(&c.TimeZone, DefaultTimeZone)
+	def(&c.Language, DefaultLanguage)
+	def(&c.Locale, DefaultLocale)
+	if c.Rules == nil {
+		c.Rules = append([]string(nil), DefaultRules...)
+	}
+	if c.Metrics.AreaLevels == nil {
+		c.Metrics.AreaLevels = []chiso.AreaLevel{chiso.LevelCountry, chiso.LevelProvince}
+	}
+	if c.Drop.Settle == 0 {
+		c.Drop.Settle = DefaultSettle
+	}
+}
+
+// WatchEnabled reports whether file changes trigger a reload.
+func (c *Config) WatchEnabled() bool { return c.Watch == nil || *c.Watch }
+
+// Path resolves a configured path against Dir.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// RulePatterns returns the rule globs resolved against Dir.
+func (c *Config) RulePatterns() []string {
+	out := make([]string, len(c.Rules))
+	for i, p := range c.Rules {
+		out[i] = c.Path(p)
+	}
+	return out
+}
