@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
+)
+
+// catalogue is the catalogue with the lookups checks make precomputed:
+// maps by code, lineage by successor, and targets per indicator and area.
+type catalogue struct {
+	cat          *chiso.Catalogue
+	indicators   map[string]chiso.Indicator
+	areas        map[string]chiso.Area
+	predecessors map[string][]chiso.Lineage
+	// successors maps an area to every area that descends from it, however
+	// many lineage steps away.
+	successors map[string][]string
+	national   map[string][]chiso.Target          // indicator → national targets
+	own        map[chiso.SeriesKey][]chiso.Target // the area's own, then national ones it does not override
+}
+
+func newCatalogue(cat *chiso.Catalogue) *catalogue {
+	c := &catalogue{cat: cat, indicators: map[string]chiso.Indicator{}, areas: map[string]chiso.Area{},
+		predecessors: map[string][]chiso.Lineage{}, national: map[string][]chiso.Target{},
+		own: map[chiso.SeriesKey][]chiso.Target{}}
+	for _, ind := range cat.Indicators {
+		c.indicators[ind.Code] = ind
+	}
+	for _, a := range cat.Areas {
+		c.areas[a.Code] = a
+	}
+	for _, l := range cat.Lineage {
+		c.predecessors[l.To] = append(c.predecessors[l.To], l)
+	}
+	c.successors = descendants(cat.Lineage)
+	for _, t := range cat.Targets {
+		if t.Area == chiso.AnyArea {
+			c.national[t.Indicator] = append(c.national[t.Indicator], t)
+		}
+	}
+	for _, t := range cat.Targets {
+		if k := (chiso.SeriesKey{Indicator: t.Indicator, Area: t.Area}); t.Area != chiso.AnyArea && c.own[k] == nil {
+			c.own[k] = cat.TargetsFor(t.Indicator, t.Area)
+		}
+	}
+	return c
+}
+
+// descendants follows lineage forward from every area, guarding against
+// cycles in a malformed catalogue.
+func descendants(lineage []chiso.Lineage) map[string][]string {
+	next := map[string][]string{}
+	for _, l := range lineage {
+		next[l.From] = append(next[l.From], l.To)
+	}
+	out := map[string][]string{}
+	for from := range next {
+		seen := map[string]bool{from: true}
+		queue := append([]string(nil), next[from]...)
+		for len(queue) > 0 {
+			a := queue[0]
+			queue = queue[1:]
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			out[from] = append(out[from], a)
+			queue = append(queue, next[a]...)
+		}
+	}
+	return out
+}
+
+// targets returns the targets that apply to the indicator in the area, as
+// chiso.Catalogue.TargetsFor does, without allocating.
+func (c *catalogue) targets(indicator, area string) []chiso.Target {
+	if t, ok := c.own[chiso.SeriesKey{Indicator: indicator, Area: area}]; ok {
+		return t
+	}
+	return c.national[indicator]
+}
+
+// view is the checks.Data an evaluation reads: the catalogue and the index,
+// read under the Engine's read lock.
+type view struct {
+	cat *catalogue
+	ix  *index
+}
+
+var _ checks.Data = view{}
+
+// Indicator returns the catalogue entry of the indicator.
+func (v view) Indicator(code string) (chiso.Indicator, bool) {
+	ind, ok := v.cat.indicators[code]
+	return ind, ok
+}
+
+// Area returns the catalogue entry of the area.
+func (v view) Area(code string) (chiso.Area, bool) {
+	a, ok := v.cat.areas[code]
+	return a, ok
+}
+
+// Areas returns every area of the catalogue.
+func (v view) Areas() []chiso.Area { return v.cat.cat.Areas }
+
+// Predecessors returns the lineage entries whose To is the area.
+func (v view) Predecessors(area string) []chiso.Lineage { return v.cat.predecessors[area] }
+
+// Targets returns the targets that apply to the indicator in the area.
+func (v view) Targets(indicator, area string) []chiso.Target { return v.cat.targets(indicator, area) }
+
+// Series returns the current observations of the indicator in the area.
+func (v view) Series(indicator, area string) checks.Series { return v.ix.view(indicator, area) }
+
+// AreasWith returns the sorted codes of the areas with data for the
+// indicator.
+func (v view) AreasWith(indicator string) []string { return v.ix.areasWith(indicator) }

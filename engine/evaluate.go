@@ -1,0 +1,230 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
+)
+
+// task is one call of a check: a rule over part of its plan's scope.
+type task struct {
+	rule  int // position in the evaluation's rules
+	scope checks.Scope
+	// outputs
+	findings []chiso.Finding
+	err      error
+	took     time.Duration
+}
+
+// Evaluate evaluates the rules of a group ("" for every group) at now and
+// returns their findings. Only the units whose data changed since a rule's
+// last evaluation run again, except that a time-dependent check runs over
+// its whole scope whenever now differs from its last run. A check that
+// panics is reported in its RuleStats and the others go on; the error is
+// for an unknown group or a cancelled context, in which case no cached
+// findings change.
+func (e *Engine) Evaluate(ctx context.Context, group string, now time.Time) (Result, error) {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	states := e.selectRules(group)
+	if group != "" && !e.groups[group] {
+		return Result{}, fmt.Errorf("evaluate: unknown rule group %q", group)
+	}
+	plans := make([]plan, len(states))
+	var tasks []*task
+	for i, st := range states {
+		plans[i] = e.plan(st, now)
+		tasks = append(tasks, e.split(i, st, &plans[i])...)
+	}
+	if err := e.run(ctx, states, tasks, now); err != nil {
+		return Result{}, err
+	}
+	return e.merge(states, plans, tasks, now), nil
+}
+
+// selectRules returns the rules of the group, or all; callers hold e.mu.
+func (e *Engine) selectRules(group string) []*ruleState {
+	var out []*ruleState
+	for _, st := range e.rules {
+		if group == "" || st.id.Group == group {
+			out = append(out, st)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *ruleState) int {
+		if a.id.Group != b.id.Group {
+			return compareStrings(a.id.Group, b.id.Group)
+		}
+		return compareStrings(a.id.Rule, b.id.Rule)
+	})
+	return out
+}
+
+// split cuts a plan into tasks: a full evaluation of a series- or
+// area-wise check over many areas becomes several tasks that the workers
+// share.
+func (e *Engine) split(i int, st *ruleState, p *plan) []*task {
+	if p.empty() || len(p.scope.Indicators) == 0 || len(p.scope.Areas) == 0 {
+		return nil
+	}
+	areas := p.scope.Areas
+	parts := 1
+	if st.unit != checks.ByIndicatorPeriod && len(areas) >= minSplit {
+		parts = min(4*e.opts.Workers, len(areas)/(minSplit/4))
+	}
+	out := make([]*task, 0, parts)
+	for k := range parts {
+		s := p.scope
+		s.Areas = areas[k*len(areas)/parts : (k+1)*len(areas)/parts]
+		out = append(out, &task{rule: i, scope: s})
+	}
+	return out
+}
+
+// minSplit is the number of areas below which a rule is one task.
+const minSplit = 256
+
+// run executes the tasks on the worker pool; it returns early when the
+// context ends.
+func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, now time.Time) error {
+	env := checks.Env{Data: e.checksData(), Now: now, Location: e.opts.Location, Lang: e.opts.Lang}
+	next := make(chan *task)
+	var wg sync.WaitGroup
+	for range min(e.opts.Workers, len(tasks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range next {
+				runTask(states[t.rule], t, env)
+			}
+		}()
+	}
+	var err error
+	for _, t := range tasks {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		next <- t
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("evaluate: %w", err)
+	}
+	return nil
+}
+
+// runTask calls the check, turning a panic into the task's error, and
+// fills in what the engine owns of each finding.
+func runTask(st *ruleState, t *task, env checks.Env) {
+	start := time.Now()
+	defer func() {
+		t.took = time.Since(start)
+		if r := recover(); r != nil {
+			t.findings, t.err = nil, fmt.Errorf("check %s panicked: %v", st.rule.Check, r)
+		}
+	}()
+	fs := st.eval.Evaluate(env, t.scope)
+	for i := range fs {
+		f := &fs[i]
+		f.Rule, f.Group, f.Check, f.Severity = st.id.Rule, st.id.Group, st.rule.Check, st.rule.Severity
+	}
+	sortFindings(fs)
+	t.findings = fs
+}
+
+// merge folds the tasks' findings into each rule's cache and returns the
+// result of the evaluation.
+func (e *Engine) merge(states []*ruleState, plans []plan, tasks []*task, now time.Time) Result {
+	byRule := make([][]*task, len(states))
+	for _, t := range tasks {
+		byRule[t.rule] = append(byRule[t.rule], t)
+	}
+	res := Result{PerRule: make(map[RuleID]RuleStats, len(states))}
+	n := 0
+	for i, st := range states {
+		stats := st.apply(&plans[i], byRule[i], now)
+		res.PerRule[st.id] = stats
+		n += len(st.findings)
+	}
+	res.Findings = make([]chiso.Finding, 0, n)
+	for _, st := range states {
+		res.Findings = append(res.Findings, st.findings...)
+	}
+	return res
+}
+
+// apply replaces the findings of the plan's units with the tasks' and
+// returns the rule's statistics.
+func (st *ruleState) apply(p *plan, tasks []*task, now time.Time) RuleStats {
+	stats := RuleStats{Evaluated: p.units, NotEvaluated: p.total - p.units}
+	var fresh []chiso.Finding
+	for _, t := range tasks {
+		stats.Duration += t.took
+		if t.err != nil && stats.Err == nil {
+			stats.Err = t.err
+		}
+		fresh = append(fresh, t.findings...)
+	}
+	if len(tasks) > 1 {
+		sortFindings(fresh)
+	}
+	if p.full {
+		st.findings = fresh
+	} else if p.units > 0 {
+		st.findings = mergeSorted(st.keep(p), fresh)
+	}
+	st.valid, st.seen, st.lastNow = stats.Err == nil, p.logEnd, now
+	stats.Findings = len(st.findings)
+	return stats
+}
+
+// keep returns the cached findings of the units the plan does not cover.
+func (st *ruleState) keep(p *plan) []chiso.Finding {
+	out := make([]chiso.Finding, 0, len(st.findings))
+	for i := range st.findings {
+		if !p.covered(st.unit, &st.findings[i]) {
+			out = append(out, st.findings[i])
+		}
+	}
+	return out
+}
+
+// mergeSorted merges two sorted runs of findings.
+func mergeSorted(a, b []chiso.Finding) []chiso.Finding {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]chiso.Finding, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if lessFinding(&b[j], &a[i]) {
+			out = append(out, b[j])
+			j++
+		} else {
+			out = append(out, a[i])
+			i++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// lessFloat orders numbers with NaN first.
+func lessFloat(a, b float64) (less, differ bool) {
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an || bn:
+		return an && !bn, an != bn
+	case a != b:
+		return a < b, true
+	}
+	return false, false
+}

@@ -1,0 +1,309 @@
+package engine
+
+import (
+	"math"
+	"slices"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
+)
+
+// column holds one series' current observations as parallel columns sorted
+// by period key. The ids column holds the store sequence number of each
+// point's revision; revs its revision number, kept only to decide which of
+// two observations of one cell is current.
+type column struct {
+	keys    []int32
+	values  []float64
+	quals   []chiso.Qualifier
+	methods []uint16
+	sources []uint32
+	ids     []int64
+	revs    []int32
+}
+
+// len returns the number of points.
+func (c *column) len() int { return len(c.keys) }
+
+// search returns the position of key k in chiso.Period.Compare order:
+// where it is, or where it would be inserted, and whether it is there.
+func (c *column) search(k int32) (int, bool) {
+	n, o := len(c.keys), order(k)
+	if n == 0 || order(c.keys[n-1]) < o {
+		return n, false // the common case: periods arrive in order
+	}
+	i, _ := slices.BinarySearchFunc(c.keys, o, func(e, o int32) int { return int(order(e) - o) })
+	return i, i < n && c.keys[i] == k
+}
+
+// order maps a period key to a number that sorts as chiso.Period.Compare
+// does: by the month the period ends, then the longer period first.
+func order(k int32) int32 {
+	year, kind, n := k/1000, k%1000/100, k%100
+	months := int32(chiso.PeriodKind(kind).Months())
+	start := year * 12
+	if n > 0 {
+		start += (n - 1) * months
+	}
+	return (start+months)*16 + 12 - months
+}
+
+// point is one observation reduced to what the index keeps.
+type point struct {
+	key    int32
+	rev    int32
+	value  float64
+	id     int64
+	source uint32
+	method uint16
+	qual   chiso.Qualifier
+}
+
+// newer reports whether p should replace the point at position i: a higher
+// revision, or the same revision with a sequence number at least as high
+// (observations not yet stored, ID 0, replace each other in arrival order).
+func (c *column) newer(i int, p point) bool {
+	if p.rev != c.revs[i] {
+		return p.rev > c.revs[i]
+	}
+	return p.id >= c.ids[i]
+}
+
+// put inserts or replaces the point for p.key; it reports whether the
+// column changed.
+func (c *column) put(p point) bool {
+	i, found := c.search(p.key)
+	if found {
+		if !c.newer(i, p) {
+			return false
+		}
+		c.set(i, p)
+		return true
+	}
+	if i == len(c.keys) {
+		c.keys = append(c.keys, p.key)
+		c.values = append(c.values, p.value)
+		c.quals = append(c.quals, p.qual)
+		c.methods = append(c.methods, p.method)
+		c.sources = append(c.sources, p.source)
+		c.ids = append(c.ids, p.id)
+		c.revs = append(c.revs, p.rev)
+		return true
+	}
+	c.keys = slices.Insert(c.keys, i, p.key)
+	c.values = slices.Insert(c.values, i, p.value)
+	c.quals = slices.Insert(c.quals, i, p.qual)
+	c.methods = slices.Insert(c.methods, i, p.method)
+	c.sources = slices.Insert(c.sources, i, p.source)
+	c.ids = slices.Insert(c.ids, i, p.id)
+	c.revs = slices.Insert(c.revs, i, p.rev)
+	return true
+}
+
+func (c *column) set(i int, p point) {
+	c.values[i], c.quals[i], c.methods[i] = p.value, p.qual, p.method
+	c.sources[i], c.ids[i], c.revs[i] = p.source, p.id, p.rev
+}
+
+// trim gives back the spare capacity growth left behind, so that a loaded
+// index holds little more than its data.
+func (c *column) trim() {
+	if cap(c.keys)-len(c.keys) <= len(c.keys)/8 {
+		return
+	}
+	c.keys = slices.Clip(slices.Clone(c.keys))
+	c.values = slices.Clip(slices.Clone(c.values))
+	c.quals = slices.Clip(slices.Clone(c.quals))
+	c.methods = slices.Clip(slices.Clone(c.methods))
+	c.sources = slices.Clip(slices.Clone(c.sources))
+	c.ids = slices.Clip(slices.Clone(c.ids))
+	c.revs = slices.Clip(slices.Clone(c.revs))
+}
+
+// interner maps strings to small dense ids and back.
+type interner struct {
+	ids   map[string]int32
+	names []string
+}
+
+func newInterner() interner { return interner{ids: map[string]int32{}} }
+
+// id returns the id of s, adding it when new.
+func (in *interner) id(s string) int32 {
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	id := int32(len(in.names))
+	in.names = append(in.names, s)
+	in.ids[s] = id
+	return id
+}
+
+// lookup returns the id of s, or -1 when it was never added.
+func (in *interner) lookup(s string) int32 {
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	return -1
+}
+
+// index is the in-memory columnar store of every series' current
+// observations. It is not safe for concurrent use: the Engine guards it.
+type index struct {
+	indicators interner
+	areas      interner
+	// strs is the table methods and sources index; entry 0 is "".
+	strs    interner
+	series  map[uint64]int32 // seriesKey(indicator, area) → position in cols
+	cols    []column
+	owners  []uint64 // seriesKey of each column
+	byInd   [][]int32
+	stale   []bool // byInd[indicator] needs sorting and AreasWith rebuilding
+	withs   [][]string
+	points  int
+	periods map[int32]bool // every period key with a point
+	lastPer int32
+	lastKey uint64 // cache of the last series looked up while loading
+	lastSer int32
+	lastInd string
+	lastAr  string
+	lastSrc string
+	lastSid uint32
+}
+
+func newIndex() *index {
+	ix := &index{indicators: newInterner(), areas: newInterner(), strs: newInterner(),
+		series: map[uint64]int32{}, lastSer: -1, periods: map[int32]bool{}}
+	ix.strs.id("")
+	return ix
+}
+
+func seriesKey(ind, area int32) uint64 { return uint64(uint32(ind))<<32 | uint64(uint32(area)) }
+
+// seriesFor returns the column of (indicator, area), creating it.
+func (ix *index) seriesFor(indicator, area string) (int32, uint64) {
+	if ix.lastSer >= 0 && indicator == ix.lastInd && area == ix.lastAr {
+		return ix.lastSer, ix.lastKey
+	}
+	ind, ar := ix.indicators.id(indicator), ix.areas.id(area)
+	k := seriesKey(ind, ar)
+	s, ok := ix.series[k]
+	if !ok {
+		s = int32(len(ix.cols))
+		ix.series[k] = s
+		ix.cols = append(ix.cols, column{})
+		ix.owners = append(ix.owners, k)
+		for int(ind) >= len(ix.byInd) {
+			ix.byInd = append(ix.byInd, nil)
+			ix.stale = append(ix.stale, false)
+			ix.withs = append(ix.withs, nil)
+		}
+		ix.byInd[ind] = append(ix.byInd[ind], s)
+		ix.stale[ind] = true
+	}
+	ix.lastSer, ix.lastKey, ix.lastInd, ix.lastAr = s, k, indicator, area
+	return s, k
+}
+
+// source returns the string-table index of a source.
+func (ix *index) source(s string) uint32 {
+	if s != ix.lastSrc || ix.lastSid == 0 {
+		ix.lastSrc, ix.lastSid = s, uint32(ix.strs.id(s))
+	}
+	return ix.lastSid
+}
+
+// method returns the string-table index of a method tag; a table past
+// 65,535 entries cannot address a new tag, which then reads as the default.
+func (ix *index) method(s string) uint16 {
+	if s == "" {
+		return 0
+	}
+	id := ix.strs.id(s)
+	if id > math.MaxUint16 {
+		return 0
+	}
+	return uint16(id)
+}
+
+// put adds an observation; it returns the series key and whether the index
+// changed.
+func (ix *index) put(o *chiso.Observation) (uint64, bool) {
+	s, k := ix.seriesFor(o.Indicator, o.Area)
+	p := point{key: o.Period.Key(), rev: int32(min(o.Revision, math.MaxInt32)), value: o.Value,
+		id: o.ID, source: ix.source(o.Source), method: ix.method(o.Method), qual: o.Qualifier}
+	c := &ix.cols[s]
+	n := c.len()
+	if !c.put(p) {
+		return k, false
+	}
+	ix.points += c.len() - n
+	if p.key != ix.lastPer {
+		ix.periods[p.key], ix.lastPer = true, p.key
+	}
+	return k, true
+}
+
+// finish rebuilds what lookups need after a batch of puts.
+func (ix *index) finish() {
+	for ind, stale := range ix.stale {
+		if !stale {
+			continue
+		}
+		ss := ix.byInd[ind]
+		slices.SortFunc(ss, func(a, b int32) int {
+			return compareStrings(ix.areas.names[ix.owners[a]&math.MaxUint32], ix.areas.names[ix.owners[b]&math.MaxUint32])
+		})
+		names := make([]string, len(ss))
+		for i, s := range ss {
+			names[i] = ix.areas.names[ix.owners[s]&math.MaxUint32]
+		}
+		ix.withs[ind], ix.stale[ind] = names, false
+	}
+	ix.lastSer = -1
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// periodCount returns how many distinct periods have data.
+func (ix *index) periodCount() int { return len(ix.periods) }
+
+// trim releases spare capacity of every column.
+func (ix *index) trim() {
+	for i := range ix.cols {
+		ix.cols[i].trim()
+	}
+}
+
+// view returns the series of (indicator, area) as a checks.Series.
+func (ix *index) view(indicator, area string) checks.Series {
+	ind, ar := ix.indicators.lookup(indicator), ix.areas.lookup(area)
+	if ind < 0 || ar < 0 {
+		return checks.NewSeries(indicator, area, checks.SeriesColumns{Strings: ix.strs.names})
+	}
+	s, ok := ix.series[seriesKey(ind, ar)]
+	if !ok {
+		return checks.NewSeries(indicator, area, checks.SeriesColumns{Strings: ix.strs.names})
+	}
+	c := &ix.cols[s]
+	return checks.NewSeries(indicator, area, checks.SeriesColumns{Keys: c.keys, Values: c.values,
+		Qualifiers: c.quals, Methods: c.methods, Sources: c.sources, IDs: c.ids, Strings: ix.strs.names})
+}
+
+// areasWith returns the sorted codes of the areas with a series of the
+// indicator.
+func (ix *index) areasWith(indicator string) []string {
+	ind := ix.indicators.lookup(indicator)
+	if ind < 0 || int(ind) >= len(ix.withs) {
+		return nil
+	}
+	return ix.withs[ind]
+}
