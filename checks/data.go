@@ -114,6 +114,10 @@ type Env struct {
 	Location *time.Location
 	// Lang is the language of messages: "vi" or "en".
 	Lang string
+	// Skips, when not nil, counts the comparisons checks could not make and
+	// why (too little history, a method change, incomplete lineage …), so
+	// that "no finding" can be told from "not evaluated".
+	Skips *Skips
 }
 
 // Scope is the part of the data one evaluation covers. The engine resolves a

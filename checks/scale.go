@@ -1,0 +1,121 @@
+package checks
+
+import (
+	"math"
+
+	"github.com/chiso-vn/chiso"
+)
+
+func init() {
+	Register(Kind{Name: "scale",
+		Doc:       "Reports probable unit slips: a figure about 1,000 or 1,000,000 times (or ×100 for percent vs fraction) the previous like period's.",
+		NewParams: func() Params { return &ScaleParams{} }})
+}
+
+// DefaultSlipTolerance is how near, as a fraction, a ratio must be to a
+// power of a thousand to be called a unit slip when a rule sets none.
+const DefaultSlipTolerance = 0.2
+
+// ScaleParams configures the scale check. Each figure is compared with the
+// previous like period's, as the change check does (lineage and method
+// aware); a ratio within tolerance of 10³, 10⁶, 10⁻³ or 10⁻⁶ — or of 100 or
+// 1/100 for a percent, a share written as a fraction — is a unit slip, and
+// the message names the likely one ("tỷ written for nghìn tỷ").
+type ScaleParams struct {
+	// Tolerance is how near, as a fraction, the ratio must be to the factor:
+	// 0.2 (the default) takes ratios from 800 to 1,200 as ×1,000.
+	Tolerance *float64 `yaml:"tolerance" json:"tolerance,omitempty"`
+}
+
+// Validate checks the tolerance.
+func (p *ScaleParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
+	if p.Tolerance != nil && (*p.Tolerance <= 0 || *p.Tolerance >= 0.5 || math.IsNaN(*p.Tolerance)) {
+		return []FieldError{fieldErr("tolerance", "must be a fraction in (0, 0.5), e.g. 0.2; got %g", *p.Tolerance)}
+	}
+	return nil
+}
+
+// Unit is BySeries (and the predecessors' series, for merged areas).
+func (p *ScaleParams) Unit() Unit { return BySeries }
+
+// TimeDependent is false.
+func (p *ScaleParams) TimeDependent() bool { return false }
+
+// Evaluate judges every figure of the scope against its base.
+func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+	var out []chiso.Finding
+	tol := orDefault(p.Tolerance, DefaultSlipTolerance)
+	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
+		for i := 0; i < s.Len(); i++ {
+			cur := s.point(i)
+			b, reason, ok := baseline(env, ind, s, cur)
+			if !ok {
+				env.skip(reason)
+				continue
+			}
+			if b.value <= 0 || cur.value <= 0 {
+				continue
+			}
+			if f, slip := slipFactor(cur.value/b.value, ind, tol); slip {
+				out = append(out, unitSlip(env, ind, s.Area, cur, b, f))
+			}
+		}
+	})
+	return out
+}
+
+// slipFactor returns the power of a thousand (or, for a percent, the 100)
+// that ratio is within tol of.
+func slipFactor(ratio float64, ind chiso.Indicator, tol float64) (float64, bool) {
+	factors := []float64{1e3, 1e6, 1e-3, 1e-6}
+	if ind.Kind == chiso.KindPercent {
+		factors = append(factors, 100, 0.01)
+	}
+	for _, f := range factors {
+		if math.Abs(ratio/f-1) <= tol {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// unitSlip builds the unit_slip finding for a ratio near factor f.
+func unitSlip(env Env, ind chiso.Indicator, area string, cur point, b base, f float64) chiso.Finding {
+	msg := env.tr("%s của %s: %s (%s) gấp ×%s so với %s (%s), gần đúng ×%s — có thể nhầm đơn vị: %s. Cần kiểm tra lại số liệu gốc.",
+		"%s in %s: %s (%s) is ×%s of %s (%s), close to ×%s — probably a unit slip: %s. Check the original figures.",
+		env.indName(ind.Code), env.areaName(area), env.fig(cur, ind), env.period(cur.period),
+		FormatNumber(cur.value/b.value, env.Lang), env.fig(b.point, ind), env.describe(b),
+		FormatNumber(f, env.Lang), env.slipWords(ind, f))
+	msg += env.sourceNote(cur.source, b.source)
+	return chiso.Finding{Diagnosis: chiso.UnitSlip, Status: chiso.Fail, Indicator: ind.Code, Area: area,
+		Period: cur.period, Value: cur.value, Expected: b.value, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
+}
+
+// scaleNames are the scale words of a unit at ×1, ×10³ and ×10⁶.
+func (e Env) scaleNames(unit string) [3]string {
+	switch unit {
+	case "billion_vnd", "billion_usd":
+		return [3]string{e.tr("tỷ", "billion"), e.tr("nghìn tỷ", "trillion"), e.tr("triệu tỷ", "quadrillion")}
+	case "million_vnd", "million_usd":
+		return [3]string{e.tr("triệu", "million"), e.tr("tỷ", "billion"), e.tr("nghìn tỷ", "trillion")}
+	}
+	return [3]string{e.tr("đơn vị", "units"), e.tr("nghìn", "thousands"), e.tr("triệu", "millions")}
+}
+
+// slipWords names the likely slip behind a ratio near f.
+func (e Env) slipWords(ind chiso.Indicator, f float64) string {
+	if f == 100 || f == 0.01 {
+		return e.tr("tỷ lệ ghi dạng số thập phân thay cho phần trăm (0,85 thay cho 85%%)",
+			"a share written as a fraction instead of a percent (0.85 for 85%%)")
+	}
+	n := e.scaleNames(ind.Unit)
+	big := n[1]
+	if f == 1e6 || f == 1e-6 {
+		big = n[2]
+	}
+	if f < 1 { // the figure fell: it was probably meant in the bigger word
+		return e.tr("“%s” ghi nhầm thay cho “%s” ở số liệu này", "%s written for %s in this figure", n[0], big)
+	}
+	return e.tr("“%s” ghi nhầm thay cho “%s” ở số liệu này, hoặc “%s” thay cho “%s” ở số liệu trước",
+		"%s written for %s in this figure, or %s written for %s in the earlier one", big, n[0], n[0], big)
+}

@@ -1,0 +1,170 @@
+package checks
+
+import (
+	"strings"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// point is one figure of a series, copied out of its columns.
+type point struct {
+	period chiso.Period
+	value  float64
+	qual   chiso.Qualifier
+	method string
+	source string
+	id     int64
+}
+
+// point returns point i.
+func (s Series) point(i int) point {
+	return point{period: s.Period(i), value: s.Value(i), qual: s.Qualifier(i),
+		method: s.Method(i), source: s.Source(i), id: s.ID(i)}
+}
+
+// likeBefore returns the index of the latest point before p that is a like
+// period of p (same kind and number: H1 with H1, August with August, a year
+// with a year), or -1. Usually that is p.PreviousLike(); when that period is
+// missing it is an earlier one, and changes are annualised over the gap.
+func (s Series) likeBefore(p chiso.Period) int {
+	for i := s.Len() - 1; i >= 0; i-- {
+		q := s.Period(i)
+		if q.Kind == p.Kind && q.N == p.N && q.Year < p.Year {
+			return i
+		}
+	}
+	return -1
+}
+
+// latestBefore returns the index of the latest point of p's kind that ends
+// before p does, or -1.
+func (s Series) latestBefore(p chiso.Period) int {
+	for i := s.Len() - 1; i >= 0; i-- {
+		if q := s.Period(i); q.Kind == p.Kind && q.Before(p) {
+			return i
+		}
+	}
+	return -1
+}
+
+// maxID returns the highest store sequence number of the points.
+func maxID(ps ...point) int64 {
+	var m int64
+	for _, p := range ps {
+		m = max(m, p.id)
+	}
+	return m
+}
+
+// base is what a figure is compared with: the area's own figure for an
+// earlier like period, or, for an area made by a merge, the sum of its
+// predecessors' figures for that period.
+type base struct {
+	point           // period, summed value, widest qualifier, highest id
+	parts   []point // the figures summed, one per area; one for the area's own
+	areas   []string
+	lineage bool // the base comes from the predecessors
+}
+
+// interval returns the true values the base allows: the sum of its parts'.
+func (b base) interval(slack float64) interval {
+	var iv interval
+	for _, p := range b.parts {
+		f := figure(p.value, p.qual, slack)
+		iv.lo, iv.hi = iv.lo+f.lo, iv.hi+f.hi
+		iv.loOpen, iv.hiOpen = iv.loOpen || f.loOpen, iv.hiOpen || f.hiOpen
+	}
+	return iv
+}
+
+// years returns the time from the base to p in years (1 for like periods a
+// year apart).
+func (b base) years(p chiso.Period) float64 { return b.period.YearsBetween(p) }
+
+// baseline finds what point cur of series s (indicator ind) is compared
+// with. Comparisons across methods are never made; an area made by a merge
+// is compared with the sum of its predecessors for additive indicators and
+// not at all for shares, ranks and ratios; a part of a split is not
+// compared with the whole. ok is false with the reason otherwise.
+func baseline(env Env, ind chiso.Indicator, s Series, cur point) (base, SkipReason, bool) {
+	if j := s.likeBefore(cur.period); j >= 0 {
+		p := s.point(j)
+		if p.method != cur.method {
+			return base{}, SkipMethodChanged, false
+		}
+		return base{point: p, parts: []point{p}, areas: []string{s.Area}}, "", true
+	}
+	preds := env.Data.Predecessors(s.Area)
+	if len(preds) == 0 {
+		return base{}, SkipTooLittleHistory, false
+	}
+	return lineageBase(env, ind, s, cur, preds)
+}
+
+// lineageBase sums the predecessors' figures for the latest like period
+// before cur that any of them has.
+func lineageBase(env Env, ind chiso.Indicator, s Series, cur point, preds []chiso.Lineage) (base, SkipReason, bool) {
+	for _, l := range preds {
+		if l.Kind == chiso.Split {
+			return base{}, SkipLineageIncomplete, false
+		}
+	}
+	if len(preds) > 1 && !ind.Additive {
+		return base{}, SkipNotAdditive, false
+	}
+	var q chiso.Period
+	for _, l := range preds {
+		ps := env.Data.Series(s.Indicator, l.From)
+		if j := ps.likeBefore(cur.period); j >= 0 && (q.IsZero() || q.Before(ps.Period(j))) {
+			q = ps.Period(j)
+		}
+	}
+	if q.IsZero() {
+		return base{}, SkipTooLittleHistory, false
+	}
+	return sumPredecessors(env, s.Indicator, cur, q, preds)
+}
+
+// sumPredecessors adds up the predecessors' figures for period q; every
+// predecessor must have one, by the same method as cur.
+func sumPredecessors(env Env, indicator string, cur point, q chiso.Period, preds []chiso.Lineage) (base, SkipReason, bool) {
+	b := base{lineage: true}
+	b.period, b.method = q, cur.method
+	var sources []string
+	for _, l := range preds {
+		ps := env.Data.Series(indicator, l.From)
+		j := ps.Find(q)
+		if j < 0 {
+			return base{}, SkipLineageIncomplete, false
+		}
+		p := ps.point(j)
+		if p.method != cur.method {
+			return base{}, SkipMethodChanged, false
+		}
+		b.parts, b.areas = append(b.parts, p), append(b.areas, l.From)
+		b.value += p.value
+		b.id = max(b.id, p.id)
+		if p.qual != chiso.Exact {
+			b.qual = p.qual
+		}
+		if !contains(sources, p.source) {
+			sources = append(sources, p.source)
+		}
+	}
+	b.source = strings.Join(sources, "; ")
+	return b, "", true
+}
+
+// describe says what the base is: "năm 2024" or "năm 2024 (tổng của Phú
+// Thọ, Vĩnh Phúc, Hòa Bình trước sáp nhập)".
+func (e Env) describe(b base) string {
+	if !b.lineage {
+		return e.period(b.period)
+	}
+	names := make([]string, len(b.areas))
+	for i, a := range b.areas {
+		names[i] = e.areaName(a)
+	}
+	return e.tr("%s (tổng của %s trước sáp nhập)", "%s (the sum of %s before the merger)",
+		e.period(b.period), strings.Join(names, ", "))
+}

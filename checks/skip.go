@@ -1,0 +1,84 @@
+package checks
+
+import (
+	"sort"
+	"sync"
+)
+
+// SkipReason says why a check could not judge part of its scope. A skip is
+// not a finding: it is counted so that an operator can tell "nothing wrong"
+// from "nothing could be checked".
+type SkipReason string
+
+// The reasons a check skips a comparison.
+const (
+	// SkipTooLittleHistory: fewer points than the check needs (no
+	// previous like period, fewer than two points for a projection).
+	SkipTooLittleHistory SkipReason = "too_little_history"
+	// SkipMethodChanged: the two figures were measured by different methods.
+	SkipMethodChanged SkipReason = "method_changed"
+	// SkipLineageIncomplete: the area's predecessors lack the base period.
+	SkipLineageIncomplete SkipReason = "lineage_incomplete"
+	// SkipNotAdditive: the area was merged or split and the indicator is a
+	// share, rank or ratio, which cannot be summed over predecessors.
+	SkipNotAdditive SkipReason = "lineage_not_additive"
+	// SkipBelowMinBase: the base value is below the rule's min_base.
+	SkipBelowMinBase SkipReason = "below_min_base"
+	// SkipUnitSlip: left to the scale check, which names the slip.
+	SkipUnitSlip SkipReason = "left_to_scale"
+	// SkipMissingValues: an expression names an indicator without a value.
+	SkipMissingValues SkipReason = "missing_values"
+	// SkipTooFewAreas: a cross-sectional check has fewer areas than it needs.
+	SkipTooFewAreas SkipReason = "too_few_areas"
+	// SkipNoData: the series has no value the check could judge.
+	SkipNoData SkipReason = "no_data"
+	// SkipUnknown: an indicator or area is not in the catalogue.
+	SkipUnknown SkipReason = "unknown_code"
+)
+
+// Skips counts skipped comparisons by reason. It is safe for concurrent use;
+// a nil *Skips counts nothing.
+type Skips struct {
+	mu sync.Mutex
+	n  map[SkipReason]int
+}
+
+// Add counts one skip for the reason.
+func (s *Skips) Add(r SkipReason) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.n == nil {
+		s.n = map[SkipReason]int{}
+	}
+	s.n[r]++
+}
+
+// Count returns how many skips were counted for the reason.
+func (s *Skips) Count(r SkipReason) int {
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n[r]
+}
+
+// Reasons returns the reasons counted so far, sorted.
+func (s *Skips) Reasons() []SkipReason {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SkipReason, 0, len(s.n))
+	for r := range s.n {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+func (e Env) skip(r SkipReason) { e.Skips.Add(r) }

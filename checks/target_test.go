@@ -1,0 +1,190 @@
+package checks
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// TestTargetSample runs the target check over the sample data at
+// 2026-11-23: every 2025 deadline has passed and no 2025 figure exists, so
+// the latest figure before it is judged.
+func TestTargetSample(t *testing.T) {
+	env := sampleEnv(t, "en")
+	inds := []string{"electronic_document_rate", "online_dossier_rate", "digital_economy_share",
+		"adult_epayment_account_rate", "level4_public_services_rate", "commune_centre_fibre_coverage"}
+	got := (&TargetParams{OnTrack: true}).Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
+	tests := []struct {
+		area, ind string
+		status    chiso.Status // empty: no finding
+		period    string
+		value     float64
+		expected  float64
+	}{
+		{"DB", "electronic_document_rate", chiso.Indeterminate, "2022", 95, 100},
+		{"PT", "online_dossier_rate", "", "", 0, 0},
+		{"PT", "digital_economy_share", chiso.Fail, "2024", 12.5, 20},
+		{"PT", "adult_epayment_account_rate", chiso.Fail, "2024", 74.3, 80},
+		{"DB", "level4_public_services_rate", "", "", 0, 0},
+		{"DB", "commune_centre_fibre_coverage", "", "", 0, 0},
+	}
+	for _, tt := range tests {
+		fs := only(got, tt.area, tt.ind)
+		if tt.status == "" {
+			if len(fs) != 0 {
+				t.Errorf("%s %s: want no finding, got %+v", tt.area, tt.ind, fs)
+			}
+			continue
+		}
+		if len(fs) != 1 {
+			t.Errorf("%s %s: got %d findings, want 1", tt.area, tt.ind, len(fs))
+			continue
+		}
+		f := fs[0]
+		if f.Status != tt.status || f.Diagnosis != chiso.BelowTarget || f.Period.String() != tt.period || f.Value != tt.value || f.Expected != tt.expected {
+			t.Errorf("%s %s: got %s %s %s %g/%g", tt.area, tt.ind, f.Status, f.Diagnosis, f.Period, f.Value, f.Expected)
+		}
+		if !strings.Contains(f.Message, "no figure for 2025") || !strings.Contains(f.Message, "latest figure before the deadline ("+tt.period+")") {
+			t.Errorf("%s %s: message does not say the latest value was used: %q", tt.area, tt.ind, f.Message)
+		}
+		if f.DataID == 0 || f.Source == "" {
+			t.Errorf("%s %s: no provenance", tt.area, tt.ind)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("got %d findings, want 3: %+v", len(got), got)
+	}
+}
+
+func TestTargetMessageVietnamese(t *testing.T) {
+	env := sampleEnv(t, "vi")
+	got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"digital_economy_share"}, Areas: []string{"PT"}})
+	if len(got) != 1 {
+		t.Fatalf("got %d findings", len(got))
+	}
+	for _, want := range []string{"Tỷ trọng kinh tế số trong GRDP", "Phú Thọ", "12,5%", "20%", "năm 2025", "năm 2024", "Quyết định 749", "000_fda3ff747248bcf6.txt"} {
+		if !strings.Contains(got[0].Message, want) {
+			t.Errorf("message %q lacks %q", got[0].Message, want)
+		}
+	}
+}
+
+// targetCatalogue adds targets to the small catalogue: a national 2025
+// target of 80% and A2's own of 60%.
+func targetEnv(now time.Time, obs ...chiso.Observation) Env {
+	cat := smallCatalogue()
+	cat.Targets = []chiso.Target{
+		{Indicator: "rate", Area: chiso.AnyArea, Period: chiso.MustParsePeriod("2025"), Op: chiso.OpGE, Value: 80, Source: "QĐ 1"},
+		{Indicator: "rate", Area: "A2", Period: chiso.MustParsePeriod("2025"), Op: chiso.OpGE, Value: 60, Source: "NQ 2"},
+		{Indicator: "rate", Area: chiso.AnyArea, Period: chiso.MustParsePeriod("2030"), Op: chiso.OpGE, Value: 95, Source: "QĐ 3"},
+	}
+	return Env{Data: newFake(cat, obs), Now: now, Location: ict, Lang: "en", Skips: &Skips{}}
+}
+
+func TestTargetCases(t *testing.T) {
+	after := time.Date(2026, 5, 1, 0, 0, 0, 0, ict)
+	before := time.Date(2025, 6, 1, 0, 0, 0, 0, ict)
+	tests := []struct {
+		name   string
+		now    time.Time
+		params TargetParams
+		obs    []chiso.Observation
+		diag   chiso.Diagnosis // empty: no finding
+		status chiso.Status
+		period string
+		msg    string
+	}{
+		{"deadline figure judged", after, TargetParams{}, []chiso.Observation{ob("rate", "A1", "2024", 90, ""), ob("rate", "A1", "2025", 70, "")},
+			chiso.BelowTarget, chiso.Fail, "2025", "70%"},
+		{"deadline figure met", after, TargetParams{}, []chiso.Observation{ob("rate", "A1", "2024", 70, ""), ob("rate", "A1", "2025", 85, "")},
+			"", "", "", ""},
+		{"estimate fails, said so", after, TargetParams{}, []chiso.Observation{ob("rate", "A1", "2025", 70, "estimate")},
+			chiso.BelowTarget, chiso.Fail, "2025", "estimate"},
+		{"own target overrides national", after, TargetParams{}, []chiso.Observation{ob("rate", "A2", "2025", 70, "")},
+			"", "", "", ""},
+		{"before the deadline, no on_track", before, TargetParams{}, []chiso.Observation{ob("rate", "A1", "2023", 10, ""), ob("rate", "A1", "2024", 20, "")},
+			"", "", "", ""},
+		{"on track: one point is too little", before, TargetParams{OnTrack: true}, []chiso.Observation{ob("rate", "A1", "2024", 20, "")},
+			"", "", "", ""},
+		{"on track: projection misses", before, TargetParams{OnTrack: true}, []chiso.Observation{ob("rate", "A1", "2022", 50, ""), ob("rate", "A1", "2023", 55, ""), ob("rate", "A1", "2024", 60, "")},
+			chiso.OffTrack, chiso.Fail, "2024", "projected at 65%"},
+		{"on track: projection meets", before, TargetParams{OnTrack: true}, []chiso.Observation{ob("rate", "A1", "2022", 60, ""), ob("rate", "A1", "2023", 70, ""), ob("rate", "A1", "2024", 75, "")},
+			"", "", "", ""},
+		{"on track: last two differ from least squares", before, TargetParams{OnTrack: true, Projection: ProjectLastTwo},
+			[]chiso.Observation{ob("rate", "A1", "2022", 40, ""), ob("rate", "A1", "2023", 70, ""), ob("rate", "A1", "2024", 72, "")},
+			chiso.OffTrack, chiso.Fail, "2024", "projected at 74%"},
+		{"on track: qualified figures leave it open", before, TargetParams{OnTrack: true},
+			[]chiso.Observation{ob("rate", "A1", "2023", 70, ""), ob("rate", "A1", "2024", 74, "over")},
+			chiso.OffTrack, chiso.Indeterminate, "2024", "leave the verdict open"},
+		{"H1 figures are not like a year", before, TargetParams{OnTrack: true},
+			[]chiso.Observation{ob("rate", "A1", "2023-H1", 10, ""), ob("rate", "A1", "2024-H1", 20, "")},
+			"", "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := targetEnv(tt.now, tt.obs...)
+			area := tt.obs[0].Area
+			got := tt.params.Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{area}})
+			if tt.diag == "" {
+				if len(got) != 0 {
+					t.Fatalf("want no finding, got %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("got %d findings, want 1: %+v", len(got), got)
+			}
+			f := got[0]
+			if f.Diagnosis != tt.diag || f.Status != tt.status || f.Period.String() != tt.period {
+				t.Errorf("got %s %s %s, want %s %s %s", f.Diagnosis, f.Status, f.Period, tt.diag, tt.status, tt.period)
+			}
+			if !strings.Contains(f.Message, tt.msg) {
+				t.Errorf("message %q lacks %q", f.Message, tt.msg)
+			}
+		})
+	}
+}
+
+func TestTargetTooLittleHistoryCounted(t *testing.T) {
+	env := targetEnv(time.Date(2025, 6, 1, 0, 0, 0, 0, ict), ob("rate", "A1", "2024", 20, ""))
+	(&TargetParams{OnTrack: true}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+	if n := env.Skips.Count(SkipTooLittleHistory); n != 2 {
+		t.Errorf("too little history counted %d times, want 2 (the 2025 and 2030 targets)", n)
+	}
+}
+
+// TestTargetDeadlineTimeZone: at 00:30 on 1 January 2026 in Hanoi the 2025
+// deadline has passed, though it is still 2025 in UTC.
+func TestTargetDeadlineTimeZone(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 30, 0, 0, ict)
+	for _, tt := range []struct {
+		loc  *time.Location
+		want int
+	}{{ict, 1}, {time.UTC, 0}} {
+		env := targetEnv(now, ob("rate", "A1", "2024", 20, ""))
+		env.Location = tt.loc
+		got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+		if len(got) != tt.want {
+			t.Errorf("in %s: got %d findings, want %d", tt.loc, len(got), tt.want)
+		}
+	}
+}
+
+// TestTargetEarliestMissedDeadline: a series gets one finding, for the
+// earliest deadline it misses, so that alerts keep one identity.
+func TestTargetEarliestMissedDeadline(t *testing.T) {
+	env := targetEnv(time.Date(2026, 5, 1, 0, 0, 0, 0, ict), ob("rate", "A1", "2024", 50, ""), ob("rate", "A1", "2025", 60, ""))
+	got := (&TargetParams{OnTrack: true}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+	if len(got) != 1 || got[0].Diagnosis != chiso.BelowTarget || got[0].Expected != 80 {
+		t.Fatalf("got %+v, want one below_target against 80", got)
+	}
+}
+
+func TestTargetValidate(t *testing.T) {
+	errs := (&TargetParams{Projection: "spline"}).Validate(&chiso.Catalogue{}, RuleContext{})
+	if len(errs) != 2 || errs[0].Field != "projection" {
+		t.Errorf("got %+v, want unknown projection and no on_track", errs)
+	}
+}
