@@ -1,0 +1,84 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// readCSV reads a CSV file in the long or the wide layout. The separator
+// is a comma, or a semicolon or tab when the header uses one instead (as
+// spreadsheets set to Vietnamese write); a byte-order mark is ignored.
+func (rd *reader) readCSV(r io.Reader) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	cr := csv.NewReader(br)
+	cr.Comma = sniffComma(br)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		rd.errs.Add(&Error{File: rd.name, Line: 1, Err: errors.New("empty file: want a header row")})
+		return nil
+	} else if err != nil {
+		return rd.csvError(err)
+	}
+	header = append([]string(nil), header...)
+	lay, ok := rd.header(header, &row{line: 1, idx: new([nLong]int)})
+	if !ok {
+		return nil
+	}
+	cr.FieldsPerRecord = len(header)
+	rw := &row{idx: &lay.idx, exact: lay.trusted}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			if err = rd.csvError(err); err != nil {
+				return err
+			}
+			continue
+		}
+		if blank(rec) {
+			continue
+		}
+		rw.fields = rec
+		rw.line, _ = cr.FieldPos(0)
+		if err := rd.tableRow(&lay, rw); err != nil {
+			return err
+		}
+	}
+}
+
+// csvError records a syntax error, or returns a read error.
+func (rd *reader) csvError(err error) error {
+	var perr *csv.ParseError
+	if !errors.As(err, &perr) {
+		return fmt.Errorf("read %s: %w", rd.name, err)
+	}
+	e := &Error{File: rd.name, Line: perr.Line, Column: perr.Column, Err: perr.Err}
+	if errors.Is(perr.Err, csv.ErrFieldCount) {
+		e.Column = 0
+		e.Err = errors.New("wrong number of fields: want as many as the header has")
+	}
+	rd.errs.Add(e)
+	return nil
+}
+
+// sniffComma picks the separator the first line uses most: comma,
+// semicolon or tab.
+func sniffComma(br *bufio.Reader) rune {
+	head, _ := br.Peek(4096)
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	best, n := ',', bytes.Count(head, []byte{','})
+	for _, c := range []rune{';', '\t'} {
+		if k := bytes.Count(head, []byte{byte(c)}); k > n {
+			best, n = c, k
+		}
+	}
+	return best
+}

@@ -1,0 +1,137 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// readJSON reads an array of objects with the long layout's keys, one
+// object at a time. A value is a JSON number, or a string: as printed (read
+// in the locale), or a plain number when the object has a qualifier key.
+func (rd *reader) readJSON(r io.Reader) error {
+	lt := &lineTracker{r: r, line: 1}
+	dec := json.NewDecoder(lt)
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		rd.errs.Add(&Error{File: rd.name, Line: lt.lineAt(dec.InputOffset()), Err: errors.New("want an array of objects")})
+		return nil
+	}
+	fields := make([]string, nLong)
+	var idx [nLong]int
+	isNumber := false
+	rw := &row{fields: fields, idx: &idx, json: true, number: func(int) bool { return isNumber }}
+	for dec.More() {
+		rw.line = lt.lineAt(dec.InputOffset())
+		var obj map[string]json.RawMessage
+		if err := dec.Decode(&obj); err != nil {
+			rd.errs.Add(&Error{File: rd.name, Line: rw.line, Err: fmt.Errorf("want an object: %w", err)})
+			return nil
+		}
+		if !rd.jsonFields(obj, rw, &isNumber) {
+			continue
+		}
+		if err := rd.longRow(rw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jsonFields lays an object's keys out as a long row.
+func (rd *reader) jsonFields(obj map[string]json.RawMessage, rw *row, isNumber *bool) bool {
+	ok := true
+	for i := range rw.idx {
+		rw.idx[i], rw.fields[i] = -1, ""
+	}
+	for _, key := range sortedKeys(obj) {
+		col := indexOf(longNames[:], key)
+		if col < 0 {
+			rd.fail(rw, -1, key, string(obj[key]), fmt.Errorf("unknown key (want %s)", strings.Join(longNames[:], ", ")))
+			ok = false
+			continue
+		}
+		s, num, err := jsonText(obj[key])
+		if err != nil || (num && col != colValue && col != colRevision) {
+			rd.fail(rw, -1, key, string(obj[key]), errWantString(col))
+			ok = false
+			continue
+		}
+		rw.idx[col], rw.fields[col] = col, s
+		if col == colValue {
+			*isNumber = num
+		}
+	}
+	return ok
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// jsonText returns a JSON string's text or a number's literal; null is
+// the empty string.
+func jsonText(raw json.RawMessage) (s string, number bool, err error) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", false, nil
+	case raw[0] == '"':
+		err = json.Unmarshal(raw, &s)
+		return s, false, err
+	case raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'):
+		return string(raw), true, nil
+	}
+	return "", false, errors.New("not a string or number")
+}
+
+// lineTracker counts the lines of what a JSON decoder consumed, keeping
+// only the bytes read ahead of the last position asked for.
+type lineTracker struct {
+	r    io.Reader
+	buf  []byte // bytes from offset base on
+	base int64
+	line int // line at base
+}
+
+func (t *lineTracker) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
+}
+
+// lineAt returns the line of the first byte at or after off that is not
+// space or a comma; off never decreases between calls.
+func (t *lineTracker) lineAt(off int64) int {
+	i := int(off - t.base)
+	if i > len(t.buf) {
+		i = len(t.buf)
+	}
+	t.line += bytes.Count(t.buf[:i], []byte{'\n'})
+	t.buf = append(t.buf[:0], t.buf[i:]...)
+	t.base = off
+	line := t.line
+	for _, c := range t.buf {
+		if c == '\n' {
+			line++
+		} else if c != ' ' && c != '\t' && c != '\r' && c != ',' {
+			break
+		}
+	}
+	return line
+}
+
+func errWantString(col int) error {
+	if col == colValue {
+		return errors.New("want a string or a number")
+	}
+	return errors.New("want a string")
+}

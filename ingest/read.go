@@ -1,0 +1,101 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// Options say how to read an observation file.
+type Options struct {
+	// Locale is how printed figures are read; empty is Vietnamese.
+	Locale Locale
+	// Catalogue holds the indicators and areas rows may name; required.
+	Catalogue *chiso.Catalogue
+	// Source is the source of rows that name none; empty means the file's
+	// base name.
+	Source string
+	// Sheet is the only worksheet of an XLSX file to read; empty means
+	// every sheet.
+	Sheet string
+	// Format is csv, json or xlsx; empty means the name's extension.
+	Format string
+}
+
+// Read reads observations from r, which is named name in errors and
+// provenance; the format is opts.Format or else name's extension (.csv,
+// .json, .xlsx). It calls emit for every valid row, in file order, even
+// when other rows are bad, and returns an *ErrorList of every bad row (nil
+// if none): an importer that wants all or nothing discards what it was
+// given when Read returns an error. An error from emit stops reading and is
+// returned as is. An XLSX file is read into memory first (the format needs
+// random access); use ReadFile for large workbooks.
+func Read(r io.Reader, name string, opts Options, emit func(chiso.Observation) error) error {
+	rd, format, err := newReader(name, opts, emit)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "csv":
+		err = rd.readCSV(r)
+	case "json":
+		err = rd.readJSON(r)
+	case "xlsx":
+		err = rd.readXLSXReader(r)
+	}
+	return rd.finish(err)
+}
+
+// ReadFile reads the observation file at path, as Read does.
+func ReadFile(path string, opts Options, emit func(chiso.Observation) error) error {
+	rd, format, err := newReader(path, opts, emit)
+	if err != nil {
+		return err
+	}
+	if format == "xlsx" {
+		return rd.finish(rd.readXLSXFile(path))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read observations: %w", err)
+	}
+	defer f.Close()
+	if format == "csv" {
+		return rd.finish(rd.readCSV(f))
+	}
+	return rd.finish(rd.readJSON(f))
+}
+
+// formatOf returns the format to read name in.
+func formatOf(name, format string) (string, error) {
+	if format == "" {
+		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
+	}
+	switch format {
+	case "csv", "json", "xlsx":
+		return format, nil
+	}
+	return "", fmt.Errorf("read %s: unknown format %q (want csv, json or xlsx)", name, format)
+}
+
+// errStop marks an error from emit, returned to Read's caller as is.
+type errStop struct{ err error }
+
+func (e errStop) Error() string { return e.err.Error() }
+
+// finish turns the outcome of a read into Read's result.
+func (rd *reader) finish(err error) error {
+	var stop errStop
+	switch {
+	case errors.As(err, &stop):
+		return stop.err
+	case err != nil:
+		return err
+	}
+	return rd.errs.err()
+}
