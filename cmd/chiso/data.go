@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/store"
+)
+
+func init() {
+	commands["import"] = command{summary: "import observations from CSV, JSON or XLSX files", run: runImport}
+	commands["export"] = command{summary: "export observations as canonical CSV", run: runExport}
+	commands["history"] = command{summary: "show every revision of one indicator for one area", run: runHistory}
+}
+
+// openExisting opens the database named by --db, refusing to create one:
+// only init and serve create databases.
+func openExisting(ctx context.Context, e *env) (*store.DB, error) {
+	if _, err := os.Stat(e.db); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s: run 'chiso init' (with --sample for the sample data) or pass --db", e.db)
+		}
+		return nil, err
+	}
+	return store.Open(ctx, e.db)
+}
+
+// fail prints an error for a command and returns exit code 1.
+func fail(e *env, name string, err error) int {
+	fmt.Fprintf(e.stderr, "chiso %s: %v\n", name, err)
+	return 1
+}
+
+func runImport(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "import", "FILE...")
+	locale := fs.String("locale", "vi", "how printed figures are read: vi (1.307,44) or en (1,307.44)")
+	dryRun := fs.Bool("dry-run", false, "show what would change and store nothing")
+	sheet := fs.String("sheet", "", "the only XLSX worksheet to read (default: every sheet)")
+	source := fs.String("source", "", "source of rows that name none (default: the file name)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	loc, err := ingest.ParseLocale(*locale)
+	if err != nil {
+		return fail(e, "import", err)
+	}
+	db, err := openExisting(ctx, e)
+	if err != nil {
+		return fail(e, "import", err)
+	}
+	defer db.Close()
+	cat, err := db.Catalogue(ctx)
+	if err != nil {
+		return fail(e, "import", err)
+	}
+	opts := ingest.Options{Locale: loc, Catalogue: cat, Sheet: *sheet, Source: *source}
+	code := 0
+	for _, path := range fs.Args() {
+		if err := importFile(ctx, e, db, path, opts, *dryRun); err != nil {
+			fmt.Fprintf(e.stderr, "chiso import: %s: nothing imported:\n%v\n", path, err)
+			code = 1
+		}
+	}
+	return code
+}
+
+// importFile imports one file in one transaction and prints its summary.
+func importFile(ctx context.Context, e *env, db *store.DB, path string, opts ingest.Options, dryRun bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	progress := newProgress(e.stderr, f, path)
+	defer progress.done()
+	src := opts.Source
+	if src == "" {
+		src = baseName(path)
+	}
+	res, err := db.Import(ctx, store.ImportOptions{Source: src, DryRun: dryRun, Now: time.Now()},
+		func(emit func(chiso.Observation) error) error {
+			return ingest.Read(progress.reader(), path, opts, emit)
+		})
+	progress.done()
+	if err != nil {
+		return err
+	}
+	printImport(e.stdout, path, res, dryRun)
+	return nil
+}
+
+func baseName(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// printImport writes an import's summary: the totals, then per indicator.
+func printImport(w io.Writer, path string, res store.ImportResult, dryRun bool) {
+	verb := "imported"
+	if dryRun {
+		verb = "would import (dry run, nothing stored)"
+	}
+	fmt.Fprintf(w, "%s %s: %d added, %d revised, %d unchanged\n", verb, path, res.Added, res.Revised, res.Unchanged)
+	codes := make([]string, 0, len(res.ByIndicator))
+	for c := range res.ByIndicator {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "indicator\tadded\trevised\tunchanged\t")
+	for _, c := range codes {
+		n := res.ByIndicator[c]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", c, n.Added, n.Revised, n.Unchanged)
+	}
+	tw.Flush()
+}
+
+func runExport(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "export", "")
+	all := fs.Bool("all-revisions", false, "export every revision, with revision and ingested_at columns")
+	out := fs.String("o", "-", "output file; - is standard output")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	db, err := openExisting(ctx, e)
+	if err != nil {
+		return fail(e, "export", err)
+	}
+	defer db.Close()
+	w := e.stdout
+	if *out != "-" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return fail(e, "export", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	cw := ingest.NewCSVWriter(w, *all)
+	if _, err := db.Scan(ctx, 0, *all, cw.Write); err != nil {
+		return fail(e, "export", err)
+	}
+	if err := cw.Flush(); err != nil {
+		return fail(e, "export", err)
+	}
+	return 0
+}
+
+func runHistory(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "history", "INDICATOR AREA")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return 2
+	}
+	db, err := openExisting(ctx, e)
+	if err != nil {
+		return fail(e, "history", err)
+	}
+	defer db.Close()
+	ind, area := fs.Arg(0), fs.Arg(1)
+	revs, err := db.History(ctx, ind, area)
+	if err != nil {
+		return fail(e, "history", err)
+	}
+	if len(revs) == 0 {
+		return fail(e, "history", fmt.Errorf("no observations of %s for %s", ind, area))
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PERIOD\tREV\tVALUE\tQUALIFIER\tMETHOD\tRAW\tSOURCE\tREPORTED\tINGESTED")
+	for _, o := range revs {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Period, o.Revision,
+			ingest.FormatNumber(o.Value, ingest.English), o.Qualifier, o.Method, o.Raw, o.Source,
+			dateOrDash(o.ReportedOn, time.DateOnly), dateOrDash(o.IngestedAt, time.RFC3339))
+	}
+	tw.Flush()
+	return 0
+}
+
+func dateOrDash(t time.Time, layout string) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format(layout)
+}

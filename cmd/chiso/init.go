@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/internal/setup"
+	"github.com/chiso-vn/chiso/store"
+)
+
+func init() {
+	commands["init"] = command{summary: "create the database with the built-in catalogue (--sample: and the sample data)", run: runInit}
+	commands["catalogue"] = command{summary: "import catalogue files: indicators, areas, lineage, targets", run: runCatalogue}
+}
+
+func runInit(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "init", "")
+	withSample := fs.Bool("sample", false, "also load the sample observations from five published articles")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	_, statErr := os.Stat(e.db)
+	db, err := store.Open(ctx, e.db)
+	if err != nil {
+		return fail(e, "init", err)
+	}
+	defer db.Close()
+	res, err := setup.Init(ctx, db, *withSample, time.Now())
+	if err != nil {
+		return fail(e, "init", err)
+	}
+	verb := "updated"
+	if os.IsNotExist(statErr) {
+		verb = "created"
+	}
+	fmt.Fprintf(e.stdout, "%s %s: %d catalogue entries added or changed\n", verb, db.Path(), res.CatalogueChanged)
+	if res.Sample != nil {
+		printImport(e.stdout, "sample observations", *res.Sample, false)
+	}
+	return 0
+}
+
+func runCatalogue(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprintln(e.stderr, "usage: chiso catalogue import FILE...  (indicators.csv, areas.csv, lineage.csv, targets.csv; recognised by their header)")
+		return 2
+	}
+	fs := newFlagSet(e, "catalogue import", "FILE...")
+	if code, ok := parseFlags(fs, args[1:]); !ok {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	db, err := openExisting(ctx, e)
+	if err != nil {
+		return fail(e, "catalogue import", err)
+	}
+	defer db.Close()
+	cat, err := readCatalogueFiles(ctx, db, fs.Args())
+	if err != nil {
+		return fail(e, "catalogue import", fmt.Errorf("nothing imported:\n%w", err))
+	}
+	n, err := db.ImportCatalogue(ctx, cat)
+	if err != nil {
+		return fail(e, "catalogue import", fmt.Errorf("nothing imported:\n%w", err))
+	}
+	fmt.Fprintf(e.stdout, "catalogue: %d entries added or changed\n", n)
+	return 0
+}
+
+// readCatalogueFiles reads the files and checks them against what the
+// database already holds, so a targets file may name stored indicators.
+func readCatalogueFiles(ctx context.Context, db *store.DB, paths []string) (*chiso.Catalogue, error) {
+	cat := &chiso.Catalogue{}
+	var errs []error
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := ingest.ReadCatalogue(p, f, cat); err != nil {
+			errs = append(errs, err)
+		}
+		f.Close()
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	stored, err := db.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := ingest.ValidateCatalogue(merged(stored, cat)); err != nil {
+		return nil, err
+	}
+	return cat, nil
+}
+
+// merged returns the stored catalogue with the new entries over it.
+func merged(stored, add *chiso.Catalogue) *chiso.Catalogue {
+	out := &chiso.Catalogue{}
+	out.Indicators = mergeBy(stored.Indicators, add.Indicators, func(i chiso.Indicator) string { return i.Code })
+	out.Areas = mergeBy(stored.Areas, add.Areas, func(a chiso.Area) string { return a.Code })
+	out.Lineage = mergeBy(stored.Lineage, add.Lineage, func(l chiso.Lineage) string { return l.From + "\x00" + l.To })
+	out.Targets = mergeBy(stored.Targets, add.Targets, func(t chiso.Target) string {
+		return t.Indicator + "\x00" + t.Area + "\x00" + t.Period.String()
+	})
+	return out
+}
+
+func mergeBy[T any](old, add []T, key func(T) string) []T {
+	seen := make(map[string]bool, len(add))
+	for _, v := range add {
+		seen[key(v)] = true
+	}
+	out := append([]T(nil), add...)
+	for _, v := range old {
+		if !seen[key(v)] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
