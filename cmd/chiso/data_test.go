@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// chiso runs the command in process and returns its exit code and output.
+func runChiso(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func mustChiso(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errs := runChiso(t, args...)
+	if code != 0 {
+		t.Fatalf("chiso %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+func TestExportImportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	db, empty := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	exported := filepath.Join(dir, "export.csv")
+	mustChiso(t, "--db", db, "init", "--sample")
+	mustChiso(t, "--db", db, "export", "-o", exported)
+
+	out := mustChiso(t, "--db", db, "import", exported)
+	if !strings.Contains(out, "0 added, 0 revised, 59 unchanged") {
+		t.Errorf("re-importing the export into the same database changed something:\n%s", out)
+	}
+	mustChiso(t, "--db", empty, "init")
+	out = mustChiso(t, "--db", empty, "import", exported)
+	if !strings.Contains(out, "59 added, 0 revised, 0 unchanged") {
+		t.Errorf("importing the export into an empty database:\n%s", out)
+	}
+	again := mustChiso(t, "--db", empty, "export")
+	want, _ := os.ReadFile(exported)
+	if again != string(want) {
+		t.Errorf("the second database exports differently:\n%s\nwant:\n%s", again, want)
+	}
+}
+
+func TestImportBadFileImportsNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "c.db")
+	mustChiso(t, "--db", db, "init", "--sample")
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("indicator,area,period,value\n"+
+		"ict_revenue,VP,2024,\"1.234,5 tỷ đồng\"\n"+
+		"bts_sites,XX,2024,5\n"+
+		"bts_sites,PT,2024-13,5\n"), 0o644)
+	code, _, errs := runChiso(t, "--db", db, "import", bad)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	for _, want := range []string{"bad.csv:3:", `"XX"`, "bad.csv:4:", `"2024-13"`} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("error output lacks %q:\n%s", want, errs)
+		}
+	}
+	hist := mustChiso(t, "--db", db, "history", "ict_revenue", "VP")
+	if strings.Contains(hist, "1,234.5") {
+		t.Errorf("the good row of a bad file was stored:\n%s", hist)
+	}
+}
+
+func TestImportRevisionAndHistory(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	mustChiso(t, "--db", db, "init", "--sample")
+	est := filepath.Join(dir, "est.csv")
+	final := filepath.Join(dir, "final.csv")
+	os.WriteFile(est, []byte("indicator,area,period,value\nict_revenue,VP,2023,\"ước đạt 190.000 tỷ đồng\"\n"), 0o644)
+	os.WriteFile(final, []byte("indicator,area,period,value\nict_revenue,VP,2023,\"191.250 tỷ đồng\"\n"), 0o644)
+	if out := mustChiso(t, "--db", db, "import", "--dry-run", est); !strings.Contains(out, "1 added") || !strings.Contains(out, "dry run") {
+		t.Errorf("dry run: %s", out)
+	}
+	mustChiso(t, "--db", db, "import", est)
+	if out := mustChiso(t, "--db", db, "import", final); !strings.Contains(out, "0 added, 1 revised") {
+		t.Errorf("final figure: %s", out)
+	}
+	hist := mustChiso(t, "--db", db, "history", "ict_revenue", "VP")
+	for _, want := range []string{"190,000", "estimate", "191,250"} {
+		if !strings.Contains(hist, want) {
+			t.Errorf("history lacks %q:\n%s", want, hist)
+		}
+	}
+}
+
+func TestCommandsNeedADatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "missing.db")
+	code, _, errs := runChiso(t, "--db", db, "export")
+	if code != 1 || !strings.Contains(errs, "chiso init") {
+		t.Errorf("exit %d, stderr %q: want a hint to run chiso init", code, errs)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("export created a database")
+	}
+}
