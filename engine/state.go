@@ -10,8 +10,8 @@ import (
 	"github.com/chiso-vn/chiso/rules"
 )
 
-// indicatorLister is implemented by check parameters that name their own
-// indicators (consistency expressions) when the rule lists none.
+// indicatorLister is checks.IndicatorLister: check parameters that name
+// their own indicators (consistency expressions), which join the rule's.
 type indicatorLister interface {
 	Indicators() []string
 }
@@ -43,8 +43,8 @@ func (e *Engine) newRuleState(id RuleID, r rules.Rule) (*ruleState, error) {
 			position(r.Pos), id.Group, id.Rule, r.Check, r.Params)
 	}
 	inds := slices.Clone(r.Indicators)
-	if l, ok := r.Params.(indicatorLister); ok && len(inds) == 0 {
-		inds = slices.Clone(l.Indicators())
+	if l, ok := r.Params.(indicatorLister); ok {
+		inds = append(inds, l.Indicators()...)
 	}
 	slices.Sort(inds)
 	inds = slices.Compact(inds)

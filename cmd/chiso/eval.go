@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/rules"
+	"github.com/chiso-vn/chiso/store"
+)
+
+func init() {
+	commands["eval"] = command{summary: "evaluate the rules once and print the findings (exit 1 when some fail)", run: runEval}
+}
+
+// evalOptions are the eval command's flags, checked.
+type evalOptions struct {
+	rules  string // --rules: a folder or a glob; empty means the default pack
+	at     time.Time
+	format string
+	failOn chiso.Severity
+	lang   string
+	loc    *time.Location
+}
+
+func runEval(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "eval", "")
+	rulesArg := fs.String("rules", "", "rule files: a folder of *.yaml files or a glob (default: the built-in rule pack)")
+	at := fs.String("at", "", "evaluation time, RFC 3339 (default: now)")
+	format := fs.String("format", "table", "output format: table or json")
+	failOn := fs.String("fail-on", "warning", "exit 1 when a failing finding has at least this severity: info, warning or critical")
+	lang := fs.String("lang", "vi", "language of messages: vi or en")
+	tz := fs.String("tz", "Asia/Ho_Chi_Minh", "time zone of calendars and of --at without an offset")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "chiso eval: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	opts, err := checkEvalFlags(*rulesArg, *at, *format, *failOn, *lang, *tz, time.Now())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chiso eval: %v\n", err)
+		return 2
+	}
+	return evalOnce(ctx, e, opts)
+}
+
+// checkEvalFlags validates every flag and reports all problems at once;
+// clock is the time used when --at is not given.
+func checkEvalFlags(rulesArg, at, format, failOn, lang, tz string, clock time.Time) (evalOptions, error) {
+	o := evalOptions{rules: rulesArg, format: format, lang: lang, at: clock}
+	var errs []error
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("--tz %q: unknown time zone", tz))
+		loc = time.UTC
+	}
+	o.loc = loc
+	if at != "" {
+		if o.at, err = time.ParseInLocation(time.RFC3339, at, loc); err != nil {
+			errs = append(errs, fmt.Errorf("--at %q: want RFC 3339, e.g. 2026-11-23T07:00:00+07:00", at))
+		}
+	}
+	if format != "table" && format != "json" {
+		errs = append(errs, fmt.Errorf("--format %q: want table or json", format))
+	}
+	if o.failOn, err = chiso.ParseSeverity(failOn); err != nil {
+		errs = append(errs, fmt.Errorf("--fail-on: %w", err))
+	}
+	if lang != "vi" && lang != "en" {
+		errs = append(errs, fmt.Errorf("--lang %q: want vi or en", lang))
+	}
+	return o, errors.Join(errs...)
+}
+
+// evalOnce loads the store and the rules, evaluates, prints the findings
+// and returns the exit code.
+func evalOnce(ctx context.Context, e *env, o evalOptions) int {
+	start := time.Now()
+	res, err := evaluateStore(ctx, e.db, o)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chiso eval: %v\n", err)
+		return 2
+	}
+	if o.format == "json" {
+		err = writeFindingsJSON(e.stdout, res.Findings)
+	} else {
+		err = writeFindingsTable(e.stdout, res.Findings)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chiso eval: write findings: %v\n", err)
+		return 2
+	}
+	failed := writeSummary(e.stderr, res, time.Since(start))
+	switch {
+	case failed:
+		return 2
+	case failing(res.Findings, o.failOn):
+		return 1
+	}
+	return 0
+}
+
+// evaluateStore reads the catalogue, the observations and the rules, and
+// evaluates them once at o.at.
+func evaluateStore(ctx context.Context, path string, o evalOptions) (engine.Result, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return engine.Result{}, fmt.Errorf("database %s does not exist; create one with the sample data: chiso init --sample", path)
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	defer db.Close()
+	cat, err := db.Catalogue(ctx)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	groups, err := loadRules(o.rules, cat)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	eng, err := engine.New(cat, groups, engine.Options{Lang: o.lang, Location: o.loc})
+	if err != nil {
+		return engine.Result{}, err
+	}
+	if err := eng.Load(ctx, db); err != nil {
+		return engine.Result{}, err
+	}
+	return eng.Evaluate(ctx, "", o.at)
+}
+
+// loadRules reads the rule files that --rules names: a folder (its *.yaml
+// and *.yml files), a file, or a glob; empty means the default pack.
+func loadRules(arg string, cat *chiso.Catalogue) ([]rules.Group, error) {
+	fsys, patterns, err := ruleFiles(arg)
+	if err != nil {
+		return nil, err
+	}
+	return rules.Load(fsys, patterns, cat)
+}
+
+// ruleFiles turns --rules into a file system and glob patterns.
+func ruleFiles(arg string) (fs.FS, []string, error) {
+	if arg == "" {
+		return defaultRuleFiles()
+	}
+	if st, err := os.Stat(arg); err == nil && st.IsDir() {
+		fsys := os.DirFS(arg)
+		var patterns []string
+		for _, p := range []string{"*.yaml", "*.yml"} {
+			if m, _ := fs.Glob(fsys, p); len(m) > 0 {
+				patterns = append(patterns, p)
+			}
+		}
+		if len(patterns) == 0 {
+			return nil, nil, fmt.Errorf("--rules %s: no *.yaml or *.yml file in the folder", arg)
+		}
+		return fsys, patterns, nil
+	}
+	dir, pattern := splitGlob(filepath.ToSlash(arg))
+	return os.DirFS(dir), []string{pattern}, nil
+}
+
+// splitGlob splits a path pattern into its longest folder without glob
+// characters and the pattern relative to it.
+func splitGlob(p string) (dir, pattern string) {
+	parts := strings.Split(p, "/")
+	i := 0
+	for i < len(parts)-1 && !strings.ContainsAny(parts[i], "*?[\\") {
+		i++
+	}
+	dir = strings.Join(parts[:i], "/")
+	switch {
+	case dir == "" && strings.HasPrefix(p, "/"):
+		dir = "/"
+	case dir == "":
+		dir = "."
+	}
+	return filepath.FromSlash(dir), strings.Join(parts[i:], "/")
+}
+
+// failing reports whether a finding with status fail reaches the severity.
+func failing(fs []chiso.Finding, min chiso.Severity) bool {
+	for _, f := range fs {
+		if f.Status == chiso.Fail && f.Severity.Rank() >= min.Rank() {
+			return true
+		}
+	}
+	return false
+}
+
+func writeFindingsJSON(w io.Writer, fs []chiso.Finding) error {
+	if fs == nil {
+		fs = []chiso.Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(fs)
+}
+
+func writeFindingsTable(w io.Writer, fs []chiso.Finding) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEVERITY\tSTATUS\tDIAGNOSIS\tAREA\tINDICATOR\tPERIOD\tVALUE\tEXPECTED\tRULE\tMESSAGE")
+	for _, f := range fs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Status, f.Diagnosis, f.Area,
+			f.Indicator, dash(f.Period.String()), number(f.Value), number(f.Expected), f.Group+"/"+f.Rule,
+			strings.ReplaceAll(f.Message, "\n", " "))
+	}
+	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// number prints a value as briefly as it reads exactly; NaN is "-".
+func number(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// writeSummary prints one line about the evaluation, and one per rule that
+// failed; it reports whether any failed.
+func writeSummary(w io.Writer, res engine.Result, took time.Duration) bool {
+	var evaluated, skipped int
+	var failed []string
+	for id, s := range res.PerRule {
+		evaluated += s.Evaluated
+		skipped += s.NotEvaluated
+		if s.Err != nil {
+			failed = append(failed, fmt.Sprintf("chiso eval: rule %s: %v", id, s.Err))
+		}
+	}
+	by := map[chiso.Severity]int{}
+	indeterminate := 0
+	for _, f := range res.Findings {
+		if f.Status == chiso.Indeterminate {
+			indeterminate++
+			continue
+		}
+		by[f.Severity]++
+	}
+	fmt.Fprintf(w, "%d rules, %d units evaluated, %d not evaluated; findings: %d critical, %d warning, %d info, %d indeterminate; %s\n",
+		len(res.PerRule), evaluated, skipped, by[chiso.Critical], by[chiso.Warning], by[chiso.Info], indeterminate,
+		took.Round(time.Millisecond))
+	slices.Sort(failed)
+	for _, line := range failed {
+		fmt.Fprintln(w, line)
+	}
+	return len(failed) > 0
+}
+
+// defaultRuleFiles is the rule pack built into the binary.
+func defaultRuleFiles() (fs.FS, []string, error) {
+	return nil, nil, errors.New("no --rules given and this build has no default rule pack")
+}

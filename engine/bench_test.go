@@ -1,0 +1,474 @@
+package engine
+
+// The benchmarks measure the engine on synthetic data against the sqlite3
+// shell running a range and a change query over the same rows. They are
+// opt-in and slow the first time (the 10M store takes minutes to build; it
+// is cached under os.TempDir()/chiso-bench):
+//
+//	go test -run '^$' -bench . -benchtime 1x -timeout 2h ./engine
+//
+// -benchtime 3x or more steadies the warm and add figures. Metrics:
+// sqlite-ms is the shell's time for both queries; x-sqlite is the
+// benchmark's time divided by it (goals: warm ≤ 0.1, cold ≤ 1); rss-MiB and
+// hwm-MiB are VmRSS and VmHWM after a load (goal ≤ 1024 at 10M).
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/internal/synth"
+	"github.com/chiso-vn/chiso/rules"
+	"github.com/chiso-vn/chiso/store"
+)
+
+// benchSize is one synthetic data set: areas × indicators × monthly periods.
+type benchSize struct {
+	name                      string
+	areas, indicators, months int
+}
+
+var benchSizes = []benchSize{
+	{"tiny", 30, 9, 36},    // 9,720 observations, to try the benchmarks
+	{"1M", 700, 40, 36},    // 1,008,000 observations
+	{"10M", 2800, 100, 36}, // 10,080,000 observations
+}
+
+// benchNow is the evaluation time: after the last generated month.
+var benchNow = time.Date(2023, 6, 1, 7, 0, 0, 0, time.UTC)
+
+// fixture is a size's data, built once per run.
+type fixture struct {
+	size   benchSize
+	dir    string
+	cat    *chiso.Catalogue
+	groups []rules.Group
+	shell  time.Duration // the sqlite3 shell's time for both queries; 0 if not measured
+	eng    *Engine       // a loaded, evaluated engine, shared by warm and add
+	nextID int64
+}
+
+func (s benchSize) observations() int { return s.areas * s.indicators * s.months }
+
+var (
+	fixturesMu sync.Mutex
+	fixtures   = map[string]*fixture{}
+)
+
+func BenchmarkEngine(b *testing.B) {
+	for _, size := range benchSizes {
+		for _, bench := range []struct {
+			name string
+			run  func(*fixture, *testing.B)
+		}{
+			{"sqlite3", (*fixture).benchShell}, {"cold", (*fixture).benchCold}, {"memory", (*fixture).benchMemory},
+			{"warm", (*fixture).benchWarm}, {"add", (*fixture).benchAdd},
+		} {
+			b.Run(size.name+"/"+bench.name, func(b *testing.B) { bench.run(benchFixture(b, size), b) })
+		}
+		if f := fixtures[size.name]; f != nil {
+			f.eng = nil // let the next size measure its own memory
+		}
+	}
+}
+
+// benchFixture returns the size's fixture, generating the data files the
+// first time.
+func benchFixture(b *testing.B, size benchSize) *fixture {
+	fixturesMu.Lock()
+	defer fixturesMu.Unlock()
+	if f := fixtures[size.name]; f != nil {
+		return f
+	}
+	dir := filepath.Join(os.TempDir(), "chiso-bench", fmt.Sprintf("%dx%dx%d", size.areas, size.indicators, size.months))
+	f := &fixture{size: size, dir: dir, cat: benchCatalogue(size)}
+	if err := f.build(); err != nil {
+		b.Fatal(err)
+	}
+	groups, err := rules.Parse("bench.yaml", []byte(benchRules(f.cat)), f.cat)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.groups = groups
+	fixtures[size.name] = f
+	return f
+}
+
+// benchCatalogue is synth's catalogue with national targets for the
+// percent indicators, so that the target check has work.
+func benchCatalogue(size benchSize) *chiso.Catalogue {
+	cat := synth.Catalogue(size.areas, size.indicators)
+	for _, ind := range cat.Indicators {
+		if ind.Kind == chiso.KindPercent {
+			cat.Targets = append(cat.Targets, chiso.Target{Indicator: ind.Code, Area: chiso.AnyArea,
+				Period: chiso.MustParsePeriod("2022"), Op: chiso.OpGE, Value: 60, Source: "bench"},
+				chiso.Target{Indicator: ind.Code, Area: chiso.AnyArea,
+					Period: chiso.MustParsePeriod("2025"), Op: chiso.OpGE, Value: 90, Source: "bench"})
+		}
+	}
+	return cat
+}
+
+// benchRules is a representative rule set over every area: range, change,
+// scale, target and, when the kind exists, outlier.
+func benchRules(cat *chiso.Catalogue) string {
+	var all, growing, shares []string
+	for _, ind := range cat.Indicators {
+		all = append(all, ind.Code)
+		if ind.Kind == chiso.KindPercent {
+			shares = append(shares, ind.Code)
+		} else {
+			growing = append(growing, ind.Code)
+		}
+	}
+	list := func(xs []string) string { return "[" + strings.Join(xs, ", ") + "]" }
+	var b strings.Builder
+	fmt.Fprintf(&b, "groups:\n  - name: bench\n    schedule: \"@daily\"\n    rules:\n")
+	fmt.Fprintf(&b, "      - {alert: Range, check: range, indicators: %s, severity: critical}\n", list(all))
+	fmt.Fprintf(&b, "      - {alert: Change, check: change, indicators: %s, severity: warning, max_increase: 2, max_decrease: 0.5, min_base: 1}\n", list(growing))
+	fmt.Fprintf(&b, "      - {alert: Scale, check: scale, indicators: %s, severity: critical}\n", list(all))
+	fmt.Fprintf(&b, "      - {alert: Target, check: target, indicators: %s, severity: warning, on_track: true}\n", list(shares))
+	if _, ok := checks.Lookup("outlier"); ok {
+		fmt.Fprintf(&b, "      - {alert: Outlier, check: outlier, indicators: %s, severity: info}\n", list(all))
+	}
+	return b.String()
+}
+
+func (f *fixture) path(name string) string { return filepath.Join(f.dir, name) }
+
+// build writes the CSV, the chiso store and the shell's database, unless a
+// previous run left them complete.
+func (f *fixture) build() error {
+	if _, err := os.Stat(f.path("ready")); err == nil {
+		return nil
+	}
+	if err := os.RemoveAll(f.dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(f.dir, 0o755); err != nil {
+		return err
+	}
+	if err := f.writeCSV(); err != nil {
+		return err
+	}
+	if err := f.buildStore(); err != nil {
+		return err
+	}
+	if err := f.buildShellDB(); err != nil {
+		return err
+	}
+	return os.WriteFile(f.path("ready"), nil, 0o644)
+}
+
+func (f *fixture) writeCSV() error {
+	out, err := os.Create(f.path("obs.csv"))
+	if err != nil {
+		return err
+	}
+	if err := synth.WriteCSV(out, f.size.areas, f.size.indicators, f.size.months, 1); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// buildStore imports the CSV into a chiso store, one import per indicator
+// as a department would send them.
+func (f *fixture) buildStore() error {
+	ctx := context.Background()
+	db, err := store.Open(ctx, f.path("chiso.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ImportCatalogue(ctx, f.cat); err != nil {
+		return err
+	}
+	in, err := os.Open(f.path("obs.csv"))
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	rows := newCSVRows(in)
+	for rows.more() {
+		ind := rows.indicator()
+		_, err := db.Import(ctx, store.ImportOptions{Source: ind + ".csv", Now: benchNow}, func(emit func(chiso.Observation) error) error {
+			return rows.each(ind, emit)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return rows.err
+}
+
+// csvRows reads synth's canonical CSV one indicator at a time.
+type csvRows struct {
+	sc   *bufio.Scanner
+	next []string // the line read ahead; nil at the end
+	err  error
+}
+
+func newCSVRows(r io.Reader) *csvRows {
+	c := &csvRows{sc: bufio.NewScanner(r)}
+	c.sc.Scan() // header
+	c.advance()
+	return c
+}
+
+func (c *csvRows) advance() {
+	c.next = nil
+	if c.sc.Scan() {
+		c.next = strings.Split(c.sc.Text(), ",")
+	} else if err := c.sc.Err(); err != nil {
+		c.err = err
+	}
+}
+
+func (c *csvRows) more() bool        { return c.next != nil && c.err == nil }
+func (c *csvRows) indicator() string { return c.next[0] }
+
+// each emits the rows of the indicator.
+func (c *csvRows) each(ind string, emit func(chiso.Observation) error) error {
+	for c.more() && c.next[0] == ind {
+		p, err := chiso.ParsePeriod(c.next[2])
+		if err != nil {
+			return err
+		}
+		v, err := strconv.ParseFloat(c.next[3], 64)
+		if err != nil {
+			return err
+		}
+		q, err := chiso.ParseQualifier(c.next[4])
+		if err != nil {
+			return err
+		}
+		if err := emit(chiso.Observation{Indicator: ind, Area: c.next[1], Period: p, Value: v, Qualifier: q}); err != nil {
+			return err
+		}
+		c.advance()
+	}
+	return c.err
+}
+
+// buildShellDB loads the CSV into the shell's table, indexed on the series
+// key; not timed.
+func (f *fixture) buildShellDB() error {
+	if _, err := exec.LookPath("sqlite3"); err != nil {
+		return nil
+	}
+	script := fmt.Sprintf(`CREATE TABLE obs(indicator TEXT, area TEXT, period TEXT, value REAL, qualifier TEXT);
+.mode csv
+.import --skip 1 %s obs
+CREATE INDEX obs_key ON obs(indicator, area, period);
+ANALYZE;
+`, f.path("obs.csv"))
+	cmd := exec.Command("sqlite3", f.path("shell.db"))
+	cmd.Stdin = strings.NewReader(script)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("sqlite3: %v: %s", err, out)
+	}
+	return nil
+}
+
+// shellQueries are the range and change queries the shell is timed on.
+const shellQueries = `SELECT count(*) FROM obs WHERE value < 0 OR value > 100;
+SELECT count(*) FROM (SELECT value / LAG(value) OVER (PARTITION BY indicator, area ORDER BY period) AS r FROM obs) WHERE r > 100 OR r < 0.01;
+`
+
+func (f *fixture) benchShell(b *testing.B) {
+	if _, err := exec.LookPath("sqlite3"); err != nil {
+		b.Skip("sqlite3 shell not installed: no comparison")
+	}
+	best := time.Duration(math.MaxInt64)
+	for b.Loop() {
+		start := time.Now()
+		cmd := exec.Command("sqlite3", f.path("shell.db"))
+		cmd.Stdin = strings.NewReader(shellQueries)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("sqlite3: %v: %s", err, out)
+		}
+		best = min(best, time.Since(start))
+	}
+	f.shell = best
+	b.ReportMetric(float64(best.Milliseconds()), "sqlite-ms")
+}
+
+// newEngine builds an engine from the store: catalogue, rules, load.
+func (f *fixture) load(b *testing.B) *Engine {
+	ctx := context.Background()
+	db, err := store.Open(ctx, f.path("chiso.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	cat, err := db.Catalogue(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(cat, f.groups, Options{Lang: "en"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := e.Load(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	if f.nextID, err = db.LastID(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// benchCold is what `chiso eval` does: open the store, load the index,
+// evaluate every rule.
+func (f *fixture) benchCold(b *testing.B) {
+	var res Result
+	for b.Loop() {
+		e := f.load(b)
+		res = f.evaluate(b, e)
+	}
+	f.report(b, res)
+}
+
+// benchMemory loads the index into a process that holds nothing else and
+// reports its resident memory.
+func (f *fixture) benchMemory(b *testing.B) {
+	f.eng = nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	resetPeak(b)
+	for b.Loop() {
+		f.eng = nil
+		f.eng = f.load(b)
+		f.evaluate(b, f.eng)
+	}
+	runtime.GC()
+	rss, hwm := memory(b)
+	b.ReportMetric(rss, "rss-MiB")
+	b.ReportMetric(hwm, "hwm-MiB")
+	b.ReportMetric(float64(f.eng.ix.points), "obs")
+}
+
+// benchWarm evaluates every rule in full over the loaded index.
+func (f *fixture) benchWarm(b *testing.B) {
+	e := f.engine(b)
+	var res Result
+	for b.Loop() {
+		e.invalidate()
+		res = f.evaluate(b, e)
+	}
+	f.report(b, res)
+}
+
+// benchAdd adds every indicator of one area for one new month, then
+// evaluates: the incremental path.
+func (f *fixture) benchAdd(b *testing.B) {
+	e := f.engine(b)
+	f.evaluate(b, e)
+	p := synth.FirstPeriod
+	for range f.size.months {
+		p = p.Next()
+	}
+	i := 0
+	var res Result
+	for b.Loop() {
+		area := synth.AreaCode(i % f.size.areas)
+		batch := make([]chiso.Observation, 0, f.size.indicators)
+		for k := range f.size.indicators {
+			f.nextID++
+			batch = append(batch, chiso.Observation{Indicator: synth.IndicatorCode(k), Area: area, Period: p,
+				Value: 50 + float64(i%7), Revision: 1 + i/f.size.areas, ID: f.nextID})
+		}
+		e.Add(batch...)
+		res = f.evaluate(b, e)
+		i++
+	}
+	evaluated := 0
+	for _, s := range res.PerRule {
+		evaluated += s.Evaluated
+	}
+	b.ReportMetric(float64(evaluated), "units")
+}
+
+func (f *fixture) engine(b *testing.B) *Engine {
+	if f.eng == nil {
+		f.eng = f.load(b)
+	}
+	return f.eng
+}
+
+func (f *fixture) evaluate(b *testing.B, e *Engine) Result {
+	res, err := e.Evaluate(context.Background(), "", benchNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for id, s := range res.PerRule {
+		if s.Err != nil {
+			b.Fatalf("rule %s: %v", id, s.Err)
+		}
+	}
+	return res
+}
+
+// report adds the findings count and the ratio to the shell's time.
+func (f *fixture) report(b *testing.B, res Result) {
+	b.ReportMetric(float64(len(res.Findings)), "findings")
+	if f.shell > 0 && b.N > 0 {
+		b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(f.shell), "x-sqlite")
+	}
+}
+
+// invalidate makes the next evaluation of every rule a full one.
+func (e *Engine) invalidate() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, st := range e.rules {
+		st.valid = false
+	}
+}
+
+// resetPeak resets VmHWM, so that it measures from now on.
+func resetPeak(b *testing.B) {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("cannot reset the peak resident memory (%v): hwm-MiB includes what ran before", err)
+	}
+}
+
+// memory returns VmRSS and VmHWM in MiB.
+func memory(b *testing.B) (rss, hwm float64) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc/self/status: no memory figures")
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, val, ok := strings.Cut(line, ":")
+		if !ok || (name != "VmRSS" && name != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 64)
+		if err != nil {
+			b.Fatal(errors.New("read " + name + ": " + err.Error()))
+		}
+		if name == "VmRSS" {
+			rss = kb / 1024
+		} else {
+			hwm = kb / 1024
+		}
+	}
+	return rss, hwm
+}
