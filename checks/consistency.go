@@ -1,0 +1,383 @@
+package checks
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/file"
+	"github.com/expr-lang/expr/vm"
+)
+
+func init() {
+	Register(Kind{Name: "consistency",
+		Doc:       "Reports figures of one area and period that contradict each other: parts larger than wholes, published shares that do not match their parts.",
+		NewParams: func() Params { return &ConsistencyParams{} }})
+}
+
+// ConsistencyParams configures the consistency check: an expression over
+// indicator codes, judged for every area and period where all of them have
+// a figure (a missing one means no verdict, not a finding). Comparisons may
+// be chained (a <= b <= c) and a ~= b (or a ≈ b) is approximate equality,
+// with "± t" for an explicit tolerance. When qualified figures ("over",
+// "nearly", "about") let the verdict go either way, it is indeterminate.
+type ConsistencyParams struct {
+	// Expr is the expression that must hold, e.g.
+	// "commune_radio_stations_it <= commune_radio_stations <= communes" or
+	// "commune_radio_rate ~= 100 * commune_radio_stations / communes".
+	Expr string `yaml:"expr" json:"expr"`
+	// Tolerance is the absolute tolerance of ~= where the expression gives
+	// none with ±, in the compared values' unit; unset means half a unit of
+	// the last decimal published (83.7 → ±0.05, 84 → ±0.5).
+	Tolerance *float64 `yaml:"tolerance" json:"tolerance,omitempty"`
+	// Slack is how far, as a fraction of the figure, a qualified figure may
+	// lie from the true value; unset means 0.1.
+	Slack *float64 `yaml:"slack" json:"slack,omitempty"`
+
+	once     sync.Once
+	compiled *compiledExpr
+}
+
+// compiledExpr is an expression ready to run: the indicators it names and
+// its conjuncts, each compiled alone so that a failing part can be named
+// and judged under the qualifiers by itself.
+type compiledExpr struct {
+	names []string
+	parts []exprPart
+}
+
+type exprPart struct {
+	prog *vm.Program
+	text string // the part as written, e.g. "commune_radio_stations <= communes"
+}
+
+// Indicators returns the indicator codes the expression names, in order of
+// first mention.
+func (p *ConsistencyParams) Indicators() []string {
+	toks, err := lexExpr(p.Expr)
+	if err != nil {
+		return nil
+	}
+	return uniqueNames(identifiers(toks))
+}
+
+func uniqueNames(toks []token) []string {
+	var out []string
+	for _, t := range toks {
+		if !contains(out, t.text) {
+			out = append(out, t.text)
+		}
+	}
+	return out
+}
+
+// Validate compiles the expression: every identifier must be an indicator
+// of the catalogue, and the result a boolean. Errors carry the byte offset
+// in expr.
+func (p *ConsistencyParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
+	errs := append(validateSlack(p.Slack), nonNegative("tolerance", p.Tolerance)...)
+	if strings.TrimSpace(p.Expr) == "" {
+		return append(errs, fieldErr("expr", "is empty; write a condition over indicator codes, e.g. a <= b <= c"))
+	}
+	toks, err := lexExpr(p.Expr)
+	if err != nil {
+		return append(errs, exprFieldError(err))
+	}
+	var unknown []FieldError
+	for _, t := range identifiers(toks) {
+		if _, ok := cat.Indicator(t.text); !ok {
+			unknown = append(unknown, FieldError{Field: "expr", Offset: t.off, Msg: fmt.Sprintf("unknown indicator %q", t.text)})
+		}
+	}
+	if len(unknown) > 0 {
+		return append(errs, unknown...)
+	}
+	if _, err := compileConsistency(p.Expr); err != nil {
+		errs = append(errs, exprFieldError(err))
+	}
+	return errs
+}
+
+// exprFieldError turns an expression error into a FieldError on expr.
+func exprFieldError(err error) FieldError {
+	var ee *ExprError
+	if errors.As(err, &ee) {
+		return FieldError{Field: "expr", Offset: ee.Offset, Msg: ee.Msg}
+	}
+	return FieldError{Field: "expr", Offset: -1, Msg: err.Error()}
+}
+
+// compileConsistency lexes, rewrites and compiles an expression.
+func compileConsistency(src string) (*compiledExpr, error) {
+	toks, err := lexExpr(src)
+	if err != nil {
+		return nil, err
+	}
+	rw, err := rewriteExpr(toks)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiledExpr{names: uniqueNames(identifiers(toks))}
+	env := map[string]any{approxFunc: func(x, y, t float64) bool { return x-y <= t }}
+	for _, n := range c.names {
+		env[n] = 0.0
+	}
+	if _, err := compileTokens(rw, env); err != nil {
+		return nil, err
+	}
+	for _, part := range conjuncts(rw) {
+		prog, err := compileTokens(part, env)
+		if err != nil {
+			return nil, err
+		}
+		c.parts = append(c.parts, exprPart{prog: prog, text: spanText(src, part)})
+	}
+	return c, nil
+}
+
+// compileTokens compiles rendered tokens as a boolean expression, mapping
+// an error's position back to the text as written.
+func compileTokens(toks []token, env map[string]any) (*vm.Program, error) {
+	code, offs := render(toks)
+	prog, err := expr.Compile(code, expr.Env(env), expr.AsBool())
+	if err == nil {
+		return prog, nil
+	}
+	var fe *file.Error
+	if errors.As(err, &fe) {
+		return nil, &ExprError{Offset: origOffset(code, offs, fe.From), Msg: fe.Message}
+	}
+	return nil, &ExprError{Offset: -1, Msg: err.Error()}
+}
+
+// origOffset maps a rune offset in rendered code to a byte offset in the
+// text as written.
+func origOffset(code string, offs []int, runeOff int) int {
+	b := 0
+	for n := 0; n < runeOff && b < len(code); n++ {
+		_, size := utf8.DecodeRuneInString(code[b:])
+		b += size
+	}
+	switch {
+	case len(offs) == 0:
+		return 0
+	case b >= len(offs):
+		return offs[len(offs)-1]
+	}
+	return offs[b]
+}
+
+// spanText returns the text as written that the tokens came from.
+func spanText(src string, toks []token) string {
+	lo, hi := len(src), 0
+	for _, t := range toks {
+		if t.off+len(t.text) <= len(src) && src[t.off:t.off+len(t.text)] == t.text {
+			lo, hi = min(lo, t.off), max(hi, t.off+len(t.text))
+		}
+	}
+	if lo >= hi {
+		return src
+	}
+	return src[lo:hi]
+}
+
+// Unit is ByArea: findings depend on several indicators of one area.
+func (p *ConsistencyParams) Unit() Unit { return ByArea }
+
+// TimeDependent is false.
+func (p *ConsistencyParams) TimeDependent() bool { return false }
+
+// program compiles the expression once; nil when it does not compile
+// (Validate has said why).
+func (p *ConsistencyParams) program() *compiledExpr {
+	p.once.Do(func() { p.compiled, _ = compileConsistency(p.Expr) })
+	return p.compiled
+}
+
+// Evaluate judges the expression for every area of the scope and every
+// period where all the indicators it names have a figure.
+func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+	c := p.program()
+	if c == nil || len(c.names) == 0 {
+		return nil
+	}
+	var out []chiso.Finding
+	for _, area := range scope.Areas {
+		series := make([]Series, len(c.names))
+		for i, n := range c.names {
+			series[i] = env.Data.Series(n, area)
+		}
+		for _, per := range unionPeriods(series) {
+			if f, ok := p.judge(env, c, area, series, per); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// unionPeriods returns every period any of the series has, in order.
+func unionPeriods(series []Series) []chiso.Period {
+	seen := map[int32]bool{}
+	var out []chiso.Period
+	for _, s := range series {
+		for i := 0; i < s.Len(); i++ {
+			if !seen[s.Key(i)] {
+				seen[s.Key(i)] = true
+				out = append(out, s.Period(i))
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// judge evaluates the expression for one area and period.
+func (p *ConsistencyParams) judge(env Env, c *compiledExpr, area string, series []Series, per chiso.Period) (chiso.Finding, bool) {
+	pts := make([]point, len(series))
+	for i, s := range series {
+		j := s.Find(per)
+		if j < 0 {
+			env.skip(SkipMissingValues)
+			return chiso.Finding{}, false
+		}
+		pts[i] = s.point(j)
+	}
+	assignments := p.assignments(env, c.names, pts)
+	for _, part := range c.parts {
+		v, ok := p.judgePart(part, assignments)
+		if !ok {
+			return chiso.Finding{}, false
+		}
+		if v == fails || v == unsure {
+			return p.finding(env, c, area, per, pts, part, v), true
+		}
+	}
+	return chiso.Finding{}, false
+}
+
+// assignments returns the values to run the expression with: the published
+// figures first, then every corner of what the qualified figures allow
+// (at most 2¹⁰ of them; beyond, only the all-low and all-high corners).
+func (p *ConsistencyParams) assignments(env Env, names []string, pts []point) []map[string]any {
+	slack := slackOr(p.Slack)
+	center := map[string]any{approxFunc: p.approx}
+	var ivs []interval
+	var qualified []int
+	for i, pt := range pts {
+		center[names[i]] = pt.value
+		iv := figure(pt.value, pt.qual, slack)
+		if ind, ok := env.Data.Indicator(names[i]); ok {
+			iv, _ = iv.clip(ind)
+		}
+		ivs = append(ivs, iv)
+		if iv.lo != iv.hi {
+			qualified = append(qualified, i)
+		}
+	}
+	out := []map[string]any{center}
+	corners := 1 << len(qualified)
+	all := len(qualified) <= 10
+	for m := 0; m < corners && (all || m == 0); m++ {
+		for _, mask := range cornerMasks(m, corners, all) {
+			a := map[string]any{approxFunc: p.approx}
+			for k, v := range center {
+				a[k] = v
+			}
+			for b, i := range qualified {
+				a[names[i]] = ivs[i].lo
+				if mask&(1<<b) != 0 {
+					a[names[i]] = ivs[i].hi
+				}
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// cornerMasks returns the corner m, or, when not all corners are tried,
+// the all-low and all-high corners.
+func cornerMasks(m, corners int, all bool) []int {
+	if all {
+		return []int{m}
+	}
+	return []int{0, -1}
+}
+
+// judgePart runs one conjunct under every assignment.
+func (p *ConsistencyParams) judgePart(part exprPart, assignments []map[string]any) (verdict, bool) {
+	var yes, no int
+	for _, a := range assignments {
+		r, err := expr.Run(part.prog, a)
+		if err != nil {
+			return unsure, false
+		}
+		if b, _ := r.(bool); b {
+			yes++
+		} else {
+			no++
+		}
+	}
+	return mixed(no == 0, yes == 0), true
+}
+
+// approx is ~= rewritten: x − y ≤ t, t < 0 meaning the default tolerance.
+func (p *ConsistencyParams) approx(x, y, t float64) bool {
+	if t < 0 {
+		t = p.defaultTolerance(x, y)
+	}
+	return x-y <= t
+}
+
+// defaultTolerance is the rule's tolerance, or half a unit of the last
+// decimal of the less precise value (83.7 against 83.72093: ±0.05), plus
+// float slack.
+func (p *ConsistencyParams) defaultTolerance(x, y float64) float64 {
+	slack := 1e-9 * math.Max(1, math.Max(math.Abs(x), math.Abs(y)))
+	if p.Tolerance != nil {
+		return *p.Tolerance + slack
+	}
+	return 0.5*math.Pow(10, -float64(min(decimals(x), decimals(y)))) + slack
+}
+
+// decimals returns how many decimals the shortest form of v has, at most 9.
+func decimals(v float64) int {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return min(len(s)-i-1, 9)
+	}
+	return 0
+}
+
+// finding builds the inconsistent finding for the failing part.
+func (p *ConsistencyParams) finding(env Env, c *compiledExpr, area string, per chiso.Period, pts []point, part exprPart, v verdict) chiso.Finding {
+	figs := make([]string, len(pts))
+	sources := make([]string, len(pts))
+	for i, pt := range pts {
+		ind, _ := env.Data.Indicator(c.names[i])
+		if ind.Code == "" {
+			ind.Code = c.names[i]
+		}
+		figs[i] = fmt.Sprintf("%s = %s", env.indName(c.names[i]), env.fig(pt, ind))
+		sources[i] = pt.source
+	}
+	msg := env.tr("Số liệu của %s %s không nhất quán: “%s” không đúng với %s.",
+		"The figures of %s for %s are inconsistent: “%s” does not hold with %s.",
+		env.areaName(area), env.period(per), part.text, strings.Join(figs, "; "))
+	if v == unsure {
+		msg = env.tr("Số liệu của %s %s có thể không nhất quán: “%s” đúng hay sai tùy giá trị thật của các số liệu có định tính (%s).",
+			"The figures of %s for %s may be inconsistent: whether “%s” holds depends on the true values behind the qualified figures (%s).",
+			env.areaName(area), env.period(per), part.text, strings.Join(figs, "; "))
+	}
+	msg += env.sourceNote(sources...)
+	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: c.names[0], Area: area,
+		Period: per, Value: pts[0].value, Expected: math.NaN(), Message: msg, Source: pts[0].source, DataID: maxID(pts...)}
+}

@@ -1,0 +1,191 @@
+package checks
+
+import (
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// TestConsistencySample: the sample's parts and wholes hold — Điện Biên
+// 2022 (30 ≤ 108 ≤ 129, and 108/129 = 83.7% as published) and Phú Thọ 2017
+// postal points (232 + 33 ≤ 280).
+func TestConsistencySample(t *testing.T) {
+	env := sampleEnv(t, "vi")
+	for _, e := range []string{
+		"commune_radio_stations_it <= commune_radio_stations <= communes",
+		"commune_radio_rate ~= 100 * commune_radio_stations / communes",
+		"commune_radio_rate ≈ 100 * commune_radio_stations / communes ± 0.05",
+		"commune_cultural_post_offices + post_offices_level12 <= postal_service_points",
+		"communes_fixed_broadband <= communes",
+	} {
+		p := &ConsistencyParams{Expr: e}
+		cat := sampleCatalogue(t, env)
+		if errs := p.Validate(cat, RuleContext{}); len(errs) != 0 {
+			t.Fatalf("%s: %+v", e, errs)
+		}
+		if got := p.Evaluate(env, Scope{Indicators: p.Indicators(), Areas: allAreas(env.Data)}); len(got) != 0 {
+			t.Errorf("%s: want no finding, got %+v", e, got)
+		}
+	}
+}
+
+func sampleCatalogue(t *testing.T, env Env) *chiso.Catalogue {
+	t.Helper()
+	return &env.Data.(*fakeData).cat
+}
+
+// consistencyCatalogue: communes, stations, it_stations, rate.
+func consistencyEnv(obs ...chiso.Observation) Env {
+	nan := math.NaN()
+	cat := chiso.Catalogue{
+		Indicators: []chiso.Indicator{
+			{Code: "communes", NameEN: "Communes", Unit: "commune", Kind: chiso.KindCount, Additive: true, Min: 0, Max: nan},
+			{Code: "radio", NameEN: "Communes with a radio", Unit: "commune", Kind: chiso.KindCount, Additive: true, Min: 0, Max: nan},
+			{Code: "radio_it", NameEN: "Communes with an IT radio", Unit: "commune", Kind: chiso.KindCount, Additive: true, Min: 0, Max: nan},
+			{Code: "radio_rate", NameEN: "Radio share", Unit: "percent", Kind: chiso.KindPercent, Min: 0, Max: 100},
+		},
+		Areas: []chiso.Area{{Code: "A1", Name: "Area One", Level: chiso.LevelProvince}},
+	}
+	return Env{Data: newFake(cat, obs), Now: evalTime, Location: ict, Lang: "en", Skips: &Skips{}}
+}
+
+func TestConsistencyCases(t *testing.T) {
+	base := func(it, radio, communes float64) []chiso.Observation {
+		return []chiso.Observation{ob("radio_it", "A1", "2022", it, ""), ob("radio", "A1", "2022", radio, ""), ob("communes", "A1", "2022", communes, "")}
+	}
+	with := func(obs []chiso.Observation, more ...chiso.Observation) []chiso.Observation { return append(obs, more...) }
+	tests := []struct {
+		name   string
+		params ConsistencyParams
+		obs    []chiso.Observation
+		status chiso.Status // empty: no finding
+		part   string
+	}{
+		{"chain holds", ConsistencyParams{Expr: "radio_it <= radio <= communes"}, base(30, 108, 129), "", ""},
+		{"chain: first link fails", ConsistencyParams{Expr: "radio_it <= radio <= communes"}, base(110, 108, 129), chiso.Fail, "radio_it <= radio"},
+		{"chain: second link fails", ConsistencyParams{Expr: "radio_it <= radio <= communes"}, base(30, 130, 129), chiso.Fail, "radio <= communes"},
+		{"published share matches", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83.7, "")), "", ""},
+		{"share to whole percent matches", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 84, "")), "", ""},
+		{"share off by a tenth", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83.6, "")), chiso.Fail, "radio_rate ~= 100 * radio / communes"},
+		{"share with the wrong denominator", ConsistencyParams{Expr: "radio_rate ≈ 100 * radio / communes"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 23.3, "")), chiso.Fail, "radio_rate ≈ 100 * radio / communes"},
+		{"explicit ± too tight", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes ± 0.01"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83.7, "")), chiso.Fail, "± 0.01"},
+		{"rule tolerance", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes", Tolerance: ptr(0.2)}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83.6, "")), "", ""},
+		{"over a share below its parts: indeterminate", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83, "over")), chiso.Indeterminate, "~="},
+		{"nearly a part above the whole: indeterminate", ConsistencyParams{Expr: "radio <= communes"},
+			[]chiso.Observation{ob("radio", "A1", "2022", 135, "nearly"), ob("communes", "A1", "2022", 129, "")}, chiso.Indeterminate, "radio <= communes"},
+		{"a part far above the whole, qualified: still fails", ConsistencyParams{Expr: "radio <= communes"},
+			[]chiso.Observation{ob("radio", "A1", "2022", 200, "about"), ob("communes", "A1", "2022", 129, "")}, chiso.Fail, "radio <= communes"},
+		{"a missing figure: no verdict", ConsistencyParams{Expr: "radio_it <= radio <= communes"},
+			[]chiso.Observation{ob("radio_it", "A1", "2022", 300, ""), ob("radio", "A1", "2022", 108, "")}, "", ""},
+		{"different periods never meet", ConsistencyParams{Expr: "radio <= communes"},
+			[]chiso.Observation{ob("radio", "A1", "2022", 300, ""), ob("communes", "A1", "2023", 129, "")}, "", ""},
+		{"or is judged whole", ConsistencyParams{Expr: "radio <= communes || radio_it == 0"}, base(0, 130, 129), "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := consistencyEnv(tt.obs...)
+			if errs := tt.params.Validate(sampleCatalogue(t, env), RuleContext{}); len(errs) != 0 {
+				t.Fatalf("validate: %+v", errs)
+			}
+			got := tt.params.Evaluate(env, Scope{Indicators: tt.params.Indicators(), Areas: []string{"A1"}})
+			if tt.status == "" {
+				if len(got) != 0 {
+					t.Fatalf("want no finding, got %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("got %d findings, want 1: %+v", len(got), got)
+			}
+			f := got[0]
+			if f.Status != tt.status || f.Diagnosis != chiso.Inconsistent || f.Period.String() != "2022" || f.Indicator != tt.params.Indicators()[0] {
+				t.Errorf("got %s %s %s %s", f.Status, f.Diagnosis, f.Period, f.Indicator)
+			}
+			if !strings.Contains(f.Message, tt.part) {
+				t.Errorf("message %q does not name %q", f.Message, tt.part)
+			}
+			if f.DataID != int64(len(tt.obs)) && f.DataID == 0 {
+				t.Errorf("DataID %d", f.DataID)
+			}
+		})
+	}
+}
+
+func TestConsistencyMissingCounted(t *testing.T) {
+	env := consistencyEnv(ob("radio", "A1", "2022", 1, ""))
+	p := &ConsistencyParams{Expr: "radio <= communes"}
+	p.Evaluate(env, Scope{Areas: []string{"A1"}})
+	if env.Skips.Count(SkipMissingValues) != 1 {
+		t.Errorf("missing values counted %d times, want 1", env.Skips.Count(SkipMissingValues))
+	}
+}
+
+func TestConsistencyValidate(t *testing.T) {
+	env := consistencyEnv()
+	cat := sampleCatalogue(t, env)
+	tests := []struct {
+		expr    string
+		offsets []int
+		msg     string
+	}{
+		{"radio <= comunes", []int{9}, `unknown indicator "comunes"`},
+		{"radioo <= radio <= comunes", []int{0, 19}, "unknown indicator"},
+		{"radio + communes", []int{-1}, "bool"},
+		{"radio <= (communes", []int{9}, `unclosed "("`},
+		{"radio <= communes)", []int{17}, `unmatched ")"`},
+		{"radio <= 'communes", []int{9}, "unterminated string"},
+		{"radio <= communes @ 2", []int{18}, "unexpected character"},
+		{"", []int{-1}, "empty"},
+		{"radio <= communes <=", []int{-1}, ""},
+	}
+	for _, tt := range tests {
+		errs := (&ConsistencyParams{Expr: tt.expr}).Validate(cat, RuleContext{})
+		if len(errs) != len(tt.offsets) {
+			t.Errorf("%q: got %+v, want %d errors", tt.expr, errs, len(tt.offsets))
+			continue
+		}
+		for i, e := range errs {
+			if e.Field != "expr" || !strings.Contains(e.Msg, tt.msg) || (tt.offsets[i] >= 0 && e.Offset != tt.offsets[i]) {
+				t.Errorf("%q: error %d = %+v, want offset %d and %q", tt.expr, i, e, tt.offsets[i], tt.msg)
+			}
+		}
+	}
+}
+
+func TestConsistencyIndicators(t *testing.T) {
+	p := &ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes && radio <= communes && max(radio, 1) > 0"}
+	if got, want := p.Indicators(), []string{"radio_rate", "radio", "communes"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Indicators() = %v, want %v", got, want)
+	}
+	var _ IndicatorLister = p
+}
+
+func TestRewriteChains(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a <= b <= c", "a <= b && b <= c"},
+		{"a < b", "a < b"},
+		{"a + b <= c * 2 < d", "a + b <= c * 2 && c * 2 < d"},
+		{"(a <= b <= c) || d > e", "( a <= b && b <= c ) || d > e"},
+		{"f(a <= b <= c, d)", "f ( a <= b && b <= c , d )"},
+		{"a ~= b", "_approxAtMost ( a , b , ( -1 ) ) && _approxAtMost ( b , a , ( -1 ) )"},
+		{"a ≈ b ± 0.5", "_approxAtMost ( a , b , ( 0.5 ) ) && _approxAtMost ( b , a , ( 0.5 ) )"},
+		{"a ≤ b ≥ c", "a <= b && b >= c"},
+		{"a <= b and b <= c <= d", "a <= b and b <= c && c <= d"},
+	}
+	for _, tt := range tests {
+		toks, err := lexExpr(tt.in)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		rw, err := rewriteExpr(toks)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		if got, _ := render(rw); got != tt.want {
+			t.Errorf("rewrite(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,389 @@
+package checks
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Consistency expressions are expr-lang expressions over indicator codes,
+// with two additions that the rewriting below turns into plain expr:
+//
+//   - chains: a <= b <= c means a <= b && b <= c (any of <, <=, >, >=, ==,
+//     != and ≈ may be chained);
+//   - approximate equality: a ~= b (or a ≈ b) holds when |a − b| is within
+//     a tolerance: "± t" after the right side (a ~= 100 * b / c ± 0.1), else
+//     the rule's tolerance, else half a unit of the last decimal published
+//     (83.7 has one decimal: ±0.05).
+//
+// a ~= b is rewritten to _approxAtMost(a, b, t) && _approxAtMost(b, a, t), two
+// comparisons that each move one way with every figure, so that qualified
+// figures can be judged at the corners of what they allow.
+
+// approxFunc is the name of the function ~= is rewritten to.
+const approxFunc = "_approxAtMost"
+
+// ExprError is a problem with an expression at a byte offset.
+type ExprError struct {
+	Offset int // byte offset in the expression as written
+	Msg    string
+}
+
+// Error returns the message with its offset.
+func (e *ExprError) Error() string { return fmt.Sprintf("at offset %d: %s", e.Offset, e.Msg) }
+
+type tokKind uint8
+
+const (
+	tIdent tokKind = iota
+	tNumber
+	tString
+	tOp
+	tOpen  // ( or [
+	tClose // ) or ]
+)
+
+// token is a lexeme of an expression; off is its byte offset in the text
+// as written (for a token the rewriting adds, the offset of the lexeme it
+// stands for).
+type token struct {
+	kind tokKind
+	text string
+	off  int
+}
+
+// twoCharOps are the operators of two characters the lexer knows.
+var twoCharOps = []string{"<=", ">=", "==", "!=", "~=", "&&", "||", "**", "..", "??", "?."}
+
+// lexExpr splits an expression into tokens.
+func lexExpr(src string) ([]token, error) {
+	var out []token
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case isIdentStart(c):
+			j := i + 1
+			for j < len(src) && (isIdentStart(src[j]) || isDigit(src[j])) {
+				j++
+			}
+			out, i = append(out, token{tIdent, src[i:j], i}), j
+		case isDigit(c):
+			j := scanNumber(src, i)
+			out, i = append(out, token{tNumber, src[i:j], i}), j
+		case c == '"' || c == '\'':
+			j := strings.IndexByte(src[i+1:], c)
+			if j < 0 {
+				return nil, &ExprError{i, "unterminated string"}
+			}
+			out, i = append(out, token{tString, src[i : i+j+2], i}), i+j+2
+		default:
+			t, n, err := lexOp(src, i)
+			if err != nil {
+				return nil, err
+			}
+			out, i = append(out, t), i+n
+		}
+	}
+	return out, nil
+}
+
+// lexOp reads an operator or bracket at i and returns its length.
+func lexOp(src string, i int) (token, int, error) {
+	for _, op := range twoCharOps {
+		if strings.HasPrefix(src[i:], op) {
+			return token{tOp, op, i}, 2, nil
+		}
+	}
+	r, n := utf8.DecodeRuneInString(src[i:])
+	switch {
+	case r == '≈':
+		return token{tOp, "~=", i}, n, nil
+	case r == '±':
+		return token{tOp, "±", i}, n, nil
+	case r == '≤':
+		return token{tOp, "<=", i}, n, nil
+	case r == '≥':
+		return token{tOp, ">=", i}, n, nil
+	case r == '(' || r == '[':
+		return token{tOpen, string(r), i}, n, nil
+	case r == ')' || r == ']':
+		return token{tClose, string(r), i}, n, nil
+	case strings.ContainsRune("+-*/%^<>!?:,.{}|&#", r):
+		return token{tOp, string(r), i}, n, nil
+	}
+	return token{}, 0, &ExprError{i, fmt.Sprintf("unexpected character %q", r)}
+}
+
+func isIdentStart(c byte) bool { return c == '_' || c == '$' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
+func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
+
+// scanNumber returns the end of the number starting at i: digits, one
+// decimal point followed by a digit, an exponent.
+func scanNumber(src string, i int) int {
+	j := i
+	for j < len(src) && (isDigit(src[j]) || src[j] == '_') {
+		j++
+	}
+	if j+1 < len(src) && src[j] == '.' && isDigit(src[j+1]) {
+		j++
+		for j < len(src) && isDigit(src[j]) {
+			j++
+		}
+	}
+	if j < len(src) && (src[j] == 'e' || src[j] == 'E') {
+		k := j + 1
+		if k < len(src) && (src[k] == '+' || src[k] == '-') {
+			k++
+		}
+		if k < len(src) && isDigit(src[k]) {
+			for k < len(src) && isDigit(src[k]) {
+				k++
+			}
+			j = k
+		}
+	}
+	return j
+}
+
+// isComparison reports whether t compares (and so may be chained).
+func isComparison(t token) bool {
+	if t.kind != tOp {
+		return false
+	}
+	switch t.text {
+	case "<", "<=", ">", ">=", "==", "!=", "~=":
+		return true
+	}
+	return false
+}
+
+// isSeparator reports whether t ends a clause: comparisons never chain
+// across it.
+func isSeparator(t token) bool {
+	switch {
+	case t.kind == tOp:
+		switch t.text {
+		case "&&", "||", ",", "?", ":", "??":
+			return true
+		}
+	case t.kind == tIdent:
+		return t.text == "and" || t.text == "or"
+	}
+	return false
+}
+
+// rewriteExpr rewrites chains and ≈ into plain expr; the tokens keep the
+// offsets of the text as written.
+func rewriteExpr(toks []token) ([]token, error) {
+	if err := checkBrackets(toks); err != nil {
+		return nil, err
+	}
+	return rewriteRange(toks), nil
+}
+
+// checkBrackets reports the first unbalanced bracket.
+func checkBrackets(toks []token) error {
+	var stack []token
+	for _, t := range toks {
+		switch t.kind {
+		case tOpen:
+			stack = append(stack, t)
+		case tClose:
+			if len(stack) == 0 || (stack[len(stack)-1].text == "(") != (t.text == ")") {
+				return &ExprError{t.off, fmt.Sprintf("unmatched %q", t.text)}
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) > 0 {
+		return &ExprError{stack[len(stack)-1].off, fmt.Sprintf("unclosed %q", stack[len(stack)-1].text)}
+	}
+	return nil
+}
+
+// rewriteRange rewrites each clause between separators at depth 0.
+func rewriteRange(toks []token) []token {
+	var out []token
+	start, depth := 0, 0
+	for i, t := range toks {
+		switch {
+		case t.kind == tOpen:
+			depth++
+		case t.kind == tClose:
+			depth--
+		case depth == 0 && isSeparator(t):
+			out = append(out, rewriteClause(toks[start:i])...)
+			out = append(out, t)
+			start = i + 1
+		}
+	}
+	return append(out, rewriteClause(toks[start:])...)
+}
+
+// rewriteClause rewrites the groups inside a clause, then its chain of
+// comparisons, if any.
+func rewriteClause(cl []token) []token {
+	cl = rewriteGroups(cl)
+	var cmps []int
+	depth := 0
+	for i, t := range cl {
+		switch {
+		case t.kind == tOpen:
+			depth++
+		case t.kind == tClose:
+			depth--
+		case depth == 0 && isComparison(t):
+			cmps = append(cmps, i)
+		}
+	}
+	if len(cmps) == 0 || (len(cmps) == 1 && cl[cmps[0]].text != "~=") {
+		return cl
+	}
+	operands := make([][]token, 0, len(cmps)+1)
+	prev := 0
+	for _, c := range cmps {
+		operands, prev = append(operands, cl[prev:c]), c+1
+	}
+	operands = append(operands, cl[prev:])
+	var out []token
+	for k, c := range cmps {
+		if k > 0 {
+			out = append(out, token{tOp, "&&", cl[c].off})
+		}
+		out = append(out, compare(operands[k], cl[c], operands[k+1])...)
+	}
+	return out
+}
+
+// rewriteGroups rewrites the inside of every bracket at depth 0 of cl.
+func rewriteGroups(cl []token) []token {
+	var out []token
+	for i := 0; i < len(cl); i++ {
+		if cl[i].kind != tOpen {
+			out = append(out, cl[i])
+			continue
+		}
+		j, depth := i+1, 1
+		for ; j < len(cl) && depth > 0; j++ {
+			if cl[j].kind == tOpen {
+				depth++
+			} else if cl[j].kind == tClose {
+				depth--
+			}
+		}
+		out = append(out, cl[i])
+		out = append(out, rewriteRange(cl[i+1:j-1])...)
+		out = append(out, cl[j-1])
+		i = j - 1
+	}
+	return out
+}
+
+// splitTolerance splits "x ± t" at a depth-0 ±.
+func splitTolerance(op []token) (x, tol []token) {
+	depth := 0
+	for i, t := range op {
+		switch {
+		case t.kind == tOpen:
+			depth++
+		case t.kind == tClose:
+			depth--
+		case depth == 0 && t.kind == tOp && t.text == "±":
+			return op[:i], op[i+1:]
+		}
+	}
+	return op, nil
+}
+
+// compare writes one comparison of a chain; ≈ becomes two calls.
+func compare(l []token, op token, r []token) []token {
+	l, ltol := splitTolerance(l)
+	r, rtol := splitTolerance(r)
+	if op.text != "~=" {
+		out := append(append(append([]token{}, l...), op), r...)
+		return out
+	}
+	tol := rtol
+	if tol == nil {
+		tol = ltol
+	}
+	if tol == nil {
+		tol = []token{{tNumber, "-1", op.off}}
+	}
+	call := func(a, b []token) []token {
+		out := []token{{tIdent, approxFunc, op.off}, {tOpen, "(", op.off}}
+		out = append(append(out, a...), token{tOp, ",", op.off})
+		out = append(append(out, b...), token{tOp, ",", op.off})
+		out = append(out, token{tOpen, "(", op.off})
+		out = append(append(out, tol...), token{tClose, ")", op.off}, token{tClose, ")", op.off})
+		return out
+	}
+	out := call(l, r)
+	out = append(out, token{tOp, "&&", op.off})
+	return append(out, call(r, l)...)
+}
+
+// render writes tokens as expr source and returns, for each byte of it, the
+// offset in the text as written.
+func render(toks []token) (string, []int) {
+	var b strings.Builder
+	var offs []int
+	for i, t := range toks {
+		if i > 0 {
+			b.WriteByte(' ')
+			offs = append(offs, t.off)
+		}
+		b.WriteString(t.text)
+		for range len(t.text) {
+			offs = append(offs, t.off)
+		}
+	}
+	return b.String(), offs
+}
+
+// conjuncts splits tokens at their depth-0 && (or "and"); it returns the
+// whole as one part when an ||, "or" or ?: at depth 0 would make the split
+// change the meaning.
+func conjuncts(toks []token) [][]token {
+	var parts [][]token
+	start, depth := 0, 0
+	for i, t := range toks {
+		switch {
+		case t.kind == tOpen:
+			depth++
+		case t.kind == tClose:
+			depth--
+		case depth > 0:
+		case t.text == "&&" || (t.kind == tIdent && t.text == "and"):
+			parts, start = append(parts, toks[start:i]), i+1
+		case isSeparator(t):
+			return [][]token{toks}
+		}
+	}
+	return append(parts, toks[start:])
+}
+
+// exprKeywords are identifiers of expr itself, never indicator codes.
+var exprKeywords = map[string]bool{"and": true, "or": true, "not": true, "in": true, "true": true, "false": true,
+	"nil": true, "matches": true, "contains": true, "startsWith": true, "endsWith": true, "let": true, "if": true, "else": true}
+
+// identifiers returns the tokens that name variables: identifiers that are
+// no keyword, no function being called, no member after a dot.
+func identifiers(toks []token) []token {
+	var out []token
+	for i, t := range toks {
+		if t.kind != tIdent || exprKeywords[t.text] || t.text == approxFunc {
+			continue
+		}
+		if i+1 < len(toks) && toks[i+1].kind == tOpen && toks[i+1].text == "(" {
+			continue
+		}
+		if i > 0 && toks[i-1].kind == tOp && (toks[i-1].text == "." || toks[i-1].text == "?.") {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}

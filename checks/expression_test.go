@@ -1,0 +1,100 @@
+package checks
+
+import (
+	"reflect"
+	"sort"
+	"testing"
+)
+
+// FuzzRewriteExpr feeds arbitrary expressions to the lexer and the chain
+// and ≈ rewriting: they must never panic; the rewritten text must lex
+// again, name the same indicators, keep offsets inside the text as written,
+// and leave an expression without chains or ≈ as it was.
+func FuzzRewriteExpr(f *testing.F) {
+	for _, s := range []string{
+		"commune_radio_stations_it <= commune_radio_stations <= communes",
+		"commune_radio_rate ~= 100 * commune_radio_stations / communes",
+		"a ≈ b ± 0.1", "(a <= b <= c) || f(d < e < g, h)", "a ? b < c < d : e", "a[1] <= b.c <= 'x'",
+		"1e3 <= a and b <= c <= d", "((", "a <= )", "±", "a ~= ± b", "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		toks, err := lexExpr(src)
+		if err != nil {
+			return
+		}
+		rw, err := rewriteExpr(toks)
+		if err != nil {
+			return
+		}
+		code, offs := render(rw)
+		if len(offs) != len(code) {
+			t.Fatalf("%q: %d offsets for %d bytes", src, len(offs), len(code))
+		}
+		for _, o := range offs {
+			if o < 0 || o > len(src) {
+				t.Fatalf("%q: offset %d outside the text", src, o)
+			}
+		}
+		again, err := lexExpr(code)
+		if err != nil {
+			t.Fatalf("%q rewritten to %q, which does not lex: %v", src, code, err)
+		}
+		if a, b := nameSet(identifiers(toks)), nameSet(identifiers(again)); !reflect.DeepEqual(a, b) {
+			t.Fatalf("%q rewritten to %q names %v, not %v", src, code, b, a)
+		}
+		if !hasChainOrApprox(toks) && !sameTexts(toks, rw) {
+			t.Fatalf("%q without chains was rewritten to %q", src, code)
+		}
+		_, _ = compileConsistency(src) // must not panic
+	})
+}
+
+func nameSet(toks []token) []string {
+	out := uniqueNames(toks)
+	sort.Strings(out)
+	return out
+}
+
+func sameTexts(a, b []token) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].text != b[i].text {
+			return false
+		}
+	}
+	return true
+}
+
+// hasChainOrApprox reports whether a clause of toks has two comparisons or
+// a ≈, at any depth.
+func hasChainOrApprox(toks []token) bool {
+	count := map[int]int{}
+	next := 0
+	newID := func() int { next++; return next }
+	clause := newID()
+	var stack []int
+	for _, t := range toks {
+		switch {
+		case t.kind == tOpen:
+			stack = append(stack, clause)
+			clause = newID()
+		case t.kind == tClose:
+			clause = stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+		case isSeparator(t):
+			clause = newID()
+		case t.kind == tOp && t.text == "~=":
+			return true
+		case isComparison(t):
+			count[clause]++
+			if count[clause] > 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
