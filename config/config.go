@@ -32,7 +32,7 @@ const (
 )
 
 // DefaultRules are the rule file globs used when the file names none.
-var DefaultRules = []string{DefaultRulesDir + "/*.yaml", DefaultRulesDir + "/*.yml"}
+var DefaultRules = []string{DefaultRulesDir + "/*.yaml"}
 
 // Config is the daemon's configuration.
 type Config struct {

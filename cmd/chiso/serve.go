@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/daemon"
+)
+
+func init() {
+	commands["serve"] = command{
+		summary: "run the daemon: scheduled checks, metrics and the HTTP API",
+		run:     runServe,
+	}
+}
+
+// rulePack is the rule pack written to rules.d on the first run.
+var rulePack = daemon.StarterRules
+
+// defaultConfigFile is read when --config is not given and it exists.
+const defaultConfigFile = "chiso.yaml"
+
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "serve", "")
+	cfgPath := fs.String("config", "", "configuration file (default ./"+defaultConfigFile+" if it exists, else built-in defaults)")
+	listen := fs.String("listen", "", "listen address, overriding the configuration (e.g. 127.0.0.1:0)")
+	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	log, err := newLogger(e, *level)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "chiso serve:", err)
+		return 2
+	}
+	cfg, err := serveConfig(*cfgPath, e.db, *listen)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return 1
+	}
+	if err := firstRun(ctx, cfg, log); err != nil {
+		log.Error("first run", "err", err)
+		return 1
+	}
+	return serve(ctx, cfg, log)
+}
+
+func newLogger(e *env, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// serveConfig reads the configuration; --db (when not the default) and
+// --listen override it.
+func serveConfig(path, db, listen string) (*config.Config, error) {
+	if path == "" {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			path = defaultConfigFile
+		}
+	}
+	var cfg *config.Config
+	if path == "" {
+		cfg = config.Default(".")
+	} else {
+		c, err := config.Load(path)
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	}
+	if db != config.DefaultDatabase {
+		abs, err := filepath.Abs(db)
+		if err != nil {
+			return nil, fmt.Errorf("--db: %w", err)
+		}
+		cfg.Database = abs
+	}
+	if listen != "" {
+		cfg.Listen = listen
+	}
+	return cfg, nil
+}
+
+// firstRun creates what a run without configuration needs: the database
+// with the sample data, and the editable rule folder.
+func firstRun(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	dbPath := cfg.Path(cfg.Database)
+	created, err := daemon.InitDatabase(ctx, dbPath, true, time.Now())
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("created a database holding the built-in catalogue and sample data", "path", dbPath)
+	}
+	if !slices.Equal(cfg.Rules, config.DefaultRules) {
+		return nil
+	}
+	dir := cfg.Path(config.DefaultRulesDir)
+	created, err = daemon.WriteRulePack(dir, rulePack())
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("wrote the default rule pack; edit the files there, chiso reloads on change", "dir", dir)
+	}
+	return nil
+}
+
+// serve runs the daemon until ctx ends, reloading on SIGHUP.
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
+	version, revision := buildVersion()
+	d := daemon.New(cfg, daemon.Options{Logger: log, Version: version, Revision: revision})
+	if err := d.Start(ctx); err != nil {
+		log.Error("cannot start", "err", err)
+		if cerr := d.Close(); cerr != nil {
+			log.Error("close", "err", cerr)
+		}
+		return 1
+	}
+	log.Info("chiso is running", "ui", "http://"+d.Addr()+"/api/v1/findings", "metrics", "http://"+d.Addr()+"/metrics",
+		"rules", cfg.RulePatterns(), "database", cfg.Path(cfg.Database))
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			_ = d.Reload(ctx) // the outcome is logged, counted and shown by the API
+		case <-ctx.Done():
+			log.Info("shutting down")
+			if err := d.Close(); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("shutdown", "err", err)
+				return 1
+			}
+			return 0
+		}
+	}
+}
+
+func buildVersion() (version, revision string) {
+	version, revision = "devel", "unknown"
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	if info.Main.Version != "" {
+		version = info.Main.Version
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			revision = s.Value
+		}
+	}
+	return
+}

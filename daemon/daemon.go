@@ -1,0 +1,253 @@
+// Package daemon wires chiso's parts into the long-running process of
+// `chiso serve`: the store, the evaluation engine, one cron job per rule
+// group, evaluation on ingest, hot reload, the drop folder and the HTTP
+// server. It is the only package besides cmd/chiso that imports them all.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/server"
+	"github.com/chiso-vn/chiso/store"
+	"github.com/go-co-op/gocron/v2"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// ShutdownTimeout bounds a graceful shutdown.
+const ShutdownTimeout = 10 * time.Second
+
+// PollInterval is how often the daemon looks for observations that another
+// process (the chiso import command) wrote into the database.
+const PollInterval = 250 * time.Millisecond
+
+// Options are what a Daemon needs besides its configuration.
+type Options struct {
+	Logger *slog.Logger
+	// Version and Revision label chiso_build_info.
+	Version, Revision string
+	// Now is the clock the scheduler reads to decide evaluation times; nil
+	// means time.Now. Nothing below the scheduler reads a clock.
+	Now func() time.Time
+	// Registry receives every metric; nil means a new one.
+	Registry *prometheus.Registry
+}
+
+// Daemon is a running chiso. New prepares it without side effects; Start
+// acquires the database, the port and the scheduler; Close releases them
+// in reverse order.
+type Daemon struct {
+	opts    Options
+	log     *slog.Logger
+	cfg     atomic.Pointer[config.Config]
+	metrics *metrics
+	values  *server.ValueCollector
+
+	db     *store.DB
+	cat    *chiso.Catalogue
+	eng    *engine.Engine
+	src    *trackingSource
+	sched  gocron.Scheduler
+	state  *evalState
+	reload *reloadState
+
+	reloadMu sync.Mutex // one reload at a time
+	jobs     map[string]gocron.Job
+	groups   atomic.Pointer[groupSet]
+
+	ln     net.Listener
+	http   *http.Server
+	nudge  chan struct{}
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	ready  atomic.Bool
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New returns a daemon for the configuration. It opens nothing.
+func New(cfg *config.Config, opts Options) *Daemon {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	d := &Daemon{opts: opts, log: opts.Logger, values: server.NewValueCollector(),
+		state: newEvalState(), reload: &reloadState{}, jobs: map[string]gocron.Job{},
+		nudge: make(chan struct{}, 1)}
+	d.cfg.Store(cfg)
+	d.groups.Store(&groupSet{})
+	return d
+}
+
+// Registry returns the registry /metrics serves.
+func (d *Daemon) Registry() *prometheus.Registry { return d.opts.Registry }
+
+// Addr returns the address the HTTP server listens on, once started.
+func (d *Daemon) Addr() string {
+	if d.ln == nil {
+		return ""
+	}
+	return d.ln.Addr().String()
+}
+
+// Run starts the daemon, serves until ctx is cancelled, and shuts down.
+func (d *Daemon) Run(ctx context.Context) error {
+	if err := d.Start(ctx); err != nil {
+		return errors.Join(err, d.Close())
+	}
+	<-ctx.Done()
+	return d.Close()
+}
+
+// Start opens the database, loads the index and the rules, starts the
+// scheduler, the watchers and the HTTP server, and evaluates every group
+// once in the background; /-/ready answers 200 after that.
+func (d *Daemon) Start(ctx context.Context) error {
+	cfg := d.cfg.Load()
+	var err error
+	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision, d.values); err != nil {
+		return err
+	}
+	if err := d.openData(ctx, cfg); err != nil {
+		return err
+	}
+	groups, err := loadGroups(cfg, d.cat)
+	if err != nil {
+		return fmt.Errorf("load rules: %w", err)
+	}
+	if err := d.startEngine(ctx, cfg, groups); err != nil {
+		return err
+	}
+	if err := d.startScheduler(cfg, groups); err != nil {
+		return err
+	}
+	d.reload.succeed(d.opts.Now())
+	d.metrics.reloaded(true, d.opts.Now())
+	if err := d.listen(cfg); err != nil {
+		return err
+	}
+	d.startLoops(cfg)
+	return nil
+}
+
+func (d *Daemon) openData(ctx context.Context, cfg *config.Config) error {
+	db, err := store.Open(ctx, cfg.Path(cfg.Database))
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	d.db = db
+	if d.cat, err = db.Catalogue(ctx); err != nil {
+		return fmt.Errorf("read catalogue: %w", err)
+	}
+	return nil
+}
+
+func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []ruleGroup) error {
+	eng, err := engine.New(d.cat, rawGroups(groups), engine.Options{Lang: cfg.Language, Location: cfg.Location})
+	if err != nil {
+		return fmt.Errorf("prepare rules: %w", err)
+	}
+	d.eng = eng
+	d.src = newTrackingSource(d.db, d.cat, cfg.Metrics.AreaLevels)
+	if err := eng.Load(ctx, d.src); err != nil {
+		return fmt.Errorf("load observations: %w", err)
+	}
+	d.src.take()
+	d.publishValues()
+	d.groups.Store(newGroupSet(groups))
+	d.updateStoreStats(ctx)
+	return nil
+}
+
+func (d *Daemon) listen(cfg *config.Config) error {
+	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
+		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Logger: d.log})
+	if err != nil {
+		return err
+	}
+	if d.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	d.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
+	d.wg.Go(func() {
+		if err := d.http.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("http server stopped", "err", err)
+		}
+	})
+	d.log.Info("listening", "addr", "http://"+d.ln.Addr().String())
+	return nil
+}
+
+// startLoops starts the goroutines that run until Close: the first
+// evaluation, the sync loop, the file watcher and the drop folder.
+func (d *Daemon) startLoops(cfg *config.Config) {
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	d.wg.Go(func() {
+		d.evaluateAll(ctx, d.opts.Now(), "startup")
+		d.ready.Store(true)
+		d.log.Info("first evaluation done", "findings", len(d.state.findings()))
+	})
+	d.wg.Go(func() { d.syncLoop(ctx) })
+	if cfg.WatchEnabled() {
+		d.wg.Go(func() { d.watchLoop(ctx) })
+	}
+	if cfg.Drop.Path != "" {
+		d.wg.Go(func() { d.dropLoop(ctx, cfg) })
+	}
+}
+
+// Close stops scheduling, the HTTP server and the loops, waits for a
+// running evaluation to end or abandon, and closes the database, within
+// ShutdownTimeout. It is safe to call more than once.
+func (d *Daemon) Close() error {
+	d.closeOnce.Do(func() { d.closeErr = d.shutdown() })
+	return d.closeErr
+}
+
+func (d *Daemon) shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if d.sched != nil {
+		errs = append(errs, d.sched.ShutdownWithContext(ctx))
+	}
+	if d.http != nil {
+		errs = append(errs, d.http.Shutdown(ctx))
+	}
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.wg.Wait()
+	if d.db != nil {
+		errs = append(errs, d.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// tokens returns the bearer tokens of the current configuration.
+func (d *Daemon) tokens() []string {
+	cfg := d.cfg.Load()
+	out := make([]string, 0, len(cfg.Auth.Tokens))
+	for _, t := range cfg.Auth.Tokens {
+		out = append(out, string(t.Value))
+	}
+	return out
+}

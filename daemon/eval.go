@@ -1,0 +1,163 @@
+package daemon
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/server"
+)
+
+// evalState is what the evaluations found: the current findings per group
+// and each rule's health. It survives reloads; a reload drops only the
+// groups and rules that are gone.
+type evalState struct {
+	mu     sync.RWMutex
+	groups map[string]groupState
+}
+
+type groupState struct {
+	findings []chiso.Finding
+	lastRun  time.Time
+	duration time.Duration
+	rules    map[string]ruleState
+}
+
+type ruleState struct {
+	lastRun  time.Time
+	duration time.Duration
+	err      string
+	findings int
+}
+
+func newEvalState() *evalState { return &evalState{groups: map[string]groupState{}} }
+
+// record keeps one evaluation of a group.
+func (s *evalState) record(group string, now time.Time, took time.Duration, res engine.Result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gs := groupState{findings: res.Findings, lastRun: now, duration: took, rules: map[string]ruleState{}}
+	for k, v := range s.groups[group].rules {
+		gs.rules[k] = v
+	}
+	for id, st := range res.PerRule {
+		rs := ruleState{lastRun: now, duration: st.Duration, findings: st.Findings}
+		if st.Err != nil {
+			rs.err = st.Err.Error()
+		}
+		gs.rules[id.Rule] = rs
+	}
+	s.groups[group] = gs
+}
+
+// keep drops the state of groups not in names.
+func (s *evalState) keep(names []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	live := map[string]bool{}
+	for _, n := range names {
+		live[n] = true
+	}
+	for g := range s.groups {
+		if !live[g] {
+			delete(s.groups, g)
+		}
+	}
+}
+
+func (s *evalState) findings() []chiso.Finding {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	names := make([]string, 0, len(s.groups))
+	for g := range s.groups {
+		names = append(names, g)
+	}
+	sort.Strings(names)
+	var out []chiso.Finding
+	for _, g := range names {
+		out = append(out, s.groups[g].findings...)
+	}
+	return out
+}
+
+func (s *evalState) group(name string) groupState {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.groups[name]
+}
+
+// evaluate runs one group at now and records the outcome. Errors are
+// handled here, at the loop boundary: counted, logged, kept for the API.
+func (d *Daemon) evaluate(ctx context.Context, group string, now time.Time, trigger string) {
+	start := time.Now()
+	res, err := d.eng.Evaluate(ctx, group, now)
+	took := time.Since(start)
+	if err != nil {
+		if ctx.Err() == nil {
+			d.log.Error("evaluation failed", "group", group, "trigger", trigger, "err", err)
+		}
+		return
+	}
+	d.state.record(group, now, took, res)
+	d.metrics.evaluated(group, now, took, res)
+	for id, st := range res.PerRule {
+		if st.Err != nil {
+			d.log.Warn("rule failed", "group", group, "rule", id.Rule, "err", st.Err)
+		}
+	}
+	d.log.Debug("evaluated", "group", group, "trigger", trigger, "findings", len(res.Findings), "took", took)
+}
+
+// evaluateAll runs every group at now, one after the other.
+func (d *Daemon) evaluateAll(ctx context.Context, now time.Time, trigger string) {
+	for _, name := range d.groups.Load().names() {
+		if ctx.Err() != nil {
+			return
+		}
+		d.evaluate(ctx, name, now, trigger)
+	}
+}
+
+// Findings returns the current findings of every group.
+func (d *Daemon) Findings() []chiso.Finding { return d.state.findings() }
+
+// Ready reports whether every group has been evaluated once.
+func (d *Daemon) Ready() bool { return d.ready.Load() }
+
+// Rules returns each group's and rule's health, last evaluation and next
+// run.
+func (d *Daemon) Rules() []server.GroupStatus {
+	set := d.groups.Load()
+	d.reloadMu.Lock()
+	jobs := make(map[string]time.Time, len(d.jobs))
+	for name, j := range d.jobs {
+		jobs[name], _ = j.NextRun()
+	}
+	d.reloadMu.Unlock()
+	out := make([]server.GroupStatus, 0, len(set.list))
+	for _, g := range set.list {
+		gs := d.state.group(g.Name)
+		st := server.GroupStatus{Name: g.Name, Schedule: g.Schedule, File: g.Pos.File, NextRun: jobs[g.Name],
+			LastRun: gs.lastRun, Duration: gs.duration.Seconds(), Labels: g.Labels}
+		for _, r := range g.Rules {
+			st.Rules = append(st.Rules, ruleStatus(r.Alert, r.Check, string(r.Severity), gs.rules[r.Alert]))
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+func ruleStatus(name, check, severity string, rs ruleState) server.RuleStatus {
+	st := server.RuleStatus{Name: name, Check: check, Severity: severity, Health: "unknown",
+		LastError: rs.err, LastRun: rs.lastRun, Duration: rs.duration.Seconds(), Findings: rs.findings}
+	switch {
+	case rs.err != "":
+		st.Health = "err"
+	case !rs.lastRun.IsZero():
+		st.Health = "ok"
+	}
+	return st
+}

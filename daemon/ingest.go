@@ -1,0 +1,86 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/server"
+	"github.com/chiso-vn/chiso/store"
+)
+
+// importFile stores the observations of one file, all or nothing, counts
+// the outcome per channel and wakes the sync loop so that the groups that
+// read them are evaluated at once.
+func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source string, dryRun bool, channel string) (store.ImportResult, error) {
+	cfg := d.cfg.Load()
+	opts := ingest.Options{Locale: ingest.Locale(cfg.Locale), Catalogue: d.cat, Source: source}
+	res, err := d.db.Import(ctx, store.ImportOptions{Source: sourceOr(source, name), DryRun: dryRun, Now: d.opts.Now()},
+		func(emit func(chiso.Observation) error) error { return ingest.Read(r, name, opts, emit) })
+	outcome := "success"
+	switch {
+	case err != nil:
+		outcome = "failure"
+	case dryRun:
+		outcome = "dry_run"
+	}
+	d.metrics.imports.WithLabelValues(channel, outcome).Inc()
+	if err != nil {
+		return res, fmt.Errorf("import %s: %w", name, err)
+	}
+	if !dryRun && res.LastID > 0 {
+		d.Nudge()
+	}
+	return res, nil
+}
+
+func sourceOr(source, name string) string {
+	if source != "" {
+		return source
+	}
+	return name
+}
+
+// Import implements server.Importer.
+func (d *Daemon) Import(ctx context.Context, req server.ImportRequest) (server.ImportSummary, error) {
+	res, err := d.importFile(ctx, req.Body, req.Name, req.Source, req.DryRun, "api")
+	if err != nil {
+		return server.ImportSummary{}, inputErrors(err)
+	}
+	return server.ImportSummary{Added: res.Added, Revised: res.Revised, Unchanged: res.Unchanged,
+		FirstID: res.FirstID, LastID: res.LastID, DryRun: req.DryRun}, nil
+}
+
+// inputErrors turns the importer's list of bad rows into the server's
+// positioned errors; other errors pass unchanged.
+func inputErrors(err error) error {
+	var el *ingest.ErrorList
+	if !errors.As(err, &el) {
+		return err
+	}
+	out := &server.InputErrors{More: el.More}
+	for _, e := range el.Errors {
+		msg := ""
+		if e.Err != nil {
+			msg = e.Err.Error()
+		}
+		file := e.File
+		if e.Sheet != "" {
+			file += ":" + e.Sheet
+		}
+		out.Errors = append(out.Errors, server.InputError{File: file, Line: e.Line, Column: e.Column,
+			Field: e.Field, Value: e.Value, Message: msg})
+	}
+	return out
+}
+
+// Observations implements server.Querier.
+func (d *Daemon) Observations(ctx context.Context, q server.ObservationQuery) ([]chiso.Observation, error) {
+	return d.db.Current(ctx, store.Filter{Indicators: q.Indicators, Areas: q.Areas, From: q.From, To: q.To, Limit: q.Limit})
+}
+
+// Catalogue implements server.Querier: the catalogue the daemon runs with.
+func (d *Daemon) Catalogue(context.Context) (*chiso.Catalogue, error) { return d.cat, nil }

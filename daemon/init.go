@@ -1,0 +1,100 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/sample"
+	"github.com/chiso-vn/chiso/store"
+)
+
+// InitDatabase creates the database at path with the built-in catalogue
+// and, withSample, the sample observations imported at now. It does nothing
+// and returns false when the file exists. A failure removes the half-made
+// file, so that the next run tries again.
+func InitDatabase(ctx context.Context, path string, withSample bool, now time.Time) (created bool, err error) {
+	if _, err := os.Stat(path); err == nil {
+		return false, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("check database: %w", err)
+	}
+	if err := initDatabase(ctx, path, withSample, now); err != nil {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(path + suffix)
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+func initDatabase(ctx context.Context, path string, withSample bool, now time.Time) error {
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		return fmt.Errorf("read built-in catalogue: %w", err)
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.ImportCatalogue(ctx, cat); err != nil {
+		return fmt.Errorf("store catalogue: %w", err)
+	}
+	if !withSample {
+		return db.Close()
+	}
+	if err := importSample(ctx, db, cat, now); err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+func importSample(ctx context.Context, db *store.DB, cat *chiso.Catalogue, now time.Time) error {
+	f, err := sample.FS().Open(sample.Observations)
+	if err != nil {
+		return fmt.Errorf("open sample observations: %w", err)
+	}
+	defer f.Close()
+	_, err = db.Import(ctx, store.ImportOptions{Source: sample.Observations, Now: now},
+		func(emit func(chiso.Observation) error) error {
+			return ingest.Read(f, sample.Observations, ingest.Options{Catalogue: cat}, emit)
+		})
+	if err != nil {
+		return fmt.Errorf("import sample observations: %w", err)
+	}
+	return nil
+}
+
+// WriteRulePack copies the rule files of pack (*.yaml at its root, and
+// their tests) into dir, so that maintainers can edit them. It does
+// nothing and returns false when dir exists.
+func WriteRulePack(dir string, pack fs.FS) (created bool, err error) {
+	if _, err := os.Stat(dir); err == nil {
+		return false, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("check rule folder: %w", err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".rules-*")
+	if err != nil {
+		return false, fmt.Errorf("write rule pack: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.CopyFS(tmp, pack); err != nil {
+		return false, fmt.Errorf("write rule pack: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return false, fmt.Errorf("write rule pack: %w", err)
+	}
+	// a rename makes the folder appear whole, so a crash leaves none
+	if err := os.Rename(tmp, dir); err != nil {
+		return false, fmt.Errorf("write rule pack: %w", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,205 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/engine"
+	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics are the daemon's own series, registered on the injected
+// registry. Per-group series are deleted when a reload removes the group.
+type metrics struct {
+	reloadOK, reloadTime prometheus.Gauge
+	reloads              *prometheus.CounterVec
+	lastEval, evalTime   *prometheus.GaugeVec
+	iterations, missed   *prometheus.CounterVec
+	ruleFailures         *prometheus.CounterVec
+	findings             *findingCollector
+	imports              *prometheus.CounterVec
+	observations         prometheus.Gauge
+	revisions            prometheus.Gauge
+	monitor              *jobMonitor
+}
+
+func newMetrics(reg prometheus.Registerer, version, revision string, values prometheus.Collector) (*metrics, error) {
+	m := &metrics{
+		reloadOK:     gauge("chiso_config_last_reload_successful", "Whether the last configuration and rules reload succeeded (1) or failed (0)."),
+		reloadTime:   gauge("chiso_config_last_reload_success_timestamp_seconds", "Time of the last successful configuration and rules reload."),
+		reloads:      counterVec("chiso_config_reloads_total", "Configuration and rules reloads, by outcome (success, failure).", "outcome"),
+		lastEval:     gaugeVec("chiso_rule_group_last_evaluation_timestamp_seconds", "Evaluation time of the group's last evaluation.", "group"),
+		evalTime:     gaugeVec("chiso_rule_group_last_duration_seconds", "Duration of the group's last evaluation.", "group"),
+		iterations:   counterVec("chiso_rule_group_iterations_total", "Scheduled evaluations of the group that ran.", "group"),
+		missed:       counterVec("chiso_rule_group_iterations_missed_total", "Scheduled evaluations of the group skipped because the previous one was still running.", "group"),
+		ruleFailures: counterVec("chiso_rule_evaluation_failures_total", "Evaluations of a rule that failed.", "group", "rule"),
+		findings:     newFindingCollector(),
+		imports:      counterVec("chiso_imports_total", "Imports of observation files, by channel (api, drop_folder, external) and outcome (success, failure, dry_run).", "channel", "outcome"),
+		observations: gauge("chiso_observations", "Cells (indicator, area, period) with a current observation in the store."),
+		revisions:    gauge("chiso_observation_revisions", "Revisions of observations stored, old ones included."),
+	}
+	m.monitor = &jobMonitor{m: m}
+	build := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chiso_build_info",
+		Help:        "A metric with a constant '1' value labelled by the version and revision of chiso and the Go version.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": runtime.Version()}},
+		func() float64 { return 1 })
+	for _, c := range []prometheus.Collector{m.reloadOK, m.reloadTime, m.reloads, m.lastEval, m.evalTime,
+		m.iterations, m.missed, m.ruleFailures, m.findings, m.imports, m.observations, m.revisions, build, values,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		if err := reg.Register(c); err != nil && !isAlreadyRegistered(err) {
+			return nil, fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func isAlreadyRegistered(err error) bool {
+	var are prometheus.AlreadyRegisteredError
+	return errors.As(err, &are)
+}
+
+func gauge(name, help string) prometheus.Gauge {
+	return prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+}
+
+func gaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
+	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+}
+
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
+func (m *metrics) reloaded(ok bool, now time.Time) {
+	if !ok {
+		m.reloadOK.Set(0)
+		m.reloads.WithLabelValues("failure").Inc()
+		return
+	}
+	m.reloadOK.Set(1)
+	m.reloadTime.Set(float64(now.UnixNano()) / 1e9)
+	m.reloads.WithLabelValues("success").Inc()
+}
+
+func (m *metrics) evaluated(group string, now time.Time, took time.Duration, res engine.Result) {
+	m.lastEval.WithLabelValues(group).Set(float64(now.UnixNano()) / 1e9)
+	m.evalTime.WithLabelValues(group).Set(took.Seconds())
+	for id, st := range res.PerRule {
+		c := m.ruleFailures.WithLabelValues(group, id.Rule)
+		if st.Err != nil {
+			c.Inc()
+		}
+	}
+	m.findings.set(group, res.Findings)
+}
+
+// forget deletes the series of groups that a reload removed.
+func (m *metrics) forget(groups []string) {
+	for _, g := range groups {
+		l := prometheus.Labels{"group": g}
+		m.lastEval.DeletePartialMatch(l)
+		m.evalTime.DeletePartialMatch(l)
+		m.iterations.DeletePartialMatch(l)
+		m.missed.DeletePartialMatch(l)
+		m.ruleFailures.DeletePartialMatch(l)
+		m.findings.set(g, nil)
+	}
+}
+
+// jobMonitor receives gocron's job events. It is registered with both
+// WithMonitor and WithMonitorStatus: gocron calls IncrementJob only through
+// the former.
+type jobMonitor struct{ m *metrics }
+
+// IncrementJob counts a run or a skipped run of a group's job.
+func (j *jobMonitor) IncrementJob(_ uuid.UUID, group string, _ []string, status gocron.JobStatus) {
+	switch status {
+	case gocron.Success, gocron.Fail:
+		j.m.iterations.WithLabelValues(group).Inc()
+	case gocron.Skip, gocron.SingletonRescheduled:
+		j.m.missed.WithLabelValues(group).Inc()
+	}
+}
+
+// RecordJobTiming is unused: the evaluation records its own duration.
+func (j *jobMonitor) RecordJobTiming(time.Time, time.Time, uuid.UUID, string, []string) {}
+
+// RecordJobTimingWithStatus is unused for the same reason.
+func (j *jobMonitor) RecordJobTimingWithStatus(time.Time, time.Time, uuid.UUID, string, []string, gocron.JobStatus, error) {
+}
+
+// findingCollector exposes chiso_rule_findings from per-group counts,
+// swapped whole after each evaluation, so a rule's series vanish when its
+// findings clear or the rule is removed.
+type findingCollector struct {
+	desc *prometheus.Desc
+	mu   sync.Mutex // serialises writers; readers use the atomic snapshot
+	per  map[string][]findingCount
+	snap atomic.Pointer[[]findingCount]
+}
+
+type findingCount struct {
+	group, rule, severity, status string
+	n                             float64
+}
+
+func newFindingCollector() *findingCollector {
+	c := &findingCollector{per: map[string][]findingCount{},
+		desc: prometheus.NewDesc("chiso_rule_findings", "Current findings of a rule, by severity and status (fail, indeterminate).",
+			[]string{"group", "rule", "severity", "status"}, nil)}
+	c.snap.Store(&[]findingCount{})
+	return c
+}
+
+func (c *findingCollector) set(group string, fs []chiso.Finding) {
+	counts := map[findingCount]float64{}
+	for _, f := range fs {
+		counts[findingCount{group: group, rule: f.Rule, severity: string(f.Severity), status: string(f.Status)}]++
+	}
+	list := make([]findingCount, 0, len(counts))
+	for k, n := range counts {
+		k.n = n
+		list = append(list, k)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.per[group] = list
+	var all []findingCount
+	for _, l := range c.per {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].less(all[j]) })
+	c.snap.Store(&all)
+}
+
+func (a findingCount) less(b findingCount) bool {
+	if a.group != b.group {
+		return a.group < b.group
+	}
+	if a.rule != b.rule {
+		return a.rule < b.rule
+	}
+	if a.severity != b.severity {
+		return a.severity < b.severity
+	}
+	return a.status < b.status
+}
+
+// Describe implements prometheus.Collector.
+func (c *findingCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+// Collect implements prometheus.Collector.
+func (c *findingCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, f := range *c.snap.Load() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, f.n, f.group, f.rule, f.severity, f.status)
+	}
+}

@@ -1,0 +1,224 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/rules"
+	"github.com/chiso-vn/chiso/server"
+)
+
+// reloadState is the outcome of the last reload, for the API.
+type reloadState struct {
+	mu sync.Mutex
+	st server.ReloadStatus
+}
+
+func (r *reloadState) succeed(now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.st = server.ReloadStatus{Success: true, LastSuccess: now, LastAttempt: now}
+}
+
+func (r *reloadState) fail(now time.Time, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.st.Success, r.st.LastAttempt, r.st.Error, r.st.Errors = false, now, err.Error(), problems(err)
+}
+
+// ReloadStatus returns the outcome of the last reload.
+func (d *Daemon) ReloadStatus() server.ReloadStatus {
+	d.reload.mu.Lock()
+	defer d.reload.mu.Unlock()
+	return d.reload.st
+}
+
+// Reload re-reads the configuration file (if any) and every rule file,
+// validates all of it, and only then swaps the rules and schedules in;
+// alert and finding state of unchanged rules is kept. On any error the
+// running set stays and the error says why. Settings that need a restart
+// (listen, database, time_zone, language) are logged and left as they are.
+func (d *Daemon) Reload(ctx context.Context) error {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	now := d.opts.Now()
+	next, groups, err := d.prepareReload()
+	if err == nil {
+		err = d.swap(next, groups)
+	}
+	if err != nil {
+		d.reload.fail(now, err)
+		d.metrics.reloaded(false, now)
+		d.log.Error("reload failed; keeping the running configuration and rules", "err", err)
+		return err
+	}
+	d.reload.succeed(now)
+	d.metrics.reloaded(true, now)
+	d.log.Info("reloaded", "groups", len(groups))
+	go d.evaluateAll(context.WithoutCancel(ctx), now, "reload")
+	return nil
+}
+
+func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, error) {
+	cur := d.cfg.Load()
+	next := cur
+	if cur.File != "" {
+		c, err := config.Load(cur.File)
+		if err != nil {
+			return nil, nil, err
+		}
+		next = keepRestartSettings(cur, c, d.log.Warn)
+	}
+	groups, err := loadGroups(next, d.cat)
+	return next, groups, err
+}
+
+// keepRestartSettings returns next with the settings a running daemon cannot
+// change copied from cur, warning about each that differs.
+func keepRestartSettings(cur, next *config.Config, warn func(string, ...any)) *config.Config {
+	c := *next
+	pairs := []struct {
+		key      string
+		from, to *string
+	}{{"listen", &cur.Listen, &c.Listen}, {"database", &cur.Database, &c.Database},
+		{"time_zone", &cur.TimeZone, &c.TimeZone}, {"language", &cur.Language, &c.Language},
+		{"drop_folder.path", &cur.Drop.Path, &c.Drop.Path}}
+	for _, p := range pairs {
+		if *p.from != *p.to {
+			warn("setting changed; it takes effect after a restart", "key", p.key, "running", *p.from, "file", *p.to)
+			*p.to = *p.from
+		}
+	}
+	c.Location = cur.Location
+	return &c
+}
+
+// swap installs validated groups: the engine first (it may still refuse
+// them, and then nothing has changed), then the schedule.
+func (d *Daemon) swap(cfg *config.Config, groups []ruleGroup) error {
+	if err := d.eng.SetRules(rawGroups(groups)); err != nil {
+		return fmt.Errorf("prepare rules: %w", err)
+	}
+	old := d.groups.Load().names()
+	if err := d.schedule(groups); err != nil {
+		return err
+	}
+	set := newGroupSet(groups)
+	d.groups.Store(set)
+	d.cfg.Store(cfg)
+	d.state.keep(set.names())
+	d.metrics.forget(removed(old, set.names()))
+	return nil
+}
+
+func removed(old, now []string) []string {
+	live := map[string]bool{}
+	for _, n := range now {
+		live[n] = true
+	}
+	var out []string
+	for _, o := range old {
+		if !live[o] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// loadGroups reads and validates every rule file of the configuration,
+// including each group's cron schedule; it returns every problem at once.
+func loadGroups(cfg *config.Config, cat *chiso.Catalogue) ([]ruleGroup, error) {
+	var groups []rules.Group
+	var errs []error
+	for _, fsRoot := range splitPatterns(cfg.RulePatterns()) {
+		gs, err := rules.Load(os.DirFS(fsRoot.dir), fsRoot.patterns, cat)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		groups = append(groups, gs...)
+	}
+	seen := map[string]rules.Position{}
+	out := make([]ruleGroup, 0, len(groups))
+	for _, g := range groups {
+		if err := checkSchedule(g.Schedule); err != nil {
+			errs = append(errs, fmt.Errorf("%s: group %q: %w", posString(g.Pos), g.Name, err))
+		}
+		if p, dup := seen[g.Name]; dup {
+			errs = append(errs, fmt.Errorf("%s: group %q: also defined at %s", posString(g.Pos), g.Name, posString(p)))
+		}
+		seen[g.Name] = g.Pos
+		out = append(out, newRuleGroup(g))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+func posString(p rules.Position) string {
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
+}
+
+// fsRoot is a directory and the globs below it.
+type fsRoot struct {
+	dir      string
+	patterns []string
+}
+
+// splitPatterns turns absolute globs into (directory, relative glob) pairs
+// for fs.Glob: the directory is the longest prefix without a metacharacter.
+func splitPatterns(patterns []string) []fsRoot {
+	byDir := map[string][]string{}
+	for _, p := range patterns {
+		dir := staticDir(p)
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			rel = p
+		}
+		byDir[dir] = append(byDir[dir], filepath.ToSlash(rel))
+	}
+	out := make([]fsRoot, 0, len(byDir))
+	for dir, ps := range byDir {
+		out = append(out, fsRoot{dir: dir, patterns: ps})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].dir < out[j].dir })
+	return out
+}
+
+// staticDir returns the directory part of a glob before any metacharacter.
+func staticDir(pattern string) string {
+	dir := filepath.Dir(pattern)
+	for strings.ContainsAny(dir, `*?[\`) {
+		dir = filepath.Dir(dir)
+	}
+	return dir
+}
+
+// problems turns the positioned errors of a failed reload into API entries.
+func problems(err error) []server.InputError {
+	var out []server.InputError
+	var ce *config.Error
+	var rl rules.ErrorList
+	switch {
+	case errors.As(err, &ce):
+		for _, p := range ce.Problems {
+			out = append(out, server.InputError{File: p.File, Line: p.Line, Column: p.Column, Field: p.Field, Message: p.Msg})
+		}
+	case errors.As(err, &rl):
+		for _, e := range rl {
+			out = append(out, server.InputError{File: e.Pos.File, Line: e.Pos.Line, Column: e.Pos.Column,
+				Field: strings.Trim(e.Group+"/"+e.Rule, "/"), Message: e.Msg})
+		}
+	}
+	return out
+}

@@ -1,0 +1,164 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/rules"
+	"github.com/go-co-op/gocron/v2"
+)
+
+// ruleGroup is a rule group with what the daemon derives from it: the
+// indicators its rules read, so that an import triggers only the groups
+// that read what changed.
+type ruleGroup struct {
+	rules.Group
+	// Indicators read by the group's rules; nil with ReadsAll.
+	Indicators map[string]bool
+	// ReadsAll is set when a rule names no indicator of its own (it reads
+	// whatever its parameters name), so any import triggers the group.
+	ReadsAll bool
+}
+
+func newRuleGroup(g rules.Group) ruleGroup {
+	rg := ruleGroup{Group: g, Indicators: map[string]bool{}}
+	for _, r := range g.Rules {
+		ind := ruleIndicators(r)
+		if len(ind) == 0 {
+			rg.ReadsAll = true
+		}
+		for _, code := range ind {
+			rg.Indicators[code] = true
+		}
+	}
+	return rg
+}
+
+// ruleIndicators returns what a rule reads: its indicators, plus those its
+// parameters name when the check kind says (e.g. consistency expressions).
+func ruleIndicators(r rules.Rule) []string {
+	out := append([]string(nil), r.Indicators...)
+	if n, ok := r.Params.(interface{ ReadIndicators() []string }); ok {
+		out = append(out, n.ReadIndicators()...)
+	}
+	return out
+}
+
+func rawGroups(gs []ruleGroup) []rules.Group {
+	out := make([]rules.Group, len(gs))
+	for i, g := range gs {
+		out[i] = g.Group
+	}
+	return out
+}
+
+// groupSet is the running set of groups, swapped whole on reload.
+type groupSet struct {
+	list []ruleGroup
+}
+
+func newGroupSet(gs []ruleGroup) *groupSet { return &groupSet{list: gs} }
+
+// reading returns the names of the groups that read any of the indicators.
+func (s *groupSet) reading(changed map[string]bool) []string {
+	var out []string
+	for _, g := range s.list {
+		if g.ReadsAll {
+			out = append(out, g.Name)
+			continue
+		}
+		for ind := range changed {
+			if g.Indicators[ind] {
+				out = append(out, g.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (s *groupSet) names() []string {
+	out := make([]string, len(s.list))
+	for i, g := range s.list {
+		out[i] = g.Name
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkSchedule parses a cron spec as gocron will, turning the parser's
+// panic on specs such as "TZ=" into an error.
+func checkSchedule(spec string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("invalid cron schedule %q: %v", spec, r)
+		}
+	}()
+	if _, err := rules.ParseSchedule(spec); err != nil {
+		return fmt.Errorf("invalid cron schedule %q: %w", spec, err)
+	}
+	return nil
+}
+
+// startScheduler creates the scheduler in the configured zone, with the
+// job monitor, adds one job per group and starts it.
+func (d *Daemon) startScheduler(cfg *config.Config, groups []ruleGroup) error {
+	s, err := gocron.NewScheduler(
+		gocron.WithLocation(cfg.Location),
+		gocron.WithLogger(d.log),
+		gocron.WithMonitor(d.metrics.monitor),
+		gocron.WithMonitorStatus(d.metrics.monitor),
+		gocron.WithStopTimeout(ShutdownTimeout/2),
+	)
+	if err != nil {
+		return fmt.Errorf("create scheduler: %w", err)
+	}
+	d.sched = s
+	if err := d.schedule(groups); err != nil {
+		return err
+	}
+	s.Start()
+	return nil
+}
+
+// schedule replaces the jobs with one per group. Every spec has been
+// checked by loadGroups, so an error here is unexpected.
+func (d *Daemon) schedule(groups []ruleGroup) error {
+	for name, j := range d.jobs {
+		if err := d.sched.RemoveJob(j.ID()); err != nil {
+			return fmt.Errorf("remove job of group %s: %w", name, err)
+		}
+		delete(d.jobs, name)
+	}
+	for _, g := range groups {
+		j, err := d.newJob(g.Name, g.Schedule)
+		if err != nil {
+			return err
+		}
+		d.jobs[g.Name] = j
+	}
+	return nil
+}
+
+func (d *Daemon) newJob(group, spec string) (j gocron.Job, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("schedule group %s: invalid cron schedule %q: %v", group, spec, r)
+		}
+	}()
+	task := gocron.NewTask(func(ctx context.Context) { d.scheduledRun(ctx, group) })
+	j, err = d.sched.NewJob(gocron.CronJob(spec, false), task, gocron.WithName(group),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return nil, fmt.Errorf("schedule group %s: %w", group, err)
+	}
+	return j, nil
+}
+
+// scheduledRun is a cron tick: the job decides the evaluation time and
+// passes it down.
+func (d *Daemon) scheduledRun(ctx context.Context, group string) {
+	d.evaluate(ctx, group, d.opts.Now(), "schedule")
+}

@@ -1,0 +1,180 @@
+package daemon
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/server"
+	"github.com/chiso-vn/chiso/store"
+)
+
+// trackingSource is the engine's view of the store. It notes, as the engine
+// reads, which indicators changed and the latest value of every exported
+// series, so that the daemon needs no second pass over the data.
+type trackingSource struct {
+	db       *store.DB
+	cat      *chiso.Catalogue
+	exported map[string]bool // area codes whose values /metrics exposes
+
+	mu      sync.Mutex
+	lastID  int64
+	changed map[string]bool
+	latest  map[chiso.SeriesKey]latestValue
+}
+
+type latestValue struct {
+	period chiso.Period
+	value  float64
+	id     int64
+}
+
+func newTrackingSource(db *store.DB, cat *chiso.Catalogue, levels []chiso.AreaLevel) *trackingSource {
+	want := map[chiso.AreaLevel]bool{}
+	for _, l := range levels {
+		want[l] = true
+	}
+	exported := map[string]bool{}
+	for _, a := range cat.Areas {
+		if want[a.Level] {
+			exported[a.Code] = true
+		}
+	}
+	return &trackingSource{db: db, cat: cat, exported: exported, changed: map[string]bool{},
+		latest: map[chiso.SeriesKey]latestValue{}}
+}
+
+// Scan implements engine.Source.
+func (s *trackingSource) Scan(ctx context.Context, afterID int64, all bool, fn func(chiso.Observation) error) (int64, error) {
+	last, err := s.db.Scan(ctx, afterID, all, func(o chiso.Observation) error {
+		s.note(o)
+		return fn(o)
+	})
+	s.mu.Lock()
+	if last > s.lastID {
+		s.lastID = last
+	}
+	s.mu.Unlock()
+	return last, err
+}
+
+func (s *trackingSource) note(o chiso.Observation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changed[o.Indicator] = true
+	if !s.exported[o.Area] {
+		return
+	}
+	k := o.Key()
+	cur, ok := s.latest[k]
+	if !ok || cur.period.Before(o.Period) || (cur.period == o.Period && o.ID >= cur.id) {
+		s.latest[k] = latestValue{period: o.Period, value: o.Value, id: o.ID}
+	}
+}
+
+// take returns and clears the indicators changed since the last call.
+func (s *trackingSource) take() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.changed
+	s.changed = map[string]bool{}
+	return c
+}
+
+func (s *trackingSource) last() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastID
+}
+
+// snapshot builds the sorted series values and targets for /metrics.
+func (s *trackingSource) snapshot() *server.Snapshot {
+	s.mu.Lock()
+	snap := &server.Snapshot{Values: make([]server.SeriesValue, 0, len(s.latest))}
+	for k, v := range s.latest {
+		snap.Values = append(snap.Values, server.SeriesValue{Indicator: k.Indicator, Area: k.Area,
+			Value: v.value, PeriodEnd: float64(v.period.End().Unix())})
+	}
+	s.mu.Unlock()
+	sort.Slice(snap.Values, func(i, j int) bool {
+		a, b := snap.Values[i], snap.Values[j]
+		return a.Indicator < b.Indicator || (a.Indicator == b.Indicator && a.Area < b.Area)
+	})
+	snap.Targets = s.targets(snap.Values)
+	return snap
+}
+
+// targets lists the targets that apply to each exported series.
+func (s *trackingSource) targets(values []server.SeriesValue) []server.TargetValue {
+	var out []server.TargetValue
+	for _, v := range values {
+		ts := s.cat.TargetsFor(v.Indicator, v.Area)
+		sort.Slice(ts, func(i, j int) bool { return ts[i].Period.Before(ts[j].Period) })
+		for _, t := range ts {
+			out = append(out, server.TargetValue{Indicator: v.Indicator, Area: v.Area,
+				Deadline: t.Period.String(), Op: string(t.Op), Value: t.Value})
+		}
+	}
+	return out
+}
+
+// syncLoop keeps the index current: every PollInterval, or at once when
+// nudged after an import, it reads what the store received, refreshes the
+// metrics and evaluates the groups that read what changed.
+func (d *Daemon) syncLoop(ctx context.Context) {
+	t := time.NewTicker(PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-d.nudge:
+		}
+		d.sync(ctx, "poll")
+	}
+}
+
+// sync reads new observations, if any, and evaluates what they affect.
+func (d *Daemon) sync(ctx context.Context, trigger string) {
+	last, err := d.db.LastID(ctx)
+	if err != nil || last <= d.src.last() {
+		return
+	}
+	now := d.opts.Now()
+	n, err := d.eng.Refresh(ctx, d.src)
+	if err != nil {
+		d.log.Error("refresh index", "err", err)
+		return
+	}
+	changed := d.src.take()
+	d.publishValues()
+	d.updateStoreStats(ctx)
+	groups := d.groups.Load().reading(changed)
+	d.log.Debug("new observations", "count", n, "indicators", len(changed), "groups", len(groups))
+	for _, g := range groups {
+		d.evaluate(ctx, g, now, "ingest")
+	}
+}
+
+// Nudge makes the sync loop look for new observations at once.
+func (d *Daemon) Nudge() {
+	select {
+	case d.nudge <- struct{}{}:
+	default:
+	}
+}
+
+func (d *Daemon) publishValues() { d.values.Swap(d.src.snapshot()) }
+
+func (d *Daemon) updateStoreStats(ctx context.Context) {
+	st, err := d.db.Stats(ctx)
+	if err != nil {
+		d.log.Warn("read store stats", "err", err)
+		return
+	}
+	d.metrics.observations.Set(float64(st.Observations))
+	d.metrics.revisions.Set(float64(st.Revisions))
+}

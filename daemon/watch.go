@@ -1,0 +1,86 @@
+package daemon
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Debounce is how long the watcher waits after the last change to a rule
+// or configuration file before it reloads: an editor's save is several
+// events.
+const Debounce = 300 * time.Millisecond
+
+// watchLoop reloads when a rule file or the configuration file changes. It
+// watches the folders, not the files: an editor's atomic save replaces the
+// file, and a watch on the file would be lost.
+func (d *Daemon) watchLoop(ctx context.Context) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		d.log.Error("file watcher unavailable; reload with SIGHUP or POST /-/reload", "err", err)
+		return
+	}
+	defer w.Close()
+	for _, dir := range d.watchedDirs() {
+		if err := w.Add(dir); err != nil {
+			d.log.Warn("cannot watch folder", "dir", dir, "err", err)
+		}
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-w.Events:
+			if !ok {
+				return
+			}
+			if d.relevant(ev.Name) {
+				timer.Reset(Debounce)
+			}
+		case err := <-w.Errors:
+			d.log.Warn("file watcher", "err", err)
+		case <-timer.C:
+			_ = d.Reload(ctx) // the outcome is logged, counted and kept for the API
+		}
+	}
+}
+
+// watchedDirs are the folders of the rule globs and of the configuration.
+func (d *Daemon) watchedDirs() []string {
+	cfg := d.cfg.Load()
+	seen := map[string]bool{}
+	var out []string
+	add := func(dir string) {
+		if dir != "" && !seen[dir] {
+			seen[dir] = true
+			out = append(out, dir)
+		}
+	}
+	for _, p := range cfg.RulePatterns() {
+		add(filepath.Dir(p))
+		add(staticDir(p))
+	}
+	if cfg.File != "" {
+		add(filepath.Dir(cfg.File))
+	}
+	return out
+}
+
+// relevant reports whether a changed path is a rule file or the
+// configuration file.
+func (d *Daemon) relevant(path string) bool {
+	cfg := d.cfg.Load()
+	if cfg.File != "" && filepath.Clean(path) == filepath.Clean(cfg.File) {
+		return true
+	}
+	for _, p := range cfg.RulePatterns() {
+		if ok, _ := filepath.Match(p, path); ok {
+			return true
+		}
+	}
+	return false
+}

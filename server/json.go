@@ -1,0 +1,94 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// InputError is one problem with an uploaded file, where it lies and the
+// bad text.
+type InputError struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`   // 1-based; 0 when unknown
+	Column  int    `json:"column,omitempty"` // 1-based; 0 when unknown
+	Field   string `json:"field,omitempty"`
+	Value   string `json:"value,omitempty"` // the offending text
+	Message string `json:"message"`
+}
+
+// InputErrors is every problem with an uploaded file; an Importer returns it
+// so that the response lists each with its position.
+type InputErrors struct {
+	Errors []InputError
+	More   int // problems found beyond those listed
+}
+
+// Error returns the problems one a line.
+func (e *InputErrors) Error() string {
+	s := fmt.Sprintf("%d problems in the input", len(e.Errors)+e.More)
+	for _, p := range e.Errors {
+		s += "\n" + p.String()
+	}
+	return s
+}
+
+// String formats the problem as file:line:column: field "value": message.
+func (p InputError) String() string {
+	s := p.File
+	if p.Line > 0 {
+		s += fmt.Sprintf(":%d:%d", p.Line, p.Column)
+	}
+	if p.Field != "" {
+		s += fmt.Sprintf(": %s %q", p.Field, p.Value)
+	}
+	return s + ": " + p.Message
+}
+
+// ProblemLister is an error that lists problems with positions, such as a
+// rule or configuration error list; the response shows each.
+type ProblemLister interface {
+	error
+	Problems() []InputError
+}
+
+type envelope struct {
+	Status string       `json:"status"` // success or error
+	Data   any          `json:"data,omitempty"`
+	Error  string       `json:"error,omitempty"`
+	Errors []InputError `json:"errors,omitempty"`
+	More   int          `json:"more,omitempty"`
+}
+
+func writeData(w http.ResponseWriter, code int, data any) {
+	writeJSON(w, code, envelope{Status: "success", Data: data})
+}
+
+func writeError(w http.ResponseWriter, code int, err error) {
+	env := envelope{Status: "error", Error: err.Error()}
+	var ie *InputErrors
+	var pl ProblemLister
+	switch {
+	case errors.As(err, &ie):
+		env.Error = fmt.Sprintf("%d problems in the input; nothing was stored", len(ie.Errors)+ie.More)
+		env.Errors, env.More = ie.Errors, ie.More
+	case errors.As(err, &pl):
+		env.Errors = pl.Problems()
+	}
+	writeJSON(w, code, env)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client went away; nothing to do
+}
+
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
+func errorf(format string, args ...any) error { return plainError(fmt.Sprintf(format, args...)) }

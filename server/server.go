@@ -1,0 +1,131 @@
+// Package server is chiso's HTTP face: the JSON API under /api/v1/, the
+// lifecycle endpoints /-/healthy, /-/ready and /-/reload, and /metrics. It
+// knows nothing of SQLite or the scheduler: what it serves comes through the
+// small interfaces below, which the daemon implements.
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Importer stores the observations of one uploaded file. It stores all of
+// them or none; a bad file returns InputErrors naming every bad row.
+type Importer interface {
+	Import(ctx context.Context, req ImportRequest) (ImportSummary, error)
+}
+
+// Querier reads what the store holds.
+type Querier interface {
+	Observations(ctx context.Context, q ObservationQuery) ([]chiso.Observation, error)
+	Catalogue(ctx context.Context) (*chiso.Catalogue, error)
+}
+
+// Status reports the state of evaluation: current findings, rule health,
+// the last reload, and readiness (true once every group has been evaluated).
+type Status interface {
+	Findings() []chiso.Finding
+	Rules() []GroupStatus
+	ReloadStatus() ReloadStatus
+	Ready() bool
+}
+
+// Reloader re-reads the configuration and rule files; on any error it keeps
+// the running set and returns why.
+type Reloader interface {
+	Reload(ctx context.Context) error
+}
+
+// Deps is what the server serves.
+type Deps struct {
+	Importer Importer
+	Querier  Querier
+	Status   Status
+	Reloader Reloader
+	// Tokens returns the bearer tokens accepted on write endpoints now; it
+	// is called per request so that a reload can change them.
+	Tokens func() []string
+	// Gatherer is what /metrics exposes.
+	Gatherer prometheus.Gatherer
+	// Registerer receives the server's own HTTP metrics; nil skips them.
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
+}
+
+// Server routes chiso's HTTP endpoints. It holds no goroutines: the caller
+// serves Handler with an http.Server.
+type Server struct {
+	deps Deps
+	mux  *http.ServeMux
+}
+
+// New returns a server for deps; it registers its HTTP metrics on
+// deps.Registerer.
+func New(deps Deps) (*Server, error) {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{deps: deps, mux: http.NewServeMux()}
+	inst, err := newInstrumentation(deps.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	s.routes(inst)
+	return s, nil
+}
+
+// Handler returns the server's routes.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+func (s *Server) routes(inst *instrumentation) {
+	handle := func(pattern, name string, h http.HandlerFunc) {
+		s.mux.Handle(pattern, inst.wrap(name, h))
+	}
+	handle("GET /metrics", "metrics", promhttp.HandlerFor(s.deps.Gatherer,
+		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP)
+	handle("GET /-/healthy", "healthy", s.healthy)
+	handle("GET /-/ready", "ready", s.ready)
+	handle("POST /-/reload", "reload", s.auth(s.reload))
+	handle("PUT /-/reload", "reload", s.auth(s.reload))
+	handle("POST /api/v1/observations", "observations_post", s.auth(s.postObservations))
+	handle("GET /api/v1/observations", "observations", s.getObservations)
+	handle("GET /api/v1/findings", "findings", s.getFindings)
+	handle("GET /api/v1/rules", "rules", s.getRules)
+	handle("GET /api/v1/indicators", "indicators", s.getIndicators)
+	handle("GET /api/v1/areas", "areas", s.getAreas)
+	handle("GET /api/v1/status/reload", "reload_status", s.getReloadStatus)
+	handle("/api/", "not_found", s.notFound)
+}
+
+func (s *Server) healthy(w http.ResponseWriter, _ *http.Request) {
+	io.WriteString(w, "chiso is healthy.\n")
+}
+
+func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
+	if !s.deps.Status.Ready() {
+		http.Error(w, "chiso is not ready: the first evaluation has not finished.", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "chiso is ready.\n")
+}
+
+func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
+	defer cancel()
+	if err := s.deps.Reloader.Reload(ctx); err != nil {
+		writeError(w, http.StatusUnprocessableEntity, err)
+		return
+	}
+	writeData(w, http.StatusOK, s.deps.Status.ReloadStatus())
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, errorf("no endpoint %s %s", r.Method, r.URL.Path))
+}
