@@ -24,6 +24,9 @@ func nodePos(file string, n ast.Node) Position {
 // deref follows anchors and aliases to the node they stand for; anchors
 // maps anchor names to their values, filled while walking the file.
 func deref(n ast.Node, anchors map[string]ast.Node) ast.Node {
+	if n == nil {
+		return ast.Null(token.New("null", "null", &token.Position{}))
+	}
 	for i := 0; i < 16; i++ { // bounded: an alias cycle must not hang
 		switch v := n.(type) {
 		case *ast.AnchorNode:

@@ -1,15 +1,18 @@
 package rules
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/chiso-vn/chiso/checks"
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 )
 
 // params decodes the rule's non-common keys into its check kind's
@@ -75,13 +78,56 @@ func (p *fileParser) paramKey(params checks.Params, fields map[string][]int, kin
 		return false
 	}
 	dst := reflect.ValueOf(params).Elem().FieldByIndex(index)
-	tmp := reflect.New(dst.Type())
-	if err := decodeNode(deref(kv.Value, p.anchors), tmp.Interface()); err != nil {
+	v, err := decodeInto(deref(kv.Value, p.anchors), dst.Type())
+	if err != nil {
 		p.yamlError(key, kv.Value, err)
 		return false
 	}
-	dst.Set(tmp.Elem())
+	dst.Set(v)
 	return true
+}
+
+// wrongScalar is a string field given something else: the decoder would
+// quietly turn 3 into "3".
+type wrongScalar struct{ n ast.Node }
+
+func (e wrongScalar) Error() string {
+	return fmt.Sprintf("want a string, got %s (quote it)", kindName(e.n))
+}
+
+// decodeInto decodes a node into a new value of type t. It builds pointers
+// itself, because the decoder leaves a pointer to a pointer nil without an
+// error, and it refuses non-strings for plain string types.
+func decodeInto(n ast.Node, t reflect.Type) (reflect.Value, error) {
+	if t.Kind() == reflect.Pointer {
+		if isNull(n) {
+			return reflect.Zero(t), nil
+		}
+		v, err := decodeInto(n, t.Elem())
+		if err != nil {
+			return v, err
+		}
+		ptr := reflect.New(t.Elem())
+		ptr.Elem().Set(v)
+		return ptr, nil
+	}
+	if t.Kind() == reflect.String && !customDecoder(t) && !isNull(n) {
+		if _, ok := scalarText(n); !ok {
+			return reflect.Value{}, wrongScalar{n}
+		}
+	}
+	tmp := reflect.New(t)
+	err := decodeNode(n, tmp.Interface())
+	return tmp.Elem(), err
+}
+
+// customDecoder reports whether *t decodes itself from YAML or text.
+func customDecoder(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return pt.Implements(reflect.TypeFor[yaml.BytesUnmarshaler]()) ||
+		pt.Implements(reflect.TypeFor[yaml.InterfaceUnmarshaler]()) ||
+		pt.Implements(reflect.TypeFor[yaml.NodeUnmarshaler]()) ||
+		pt.Implements(reflect.TypeFor[encoding.TextUnmarshaler]())
 }
 
 // decodeNode decodes a node strictly, turning a decoder panic into an error.
@@ -97,9 +143,14 @@ func decodeNode(n ast.Node, v any) (err error) {
 // yamlError reports a decoding error at the place the decoder names, in the
 // words of a rule-file author.
 func (p *fileParser) yamlError(key string, n ast.Node, err error) {
+	var ws wrongScalar
+	if errors.As(err, &ws) {
+		p.errorf(ws.n, "%s: %v", key, ws)
+		return
+	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) && te.Token != nil && te.Token.Position != nil {
-		p.errorAt(tokenPos(p.file, te), "%s: want %s, got %q", key, goTypeName(te.DstType), te.Token.Value)
+		p.errorAt(tokenPos(p.file, te), "%s: want %s, got %s", key, goTypeName(te.DstType), tokenName(te.Token))
 		return
 	}
 	var ye yaml.Error
@@ -108,6 +159,17 @@ func (p *fileParser) yamlError(key string, n ast.Node, err error) {
 		return
 	}
 	p.errorf(n, "%s: %v", key, err)
+}
+
+// tokenName says what a token starts: a list, a mapping, or a quoted value.
+func tokenName(tk *token.Token) string {
+	switch tk.Type {
+	case token.SequenceStartType, token.SequenceEntryType:
+		return "a list"
+	case token.MappingStartType, token.MappingKeyType:
+		return "a mapping"
+	}
+	return strconv.Quote(tk.Value)
 }
 
 // tokenPos is the position of a decoding error's token.

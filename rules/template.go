@@ -152,7 +152,11 @@ func cleanTemplateError(err error) error {
 
 // templates parses every annotation of the rule.
 func (p *fileParser) templates(r *Rule, n ast.Node) {
-	for _, kv := range p.mapping(n, "annotations") {
+	m, ok := deref(n, p.anchors).(*ast.MappingNode)
+	if !ok {
+		return // reported when reading the annotations
+	}
+	for _, kv := range m.Values {
 		name := keyName(kv.Key)
 		text, ok := r.Annotations[name]
 		if !ok {

@@ -1,0 +1,241 @@
+package rules
+
+import (
+	"errors"
+	"math"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// TestParseContent checks what full.good.yaml decodes to.
+func TestParseContent(t *testing.T) {
+	src, err := os.ReadFile("testdata/full.good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := Parse("full.yaml", src, testCatalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 2 || len(groups[0].Rules) != 2 || len(groups[1].Rules) != 0 {
+		t.Fatalf("got %d groups, want 2 with 2 and 0 rules", len(groups))
+	}
+	g, r := groups[0], groups[0].Rules[0]
+	if g.Name != "coverage" || g.Schedule != "0 7 * * *" || g.Labels["team"] != "infrastructure" || g.Pos != (Position{"full.yaml", 3, 5}) {
+		t.Errorf("group = %+v", g)
+	}
+	want := Rule{Alert: "MobileCoverageOutOfBounds", Check: "t_bounds",
+		Indicators: []string{"village_mobile_broadband_coverage"},
+		Areas:      AreaSelector{Level: chiso.LevelProvince, Parent: "VN"},
+		Severity:   chiso.Critical, For: 90 * time.Minute, KeepFiringFor: 14 * 24 * time.Hour,
+		AlertIndeterminate: true, Labels: map[string]string{"owner": "data-team"}, Pos: Position{"full.yaml", 7, 9}}
+	got := r
+	got.Params, got.Annotations, got.templates = nil, nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rule =\n%+v\nwant\n%+v", got, want)
+	}
+	p := r.Params.(*boundsParams)
+	if p.Min == nil || *p.Min != 0 || *p.Max != 100 || p.Window != "3y" || p.Bands.High != 4 || p.MinBase != 10 {
+		t.Errorf("params = %+v", p)
+	}
+	if r2 := groups[0].Rules[1]; r2.Severity != chiso.Warning || len(r2.Areas.Codes) != 2 || r2.Params.(*exprParams).Tolerance != 0.1 {
+		t.Errorf("second rule = %+v", r2)
+	}
+}
+
+// TestLoad reads several files in sorted order and finds duplicate group
+// names across files.
+func TestLoad(t *testing.T) {
+	group := func(name string) string {
+		return "groups:\n  - name: " + name + "\n    schedule: \"@daily\"\n"
+	}
+	fsys := fstest.MapFS{
+		"rules/b.yaml":  {Data: []byte(group("b"))},
+		"rules/a.yaml":  {Data: []byte(group("a") + "  - name: c\n    schedule: \"@hourly\"\n")},
+		"rules/c.yml":   {Data: []byte(group("c"))},
+		"rules/x.txt":   {Data: []byte("not yaml: [")},
+		"other/d.yaml":  {Data: []byte(group("d"))},
+		"rules/bad.yml": {Data: []byte("groups: 3\n")},
+	}
+	groups, err := Load(fsys, []string{"rules/*.yaml", "other/*.yaml", "rules/a.yaml"}, testCatalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, g := range groups {
+		names = append(names, g.Pos.File+":"+g.Name)
+	}
+	if got := strings.Join(names, " "); got != "other/d.yaml:d rules/a.yaml:a rules/a.yaml:c rules/b.yaml:b" {
+		t.Errorf("groups = %s", got)
+	}
+	_, err = Load(fsys, []string{"rules/*.y*ml", "none/*.yaml", "[", "other/*"}, testCatalogue())
+	want := `[: bad pattern: syntax error in pattern
+none/*.yaml: no rule file matches
+rules/bad.yml:1:9: groups: want a list, got an integer
+rules/c.yml:2:5: group "c": group name already used at rules/a.yaml:4:5`
+	var list ErrorList
+	if !errors.As(err, &list) || err.Error() != want {
+		t.Errorf("errors:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// TestParseDuration covers every unit, their order, and the refusals.
+func TestParseDuration(t *testing.T) {
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"0", 0, ""},
+		{"0s", 0, ""},
+		{"90s", 90 * time.Second, ""},
+		{"1h30m", 90 * time.Minute, ""},
+		{"7d", 7 * day, ""},
+		{"2w", 14 * day, ""},
+		{"1y2w3d4h5m6s7ms", 365*day + 17*day + 4*time.Hour + 5*time.Minute + 6*time.Second + 7*time.Millisecond, ""},
+		{"", 0, "empty duration"},
+		{"5", 0, "missing unit after 5"},
+		{"-5m", 0, "want a number"},
+		{"1.5h", 0, "fractions are not allowed"},
+		{"30m1h", 0, `unit "h" out of order`},
+		{"1h1h", 0, `unit "h" out of order`},
+		{"3x", 0, `unknown unit "x"`},
+		{"5 m", 0, `unknown unit " m"`},
+		{"99999999999999999999s", 0, "too large"},
+		{"300y", 0, "too long"},
+	} {
+		got, err := ParseDuration(tc.in)
+		if tc.err == "" && (err != nil || got != tc.want) {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("ParseDuration(%q) error = %v; want one containing %q", tc.in, err, tc.err)
+		}
+	}
+}
+
+// TestFormatDuration round-trips through ParseDuration.
+func TestFormatDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{time.Microsecond, "0s"},
+		{90 * time.Minute, "1h30m"},
+		{9 * 24 * time.Hour, "1w2d"},
+		{366*24*time.Hour + 1500*time.Millisecond, "1y1d1s500ms"},
+	} {
+		got := FormatDuration(tc.d)
+		if got != tc.want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+		if back, err := ParseDuration(got); err != nil || back != tc.d.Truncate(time.Millisecond) {
+			t.Errorf("ParseDuration(%q) = %v, %v", got, back, err)
+		}
+	}
+}
+
+// TestNextRuns computes run times in the configured time zone.
+func TestNextRuns(t *testing.T) {
+	hcm, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	now := time.Date(2026, 11, 23, 18, 30, 0, 0, time.UTC) // 01:30 on the 24th in Hồ Chí Minh City
+	for _, tc := range []struct {
+		spec string
+		want []string
+	}{
+		{"0 7 * * *", []string{"2026-11-24T07:00:00+07:00", "2026-11-25T07:00:00+07:00", "2026-11-26T07:00:00+07:00"}},
+		{"@daily", []string{"2026-11-25T00:00:00+07:00", "2026-11-26T00:00:00+07:00", "2026-11-27T00:00:00+07:00"}},
+		{"30 1 1 * *", []string{"2026-12-01T01:30:00+07:00", "2027-01-01T01:30:00+07:00", "2027-02-01T01:30:00+07:00"}},
+		{"@every 6h", []string{"2026-11-24T07:30:00+07:00", "2026-11-24T13:30:00+07:00", "2026-11-24T19:30:00+07:00"}},
+	} {
+		runs, err := Group{Schedule: tc.spec}.NextRuns(now, hcm, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range runs {
+			got = append(got, r.Format(time.RFC3339))
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.spec, got, tc.want)
+		}
+	}
+	if _, err := (Group{Schedule: "TZ=UTC 0 7 * * *"}).NextRuns(now, hcm, 3); err == nil || !strings.Contains(err.Error(), "configuration") {
+		t.Errorf("TZ= spec: err = %v", err)
+	}
+}
+
+// TestParseScheduleNeverPanics feeds the cron parser specs that make it
+// panic on its own.
+func TestParseScheduleNeverPanics(t *testing.T) {
+	for _, spec := range []string{"TZ=", "CRON_TZ=", " TZ=UTC", "TZ=Nowhere/City * * * * *", "@every", "* * * * * * *", "0-", "*/0 * * * *"} {
+		if _, err := ParseSchedule(spec); err == nil {
+			t.Errorf("ParseSchedule(%q): no error", spec)
+		}
+	}
+}
+
+// TestRender formats figures in the language and renders parsed templates
+// and templates of rules built in code.
+func TestRender(t *testing.T) {
+	cat := testCatalogue()
+	f := chiso.Finding{Rule: "R", Area: "VP", Indicator: "ict_revenue", Period: chiso.MustParsePeriod("2023-H1"),
+		Value: 96875.5, Expected: math.NaN()}
+	r := Rule{Alert: "R", Annotations: map[string]string{
+		"summary": `{{ .Area.Name }}: {{ .Value }}{{ if .Expected }} vs {{ .Expected }}{{ end }} ({{ .Period }}) {{ humanize .Finding.Value }} {{ .Labels.team | toUpper }}`,
+		"bad":     `{{ .Finding.Nope }}`,
+	}}
+	labels := map[string]string{"team": "data"}
+	for _, tc := range []struct{ lang, want string }{
+		{"vi", "Vĩnh Phúc: 96.875,5 billion vnd (2023-H1) 96,875.5 DATA"},
+		{"en", "Vĩnh Phúc: 96,875.5 billion vnd (2023-H1) 96,875.5 DATA"},
+	} {
+		got, err := r.Render("summary", NewTemplateData(f, cat, labels, tc.lang))
+		if err != nil || got != tc.want {
+			t.Errorf("%s: got %q, %v; want %q", tc.lang, got, err, tc.want)
+		}
+	}
+	if _, err := r.Render("bad", NewTemplateData(f, cat, nil, "en")); err == nil {
+		t.Error("bad template rendered")
+	}
+	if _, err := r.Render("missing", TemplateData{}); err == nil {
+		t.Error("missing annotation rendered")
+	}
+	out, err := r.RenderAnnotations(NewTemplateData(f, cat, labels, "en"))
+	if err == nil || !strings.HasPrefix(out["bad"], "error: ") || !strings.HasPrefix(out["summary"], "Vĩnh Phúc") {
+		t.Errorf("RenderAnnotations = %v, %v", out, err)
+	}
+}
+
+// TestFormatNumber covers signs, grouping and decimals in both languages.
+func TestFormatNumber(t *testing.T) {
+	for _, tc := range []struct {
+		v      float64
+		vi, en string
+	}{
+		{0, "0", "0"},
+		{183001, "183.001", "183,001"},
+		{1307.44, "1.307,44", "1,307.44"},
+		{-1234567.8916, "-1.234.567,892", "-1,234,567.892"},
+		{-0.0001, "0", "0"},
+		{81.7, "81,7", "81.7"},
+	} {
+		if got := formatNumber(tc.v, "vi"); got != tc.vi {
+			t.Errorf("vi %v = %q, want %q", tc.v, got, tc.vi)
+		}
+		if got := formatNumber(tc.v, "en"); got != tc.en {
+			t.Errorf("en %v = %q, want %q", tc.v, got, tc.en)
+		}
+	}
+}
