@@ -19,7 +19,6 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/rules"
-	"github.com/chiso-vn/chiso/store"
 )
 
 func init() {
@@ -91,7 +90,7 @@ func checkEvalFlags(rulesArg, at, format, failOn, lang, tz string, clock time.Ti
 // and returns the exit code.
 func evalOnce(ctx context.Context, e *env, o evalOptions) int {
 	start := time.Now()
-	res, err := evaluateStore(ctx, e.db, o)
+	res, err := evaluateStore(ctx, e, o)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chiso eval: %v\n", err)
 		return 2
@@ -117,11 +116,8 @@ func evalOnce(ctx context.Context, e *env, o evalOptions) int {
 
 // evaluateStore reads the catalogue, the observations and the rules, and
 // evaluates them once at o.at.
-func evaluateStore(ctx context.Context, path string, o evalOptions) (engine.Result, error) {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return engine.Result{}, fmt.Errorf("database %s does not exist; create one with the sample data: chiso init --sample", path)
-	}
-	db, err := store.Open(ctx, path)
+func evaluateStore(ctx context.Context, e *env, o evalOptions) (engine.Result, error) {
+	db, err := openExisting(ctx, e)
 	if err != nil {
 		return engine.Result{}, err
 	}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// sampleDB creates a database holding the sample data and returns its path.
+func sampleDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "chiso.db")
+	mustChiso(t, "--db", db, "init", "--sample")
+	return db
+}
+
+const sampleAt = "2026-11-23T07:00:00+07:00"
+
+func evalJSON(t *testing.T, args ...string) (int, []chiso.Finding, string) {
+	t.Helper()
+	code, out, errs := runChiso(t, append(args, "--format", "json")...)
+	var fs []chiso.Finding
+	if code < 2 {
+		if err := json.Unmarshal([]byte(out), &fs); err != nil {
+			t.Fatalf("output is not a JSON array of findings: %v\n%s", err, out)
+		}
+	}
+	return code, fs, errs
+}
+
+// TestEvalSample checks what the rules find in the sample data: each
+// published problem, and nothing for the traps that only look like one.
+func TestEvalSample(t *testing.T) {
+	db := sampleDB(t)
+	code, fs, errs := evalJSON(t, "--db", db, "eval", "--rules", "testdata/eval", "--at", sampleAt)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (warnings fail by default)\n%s", code, errs)
+	}
+	has := func(area, ind, period string, ds ...chiso.Diagnosis) *chiso.Finding {
+		for i, f := range fs {
+			if f.Area == area && f.Indicator == ind && (period == "" || f.Period.String() == period) &&
+				(len(ds) == 0 || containsDiag(ds, f.Diagnosis)) {
+				return &fs[i]
+			}
+		}
+		return nil
+	}
+	want := []struct {
+		area, ind, period string
+		status            chiso.Status
+		ds                []chiso.Diagnosis
+	}{
+		{"VP", "ict_revenue", "2022", chiso.Fail, []chiso.Diagnosis{chiso.ImplausibleChange}},
+		{"PT", "digital_economy_share", "", chiso.Fail, []chiso.Diagnosis{chiso.BelowTarget, chiso.OffTrack}},
+		{"PT", "adult_epayment_account_rate", "", chiso.Fail, []chiso.Diagnosis{chiso.BelowTarget, chiso.OffTrack}},
+		{"DB", "electronic_document_rate", "", chiso.Indeterminate, nil},
+	}
+	for _, w := range want {
+		if f := has(w.area, w.ind, w.period, w.ds...); f == nil || f.Status != w.status {
+			t.Errorf("no %s finding %v for %s %s %s", w.status, w.ds, w.area, w.ind, w.period)
+		}
+	}
+	none := []struct{ area, ind, period string }{
+		{"PT", "bts_sites", ""}, {"PT", "bts_stations", ""}, // a definition change, not a drop
+		{"VP", "ict_revenue", "2023-H1"}, // H1 is compared with H1 only
+		{"DB", "commune_radio_stations", ""}, {"DB", "commune_radio_stations_it", ""},
+		{"PT", "postal_service_points", ""}, {"PT", "online_dossier_rate", ""},
+	}
+	for _, n := range none {
+		if f := has(n.area, n.ind, n.period); f != nil {
+			t.Errorf("unexpected finding for %s %s %s: %s", n.area, n.ind, n.period, f.Message)
+		}
+	}
+	for _, f := range fs {
+		if f.Diagnosis == chiso.OutOfRange || (f.Area == "PY" && f.Diagnosis == chiso.Missing) {
+			t.Errorf("unexpected %s finding: %s", f.Diagnosis, f.Message)
+		}
+		if f.Rule == "" || f.Group == "" || f.Check == "" || f.Severity == "" {
+			t.Errorf("finding without rule, group, check or severity: %+v", f)
+		}
+	}
+	if !strings.Contains(errs, "findings:") || !strings.Contains(errs, "units evaluated") {
+		t.Errorf("no summary on stderr: %q", errs)
+	}
+}
+
+func containsDiag(ds []chiso.Diagnosis, d chiso.Diagnosis) bool {
+	for _, x := range ds {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEvalExitCodesAndTable(t *testing.T) {
+	db := sampleDB(t)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string // a substring of stdout
+		err  string // a substring of stderr
+	}{
+		{"critical only", []string{"--fail-on", "critical"}, 0, "implausible_change", "0 critical"},
+		{"table", nil, 1, "SEVERITY  STATUS", ""},
+		{"english", []string{"--lang", "en"}, 1, "Vĩnh Phúc", ""},
+		{"glob", []string{"--rules", "testdata/eval/*.yaml"}, 1, "ict_revenue", ""},
+		{"no rule file", []string{"--rules", "testdata/nothing-*.yaml"}, 2, "", "nothing-*.yaml"},
+		{"bad flags", []string{"--format", "xml", "--lang", "fr"}, 2, "", "--lang"},
+		{"extra argument", []string{"now"}, 2, "", "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--db", db, "eval", "--rules", "testdata/eval", "--at", sampleAt}, tt.args...)
+			code, out, errs := runChiso(t, args...)
+			if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errs, tt.err) {
+				t.Errorf("exit %d (want %d), stdout has %q: %v, stderr has %q: %v\n%s%s", code, tt.code,
+					tt.out, strings.Contains(out, tt.out), tt.err, strings.Contains(errs, tt.err), out, errs)
+			}
+		})
+	}
+}
+
+func TestEvalNeedsADatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "missing.db")
+	code, _, errs := runChiso(t, "--db", db, "eval", "--rules", "testdata/eval")
+	if code != 2 || !strings.Contains(errs, "chiso init") || !strings.Contains(errs, "--sample") {
+		t.Errorf("exit %d, stderr %q: want 2 and a hint to run chiso init --sample", code, errs)
+	}
+}
+
+func TestSplitGlob(t *testing.T) {
+	tests := []struct{ in, dir, pattern string }{
+		{"rules/*.yaml", "rules", "*.yaml"},
+		{"*.yaml", ".", "*.yaml"},
+		{"/etc/chiso/rules/*.yml", "/etc/chiso/rules", "*.yml"},
+		{"a/*/b/*.yaml", "a", "*/b/*.yaml"},
+		{"rules/coverage.yaml", "rules", "coverage.yaml"},
+	}
+	for _, tt := range tests {
+		dir, pattern := splitGlob(tt.in)
+		if dir != filepath.FromSlash(tt.dir) || pattern != tt.pattern {
+			t.Errorf("splitGlob(%q) = %q, %q; want %q, %q", tt.in, dir, pattern, tt.dir, tt.pattern)
+		}
+	}
+}
