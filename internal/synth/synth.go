@@ -1,0 +1,192 @@
+// Package synth generates deterministic synthetic indicator data at any
+// scale: a catalogue of areas and indicators, and long canonical CSV with
+// realistic series (shares trending up, counts and money growing) and a few
+// injected anomalies (out-of-range values, ×1,000 unit slips, sudden drops)
+// so that benchmarks of the checks have something to find.
+package synth
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// FirstPeriod is the first month of every generated series.
+var FirstPeriod = chiso.Period{Kind: chiso.Month, Year: 2020, N: 1}
+
+// kinds cycles the generated indicators through the three shapes of series.
+var kinds = [...]struct {
+	kind     chiso.IndicatorKind
+	unit     string
+	additive bool
+	min, max float64
+}{
+	{chiso.KindPercent, "percent", false, 0, 100},
+	{chiso.KindCount, "station", true, 0, math.NaN()},
+	{chiso.KindMoney, "billion_vnd", true, 0, math.NaN()},
+}
+
+// IndicatorCode returns the code of the i-th generated indicator (from 0).
+func IndicatorCode(i int) string {
+	return fmt.Sprintf("synth_%s_%03d", kinds[i%len(kinds)].kind, i)
+}
+
+// AreaCode returns the code of the i-th generated area (from 0).
+func AreaCode(i int) string { return fmt.Sprintf("S%04d", i) }
+
+// Catalogue returns a catalogue of the given numbers of areas (provinces)
+// and indicators, cycling through percent, count and money indicators.
+func Catalogue(areas, indicators int) *chiso.Catalogue {
+	cat := &chiso.Catalogue{}
+	for i := range indicators {
+		k := kinds[i%len(kinds)]
+		cat.Indicators = append(cat.Indicators, chiso.Indicator{
+			Code: IndicatorCode(i), NameVI: fmt.Sprintf("Chỉ tiêu tổng hợp %d", i),
+			NameEN: fmt.Sprintf("Synthetic indicator %d", i), Unit: k.unit, Kind: k.kind,
+			Additive: k.additive, Min: k.min, Max: k.max,
+		})
+	}
+	for i := range areas {
+		cat.Areas = append(cat.Areas, chiso.Area{
+			Code: AreaCode(i), Name: fmt.Sprintf("Tỉnh %d", i), Level: chiso.LevelProvince,
+		})
+	}
+	return cat
+}
+
+// Anomaly rates, per generated value.
+const (
+	rangeRate = 0.0005 // outside the indicator's bounds
+	slipRate  = 0.0005 // ×1,000 unit slip
+	dropRate  = 0.0005 // sudden drop to a third
+)
+
+// WriteCSV writes areas × indicators × periods observations as canonical CSV
+// (indicator,area,period,value,qualifier; dot-decimal values), grouped by
+// indicator, then area, with monthly periods from FirstPeriod. The same
+// arguments always give the same bytes.
+func WriteCSV(w io.Writer, areas, indicators, periods int, seed int64) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	bw.WriteString("indicator,area,period,value,qualifier\n")
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x636869736f))
+	labels := periodLabels(periods)
+	var line []byte
+	for i := range indicators {
+		code := IndicatorCode(i)
+		for a := range areas {
+			s := newSeries(rng, kinds[i%len(kinds)].kind)
+			for p := range periods {
+				v, q := s.next(rng)
+				line = append(line[:0], code...)
+				line = append(line, ',')
+				line = append(line, AreaCode(a)...)
+				line = append(line, ',')
+				line = append(line, labels[p]...)
+				line = append(line, ',')
+				line = strconv.AppendFloat(line, v, 'f', -1, 64)
+				line = append(line, ',')
+				line = append(line, q...)
+				line = append(line, '\n')
+				if _, err := bw.Write(line); err != nil {
+					return fmt.Errorf("write synthetic csv: %w", err)
+				}
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write synthetic csv: %w", err)
+	}
+	return nil
+}
+
+// periodLabels returns the text of n consecutive months from FirstPeriod.
+func periodLabels(n int) []string {
+	out := make([]string, n)
+	p := FirstPeriod
+	for i := range out {
+		out[i] = p.String()
+		p = p.Next()
+	}
+	return out
+}
+
+// series is the state of one generated series.
+type series struct {
+	kind  chiso.IndicatorKind
+	level float64 // the current true value
+	trend float64 // per month: added for shares, multiplied for the others
+}
+
+func newSeries(rng *rand.Rand, kind chiso.IndicatorKind) *series {
+	switch kind {
+	case chiso.KindPercent:
+		return &series{kind: kind, level: 20 + 60*rng.Float64(), trend: 0.05 + 0.4*rng.Float64()}
+	case chiso.KindCount:
+		return &series{kind: kind, level: math.Round(100 + 9900*rng.Float64()), trend: 1.001 + 0.01*rng.Float64()}
+	}
+	return &series{kind: kind, level: 100 + 4900*rng.Float64(), trend: 1.002 + 0.015*rng.Float64()}
+}
+
+// next advances the series one month and returns the published value and
+// qualifier, with an anomaly now and then.
+func (s *series) next(rng *rand.Rand) (float64, string) {
+	v := s.step(rng)
+	switch r := rng.Float64(); {
+	case r < rangeRate:
+		v = s.outOfRange(rng)
+	case r < rangeRate+slipRate:
+		v *= 1000
+	case r < rangeRate+slipRate+dropRate:
+		v /= 3
+	}
+	return s.round(v), qualifier(rng)
+}
+
+// step moves the true value along its trend with a little noise.
+func (s *series) step(rng *rand.Rand) float64 {
+	if s.kind == chiso.KindPercent {
+		s.level = min(100, s.level+s.trend+rng.NormFloat64()*0.3)
+		s.level = max(0, s.level)
+		return s.level
+	}
+	s.level *= s.trend * (1 + rng.NormFloat64()*0.002)
+	return s.level
+}
+
+// outOfRange returns an impossible value: a share over 100 or a negative count.
+func (s *series) outOfRange(rng *rand.Rand) float64 {
+	if s.kind == chiso.KindPercent {
+		return 100 + 1 + 20*rng.Float64()
+	}
+	return -1 - math.Floor(100*rng.Float64())
+}
+
+// round keeps one decimal for shares, none for counts, two for money.
+func (s *series) round(v float64) float64 {
+	switch s.kind {
+	case chiso.KindPercent:
+		return math.Round(v*10) / 10
+	case chiso.KindCount:
+		return math.Round(v)
+	}
+	return math.Round(v*100) / 100
+}
+
+// qualifier returns the qualifier column: mostly empty (exact), sometimes an
+// estimate, over or about.
+func qualifier(rng *rand.Rand) string {
+	switch r := rng.IntN(100); {
+	case r < 3:
+		return "estimate"
+	case r < 5:
+		return "over"
+	case r < 6:
+		return "about"
+	}
+	return ""
+}

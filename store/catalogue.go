@@ -1,0 +1,262 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// Catalogue returns the stored indicators, areas, lineage and targets, each
+// ordered by code.
+func (db *DB) Catalogue(ctx context.Context) (*chiso.Catalogue, error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("read catalogue: %w", err)
+	}
+	defer tx.Rollback()
+	cat := &chiso.Catalogue{}
+	for _, step := range []func(context.Context, *sql.Tx, *chiso.Catalogue) error{
+		readIndicators, readAreas, readLineage, readTargets,
+	} {
+		if err := step(ctx, tx, cat); err != nil {
+			return nil, fmt.Errorf("read catalogue: %w", err)
+		}
+	}
+	return cat, nil
+}
+
+func readIndicators(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
+	rows, err := tx.QueryContext(ctx, `SELECT code, name_vi, name_en, unit, kind, additive, min, max,
+		method, concept, description FROM indicators ORDER BY code`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ind chiso.Indicator
+		var lo, hi sql.NullFloat64
+		if err := rows.Scan(&ind.Code, &ind.NameVI, &ind.NameEN, &ind.Unit, &ind.Kind, &ind.Additive,
+			&lo, &hi, &ind.Method, &ind.Concept, &ind.Description); err != nil {
+			return err
+		}
+		ind.Min, ind.Max = fromNullFloat(lo), fromNullFloat(hi)
+		cat.Indicators = append(cat.Indicators, ind)
+	}
+	return rows.Err()
+}
+
+func readAreas(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
+	rows, err := tx.QueryContext(ctx, `SELECT code, name, level, parent, gso_code, valid_from, valid_to
+		FROM areas ORDER BY code`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a chiso.Area
+		var from, to sql.NullString
+		if err := rows.Scan(&a.Code, &a.Name, &a.Level, &a.Parent, &a.GSOCode, &from, &to); err != nil {
+			return err
+		}
+		if a.ValidFrom, err = parseDate(from); err != nil {
+			return fmt.Errorf("area %s valid_from: %w", a.Code, err)
+		}
+		if a.ValidTo, err = parseDate(to); err != nil {
+			return fmt.Errorf("area %s valid_to: %w", a.Code, err)
+		}
+		cat.Areas = append(cat.Areas, a)
+	}
+	return rows.Err()
+}
+
+func readLineage(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
+	rows, err := tx.QueryContext(ctx, `SELECT from_code, to_code, effective, kind FROM lineage ORDER BY from_code, to_code`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l chiso.Lineage
+		var eff sql.NullString
+		if err := rows.Scan(&l.From, &l.To, &eff, &l.Kind); err != nil {
+			return err
+		}
+		if l.Effective, err = parseDate(eff); err != nil {
+			return fmt.Errorf("lineage %s→%s effective: %w", l.From, l.To, err)
+		}
+		cat.Lineage = append(cat.Lineage, l)
+	}
+	return rows.Err()
+}
+
+func readTargets(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
+	rows, err := tx.QueryContext(ctx, `SELECT indicator, area, period, op, value, source FROM targets
+		ORDER BY indicator, area, period`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t chiso.Target
+		var key int32
+		if err := rows.Scan(&t.Indicator, &t.Area, &key, &t.Op, &t.Value, &t.Source); err != nil {
+			return err
+		}
+		t.Period, _ = chiso.PeriodFromKey(key)
+		cat.Targets = append(cat.Targets, t)
+	}
+	return rows.Err()
+}
+
+// ImportCatalogue upserts every entry of cat by its code (lineage by from
+// and to, targets by indicator, area and deadline) in one transaction and
+// returns how many rows it inserted or changed. Entries missing from cat are
+// kept: the store never deletes an indicator or an area. Every entry is
+// validated first and all problems are reported at once.
+func (db *DB) ImportCatalogue(ctx context.Context, cat *chiso.Catalogue) (changed int, err error) {
+	if err := validateCatalogue(cat); err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	defer tx.Rollback()
+	var version int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM catalogue_versions`).Scan(&version); err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO catalogue_versions(version, changed) VALUES (?, 0)`, version); err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	if changed, err = upsertCatalogue(ctx, tx, cat, version); err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	if changed == 0 {
+		return 0, nil // nothing changed: no new catalogue version
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE catalogue_versions SET changed = ? WHERE version = ?`, changed, version); err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	return changed, nil
+}
+
+// Each upsert changes a row only when a column differs, so that the number
+// of changes SQLite reports is the number of entries that really changed.
+const (
+	upsertIndicator = `INSERT INTO indicators(code, name_vi, name_en, unit, kind, additive, min, max, method, concept, description, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, unit = excluded.unit,
+			kind = excluded.kind, additive = excluded.additive, min = excluded.min, max = excluded.max,
+			method = excluded.method, concept = excluded.concept, description = excluded.description, version = excluded.version
+		WHERE (name_vi, name_en, unit, kind, additive, method, concept, description) IS NOT
+			(excluded.name_vi, excluded.name_en, excluded.unit, excluded.kind, excluded.additive, excluded.method, excluded.concept, excluded.description)
+			OR min IS NOT excluded.min OR max IS NOT excluded.max`
+	upsertArea = `INSERT INTO areas(code, name, level, parent, gso_code, valid_from, valid_to, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level, parent = excluded.parent,
+			gso_code = excluded.gso_code, valid_from = excluded.valid_from, valid_to = excluded.valid_to, version = excluded.version
+		WHERE name IS NOT excluded.name OR level IS NOT excluded.level OR parent IS NOT excluded.parent
+			OR gso_code IS NOT excluded.gso_code OR valid_from IS NOT excluded.valid_from OR valid_to IS NOT excluded.valid_to`
+	upsertLineage = `INSERT INTO lineage(from_code, to_code, effective, kind, version) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT(from_code, to_code) DO UPDATE SET effective = excluded.effective, kind = excluded.kind, version = excluded.version
+		WHERE effective IS NOT excluded.effective OR kind IS NOT excluded.kind`
+	upsertTarget = `INSERT INTO targets(indicator, area, period, op, value, source, version) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(indicator, area, period) DO UPDATE SET op = excluded.op, value = excluded.value, source = excluded.source, version = excluded.version
+		WHERE op IS NOT excluded.op OR value IS NOT excluded.value OR source IS NOT excluded.source`
+)
+
+// upsertCatalogue writes every entry and counts the rows that changed.
+func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, version int64) (int, error) {
+	changed := 0
+	exec := func(what, query string, args ...any) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		n, _ := res.RowsAffected()
+		changed += int(n)
+		return nil
+	}
+	for _, i := range cat.Indicators {
+		if err := exec("indicator "+i.Code, upsertIndicator, i.Code, i.NameVI, i.NameEN, i.Unit, string(i.Kind), i.Additive,
+			toNullFloat(i.Min), toNullFloat(i.Max), i.Method, i.Concept, i.Description, version); err != nil {
+			return 0, err
+		}
+	}
+	for _, a := range cat.Areas {
+		if err := exec("area "+a.Code, upsertArea, a.Code, a.Name, string(a.Level), a.Parent, a.GSOCode,
+			formatDate(a.ValidFrom), formatDate(a.ValidTo), version); err != nil {
+			return 0, err
+		}
+	}
+	for _, l := range cat.Lineage {
+		if err := exec("lineage "+l.From+"→"+l.To, upsertLineage, l.From, l.To, formatDate(l.Effective), string(l.Kind), version); err != nil {
+			return 0, err
+		}
+	}
+	for _, t := range cat.Targets {
+		if err := exec("target "+t.Indicator+" "+t.Area+" "+t.Period.String(), upsertTarget,
+			t.Indicator, t.Area, t.Period.Key(), string(t.Op), t.Value, t.Source, version); err != nil {
+			return 0, err
+		}
+	}
+	return changed, nil
+}
+
+// validateCatalogue reports every invalid entry and every target or lineage
+// entry that names an unknown indicator or area, all at once.
+func validateCatalogue(cat *chiso.Catalogue) error {
+	var p problems
+	for i, ind := range cat.Indicators {
+		if err := ind.Validate(); err != nil {
+			p.addf("indicators[%d]: %v", i, err)
+		}
+	}
+	for i, a := range cat.Areas {
+		if err := a.Validate(); err != nil {
+			p.addf("areas[%d]: %v", i, err)
+		}
+	}
+	for i, t := range cat.Targets {
+		if !t.Period.Valid() {
+			p.addf("targets[%d] %s %s: invalid period", i, t.Indicator, t.Area)
+		}
+		if _, err := chiso.ParseOp(string(t.Op)); err != nil {
+			p.addf("targets[%d] %s %s: %v", i, t.Indicator, t.Area, err)
+		}
+	}
+	return p.err()
+}
+
+func toNullFloat(f float64) sql.NullFloat64 {
+	return sql.NullFloat64{Float64: f, Valid: !math.IsNaN(f)}
+}
+
+func fromNullFloat(f sql.NullFloat64) float64 {
+	if !f.Valid {
+		return math.NaN()
+	}
+	return f.Float64
+}
+
+func formatDate(t time.Time) sql.NullString {
+	if t.IsZero() {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: t.Format(time.DateOnly), Valid: true}
+}
+
+func parseDate(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.DateOnly, s.String)
+}

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/synth"
+)
+
+// t0 is the ingestion time the tests pass to Import.
+var t0 = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+
+// openTest opens a fresh database in a temporary folder with a synthetic
+// catalogue of the given size.
+func openTest(t testing.TB, areas, indicators int) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "chiso.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.ImportCatalogue(context.Background(), synth.Catalogue(areas, indicators)); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// grid returns one observation per (indicator, area, month) of a synthetic
+// catalogue, with a value that depends on all three and on shift.
+func grid(areas, indicators, periods int, shift float64) []chiso.Observation {
+	var out []chiso.Observation
+	for i := range indicators {
+		for a := range areas {
+			p := synth.FirstPeriod
+			for n := range periods {
+				out = append(out, chiso.Observation{Indicator: synth.IndicatorCode(i), Area: synth.AreaCode(a),
+					Period: p, Value: float64(i*1000+a) + float64(n)/10 + shift, Source: "grid.csv"})
+				p = p.Next()
+			}
+		}
+	}
+	return out
+}
+
+// feed returns a read function that emits the observations.
+func feed(obs []chiso.Observation) func(func(chiso.Observation) error) error {
+	return func(emit func(chiso.Observation) error) error {
+		for _, o := range obs {
+			if err := emit(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// mustImport imports the observations and fails the test on an error.
+func mustImport(t testing.TB, db *DB, obs []chiso.Observation) ImportResult {
+	t.Helper()
+	res, err := db.Import(context.Background(), ImportOptions{Source: "test", Now: t0}, feed(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}

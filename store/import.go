@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// ImportOptions says where an import comes from and whether to keep it.
+type ImportOptions struct {
+	// Source names the file or feed; it is recorded with the import and
+	// given to every observation whose own Source is empty.
+	Source string
+	// DryRun computes the result and stores nothing.
+	DryRun bool
+	// Now is the ingestion time recorded on every revision written; the
+	// caller decides it so that the store never reads the clock.
+	Now time.Time
+}
+
+// Counts says what an import did to the figures it read.
+type Counts struct {
+	Added     int // cells that had no figure before
+	Revised   int // cells whose figure changed: a new revision
+	Unchanged int // figures already stored (same value, qualifier and method)
+}
+
+func (c *Counts) add(o Counts) {
+	c.Added += o.Added
+	c.Revised += o.Revised
+	c.Unchanged += o.Unchanged
+}
+
+// ImportResult is what an import did.
+type ImportResult struct {
+	ID int64 // the import's id; 0 for a dry run
+	Counts
+	ByIndicator map[string]Counts // the counts per indicator code
+	// FirstID and LastID are the sequence numbers of the first and last
+	// revision written; both 0 when nothing was written.
+	FirstID, LastID int64
+}
+
+// Import runs read, which calls emit for every observation of one file,
+// inside one write transaction. A figure for a new cell is added as revision
+// 1; a different value, qualifier or method for a stored cell is added as the
+// next revision, keeping the old one; the same figure again changes nothing
+// and is counted as unchanged. A second row for a cell within the same file
+// is compared with the first in the same way.
+//
+// If read returns an error (for instance the importer's list of every bad
+// row), or an observation names an unknown indicator or area, the
+// transaction is rolled back and nothing is stored; unknown codes are all
+// listed in one error. Readers never see part of an import.
+func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit func(chiso.Observation) error) error) (ImportResult, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+	}
+	defer tx.Rollback()
+	im, err := newImporter(ctx, tx, opts, db.cacheCells)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+	}
+	defer im.close()
+	if err := read(im.emit); err != nil {
+		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+	}
+	res, err := im.finish()
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+	}
+	if opts.DryRun {
+		res.ID = 0
+		return res, nil // the deferred Rollback discards everything
+	}
+	if err := tx.Commit(); err != nil {
+		return ImportResult{}, fmt.Errorf("import %s: commit: %w", opts.Source, err)
+	}
+	return res, nil
+}
+
+// errUnknownCodes marks an import that named indicators or areas missing
+// from the catalogue.
+var errUnknownCodes = errors.New("not in the catalogue")
+
+// cell is the current revision of one (series, period).
+type cell struct {
+	period    int32
+	id        int64
+	revision  int32
+	qualifier chiso.Qualifier
+	value     float64
+	method    string
+}
+
+// seriesState is what the importer knows of one series' current cells.
+type seriesState struct {
+	id        int64 // series id
+	indicator int64 // indicator id, for the per-indicator counts
+	cells     cells
+}
+
+// maxCachedCells bounds the cells the importer keeps in memory; beyond it
+// the cache is dropped (after writing what is pending) and reloaded from the
+// database as series come back, so memory does not grow with the file.
+const maxCachedCells = 1 << 17
+
+// importer is the state of one Import: code and series ids, the current
+// cells of the series seen lately, and the rows waiting to be written.
+type importer struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	opts ImportOptions
+	w    *batchWriter
+
+	importID   int64
+	nextID     int64 // the id of the next revision written
+	firstID    int64
+	ingestedAt int64 // unix ns
+
+	indicators map[string]int64
+	areas      map[string]int64
+	sources    map[string]int64
+	series     map[[2]int64]int64
+	states     map[int64]*seriesState
+	cached     int
+	cacheCells int // the most cells kept in states
+	loadCells  *sql.Stmt
+	findSource *sql.Stmt
+	addSource  *sql.Stmt
+	addSeries  *sql.Stmt
+	lastSource string
+	lastSrcID  int64
+
+	counts   Counts
+	byInd    map[int64]*Counts
+	unknownI map[string]int
+	unknownA map[string]int
+	invalid  problems
+	emitted  int
+}
+
+func newImporter(ctx context.Context, tx *sql.Tx, opts ImportOptions, cacheCells int) (*importer, error) {
+	im := &importer{
+		ctx: ctx, tx: tx, opts: opts, cacheCells: cacheCells, ingestedAt: opts.Now.UnixNano(),
+		sources: map[string]int64{}, series: map[[2]int64]int64{}, states: map[int64]*seriesState{},
+		byInd: map[int64]*Counts{}, unknownI: map[string]int{}, unknownA: map[string]int{},
+	}
+	var err error
+	if im.indicators, err = codeIDs(ctx, tx, `SELECT code, id FROM indicators`); err != nil {
+		return nil, fmt.Errorf("load indicators: %w", err)
+	}
+	if im.areas, err = codeIDs(ctx, tx, `SELECT code, id FROM areas`); err != nil {
+		return nil, fmt.Errorf("load areas: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM observations`).Scan(&im.nextID); err != nil {
+		return nil, fmt.Errorf("read last id: %w", err)
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO imports(source, started_at) VALUES (?, ?) RETURNING id`,
+		opts.Source, im.ingestedAt).Scan(&im.importID)
+	if err != nil {
+		return nil, fmt.Errorf("record import: %w", err)
+	}
+	if err := im.prepare(); err != nil {
+		return nil, err
+	}
+	if err := im.loadSeries(); err != nil {
+		return nil, err
+	}
+	if im.w, err = newBatchWriter(ctx, tx, im.importID, im.ingestedAt); err != nil {
+		return nil, err
+	}
+	return im, nil
+}
+
+// codeIDs reads a (code, id) table into a map.
+func codeIDs(ctx context.Context, tx *sql.Tx, query string) (map[string]int64, error) {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]int64{}
+	for rows.Next() {
+		var code string
+		var id int64
+		if err := rows.Scan(&code, &id); err != nil {
+			return nil, err
+		}
+		m[code] = id
+	}
+	return m, rows.Err()
+}
+
+func (im *importer) close() {
+	for _, st := range []*sql.Stmt{im.loadCells, im.findSource, im.addSource, im.addSeries} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	if im.w != nil {
+		im.w.close()
+	}
+}
+
+// ctxCheckEvery is how many rows pass between checks of the context.
+const ctxCheckEvery = 4096
+
+// emit takes one observation. Unknown codes and invalid figures are recorded
+// and reported together by finish; only database errors stop the read.
+func (im *importer) emit(o chiso.Observation) error {
+	im.emitted++
+	if im.emitted%ctxCheckEvery == 0 {
+		if err := im.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	ind, okI := im.indicators[o.Indicator]
+	area, okA := im.areas[o.Area]
+	if !okI || !okA || !o.Period.Valid() || o.Value != o.Value {
+		im.reject(o, okI, okA)
+		return nil
+	}
+	st, err := im.state(ind, area)
+	if err != nil {
+		return err
+	}
+	return im.apply(st, o)
+}
+
+// reject records why an observation cannot be stored.
+func (im *importer) reject(o chiso.Observation, okI, okA bool) {
+	switch {
+	case !okI:
+		im.unknownI[o.Indicator]++
+	case !okA:
+		im.unknownA[o.Area]++
+	case !o.Period.Valid():
+		im.invalid.addf("%s %s: invalid period %v", o.Indicator, o.Area, o.Period)
+	default:
+		im.invalid.addf("%s %s %s: value is NaN", o.Indicator, o.Area, o.Period)
+	}
+}
+
+// apply compares o with the cell's current figure and queues what changes.
+func (im *importer) apply(st *seriesState, o chiso.Observation) error {
+	key := o.Period.Key()
+	slot, exists := st.cells.find(key)
+	cur := st.cells.at(slot)
+	c := im.byInd[st.indicator]
+	if c == nil {
+		c = &Counts{}
+		im.byInd[st.indicator] = c
+	}
+	if exists && cur.value == o.Value && cur.qualifier == o.Qualifier && cur.method == o.Method {
+		c.Unchanged++
+		return nil
+	}
+	src, err := im.source(o.Source)
+	if err != nil {
+		return err
+	}
+	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, value: o.Value, method: o.Method}
+	row := obsRow{id: next.id, series: st.id, period: key, revision: 1,
+		value: o.Value, qualifier: o.Qualifier, raw: o.Raw, source: src, reportedOn: o.ReportedOn, method: o.Method}
+	if exists {
+		next.revision, row.revision, row.prev = cur.revision+1, cur.revision+1, cur.id
+		c.Revised++
+	} else {
+		c.Added++
+		im.cached++
+	}
+	if im.firstID == 0 {
+		im.firstID = next.id
+	}
+	im.nextID++
+	st.cells.put(slot, exists, next)
+	return im.w.add(row)
+}

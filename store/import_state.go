@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// prepare readies the statements the importer runs once per series or source.
+func (im *importer) prepare() error {
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = im.tx.PrepareContext(im.ctx, q)
+		return st
+	}
+	im.loadCells = prep(`SELECT c.period, o.id, o.revision, o.value, o.qualifier, coalesce(o.method, '')
+		FROM current c JOIN observations o ON o.id = c.obs_id WHERE c.series_id = ? ORDER BY c.period`)
+	im.findSource = prep(`SELECT id FROM sources WHERE name = ?`)
+	// No RETURNING: SQLite runs it through a temporary table, which costs
+	// more than the insert itself.
+	im.addSource = prep(`INSERT INTO sources(name) VALUES (?)`)
+	im.addSeries = prep(`INSERT INTO series(indicator_id, area_id) VALUES (?, ?)`)
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	return nil
+}
+
+// loadSeries reads every series id, so that a series missing from the map
+// is known to be missing from the database.
+func (im *importer) loadSeries() error {
+	rows, err := im.tx.QueryContext(im.ctx, `SELECT indicator_id, area_id, id FROM series`)
+	if err != nil {
+		return fmt.Errorf("load series: %w", err)
+	}
+	defer rows.Close()
+	var ind, area, id int64
+	for rows.Next() {
+		if err := rows.Scan(&ind, &area, &id); err != nil {
+			return fmt.Errorf("load series: %w", err)
+		}
+		im.series[[2]int64{ind, area}] = id
+	}
+	return rows.Err()
+}
+
+// state returns what is known of the series' current cells, creating the
+// series or loading its cells as needed.
+func (im *importer) state(ind, area int64) (*seriesState, error) {
+	key := [2]int64{ind, area}
+	id, known := im.series[key]
+	if known {
+		if st := im.states[id]; st != nil {
+			return st, nil
+		}
+	}
+	if im.cached > im.cacheCells {
+		if err := im.evict(); err != nil {
+			return nil, err
+		}
+	}
+	st := &seriesState{id: id, indicator: ind}
+	var err error
+	if !known {
+		if st.id, err = insertID(im.ctx, im.addSeries, ind, area); err != nil {
+			return nil, fmt.Errorf("add series: %w", err)
+		}
+		im.series[key] = st.id
+	} else if err := im.loadState(st); err != nil {
+		return nil, err
+	}
+	im.states[st.id] = st
+	return st, nil
+}
+
+// loadState reads the current cells of a stored series.
+func (im *importer) loadState(st *seriesState) error {
+	rows, err := im.loadCells.QueryContext(im.ctx, st.id)
+	if err != nil {
+		return fmt.Errorf("load series %d: %w", st.id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c cell
+		if err := rows.Scan(&c.period, &c.id, &c.revision, &c.value, &c.qualifier, &c.method); err != nil {
+			return fmt.Errorf("load series %d: %w", st.id, err)
+		}
+		st.cells = append(st.cells, c)
+		im.cached++
+	}
+	return rows.Err()
+}
+
+// evict writes what is pending and forgets every cached cell.
+func (im *importer) evict() error {
+	if err := im.w.flush(); err != nil {
+		return err
+	}
+	clear(im.states)
+	im.cached = 0
+	return nil
+}
+
+// source returns the id of a source name, adding the name if it is new; the
+// empty name is the import's own source.
+func (im *importer) source(name string) (int64, error) {
+	if name == "" {
+		name = im.opts.Source
+	}
+	if name == im.lastSource && im.lastSrcID != 0 {
+		return im.lastSrcID, nil
+	}
+	id, ok := im.sources[name]
+	if !ok && name != "" {
+		err := im.findSource.QueryRowContext(im.ctx, name).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			id, err = insertID(im.ctx, im.addSource, name)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("source %q: %w", name, err)
+		}
+		im.sources[name] = id
+	}
+	im.lastSource, im.lastSrcID = name, id
+	return id, nil
+}
+
+// insertID runs an INSERT and returns the new row's id.
+func insertID(ctx context.Context, st *sql.Stmt, args ...any) (int64, error) {
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// finish writes what is pending, reports unknown codes and invalid figures,
+// and records the import's counts.
+func (im *importer) finish() (ImportResult, error) {
+	if err := im.problems(); err != nil {
+		return ImportResult{}, err
+	}
+	if err := im.w.flush(); err != nil {
+		return ImportResult{}, err
+	}
+	res := ImportResult{ID: im.importID, ByIndicator: map[string]Counts{}}
+	names := map[int64]string{}
+	for code, id := range im.indicators {
+		names[id] = code
+	}
+	for id, c := range im.byInd {
+		res.ByIndicator[names[id]] = *c
+		res.Counts.add(*c)
+	}
+	if im.firstID != 0 {
+		res.FirstID, res.LastID = im.firstID, im.nextID-1
+	}
+	_, err := im.tx.ExecContext(im.ctx, `UPDATE imports SET added = ?, revised = ?, unchanged = ?, first_id = ?, last_id = ?
+		WHERE id = ?`, res.Added, res.Revised, res.Unchanged, res.FirstID, res.LastID, im.importID)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("record import: %w", err)
+	}
+	return res, nil
+}
+
+// problems returns one error naming every unknown code and invalid figure.
+func (im *importer) problems() error {
+	var p problems
+	for _, code := range sortedKeys(im.unknownI) {
+		p.addf("unknown indicator %q (%d rows)", code, im.unknownI[code])
+	}
+	for _, code := range sortedKeys(im.unknownA) {
+		p.addf("unknown area %q (%d rows)", code, im.unknownA[code])
+	}
+	p.list = append(p.list, im.invalid.list...)
+	p.extra += im.invalid.extra
+	if err := p.err(); err != nil {
+		if len(im.unknownI)+len(im.unknownA) > 0 {
+			return fmt.Errorf("%w: %w", errUnknownCodes, err)
+		}
+		return err
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

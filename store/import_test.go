@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/synth"
+)
+
+func TestImportAddsThenRevisesKeepingHistory(t *testing.T) {
+	db := openTest(t, 3, 2)
+	first := grid(3, 2, 4, 0)
+	res := mustImport(t, db, first)
+	if res.Added != len(first) || res.Revised != 0 || res.Unchanged != 0 {
+		t.Fatalf("first import counts %+v, want %d added", res.Counts, len(first))
+	}
+	if res.FirstID != 1 || res.LastID != int64(len(first)) {
+		t.Errorf("first import ids %d–%d, want 1–%d", res.FirstID, res.LastID, len(first))
+	}
+	// Revise two cells of one series, one of them twice in the same file.
+	ind, area := synth.IndicatorCode(1), synth.AreaCode(2)
+	p1, p3 := synth.FirstPeriod, synth.FirstPeriod.Next().Next()
+	second := []chiso.Observation{
+		{Indicator: ind, Area: area, Period: p1, Value: 5, Qualifier: chiso.Estimate},
+		{Indicator: ind, Area: area, Period: p3, Value: 6},
+		{Indicator: ind, Area: area, Period: p1, Value: 7},
+		{Indicator: ind, Area: area, Period: p1, Value: 7}, // same as the row before: unchanged
+	}
+	res = mustImport(t, db, second)
+	if res.Added != 0 || res.Revised != 3 || res.Unchanged != 1 {
+		t.Fatalf("second import counts %+v, want 3 revised, 1 unchanged", res.Counts)
+	}
+	if got := res.ByIndicator[ind]; got != res.Counts {
+		t.Errorf("ByIndicator[%s] = %+v, want %+v", ind, got, res.Counts)
+	}
+	hist, err := db.History(context.Background(), ind, area)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type rev struct {
+		period chiso.Period
+		rev    int
+		value  float64
+	}
+	var got []rev
+	for _, o := range hist {
+		got = append(got, rev{o.Period, o.Revision, o.Value})
+	}
+	orig := func(n int) float64 { return first[(1*3+2)*4+n].Value }
+	want := []rev{
+		{p1, 1, orig(0)}, {p1, 2, 5}, {p1, 3, 7},
+		{p1.Next(), 1, orig(1)},
+		{p3, 1, orig(2)}, {p3, 2, 6},
+		{p3.Next(), 1, orig(3)},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("history = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("history[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	cur, err := db.Current(context.Background(), Filter{Indicators: []string{ind}, Areas: []string{area}, From: p1, To: p1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cur) != 1 || cur[0].Value != 7 || cur[0].Revision != 3 || cur[0].Qualifier != chiso.Exact {
+		t.Errorf("current of %s %s %s = %+v, want value 7 revision 3", ind, area, p1, cur)
+	}
+}
+
+func TestImportOfTheSameFigures(t *testing.T) {
+	db := openTest(t, 2, 2)
+	obs := grid(2, 2, 3, 0)
+	obs[0].Raw, obs[0].Source = "khoảng 1.000", "a.csv"
+	mustImport(t, db, obs)
+	before := mustStats(t, db)
+	// Raw text, source and publication date are provenance, not the figure.
+	again := grid(2, 2, 3, 0)
+	again[0].Raw, again[0].Source = "1000", "b.csv"
+	res := mustImport(t, db, again)
+	if res.Unchanged != len(obs) || res.Added+res.Revised != 0 || res.FirstID != 0 || res.LastID != 0 {
+		t.Fatalf("re-import result %+v, want %d unchanged and no ids", res, len(obs))
+	}
+	after := mustStats(t, db)
+	if after.LastID != before.LastID || after.Revisions != before.Revisions {
+		t.Errorf("re-import changed the store: %+v → %+v", before, after)
+	}
+	if after.Imports != before.Imports+1 {
+		t.Errorf("imports = %d, want the re-import recorded (%d)", after.Imports, before.Imports+1)
+	}
+}
+
+func TestImportMethodOrQualifierChangeIsARevision(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*chiso.Observation)
+		want   Counts
+	}{
+		{"value", func(o *chiso.Observation) { o.Value++ }, Counts{Revised: 1}},
+		{"qualifier", func(o *chiso.Observation) { o.Qualifier = chiso.Over }, Counts{Revised: 1}},
+		{"method", func(o *chiso.Observation) { o.Method = "gso" }, Counts{Revised: 1}},
+		{"raw only", func(o *chiso.Observation) { o.Raw = "trên 5" }, Counts{Unchanged: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTest(t, 1, 1)
+			o := grid(1, 1, 1, 0)[0]
+			mustImport(t, db, []chiso.Observation{o})
+			tt.change(&o)
+			if res := mustImport(t, db, []chiso.Observation{o}); res.Counts != tt.want {
+				t.Errorf("counts %+v, want %+v", res.Counts, tt.want)
+			}
+		})
+	}
+}
+
+func TestDryRunStoresNothing(t *testing.T) {
+	db := openTest(t, 2, 2)
+	mustImport(t, db, grid(2, 2, 2, 0))
+	before := mustStats(t, db)
+	obs := grid(2, 2, 2, 1) // every stored cell revised
+	third := synth.FirstPeriod.Next().Next()
+	for _, o := range grid(2, 2, 3, 0) {
+		if o.Period == third {
+			obs = append(obs, o) // and a new cell per series
+		}
+	}
+	res, err := db.Import(context.Background(), ImportOptions{Source: "dry", DryRun: true, Now: t0}, feed(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ID != 0 || res.Counts != (Counts{Added: 4, Revised: 8}) || res.FirstID == 0 {
+		t.Errorf("dry run result %+v, want id 0, 4 added, 8 revised and the ids it would use", res)
+	}
+	if after := mustStats(t, db); after != before {
+		t.Errorf("dry run changed the store: %+v → %+v", before, after)
+	}
+}
+
+func TestImportFailureLeavesEverythingAsItWas(t *testing.T) {
+	badRows := errors.New("observations.csv: 2 bad rows")
+	tests := []struct {
+		name    string
+		read    func(emit func(chiso.Observation) error) error
+		wantErr []string
+	}{
+		{"read fails after emitting", func(emit func(chiso.Observation) error) error {
+			if err := feed(grid(3, 3, 5, 1))(emit); err != nil {
+				return err
+			}
+			return badRows
+		}, []string{"2 bad rows"}},
+		{"unknown codes", feed(append(grid(3, 3, 5, 1),
+			chiso.Observation{Indicator: "nope", Area: "S0000", Period: synth.FirstPeriod},
+			chiso.Observation{Indicator: "nope", Area: "S0001", Period: synth.FirstPeriod},
+			chiso.Observation{Indicator: synth.IndicatorCode(0), Area: "XX", Period: synth.FirstPeriod},
+		)), []string{`unknown indicator "nope" (2 rows)`, `unknown area "XX" (1 rows)`}},
+		{"invalid period", feed([]chiso.Observation{{Indicator: synth.IndicatorCode(0), Area: "S0000"}}),
+			[]string{"invalid period"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTest(t, 3, 3)
+			mustImport(t, db, grid(3, 3, 3, 0))
+			before := mustStats(t, db)
+			_, err := db.Import(context.Background(), ImportOptions{Source: "bad", Now: t0}, tt.read)
+			if err == nil {
+				t.Fatal("import succeeded")
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if after := mustStats(t, db); after != before {
+				t.Errorf("failed import changed the store: %+v → %+v", before, after)
+			}
+		})
+	}
+}
+
+func TestImportHonoursCancellation(t *testing.T) {
+	db := openTest(t, 10, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := db.Import(ctx, ImportOptions{Now: t0}, func(emit func(chiso.Observation) error) error {
+		for _, o := range grid(10, 10, 100, 0) {
+			if n++; n == 100 {
+				cancel()
+			}
+			if err := emit(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestImportBeyondTheCellCache(t *testing.T) {
+	// Interleave two passes over more cells than the importer caches, so
+	// that series are evicted and reloaded from the database mid-import.
+	db := openTest(t, 50, 3)
+	base := grid(50, 3, 12, 0) // 1,800 cells
+	mustImport(t, db, base)
+	im := db.cacheCells
+	db.cacheCells = 100
+	defer func() { db.cacheCells = im }()
+	var obs []chiso.Observation
+	for i, o := range base {
+		if i%3 == 0 {
+			o.Value += 0.5
+		}
+		obs = append(obs, o)
+	}
+	obs = append(obs, base...) // back to the original figures: revisions again
+	res := mustImport(t, db, obs)
+	want := Counts{Revised: 2 * len(base) / 3, Unchanged: len(base) + len(base) - len(base)/3 - len(base)/3}
+	if res.Counts != want {
+		t.Errorf("counts %+v, want %+v", res.Counts, want)
+	}
+	st := mustStats(t, db)
+	if st.Observations != int64(len(base)) || st.Revisions != int64(len(base)+want.Revised) {
+		t.Errorf("stats %+v, want %d cells and %d revisions", st, len(base), len(base)+want.Revised)
+	}
+}
+
+func TestImportsAreRecorded(t *testing.T) {
+	db := openTest(t, 2, 1)
+	mustImport(t, db, grid(2, 1, 2, 0))
+	res, err := db.Import(context.Background(), ImportOptions{Source: "second.csv", Now: t0.Add(3600e9)}, feed(grid(2, 1, 3, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := db.Imports(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 {
+		t.Fatalf("Imports(1) returned %d records", len(recs))
+	}
+	r := recs[0]
+	if r.ID != res.ID || r.Source != "second.csv" || r.Counts != res.Counts || r.FirstID != res.FirstID ||
+		r.LastID != res.LastID || !r.StartedAt.Equal(t0.Add(3600e9)) || r.FinishedAt.IsZero() {
+		t.Errorf("record %+v does not match result %+v", r, res)
+	}
+}
+
+func mustStats(t testing.TB, db *DB) Stats {
+	t.Helper()
+	s, err := db.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

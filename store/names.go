@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+)
+
+// seriesName is the indicator and area code of one series.
+type seriesName struct{ indicator, area string }
+
+// nameCache maps the integer ids that observations carry back to codes and
+// names. Series and sources are append-only and an indicator or area keeps its
+// id for ever, so the cache only grows: a read loads the ids it has not seen.
+// Every code string is shared, so a scan allocates none per row.
+type nameCache struct {
+	mu      sync.Mutex
+	series  []seriesName // by series id; index 0 unused
+	sources []string     // by source id; index 0 is "" (none)
+	strs    map[string]string
+}
+
+func newNameCache() *nameCache {
+	return &nameCache{series: make([]seriesName, 1), sources: make([]string, 1), strs: map[string]string{}}
+}
+
+// queryer is what a pool and a transaction share.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// names returns the series and source tables as of q's snapshot; the slices
+// must not be modified.
+func (c *nameCache) load(ctx context.Context, q queryer) ([]seriesName, []string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.loadSeries(ctx, q); err != nil {
+		return nil, nil, fmt.Errorf("load series names: %w", err)
+	}
+	if err := c.loadSources(ctx, q); err != nil {
+		return nil, nil, fmt.Errorf("load source names: %w", err)
+	}
+	return c.series, c.sources, nil
+}
+
+func (c *nameCache) loadSeries(ctx context.Context, q queryer) error {
+	rows, err := q.QueryContext(ctx, `SELECT s.id, i.code, a.code FROM series s
+		JOIN indicators i ON i.id = s.indicator_id JOIN areas a ON a.id = s.area_id
+		WHERE s.id >= ? ORDER BY s.id`, len(c.series))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id int64
+	var ind, area sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &ind, &area); err != nil {
+			return err
+		}
+		for int64(len(c.series)) <= id {
+			c.series = append(c.series, seriesName{})
+		}
+		c.series[id] = seriesName{c.intern(ind), c.intern(area)}
+	}
+	return rows.Err()
+}
+
+func (c *nameCache) loadSources(ctx context.Context, q queryer) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, name FROM sources WHERE id >= ? ORDER BY id`, len(c.sources))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id int64
+	var name sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		for int64(len(c.sources)) <= id {
+			c.sources = append(c.sources, "")
+		}
+		c.sources[id] = c.intern(name)
+	}
+	return rows.Err()
+}
+
+// intern returns one shared string per distinct code.
+func (c *nameCache) intern(b []byte) string {
+	if s, ok := c.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	c.strs[s] = s
+	return s
+}

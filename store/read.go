@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// Filter selects current observations. Empty lists and zero periods select
+// everything.
+type Filter struct {
+	Indicators []string // indicator codes; empty: all
+	Areas      []string // area codes; empty: all
+	// From and To bound the periods (inclusive, in chiso.Period.Compare's
+	// order); the zero Period leaves that side open.
+	From, To chiso.Period
+	Limit    int // the most observations returned; 0: no limit
+}
+
+// Current returns the current revision of every cell the filter selects,
+// ordered by indicator, area and period.
+func (db *DB) Current(ctx context.Context, f Filter) ([]chiso.Observation, error) {
+	query, args := currentQuery(f)
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("current: %w", err)
+	}
+	defer tx.Rollback()
+	var out []chiso.Observation
+	err = db.stream(ctx, tx, func(o chiso.Observation) error {
+		if inPeriods(o.Period, f.From, f.To) {
+			out = append(out, o)
+		}
+		return nil
+	}, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("current: %w", err)
+	}
+	sortObservations(out)
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+// currentQuery builds the SQL for a filter; the period bounds are narrowed
+// to whole years here and checked exactly by inPeriods.
+func currentQuery(f Filter) (string, []any) {
+	var where []string
+	var args []any
+	in := func(col string, codes []string) {
+		if len(codes) == 0 {
+			return
+		}
+		where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(codes)), ",")+")")
+		for _, c := range codes {
+			args = append(args, c)
+		}
+	}
+	in("i.code", f.Indicators)
+	in("a.code", f.Areas)
+	if !f.From.IsZero() {
+		where = append(where, "c.period >= ?")
+		args = append(args, f.From.Year*1000)
+	}
+	if !f.To.IsZero() {
+		where = append(where, "c.period < ?")
+		args = append(args, (f.To.Year+1)*1000)
+	}
+	q := `SELECT ` + obsColumns + ` FROM current c JOIN series s ON s.id = c.series_id
+		JOIN indicators i ON i.id = s.indicator_id JOIN areas a ON a.id = s.area_id
+		JOIN observations o ON o.id = c.obs_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	return q, args
+}
+
+// inPeriods reports whether p lies within [from, to], zero bounds open.
+func inPeriods(p, from, to chiso.Period) bool {
+	return (from.IsZero() || p.Compare(from) >= 0) && (to.IsZero() || p.Compare(to) <= 0)
+}
+
+// sortObservations orders by indicator, area, period, then revision.
+func sortObservations(obs []chiso.Observation) {
+	sort.SliceStable(obs, func(i, j int) bool {
+		a, b := &obs[i], &obs[j]
+		switch {
+		case a.Indicator != b.Indicator:
+			return a.Indicator < b.Indicator
+		case a.Area != b.Area:
+			return a.Area < b.Area
+		}
+		if c := a.Period.Compare(b.Period); c != 0 {
+			return c < 0
+		}
+		return a.Revision < b.Revision
+	})
+}
+
+// History returns every revision of an indicator for an area, ordered by
+// period and then revision; nil if nothing is stored. It follows each
+// current revision back through its predecessors.
+func (db *DB) History(ctx context.Context, indicator, area string) ([]chiso.Observation, error) {
+	const query = `WITH RECURSIVE chain(id) AS (
+			SELECT c.obs_id FROM current c WHERE c.series_id = (
+				SELECT s.id FROM series s JOIN indicators i ON i.id = s.indicator_id
+				JOIN areas a ON a.id = s.area_id WHERE i.code = ? AND a.code = ?)
+			UNION ALL
+			SELECT o.prev_id FROM observations o JOIN chain ON o.id = chain.id WHERE o.prev_id IS NOT NULL)
+		SELECT ` + obsColumns + ` FROM chain JOIN observations o ON o.id = chain.id`
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("history %s %s: %w", indicator, area, err)
+	}
+	defer tx.Rollback()
+	var out []chiso.Observation
+	err = db.stream(ctx, tx, func(o chiso.Observation) error {
+		out = append(out, o)
+		return nil
+	}, query, indicator, area)
+	if err != nil {
+		return nil, fmt.Errorf("history %s %s: %w", indicator, area, err)
+	}
+	sortObservations(out)
+	return out, nil
+}
+
+// ImportRecord is one past import as the store recorded it.
+type ImportRecord struct {
+	ID     int64
+	Source string
+	// StartedAt is the caller's ImportOptions.Now; FinishedAt is when the
+	// database committed it, by the database's clock.
+	StartedAt, FinishedAt time.Time
+	Counts
+	FirstID, LastID int64 // the revisions written; 0 when none
+}
+
+// Imports returns the latest imports, newest first; limit ≤ 0 returns all.
+func (db *DB) Imports(ctx context.Context, limit int) ([]ImportRecord, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, source, started_at, finished_at, added, revised, unchanged,
+		first_id, last_id FROM imports ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("imports: %w", err)
+	}
+	defer rows.Close()
+	var out []ImportRecord
+	for rows.Next() {
+		var r ImportRecord
+		var started int64
+		var finished string
+		if err := rows.Scan(&r.ID, &r.Source, &started, &finished, &r.Added, &r.Revised, &r.Unchanged,
+			&r.FirstID, &r.LastID); err != nil {
+			return nil, fmt.Errorf("imports: %w", err)
+		}
+		r.StartedAt = time.Unix(0, started).UTC()
+		r.FinishedAt, _ = time.Parse("2006-01-02T15:04:05.999Z", finished)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("imports: %w", err)
+	}
+	return out, nil
+}
+
+// Stats counts what the store holds.
+type Stats struct {
+	Observations int64 // cells with a current figure
+	Revisions    int64 // every revision stored
+	Series       int64 // (indicator, area) pairs with at least one figure
+	Indicators   int64
+	Areas        int64
+	Imports      int64
+	LastID       int64 // the newest revision's id
+}
+
+// Stats returns the store's counts, from one snapshot.
+func (db *DB) Stats(ctx context.Context) (Stats, error) {
+	var s Stats
+	err := db.read.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM current), (SELECT count(*) FROM observations), (SELECT count(*) FROM series),
+		(SELECT count(*) FROM indicators), (SELECT count(*) FROM areas), (SELECT count(*) FROM imports),
+		(SELECT coalesce(max(id), 0) FROM observations)`).Scan(
+		&s.Observations, &s.Revisions, &s.Series, &s.Indicators, &s.Areas, &s.Imports, &s.LastID)
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,104 @@
+// Package store keeps chiso's data in one SQLite file: the catalogue of
+// indicators and areas, and the append-only observations with every revision.
+//
+// A DB holds two connection pools on the same file. The writer pool has one
+// connection and begins every transaction IMMEDIATE, so writers queue on the
+// Go side instead of failing with SQLITE_BUSY; the reader pool is read-only
+// and, thanks to WAL, never blocks the writer nor is blocked by it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DB is an open chiso database. It is safe for concurrent use.
+type DB struct {
+	path  string
+	write *sql.DB // one connection, BEGIN IMMEDIATE
+	read  *sql.DB // read-only connections
+
+	names *nameCache // series, indicator, area and source names by id
+
+	// cacheCells bounds the cells an import keeps in memory.
+	cacheCells int
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// busyTimeoutMS is how long a connection waits for a lock before SQLITE_BUSY.
+const busyTimeoutMS = 10000
+
+// Open opens the database at path, creating the file if it is missing, and
+// brings its schema up to date. It refuses a database whose schema is newer
+// than this build knows.
+func Open(ctx context.Context, path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db := &DB{path: abs, names: newNameCache(), cacheCells: maxCachedCells}
+	if db.write, err = openPool(abs, false); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if err := migrate(ctx, db.write); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	if db.read, err = openPool(abs, true); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// openPool opens a pool on the file with the pragmas in the DSN, so that
+// every connection the pool makes gets them.
+func openPool(path string, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
+	q.Add("_pragma", "foreign_keys(1)")
+	if readOnly {
+		q.Set("mode", "ro")
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("mode", "rwc")
+		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
+	pool, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if !readOnly {
+		pool.SetMaxOpenConns(1)
+	}
+	pool.SetConnMaxIdleTime(0)
+	if err := pool.Ping(); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+// Path returns the absolute path of the database file.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both pools. It is safe to call more than once; later calls
+// return the first call's result.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		db.closeErr = errors.Join(db.read.Close(), db.write.Close())
+	})
+	return db.closeErr
+}
