@@ -3,6 +3,7 @@ package rules
 import (
 	"math"
 	"strings"
+	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
@@ -18,9 +19,9 @@ func init() {
 
 // boundsParams has optional bounds, a nested mapping and an inline struct.
 type boundsParams struct {
-	Min    *float64 `yaml:"min" json:"min"`
-	Max    *float64 `yaml:"max" json:"max"`
-	Window string   `yaml:"window" json:"window"`
+	Min    *float64      `yaml:"min" json:"min"`
+	Max    *float64      `yaml:"max" json:"max"`
+	Window time.Duration `yaml:"window" json:"window" doc:"How far back to look."`
 	Bands  struct {
 		Low  float64 `yaml:"low" json:"low"`
 		High float64 `yaml:"high" json:"high"`

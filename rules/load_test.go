@@ -41,7 +41,7 @@ func TestParseContent(t *testing.T) {
 		t.Errorf("rule =\n%+v\nwant\n%+v", got, want)
 	}
 	p := r.Params.(*boundsParams)
-	if p.Min == nil || *p.Min != 0 || *p.Max != 100 || p.Window != "3y" || p.Bands.High != 4 || p.MinBase != 10 {
+	if p.Min == nil || *p.Min != 0 || *p.Max != 100 || p.Window != 3*365*24*time.Hour || p.Bands.High != 4 || p.MinBase != 10 {
 		t.Errorf("params = %+v", p)
 	}
 	if r2 := groups[0].Rules[1]; r2.Severity != chiso.Warning || len(r2.Areas.Codes) != 2 || r2.Params.(*exprParams).Tolerance != 0.1 {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chiso-vn/chiso/checks"
 	"github.com/goccy/go-yaml"
@@ -111,6 +112,9 @@ func decodeInto(n ast.Node, t reflect.Type) (reflect.Value, error) {
 		ptr.Elem().Set(v)
 		return ptr, nil
 	}
+	if t == durationType {
+		return decodeDuration(n)
+	}
 	if t.Kind() == reflect.String && !customDecoder(t) && !isNull(n) {
 		if _, ok := scalarText(n); !ok {
 			return reflect.Value{}, wrongScalar{n}
@@ -146,6 +150,11 @@ func (p *fileParser) yamlError(key string, n ast.Node, err error) {
 	var ws wrongScalar
 	if errors.As(err, &ws) {
 		p.errorf(ws.n, "%s: %v", key, ws)
+		return
+	}
+	var bd badDuration
+	if errors.As(err, &bd) {
+		p.errorf(bd.n, "%s: %v", key, bd)
 		return
 	}
 	var te *yaml.TypeError
@@ -310,4 +319,33 @@ func childNode(n ast.Node, part string) ast.Node {
 		}
 	}
 	return nil
+}
+
+// badDuration is a duration parameter that ParseDuration refused.
+type badDuration struct {
+	n   ast.Node
+	err error
+}
+
+func (e badDuration) Error() string { return e.err.Error() }
+
+// decodeDuration reads a time.Duration parameter as rule files write
+// durations (5m, 7d, 2w), which the decoder alone does not understand.
+func decodeDuration(n ast.Node) (reflect.Value, error) {
+	var text string
+	switch v := n.(type) {
+	case *ast.StringNode:
+		text = v.Value
+	case *ast.IntegerNode:
+		text = v.GetToken().Value
+	case *ast.NullNode:
+		return reflect.ValueOf(time.Duration(0)), nil
+	default:
+		return reflect.Value{}, badDuration{n, fmt.Errorf("want a duration such as 5m, 1h30m, 7d or 2w, got %s", kindName(n))}
+	}
+	d, err := ParseDuration(text)
+	if err != nil {
+		return reflect.Value{}, badDuration{n, err}
+	}
+	return reflect.ValueOf(d), nil
 }

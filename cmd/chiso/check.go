@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/rules"
+)
+
+func init() {
+	commands["check"] = command{summary: "lint rule files and show when each group runs next (exit 1 on any problem)", run: runCheck}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+
+// checkOptions are the check command's flags, resolved.
+type checkOptions struct {
+	sources []string // folders, files or globs; empty means the default pack
+	loc     *time.Location
+	now     time.Time
+}
+
+func runCheck(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "check", "[RULE FILE|DIR|GLOB...]")
+	var sources stringList
+	fs.Var(&sources, "rules", "rule files: a folder of *.yaml files, a file or a glob; repeatable (default: the configuration's rules, else the built-in pack)")
+	cfgPath := fs.String("config", "", "configuration file: its rules and time zone are used and it is checked too")
+	tz := fs.String("tz", "Asia/Ho_Chi_Minh", "time zone of the schedules (default: the configuration's, else Asia/Ho_Chi_Minh)")
+	now := fs.String("now", "", "show run times after this time, RFC 3339 (default: now)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	tzSet := false
+	fs.Visit(func(f *flag.Flag) { tzSet = tzSet || f.Name == "tz" })
+	o, err := checkOptionsFrom(append(sources, fs.Args()...), *cfgPath, *tz, tzSet, *now, time.Now())
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chiso check: %v\n", err)
+		return 1
+	}
+	return checkRules(ctx, e, o)
+}
+
+// checkOptionsFrom resolves the flags; clock is used when now is empty.
+func checkOptionsFrom(sources []string, cfgPath, tz string, tzSet bool, now string, clock time.Time) (checkOptions, error) {
+	o := checkOptions{sources: sources, now: clock}
+	var err error
+	if o.loc, err = time.LoadLocation(tz); err != nil {
+		return o, fmt.Errorf("--tz %q: unknown time zone", tz)
+	}
+	if cfgPath != "" {
+		cfg, err := config.Load(cfgPath)
+		if err != nil {
+			return o, err
+		}
+		if len(o.sources) == 0 {
+			for _, r := range cfg.Rules {
+				o.sources = append(o.sources, cfg.Path(r))
+			}
+		}
+		if !tzSet && cfg.Location != nil {
+			o.loc = cfg.Location
+		}
+	}
+	if now != "" {
+		if o.now, err = time.ParseInLocation(time.RFC3339, now, o.loc); err != nil {
+			return o, fmt.Errorf("--now %q: want RFC 3339, e.g. 2026-11-23T07:00:00+07:00", now)
+		}
+	}
+	return o, nil
+}
+
+// checkRules lints the rules, prints the groups' next runs or every
+// problem, and returns the exit code.
+func checkRules(ctx context.Context, e *env, o checkOptions) int {
+	cat, what, err := checkCatalogue(ctx, e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "chiso check: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(e.stdout, "catalogue: %s (%d indicators, %d areas)\n", what, len(cat.Indicators), len(cat.Areas))
+	groups, err := lintSources(o.sources, cat)
+	if err != nil {
+		var list rules.ErrorList
+		n := 1
+		if errors.As(err, &list) {
+			n = len(list)
+		}
+		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintf(e.stderr, "%s: FAILED\n", pluralize(n, "problem"))
+		return 1
+	}
+	if err := printSchedules(e.stdout, groups, o.now, o.loc); err != nil {
+		fmt.Fprintf(e.stderr, "chiso check: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// checkCatalogue returns the catalogue of the database when it exists, else
+// the built-in sample catalogue, and says which.
+func checkCatalogue(ctx context.Context, e *env) (*chiso.Catalogue, string, error) {
+	if _, err := os.Stat(e.db); err != nil {
+		cat, err := ingest.SampleCatalogue()
+		return cat, "built-in sample", err
+	}
+	db, err := openExisting(ctx, e)
+	if err != nil {
+		return nil, "", err
+	}
+	defer db.Close()
+	cat, err := db.Catalogue(ctx)
+	return cat, e.db, err
+}
+
+// lintSources loads every source (the default pack when there is none);
+// positions name files as the user wrote them, and group names must be
+// unique across sources.
+func lintSources(sources []string, cat *chiso.Catalogue) ([]rules.Group, error) {
+	if len(sources) == 0 {
+		fsys, patterns, err := defaultRuleFiles()
+		if err != nil {
+			return nil, err
+		}
+		return rules.Load(fsys, patterns, cat)
+	}
+	var all []rules.Group
+	var errs rules.ErrorList
+	for _, src := range sources {
+		groups, err := lintSource(src, cat)
+		var list rules.ErrorList
+		switch {
+		case errors.As(err, &list):
+			errs = append(errs, list...)
+		case err != nil:
+			errs = append(errs, rules.Error{Pos: rules.Position{File: src}, Msg: err.Error()})
+		}
+		all = append(all, groups...)
+	}
+	errs = append(errs, crossDuplicates(all)...)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// lintSource loads one folder, file or glob.
+func lintSource(src string, cat *chiso.Catalogue) ([]rules.Group, error) {
+	dir, patterns := src, dirPatterns(src)
+	if st, err := os.Stat(src); err != nil || !st.IsDir() {
+		var pattern string
+		dir, pattern = splitGlob(filepath.ToSlash(src))
+		patterns = []string{pattern}
+	}
+	groups, err := rules.Load(os.DirFS(dir), patterns, cat)
+	var list rules.ErrorList
+	if errors.As(err, &list) {
+		for i := range list {
+			list[i].Pos.File = filepath.Join(dir, filepath.FromSlash(list[i].Pos.File))
+		}
+	}
+	for i := range groups {
+		groups[i].Pos.File = filepath.Join(dir, filepath.FromSlash(groups[i].Pos.File))
+	}
+	return groups, err
+}
+
+// dirPatterns returns those of *.yaml and *.yml that match files in the
+// folder, or *.yaml alone when neither does, so that the folder is reported
+// as holding no rule file.
+func dirPatterns(dir string) []string {
+	var out []string
+	for _, p := range []string{"*.yaml", "*.yml"} {
+		if m, _ := fs.Glob(os.DirFS(dir), p); len(m) > 0 {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"*.yaml"}
+	}
+	return out
+}
+
+// crossDuplicates reports groups whose names an earlier source used.
+func crossDuplicates(groups []rules.Group) rules.ErrorList {
+	var errs rules.ErrorList
+	first := map[string]rules.Position{}
+	for _, g := range groups {
+		if p, dup := first[g.Name]; dup {
+			errs = append(errs, rules.Error{Pos: g.Pos, Group: g.Name, Msg: "group name already used at " + p.String()})
+			continue
+		}
+		first[g.Name] = g.Pos
+	}
+	return errs
+}
+
+// printSchedules prints each group's next three runs, then the totals.
+func printSchedules(w io.Writer, groups []rules.Group, now time.Time, loc *time.Location) error {
+	nRules, file := 0, ""
+	for _, g := range groups {
+		if g.Pos.File != file {
+			file = g.Pos.File
+			fmt.Fprintf(w, "%s\n", file)
+		}
+		runs, err := g.NextRuns(now, loc, 3)
+		if err != nil {
+			return err
+		}
+		times := make([]string, len(runs))
+		for i, t := range runs {
+			times[i] = t.Format("Mon 2006-01-02 15:04 -07:00")
+		}
+		fmt.Fprintf(w, "  %s: %s, schedule %q, next: %s\n", g.Name, pluralize(len(g.Rules), "rule"), g.Schedule, strings.Join(times, ", "))
+		nRules += len(g.Rules)
+	}
+	fmt.Fprintf(w, "%s, %s: OK (times in %s)\n", pluralize(len(groups), "group"), pluralize(nRules, "rule"), loc)
+	return nil
+}
+
+// pluralize writes n with the noun, adding s unless n is 1.
+func pluralize(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
