@@ -40,10 +40,12 @@ type ConsistencyParams struct {
 	// Slack is how far, as a fraction of the figure, a qualified figure may
 	// lie from the true value; unset means 0.1.
 	Slack *float64 `yaml:"slack" json:"slack,omitempty"`
-
-	once     sync.Once
-	compiled *compiledExpr
 }
+
+// compiledExprs caches compiled expressions by their text: compiling is
+// deterministic and the result immutable, so every rule (and every reload)
+// with the same expression shares one.
+var compiledExprs sync.Map // string → *compiledExpr
 
 // compiledExpr is an expression ready to run: the indicators it names and
 // its conjuncts, each compiled alone so that a failing part can be named
@@ -197,8 +199,15 @@ func (p *ConsistencyParams) TimeDependent() bool { return false }
 // program compiles the expression once; nil when it does not compile
 // (Validate has said why).
 func (p *ConsistencyParams) program() *compiledExpr {
-	p.once.Do(func() { p.compiled, _ = compileConsistency(p.Expr) })
-	return p.compiled
+	if c, ok := compiledExprs.Load(p.Expr); ok {
+		return c.(*compiledExpr)
+	}
+	c, err := compileConsistency(p.Expr)
+	if err != nil {
+		return nil
+	}
+	compiledExprs.Store(p.Expr, c)
+	return c
 }
 
 // Evaluate judges the expression for every area of the scope and every

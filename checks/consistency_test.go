@@ -56,7 +56,9 @@ func TestConsistencyCases(t *testing.T) {
 	base := func(it, radio, communes float64) []chiso.Observation {
 		return []chiso.Observation{ob("radio_it", "A1", "2022", it, ""), ob("radio", "A1", "2022", radio, ""), ob("communes", "A1", "2022", communes, "")}
 	}
-	with := func(obs []chiso.Observation, more ...chiso.Observation) []chiso.Observation { return append(obs, more...) }
+	with := func(obs []chiso.Observation, more ...chiso.Observation) []chiso.Observation {
+		return append(obs, more...)
+	}
 	tests := []struct {
 		name   string
 		params ConsistencyParams

@@ -1,0 +1,215 @@
+package checks
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+func init() {
+	Register(Kind{Name: "freshness",
+		Doc:       "Reports figures not published by their due date on the publication calendar (e.g. annual figures by 31 March of the next year).",
+		NewParams: func() Params { return &FreshnessParams{} }})
+}
+
+// FreshnessParams configures the freshness check: a publication calendar.
+// At each evaluation the check finds the latest period of the kind whose
+// due date has passed and reports each series of the scope that has no
+// figure for it (nor for any later period of the kind) — only for areas
+// that existed for the whole period: Phú Yên, which ceased on 2025-07-01,
+// owes no 2025 figure, and neither does the new Phú Thọ created that day.
+type FreshnessParams struct {
+	// Kind is the period kind figures are published for: year (the
+	// default), half, quarter or month.
+	Kind string `yaml:"kind" json:"kind,omitempty" jsonschema:"enum=year,enum=half,enum=quarter,enum=month"`
+	// Due is when a period's figure is due: "MM-DD", the first such date
+	// after the period ends ("03-31": an annual figure by 31 March of the
+	// next year), or "+Nd" / "+Nm", N days or N whole months after its
+	// last day.
+	// Unset means "03-31" for years and "+45d" otherwise.
+	Due string `yaml:"due" json:"due,omitempty"`
+	// RequireHistory, true unless set to false, reports only series that
+	// had a figure before the missing period (the area's own or its
+	// predecessors'), so that a catalogue of 45 indicators does not flood a
+	// province that never reported most of them.
+	RequireHistory *bool `yaml:"require_history" json:"require_history,omitempty"`
+}
+
+// Validate checks the kind and the due date.
+func (p *FreshnessParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
+	var errs []FieldError
+	if _, err := p.kind(); err != nil {
+		errs = append(errs, fieldErr("kind", "%v", err))
+	}
+	if _, err := parseDue(p.due()); err != nil {
+		errs = append(errs, fieldErr("due", "%v", err))
+	}
+	return errs
+}
+
+func (p *FreshnessParams) kind() (chiso.PeriodKind, error) {
+	switch p.Kind {
+	case "", "year":
+		return chiso.Year, nil
+	case "half":
+		return chiso.Half, nil
+	case "quarter":
+		return chiso.Quarter, nil
+	case "month":
+		return chiso.Month, nil
+	}
+	return 0, fmt.Errorf("unknown period kind %q (want year, half, quarter or month)", p.Kind)
+}
+
+func (p *FreshnessParams) due() string {
+	switch {
+	case p.Due != "":
+		return p.Due
+	case p.Kind == "" || p.Kind == "year":
+		return "03-31"
+	}
+	return "+45d"
+}
+
+// dueRule is a parsed due date: a calendar day, or an offset after the
+// period's last day.
+type dueRule struct {
+	month, day   int // calendar day, when month > 0
+	days, months int // offset
+}
+
+// parseDue reads "MM-DD", "+Nd" or "+Nm".
+func parseDue(s string) (dueRule, error) {
+	if strings.HasPrefix(s, "+") && len(s) > 2 {
+		n, err := strconv.Atoi(s[1 : len(s)-1])
+		if err != nil || n < 0 {
+			return dueRule{}, fmt.Errorf("invalid due %q (want MM-DD, +Nd or +Nm)", s)
+		}
+		switch s[len(s)-1] {
+		case 'd':
+			return dueRule{days: n}, nil
+		case 'm':
+			return dueRule{months: n}, nil
+		}
+		return dueRule{}, fmt.Errorf("invalid due %q: unit must be d (days) or m (months)", s)
+	}
+	t, err := time.Parse("01-02", s)
+	if err != nil || len(s) != 5 {
+		return dueRule{}, fmt.Errorf("invalid due %q (want MM-DD such as 03-31, +Nd or +Nm)", s)
+	}
+	return dueRule{month: int(t.Month()), day: t.Day()}, nil
+}
+
+// date returns the last day a period's figure may arrive, as midnight UTC.
+func (d dueRule) date(p chiso.Period) time.Time {
+	last := p.End().AddDate(0, 0, -1)
+	if d.months > 0 { // the end of the month: +1m after January is 28 February
+		return p.End().AddDate(0, d.months, -1)
+	}
+	if d.month == 0 {
+		return last.AddDate(0, 0, d.days)
+	}
+	due := time.Date(last.Year(), time.Month(d.month), d.day, 0, 0, 0, 0, time.UTC)
+	if !due.After(last) {
+		due = due.AddDate(1, 0, 0)
+	}
+	return due
+}
+
+// Unit is BySeries.
+func (p *FreshnessParams) Unit() Unit { return BySeries }
+
+// TimeDependent is true: a figure becomes late with time alone.
+func (p *FreshnessParams) TimeDependent() bool { return true }
+
+// Evaluate reports the series of the scope that lack the latest due period.
+func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+	kind, err1 := p.kind()
+	due, err2 := parseDue(p.due())
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	per := latestDue(kind, due, localDate(env))
+	var out []chiso.Finding
+	for _, code := range scope.Indicators {
+		ind, ok := env.Data.Indicator(code)
+		if !ok {
+			env.skip(SkipUnknown)
+			continue
+		}
+		for _, area := range scope.Areas {
+			if f, ok := p.judge(env, ind, area, per, due.date(per)); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// latestDue returns the latest period of the kind whose due date is before
+// today.
+func latestDue(kind chiso.PeriodKind, due dueRule, today time.Time) chiso.Period {
+	p := chiso.PeriodOf(kind, today)
+	for !due.date(p).Before(today) {
+		p = p.Prev()
+	}
+	return p
+}
+
+// judge reports the series if it owes a figure for per.
+func (p *FreshnessParams) judge(env Env, ind chiso.Indicator, area string, per chiso.Period, due time.Time) (chiso.Finding, bool) {
+	a, ok := env.Data.Area(area)
+	if !ok || !a.Covers(per) {
+		return chiso.Finding{}, false
+	}
+	s := env.Data.Series(ind.Code, area)
+	last := -1
+	for i := 0; i < s.Len(); i++ {
+		q := s.Period(i)
+		if q.Kind == per.Kind && !q.Before(per) {
+			return chiso.Finding{}, false // the figure, or a later one, is there
+		}
+		if q.Before(per) {
+			last = i
+		}
+	}
+	if (p.RequireHistory == nil || *p.RequireHistory) && last < 0 && !predecessorHistory(env, ind.Code, area, per) {
+		return chiso.Finding{}, false
+	}
+	return p.missing(env, ind, area, per, due, s, last), true
+}
+
+// predecessorHistory reports whether an area's predecessors had a figure
+// for the indicator before per.
+func predecessorHistory(env Env, indicator, area string, per chiso.Period) bool {
+	for _, l := range env.Data.Predecessors(area) {
+		if s := env.Data.Series(indicator, l.From); s.Len() > 0 && s.Period(0).Before(per) {
+			return true
+		}
+	}
+	return false
+}
+
+// missing builds the missing finding; last is the latest earlier point or -1.
+func (p *FreshnessParams) missing(env Env, ind chiso.Indicator, area string, per chiso.Period, due time.Time, s Series, last int) chiso.Finding {
+	msg := env.tr("Chưa có số liệu %s %s của %s, hạn công bố là %s.",
+		"No figure yet for %s, %s, in %s; it was due by %s.",
+		env.indName(ind.Code), env.period(per), env.areaName(area), formatDate(due, env.Lang))
+	f := chiso.Finding{Diagnosis: chiso.Missing, Status: chiso.Fail, Indicator: ind.Code, Area: area,
+		Period: per, Value: math.NaN(), Expected: math.NaN()}
+	if last >= 0 {
+		pt := s.point(last)
+		msg += env.tr(" Số liệu mới nhất: %s (%s).", " The latest figure is %s (%s).", env.fig(pt, ind), env.period(pt.period))
+		msg += env.sourceNote(pt.source)
+		f.Source = pt.source
+	}
+	for i := 0; i < s.Len(); i++ {
+		f.DataID = max(f.DataID, s.ID(i))
+	}
+	f.Message = msg
+	return f
+}

@@ -1,0 +1,117 @@
+package checks
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+func TestFreshnessLatestDue(t *testing.T) {
+	tests := []struct {
+		kind chiso.PeriodKind
+		due  string
+		now  time.Time
+		want string
+	}{
+		{chiso.Year, "03-31", day(2026, 3, 31), "2024"}, // due today: not late yet
+		{chiso.Year, "03-31", day(2026, 4, 1), "2025"},
+		{chiso.Year, "03-31", day(2026, 11, 23), "2025"},
+		{chiso.Year, "+90d", day(2026, 4, 1), "2025"},
+		{chiso.Quarter, "+45d", day(2026, 5, 16), "2026-Q1"},
+		{chiso.Quarter, "+45d", day(2026, 5, 15), "2025-Q4"},
+		{chiso.Month, "+1m", day(2026, 3, 1), "2026-01"},
+		{chiso.Half, "09-30", day(2026, 11, 23), "2026-H1"},
+	}
+	for _, tt := range tests {
+		d, err := parseDue(tt.due)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := latestDue(tt.kind, d, tt.now).String(); got != tt.want {
+			t.Errorf("%s due %s on %s: latest due %s, want %s", tt.kind, tt.due, tt.now.Format(time.DateOnly), got, tt.want)
+		}
+	}
+}
+
+func TestFreshness(t *testing.T) {
+	no := false
+	tests := []struct {
+		name   string
+		params FreshnessParams
+		now    time.Time
+		obs    []chiso.Observation
+		area   string
+		want   string // missing period; empty: none
+	}{
+		{"2025 missing after 31 March 2026", FreshnessParams{}, evalTime, []chiso.Observation{ob("rate", "A1", "2024", 50, "")}, "A1", "2025"},
+		{"2025 present", FreshnessParams{}, evalTime, []chiso.Observation{ob("rate", "A1", "2025", 50, "")}, "A1", ""},
+		{"a later figure will do", FreshnessParams{}, evalTime, []chiso.Observation{ob("rate", "A1", "2026", 50, "estimate")}, "A1", ""},
+		{"not yet due", FreshnessParams{}, time.Date(2026, 3, 31, 23, 0, 0, 0, ict), []chiso.Observation{ob("rate", "A1", "2024", 50, "")}, "A1", ""},
+		{"no history: not owed", FreshnessParams{}, evalTime, []chiso.Observation{ob("rate", "A2", "2024", 50, "")}, "A1", ""},
+		{"no history, required anyway", FreshnessParams{RequireHistory: &no}, evalTime, []chiso.Observation{ob("rate", "A2", "2024", 50, "")}, "A1", "2025"},
+		{"ceased area owes nothing for its last year", FreshnessParams{}, evalTime, []chiso.Observation{ob("rate", "PT", "2024", 50, "")}, "PT", ""},
+		{"new area did not cover 2025", FreshnessParams{}, evalTime, []chiso.Observation{ob("rate", "PT", "2024", 50, "")}, "PT25", ""},
+		{"new area owes 2026, its predecessors' history counts", FreshnessParams{}, time.Date(2027, 4, 2, 0, 0, 0, 0, ict),
+			[]chiso.Observation{ob("rate", "PT", "2024", 50, "")}, "PT25", "2026"},
+		{"a half-year figure is not the annual one", FreshnessParams{}, evalTime,
+			[]chiso.Observation{ob("rate", "A1", "2024", 50, ""), ob("rate", "A1", "2025-H1", 50, "")}, "A1", "2025"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := synthEnv(tt.obs...)
+			env.Now = tt.now
+			got := tt.params.Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{tt.area}})
+			if tt.want == "" {
+				if len(got) != 0 {
+					t.Fatalf("want no finding, got %+v", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Diagnosis != chiso.Missing || got[0].Period.String() != tt.want {
+				t.Fatalf("got %+v, want missing %s", got, tt.want)
+			}
+			if !strings.Contains(got[0].Message, tt.want) {
+				t.Errorf("message %q does not name the expected period", got[0].Message)
+			}
+		})
+	}
+}
+
+// TestFreshnessSample: at 2026-11-23, Phú Yên (ceased 2025-07-01) owes no
+// 2025 figure and neither does the new Phú Thọ; Điện Biên owes its 2025
+// figures, and the message says when they were due.
+func TestFreshnessSample(t *testing.T) {
+	env := sampleEnv(t, "vi")
+	var inds []string
+	for _, ind := range env.Data.(*fakeData).cat.Indicators {
+		inds = append(inds, ind.Code)
+	}
+	got := (&FreshnessParams{}).Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
+	if len(got) == 0 {
+		t.Fatal("no finding")
+	}
+	for _, f := range got {
+		if f.Area != "DB" || f.Period.String() != "2025" {
+			t.Errorf("unexpected finding %s %s %s", f.Area, f.Indicator, f.Period)
+		}
+		if !strings.Contains(f.Message, "31/03/2026") {
+			t.Errorf("message %q lacks the due date", f.Message)
+		}
+	}
+	if n := len(only(got, "DB", "commune_radio_rate")); n != 1 {
+		t.Errorf("Điện Biên's commune_radio_rate: %d findings, want 1", n)
+	}
+}
+
+func TestFreshnessValidate(t *testing.T) {
+	for _, p := range []FreshnessParams{{Kind: "week"}, {Due: "31-03"}, {Due: "+3w"}, {Due: "+d"}, {Due: "3-31"}} {
+		if errs := p.Validate(&chiso.Catalogue{}, RuleContext{}); len(errs) != 1 {
+			t.Errorf("%+v: got %+v, want one error", p, errs)
+		}
+	}
+	if errs := (&FreshnessParams{Kind: "quarter", Due: "+45d"}).Validate(&chiso.Catalogue{}, RuleContext{}); len(errs) != 0 {
+		t.Errorf("valid params: %+v", errs)
+	}
+}

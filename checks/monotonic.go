@@ -1,0 +1,73 @@
+package checks
+
+import (
+	"github.com/chiso-vn/chiso"
+)
+
+func init() {
+	Register(Kind{Name: "monotonic",
+		Doc:       "Reports decreases of cumulative indicators between like periods, lineage- and method-aware like change.",
+		NewParams: func() Params { return &MonotonicParams{} }})
+}
+
+// MonotonicParams configures the monotonic check, for cumulative
+// indicators (accounts opened, cards issued) that cannot go down. Each
+// figure is compared with the previous like period's as the change check
+// does (a merged area with its predecessors' sum; never across methods). A
+// decrease is reported only when it is certain: "nearly 1,900" after "over
+// 1,890" may be no decrease at all and is left alone.
+type MonotonicParams struct {
+	// Tolerance is the largest decrease, as a fraction of the earlier
+	// figure, that is let pass (rounding between publications); unset
+	// means 0.
+	Tolerance *float64 `yaml:"tolerance" json:"tolerance,omitempty"`
+	// Slack is how far, as a fraction of the figure, a qualified figure may
+	// lie from the true value; unset means 0.1.
+	Slack *float64 `yaml:"slack" json:"slack,omitempty"`
+}
+
+// Validate checks the tolerance and slack.
+func (p *MonotonicParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
+	errs := validateSlack(p.Slack)
+	if p.Tolerance != nil && (*p.Tolerance < 0 || *p.Tolerance >= 1) {
+		errs = append(errs, fieldErr("tolerance", "must be a fraction in [0, 1), e.g. 0.01 for 1%%; got %g", *p.Tolerance))
+	}
+	return errs
+}
+
+// Unit is BySeries (and the predecessors' series, for merged areas).
+func (p *MonotonicParams) Unit() Unit { return BySeries }
+
+// TimeDependent is false.
+func (p *MonotonicParams) TimeDependent() bool { return false }
+
+// Evaluate judges every figure of the scope against its base.
+func (p *MonotonicParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+	var out []chiso.Finding
+	slack, tol := slackOr(p.Slack), orDefault(p.Tolerance, 0)
+	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
+		for i := 0; i < s.Len(); i++ {
+			cur := s.point(i)
+			b, reason, ok := baseline(env, ind, s, cur)
+			if !ok {
+				env.skip(reason)
+				continue
+			}
+			c, _ := figure(cur.value, cur.qual, slack).clip(ind)
+			if c.atLeast(b.interval(slack).lo*(1-tol)) == fails {
+				out = append(out, decrease(env, ind, s.Area, cur, b))
+			}
+		}
+	})
+	return out
+}
+
+// decrease builds the decrease finding.
+func decrease(env Env, ind chiso.Indicator, area string, cur point, b base) chiso.Finding {
+	msg := env.tr("%s của %s giảm từ %s (%s) xuống %s (%s), trong khi đây là chỉ tiêu lũy kế, không thể giảm.",
+		"%s in %s fell from %s (%s) to %s (%s), though it is cumulative and cannot decrease.",
+		env.indName(ind.Code), env.areaName(area), env.fig(b.point, ind), env.describe(b), env.fig(cur, ind), env.period(cur.period))
+	msg += env.provisionalNote(cur) + env.sourceNote(cur.source, b.source)
+	return chiso.Finding{Diagnosis: chiso.Decrease, Status: chiso.Fail, Indicator: ind.Code, Area: area,
+		Period: cur.period, Value: cur.value, Expected: b.value, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
+}

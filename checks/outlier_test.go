@@ -1,0 +1,115 @@
+package checks
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// peersObs gives areas A1…An the values for the period.
+func peersObs(ind, period string, values ...float64) []chiso.Observation {
+	var out []chiso.Observation
+	for i, v := range values {
+		out = append(out, ob(ind, "A"+strconv.Itoa(i+1), period, v, ""))
+	}
+	return out
+}
+
+func areasN(n int) []string {
+	var out []string
+	for i := 1; i <= n; i++ {
+		out = append(out, "A"+strconv.Itoa(i))
+	}
+	return out
+}
+
+func TestOutlierMAD(t *testing.T) {
+	tests := []struct {
+		name   string
+		params OutlierParams
+		values []float64
+		want   []string // areas flagged
+	}{
+		{"one far level", OutlierParams{Method: OutlierMAD}, []float64{50, 52, 48, 51, 49, 95}, []string{"A6"}},
+		{"no outlier", OutlierParams{Method: OutlierMAD}, []float64{50, 52, 48, 51, 49, 55}, nil},
+		{"too few areas", OutlierParams{Method: OutlierMAD}, []float64{50, 52, 48, 99}, nil},
+		{"min_areas lowered", OutlierParams{Method: OutlierMAD, MinAreas: intPtr(4)}, []float64{50, 52, 48, 99}, []string{"A4"}},
+		{"MAD 0 falls back to the mean deviation", OutlierParams{Method: OutlierMAD}, []float64{50, 50, 50, 50, 50, 90}, []string{"A6"}},
+		{"all equal", OutlierParams{Method: OutlierMAD}, []float64{50, 50, 50, 50, 50}, nil},
+		{"wider limit", OutlierParams{Method: OutlierMAD, MaxZ: ptr(50)}, []float64{50, 52, 48, 51, 49, 95}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := synthEnv(peersObs("rate", "2024", tt.values...)...)
+			got := tt.params.Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: areasN(len(tt.values))})
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %+v, want %v", got, tt.want)
+			}
+			for i, f := range got {
+				if f.Area != tt.want[i] || f.Diagnosis != chiso.Outlier || f.Indicator != "rate" || f.Period.String() != "2024" {
+					t.Errorf("got %s %s %s %s", f.Area, f.Diagnosis, f.Indicator, f.Period)
+				}
+			}
+		})
+	}
+	if env := synthEnv(peersObs("rate", "2024", 1, 2, 3)...); true {
+		(&OutlierParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: areasN(3)})
+		if env.Skips.Count(SkipTooFewAreas) == 0 {
+			t.Error("too few areas not counted")
+		}
+	}
+}
+
+func TestOutlierHB(t *testing.T) {
+	prev := peersObs("stations", "2023", 1000, 2000, 500, 800, 1500, 1200, 900)
+	cur := peersObs("stations", "2024", 1050, 2080, 530, 830, 1560, 3600, 940)
+	env := synthEnv(append(prev, cur...)...)
+	got := (&OutlierParams{Method: OutlierHB}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(7)})
+	if len(got) != 1 || got[0].Area != "A6" || got[0].Period.String() != "2024" {
+		t.Fatalf("got %+v, want A6 in 2024", got)
+	}
+	if !strings.Contains(got[0].Message, "×3") || math.Abs(got[0].Expected-1200*median([]float64{1.05, 1.04, 1.06, 1.0375, 1.04, 3, 940.0 / 900})) > 1e-6 {
+		t.Errorf("message %q expected %g", got[0].Message, got[0].Expected)
+	}
+	// Scope.Periods limits the cross-sections: 2023 has no ratios.
+	got = (&OutlierParams{Method: OutlierHB}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(7), Periods: []chiso.Period{chiso.MustParsePeriod("2023")}})
+	if len(got) != 0 {
+		t.Errorf("2023: got %+v", got)
+	}
+}
+
+// TestOutlierBothOneFinding: an area flagged by both methods gets one
+// finding, so that alerts keep one identity per period.
+func TestOutlierBothOneFinding(t *testing.T) {
+	prev := peersObs("stations", "2023", 100, 100, 100, 100, 100, 100)
+	cur := peersObs("stations", "2024", 101, 102, 103, 101, 102, 900)
+	env := synthEnv(append(prev, cur...)...)
+	got := (&OutlierParams{}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(6), Periods: []chiso.Period{chiso.MustParsePeriod("2024")}})
+	if len(got) != 1 || got[0].Area != "A6" || !strings.Contains(got[0].Message, "robust z-score") || !strings.Contains(got[0].Message, "×9") {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestQuantile(t *testing.T) {
+	xs := []float64{4, 1, 3, 2}
+	for _, tt := range []struct{ q, want float64 }{{0, 1}, {0.25, 1.75}, {0.5, 2.5}, {0.75, 3.25}, {1, 4}} {
+		if got := quantile(xs, tt.q); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("quantile(%g) = %g, want %g", tt.q, got, tt.want)
+		}
+	}
+	if xs[0] != 4 {
+		t.Error("quantile sorted its input")
+	}
+}
+
+func TestOutlierValidate(t *testing.T) {
+	p := OutlierParams{Method: "iqr", C: ptr(0), U: ptr(2), MinAreas: intPtr(2)}
+	if errs := p.Validate(&chiso.Catalogue{}, RuleContext{}); len(errs) != 4 {
+		t.Errorf("got %+v, want 4 errors", errs)
+	}
+}
+
+func intPtr(v int) *int { return &v }
