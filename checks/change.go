@@ -56,6 +56,7 @@ type ChangeParams struct {
 // indicator of the rule is a percent.
 func (p *ChangeParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
 	errs := validateSlack(p.Slack)
+	errs = append(errs, needIndicators(rule)...)
 	for _, f := range []struct {
 		key string
 		v   *float64

@@ -72,3 +72,12 @@ func statusOf(v verdict) chiso.Status {
 	}
 	return chiso.Fail
 }
+
+// needIndicators reports a rule that names no indicator for a kind that
+// judges the rule's own indicators.
+func needIndicators(rule RuleContext) []FieldError {
+	if len(rule.Indicators) == 0 {
+		return []FieldError{fieldErr("", "this check needs indicator: or indicators:")}
+	}
+	return nil
+}

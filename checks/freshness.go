@@ -41,7 +41,7 @@ type FreshnessParams struct {
 
 // Validate checks the kind and the due date.
 func (p *FreshnessParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
-	var errs []FieldError
+	errs := needIndicators(rule)
 	if _, err := p.kind(); err != nil {
 		errs = append(errs, fieldErr("kind", "%v", err))
 	}

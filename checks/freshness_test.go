@@ -107,11 +107,11 @@ func TestFreshnessSample(t *testing.T) {
 
 func TestFreshnessValidate(t *testing.T) {
 	for _, p := range []FreshnessParams{{Kind: "week"}, {Due: "31-03"}, {Due: "+3w"}, {Due: "+d"}, {Due: "3-31"}} {
-		if errs := p.Validate(&chiso.Catalogue{}, RuleContext{}); len(errs) != 1 {
+		if errs := p.Validate(&chiso.Catalogue{}, oneIndicator); len(errs) != 1 {
 			t.Errorf("%+v: got %+v, want one error", p, errs)
 		}
 	}
-	if errs := (&FreshnessParams{Kind: "quarter", Due: "+45d"}).Validate(&chiso.Catalogue{}, RuleContext{}); len(errs) != 0 {
+	if errs := (&FreshnessParams{Kind: "quarter", Due: "+45d"}).Validate(&chiso.Catalogue{}, oneIndicator); len(errs) != 0 {
 		t.Errorf("valid params: %+v", errs)
 	}
 }

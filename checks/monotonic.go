@@ -29,6 +29,7 @@ type MonotonicParams struct {
 // Validate checks the tolerance and slack.
 func (p *MonotonicParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
 	errs := validateSlack(p.Slack)
+	errs = append(errs, needIndicators(rule)...)
 	if p.Tolerance != nil && (*p.Tolerance < 0 || *p.Tolerance >= 1) {
 		errs = append(errs, fieldErr("tolerance", "must be a fraction in [0, 1), e.g. 0.01 for 1%%; got %g", *p.Tolerance))
 	}

@@ -45,7 +45,7 @@ type OutlierParams struct {
 
 // Validate checks the method and the constants.
 func (p *OutlierParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
-	var errs []FieldError
+	errs := needIndicators(rule)
 	switch p.Method {
 	case "", OutlierHB, OutlierMAD, OutlierBoth:
 	default:

@@ -107,7 +107,7 @@ func TestQuantile(t *testing.T) {
 
 func TestOutlierValidate(t *testing.T) {
 	p := OutlierParams{Method: "iqr", C: ptr(0), U: ptr(2), MinAreas: intPtr(2)}
-	if errs := p.Validate(&chiso.Catalogue{}, RuleContext{}); len(errs) != 4 {
+	if errs := p.Validate(&chiso.Catalogue{}, oneIndicator); len(errs) != 4 {
 		t.Errorf("got %+v, want 4 errors", errs)
 	}
 }

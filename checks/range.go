@@ -33,6 +33,7 @@ type RangeParams struct {
 // Validate reports a band whose minimum exceeds its maximum.
 func (p *RangeParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
 	errs := validateSlack(p.Slack)
+	errs = append(errs, needIndicators(rule)...)
 	if p.Min != nil && p.Max != nil && *p.Min > *p.Max {
 		errs = append(errs, fieldErr("min", "min %g is above max %g", *p.Min, *p.Max))
 	}

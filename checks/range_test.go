@@ -69,7 +69,7 @@ func TestRangeMessage(t *testing.T) {
 
 func TestRangeValidate(t *testing.T) {
 	p := RangeParams{Min: ptr(5), Max: ptr(1), Slack: ptr(2)}
-	errs := p.Validate(&chiso.Catalogue{}, RuleContext{})
+	errs := p.Validate(&chiso.Catalogue{}, oneIndicator)
 	if len(errs) != 2 {
 		t.Fatalf("got %v, want errors for min and slack", errs)
 	}

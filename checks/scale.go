@@ -29,10 +29,11 @@ type ScaleParams struct {
 
 // Validate checks the tolerance.
 func (p *ScaleParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
+	errs := needIndicators(rule)
 	if p.Tolerance != nil && (*p.Tolerance <= 0 || *p.Tolerance >= 0.5 || math.IsNaN(*p.Tolerance)) {
-		return []FieldError{fieldErr("tolerance", "must be a fraction in (0, 0.5), e.g. 0.2; got %g", *p.Tolerance)}
+		errs = append(errs, fieldErr("tolerance", "must be a fraction in (0, 0.5), e.g. 0.2; got %g", *p.Tolerance))
 	}
-	return nil
+	return errs
 }
 
 // Unit is BySeries (and the predecessors' series, for merged areas).

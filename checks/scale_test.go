@@ -62,7 +62,7 @@ func TestScale(t *testing.T) {
 
 func TestScaleValidate(t *testing.T) {
 	for _, tol := range []float64{0, 0.6, -1} {
-		if errs := (&ScaleParams{Tolerance: ptr(tol)}).Validate(&chiso.Catalogue{}, RuleContext{}); len(errs) != 1 {
+		if errs := (&ScaleParams{Tolerance: ptr(tol)}).Validate(&chiso.Catalogue{}, oneIndicator); len(errs) != 1 {
 			t.Errorf("tolerance %g: got %+v", tol, errs)
 		}
 	}

@@ -47,6 +47,7 @@ type TargetParams struct {
 // Validate checks the projection name, slack and tolerance.
 func (p *TargetParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldError {
 	errs := validateSlack(p.Slack)
+	errs = append(errs, needIndicators(rule)...)
 	errs = append(errs, nonNegative("tolerance", p.Tolerance)...)
 	switch p.Projection {
 	case "", ProjectLeastSquares, ProjectLastTwo:

@@ -183,7 +183,7 @@ func TestTargetEarliestMissedDeadline(t *testing.T) {
 }
 
 func TestTargetValidate(t *testing.T) {
-	errs := (&TargetParams{Projection: "spline"}).Validate(&chiso.Catalogue{}, RuleContext{})
+	errs := (&TargetParams{Projection: "spline"}).Validate(&chiso.Catalogue{}, oneIndicator)
 	if len(errs) != 2 || errs[0].Field != "projection" {
 		t.Errorf("got %+v, want unknown projection and no on_track", errs)
 	}
