@@ -31,7 +31,7 @@ type boundsParams struct {
 
 // common is inlined into boundsParams.
 type common struct {
-	MinBase int `yaml:"min_base" json:"min_base"`
+	MinBase int `yaml:"min_base" json:"min_base" jsonschema:"minimum=0,enum=1,enum=10,enum=x"`
 }
 
 func (p *boundsParams) Validate(cat *chiso.Catalogue, rule checks.RuleContext) []checks.FieldError {

@@ -4,6 +4,8 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso/checks"
@@ -135,10 +137,44 @@ func structProperties(t reflect.Type, depth int) obj {
 			if doc := f.Tag.Get("doc"); doc != "" {
 				s["description"] = doc
 			}
+			applyTag(s, f.Tag.Get("jsonschema"))
 			props[name] = s
 		}
 	}
 	return props
+}
+
+// applyTag adds what a `jsonschema:"enum=a,enum=b,minimum=0"` tag says:
+// enum, description, minimum, maximum, exclusiveMinimum, exclusiveMaximum,
+// pattern and default, with numbers kept as numbers.
+func applyTag(s obj, tag string) {
+	if tag == "" {
+		return
+	}
+	var enum []any
+	for _, part := range strings.Split(tag, ",") {
+		k, v, ok := strings.Cut(part, "=")
+		switch {
+		case !ok:
+		case k == "enum":
+			enum = append(enum, tagValue(v))
+		case k == "description" || k == "pattern":
+			s[k] = v
+		case k == "minimum" || k == "maximum" || k == "exclusiveMinimum" || k == "exclusiveMaximum" || k == "default":
+			s[k] = tagValue(v)
+		}
+	}
+	if enum != nil {
+		s["enum"] = enum
+	}
+}
+
+// tagValue reads a tag's value as a number when it is one.
+func tagValue(v string) any {
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		return f
+	}
+	return v
 }
 
 var (

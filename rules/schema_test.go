@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -93,6 +94,9 @@ func TestSchemaKinds(t *testing.T) {
 		}
 		if p["window"]["$ref"] != "#/definitions/duration" || p["window"]["description"] != "How far back to look." {
 			t.Errorf("window = %v", p["window"])
+		}
+		if fmt.Sprint(p["min_base"]["minimum"], p["min_base"]["enum"]) != "0 [1 10 x]" {
+			t.Errorf("min_base = %v", p["min_base"])
 		}
 		if br.Then.Description != "Test kind with bounds." || len(p) != 16 {
 			t.Errorf("t_bounds: %q, %d keys", br.Then.Description, len(p))
