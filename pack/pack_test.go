@@ -1,0 +1,28 @@
+package pack
+
+import (
+	"testing"
+
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/rules"
+)
+
+// TestPackLoads: the pack loads without a problem against the sample
+// catalogue.
+func TestPackLoads(t *testing.T) {
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := rules.Load(FS(), Patterns, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, g := range groups {
+		n += len(g.Rules)
+	}
+	if len(groups) != 5 || n < 20 {
+		t.Errorf("%d groups, %d rules", len(groups), n)
+	}
+}
