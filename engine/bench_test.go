@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,7 +77,8 @@ func BenchmarkEngine(b *testing.B) {
 			name string
 			run  func(*fixture, *testing.B)
 		}{
-			{"sqlite3", (*fixture).benchShell}, {"cold", (*fixture).benchCold}, {"memory", (*fixture).benchMemory},
+			{"sqlite3", (*fixture).benchShell}, {"scan", (*fixture).benchScan}, {"cold", (*fixture).benchCold},
+			{"memory", (*fixture).benchMemory},
 			{"warm", (*fixture).benchWarm}, {"add", (*fixture).benchAdd},
 		} {
 			b.Run(size.name+"/"+bench.name, func(b *testing.B) { bench.run(benchFixture(b, size), b) })
@@ -334,15 +336,38 @@ func (f *fixture) load(b *testing.B) *Engine {
 	return e
 }
 
+// benchScan reads every current observation from the store and does
+// nothing with it: the floor under a cold evaluation.
+func (f *fixture) benchScan(b *testing.B) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, f.path("chiso.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	for b.Loop() {
+		n = 0
+		if _, err := db.Scan(ctx, 0, false, func(chiso.Observation) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n), "obs")
+	if f.shell > 0 {
+		b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(f.shell), "x-sqlite")
+	}
+}
+
 // benchCold is what `chiso eval` does: open the store, load the index,
 // evaluate every rule.
 func (f *fixture) benchCold(b *testing.B) {
 	var res Result
+	cpu := cpuTime()
 	for b.Loop() {
 		e := f.load(b)
 		res = f.evaluate(b, e)
 	}
-	f.report(b, res)
+	f.report(b, res, cpu)
 }
 
 // benchMemory loads the index into a process that holds nothing else and
@@ -368,11 +393,12 @@ func (f *fixture) benchMemory(b *testing.B) {
 func (f *fixture) benchWarm(b *testing.B) {
 	e := f.engine(b)
 	var res Result
+	cpu := cpuTime()
 	for b.Loop() {
 		e.invalidate()
 		res = f.evaluate(b, e)
 	}
-	f.report(b, res)
+	f.report(b, res, cpu)
 }
 
 // benchAdd adds every indicator of one area for one new month, then
@@ -386,6 +412,7 @@ func (f *fixture) benchAdd(b *testing.B) {
 	}
 	i := 0
 	var res Result
+	cpu := cpuTime()
 	for b.Loop() {
 		area := synth.AreaCode(i % f.size.areas)
 		batch := make([]chiso.Observation, 0, f.size.indicators)
@@ -403,6 +430,7 @@ func (f *fixture) benchAdd(b *testing.B) {
 		evaluated += s.Evaluated
 	}
 	b.ReportMetric(float64(evaluated), "units")
+	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms")
 }
 
 func (f *fixture) engine(b *testing.B) *Engine {
@@ -425,12 +453,28 @@ func (f *fixture) evaluate(b *testing.B, e *Engine) Result {
 	return res
 }
 
-// report adds the findings count and the ratio to the shell's time.
-func (f *fixture) report(b *testing.B, res Result) {
+// report adds the findings count, the process's CPU time per operation
+// since cpu, each rule's time (summed over workers) and the ratio to the
+// shell's time. Other processes on the machine slow the wall clock; CPU
+// time tells what the evaluation itself cost.
+func (f *fixture) report(b *testing.B, res Result, cpu time.Duration) {
 	b.ReportMetric(float64(len(res.Findings)), "findings")
+	b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms")
+	for id, s := range res.PerRule {
+		b.ReportMetric(float64(s.Duration.Milliseconds()), id.Rule+"-ms")
+	}
 	if f.shell > 0 && b.N > 0 {
 		b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(f.shell), "x-sqlite")
 	}
+}
+
+// cpuTime returns the user and system CPU time of the process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // invalidate makes the next evaluation of every rule a full one.

@@ -81,38 +81,48 @@ func (c *catalogue) targets(indicator, area string) []chiso.Target {
 }
 
 // view is the checks.Data an evaluation reads: the catalogue and the index,
-// read under the Engine's read lock.
+// read under the Engine's read lock. Each task has its own view, which
+// remembers the columns of the indicator it last read: checks read one
+// indicator's series area after area.
 type view struct {
-	cat *catalogue
-	ix  *index
+	cat    *catalogue
+	ix     *index
+	ind    string
+	byArea map[string]int32
+	cached bool
 }
 
-var _ checks.Data = view{}
+var _ checks.Data = (*view)(nil)
 
 // Indicator returns the catalogue entry of the indicator.
-func (v view) Indicator(code string) (chiso.Indicator, bool) {
+func (v *view) Indicator(code string) (chiso.Indicator, bool) {
 	ind, ok := v.cat.indicators[code]
 	return ind, ok
 }
 
 // Area returns the catalogue entry of the area.
-func (v view) Area(code string) (chiso.Area, bool) {
+func (v *view) Area(code string) (chiso.Area, bool) {
 	a, ok := v.cat.areas[code]
 	return a, ok
 }
 
 // Areas returns every area of the catalogue.
-func (v view) Areas() []chiso.Area { return v.cat.cat.Areas }
+func (v *view) Areas() []chiso.Area { return v.cat.cat.Areas }
 
 // Predecessors returns the lineage entries whose To is the area.
-func (v view) Predecessors(area string) []chiso.Lineage { return v.cat.predecessors[area] }
+func (v *view) Predecessors(area string) []chiso.Lineage { return v.cat.predecessors[area] }
 
 // Targets returns the targets that apply to the indicator in the area.
-func (v view) Targets(indicator, area string) []chiso.Target { return v.cat.targets(indicator, area) }
+func (v *view) Targets(indicator, area string) []chiso.Target { return v.cat.targets(indicator, area) }
 
 // Series returns the current observations of the indicator in the area.
-func (v view) Series(indicator, area string) checks.Series { return v.ix.view(indicator, area) }
+func (v *view) Series(indicator, area string) checks.Series {
+	if !v.cached || indicator != v.ind {
+		v.ind, v.byArea, v.cached = indicator, v.ix.seriesOf(indicator), true
+	}
+	return v.ix.viewIn(v.byArea, indicator, area)
+}
 
 // AreasWith returns the sorted codes of the areas with data for the
 // indicator.
-func (v view) AreasWith(indicator string) []string { return v.ix.areasWith(indicator) }
+func (v *view) AreasWith(indicator string) []string { return v.ix.areasWith(indicator) }

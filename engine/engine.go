@@ -230,5 +230,5 @@ func lessDetail(a, b *chiso.Finding) bool {
 	return a.DataID < b.DataID
 }
 
-// checksData returns the view checks read; callers hold e.mu for reading.
-func (e *Engine) checksData() checks.Data { return view{cat: e.cat, ix: e.ix} }
+// checksData returns a view for one task; callers hold e.mu for reading.
+func (e *Engine) checksData() checks.Data { return &view{cat: e.cat, ix: e.ix} }

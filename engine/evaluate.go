@@ -94,7 +94,7 @@ const minSplit = 256
 // run executes the tasks on the worker pool; it returns early when the
 // context ends.
 func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, now time.Time) error {
-	env := checks.Env{Data: e.checksData(), Now: now, Location: e.opts.Location, Lang: e.opts.Lang}
+	env := checks.Env{Now: now, Location: e.opts.Location, Lang: e.opts.Lang}
 	next := make(chan *task)
 	var wg sync.WaitGroup
 	for range min(e.opts.Workers, len(tasks)) {
@@ -102,6 +102,8 @@ func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, no
 		go func() {
 			defer wg.Done()
 			for t := range next {
+				env := env
+				env.Data = e.checksData()
 				runTask(states[t.rule], t, env)
 			}
 		}()

@@ -153,12 +153,14 @@ type index struct {
 	indicators interner
 	areas      interner
 	// strs is the table methods and sources index; entry 0 is "".
-	strs    interner
-	series  map[uint64]int32 // seriesKey(indicator, area) → position in cols
-	cols    []column
-	owners  []uint64 // seriesKey of each column
-	byInd   [][]int32
-	stale   []bool // byInd[indicator] needs sorting and AreasWith rebuilding
+	strs   interner
+	cols   []column
+	owners []uint64 // seriesKey of each column
+	// byArea maps, per interned indicator, an area code to the position of
+	// its column: lookups by code cost one string hash.
+	byArea  []map[string]int32
+	byInd   [][]int32 // per interned indicator, its columns
+	stale   []bool    // byInd[indicator] needs sorting and AreasWith rebuilding
 	withs   [][]string
 	points  int
 	periods map[int32]bool // every period key with a point
@@ -173,7 +175,7 @@ type index struct {
 
 func newIndex() *index {
 	ix := &index{indicators: newInterner(), areas: newInterner(), strs: newInterner(),
-		series: map[uint64]int32{}, lastSer: -1, periods: map[int32]bool{}}
+		lastSer: -1, periods: map[int32]bool{}}
 	ix.strs.id("")
 	return ix
 }
@@ -185,22 +187,23 @@ func (ix *index) seriesFor(indicator, area string) (int32, uint64) {
 	if ix.lastSer >= 0 && indicator == ix.lastInd && area == ix.lastAr {
 		return ix.lastSer, ix.lastKey
 	}
-	ind, ar := ix.indicators.id(indicator), ix.areas.id(area)
-	k := seriesKey(ind, ar)
-	s, ok := ix.series[k]
+	ind := ix.indicators.id(indicator)
+	for int(ind) >= len(ix.byInd) {
+		ix.byInd = append(ix.byInd, nil)
+		ix.byArea = append(ix.byArea, map[string]int32{})
+		ix.stale = append(ix.stale, false)
+		ix.withs = append(ix.withs, nil)
+	}
+	s, ok := ix.byArea[ind][area]
 	if !ok {
 		s = int32(len(ix.cols))
-		ix.series[k] = s
+		ix.byArea[ind][area] = s
 		ix.cols = append(ix.cols, column{})
-		ix.owners = append(ix.owners, k)
-		for int(ind) >= len(ix.byInd) {
-			ix.byInd = append(ix.byInd, nil)
-			ix.stale = append(ix.stale, false)
-			ix.withs = append(ix.withs, nil)
-		}
+		ix.owners = append(ix.owners, seriesKey(ind, ix.areas.id(area)))
 		ix.byInd[ind] = append(ix.byInd[ind], s)
 		ix.stale[ind] = true
 	}
+	k := ix.owners[s]
 	ix.lastSer, ix.lastKey, ix.lastInd, ix.lastAr = s, k, indicator, area
 	return s, k
 }
@@ -283,13 +286,24 @@ func (ix *index) trim() {
 	}
 }
 
+// seriesOf returns the columns of an indicator by area code; nil when it
+// has none.
+func (ix *index) seriesOf(indicator string) map[string]int32 {
+	ind := ix.indicators.lookup(indicator)
+	if ind < 0 || int(ind) >= len(ix.byArea) {
+		return nil
+	}
+	return ix.byArea[ind]
+}
+
 // view returns the series of (indicator, area) as a checks.Series.
 func (ix *index) view(indicator, area string) checks.Series {
-	ind, ar := ix.indicators.lookup(indicator), ix.areas.lookup(area)
-	if ind < 0 || ar < 0 {
-		return checks.NewSeries(indicator, area, checks.SeriesColumns{Strings: ix.strs.names})
-	}
-	s, ok := ix.series[seriesKey(ind, ar)]
+	return ix.viewIn(ix.seriesOf(indicator), indicator, area)
+}
+
+// viewIn returns the series of the area among an indicator's columns.
+func (ix *index) viewIn(byArea map[string]int32, indicator, area string) checks.Series {
+	s, ok := byArea[area]
 	if !ok {
 		return checks.NewSeries(indicator, area, checks.SeriesColumns{Strings: ix.strs.names})
 	}
