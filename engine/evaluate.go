@@ -67,22 +67,31 @@ func (e *Engine) selectRules(group string) []*ruleState {
 	return out
 }
 
-// split cuts a plan into tasks: a full evaluation of a series- or
-// area-wise check over many areas becomes several tasks that the workers
-// share.
+// split cuts a plan into tasks that the workers share: by areas when there
+// are many, else by indicators, whose units are independent too, except
+// that an area-wise check needs all its indicators at once and a
+// cross-sectional one all its areas.
 func (e *Engine) split(i int, st *ruleState, p *plan) []*task {
-	if p.empty() || len(p.scope.Indicators) == 0 || len(p.scope.Areas) == 0 {
+	s := p.scope
+	if p.empty() || len(s.Indicators) == 0 || len(s.Areas) == 0 {
 		return nil
 	}
-	areas := p.scope.Areas
-	parts := 1
-	if st.unit != checks.ByIndicatorPeriod && len(areas) >= minSplit {
-		parts = min(4*e.opts.Workers, len(areas)/(minSplit/4))
+	parts := 4 * e.opts.Workers
+	if st.unit == checks.ByArea || (st.unit == checks.BySeries && len(s.Areas) >= minSplit) {
+		parts = min(parts, max(1, len(s.Areas)/(minSplit/4)))
+		return cut(i, s, parts, len(s.Areas), func(s *checks.Scope, lo, hi int) { s.Areas = s.Areas[lo:hi] })
 	}
+	parts = min(parts, len(s.Indicators))
+	return cut(i, s, parts, len(s.Indicators), func(s *checks.Scope, lo, hi int) { s.Indicators = s.Indicators[lo:hi] })
+}
+
+// cut makes parts tasks of a scope whose n areas or indicators narrow
+// divides between them.
+func cut(i int, scope checks.Scope, parts, n int, narrow func(s *checks.Scope, lo, hi int)) []*task {
 	out := make([]*task, 0, parts)
 	for k := range parts {
-		s := p.scope
-		s.Areas = areas[k*len(areas)/parts : (k+1)*len(areas)/parts]
+		s := scope
+		narrow(&s, k*n/parts, (k+1)*n/parts)
 		out = append(out, &task{rule: i, scope: s})
 	}
 	return out

@@ -171,6 +171,7 @@ type index struct {
 	lastAr  string
 	lastSrc string
 	lastSid uint32
+	loading bool // trim each column when the next one starts
 }
 
 func newIndex() *index {
@@ -186,6 +187,12 @@ func seriesKey(ind, area int32) uint64 { return uint64(uint32(ind))<<32 | uint64
 func (ix *index) seriesFor(indicator, area string) (int32, uint64) {
 	if ix.lastSer >= 0 && indicator == ix.lastInd && area == ix.lastAr {
 		return ix.lastSer, ix.lastKey
+	}
+	if ix.loading && ix.lastSer >= 0 {
+		// The store scans series by series: the one left behind is most
+		// likely complete, and trimming it now keeps the growth garbage of
+		// one series, not of all, alive at once.
+		ix.cols[ix.lastSer].trim()
 	}
 	ind := ix.indicators.id(indicator)
 	for int(ind) >= len(ix.byInd) {

@@ -64,6 +64,7 @@ const batchSize = 4096
 // the new one is complete.
 func (e *Engine) Load(ctx context.Context, src Source) error {
 	ix := newIndex()
+	ix.loading = true
 	last, err := pipe(ctx, src, 0, func(batch []chiso.Observation) {
 		for i := range batch {
 			ix.put(&batch[i])
@@ -72,6 +73,7 @@ func (e *Engine) Load(ctx context.Context, src Source) error {
 	if err != nil {
 		return fmt.Errorf("load observations: %w", err)
 	}
+	ix.loading = false
 	ix.finish()
 	ix.trim()
 	e.mu.Lock()
