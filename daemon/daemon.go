@@ -121,7 +121,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) Start(ctx context.Context) error {
 	cfg := d.cfg.Load()
 	var err error
-	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision, d.values); err != nil {
+	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision); err != nil {
 		return err
 	}
 	if err := d.openData(ctx, cfg); err != nil {
@@ -177,7 +177,7 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 
 func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
-		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Logger: d.log})
+		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values, Logger: d.log})
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ type metrics struct {
 	monitor              *jobMonitor
 }
 
-func newMetrics(reg prometheus.Registerer, version, revision string, values prometheus.Collector) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, error) {
 	m := &metrics{
 		reloadOK:     gauge("chiso_config_last_reload_successful", "Whether the last configuration and rules reload succeeded (1) or failed (0)."),
 		reloadTime:   gauge("chiso_config_last_reload_success_timestamp_seconds", "Time of the last successful configuration and rules reload."),
@@ -53,7 +53,7 @@ func newMetrics(reg prometheus.Registerer, version, revision string, values prom
 		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": runtime.Version()}},
 		func() float64 { return 1 })
 	for _, c := range []prometheus.Collector{m.reloadOK, m.reloadTime, m.reloads, m.lastEval, m.evalTime,
-		m.iterations, m.missed, m.ruleFailures, m.findings, m.imports, m.observations, m.revisions, build, values,
+		m.iterations, m.missed, m.ruleFailures, m.findings, m.imports, m.observations, m.revisions, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := reg.Register(c); err != nil && !isAlreadyRegistered(err) {
 			return nil, fmt.Errorf("register metrics: %w", err)

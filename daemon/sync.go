@@ -98,25 +98,38 @@ func (s *trackingSource) snapshot() *server.Snapshot {
 			Value: v.value, PeriodEnd: float64(v.period.End().Unix())})
 	}
 	s.mu.Unlock()
+	// the registry sorts each family by label values in label-name order
+	// (area, then indicator); a snapshot already in that order costs it a
+	// linear pass instead of a sort
 	sort.Slice(snap.Values, func(i, j int) bool {
 		a, b := snap.Values[i], snap.Values[j]
-		return a.Indicator < b.Indicator || (a.Indicator == b.Indicator && a.Area < b.Area)
+		return a.Area < b.Area || (a.Area == b.Area && a.Indicator < b.Indicator)
 	})
 	snap.Targets = s.targets(snap.Values)
 	return snap
 }
 
-// targets lists the targets that apply to each exported series.
+// targets lists the targets that apply to each exported series, in the
+// registry's order: area, deadline, indicator.
 func (s *trackingSource) targets(values []server.SeriesValue) []server.TargetValue {
 	var out []server.TargetValue
 	for _, v := range values {
 		ts := s.cat.TargetsFor(v.Indicator, v.Area)
-		sort.Slice(ts, func(i, j int) bool { return ts[i].Period.Before(ts[j].Period) })
 		for _, t := range ts {
 			out = append(out, server.TargetValue{Indicator: v.Indicator, Area: v.Area,
 				Deadline: t.Period.String(), Op: string(t.Op), Value: t.Value})
 		}
 	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Area != b.Area {
+			return a.Area < b.Area
+		}
+		if a.Deadline != b.Deadline {
+			return a.Deadline < b.Deadline
+		}
+		return a.Indicator < b.Indicator
+	})
 	return out
 }
 

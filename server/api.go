@@ -127,7 +127,7 @@ func uploadName(r *http.Request) (string, error) {
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch mt {
-	case "text/csv", "text/plain", "":
+	case "text/csv", "text/plain", "", "application/x-www-form-urlencoded": // the last is curl's default
 		return "upload.csv", nil
 	case "application/json":
 		return "upload.json", nil

@@ -13,7 +13,6 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Importer stores the observations of one uploaded file. It stores all of
@@ -52,8 +51,11 @@ type Deps struct {
 	// Tokens returns the bearer tokens accepted on write endpoints now; it
 	// is called per request so that a reload can change them.
 	Tokens func() []string
-	// Gatherer is what /metrics exposes.
+	// Gatherer is what /metrics exposes, besides Values.
 	Gatherer prometheus.Gatherer
+	// Values are the indicator values /metrics exposes; nil for none. The
+	// collector must not be registered with Gatherer too.
+	Values *ValueCollector
 	// Registerer receives the server's own HTTP metrics; nil skips them.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
@@ -88,8 +90,11 @@ func (s *Server) routes(inst *instrumentation) {
 	handle := func(pattern, name string, h http.HandlerFunc) {
 		s.mux.Handle(pattern, inst.wrap(name, h))
 	}
-	handle("GET /metrics", "metrics", promhttp.HandlerFor(s.deps.Gatherer,
-		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP)
+	mh := &metricsHandler{own: s.deps.Gatherer, log: s.deps.Logger.Warn}
+	if s.deps.Values != nil {
+		mh.values = s.deps.Values
+	}
+	handle("GET /metrics", "metrics", mh.ServeHTTP)
 	handle("GET /-/healthy", "healthy", s.healthy)
 	handle("GET /-/ready", "ready", s.ready)
 	handle("POST /-/reload", "reload", s.auth(s.reload))

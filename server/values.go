@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,9 +23,10 @@ type TargetValue struct {
 	Value           float64
 }
 
-// Snapshot is the set of per-series values /metrics exposes. Values and
-// Targets are sorted by indicator and area, then deadline, so a scrape is
-// stable.
+// Snapshot is the set of per-series values /metrics exposes. Values are
+// sorted by area, then indicator, and Targets by area, deadline, then
+// indicator: the order the registry sorts them in, which makes its sort a
+// linear pass.
 type Snapshot struct {
 	Values  []SeriesValue
 	Targets []TargetValue
@@ -34,34 +36,50 @@ type Snapshot struct {
 // chiso_indicator_period_end_timestamp_seconds and chiso_indicator_target.
 // Swap replaces the snapshot atomically: a series missing from the new one
 // vanishes from the next scrape, and a scrape never sees half a swap.
+//
+// The constant metrics of a snapshot are built on the first scrape after a
+// swap and reused by later scrapes until the next swap: data changes far
+// less often than Prometheus scrapes.
 type ValueCollector struct {
-	snap                     atomic.Pointer[Snapshot]
+	cur                      atomic.Pointer[builtSnapshot]
 	value, periodEnd, target *prometheus.Desc
 }
+
+type builtSnapshot struct {
+	snap    *Snapshot
+	once    sync.Once
+	metrics []prometheus.Metric
+
+	textOnce, gzipOnce sync.Once
+	text, gzip         []byte // the exposition of the snapshot, plain and gzipped
+}
+
+const (
+	valueName     = "chiso_indicator_value"
+	valueHelp     = "Latest reported value of an indicator in an area, in the indicator's canonical unit."
+	periodEndName = "chiso_indicator_period_end_timestamp_seconds"
+	periodEndHelp = "End of the period of the latest reported value of an indicator in an area."
+	targetName    = "chiso_indicator_target"
+	targetHelp    = "Target an indicator must reach in an area by the deadline period, compared with op."
+)
 
 // NewValueCollector returns a collector with an empty snapshot.
 func NewValueCollector() *ValueCollector {
 	c := &ValueCollector{
-		value: prometheus.NewDesc("chiso_indicator_value",
-			"Latest reported value of an indicator in an area, in the indicator's canonical unit.",
-			[]string{"indicator", "area"}, nil),
-		periodEnd: prometheus.NewDesc("chiso_indicator_period_end_timestamp_seconds",
-			"End of the period of the latest reported value of an indicator in an area.",
-			[]string{"indicator", "area"}, nil),
-		target: prometheus.NewDesc("chiso_indicator_target",
-			"Target an indicator must reach in an area by the deadline period, compared with op.",
-			[]string{"indicator", "area", "deadline", "op"}, nil),
+		value:     prometheus.NewDesc(valueName, valueHelp, []string{"indicator", "area"}, nil),
+		periodEnd: prometheus.NewDesc(periodEndName, periodEndHelp, []string{"indicator", "area"}, nil),
+		target:    prometheus.NewDesc(targetName, targetHelp, []string{"indicator", "area", "deadline", "op"}, nil),
 	}
-	c.snap.Store(&Snapshot{})
+	c.Swap(&Snapshot{})
 	return c
 }
 
 // Swap installs a new snapshot; the collector keeps it, so the caller must
 // not modify it afterwards.
-func (c *ValueCollector) Swap(s *Snapshot) { c.snap.Store(s) }
+func (c *ValueCollector) Swap(s *Snapshot) { c.cur.Store(&builtSnapshot{snap: s}) }
 
 // Len returns how many value series the current snapshot holds.
-func (c *ValueCollector) Len() int { return len(c.snap.Load().Values) }
+func (c *ValueCollector) Len() int { return len(c.cur.Load().snap.Values) }
 
 // Describe implements prometheus.Collector.
 func (c *ValueCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -72,12 +90,21 @@ func (c *ValueCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *ValueCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.snap.Load()
+	b := c.cur.Load()
+	b.once.Do(func() { b.metrics = c.build(b.snap) })
+	for _, m := range b.metrics {
+		ch <- m
+	}
+}
+
+func (c *ValueCollector) build(s *Snapshot) []prometheus.Metric {
+	out := make([]prometheus.Metric, 0, 2*len(s.Values)+len(s.Targets))
 	for _, v := range s.Values {
-		ch <- prometheus.MustNewConstMetric(c.value, prometheus.GaugeValue, v.Value, v.Indicator, v.Area)
-		ch <- prometheus.MustNewConstMetric(c.periodEnd, prometheus.GaugeValue, v.PeriodEnd, v.Indicator, v.Area)
+		out = append(out, prometheus.MustNewConstMetric(c.value, prometheus.GaugeValue, v.Value, v.Indicator, v.Area),
+			prometheus.MustNewConstMetric(c.periodEnd, prometheus.GaugeValue, v.PeriodEnd, v.Indicator, v.Area))
 	}
 	for _, t := range s.Targets {
-		ch <- prometheus.MustNewConstMetric(c.target, prometheus.GaugeValue, t.Value, t.Indicator, t.Area, t.Deadline, t.Op)
+		out = append(out, prometheus.MustNewConstMetric(c.target, prometheus.GaugeValue, t.Value, t.Indicator, t.Area, t.Deadline, t.Op))
 	}
+	return out
 }
