@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,46 +51,77 @@ type shape struct {
 // batchWriter buffers revisions and writes them with multi-row statements,
 // then points current at them with one INSERT … SELECT per batch: reading
 // back the rows just written costs less than binding them again.
+//
+// It talks to the driver directly, on the import's own connection (inside
+// its transaction), with reused argument slices: through database/sql every
+// batch allocated a fresh argument slice and converted each value, half the
+// garbage of an import.
 type batchWriter struct {
 	ctx                context.Context
-	tx                 *sql.Tx
+	conn               *sql.Conn
 	importID, ingested int64
 	rows               []obsRow
-	args               []any
-	stmts              map[shape]*sql.Stmt
-	addCurrent         *sql.Stmt // new cells
-	setCurrent         *sql.Stmt // new cells or revisions
+	args               []driver.NamedValue
+	stmts              map[shape]driver.Stmt
+	addCurrent         driver.Stmt // new cells
+	setCurrent         driver.Stmt // new cells or revisions
+	boxes              boxes
 }
 
-func newBatchWriter(ctx context.Context, tx *sql.Tx, importID, ingested int64) (*batchWriter, error) {
-	w := &batchWriter{ctx: ctx, tx: tx, importID: importID, ingested: ingested,
-		rows: make([]obsRow, 0, batchRows), args: make([]any, 0, batchRows*10), stmts: map[shape]*sql.Stmt{}}
+func newBatchWriter(ctx context.Context, conn *sql.Conn, importID, ingested int64) (*batchWriter, error) {
+	w := &batchWriter{ctx: ctx, conn: conn, importID: importID, ingested: ingested,
+		rows: make([]obsRow, 0, batchRows), args: make([]driver.NamedValue, 0, batchRows*10),
+		stmts: map[shape]driver.Stmt{}}
 	const pointAt = `INSERT INTO current(series_id, period, obs_id)
 		SELECT series_id, period, id FROM observations WHERE id >= ? ORDER BY id`
 	var err error
-	if w.addCurrent, err = tx.PrepareContext(ctx, pointAt); err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
+	if w.addCurrent, err = w.prepare(pointAt); err != nil {
+		return nil, err
 	}
 	// Rows of one statement are applied in order, so the last revision of
 	// a cell wins.
-	w.setCurrent, err = tx.PrepareContext(ctx, pointAt+` ON CONFLICT(series_id, period) DO UPDATE SET obs_id = excluded.obs_id`)
-	if err != nil {
-		w.addCurrent.Close()
-		return nil, fmt.Errorf("prepare: %w", err)
+	if w.setCurrent, err = w.prepare(pointAt + ` ON CONFLICT(series_id, period) DO UPDATE SET obs_id = excluded.obs_id`); err != nil {
+		w.close()
+		return nil, err
 	}
 	return w, nil
 }
 
-func (w *batchWriter) close() {
-	w.addCurrent.Close()
-	w.setCurrent.Close()
-	for _, st := range w.stmts {
-		st.Close()
+// prepare prepares a statement on the import's connection.
+func (w *batchWriter) prepare(query string) (st driver.Stmt, err error) {
+	err = w.conn.Raw(func(dc any) error {
+		st, err = dc.(driver.ConnPrepareContext).PrepareContext(w.ctx, query)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
 	}
+	return st, nil
+}
+
+// exec runs a prepared statement with the driver connection held, as
+// database/sql would.
+func (w *batchWriter) exec(st driver.Stmt, args []driver.NamedValue) (res driver.Result, err error) {
+	err = w.conn.Raw(func(any) error {
+		res, err = st.(driver.StmtExecContext).ExecContext(w.ctx, args)
+		return err
+	})
+	return res, err
+}
+
+func (w *batchWriter) close() {
+	w.conn.Raw(func(any) error {
+		for _, st := range append(slices.Collect(maps.Values(w.stmts)), w.addCurrent, w.setCurrent) {
+			if st != nil {
+				st.Close()
+			}
+		}
+		return nil
+	})
 }
 
 // statement returns the prepared insert for a shape, preparing it once.
-func (w *batchWriter) statement(s shape) (*sql.Stmt, error) {
+func (w *batchWriter) statement(s shape) (driver.Stmt, error) {
 	if st := w.stmts[s]; st != nil {
 		return st, nil
 	}
@@ -100,11 +134,10 @@ func (w *batchWriter) statement(s shape) (*sql.Stmt, error) {
 		}
 		row = "(?,?,1,NULL,?,?,NULL," + src + ",NULL,NULL," + consts
 	}
-	q := `INSERT INTO observations(series_id, period, revision, prev_id, value, qualifier, raw, source_id,
-		reported_on, method, ingested_at, import_id) VALUES ` + strings.Repeat(row+",", s.n-1) + row
-	st, err := w.tx.PrepareContext(w.ctx, q)
+	st, err := w.prepare(`INSERT INTO observations(series_id, period, revision, prev_id, value, qualifier, raw, source_id,
+		reported_on, method, ingested_at, import_id) VALUES ` + strings.Repeat(row+",", s.n-1) + row)
 	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
+		return nil, err
 	}
 	w.stmts[s] = st
 	return st, nil
@@ -148,11 +181,11 @@ func (w *batchWriter) flush() error {
 	}
 	w.args = w.args[:0]
 	for i := range w.rows {
-		w.args = w.rowArgs(w.args, &w.rows[i], s.lean)
+		w.rowArgs(&w.rows[i], s.lean)
 	}
 	first, last := w.rows[0].id, w.rows[len(w.rows)-1].id
 	w.rows = w.rows[:0]
-	res, err := st.ExecContext(w.ctx, w.args...)
+	res, err := w.exec(st, w.args)
 	if err != nil {
 		return fmt.Errorf("write observations: %w", err)
 	}
@@ -163,19 +196,56 @@ func (w *batchWriter) flush() error {
 	if s.lean { // first revisions only: no cell to replace
 		cur = w.addCurrent
 	}
-	if _, err := cur.ExecContext(w.ctx, first); err != nil {
+	if _, err := w.exec(cur, []driver.NamedValue{{Ordinal: 1, Value: first}}); err != nil {
 		return fmt.Errorf("write current: %w", err)
 	}
 	return nil
 }
 
 // rowArgs appends the parameters of one row.
-func (w *batchWriter) rowArgs(args []any, r *obsRow, lean bool) []any {
-	if lean {
-		return append(args, r.series, int64(r.period), r.value, int64(r.qualifier))
+func (w *batchWriter) rowArgs(r *obsRow, lean bool) {
+	w.arg(w.boxes.series(r.series), w.boxes.period(r.period))
+	if !lean {
+		w.arg(int64(r.revision), nullInt(r.prev))
 	}
-	return append(args, r.series, int64(r.period), int64(r.revision), nullInt(r.prev), r.value, int64(r.qualifier),
-		nullString(r.raw), nullInt(r.source), nullTime(r.reportedOn), nullString(r.method))
+	w.arg(r.value, int64(r.qualifier))
+	if !lean {
+		w.arg(nullString(r.raw), nullInt(r.source), nullTime(r.reportedOn), nullString(r.method))
+	}
+}
+
+// arg appends parameters, numbering them from 1.
+func (w *batchWriter) arg(vs ...any) {
+	for _, v := range vs {
+		w.args = append(w.args, driver.NamedValue{Ordinal: len(w.args) + 1, Value: v})
+	}
+}
+
+// boxes keeps the interface values of the last series id and of every
+// period key: they repeat row after row, and boxing an int64 allocates.
+type boxes struct {
+	lastSeries int64
+	seriesBox  any
+	periods    map[int32]any
+}
+
+func (b *boxes) series(id int64) any {
+	if id != b.lastSeries || b.seriesBox == nil {
+		b.lastSeries, b.seriesBox = id, id
+	}
+	return b.seriesBox
+}
+
+func (b *boxes) period(key int32) any {
+	if v, ok := b.periods[key]; ok {
+		return v
+	}
+	if b.periods == nil {
+		b.periods = map[int32]any{}
+	}
+	v := any(int64(key))
+	b.periods[key] = v
+	return v
 }
 
 // nullInt stores 0 as NULL.

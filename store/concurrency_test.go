@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/internal/synth"
 )

@@ -57,12 +57,19 @@ type ImportResult struct {
 // transaction is rolled back and nothing is stored; unknown codes are all
 // listed in one error. Readers never see part of an import.
 func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit func(chiso.Observation) error) error) (ImportResult, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+	// The import holds the writer connection itself: the batch writer
+	// reaches the driver under the transaction database/sql began.
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
 	}
 	defer tx.Rollback()
-	im, err := newImporter(ctx, tx, opts, db.cacheCells)
+	im, err := newImporter(ctx, conn, tx, opts, db.cacheCells)
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
 	}
@@ -145,7 +152,7 @@ type importer struct {
 	emitted  int
 }
 
-func newImporter(ctx context.Context, tx *sql.Tx, opts ImportOptions, cacheCells int) (*importer, error) {
+func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOptions, cacheCells int) (*importer, error) {
 	im := &importer{
 		ctx: ctx, tx: tx, opts: opts, cacheCells: cacheCells, ingestedAt: opts.Now.UnixNano(),
 		sources: map[string]int64{}, series: map[[2]int64]int64{}, states: map[int64]*seriesState{},
@@ -172,7 +179,7 @@ func newImporter(ctx context.Context, tx *sql.Tx, opts ImportOptions, cacheCells
 	if err := im.loadSeries(); err != nil {
 		return nil, err
 	}
-	if im.w, err = newBatchWriter(ctx, tx, im.importID, im.ingestedAt); err != nil {
+	if im.w, err = newBatchWriter(ctx, conn, im.importID, im.ingestedAt); err != nil {
 		return nil, err
 	}
 	return im, nil
