@@ -189,6 +189,8 @@ func strictFigure(toks []token, c candidate, numbers int) error {
 		return errors.New("more than one number (use ExtractFigure for sentences)")
 	case c.err != nil:
 		return c.err
+	case c.skip:
+		return errors.New("the number is part of a name (5G), a fraction's denominator or a date")
 	case c.start > 0:
 		return fmt.Errorf("unexpected %q before the number", toks[c.start-1].text)
 	}

@@ -126,7 +126,7 @@ func (rd *reader) wideRow(rw *row, cols []periodCol) error {
 		}
 		o := base
 		o.Period = pc.period
-		if !area.Overlaps(pc.period) {
+		if !area.existed(pc.period) {
 			rd.fail(rw, pc.field, pc.name, rw.fields[pc.field], fmt.Errorf("area %s did not exist during %s (it existed %s)", area.Code, pc.period, validity(area)))
 			continue
 		}

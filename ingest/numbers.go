@@ -51,10 +51,11 @@ const maxDigits = 40
 // words and units shift the exponent instead of multiplying floats (1,86
 // triệu tỷ đồng is exactly 1860000 billion).
 type decimal struct {
-	neg    bool
-	n      int // significant digits used
-	digits [maxDigits]byte
-	exp    int
+	neg     bool
+	n       int // significant digits used
+	digits  [maxDigits]byte
+	exp     int
+	pending int // zeros read after the last non-zero digit, not yet in digits
 }
 
 var (
@@ -90,11 +91,18 @@ func (d *decimal) appendDigits(s string, frac bool) error {
 		if frac {
 			d.exp--
 		}
-		if d.n == 0 && s[i] == '0' {
+		if s[i] == '0' {
+			if d.n > 0 {
+				d.pending++
+			}
 			continue
 		}
-		if d.n == maxDigits {
+		if d.n+d.pending >= maxDigits {
 			return errTooLong
+		}
+		for ; d.pending > 0; d.pending-- {
+			d.digits[d.n] = '0'
+			d.n++
 		}
 		d.digits[d.n] = s[i]
 		d.n++
@@ -105,10 +113,8 @@ func (d *decimal) appendDigits(s string, frac bool) error {
 // trim moves trailing zeros into the exponent, so that 1e300 printed in
 // full still fits.
 func (d *decimal) trim() {
-	for d.n > 0 && d.digits[d.n-1] == '0' {
-		d.n--
-		d.exp++
-	}
+	d.exp += d.pending
+	d.pending = 0
 }
 
 // ParseNumber reads a number printed in the locale, with nothing around it
@@ -177,13 +183,15 @@ func parseIntPart(s string, group byte, loc Locale, d *decimal) error {
 		}
 		return d.appendDigits(s, false)
 	}
-	for i, g := range strings.Split(s, string(group)) {
-		if !allDigits(g) || (i == 0 && (len(g) > 3 || g[0] == '0')) || (i > 0 && len(g) != 3) {
+	for i := 0; s != ""; i++ {
+		g, rest, _ := strings.Cut(s, string(group))
+		if !allDigits(g) || (i == 0 && (len(g) > 3 || g[0] == '0')) || (i > 0 && len(g) != 3) || (rest == "" && len(g) < len(s)) {
 			return ambiguous(group, loc)
 		}
 		if err := d.appendDigits(g, false); err != nil {
 			return err
 		}
+		s = rest
 	}
 	return nil
 }

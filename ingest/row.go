@@ -66,7 +66,7 @@ type reader struct {
 	opts    Options
 	source  string
 	inds    map[string]*indInfo
-	areas   map[string]*chiso.Area
+	areas   map[string]*areaInfo
 	periods map[string]chiso.Period // cache of parsed periods
 	dates   map[string]time.Time    // cache of parsed reported_on dates
 	strs    map[string]string       // interned sources and methods
@@ -87,7 +87,7 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 		return nil, "", fmt.Errorf("read %s: %w", name, err)
 	}
 	rd := &reader{name: name, opts: opts, source: opts.Source, emit: emit,
-		inds: map[string]*indInfo{}, areas: map[string]*chiso.Area{},
+		inds: map[string]*indInfo{}, areas: map[string]*areaInfo{},
 		periods: map[string]chiso.Period{}, dates: map[string]time.Time{}, strs: map[string]string{},
 		x: extractor{loc: opts.Locale}}
 	if rd.source == "" {
@@ -97,7 +97,8 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 		rd.inds[ind.Code] = &indInfo{Indicator: ind}
 	}
 	for i := range opts.Catalogue.Areas {
-		rd.areas[opts.Catalogue.Areas[i].Code] = &opts.Catalogue.Areas[i]
+		a := opts.Catalogue.Areas[i]
+		rd.areas[a.Code] = &areaInfo{Area: a, overlaps: map[int32]bool{}}
 	}
 	return rd, format, nil
 }
@@ -160,7 +161,27 @@ func (rd *reader) indicator(rw *row, field int, code string) *indInfo {
 	return ind
 }
 
-func (rd *reader) area(rw *row, field int, code string) *chiso.Area {
+// areaInfo is an area with the periods it is known to overlap.
+type areaInfo struct {
+	chiso.Area
+	overlaps map[int32]bool // by period key: whether the area existed during part of it
+}
+
+// existed reports whether the area existed during part of p; date
+// arithmetic is costly beside the rest of a row, so answers are kept.
+func (a *areaInfo) existed(p chiso.Period) bool {
+	k := p.Key()
+	ok, known := a.overlaps[k]
+	if !known {
+		ok = a.Overlaps(p)
+		if len(a.overlaps) < 4096 {
+			a.overlaps[k] = ok
+		}
+	}
+	return ok
+}
+
+func (rd *reader) area(rw *row, field int, code string) *areaInfo {
 	a, ok := rd.areas[code]
 	if !ok {
 		rd.fail(rw, field, "area", code, errors.New("unknown area (not in the catalogue)"))
@@ -170,7 +191,7 @@ func (rd *reader) area(rw *row, field int, code string) *chiso.Area {
 
 // period reads a period and checks that the area existed during it; area
 // may be nil when it is unknown.
-func (rd *reader) period(rw *row, field int, name, s string, area *chiso.Area) (chiso.Period, bool) {
+func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (chiso.Period, bool) {
 	p, ok := rd.periods[s]
 	if !ok {
 		var err error
@@ -182,14 +203,14 @@ func (rd *reader) period(rw *row, field int, name, s string, area *chiso.Area) (
 			rd.periods[strings.Clone(s)] = p
 		}
 	}
-	if area != nil && !area.Overlaps(p) {
+	if area != nil && !area.existed(p) {
 		rd.fail(rw, field, name, s, fmt.Errorf("area %s did not exist during %s (it existed %s)", area.Code, p, validity(area)))
 		return p, false
 	}
 	return p, true
 }
 
-func validity(a *chiso.Area) string {
+func validity(a *areaInfo) string {
 	day := func(t time.Time, none string) string {
 		if t.IsZero() {
 			return none

@@ -21,14 +21,15 @@ const (
 type token struct {
 	kind  tokKind
 	text  string
-	glued bool // no space between this token and the previous one
+	lower string // a word in lower case, for comparing
+	glued bool   // no space between this token and the previous one
 }
 
 // tokenize splits s into tokens, appending to toks (reused between calls).
 // Text in decomposed form (as some editors save it) is composed first so
 // that words compare equal.
 func tokenize(s string, toks []token) []token {
-	if !norm.NFC.IsNormalString(s) {
+	if hasCombiningMarks(s) {
 		s = norm.NFC.String(s)
 	}
 	toks = toks[:0]
@@ -49,10 +50,26 @@ func tokenize(s string, toks []token) []token {
 		default:
 			kind, end = tokSym, i+size
 		}
-		toks = append(toks, token{kind: kind, text: s[i:end], glued: glued && len(toks) > 0})
+		t := token{kind: kind, text: s[i:end], glued: glued && len(toks) > 0}
+		if kind == tokWord {
+			t.lower = strings.ToLower(t.text) // allocates only for capitals
+		}
+		toks = append(toks, t)
 		i, glued = end, true
 	}
 	return toks
+}
+
+// hasCombiningMarks reports whether s holds a combining diacritic
+// (U+0300–U+036F, UTF-8 lead bytes 0xCC and 0xCD): decomposed Vietnamese
+// has them, composed text has none.
+func hasCombiningMarks(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0xCC || s[i] == 0xCD {
+			return true
+		}
+	}
+	return false
 }
 
 func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) }
@@ -86,8 +103,8 @@ func scanWord(s string, i int) int {
 	return i
 }
 
-// is reports whether the token is a word equal to w, ignoring case.
-func (t token) is(w string) bool { return t.kind == tokWord && strings.EqualFold(t.text, w) }
+// is reports whether the token is the word w (in lower case), ignoring case.
+func (t token) is(w string) bool { return t.kind == tokWord && t.lower == w }
 
 // sym reports whether the token is one of the symbols in set.
 func (t token) sym(set string) bool {
@@ -103,27 +120,31 @@ type phrase struct {
 // matchAt returns the phrase of list that starts at toks[i], longest first.
 func matchAt(toks []token, i int, list []phrase) (phrase, bool) {
 	for _, p := range list {
-		if i+len(p.words) > len(toks) {
-			continue
-		}
-		ok := true
-		for k, w := range p.words {
-			ok = ok && toks[i+k].is(w)
-		}
-		if ok {
+		if matches(toks, i, p) {
 			return p, true
 		}
 	}
 	return phrase{}, false
 }
 
+// matches reports whether toks from i on start with the phrase.
+func matches(toks []token, i int, p phrase) bool {
+	if i < 0 || i+len(p.words) > len(toks) {
+		return false
+	}
+	for k, w := range p.words {
+		if !toks[i+k].is(w) {
+			return false
+		}
+	}
+	return true
+}
+
 // matchEndingAt returns the phrase of list that ends at toks[i].
 func matchEndingAt(toks []token, i int, list []phrase) (phrase, bool) {
 	for _, p := range list {
-		if start := i - len(p.words) + 1; start >= 0 {
-			if q, ok := matchAt(toks, start, []phrase{p}); ok {
-				return q, true
-			}
+		if matches(toks, i-len(p.words)+1, p) {
+			return p, true
 		}
 	}
 	return phrase{}, false
