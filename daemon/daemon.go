@@ -65,12 +65,16 @@ type Daemon struct {
 	jobs     map[string]gocron.Job
 	groups   atomic.Pointer[groupSet]
 
-	ln     net.Listener
-	http   *http.Server
-	nudge  chan struct{}
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	ready  atomic.Bool
+	ln    net.Listener
+	http  *http.Server
+	nudge chan struct{}
+	// dirty and published belong to the sync loop: whether the metrics
+	// lag the index, and when they were last rebuilt.
+	dirty     bool
+	published time.Time
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	ready     atomic.Bool
 
 	closeOnce sync.Once
 	closeErr  error

@@ -150,26 +150,44 @@ func (d *Daemon) syncLoop(ctx context.Context) {
 	}
 }
 
-// sync reads new observations, if any, and evaluates what they affect.
+// PublishInterval is the shortest time between two rebuilds of the value
+// snapshot and the store counts that /metrics shows: under a stream of
+// imports, evaluation runs per import but the O(series) rebuild does not.
+const PublishInterval = time.Second
+
+// sync reads new observations, if any, evaluates what they affect, and
+// refreshes the metrics at most once per PublishInterval.
 func (d *Daemon) sync(ctx context.Context, trigger string) {
+	if d.refresh(ctx, trigger) {
+		d.dirty = true
+	}
+	if d.dirty && time.Since(d.published) >= PublishInterval {
+		d.publishValues()
+		d.updateStoreStats(ctx)
+		d.dirty, d.published = false, time.Now()
+	}
+}
+
+// refresh reads what the store received since the last look and evaluates
+// the groups that read it; it reports whether there was anything.
+func (d *Daemon) refresh(ctx context.Context, trigger string) bool {
 	last, err := d.db.LastID(ctx)
 	if err != nil || last <= d.src.last() {
-		return
+		return false
 	}
 	now := d.opts.Now()
 	n, err := d.eng.Refresh(ctx, d.src)
 	if err != nil {
 		d.log.Error("refresh index", "err", err)
-		return
+		return false
 	}
 	changed := d.src.take()
-	d.publishValues()
-	d.updateStoreStats(ctx)
 	groups := d.groups.Load().reading(changed)
-	d.log.Debug("new observations", "count", n, "indicators", len(changed), "groups", len(groups))
+	d.log.Debug("new observations", "trigger", trigger, "count", n, "indicators", len(changed), "groups", len(groups))
 	for _, g := range groups {
 		d.evaluate(ctx, g, now, "ingest")
 	}
+	return n > 0
 }
 
 // Nudge makes the sync loop look for new observations at once.

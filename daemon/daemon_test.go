@@ -1,0 +1,499 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/store"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+// coverageRules has two groups: one reads the coverage share, the other
+// only the number of BTS stations, so an import of one triggers only its
+// group.
+const coverageRules = `groups:
+  - name: coverage
+    schedule: "0 7 * * *"
+    rules:
+      - alert: CoverageOutOfRange
+        check: range
+        indicator: village_mobile_broadband_coverage
+        severity: critical
+  - name: stations
+    schedule: "0 7 * * *"
+    rules:
+      - alert: StationsOutOfRange
+        check: range
+        indicator: bts_stations
+`
+
+const brokenRules = `groups:
+  - name: coverage
+    schedule: "0 7 * * *"
+    rules:
+      - alert: CoverageOutOfRange
+        check: rnage
+        indicator: village_mobile_broadband_coverage
+`
+
+type harness struct {
+	t     *testing.T
+	dir   string
+	d     *Daemon
+	url   string
+	token string
+}
+
+// start creates a database with the sample data, a rule folder and a
+// configuration file in a temp dir, and starts a daemon on a free port.
+func start(t *testing.T, extraConfig string) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	ctx := context.Background()
+	if _, err := InitDatabase(ctx, filepath.Join(dir, "chiso.db"), true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "rules.d", "coverage.yaml"), coverageRules)
+	writeFile(t, filepath.Join(dir, "token"), "s3cret\n")
+	cfgText := "listen: 127.0.0.1:0\nauth: {tokens: [{name: test, file: token}]}\n" + extraConfig
+	writeFile(t, filepath.Join(dir, "chiso.yaml"), cfgText)
+	cfg, err := config.Load(filepath.Join(dir, "chiso.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(cfg, Options{Version: "test", Revision: "abc"})
+	if err := d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	h := &harness{t: t, dir: dir, d: d, url: "http://" + d.Addr(), token: "s3cret"}
+	h.waitFor("ready", 5*time.Second, d.Ready)
+	return h
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeAtomic replaces a file as editors do: write a temporary file, rename.
+func writeAtomic(t *testing.T, path, text string) {
+	t.Helper()
+	tmp := filepath.Join(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	writeFile(t, tmp, text)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (h *harness) waitFor(what string, limit time.Duration, cond func() bool) time.Duration {
+	h.t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > limit {
+			h.t.Fatalf("%s: not within %s", what, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+func (h *harness) post(path, ctype, body string) (int, string) {
+	h.t.Helper()
+	req, _ := http.NewRequest("POST", h.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	req.Header.Set("Content-Type", ctype)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (h *harness) get(path string) string {
+	h.t.Helper()
+	resp, err := http.Get(h.url + path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func (h *harness) findingsFor(area string) []chiso.Finding {
+	var out []chiso.Finding
+	for _, f := range h.d.Findings() {
+		if f.Area == area {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+const badCoverage = "indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2025,120\n"
+
+func TestPostedObservationIsEvaluatedAtOnce(t *testing.T) {
+	h := start(t, "")
+	stationsBefore := h.d.state.group("stations").lastRun
+	coverageBefore := h.d.state.group("coverage").lastRun
+	code, body := h.post("/api/v1/observations", "text/csv", badCoverage)
+	if code != 200 {
+		t.Fatalf("POST = %d %s", code, body)
+	}
+	took := h.waitFor("finding", 2*time.Second, func() bool { return len(h.findingsFor("PT")) > 0 })
+	t.Logf("finding visible %s after the POST answered", took)
+	f := h.findingsFor("PT")[0]
+	if f.Rule != "CoverageOutOfRange" || f.Diagnosis != chiso.OutOfRange || f.Value != 120 || f.Severity != chiso.Critical {
+		t.Errorf("finding = %+v", f)
+	}
+	if got := h.d.state.group("coverage").lastRun; !got.After(coverageBefore) {
+		t.Errorf("coverage group not re-evaluated: %v", got)
+	}
+	if got := h.d.state.group("stations").lastRun; !got.Equal(stationsBefore) {
+		t.Errorf("stations group evaluated on an import it does not read: %v → %v", stationsBefore, got)
+	}
+	var api struct{ Data []chiso.Finding }
+	if err := json.Unmarshal([]byte(h.get("/api/v1/findings?area=PT")), &api); err != nil || len(api.Data) != 1 {
+		t.Errorf("API findings = %+v, %v", api, err)
+	}
+	h.waitFor("metrics", 2*time.Second, func() bool {
+		m := h.get("/metrics")
+		return strings.Contains(m, `chiso_indicator_value{area="PT",indicator="village_mobile_broadband_coverage"} 120`) &&
+			strings.Contains(m, `chiso_rule_findings{group="coverage",rule="CoverageOutOfRange",severity="critical",status="fail"} 1`)
+	})
+}
+
+func TestBadUploadStoresNothingAndNamesEveryRow(t *testing.T) {
+	h := start(t, "")
+	before, _ := h.d.db.LastID(context.Background())
+	code, body := h.post("/api/v1/observations", "text/csv",
+		"indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2025,50\nnope,PT,2025,1\nvillage_mobile_broadband_coverage,XX,2025,1\n")
+	if code != 422 {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	for _, want := range []string{`"line":3`, `"value":"nope"`, `"line":4`, `"value":"XX"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("response lacks %s: %s", want, body)
+		}
+	}
+	after, _ := h.d.db.LastID(context.Background())
+	if after != before {
+		t.Errorf("a bad file stored something: last id %d → %d", before, after)
+	}
+	if got := testutil.ToFloat64(h.d.metrics.imports.WithLabelValues("api", "failure")); got != 1 {
+		t.Errorf("failed imports = %v", got)
+	}
+}
+
+// TestImportByAnotherProcessIsPickedUp writes through a second connection
+// to the database, as the chiso import command does.
+func TestImportByAnotherProcessIsPickedUp(t *testing.T) {
+	h := start(t, "")
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(h.dir, "chiso.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cat, _ := db.Catalogue(ctx)
+	_, err = db.Import(ctx, store.ImportOptions{Source: "cli", Now: time.Now()}, func(emit func(chiso.Observation) error) error {
+		return ingest.Read(strings.NewReader(badCoverage), "cli.csv", ingest.Options{Catalogue: cat}, emit)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := h.waitFor("finding", time.Second, func() bool { return len(h.findingsFor("PT")) > 0 })
+	t.Logf("external import evaluated after %s", took)
+}
+
+func TestReloadKeepsRunningRulesOnError(t *testing.T) {
+	h := start(t, "watch: false\n")
+	ruleFile := filepath.Join(h.dir, "rules.d", "coverage.yaml")
+	writeFile(t, ruleFile, brokenRules)
+	err := h.d.Reload(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "coverage.yaml:6:") {
+		t.Fatalf("Reload = %v, want the position of the bad check", err)
+	}
+	if n := len(h.d.Rules()); n != 2 {
+		t.Errorf("groups after a failed reload = %d, want the old 2", n)
+	}
+	if v := testutil.ToFloat64(h.d.metrics.reloadOK); v != 0 {
+		t.Errorf("chiso_config_last_reload_successful = %v", v)
+	}
+	st := h.d.ReloadStatus()
+	if st.Success || len(st.Errors) == 0 || st.Errors[0].Line != 6 {
+		t.Errorf("reload status = %+v", st)
+	}
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	h.waitFor("old rules still evaluate", 2*time.Second, func() bool { return len(h.findingsFor("PT")) > 0 })
+
+	writeFile(t, ruleFile, strings.Replace(coverageRules, "severity: critical", "severity: info", 1))
+	if err := h.d.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if v := testutil.ToFloat64(h.d.metrics.reloadOK); v != 1 {
+		t.Errorf("chiso_config_last_reload_successful = %v after a good reload", v)
+	}
+	h.waitFor("new severity", 2*time.Second, func() bool {
+		f := h.findingsFor("PT")
+		return len(f) == 1 && f[0].Severity == chiso.Info
+	})
+}
+
+func TestReloadOnFileChange(t *testing.T) {
+	h := start(t, "")
+	ruleFile := filepath.Join(h.dir, "rules.d", "coverage.yaml")
+	extra := coverageRules + `  - name: added
+    schedule: "@daily"
+    rules:
+      - alert: SitesOutOfRange
+        check: range
+        indicator: bts_sites
+`
+	writeAtomic(t, ruleFile, extra)
+	took := h.waitFor("reload after the edit", 3*time.Second, func() bool { return len(h.d.Rules()) == 3 })
+	t.Logf("reloaded %s after an atomic save", took)
+	writeAtomic(t, ruleFile, brokenRules)
+	h.waitFor("failed reload noticed", 3*time.Second, func() bool { return !h.d.ReloadStatus().Success })
+	if len(h.d.Rules()) != 3 {
+		t.Errorf("a broken edit changed the running groups")
+	}
+}
+
+func TestDropFolder(t *testing.T) {
+	h := start(t, "drop_folder: {path: inbox, settle: 50ms}\n")
+	inbox := filepath.Join(h.dir, "inbox")
+	h.waitFor("inbox created", 2*time.Second, func() bool { _, err := os.Stat(filepath.Join(inbox, "done")); return err == nil })
+	writeFile(t, filepath.Join(inbox, "good.csv"), badCoverage)
+	writeFile(t, filepath.Join(inbox, "bad.csv"), "indicator,area,period,value\nnope,PT,2025,1\n")
+	writeFile(t, filepath.Join(inbox, "notes.txt"), "not data")
+	exists := func(p string) func() bool {
+		return func() bool { _, err := os.Stat(filepath.Join(inbox, p)); return err == nil }
+	}
+	h.waitFor("good file done", 3*time.Second, exists("done/good.csv"))
+	h.waitFor("bad file failed", 3*time.Second, exists("failed/bad.csv.errors.txt"))
+	report, _ := os.ReadFile(filepath.Join(inbox, "failed", "bad.csv.errors.txt"))
+	if !strings.Contains(string(report), "bad.csv:2:1") || !strings.Contains(string(report), "nope") {
+		t.Errorf("error report = %s", report)
+	}
+	if !exists("notes.txt")() {
+		t.Error("a file of unknown type was taken")
+	}
+	h.waitFor("finding from the dropped file", 2*time.Second, func() bool { return len(h.findingsFor("PT")) > 0 })
+}
+
+func TestMetricsAreLintClean(t *testing.T) {
+	h := start(t, "")
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	h.waitFor("finding", 2*time.Second, func() bool { return len(h.findingsFor("PT")) > 0 })
+	problems, err := testutil.GatherAndLint(h.d.Registry())
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("lint: %v %v", err, problems)
+	}
+	body := h.get("/metrics")
+	for _, name := range []string{"chiso_build_info", "chiso_config_last_reload_successful", "chiso_config_last_reload_success_timestamp_seconds",
+		"chiso_rule_group_last_evaluation_timestamp_seconds", "chiso_rule_group_last_duration_seconds", "chiso_rule_findings",
+		"chiso_indicator_value", "chiso_indicator_period_end_timestamp_seconds", "chiso_indicator_target",
+		"chiso_observations", "chiso_imports_total", "go_goroutines", "process_cpu_seconds_total"} {
+		if !strings.Contains(body, "\n"+name) {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+	promtoolCheck(t, body)
+}
+
+// promtoolCheck runs `promtool check metrics` on an exposition. Without
+// promtool the test is skipped, except in CI, where it fails.
+func promtoolCheck(t *testing.T, exposition string) {
+	t.Helper()
+	path, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("promtool not found (apt-get install prometheus)")
+		}
+		t.Skip("promtool not found; apt-get install prometheus")
+	}
+	cmd := exec.Command(path, "check", "metrics")
+	cmd.Stdin = strings.NewReader(exposition)
+	out, err := cmd.CombinedOutput()
+	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func TestCloseIsIdempotent(t *testing.T) {
+	h := start(t, "")
+	if err := h.d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.d.Close(); err != nil {
+		t.Fatalf("second Close = %v", err)
+	}
+	if _, err := http.Get(h.url + "/-/healthy"); err == nil {
+		t.Error("server still answers after Close")
+	}
+}
+
+func TestStartFailsOnBadRules(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "rules.d", "x.yaml"), brokenRules)
+	cfg := config.Default(dir)
+	cfg.Listen = "127.0.0.1:0"
+	d := New(cfg, Options{})
+	err := d.Start(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "x.yaml:6:") {
+		t.Errorf("Start = %v", err)
+	}
+	if cerr := d.Close(); cerr != nil {
+		t.Errorf("Close after a failed Start = %v", cerr)
+	}
+}
+
+func TestInitDatabase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.db")
+	ctx := context.Background()
+	created, err := InitDatabase(ctx, path, true, time.Now())
+	if err != nil || !created {
+		t.Fatalf("InitDatabase = %v, %v", created, err)
+	}
+	created, err = InitDatabase(ctx, path, true, time.Now())
+	if err != nil || created {
+		t.Fatalf("second InitDatabase = %v, %v; want false, nil", created, err)
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, _ := db.Stats(ctx)
+	if st.Observations < 50 || st.Indicators < 40 {
+		t.Errorf("stats = %+v", st)
+	}
+	empty := filepath.Join(dir, "empty.db")
+	if _, err := InitDatabase(ctx, empty, false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	db2, _ := store.Open(ctx, empty)
+	defer db2.Close()
+	if st, _ := db2.Stats(ctx); st.Observations != 0 || st.Indicators == 0 {
+		t.Errorf("catalogue only: stats = %+v", st)
+	}
+}
+
+func TestWriteRulePack(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "rules.d")
+	created, err := WriteRulePack(dir, StarterRules())
+	if err != nil || !created {
+		t.Fatalf("WriteRulePack = %v, %v", created, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "starter.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "starter.yaml"), "edited")
+	created, err = WriteRulePack(dir, StarterRules())
+	if err != nil || created {
+		t.Fatalf("second WriteRulePack = %v, %v", created, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "starter.yaml")); string(b) != "edited" {
+		t.Error("an existing rule folder was overwritten")
+	}
+}
+
+func TestCheckSchedule(t *testing.T) {
+	cases := []struct {
+		spec string
+		ok   bool
+	}{
+		{"0 7 * * *", true},
+		{"@every 6h", true},
+		{"TZ=UTC 0 7 * * *", false},
+		{"CRON_TZ=", false},
+		{"TZ=", false},
+		{"61 * * * *", false},
+		{"", false},
+	}
+	for _, c := range cases {
+		err := checkSchedule(c.spec)
+		if (err == nil) != c.ok {
+			t.Errorf("checkSchedule(%q) = %v, want ok=%v", c.spec, err, c.ok)
+		}
+	}
+}
+
+func TestGroupsReading(t *testing.T) {
+	cfg := config.Default(t.TempDir())
+	writeFile(t, filepath.Join(cfg.Dir, "rules.d", "a.yaml"), coverageRules)
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs, err := loadGroups(cfg, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := newGroupSet(gs)
+	cases := []struct {
+		changed []string
+		want    string
+	}{
+		{[]string{"village_mobile_broadband_coverage"}, "coverage"},
+		{[]string{"bts_stations", "communes"}, "stations"},
+		{[]string{"bts_stations", "village_mobile_broadband_coverage"}, "coverage,stations"},
+		{[]string{"communes"}, ""},
+	}
+	for _, c := range cases {
+		m := map[string]bool{}
+		for _, i := range c.changed {
+			m[i] = true
+		}
+		if got := strings.Join(set.reading(m), ","); got != c.want {
+			t.Errorf("reading(%v) = %q, want %q", c.changed, got, c.want)
+		}
+	}
+}
+
+func TestConfigErrorKeepsRunningConfig(t *testing.T) {
+	h := start(t, "watch: false\n")
+	writeFile(t, filepath.Join(h.dir, "chiso.yaml"), "listen: 127.0.0.1:0\nbogus: 1\n")
+	err := h.d.Reload(context.Background())
+	var ce *config.Error
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "chiso.yaml:2:1") {
+		t.Fatalf("Reload = %v", err)
+	}
+	if len(h.d.tokens()) != 1 {
+		t.Error("tokens lost on a failed reload")
+	}
+	code, _ := h.post("/-/reload", "text/plain", "")
+	if code != 422 {
+		t.Errorf("POST /-/reload with a bad file = %d, want 422", code)
+	}
+	if got := fmt.Sprint(testutil.ToFloat64(h.d.metrics.reloads.WithLabelValues("failure"))); got != "2" {
+		t.Errorf("failed reloads = %s", got)
+	}
+}
