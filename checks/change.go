@@ -102,7 +102,7 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		for i := 0; i < s.Len(); i++ {
-			if f, ok := p.judge(env, ind, s, s.point(i)); ok {
+			if f, ok := p.judge(env, ind, s, i); ok {
 				out = append(out, f)
 			}
 		}
@@ -111,8 +111,9 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 }
 
 // judge returns the finding for one figure, if any.
-func (p *ChangeParams) judge(env Env, ind chiso.Indicator, s Series, cur point) (chiso.Finding, bool) {
-	b, reason, ok := baseline(env, ind, s, cur)
+func (p *ChangeParams) judge(env Env, ind chiso.Indicator, s Series, i int) (chiso.Finding, bool) {
+	cur := s.point(i)
+	b, reason, ok := baseline(env, ind, s, i)
 	switch {
 	case !ok:
 		env.skip(reason)

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"sort"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -74,13 +75,13 @@ func (s Series) str(i int) string {
 	return s.strings[i]
 }
 
-// Find returns the index of the point for period p, or -1.
+// Find returns the index of the point for period p, or -1. It searches
+// by bisection, the points being in Period.Compare order.
 func (s Series) Find(p chiso.Period) int {
 	k := p.Key()
-	for i := len(s.keys) - 1; i >= 0; i-- {
-		if s.keys[i] == k {
-			return i
-		}
+	i := sort.Search(len(s.keys), func(i int) bool { return s.Period(i).Compare(p) >= 0 })
+	if i < len(s.keys) && s.keys[i] == k {
+		return i
 	}
 	return -1
 }

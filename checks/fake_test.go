@@ -16,8 +16,9 @@ import (
 // fakeData is an in-memory Data over a catalogue and observations, for
 // tests of the check kinds (the engine's index is the real one).
 type fakeData struct {
-	cat chiso.Catalogue
-	obs map[chiso.SeriesKey][]chiso.Observation
+	cat    chiso.Catalogue
+	obs    map[chiso.SeriesKey][]chiso.Observation
+	series map[chiso.SeriesKey]Series // built once, as the engine's index does
 }
 
 func newFake(cat chiso.Catalogue, obs []chiso.Observation) *fakeData {
@@ -28,10 +29,19 @@ func newFake(cat chiso.Catalogue, obs []chiso.Observation) *fakeData {
 		}
 		d.obs[o.Key()] = append(d.obs[o.Key()], o)
 	}
-	for _, s := range d.obs {
+	d.series = map[chiso.SeriesKey]Series{}
+	for k, s := range d.obs {
 		sort.SliceStable(s, func(i, j int) bool { return s[i].Period.Before(s[j].Period) })
+		d.series[k] = d.build(k.Indicator, k.Area)
 	}
 	return d
+}
+
+func (d *fakeData) Series(ind, area string) Series {
+	if s, ok := d.series[chiso.SeriesKey{Indicator: ind, Area: area}]; ok {
+		return s
+	}
+	return NewSeries(ind, area, SeriesColumns{})
 }
 
 func (d *fakeData) Indicator(code string) (chiso.Indicator, bool) { return d.cat.Indicator(code) }
@@ -40,7 +50,7 @@ func (d *fakeData) Areas() []chiso.Area                           { return d.cat
 func (d *fakeData) Predecessors(area string) []chiso.Lineage      { return d.cat.Predecessors(area) }
 func (d *fakeData) Targets(ind, area string) []chiso.Target       { return d.cat.TargetsFor(ind, area) }
 
-func (d *fakeData) Series(ind, area string) Series {
+func (d *fakeData) build(ind, area string) Series {
 	c := SeriesColumns{Strings: []string{""}}
 	intern := func(s string) int {
 		for i, x := range c.Strings {

@@ -122,7 +122,7 @@ func peers(env Env, ind chiso.Indicator, areas []string, per chiso.Period) []pee
 			continue
 		}
 		pr := peer{area: a, cur: s.point(i)}
-		if b, _, ok := baseline(env, ind, s, pr.cur); ok && b.period == per.PreviousLike() {
+		if b, _, ok := baseline(env, ind, s, i); ok && b.period == per.PreviousLike() {
 			pr.base, pr.has = b, true
 		}
 		out = append(out, pr)

@@ -27,7 +27,14 @@ func (s Series) point(i int) point {
 // with a year), or -1. Usually that is p.PreviousLike(); when that period is
 // missing it is an earlier one, and changes are annualised over the gap.
 func (s Series) likeBefore(p chiso.Period) int {
-	for i := s.Len() - 1; i >= 0; i-- {
+	return s.likeBeforeFrom(s.Len(), p)
+}
+
+// likeBeforeFrom is likeBefore looking only at points before index end:
+// for a point of the series itself, its own index, so that a pass over a
+// series stays linear in practice.
+func (s Series) likeBeforeFrom(end int, p chiso.Period) int {
+	for i := end - 1; i >= 0; i-- {
 		q := s.Period(i)
 		if q.Kind == p.Kind && q.N == p.N && q.Year < p.Year {
 			return i
@@ -81,13 +88,14 @@ func (b base) interval(slack float64) interval {
 // year apart).
 func (b base) years(p chiso.Period) float64 { return b.period.YearsBetween(p) }
 
-// baseline finds what point cur of series s (indicator ind) is compared
+// baseline finds what point i of series s (indicator ind) is compared
 // with. Comparisons across methods are never made; an area made by a merge
 // is compared with the sum of its predecessors for additive indicators and
 // not at all for shares, ranks and ratios; a part of a split is not
 // compared with the whole. ok is false with the reason otherwise.
-func baseline(env Env, ind chiso.Indicator, s Series, cur point) (base, SkipReason, bool) {
-	if j := s.likeBefore(cur.period); j >= 0 {
+func baseline(env Env, ind chiso.Indicator, s Series, i int) (base, SkipReason, bool) {
+	cur := s.point(i)
+	if j := s.likeBeforeFrom(i, cur.period); j >= 0 {
 		p := s.point(j)
 		if p.method != cur.method {
 			return base{}, SkipMethodChanged, false
