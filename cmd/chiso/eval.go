@@ -18,6 +18,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/pack"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -268,6 +269,4 @@ func writeSummary(w io.Writer, res engine.Result, took time.Duration) bool {
 }
 
 // defaultRuleFiles is the rule pack built into the binary.
-func defaultRuleFiles() (fs.FS, []string, error) {
-	return nil, nil, errors.New("no --rules given and this build has no default rule pack")
-}
+func defaultRuleFiles() (fs.FS, []string, error) { return pack.FS(), pack.Patterns, nil }
