@@ -92,6 +92,9 @@ func (p *ConsistencyParams) Validate(cat *chiso.Catalogue, rule RuleContext) []F
 	if err != nil {
 		return append(errs, exprFieldError(err))
 	}
+	if len(identifiers(toks)) == 0 {
+		return append(errs, fieldErr("expr", "names no indicator; write a condition over indicator codes, e.g. a <= b <= c"))
+	}
 	var unknown []FieldError
 	for _, t := range identifiers(toks) {
 		if _, ok := cat.Indicator(t.text); !ok {
@@ -155,6 +158,9 @@ func compileTokens(toks []token, env map[string]any) (*vm.Program, error) {
 	var fe *file.Error
 	if errors.As(err, &fe) {
 		return nil, &ExprError{Offset: origOffset(code, offs, fe.From), Msg: fe.Message}
+	}
+	if strings.Contains(err.Error(), "expected bool") {
+		return nil, &ExprError{Offset: -1, Msg: "must be a condition (true or false), e.g. a <= b; this one computes " + strings.TrimPrefix(err.Error(), "expected bool, but got ")}
 	}
 	return nil, &ExprError{Offset: -1, Msg: err.Error()}
 }

@@ -135,7 +135,8 @@ func TestConsistencyValidate(t *testing.T) {
 	}{
 		{"radio <= comunes", []int{9}, `unknown indicator "comunes"`},
 		{"radioo <= radio <= comunes", []int{0, 19}, "unknown indicator"},
-		{"radio + communes", []int{-1}, "bool"},
+		{"radio + communes", []int{-1}, "must be a condition"},
+		{"1 < 2", []int{-1}, "names no indicator"},
 		{"radio <= (communes", []int{9}, `unclosed "("`},
 		{"radio <= communes)", []int{17}, `unmatched ")"`},
 		{"radio <= 'communes", []int{9}, "unterminated string"},
