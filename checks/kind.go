@@ -1,6 +1,3 @@
-// Package checks holds chiso's check kinds: pure functions of (parameters,
-// the series they need, evaluation time) that return findings. No check
-// reads the clock or the database.
 package checks
 
 import (
