@@ -34,6 +34,9 @@ type DB struct {
 	closeErr  error
 }
 
+// pageSize is the page size of new database files, in bytes.
+const pageSize = 16384
+
 // busyTimeoutMS is how long a connection waits for a lock before SQLITE_BUSY.
 const busyTimeoutMS = 10000
 
@@ -72,8 +75,13 @@ func openPool(path string, readOnly bool) (*sql.DB, error) {
 	} else {
 		q.Set("mode", "rwc")
 		q.Set("_txlock", "immediate")
-		q.Add("_pragma", "journal_mode(WAL)")
-		q.Add("_pragma", "synchronous(NORMAL)")
+		// page_size only takes effect on a new file, before WAL mode
+		// writes the header: the driver applies _pragma entries before
+		// _journal_mode. Larger pages mean fewer writes and B-tree splits
+		// per row on bulk imports (measured in BenchmarkImportCSV).
+		q.Add("_pragma", fmt.Sprintf("page_size(%d)", pageSize))
+		q.Set("_journal_mode", "WAL")
+		q.Set("_synchronous", "NORMAL")
 	}
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 	pool, err := sql.Open("sqlite", dsn)
