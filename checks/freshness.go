@@ -86,8 +86,8 @@ type dueRule struct {
 func parseDue(s string) (dueRule, error) {
 	if strings.HasPrefix(s, "+") && len(s) > 2 {
 		n, err := strconv.Atoi(s[1 : len(s)-1])
-		if err != nil || n < 0 {
-			return dueRule{}, fmt.Errorf("invalid due %q (want MM-DD, +Nd or +Nm)", s)
+		if err != nil || n < 0 || n > 3660 {
+			return dueRule{}, fmt.Errorf("invalid due %q (want MM-DD, +Nd or +Nm with N up to 3660)", s)
 		}
 		switch s[len(s)-1] {
 		case 'd':

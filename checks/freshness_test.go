@@ -115,3 +115,23 @@ func TestFreshnessValidate(t *testing.T) {
 		t.Errorf("valid params: %+v", errs)
 	}
 }
+
+// FuzzParseDue: any due text either fails to parse or gives a due date
+// after the period it is for.
+func FuzzParseDue(f *testing.F) {
+	for _, s := range []string{"03-31", "12-31", "02-29", "+45d", "+1m", "+0d", "+12m", "13-01", "+-1d", "+1y", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseDue(s)
+		if err != nil {
+			return
+		}
+		for _, p := range []string{"2024", "2024-H2", "2024-Q1", "2024-02", "2023-12"} {
+			per := chiso.MustParsePeriod(p)
+			if due := d.date(per); due.Before(per.End().AddDate(0, 0, -1)) {
+				t.Fatalf("due %q for %s is %s, before the period ends", s, p, due.Format(time.DateOnly))
+			}
+		}
+	})
+}
