@@ -196,7 +196,7 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 	if !ok {
 		var err error
 		if p, err = chiso.ParsePeriod(s); err != nil {
-			rd.fail(rw, field, name, s, errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM"))
+			rd.fail(rw, field, name, s, periodErr(rw, field))
 			return p, false
 		}
 		if len(rd.periods) < 4096 {
@@ -208,6 +208,13 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 		return p, false
 	}
 	return p, true
+}
+
+func periodErr(rw *row, field int) error {
+	if rw.sheet != "" && rw.number(field) {
+		return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text")
+	}
+	return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM")
 }
 
 func validity(a *areaInfo) string {
@@ -317,6 +324,9 @@ func (rd *reader) provenance(rw *row, o *chiso.Observation) bool {
 	ok := true
 	if s := rw.get(colReportedOn); s != "" {
 		o.ReportedOn, ok = rd.date(s)
+		if !ok && rw.sheet != "" && rw.number(rw.idx[colReportedOn]) {
+			o.ReportedOn, ok = sheetDate(s)
+		}
 		if !ok {
 			rd.failCol(rw, colReportedOn, errors.New("want a date YYYY-MM-DD"))
 		}

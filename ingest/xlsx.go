@@ -3,7 +3,9 @@ package ingest
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -107,4 +109,17 @@ func isNumberCell(f *excelize.File, sheet string, rw *row, field int) bool {
 	}
 	t, err := f.GetCellType(sheet, cell)
 	return err == nil && (t == excelize.CellTypeUnset || t == excelize.CellTypeNumber)
+}
+
+// sheetDate reads a spreadsheet's date cell, stored as a serial day number.
+func sheetDate(s string) (time.Time, bool) {
+	serial, err := strconv.ParseFloat(s, 64)
+	if err != nil || serial < 1 || serial > 2958465 { // 9999-12-31
+		return time.Time{}, false
+	}
+	t, err := excelize.ExcelDateToTime(serial, false)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), true
 }

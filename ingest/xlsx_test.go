@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/xuri/excelize/v2"
@@ -111,5 +112,26 @@ func TestReadXLSXFileSheet(t *testing.T) {
 	err = ReadFile(path, Options{Catalogue: sampleCat(t), Sheet: "Sheet9"}, func(chiso.Observation) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), `no sheet "Sheet9"`) {
 		t.Errorf("missing sheet error = %v", err)
+	}
+}
+
+func TestReadXLSXDates(t *testing.T) {
+	f := writeWorkbook(t, map[string][][]any{
+		"Sheet1": {
+			{"indicator", "area", "period", "value", "reported_on"},
+			{"bts_stations", "PT", "2017", 2500.0, time.Date(2018, 1, 16, 0, 0, 0, 0, time.UTC)},
+			{"bts_stations", "PT", 45505.0, 2500.0, "2018-01-16"},
+		},
+	}, []string{"Sheet1"})
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	got, errs := readAll(t, "d.xlsx", buf.String(), Options{})
+	if len(got) != 1 || !got[0].ReportedOn.Equal(time.Date(2018, 1, 16, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("got %+v", got)
+	}
+	if !strings.Contains(errs, `d.xlsx:Sheet1!C3: period "45505": want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number`) {
+		t.Errorf("errors = %s", errs)
 	}
 }
