@@ -53,6 +53,9 @@ type RuleStats struct {
 	Findings int
 	// Duration is the time spent evaluating the rule, summed over workers.
 	Duration time.Duration
+	// Skipped counts, by reason, the comparisons the check could not make
+	// in the units it evaluated this time; nil when none.
+	Skipped map[checks.SkipReason]int
 	// Err is why the rule failed (its check panicked); nil when it ran.
 	// A failed rule is evaluated in full next time.
 	Err error

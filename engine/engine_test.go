@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -279,5 +280,18 @@ func TestEvaluateCancelled(t *testing.T) {
 	}
 	if res := evaluate(t, e, "", now); count(res.Findings, "Above", "Q1") != 1 {
 		t.Errorf("after a cancelled evaluation the next one must still find Q1: %s", dump(res.Findings))
+	}
+}
+
+func TestSkipsCounted(t *testing.T) {
+	e := newEngine(t, testGroups())
+	e.Add(obs("b", "Q1", "2025", 5, 1, 1), obs("b", "Q2", "2025", 5, 1, 2))
+	res := evaluate(t, e, "", now)
+	// Stale covers b in the country and eight provinces; two have data.
+	if got := res.PerRule[RuleID{"g", "Stale"}].Skipped[checks.SkipNoData]; got != 7 {
+		t.Errorf("Stale skipped %d series for no data, want 7", got)
+	}
+	if got := res.PerRule[RuleID{"g", "Above"}].Skipped; got != nil {
+		t.Errorf("Above skipped %v, want nothing", got)
 	}
 }

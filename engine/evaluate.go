@@ -18,6 +18,7 @@ type task struct {
 	scope checks.Scope
 	// outputs
 	findings []chiso.Finding
+	skips    checks.Skips
 	err      error
 	took     time.Duration
 }
@@ -112,7 +113,7 @@ func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, no
 			defer wg.Done()
 			for t := range next {
 				env := env
-				env.Data = e.checksData()
+				env.Data, env.Skips = e.checksData(), &t.skips
 				runTask(states[t.rule], t, env)
 			}
 		}()
@@ -183,6 +184,12 @@ func (st *ruleState) apply(p *plan, tasks []*task, now time.Time) RuleStats {
 			stats.Err = t.err
 		}
 		fresh = append(fresh, t.findings...)
+		for _, r := range t.skips.Reasons() {
+			if stats.Skipped == nil {
+				stats.Skipped = map[checks.SkipReason]int{}
+			}
+			stats.Skipped[r] += t.skips.Count(r)
+		}
 	}
 	if len(tasks) > 1 {
 		sortFindings(fresh)

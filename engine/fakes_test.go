@@ -152,6 +152,9 @@ func (stale) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
 	for _, ind := range s.Indicators {
 		for _, ar := range s.Areas {
 			ser := env.Data.Series(ind, ar)
+			if ser.Len() == 0 {
+				env.Skips.Add(checks.SkipNoData)
+			}
 			if n := ser.Len(); n > 0 && ser.Period(n-1).End().AddDate(1, 0, 0).Before(env.Now) {
 				f := finding(chiso.Missing, ser, n-1, math.NaN())
 				f.Period = chiso.Period{}
