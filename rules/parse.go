@@ -24,7 +24,7 @@ func Parse(name string, src []byte, cat *chiso.Catalogue) ([]Group, error) {
 	if cat == nil {
 		cat = &chiso.Catalogue{}
 	}
-	f, err := parser.ParseBytes(src, 0)
+	f, err := parseYAML(src)
 	if err != nil {
 		return nil, ErrorList{syntaxError(name, err)}
 	}
@@ -56,7 +56,7 @@ func Load(fsys fs.FS, patterns []string, cat *chiso.Catalogue) ([]Group, error) 
 		}
 		groups = append(groups, gs...)
 	}
-	errs = append(errs, duplicateGroups(groups)...)
+	errs = append(errs, DuplicateGroups(groups)...)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -88,8 +88,10 @@ func globAll(fsys fs.FS, patterns []string) ([]string, ErrorList) {
 	return files, errs
 }
 
-// duplicateGroups reports every group whose name an earlier group has.
-func duplicateGroups(groups []Group) ErrorList {
+// DuplicateGroups reports every group whose name an earlier group in the
+// list has: group names must be unique across all the rule files loaded
+// together.
+func DuplicateGroups(groups []Group) ErrorList {
 	var errs ErrorList
 	first := map[string]Position{}
 	for _, g := range groups {
@@ -100,6 +102,17 @@ func duplicateGroups(groups []Group) ErrorList {
 		first[g.Name] = g.Pos
 	}
 	return errs
+}
+
+// parseYAML parses the YAML syntax tree, turning a parser panic into an
+// error.
+func parseYAML(src []byte) (f *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("cannot parse: %v", r)
+		}
+	}()
+	return parser.ParseBytes(src, 0)
 }
 
 // syntaxError turns a YAML parse error into an Error with its position.
