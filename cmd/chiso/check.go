@@ -151,7 +151,7 @@ func lintSources(sources []string, cat *chiso.Catalogue) ([]rules.Group, error) 
 		}
 		all = append(all, groups...)
 	}
-	errs = append(errs, crossDuplicates(all)...)
+	errs = append(errs, rules.DuplicateGroups(all)...)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -193,20 +193,6 @@ func dirPatterns(dir string) []string {
 		return []string{"*.yaml"}
 	}
 	return out
-}
-
-// crossDuplicates reports groups whose names an earlier source used.
-func crossDuplicates(groups []rules.Group) rules.ErrorList {
-	var errs rules.ErrorList
-	first := map[string]rules.Position{}
-	for _, g := range groups {
-		if p, dup := first[g.Name]; dup {
-			errs = append(errs, rules.Error{Pos: g.Pos, Group: g.Name, Msg: "group name already used at " + p.String()})
-			continue
-		}
-		first[g.Name] = g.Pos
-	}
-	return errs
 }
 
 // printSchedules prints each group's next three runs, then the totals.

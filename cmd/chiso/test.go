@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/chiso-vn/chiso/rules/ruletest"
+)
+
+func init() {
+	commands["test"] = command{summary: "run rule unit tests: expected findings for given observations (exit 1 on failure)", run: runTest}
+}
+
+func runTest(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "test", "TEST FILE...")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return 2
+	}
+	var tests, failed int
+	for _, path := range fs.Args() {
+		n, bad := runTestFile(ctx, e, path)
+		tests, failed = tests+n, failed+bad
+	}
+	if failed > 0 {
+		fmt.Fprintf(e.stdout, "%s, %d failed: FAILED\n", pluralize(tests, "test"), failed)
+		return 1
+	}
+	fmt.Fprintf(e.stdout, "%s in %s: OK\n", pluralize(tests, "test"), pluralize(fs.NArg(), "file"))
+	return 0
+}
+
+// runTestFile runs one file's tests and prints their results; a file that
+// cannot run counts as one failed test.
+func runTestFile(ctx context.Context, e *env, path string) (tests, failed int) {
+	res, err := ruletest.RunFile(ctx, path)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "%s: cannot run:\n", path)
+		fmt.Fprintf(e.stdout, "%s\n", indent(err.Error(), "  "))
+		return 1, 1
+	}
+	fmt.Fprintln(e.stdout, path)
+	for _, r := range res.Results {
+		if !r.Passed() {
+			failed++
+		}
+		printTestResult(e.stdout, r)
+	}
+	return len(res.Results), failed
+}
+
+// printTestResult prints one test's verdict and, when it failed, why.
+func printTestResult(w io.Writer, r ruletest.Result) {
+	if r.Passed() {
+		fmt.Fprintf(w, "  ok    %s (%s)\n", r.Name, pluralize(r.Findings, "finding"))
+		return
+	}
+	fmt.Fprintf(w, "  FAIL  %s (%s:%d)\n", r.Name, r.Pos.File, r.Pos.Line)
+	if r.Err != nil {
+		fmt.Fprintf(w, "%s\n", indent("error: "+r.Err.Error(), "        "))
+	}
+	for _, m := range r.Missing {
+		fmt.Fprintf(w, "        missing:    %s (%s:%d)\n", m, m.Pos.File, m.Pos.Line)
+	}
+	for _, f := range r.Unexpected {
+		fmt.Fprintf(w, "        unexpected: %s\n", ruletest.FormatFinding(f))
+	}
+}
+
+// indent puts prefix before every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
