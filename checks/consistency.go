@@ -130,7 +130,8 @@ func compileConsistency(src string) (*compiledExpr, error) {
 		return nil, err
 	}
 	c := &compiledExpr{names: uniqueNames(identifiers(toks))}
-	env := map[string]any{approxFunc: func(x, y, t float64) bool { return x-y <= t }}
+	env := map[string]any{approxFunc: func(x, y, t float64, k int) bool { return x-y <= t },
+		halfUnitFunc: func(code string) float64 { return 0 }}
 	for _, n := range c.names {
 		env[n] = 0.0
 	}
@@ -283,39 +284,51 @@ func (p *ConsistencyParams) judge(env Env, c *compiledExpr, area string, series 
 // (at most 2¹⁰ of them; beyond, only the all-low and all-high corners).
 func (p *ConsistencyParams) assignments(env Env, names []string, pts []point) []map[string]any {
 	slack := slackOr(p.Slack)
-	center := map[string]any{approxFunc: p.approx}
+	published := map[string]float64{}
 	var ivs []interval
 	var qualified []int
 	for i, pt := range pts {
-		center[names[i]] = pt.value
+		published[names[i]] = pt.value
 		iv := figure(pt.value, pt.qual, slack)
 		if ind, ok := env.Data.Indicator(names[i]); ok {
-			iv, _ = iv.clip(ind)
+			if c, possible := iv.clip(ind); possible {
+				iv = c
+			}
 		}
 		ivs = append(ivs, iv)
 		if iv.lo != iv.hi {
 			qualified = append(qualified, i)
 		}
 	}
-	out := []map[string]any{center}
+	halfUnit := func(code string) float64 { return 0.5 * math.Pow(10, -float64(decimals(published[code]))) }
+	assign := func(vals func(i int) float64) map[string]any {
+		a := map[string]any{approxFunc: p.approx, halfUnitFunc: halfUnit}
+		for i, n := range names {
+			a[n] = vals(i)
+		}
+		return a
+	}
+	out := []map[string]any{assign(func(i int) float64 { return pts[i].value })}
 	corners := 1 << len(qualified)
 	all := len(qualified) <= 10
 	for m := 0; m < corners && (all || m == 0); m++ {
 		for _, mask := range cornerMasks(m, corners, all) {
-			a := map[string]any{approxFunc: p.approx}
-			for k, v := range center {
-				a[k] = v
-			}
-			for b, i := range qualified {
-				a[names[i]] = ivs[i].lo
-				if mask&(1<<b) != 0 {
-					a[names[i]] = ivs[i].hi
-				}
-			}
-			out = append(out, a)
+			out = append(out, assign(func(i int) float64 { return corner(ivs, qualified, i, mask) }))
 		}
 	}
 	return out
+}
+
+// corner returns figure i's value at the corner mask: its low end where
+// the mask's bit for it is 0, its high end where 1; an unqualified figure
+// has one value.
+func corner(ivs []interval, qualified []int, i, mask int) float64 {
+	for b, q := range qualified {
+		if q == i && mask&(1<<b) != 0 {
+			return ivs[i].hi
+		}
+	}
+	return ivs[i].lo
 }
 
 // cornerMasks returns the corner m, or, when not all corners are tried,
@@ -344,23 +357,17 @@ func (p *ConsistencyParams) judgePart(part exprPart, assignments []map[string]an
 	return mixed(no == 0, yes == 0), true
 }
 
-// approx is ~= rewritten: x − y ≤ t, t < 0 meaning the default tolerance.
-func (p *ConsistencyParams) approx(x, y, t float64) bool {
-	if t < 0 {
-		t = p.defaultTolerance(x, y)
+// approx is ~= rewritten: x − y ≤ t, t coming from where k says (see
+// tolExplicit), plus float slack.
+func (p *ConsistencyParams) approx(x, y, t float64, k int) bool {
+	switch {
+	case k == tolExplicit:
+	case p.Tolerance != nil:
+		t = *p.Tolerance
+	case k == tolNone:
+		t = 0.5 * math.Pow(10, -float64(min(decimals(x), decimals(y))))
 	}
-	return x-y <= t
-}
-
-// defaultTolerance is the rule's tolerance, or half a unit of the last
-// decimal of the less precise value (83.7 against 83.72093: ±0.05), plus
-// float slack.
-func (p *ConsistencyParams) defaultTolerance(x, y float64) float64 {
-	slack := 1e-9 * math.Max(1, math.Max(math.Abs(x), math.Abs(y)))
-	if p.Tolerance != nil {
-		return *p.Tolerance + slack
-	}
-	return 0.5*math.Pow(10, -float64(min(decimals(x), decimals(y)))) + slack
+	return x-y <= t+1e-9*math.Max(1, math.Max(math.Abs(x), math.Abs(y)))
 }
 
 // decimals returns how many decimals the shortest form of v has, at most 9.

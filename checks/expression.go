@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,12 +17,27 @@ import (
 //     the rule's tolerance, else half a unit of the last decimal published
 //     (83.7 has one decimal: ±0.05).
 //
-// a ~= b is rewritten to _approxAtMost(a, b, t) && _approxAtMost(b, a, t), two
-// comparisons that each move one way with every figure, so that qualified
-// figures can be judged at the corners of what they allow.
+// a ~= b is rewritten to _approxAtMost(a, b, t, k) && _approxAtMost(b, a, t,
+// k), two comparisons that each move one way with every figure, so that
+// qualified figures can be judged at the corners of what they allow. k says
+// where the tolerance t comes from: tolExplicit (± t), tolPublished (t is
+// _halfUnit of the side that is a bare indicator code: half a unit of the
+// last decimal of its published figure; the rule's tolerance overrides it)
+// or tolNone (neither side is a bare code: the rule's tolerance, else half
+// a unit of the last decimal of the less precise value).
 
-// approxFunc is the name of the function ~= is rewritten to.
-const approxFunc = "_approxAtMost"
+// The functions the rewriting calls.
+const (
+	approxFunc   = "_approxAtMost"
+	halfUnitFunc = "_halfUnit"
+)
+
+// Where the tolerance of a ≈ comes from.
+const (
+	tolExplicit  = 0
+	tolPublished = 1
+	tolNone      = 2
+)
 
 // ExprError is a problem with an expression at a byte offset.
 type ExprError struct {
@@ -305,24 +321,48 @@ func compare(l []token, op token, r []token) []token {
 		out := append(append(append([]token{}, l...), op), r...)
 		return out
 	}
-	tol := rtol
+	tol, kind := rtol, tolExplicit
 	if tol == nil {
 		tol = ltol
 	}
 	if tol == nil {
-		tol = []token{{tNumber, "-1", op.off}}
+		tol, kind = publishedTolerance(l, r, op.off)
 	}
 	call := func(a, b []token) []token {
 		out := []token{{tIdent, approxFunc, op.off}, {tOpen, "(", op.off}}
 		out = append(append(out, a...), token{tOp, ",", op.off})
 		out = append(append(out, b...), token{tOp, ",", op.off})
 		out = append(out, token{tOpen, "(", op.off})
-		out = append(append(out, tol...), token{tClose, ")", op.off}, token{tClose, ")", op.off})
-		return out
+		out = append(append(out, tol...), token{tClose, ")", op.off}, token{tOp, ",", op.off})
+		return append(out, token{tNumber, strconv.Itoa(kind), op.off}, token{tClose, ")", op.off})
 	}
 	out := call(l, r)
 	out = append(out, token{tOp, "&&", op.off})
 	return append(out, call(r, l)...)
+}
+
+// publishedTolerance returns the default tolerance of l ≈ r: half a unit
+// of the last published decimal of the sides that are bare indicator codes
+// (the larger, when both are), or none.
+func publishedTolerance(l, r []token, off int) ([]token, int) {
+	var codes []token
+	for _, side := range [][]token{l, r} {
+		if len(side) == 1 && len(identifiers(side)) == 1 {
+			codes = append(codes, side[0])
+		}
+	}
+	half := func(c token) []token {
+		return []token{{tIdent, halfUnitFunc, off}, {tOpen, "(", off}, {tString, strconv.Quote(c.text), off}, {tClose, ")", off}}
+	}
+	switch len(codes) {
+	case 0:
+		return []token{{tNumber, "0", off}}, tolNone
+	case 1:
+		return half(codes[0]), tolPublished
+	}
+	out := []token{{tIdent, "max", off}, {tOpen, "(", off}}
+	out = append(append(out, half(codes[0])...), token{tOp, ",", off})
+	return append(append(out, half(codes[1])...), token{tClose, ")", off}), tolPublished
 }
 
 // render writes tokens as expr source and returns, for each byte of it, the
@@ -374,7 +414,7 @@ var exprKeywords = map[string]bool{"and": true, "or": true, "not": true, "in": t
 func identifiers(toks []token) []token {
 	var out []token
 	for i, t := range toks {
-		if t.kind != tIdent || exprKeywords[t.text] || t.text == approxFunc {
+		if t.kind != tIdent || exprKeywords[t.text] || t.text == approxFunc || t.text == halfUnitFunc {
 			continue
 		}
 		if i+1 < len(toks) && toks[i+1].kind == tOpen && toks[i+1].text == "(" {
