@@ -27,8 +27,11 @@ const (
 // Notification is one message to one receiver about one group of alerts.
 // It is stored in the outbox before delivery is attempted.
 type Notification struct {
-	ID          int64 // outbox id: the idempotency key of the delivery
-	Receiver    string
+	ID       int64 // outbox id: the idempotency key of the delivery
+	Receiver string
+	// Integration is the receiver's integration the entry is for: email,
+	// webhook or alertmanager.
+	Integration string
 	GroupKey    string            // the route path and group labels
 	GroupLabels map[string]string // the labels the group is grouped by
 	Reason      Reason

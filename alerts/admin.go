@@ -1,0 +1,144 @@
+package alerts
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// Ack records a data steward's acknowledgement of a pending or firing
+// alert, for the data revision its finding was computed from. While the
+// finding stays at that revision the alert is not notified; a new revision
+// lapses the acknowledgement and the alert is notified again as usual.
+func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, comment string, now time.Time) (chiso.Alert, error) {
+	if kind != chiso.AckCorrect && kind != chiso.AckWillBeCorrect {
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: unknown kind %q (want %s or %s)", fp, kind, chiso.AckCorrect, chiso.AckWillBeCorrect)
+	}
+	if strings.TrimSpace(by) == "" {
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: who acknowledges is required", fp)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.fresh(ctx, now); err != nil {
+		return chiso.Alert{}, err
+	}
+	a := m.alerts[fp]
+	if a == nil {
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, ErrNotFound)
+	}
+	if a.State == chiso.Resolved {
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: the alert is resolved", fp)
+	}
+	next := *a
+	next.Ack = &chiso.Acknowledgement{Fingerprint: fp, Kind: kind, By: by, At: now, Comment: comment, DataID: a.Finding.DataID}
+	b := Batch{Acks: []chiso.Acknowledgement{*next.Ack}}
+	m.commit(a, &next, now, &b, []Event{event(&next, EventAcknowledged, next.State, now, string(kind)+" by "+by+": "+comment)})
+	if err := m.write(ctx, &b); err != nil {
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, err)
+	}
+	return next, nil
+}
+
+// AddSilence validates and stores a new silence and returns it with its id.
+func (m *Manager) AddSilence(ctx context.Context, s Silence, now time.Time) (Silence, error) {
+	if err := s.Validate(now); err != nil {
+		return Silence{}, err
+	}
+	s.ID, s.CreatedAt, s.UpdatedAt = 0, now, now
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.opts.Store.SaveSilence(ctx, &s); err != nil {
+		return Silence{}, fmt.Errorf("add silence: %w", err)
+	}
+	m.silences = append(m.silences, &s)
+	return s, nil
+}
+
+// ExpireSilence ends a silence at now; an expired one is left as it is.
+func (m *Manager) ExpireSilence(ctx context.Context, id int64, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.silences {
+		if s.ID != id {
+			continue
+		}
+		if s.State(now) == SilenceExpired {
+			return nil
+		}
+		next := *s
+		next.EndsAt, next.UpdatedAt = now, now
+		if next.StartsAt.After(now) {
+			next.StartsAt = now
+		}
+		if err := m.opts.Store.SaveSilence(ctx, &next); err != nil {
+			return fmt.Errorf("expire silence %d: %w", id, err)
+		}
+		*s = next
+		return nil
+	}
+	return fmt.Errorf("expire silence %d: %w", id, ErrNotFound)
+}
+
+// Silences returns every silence, newest first.
+func (m *Manager) Silences() []Silence {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Silence, len(m.silences))
+	for i, s := range m.silences {
+		out[i] = *s
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out
+}
+
+// Preview returns the pending and firing alerts that a silence with these
+// matchers would catch.
+func (m *Manager) Preview(ms Matchers) []chiso.Alert {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []chiso.Alert
+	for _, a := range m.alerts {
+		if a.State != chiso.Resolved && ms.Matches(a.Labels) {
+			out = append(out, *a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return alertLess(&out[i], &out[j]) })
+	return out
+}
+
+// TestReceiver queues a test notification with one made-up firing alert
+// for every integration of the receiver, as `chiso alerts test-receiver`.
+func (m *Manager) TestReceiver(ctx context.Context, name string, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	recv := m.rt.receivers[name]
+	if recv == nil {
+		return fmt.Errorf("test receiver %s: %w", name, ErrNotFound)
+	}
+	a := testAlert(now)
+	n := &Notification{Receiver: name, GroupKey: "test:" + now.UTC().Format(time.RFC3339Nano), Reason: ReasonTest,
+		Alerts: []chiso.Alert{a}, Recipients: m.rt.recipients(recv, []*chiso.Alert{&a}),
+		ExternalURL: m.rt.externalURL, CreatedAt: now}
+	var b Batch
+	m.queue(n, recv, &b)
+	if err := m.write(ctx, &b); err != nil {
+		return fmt.Errorf("test receiver %s: %w", name, err)
+	}
+	m.queued(&b)
+	return nil
+}
+
+// testAlert is the alert of a test notification.
+func testAlert(now time.Time) chiso.Alert {
+	l := map[string]string{LabelAlertname: "TestAlert", LabelGroup: "test", LabelSeverity: string(chiso.Info),
+		LabelDiagnosis: string(chiso.OutOfRange), LabelStatus: string(chiso.Fail), LabelIndicator: "test", LabelArea: "test"}
+	msg := "Thông báo thử của chiso / chiso test notification"
+	return chiso.Alert{Fingerprint: Fingerprint(l), Labels: l, State: chiso.Firing, ActiveAt: now, FiredAt: now,
+		LastEval: now, Annotations: map[string]string{"summary": msg, "description": msg},
+		Value: 1, Expected: 0, Finding: chiso.Finding{Rule: "TestAlert", Group: "test", Message: msg, Value: 1, Expected: 0,
+			Severity: chiso.Info, Status: chiso.Fail, Diagnosis: chiso.OutOfRange, Indicator: "test", Area: "test"}}
+}

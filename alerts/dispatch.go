@@ -1,0 +1,271 @@
+package alerts
+
+import (
+	"maps"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// aggGroup is an aggregation group: the alerts one route sends to one
+// receiver under the same group labels, notified together.
+type aggGroup struct {
+	key    string
+	route  *route
+	labels map[string]string
+	fps    map[string]bool
+	next   time.Time // when the group is next flushed
+}
+
+// dispatcher holds the aggregation groups.
+type dispatcher struct {
+	rt     *routing
+	groups map[string]*aggGroup
+	member map[string][]string          // fingerprint → its group keys
+	routed map[string]map[string]string // fingerprint → the labels it was routed with
+}
+
+func newDispatcher(rt *routing) *dispatcher {
+	return &dispatcher{rt: rt, groups: map[string]*aggGroup{}, member: map[string][]string{},
+		routed: map[string]map[string]string{}}
+}
+
+// place puts a firing or resolved alert into the groups of the routes it
+// matches (digest receivers have none), moving it if its labels changed. A
+// new group waits group_wait from now.
+func (d *dispatcher) place(a *chiso.Alert, now time.Time) {
+	if d.rt.root == nil {
+		return
+	}
+	_, known := d.routed[a.Fingerprint]
+	if a.State == chiso.Pending && !known {
+		return
+	}
+	if known && maps.Equal(d.routed[a.Fingerprint], a.Labels) {
+		return
+	}
+	d.remove(a.Fingerprint)
+	d.routed[a.Fingerprint] = a.Labels
+	for _, r := range d.rt.root.match(a.Labels) {
+		if _, digest := d.rt.digests[r.receiver]; digest {
+			continue
+		}
+		d.join(r, a.Fingerprint, now, a.Labels)
+	}
+}
+
+// join adds fp to its group under route r, creating the group.
+func (d *dispatcher) join(r *route, fp string, now time.Time, labels map[string]string) {
+	gl := r.groupLabels(labels)
+	key := groupKey(r, gl)
+	g := d.groups[key]
+	if g == nil {
+		g = &aggGroup{key: key, route: r, labels: maps.Clone(gl), fps: map[string]bool{}, next: now.Add(r.groupWait)}
+		d.groups[key] = g
+	}
+	g.fps[fp] = true
+	d.member[fp] = append(d.member[fp], key)
+}
+
+// remove takes an alert out of every group.
+func (d *dispatcher) remove(fp string) {
+	for _, key := range d.member[fp] {
+		if g := d.groups[key]; g != nil {
+			delete(g.fps, fp)
+		}
+	}
+	delete(d.member, fp)
+	delete(d.routed, fp)
+}
+
+// leave takes an alert out of one group.
+func (d *dispatcher) leave(g *aggGroup, fp string) {
+	delete(g.fps, fp)
+	keys := slices.DeleteFunc(d.member[fp], func(k string) bool { return k == g.key })
+	if len(keys) == 0 {
+		delete(d.member, fp)
+		delete(d.routed, fp)
+		return
+	}
+	d.member[fp] = keys
+}
+
+// due returns the groups to flush at now, by key.
+func (d *dispatcher) due(now time.Time) []*aggGroup {
+	var out []*aggGroup
+	for _, g := range d.groups {
+		if !g.next.After(now) {
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out
+}
+
+// muter answers "is this alert muted at now?": acknowledged for its
+// current data, silenced, or inhibited. The inhibition index is built on
+// first use.
+type muter struct {
+	m   *Manager
+	now time.Time
+	in  *inhibitor
+}
+
+func (mu *muter) muted(a *chiso.Alert) bool {
+	if quiet(a) || silenced(mu.m.silences, a.Labels, mu.now) {
+		return true
+	}
+	if mu.in == nil {
+		mu.in = newInhibitor(mu.m.rt.inhibit, mu.m.alerts)
+	}
+	return mu.in.inhibited(a)
+}
+
+// flushDue flushes every group due at now.
+func (m *Manager) flushDue(now time.Time, b *Batch) {
+	mu := &muter{m: m, now: now}
+	for _, g := range m.disp.due(now) {
+		m.flush(g, mu, b)
+		g.next = now.Add(g.route.groupInterval)
+		if len(g.fps) == 0 {
+			delete(m.disp.groups, g.key)
+		}
+	}
+}
+
+// flush decides whether a group is notified, as Alertmanager's
+// de-duplication does against the notification log: when an alert fires
+// that was not in the last notification, when one that was resolves (if
+// the receiver sends resolved alerts), or when repeat_interval has passed
+// with alerts still firing. Muted alerts are left out and dropped from the
+// log, so an acknowledgement that lapses or a silence that ends notifies
+// again. Resolved alerts leave the group once flushed.
+func (m *Manager) flush(g *aggGroup, mu *muter, b *Batch) {
+	recv := m.rt.receivers[g.route.receiver]
+	k := logKey{g.route.receiver, g.key}
+	last := m.nflog[k]
+	firing, resolved := m.split(g, mu, last)
+	newFiring := false
+	for _, a := range firing {
+		newFiring = newFiring || !slices.Contains(last.Firing, a.Fingerprint)
+	}
+	sendResolved := len(resolved) > 0 && recv != nil && recv.sendResolved()
+	ri := g.route.repeatInterval
+	repeat := len(firing) > 0 && ri != Never && mu.now.Sub(last.At) >= ri
+	entry := LogEntry{Receiver: k.receiver, GroupKey: k.group, Firing: fingerprints(firing),
+		Resolved: fingerprints(resolved), At: last.At, SentAt: last.SentAt}
+	if newFiring || sendResolved || repeat {
+		entry.At = mu.now
+		reason := ReasonRepeat
+		switch {
+		case newFiring:
+			reason = ReasonFiring
+		case sendResolved:
+			reason = ReasonResolved
+		}
+		m.enqueue(g, recv, reason, append(firing, resolved...), mu.now, b)
+	} else if slices.Equal(entry.Firing, last.Firing) {
+		return
+	}
+	m.nflog[k] = entry
+	b.Log = append(b.Log, entry)
+}
+
+// split sorts a group's alerts into the firing ones to notify and the
+// resolved ones that were notified firing; pending and resolved alerts
+// leave the group.
+func (m *Manager) split(g *aggGroup, mu *muter, last LogEntry) (firing, resolved []*chiso.Alert) {
+	for _, fp := range sortedKeys(g.fps) {
+		a := m.alerts[fp]
+		switch {
+		case a == nil || a.State == chiso.Pending:
+			m.disp.leave(g, fp)
+		case a.State == chiso.Firing:
+			if !mu.muted(a) {
+				firing = append(firing, a)
+			}
+		default:
+			m.disp.leave(g, fp)
+			if slices.Contains(last.Firing, fp) {
+				resolved = append(resolved, a)
+			}
+		}
+	}
+	return firing, resolved
+}
+
+// fingerprints returns the alerts' fingerprints, sorted.
+func fingerprints(as []*chiso.Alert) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = a.Fingerprint
+	}
+	sort.Strings(out)
+	return out
+}
+
+// enqueue builds a group's notification and queues it for each integration
+// of the receiver.
+func (m *Manager) enqueue(g *aggGroup, recv *Receiver, reason Reason, as []*chiso.Alert, now time.Time, b *Batch) {
+	if recv == nil {
+		return
+	}
+	n := &Notification{Receiver: recv.Name, GroupKey: g.key, GroupLabels: g.labels, Reason: reason,
+		Alerts: make([]chiso.Alert, len(as)), Recipients: m.rt.recipients(recv, as),
+		ExternalURL: m.rt.externalURL, CreatedAt: now}
+	for i, a := range as {
+		n.Alerts[i] = *a
+	}
+	sort.Slice(n.Alerts, func(i, j int) bool { return alertLess(&n.Alerts[i], &n.Alerts[j]) })
+	m.queue(n, recv, b)
+}
+
+// queue adds one outbox entry per integration of the receiver.
+func (m *Manager) queue(n *Notification, recv *Receiver, b *Batch) {
+	payload, err := EncodeNotification(n)
+	if err != nil {
+		m.opts.Logger.Error("encode notification", "receiver", recv.Name, "err", err)
+		return
+	}
+	for _, kind := range recv.Integrations() {
+		b.Queue = append(b.Queue, OutboxEntry{Receiver: recv.Name, Integration: kind, GroupKey: n.GroupKey,
+			Reason: n.Reason, Payload: payload, NextAttempt: n.CreatedAt, Status: StatusQueued, CreatedAt: n.CreatedAt})
+	}
+}
+
+// recipients returns the receiver's fixed addresses and, with
+// to_from_label, the heads and cc of the alerts' departments, sorted and
+// without repeats.
+func (rt *routing) recipients(recv *Receiver, as []*chiso.Alert) []string {
+	set := map[string]bool{}
+	for _, a := range recv.To {
+		set[a] = true
+	}
+	for _, a := range as {
+		for _, addr := range rt.departmentAddrs(recv, a) {
+			set[addr] = true
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return sortedKeys(set)
+}
+
+// departmentAddrs returns the addresses of an alert's department.
+func (rt *routing) departmentAddrs(recv *Receiver, a *chiso.Alert) []string {
+	if recv.ToFromLabel == "" {
+		return nil
+	}
+	d, ok := rt.departments[a.Labels[recv.ToFromLabel]]
+	if !ok {
+		return nil
+	}
+	var out []string
+	if d.Head != "" {
+		out = append(out, d.Head)
+	}
+	return append(out, d.CC...)
+}

@@ -1,0 +1,259 @@
+// Package email delivers chiso's notifications by e-mail: one multipart
+// message (HTML and plain text, UTF-8) per notification, rendered from
+// shipped Vietnamese or English templates that operators may override, and
+// sent through a smarthost with STARTTLS or implicit TLS.
+package email
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	netmail "net/mail"
+	"net/textproto"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerts"
+	"github.com/wneessen/go-mail"
+)
+
+// vietnam is the zone times are shown in by default: Vietnam keeps UTC+7
+// all year, so a fixed zone needs no time zone database.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+// Notifier sends notifications to one e-mail receiver. It is safe for
+// concurrent use: each Notify opens its own connection.
+type Notifier struct {
+	cfg      Config
+	tmpl     *templates
+	build    builder
+	host     string
+	port     int
+	password string
+	tls      *tls.Config
+}
+
+var _ alerts.Notifier = (*Notifier)(nil)
+
+// Option changes how a Notifier or Render presents alerts.
+type Option func(*builder)
+
+// WithCatalogue looks indicators and areas up in cat, for their names and
+// units; without it messages show codes and bare numbers.
+func WithCatalogue(cat *chiso.Catalogue) Option { return func(b *builder) { b.cat = cat } }
+
+// WithLocation shows times in loc; the default is Vietnam's time (UTC+7).
+func WithLocation(loc *time.Location) Option { return func(b *builder) { b.loc = loc } }
+
+// New checks cfg, reads the password and the CA file, and parses the
+// templates. It opens no connection.
+func New(cfg Config, opts ...Option) (*Notifier, error) {
+	if errs := cfg.Validate(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	cfg = cfg.withDefaults()
+	e := &Notifier{cfg: cfg, build: newBuilder(cfg, opts)}
+	var err error
+	if e.tmpl, err = loadTemplates(cfg); err != nil {
+		return nil, err
+	}
+	host, port, _ := net.SplitHostPort(cfg.Smarthost)
+	e.host = host
+	e.port, _ = strconv.Atoi(port)
+	if e.password, err = readPassword(cfg); err != nil {
+		return nil, err
+	}
+	if e.tls, err = tlsConfig(cfg.CAFile, host); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// newBuilder applies the options over the defaults.
+func newBuilder(cfg Config, opts []Option) builder {
+	b := builder{lang: cfg.Lang, loc: vietnam}
+	for _, o := range opts {
+		o(&b)
+	}
+	return b
+}
+
+// Render renders n as the receiver configured by cfg would send it:
+// subject, plain text and HTML. It needs no SMTP server and no password.
+func Render(cfg Config, n *alerts.Notification, opts ...Option) (subject, text, html string, err error) {
+	cfg = cfg.withDefaults()
+	if cfg.Lang != "vi" && cfg.Lang != "en" {
+		return "", "", "", fmt.Errorf("lang: unknown language %q (want vi or en)", cfg.Lang)
+	}
+	t, err := loadTemplates(cfg)
+	if err != nil {
+		return "", "", "", err
+	}
+	return t.render(newBuilder(cfg, opts).data(n))
+}
+
+// Notify sends n as one message to n.Recipients, or to the configured To
+// when it names none. A message the server refuses with a 5xx reply, or
+// one that cannot be built, fails permanently (alerts.Permanent); a 4xx
+// reply, a network error or a time-out can be retried. A re-sent
+// notification keeps its Message-ID, so a peer can drop the duplicate.
+func (e *Notifier) Notify(ctx context.Context, n *alerts.Notification) error {
+	msg, err := e.message(n)
+	if err != nil {
+		return alerts.Permanent(fmt.Errorf("email notification %d: %w", n.ID, err))
+	}
+	timeout := e.cfg.Timeout
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left < timeout {
+			timeout = left
+		}
+	}
+	if timeout <= 0 {
+		return fmt.Errorf("email notification %d: %w", n.ID, context.DeadlineExceeded)
+	}
+	c, err := mail.NewClient(e.host, e.clientOptions(timeout)...)
+	if err != nil {
+		return alerts.Permanent(fmt.Errorf("email notification %d: smtp client: %w", n.ID, err))
+	}
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return classify(fmt.Errorf("email notification %d via %s: %w", n.ID, e.cfg.Smarthost, err))
+	}
+	return nil
+}
+
+// clientOptions configure go-mail's client. WithTimeout is always set:
+// go-mail's context covers only the TCP connect, its timeout every command.
+func (e *Notifier) clientOptions(timeout time.Duration) []mail.Option {
+	opts := []mail.Option{mail.WithPort(e.port), mail.WithTimeout(timeout), mail.WithTLSConfig(e.tls)}
+	switch e.cfg.TLS {
+	case TLSImplicit:
+		opts = append(opts, mail.WithSSL())
+	case TLSNone:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	}
+	if e.cfg.Hello != "" {
+		opts = append(opts, mail.WithHELO(e.cfg.Hello))
+	}
+	if e.cfg.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
+			mail.WithUsername(e.cfg.Username), mail.WithPassword(e.password))
+	}
+	return opts
+}
+
+// message builds the multipart message for n.
+func (e *Notifier) message(n *alerts.Notification) (*mail.Msg, error) {
+	subject, text, html, err := e.tmpl.render(e.build.data(n))
+	if err != nil {
+		return nil, err
+	}
+	to := n.Recipients
+	if len(to) == 0 {
+		to = e.cfg.To
+	}
+	if len(to) == 0 {
+		return nil, errors.New("no recipients: the notification names none and the receiver has no to")
+	}
+	m := mail.NewMsg(mail.WithCharset(mail.CharsetUTF8), mail.WithEncoding(mail.EncodingQP))
+	if err := m.From(e.cfg.From); err != nil {
+		return nil, fmt.Errorf("from %q: %w", e.cfg.From, err)
+	}
+	if err := m.To(to...); err != nil {
+		return nil, fmt.Errorf("to %q: %w", to, err)
+	}
+	m.Subject(subject)
+	e.identify(m, n)
+	m.SetBodyString(mail.TypeTextPlain, text)
+	m.AddAlternativeString(mail.TypeTextHTML, html)
+	return m, nil
+}
+
+// identify sets the headers that make a re-send recognisable: a
+// Message-ID from the outbox id and queue time, References naming the
+// group so that mail clients thread a group's messages, and the date the
+// notification was queued.
+func (e *Notifier) identify(m *mail.Msg, n *alerts.Notification) {
+	domain := "chiso.invalid"
+	if a, err := netmail.ParseAddress(e.cfg.From); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+			domain = d
+		}
+	}
+	m.SetMessageIDWithValue(fmt.Sprintf("chiso.%d.%d@%s", n.ID, n.CreatedAt.Unix(), domain))
+	sum := sha256.Sum256([]byte(n.Receiver + "\x00" + n.GroupKey))
+	m.SetGenHeader(mail.HeaderReferences, fmt.Sprintf("<chiso.group.%s@%s>", hex.EncodeToString(sum[:12]), domain))
+	if n.CreatedAt.IsZero() {
+		m.SetDate()
+	} else {
+		m.SetDateWithValue(n.CreatedAt)
+	}
+	m.SetGenHeader("X-Chiso-Reason", string(n.Reason))
+	m.SetGenHeader("X-Chiso-Notification-Id", strconv.FormatInt(n.ID, 10))
+}
+
+// readPassword reads the password from the configured file or variable.
+func readPassword(cfg Config) (string, error) {
+	switch {
+	case cfg.PasswordFile != "":
+		b, err := os.ReadFile(cfg.PasswordFile)
+		if err != nil {
+			return "", fmt.Errorf("password_file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	case cfg.PasswordEnv != "":
+		v, ok := os.LookupEnv(cfg.PasswordEnv)
+		if !ok || v == "" {
+			return "", fmt.Errorf("password_env: variable %s is not set", cfg.PasswordEnv)
+		}
+		return v, nil
+	}
+	return "", nil
+}
+
+// tlsConfig trusts the system's authorities, or those in caFile.
+func tlsConfig(caFile, host string) (*tls.Config, error) {
+	c := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if caFile == "" {
+		return c, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("ca_file: %w", err)
+	}
+	c.RootCAs = x509.NewCertPool()
+	if !c.RootCAs.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca_file %s: no PEM certificate found", caFile)
+	}
+	return c, nil
+}
+
+// classify marks err permanent when the server refused with a 5xx reply
+// (at greeting, authentication, MAIL, RCPT or DATA) or the message could
+// not be addressed; everything else (4xx, network, time-out) is retried.
+func classify(err error) error {
+	var se *mail.SendError
+	if errors.As(err, &se) {
+		switch {
+		case se.ErrorCode() >= 500:
+			return alerts.Permanent(err)
+		case se.Reason == mail.ErrGetSender || se.Reason == mail.ErrGetRcpts || se.Reason == mail.ErrNoUnencoded:
+			return alerts.Permanent(err)
+		}
+		return err
+	}
+	var te *textproto.Error
+	if errors.As(err, &te) && te.Code >= 500 {
+		return alerts.Permanent(err)
+	}
+	return err
+}

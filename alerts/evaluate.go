@@ -1,0 +1,128 @@
+package alerts
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/rules"
+)
+
+// candidate is a finding that alerts, with its rule.
+type candidate struct {
+	f    chiso.Finding
+	rule *rules.Rule
+}
+
+// candidates keeps the findings of the group that alert, one per
+// fingerprint: an indeterminate finding only when its rule opts in, and of
+// two findings with one identity the more severe (then a failure over an
+// indeterminate one, then the first).
+func candidates(ev Evaluation) map[string]candidate {
+	byName := make(map[string]*rules.Rule, len(ev.Group.Rules))
+	for i := range ev.Group.Rules {
+		byName[ev.Group.Rules[i].Alert] = &ev.Group.Rules[i]
+	}
+	out := map[string]candidate{}
+	for _, f := range ev.Findings {
+		r := byName[f.Rule]
+		if r == nil || f.Group != ev.Group.Name {
+			continue
+		}
+		if f.Status == chiso.Indeterminate && !r.AlertIndeterminate {
+			continue
+		}
+		fp := Fingerprint(IdentityLabels(f))
+		if old, ok := out[fp]; ok && !outranks(f, old.f) {
+			continue
+		}
+		out[fp] = candidate{f: f, rule: r}
+	}
+	return out
+}
+
+// outranks reports whether finding a should replace b for one alert.
+func outranks(a, b chiso.Finding) bool {
+	if a.Severity.Rank() != b.Severity.Rank() {
+		return a.Severity.Rank() > b.Severity.Rank()
+	}
+	return a.Status == chiso.Fail && b.Status == chiso.Indeterminate
+}
+
+// evaluate advances the alerts of the evaluated group.
+func (m *Manager) evaluate(ev Evaluation, b *Batch) {
+	cs := candidates(ev)
+	for _, fp := range sortedKeys(cs) {
+		c := cs[fp]
+		old := m.alerts[fp]
+		next, extra := m.observe(old, fp, c, ev)
+		advance(next, true, timing{hold: c.rule.For, keep: c.rule.KeepFiringFor}, ev.Now)
+		m.commit(old, next, ev.Now, b, extra)
+	}
+	for _, fp := range sortedKeys(m.alerts) {
+		a := m.alerts[fp]
+		if _, seen := cs[fp]; seen || a.Labels[LabelGroup] != ev.Group.Name {
+			continue
+		}
+		m.unseen(a, ev, b)
+	}
+}
+
+// observe returns the alert updated with the finding's labels, annotations
+// and figures, and the event of an acknowledgement that lapsed because the
+// data got a new revision.
+func (m *Manager) observe(old *chiso.Alert, fp string, c candidate, ev Evaluation) (*chiso.Alert, []Event) {
+	next := &chiso.Alert{Fingerprint: fp}
+	if old != nil {
+		*next = *old
+	}
+	next.Labels = alertLabels(c.f, ev.Group, *c.rule)
+	next.Annotations = annotations(c, ev, next.Labels, m.opts.Language)
+	next.Finding, next.Value, next.Expected = c.f, c.f.Value, c.f.Expected
+	if next.Ack != nil && next.Ack.DataID != c.f.DataID {
+		note := "data revision " + strconv.FormatInt(next.Ack.DataID, 10) + " → " + strconv.FormatInt(c.f.DataID, 10)
+		next.Ack = nil
+		return next, []Event{event(next, EventAckLapsed, next.State, ev.Now, note)}
+	}
+	return next, nil
+}
+
+// unseen advances an alert of the group whose finding is gone, and forgets
+// it once it has been resolved longer than the retention.
+func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *Batch) {
+	if a.State == chiso.Resolved {
+		if ev.Now.Sub(a.ResolvedAt) > m.rt.retention {
+			delete(m.alerts, a.Fingerprint)
+			m.disp.remove(a.Fingerprint)
+			b.Changes = append(b.Changes, Change{Alert: *a, Delete: true})
+		}
+		return
+	}
+	t := timing{}
+	for _, r := range ev.Group.Rules {
+		if r.Alert == a.Labels[LabelAlertname] {
+			t = timing{hold: r.For, keep: r.KeepFiringFor}
+		}
+	}
+	next := *a
+	advance(&next, false, t, ev.Now)
+	m.commit(a, &next, ev.Now, b, nil)
+}
+
+// annotations renders the rule's templates; summary and description
+// default to the finding's message.
+func annotations(c candidate, ev Evaluation, labels map[string]string, lang string) map[string]string {
+	data := rules.NewTemplateData(c.f, ev.Catalogue, labels, lang)
+	out, _ := c.rule.RenderAnnotations(data) // a failed template keeps its error text as its value
+	if out == nil {
+		out = map[string]string{}
+	}
+	if out["summary"] == "" {
+		summary, _, _ := strings.Cut(c.f.Message, "\n")
+		out["summary"] = summary
+	}
+	if out["description"] == "" {
+		out["description"] = c.f.Message
+	}
+	return out
+}

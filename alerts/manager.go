@@ -1,0 +1,339 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/rules"
+)
+
+// Options configure a Manager.
+type Options struct {
+	// Store persists alerts, silences and the outbox; required.
+	Store Store
+	// Config is the alerting section; nil routes nothing (alerts are still
+	// tracked and stored).
+	Config *Config
+	// Location is the time zone of digest schedules; nil means UTC.
+	Location *time.Location
+	// Language of annotation numbers: vi or en; empty means vi.
+	Language string
+	// Registerer receives the alert metrics; nil registers nothing.
+	Registerer prometheus.Registerer
+	// Logger receives what the manager cannot return; nil discards.
+	Logger *slog.Logger
+	// OnQueued is called, outside the manager's lock, after notifications
+	// were queued (e.g. Deliverer.Wake); nil for none.
+	OnQueued func()
+}
+
+// Manager turns each evaluation's findings into alert states, routes the
+// firing and resolved alerts into aggregation groups and queues their
+// notifications in the store's outbox. Every decision takes `now` from the
+// caller; the manager never reads the clock. It is safe for concurrent use.
+type Manager struct {
+	mu       sync.Mutex
+	opts     Options
+	rt       *routing
+	alerts   map[string]*chiso.Alert // by fingerprint
+	silences []*Silence
+	nflog    map[logKey]LogEntry
+	disp     *dispatcher
+	stale    bool // a write failed: memory is reloaded from the store first
+	metrics  *managerMetrics
+}
+
+// logKey names a notification log entry.
+type logKey struct{ receiver, group string }
+
+// New validates the configuration and returns a manager; it does not touch
+// the store (Start does).
+func New(opts Options) (*Manager, error) {
+	if opts.Store == nil {
+		return nil, errors.New("alerts: a store is required")
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Language == "" {
+		opts.Language = "vi"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	rt, err := compileConfig(opts.Config)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{opts: opts, rt: rt, alerts: map[string]*chiso.Alert{}, nflog: map[logKey]LogEntry{}}
+	m.disp = newDispatcher(rt)
+	m.metrics, err = newManagerMetrics(opts.Registerer, m)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// compileConfig validates a configuration, nil being an empty one.
+func compileConfig(c *Config) (*routing, error) {
+	if c == nil {
+		c = &Config{}
+	}
+	rt, errs := compile(c)
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("alerting configuration: %w", errors.Join(errs...))
+	}
+	return rt, nil
+}
+
+// Start loads the alerts, silences and notification log from the store and
+// puts the firing and recently resolved alerts back into their groups, which
+// wait group_wait from now before they notify (the log keeps them from
+// repeating what was already queued).
+func (m *Manager) Start(ctx context.Context, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.load(ctx, now)
+}
+
+// load replaces the memory with the store's content.
+func (m *Manager) load(ctx context.Context, now time.Time) error {
+	as, err := m.opts.Store.LoadAlerts(ctx)
+	if err != nil {
+		return fmt.Errorf("load alerts: %w", err)
+	}
+	ss, err := m.opts.Store.Silences(ctx)
+	if err != nil {
+		return fmt.Errorf("load silences: %w", err)
+	}
+	log, err := m.opts.Store.NotificationLog(ctx)
+	if err != nil {
+		return fmt.Errorf("load notification log: %w", err)
+	}
+	m.alerts = make(map[string]*chiso.Alert, len(as))
+	for i := range as {
+		m.alerts[as[i].Fingerprint] = &as[i]
+	}
+	m.silences = make([]*Silence, len(ss))
+	for i := range ss {
+		m.silences[i] = &ss[i]
+	}
+	m.nflog = make(map[logKey]LogEntry, len(log))
+	for _, e := range log {
+		m.nflog[logKey{e.Receiver, e.GroupKey}] = e
+	}
+	m.rebuild(now)
+	m.stale = false
+	return nil
+}
+
+// rebuild puts every alert back into the dispatcher.
+func (m *Manager) rebuild(now time.Time) {
+	m.disp = newDispatcher(m.rt)
+	for _, fp := range sortedKeys(m.alerts) {
+		m.disp.place(m.alerts[fp], now)
+	}
+	m.metrics.update()
+}
+
+// Reload swaps in a new alerting configuration. On error the old one stays.
+// Groups are rebuilt: they wait group_wait again, and the notification log
+// keeps them from repeating what was sent.
+func (m *Manager) Reload(c *Config, now time.Time) error {
+	rt, err := compileConfig(c)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rt = rt
+	m.rebuild(now)
+	return nil
+}
+
+// write stores a batch; on failure the memory, already changed, is marked
+// stale so the next call reloads it from the store.
+func (m *Manager) write(ctx context.Context, b *Batch) error {
+	if b.Empty() {
+		return nil
+	}
+	if err := m.opts.Store.ApplyAlertChanges(ctx, *b); err != nil {
+		m.stale = true
+		return fmt.Errorf("store alert changes: %w", err)
+	}
+	return nil
+}
+
+// fresh reloads the memory if a write failed.
+func (m *Manager) fresh(ctx context.Context, now time.Time) error {
+	if !m.stale {
+		return nil
+	}
+	return m.load(ctx, now)
+}
+
+// queued calls OnQueued when the batch queued something.
+func (m *Manager) queued(b *Batch) {
+	if len(b.Queue) > 0 && m.opts.OnQueued != nil {
+		m.opts.OnQueued()
+	}
+}
+
+// Evaluation is one evaluation of one rule group.
+type Evaluation struct {
+	Group rules.Group
+	// Findings are the group's findings (engine.Result.Findings).
+	Findings []chiso.Finding
+	// Catalogue names areas and indicators in annotations; nil is empty.
+	Catalogue *chiso.Catalogue
+	// Now is the evaluation time the scheduler chose.
+	Now time.Time
+}
+
+// Process applies one evaluation of a group: alerts of its rules advance
+// (pending, firing, resolved), and the groups due at ev.Now are flushed.
+// The state changes and the notifications they cause are stored in one
+// transaction.
+func (m *Manager) Process(ctx context.Context, ev Evaluation) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.fresh(ctx, ev.Now); err != nil {
+		return err
+	}
+	var b Batch
+	m.evaluate(ev, &b)
+	m.flushDue(ev.Now, &b)
+	m.metrics.update()
+	if err := m.write(ctx, &b); err != nil {
+		return fmt.Errorf("process group %s: %w", ev.Group.Name, err)
+	}
+	m.queued(&b)
+	return nil
+}
+
+// SetRules resolves at now the alerts whose rule is no longer among groups,
+// as after a reload that dropped or renamed it.
+func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.fresh(ctx, now); err != nil {
+		return err
+	}
+	live := map[[2]string]bool{}
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			live[[2]string{g.Name, r.Alert}] = true
+		}
+	}
+	var b Batch
+	for _, fp := range sortedKeys(m.alerts) {
+		a := m.alerts[fp]
+		if a.State == chiso.Resolved || live[[2]string{a.Labels[LabelGroup], a.Labels[LabelAlertname]}] {
+			continue
+		}
+		next := *a
+		advance(&next, false, timing{}, now)
+		m.commit(a, &next, now, &b, nil)
+	}
+	m.flushDue(now, &b)
+	m.metrics.update()
+	return m.write(ctx, &b)
+}
+
+// Tick flushes the aggregation groups and digests due at now. The daemon
+// calls it about once a second.
+func (m *Manager) Tick(ctx context.Context, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.fresh(ctx, now); err != nil {
+		return err
+	}
+	var b Batch
+	m.flushDue(now, &b)
+	m.digests(now, &b)
+	if err := m.write(ctx, &b); err != nil {
+		return fmt.Errorf("tick: %w", err)
+	}
+	m.queued(&b)
+	return nil
+}
+
+// commit records a new version of an alert: in memory, in the dispatcher
+// and, if anything worth storing changed, in the batch with its event.
+func (m *Manager) commit(old, next *chiso.Alert, now time.Time, b *Batch, extra []Event) {
+	if old != nil && old.State != next.State {
+		b.Events = append(b.Events, event(next, EventTransition, old.State, now, ""))
+	} else if old == nil {
+		b.Events = append(b.Events, event(next, EventTransition, "", now, ""))
+	}
+	b.Events = append(b.Events, extra...)
+	if old == nil || !samePersisted(old, next) {
+		b.Changes = append(b.Changes, Change{Alert: *next})
+	}
+	m.alerts[next.Fingerprint] = next
+	m.disp.place(next, now)
+}
+
+// event builds a history entry for a.
+func event(a *chiso.Alert, kind EventKind, from chiso.AlertState, at time.Time, note string) Event {
+	return Event{Fingerprint: a.Fingerprint, At: at, Kind: kind, From: from, To: a.State,
+		Labels: a.Labels, Value: a.Value, DataID: a.Finding.DataID, Note: note}
+}
+
+// AlertStatus is an alert with what mutes it, for the API.
+type AlertStatus struct {
+	chiso.Alert
+	Acknowledged bool    // an acknowledgement holds for the current data
+	SilencedBy   []int64 // the active silences that select it
+	Inhibited    bool    // a firing alert inhibits it
+}
+
+// Alerts returns every alert known (pending, firing and resolved within
+// the retention), sorted by alertname, area and fingerprint, with what
+// mutes each at now.
+func (m *Manager) Alerts(now time.Time) []AlertStatus {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	in := newInhibitor(m.rt.inhibit, m.alerts)
+	out := make([]AlertStatus, 0, len(m.alerts))
+	for _, a := range m.alerts {
+		st := AlertStatus{Alert: *a, Acknowledged: quiet(a), Inhibited: in.inhibited(a)}
+		for _, s := range m.silences {
+			if s.State(now) == SilenceActive && s.Matchers.Matches(a.Labels) {
+				st.SilencedBy = append(st.SilencedBy, s.ID)
+			}
+		}
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return alertLess(&out[i].Alert, &out[j].Alert) })
+	return out
+}
+
+// Alert returns the alert with the fingerprint.
+func (m *Manager) Alert(fp string) (chiso.Alert, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	a, ok := m.alerts[fp]
+	if !ok {
+		return chiso.Alert{}, false
+	}
+	return *a, true
+}
+
+// alertLess orders alerts by alertname, area, indicator and fingerprint.
+func alertLess(a, b *chiso.Alert) bool {
+	for _, k := range []string{LabelAlertname, LabelArea, LabelIndicator, LabelPeriod} {
+		if a.Labels[k] != b.Labels[k] {
+			return a.Labels[k] < b.Labels[k]
+		}
+	}
+	return a.Fingerprint < b.Fingerprint
+}

@@ -1,0 +1,156 @@
+package alerts
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// alertWire is the JSON form of an alert: snake_case keys, null for a
+// missing value or time.
+type alertWire struct {
+	Fingerprint     string                 `json:"fingerprint"`
+	Labels          map[string]string      `json:"labels"`
+	Annotations     map[string]string      `json:"annotations"`
+	State           chiso.AlertState       `json:"state"`
+	ActiveAt        *time.Time             `json:"active_at"`
+	FiredAt         *time.Time             `json:"fired_at"`
+	ResolvedAt      *time.Time             `json:"resolved_at"`
+	LastEval        *time.Time             `json:"last_eval"`
+	KeepFiringSince *time.Time             `json:"keep_firing_since,omitempty"`
+	Value           *float64               `json:"value"`
+	Expected        *float64               `json:"expected"`
+	Finding         chiso.Finding          `json:"finding"`
+	Ack             *chiso.Acknowledgement `json:"acknowledgement,omitempty"`
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func numOrNil(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+func numOf(v *float64) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return *v
+}
+
+func toWire(a chiso.Alert) alertWire {
+	return alertWire{Fingerprint: a.Fingerprint, Labels: a.Labels, Annotations: a.Annotations, State: a.State,
+		ActiveAt: timeOrNil(a.ActiveAt), FiredAt: timeOrNil(a.FiredAt), ResolvedAt: timeOrNil(a.ResolvedAt),
+		LastEval: timeOrNil(a.LastEval), KeepFiringSince: timeOrNil(a.KeepFiringSince),
+		Value: numOrNil(a.Value), Expected: numOrNil(a.Expected), Finding: a.Finding, Ack: a.Ack}
+}
+
+func fromWire(w alertWire) chiso.Alert {
+	return chiso.Alert{Fingerprint: w.Fingerprint, Labels: w.Labels, Annotations: w.Annotations, State: w.State,
+		ActiveAt: timeOf(w.ActiveAt), FiredAt: timeOf(w.FiredAt), ResolvedAt: timeOf(w.ResolvedAt),
+		LastEval: timeOf(w.LastEval), KeepFiringSince: timeOf(w.KeepFiringSince),
+		Value: numOf(w.Value), Expected: numOf(w.Expected), Finding: w.Finding, Ack: w.Ack}
+}
+
+func toWires(as []chiso.Alert) []alertWire {
+	if as == nil {
+		return nil
+	}
+	out := make([]alertWire, len(as))
+	for i, a := range as {
+		out[i] = toWire(a)
+	}
+	return out
+}
+
+func fromWires(ws []alertWire) []chiso.Alert {
+	if ws == nil {
+		return nil
+	}
+	out := make([]chiso.Alert, len(ws))
+	for i, w := range ws {
+		out[i] = fromWire(w)
+	}
+	return out
+}
+
+// MarshalAlert writes an alert as JSON with snake_case keys; a missing
+// value or time is null. The API and the outbox use this form.
+func MarshalAlert(a chiso.Alert) ([]byte, error) { return json.Marshal(toWire(a)) }
+
+// UnmarshalAlert reads what MarshalAlert writes.
+func UnmarshalAlert(b []byte) (chiso.Alert, error) {
+	var w alertWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return chiso.Alert{}, err
+	}
+	return fromWire(w), nil
+}
+
+type digestWire struct {
+	From         time.Time   `json:"from"`
+	To           time.Time   `json:"to"`
+	Fired        []alertWire `json:"fired"`
+	StillFiring  []alertWire `json:"still_firing"`
+	Resolved     []alertWire `json:"resolved"`
+	Acknowledged []alertWire `json:"acknowledged"`
+}
+
+type notificationWire struct {
+	Receiver    string            `json:"receiver"`
+	GroupKey    string            `json:"group_key"`
+	GroupLabels map[string]string `json:"group_labels"`
+	Reason      Reason            `json:"reason"`
+	Alerts      []alertWire       `json:"alerts"`
+	Digest      *digestWire       `json:"digest,omitempty"`
+	Recipients  []string          `json:"recipients,omitempty"`
+	ExternalURL string            `json:"external_url,omitempty"`
+	CreatedAt   time.Time         `json:"created_at"`
+}
+
+// EncodeNotification writes a notification as the outbox's JSON payload
+// (its ID, given by the outbox, is not part of it).
+func EncodeNotification(n *Notification) ([]byte, error) {
+	w := notificationWire{Receiver: n.Receiver, GroupKey: n.GroupKey, GroupLabels: n.GroupLabels,
+		Reason: n.Reason, Alerts: toWires(n.Alerts), Recipients: n.Recipients,
+		ExternalURL: n.ExternalURL, CreatedAt: n.CreatedAt}
+	if d := n.Digest; d != nil {
+		w.Digest = &digestWire{From: d.From, To: d.To, Fired: toWires(d.Fired), StillFiring: toWires(d.StillFiring),
+			Resolved: toWires(d.Resolved), Acknowledged: toWires(d.Acknowledged)}
+	}
+	return json.Marshal(w)
+}
+
+// DecodeNotification reads an outbox entry's payload back into the
+// notification to deliver, with the entry's id as its ID.
+func DecodeNotification(e OutboxEntry) (*Notification, error) {
+	var w notificationWire
+	if err := json.Unmarshal(e.Payload, &w); err != nil {
+		return nil, fmt.Errorf("decode notification %d: %w", e.ID, err)
+	}
+	n := &Notification{ID: e.ID, Receiver: w.Receiver, Integration: e.Integration, GroupKey: w.GroupKey,
+		GroupLabels: w.GroupLabels, Reason: w.Reason, Alerts: fromWires(w.Alerts), Recipients: w.Recipients,
+		ExternalURL: w.ExternalURL, CreatedAt: w.CreatedAt}
+	if d := w.Digest; d != nil {
+		n.Digest = &Digest{From: d.From, To: d.To, Fired: fromWires(d.Fired), StillFiring: fromWires(d.StillFiring),
+			Resolved: fromWires(d.Resolved), Acknowledged: fromWires(d.Acknowledged)}
+	}
+	return n, nil
+}
