@@ -43,7 +43,9 @@ var catalogueFiles = []catalogueFile{
 func ReadCatalogue(name string, r io.Reader, cat *chiso.Catalogue) error {
 	cr := csv.NewReader(r)
 	header, err := cr.Read()
-	if err != nil {
+	if err == io.EOF {
+		return &ErrorList{Errors: []*Error{{File: name, Line: 1, Err: errors.New("empty file: want a header row")}}}
+	} else if err != nil {
 		return fmt.Errorf("read catalogue %s: %w", name, err)
 	}
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
@@ -70,12 +72,14 @@ func ReadCatalogue(name string, r io.Reader, cat *chiso.Catalogue) error {
 // catalogueKind finds the format whose required columns the header has.
 func catalogueKind(header []string) (catalogueFile, map[string]int, error) {
 	cols := make(map[string]int, len(header))
+	names := make([]string, len(header))
 	for i, h := range header {
-		cols[strings.ToLower(strings.TrimSpace(h))] = i
+		names[i] = strings.ToLower(strings.TrimSpace(h))
+		cols[names[i]] = i
 	}
 	for _, f := range catalogueFiles {
 		if hasAll(cols, f.required) {
-			for h := range cols {
+			for _, h := range names {
 				if !contains(f.required, h) && !contains(f.optional, h) {
 					return f, nil, fmt.Errorf("unknown column %q in a %s file (want %s)", h, f.kind, strings.Join(append(f.required, f.optional...), ","))
 				}
@@ -329,4 +333,16 @@ func readCatalogueFS(fsys fs.FS, name string, cat *chiso.Catalogue) error {
 	}
 	defer f.Close()
 	return ReadCatalogue(name, f, cat)
+}
+
+// ReadSample reads the observations of the built-in sample data (the
+// figures of five published articles, each row citing its article) against
+// cat, normally SampleCatalogue's, as Read does.
+func ReadSample(cat *chiso.Catalogue, emit func(chiso.Observation) error) error {
+	f, err := sample.FS().Open(sample.Observations)
+	if err != nil {
+		return fmt.Errorf("sample observations: %w", err)
+	}
+	defer f.Close()
+	return Read(f, sample.Observations, Options{Catalogue: cat}, emit)
 }

@@ -14,7 +14,7 @@ type Error struct {
 	File   string // the name the input was read under
 	Sheet  string // the worksheet of an XLSX file; empty for CSV and JSON
 	Line   int    // 1-based line (CSV, JSON) or row (XLSX); 0 if none
-	Column int    // 1-based field number (CSV) or column (XLSX); 0 if none
+	Column int    // 1-based field number (CSV; the character for a CSV syntax error) or column (XLSX); 0 if none
 	Field  string // the column or key, e.g. value; empty for a whole row
 	Value  string // the offending text
 	Err    error  // what is wrong with it

@@ -165,11 +165,12 @@ func parseDecimal(s string, loc Locale, d *decimal) error {
 func checkFraction(frac string, group, dec byte, loc Locale) error {
 	switch {
 	case strings.IndexByte(frac, group) >= 0:
-		return fmt.Errorf("mixes %q and %q the wrong way round for %s, where %q groups thousands and %q is the decimal mark", dec, group, loc.name(), group, dec)
+		return fmt.Errorf("mixes %q and %q the wrong way round for %s, where %q groups thousands and %q is the decimal mark",
+			string(dec), string(group), loc.name(), string(group), string(dec))
 	case strings.IndexByte(frac, dec) >= 0:
-		return fmt.Errorf("has more than one decimal mark %q", dec)
+		return fmt.Errorf("has more than one decimal mark %q", string(dec))
 	case !allDigits(frac):
-		return fmt.Errorf("want digits after the decimal mark %q", dec)
+		return fmt.Errorf("want digits after the decimal mark %q", string(dec))
 	}
 	return nil
 }
@@ -179,7 +180,7 @@ func checkFraction(frac string, group, dec byte, loc Locale) error {
 func parseIntPart(s string, group byte, loc Locale, d *decimal) error {
 	if strings.IndexByte(s, group) < 0 {
 		if !allDigits(s) {
-			return fmt.Errorf("want digits, grouped by %q", group)
+			return fmt.Errorf("want digits, grouped by %q", string(group))
 		}
 		return d.appendDigits(s, false)
 	}
@@ -198,8 +199,8 @@ func parseIntPart(s string, group byte, loc Locale, d *decimal) error {
 
 func ambiguous(group byte, loc Locale) error {
 	_, dec := loc.marks()
-	return fmt.Errorf("ambiguous number: in %s %q groups thousands and must follow 1–3 digits and be followed by exactly three (%s), while %q is the decimal mark",
-		loc.name(), group, FormatNumber(2500, loc)+" = 2500", dec)
+	return fmt.Errorf("ambiguous number: in %s %q groups thousands, so it must come after 1–3 digits and before exactly three (%s = 2500), and %q is the decimal mark",
+		loc.name(), string(group), FormatNumber(2500, loc), string(dec))
 }
 
 func allDigits(s string) bool {

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/sample"
 )
 
 func sampleCat(t testing.TB) *chiso.Catalogue {
@@ -52,13 +51,8 @@ func brief(obs []chiso.Observation) string {
 }
 
 func TestReadSeedObservations(t *testing.T) {
-	f, err := sample.FS().Open(sample.Observations)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var got []chiso.Observation
-	err = Read(f, sample.Observations, Options{Catalogue: sampleCat(t)}, func(o chiso.Observation) error {
+	err := ReadSample(sampleCat(t), func(o chiso.Observation) error {
 		got = append(got, o)
 		return nil
 	})

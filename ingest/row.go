@@ -80,8 +80,8 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 	if err != nil {
 		return nil, "", err
 	}
-	if opts.Catalogue == nil {
-		return nil, "", fmt.Errorf("read %s: no catalogue", name)
+	if opts.Catalogue == nil || emit == nil {
+		return nil, "", fmt.Errorf("read %s: no catalogue or no emit function", name)
 	}
 	if opts.Locale, err = ParseLocale(string(opts.Locale)); err != nil {
 		return nil, "", fmt.Errorf("read %s: %w", name, err)
