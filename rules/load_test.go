@@ -193,13 +193,13 @@ func TestRender(t *testing.T) {
 	f := chiso.Finding{Rule: "R", Area: "VP", Indicator: "ict_revenue", Period: chiso.MustParsePeriod("2023-H1"),
 		Value: 96875.5, Expected: math.NaN()}
 	r := Rule{Alert: "R", Annotations: map[string]string{
-		"summary": `{{ .Area.Name }}: {{ .Value }}{{ if .Expected }} vs {{ .Expected }}{{ end }} ({{ .Period }}) {{ humanize .Finding.Value }} {{ .Labels.team | toUpper }}`,
+		"summary": `{{ .Area.Name }}: {{ .Value }}{{ if .Expected }} vs {{ .Expected }}{{ end }} ({{ .Period }}, {{ .PeriodName }}) {{ humanize .Finding.Value }} {{ .Labels.team | toUpper }}`,
 		"bad":     `{{ .Finding.Nope }}`,
 	}}
 	labels := map[string]string{"team": "data"}
 	for _, tc := range []struct{ lang, want string }{
-		{"vi", "Vĩnh Phúc: 96.875,5 billion vnd (2023-H1) 96,875.5 DATA"},
-		{"en", "Vĩnh Phúc: 96,875.5 billion vnd (2023-H1) 96,875.5 DATA"},
+		{"vi", "Vĩnh Phúc: 96.875,5 tỷ đồng (2023-H1, 6 tháng đầu năm 2023) 96,875.5 DATA"},
+		{"en", "Vĩnh Phúc: 96,875.5 billion VND (2023-H1, H1 2023) 96,875.5 DATA"},
 	} {
 		got, err := r.Render("summary", NewTemplateData(f, cat, labels, tc.lang))
 		if err != nil || got != tc.want {
@@ -215,27 +215,5 @@ func TestRender(t *testing.T) {
 	out, err := r.RenderAnnotations(NewTemplateData(f, cat, labels, "en"))
 	if err == nil || !strings.HasPrefix(out["bad"], "error: ") || !strings.HasPrefix(out["summary"], "Vĩnh Phúc") {
 		t.Errorf("RenderAnnotations = %v, %v", out, err)
-	}
-}
-
-// TestFormatNumber covers signs, grouping and decimals in both languages.
-func TestFormatNumber(t *testing.T) {
-	for _, tc := range []struct {
-		v      float64
-		vi, en string
-	}{
-		{0, "0", "0"},
-		{183001, "183.001", "183,001"},
-		{1307.44, "1.307,44", "1,307.44"},
-		{-1234567.8916, "-1.234.567,892", "-1,234,567.892"},
-		{-0.0001, "0", "0"},
-		{81.7, "81,7", "81.7"},
-	} {
-		if got := formatNumber(tc.v, "vi"); got != tc.vi {
-			t.Errorf("vi %v = %q, want %q", tc.v, got, tc.vi)
-		}
-		if got := formatNumber(tc.v, "en"); got != tc.en {
-			t.Errorf("en %v = %q, want %q", tc.v, got, tc.en)
-		}
 	}
 }

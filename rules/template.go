@@ -5,11 +5,11 @@ import (
 	"io"
 	"math"
 	"regexp"
-	"strconv"
 	"strings"
 	"text/template"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
 	"github.com/goccy/go-yaml/ast"
 )
 
@@ -30,15 +30,18 @@ type TemplateData struct {
 	// indicator's unit; empty when the finding has none.
 	Value, Expected string
 	Period          string        // e.g. 2024, 2024-H1; empty when the finding has none
+	PeriodName      string        // the period in words in the language: "6 tháng đầu năm 2023", "H1 2023"
+	Lang            string        // the language of the messages: vi or en
 	Finding         chiso.Finding // the finding itself
 	Labels          map[string]string
 }
 
 // NewTemplateData fills TemplateData for a finding, looking the area and
 // indicator up in the catalogue. lang ("vi" or "en") chooses the number
-// format: 1.234,5 in Vietnamese, 1,234.5 in English.
+// format and unit words, as in check messages: "183.001 tỷ đồng" in
+// Vietnamese, "183,001 billion VND" in English.
 func NewTemplateData(f chiso.Finding, cat *chiso.Catalogue, labels map[string]string, lang string) TemplateData {
-	d := TemplateData{Rule: f.Rule, Group: f.Group, Finding: f, Labels: labels,
+	d := TemplateData{Rule: f.Rule, Group: f.Group, Finding: f, Labels: labels, Lang: lang,
 		Area: chiso.Area{Code: f.Area}, Indicator: chiso.Indicator{Code: f.Indicator}}
 	if cat != nil {
 		if a, ok := cat.Area(f.Area); ok {
@@ -50,55 +53,20 @@ func NewTemplateData(f chiso.Finding, cat *chiso.Catalogue, labels map[string]st
 	}
 	if !f.Period.IsZero() {
 		d.Period = f.Period.String()
+		d.PeriodName = checks.FormatPeriod(f.Period, lang)
 	}
 	d.Value = formatValue(f.Value, d.Indicator.Unit, lang)
 	d.Expected = formatValue(f.Expected, d.Indicator.Unit, lang)
 	return d
 }
 
-// formatValue writes a figure with its unit; NaN is empty.
+// formatValue writes a figure with its unit as check messages do; NaN is
+// empty.
 func formatValue(v float64, unit, lang string) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return ""
 	}
-	s := formatNumber(v, lang)
-	switch unit {
-	case "", "percent":
-		if unit == "percent" {
-			return s + "%"
-		}
-		return s
-	}
-	return s + " " + strings.ReplaceAll(unit, "_", " ")
-}
-
-// formatNumber writes v with thousands separators and at most three
-// decimals, in the language's convention.
-func formatNumber(v float64, lang string) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
-	s := strconv.FormatFloat(math.Abs(v), 'f', 3, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	whole, frac, _ := strings.Cut(s, ".")
-	group, dec := ",", "."
-	if lang == "vi" {
-		group, dec = ".", ","
-	}
-	var b strings.Builder
-	if v < 0 && s != "0" {
-		b.WriteByte('-')
-	}
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteString(group)
-		}
-		b.WriteRune(c)
-	}
-	if frac != "" {
-		b.WriteString(dec + frac)
-	}
-	return b.String()
+	return checks.FormatQuantity(v, unit, lang)
 }
 
 // TemplateFuncs returns the functions annotation templates may call.
@@ -114,7 +82,7 @@ func TemplateFuncs() template.FuncMap {
 			}
 			return v
 		},
-		"humanize": func(v float64) string { return formatNumber(v, "en") },
+		"humanize": func(v float64) string { return checks.FormatNumber(v, "en") },
 	}
 }
 

@@ -123,3 +123,15 @@ func TestCheckFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDatabaseCatalogue lints against the catalogue of the database
+// when it exists.
+func TestCheckDatabaseCatalogue(t *testing.T) {
+	db := sampleDB(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.yaml": checkGood})
+	code, out, errs := runChiso(t, "--db", db, "check", "--rules", filepath.Join(dir, "a.yaml"))
+	if code != 0 || !strings.HasPrefix(out, "catalogue: "+db+" (") || !strings.Contains(out, "2 groups, 1 rule: OK") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+}
