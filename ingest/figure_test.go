@@ -10,6 +10,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/sample"
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestParseNumber(t *testing.T) {
@@ -208,6 +209,10 @@ func TestExtractFigure(t *testing.T) {
 		{"đạt 81,7%", countInd, false, 0, 0, "% on a count"},
 		{"2.500 trạm", countInd, true, 0, 0, "growth rate"},
 		{"mobile coverage reached over 98.5% of villages", pctInd, false, 98.5, chiso.Over, ""},
+		{"Trên 95 % thôn", pctInd, false, 95, chiso.Over, ""},
+		{norm.NFD.String("gần 1.900 vị trí"), countInd, false, 1900, chiso.Nearly, ""}, // decomposed, as some editors save
+		{"khoảng 2 tỉ đồng", vndInd, false, 2, chiso.About, ""},
+		{"sơ bộ đạt 12,3 phần trăm", pctInd, false, 12.3, chiso.Preliminary, ""},
 	}
 	for _, tt := range tests {
 		loc := Vietnamese
