@@ -102,4 +102,3 @@ func classify(d *Digest, a *chiso.Alert, mu *muter) {
 		d.Resolved = append(d.Resolved, *a)
 	}
 }
-

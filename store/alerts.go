@@ -1,0 +1,626 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerts"
+)
+
+// The DB keeps alerts for the alerts package.
+var (
+	_ alerts.Store  = (*DB)(nil)
+	_ alerts.Outbox = (*DB)(nil)
+)
+
+// alertTimeLayout is fixed-width so that stored times compare as text.
+const alertTimeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// alertTime writes t in UTC; the zero time is NULL.
+func alertTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(alertTimeLayout)
+}
+
+// alertTimeOf reads what alertTime writes.
+func alertTimeOf(s sql.NullString) (time.Time, error) {
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(alertTimeLayout, s.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad stored time %q: %w", s.String, err)
+	}
+	return t, nil
+}
+
+// alertNum writes NaN and infinities as NULL.
+func alertNum(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+func alertNumOf(v sql.NullFloat64) float64 {
+	if !v.Valid {
+		return math.NaN()
+	}
+	return v.Float64
+}
+
+// alertJSON marshals v, which cannot fail for the maps and slices stored.
+func alertJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("store: marshal %T: %v", v, err))
+	}
+	return string(b)
+}
+
+// ApplyAlertChanges writes the alert changes, their events, the
+// acknowledgements, the outbox entries and the notification log entries
+// of one decision in one transaction: either everything is stored or,
+// on any error, nothing.
+func (db *DB) ApplyAlertChanges(ctx context.Context, b alerts.Batch) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("apply alert changes: %w", err)
+	}
+	defer tx.Rollback()
+	steps := []func(context.Context, *sql.Tx, alerts.Batch) error{
+		writeAlertChanges, writeAlertEvents, writeAcks, writeOutbox, writeNotificationLog}
+	for _, step := range steps {
+		if err := step(ctx, tx, b); err != nil {
+			return fmt.Errorf("apply alert changes: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("apply alert changes: %w", err)
+	}
+	return nil
+}
+
+const upsertAlertSQL = `INSERT INTO alerts(fingerprint, alertname, grp, area, indicator, state, labels,
+	annotations, active_at, fired_at, resolved_at, last_eval, keep_firing_since, value, expected, finding,
+	ack_kind, ack_by, ack_at, ack_comment, ack_data_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT(fingerprint) DO UPDATE SET alertname = excluded.alertname, grp = excluded.grp,
+	area = excluded.area, indicator = excluded.indicator, state = excluded.state, labels = excluded.labels,
+	annotations = excluded.annotations, active_at = excluded.active_at, fired_at = excluded.fired_at,
+	resolved_at = excluded.resolved_at, last_eval = excluded.last_eval,
+	keep_firing_since = excluded.keep_firing_since, value = excluded.value, expected = excluded.expected,
+	finding = excluded.finding, ack_kind = excluded.ack_kind, ack_by = excluded.ack_by,
+	ack_at = excluded.ack_at, ack_comment = excluded.ack_comment, ack_data_id = excluded.ack_data_id`
+
+// writeAlertChanges upserts or deletes the changed alerts.
+func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+	if len(b.Changes) == 0 {
+		return nil
+	}
+	up, err := tx.PrepareContext(ctx, upsertAlertSQL)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	for _, c := range b.Changes {
+		if c.Delete {
+			_, err = tx.ExecContext(ctx, `DELETE FROM alerts WHERE fingerprint = ?`, c.Alert.Fingerprint)
+		} else {
+			_, err = up.ExecContext(ctx, alertArgs(&c.Alert)...)
+		}
+		if err != nil {
+			return fmt.Errorf("alert %s: %w", c.Alert.Fingerprint, err)
+		}
+	}
+	return nil
+}
+
+// alertArgs are the upsert's arguments for a.
+func alertArgs(a *chiso.Alert) []any {
+	l := a.Labels
+	args := []any{a.Fingerprint, l[alerts.LabelAlertname], l[alerts.LabelGroup], l[alerts.LabelArea],
+		l[alerts.LabelIndicator], string(a.State), alertJSON(orEmpty(a.Labels)), alertJSON(orEmpty(a.Annotations)),
+		alertTime(a.ActiveAt), alertTime(a.FiredAt), alertTime(a.ResolvedAt), alertTime(a.LastEval),
+		alertTime(a.KeepFiringSince), alertNum(a.Value), alertNum(a.Expected), alertJSON(a.Finding)}
+	if k := a.Ack; k != nil {
+		return append(args, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
+	}
+	return append(args, nil, nil, nil, nil, nil)
+}
+
+func orEmpty(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+// writeAlertEvents appends the history entries.
+func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+	if len(b.Events) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO alert_transitions(fingerprint, at, kind, from_state,
+		to_state, alertname, area, indicator, labels, value, data_id, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, e := range b.Events {
+		l := e.Labels
+		if _, err := st.ExecContext(ctx, e.Fingerprint, alertTime(e.At), string(e.Kind), string(e.From),
+			string(e.To), l[alerts.LabelAlertname], l[alerts.LabelArea], l[alerts.LabelIndicator],
+			alertJSON(orEmpty(l)), alertNum(e.Value), e.DataID, e.Note); err != nil {
+			return fmt.Errorf("event of alert %s: %w", e.Fingerprint, err)
+		}
+	}
+	return nil
+}
+
+// writeAcks appends the acknowledgements.
+func writeAcks(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+	for _, k := range b.Acks {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO acknowledgements(fingerprint, kind, by_whom, at,
+			comment, data_id) VALUES (?, ?, ?, ?, ?, ?)`,
+			k.Fingerprint, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID); err != nil {
+			return fmt.Errorf("acknowledgement of alert %s: %w", k.Fingerprint, err)
+		}
+	}
+	return nil
+}
+
+// writeOutbox queues the notifications.
+func writeOutbox(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+	if len(b.Queue) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO notifications(receiver, integration, group_key, reason,
+		payload, attempts, next_attempt, status, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, e := range b.Queue {
+		status := e.Status
+		if status == "" {
+			status = alerts.StatusQueued
+		}
+		if _, err := st.ExecContext(ctx, e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload),
+			e.Attempts, alertTime(e.NextAttempt), string(status), e.LastError, alertTime(e.CreatedAt)); err != nil {
+			return fmt.Errorf("queue notification for %s/%s: %w", e.Receiver, e.Integration, err)
+		}
+	}
+	return nil
+}
+
+// writeNotificationLog upserts the log entries.
+func writeNotificationLog(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+	for _, e := range b.Log {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notification_log(receiver, group_key, firing, resolved,
+			at, sent_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(receiver, group_key) DO UPDATE SET
+			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at,
+			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`,
+			e.Receiver, e.GroupKey, alertJSON(orNone(e.Firing)), alertJSON(orNone(e.Resolved)),
+			alertTime(e.At), alertTime(e.SentAt)); err != nil {
+			return fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
+		}
+	}
+	return nil
+}
+
+func orNone(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+const alertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,
+	keep_firing_since, value, expected, finding, ack_kind, ack_by, ack_at, ack_comment, ack_data_id`
+
+// LoadAlerts returns every stored alert, by fingerprint.
+func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts ORDER BY fingerprint`)
+	if err != nil {
+		return nil, fmt.Errorf("load alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []chiso.Alert
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("load alerts: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load alerts: %w", err)
+	}
+	return out, nil
+}
+
+// alertRow holds an alerts row as scanned.
+type alertRow struct {
+	fp, state, labels, annotations, finding                  string
+	activeAt, firedAt, resolvedAt, lastEval, keepFiringSince sql.NullString
+	value, expected                                          sql.NullFloat64
+	ackKind, ackBy, ackAt, ackComment                        sql.NullString
+	ackDataID                                                sql.NullInt64
+}
+
+// scanAlert reads one alerts row.
+func scanAlert(rows *sql.Rows) (chiso.Alert, error) {
+	var r alertRow
+	if err := rows.Scan(&r.fp, &r.state, &r.labels, &r.annotations, &r.activeAt, &r.firedAt, &r.resolvedAt,
+		&r.lastEval, &r.keepFiringSince, &r.value, &r.expected, &r.finding, &r.ackKind, &r.ackBy, &r.ackAt,
+		&r.ackComment, &r.ackDataID); err != nil {
+		return chiso.Alert{}, err
+	}
+	a := chiso.Alert{Fingerprint: r.fp, State: chiso.AlertState(r.state),
+		Value: alertNumOf(r.value), Expected: alertNumOf(r.expected)}
+	err := firstErr(json.Unmarshal([]byte(r.labels), &a.Labels),
+		json.Unmarshal([]byte(r.annotations), &a.Annotations),
+		json.Unmarshal([]byte(r.finding), &a.Finding))
+	for _, t := range []struct {
+		dst *time.Time
+		src sql.NullString
+	}{{&a.ActiveAt, r.activeAt}, {&a.FiredAt, r.firedAt}, {&a.ResolvedAt, r.resolvedAt},
+		{&a.LastEval, r.lastEval}, {&a.KeepFiringSince, r.keepFiringSince}} {
+		var terr error
+		*t.dst, terr = alertTimeOf(t.src)
+		err = firstErr(err, terr)
+	}
+	if r.ackKind.Valid {
+		at, terr := alertTimeOf(r.ackAt)
+		err = firstErr(err, terr)
+		a.Ack = &chiso.Acknowledgement{Fingerprint: r.fp, Kind: chiso.AckKind(r.ackKind.String), By: r.ackBy.String,
+			At: at, Comment: r.ackComment.String, DataID: r.ackDataID.Int64}
+	}
+	if err != nil {
+		return chiso.Alert{}, fmt.Errorf("alert %s: %w", r.fp, err)
+	}
+	return a, nil
+}
+
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AlertHistory returns the alert events the filter selects, newest first.
+func (db *DB) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error) {
+	where, args := historyWhere(f)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, fingerprint, at, kind, from_state, to_state, labels,
+		value, data_id, note FROM alert_transitions`+where+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("alert history: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, fmt.Errorf("alert history: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("alert history: %w", err)
+	}
+	return out, nil
+}
+
+// historyWhere builds the WHERE clause of a history filter.
+func historyWhere(f alerts.HistoryFilter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		conds = append(conds, cond)
+		args = append(args, v)
+	}
+	for _, eq := range []struct{ col, v string }{{"fingerprint", f.Fingerprint}, {"alertname", f.Alertname},
+		{"area", f.Area}, {"indicator", f.Indicator}, {"kind", string(f.Kind)}} {
+		if eq.v != "" {
+			add(eq.col+" = ?", eq.v)
+		}
+	}
+	if !f.Since.IsZero() {
+		add("at >= ?", alertTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("at < ?", alertTime(f.Until))
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// scanEvent reads one alert_transitions row.
+func scanEvent(rows *sql.Rows) (alerts.Event, error) {
+	var e alerts.Event
+	var at sql.NullString
+	var kind, from, to, labels string
+	var value sql.NullFloat64
+	if err := rows.Scan(&e.ID, &e.Fingerprint, &at, &kind, &from, &to, &labels, &value, &e.DataID, &e.Note); err != nil {
+		return e, err
+	}
+	e.Kind, e.From, e.To, e.Value = alerts.EventKind(kind), chiso.AlertState(from), chiso.AlertState(to), alertNumOf(value)
+	t, err := alertTimeOf(at)
+	e.At = t
+	return e, firstErr(err, json.Unmarshal([]byte(labels), &e.Labels))
+}
+
+// Acknowledgements returns the acknowledgements given on an alert, newest
+// first; an empty fingerprint returns every alert's.
+func (db *DB) Acknowledgements(ctx context.Context, fingerprint string) ([]chiso.Acknowledgement, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT fingerprint, kind, by_whom, at, comment, data_id
+		FROM acknowledgements WHERE ? = '' OR fingerprint = ? ORDER BY at DESC, id DESC`, fingerprint, fingerprint)
+	if err != nil {
+		return nil, fmt.Errorf("acknowledgements: %w", err)
+	}
+	defer rows.Close()
+	var out []chiso.Acknowledgement
+	for rows.Next() {
+		var k chiso.Acknowledgement
+		var at sql.NullString
+		if err := rows.Scan(&k.Fingerprint, &k.Kind, &k.By, &at, &k.Comment, &k.DataID); err != nil {
+			return nil, fmt.Errorf("acknowledgements: %w", err)
+		}
+		if k.At, err = alertTimeOf(at); err != nil {
+			return nil, fmt.Errorf("acknowledgements: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("acknowledgements: %w", err)
+	}
+	return out, nil
+}
+
+// NotificationLog returns every notification log entry.
+func (db *DB) NotificationLog(ctx context.Context) ([]alerts.LogEntry, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT receiver, group_key, firing, resolved, at, sent_at
+		FROM notification_log ORDER BY receiver, group_key`)
+	if err != nil {
+		return nil, fmt.Errorf("notification log: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.LogEntry
+	for rows.Next() {
+		var e alerts.LogEntry
+		var firing, resolved string
+		var at, sent sql.NullString
+		if err := rows.Scan(&e.Receiver, &e.GroupKey, &firing, &resolved, &at, &sent); err != nil {
+			return nil, fmt.Errorf("notification log: %w", err)
+		}
+		var terr, serr error
+		e.At, terr = alertTimeOf(at)
+		e.SentAt, serr = alertTimeOf(sent)
+		if err := firstErr(json.Unmarshal([]byte(firing), &e.Firing), json.Unmarshal([]byte(resolved), &e.Resolved),
+			terr, serr); err != nil {
+			return nil, fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("notification log: %w", err)
+	}
+	return out, nil
+}
+
+// Silences returns every silence, expired ones included, by id.
+func (db *DB) Silences(ctx context.Context) ([]alerts.Silence, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, matchers, starts_at, ends_at, created_by, comment,
+		created_at, updated_at FROM silences ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("silences: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.Silence
+	for rows.Next() {
+		s, err := scanSilence(rows)
+		if err != nil {
+			return nil, fmt.Errorf("silences: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("silences: %w", err)
+	}
+	return out, nil
+}
+
+// scanSilence reads one silences row.
+func scanSilence(rows *sql.Rows) (alerts.Silence, error) {
+	var s alerts.Silence
+	var matchers string
+	var ts [4]sql.NullString
+	if err := rows.Scan(&s.ID, &matchers, &ts[0], &ts[1], &s.CreatedBy, &s.Comment, &ts[2], &ts[3]); err != nil {
+		return s, err
+	}
+	err := json.Unmarshal([]byte(matchers), &s.Matchers)
+	for i, dst := range []*time.Time{&s.StartsAt, &s.EndsAt, &s.CreatedAt, &s.UpdatedAt} {
+		var terr error
+		*dst, terr = alertTimeOf(ts[i])
+		err = firstErr(err, terr)
+	}
+	if err != nil {
+		return s, fmt.Errorf("silence %d: %w", s.ID, err)
+	}
+	return s, nil
+}
+
+// SaveSilence inserts a silence whose ID is zero, setting its ID, or
+// updates the silence with its ID.
+func (db *DB) SaveSilence(ctx context.Context, s *alerts.Silence) error {
+	args := []any{alertJSON(s.Matchers), alertTime(s.StartsAt), alertTime(s.EndsAt), s.CreatedBy, s.Comment,
+		alertTime(s.CreatedAt), alertTime(s.UpdatedAt)}
+	if s.ID == 0 {
+		res, err := db.write.ExecContext(ctx, `INSERT INTO silences(matchers, starts_at, ends_at, created_by,
+			comment, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...)
+		if err != nil {
+			return fmt.Errorf("save silence: %w", err)
+		}
+		s.ID, err = res.LastInsertId()
+		return err
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE silences SET matchers = ?, starts_at = ?, ends_at = ?,
+		created_by = ?, comment = ?, created_at = ?, updated_at = ? WHERE id = ?`, append(args, s.ID)...)
+	if err != nil {
+		return fmt.Errorf("save silence %d: %w", s.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("save silence %d: %w", s.ID, alerts.ErrNotFound)
+	}
+	return nil
+}
+
+const outboxColumns = `id, receiver, integration, group_key, reason, payload, attempts, next_attempt, status,
+	last_error, created_at, sent_at`
+
+// DueNotifications returns up to limit queued or failed entries due at
+// now, oldest attempt first, leaving out the ids in skip.
+func (db *DB) DueNotifications(ctx context.Context, now time.Time, limit int, skip []int64) ([]alerts.OutboxEntry, error) {
+	q := `SELECT ` + outboxColumns + ` FROM notifications WHERE status IN ('queued', 'failed') AND next_attempt <= ?`
+	args := []any{alertTime(now)}
+	if len(skip) > 0 {
+		q += ` AND id NOT IN (?` + strings.Repeat(", ?", len(skip)-1) + `)`
+		for _, id := range skip {
+			args = append(args, id)
+		}
+	}
+	return db.outbox(ctx, q+` ORDER BY next_attempt, id LIMIT ?`, append(args, limit)...)
+}
+
+// OutboxFilter selects outbox entries; zero fields select everything.
+type OutboxFilter struct {
+	Status   alerts.OutboxStatus
+	Receiver string
+	Limit    int // newest first; zero means 100
+}
+
+// Notifications returns the outbox entries the filter selects, newest first,
+// for the API and the command line.
+func (db *DB) Notifications(ctx context.Context, f OutboxFilter) ([]alerts.OutboxEntry, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	return db.outbox(ctx, `SELECT `+outboxColumns+` FROM notifications WHERE (? = '' OR status = ?)
+		AND (? = '' OR receiver = ?) ORDER BY id DESC LIMIT ?`,
+		string(f.Status), string(f.Status), f.Receiver, f.Receiver, limit)
+}
+
+// outbox runs a query over the notifications table.
+func (db *DB) outbox(ctx context.Context, q string, args ...any) ([]alerts.OutboxEntry, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.OutboxEntry
+	for rows.Next() {
+		var e alerts.OutboxEntry
+		var payload, reason, status string
+		var next, created, sent sql.NullString
+		if err := rows.Scan(&e.ID, &e.Receiver, &e.Integration, &e.GroupKey, &reason, &payload, &e.Attempts,
+			&next, &status, &e.LastError, &created, &sent); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		e.Payload, e.Reason, e.Status = []byte(payload), alerts.Reason(reason), alerts.OutboxStatus(status)
+		var errs [3]error
+		e.NextAttempt, errs[0] = alertTimeOf(next)
+		e.CreatedAt, errs[1] = alertTimeOf(created)
+		e.SentAt, errs[2] = alertTimeOf(sent)
+		if err := firstErr(errs[:]...); err != nil {
+			return nil, fmt.Errorf("read outbox entry %d: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return out, nil
+}
+
+// MarkNotificationSent marks an entry sent at at and stamps the sending
+// time on its group's log entry, in one transaction. It reports false,
+// changing nothing, if the entry was already sent (or is unknown or dead).
+func (db *DB) MarkNotificationSent(ctx context.Context, id int64, at time.Time) (bool, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'sent', sent_at = ?, attempts = attempts + 1,
+		last_error = '' WHERE id = ? AND status IN ('queued', 'failed')`, alertTime(at), id)
+	if err != nil {
+		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE notification_log SET sent_at = ? WHERE (receiver, group_key) =
+		(SELECT receiver, group_key FROM notifications WHERE id = ?)`, alertTime(at), id); err != nil {
+		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
+	}
+	return true, nil
+}
+
+// MarkNotificationFailed records a failed attempt: the entry is retried at
+// next, or, if dead, never again. A sent entry is left as it is.
+func (db *DB) MarkNotificationFailed(ctx context.Context, id int64, attempts int, next time.Time, msg string, dead bool) error {
+	status := alerts.StatusFailed
+	if dead {
+		status = alerts.StatusDead
+	}
+	if _, err := db.write.ExecContext(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt = ?,
+		last_error = ? WHERE id = ? AND status IN ('queued', 'failed')`,
+		string(status), attempts, alertTime(next), msg, id); err != nil {
+		return fmt.Errorf("mark notification %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxLength counts the entries not yet sent nor dead.
+func (db *DB) OutboxLength(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM notifications
+		WHERE status IN ('queued', 'failed')`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("outbox length: %w", err)
+	}
+	return n, nil
+}
+
+// PurgeNotifications deletes the sent and dead entries created before
+// before, and reports how many it deleted.
+func (db *DB) PurgeNotifications(ctx context.Context, before time.Time) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM notifications WHERE status IN ('sent', 'dead')
+		AND created_at < ?`, alertTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge notifications: %w", err)
+	}
+	return res.RowsAffected()
+}
