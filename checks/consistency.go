@@ -267,8 +267,9 @@ func (p *ConsistencyParams) judge(env Env, c *compiledExpr, area string, series 
 		pts[i] = s.point(j)
 	}
 	assignments := p.assignments(env, c.names, pts)
+	var machine vm.VM // reused across runs: one allocation per (area, period)
 	for _, part := range c.parts {
-		v, ok := p.judgePart(part, assignments)
+		v, ok := judgePart(&machine, part, assignments)
 		if !ok {
 			return chiso.Finding{}, false
 		}
@@ -309,6 +310,9 @@ func (p *ConsistencyParams) assignments(env Env, names []string, pts []point) []
 		return a
 	}
 	out := []map[string]any{assign(func(i int) float64 { return pts[i].value })}
+	if len(qualified) == 0 {
+		return out
+	}
 	corners := 1 << len(qualified)
 	all := len(qualified) <= 10
 	for m := 0; m < corners && (all || m == 0); m++ {
@@ -340,11 +344,11 @@ func cornerMasks(m, corners int, all bool) []int {
 	return []int{0, -1}
 }
 
-// judgePart runs one conjunct under every assignment.
-func (p *ConsistencyParams) judgePart(part exprPart, assignments []map[string]any) (verdict, bool) {
+// judgePart runs one conjunct under every assignment on the machine.
+func judgePart(machine *vm.VM, part exprPart, assignments []map[string]any) (verdict, bool) {
 	var yes, no int
 	for _, a := range assignments {
-		r, err := expr.Run(part.prog, a)
+		r, err := machine.Run(part.prog, a)
 		if err != nil {
 			return unsure, false
 		}
