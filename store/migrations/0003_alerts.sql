@@ -1,3 +1,4 @@
+-- Numbered 0003: 0002 is the store's superseded-revisions migration.
 -- Alerting: the current alerts, their history, acknowledgements, silences,
 -- the notification outbox and the log of what was queued per receiver and
 -- group. Times are UTC text of fixed width (2006-01-02T15:04:05.000000000Z),
