@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"sync"
+	"time"
 )
 
 // seriesName is the indicator and area code of one series.
@@ -18,7 +20,32 @@ type nameCache struct {
 	mu      sync.Mutex
 	series  []seriesName // by series id; index 0 unused
 	sources []string     // by source id; index 0 is "" (none)
+	imports []importSpan // imports that wrote revisions, by first id
 	strs    map[string]string
+}
+
+// names is what a read needs to turn ids into codes, as of its snapshot.
+// The slices are shared with the cache and must not be modified.
+type names struct {
+	series  []seriesName
+	sources []string
+	imports []importSpan
+}
+
+// importSpan is the range of revision ids an import wrote and when it
+// started, which is the ingestion time of each of them.
+type importSpan struct {
+	first, last int64
+	started     time.Time
+}
+
+// ingested returns the ingestion time of the revision with the id.
+func (nm names) ingested(id int64) time.Time {
+	i := sort.Search(len(nm.imports), func(i int) bool { return nm.imports[i].last >= id })
+	if i < len(nm.imports) && nm.imports[i].first <= id {
+		return nm.imports[i].started
+	}
+	return time.Time{}
 }
 
 func newNameCache() *nameCache {
@@ -32,18 +59,44 @@ type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// names returns the series and source tables as of q's snapshot; the slices
-// must not be modified.
-func (c *nameCache) load(ctx context.Context, q queryer) ([]seriesName, []string, error) {
+// load returns the names as of q's snapshot, reading only the ids the cache
+// has not seen.
+func (c *nameCache) load(ctx context.Context, q queryer) (names, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.loadSeries(ctx, q); err != nil {
-		return nil, nil, fmt.Errorf("load series names: %w", err)
+		return names{}, fmt.Errorf("load series names: %w", err)
 	}
 	if err := c.loadSources(ctx, q); err != nil {
-		return nil, nil, fmt.Errorf("load source names: %w", err)
+		return names{}, fmt.Errorf("load source names: %w", err)
 	}
-	return c.series, c.sources, nil
+	if err := c.loadImports(ctx, q); err != nil {
+		return names{}, fmt.Errorf("load imports: %w", err)
+	}
+	return names{c.series, c.sources, c.imports}, nil
+}
+
+func (c *nameCache) loadImports(ctx context.Context, q queryer) error {
+	after := int64(0)
+	if n := len(c.imports); n > 0 {
+		after = c.imports[n-1].last
+	}
+	rows, err := q.QueryContext(ctx, `SELECT first_id, last_id, started_at FROM imports
+		WHERE first_id > ? ORDER BY first_id`, after)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var span importSpan
+		var started int64
+		if err := rows.Scan(&span.first, &span.last, &started); err != nil {
+			return err
+		}
+		span.started = time.Unix(0, started).UTC()
+		c.imports = append(c.imports, span)
+	}
+	return rows.Err()
 }
 
 func (c *nameCache) loadSeries(ctx context.Context, q queryer) error {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,18 +25,15 @@ type Filter struct {
 // ordered by indicator, area and period.
 func (db *DB) Current(ctx context.Context, f Filter) ([]chiso.Observation, error) {
 	query, args := currentQuery(f)
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("current: %w", err)
-	}
-	defer tx.Rollback()
 	var out []chiso.Observation
-	err = db.stream(ctx, tx, func(o chiso.Observation) error {
-		if inPeriods(o.Period, f.From, f.To) {
-			out = append(out, o)
-		}
-		return nil
-	}, query, args...)
+	err := db.snapshot(ctx, func(s *snapshot) error {
+		return s.stream(query, args, func(o chiso.Observation) error {
+			if inPeriods(o.Period, f.From, f.To) {
+				out = append(out, o)
+			}
+			return nil
+		})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("current: %w", err)
 	}
@@ -66,11 +62,11 @@ func currentQuery(f Filter) (string, []any) {
 	in("a.code", f.Areas)
 	if !f.From.IsZero() {
 		where = append(where, "c.period >= ?")
-		args = append(args, f.From.Year*1000)
+		args = append(args, int64(f.From.Year*1000))
 	}
 	if !f.To.IsZero() {
 		where = append(where, "c.period < ?")
-		args = append(args, (f.To.Year+1)*1000)
+		args = append(args, int64((f.To.Year+1)*1000))
 	}
 	q := `SELECT ` + obsColumns + ` FROM current c JOIN series s ON s.id = c.series_id
 		JOIN indicators i ON i.id = s.indicator_id JOIN areas a ON a.id = s.area_id
@@ -114,16 +110,13 @@ func (db *DB) History(ctx context.Context, indicator, area string) ([]chiso.Obse
 			UNION ALL
 			SELECT o.prev_id FROM observations o JOIN chain ON o.id = chain.id WHERE o.prev_id IS NOT NULL)
 		SELECT ` + obsColumns + ` FROM chain JOIN observations o ON o.id = chain.id`
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("history %s %s: %w", indicator, area, err)
-	}
-	defer tx.Rollback()
 	var out []chiso.Observation
-	err = db.stream(ctx, tx, func(o chiso.Observation) error {
-		out = append(out, o)
-		return nil
-	}, query, indicator, area)
+	err := db.snapshot(ctx, func(s *snapshot) error {
+		return s.stream(query, []any{indicator, area}, func(o chiso.Observation) error {
+			out = append(out, o)
+			return nil
+		})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("history %s %s: %w", indicator, area, err)
 	}
