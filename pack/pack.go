@@ -3,6 +3,13 @@
 // definitions that drift, unit slips and changes of scope, like periods,
 // parts and wholes, the 2025 merger of provinces, legitimate drops and the
 // publication calendar — and against the national targets.
+//
+// What the catalogue cannot express is left out: subscriptions and fixed
+// broadband per 100 people (no population indicator), online services
+// "level 3/4" against "toàn trình / một phần" after Decree 42/2022 (one
+// indicator only), and a stated growth rate that does not reproduce the
+// previous published figure (a cell holds one current figure, so the
+// derived and the published one never meet).
 package pack
 
 import (
