@@ -14,25 +14,24 @@ type Error struct {
 	Msg   string
 }
 
-// Error formats the problem as `file:line:column: group "g" rule "r": message`.
+// Error formats the problem as `file:line:column: group "g" rule "r": message`,
+// leaving out what is unknown.
 func (e Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.Pos.String())
-	b.WriteString(": ")
+	var parts []string
+	if p := e.Pos.String(); p != "" {
+		parts = append(parts, p)
+	}
+	var ctx []string
 	if e.Group != "" {
-		fmt.Fprintf(&b, "group %q ", e.Group)
+		ctx = append(ctx, fmt.Sprintf("group %q", e.Group))
 	}
 	if e.Rule != "" {
-		fmt.Fprintf(&b, "rule %q ", e.Rule)
+		ctx = append(ctx, fmt.Sprintf("rule %q", e.Rule))
 	}
-	if e.Group != "" || e.Rule != "" {
-		s := strings.TrimSuffix(b.String(), " ")
-		b.Reset()
-		b.WriteString(s)
-		b.WriteString(": ")
+	if len(ctx) > 0 {
+		parts = append(parts, strings.Join(ctx, " "))
 	}
-	b.WriteString(e.Msg)
-	return b.String()
+	return strings.Join(append(parts, e.Msg), ": ")
 }
 
 // String formats the position as file:line:column, leaving out what is

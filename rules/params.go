@@ -35,14 +35,14 @@ func (p *fileParser) params(r *Rule, kvs, extra []*ast.MappingValueNode) {
 		return
 	}
 	fields := paramFields(reflect.TypeOf(params).Elem())
-	ok = true
+	failed := map[string]bool{}
 	for _, e := range extra {
-		ok = p.paramKey(params, fields, kind.Name, e) && ok
+		if !p.paramKey(params, fields, kind.Name, e) {
+			failed[keyName(e.Key)] = true
+		}
 	}
 	r.Params = params
-	if ok {
-		p.validate(r, kvs, params)
-	}
+	p.validate(r, kvs, params, failed)
 }
 
 // newParams makes a kind's parameters, refusing anything but a pointer to
@@ -254,8 +254,9 @@ func fieldNames(fields map[string][]int) []string {
 }
 
 // validate runs the kind's own validation and reports each problem at the
-// key it names.
-func (p *fileParser) validate(r *Rule, kvs []*ast.MappingValueNode, params checks.Params) {
+// key it names, except problems with keys that failed to decode (already
+// reported; their value is the default).
+func (p *fileParser) validate(r *Rule, kvs []*ast.MappingValueNode, params checks.Params, failed map[string]bool) {
 	ferrs, err := safeValidate(params, p, r)
 	if err != nil {
 		p.errorAt(r.Pos, "check %s: %v", r.Check, err)
@@ -263,7 +264,9 @@ func (p *fileParser) validate(r *Rule, kvs []*ast.MappingValueNode, params check
 	}
 	for _, fe := range ferrs {
 		n, found := fieldNode(kvs, fe.Field, p.anchors)
+		first, _, _ := strings.Cut(fe.Field, ".")
 		switch {
+		case failed[first]:
 		case fe.Field == "":
 			p.errorAt(r.Pos, "%s", fe.Msg)
 		case !found:
