@@ -33,7 +33,7 @@
 // The kinds and their keys (every key optional unless said):
 //
 //	range        min, max, slack
-//	target       on_track, projection (least_squares | last_two), slack, tolerance
+//	target       on_track, projection (least_squares | last_two), points (all), slack, tolerance (0.01)
 //	change       mode (relative | absolute | points), max_increase and/or max_decrease (one required), min_base, tolerance (0.2), slack
 //	scale        tolerance (0.2)
 //	consistency  expr (required), tolerance, slack

@@ -35,6 +35,10 @@ type TargetParams struct {
 	// line through every like figure, the default) or last_two (through the
 	// last two).
 	Projection string `yaml:"projection" json:"projection,omitempty" jsonschema:"enum=least_squares,enum=last_two"`
+	// Points is how many of the latest like figures the least-squares line
+	// goes through (a trend from 2004 says little of 2025); unset or 0 means
+	// all of them.
+	Points int `yaml:"points" json:"points,omitempty"`
 	// Slack is how far, as a fraction of the figure, a qualified figure
 	// ("over", "nearly", "about") may lie from the true value; unset means
 	// 0.1, so "over 95%" may be 100% and is indeterminate against 100%.
@@ -56,6 +60,9 @@ func (p *TargetParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldE
 	}
 	if p.Projection != "" && !p.OnTrack {
 		errs = append(errs, fieldErr("projection", "has no effect without on_track: true"))
+	}
+	if p.Points < 0 || p.Points == 1 {
+		errs = append(errs, fieldErr("points", "must be 0 (all) or at least 2; got %d", p.Points))
 	}
 	return errs
 }
@@ -191,6 +198,9 @@ func (p *TargetParams) judgeTrend(env Env, ind chiso.Indicator, s Series, t chis
 	if len(pts) < 2 {
 		env.skip(SkipTooLittleHistory)
 		return chiso.Finding{}, false
+	}
+	if p.Points >= 2 && len(pts) > p.Points {
+		pts = pts[len(pts)-p.Points:]
 	}
 	w := projectionWeights(pts, t.Period, p.Projection == ProjectLastTwo)
 	raw := project(pts, w, slackOr(p.Slack))

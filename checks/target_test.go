@@ -118,6 +118,12 @@ func TestTargetCases(t *testing.T) {
 		{"on track: qualified figures leave it open", before, TargetParams{OnTrack: true},
 			[]chiso.Observation{ob("rate", "A1", "2023", 70, ""), ob("rate", "A1", "2024", 74, "over")},
 			chiso.OffTrack, chiso.Indeterminate, "2024", "leave the verdict open"},
+		{"on track: only the latest points", before, TargetParams{OnTrack: true, Points: 2},
+			[]chiso.Observation{ob("rate", "A1", "2020", 60, ""), ob("rate", "A1", "2021", 60, ""), ob("rate", "A1", "2023", 60, ""), ob("rate", "A1", "2024", 75, "")},
+			"", "", "", ""},
+		{"on track: all points", before, TargetParams{OnTrack: true},
+			[]chiso.Observation{ob("rate", "A1", "2020", 60, ""), ob("rate", "A1", "2021", 60, ""), ob("rate", "A1", "2023", 60, ""), ob("rate", "A1", "2024", 75, "")},
+			chiso.OffTrack, chiso.Fail, "2024", "on the trend from 2020 to 2024 (latest 75%), it is projected at 72.75%"},
 		{"H1 figures are not like a year", before, TargetParams{OnTrack: true},
 			[]chiso.Observation{ob("rate", "A1", "2023-H1", 10, ""), ob("rate", "A1", "2024-H1", 20, "")},
 			"", "", "", ""},
@@ -183,8 +189,8 @@ func TestTargetEarliestMissedDeadline(t *testing.T) {
 }
 
 func TestTargetValidate(t *testing.T) {
-	errs := (&TargetParams{Projection: "spline"}).Validate(&chiso.Catalogue{}, oneIndicator)
-	if len(errs) != 2 || errs[0].Field != "projection" {
+	errs := (&TargetParams{Projection: "spline", Points: 1}).Validate(&chiso.Catalogue{}, oneIndicator)
+	if len(errs) != 3 || errs[0].Field != "projection" || errs[2].Field != "points" {
 		t.Errorf("got %+v, want unknown projection and no on_track", errs)
 	}
 }
