@@ -75,7 +75,7 @@ func (p *fileParser) paramKey(params checks.Params, fields map[string][]int, kin
 	index, ok := fields[key]
 	if !ok {
 		p.errorf(kv.Key, "unknown key %q for check %s%s (its keys: %s; common keys: %s)", key, kind,
-			suggest(key, append(fieldNames(fields), CommonKeys...)), strings.Join(fieldNames(fields), ", "), strings.Join(CommonKeys, ", "))
+			suggest(key, append(fieldNames(fields), commonKeys...)), strings.Join(fieldNames(fields), ", "), strings.Join(commonKeys, ", "))
 		return false
 	}
 	dst := reflect.ValueOf(params).Elem().FieldByIndex(index)

@@ -1,5 +1,3 @@
-// Package rules reads and validates chiso's rule files: YAML groups of rules,
-// each running a check kind on a cron schedule.
 package rules
 
 import (

@@ -5,9 +5,9 @@ import (
 	"github.com/goccy/go-yaml/ast"
 )
 
-// CommonKeys are the keys every rule may have, whatever its check kind; the
+// commonKeys are the keys every rule may have, whatever its check kind; the
 // rule's other keys belong to the kind's parameters.
-var CommonKeys = []string{"alert", "check", "indicator", "indicators", "areas", "severity",
+var commonKeys = []string{"alert", "check", "indicator", "indicators", "areas", "severity",
 	"for", "keep_firing_for", "alert_indeterminate", "labels", "annotations"}
 
 // rules reads a group's rules; alert names must be unique in the group.
