@@ -33,21 +33,30 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/internal/synth"
+	"github.com/chiso-vn/chiso/pack"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/store"
 )
 
-// benchSize is one synthetic data set: areas × indicators × monthly periods.
+// benchSize is one synthetic data set: areas × indicators × monthly
+// periods. With pack set, the indicators are renamed to the sample
+// catalogue's (of the same kind) and the rules are the default pack;
+// otherwise synth's catalogue is checked by a representative rule set of
+// range, change, scale, target and outlier rules over every area (the
+// pack's rules name the sample catalogue's indicators, not synth's).
 type benchSize struct {
 	name                      string
 	areas, indicators, months int
+	pack                      bool
 }
 
 var benchSizes = []benchSize{
-	{"tiny", 30, 9, 36},    // 9,720 observations, to try the benchmarks
-	{"1M", 700, 40, 36},    // 1,008,000 observations
-	{"10M", 2800, 100, 36}, // 10,080,000 observations
+	{"tiny", 30, 9, 36, false},     // 9,720 observations, to try the benchmarks
+	{"1M", 700, 40, 36, false},     // 1,008,000 observations
+	{"pack1M", 2000, 12, 42, true}, // 1,008,000 observations
+	{"10M", 2800, 100, 36, false},  // 10,080,000 observations
 }
 
 // benchNow is the evaluation time: after the last generated month.
@@ -63,7 +72,8 @@ type fixture struct {
 	// shellCPU is the shell's CPU time for both queries: on a busy machine
 	// it is the fairer comparison.
 	shellCPU time.Duration
-	eng      *Engine // a loaded, evaluated engine, shared by warm and add
+	eng      *Engine           // a loaded, evaluated engine, shared by warm and add
+	codes    map[string]string // synth's indicator code → the catalogue's; nil keeps synth's
 	nextID   int64
 }
 
@@ -102,14 +112,22 @@ func benchFixture(b *testing.B, size benchSize) *fixture {
 	}
 	dir := filepath.Join(os.TempDir(), "chiso-bench", fmt.Sprintf("%dx%dx%d", size.areas, size.indicators, size.months))
 	f := &fixture{size: size, dir: dir, cat: benchCatalogue(size)}
-	if err := f.build(); err != nil {
-		b.Fatal(err)
+	var err error
+	if size.pack {
+		f.dir += "-pack"
+		f.cat, f.codes, err = packCatalogue(size)
+		if err == nil {
+			f.groups, err = rules.Load(pack.FS(), pack.Patterns, f.cat)
+		}
+	} else {
+		f.groups, err = rules.Parse("bench.yaml", []byte(benchRules(f.cat)), f.cat)
 	}
-	groups, err := rules.Parse("bench.yaml", []byte(benchRules(f.cat)), f.cat)
 	if err != nil {
 		b.Fatal(err)
 	}
-	f.groups = groups
+	if err := f.build(); err != nil {
+		b.Fatal(err)
+	}
 	fixtures[size.name] = f
 	return f
 }
@@ -127,6 +145,31 @@ func benchCatalogue(size benchSize) *chiso.Catalogue {
 		}
 	}
 	return cat
+}
+
+// packCatalogue is the sample catalogue with synth's areas as provinces of
+// the country, and the map from synth's indicator codes to sample
+// indicators of the same kind.
+func packCatalogue(size benchSize) (*chiso.Catalogue, map[string]string, error) {
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		return nil, nil, err
+	}
+	byKind := map[chiso.IndicatorKind][]string{}
+	for _, ind := range cat.Indicators {
+		byKind[ind.Kind] = append(byKind[ind.Kind], ind.Code)
+	}
+	synthCat := synth.Catalogue(size.areas, size.indicators)
+	codes := map[string]string{}
+	for i, ind := range synthCat.Indicators {
+		same := byKind[ind.Kind]
+		codes[ind.Code] = same[(i/3)%len(same)]
+	}
+	for _, a := range synthCat.Areas {
+		a.Parent = "VN"
+		cat.Areas = append(cat.Areas, a)
+	}
+	return cat, codes, nil
 }
 
 // benchRules is a representative rule set over every area: range, change,
@@ -152,6 +195,14 @@ func benchRules(cat *chiso.Catalogue) string {
 		fmt.Fprintf(&b, "      - {alert: Outlier, check: outlier, indicators: %s, severity: info}\n", list(all))
 	}
 	return b.String()
+}
+
+// code returns the catalogue's code of a synth indicator.
+func (f *fixture) code(synthCode string) string {
+	if f.codes != nil {
+		return f.codes[synthCode]
+	}
+	return synthCode
 }
 
 func (f *fixture) path(name string) string { return filepath.Join(f.dir, name) }
@@ -210,6 +261,7 @@ func (f *fixture) buildStore() error {
 	}
 	defer in.Close()
 	rows := newCSVRows(in)
+	rows.codes = f.codes
 	for rows.more() {
 		ind := rows.indicator()
 		_, err := db.Import(ctx, store.ImportOptions{Source: ind + ".csv", Now: benchNow}, func(emit func(chiso.Observation) error) error {
@@ -224,9 +276,10 @@ func (f *fixture) buildStore() error {
 
 // csvRows reads synth's canonical CSV one indicator at a time.
 type csvRows struct {
-	sc   *bufio.Scanner
-	next []string // the line read ahead; nil at the end
-	err  error
+	codes map[string]string // renames indicators; nil keeps them
+	sc    *bufio.Scanner
+	next  []string // the line read ahead; nil at the end
+	err   error
 }
 
 func newCSVRows(r io.Reader) *csvRows {
@@ -263,7 +316,11 @@ func (c *csvRows) each(ind string, emit func(chiso.Observation) error) error {
 		if err != nil {
 			return err
 		}
-		if err := emit(chiso.Observation{Indicator: ind, Area: c.next[1], Period: p, Value: v, Qualifier: q}); err != nil {
+		code := ind
+		if c.codes != nil {
+			code = c.codes[ind]
+		}
+		if err := emit(chiso.Observation{Indicator: code, Area: c.next[1], Period: p, Value: v, Qualifier: q}); err != nil {
 			return err
 		}
 		c.advance()
@@ -450,7 +507,7 @@ func (f *fixture) benchAdd(b *testing.B) {
 		batch := make([]chiso.Observation, 0, f.size.indicators)
 		for k := range f.size.indicators {
 			f.nextID++
-			batch = append(batch, chiso.Observation{Indicator: synth.IndicatorCode(k), Area: area, Period: p,
+			batch = append(batch, chiso.Observation{Indicator: f.code(synth.IndicatorCode(k)), Area: area, Period: p,
 				Value: 50 + float64(i%7), Revision: 1 + i/f.size.areas, ID: f.nextID})
 		}
 		e.Add(batch...)

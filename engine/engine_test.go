@@ -295,3 +295,23 @@ func TestSkipsCounted(t *testing.T) {
 		t.Errorf("Above skipped %v, want nothing", got)
 	}
 }
+
+// TestResultsAreSnapshots checks that a result is never modified by later
+// evaluations, and is reused when nothing changed.
+func TestResultsAreSnapshots(t *testing.T) {
+	e := newEngine(t, testGroups())
+	e.Add(obs("a", "Q1", "2024", 500, 1, 1))
+	first := evaluate(t, e, "", now)
+	before := dump(first.Findings)
+	if again := evaluate(t, e, "", now); &again.Findings[0] != &first.Findings[0] {
+		t.Error("nothing changed, yet the findings were gathered again")
+	}
+	e.Add(obs("a", "Q1", "2024", 5, 2, 2), obs("a", "Q2", "2024", 900, 1, 3))
+	later := evaluate(t, e, "", now)
+	if dump(first.Findings) != before {
+		t.Errorf("an earlier result changed:%s\nwas%s", dump(first.Findings), before)
+	}
+	if count(later.Findings, "Above", "Q1") != 0 || count(later.Findings, "Above", "Q2") != 1 {
+		t.Errorf("later findings wrong:%s", dump(later.Findings))
+	}
+}

@@ -48,7 +48,7 @@ func (e *Engine) Evaluate(ctx context.Context, group string, now time.Time) (Res
 	if err := e.run(ctx, states, tasks, now); err != nil {
 		return Result{}, err
 	}
-	return e.merge(states, plans, tasks, now), nil
+	return e.merge(group, states, plans, tasks, now), nil
 }
 
 // selectRules returns the rules of the group, or all; callers hold e.mu.
@@ -153,30 +153,54 @@ func runTask(st *ruleState, t *task, env checks.Env) {
 }
 
 // merge folds the tasks' findings into each rule's cache and returns the
-// result of the evaluation.
-func (e *Engine) merge(states []*ruleState, plans []plan, tasks []*task, now time.Time) Result {
+// result of the evaluation; callers hold e.evalMu.
+func (e *Engine) merge(group string, states []*ruleState, plans []plan, tasks []*task, now time.Time) Result {
 	byRule := make([][]*task, len(states))
 	for _, t := range tasks {
 		byRule[t.rule] = append(byRule[t.rule], t)
 	}
 	res := Result{PerRule: make(map[RuleID]RuleStats, len(states))}
-	n := 0
 	for i, st := range states {
-		stats := st.apply(&plans[i], byRule[i], now)
+		stats, changed := st.apply(&plans[i], byRule[i], now)
 		res.PerRule[st.id] = stats
-		n += len(st.findings)
+		if changed {
+			e.gen++
+		}
 	}
-	res.Findings = make([]chiso.Finding, 0, n)
-	for _, st := range states {
-		res.Findings = append(res.Findings, st.findings...)
-	}
+	res.Findings = e.findings(group, states)
 	return res
 }
 
+// findings returns the findings of the rules, concatenated in their order,
+// reusing the last result for the group when no rule's findings changed
+// since; callers hold e.evalMu.
+func (e *Engine) findings(group string, states []*ruleState) []chiso.Finding {
+	if c, ok := e.results[group]; ok && c.gen == e.gen {
+		return c.findings
+	}
+	n := 0
+	for _, st := range states {
+		n += len(st.findings)
+	}
+	out := make([]chiso.Finding, 0, n)
+	for _, st := range states {
+		out = append(out, st.findings...)
+	}
+	e.results[group] = cachedResult{gen: e.gen, findings: out}
+	return out
+}
+
+// cachedResult is the findings last returned for a group.
+type cachedResult struct {
+	gen      uint64 // e.gen when they were gathered
+	findings []chiso.Finding
+}
+
 // apply replaces the findings of the plan's units with the tasks' and
-// returns the rule's statistics.
-func (st *ruleState) apply(p *plan, tasks []*task, now time.Time) RuleStats {
-	stats := RuleStats{Evaluated: p.units, NotEvaluated: p.total - p.units}
+// returns the rule's statistics and whether its findings changed. It never
+// modifies a slice of findings in place: results handed out stay valid.
+func (st *ruleState) apply(p *plan, tasks []*task, now time.Time) (stats RuleStats, changed bool) {
+	stats = RuleStats{Evaluated: p.units, NotEvaluated: p.total - p.units}
 	var fresh []chiso.Finding
 	for _, t := range tasks {
 		stats.Duration += t.took
@@ -194,25 +218,41 @@ func (st *ruleState) apply(p *plan, tasks []*task, now time.Time) RuleStats {
 	if len(tasks) > 1 {
 		sortFindings(fresh)
 	}
-	if p.full {
-		st.findings = fresh
-	} else if p.units > 0 {
-		st.findings = mergeSorted(st.keep(p), fresh)
+	switch {
+	case p.full:
+		st.findings, changed = fresh, true
+	case p.units > 0:
+		kept, dropped := st.keep(p)
+		if dropped || len(fresh) > 0 {
+			st.findings, changed = mergeSorted(kept, fresh), true
+		}
 	}
 	st.valid, st.seen, st.lastNow = stats.Err == nil, p.logEnd, now
 	stats.Findings = len(st.findings)
-	return stats
+	return stats, changed
 }
 
 // keep returns the cached findings of the units the plan does not cover.
-func (st *ruleState) keep(p *plan) []chiso.Finding {
-	out := make([]chiso.Finding, 0, len(st.findings))
+// It reports whether it dropped any; if not, it returns the cache itself.
+func (st *ruleState) keep(p *plan) ([]chiso.Finding, bool) {
+	first := -1
 	for i := range st.findings {
+		if p.covered(st.unit, &st.findings[i]) {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return st.findings, false
+	}
+	out := make([]chiso.Finding, first, len(st.findings))
+	copy(out, st.findings[:first])
+	for i := first + 1; i < len(st.findings); i++ {
 		if !p.covered(st.unit, &st.findings[i]) {
 			out = append(out, st.findings[i])
 		}
 	}
-	return out
+	return out, true
 }
 
 // mergeSorted merges two sorted runs of findings.
