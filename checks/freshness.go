@@ -207,9 +207,19 @@ func (p *FreshnessParams) missing(env Env, ind chiso.Indicator, area string, per
 		msg += env.sourceNote(pt.source)
 		f.Source = pt.source
 	}
-	for i := 0; i < s.Len(); i++ {
-		f.DataID = max(f.DataID, s.ID(i))
+	f.DataID = maxSeriesID(s)
+	for _, l := range env.Data.Predecessors(area) { // their history made the figure owed
+		f.DataID = max(f.DataID, maxSeriesID(env.Data.Series(ind.Code, l.From)))
 	}
 	f.Message = msg
 	return f
+}
+
+// maxSeriesID returns the highest store sequence number of the series.
+func maxSeriesID(s Series) int64 {
+	var m int64
+	for i := 0; i < s.Len(); i++ {
+		m = max(m, s.ID(i))
+	}
+	return m
 }

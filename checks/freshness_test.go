@@ -75,6 +75,9 @@ func TestFreshness(t *testing.T) {
 			if !strings.Contains(got[0].Message, tt.want) {
 				t.Errorf("message %q does not name the expected period", got[0].Message)
 			}
+			if got[0].DataID == 0 && tt.params.RequireHistory == nil {
+				t.Error("DataID 0: an acknowledgement would never lapse")
+			}
 		})
 	}
 }
