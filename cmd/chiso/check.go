@@ -38,7 +38,7 @@ type checkOptions struct {
 func runCheck(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "check", "[RULE FILE|DIR|GLOB...]")
 	var sources stringList
-	fs.Var(&sources, "rules", "rule files: a folder of *.yaml files, a file or a glob; repeatable (default: the configuration's rules, else the built-in pack)")
+	fs.Var(&sources, "rules", "rule files: a folder of *.yaml files, a file or a glob; repeatable (default: the configuration's rules, else the built-in rule pack)")
 	cfgPath := fs.String("config", "", "configuration file: its rules and time zone are used and it is checked too")
 	tz := fs.String("tz", "Asia/Ho_Chi_Minh", "time zone of the schedules (default: the configuration's, else Asia/Ho_Chi_Minh)")
 	now := fs.String("now", "", "show run times after this time, RFC 3339 (default: now)")
@@ -132,11 +132,7 @@ func checkCatalogue(ctx context.Context, e *env) (*chiso.Catalogue, string, erro
 // unique across sources.
 func lintSources(sources []string, cat *chiso.Catalogue) ([]rules.Group, error) {
 	if len(sources) == 0 {
-		fsys, patterns, err := defaultRuleFiles()
-		if err != nil {
-			return nil, err
-		}
-		return rules.Load(fsys, patterns, cat)
+		return lintPack(cat)
 	}
 	var all []rules.Group
 	var errs rules.ErrorList
@@ -158,6 +154,38 @@ func lintSources(sources []string, cat *chiso.Catalogue) ([]rules.Group, error) 
 	return all, nil
 }
 
+// lintPack loads the built-in rule pack, the one serve and rules export
+// write; its files are named builtin:NAME.
+func lintPack(cat *chiso.Catalogue) ([]rules.Group, error) {
+	pack := rulePack()
+	var patterns []string
+	for _, p := range []string{"*.yaml", "*.yml"} {
+		if m, _ := fs.Glob(pack, p); len(m) > 0 {
+			patterns = append(patterns, p)
+		}
+	}
+	if len(patterns) == 0 {
+		return nil, errors.New("the built-in rule pack holds no rule file")
+	}
+	groups, err := rules.Load(pack, patterns, cat)
+	renameFiles(groups, err, func(f string) string { return "builtin:" + f })
+	return groups, err
+}
+
+// renameFiles rewrites the file names of the groups' and the errors'
+// positions.
+func renameFiles(groups []rules.Group, err error, name func(string) string) {
+	var list rules.ErrorList
+	if errors.As(err, &list) {
+		for i := range list {
+			list[i].Pos.File = name(list[i].Pos.File)
+		}
+	}
+	for i := range groups {
+		groups[i].Pos.File = name(groups[i].Pos.File)
+	}
+}
+
 // lintSource loads one folder, file or glob.
 func lintSource(src string, cat *chiso.Catalogue) ([]rules.Group, error) {
 	dir, patterns := src, dirPatterns(src)
@@ -167,15 +195,7 @@ func lintSource(src string, cat *chiso.Catalogue) ([]rules.Group, error) {
 		patterns = []string{pattern}
 	}
 	groups, err := rules.Load(os.DirFS(dir), patterns, cat)
-	var list rules.ErrorList
-	if errors.As(err, &list) {
-		for i := range list {
-			list[i].Pos.File = filepath.Join(dir, filepath.FromSlash(list[i].Pos.File))
-		}
-	}
-	for i := range groups {
-		groups[i].Pos.File = filepath.Join(dir, filepath.FromSlash(groups[i].Pos.File))
-	}
+	renameFiles(groups, err, func(f string) string { return filepath.Join(dir, filepath.FromSlash(f)) })
 	return groups, err
 }
 

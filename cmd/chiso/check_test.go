@@ -135,3 +135,11 @@ func TestCheckDatabaseCatalogue(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestCheckPack lints the built-in rule pack when no rules are named.
+func TestCheckPack(t *testing.T) {
+	code, out, errs := runChiso(t, "--db", filepath.Join(t.TempDir(), "none.db"), "check")
+	if code != 0 || !strings.Contains(out, "\nbuiltin:") || !strings.Contains(out, ": OK") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+}
