@@ -76,6 +76,10 @@ type Daemon struct {
 	wg        sync.WaitGroup
 	ready     atomic.Bool
 
+	// onScheduled, when set by a test, runs at the start of every
+	// scheduled evaluation.
+	onScheduled func(ctx context.Context, group string, now time.Time)
+
 	closeOnce sync.Once
 	closeErr  error
 }

@@ -160,5 +160,9 @@ func (d *Daemon) newJob(group, spec string) (j gocron.Job, err error) {
 // scheduledRun is a cron tick: the job decides the evaluation time and
 // passes it down.
 func (d *Daemon) scheduledRun(ctx context.Context, group string) {
-	d.evaluate(ctx, group, d.opts.Now(), "schedule")
+	now := d.opts.Now()
+	if d.onScheduled != nil {
+		d.onScheduled(ctx, group, now)
+	}
+	d.evaluate(ctx, group, now, "schedule")
 }

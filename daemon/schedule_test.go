@@ -1,0 +1,128 @@
+package daemon
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+// scheduled builds a daemon with the scheduler, engine and metrics but no
+// store or server, for tests in a synctest bubble.
+func scheduled(t *testing.T, rules string) *Daemon {
+	t.Helper()
+	cfg := config.Default(t.TempDir())
+	writeFile(t, filepath.Join(cfg.Dir, "rules.d", "r.yaml"), rules)
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := loadGroups(cfg, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(cfg, Options{})
+	if d.metrics, err = newMetrics(d.opts.Registry, "test", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if d.eng, err = engine.New(cat, rawGroups(groups), engine.Options{Location: cfg.Location}); err != nil {
+		t.Fatal(err)
+	}
+	d.groups.Store(newGroupSet(groups))
+	return d
+}
+
+func TestScheduleRunsDailyInTheConfiguredZone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := scheduled(t, `groups:
+  - name: morning
+    schedule: "0 9 * * *"
+    rules:
+      - {alert: R, check: range, indicator: bts_stations}
+`)
+		var mu sync.Mutex
+		var runs []time.Time
+		d.onScheduled = func(_ context.Context, _ string, now time.Time) {
+			mu.Lock()
+			runs = append(runs, now)
+			mu.Unlock()
+		}
+		if err := d.startScheduler(d.cfg.Load(), d.groups.Load().list); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(72 * time.Hour)
+		synctest.Wait()
+		if err := d.sched.Shutdown(); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(runs) != 3 {
+			t.Fatalf("runs in three days = %d (%v), want 3", len(runs), runs)
+		}
+		for _, r := range runs {
+			// 09:00 in Asia/Ho_Chi_Minh is 02:00 UTC
+			if u := r.UTC(); u.Hour() != 2 || u.Minute() != 0 {
+				t.Errorf("run at %s, want 09:00 +07", r)
+			}
+		}
+		if got := testutil.ToFloat64(d.metrics.iterations.WithLabelValues("morning")); got != 3 {
+			t.Errorf("chiso_rule_group_iterations_total = %v, want 3", got)
+		}
+		last := testutil.ToFloat64(d.metrics.lastEval.WithLabelValues("morning"))
+		if want := float64(runs[2].Unix()); last != want {
+			t.Errorf("last evaluation timestamp = %v, want %v (the job's time)", last, want)
+		}
+	})
+}
+
+func TestSlowGroupIsNeverRunTwiceAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := scheduled(t, `groups:
+  - name: slow
+    schedule: "*/10 * * * *"
+    rules:
+      - {alert: R, check: range, indicator: bts_stations}
+`)
+		var mu sync.Mutex
+		running, most, runs := 0, 0, 0
+		d.onScheduled = func(ctx context.Context, _ string, _ time.Time) {
+			mu.Lock()
+			running++
+			runs++
+			most = max(most, running)
+			mu.Unlock()
+			select { // longer than the 10-minute period, unless shut down
+			case <-time.After(25 * time.Minute):
+			case <-ctx.Done():
+			}
+			mu.Lock()
+			running--
+			mu.Unlock()
+		}
+		if err := d.startScheduler(d.cfg.Load(), d.groups.Load().list); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Hour)
+		synctest.Wait()
+		if err := d.sched.Shutdown(); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if most != 1 {
+			t.Errorf("at most %d runs at once, want 1", most)
+		}
+		missed := testutil.ToFloat64(d.metrics.missed.WithLabelValues("slow"))
+		if runs < 3 || runs > 6 || missed < float64(runs) {
+			t.Errorf("runs %d, missed %v: want a run about every 30 minutes and the ticks between counted missed", runs, missed)
+		}
+	})
+}
