@@ -32,7 +32,7 @@ func (f Figure) Number() float64 {
 
 // The words around a number, each with what it means.
 var (
-	qualifierWords = []phrase{
+	qualifierWords = newPhrases(
 		words("ước đạt", int(chiso.Estimate)), words("ước tính", int(chiso.Estimate)),
 		words("sơ bộ", int(chiso.Preliminary)), words("more than", int(chiso.Over)),
 		words("trên", int(chiso.Over)), words("hơn", int(chiso.Over)), words("over", int(chiso.Over)),
@@ -41,29 +41,31 @@ var (
 		words("around", int(chiso.About)), words("approximately", int(chiso.About)),
 		words("ước", int(chiso.Estimate)), words("estimated", int(chiso.Estimate)),
 		words("preliminary", int(chiso.Preliminary)),
-	}
+	)
 	// fillers may stand between a qualifier and its number: "ước đạt",
 	// "đạt trên 81,7%", "reached over".
-	fillerWords = []string{"đạt", "là", "đến", "tới", "lên", "có", "được", "reached", "reaching", "reach", "to", "at", "of", "is", "was", "were", "an", "a", "by"}
-	scaleWords  = []phrase{
+	fillerWords = newWordSet("đạt", "là", "đến", "tới", "lên", "có", "được", "reached", "reaching", "reach", "to", "at", "of", "is", "was", "were", "an", "a", "by")
+	scaleWords  = newPhrases(
 		words("nghìn tỷ", 12), words("ngàn tỷ", 12), words("nghìn tỉ", 12), words("ngàn tỉ", 12),
 		words("triệu tỷ", 15), words("triệu tỉ", 15), words("nghìn", 3), words("ngàn", 3),
 		words("triệu", 6), words("tỷ", 9), words("tỉ", 9), words("thousand", 3), words("million", 6),
 		words("billion", 9), words("trillion", 12),
-	}
-	currencyWords = []phrase{
+	)
+	currencyWords = newPhrases(
 		words("đô la", usd), words("đồng", vnd), words("vnd", vnd), words("vnđ", vnd), words("đ", vnd),
 		words("usd", usd), words("đô", usd), words("dollars", usd), words("dollar", usd),
-	}
-	percentWords = []phrase{words("phần trăm", 1), words("per cent", 1), words("percent", 1)}
+	)
+	percentWords = newPhrases(words("phần trăm", 1), words("per cent", 1), words("percent", 1))
 	// Words after which a number is a date, not a figure: "năm 2004",
 	// "tháng 12/2007".
-	dateWords = []string{"năm", "tháng", "quý", "ngày", "year", "month", "quarter"}
+	dateWords = newWordSet("năm", "tháng", "quý", "ngày", "year", "month", "quarter")
+	// Words after tỷ that make it "rate" or "share", not a billion.
+	notScaleWords = newWordSet("lệ", "trọng")
 	// Words that say a following percentage is a growth rate.
-	growthWords = []phrase{
+	growthWords = newPhrases(
 		words("tăng", 1), words("increase", 1), words("increased", 1), words("up", 1), words("rose", 1), words("grew", 1),
 		words("giảm", -1), words("decrease", -1), words("decreased", -1), words("down", -1), words("fell", -1),
-	}
+	)
 )
 
 const (
@@ -84,7 +86,7 @@ type candidate struct {
 // analyze reads the number at toks[i] and the words around it.
 func analyze(toks []token, i int, loc Locale) candidate {
 	c := candidate{at: i, start: i, end: i + 1}
-	c.skip = isName(toks, i) || isDenominator(toks, i) || (i > 0 && anyWord(toks[i-1], dateWords...))
+	c.skip = isName(toks, i) || isDenominator(toks, i) || (i > 0 && dateWords.has(toks[i-1]))
 	c.err = parseDecimal(toks[i].text, loc, &c.num)
 	c.readAfter(toks)
 	c.readBefore(toks)
@@ -122,7 +124,7 @@ func (c *candidate) readAfter(toks []token) {
 		c.Percent, c.end = true, j+len(p.words)
 		return
 	}
-	if p, ok := matchAt(toks, j, scaleWords); ok && !(j+1 < len(toks) && anyWord(toks[j+1], "lệ", "trọng")) {
+	if p, ok := matchAt(toks, j, scaleWords); ok && !(j+1 < len(toks) && notScaleWords.has(toks[j+1])) {
 		c.Scale, j = p.val, j+len(p.words)
 	}
 	switch p, ok := matchAt(toks, j, currencyWords); {
@@ -152,7 +154,7 @@ func (c *candidate) readBefore(toks []token) {
 			c.Qualifier, found, k = chiso.Qualifier(p.val), true, k-len(p.words)
 			continue
 		}
-		if !anyWord(toks[k], fillerWords...) {
+		if !fillerWords.has(toks[k]) {
 			break
 		}
 		k--

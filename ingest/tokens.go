@@ -117,10 +117,44 @@ type phrase struct {
 	val   int
 }
 
-// matchAt returns the phrase of list that starts at toks[i], longest first.
-func matchAt(toks []token, i int, list []phrase) (phrase, bool) {
+func words(s string, val int) phrase { return phrase{words: strings.Fields(s), val: val} }
+
+// phrases is a list of phrases indexed by their first and last words, in
+// the list's order (longest first where one phrase extends another).
+type phrases struct {
+	byFirst, byLast map[string][]phrase
+}
+
+func newPhrases(list ...phrase) phrases {
+	ps := phrases{byFirst: map[string][]phrase{}, byLast: map[string][]phrase{}}
 	for _, p := range list {
+		first, last := p.words[0], p.words[len(p.words)-1]
+		ps.byFirst[first] = append(ps.byFirst[first], p)
+		ps.byLast[last] = append(ps.byLast[last], p)
+	}
+	return ps
+}
+
+// matchAt returns the phrase that starts at toks[i].
+func matchAt(toks []token, i int, ps phrases) (phrase, bool) {
+	if i < 0 || i >= len(toks) || toks[i].kind != tokWord {
+		return phrase{}, false
+	}
+	for _, p := range ps.byFirst[toks[i].lower] {
 		if matches(toks, i, p) {
+			return p, true
+		}
+	}
+	return phrase{}, false
+}
+
+// matchEndingAt returns the phrase that ends at toks[i].
+func matchEndingAt(toks []token, i int, ps phrases) (phrase, bool) {
+	if i < 0 || i >= len(toks) || toks[i].kind != tokWord {
+		return phrase{}, false
+	}
+	for _, p := range ps.byLast[toks[i].lower] {
+		if matches(toks, i-len(p.words)+1, p) {
 			return p, true
 		}
 	}
@@ -140,23 +174,16 @@ func matches(toks []token, i int, p phrase) bool {
 	return true
 }
 
-// matchEndingAt returns the phrase of list that ends at toks[i].
-func matchEndingAt(toks []token, i int, list []phrase) (phrase, bool) {
-	for _, p := range list {
-		if matches(toks, i-len(p.words)+1, p) {
-			return p, true
-		}
-	}
-	return phrase{}, false
-}
+// wordSet is a set of lower-case words.
+type wordSet map[string]bool
 
-func words(s string, val int) phrase { return phrase{words: strings.Fields(s), val: val} }
-
-func anyWord(t token, list ...string) bool {
+func newWordSet(list ...string) wordSet {
+	set := wordSet{}
 	for _, w := range list {
-		if t.is(w) {
-			return true
-		}
+		set[w] = true
 	}
-	return false
+	return set
 }
+
+// has reports whether the token is one of the words.
+func (set wordSet) has(t token) bool { return t.kind == tokWord && set[t.lower] }
