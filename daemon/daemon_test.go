@@ -497,3 +497,27 @@ func TestConfigErrorKeepsRunningConfig(t *testing.T) {
 		t.Errorf("failed reloads = %s", got)
 	}
 }
+
+func TestConsistencyRuleIsTriggeredByTheIndicatorsItsExpressionNames(t *testing.T) {
+	cfg := config.Default(t.TempDir())
+	writeFile(t, filepath.Join(cfg.Dir, "rules.d", "a.yaml"), `groups:
+  - name: radios
+    schedule: "@daily"
+    rules:
+      - alert: RadiosInconsistent
+        check: consistency
+        expr: commune_radio_stations_it <= commune_radio_stations <= communes
+`)
+	cat, _ := ingest.SampleCatalogue()
+	gs, err := loadGroups(cfg, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := newGroupSet(gs)
+	if got := set.reading(map[string]bool{"communes": true}); len(got) != 1 {
+		t.Errorf("an import of communes triggers %v, want radios", got)
+	}
+	if got := set.reading(map[string]bool{"bts_sites": true}); len(got) != 0 {
+		t.Errorf("an import of bts_sites triggers %v, want none", got)
+	}
+}

@@ -40,8 +40,8 @@ func newRuleGroup(g rules.Group) ruleGroup {
 // parameters name when the check kind says (e.g. consistency expressions).
 func ruleIndicators(r rules.Rule) []string {
 	out := append([]string(nil), r.Indicators...)
-	if n, ok := r.Params.(interface{ ReadIndicators() []string }); ok {
-		out = append(out, n.ReadIndicators()...)
+	if n, ok := r.Params.(interface{ Indicators() []string }); ok {
+		out = append(out, n.Indicators()...)
 	}
 	return out
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/daemon"
+	"github.com/chiso-vn/chiso/pack"
 )
 
 func init() {
@@ -25,7 +26,7 @@ func init() {
 }
 
 // rulePack is the rule pack written to rules.d on the first run.
-var rulePack = daemon.StarterRules
+var rulePack = pack.FS
 
 // defaultConfigFile is read when --config is not given and it exists.
 const defaultConfigFile = "chiso.yaml"
