@@ -17,19 +17,10 @@ func (rd *reader) readCSV(r io.Reader) error {
 	cr := csv.NewReader(br)
 	cr.Comma = sniffComma(br)
 	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err == io.EOF {
-		rd.errs.Add(&Error{File: rd.name, Line: 1, Err: errors.New("empty file: want a header row")})
-		return nil
-	} else if err != nil {
-		return rd.csvError(err)
+	lay, ok, err := rd.csvHeader(cr)
+	if !ok || err != nil {
+		return err
 	}
-	header = append([]string(nil), header...)
-	lay, ok := rd.header(header, &row{line: 1, idx: new([nLong]int)})
-	if !ok {
-		return nil
-	}
-	cr.FieldsPerRecord = len(header)
 	rw := &row{idx: &lay.idx, exact: lay.trusted}
 	for {
 		rec, err := cr.Read()
@@ -50,6 +41,22 @@ func (rd *reader) readCSV(r io.Reader) error {
 			return err
 		}
 	}
+}
+
+// csvHeader reads the header row; ok is false when it has problems, which
+// are recorded.
+func (rd *reader) csvHeader(cr *csv.Reader) (lay layout, ok bool, err error) {
+	header, err := cr.Read()
+	if err == io.EOF {
+		rd.errs.Add(&Error{File: rd.name, Line: 1, Err: errors.New("empty file: want a header row")})
+		return lay, false, nil
+	} else if err != nil {
+		return lay, false, rd.csvError(err)
+	}
+	header = append([]string(nil), header...)
+	lay, ok = rd.header(header, &row{line: 1, idx: new([nLong]int)})
+	cr.FieldsPerRecord = len(header)
+	return lay, ok, nil
 }
 
 // csvError records a syntax error, or returns a read error.

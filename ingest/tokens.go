@@ -108,7 +108,7 @@ func (t token) is(w string) bool { return t.kind == tokWord && t.lower == w }
 
 // sym reports whether the token is one of the symbols in set.
 func (t token) sym(set string) bool {
-	return t.kind == tokSym && strings.Contains(set, t.text)
+	return t.kind == tokSym && utf8.ValidString(t.text) && strings.Contains(set, t.text)
 }
 
 // phrase is a sequence of words and what it means.
