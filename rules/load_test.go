@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"reflect"
@@ -215,5 +216,29 @@ func TestRender(t *testing.T) {
 	out, err := r.RenderAnnotations(NewTemplateData(f, cat, labels, "en"))
 	if err == nil || !strings.HasPrefix(out["bad"], "error: ") || !strings.HasPrefix(out["summary"], "Vĩnh Phúc") {
 		t.Errorf("RenderAnnotations = %v, %v", out, err)
+	}
+}
+
+// TestMergeKeys applies <<: entries only for keys the rule lacks.
+func TestMergeKeys(t *testing.T) {
+	src, err := os.ReadFile("testdata/merge.good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := Parse("merge.yaml", src, testCatalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range groups[0].Rules {
+		max := "-"
+		if p := r.Params.(*boundsParams); p.Max != nil {
+			max = fmt.Sprint(*p.Max)
+		}
+		got = append(got, fmt.Sprintf("%s/%s/%s/%s/%s/%s", r.Alert, r.Check, r.Indicators[0], r.Severity, r.Labels["team"], max))
+	}
+	want := "First/t_bounds/bts_stations/critical/infra/- Second/t_bounds/bts_stations/info/infra/- Third/t_bounds/bts_stations/critical/infra/4"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
 	}
 }

@@ -28,7 +28,7 @@ func Parse(name string, src []byte, cat *chiso.Catalogue) ([]Group, error) {
 	if err != nil {
 		return nil, ErrorList{syntaxError(name, err)}
 	}
-	p := &fileParser{file: name, cat: cat, anchors: map[string]ast.Node{}}
+	p := &fileParser{file: name, cat: cat, anchors: anchors(f)}
 	groups := p.parseFile(f)
 	if err := p.errs.Err(); err != nil {
 		return nil, err
@@ -104,6 +104,35 @@ func DuplicateGroups(groups []Group) ErrorList {
 	return errs
 }
 
+// anchors maps the file's anchor names to their values, so that an alias
+// resolves wherever its anchor is; walking the file redefines them in order.
+func anchors(f *ast.File) (c anchorCollector) {
+	c = anchorCollector{}
+	defer func() { _ = recover() }() // a malformed tree only loses anchors; c stays set
+	for _, d := range f.Docs {
+		if d != nil && d.Body != nil {
+			ast.Walk(c, d.Body)
+		}
+	}
+	return c
+}
+
+// anchorCollector is an ast.Visitor that records anchors.
+type anchorCollector map[string]ast.Node
+
+// Visit records an anchor and goes on into every non-nil node.
+func (c anchorCollector) Visit(n ast.Node) ast.Visitor {
+	if n == nil {
+		return nil
+	}
+	if a, ok := n.(*ast.AnchorNode); ok {
+		if name, ok := a.Name.(*ast.StringNode); ok {
+			c[name.Value] = a.Value
+		}
+	}
+	return c
+}
+
 // parseYAML parses the YAML syntax tree, turning a parser panic into an
 // error.
 func parseYAML(src []byte) (f *ast.File, err error) {
@@ -176,13 +205,53 @@ func (p *fileParser) mapping(n ast.Node, what string) []*ast.MappingValueNode {
 	n = deref(n, p.anchors)
 	switch v := n.(type) {
 	case *ast.MappingNode:
-		return v.Values
+		return p.merge(v.Values, 0)
 	case *ast.MappingValueNode:
-		return []*ast.MappingValueNode{v}
+		return p.merge([]*ast.MappingValueNode{v}, 0)
 	case *ast.NullNode:
 		return nil
 	}
 	p.errorf(n, "%s: want a mapping, got %s", what, kindName(n))
+	return nil
+}
+
+// merge expands YAML merge keys (<<: *base, or a list of them): the
+// merged entries come after the mapping's own, and only for keys it lacks.
+func (p *fileParser) merge(kvs []*ast.MappingValueNode, depth int) []*ast.MappingValueNode {
+	var own, merged []*ast.MappingValueNode
+	for _, kv := range kvs {
+		if _, ok := kv.Key.(*ast.MergeKeyNode); !ok {
+			own = append(own, kv)
+			continue
+		}
+		if depth > 8 {
+			p.errorf(kv.Key, "merge keys nested too deep")
+			continue
+		}
+		merged = append(merged, p.mergeSource(kv.Value, depth)...)
+	}
+	for _, kv := range merged {
+		if findKey(own, keyName(kv.Key)) == nil {
+			own = append(own, kv)
+		}
+	}
+	return own
+}
+
+// mergeSource returns the entries a merge key's value brings: a mapping's,
+// or those of each mapping of a list.
+func (p *fileParser) mergeSource(n ast.Node, depth int) []*ast.MappingValueNode {
+	switch v := deref(n, p.anchors).(type) {
+	case *ast.MappingNode:
+		return p.merge(v.Values, depth+1)
+	case *ast.SequenceNode:
+		var out []*ast.MappingValueNode
+		for _, item := range v.Values {
+			out = append(out, p.mergeSource(item, depth+1)...)
+		}
+		return out
+	}
+	p.errorf(n, "<<: want a mapping or a list of mappings to merge, got %s", kindName(deref(n, p.anchors)))
 	return nil
 }
 
