@@ -433,19 +433,28 @@ func (f *fixture) benchCold(b *testing.B) {
 }
 
 // benchMemory loads the index into a process that holds nothing else and
-// reports its resident memory.
+// reports its resident memory after the load (load-hwm-MiB, and heap-MiB
+// live after a collection) and after a full evaluation (rss-MiB, hwm-MiB).
 func (f *fixture) benchMemory(b *testing.B) {
 	f.eng = nil
 	runtime.GC()
 	debug.FreeOSMemory()
 	resetPeak(b)
+	var loadHWM, heap float64
 	for b.Loop() {
 		f.eng = nil
 		f.eng = f.load(b)
+		runtime.GC()
+		_, loadHWM = memory(b)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		heap = float64(ms.HeapAlloc) / (1 << 20)
 		f.evaluate(b, f.eng)
 	}
 	runtime.GC()
 	rss, hwm := memory(b)
+	b.ReportMetric(loadHWM, "load-hwm-MiB")
+	b.ReportMetric(heap, "heap-MiB")
 	b.ReportMetric(rss, "rss-MiB")
 	b.ReportMetric(hwm, "hwm-MiB")
 	b.ReportMetric(float64(f.eng.ix.points), "obs")

@@ -20,6 +20,7 @@ type column struct {
 	sources []uint32
 	ids     []int64
 	revs    []int32
+	shared  uint8 // which of quals, methods, sources and revs are shared (compact.go)
 }
 
 // len returns the number of points.
@@ -72,6 +73,7 @@ func (c *column) newer(i int, p point) bool {
 // put inserts or replaces the point for p.key; it reports whether the
 // column changed.
 func (c *column) put(p point) bool {
+	c.own()
 	i, found := c.search(p.key)
 	if found {
 		if !c.newer(i, p) {
@@ -103,21 +105,6 @@ func (c *column) put(p point) bool {
 func (c *column) set(i int, p point) {
 	c.values[i], c.quals[i], c.methods[i] = p.value, p.qual, p.method
 	c.sources[i], c.ids[i], c.revs[i] = p.source, p.id, p.rev
-}
-
-// trim gives back the spare capacity growth left behind, so that a loaded
-// index holds little more than its data.
-func (c *column) trim() {
-	if cap(c.keys)-len(c.keys) <= len(c.keys)/8 {
-		return
-	}
-	c.keys = slices.Clip(slices.Clone(c.keys))
-	c.values = slices.Clip(slices.Clone(c.values))
-	c.quals = slices.Clip(slices.Clone(c.quals))
-	c.methods = slices.Clip(slices.Clone(c.methods))
-	c.sources = slices.Clip(slices.Clone(c.sources))
-	c.ids = slices.Clip(slices.Clone(c.ids))
-	c.revs = slices.Clip(slices.Clone(c.revs))
 }
 
 // interner maps strings to small dense ids and back.
@@ -171,7 +158,8 @@ type index struct {
 	lastAr  string
 	lastSrc string
 	lastSid uint32
-	loading bool // trim each column when the next one starts
+	loading bool // compact each column when the next one starts
+	share   sharing
 }
 
 func newIndex() *index {
@@ -192,7 +180,7 @@ func (ix *index) seriesFor(indicator, area string) (int32, uint64) {
 		// The store scans series by series: the one left behind is most
 		// likely complete, and trimming it now keeps the growth garbage of
 		// one series, not of all, alive at once.
-		ix.cols[ix.lastSer].trim()
+		ix.share.compact(&ix.cols[ix.lastSer])
 	}
 	ind := ix.indicators.id(indicator)
 	for int(ind) >= len(ix.byInd) {
@@ -286,10 +274,11 @@ func compareStrings(a, b string) int {
 // periodCount returns how many distinct periods have data.
 func (ix *index) periodCount() int { return len(ix.periods) }
 
-// trim releases spare capacity of every column.
-func (ix *index) trim() {
+// compact releases the spare capacity of every column and shares what
+// columns have in common.
+func (ix *index) compact() {
 	for i := range ix.cols {
-		ix.cols[i].trim()
+		ix.share.compact(&ix.cols[i])
 	}
 }
 

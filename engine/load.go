@@ -75,7 +75,7 @@ func (e *Engine) Load(ctx context.Context, src Source) error {
 	}
 	ix.loading = false
 	ix.finish()
-	ix.trim()
+	ix.compact()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.ix, e.lastID = ix, last

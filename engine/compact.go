@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"slices"
+	"unsafe"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// Most series repeat themselves: every province reports the same periods,
+// and a series' qualifiers, method, source and revision are mostly one
+// value. A loaded column shares such slices with the other columns instead
+// of holding its own copy, which takes about a third off the index. Shared
+// slices are read-only: their capacity equals their length, so an append or
+// insert copies them, and a column writing in place first takes its own
+// copy (column.own).
+
+// constLen is the longest column that can share a constant slice.
+const constLen = 256
+
+// maxShared bounds the distinct shared slices of each kind, so that data
+// with no repetition costs little.
+const maxShared = 1 << 14
+
+// constants hands out read-only slices whose entries all equal one value.
+type constants[T comparable] struct{ byValue map[T][]T }
+
+// share returns a shared slice equal to s, if s is constant and short.
+func (c *constants[T]) share(s []T) ([]T, bool) {
+	n := len(s)
+	if n == 0 || n > constLen {
+		return s, false
+	}
+	v := s[0]
+	for _, x := range s[1:] {
+		if x != v {
+			return s, false
+		}
+	}
+	full, ok := c.byValue[v]
+	if !ok {
+		if len(c.byValue) >= maxShared {
+			return s, false
+		}
+		if c.byValue == nil {
+			c.byValue = map[T][]T{}
+		}
+		full = make([]T, constLen)
+		for i := range full {
+			full[i] = v
+		}
+		c.byValue[v] = full
+	}
+	return full[:n:n], true
+}
+
+// keySets shares the period keys of columns that cover the same periods.
+type keySets struct{ byContent map[string][]int32 }
+
+// share returns a shared slice equal to keys.
+func (k *keySets) share(keys []int32) []int32 {
+	if len(keys) == 0 {
+		return keys
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(keys))), len(keys)*4)
+	if s, ok := k.byContent[string(b)]; ok {
+		return s
+	}
+	if k.byContent == nil {
+		k.byContent = map[string][]int32{}
+	}
+	if len(k.byContent) >= maxShared {
+		return slices.Clip(slices.Clone(keys))
+	}
+	s := slices.Clip(slices.Clone(keys))
+	k.byContent[string(b)] = s
+	return s
+}
+
+// sharing holds an index's shared slices.
+type sharing struct {
+	keys    keySets
+	quals   constants[chiso.Qualifier]
+	methods constants[uint16]
+	sources constants[uint32]
+	revs    constants[int32]
+}
+
+// The column slices that may be shared and are written in place.
+const (
+	sharedQuals uint8 = 1 << iota
+	sharedMethods
+	sharedSources
+	sharedRevs
+)
+
+// compact makes the column hold no spare capacity and share what it can.
+func (sh *sharing) compact(c *column) {
+	c.own()
+	c.keys = sh.keys.share(c.keys)
+	c.values, c.ids = clip(c.values), clip(c.ids)
+	var ok bool
+	if c.quals, ok = sh.quals.share(c.quals); ok {
+		c.shared |= sharedQuals
+	} else {
+		c.quals = clip(c.quals)
+	}
+	if c.methods, ok = sh.methods.share(c.methods); ok {
+		c.shared |= sharedMethods
+	} else {
+		c.methods = clip(c.methods)
+	}
+	if c.sources, ok = sh.sources.share(c.sources); ok {
+		c.shared |= sharedSources
+	} else {
+		c.sources = clip(c.sources)
+	}
+	if c.revs, ok = sh.revs.share(c.revs); ok {
+		c.shared |= sharedRevs
+	} else {
+		c.revs = clip(c.revs)
+	}
+}
+
+// clip returns s without spare capacity, copying it only when it has much.
+func clip[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/8 {
+		return s
+	}
+	return slices.Clip(slices.Clone(s))
+}
+
+// own gives the column its own copy of the slices it writes in place.
+func (c *column) own() {
+	if c.shared == 0 {
+		return
+	}
+	if c.shared&sharedQuals != 0 {
+		c.quals = slices.Clone(c.quals)
+	}
+	if c.shared&sharedMethods != 0 {
+		c.methods = slices.Clone(c.methods)
+	}
+	if c.shared&sharedSources != 0 {
+		c.sources = slices.Clone(c.sources)
+	}
+	if c.shared&sharedRevs != 0 {
+		c.revs = slices.Clone(c.revs)
+	}
+	c.shared = 0
+}
