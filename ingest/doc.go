@@ -51,8 +51,8 @@
 // CSVWriter writes canonical files with an exact header (indicator, area,
 // period, value, qualifier, raw, source, reported_on, method, and revision,
 // ingested_at with every revision). A file with exactly that header is
-// chiso's own export: its fields are read untrimmed and without the raw
-// cross-check, because the store may hold a value beside raw text printed
+// chiso's own export: its fields are read untrimmed (an empty source stays
+// empty) and without the raw cross-check, because the store may hold a value beside raw text printed
 // in another locale (183.001 imported in English beside "183.001 tỷ
 // đồng"), so that everything the store holds reads back unchanged.
 //
@@ -67,8 +67,9 @@
 // CSV (comma, semicolon or tab), JSON (an array of objects with the long
 // layout's keys) and XLSX (every sheet, or one) are read as streams: memory
 // does not grow with the file, except that an XLSX file read with Read
-// rather than ReadFile is held in memory, and a printed XLSX sheet with
-// decimal text cells has its cell types read in full.
+// rather than ReadFile is held in memory, and excelize reads a sheet's cell
+// types in full once a printed sheet has a decimal value (183.001 in a
+// number cell is 183.001, in a text cell 183001).
 //
 // Every problem of a file is reported at once, as an *ErrorList whose
 // lines name the file, the line and field number (CSV), the line (JSON) or
