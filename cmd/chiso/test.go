@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"strings"
 
 	"github.com/chiso-vn/chiso/rules/ruletest"
@@ -14,31 +15,38 @@ func init() {
 }
 
 func runTest(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "test", "TEST FILE...")
+	fs := newFlagSet(e, "test", "[TEST FILE...] (default: the built-in rule pack's tests)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return 2
+	run := func(name string) (ruletest.FileResult, error) { return ruletest.RunFile(ctx, name) }
+	names := fs.Args()
+	if len(names) == 0 {
+		pack := rulePack()
+		names, _ = iofs.Glob(pack, "*_test.yaml")
+		run = func(name string) (ruletest.FileResult, error) { return ruletest.RunFS(ctx, pack, name) }
+		if len(names) == 0 {
+			fmt.Fprintln(e.stdout, "the built-in rule pack has no *_test.yaml file")
+			return 0
+		}
 	}
 	var tests, failed int
-	for _, path := range fs.Args() {
-		n, bad := runTestFile(ctx, e, path)
+	for _, name := range names {
+		res, err := run(name)
+		n, bad := printTestFile(e, name, res, err)
 		tests, failed = tests+n, failed+bad
 	}
 	if failed > 0 {
 		fmt.Fprintf(e.stdout, "%s, %d failed: FAILED\n", pluralize(tests, "test"), failed)
 		return 1
 	}
-	fmt.Fprintf(e.stdout, "%s in %s: OK\n", pluralize(tests, "test"), pluralize(fs.NArg(), "file"))
+	fmt.Fprintf(e.stdout, "%s in %s: OK\n", pluralize(tests, "test"), pluralize(len(names), "file"))
 	return 0
 }
 
-// runTestFile runs one file's tests and prints their results; a file that
-// cannot run counts as one failed test.
-func runTestFile(ctx context.Context, e *env, path string) (tests, failed int) {
-	res, err := ruletest.RunFile(ctx, path)
+// printTestFile prints one file's test results; a file that cannot run
+// counts as one failed test.
+func printTestFile(e *env, path string, res ruletest.FileResult, err error) (tests, failed int) {
 	if err != nil {
 		fmt.Fprintf(e.stdout, "%s: cannot run:\n", path)
 		fmt.Fprintf(e.stdout, "%s\n", indent(err.Error(), "  "))

@@ -48,9 +48,17 @@ func TestTestFails(t *testing.T) {
 	}
 }
 
-// TestTestUsage needs at least one file.
-func TestTestUsage(t *testing.T) {
-	if code, _, errs := runChiso(t, "test"); code != 2 || !strings.Contains(errs, "usage: chiso test") {
+// TestTestPack runs the built-in pack's tests when no file is named.
+func TestTestPack(t *testing.T) {
+	code, out, errs := runChiso(t, "test")
+	if code != 0 || !(strings.HasSuffix(out, ": OK\n") || strings.Contains(out, "has no *_test.yaml")) {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestTestFlags refuses unknown flags.
+func TestTestFlags(t *testing.T) {
+	if code, _, errs := runChiso(t, "test", "--nope"); code != 2 || !strings.Contains(errs, "usage: chiso test") {
 		t.Errorf("exit %d, %s", code, errs)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -53,7 +55,32 @@ func RunFile(ctx context.Context, path string) (FileResult, error) {
 	if err != nil {
 		return FileResult{}, fmt.Errorf("read test file: %w", err)
 	}
-	f, err := Parse(path, src)
+	load := func(patterns []string, cat *chiso.Catalogue) ([]rules.Group, error) {
+		return loadRuleFiles(filepath.Dir(path), patterns, cat)
+	}
+	return run(ctx, path, src, load)
+}
+
+// RunFS is RunFile for a test file in a file system, such as the built-in
+// rule pack; its rule files must lie in the same file system.
+func RunFS(ctx context.Context, fsys fs.FS, name string) (FileResult, error) {
+	src, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return FileResult{}, fmt.Errorf("read test file: %w", err)
+	}
+	load := func(patterns []string, cat *chiso.Catalogue) ([]rules.Group, error) {
+		joined := make([]string, len(patterns))
+		for i, p := range patterns {
+			joined[i] = path.Join(path.Dir(name), p)
+		}
+		return rules.Load(fsys, joined, cat)
+	}
+	return run(ctx, name, src, load)
+}
+
+// run parses a test file, loads its rules with load, and runs its tests.
+func run(ctx context.Context, name string, src []byte, load func([]string, *chiso.Catalogue) ([]rules.Group, error)) (FileResult, error) {
+	f, err := Parse(name, src)
 	if err != nil {
 		return FileResult{}, err
 	}
@@ -61,7 +88,7 @@ func RunFile(ctx context.Context, path string) (FileResult, error) {
 	if err != nil {
 		return FileResult{}, fmt.Errorf("sample catalogue: %w", err)
 	}
-	groups, err := loadRuleFiles(filepath.Dir(path), f.RuleFiles, cat)
+	groups, err := load(f.RuleFiles, cat)
 	var list rules.ErrorList
 	if err != nil && !errors.As(err, &list) {
 		return FileResult{}, err
@@ -72,7 +99,7 @@ func RunFile(ctx context.Context, path string) (FileResult, error) {
 	if err := list.Err(); err != nil {
 		return FileResult{}, err
 	}
-	res := FileResult{File: path}
+	res := FileResult{File: name}
 	for _, t := range f.Tests {
 		res.Results = append(res.Results, runTest(ctx, f, t, cat, groups))
 	}

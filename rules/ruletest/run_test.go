@@ -3,8 +3,10 @@ package ruletest
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/rules"
@@ -95,5 +97,24 @@ func TestCheckSeries(t *testing.T) {
 	want := "t.yaml:5:13: series: unknown indicator \"no_such_indicator\"\nt.yaml:7:13: series: unknown area \"ZZ\""
 	if err := checkSeries(f, cat); err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}
+
+// TestRunFS runs a test file from a file system, rule files beside it.
+func TestRunFS(t *testing.T) {
+	rulesSrc, err := os.ReadFile("testdata/rules/plausibility.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testSrc := "rule_files: [plausibility.yaml]\nlang: en\nevaluation_time: 2026-11-23T07:00:00+07:00\n" +
+		"input_observations:\n  - series: online_dossier_rate{area=\"PT\"}\n    values: 2024=120\n" +
+		"expected_findings:\n  - {rule: ShareOutOfRange, diagnosis: out_of_range, area: PT, indicator: online_dossier_rate, period: \"2024\"}\n"
+	fsys := fstest.MapFS{"pack/plausibility.yaml": {Data: rulesSrc}, "pack/plausibility_test.yaml": {Data: []byte(testSrc)}}
+	res, err := RunFS(context.Background(), fsys, "pack/plausibility_test.yaml")
+	if err != nil || !res.Passed() || len(res.Results) != 1 || res.Results[0].Findings != 1 {
+		t.Errorf("RunFS = %+v, %v", res, err)
+	}
+	if _, err := RunFS(context.Background(), fsys, "pack/none_test.yaml"); err == nil {
+		t.Error("missing file: no error")
 	}
 }
