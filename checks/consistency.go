@@ -158,7 +158,11 @@ func compileTokens(toks []token, env map[string]any) (*vm.Program, error) {
 	}
 	var fe *file.Error
 	if errors.As(err, &fe) {
-		return nil, &ExprError{Offset: origOffset(code, offs, fe.From), Msg: fe.Message}
+		msg := fe.Message
+		if strings.Contains(msg, "U+00B1") {
+			msg = "± (a tolerance) may only follow the right side of ~= or ≈"
+		}
+		return nil, &ExprError{Offset: origOffset(code, offs, fe.From), Msg: msg}
 	}
 	if strings.Contains(err.Error(), "expected bool") {
 		return nil, &ExprError{Offset: -1, Msg: "must be a condition (true or false), e.g. a <= b; this one computes " + strings.TrimPrefix(err.Error(), "expected bool, but got ")}
@@ -183,16 +187,28 @@ func origOffset(code string, offs []int, runeOff int) int {
 	return offs[b]
 }
 
-// spanText returns the text as written that the tokens came from.
+// spanText returns the text as written that the tokens came from: from the
+// first to the last token found there (a call approx(…) rewritten starts at
+// its name), with the closing brackets that balance it.
 func spanText(src string, toks []token) string {
 	lo, hi := len(src), 0
 	for _, t := range toks {
-		if t.off+len(t.text) <= len(src) && src[t.off:t.off+len(t.text)] == t.text {
+		switch {
+		case t.text == approxFunc && t.off < len(src):
+			lo = min(lo, t.off)
+		case t.off+len(t.text) <= len(src) && src[t.off:t.off+len(t.text)] == t.text:
 			lo, hi = min(lo, t.off), max(hi, t.off+len(t.text))
 		}
 	}
 	if lo >= hi {
 		return src
+	}
+	for open := strings.Count(src[lo:hi], "(") - strings.Count(src[lo:hi], ")"); open > 0; open-- {
+		next := strings.IndexByte(src[hi:], ')')
+		if next < 0 {
+			break
+		}
+		hi += next + 1
 	}
 	return src[lo:hi]
 }

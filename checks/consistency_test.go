@@ -77,6 +77,8 @@ func TestConsistencyCases(t *testing.T) {
 		{"share off by a tenth", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83.6, "")), chiso.Fail, "radio_rate ~= 100 * radio / communes"},
 		{"share with the wrong denominator", ConsistencyParams{Expr: "radio_rate ≈ 100 * radio / communes"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 23.3, "")), chiso.Fail, "radio_rate ≈ 100 * radio / communes"},
 		{"explicit ± too tight", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes ± 0.01"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83.7, "")), chiso.Fail, "± 0.01"},
+		{"approx() with a tolerance", ConsistencyParams{Expr: "approx(radio_rate, 100 * radio / communes, 0.01)"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83.7, "")), chiso.Fail, "approx"},
+		{"approx() qualified: indeterminate", ConsistencyParams{Expr: "radio_it <= radio && approx(radio_rate, 100 * radio / communes)"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83, "over")), chiso.Indeterminate, "approx"},
 		{"rule tolerance", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes", Tolerance: ptr(0.2)}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83.6, "")), "", ""},
 		{"over a share below its parts: indeterminate", ConsistencyParams{Expr: "radio_rate ~= 100 * radio / communes"}, with(base(30, 108, 129), ob("radio_rate", "A1", "2022", 83, "over")), chiso.Indeterminate, "~="},
 		{"nearly a part above the whole: indeterminate", ConsistencyParams{Expr: "radio <= communes"},
@@ -145,6 +147,7 @@ func TestConsistencyValidate(t *testing.T) {
 		{"radio <= 'communes", []int{9}, "unterminated string"},
 		{"radio <= communes @ 2", []int{18}, "unexpected character"},
 		{"", []int{-1}, "empty"},
+		{"radio <= communes ± 2", []int{18}, "may only follow the right side of ~="},
 		{"radio <= communes <=", []int{-1}, ""},
 	}
 	for _, tt := range tests {
@@ -181,6 +184,9 @@ func TestRewriteChains(t *testing.T) {
 		{"a + 1 ~= b - 1", "_approxAtMost ( a + 1 , b - 1 , ( 0 ) , 2 ) && _approxAtMost ( b - 1 , a + 1 , ( 0 ) , 2 )"},
 		{"a ≈ b ± 0.5", "_approxAtMost ( a , b , ( 0.5 ) , 0 ) && _approxAtMost ( b , a , ( 0.5 ) , 0 )"},
 		{"a ≤ b ≥ c", "a <= b && b >= c"},
+		{"approx(a, b, 0.5)", " ( _approxAtMost ( a , b , ( 0.5 ) , 0 ) && _approxAtMost ( b , a , ( 0.5 ) , 0 ) )"},
+		{"approx(a, b) || c < d", ` ( _approxAtMost ( a , b , ( max ( _halfUnit ( "a" ) , _halfUnit ( "b" ) ) ) , 1 ) && _approxAtMost ( b , a , ( max ( _halfUnit ( "a" ) , _halfUnit ( "b" ) ) ) , 1 ) ) || c < d`},
+		{"approx(a)", "approx ( a )"},
 		{"a <= b and b <= c <= d", "a <= b and b <= c && c <= d"},
 	}
 	for _, tt := range tests {

@@ -12,10 +12,10 @@ import (
 //
 //   - chains: a <= b <= c means a <= b && b <= c (any of <, <=, >, >=, ==,
 //     != and ≈ may be chained);
-//   - approximate equality: a ~= b (or a ≈ b) holds when |a − b| is within
-//     a tolerance: "± t" after the right side (a ~= 100 * b / c ± 0.1), else
-//     the rule's tolerance, else half a unit of the last decimal published
-//     (83.7 has one decimal: ±0.05).
+//   - approximate equality: a ~= b (or a ≈ b, or approx(a, b)) holds when
+//     |a − b| is within a tolerance: "± t" after the right side (a ~= 100 *
+//     b / c ± 0.1, or approx(a, b, t)), else the rule's tolerance, else half
+//     a unit of the last decimal published (83.7 has one decimal: ±0.05).
 //
 // a ~= b is rewritten to _approxAtMost(a, b, t, k) && _approxAtMost(b, a, t,
 // k), two comparisons that each move one way with every figure, so that
@@ -268,12 +268,17 @@ func rewriteClause(cl []token) []token {
 		if k > 0 {
 			out = append(out, token{tOp, "&&", cl[c].off})
 		}
-		out = append(out, compare(operands[k], cl[c], operands[k+1])...)
+		l := operands[k]
+		if k > 0 && cl[cmps[k-1]].text == "~=" { // its ± belongs to the ≈ on its left
+			l, _ = splitTolerance(l)
+		}
+		out = append(out, compare(l, cl[c], operands[k+1])...)
 	}
 	return out
 }
 
-// rewriteGroups rewrites the inside of every bracket at depth 0 of cl.
+// rewriteGroups rewrites the inside of every bracket at depth 0 of cl, and
+// a call approx(a, b) or approx(a, b, t) into (a ~= b) or (a ~= b ± t).
 func rewriteGroups(cl []token) []token {
 	var out []token
 	for i := 0; i < len(cl); i++ {
@@ -281,20 +286,66 @@ func rewriteGroups(cl []token) []token {
 			out = append(out, cl[i])
 			continue
 		}
-		j, depth := i+1, 1
-		for ; j < len(cl) && depth > 0; j++ {
-			if cl[j].kind == tOpen {
-				depth++
-			} else if cl[j].kind == tClose {
-				depth--
+		j := closing(cl, i)
+		inner := rewriteRange(cl[i+1 : j])
+		if n := len(out); n > 0 && out[n-1].kind == tIdent && out[n-1].text == "approx" && cl[i].text == "(" {
+			if args := splitArgs(inner); len(args) == 2 || len(args) == 3 {
+				out = append(out[:n-1], approxCall(out[n-1], cl[i], cl[j], args)...)
+				i = j
+				continue
 			}
 		}
-		out = append(out, cl[i])
-		out = append(out, rewriteRange(cl[i+1:j-1])...)
-		out = append(out, cl[j-1])
-		i = j - 1
+		out = append(append(append(out, cl[i]), inner...), cl[j])
+		i = j
 	}
 	return out
+}
+
+// closing returns the index of the bracket that closes the one at i (or
+// the last index, for unbalanced input the caller has refused already).
+func closing(toks []token, i int) int {
+	depth := 0
+	for j := i; j < len(toks); j++ {
+		switch toks[j].kind {
+		case tOpen:
+			depth++
+		case tClose:
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return len(toks) - 1
+}
+
+// splitArgs splits a call's arguments at depth-0 commas.
+func splitArgs(toks []token) [][]token {
+	var args [][]token
+	start, depth := 0, 0
+	for i, t := range toks {
+		switch {
+		case t.kind == tOpen:
+			depth++
+		case t.kind == tClose:
+			depth--
+		case depth == 0 && t.kind == tOp && t.text == ",":
+			args, start = append(args, toks[start:i]), i+1
+		}
+	}
+	return append(args, toks[start:])
+}
+
+// approxCall writes approx(a, b[, t]) as a parenthesised ≈. An empty token
+// at the name keeps the call's whole text for messages (see spanText).
+func approxCall(name, open, close token, args [][]token) []token {
+	r := args[1]
+	if len(args) == 3 {
+		r = append(append(append([]token{}, r...), token{tOp, "±", name.off}), args[2]...)
+	}
+	out := []token{{tOp, "", name.off}, {tOpen, "(", open.off}}
+	out = append(out, compare(args[0], token{tOp, "~=", name.off}, r)...)
+	return append(out, token{tClose, ")", close.off})
 }
 
 // splitTolerance splits "x ± t" at a depth-0 ±.
@@ -313,18 +364,14 @@ func splitTolerance(op []token) (x, tol []token) {
 	return op, nil
 }
 
-// compare writes one comparison of a chain; ≈ becomes two calls.
+// compare writes one comparison of a chain; ≈ becomes two calls, with the
+// tolerance written "± t" after its right side, if any.
 func compare(l []token, op token, r []token) []token {
-	l, ltol := splitTolerance(l)
-	r, rtol := splitTolerance(r)
-	if op.text != "~=" {
-		out := append(append(append([]token{}, l...), op), r...)
-		return out
+	if op.text != "~=" { // a ± here is misplaced: expr will say so
+		return append(append(append([]token{}, l...), op), r...)
 	}
-	tol, kind := rtol, tolExplicit
-	if tol == nil {
-		tol = ltol
-	}
+	r, tol := splitTolerance(r)
+	kind := tolExplicit
 	if tol == nil {
 		tol, kind = publishedTolerance(l, r, op.off)
 	}
@@ -383,10 +430,16 @@ func render(toks []token) (string, []int) {
 	return b.String(), offs
 }
 
-// conjuncts splits tokens at their depth-0 && (or "and"); it returns the
-// whole as one part when an ||, "or" or ?: at depth 0 would make the split
-// change the meaning.
+// conjuncts splits tokens at their depth-0 && (or "and"), looking inside a
+// part wrapped whole in parentheses; it keeps a part whole when an ||,
+// "or" or ?: at its depth 0 would make the split change the meaning.
 func conjuncts(toks []token) [][]token {
+	for len(toks) > 0 && toks[0].kind == tOp && toks[0].text == "" { // approx( marker
+		toks = toks[1:]
+	}
+	for len(toks) > 2 && toks[0].text == "(" && closing(toks, 0) == len(toks)-1 {
+		toks = toks[1 : len(toks)-1]
+	}
 	var parts [][]token
 	start, depth := 0, 0
 	for i, t := range toks {
@@ -402,7 +455,14 @@ func conjuncts(toks []token) [][]token {
 			return [][]token{toks}
 		}
 	}
-	return append(parts, toks[start:])
+	if len(parts) == 0 {
+		return [][]token{toks}
+	}
+	var out [][]token
+	for _, p := range append(parts, toks[start:]) {
+		out = append(out, conjuncts(p)...)
+	}
+	return out
 }
 
 // exprKeywords are identifiers of expr itself, never indicator codes.

@@ -16,6 +16,7 @@ func FuzzRewriteExpr(f *testing.F) {
 		"commune_radio_rate ~= 100 * commune_radio_stations / communes",
 		"a ≈ b ± 0.1", "(a <= b <= c) || f(d < e < g, h)", "a ? b < c < d : e", "a[1] <= b.c <= 'x'",
 		"1e3 <= a and b <= c <= d", "((", "a <= )", "±", "a ~= ± b", "",
+		"approx(a, b)", "approx(a, b, 0.1) && not approx(c, d)", "approx(a) <= b", "approx(approx(a,b), c)",
 	} {
 		f.Add(s)
 	}
@@ -77,8 +78,10 @@ func hasChainOrApprox(toks []token) bool {
 	newID := func() int { next++; return next }
 	clause := newID()
 	var stack []int
-	for _, t := range toks {
+	for i, t := range toks {
 		switch {
+		case t.kind == tIdent && t.text == "approx" && i+1 < len(toks) && toks[i+1].text == "(":
+			return true
 		case t.kind == tOpen:
 			stack = append(stack, clause)
 			clause = newID()
