@@ -25,8 +25,9 @@ func init() {
 // ConsistencyParams configures the consistency check: an expression over
 // indicator codes, judged for every area and period where all of them have
 // a figure (a missing one means no verdict, not a finding). Comparisons may
-// be chained (a <= b <= c) and a ~= b (or a ≈ b) is approximate equality,
-// with "± t" for an explicit tolerance. When qualified figures ("over",
+// be chained (a <= b <= c) and a ~= b (or a ≈ b, or approx(a, b)) is
+// approximate equality, with "a ~= b ± t" (or approx(a, b, t)) for an
+// explicit tolerance. When qualified figures ("over",
 // "nearly", "about") let the verdict go either way, it is indeterminate.
 type ConsistencyParams struct {
 	// Expr is the expression that must hold, e.g.
