@@ -330,14 +330,23 @@ func (p *ConsistencyParams) assignments(env Env, names []string, pts []point) []
 	if len(qualified) == 0 {
 		return out
 	}
-	corners := 1 << len(qualified)
-	all := len(qualified) <= 10
-	for m := 0; m < corners && (all || m == 0); m++ {
-		for _, mask := range cornerMasks(m, corners, all) {
-			out = append(out, assign(func(i int) float64 { return corner(ivs, qualified, i, mask) }))
-		}
+	for _, mask := range cornerMasks(len(qualified)) {
+		out = append(out, assign(func(i int) float64 { return corner(ivs, qualified, i, mask) }))
 	}
 	return out
+}
+
+// cornerMasks returns the corners to try for n qualified figures: all 2ⁿ
+// up to n = 10, else the all-low and all-high ones.
+func cornerMasks(n int) []int {
+	if n > 10 {
+		return []int{0, -1}
+	}
+	masks := make([]int, 1<<n)
+	for m := range masks {
+		masks[m] = m
+	}
+	return masks
 }
 
 // corner returns figure i's value at the corner mask: its low end where
@@ -350,15 +359,6 @@ func corner(ivs []interval, qualified []int, i, mask int) float64 {
 		}
 	}
 	return ivs[i].lo
-}
-
-// cornerMasks returns the corner m, or, when not all corners are tried,
-// the all-low and all-high corners.
-func cornerMasks(m, corners int, all bool) []int {
-	if all {
-		return []int{m}
-	}
-	return []int{0, -1}
 }
 
 // judgePart runs one conjunct under every assignment on the machine.
