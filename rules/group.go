@@ -53,7 +53,9 @@ func (p *fileParser) group(n ast.Node) Group {
 
 // requireKeys reports each of the keys missing from the mapping.
 func (p *fileParser) requireKeys(n ast.Node, kvs []*ast.MappingValueNode, what string, keys ...string) {
-	if _, ok := deref(n, p.anchors).(*ast.MappingNode); !ok {
+	switch deref(n, p.anchors).(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+	default:
 		return // already reported as not a mapping
 	}
 	for _, k := range keys {

@@ -60,6 +60,9 @@ func isNull(n ast.Node) bool {
 
 // kindName says what a node is in the words a rule-file author uses.
 func kindName(n ast.Node) string {
+	if n == nil {
+		return "nothing"
+	}
 	switch n.(type) {
 	case *ast.StringNode, *ast.LiteralNode:
 		return "a string"
