@@ -337,3 +337,21 @@ func alertLess(a, b *chiso.Alert) bool {
 	}
 	return a.Fingerprint < b.Fingerprint
 }
+
+// Run calls Tick every interval with the clock's time until ctx is done;
+// a failed tick is logged and the next one tries again. It is the loop
+// boundary where the clock is read.
+func (m *Manager) Run(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-t.C:
+			if err := m.Tick(ctx, now); err != nil && ctx.Err() == nil {
+				m.opts.Logger.Error("alert tick", "err", err)
+			}
+		}
+	}
+}
