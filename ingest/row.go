@@ -72,7 +72,10 @@ type reader struct {
 	strs    map[string]string       // interned sources and methods
 	x       extractor
 	errs    ErrorList
-	emit    func(chiso.Observation) error
+	// The last indicator and area found, tried before the maps.
+	lastInd  *indInfo
+	lastArea *areaInfo
+	emit     func(chiso.Observation) error
 }
 
 func newReader(name string, opts Options, emit func(chiso.Observation) error) (*reader, string, error) {
@@ -153,11 +156,18 @@ func (rd *reader) identity(rw *row, o *chiso.Observation) (*indInfo, bool) {
 	return ind, true
 }
 
+// indicator looks the code up; files are usually grouped by indicator and
+// area, so the last answer is tried first.
 func (rd *reader) indicator(rw *row, field int, code string) *indInfo {
+	if rd.lastInd != nil && rd.lastInd.Code == code {
+		return rd.lastInd
+	}
 	ind, ok := rd.inds[code]
 	if !ok {
 		rd.fail(rw, field, "indicator", code, errors.New("unknown indicator (not in the catalogue)"))
+		return nil
 	}
+	rd.lastInd = ind
 	return ind
 }
 
@@ -182,10 +192,15 @@ func (a *areaInfo) existed(p chiso.Period) bool {
 }
 
 func (rd *reader) area(rw *row, field int, code string) *areaInfo {
+	if rd.lastArea != nil && rd.lastArea.Code == code {
+		return rd.lastArea
+	}
 	a, ok := rd.areas[code]
 	if !ok {
 		rd.fail(rw, field, "area", code, errors.New("unknown area (not in the catalogue)"))
+		return nil
 	}
+	rd.lastArea = a
 	return a
 }
 
