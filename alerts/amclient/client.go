@@ -40,8 +40,9 @@ var _ alerts.Notifier = (*Client)(nil)
 // Option changes a Client.
 type Option func(*Client)
 
-// WithHTTPClient uses h for requests; the default is a client with no
-// timeout of its own (Config.Timeout bounds each POST).
+// WithHTTPClient uses h for requests. The default follows no redirect (a
+// POST must not turn into a GET elsewhere) and has no timeout of its own:
+// Config.Timeout bounds each POST.
 func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h } }
 
 // WithExternalURL sets the daemon's URL used in generatorURL when a
@@ -59,7 +60,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if errs := cfg.Validate(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	c := &Client{cfg: cfg.withDefaults(), http: &http.Client{}, now: time.Now,
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c := &Client{cfg: cfg.withDefaults(), http: &http.Client{CheckRedirect: noRedirect}, now: time.Now,
 		log: slog.New(slog.DiscardHandler), alive: map[string]chiso.Alert{}}
 	for _, o := range opts {
 		o(c)
