@@ -160,34 +160,31 @@ func (e *Engine) merge(group string, states []*ruleState, plans []plan, tasks []
 		byRule[t.rule] = append(byRule[t.rule], t)
 	}
 	res := Result{PerRule: make(map[RuleID]RuleStats, len(states))}
+	fresh := make([][]chiso.Finding, len(states))
+	changed := make([]bool, len(states))
 	for i, st := range states {
-		stats, changed := st.apply(&plans[i], byRule[i], now)
-		res.PerRule[st.id] = stats
-		if changed {
+		var stats RuleStats
+		stats, fresh[i] = collect(&plans[i], byRule[i])
+		p := &plans[i]
+		changed[i] = p.full || (p.units > 0 && (len(fresh[i]) > 0 || st.covers(p)))
+		if changed[i] {
 			e.gen++
 		}
+		st.valid, st.seen, st.lastNow = stats.Err == nil, p.logEnd, now
+		res.PerRule[st.id] = stats
 	}
-	res.Findings = e.findings(group, states)
-	return res
-}
-
-// findings returns the findings of the rules, concatenated in their order,
-// reusing the last result for the group when no rule's findings changed
-// since; callers hold e.evalMu.
-func (e *Engine) findings(group string, states []*ruleState) []chiso.Finding {
 	if c, ok := e.results[group]; ok && c.gen == e.gen {
-		return c.findings
+		res.Findings = c.findings
+	} else {
+		res.Findings = rebuild(states, plans, fresh, changed)
+		e.results[group] = cachedResult{gen: e.gen, findings: res.Findings}
 	}
-	n := 0
 	for _, st := range states {
-		n += len(st.findings)
+		stats := res.PerRule[st.id]
+		stats.Findings = len(st.findings)
+		res.PerRule[st.id] = stats
 	}
-	out := make([]chiso.Finding, 0, n)
-	for _, st := range states {
-		out = append(out, st.findings...)
-	}
-	e.results[group] = cachedResult{gen: e.gen, findings: out}
-	return out
+	return res
 }
 
 // cachedResult is the findings last returned for a group.
@@ -196,12 +193,10 @@ type cachedResult struct {
 	findings []chiso.Finding
 }
 
-// apply replaces the findings of the plan's units with the tasks' and
-// returns the rule's statistics and whether its findings changed. It never
-// modifies a slice of findings in place: results handed out stay valid.
-func (st *ruleState) apply(p *plan, tasks []*task, now time.Time) (stats RuleStats, changed bool) {
+// collect gathers a rule's tasks: its statistics and its new findings,
+// sorted.
+func collect(p *plan, tasks []*task) (stats RuleStats, fresh []chiso.Finding) {
 	stats = RuleStats{Evaluated: p.units, NotEvaluated: p.total - p.units}
-	var fresh []chiso.Finding
 	for _, t := range tasks {
 		stats.Duration += t.took
 		if t.err != nil && stats.Err == nil {
@@ -218,61 +213,63 @@ func (st *ruleState) apply(p *plan, tasks []*task, now time.Time) (stats RuleSta
 	if len(tasks) > 1 {
 		sortFindings(fresh)
 	}
-	switch {
-	case p.full:
-		st.findings, changed = fresh, true
-	case p.units > 0:
-		kept, dropped := st.keep(p)
-		if dropped || len(fresh) > 0 {
-			st.findings, changed = mergeSorted(kept, fresh), true
-		}
-	}
-	st.valid, st.seen, st.lastNow = stats.Err == nil, p.logEnd, now
-	stats.Findings = len(st.findings)
-	return stats, changed
+	return stats, fresh
 }
 
-// keep returns the cached findings of the units the plan does not cover.
-// It reports whether it dropped any; if not, it returns the cache itself.
-func (st *ruleState) keep(p *plan) ([]chiso.Finding, bool) {
-	first := -1
+// covers reports whether the plan re-evaluates a unit that has findings.
+func (st *ruleState) covers(p *plan) bool {
 	for i := range st.findings {
 		if p.covered(st.unit, &st.findings[i]) {
-			first = i
-			break
+			return true
 		}
 	}
-	if first < 0 {
-		return st.findings, false
-	}
-	out := make([]chiso.Finding, first, len(st.findings))
-	copy(out, st.findings[:first])
-	for i := first + 1; i < len(st.findings); i++ {
-		if !p.covered(st.unit, &st.findings[i]) {
-			out = append(out, st.findings[i])
-		}
-	}
-	return out, true
+	return false
 }
 
-// mergeSorted merges two sorted runs of findings.
-func mergeSorted(a, b []chiso.Finding) []chiso.Finding {
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]chiso.Finding, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		if lessFinding(&b[j], &a[i]) {
-			out = append(out, b[j])
-			j++
-		} else {
-			out = append(out, a[i])
-			i++
+// rebuild writes every rule's findings, in the rules' order, into one new
+// slice: the cache of a rule that changed is its old findings outside the
+// plan merged with the fresh ones. Each rule's cache then shares the
+// result's memory; neither is ever modified in place, so results handed out
+// stay valid. One copy of everything is the whole cost.
+func rebuild(states []*ruleState, plans []plan, fresh [][]chiso.Finding, changed []bool) []chiso.Finding {
+	n := 0
+	for i, st := range states {
+		n += len(fresh[i])
+		if !plans[i].full {
+			n += len(st.findings)
 		}
 	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
+	out := make([]chiso.Finding, 0, n)
+	for i, st := range states {
+		start := len(out)
+		switch {
+		case !changed[i]:
+			out = append(out, st.findings...)
+		case plans[i].full:
+			out = append(out, fresh[i]...)
+		default:
+			out = mergeInto(out, st.findings, fresh[i], func(f *chiso.Finding) bool { return !plans[i].covered(st.unit, f) })
+		}
+		st.findings = out[start:len(out):len(out)]
+	}
+	return out
+}
+
+// mergeInto appends to out the merge of two sorted runs of findings,
+// leaving out those of old that keep rejects.
+func mergeInto(out, old, fresh []chiso.Finding, keep func(*chiso.Finding) bool) []chiso.Finding {
+	j := 0
+	for i := range old {
+		if !keep(&old[i]) {
+			continue
+		}
+		for j < len(fresh) && lessFinding(&fresh[j], &old[i]) {
+			out = append(out, fresh[j])
+			j++
+		}
+		out = append(out, old[i])
+	}
+	return append(out, fresh[j:]...)
 }
 
 // lessFloat orders numbers with NaN first.
