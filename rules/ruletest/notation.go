@@ -147,7 +147,7 @@ func parsePoint(s string) (point, error) {
 	}
 	v, err := strconv.ParseFloat(fig, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return point{}, fmt.Errorf("figure %q: want a number, optionally after >, <, ~, est:, pre: or der:", fig)
+		return point{}, fmt.Errorf("figure %q is not a number (qualifier prefixes: >, <, ~, est:, pre:, der:)", fig)
 	}
 	pt.Value = v
 	return pt, nil
