@@ -87,6 +87,9 @@ func parse(t *testing.T, raw []byte) parsed {
 		t.Fatal(err)
 	}
 	p := parsed{Header: m.Header}
+	if raw := m.Header.Get("Subject"); strings.IndexFunc(raw, func(r rune) bool { return r > 127 }) >= 0 {
+		t.Errorf("raw Subject %q is not RFC 2047-encoded", raw)
+	}
 	if p.Subject, err = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject")); err != nil {
 		t.Fatal(err)
 	}
