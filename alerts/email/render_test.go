@@ -1,6 +1,7 @@
 package email
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -261,4 +262,29 @@ func FuzzRender(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkRenderDigest renders a weekly digest of 400 alerts (100 per
+// section) with parsed templates, as Notify does.
+func BenchmarkRenderDigest(b *testing.B) {
+	tm, err := loadTemplates(Config{Lang: "vi"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var list []chiso.Alert
+	for i := range 100 {
+		a := fibreAlert()
+		a.Fingerprint = fmt.Sprint(i)
+		list = append(list, a)
+	}
+	n := notification()
+	n.Reason, n.Alerts = alerts.ReasonDigest, nil
+	n.Digest = &alerts.Digest{From: queued.AddDate(0, 0, -7), To: queued, Fired: list, StillFiring: list, Resolved: list, Acknowledged: list}
+	bl := builder{lang: "vi", cat: catalogue(), loc: vietnam}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, _, err := tm.render(bl.data(n)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
