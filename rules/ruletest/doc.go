@@ -12,6 +12,7 @@
 //	tests:
 //	  - name: revenue jump
 //	    evaluation_time: 2026-11-23T07:00:00+07:00   # RFC 3339, overrides the default
+//	    rules: [RevenueJump]             # optional: compare only these rules' findings
 //	    input_observations:
 //	      - series: ict_revenue{area="VP"}
 //	        values: "2015=3560 2022=183001 2023-H1=96875"

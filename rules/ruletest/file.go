@@ -25,7 +25,10 @@ type File struct {
 
 // Test is one scenario: observations, a time, and the findings expected.
 type Test struct {
-	Name         string
+	Name string
+	// Rules, when not empty, limits the comparison to the findings of the
+	// rules with these alert names.
+	Rules        []string
 	Pos          rules.Position
 	EvalTime     time.Time
 	Observations []Observation
@@ -133,6 +136,7 @@ func firstKeyPos(n ast.Node) (int, int) {
 
 type rawTest struct {
 	Name     string        `yaml:"name"`
+	Rules    []string      `yaml:"rules"`
 	EvalTime scalar        `yaml:"evaluation_time"`
 	Input    []rawSeries   `yaml:"input_observations"`
 	Expected []rawExpected `yaml:"expected_findings"`
@@ -271,7 +275,7 @@ func (p *fileParser) tests(raw *rawFile) []Test {
 
 // test checks one test.
 func (p *fileParser) test(rt rawTest, defTime scalar) Test {
-	t := Test{Name: rt.Name, Pos: p.pos(rt.line, rt.col)}
+	t := Test{Name: rt.Name, Rules: rt.Rules, Pos: p.pos(rt.line, rt.col)}
 	et := rt.EvalTime
 	if !et.Set {
 		et = defTime

@@ -199,9 +199,42 @@ func runTest(ctx context.Context, f *File, t Test, cat *chiso.Catalogue, groups 
 		r.Err = err
 		return r
 	}
-	r.Findings = len(res.Findings)
-	r.Missing, r.Unexpected = Compare(withSeverity(t.Expected, groups), res.Findings)
+	found, err := onlyRules(res.Findings, t.Rules, groups)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	r.Findings = len(found)
+	r.Missing, r.Unexpected = Compare(withSeverity(t.Expected, groups), found)
 	return r
+}
+
+// onlyRules keeps the findings of the named rules; no names keeps all. A
+// name no rule has is an error.
+func onlyRules(fs []chiso.Finding, names []string, groups []rules.Group) ([]chiso.Finding, error) {
+	if len(names) == 0 {
+		return fs, nil
+	}
+	known := map[string]bool{}
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			known[r.Alert] = true
+		}
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		if !known[n] {
+			return nil, fmt.Errorf("rules: no rule named %q in the rule files", n)
+		}
+		want[n] = true
+	}
+	var out []chiso.Finding
+	for _, f := range fs {
+		if want[f.Rule] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // ruleErrors joins the errors of rules that failed to run.

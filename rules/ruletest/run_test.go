@@ -21,7 +21,7 @@ func TestRunFile(t *testing.T) {
 	want := []struct {
 		name     string
 		findings int
-	}{{"revenue of Vĩnh Phúc", 2}, {"a unit slip is not a jump", 1}, {"shares and targets", 3}}
+	}{{"revenue of Vĩnh Phúc", 2}, {"a unit slip is not a jump", 1}, {"shares and targets", 3}, {"only the range rule", 1}}
 	if len(res.Results) != len(want) || !res.Passed() {
 		t.Fatalf("results: %+v", res.Results)
 	}
@@ -116,5 +116,26 @@ func TestRunFS(t *testing.T) {
 	}
 	if _, err := RunFS(context.Background(), fsys, "pack/none_test.yaml"); err == nil {
 		t.Error("missing file: no error")
+	}
+}
+
+// TestOnlyRules keeps the named rules' findings and refuses unknown names.
+func TestOnlyRules(t *testing.T) {
+	groups := []rules.Group{{Name: "g", Rules: []rules.Rule{{Alert: "A"}, {Alert: "B"}}}}
+	fs := []chiso.Finding{{Rule: "A"}, {Rule: "B"}, {Rule: "A"}}
+	for _, tc := range []struct {
+		names []string
+		want  int
+		err   string
+	}{
+		{nil, 3, ""},
+		{[]string{"A"}, 2, ""},
+		{[]string{"B", "A"}, 3, ""},
+		{[]string{"C"}, 0, `no rule named "C"`},
+	} {
+		got, err := onlyRules(fs, tc.names, groups)
+		if len(got) != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%v: %d findings, %v", tc.names, len(got), err)
+		}
 	}
 }
