@@ -142,8 +142,39 @@ func (p *fileParser) knownArea(code string, n ast.Node, what string) {
 	p.errorf(n, "%s: unknown area %q%s", what, code, suggest(code, codes))
 }
 
-// areas reads an area selector: codes, level and parent.
+// areas reads an area selector: codes, level and parent, and reports a
+// selector that can select no area of the catalogue.
 func (p *fileParser) areas(n ast.Node) AreaSelector {
+	before := len(p.errs)
+	sel := p.areaKeys(n)
+	if len(p.errs) != before || len(p.cat.Areas) == 0 {
+		return sel
+	}
+	p.excludedCodes(n, sel)
+	if len(p.errs) == before && len(sel.Select(p.cat.Areas)) == 0 {
+		p.errorf(deref(n, p.anchors), "areas: %s selects no area of the catalogue", sel)
+	}
+	return sel
+}
+
+// excludedCodes reports listed codes that the selector's level or parent
+// leave out.
+func (p *fileParser) excludedCodes(n ast.Node, sel AreaSelector) {
+	kv := findKey(p.mapping(n, "areas"), "codes")
+	if kv == nil {
+		return
+	}
+	rest := AreaSelector{Level: sel.Level, Parent: sel.Parent}
+	for _, item := range p.sequence(kv.Value, "areas.codes") {
+		code, _ := scalarText(deref(item, p.anchors))
+		if a, ok := p.cat.Area(code); ok && !rest.Matches(a) {
+			p.errorf(item, "areas.codes: %q (level %s, parent %q) is left out by %s", code, a.Level, a.Parent, rest)
+		}
+	}
+}
+
+// areaKeys reads the keys of an area selector.
+func (p *fileParser) areaKeys(n ast.Node) AreaSelector {
 	var sel AreaSelector
 	for _, kv := range p.mapping(n, "areas") {
 		switch key := keyName(kv.Key); key {
