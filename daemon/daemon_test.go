@@ -50,7 +50,7 @@ const brokenRules = `groups:
 `
 
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	d     *Daemon
 	url   string
@@ -59,7 +59,7 @@ type harness struct {
 
 // start creates a database with the sample data, a rule folder and a
 // configuration file in a temp dir, and starts a daemon on a free port.
-func start(t *testing.T, extraConfig string) *harness {
+func start(t testing.TB, extraConfig string) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -88,7 +88,7 @@ func start(t *testing.T, extraConfig string) *harness {
 	return h
 }
 
-func writeFile(t *testing.T, path, text string) {
+func writeFile(t testing.TB, path, text string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

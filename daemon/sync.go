@@ -140,15 +140,29 @@ func (d *Daemon) syncLoop(ctx context.Context) {
 	t := time.NewTicker(PollInterval)
 	defer t.Stop()
 	for {
+		trigger := "poll"
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		case <-d.nudge:
+			trigger = "import"
 		}
-		d.sync(ctx, "poll")
+		d.sync(ctx, trigger)
+		// under a stream of imports, let a few land before the next look:
+		// one refresh and evaluation then covers them all
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(MinSyncGap):
+		}
 	}
 }
+
+// MinSyncGap is the least time between two looks at the store for new
+// observations: it bounds the refresh work under a stream of imports at the
+// cost of that much latency.
+const MinSyncGap = 20 * time.Millisecond
 
 // PublishInterval is the shortest time between two rebuilds of the value
 // snapshot and the store counts that /metrics shows: under a stream of
