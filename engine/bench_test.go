@@ -92,7 +92,8 @@ func BenchmarkEngine(b *testing.B) {
 		}{
 			{"sqlite3", (*fixture).benchShell}, {"scan", (*fixture).benchScan}, {"cold", (*fixture).benchCold},
 			{"memory", (*fixture).benchMemory},
-			{"warm", (*fixture).benchWarm}, {"floor", (*fixture).benchFloor}, {"add", (*fixture).benchAdd},
+			{"warm", (*fixture).benchWarm}, {"serial", (*fixture).benchSerial}, {"floor", (*fixture).benchFloor},
+			{"add", (*fixture).benchAdd},
 		} {
 			b.Run(size.name+"/"+bench.name, func(b *testing.B) { bench.run(benchFixture(b, size), b) })
 		}
@@ -463,6 +464,22 @@ func (f *fixture) benchMemory(b *testing.B) {
 // benchWarm evaluates every rule in full over the loaded index.
 func (f *fixture) benchWarm(b *testing.B) {
 	e := f.engine(b)
+	var res Result
+	cpu := cpuTime()
+	for b.Loop() {
+		e.invalidate()
+		res = f.evaluate(b, e)
+	}
+	f.report(b, res, cpu)
+}
+
+// benchSerial is benchWarm with one worker: what the pool gains.
+func (f *fixture) benchSerial(b *testing.B) {
+	e, err := New(f.cat, f.groups, Options{Lang: "en", Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.ix = f.engine(b).ix
 	var res Result
 	cpu := cpuTime()
 	for b.Loop() {
