@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net"
 	netmail "net/mail"
-	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
@@ -39,6 +38,7 @@ type Notifier struct {
 	port     int
 	password string
 	tls      *tls.Config
+	sender   string // the envelope sender: From's address
 }
 
 var _ alerts.Notifier = (*Notifier)(nil)
@@ -65,6 +65,8 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 	if e.tmpl, err = loadTemplates(cfg); err != nil {
 		return nil, err
 	}
+	from, _ := netmail.ParseAddress(cfg.From) // checked by Validate
+	e.sender = from.Address
 	host, port, _ := net.SplitHostPort(cfg.Smarthost)
 	e.host = host
 	e.port, _ = strconv.Atoi(port)
@@ -106,7 +108,7 @@ func Render(cfg Config, n *alerts.Notification, opts ...Option) (subject, text, 
 // reply, a network error or a time-out can be retried. A re-sent
 // notification keeps its Message-ID, so a peer can drop the duplicate.
 func (e *Notifier) Notify(ctx context.Context, n *alerts.Notification) error {
-	msg, err := e.message(n)
+	msg, rcpts, err := e.message(n)
 	if err != nil {
 		return alerts.Permanent(fmt.Errorf("email notification %d: %w", n.ID, err))
 	}
@@ -123,8 +125,8 @@ func (e *Notifier) Notify(ctx context.Context, n *alerts.Notification) error {
 	if err != nil {
 		return alerts.Permanent(fmt.Errorf("email notification %d: smtp client: %w", n.ID, err))
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return classify(fmt.Errorf("email notification %d via %s: %w", n.ID, e.cfg.Smarthost, err))
+	if err := e.deliver(ctx, c, msg, rcpts, timeout); err != nil {
+		return fmt.Errorf("email notification %d via %s: %w", n.ID, e.cfg.Smarthost, err)
 	}
 	return nil
 }
@@ -151,31 +153,36 @@ func (e *Notifier) clientOptions(timeout time.Duration) []mail.Option {
 	return opts
 }
 
-// message builds the multipart message for n.
-func (e *Notifier) message(n *alerts.Notification) (*mail.Msg, error) {
+// message builds the multipart message for n and returns it with the
+// envelope recipients.
+func (e *Notifier) message(n *alerts.Notification) (*mail.Msg, []string, error) {
 	subject, text, html, err := e.tmpl.render(e.build.data(n))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	to := n.Recipients
 	if len(to) == 0 {
 		to = e.cfg.To
 	}
 	if len(to) == 0 {
-		return nil, errors.New("no recipients: the notification names none and the receiver has no to")
+		return nil, nil, errors.New("no recipients: the notification names none and the receiver has no to")
 	}
 	m := mail.NewMsg(mail.WithCharset(mail.CharsetUTF8), mail.WithEncoding(mail.EncodingQP))
 	if err := m.From(e.cfg.From); err != nil {
-		return nil, fmt.Errorf("from %q: %w", e.cfg.From, err)
+		return nil, nil, fmt.Errorf("from %q: %w", e.cfg.From, err)
 	}
 	if err := m.To(to...); err != nil {
-		return nil, fmt.Errorf("to %q: %w", to, err)
+		return nil, nil, fmt.Errorf("to %q: %w", to, err)
+	}
+	rcpts, err := m.GetRecipients()
+	if err != nil {
+		return nil, nil, fmt.Errorf("recipients: %w", err)
 	}
 	m.Subject(subject)
 	e.identify(m, n)
 	m.SetBodyString(mail.TypeTextPlain, text)
 	m.AddAlternativeString(mail.TypeTextHTML, html)
-	return m, nil
+	return m, rcpts, nil
 }
 
 // identify sets the headers that make a re-send recognisable: a
@@ -235,25 +242,4 @@ func tlsConfig(caFile, host string) (*tls.Config, error) {
 		return nil, fmt.Errorf("ca_file %s: no PEM certificate found", caFile)
 	}
 	return c, nil
-}
-
-// classify marks err permanent when the server refused with a 5xx reply
-// (at greeting, authentication, MAIL, RCPT or DATA) or the message could
-// not be addressed; everything else (4xx, network, time-out) is retried.
-func classify(err error) error {
-	var se *mail.SendError
-	if errors.As(err, &se) {
-		switch {
-		case se.ErrorCode() >= 500:
-			return alerts.Permanent(err)
-		case se.Reason == mail.ErrGetSender || se.Reason == mail.ErrGetRcpts || se.Reason == mail.ErrNoUnencoded:
-			return alerts.Permanent(err)
-		}
-		return err
-	}
-	var te *textproto.Error
-	if errors.As(err, &te) && te.Code >= 500 {
-		return alerts.Permanent(err)
-	}
-	return err
 }

@@ -2,6 +2,7 @@ package email
 
 import (
 	"context"
+	"errors"
 	"io"
 	"math"
 	"mime"
@@ -358,3 +359,44 @@ func TestNewReadsSecrets(t *testing.T) {
 }
 
 var _ = math.NaN
+
+func TestNotifyPartlyRefused(t *testing.T) {
+	s := startSMTP(t, serverMode{tls: TLSNone})
+	s.refuse["typo@sokhcn.dienbien.gov.vn"] = &smtp.SMTPError{Code: 550, Message: "no such user"}
+	e, err := New(config(s, serverMode{tls: TLSNone}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := notification()
+	n.Recipients = append(n.Recipients, "typo@sokhcn.dienbien.gov.vn")
+	err = e.Notify(context.Background(), n)
+	if !alerts.IsPermanent(err) || !strings.Contains(err.Error(), "typo@sokhcn.dienbien.gov.vn") || !strings.Contains(err.Error(), "1 of 2") {
+		t.Errorf("err %v: want a permanent error naming the refused recipient", err)
+	}
+	if got := s.Messages(); len(got) != 1 || strings.Join(got[0].To, ",") != "giamdoc@sokhcn.dienbien.gov.vn" {
+		t.Errorf("got %+v: want the message delivered to the accepted recipient", got)
+	}
+	s.refuse["giamdoc@sokhcn.dienbien.gov.vn"] = &smtp.SMTPError{Code: 450, Message: "mailbox busy"}
+	if err := e.Notify(context.Background(), n); err == nil || alerts.IsPermanent(err) {
+		t.Errorf("every recipient refused, one for now: err %v, want retryable", err)
+	}
+	if len(s.Messages()) != 1 {
+		t.Errorf("a message was recorded with every recipient refused")
+	}
+}
+
+func TestNotifyCancel(t *testing.T) {
+	s := startSMTP(t, serverMode{tls: TLSNone})
+	s.delay = 5 * time.Second
+	e, err := New(config(s, serverMode{tls: TLSNone}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	err = e.Notify(ctx, notification())
+	if !errors.Is(err, context.Canceled) || alerts.IsPermanent(err) || time.Since(start) > 2*time.Second {
+		t.Errorf("cancelled during DATA: err %v after %s, want context.Canceled at once", err, time.Since(start))
+	}
+}

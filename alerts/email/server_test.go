@@ -37,7 +37,7 @@ type smtpServer struct {
 
 	mu     sync.Mutex
 	msgs   []received
-	refuse map[string]*smtp.SMTPError // by stage: mail, rcpt, data
+	refuse map[string]*smtp.SMTPError // by stage (mail, rcpt, data) or by recipient address
 	delay  time.Duration              // before answering DATA
 	done   chan struct{}
 }
@@ -129,6 +129,9 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if err := s.refusal("rcpt"); err != nil {
+		return err
+	}
+	if err := s.refusal(to); err != nil {
 		return err
 	}
 	s.msg.To = append(s.msg.To, to)
