@@ -105,8 +105,11 @@ func Render(cfg Config, n *alerts.Notification, opts ...Option) (subject, text, 
 // Notify sends n as one message to n.Recipients, or to the configured To
 // when it names none. A message the server refuses with a 5xx reply, or
 // one that cannot be built, fails permanently (alerts.Permanent); a 4xx
-// reply, a network error or a time-out can be retried. A re-sent
-// notification keeps its Message-ID, so a peer can drop the duplicate.
+// reply, a network error or a time-out can be retried. Recipients the
+// server refuses do not stop the others: the message goes to those
+// accepted, and the error, permanent so that nobody gets it twice, names
+// the refused ones. A re-sent notification keeps its Message-ID, so a
+// peer can drop the duplicate.
 func (e *Notifier) Notify(ctx context.Context, n *alerts.Notification) error {
 	msg, rcpts, err := e.message(n)
 	if err != nil {
