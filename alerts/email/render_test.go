@@ -288,3 +288,30 @@ func BenchmarkRenderDigest(b *testing.B) {
 		}
 	}
 }
+
+func TestExample(t *testing.T) {
+	cat := catalogue()
+	cat.Indicators = append(cat.Indicators, chiso.Indicator{Code: "bts_stations", NameVI: "Số trạm BTS", NameEN: "BTS base stations", Unit: "station"})
+	cat.Areas = append(cat.Areas, chiso.Area{Code: "PT", Name: "Phú Thọ"})
+	tests := []struct {
+		reason alerts.Reason
+		want   []string
+	}{
+		{alerts.ReasonFiring, []string{"Số trạm BTS – Phú Thọ", "1.900 trạm", "Tỷ lệ thôn/bản có cáp quang – Điện Biên", "Nghiêm trọng"}},
+		{alerts.ReasonRepeat, []string{"Nhắc lại"}},
+		{alerts.ReasonResolved, []string{"Vĩnh Phúc", "183.001 tỷ đồng", "Đã xử lý lúc"}},
+		{alerts.ReasonDigest, []string{"ĐÃ PHÁT SINH (1)", "VẪN ĐANG CẢNH BÁO (1)", "ĐÃ ĐƯỢC XỬ LÝ (1)", "ĐÃ ĐƯỢC XÁC NHẬN (1)", "Nguyễn Thị Lan"}},
+		{alerts.ReasonTest, []string{"thư thử nghiệm"}},
+	}
+	for _, tt := range tests {
+		_, text, _, err := Render(Config{}, Example(tt.reason, queued), WithCatalogue(cat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: text lacks %q:\n%s", tt.reason, w, text)
+			}
+		}
+	}
+}
