@@ -61,19 +61,19 @@ type point struct {
 }
 
 // newer reports whether p should replace the point at position i: a higher
-// revision, or the same revision with a sequence number at least as high
-// (observations not yet stored, ID 0, replace each other in arrival order).
+// revision, or the same revision with a higher sequence number. The same
+// stored revision again changes nothing; observations not yet stored (ID
+// 0) replace each other in arrival order.
 func (c *column) newer(i int, p point) bool {
 	if p.rev != c.revs[i] {
 		return p.rev > c.revs[i]
 	}
-	return p.id >= c.ids[i]
+	return p.id > c.ids[i] || (p.id == 0 && c.ids[i] == 0)
 }
 
 // put inserts or replaces the point for p.key; it reports whether the
 // column changed.
 func (c *column) put(p point) bool {
-	c.own()
 	i, found := c.search(p.key)
 	if found {
 		if !c.newer(i, p) {
@@ -102,7 +102,11 @@ func (c *column) put(p point) bool {
 	return true
 }
 
+// set overwrites point i, taking a copy of shared slices first; appends
+// and inserts need no such care, since shared slices have no spare
+// capacity.
 func (c *column) set(i int, p point) {
+	c.own()
 	c.values[i], c.quals[i], c.methods[i] = p.value, p.qual, p.method
 	c.sources[i], c.ids[i], c.revs[i] = p.source, p.id, p.rev
 }

@@ -19,6 +19,7 @@ func TestIndexRevisions(t *testing.T) {
 		{"same revision, higher id replaces", []chiso.Observation{obs("a", "P1", "2024", 1, 1, 1), obs("a", "P1", "2024", 3, 1, 9)}, 3, 9},
 		{"same revision, lower id ignored", []chiso.Observation{obs("a", "P1", "2024", 3, 1, 9), obs("a", "P1", "2024", 1, 1, 1)}, 3, 9},
 		{"unstored replace in order", []chiso.Observation{obs("a", "P1", "2024", 1, 0, 0), obs("a", "P1", "2024", 4, 0, 0)}, 4, 0},
+		{"same stored revision again", []chiso.Observation{obs("a", "P1", "2024", 1, 1, 3), obs("a", "P1", "2024", 4, 1, 3)}, 1, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

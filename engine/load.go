@@ -12,14 +12,15 @@ import (
 type Source interface {
 	// Scan calls fn for every observation with an ID above afterID (only
 	// the current revision of each cell unless allRevisions) and returns the
-	// highest ID it saw, or afterID when there was none.
+	// ID to pass as afterID next time: at least the highest it saw.
 	Scan(ctx context.Context, afterID int64, allRevisions bool, fn func(chiso.Observation) error) (int64, error)
 }
 
 // Add puts observations in the index: one replaces the current value of
-// its cell (indicator, area, period) when its revision is higher, or equal
-// with a sequence number at least as high. The units whose data changed
-// are evaluated again by the next Evaluate.
+// its cell (indicator, area, period) when its revision is higher, or the
+// same with a higher store sequence number (ID); observations not yet
+// stored (ID 0) replace each other in the order they come. The units whose
+// data changed are evaluated again by the next Evaluate.
 func (e *Engine) Add(obs ...chiso.Observation) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
