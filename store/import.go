@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -41,7 +42,8 @@ type ImportResult struct {
 	Counts
 	ByIndicator map[string]Counts // the counts per indicator code
 	// FirstID and LastID are the sequence numbers of the first and last
-	// revision written; both 0 when nothing was written.
+	// revision written (for a dry run, those it would have used); both 0
+	// when nothing was written.
 	FirstID, LastID int64
 }
 
@@ -144,7 +146,6 @@ type importer struct {
 	lastSource string
 	lastSrcID  int64
 
-	counts   Counts
 	byInd    map[int64]*Counts
 	unknownI map[string]int
 	unknownA map[string]int
@@ -168,8 +169,10 @@ func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOpt
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM observations`).Scan(&im.nextID); err != nil {
 		return nil, fmt.Errorf("read last id: %w", err)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO imports(source, started_at) VALUES (?, ?) RETURNING id`,
-		opts.Source, im.ingestedAt).Scan(&im.importID)
+	res, err := tx.ExecContext(ctx, `INSERT INTO imports(source, started_at) VALUES (?, ?)`, opts.Source, im.ingestedAt)
+	if err == nil {
+		im.importID, err = res.LastInsertId()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("record import: %w", err)
 	}
@@ -229,7 +232,7 @@ func (im *importer) emit(o chiso.Observation) error {
 	}
 	ind, okI := im.indicators[o.Indicator]
 	area, okA := im.areas[o.Area]
-	if !okI || !okA || !o.Period.Valid() || o.Value != o.Value {
+	if !okI || !okA || !o.Period.Valid() || math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
 		im.reject(o, okI, okA)
 		return nil
 	}
@@ -250,7 +253,7 @@ func (im *importer) reject(o chiso.Observation, okI, okA bool) {
 	case !o.Period.Valid():
 		im.invalid.addf("%s %s: invalid period %v", o.Indicator, o.Area, o.Period)
 	default:
-		im.invalid.addf("%s %s %s: value is NaN", o.Indicator, o.Area, o.Period)
+		im.invalid.addf("%s %s %s: value %v is not a finite number", o.Indicator, o.Area, o.Period, o.Value)
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -162,6 +163,10 @@ func TestImportFailureLeavesEverythingAsItWas(t *testing.T) {
 		)), []string{`unknown indicator "nope" (2 rows)`, `unknown area "XX" (1 rows)`}},
 		{"invalid period", feed([]chiso.Observation{{Indicator: synth.IndicatorCode(0), Area: "S0000"}}),
 			[]string{"invalid period"}},
+		{"infinite and NaN values", feed([]chiso.Observation{
+			{Indicator: synth.IndicatorCode(0), Area: "S0000", Period: synth.FirstPeriod, Value: math.Inf(1)},
+			{Indicator: synth.IndicatorCode(0), Area: "S0001", Period: synth.FirstPeriod, Value: math.NaN()},
+		}), []string{"value +Inf is not a finite number", "value NaN is not a finite number", "2 problems"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
