@@ -18,6 +18,7 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
 	"github.com/chiso-vn/chiso/store"
 	"github.com/go-co-op/gocron/v2"
@@ -41,6 +42,21 @@ type Options struct {
 	Now func() time.Time
 	// Registry receives every metric; nil means a new one.
 	Registry *prometheus.Registry
+	// Alerts receives every evaluation's findings and every change of the
+	// rules; nil when alerting is not wired.
+	Alerts AlertSink
+}
+
+// AlertSink is where findings become alerts: the alerting manager,
+// through an adapter in the command that builds the daemon. Process gets the
+// complete current findings of one group after each evaluation (scheduled,
+// on ingest or after a reload); SetRules gets the whole new rule set after a
+// successful reload, before the groups are evaluated again. Both take the
+// evaluation time the scheduler decided. An error is logged and counted;
+// the daemon goes on.
+type AlertSink interface {
+	Process(ctx context.Context, group rules.Group, findings []chiso.Finding, now time.Time) error
+	SetRules(ctx context.Context, groups []rules.Group, now time.Time) error
 }
 
 // Daemon is a running chiso. New prepares it without side effects; Start
@@ -141,6 +157,11 @@ func (d *Daemon) Start(ctx context.Context) error {
 	}
 	if err := d.startEngine(ctx, cfg, groups); err != nil {
 		return err
+	}
+	if d.opts.Alerts != nil {
+		if err := d.opts.Alerts.SetRules(ctx, rawGroups(groups), d.opts.Now()); err != nil {
+			return fmt.Errorf("alerting: %w", err)
+		}
 	}
 	if err := d.startScheduler(cfg, groups); err != nil {
 		return err

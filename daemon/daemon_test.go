@@ -11,12 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/store"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
@@ -61,6 +63,11 @@ type harness struct {
 // configuration file in a temp dir, and starts a daemon on a free port.
 func start(t testing.TB, extraConfig string) *harness {
 	t.Helper()
+	return startWith(t, extraConfig, Options{Version: "test", Revision: "abc"})
+}
+
+func startWith(t testing.TB, extraConfig string, opts Options) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
 	if _, err := InitDatabase(ctx, filepath.Join(dir, "chiso.db"), true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
@@ -74,7 +81,7 @@ func start(t testing.TB, extraConfig string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(cfg, Options{Version: "test", Revision: "abc"})
+	d := New(cfg, opts)
 	if err := d.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -519,5 +526,56 @@ func TestConsistencyRuleIsTriggeredByTheIndicatorsItsExpressionNames(t *testing.
 	}
 	if got := set.reading(map[string]bool{"bts_sites": true}); len(got) != 0 {
 		t.Errorf("an import of bts_sites triggers %v, want none", got)
+	}
+}
+
+// sink records what the daemon hands to alerting.
+type sink struct {
+	mu       sync.Mutex
+	findings map[string][]chiso.Finding
+	rules    [][]string
+}
+
+func (s *sink) Process(_ context.Context, g rules.Group, fs []chiso.Finding, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.findings[g.Name] = fs
+	return nil
+}
+
+func (s *sink) SetRules(_ context.Context, gs []rules.Group, _ time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for _, g := range gs {
+		names = append(names, g.Name)
+	}
+	s.rules = append(s.rules, names)
+	return nil
+}
+
+func (s *sink) has(group, area string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.findings[group] {
+		if f.Area == area {
+			return true
+		}
+	}
+	return false
+}
+
+func TestFindingsAndRulesReachAlerting(t *testing.T) {
+	s := &sink{findings: map[string][]chiso.Finding{}}
+	h := startWith(t, "watch: false\n", Options{Alerts: s})
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	h.waitFor("findings handed to alerting", 2*time.Second, func() bool { return s.has("coverage", "PT") })
+	if err := h.d.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.rules) != 2 || strings.Join(s.rules[1], ",") != "coverage,stations" {
+		t.Errorf("rule sets handed to alerting = %v, want one at start and one on reload", s.rules)
 	}
 }

@@ -103,6 +103,7 @@ func (d *Daemon) evaluate(ctx context.Context, group string, now time.Time, trig
 	}
 	d.state.record(group, now, took, res)
 	d.metrics.evaluated(group, now, took, res)
+	d.sendAlerts(ctx, group, res.Findings, now)
 	for id, st := range res.PerRule {
 		if st.Err != nil {
 			d.log.Warn("rule failed", "group", group, "rule", id.Rule, "err", st.Err)
@@ -160,4 +161,19 @@ func ruleStatus(name, check, severity string, rs ruleState) server.RuleStatus {
 		st.Health = "ok"
 	}
 	return st
+}
+
+// sendAlerts hands a group's findings to the alert sink, if any.
+func (d *Daemon) sendAlerts(ctx context.Context, group string, findings []chiso.Finding, now time.Time) {
+	if d.opts.Alerts == nil {
+		return
+	}
+	g, ok := d.groups.Load().byName(group)
+	if !ok {
+		return
+	}
+	if err := d.opts.Alerts.Process(ctx, g.Group, findings, now); err != nil {
+		d.metrics.alertErrors.Inc()
+		d.log.Error("alerting failed", "group", group, "err", err)
+	}
 }

@@ -29,6 +29,7 @@ type metrics struct {
 	imports              *prometheus.CounterVec
 	observations         prometheus.Gauge
 	revisions            prometheus.Gauge
+	alertErrors          prometheus.Counter
 	monitor              *jobMonitor
 }
 
@@ -46,6 +47,8 @@ func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, 
 		imports:      counterVec("chiso_imports_total", "Imports of observation files, by channel (api, drop_folder, external) and outcome (success, failure, dry_run).", "channel", "outcome"),
 		observations: gauge("chiso_observations", "Cells (indicator, area, period) with a current observation in the store."),
 		revisions:    gauge("chiso_observation_revisions", "Revisions of observations stored, old ones included."),
+		alertErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "chiso_alerting_errors_total",
+			Help: "Evaluations or reloads whose findings or rules the alerting manager refused."}),
 	}
 	m.monitor = &jobMonitor{m: m}
 	build := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chiso_build_info",
@@ -53,7 +56,7 @@ func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, 
 		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": runtime.Version()}},
 		func() float64 { return 1 })
 	for _, c := range []prometheus.Collector{m.reloadOK, m.reloadTime, m.reloads, m.lastEval, m.evalTime,
-		m.iterations, m.missed, m.ruleFailures, m.findings, m.imports, m.observations, m.revisions, build,
+		m.iterations, m.missed, m.ruleFailures, m.findings, m.imports, m.observations, m.revisions, m.alertErrors, build,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := reg.Register(c); err != nil && !isAlreadyRegistered(err) {
 			return nil, fmt.Errorf("register metrics: %w", err)

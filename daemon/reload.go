@@ -64,6 +64,12 @@ func (d *Daemon) Reload(ctx context.Context) error {
 	d.reload.succeed(now)
 	d.metrics.reloaded(true, now)
 	d.log.Info("reloaded", "groups", len(groups))
+	if d.opts.Alerts != nil {
+		if err := d.opts.Alerts.SetRules(ctx, rawGroups(groups), now); err != nil {
+			d.metrics.alertErrors.Inc()
+			d.log.Error("alerting: rules not updated", "err", err)
+		}
+	}
 	go d.evaluateAll(context.WithoutCancel(ctx), now, "reload")
 	return nil
 }

@@ -79,6 +79,15 @@ func (s *groupSet) reading(changed map[string]bool) []string {
 	return out
 }
 
+func (s *groupSet) byName(name string) (ruleGroup, bool) {
+	for _, g := range s.list {
+		if g.Name == name {
+			return g, true
+		}
+	}
+	return ruleGroup{}, false
+}
+
 func (s *groupSet) names() []string {
 	out := make([]string, len(s.list))
 	for i, g := range s.list {
