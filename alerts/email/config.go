@@ -88,6 +88,9 @@ func (c Config) Validate() []error {
 		if err == nil && !isLoopback(host) {
 			bad("tls: none is allowed only for a smarthost on the loopback, not %q (use starttls or implicit)", c.Smarthost)
 		}
+		if c.Username != "" {
+			bad("tls: none with username %q: credentials are never sent without TLS", c.Username)
+		}
 	default:
 		bad("tls: unknown mode %q (want starttls, implicit or none)", c.TLS)
 	}

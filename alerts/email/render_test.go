@@ -206,6 +206,8 @@ func TestValidate(t *testing.T) {
 		{"no port", Config{Smarthost: "mail.example.vn", From: "a@b.vn"}, []string{`smarthost: bad address "mail.example.vn"`}},
 		{"bad port", Config{Smarthost: "mail.example.vn:99999", From: "a@b.vn"}, []string{"port in 1–65535"}},
 		{"none off loopback", Config{Smarthost: "mail.example.vn:25", TLS: "none", From: "a@b.vn"}, []string{"tls: none is allowed only"}},
+		{"credentials in clear", Config{Smarthost: "127.0.0.1:25", TLS: "none", From: "a@b.vn", Username: "u", PasswordEnv: "P"},
+			[]string{`tls: none with username "u"`}},
 		{"unknown tls", Config{Smarthost: "127.0.0.1:25", TLS: "ssl", From: "a@b.vn"}, []string{`tls: unknown mode "ssl"`}},
 		{"everything", Config{Smarthost: "x:1", From: "nope", To: []string{"a@b.vn", "bad"}, Lang: "fr", Timeout: -1,
 			PasswordFile: "f", PasswordEnv: "E"},
