@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/pack"
 	"github.com/chiso-vn/chiso/rules"
@@ -43,7 +44,7 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	format := fs.String("format", "table", "output format: table or json")
 	failOn := fs.String("fail-on", "warning", "exit 1 when a failing finding has at least this severity: info, warning or critical")
 	lang := fs.String("lang", "vi", "language of messages: vi or en")
-	tz := fs.String("tz", "Asia/Ho_Chi_Minh", "time zone of calendars and of --at without an offset")
+	tz := fs.String("tz", config.DefaultTimeZone, "time zone of calendars and of --at without an offset")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
