@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,7 +25,8 @@ func Parse(name string, src []byte, cat *chiso.Catalogue) ([]Group, error) {
 	if cat == nil {
 		cat = &chiso.Catalogue{}
 	}
-	f, err := parseYAML(src)
+	// Windows editors save UTF-8 with a byte-order mark.
+	f, err := parseYAML(bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")))
 	if err != nil {
 		return nil, ErrorList{syntaxError(name, err)}
 	}

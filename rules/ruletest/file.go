@@ -1,6 +1,7 @@
 package ruletest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -170,7 +171,8 @@ type rawFile struct {
 // wrong type) stops the reading.
 func Parse(name string, src []byte) (*File, error) {
 	var raw rawFile
-	if err := decode(src, &raw); err != nil {
+	// Windows editors save UTF-8 with a byte-order mark.
+	if err := decode(bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")), &raw); err != nil {
 		return nil, rules.ErrorList{yamlError(name, err)}
 	}
 	p := &fileParser{name: name}

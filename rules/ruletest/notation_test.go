@@ -132,3 +132,12 @@ func TestCompare(t *testing.T) {
 		t.Error("status ignored")
 	}
 }
+
+// TestByteOrderMark reads a test file saved with a byte-order mark.
+func TestByteOrderMark(t *testing.T) {
+	src := "\xef\xbb\xbfrule_files: [x]\r\nevaluation_time: 2026-11-23T07:00:00+07:00\r\n"
+	f, err := Parse("t.yaml", []byte(src))
+	if err != nil || len(f.Tests) != 1 || f.RuleFiles[0] != "x" {
+		t.Errorf("Parse = %+v, %v", f, err)
+	}
+}
