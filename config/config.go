@@ -7,6 +7,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "time/tzdata" // the default zone must load on hosts without a zoneinfo database
@@ -139,10 +140,18 @@ func Default(dir string) *Config {
 	c := &Config{Dir: dir}
 	c.applyDefaults()
 	c.Location, _ = time.LoadLocation(c.TimeZone)
-	if v, ok := os.LookupEnv(DefaultTokenEnv); ok && v != "" {
+	c.defaultToken()
+	return c
+}
+
+// defaultToken takes the token from $CHISO_TOKEN when none is configured.
+func (c *Config) defaultToken() {
+	if len(c.Auth.Tokens) > 0 {
+		return
+	}
+	if v := strings.TrimSpace(os.Getenv(DefaultTokenEnv)); v != "" {
 		c.Auth.Tokens = []Token{{Name: "default", Env: DefaultTokenEnv, Value: Secret(v)}}
 	}
-	return c
 }
 
 func (c *Config) applyDefaults() {

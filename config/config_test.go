@@ -86,9 +86,20 @@ func TestDefaults(t *testing.T) {
 
 func TestDefaultTokenFromEnvironment(t *testing.T) {
 	t.Setenv(DefaultTokenEnv, "abc")
-	c := Default(".")
-	if len(c.Auth.Tokens) != 1 || c.Auth.Tokens[0].Value != "abc" {
-		t.Fatalf("tokens = %+v", c.Auth.Tokens)
+	t.Setenv("CHISO_TEST_TOKEN", "own")
+	cases := []struct {
+		name string
+		c    *Config
+		want Secret
+	}{
+		{"no file", Default("."), "abc"},
+		{"file without tokens", mustParse(t, "listen: 127.0.0.1:1"), "abc"},
+		{"file with tokens", mustParse(t, "auth: {tokens: [{name: a, env: CHISO_TEST_TOKEN}]}"), "own"},
+	}
+	for _, c := range cases {
+		if len(c.c.Auth.Tokens) != 1 || c.c.Auth.Tokens[0].Value != c.want {
+			t.Errorf("%s: tokens = %+v", c.name, c.c.Auth.Tokens)
+		}
 	}
 }
 

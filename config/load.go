@@ -43,6 +43,7 @@ func Parse(name string, data []byte, dir string) (*Config, error) {
 	if len(d.problems) > 0 {
 		return nil, &Error{Problems: d.problems}
 	}
+	c.defaultToken()
 	return c, nil
 }
 

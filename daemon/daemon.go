@@ -84,6 +84,8 @@ type Daemon struct {
 	ln    net.Listener
 	http  *http.Server
 	nudge chan struct{}
+	// evalAll asks the sync loop to evaluate every group (after a reload).
+	evalAll chan struct{}
 	// dirty and published belong to the sync loop: whether the metrics
 	// lag the index, and when they were last rebuilt.
 	dirty     bool
@@ -113,7 +115,7 @@ func New(cfg *config.Config, opts Options) *Daemon {
 	}
 	d := &Daemon{opts: opts, log: opts.Logger, values: server.NewValueCollector(),
 		state: newEvalState(), reload: &reloadState{}, jobs: map[string]gocron.Job{},
-		nudge: make(chan struct{}, 1)}
+		nudge: make(chan struct{}, 1), evalAll: make(chan struct{}, 1)}
 	d.cfg.Store(cfg)
 	d.groups.Store(&groupSet{})
 	return d

@@ -70,7 +70,10 @@ func (d *Daemon) Reload(ctx context.Context) error {
 			d.log.Error("alerting: rules not updated", "err", err)
 		}
 	}
-	go d.evaluateAll(context.WithoutCancel(ctx), now, "reload")
+	select { // the sync loop evaluates every group with the new rules
+	case d.evalAll <- struct{}{}:
+	default:
+	}
 	return nil
 }
 

@@ -135,7 +135,9 @@ func (s *trackingSource) targets(values []server.SeriesValue) []server.TargetVal
 
 // syncLoop keeps the index current: every PollInterval, or at once when
 // nudged after an import, it reads what the store received, refreshes the
-// metrics and evaluates the groups that read what changed.
+// metrics and evaluates the groups that read what changed. After a reload
+// it evaluates every group. Being one goroutine, it never runs two of these
+// evaluations at once.
 func (d *Daemon) syncLoop(ctx context.Context) {
 	t := time.NewTicker(PollInterval)
 	defer t.Stop()
@@ -147,6 +149,8 @@ func (d *Daemon) syncLoop(ctx context.Context) {
 		case <-t.C:
 		case <-d.nudge:
 			trigger = "import"
+		case <-d.evalAll:
+			d.evaluateAll(ctx, d.opts.Now(), "reload")
 		}
 		d.sync(ctx, trigger)
 		// under a stream of imports, let a few land before the next look:
