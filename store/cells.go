@@ -39,3 +39,24 @@ func (cs *cells) put(i int, exists bool, c cell) {
 		(*cs)[i] = c
 	}
 }
+
+// spareCells keeps the cell slices of evicted series for the next ones, so
+// that after the first eviction an import allocates no more of them.
+type spareCells struct{ free []cells }
+
+// take returns an empty slice, reusing a spare one when there is one.
+func (s *spareCells) take() cells {
+	if n := len(s.free); n > 0 {
+		c := s.free[n-1]
+		s.free = s.free[:n-1]
+		return c[:0]
+	}
+	return nil
+}
+
+// give keeps a slice for reuse.
+func (s *spareCells) give(c cells) {
+	if cap(c) > 0 {
+		s.free = append(s.free, c)
+	}
+}

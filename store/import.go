@@ -139,6 +139,7 @@ type importer struct {
 	states     map[int64]*seriesState
 	cached     int
 	cacheCells int // the most cells kept in states
+	spare      spareCells
 	loadCells  *sql.Stmt
 	findSource *sql.Stmt
 	addSource  *sql.Stmt

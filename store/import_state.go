@@ -65,7 +65,7 @@ func (im *importer) state(ind, area int64) (*seriesState, error) {
 			return nil, err
 		}
 	}
-	st := &seriesState{id: id, indicator: ind}
+	st := &seriesState{id: id, indicator: ind, cells: im.spare.take()}
 	var err error
 	if !known {
 		if st.id, err = insertID(im.ctx, im.addSeries, ind, area); err != nil {
@@ -101,6 +101,9 @@ func (im *importer) loadState(st *seriesState) error {
 func (im *importer) evict() error {
 	if err := im.w.flush(); err != nil {
 		return err
+	}
+	for _, st := range im.states {
+		im.spare.give(st.cells)
 	}
 	clear(im.states)
 	im.cached = 0
