@@ -5,6 +5,20 @@
 // connection and begins every transaction IMMEDIATE, so writers queue on the
 // Go side instead of failing with SQLITE_BUSY; the reader pool is read-only
 // and, thanks to WAL, never blocks the writer nor is blocked by it.
+//
+// The observation tables use integer keys so that full scans are cheap:
+//
+//	series(id, indicator_id, area_id)        one per (indicator, area)
+//	observations(id, series_id, period, …)   every revision, append-only;
+//	                                         id is chiso.Observation.ID
+//	current(series_id, period) → obs_id      the latest revision of a cell
+//	imports(id, source, …, first_id, last_id) what each import wrote
+//
+// A revision points at the one it replaced (prev_id), which gives History
+// without another index, and a partial index on prev_id lists the replaced
+// revisions, which lets Scan read observations in id order and skip them.
+// The catalogue tables (indicators, areas, lineage, targets) record the
+// catalogue_versions entry that last changed each row.
 package store
 
 import (
