@@ -23,10 +23,13 @@ func runTest(ctx context.Context, e *env, args []string) int {
 	names := fs.Args()
 	if len(names) == 0 {
 		pack := rulePack()
-		names, _ = iofs.Glob(pack, "*_test.yaml")
+		for _, pattern := range []string{"*_test.yaml", "tests/*.yaml"} {
+			m, _ := iofs.Glob(pack, pattern)
+			names = append(names, m...)
+		}
 		run = func(name string) (ruletest.FileResult, error) { return ruletest.RunFS(ctx, pack, name) }
 		if len(names) == 0 {
-			fmt.Fprintln(e.stdout, "the built-in rule pack has no *_test.yaml file")
+			fmt.Fprintln(e.stdout, "the built-in rule pack holds no tests (*_test.yaml or tests/*.yaml); name test files")
 			return 0
 		}
 	}

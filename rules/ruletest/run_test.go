@@ -106,11 +106,11 @@ func TestRunFS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	testSrc := "rule_files: [plausibility.yaml]\nlang: en\nevaluation_time: 2026-11-23T07:00:00+07:00\n" +
+	testSrc := "rule_files: [../plausibility.yaml]\nlang: en\nevaluation_time: 2026-11-23T07:00:00+07:00\n" +
 		"input_observations:\n  - series: online_dossier_rate{area=\"PT\"}\n    values: 2024=120\n" +
 		"expected_findings:\n  - {rule: ShareOutOfRange, diagnosis: out_of_range, area: PT, indicator: online_dossier_rate, period: \"2024\"}\n"
-	fsys := fstest.MapFS{"pack/plausibility.yaml": {Data: rulesSrc}, "pack/plausibility_test.yaml": {Data: []byte(testSrc)}}
-	res, err := RunFS(context.Background(), fsys, "pack/plausibility_test.yaml")
+	fsys := fstest.MapFS{"pack/plausibility.yaml": {Data: rulesSrc}, "pack/tests/plausibility.yaml": {Data: []byte(testSrc)}}
+	res, err := RunFS(context.Background(), fsys, "pack/tests/plausibility.yaml")
 	if err != nil || !res.Passed() || len(res.Results) != 1 || res.Results[0].Findings != 1 {
 		t.Errorf("RunFS = %+v, %v", res, err)
 	}
