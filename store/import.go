@@ -59,6 +59,9 @@ type ImportResult struct {
 // transaction is rolled back and nothing is stored; unknown codes are all
 // listed in one error. Readers never see part of an import.
 func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit func(chiso.Observation) error) error) (ImportResult, error) {
+	if opts.Now.IsZero() {
+		return ImportResult{}, fmt.Errorf("import %s: no ingestion time (ImportOptions.Now)", opts.Source)
+	}
 	// The import holds the writer connection itself: the batch writer
 	// reaches the driver under the transaction database/sql began.
 	conn, err := db.write.Conn(ctx)

@@ -266,3 +266,14 @@ func mustStats(t testing.TB, db *DB) Stats {
 	}
 	return s
 }
+
+func TestImportNeedsAnIngestionTime(t *testing.T) {
+	db := openTest(t, 1, 1)
+	_, err := db.Import(context.Background(), ImportOptions{Source: "x.csv"}, feed(grid(1, 1, 1, 0)))
+	if err == nil || !strings.Contains(err.Error(), "ingestion time") {
+		t.Fatalf("import without Now: err = %v", err)
+	}
+	if st := mustStats(t, db); st.Imports != 0 || st.Revisions != 0 {
+		t.Errorf("stats %+v after a refused import", st)
+	}
+}
