@@ -122,8 +122,12 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	t := time.NewTicker(d.opts.PollInterval)
 	defer t.Stop()
 	for {
-		if _, err := d.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+		_, full, err := d.deliver(ctx)
+		if err != nil && ctx.Err() == nil {
 			d.opts.Logger.Error("deliver notifications", "err", err)
+		}
+		if full && err == nil && ctx.Err() == nil {
+			continue // more are due than one pass takes
 		}
 		select {
 		case <-ctx.Done():
@@ -138,13 +142,21 @@ func (d *Deliverer) Run(ctx context.Context) error {
 // time, and returns how many were delivered. The daemon calls it once more
 // on shutdown, with a deadline, to drain the outbox.
 func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
-	due, err := d.opts.Outbox.DueNotifications(ctx, d.opts.Now(), 1000, nil)
+	sent, _, err := d.deliver(ctx)
+	return sent, err
+}
+
+// passSize is how many entries one pass reads.
+const passSize = 500
+
+// deliver is one pass; full reports that it read a whole passSize.
+func (d *Deliverer) deliver(ctx context.Context) (sent int, full bool, err error) {
+	due, err := d.opts.Outbox.DueNotifications(ctx, d.opts.Now(), passSize, nil)
 	if err != nil {
-		return 0, fmt.Errorf("read outbox: %w", err)
+		return 0, false, fmt.Errorf("read outbox: %w", err)
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var sent int
 	var errs []error
 	sem := make(chan struct{}, d.opts.Concurrency)
 	for _, e := range due {
@@ -164,7 +176,7 @@ func (d *Deliverer) DeliverDue(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	d.updateQueue(ctx)
-	return sent, errors.Join(errs...)
+	return sent, len(due) == passSize, errors.Join(errs...)
 }
 
 // updateQueue refreshes the queue length gauge.

@@ -214,7 +214,7 @@ func (m *Manager) enqueue(g *aggGroup, recv *Receiver, reason Reason, as []*chis
 	}
 	n := &Notification{Receiver: recv.Name, GroupKey: g.key, GroupLabels: g.labels, Reason: reason,
 		Alerts: make([]chiso.Alert, len(as)), Recipients: m.rt.recipients(recv, as),
-		ExternalURL: m.rt.externalURL, CreatedAt: now}
+		ExternalURL: m.rt.externalURL, CreatedAt: now, RepeatInterval: g.route.repeatInterval}
 	for i, a := range as {
 		n.Alerts[i] = *a
 	}

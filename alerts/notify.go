@@ -43,8 +43,13 @@ type Notification struct {
 	// Recipients are the e-mail addresses resolved from the route and the
 	// alerts' labels (e.g. the department head of the alert's province).
 	Recipients  []string
-	ExternalURL string    // the daemon's URL for links; empty if unknown
-	CreatedAt   time.Time // when the notification was queued
+	ExternalURL string // the daemon's URL for links; empty if unknown
+	// RepeatInterval is the route's repeat_interval: a firing alert is
+	// notified again at least this often (an Alertmanager client can set
+	// endsAt beyond it); Never (-1) when repeats are off, zero for digests
+	// and tests.
+	RepeatInterval time.Duration
+	CreatedAt      time.Time // when the notification was queued
 }
 
 // Digest lists what happened to a receiver's alerts in a window.

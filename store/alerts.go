@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,10 +78,11 @@ func (db *DB) ApplyAlertChanges(ctx context.Context, b alerts.Batch) error {
 		return fmt.Errorf("apply alert changes: %w", err)
 	}
 	defer tx.Rollback()
-	steps := []func(context.Context, *sql.Tx, alerts.Batch) error{
+	lj := labelsJSON{}
+	steps := []func(context.Context, *sql.Tx, alerts.Batch, labelsJSON) error{
 		writeAlertChanges, writeAlertEvents, writeAcks, writeOutbox, writeNotificationLog}
 	for _, step := range steps {
-		if err := step(ctx, tx, b); err != nil {
+		if err := step(ctx, tx, b, lj); err != nil {
 			return fmt.Errorf("apply alert changes: %w", err)
 		}
 	}
@@ -102,7 +105,7 @@ const upsertAlertSQL = `INSERT INTO alerts(fingerprint, alertname, grp, area, in
 	ack_at = excluded.ack_at, ack_comment = excluded.ack_comment, ack_data_id = excluded.ack_data_id`
 
 // writeAlertChanges upserts or deletes the changed alerts.
-func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
 	if len(b.Changes) == 0 {
 		return nil
 	}
@@ -115,7 +118,7 @@ func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
 		if c.Delete {
 			_, err = tx.ExecContext(ctx, `DELETE FROM alerts WHERE fingerprint = ?`, c.Alert.Fingerprint)
 		} else {
-			_, err = up.ExecContext(ctx, alertArgs(&c.Alert)...)
+			_, err = up.ExecContext(ctx, alertArgs(&c.Alert, lj)...)
 		}
 		if err != nil {
 			return fmt.Errorf("alert %s: %w", c.Alert.Fingerprint, err)
@@ -124,28 +127,115 @@ func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
 	return nil
 }
 
+// labelsJSON remembers the labels written per fingerprint in a batch: an
+// alert's change and its event usually carry the same labels.
+type labelsJSON map[string]struct {
+	labels map[string]string
+	json   string
+}
+
+// of returns the JSON of an alert's labels, encoding them only when they
+// differ from the last ones written for the fingerprint.
+func (lj labelsJSON) of(fp string, labels map[string]string) string {
+	if c, ok := lj[fp]; ok && maps.Equal(c.labels, labels) {
+		return c.json
+	}
+	j := mapJSON(labels)
+	lj[fp] = struct {
+		labels map[string]string
+		json   string
+	}{labels, j}
+	return j
+}
+
 // alertArgs are the upsert's arguments for a.
-func alertArgs(a *chiso.Alert) []any {
+func alertArgs(a *chiso.Alert, lj labelsJSON) []any {
 	l := a.Labels
 	args := []any{a.Fingerprint, l[alerts.LabelAlertname], l[alerts.LabelGroup], l[alerts.LabelArea],
-		l[alerts.LabelIndicator], string(a.State), alertJSON(orEmpty(a.Labels)), alertJSON(orEmpty(a.Annotations)),
+		l[alerts.LabelIndicator], string(a.State), lj.of(a.Fingerprint, a.Labels), mapJSON(a.Annotations),
 		alertTime(a.ActiveAt), alertTime(a.FiredAt), alertTime(a.ResolvedAt), alertTime(a.LastEval),
-		alertTime(a.KeepFiringSince), alertNum(a.Value), alertNum(a.Expected), alertJSON(a.Finding)}
+		alertTime(a.KeepFiringSince), alertNum(a.Value), alertNum(a.Expected), findingJSON(a.Finding)}
 	if k := a.Ack; k != nil {
 		return append(args, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
 	}
 	return append(args, nil, nil, nil, nil, nil)
 }
 
-func orEmpty(m map[string]string) map[string]string {
-	if m == nil {
-		return map[string]string{}
+// mapJSON writes a map of strings as a JSON object with sorted keys, as
+// encoding/json does, without its reflection: labels and annotations are
+// most of what an alert batch writes.
+func mapJSON(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	n := 2
+	for k, v := range m {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 6
 	}
-	return m
+	slices.Sort(keys)
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, m[k])
+	}
+	return string(append(b, '}'))
+}
+
+// appendJSONString appends s as a JSON string. Control characters, quotes
+// and backslashes are escaped; the rest, UTF-8, is written as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// findingRow is chiso.Finding's JSON form (what Finding.UnmarshalJSON
+// reads) written without a Marshaler, which encoding/json would re-scan.
+type findingRow struct {
+	Rule      string          `json:"rule"`
+	Group     string          `json:"group"`
+	Check     string          `json:"check"`
+	Diagnosis chiso.Diagnosis `json:"diagnosis"`
+	Severity  chiso.Severity  `json:"severity"`
+	Status    chiso.Status    `json:"status"`
+	Indicator string          `json:"indicator"`
+	Area      string          `json:"area"`
+	Period    *chiso.Period   `json:"period"`
+	Value     any             `json:"value"`
+	Expected  any             `json:"expected"`
+	Message   string          `json:"message"`
+	Source    string          `json:"source,omitempty"`
+	DataID    int64           `json:"data_id,omitempty"`
+}
+
+// findingJSON writes a finding as Finding.MarshalJSON does.
+func findingJSON(f chiso.Finding) string {
+	r := findingRow{Rule: f.Rule, Group: f.Group, Check: f.Check, Diagnosis: f.Diagnosis, Severity: f.Severity,
+		Status: f.Status, Indicator: f.Indicator, Area: f.Area, Value: alertNum(f.Value),
+		Expected: alertNum(f.Expected), Message: f.Message, Source: f.Source, DataID: f.DataID}
+	if !f.Period.IsZero() {
+		p := f.Period
+		r.Period = &p
+	}
+	return alertJSON(r)
 }
 
 // writeAlertEvents appends the history entries.
-func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
 	if len(b.Events) == 0 {
 		return nil
 	}
@@ -160,7 +250,7 @@ func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
 		l := e.Labels
 		if _, err := st.ExecContext(ctx, e.Fingerprint, alertTime(e.At), string(e.Kind), string(e.From),
 			string(e.To), l[alerts.LabelAlertname], l[alerts.LabelArea], l[alerts.LabelIndicator],
-			alertJSON(orEmpty(l)), alertNum(e.Value), e.DataID, e.Note); err != nil {
+			lj.of(e.Fingerprint, l), alertNum(e.Value), e.DataID, e.Note); err != nil {
 			return fmt.Errorf("event of alert %s: %w", e.Fingerprint, err)
 		}
 	}
@@ -168,7 +258,7 @@ func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
 }
 
 // writeAcks appends the acknowledgements.
-func writeAcks(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+func writeAcks(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
 	for _, k := range b.Acks {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO acknowledgements(fingerprint, kind, by_whom, at,
 			comment, data_id) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -180,7 +270,7 @@ func writeAcks(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
 }
 
 // writeOutbox queues the notifications.
-func writeOutbox(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+func writeOutbox(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
 	if len(b.Queue) == 0 {
 		return nil
 	}
@@ -204,7 +294,7 @@ func writeOutbox(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
 }
 
 // writeNotificationLog upserts the log entries.
-func writeNotificationLog(ctx context.Context, tx *sql.Tx, b alerts.Batch) error {
+func writeNotificationLog(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
 	for _, e := range b.Log {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notification_log(receiver, group_key, firing, resolved,
 			at, sent_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(receiver, group_key) DO UPDATE SET

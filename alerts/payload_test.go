@@ -1,0 +1,51 @@
+package alerts
+
+import (
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+func TestNotificationPayloadRoundTrip(t *testing.T) {
+	a := chiso.Alert{Fingerprint: "f", Labels: map[string]string{"area": "PT"}, Annotations: map[string]string{"summary": "Phú Thọ"},
+		State: chiso.Firing, ActiveAt: t0, FiredAt: t0.Add(time.Hour), Value: 91.5, Expected: math.NaN(),
+		Finding: chiso.Finding{Rule: "R", Period: chiso.MustParsePeriod("2025-Q3"), Value: 91.5, Expected: math.NaN(),
+			Message: "Độ phủ", DataID: 3},
+		Ack: &chiso.Acknowledgement{Fingerprint: "f", Kind: chiso.AckCorrect, By: "lan", At: t0, DataID: 3}}
+	for _, repeat := range []time.Duration{Never, 0, 90 * time.Minute} {
+		n := &Notification{ID: 9, Receiver: "heads", Integration: "email", GroupKey: "0:{}", Reason: ReasonFiring,
+			GroupLabels: map[string]string{"area": "PT"}, Alerts: []chiso.Alert{a}, Recipients: []string{"x@y.vn"},
+			CreatedAt: t0, RepeatInterval: repeat,
+			Digest: &Digest{From: t0, To: t0.Add(time.Hour), Fired: []chiso.Alert{a}}}
+		b, err := EncodeNotification(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeNotification(OutboxEntry{ID: 9, Integration: "email", Payload: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !math.IsNaN(got.Alerts[0].Expected) || !math.IsNaN(got.Alerts[0].Finding.Expected) || !math.IsNaN(got.Digest.Fired[0].Expected) {
+			t.Fatalf("NaN lost: %+v", got.Alerts[0])
+		}
+		clean := func(n *Notification) {
+			for _, as := range [][]chiso.Alert{n.Alerts, n.Digest.Fired} {
+				as[0].Expected, as[0].Finding.Expected = 0, 0
+			}
+		}
+		want := *n
+		want.Alerts = []chiso.Alert{a}
+		want.Digest = &Digest{From: t0, To: t0.Add(time.Hour), Fired: []chiso.Alert{a}}
+		clean(&want)
+		clean(got)
+		if !reflect.DeepEqual(got, &want) {
+			t.Errorf("repeat %v: round trip\n%+v\nwant\n%+v", repeat, got, &want)
+		}
+	}
+	if _, err := DecodeNotification(OutboxEntry{ID: 1, Payload: []byte("{")}); err == nil {
+		t.Error("decoded a broken payload")
+	}
+}
