@@ -69,13 +69,14 @@ type Daemon struct {
 	metrics *metrics
 	values  *server.ValueCollector
 
-	db     *store.DB
-	cat    *chiso.Catalogue
-	eng    *engine.Engine
-	src    *trackingSource
-	sched  gocron.Scheduler
-	state  *evalState
-	reload *reloadState
+	db      *store.DB
+	cat     *chiso.Catalogue
+	eng     *engine.Engine
+	src     *trackingSource
+	sched   gocron.Scheduler
+	state   *evalState
+	reload  *reloadState
+	imports *importLog
 
 	reloadMu sync.Mutex // one reload at a time
 	jobs     map[string]gocron.Job
@@ -114,7 +115,7 @@ func New(cfg *config.Config, opts Options) *Daemon {
 		opts.Registry = prometheus.NewRegistry()
 	}
 	d := &Daemon{opts: opts, log: opts.Logger, values: server.NewValueCollector(),
-		state: newEvalState(), reload: &reloadState{}, jobs: map[string]gocron.Job{},
+		state: newEvalState(), reload: &reloadState{}, imports: &importLog{mine: map[int64]bool{}}, jobs: map[string]gocron.Job{},
 		nudge: make(chan struct{}, 1), evalAll: make(chan struct{}, 1)}
 	d.cfg.Store(cfg)
 	d.groups.Store(&groupSet{})
@@ -203,6 +204,9 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 	d.publishValues()
 	d.groups.Store(newGroupSet(groups))
 	d.updateStoreStats(ctx)
+	if recs, err := d.db.Imports(ctx, 1); err == nil && len(recs) > 0 {
+		d.imports.last = recs[0].ID // before any goroutine reads it
+	}
 	return nil
 }
 

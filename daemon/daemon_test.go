@@ -236,6 +236,15 @@ func TestImportByAnotherProcessIsPickedUp(t *testing.T) {
 	}
 	took := h.waitFor("finding", time.Second, func() bool { return len(h.findingsFor("PT")) > 0 })
 	t.Logf("external import evaluated after %s", took)
+	h.waitFor("external import counted", time.Second, func() bool {
+		return testutil.ToFloat64(h.d.metrics.imports.WithLabelValues("external", "success")) == 1
+	})
+	h.post("/api/v1/observations", "text/csv", strings.Replace(badCoverage, "120", "130", 1))
+	h.waitFor("own import seen", time.Second, func() bool { return len(h.findingsFor("PT")) > 0 && h.findingsFor("PT")[0].Value == 130 })
+	time.Sleep(2 * PollInterval) // two looks: long enough to miscount it
+	if got := testutil.ToFloat64(h.d.metrics.imports.WithLabelValues("external", "success")); got != 1 {
+		t.Errorf("external imports after an API import = %v, want still 1", got)
+	}
 }
 
 func TestReloadKeepsRunningRulesOnError(t *testing.T) {

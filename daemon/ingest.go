@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/ingest"
@@ -31,10 +32,72 @@ func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source strin
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", name, err)
 	}
+	if !dryRun {
+		d.imports.own(res.ID)
+	}
 	if !dryRun && res.LastID > 0 {
 		d.Nudge()
 	}
 	return res, nil
+}
+
+// importLog tells the daemon's own imports from those of other processes
+// (the chiso import command), which are counted as channel "external". An
+// import is judged one look after it appears in the store's log, so that an
+// API import committed but not yet marked as the daemon's is not miscounted.
+type importLog struct {
+	mu      sync.Mutex
+	mine    map[int64]bool // ids of the daemon's own imports not yet judged
+	pending []int64        // ids seen at the last look, judged at the next
+	last    int64          // the newest import id seen
+}
+
+func (l *importLog) hasPending() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.pending) > 0
+}
+
+func (l *importLog) own(id int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.mine[id] = true
+}
+
+// external returns how many of the imports seen at the previous call were
+// not the daemon's own, and keeps the new ones in recs for the next call.
+func (l *importLog) external(recs []store.ImportRecord) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, id := range l.pending {
+		if !l.mine[id] {
+			n++
+		}
+		delete(l.mine, id)
+	}
+	l.pending = l.pending[:0]
+	newest := l.last
+	for _, r := range recs {
+		if r.ID > l.last {
+			l.pending = append(l.pending, r.ID)
+			newest = max(newest, r.ID)
+		}
+	}
+	l.last = newest
+	return n
+}
+
+// countExternalImports counts the imports other processes made.
+func (d *Daemon) countExternalImports(ctx context.Context) {
+	recs, err := d.db.Imports(ctx, 100)
+	if err != nil {
+		d.log.Warn("read import log", "err", err)
+		return
+	}
+	if n := d.imports.external(recs); n > 0 {
+		d.metrics.imports.WithLabelValues("external", "success").Add(float64(n))
+	}
 }
 
 func sourceOr(source, name string) string {

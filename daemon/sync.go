@@ -191,6 +191,9 @@ func (d *Daemon) sync(ctx context.Context, trigger string) {
 func (d *Daemon) refresh(ctx context.Context, trigger string) bool {
 	last, err := d.db.LastID(ctx)
 	if err != nil || last <= d.src.last() {
+		if d.imports.hasPending() {
+			d.countExternalImports(ctx)
+		}
 		return false
 	}
 	now := d.opts.Now()
@@ -200,6 +203,7 @@ func (d *Daemon) refresh(ctx context.Context, trigger string) bool {
 		return false
 	}
 	changed := d.src.take()
+	d.countExternalImports(ctx)
 	groups := d.groups.Load().reading(changed)
 	d.log.Debug("new observations", "trigger", trigger, "count", n, "indicators", len(changed), "groups", len(groups))
 	for _, g := range groups {
