@@ -106,12 +106,12 @@ func (r *rawSeries) UnmarshalYAML(n ast.Node) error {
 
 type rawExpected struct {
 	Rule      string `yaml:"rule"`
-	Diagnosis string `yaml:"diagnosis"`
+	Diagnosis scalar `yaml:"diagnosis"`
 	Area      string `yaml:"area"`
 	Indicator string `yaml:"indicator"`
 	Period    scalar `yaml:"period"`
-	Status    string `yaml:"status"`
-	Severity  string `yaml:"severity"`
+	Status    scalar `yaml:"status"`
+	Severity  scalar `yaml:"severity"`
 	Message   string `yaml:"message"`
 	line, col int
 }
@@ -306,22 +306,22 @@ var diagnoses = []chiso.Diagnosis{chiso.OutOfRange, chiso.BelowTarget, chiso.Off
 
 // expected checks one expected finding.
 func (p *fileParser) expected(re rawExpected) Expected {
-	e := Expected{Rule: re.Rule, Diagnosis: chiso.Diagnosis(re.Diagnosis), Area: re.Area, Indicator: re.Indicator,
-		Status: chiso.Status(re.Status), Severity: chiso.Severity(re.Severity), Message: re.Message, Pos: p.pos(re.line, re.col)}
+	e := Expected{Rule: re.Rule, Diagnosis: chiso.Diagnosis(re.Diagnosis.Text), Area: re.Area, Indicator: re.Indicator,
+		Status: chiso.Fail, Severity: chiso.Severity(re.Severity.Text), Message: re.Message, Pos: p.pos(re.line, re.col)}
 	if e.Rule == "" {
 		p.errorAt(re.line, re.col, "expected finding: no rule")
 	}
-	if !knownDiagnosis(e.Diagnosis) {
-		p.errorAt(re.line, re.col, "expected finding: diagnosis %q: want one of %s", re.Diagnosis, diagnosisList())
+	if d := re.Diagnosis; !knownDiagnosis(e.Diagnosis) {
+		p.errorAt(or(d.Line, re.line), or(d.Col, re.col), "expected finding: diagnosis %q: want one of %s", d.Text, diagnosisList())
 	}
-	if e.Status == "" {
-		e.Status = chiso.Fail
+	if st := re.Status; st.Set {
+		e.Status = chiso.Status(st.Text)
+		if e.Status != chiso.Fail && e.Status != chiso.Indeterminate {
+			p.errorAt(st.Line, st.Col, "expected finding: status %q: want fail or indeterminate", st.Text)
+		}
 	}
-	if e.Status != chiso.Fail && e.Status != chiso.Indeterminate {
-		p.errorAt(re.line, re.col, "expected finding: status %q: want fail or indeterminate", re.Status)
-	}
-	if e.Severity != "" && e.Severity.Rank() == 0 {
-		p.errorAt(re.line, re.col, "expected finding: severity %q: want info, warning or critical", re.Severity)
+	if sv := re.Severity; sv.Set && e.Severity.Rank() == 0 {
+		p.errorAt(sv.Line, sv.Col, "expected finding: severity %q: want info, warning or critical", sv.Text)
 	}
 	if re.Period.Text != "" {
 		var err error
@@ -330,6 +330,14 @@ func (p *fileParser) expected(re rawExpected) Expected {
 		}
 	}
 	return e
+}
+
+// or returns a, or b when a is zero.
+func or(a, b int) int {
+	if a == 0 {
+		return b
+	}
+	return a
 }
 
 func knownDiagnosis(d chiso.Diagnosis) bool {
