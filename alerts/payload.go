@@ -12,19 +12,42 @@ import (
 // alertWire is the JSON form of an alert: snake_case keys, null for a
 // missing value or time.
 type alertWire struct {
-	Fingerprint     string                 `json:"fingerprint"`
-	Labels          map[string]string      `json:"labels"`
-	Annotations     map[string]string      `json:"annotations"`
-	State           chiso.AlertState       `json:"state"`
-	ActiveAt        *time.Time             `json:"active_at"`
-	FiredAt         *time.Time             `json:"fired_at"`
-	ResolvedAt      *time.Time             `json:"resolved_at"`
-	LastEval        *time.Time             `json:"last_eval"`
-	KeepFiringSince *time.Time             `json:"keep_firing_since,omitempty"`
-	Value           *float64               `json:"value"`
-	Expected        *float64               `json:"expected"`
-	Finding         findingWire            `json:"finding"`
-	Ack             *chiso.Acknowledgement `json:"acknowledgement,omitempty"`
+	Fingerprint     string            `json:"fingerprint"`
+	Labels          map[string]string `json:"labels"`
+	Annotations     map[string]string `json:"annotations"`
+	State           chiso.AlertState  `json:"state"`
+	ActiveAt        *time.Time        `json:"active_at"`
+	FiredAt         *time.Time        `json:"fired_at"`
+	ResolvedAt      *time.Time        `json:"resolved_at"`
+	LastEval        *time.Time        `json:"last_eval"`
+	KeepFiringSince *time.Time        `json:"keep_firing_since,omitempty"`
+	Value           *float64          `json:"value"`
+	Expected        *float64          `json:"expected"`
+	Finding         findingWire       `json:"finding"`
+	Ack             *ackWire          `json:"acknowledgement,omitempty"`
+}
+
+// ackWire is the JSON form of an acknowledgement.
+type ackWire struct {
+	Kind    chiso.AckKind `json:"kind"`
+	By      string        `json:"by"`
+	At      time.Time     `json:"at"`
+	Comment string        `json:"comment"`
+	DataID  int64         `json:"data_id"`
+}
+
+func toAckWire(k *chiso.Acknowledgement) *ackWire {
+	if k == nil {
+		return nil
+	}
+	return &ackWire{Kind: k.Kind, By: k.By, At: k.At, Comment: k.Comment, DataID: k.DataID}
+}
+
+func (w *ackWire) ack(fp string) *chiso.Acknowledgement {
+	if w == nil {
+		return nil
+	}
+	return &chiso.Acknowledgement{Fingerprint: fp, Kind: w.Kind, By: w.By, At: w.At, Comment: w.Comment, DataID: w.DataID}
 }
 
 func timeOrNil(t time.Time) *time.Time {
@@ -59,14 +82,14 @@ func toWire(a chiso.Alert) alertWire {
 	return alertWire{Fingerprint: a.Fingerprint, Labels: a.Labels, Annotations: a.Annotations, State: a.State,
 		ActiveAt: timeOrNil(a.ActiveAt), FiredAt: timeOrNil(a.FiredAt), ResolvedAt: timeOrNil(a.ResolvedAt),
 		LastEval: timeOrNil(a.LastEval), KeepFiringSince: timeOrNil(a.KeepFiringSince),
-		Value: numOrNil(a.Value), Expected: numOrNil(a.Expected), Finding: toFindingWire(a.Finding), Ack: a.Ack}
+		Value: numOrNil(a.Value), Expected: numOrNil(a.Expected), Finding: toFindingWire(a.Finding), Ack: toAckWire(a.Ack)}
 }
 
 func fromWire(w alertWire) chiso.Alert {
 	return chiso.Alert{Fingerprint: w.Fingerprint, Labels: w.Labels, Annotations: w.Annotations, State: w.State,
 		ActiveAt: timeOf(w.ActiveAt), FiredAt: timeOf(w.FiredAt), ResolvedAt: timeOf(w.ResolvedAt),
 		LastEval: timeOf(w.LastEval), KeepFiringSince: timeOf(w.KeepFiringSince),
-		Value: numOf(w.Value), Expected: numOf(w.Expected), Finding: w.Finding.finding(), Ack: w.Ack}
+		Value: numOf(w.Value), Expected: numOf(w.Expected), Finding: w.Finding.finding(), Ack: w.Ack.ack(w.Fingerprint)}
 }
 
 // findingWire is chiso.Finding's JSON form (see Finding.MarshalJSON)
@@ -203,4 +226,31 @@ func DecodeNotification(e OutboxEntry) (*Notification, error) {
 			Resolved: fromWires(d.Resolved), Acknowledged: fromWires(d.Acknowledged)}
 	}
 	return n, nil
+}
+
+// MarshalJSON writes the alert as MarshalAlert does, with what mutes it.
+func (s AlertStatus) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		alertWire
+		Acknowledged bool    `json:"acknowledged"`
+		SilencedBy   []int64 `json:"silenced_by"`
+		Inhibited    bool    `json:"inhibited"`
+	}{toWire(s.Alert), s.Acknowledged, s.SilencedBy, s.Inhibited})
+}
+
+// MarshalJSON writes the event with snake_case keys; a missing value is
+// null.
+func (e Event) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID          int64             `json:"id"`
+		Fingerprint string            `json:"fingerprint"`
+		At          time.Time         `json:"at"`
+		Kind        EventKind         `json:"kind"`
+		From        chiso.AlertState  `json:"from"`
+		To          chiso.AlertState  `json:"to"`
+		Labels      map[string]string `json:"labels"`
+		Value       *float64          `json:"value"`
+		DataID      int64             `json:"data_id"`
+		Note        string            `json:"note,omitempty"`
+	}{e.ID, e.Fingerprint, e.At, e.Kind, e.From, e.To, e.Labels, numOrNil(e.Value), e.DataID, e.Note})
 }

@@ -1,8 +1,10 @@
 package alerts
 
 import (
+	"encoding/json"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,5 +49,28 @@ func TestNotificationPayloadRoundTrip(t *testing.T) {
 	}
 	if _, err := DecodeNotification(OutboxEntry{ID: 1, Payload: []byte("{")}); err == nil {
 		t.Error("decoded a broken payload")
+	}
+}
+
+func TestAPIJSONHasNoNaN(t *testing.T) {
+	a := chiso.Alert{Fingerprint: "f", State: chiso.Firing, Value: math.NaN(), Expected: math.Inf(1),
+		Finding: chiso.Finding{Value: math.NaN(), Expected: math.NaN()},
+		Ack:     &chiso.Acknowledgement{Fingerprint: "f", Kind: chiso.AckCorrect, By: "lan", DataID: 2}}
+	b, err := json.Marshal(AlertStatus{Alert: a, Acknowledged: true, SilencedBy: []int64{3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"value":null`, `"expected":null`, `"acknowledged":true`, `"silenced_by":[3]`,
+		`"acknowledgement":{"kind":"correct","by":"lan"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
+	}
+	back, err := UnmarshalAlert(b)
+	if err != nil || back.Ack == nil || back.Ack.Fingerprint != "f" || back.Ack.DataID != 2 || !math.IsNaN(back.Value) {
+		t.Errorf("read back %+v, %v", back, err)
+	}
+	if b, err := json.Marshal(Event{Fingerprint: "f", Value: math.NaN()}); err != nil || !strings.Contains(string(b), `"value":null`) {
+		t.Errorf("event %s, %v", b, err)
 	}
 }
