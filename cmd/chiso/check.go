@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -40,14 +39,12 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	var sources stringList
 	fs.Var(&sources, "rules", "rule files: a folder of *.yaml files, a file or a glob; repeatable (default: the configuration's rules, else the built-in rule pack)")
 	cfgPath := fs.String("config", "", "configuration file: its rules and time zone are used and it is checked too")
-	tz := fs.String("tz", "Asia/Ho_Chi_Minh", "time zone of the schedules (default: the configuration's, else Asia/Ho_Chi_Minh)")
+	tz := fs.String("tz", "", "time zone of the schedules (default: the configuration's, else Asia/Ho_Chi_Minh)")
 	now := fs.String("now", "", "show run times after this time, RFC 3339 (default: now)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	tzSet := false
-	fs.Visit(func(f *flag.Flag) { tzSet = tzSet || f.Name == "tz" })
-	o, err := checkOptionsFrom(append(sources, fs.Args()...), *cfgPath, *tz, tzSet, *now, time.Now())
+	o, err := checkOptionsFrom(append(sources, fs.Args()...), *cfgPath, *tz, *now, time.Now())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chiso check: %v\n", err)
 		return 1
@@ -55,9 +52,14 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	return checkRules(ctx, e, o)
 }
 
-// checkOptionsFrom resolves the flags; clock is used when now is empty.
-func checkOptionsFrom(sources []string, cfgPath, tz string, tzSet bool, now string, clock time.Time) (checkOptions, error) {
+// checkOptionsFrom resolves the flags; clock is used when now is empty, and
+// an empty tz means the configuration's time zone, else Asia/Ho_Chi_Minh.
+func checkOptionsFrom(sources []string, cfgPath, tz, now string, clock time.Time) (checkOptions, error) {
 	o := checkOptions{sources: sources, now: clock}
+	tzSet := tz != ""
+	if !tzSet {
+		tz = "Asia/Ho_Chi_Minh"
+	}
 	var err error
 	if o.loc, err = time.LoadLocation(tz); err != nil {
 		return o, fmt.Errorf("--tz %q: unknown time zone", tz)
