@@ -37,6 +37,7 @@ func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, co
 	next.Ack = &chiso.Acknowledgement{Fingerprint: fp, Kind: kind, By: by, At: now, Comment: comment, DataID: a.Finding.DataID}
 	b := Batch{Acks: []chiso.Acknowledgement{*next.Ack}}
 	m.commit(a, &next, now, &b, []Event{event(&next, EventAcknowledged, next.State, now, string(kind)+" by "+by+": "+comment)})
+	m.metrics.update()
 	if err := m.write(ctx, &b); err != nil {
 		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, err)
 	}
