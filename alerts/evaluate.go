@@ -92,9 +92,7 @@ func (m *Manager) observe(old *chiso.Alert, fp string, c candidate, ev Evaluatio
 func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *Batch) {
 	if a.State == chiso.Resolved {
 		if ev.Now.Sub(a.ResolvedAt) > m.rt.retention {
-			delete(m.alerts, a.Fingerprint)
-			m.disp.remove(a.Fingerprint)
-			b.Changes = append(b.Changes, Change{Alert: *a, Delete: true})
+			m.forget(a, b)
 		}
 		return
 	}
@@ -107,6 +105,14 @@ func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *Batch) {
 	next := *a
 	advance(&next, false, t, ev.Now)
 	m.commit(a, &next, ev.Now, b, nil)
+}
+
+// forget drops an alert resolved longer than the retention; its history
+// stays in the store.
+func (m *Manager) forget(a *chiso.Alert, b *Batch) {
+	delete(m.alerts, a.Fingerprint)
+	m.disp.remove(a.Fingerprint)
+	b.Changes = append(b.Changes, Change{Alert: *a, Delete: true})
 }
 
 // annotations renders the rule's templates; summary and description

@@ -233,19 +233,26 @@ func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.T
 			live[[2]string{g.Name, r.Alert}] = true
 		}
 	}
-	var b Batch
+	b := &Batch{}
 	for _, fp := range sortedKeys(m.alerts) {
 		a := m.alerts[fp]
+		if a.State == chiso.Resolved && now.Sub(a.ResolvedAt) > m.rt.retention {
+			m.forget(a, b)
+		}
 		if a.State == chiso.Resolved || live[[2]string{a.Labels[LabelGroup], a.Labels[LabelAlertname]}] {
 			continue
 		}
 		next := *a
 		advance(&next, false, timing{}, now)
-		m.commit(a, &next, now, &b, nil)
+		m.commit(a, &next, now, b, nil)
 	}
-	m.flushDue(now, &b)
+	m.flushDue(now, b)
 	m.metrics.update()
-	return m.write(ctx, &b)
+	if err := m.write(ctx, b); err != nil {
+		return fmt.Errorf("resolve alerts of removed rules: %w", err)
+	}
+	m.queued(b)
+	return nil
 }
 
 // Tick flushes the aggregation groups and digests due at now. The daemon

@@ -506,3 +506,20 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+func TestResolvedAlertsAreForgottenAfterTheRetention(t *testing.T) {
+	e := newEnv(t, baseConfig+"resolved_retention: 2d\n")
+	f := finding("BelowTarget", "PT")
+	e.process(t0, f)
+	e.process(t0.Add(time.Hour))
+	e.process(t0.Add(48 * time.Hour))
+	if got := e.m.Alerts(t0); len(got) != 1 || got[0].State != chiso.Resolved {
+		t.Fatalf("within the retention: %+v", got)
+	}
+	e.process(t0.Add(49*time.Hour + time.Second))
+	stored, _ := e.db.LoadAlerts(context.Background())
+	hist, _ := e.db.AlertHistory(context.Background(), alerts.HistoryFilter{})
+	if got := e.m.Alerts(t0); len(got) != 0 || len(stored) != 0 || len(hist) != 2 {
+		t.Fatalf("after the retention: %d in memory, %d stored, %d events (want 0, 0, 2)", len(got), len(stored), len(hist))
+	}
+}

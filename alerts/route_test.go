@@ -197,7 +197,7 @@ func TestSilenceStatesAndValidation(t *testing.T) {
 	all, _ := ParseMatchers(`area=~".*"`)
 	bad := Silence{Matchers: all, StartsAt: at(3), EndsAt: at(1)}
 	err := bad.Validate(at(0))
-	for _, want := range []string{"match every alert", "is not after starts_at", "created_by is required", "comment is required"} {
+	for _, want := range []string{"at least one must need a value", "is not after starts_at", "created_by is required", "comment is required"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want %q in %v", want, err)
 		}

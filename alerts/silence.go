@@ -47,7 +47,7 @@ func (s *Silence) Validate(now time.Time) error {
 	if len(s.Matchers) == 0 {
 		errs = append(errs, "a silence needs at least one matcher")
 	} else if s.Matchers.Matches(map[string]string{}) {
-		errs = append(errs, fmt.Sprintf("matchers %s match every alert: add one that needs a label", s.Matchers))
+		errs = append(errs, fmt.Sprintf("matchers %s all match an alert without labels: at least one must need a value, e.g. area=\"PT\"", s.Matchers))
 	}
 	if s.StartsAt.IsZero() || s.EndsAt.IsZero() {
 		errs = append(errs, "starts_at and ends_at are required")
