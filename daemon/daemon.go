@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/rules"
@@ -74,6 +75,7 @@ type Daemon struct {
 	eng     *engine.Engine
 	src     *trackingSource
 	sched   gocron.Scheduler
+	alerts  *alerts.Manager // nil when the caller gave its own AlertSink
 	state   *evalState
 	reload  *reloadState
 	imports *importLog
@@ -158,6 +160,9 @@ func (d *Daemon) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load rules: %w", err)
 	}
+	if err := d.startAlerting(ctx, cfg); err != nil {
+		return err
+	}
 	if err := d.startEngine(ctx, cfg, groups); err != nil {
 		return err
 	}
@@ -241,6 +246,7 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 		d.log.Info("first evaluation done", "findings", len(d.state.findings()))
 	})
 	d.wg.Go(func() { d.syncLoop(ctx) })
+	d.wg.Go(func() { d.alertLoop(ctx) })
 	if cfg.WatchEnabled() {
 		d.wg.Go(func() { d.watchLoop(ctx) })
 	}

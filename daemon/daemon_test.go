@@ -588,3 +588,40 @@ func TestFindingsAndRulesReachAlerting(t *testing.T) {
 		t.Errorf("rule sets handed to alerting = %v, want one at start and one on reload", s.rules)
 	}
 }
+
+func TestFindingsBecomeAlertsAndSurviveARestart(t *testing.T) {
+	h := start(t, "")
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	firing := `chiso_alerts{severity="critical",state="firing"} 1`
+	h.waitFor("a firing alert in /metrics", 2*time.Second, func() bool { return strings.Contains(h.get("/metrics"), firing) })
+	if err := h.d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(h.dir, "chiso.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(cfg, Options{})
+	if err := d.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	h2 := &harness{t: t, d: d, url: "http://" + d.Addr()}
+	if m := h2.get("/metrics"); !strings.Contains(m, firing) {
+		t.Errorf("the firing alert was not restored after a restart")
+	}
+}
+
+func TestBadAlertingSectionFailsTheReload(t *testing.T) {
+	h := start(t, "watch: false\n")
+	cfgFile := filepath.Join(h.dir, "chiso.yaml")
+	good, _ := os.ReadFile(cfgFile)
+	writeFile(t, cfgFile, string(good)+"alerting:\n  route: {receiver: nobody}\n")
+	err := h.d.Reload(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "nobody") {
+		t.Fatalf("Reload = %v, want the unknown receiver named", err)
+	}
+	if h.d.ReloadStatus().Success {
+		t.Error("reload status says success")
+	}
+}

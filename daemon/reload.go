@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
@@ -51,7 +52,10 @@ func (d *Daemon) Reload(ctx context.Context) error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
 	now := d.opts.Now()
-	next, groups, err := d.prepareReload()
+	next, groups, ac, err := d.prepareReload()
+	if err == nil {
+		err = d.reloadAlerting(ac, now)
+	}
 	if err == nil {
 		err = d.swap(next, groups)
 	}
@@ -77,18 +81,27 @@ func (d *Daemon) Reload(ctx context.Context) error {
 	return nil
 }
 
-func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, error) {
+// prepareReload reads and validates everything a reload changes: the
+// configuration file, its alerting section and the rule files. The alerting
+// section is nil when there is no file to re-read.
+func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, *alerts.Config, error) {
 	cur := d.cfg.Load()
 	next := cur
+	var ac *alerts.Config
+	var errs []error
 	if cur.File != "" {
 		c, err := config.Load(cur.File)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		next = keepRestartSettings(cur, c, d.log.Warn)
+		if ac, err = alertConfig(next); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	groups, err := loadGroups(next, d.cat)
-	return next, groups, err
+	errs = append(errs, err)
+	return next, groups, ac, errors.Join(errs...)
 }
 
 // keepRestartSettings returns next with the settings a running daemon cannot

@@ -1,0 +1,95 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/rules"
+)
+
+// TickInterval is how often the alert manager flushes aggregation groups
+// and digests that are due.
+const TickInterval = time.Second
+
+// alertConfig decodes and validates the configuration's alerting section;
+// every problem is reported at once, with the section's field paths.
+func alertConfig(cfg *config.Config) (*alerts.Config, error) {
+	var ac alerts.Config
+	if err := cfg.Alerting.Decode(&ac); err != nil {
+		return nil, err
+	}
+	if errs := ac.Validate(); len(errs) > 0 {
+		for i, e := range errs {
+			errs[i] = fmt.Errorf("%s: alerting.%w", cfg.File, e)
+		}
+		return nil, errors.Join(errs...)
+	}
+	return &ac, nil
+}
+
+// managerSink hands findings and rule changes to the alert manager.
+type managerSink struct {
+	m   *alerts.Manager
+	cat *chiso.Catalogue
+}
+
+// Process implements AlertSink.
+func (s managerSink) Process(ctx context.Context, g rules.Group, fs []chiso.Finding, now time.Time) error {
+	return s.m.Process(ctx, alerts.Evaluation{Group: g, Findings: fs, Catalogue: s.cat, Now: now})
+}
+
+// SetRules implements AlertSink.
+func (s managerSink) SetRules(ctx context.Context, gs []rules.Group, now time.Time) error {
+	return s.m.SetRules(ctx, gs, now)
+}
+
+// startAlerting builds the alert manager on the store, unless the caller
+// gave its own sink, and restores the alerts of the last run. Without
+// notifiers the manager queues notifications in the store's outbox, where a
+// deliverer finds them.
+func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
+	if d.opts.Alerts != nil {
+		return nil
+	}
+	ac, err := alertConfig(cfg)
+	if err != nil {
+		return err
+	}
+	m, err := alerts.New(alerts.Options{Store: d.db, Config: ac, Location: cfg.Location, Language: cfg.Language,
+		Registerer: d.opts.Registry, Logger: d.log})
+	if err != nil {
+		return fmt.Errorf("alerting: %w", err)
+	}
+	if err := m.Start(ctx, d.opts.Now()); err != nil {
+		return fmt.Errorf("alerting: restore alerts: %w", err)
+	}
+	d.alerts = m
+	d.opts.Alerts = managerSink{m: m, cat: d.cat}
+	return nil
+}
+
+// reloadAlerting swaps in the alerting section of a reloaded configuration.
+func (d *Daemon) reloadAlerting(ac *alerts.Config, now time.Time) error {
+	if d.alerts == nil || ac == nil {
+		return nil
+	}
+	if err := d.alerts.Reload(ac, now); err != nil {
+		return fmt.Errorf("alerting: %w", err)
+	}
+	return nil
+}
+
+// alertLoop flushes due groups and digests until ctx ends.
+func (d *Daemon) alertLoop(ctx context.Context) {
+	if d.alerts == nil {
+		return
+	}
+	if err := d.alerts.Run(ctx, TickInterval); err != nil && ctx.Err() == nil {
+		d.log.Error("alerting stopped", "err", err)
+	}
+}
