@@ -55,6 +55,10 @@ type Deliverer struct {
 
 	mu        sync.Mutex
 	notifiers Notifiers
+
+	// pass serialises passes, so that an entry is never attempted twice at
+	// once (Run and a DeliverDue on shutdown, say).
+	pass sync.Mutex
 }
 
 // NewDeliverer returns a deliverer; it does not start delivering (Run does).
@@ -151,6 +155,8 @@ const passSize = 500
 
 // deliver is one pass; full reports that it read a whole passSize.
 func (d *Deliverer) deliver(ctx context.Context) (sent int, full bool, err error) {
+	d.pass.Lock()
+	defer d.pass.Unlock()
 	due, err := d.opts.Outbox.DueNotifications(ctx, d.opts.Now(), passSize, nil)
 	if err != nil {
 		return 0, false, fmt.Errorf("read outbox: %w", err)
