@@ -43,9 +43,10 @@ const batchRows = 128
 // shape is one kind of batch statement: lean rows of one source, or full
 // rows; n is the number of rows.
 type shape struct {
-	lean   bool
-	source int64
-	n      int
+	current bool
+	lean    bool
+	source  int64
+	n       int
 }
 
 // batchWriter buffers revisions and writes them with multi-row statements,
@@ -60,7 +61,7 @@ type batchWriter struct {
 	ctx                context.Context
 	conn               *sql.Conn
 	importID, ingested int64
-	rows               []obsRow
+	rows, cur          []obsRow
 	args               []driver.NamedValue
 	stmts              map[shape]driver.Stmt
 	addCurrent         driver.Stmt // new cells
@@ -187,6 +188,7 @@ func (w *batchWriter) flush() error {
 		w.rowArgs(&w.rows[i], s.lean)
 	}
 	first, last := w.rows[0].id, w.rows[len(w.rows)-1].id
+	w.cur = append(w.cur[:0], w.rows...)
 	w.rows = w.rows[:0]
 	res, err := w.exec(st, w.args)
 	if err != nil {
@@ -195,11 +197,34 @@ func (w *batchWriter) flush() error {
 	if got, err := res.LastInsertId(); err != nil || got != last {
 		return fmt.Errorf("write observations: last id %d, want %d (%v)", got, last, err)
 	}
-	cur := w.setCurrent
-	if s.lean { // first revisions only: no cell to replace
-		cur = w.addCurrent
+	_ = first
+	return w.pointCurrent(s)
+}
+
+// pointCurrent points current at the rows just written, binding their keys.
+func (w *batchWriter) pointCurrent(s shape) error {
+	key := shape{current: true, lean: s.lean, n: s.n}
+	st := w.stmts[key]
+	if st == nil {
+		row := "(?,?,?)"
+		upsert := ` ON CONFLICT(series_id, period) DO UPDATE SET obs_id = excluded.obs_id`
+		if s.lean {
+			upsert = ""
+		}
+		var err error
+		st, err = w.prepare(`INSERT OR FAIL INTO current(series_id, period, obs_id) VALUES ` +
+			strings.Repeat(row+",", s.n-1) + row + upsert)
+		if err != nil {
+			return err
+		}
+		w.stmts[key] = st
 	}
-	if _, err := w.exec(cur, []driver.NamedValue{{Ordinal: 1, Value: first}}); err != nil {
+	w.args = w.args[:0]
+	for i := range w.cur {
+		r := &w.cur[i]
+		w.arg(w.boxes.series(r.series), w.boxes.period(r.period), r.id)
+	}
+	if _, err := w.exec(st, w.args); err != nil {
 		return fmt.Errorf("write current: %w", err)
 	}
 	return nil
