@@ -167,7 +167,7 @@ func (m *Manager) write(ctx context.Context, b *Batch) error {
 	}
 	if err := m.opts.Store.ApplyAlertChanges(ctx, *b); err != nil {
 		m.stale = true
-		return fmt.Errorf("store alert changes: %w", err)
+		return err
 	}
 	return nil
 }
