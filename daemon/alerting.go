@@ -8,6 +8,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/alerts/amclient"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/rules"
 )
@@ -60,8 +61,15 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	ns, clients, err := notifiers(ac)
+	if err != nil {
+		return err
+	}
+	if d.delivery, err = newDelivery(d, ns, clients); err != nil {
+		return err
+	}
 	m, err := alerts.New(alerts.Options{Store: d.db, Config: ac, Location: cfg.Location, Language: cfg.Language,
-		Registerer: d.opts.Registry, Logger: d.log})
+		Registerer: d.opts.Registry, Logger: d.log, OnQueued: d.delivery.dl.Wake})
 	if err != nil {
 		return fmt.Errorf("alerting: %w", err)
 	}
@@ -73,15 +81,37 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	return nil
 }
 
-// reloadAlerting swaps in the alerting section of a reloaded configuration.
-func (d *Daemon) reloadAlerting(ac *alerts.Config, now time.Time) error {
-	if d.alerts == nil || ac == nil {
+// reloadAlerting swaps in the alerting section of a reloaded
+// configuration: the routes first (the manager may refuse them), then the
+// notifiers, already built and checked by prepareReload.
+func (d *Daemon) reloadAlerting(ctx context.Context, rc *reloadedAlerting, now time.Time) error {
+	if d.alerts == nil || rc == nil {
 		return nil
 	}
-	if err := d.alerts.Reload(ac, now); err != nil {
+	if err := d.alerts.Reload(rc.config, now); err != nil {
 		return fmt.Errorf("alerting: %w", err)
 	}
+	d.delivery.swap(d.loopCtx, d, rc.notifiers, rc.clients)
 	return nil
+}
+
+// reloadedAlerting is a validated alerting section with its notifiers.
+type reloadedAlerting struct {
+	config    *alerts.Config
+	notifiers alerts.Notifiers
+	clients   []*amclient.Client
+}
+
+func prepareAlerting(cfg *config.Config) (*reloadedAlerting, error) {
+	ac, err := alertConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ns, clients, err := notifiers(ac)
+	if err != nil {
+		return nil, err
+	}
+	return &reloadedAlerting{config: ac, notifiers: ns, clients: clients}, nil
 }
 
 // alertLoop flushes due groups and digests until ctx ends.

@@ -70,15 +70,16 @@ type Daemon struct {
 	metrics *metrics
 	values  *server.ValueCollector
 
-	db      *store.DB
-	cat     *chiso.Catalogue
-	eng     *engine.Engine
-	src     *trackingSource
-	sched   gocron.Scheduler
-	alerts  *alerts.Manager // nil when the caller gave its own AlertSink
-	state   *evalState
-	reload  *reloadState
-	imports *importLog
+	db       *store.DB
+	cat      *chiso.Catalogue
+	eng      *engine.Engine
+	src      *trackingSource
+	sched    gocron.Scheduler
+	alerts   *alerts.Manager // nil when the caller gave its own AlertSink
+	delivery *delivery       // nil with alerts
+	state    *evalState
+	reload   *reloadState
+	imports  *importLog
 
 	reloadMu sync.Mutex // one reload at a time
 	jobs     map[string]gocron.Job
@@ -94,6 +95,7 @@ type Daemon struct {
 	dirty     bool
 	published time.Time
 	cancel    context.CancelFunc
+	loopCtx   context.Context // ends when Close stops the loops
 	wg        sync.WaitGroup
 	ready     atomic.Bool
 
@@ -149,6 +151,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 // once in the background; /-/ready answers 200 after that.
 func (d *Daemon) Start(ctx context.Context) error {
 	cfg := d.cfg.Load()
+	d.loopCtx, d.cancel = context.WithCancel(context.Background())
 	var err error
 	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision); err != nil {
 		return err
@@ -238,8 +241,7 @@ func (d *Daemon) listen(cfg *config.Config) error {
 // startLoops starts the goroutines that run until Close: the first
 // evaluation, the sync loop, the file watcher and the drop folder.
 func (d *Daemon) startLoops(cfg *config.Config) {
-	ctx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
+	ctx := d.loopCtx
 	d.wg.Go(func() {
 		d.evaluateAll(ctx, d.opts.Now(), "startup")
 		d.ready.Store(true)
@@ -247,6 +249,7 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 	})
 	d.wg.Go(func() { d.syncLoop(ctx) })
 	d.wg.Go(func() { d.alertLoop(ctx) })
+	d.wg.Go(func() { d.deliveryLoop(ctx) })
 	if cfg.WatchEnabled() {
 		d.wg.Go(func() { d.watchLoop(ctx) })
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -623,5 +624,32 @@ func TestBadAlertingSectionFailsTheReload(t *testing.T) {
 	}
 	if h.d.ReloadStatus().Success {
 		t.Error("reload status says success")
+	}
+}
+
+func TestFiringAlertIsDeliveredToAWebhook(t *testing.T) {
+	got := make(chan string, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- string(b)
+	}))
+	defer hook.Close()
+	h := start(t, fmt.Sprintf(`alerting:
+  route: {receiver: ops, group_by: [alertname], group_wait: 0s}
+  receivers:
+    - name: ops
+      webhook: {url: %q}
+`, hook.URL))
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case body := <-got:
+			if strings.Contains(body, "CoverageOutOfRange") {
+				return
+			}
+		case <-deadline:
+			t.Fatal("no webhook notification for the firing alert within 5 s")
+		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
@@ -54,7 +53,7 @@ func (d *Daemon) Reload(ctx context.Context) error {
 	now := d.opts.Now()
 	next, groups, ac, err := d.prepareReload()
 	if err == nil {
-		err = d.reloadAlerting(ac, now)
+		err = d.reloadAlerting(ctx, ac, now)
 	}
 	if err == nil {
 		err = d.swap(next, groups)
@@ -84,10 +83,10 @@ func (d *Daemon) Reload(ctx context.Context) error {
 // prepareReload reads and validates everything a reload changes: the
 // configuration file, its alerting section and the rule files. The alerting
 // section is nil when there is no file to re-read.
-func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, *alerts.Config, error) {
+func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, *reloadedAlerting, error) {
 	cur := d.cfg.Load()
 	next := cur
-	var ac *alerts.Config
+	var ac *reloadedAlerting
 	var errs []error
 	if cur.File != "" {
 		c, err := config.Load(cur.File)
@@ -95,7 +94,7 @@ func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, *alerts.Config, e
 			return nil, nil, nil, err
 		}
 		next = keepRestartSettings(cur, c, d.log.Warn)
-		if ac, err = alertConfig(next); err != nil {
+		if ac, err = prepareAlerting(next); err != nil {
 			errs = append(errs, err)
 		}
 	}

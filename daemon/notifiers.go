@@ -1,0 +1,145 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/alerts/amclient"
+	"github.com/chiso-vn/chiso/alerts/email"
+	"github.com/chiso-vn/chiso/alerts/webhook"
+)
+
+// notifiers builds every receiver's integrations from the alerting
+// section, reporting every problem at once. The Alertmanager clients are
+// returned too: they re-send firing alerts on their own loop.
+func notifiers(ac *alerts.Config) (alerts.Notifiers, []*amclient.Client, error) {
+	out := alerts.Notifiers{}
+	var clients []*amclient.Client
+	var errs []error
+	for _, r := range ac.Receivers {
+		m := map[string]alerts.Notifier{}
+		if r.Email.IsSet() {
+			n, err := emailNotifier(r.Email)
+			errs = append(errs, receiverErr(r.Name, alerts.IntegrationEmail, err))
+			m[alerts.IntegrationEmail] = n
+		}
+		if r.Webhook.IsSet() {
+			n, err := webhookNotifier(r.Webhook)
+			errs = append(errs, receiverErr(r.Name, alerts.IntegrationWebhook, err))
+			m[alerts.IntegrationWebhook] = n
+		}
+		if r.Alertmanager.IsSet() {
+			c, err := alertmanagerClient(r.Alertmanager)
+			errs = append(errs, receiverErr(r.Name, alerts.IntegrationAlertmanager, err))
+			m[alerts.IntegrationAlertmanager] = c
+			clients = append(clients, c)
+		}
+		out[r.Name] = m
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	return out, clients, nil
+}
+
+func receiverErr(name, integration string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("alerting: receiver %q %s: %w", name, integration, err)
+}
+
+func emailNotifier(raw alerts.RawConfig) (*email.Notifier, error) {
+	var c email.Config
+	if err := raw.Decode(&c); err != nil {
+		return nil, err
+	}
+	if errs := c.Validate(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return email.New(c)
+}
+
+func webhookNotifier(raw alerts.RawConfig) (*webhook.Notifier, error) {
+	var c webhook.Config
+	if err := raw.Decode(&c); err != nil {
+		return nil, err
+	}
+	if errs := c.Validate(); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return webhook.New(c)
+}
+
+func alertmanagerClient(raw alerts.RawConfig) (*amclient.Client, error) {
+	var c amclient.Config
+	if err := raw.Decode(&c); err != nil {
+		return nil, err
+	}
+	return amclient.New(c)
+}
+
+// delivery is the outbox's deliverer and the Alertmanager clients of the
+// current alerting section.
+type delivery struct {
+	dl      *alerts.Deliverer
+	mu      sync.Mutex
+	clients []*amclient.Client
+	stop    context.CancelFunc // stops the clients' loops of the section before
+}
+
+func newDelivery(d *Daemon, ns alerts.Notifiers, clients []*amclient.Client) (*delivery, error) {
+	dl, err := alerts.NewDeliverer(alerts.DelivererOptions{Outbox: d.db, Notifiers: ns,
+		Registerer: d.opts.Registry, Logger: d.log})
+	if err != nil {
+		return nil, fmt.Errorf("alerting: %w", err)
+	}
+	return &delivery{dl: dl, clients: clients}, nil
+}
+
+// deliveryLoop runs the deliverer and the Alertmanager re-send loops until
+// ctx ends.
+func (d *Daemon) deliveryLoop(ctx context.Context) {
+	if d.delivery == nil {
+		return
+	}
+	d.delivery.startClients(ctx, d)
+	if err := d.delivery.dl.Run(ctx); err != nil && ctx.Err() == nil {
+		d.log.Error("delivery stopped", "err", err)
+	}
+	d.delivery.mu.Lock()
+	if d.delivery.stop != nil {
+		d.delivery.stop()
+	}
+	d.delivery.mu.Unlock()
+}
+
+// startClients runs the current clients' loops, stopping the previous ones.
+func (v *delivery) startClients(ctx context.Context, d *Daemon) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.stop != nil {
+		v.stop()
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	v.stop = cancel
+	for _, c := range v.clients {
+		go func() {
+			if err := c.Run(cctx); err != nil && cctx.Err() == nil {
+				d.log.Error("alertmanager client stopped", "err", err)
+			}
+		}()
+	}
+}
+
+// swap installs the notifiers of a reloaded alerting section.
+func (v *delivery) swap(ctx context.Context, d *Daemon, ns alerts.Notifiers, clients []*amclient.Client) {
+	v.dl.SetNotifiers(ns)
+	v.mu.Lock()
+	v.clients = clients
+	v.mu.Unlock()
+	v.startClients(ctx, d)
+}
