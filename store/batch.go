@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,15 +41,12 @@ const batchRows = 128
 // shape is one kind of batch statement: lean rows of one source, or full
 // rows; n is the number of rows.
 type shape struct {
-	current bool
-	lean    bool
-	source  int64
-	n       int
+	lean   bool
+	source int64
+	n      int
 }
 
-// batchWriter buffers revisions and writes them with multi-row statements,
-// then points current at them with one INSERT … SELECT per batch: reading
-// back the rows just written costs less than binding them again.
+// batchWriter buffers revisions and writes them with multi-row statements.
 //
 // It talks to the driver directly, on the import's own connection (inside
 // its transaction), with reused argument slices: through database/sql every
@@ -61,34 +56,16 @@ type batchWriter struct {
 	ctx                context.Context
 	conn               *sql.Conn
 	importID, ingested int64
-	rows, cur          []obsRow
+	rows               []obsRow
 	args               []driver.NamedValue
 	stmts              map[shape]driver.Stmt
-	addCurrent         driver.Stmt // new cells
-	setCurrent         driver.Stmt // new cells or revisions
 	boxes              boxes
 }
 
-func newBatchWriter(ctx context.Context, conn *sql.Conn, importID, ingested int64) (*batchWriter, error) {
-	w := &batchWriter{ctx: ctx, conn: conn, importID: importID, ingested: ingested,
+func newBatchWriter(ctx context.Context, conn *sql.Conn, importID, ingested int64) *batchWriter {
+	return &batchWriter{ctx: ctx, conn: conn, importID: importID, ingested: ingested,
 		rows: make([]obsRow, 0, batchRows), args: make([]driver.NamedValue, 0, batchRows*10),
 		stmts: map[shape]driver.Stmt{}}
-	// OR FAIL: a failing multi-row statement may keep the rows before the
-	// failure, since any error rolls the whole import back; so SQLite keeps
-	// no statement journal, which cost a page copy per page touched.
-	const pointAt = `INSERT OR FAIL INTO current(series_id, period, obs_id)
-		SELECT series_id, period, id FROM observations WHERE id >= ? ORDER BY id`
-	var err error
-	if w.addCurrent, err = w.prepare(pointAt); err != nil {
-		return nil, err
-	}
-	// Rows of one statement are applied in order, so the last revision of
-	// a cell wins.
-	if w.setCurrent, err = w.prepare(pointAt + ` ON CONFLICT(series_id, period) DO UPDATE SET obs_id = excluded.obs_id`); err != nil {
-		w.close()
-		return nil, err
-	}
-	return w, nil
 }
 
 // prepare prepares a statement on the import's connection.
@@ -115,10 +92,8 @@ func (w *batchWriter) exec(st driver.Stmt, args []driver.NamedValue) (res driver
 
 func (w *batchWriter) close() {
 	w.conn.Raw(func(any) error {
-		for _, st := range append(slices.Collect(maps.Values(w.stmts)), w.addCurrent, w.setCurrent) {
-			if st != nil {
-				st.Close()
-			}
+		for _, st := range w.stmts {
+			st.Close()
 		}
 		return nil
 	})
@@ -138,6 +113,9 @@ func (w *batchWriter) statement(s shape) (driver.Stmt, error) {
 		}
 		row = "(?,?,1,NULL,?,?,NULL," + src + ",NULL,NULL," + consts
 	}
+	// OR FAIL: a failing multi-row statement may keep the rows before the
+	// failure, since any error rolls the whole import back; so SQLite keeps
+	// no statement journal, which cost a page copy per page touched.
 	st, err := w.prepare(`INSERT OR FAIL INTO observations(series_id, period, revision, prev_id, value, qualifier, raw, source_id,
 		reported_on, method, ingested_at, import_id) VALUES ` + strings.Repeat(row+",", s.n-1) + row)
 	if err != nil {
@@ -187,8 +165,7 @@ func (w *batchWriter) flush() error {
 	for i := range w.rows {
 		w.rowArgs(&w.rows[i], s.lean)
 	}
-	first, last := w.rows[0].id, w.rows[len(w.rows)-1].id
-	w.cur = append(w.cur[:0], w.rows...)
+	last := w.rows[len(w.rows)-1].id
 	w.rows = w.rows[:0]
 	res, err := w.exec(st, w.args)
 	if err != nil {
@@ -196,36 +173,6 @@ func (w *batchWriter) flush() error {
 	}
 	if got, err := res.LastInsertId(); err != nil || got != last {
 		return fmt.Errorf("write observations: last id %d, want %d (%v)", got, last, err)
-	}
-	_ = first
-	return w.pointCurrent(s)
-}
-
-// pointCurrent points current at the rows just written, binding their keys.
-func (w *batchWriter) pointCurrent(s shape) error {
-	key := shape{current: true, lean: s.lean, n: s.n}
-	st := w.stmts[key]
-	if st == nil {
-		row := "(?,?,?)"
-		upsert := ` ON CONFLICT(series_id, period) DO UPDATE SET obs_id = excluded.obs_id`
-		if s.lean {
-			upsert = ""
-		}
-		var err error
-		st, err = w.prepare(`INSERT OR FAIL INTO current(series_id, period, obs_id) VALUES ` +
-			strings.Repeat(row+",", s.n-1) + row + upsert)
-		if err != nil {
-			return err
-		}
-		w.stmts[key] = st
-	}
-	w.args = w.args[:0]
-	for i := range w.cur {
-		r := &w.cur[i]
-		w.arg(w.boxes.series(r.series), w.boxes.period(r.period), r.id)
-	}
-	if _, err := w.exec(st, w.args); err != nil {
-		return fmt.Errorf("write current: %w", err)
 	}
 	return nil
 }

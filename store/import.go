@@ -106,6 +106,7 @@ type cell struct {
 	id        int64
 	revision  int32
 	qualifier chiso.Qualifier
+	known     bool // revision, qualifier, value and method are read
 	value     float64
 	method    string
 }
@@ -115,6 +116,7 @@ type seriesState struct {
 	id        int64 // series id
 	indicator int64 // indicator id, for the per-indicator counts
 	cells     cells
+	dirty     bool // cells changed: series_cells must be rewritten
 }
 
 // maxCachedCells bounds the cells the importer keeps in memory; beyond it
@@ -144,6 +146,9 @@ type importer struct {
 	cacheCells int // the most cells kept in states
 	spare      spareCells
 	loadCells  *sql.Stmt
+	figure     *sql.Stmt
+	saveCells  *sql.Stmt
+	blob       []byte // reused to encode series_cells
 	findSource *sql.Stmt
 	addSource  *sql.Stmt
 	addSeries  *sql.Stmt
@@ -186,9 +191,7 @@ func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOpt
 	if err := im.loadSeries(); err != nil {
 		return nil, err
 	}
-	if im.w, err = newBatchWriter(ctx, conn, im.importID, im.ingestedAt); err != nil {
-		return nil, err
-	}
+	im.w = newBatchWriter(ctx, conn, im.importID, im.ingestedAt)
 	return im, nil
 }
 
@@ -212,7 +215,7 @@ func codeIDs(ctx context.Context, tx *sql.Tx, query string) (map[string]int64, e
 }
 
 func (im *importer) close() {
-	for _, st := range []*sql.Stmt{im.loadCells, im.findSource, im.addSource, im.addSeries} {
+	for _, st := range []*sql.Stmt{im.loadCells, im.figure, im.saveCells, im.findSource, im.addSource, im.addSeries} {
 		if st != nil {
 			st.Close()
 		}
@@ -265,6 +268,11 @@ func (im *importer) reject(o chiso.Observation, okI, okA bool) {
 func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	key := o.Period.Key()
 	slot, exists := st.cells.find(key)
+	if exists && !st.cells[slot].known {
+		if err := im.readFigure(&st.cells[slot]); err != nil {
+			return err
+		}
+	}
 	cur := st.cells.at(slot)
 	c := im.byInd[st.indicator]
 	if c == nil {
@@ -279,7 +287,7 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	if err != nil {
 		return err
 	}
-	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, value: o.Value, method: o.Method}
+	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, known: true, value: o.Value, method: o.Method}
 	row := obsRow{id: next.id, series: st.id, period: key, revision: 1,
 		value: o.Value, qualifier: o.Qualifier, raw: o.Raw, source: src, reportedOn: o.ReportedOn, method: o.Method}
 	if exists {
@@ -294,5 +302,6 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	}
 	im.nextID++
 	st.cells.put(slot, exists, next)
+	st.dirty = true
 	return im.w.add(row)
 }

@@ -19,8 +19,10 @@ func (im *importer) prepare() error {
 		st, err = im.tx.PrepareContext(im.ctx, q)
 		return st
 	}
-	im.loadCells = prep(`SELECT c.period, o.id, o.revision, o.value, o.qualifier, coalesce(o.method, '')
-		FROM current c JOIN observations o ON o.id = c.obs_id WHERE c.series_id = ? ORDER BY c.period`)
+	im.loadCells = prep(`SELECT cells FROM series_cells WHERE series_id = ?`)
+	im.figure = prep(`SELECT revision, value, qualifier, coalesce(method, '') FROM observations WHERE id = ?`)
+	im.saveCells = prep(`INSERT INTO series_cells(series_id, cells) VALUES (?, ?)
+		ON CONFLICT(series_id) DO UPDATE SET cells = excluded.cells`)
 	im.findSource = prep(`SELECT id FROM sources WHERE name = ?`)
 	// No RETURNING: SQLite runs it through a temporary table, which costs
 	// more than the insert itself.
@@ -79,27 +81,57 @@ func (im *importer) state(ind, area int64) (*seriesState, error) {
 	return st, nil
 }
 
-// loadState reads the current cells of a stored series.
+// loadState reads which revision is current for each cell of a stored
+// series; their figures are read when a row meets them (readFigure), so that
+// an import of new periods reads none.
 func (im *importer) loadState(st *seriesState) error {
-	rows, err := im.loadCells.QueryContext(im.ctx, st.id)
+	var blob []byte
+	err := im.loadCells.QueryRowContext(im.ctx, st.id).Scan(&blob)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err == nil {
+		st.cells, err = decodeCells(st.cells, blob)
+	}
 	if err != nil {
 		return fmt.Errorf("load series %d: %w", st.id, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c cell
-		if err := rows.Scan(&c.period, &c.id, &c.revision, &c.value, &c.qualifier, &c.method); err != nil {
-			return fmt.Errorf("load series %d: %w", st.id, err)
-		}
-		st.cells = append(st.cells, c)
-		im.cached++
-	}
-	return rows.Err()
+	im.cached += len(st.cells)
+	return nil
 }
 
-// evict writes what is pending and forgets every cached cell.
-func (im *importer) evict() error {
+// readFigure reads the figure of a stored cell's current revision.
+func (im *importer) readFigure(c *cell) error {
+	err := im.figure.QueryRowContext(im.ctx, c.id).Scan(&c.revision, &c.value, &c.qualifier, &c.method)
+	if err != nil {
+		return fmt.Errorf("read observation %d: %w", c.id, err)
+	}
+	c.known = true
+	return nil
+}
+
+// saveStates writes the revisions queued and the cells of every changed
+// series.
+func (im *importer) saveStates() error {
 	if err := im.w.flush(); err != nil {
+		return err
+	}
+	for _, st := range im.states {
+		if !st.dirty {
+			continue
+		}
+		im.blob = appendCells(im.blob[:0], st.cells)
+		if _, err := im.saveCells.ExecContext(im.ctx, st.id, im.blob); err != nil {
+			return fmt.Errorf("write series %d: %w", st.id, err)
+		}
+		st.dirty = false
+	}
+	return nil
+}
+
+// evict saves and forgets every cached series.
+func (im *importer) evict() error {
+	if err := im.saveStates(); err != nil {
 		return err
 	}
 	for _, st := range im.states {
@@ -149,7 +181,7 @@ func (im *importer) finish() (ImportResult, error) {
 	if err := im.problems(); err != nil {
 		return ImportResult{}, err
 	}
-	if err := im.w.flush(); err != nil {
+	if err := im.saveStates(); err != nil {
 		return ImportResult{}, err
 	}
 	res := ImportResult{ID: im.importID, ByIndicator: map[string]Counts{}}

@@ -15,6 +15,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// goSteps are migration steps that SQL alone cannot do, run after the SQL
+// of the migration with the same version and in its transaction.
+var goSteps = map[int]func(context.Context, *sql.Tx) error{
+	4: convertCurrent,
+}
+
 // migration is one numbered schema change, from migrations/NNNN_name.sql.
 type migration struct {
 	version int
@@ -86,6 +92,11 @@ func apply(ctx context.Context, w *sql.DB, m migration) error {
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if step := goSteps[m.version]; step != nil {
+		if err := step(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, name) VALUES (?, ?)`, m.version, m.name); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)

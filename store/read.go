@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,13 +26,14 @@ type Filter struct {
 // Current returns the current revision of every cell the filter selects,
 // ordered by indicator, area and period.
 func (db *DB) Current(ctx context.Context, f Filter) ([]chiso.Observation, error) {
-	query, args := currentQuery(f)
 	var out []chiso.Observation
 	err := db.snapshot(ctx, func(s *snapshot) error {
-		return s.stream(query, args, func(o chiso.Observation) error {
-			if inPeriods(o.Period, f.From, f.To) {
-				out = append(out, o)
-			}
+		ids, err := s.currentIDs(f)
+		if err != nil {
+			return err
+		}
+		return s.streamIDs(ids, func(o chiso.Observation) error {
+			out = append(out, o)
 			return nil
 		})
 	})
@@ -44,9 +47,35 @@ func (db *DB) Current(ctx context.Context, f Filter) ([]chiso.Observation, error
 	return out, nil
 }
 
-// currentQuery builds the SQL for a filter; the period bounds are narrowed
-// to whole years here and checked exactly by inPeriods.
-func currentQuery(f Filter) (string, []any) {
+// currentIDs returns the ids of the current revisions the filter selects.
+func (s *snapshot) currentIDs(f Filter) ([]int64, error) {
+	query, args := cellsQuery(f)
+	rows, err := s.tx.QueryContext(s.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	var cs cells
+	for rows.Next() {
+		var blob []byte
+		if err := rows.Scan(&blob); err != nil {
+			return nil, err
+		}
+		if cs, err = decodeCells(cs[:0], blob); err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if p, _ := chiso.PeriodFromKey(c.period); inPeriods(p, f.From, f.To) {
+				ids = append(ids, c.id)
+			}
+		}
+	}
+	return ids, rows.Err()
+}
+
+// cellsQuery builds the SQL that selects the cells of the filter's series.
+func cellsQuery(f Filter) (string, []any) {
 	var where []string
 	var args []any
 	in := func(col string, codes []string) {
@@ -60,21 +89,41 @@ func currentQuery(f Filter) (string, []any) {
 	}
 	in("i.code", f.Indicators)
 	in("a.code", f.Areas)
-	if !f.From.IsZero() {
-		where = append(where, "c.period >= ?")
-		args = append(args, int64(f.From.Year*1000))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "c.period < ?")
-		args = append(args, int64((f.To.Year+1)*1000))
-	}
-	q := `SELECT ` + obsColumns + ` FROM current c JOIN series s ON s.id = c.series_id
-		JOIN indicators i ON i.id = s.indicator_id JOIN areas a ON a.id = s.area_id
-		JOIN observations o ON o.id = c.obs_id`
+	q := `SELECT sc.cells FROM series_cells sc JOIN series s ON s.id = sc.series_id
+		JOIN indicators i ON i.id = s.indicator_id JOIN areas a ON a.id = s.area_id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	return q, args
+}
+
+// idsPerQuery is how many ids streamIDs asks for at once.
+const idsPerQuery = 4096
+
+// streamIDs streams the observations with the ids, in id order.
+func (s *snapshot) streamIDs(ids []int64, fn func(chiso.Observation) error) error {
+	slices.Sort(ids)
+	for len(ids) > 0 {
+		n := min(len(ids), idsPerQuery)
+		if err := s.stream(scanIDs, []any{jsonInts(ids[:n])}, fn); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// jsonInts writes ids as a JSON array, for json_each.
+func jsonInts(ids []int64) string {
+	b := make([]byte, 0, 1+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // inPeriods reports whether p lies within [from, to], zero bounds open.
@@ -104,15 +153,17 @@ func sortObservations(obs []chiso.Observation) {
 // current revision back through its predecessors.
 func (db *DB) History(ctx context.Context, indicator, area string) ([]chiso.Observation, error) {
 	const query = `WITH RECURSIVE chain(id) AS (
-			SELECT c.obs_id FROM current c WHERE c.series_id = (
-				SELECT s.id FROM series s JOIN indicators i ON i.id = s.indicator_id
-				JOIN areas a ON a.id = s.area_id WHERE i.code = ? AND a.code = ?)
+			SELECT value FROM json_each(?)
 			UNION ALL
 			SELECT o.prev_id FROM observations o JOIN chain ON o.id = chain.id WHERE o.prev_id IS NOT NULL)
 		SELECT ` + obsColumns + ` FROM chain JOIN observations o ON o.id = chain.id`
 	var out []chiso.Observation
 	err := db.snapshot(ctx, func(s *snapshot) error {
-		return s.stream(query, []any{indicator, area}, func(o chiso.Observation) error {
+		ids, err := s.currentIDs(Filter{Indicators: []string{indicator}, Areas: []string{area}})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		return s.stream(query, []any{jsonInts(ids)}, func(o chiso.Observation) error {
 			out = append(out, o)
 			return nil
 		})
@@ -180,7 +231,7 @@ type Stats struct {
 func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	var s Stats
 	err := db.read.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM current), (SELECT count(*) FROM observations), (SELECT count(*) FROM series),
+		(SELECT coalesce(sum(length(cells)), 0) / `+strconv.Itoa(cellBytes)+` FROM series_cells), (SELECT count(*) FROM observations), (SELECT count(*) FROM series),
 		(SELECT count(*) FROM indicators), (SELECT count(*) FROM areas), (SELECT count(*) FROM imports),
 		(SELECT coalesce(max(id), 0) FROM observations)`).Scan(
 		&s.Observations, &s.Revisions, &s.Series, &s.Indicators, &s.Areas, &s.Imports, &s.LastID)

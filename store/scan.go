@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -27,21 +26,13 @@ const obsColumns = `o.id, (o.series_id << 24) | o.period, o.value,
 	CASE WHEN o.raw IS NULL AND o.method IS NULL AND o.reported_on IS NULL THEN NULL
 		ELSE json_array(o.raw, o.method, o.reported_on) END`
 
-// The scan queries, over a range of ids. Current figures are read in id
-// order, skipping the revisions that a later one replaced (a small partial
-// index lists them); when there are too many of those to hold, each row is
-// checked against current instead.
+// The scan queries. Current figures are read in id order, skipping the
+// revisions that a later one replaced, which a small partial index lists.
 const (
-	scanRange        = `SELECT ` + obsColumns + ` FROM observations o WHERE o.id > ? AND o.id <= ? ORDER BY o.id`
-	scanCurrentRange = `SELECT ` + obsColumns + ` FROM observations o WHERE o.id > ? AND o.id <= ?
-		AND o.id = (SELECT c.obs_id FROM current c WHERE c.series_id = o.series_id AND c.period = o.period) ORDER BY o.id`
-	scanSuperseded  = `SELECT prev_id FROM observations WHERE prev_id > ? ORDER BY prev_id`
-	countSuperseded = `SELECT count(*) FROM observations WHERE prev_id > ?`
+	scanRange      = `SELECT ` + obsColumns + ` FROM observations o WHERE o.id > ? AND o.id <= ? ORDER BY o.id`
+	scanSuperseded = `SELECT prev_id FROM observations WHERE prev_id > ? AND prev_id <= ?`
+	scanIDs        = `SELECT ` + obsColumns + ` FROM observations o WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.id`
 )
-
-// maxSuperseded is the most replaced revisions a scan holds in memory to
-// skip them; beyond it the scan checks each row against current.
-const maxSuperseded = 1 << 21
 
 // Scan streams observations to fn in id order: the current revision of
 // every cell, or every revision when allRevisions is set. With afterID > 0 it
@@ -58,18 +49,13 @@ func (db *DB) Scan(ctx context.Context, afterID int64, allRevisions bool, fn fun
 		if lastID, err = maxID(ctx, s.tx); err != nil {
 			return err
 		}
-		r := scanPlan{query: scanRange, lo: afterID, hi: lastID}
+		r := scanPlan{lo: afterID, hi: lastID}
 		if !allRevisions {
-			skip, ok, err := superseded(ctx, s.tx, afterID)
-			if err != nil {
+			if r.skip, err = superseded(ctx, s.tx, afterID, lastID); err != nil {
 				return err
 			}
-			r.skip = skip
-			if !ok {
-				r.query = scanCurrentRange
-			}
 		}
-		return s.streamRange(r, r.lo, r.hi, fn)
+		return s.streamRange(r, fn)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("scan: %w", err)
@@ -77,54 +63,51 @@ func (db *DB) Scan(ctx context.Context, afterID int64, allRevisions bool, fn fun
 	return max(lastID, afterID), nil
 }
 
-// scanPlan is what a scan reads: query over the ids in (lo, hi], less the
-// superseded ids in skip (sorted).
+// scanPlan is what a scan reads: the ids in (lo, hi], less those set in
+// skip (bit id-lo-1).
 type scanPlan struct {
-	query  string
 	lo, hi int64
-	skip   []int64
+	skip   []uint64
 }
 
 // skipped reports whether id is a superseded revision.
 func (r *scanPlan) skipped(id int64) bool {
-	_, found := slices.BinarySearch(r.skip, id)
-	return found
+	i := id - r.lo - 1
+	return r.skip != nil && r.skip[i>>6]&(1<<(i&63)) != 0
 }
 
-// streamRange streams the plan's rows with ids in (lo, hi] to fn.
-func (s *snapshot) streamRange(r scanPlan, lo, hi int64, fn func(chiso.Observation) error) error {
-	return s.stream(r.query, []any{lo, hi}, func(o chiso.Observation) error {
-		if len(r.skip) > 0 && r.skipped(o.ID) {
+// superseded returns the set of ids in (lo, hi] that a later revision
+// replaced, as a bitmap (one bit per id: 12.5 MB per 100M ids), or nil if
+// none was.
+func superseded(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]uint64, error) {
+	rows, err := tx.QueryContext(ctx, scanSuperseded, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var bits []uint64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		if bits == nil {
+			bits = make([]uint64, (hi-lo)/64+1)
+		}
+		i := id - lo - 1
+		bits[i>>6] |= 1 << (i & 63)
+	}
+	return bits, rows.Err()
+}
+
+// streamRange streams the plan's rows to fn.
+func (s *snapshot) streamRange(r scanPlan, fn func(chiso.Observation) error) error {
+	return s.stream(scanRange, []any{r.lo, r.hi}, func(o chiso.Observation) error {
+		if r.skipped(o.ID) {
 			return nil
 		}
 		return fn(o)
 	})
-}
-
-// superseded returns, in order, the ids after afterID that a later revision
-// replaced; ok is false when there are more than maxSuperseded.
-func superseded(ctx context.Context, tx *sql.Tx, afterID int64) (ids []int64, ok bool, err error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, countSuperseded, afterID).Scan(&n); err != nil {
-		return nil, false, err
-	}
-	if n > maxSuperseded {
-		return nil, false, nil
-	}
-	rows, err := tx.QueryContext(ctx, scanSuperseded, afterID)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	ids = make([]int64, 0, n)
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, false, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, true, rows.Err()
 }
 
 // snapshot is one read transaction on a connection of the read pool.
