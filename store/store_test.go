@@ -78,3 +78,61 @@ func TestOpenSetsPragmas(t *testing.T) {
 		t.Error("the read pool accepted a write")
 	}
 }
+
+func TestMigrationMovesCurrentIntoSeriesCells(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "chiso.db")
+	// Build a version-3 database by hand: one series with a revised cell.
+	w, err := openPool(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+		applied_at TEXT NOT NULL DEFAULT '')`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:3] {
+		if err := apply(ctx, w, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO catalogue_versions(version, changed) VALUES (1, 2)`,
+		`INSERT INTO indicators VALUES (1, 'x', '', '', 'u', 'count', 1, 0, NULL, '', '', '', 1)`,
+		`INSERT INTO areas VALUES (1, 'A', 'A', 'province', '', '', NULL, NULL, 1)`,
+		`INSERT INTO series VALUES (1, 1, 1)`,
+		`INSERT INTO imports(id, source, started_at, first_id, last_id) VALUES (1, 'old', 0, 1, 3)`,
+		`INSERT INTO observations(id, series_id, period, revision, prev_id, value, qualifier, ingested_at, import_id)
+			VALUES (1, 1, 2024100, 1, NULL, 5, 0, 0, 1), (2, 1, 2023100, 1, NULL, 4, 0, 0, 1), (3, 1, 2024100, 2, 1, 6, 0, 0, 1)`,
+		`INSERT INTO current VALUES (1, 2023100, 2), (1, 2024100, 3)`,
+	} {
+		if _, err := w.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	w.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cur, err := db.Current(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cur) != 2 || cur[0].Value != 4 || cur[1].Value != 6 || cur[1].Revision != 2 {
+		t.Errorf("current after the migration = %+v, want 4 (2023) and 6 (2024, revision 2)", cur)
+	}
+	if h, err := db.History(ctx, "x", "A"); err != nil || len(h) != 3 {
+		t.Errorf("history = %+v, %v; want 3 revisions", h, err)
+	}
+	var n int
+	db.read.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'current'`).Scan(&n)
+	if n != 0 {
+		t.Error("the current table is still there")
+	}
+}
