@@ -221,9 +221,9 @@ type Stats struct {
 	Observations int64 // cells with a current figure
 	Revisions    int64 // every revision stored
 	Series       int64 // (indicator, area) pairs with at least one figure
-	Indicators   int64
-	Areas        int64
-	Imports      int64
+	Indicators   int64 // catalogue entries
+	Areas        int64 // catalogue entries
+	Imports      int64 // imports recorded, including those that changed nothing
 	LastID       int64 // the newest revision's id
 }
 

@@ -11,12 +11,15 @@
 //	series(id, indicator_id, area_id)        one per (indicator, area)
 //	observations(id, series_id, period, …)   every revision, append-only;
 //	                                         id is chiso.Observation.ID
-//	current(series_id, period) → obs_id      the latest revision of a cell
+//	series_cells(series_id, cells)           the latest revision of each
+//	                                         cell: (period, id) pairs
 //	imports(id, source, …, first_id, last_id) what each import wrote
 //
-// A revision points at the one it replaced (prev_id), which gives History
-// without another index, and a partial index on prev_id lists the replaced
-// revisions, which lets Scan read observations in id order and skip them.
+// An import rewrites the series_cells row of each series it touches once,
+// rather than a row per figure. A revision points at the one it replaced
+// (prev_id), which gives History without another index, and a partial index
+// on prev_id lists the replaced revisions, which lets Scan read observations
+// in id order and skip them.
 // The catalogue tables (indicators, areas, lineage, targets) record the
 // catalogue_versions entry that last changed each row.
 package store
