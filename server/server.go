@@ -48,6 +48,9 @@ type Deps struct {
 	Querier  Querier
 	Status   Status
 	Reloader Reloader
+	// Alerting serves alerts, silences and acknowledgements; nil answers
+	// 503 on those endpoints.
+	Alerting Alerting
 	// Tokens returns the bearer tokens accepted on write endpoints now; it
 	// is called per request so that a reload can change them.
 	Tokens func() []string
@@ -106,6 +109,7 @@ func (s *Server) routes(inst *instrumentation) {
 	handle("GET /api/v1/indicators", "indicators", s.getIndicators)
 	handle("GET /api/v1/areas", "areas", s.getAreas)
 	handle("GET /api/v1/status/reload", "reload_status", s.getReloadStatus)
+	s.alertRoutes(handle)
 	handle("/api/", "not_found", s.notFound)
 }
 

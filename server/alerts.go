@@ -1,0 +1,397 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/rules"
+)
+
+// Alerting is the alert manager as the API sees it: alerts with what mutes
+// them, their history, acknowledgements, silences and test notifications.
+// The daemon implements it with its *alerts.Manager and the store. Methods
+// that take now get the time of the request; errors wrapping
+// alerts.ErrNotFound answer 404.
+type Alerting interface {
+	Alerts(now time.Time) []alerts.AlertStatus
+	AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error)
+	Ack(ctx context.Context, fp string, kind chiso.AckKind, by, comment string, now time.Time) (chiso.Alert, error)
+	AddSilence(ctx context.Context, s alerts.Silence, now time.Time) (alerts.Silence, error)
+	ExpireSilence(ctx context.Context, id int64, now time.Time) error
+	Silences() []alerts.Silence
+	Preview(ms alerts.Matchers) []chiso.Alert
+	TestReceiver(ctx context.Context, name string, now time.Time) error
+}
+
+// maxJSONBody bounds the JSON bodies of the alerting endpoints, in bytes.
+const maxJSONBody = 1 << 20
+
+// alertRoutes registers the alerting endpoints; without Alerting they
+// answer 503.
+func (s *Server) alertRoutes(handle func(pattern, name string, h http.HandlerFunc)) {
+	a := s.deps.Alerting
+	wrap := func(h func(Alerting) http.HandlerFunc) http.HandlerFunc {
+		if a == nil {
+			return noAlerting
+		}
+		return h(a)
+	}
+	handle("GET /api/v1/alerts", "alerts", wrap(getAlerts))
+	handle("GET /api/v1/alerts/history", "alerts_history", wrap(getAlertHistory))
+	handle("POST /api/v1/alerts/{fingerprint}/ack", "alerts_ack", s.auth(wrap(postAck)))
+	handle("GET /api/v1/silences", "silences", wrap(getSilences))
+	handle("POST /api/v1/silences", "silences_post", s.auth(wrap(postSilence)))
+	handle("DELETE /api/v1/silences/{id}", "silences_delete", s.auth(wrap(deleteSilence)))
+	handle("POST /api/v1/silences/preview", "silences_preview", wrap(postPreview))
+	handle("POST /api/v1/receivers/{name}/test", "receivers_test", s.auth(wrap(postTestReceiver)))
+}
+
+func noAlerting(w http.ResponseWriter, _ *http.Request) {
+	writeError(w, http.StatusServiceUnavailable, errorf("alerting is not enabled in this daemon"))
+}
+
+// requestTime is the time a request is decided at: the HTTP boundary is
+// where the clock is read.
+func requestTime() time.Time { return time.Now() }
+
+func getAlerts(a Alerting) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ms, states, err := alertQuery(r)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		out := []alerts.AlertStatus{}
+		for _, st := range a.Alerts(requestTime()) {
+			if ms.Matches(st.Labels) && (len(states) == 0 || slices.Contains(states, string(st.State))) {
+				out = append(out, st)
+			}
+		}
+		writeData(w, http.StatusOK, out)
+	}
+}
+
+// alertQuery reads ?filter={matchers} and ?state=firing,pending.
+func alertQuery(r *http.Request) (alerts.Matchers, []string, error) {
+	v := r.URL.Query()
+	var ms alerts.Matchers
+	for _, f := range v["filter"] {
+		m, err := alerts.ParseMatchers(f)
+		if err != nil {
+			return nil, nil, errorf("query parameter filter %q: %v", f, err)
+		}
+		ms = append(ms, m...)
+	}
+	states := list(v["state"])
+	for _, st := range states {
+		switch chiso.AlertState(st) {
+		case chiso.Pending, chiso.Firing, chiso.Resolved:
+		default:
+			return nil, nil, errorf("query parameter state: %q is not pending, firing or resolved", st)
+		}
+	}
+	return ms, states, nil
+}
+
+func getAlertHistory(a Alerting) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := historyQuery(r)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		evs, err := a.AlertHistory(r.Context(), f)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		if evs == nil {
+			evs = []alerts.Event{}
+		}
+		writeData(w, http.StatusOK, evs)
+	}
+}
+
+// historyQuery reads the history filter; every bad parameter is reported.
+func historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
+	v := r.URL.Query()
+	f := alerts.HistoryFilter{Fingerprint: v.Get("fingerprint"), Alertname: v.Get("alertname"),
+		Area: v.Get("area"), Indicator: v.Get("indicator"), Kind: alerts.EventKind(v.Get("kind"))}
+	var errs []string
+	for key, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
+		if s := v.Get(key); s != "" {
+			t, err := ParseTime(s, requestTime())
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("query parameter %s: %v", key, err))
+			}
+			*dst = t
+		}
+	}
+	if s := v.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Sprintf("query parameter limit: %q is not a count", s))
+		}
+		f.Limit = n
+	}
+	if len(errs) > 0 {
+		slices.Sort(errs)
+		return f, errorf("%s", strings.Join(errs, "; "))
+	}
+	return f, nil
+}
+
+// ParseTime reads a time given to the API or the command line: RFC 3339
+// (2026-11-23T08:00:00Z), a date (2026-11-23, midnight UTC), or a duration
+// before now in the rule files' syntax (7d, 12h).
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if d, err := rules.ParseDuration(s); err == nil {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", s)
+}
+
+// AckRequest is the body of POST /api/v1/alerts/{fingerprint}/ack.
+type AckRequest struct {
+	Kind    chiso.AckKind `json:"kind"` // correct or will_be_corrected
+	By      string        `json:"by"`
+	Comment string        `json:"comment"`
+}
+
+func postAck(a Alerting) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req AckRequest
+		if err := decodeBody(w, r, &req); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		if err := req.validate(); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		al, err := a.Ack(r.Context(), r.PathValue("fingerprint"), req.Kind, req.By, req.Comment, requestTime())
+		if err != nil {
+			writeError(w, errStatus(err), err)
+			return
+		}
+		writeAlert(w, al)
+	}
+}
+
+func (req AckRequest) validate() error {
+	var errs []string
+	if req.Kind != chiso.AckCorrect && req.Kind != chiso.AckWillBeCorrect {
+		errs = append(errs, fmt.Sprintf("kind %q is not %s or %s", req.Kind, chiso.AckCorrect, chiso.AckWillBeCorrect))
+	}
+	if strings.TrimSpace(req.By) == "" {
+		errs = append(errs, "by is required: who acknowledges")
+	}
+	if len(errs) > 0 {
+		return errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// errStatus is 404 for an unknown alert or silence, else 422: the request
+// was understood but could not be applied.
+func errStatus(err error) int {
+	if errors.Is(err, alerts.ErrNotFound) {
+		return http.StatusNotFound
+	}
+	return http.StatusUnprocessableEntity
+}
+
+func writeAlert(w http.ResponseWriter, al chiso.Alert) {
+	b, err := alerts.MarshalAlert(al)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	writeData(w, http.StatusOK, json.RawMessage(b))
+}
+
+func writeAlertList(w http.ResponseWriter, as []chiso.Alert) {
+	out := make([]json.RawMessage, 0, len(as))
+	for _, al := range as {
+		b, err := alerts.MarshalAlert(al)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err)
+			return
+		}
+		out = append(out, b)
+	}
+	writeData(w, http.StatusOK, out)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errorf("request body: %v", err)
+	}
+	return nil
+}
+
+// SilenceRequest is the body of POST /api/v1/silences. Matchers are
+// strings in Alertmanager's syntax (`area="PT"`) or objects {name, op,
+// value}. The end is ends_at, or duration after the start; the start is
+// starts_at, or now.
+type SilenceRequest struct {
+	Matchers  []MatcherJSON `json:"matchers"`
+	StartsAt  time.Time     `json:"starts_at,omitzero"`
+	EndsAt    time.Time     `json:"ends_at,omitzero"`
+	Duration  string        `json:"duration,omitempty"` // e.g. 2h, 7d, 2w
+	CreatedBy string        `json:"created_by"`
+	Comment   string        `json:"comment"`
+}
+
+// MatcherJSON is a matcher read from a string or an object.
+type MatcherJSON struct{ *alerts.Matcher }
+
+// UnmarshalJSON reads `area="PT"` or {"name": "area", "op": "=", "value": "PT"}.
+func (m *MatcherJSON) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		mm, err := alerts.ParseMatcher(s)
+		m.Matcher = mm
+		return err
+	}
+	m.Matcher = new(alerts.Matcher)
+	return m.Matcher.UnmarshalJSON(b)
+}
+
+// PreviewRequest is the body of POST /api/v1/silences/preview.
+type PreviewRequest struct {
+	Matchers []MatcherJSON `json:"matchers"`
+}
+
+// SilenceJSON is a silence with its state at the time of the request.
+type SilenceJSON struct {
+	alerts.Silence
+	State alerts.SilenceState `json:"state"`
+}
+
+func matchers(ms []MatcherJSON) alerts.Matchers {
+	out := make(alerts.Matchers, 0, len(ms))
+	for _, m := range ms {
+		if m.Matcher != nil {
+			out = append(out, m.Matcher)
+		}
+	}
+	return out
+}
+
+// silence turns the request into a silence to add at now.
+func (req SilenceRequest) silence(now time.Time) (alerts.Silence, error) {
+	s := alerts.Silence{Matchers: matchers(req.Matchers), StartsAt: req.StartsAt, EndsAt: req.EndsAt,
+		CreatedBy: req.CreatedBy, Comment: req.Comment}
+	if s.StartsAt.IsZero() {
+		s.StartsAt = now
+	}
+	if req.Duration != "" {
+		if !req.EndsAt.IsZero() {
+			return s, errorf("give ends_at or duration, not both")
+		}
+		d, err := rules.ParseDuration(req.Duration)
+		if err != nil {
+			return s, errorf("duration %q: %v", req.Duration, err)
+		}
+		s.EndsAt = s.StartsAt.Add(d)
+	}
+	return s, nil
+}
+
+func getSilences(a Alerting) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		now := requestTime()
+		want := list(r.URL.Query()["state"])
+		out := []SilenceJSON{}
+		for _, s := range a.Silences() {
+			st := s.State(now)
+			if len(want) == 0 || slices.Contains(want, string(st)) {
+				out = append(out, SilenceJSON{Silence: s, State: st})
+			}
+		}
+		writeData(w, http.StatusOK, out)
+	}
+}
+
+func postSilence(a Alerting) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req SilenceRequest
+		if err := decodeBody(w, r, &req); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		now := requestTime()
+		s, err := req.silence(now)
+		if err == nil {
+			err = s.Validate(now)
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		if s, err = a.AddSilence(r.Context(), s, now); err != nil {
+			writeError(w, errStatus(err), err)
+			return
+		}
+		writeData(w, http.StatusOK, SilenceJSON{Silence: s, State: s.State(now)})
+	}
+}
+
+func deleteSilence(a Alerting) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, errorf("silence id %q is not a number", r.PathValue("id")))
+			return
+		}
+		if err := a.ExpireSilence(r.Context(), id, requestTime()); err != nil {
+			writeError(w, errStatus(err), err)
+			return
+		}
+		writeData(w, http.StatusOK, map[string]int64{"expired": id})
+	}
+}
+
+func postPreview(a Alerting) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req PreviewRequest
+		if err := decodeBody(w, r, &req); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		if len(req.Matchers) == 0 {
+			writeError(w, http.StatusBadRequest, errorf("matchers are required"))
+			return
+		}
+		writeAlertList(w, a.Preview(matchers(req.Matchers)))
+	}
+}
+
+func postTestReceiver(a Alerting) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if err := a.TestReceiver(r.Context(), name, requestTime()); err != nil {
+			writeError(w, errStatus(err), err)
+			return
+		}
+		writeData(w, http.StatusAccepted, map[string]string{"receiver": name, "queued": "test"})
+	}
+}
