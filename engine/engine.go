@@ -79,6 +79,7 @@ type Engine struct {
 	cat  *catalogue
 
 	evalMu sync.Mutex   // one evaluation or rule swap at a time
+	loadMu sync.Mutex   // one Load or Refresh at a time, so that lastID matches the index
 	mu     sync.RWMutex // guards ix, log and rules: Add writes, Evaluate reads
 	ix     *index
 	log    changeLog

@@ -315,3 +315,52 @@ func TestResultsAreSnapshots(t *testing.T) {
 		t.Errorf("later findings wrong:%s", dump(later.Findings))
 	}
 }
+
+// TestConcurrentUse runs additions, refreshes, rule swaps and evaluations
+// at once; run with -race.
+func TestConcurrentUse(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var src sliceSource
+	for i := range 2000 {
+		src = append(src, randomObs(r, int64(i+1)))
+	}
+	e := newEngine(t, testGroups())
+	if err := e.Load(context.Background(), src[:1000]); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 4)
+	go func() {
+		for i := range 200 {
+			e.Add(obs("a", "Q3", "2026", float64(i), i+1, int64(5000+i)))
+		}
+		done <- nil
+	}()
+	go func() {
+		_, err := e.Refresh(context.Background(), src)
+		done <- err
+	}()
+	go func() { done <- e.SetRules(testGroups()) }()
+	go func() {
+		for range 20 {
+			if _, err := e.Evaluate(context.Background(), "g", now); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := evaluate(t, e, "", now)
+	full := newEngine(t, testGroups())
+	full.Add(src...)
+	for i := range 200 {
+		full.Add(obs("a", "Q3", "2026", float64(i), i+1, int64(5000+i)))
+	}
+	if want := evaluate(t, full, "", now); !sameFindings(got.Findings, want.Findings) {
+		t.Errorf("after concurrent use the findings differ from a fresh evaluation:%s\nwant%s", dump(got.Findings), dump(want.Findings))
+	}
+}

@@ -62,8 +62,12 @@ const batchSize = 4096
 // Load replaces the index with every current observation of the store, and
 // makes the next evaluation of every rule a full one. The scan and the
 // indexing run side by side; evaluations keep reading the old index until
-// the new one is complete.
+// the new one is complete. What Add puts in the index while a Load runs is
+// lost with the old index unless the store has it: a Refresh after the
+// Load brings back what the store received meanwhile.
 func (e *Engine) Load(ctx context.Context, src Source) error {
+	e.loadMu.Lock()
+	defer e.loadMu.Unlock()
 	ix := newIndex()
 	ix.loading = true
 	last, err := pipe(ctx, src, 0, func(batch []chiso.Observation) {
@@ -87,6 +91,8 @@ func (e *Engine) Load(ctx context.Context, src Source) error {
 // Refresh adds what the store received since the last Load or Refresh and
 // returns how many observations it read.
 func (e *Engine) Refresh(ctx context.Context, src Source) (int, error) {
+	e.loadMu.Lock()
+	defer e.loadMu.Unlock()
 	e.mu.RLock()
 	after := e.lastID
 	e.mu.RUnlock()
