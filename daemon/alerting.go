@@ -11,6 +11,8 @@ import (
 	"github.com/chiso-vn/chiso/alerts/amclient"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/rules"
+	"github.com/chiso-vn/chiso/server"
+	"github.com/chiso-vn/chiso/store"
 )
 
 // TickInterval is how often the alert manager flushes aggregation groups
@@ -122,4 +124,25 @@ func (d *Daemon) alertLoop(ctx context.Context) {
 	if err := d.alerts.Run(ctx, TickInterval); err != nil && ctx.Err() == nil {
 		d.log.Error("alerting stopped", "err", err)
 	}
+}
+
+// alertingAPI is what the HTTP API serves of alerting: the manager, and the
+// alert history from the store.
+type alertingAPI struct {
+	*alerts.Manager
+	db *store.DB
+}
+
+// AlertHistory implements server.Alerting.
+func (a alertingAPI) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error) {
+	return a.db.AlertHistory(ctx, f)
+}
+
+// alertingDeps returns the API's view of alerting; nil when the daemon
+// runs no alert manager of its own.
+func (d *Daemon) alertingDeps() server.Alerting {
+	if d.alerts == nil {
+		return nil
+	}
+	return alertingAPI{Manager: d.alerts, db: d.db}
 }

@@ -220,7 +220,8 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 
 func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
-		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values, Logger: d.log})
+		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
+		Alerting: d.alertingDeps(), Logger: d.log})
 	if err != nil {
 		return err
 	}
@@ -259,8 +260,9 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 }
 
 // Close stops scheduling, the HTTP server and the loops, waits for a
-// running evaluation to end or abandon, and closes the database, within
-// ShutdownTimeout. It is safe to call more than once.
+// running evaluation to end or abandon, delivers the notifications that are
+// due, and closes the database, all within ShutdownTimeout. It is safe to
+// call more than once.
 func (d *Daemon) Close() error {
 	d.closeOnce.Do(func() { d.closeErr = d.shutdown() })
 	return d.closeErr
@@ -280,6 +282,13 @@ func (d *Daemon) shutdown() error {
 		d.cancel()
 	}
 	d.wg.Wait()
+	if d.delivery != nil {
+		// drain what is due within what is left of the deadline; the rest
+		// stays queued in the outbox for the next start
+		if _, err := d.delivery.dl.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			errs = append(errs, err)
+		}
+	}
 	if d.db != nil {
 		errs = append(errs, d.db.Close())
 	}

@@ -653,3 +653,11 @@ func TestFiringAlertIsDeliveredToAWebhook(t *testing.T) {
 		}
 	}
 }
+
+func TestAlertsAPIServesTheManager(t *testing.T) {
+	h := start(t, "")
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	h.waitFor("the alert in /api/v1/alerts", 2*time.Second, func() bool {
+		return strings.Contains(h.get("/api/v1/alerts"), "CoverageOutOfRange")
+	})
+}
