@@ -294,7 +294,7 @@ func TestUnknownAPIPathIsJSON404(t *testing.T) {
 // to what the registry and expfmt write for the collector's metrics.
 func TestValueTextMatchesRegistry(t *testing.T) {
 	snaps := map[string]*Snapshot{
-		"empty": {},
+		"empty":       {},
 		"values only": {Values: []SeriesValue{{Indicator: "a", Area: "DB", Value: 0, PeriodEnd: 1}}},
 		"odd values and labels": {
 			Values: []SeriesValue{
