@@ -147,6 +147,7 @@ type importer struct {
 	spare      spareCells
 	loadCells  *sql.Stmt
 	figure     *sql.Stmt
+	olderRev   *sql.Stmt // a cell's figure at an earlier revision, by the current id
 	saveCells  *sql.Stmt
 	blob       []byte // reused to encode series_cells
 	findSource *sql.Stmt
@@ -283,6 +284,13 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 		c.Unchanged++
 		return nil
 	}
+	if exists && o.Revision > 0 && o.Revision < int(cur.revision) {
+		same, err := im.sameAsRevision(cur.id, o)
+		if err != nil || same {
+			c.Unchanged++
+			return err
+		}
+	}
 	src, err := im.source(o.Source)
 	if err != nil {
 		return err
@@ -304,4 +312,27 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	st.cells.put(slot, exists, next)
 	st.dirty = true
 	return im.w.add(row)
+}
+
+// sameAsRevision reports whether o, which names an earlier revision of a
+// stored cell (as rows of an export with every revision do), holds the very
+// figure that revision holds: re-importing such a file into the database it
+// came from is then no change. currentID is the cell's current revision.
+func (im *importer) sameAsRevision(currentID int64, o chiso.Observation) (bool, error) {
+	if err := im.w.flush(); err != nil { // the chain may include rows of this import
+		return false, err
+	}
+	var (
+		value     float64
+		qualifier chiso.Qualifier
+		method    string
+	)
+	err := im.olderRev.QueryRowContext(im.ctx, currentID, o.Revision).Scan(&value, &qualifier, &method)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read revision %d of %s %s %s: %w", o.Revision, o.Indicator, o.Area, o.Period, err)
+	}
+	return value == o.Value && qualifier == o.Qualifier && method == o.Method, nil
 }

@@ -21,6 +21,12 @@ func (im *importer) prepare() error {
 	}
 	im.loadCells = prep(`SELECT cells FROM series_cells WHERE series_id = ?`)
 	im.figure = prep(`SELECT revision, value, qualifier, coalesce(method, '') FROM observations WHERE id = ?`)
+	im.olderRev = prep(`WITH RECURSIVE chain(id, prev, revision, value, qualifier, method) AS (
+			SELECT id, prev_id, revision, value, qualifier, coalesce(method, '') FROM observations WHERE id = ?
+			UNION ALL
+			SELECT o.id, o.prev_id, o.revision, o.value, o.qualifier, coalesce(o.method, '')
+			FROM observations o JOIN chain c ON o.id = c.prev)
+		SELECT value, qualifier, method FROM chain WHERE revision = ?`)
 	im.saveCells = prep(`INSERT INTO series_cells(series_id, cells) VALUES (?, ?)
 		ON CONFLICT(series_id) DO UPDATE SET cells = excluded.cells`)
 	im.findSource = prep(`SELECT id FROM sources WHERE name = ?`)

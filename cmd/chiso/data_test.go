@@ -106,3 +106,26 @@ func TestCommandsNeedADatabase(t *testing.T) {
 		t.Error("export created a database")
 	}
 }
+
+func TestExportAllRevisionsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	db, empty := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	mustChiso(t, "--db", db, "init", "--sample")
+	for i, fig := range []string{"ước đạt 190.000 tỷ đồng", "191.250 tỷ đồng"} {
+		f := filepath.Join(dir, "rev"+string(rune('0'+i))+".csv")
+		os.WriteFile(f, []byte("indicator,area,period,value\nict_revenue,VP,2023,\""+fig+"\"\n"), 0o644)
+		mustChiso(t, "--db", db, "import", f)
+	}
+	all := filepath.Join(dir, "all.csv")
+	mustChiso(t, "--db", db, "export", "--all-revisions", "-o", all)
+	if out := mustChiso(t, "--db", db, "import", all); !strings.Contains(out, "0 added, 0 revised, 61 unchanged") {
+		t.Errorf("re-importing every revision into the same database changed something:\n%s", out)
+	}
+	mustChiso(t, "--db", empty, "init")
+	if out := mustChiso(t, "--db", empty, "import", all); !strings.Contains(out, "60 added, 1 revised, 0 unchanged") {
+		t.Errorf("importing every revision into an empty database:\n%s", out)
+	}
+	if h := mustChiso(t, "--db", empty, "history", "ict_revenue", "VP"); !strings.Contains(h, "190,000") || !strings.Contains(h, "191,250") {
+		t.Errorf("the revisions were not reproduced:\n%s", h)
+	}
+}
