@@ -51,6 +51,11 @@ func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, 
 			Help: "Evaluations or reloads whose findings or rules the alerting manager refused."}),
 	}
 	m.monitor = &jobMonitor{m: m}
+	// every channel and outcome from zero, so that rate() sees the first one
+	for _, co := range [][2]string{{"api", "success"}, {"api", "failure"}, {"api", "dry_run"},
+		{"drop_folder", "success"}, {"drop_folder", "failure"}, {"external", "success"}} {
+		m.imports.WithLabelValues(co[0], co[1])
+	}
 	build := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chiso_build_info",
 		Help:        "A metric with a constant '1' value labelled by the version and revision of chiso and the Go version.",
 		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": runtime.Version()}},
@@ -103,6 +108,12 @@ func (m *metrics) evaluated(group string, now time.Time, took time.Duration, res
 		}
 	}
 	m.findings.set(group, res.Findings)
+}
+
+// scheduled starts a group's iteration counters at zero.
+func (m *metrics) scheduled(group string) {
+	m.iterations.WithLabelValues(group)
+	m.missed.WithLabelValues(group)
 }
 
 // forget deletes the series of groups that a reload removed.

@@ -147,6 +147,7 @@ func (d *Daemon) schedule(groups []ruleGroup) error {
 			return err
 		}
 		d.jobs[g.Name] = j
+		d.metrics.scheduled(g.Name)
 	}
 	return nil
 }
