@@ -9,9 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/ingest"
-	"github.com/chiso-vn/chiso/sample"
+	"github.com/chiso-vn/chiso/internal/setup"
 	"github.com/chiso-vn/chiso/store"
 )
 
@@ -35,41 +33,15 @@ func InitDatabase(ctx context.Context, path string, withSample bool, now time.Ti
 }
 
 func initDatabase(ctx context.Context, path string, withSample bool, now time.Time) error {
-	cat, err := ingest.SampleCatalogue()
-	if err != nil {
-		return fmt.Errorf("read built-in catalogue: %w", err)
-	}
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		return fmt.Errorf("create database: %w", err)
 	}
 	defer db.Close()
-	if _, err := db.ImportCatalogue(ctx, cat); err != nil {
-		return fmt.Errorf("store catalogue: %w", err)
-	}
-	if !withSample {
-		return db.Close()
-	}
-	if err := importSample(ctx, db, cat, now); err != nil {
+	if _, err := setup.Init(ctx, db, withSample, now); err != nil {
 		return err
 	}
 	return db.Close()
-}
-
-func importSample(ctx context.Context, db *store.DB, cat *chiso.Catalogue, now time.Time) error {
-	f, err := sample.FS().Open(sample.Observations)
-	if err != nil {
-		return fmt.Errorf("open sample observations: %w", err)
-	}
-	defer f.Close()
-	_, err = db.Import(ctx, store.ImportOptions{Source: sample.Observations, Now: now},
-		func(emit func(chiso.Observation) error) error {
-			return ingest.Read(f, sample.Observations, ingest.Options{Catalogue: cat}, emit)
-		})
-	if err != nil {
-		return fmt.Errorf("import sample observations: %w", err)
-	}
-	return nil
 }
 
 // WriteRulePack copies the rule files of pack (*.yaml at its root, and
