@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chiso-vn/chiso/pack"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -425,19 +426,19 @@ func TestInitDatabase(t *testing.T) {
 
 func TestWriteRulePack(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "rules.d")
-	created, err := WriteRulePack(dir, StarterRules())
+	created, err := WriteRulePack(dir, pack.FS())
 	if err != nil || !created {
 		t.Fatalf("WriteRulePack = %v, %v", created, err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "starter.yaml")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "targets.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "starter.yaml"), "edited")
-	created, err = WriteRulePack(dir, StarterRules())
+	writeFile(t, filepath.Join(dir, "targets.yaml"), "edited")
+	created, err = WriteRulePack(dir, pack.FS())
 	if err != nil || created {
 		t.Fatalf("second WriteRulePack = %v, %v", created, err)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "starter.yaml")); string(b) != "edited" {
+	if b, _ := os.ReadFile(filepath.Join(dir, "targets.yaml")); string(b) != "edited" {
 		t.Error("an existing rule folder was overwritten")
 	}
 }
