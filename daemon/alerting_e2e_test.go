@@ -1,0 +1,106 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/store"
+)
+
+// hookServer answers each request with the next of its codes (the last one
+// repeats) and records the Idempotency-Key of every request.
+type hookServer struct {
+	mu    sync.Mutex
+	codes []int
+	keys  []string
+}
+
+func (s *hookServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	code := s.codes[min(len(s.keys), len(s.codes)-1)]
+	s.keys = append(s.keys, r.Header.Get("Idempotency-Key"))
+	w.WriteHeader(code)
+}
+
+func (s *hookServer) requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.keys...)
+}
+
+// TestWebhookOutcomesThroughTheDaemon runs the real chain (finding, alert,
+// outbox, deliverer, webhook notifier, store): a webhook answering 500 is
+// retried with the same idempotency key until it accepts, one answering
+// 400 is tried once and given up. The alerts and webhook packages test
+// each step alone; this checks that the daemon wires them so.
+func TestWebhookOutcomesThroughTheDaemon(t *testing.T) {
+	flaky := &hookServer{codes: []int{500, 503, 200}}
+	refusing := &hookServer{codes: []int{400}}
+	flakyTS, refusingTS := httptest.NewServer(flaky), httptest.NewServer(refusing)
+	t.Cleanup(flakyTS.Close)
+	t.Cleanup(refusingTS.Close)
+	h := start(t, webhookAlerting(flakyTS.URL, refusingTS.URL))
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	h.waitFor("the flaky webhook accepts on its third attempt", 15*time.Second, func() bool { return len(flaky.requests()) >= 3 })
+	time.Sleep(1500 * time.Millisecond) // time for a wrong retry of either to show
+	if got := flaky.requests(); len(got) != 3 || got[0] != got[1] || got[1] != got[2] || got[0] == "" {
+		t.Errorf("flaky webhook got idempotency keys %q, want the same key 3 times", got)
+	}
+	if got := refusing.requests(); len(got) != 1 {
+		t.Errorf("the webhook answering 400 got %d requests, want 1 (no retry)", len(got))
+	}
+	want := map[string]alerts.OutboxStatus{"flaky": alerts.StatusSent, "refusing": alerts.StatusDead}
+	for _, e := range outbox(t, h.d.db) {
+		if e.Status != want[e.Receiver] {
+			t.Errorf("outbox entry %d for %s is %s, want %s (%s)", e.ID, e.Receiver, e.Status, want[e.Receiver], e.LastError)
+		}
+	}
+	m := h.get("/metrics")
+	for _, s := range []string{
+		`chiso_notifications_total{integration="webhook",outcome="retry",receiver="flaky"} 2`,
+		`chiso_notifications_total{integration="webhook",outcome="success",receiver="flaky"} 1`,
+		`chiso_notifications_total{integration="webhook",outcome="dead",receiver="refusing"} 1`,
+	} {
+		if !strings.Contains(m, s) {
+			t.Errorf("/metrics lacks %s", s)
+		}
+	}
+}
+
+// webhookAlerting routes every alert to both webhooks at once.
+func webhookAlerting(flaky, refusing string) string {
+	return fmt.Sprintf(`alerting:
+  route:
+    receiver: flaky
+    group_by: [alertname]
+    group_wait: 0s
+    routes:
+      - {receiver: flaky, continue: true}
+      - {receiver: refusing}
+  receivers:
+    - name: flaky
+      webhook: {url: %q}
+    - name: refusing
+      webhook: {url: %q}
+`, flaky, refusing)
+}
+
+func outbox(t *testing.T, db *store.DB) []alerts.OutboxEntry {
+	t.Helper()
+	es, err := db.Notifications(context.Background(), store.OutboxFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) == 0 {
+		t.Fatal("the outbox is empty")
+	}
+	return es
+}
