@@ -538,3 +538,32 @@ func TestAlertmanagerReceivesAndResolves(t *testing.T) {
 		t.Errorf("Vĩnh Phúc's revenue alert is gone too; only the cleared one should resolve: %v", got)
 	}
 }
+
+// TestAlertCommandsAgainstServe drives a running `chiso serve` with the
+// alerting commands, as an operator would.
+func TestAlertCommandsAgainstServe(t *testing.T) {
+	p := serveAlerting(t, t.TempDir(), "")
+	t.Setenv("CHISO_TOKEN", e2eToken)
+	var alerts []struct {
+		Fingerprint string            `json:"fingerprint"`
+		Labels      map[string]string `json:"labels"`
+	}
+	p.waitFor("the sample's alerts", 5*time.Second, func() bool {
+		_, out, _ := runChiso(t, "alerts", "list", "--url", p.url, "--format", "json", "area=PT", "indicator=digital_economy_share")
+		return json.Unmarshal([]byte(out), &alerts) == nil && len(alerts) == 1
+	})
+	fp := alerts[0].Fingerprint
+	mustChiso(t, "ack", fp, "--kind", "will_be_corrected", "--by", "lan", "--comment", "Sở sẽ gửi số liệu sửa", "--url", p.url)
+	out := mustChiso(t, "alerts", "history", "--fingerprint", fp, "--url", p.url)
+	if !strings.Contains(out, "acknowledged") || !strings.Contains(out, "lan: Sở sẽ gửi số liệu sửa") {
+		t.Errorf("history after the acknowledgement:\n%s", out)
+	}
+	out = mustChiso(t, "silence", "add", "area=VP", "--duration", "1d", "--by", "lan", "--comment", "đang rà soát", "--url", p.url)
+	if !strings.HasPrefix(out, "silence 1 ") {
+		t.Errorf("silence add: %s", out)
+	}
+	out = mustChiso(t, "alerts", "list", "area=VP", "--url", p.url)
+	if !strings.Contains(out, "RevenueChangeImplausible") || !strings.Contains(out, "silence:1") {
+		t.Errorf("Vĩnh Phúc's alerts are not shown silenced:\n%s", out)
+	}
+}

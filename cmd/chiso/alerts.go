@@ -36,7 +36,7 @@ type subcommand struct {
 
 var alertsSubcommands = map[string]subcommand{
 	"list":          {"list the daemon's alerts", runAlertsList},
-	"history":       {"list alert transitions and acknowledgements", runAlertsHistory},
+	"history":       {"list alert transitions and acknowledgements (reads --db directly when that file exists and no --url is given)", runAlertsHistory},
 	"test-receiver": {"queue a test notification for a receiver", runTestReceiver},
 	"preview":       {"render the e-mail template locally (no SMTP, no daemon)", runAlertsPreview},
 }
