@@ -106,13 +106,17 @@ func run(ctx context.Context, name string, src []byte, load func([]string, *chis
 	return res, nil
 }
 
-// loadRuleFiles loads the rule files named relative to dir; positions name
-// the files as dir/name.
+// loadRuleFiles loads the rule files named relative to dir (or absolute);
+// positions name the files as dir/name.
 func loadRuleFiles(dir string, patterns []string, cat *chiso.Catalogue) ([]rules.Group, error) {
 	var all []rules.Group
 	var errs rules.ErrorList
 	for _, pat := range patterns {
-		base, glob := splitGlob(filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(pat))))
+		full := filepath.FromSlash(pat)
+		if !filepath.IsAbs(full) {
+			full = filepath.Join(dir, full)
+		}
+		base, glob := splitGlob(filepath.ToSlash(full))
 		groups, err := rules.Load(os.DirFS(base), []string{glob}, cat)
 		var list rules.ErrorList
 		switch {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -137,5 +138,30 @@ func TestOnlyRules(t *testing.T) {
 		if len(got) != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%v: %d findings, %v", tc.names, len(got), err)
 		}
+	}
+}
+
+// TestRunFileAbsoluteRuleFiles reads rule_files given as absolute paths
+// from a test file elsewhere.
+func TestRunFileAbsoluteRuleFiles(t *testing.T) {
+	src, err := os.ReadFile("testdata/rules_test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs("testdata/rules/plausibility.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := strings.Replace(string(src), "rule_files: [rules/plausibility.yaml]", "rule_files: ["+abs+"]", 1)
+	if moved == string(src) {
+		t.Fatal("the test file no longer names rules/plausibility.yaml")
+	}
+	path := filepath.Join(t.TempDir(), "moved_test.yaml")
+	if err := os.WriteFile(path, []byte(moved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := RunFile(context.Background(), path)
+	if err != nil || !res.Passed() {
+		t.Fatalf("RunFile = %+v, %v", res, err)
 	}
 }
