@@ -301,3 +301,23 @@ func TestAlertingDisabled(t *testing.T) {
 		t.Fatalf("got %d %v", code, body)
 	}
 }
+
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2026-11-20T08:00:00+07:00", "2026-11-20", "7d", "90m", "2w", "", "-1d", "9999999999999d"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseTime(s, now)
+		if err != nil {
+			if !got.IsZero() || !strings.Contains(err.Error(), fmt.Sprintf("%q", s)) {
+				t.Fatalf("ParseTime(%q) = %v, %v: an error must name the input and return no time", s, got, err)
+			}
+			return
+		}
+		again, err2 := ParseTime(s, now)
+		if err2 != nil || !again.Equal(got) {
+			t.Fatalf("ParseTime(%q) is not deterministic", s)
+		}
+	})
+}
