@@ -252,7 +252,8 @@ func TestDaemonNotRunning(t *testing.T) {
 }
 
 func TestAlertsPreview(t *testing.T) {
-	cfg := filepath.Join(t.TempDir(), "chiso.yaml")
+	dir := t.TempDir()
+	cfg, subject := filepath.Join(dir, "chiso.yaml"), filepath.Join(dir, "subject.tmpl")
 	src := `alerting:
   route: {receiver: heads}
   receivers:
@@ -260,8 +261,13 @@ func TestAlertsPreview(t *testing.T) {
       email: {smarthost: "127.0.0.1:25", from: "chiso@example.vn", lang: en, tls: none}
     - name: hook
       webhook: {url: "http://127.0.0.1:1/"}
+    - name: own
+      email: {smarthost: "127.0.0.1:25", from: "chiso@example.vn", tls: none, subject: ` + subject + `}
 `
 	if err := os.WriteFile(cfg, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(subject, []byte("Sở KH&CN: {{len .Firing}} {{with .First}}{{.AreaName | upper}}{{end}}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -272,9 +278,11 @@ func TestAlertsPreview(t *testing.T) {
 		{[]string{}, 0, []string{"Subject: [chiso]", "Số trạm BTS – Phú Thọ", "1.900 trạm"}},
 		{[]string{"--reason", "digest", "--lang", "en"}, 0, []string{"Subject: [chiso]", "BTS base stations"}},
 		{[]string{"--format", "html", "--reason", "resolved"}, 0, []string{"<html", "Vĩnh Phúc"}},
-		{[]string{"--config", cfg}, 0, []string{"BTS base stations"}},
-		{[]string{"--config", cfg, "--lang", "vi"}, 0, []string{"Số trạm BTS"}},
-		{[]string{"--config", cfg, "--receiver", "hook"}, 1, []string{`no e-mail receiver "hook" (e-mail receivers: heads)`}},
+		{[]string{"--config", cfg}, 1, []string{"several e-mail receivers (heads, own): choose one with --receiver"}},
+		{[]string{"--config", cfg, "--receiver", "heads"}, 0, []string{"BTS base stations"}},
+		{[]string{"--config", cfg, "--receiver", "own"}, 0, []string{"Subject: Sở KH&CN: 2 ĐIỆN BIÊN\n", "Số trạm BTS"}},
+		{[]string{"--config", cfg, "--receiver", "heads", "--lang", "vi"}, 0, []string{"Số trạm BTS"}},
+		{[]string{"--config", cfg, "--receiver", "hook"}, 1, []string{`no e-mail receiver "hook" (e-mail receivers: heads, own)`}},
 		{[]string{"--reason", "later", "--format", "pdf"}, 2, []string{`--reason "later"`, `--format "pdf"`}},
 	}
 	for _, tt := range tests {
