@@ -63,7 +63,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	ns, clients, err := notifiers(ac)
+	ns, clients, err := notifiers(ac, receiverEnv{cat: d.cat, loc: cfg.Location, log: d.log})
 	if err != nil {
 		return err
 	}
@@ -104,12 +104,12 @@ type reloadedAlerting struct {
 	clients   []*amclient.Client
 }
 
-func prepareAlerting(cfg *config.Config) (*reloadedAlerting, error) {
+func prepareAlerting(cfg *config.Config, env receiverEnv) (*reloadedAlerting, error) {
 	ac, err := alertConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
-	ns, clients, err := notifiers(ac)
+	ns, clients, err := notifiers(ac, env)
 	if err != nil {
 		return nil, err
 	}

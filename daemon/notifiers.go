@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
+	"time"
+
+	"github.com/chiso-vn/chiso"
 
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/alerts/amclient"
@@ -12,17 +16,26 @@ import (
 	"github.com/chiso-vn/chiso/alerts/webhook"
 )
 
+// receiverEnv is what receivers need of the daemon: the catalogue for
+// indicator and area names and units in e-mails, the configured zone for
+// times, and the log.
+type receiverEnv struct {
+	cat *chiso.Catalogue
+	loc *time.Location
+	log *slog.Logger
+}
+
 // notifiers builds every receiver's integrations from the alerting
 // section, reporting every problem at once. The Alertmanager clients are
 // returned too: they re-send firing alerts on their own loop.
-func notifiers(ac *alerts.Config) (alerts.Notifiers, []*amclient.Client, error) {
+func notifiers(ac *alerts.Config, env receiverEnv) (alerts.Notifiers, []*amclient.Client, error) {
 	out := alerts.Notifiers{}
 	var clients []*amclient.Client
 	var errs []error
 	for _, r := range ac.Receivers {
 		m := map[string]alerts.Notifier{}
 		if r.Email.IsSet() {
-			n, err := emailNotifier(r.Email)
+			n, err := emailNotifier(r.Email, env)
 			errs = append(errs, receiverErr(r.Name, alerts.IntegrationEmail, err))
 			m[alerts.IntegrationEmail] = n
 		}
@@ -32,7 +45,7 @@ func notifiers(ac *alerts.Config) (alerts.Notifiers, []*amclient.Client, error) 
 			m[alerts.IntegrationWebhook] = n
 		}
 		if r.Alertmanager.IsSet() {
-			c, err := alertmanagerClient(r.Alertmanager)
+			c, err := alertmanagerClient(r.Alertmanager, ac.ExternalURL, env)
 			errs = append(errs, receiverErr(r.Name, alerts.IntegrationAlertmanager, err))
 			m[alerts.IntegrationAlertmanager] = c
 			clients = append(clients, c)
@@ -52,7 +65,7 @@ func receiverErr(name, integration string, err error) error {
 	return fmt.Errorf("alerting: receiver %q %s: %w", name, integration, err)
 }
 
-func emailNotifier(raw alerts.RawConfig) (*email.Notifier, error) {
+func emailNotifier(raw alerts.RawConfig, env receiverEnv) (*email.Notifier, error) {
 	var c email.Config
 	if err := raw.Decode(&c); err != nil {
 		return nil, err
@@ -60,7 +73,7 @@ func emailNotifier(raw alerts.RawConfig) (*email.Notifier, error) {
 	if errs := c.Validate(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return email.New(c)
+	return email.New(c, email.WithCatalogue(env.cat), email.WithLocation(env.loc))
 }
 
 func webhookNotifier(raw alerts.RawConfig) (*webhook.Notifier, error) {
@@ -74,12 +87,12 @@ func webhookNotifier(raw alerts.RawConfig) (*webhook.Notifier, error) {
 	return webhook.New(c)
 }
 
-func alertmanagerClient(raw alerts.RawConfig) (*amclient.Client, error) {
+func alertmanagerClient(raw alerts.RawConfig, externalURL string, env receiverEnv) (*amclient.Client, error) {
 	var c amclient.Config
 	if err := raw.Decode(&c); err != nil {
 		return nil, err
 	}
-	return amclient.New(c)
+	return amclient.New(c, amclient.WithExternalURL(externalURL), amclient.WithLogger(env.log))
 }
 
 // delivery is the outbox's deliverer and the Alertmanager clients of the

@@ -305,8 +305,8 @@ func TestDigestOnePerDepartmentHeadInVietnamese(t *testing.T) {
 	p.waitFor("a digest for each head", 10*time.Second, mb.eachHeadHas)
 	p.kill() // before the next window
 	want := map[string]struct{ has, lacks []string }{
-		headPT: {[]string{"Tỷ trọng kinh tế số trong GRDP", "12,5%", "Phú Thọ"}, []string{"Tổng doanh thu toàn ngành TT&TT"}},
-		headVP: {[]string{"Tổng doanh thu toàn ngành TT&TT", "Vĩnh Phúc", "183.001"}, []string{"Tỷ trọng kinh tế số"}},
+		headPT: {[]string{"Tỷ trọng kinh tế số trong GRDP", "12,5%", "Phú Thọ"}, []string{"Tổng doanh thu toàn ngành TT&TT", "digital_economy_share – PT"}},
+		headVP: {[]string{"Tổng doanh thu toàn ngành TT&TT", "Vĩnh Phúc", "183.001"}, []string{"Tỷ trọng kinh tế số", "ict_revenue – VP"}},
 		headDB: {[]string{"Tỷ lệ văn bản điện tử", "Điện Biên"}, []string{"Tỷ trọng kinh tế số", "Tổng doanh thu toàn ngành"}},
 	}
 	for head, w := range want {
