@@ -78,6 +78,9 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if err := m.Start(ctx, d.opts.Now()); err != nil {
 		return fmt.Errorf("alerting: restore alerts: %w", err)
 	}
+	if err := seedAlertmanagers(ctx, d.db, m, ns, d.opts.Now(), d.log); err != nil {
+		return err
+	}
 	d.alerts = m
 	d.opts.Alerts = managerSink{m: m, cat: d.cat}
 	return nil

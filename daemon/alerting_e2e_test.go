@@ -3,14 +3,18 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/store"
 )
 
@@ -103,4 +107,50 @@ func outbox(t *testing.T, db *store.DB) []alerts.OutboxEntry {
 		t.Fatal("the outbox is empty")
 	}
 	return es
+}
+
+// TestAlertmanagerKeepsFiringAlertsAfterARestart: after a restart nothing
+// new is routed (group_wait is long), yet the Alertmanager receiver keeps
+// getting the alerts it had as firing, so they do not expire there.
+func TestAlertmanagerKeepsFiringAlertsAfterARestart(t *testing.T) {
+	var mu sync.Mutex
+	var posts []string
+	am := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		posts = append(posts, string(b))
+		mu.Unlock()
+	}))
+	defer am.Close()
+	posted := func() int { mu.Lock(); defer mu.Unlock(); return len(posts) }
+	section := func(wait string) string {
+		return fmt.Sprintf("alerting:\n  route: {receiver: am, group_by: [alertname], group_wait: %s}\n"+
+			"  receivers:\n    - name: am\n      alertmanager: {urls: [%q], resend_delay: 1h}\n", wait, am.URL)
+	}
+	h := start(t, "watch: false\n"+section("0s"))
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	h.waitFor("the alert at Alertmanager", 5*time.Second, func() bool { return posted() > 0 })
+	if err := h.d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cfgFile := filepath.Join(h.dir, "chiso.yaml")
+	old, _ := os.ReadFile(cfgFile)
+	writeFile(t, cfgFile, strings.Replace(string(old), "group_wait: 0s", "group_wait: 1h", 1))
+	before := posted()
+	cfg, err := config.Load(cfgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(cfg, Options{})
+	if err := d.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	h.waitFor("the firing alert re-sent after the restart", 5*time.Second, func() bool { return posted() > before })
+	mu.Lock()
+	last := posts[len(posts)-1]
+	mu.Unlock()
+	if !strings.Contains(last, "CoverageOutOfRange") {
+		t.Errorf("the post after the restart lacks the firing alert: %s", last)
+	}
 }
