@@ -63,7 +63,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	ns, clients, err := notifiers(ac, receiverEnv{cat: d.cat, loc: cfg.Location, log: d.log})
+	ns, clients, err := notifiers(ac, receiverEnv{cat: d.cat, loc: cfg.Location, log: d.log, path: cfg.Path})
 	if err != nil {
 		return err
 	}

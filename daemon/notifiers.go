@@ -23,6 +23,16 @@ type receiverEnv struct {
 	cat *chiso.Catalogue
 	loc *time.Location
 	log *slog.Logger
+	// path resolves a file named in the configuration against its folder,
+	// as every other path of the file is.
+	path func(string) string
+}
+
+// resolve replaces each non-empty relative path with env.path's answer.
+func (env receiverEnv) resolve(paths ...*string) {
+	for _, p := range paths {
+		*p = env.path(*p)
+	}
 }
 
 // notifiers builds every receiver's integrations from the alerting
@@ -40,7 +50,7 @@ func notifiers(ac *alerts.Config, env receiverEnv) (alerts.Notifiers, []*amclien
 			m[alerts.IntegrationEmail] = n
 		}
 		if r.Webhook.IsSet() {
-			n, err := webhookNotifier(r.Webhook)
+			n, err := webhookNotifier(r.Webhook, env)
 			errs = append(errs, receiverErr(r.Name, alerts.IntegrationWebhook, err))
 			m[alerts.IntegrationWebhook] = n
 		}
@@ -70,17 +80,19 @@ func emailNotifier(raw alerts.RawConfig, env receiverEnv) (*email.Notifier, erro
 	if err := raw.Decode(&c); err != nil {
 		return nil, err
 	}
+	env.resolve(&c.CAFile, &c.PasswordFile, &c.Subject, &c.HTML, &c.Text)
 	if errs := c.Validate(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return email.New(c, email.WithCatalogue(env.cat), email.WithLocation(env.loc))
 }
 
-func webhookNotifier(raw alerts.RawConfig) (*webhook.Notifier, error) {
+func webhookNotifier(raw alerts.RawConfig, env receiverEnv) (*webhook.Notifier, error) {
 	var c webhook.Config
 	if err := raw.Decode(&c); err != nil {
 		return nil, err
 	}
+	env.resolve(&c.URLFile, &c.HMACSecretFile)
 	if errs := c.Validate(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -91,6 +103,10 @@ func alertmanagerClient(raw alerts.RawConfig, externalURL string, env receiverEn
 	var c amclient.Config
 	if err := raw.Decode(&c); err != nil {
 		return nil, err
+	}
+	env.resolve(&c.BearerTokenFile)
+	if c.BasicAuth != nil {
+		env.resolve(&c.BasicAuth.PasswordFile)
 	}
 	return amclient.New(c, amclient.WithExternalURL(externalURL), amclient.WithLogger(env.log))
 }

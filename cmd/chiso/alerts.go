@@ -491,6 +491,9 @@ func receiverEmail(cfg *config.Config, name string) (email.Config, error) {
 			if err := r.Email.Decode(&ec); err != nil {
 				return ec, fmt.Errorf("receiver %q: %w", r.Name, err)
 			}
+			// Template files are named relative to the configuration file,
+			// as the daemon reads them.
+			ec.Subject, ec.HTML, ec.Text = cfg.Path(ec.Subject), cfg.Path(ec.HTML), cfg.Path(ec.Text)
 		}
 	}
 	switch {

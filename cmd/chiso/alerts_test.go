@@ -262,7 +262,7 @@ func TestAlertsPreview(t *testing.T) {
     - name: hook
       webhook: {url: "http://127.0.0.1:1/"}
     - name: own
-      email: {smarthost: "127.0.0.1:25", from: "chiso@example.vn", tls: none, subject: ` + subject + `}
+      email: {smarthost: "127.0.0.1:25", from: "chiso@example.vn", tls: none, subject: subject.tmpl}
 `
 	if err := os.WriteFile(cfg, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
