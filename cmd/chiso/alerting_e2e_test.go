@@ -179,26 +179,7 @@ watch: false
 auth:
   tokens: [{name: e2e, env: CHISO_E2E_TOKEN}]
 %s`, addr, alerting))
-	p := &daemonProc{t: t, dir: dir, url: "http://" + addr, log: &syncBuffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(chisoBinary(t), "serve", "--config", "chiso.yaml")
-	p.cmd.Dir = dir
-	p.cmd.Env = append(os.Environ(), "CHISO_E2E_TOKEN="+e2eToken)
-	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.done <- p.cmd.Wait() }()
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", p.log.String())
-		}
-	})
-	p.waitFor("ready", 10*time.Second, func() bool { code, _ := p.get("/-/ready"); return code == 200 })
-	return p
+	return startDaemonIn(t, dir, addr)
 }
 
 // kill stops the daemon with SIGKILL: nothing is drained or closed.

@@ -99,7 +99,6 @@ const e2eRules = `groups:
 // database does not exist yet, so the first run creates it with the sample.
 func startServe(t *testing.T) *daemonProc {
 	t.Helper()
-	bin := chisoBinary(t)
 	dir := t.TempDir()
 	addr := freePort(t)
 	writeTestFile(t, filepath.Join(dir, "rules", "coverage.yaml"), e2eRules)
@@ -109,8 +108,16 @@ watch: false
 auth:
   tokens: [{name: e2e, env: CHISO_E2E_TOKEN}]
 `, addr))
+	return startDaemonIn(t, dir, addr)
+}
+
+// startDaemonIn starts `chiso serve --config chiso.yaml` in dir, whose
+// configuration listens on addr, and waits until it is ready; the process
+// is killed at the end of the test if it is still running.
+func startDaemonIn(t *testing.T, dir, addr string) *daemonProc {
+	t.Helper()
 	p := &daemonProc{t: t, dir: dir, url: "http://" + addr, log: &syncBuffer{}, done: make(chan error, 1)}
-	p.cmd = exec.Command(bin, "serve", "--config", "chiso.yaml")
+	p.cmd = exec.Command(chisoBinary(t), "serve", "--config", "chiso.yaml")
 	p.cmd.Dir = dir
 	p.cmd.Env = append(os.Environ(), "CHISO_E2E_TOKEN="+e2eToken)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
