@@ -203,35 +203,14 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// findingRow is chiso.Finding's JSON form (what Finding.UnmarshalJSON
-// reads) written without a Marshaler, which encoding/json would re-scan.
-type findingRow struct {
-	Rule      string          `json:"rule"`
-	Group     string          `json:"group"`
-	Check     string          `json:"check"`
-	Diagnosis chiso.Diagnosis `json:"diagnosis"`
-	Severity  chiso.Severity  `json:"severity"`
-	Status    chiso.Status    `json:"status"`
-	Indicator string          `json:"indicator"`
-	Area      string          `json:"area"`
-	Period    *chiso.Period   `json:"period"`
-	Value     any             `json:"value"`
-	Expected  any             `json:"expected"`
-	Message   string          `json:"message"`
-	Source    string          `json:"source,omitempty"`
-	DataID    int64           `json:"data_id,omitempty"`
-}
-
-// findingJSON writes a finding as Finding.MarshalJSON does.
+// findingJSON writes a finding in its own JSON form. MarshalJSON is called
+// directly, not through json.Marshal, which would re-scan its output.
 func findingJSON(f chiso.Finding) string {
-	r := findingRow{Rule: f.Rule, Group: f.Group, Check: f.Check, Diagnosis: f.Diagnosis, Severity: f.Severity,
-		Status: f.Status, Indicator: f.Indicator, Area: f.Area, Value: alertNum(f.Value),
-		Expected: alertNum(f.Expected), Message: f.Message, Source: f.Source, DataID: f.DataID}
-	if !f.Period.IsZero() {
-		p := f.Period
-		r.Period = &p
+	b, err := f.MarshalJSON()
+	if err != nil {
+		panic(fmt.Sprintf("store: marshal finding: %v", err))
 	}
-	return alertJSON(r)
+	return string(b)
 }
 
 // writeAlertEvents appends the history entries.
