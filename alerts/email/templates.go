@@ -78,18 +78,7 @@ func loadText(name, path string) (executor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse shipped template %s: %w", name, err)
 	}
-	if path == "" {
-		return base.Lookup(name), nil
-	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read template: %w", err)
-	}
-	t, err := base.New(path).Parse(string(src))
-	if err != nil {
-		return nil, fmt.Errorf("parse template: %w", err)
-	}
-	return t, nil
+	return override(base, name, path)
 }
 
 // loadHTML is loadText for the HTML template, which escapes what it prints.
@@ -98,6 +87,21 @@ func loadHTML(name, path string) (executor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse shipped template %s: %w", name, err)
 	}
+	return override(base, name, path)
+}
+
+// templateSet is what text/template and html/template templates share.
+type templateSet[T any] interface {
+	executor
+	Lookup(name string) T
+	New(name string) T
+	Parse(text string) (T, error)
+}
+
+// override returns the shipped template name of base or, if path is set,
+// the template read from path into base's set, so that it may call the
+// shipped template's definitions.
+func override[T templateSet[T]](base T, name, path string) (executor, error) {
 	if path == "" {
 		return base.Lookup(name), nil
 	}
