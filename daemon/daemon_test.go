@@ -662,3 +662,28 @@ func TestAlertsAPIServesTheManager(t *testing.T) {
 		return strings.Contains(h.get("/api/v1/alerts"), "CoverageOutOfRange")
 	})
 }
+
+// TestRulesAPICountsWhatCouldNotBeEvaluated: a change rule over a series
+// whose first figure has nothing to compare with says so in /api/v1/rules.
+func TestRulesAPICountsWhatCouldNotBeEvaluated(t *testing.T) {
+	h := start(t, "watch: false\n")
+	writeFile(t, filepath.Join(h.dir, "rules.d", "revenue.yaml"), `groups:
+  - name: revenue
+    schedule: "0 7 * * *"
+    rules:
+      - alert: RevenueJump
+        check: change
+        indicator: ict_revenue
+        max_increase: 10
+`)
+	if err := h.d.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := h.post("/api/v1/observations", "text/csv", "indicator,area,period,value\nict_revenue,VP,2024,\"190.000 tỷ đồng\"\n"); code != 200 {
+		t.Fatalf("POST = %d %s", code, body)
+	}
+	h.waitFor("skips in /api/v1/rules", 3*time.Second, func() bool {
+		body := h.get("/api/v1/rules")
+		return strings.Contains(body, `"evaluated_units"`) && strings.Contains(body, `"too_little_history":`)
+	})
+}

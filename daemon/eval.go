@@ -31,6 +31,10 @@ type ruleState struct {
 	duration time.Duration
 	err      string
 	findings int
+	// evaluated and skipped are the units the last evaluation ran on and
+	// the comparisons it could not make, by reason.
+	evaluated int
+	skipped   map[string]int
 }
 
 func newEvalState() *evalState { return &evalState{groups: map[string]groupState{}} }
@@ -44,7 +48,13 @@ func (s *evalState) record(group string, now time.Time, took time.Duration, res 
 		gs.rules[k] = v
 	}
 	for id, st := range res.PerRule {
-		rs := ruleState{lastRun: now, duration: st.Duration, findings: st.Findings}
+		rs := ruleState{lastRun: now, duration: st.Duration, findings: st.Findings, evaluated: st.Evaluated}
+		for r, n := range st.Skipped {
+			if rs.skipped == nil {
+				rs.skipped = map[string]int{}
+			}
+			rs.skipped[string(r)] = n
+		}
 		if st.Err != nil {
 			rs.err = st.Err.Error()
 		}
@@ -153,7 +163,8 @@ func (d *Daemon) Rules() []server.GroupStatus {
 
 func ruleStatus(name, check, severity string, rs ruleState) server.RuleStatus {
 	st := server.RuleStatus{Name: name, Check: check, Severity: severity, Health: "unknown",
-		LastError: rs.err, LastRun: rs.lastRun, Duration: rs.duration.Seconds(), Findings: rs.findings}
+		LastError: rs.err, LastRun: rs.lastRun, Duration: rs.duration.Seconds(), Findings: rs.findings,
+		Evaluated: rs.evaluated, NotEvaluated: rs.skipped}
 	switch {
 	case rs.err != "":
 		st.Health = "err"

@@ -62,6 +62,14 @@ type RuleStatus struct {
 	LastRun   time.Time `json:"last_evaluation,omitzero"`
 	Duration  float64   `json:"evaluation_seconds"`
 	Findings  int       `json:"findings"`
+	// Evaluated counts the units (series, areas or indicator periods) the
+	// last evaluation ran on; an evaluation after an import runs only on
+	// what changed.
+	Evaluated int `json:"evaluated_units"`
+	// NotEvaluated counts, by reason, the comparisons the last evaluation
+	// could not make (too_little_history, method_changed …): no finding is
+	// possible there.
+	NotEvaluated map[string]int `json:"not_evaluated,omitempty"`
 }
 
 // ReloadStatus says how the last reload went.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/pack"
@@ -170,26 +171,8 @@ func ruleFiles(arg string) (fs.FS, []string, error) {
 		}
 		return fsys, patterns, nil
 	}
-	dir, pattern := splitGlob(filepath.ToSlash(arg))
+	dir, pattern := rules.SplitGlob(filepath.ToSlash(arg))
 	return os.DirFS(dir), []string{pattern}, nil
-}
-
-// splitGlob splits a path pattern into its longest folder without glob
-// characters and the pattern relative to it.
-func splitGlob(p string) (dir, pattern string) {
-	parts := strings.Split(p, "/")
-	i := 0
-	for i < len(parts)-1 && !strings.ContainsAny(parts[i], "*?[\\") {
-		i++
-	}
-	dir = strings.Join(parts[:i], "/")
-	switch {
-	case dir == "" && strings.HasPrefix(p, "/"):
-		dir = "/"
-	case dir == "":
-		dir = "."
-	}
-	return filepath.FromSlash(dir), strings.Join(parts[i:], "/")
 }
 
 // failing reports whether a finding with status fail reaches the severity.
@@ -238,14 +221,18 @@ func number(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// writeSummary prints one line about the evaluation, and one per rule that
-// failed; it reports whether any failed.
+// writeSummary prints one line about the evaluation, one with the
+// comparisons that could not be made (too little history, a change of
+// method …), and one per rule that failed; it reports whether any failed.
 func writeSummary(w io.Writer, res engine.Result, took time.Duration) bool {
-	var evaluated, skipped int
+	var evaluated int
+	skips := map[checks.SkipReason]int{}
 	var failed []string
 	for id, s := range res.PerRule {
 		evaluated += s.Evaluated
-		skipped += s.NotEvaluated
+		for r, n := range s.Skipped {
+			skips[r] += n
+		}
 		if s.Err != nil {
 			failed = append(failed, fmt.Sprintf("chiso eval: rule %s: %v", id, s.Err))
 		}
@@ -259,9 +246,12 @@ func writeSummary(w io.Writer, res engine.Result, took time.Duration) bool {
 		}
 		by[f.Severity]++
 	}
-	fmt.Fprintf(w, "%d rules, %d units evaluated, %d not evaluated; findings: %d critical, %d warning, %d info, %d indeterminate; %s\n",
-		len(res.PerRule), evaluated, skipped, by[chiso.Critical], by[chiso.Warning], by[chiso.Info], indeterminate,
+	fmt.Fprintf(w, "%d rules, %d units evaluated; findings: %d critical, %d warning, %d info, %d indeterminate; %s\n",
+		len(res.PerRule), evaluated, by[chiso.Critical], by[chiso.Warning], by[chiso.Info], indeterminate,
 		took.Round(time.Millisecond))
+	if len(skips) > 0 {
+		fmt.Fprintf(w, "not evaluated (no finding possible): %s\n", formatSkips(skips))
+	}
 	slices.Sort(failed)
 	for _, line := range failed {
 		fmt.Fprintln(w, line)
@@ -271,3 +261,22 @@ func writeSummary(w io.Writer, res engine.Result, took time.Duration) bool {
 
 // defaultRuleFiles is the rule pack built into the binary.
 func defaultRuleFiles() (fs.FS, []string, error) { return pack.FS(), pack.Patterns, nil }
+
+// formatSkips lists skip counts by reason, most frequent first.
+func formatSkips(skips map[checks.SkipReason]int) string {
+	reasons := make([]checks.SkipReason, 0, len(skips))
+	for r := range skips {
+		reasons = append(reasons, r)
+	}
+	slices.SortFunc(reasons, func(a, b checks.SkipReason) int {
+		if skips[a] != skips[b] {
+			return skips[b] - skips[a]
+		}
+		return strings.Compare(string(a), string(b))
+	})
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%d %s", skips[r], r)
+	}
+	return strings.Join(parts, ", ")
+}
