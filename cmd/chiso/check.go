@@ -193,7 +193,7 @@ func lintSource(src string, cat *chiso.Catalogue) ([]rules.Group, error) {
 	dir, patterns := src, dirPatterns(src)
 	if st, err := os.Stat(src); err != nil || !st.IsDir() {
 		var pattern string
-		dir, pattern = splitGlob(filepath.ToSlash(src))
+		dir, pattern = rules.SplitGlob(filepath.ToSlash(src))
 		patterns = []string{pattern}
 	}
 	groups, err := rules.Load(os.DirFS(dir), patterns, cat)

@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/engine"
@@ -56,7 +55,7 @@ func RunFile(ctx context.Context, path string) (FileResult, error) {
 		return FileResult{}, fmt.Errorf("read test file: %w", err)
 	}
 	load := func(patterns []string, cat *chiso.Catalogue) ([]rules.Group, error) {
-		return loadRuleFiles(filepath.Dir(path), patterns, cat)
+		return rules.LoadFiles(filepath.Dir(path), patterns, cat)
 	}
 	return run(ctx, path, src, load)
 }
@@ -104,58 +103,6 @@ func run(ctx context.Context, name string, src []byte, load func([]string, *chis
 		res.Results = append(res.Results, runTest(ctx, f, t, cat, groups))
 	}
 	return res, nil
-}
-
-// loadRuleFiles loads the rule files named relative to dir (or absolute);
-// positions name the files as dir/name.
-func loadRuleFiles(dir string, patterns []string, cat *chiso.Catalogue) ([]rules.Group, error) {
-	var all []rules.Group
-	var errs rules.ErrorList
-	for _, pat := range patterns {
-		full := filepath.FromSlash(pat)
-		if !filepath.IsAbs(full) {
-			full = filepath.Join(dir, full)
-		}
-		base, glob := splitGlob(filepath.ToSlash(full))
-		groups, err := rules.Load(os.DirFS(base), []string{glob}, cat)
-		var list rules.ErrorList
-		switch {
-		case errors.As(err, &list):
-			for _, e := range list {
-				e.Pos.File = filepath.Join(base, filepath.FromSlash(e.Pos.File))
-				errs = append(errs, e)
-			}
-		case err != nil:
-			return nil, err
-		}
-		for _, g := range groups {
-			g.Pos.File = filepath.Join(base, filepath.FromSlash(g.Pos.File))
-			all = append(all, g)
-		}
-	}
-	errs = append(errs, rules.DuplicateGroups(all)...)
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	return all, nil
-}
-
-// splitGlob splits a slash path into the folder before its first glob
-// element and the pattern from there.
-func splitGlob(p string) (dir, pattern string) {
-	parts := strings.Split(p, "/")
-	i := 0
-	for i < len(parts)-1 && !strings.ContainsAny(parts[i], "*?[\\") {
-		i++
-	}
-	dir = strings.Join(parts[:i], "/")
-	switch {
-	case dir == "" && strings.HasPrefix(p, "/"):
-		dir = "/"
-	case dir == "":
-		dir = "."
-	}
-	return filepath.FromSlash(dir), strings.Join(parts[i:], "/")
 }
 
 // checkSeries reports every input series whose indicator or area the
