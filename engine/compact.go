@@ -99,27 +99,20 @@ func (sh *sharing) compact(c *column) {
 	c.own()
 	c.keys = sh.keys.share(c.keys)
 	c.values, c.ids = clip(c.values), clip(c.ids)
-	var ok bool
-	if c.quals, ok = sh.quals.share(c.quals); ok {
-		c.shared |= sharedQuals
-	} else {
-		c.quals = clip(c.quals)
+	c.quals = shareOrClip(&sh.quals, c.quals, &c.shared, sharedQuals)
+	c.methods = shareOrClip(&sh.methods, c.methods, &c.shared, sharedMethods)
+	c.sources = shareOrClip(&sh.sources, c.sources, &c.shared, sharedSources)
+	c.revs = shareOrClip(&sh.revs, c.revs, &c.shared, sharedRevs)
+}
+
+// shareOrClip returns a shared slice equal to s, and sets bit in shared,
+// or s without spare capacity when it cannot be shared.
+func shareOrClip[T comparable](c *constants[T], s []T, shared *uint8, bit uint8) []T {
+	if t, ok := c.share(s); ok {
+		*shared |= bit
+		return t
 	}
-	if c.methods, ok = sh.methods.share(c.methods); ok {
-		c.shared |= sharedMethods
-	} else {
-		c.methods = clip(c.methods)
-	}
-	if c.sources, ok = sh.sources.share(c.sources); ok {
-		c.shared |= sharedSources
-	} else {
-		c.sources = clip(c.sources)
-	}
-	if c.revs, ok = sh.revs.share(c.revs); ok {
-		c.shared |= sharedRevs
-	} else {
-		c.revs = clip(c.revs)
-	}
+	return clip(s)
 }
 
 // clip returns s without spare capacity, copying it only when it has much.
