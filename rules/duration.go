@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/goccy/go-yaml/ast"
 )
 
 // durationUnits are the units of a rule-file duration, in the order they
@@ -55,6 +57,23 @@ func ParseDuration(s string) (time.Duration, error) {
 		rest, next = tail, i+1
 	}
 	return total, nil
+}
+
+// nodeDuration reads a duration node: a string or an integer that
+// ParseDuration accepts, or null for none (0).
+func nodeDuration(n ast.Node) (time.Duration, error) {
+	var text string
+	switch v := n.(type) {
+	case *ast.StringNode:
+		text = v.Value
+	case *ast.IntegerNode:
+		text = v.GetToken().Value
+	case *ast.NullNode:
+		return 0, nil
+	default:
+		return 0, fmt.Errorf("want a duration such as 5m, 1h30m, 7d or 2w, got %s", kindName(n))
+	}
+	return ParseDuration(text)
 }
 
 // durationTerm splits one number-and-unit term off s.

@@ -167,19 +167,7 @@ func (p *fileParser) boolean(n ast.Node, what string) bool {
 // duration reads a duration such as 5m, 1h30m, 7d or 2w.
 func (p *fileParser) duration(n ast.Node, what string) time.Duration {
 	n = deref(n, p.anchors)
-	var text string
-	switch v := n.(type) {
-	case *ast.StringNode:
-		text = v.Value
-	case *ast.IntegerNode:
-		text = v.GetToken().Value
-	case *ast.NullNode:
-		return 0
-	default:
-		p.errorf(n, "%s: want a duration such as 5m, 1h30m, 7d or 2w, got %s", what, kindName(n))
-		return 0
-	}
-	d, err := ParseDuration(text)
+	d, err := nodeDuration(n)
 	if err != nil {
 		p.errorf(n, "%s: %v", what, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/chiso-vn/chiso/checks"
 	"github.com/goccy/go-yaml"
@@ -335,18 +334,7 @@ func (e badDuration) Error() string { return e.err.Error() }
 // decodeDuration reads a time.Duration parameter as rule files write
 // durations (5m, 7d, 2w), which the decoder alone does not understand.
 func decodeDuration(n ast.Node) (reflect.Value, error) {
-	var text string
-	switch v := n.(type) {
-	case *ast.StringNode:
-		text = v.Value
-	case *ast.IntegerNode:
-		text = v.GetToken().Value
-	case *ast.NullNode:
-		return reflect.ValueOf(time.Duration(0)), nil
-	default:
-		return reflect.Value{}, badDuration{n, fmt.Errorf("want a duration such as 5m, 1h30m, 7d or 2w, got %s", kindName(n))}
-	}
-	d, err := ParseDuration(text)
+	d, err := nodeDuration(n)
 	if err != nil {
 		return reflect.Value{}, badDuration{n, err}
 	}
