@@ -463,7 +463,11 @@ func (f *fixture) benchMemory(b *testing.B) {
 
 // benchWarm evaluates every rule in full over the loaded index.
 func (f *fixture) benchWarm(b *testing.B) {
-	e := f.engine(b)
+	f.loopFull(b, f.engine(b))
+}
+
+// loopFull evaluates every rule of e in full each iteration and reports.
+func (f *fixture) loopFull(b *testing.B, e *Engine) {
 	var res Result
 	cpu := cpuTime()
 	for b.Loop() {
@@ -473,20 +477,19 @@ func (f *fixture) benchWarm(b *testing.B) {
 	f.report(b, res, cpu)
 }
 
-// benchSerial is benchWarm with one worker: what the pool gains.
-func (f *fixture) benchSerial(b *testing.B) {
-	e, err := New(f.cat, f.groups, Options{Lang: "en", Workers: 1})
+// overIndex returns an engine of groups over the fixture's loaded index.
+func (f *fixture) overIndex(b *testing.B, groups []rules.Group, opts Options) *Engine {
+	e, err := New(f.cat, groups, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
 	e.ix = f.engine(b).ix
-	var res Result
-	cpu := cpuTime()
-	for b.Loop() {
-		e.invalidate()
-		res = f.evaluate(b, e)
-	}
-	f.report(b, res, cpu)
+	return e
+}
+
+// benchSerial is benchWarm with one worker: what the pool gains.
+func (f *fixture) benchSerial(b *testing.B) {
+	f.loopFull(b, f.overIndex(b, f.groups, Options{Lang: "en", Workers: 1}))
 }
 
 // benchFloor evaluates, over the same index, two minimal checks that do
@@ -502,18 +505,7 @@ func (f *fixture) benchFloor(b *testing.B) {
 		{Alert: "Range", Check: "above", Indicators: inds, Severity: chiso.Critical, Params: above{Max: 1e12}},
 		{Alert: "Ratio", Check: "jump", Indicators: inds, Severity: chiso.Warning, Params: jump{}},
 	}}}
-	e, err := New(f.cat, groups, Options{Lang: "en"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	e.ix = f.engine(b).ix
-	var res Result
-	cpu := cpuTime()
-	for b.Loop() {
-		e.invalidate()
-		res = f.evaluate(b, e)
-	}
-	f.report(b, res, cpu)
+	f.loopFull(b, f.overIndex(b, groups, Options{Lang: "en"}))
 }
 
 // benchAdd adds every indicator of one area for one new month, then
