@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,9 +62,9 @@ func (e *Engine) selectRules(group string) []*ruleState {
 	}
 	slices.SortStableFunc(out, func(a, b *ruleState) int {
 		if a.id.Group != b.id.Group {
-			return compareStrings(a.id.Group, b.id.Group)
+			return strings.Compare(a.id.Group, b.id.Group)
 		}
-		return compareStrings(a.id.Rule, b.id.Rule)
+		return strings.Compare(a.id.Rule, b.id.Rule)
 	})
 	return out
 }

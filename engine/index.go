@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
@@ -254,7 +255,7 @@ func (ix *index) finish() {
 		}
 		ss := ix.byInd[ind]
 		slices.SortFunc(ss, func(a, b int32) int {
-			return compareStrings(ix.areas.names[ix.owners[a]&math.MaxUint32], ix.areas.names[ix.owners[b]&math.MaxUint32])
+			return strings.Compare(ix.areas.names[ix.owners[a]&math.MaxUint32], ix.areas.names[ix.owners[b]&math.MaxUint32])
 		})
 		names := make([]string, len(ss))
 		for i, s := range ss {
@@ -263,16 +264,6 @@ func (ix *index) finish() {
 		ix.withs[ind], ix.stale[ind] = names, false
 	}
 	ix.lastSer = -1
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // periodCount returns how many distinct periods have data.
