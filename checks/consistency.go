@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -256,20 +256,40 @@ func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	return out
 }
 
-// unionPeriods returns every period any of the series has, in order.
+// unionPeriods returns every period any of the series has, in order. The
+// series usually share their periods, so it merges each into the union so
+// far, which is a mere comparison when they are the same.
 func unionPeriods(series []Series) []chiso.Period {
-	seen := map[int32]bool{}
-	var out []chiso.Period
+	var keys, merged []int32
 	for _, s := range series {
-		for i := 0; i < s.Len(); i++ {
-			if !seen[s.Key(i)] {
-				seen[s.Key(i)] = true
-				out = append(out, s.Period(i))
-			}
+		if slices.Equal(keys, s.keys) {
+			continue
+		}
+		merged = mergeKeys(merged[:0], keys, s.keys)
+		keys, merged = merged, keys
+	}
+	out := make([]chiso.Period, len(keys))
+	for i, k := range keys {
+		out[i], _ = chiso.PeriodFromKey(k)
+	}
+	return out
+}
+
+// mergeKeys appends to dst the keys of a and b, two lists in
+// chiso.Period.Compare order without repeats, in order without repeats.
+func mergeKeys(dst, a, b []int32) []int32 {
+	for len(a) > 0 && len(b) > 0 {
+		oa, ob := keyOrder(a[0]), keyOrder(b[0])
+		switch {
+		case oa < ob:
+			dst, a = append(dst, a[0]), a[1:]
+		case ob < oa:
+			dst, b = append(dst, b[0]), b[1:]
+		default:
+			dst, a, b = append(dst, a[0]), a[1:], b[1:]
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
-	return out
+	return append(append(dst, a...), b...)
 }
 
 // judge evaluates the expression for one area and period.

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"sort"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -77,13 +76,40 @@ func (s Series) str(i int) string {
 
 // Find returns the index of the point for period p, or -1. It searches
 // by bisection, the points being in Period.Compare order.
-func (s Series) Find(p chiso.Period) int {
-	k := p.Key()
-	i := sort.Search(len(s.keys), func(i int) bool { return s.Period(i).Compare(p) >= 0 })
-	if i < len(s.keys) && s.keys[i] == k {
-		return i
+func (s Series) Find(p chiso.Period) int { return s.find(p.Key(), periodOrder(p)) }
+
+// find returns the index of the point with key k, or -1; o is the
+// period's periodOrder.
+func (s Series) find(k, o int32) int {
+	lo, hi := 0, len(s.keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if keyOrder(s.keys[m]) < o {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(s.keys) && s.keys[lo] == k {
+		return lo
 	}
 	return -1
+}
+
+// periodOrder maps a period to a number that sorts as chiso.Period.Compare
+// does: by the month the period ends, then the longer period first.
+func periodOrder(p chiso.Period) int32 {
+	months := p.Kind.Months()
+	start := p.Year * 12
+	if p.Kind != chiso.Year {
+		start += (p.N - 1) * months
+	}
+	return int32((start+months)*16 + 12 - months)
+}
+
+// keyOrder is periodOrder of the period with key k.
+func keyOrder(k int32) int32 {
+	return periodOrder(chiso.Period{Year: int(k / 1000), Kind: chiso.PeriodKind(k % 1000 / 100), N: int(k % 100)})
 }
 
 // Data is what a check reads: the catalogue and the current observations.

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"math"
+	"math/bits"
 	"sort"
 
 	"github.com/chiso-vn/chiso"
@@ -86,48 +87,93 @@ type peer struct {
 // when not nil, limits the periods.
 func (p *OutlierParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
+	var cs crossSection
 	for _, code := range scope.Indicators {
 		ind, ok := env.Data.Indicator(code)
 		if !ok {
 			env.skip(SkipUnknown)
 			continue
 		}
+		cs.load(env, ind, scope.Areas)
 		periods := scope.Periods
 		if periods == nil {
-			periods = scopePeriods(env, code, scope.Areas)
+			periods = unionPeriods(cs.series)
 		}
 		for _, per := range periods {
-			out = append(out, p.crossSection(env, ind, per, peers(env, ind, scope.Areas, per))...)
+			cs.collect(env, per)
+			out = append(out, p.crossSection(env, per, &cs)...)
 		}
 	}
 	return out
 }
 
-// scopePeriods returns every period any area of the scope has a figure for.
-func scopePeriods(env Env, code string, areas []string) []chiso.Period {
-	series := make([]Series, 0, len(areas))
-	for _, a := range areas {
-		series = append(series, env.Data.Series(code, a))
-	}
-	return unionPeriods(series)
+// crossSection is the figures of one (indicator, period) across the areas
+// of a scope, in columns: only the few areas with findings are copied out
+// as peers. Its slices are reused from one period to the next.
+type crossSection struct {
+	ind     chiso.Indicator
+	areas   []string
+	series  []Series // one per area
+	preds   []bool   // the area has predecessors (a lineage base is possible)
+	next    []int    // per area, where its next period probably is
+	at      []int32  // per figure: the area's index
+	pos     []int32  // per figure: the point's index in the area's series
+	cur     []float64
+	base    []float64 // per figure: the previous like period's value, if has
+	has     []bool    // per figure: the base is the previous like period, same method
+	scratch []float64
+	ratios  []float64
+	effects []float64
 }
 
-// peers collects the figures of the areas for the period.
-func peers(env Env, ind chiso.Indicator, areas []string, per chiso.Period) []peer {
-	var out []peer
+// load fetches the indicator's series of every area once.
+func (cs *crossSection) load(env Env, ind chiso.Indicator, areas []string) {
+	cs.ind, cs.areas = ind, areas
+	cs.series, cs.preds, cs.next = cs.series[:0], cs.preds[:0], cs.next[:0]
 	for _, a := range areas {
-		s := env.Data.Series(ind.Code, a)
-		i := s.Find(per)
-		if i < 0 {
-			continue
-		}
-		pr := peer{area: a, cur: s.point(i)}
-		if b, _, ok := baseline(env, ind, s, i); ok && b.period == per.PreviousLike() {
-			pr.base, pr.has = b, true
-		}
-		out = append(out, pr)
+		cs.series = append(cs.series, env.Data.Series(ind.Code, a))
+		cs.preds = append(cs.preds, len(env.Data.Predecessors(a)) > 0)
+		cs.next = append(cs.next, 0)
 	}
-	return out
+}
+
+// collect gathers the figures of the areas for the period, each with its
+// base when that is the previous like period by the same method (what
+// baseline finds, read from the columns).
+func (cs *crossSection) collect(env Env, per chiso.Period) {
+	cs.at, cs.pos, cs.cur, cs.base, cs.has = cs.at[:0], cs.pos[:0], cs.cur[:0], cs.base[:0], cs.has[:0]
+	k, o := per.Key(), periodOrder(per)
+	prev := per.PreviousLike()
+	pk, po := prev.Key(), periodOrder(prev)
+	for a, s := range cs.series {
+		i := cs.next[a]
+		if i >= s.Len() || s.keys[i] != k {
+			if i = s.find(k, o); i < 0 {
+				continue
+			}
+		}
+		cs.next[a] = i + 1
+		bv, has := 0.0, false
+		if j := s.find(pk, po); j >= 0 && j < i {
+			bv, has = s.values[j], s.sameMethod(i, j)
+		} else if cs.preds[a] {
+			if b, _, ok := baseline(env, cs.ind, s, i); ok && b.period == prev {
+				bv, has = b.value, true
+			}
+		}
+		cs.at, cs.pos = append(cs.at, int32(a)), append(cs.pos, int32(i))
+		cs.cur, cs.base, cs.has = append(cs.cur, s.values[i]), append(cs.base, bv), append(cs.has, has)
+	}
+}
+
+// peer copies figure x out of the columns, with its base when it has one.
+func (cs *crossSection) peer(env Env, x int) peer {
+	s, i := cs.series[cs.at[x]], int(cs.pos[x])
+	pr := peer{area: cs.areas[cs.at[x]], cur: s.point(i)}
+	if cs.has[x] {
+		pr.base, _, pr.has = baseline(env, cs.ind, s, i)
+	}
+	return pr
 }
 
 func (p *OutlierParams) minAreas() int {
@@ -139,7 +185,17 @@ func (p *OutlierParams) minAreas() int {
 
 // crossSection returns the findings of one (indicator, period): at most one
 // per area, the Hidiroglou–Berthelot verdict completed by the z-score's.
-func (p *OutlierParams) crossSection(env Env, ind chiso.Indicator, per chiso.Period, ps []peer) []chiso.Finding {
+func (p *OutlierParams) crossSection(env Env, per chiso.Period, cs *crossSection) []chiso.Finding {
+	var hb, mad []chiso.Finding
+	if p.Method != OutlierMAD {
+		hb = p.hb(env, per, cs)
+	}
+	if p.Method != OutlierHB {
+		mad = p.mad(env, per, cs)
+	}
+	if len(hb)+len(mad) == 0 {
+		return nil
+	}
 	byArea := map[string]*chiso.Finding{}
 	var order []string
 	add := func(f chiso.Finding, extra string) {
@@ -149,15 +205,11 @@ func (p *OutlierParams) crossSection(env Env, ind chiso.Indicator, per chiso.Per
 		}
 		byArea[f.Area], order = &f, append(order, f.Area)
 	}
-	if p.Method != OutlierMAD {
-		for _, f := range p.hb(env, ind, per, ps) {
-			add(f, "")
-		}
+	for _, f := range hb {
+		add(f, "")
 	}
-	if p.Method != OutlierHB {
-		for _, f := range p.mad(env, ind, per, ps) {
-			add(f, f.Message)
-		}
+	for _, f := range mad {
+		add(f, f.Message)
 	}
 	out := make([]chiso.Finding, 0, len(order))
 	for _, a := range order {
@@ -167,23 +219,21 @@ func (p *OutlierParams) crossSection(env Env, ind chiso.Indicator, per chiso.Per
 }
 
 // mad flags levels whose robust z-score exceeds MaxZ.
-func (p *OutlierParams) mad(env Env, ind chiso.Indicator, per chiso.Period, ps []peer) []chiso.Finding {
-	if len(ps) < p.minAreas() {
+func (p *OutlierParams) mad(env Env, per chiso.Period, cs *crossSection) []chiso.Finding {
+	if len(cs.cur) < p.minAreas() {
 		env.skip(SkipTooFewAreas)
 		return nil
 	}
-	xs := make([]float64, len(ps))
-	for i, pr := range ps {
-		xs[i] = pr.cur.value
-	}
-	med, scale := robustScale(xs)
+	med, scale := cs.robustScale(cs.cur)
 	if scale == 0 {
 		return nil
 	}
 	var out []chiso.Finding
-	for _, pr := range ps {
-		z := (pr.cur.value - med) / scale
+	ind := cs.ind
+	for x, v := range cs.cur {
+		z := (v - med) / scale
 		if math.Abs(z) > orDefault(p.MaxZ, 3.5) {
+			pr := cs.peer(env, x)
 			msg := env.tr("%s của %s %s là %s, khác xa các địa phương khác (trung vị %s, điểm z vững = %s, ngưỡng %s).",
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
 				env.indName(ind.Code), env.areaName(pr.area), env.period(per), env.fig(pr.cur, ind), env.qty(med, ind),
@@ -194,49 +244,61 @@ func (p *OutlierParams) mad(env Env, ind chiso.Indicator, per chiso.Period, ps [
 	return out
 }
 
-// robustScale returns the median of xs and 1.4826·MAD, or, when more than
-// half the values are equal (MAD 0), 1.2533 times the mean absolute
-// deviation from the median.
-func robustScale(xs []float64) (med, scale float64) {
-	med = median(xs)
-	dev := make([]float64, len(xs))
+// robustScale is the package's robustScale on the cross-section's scratch
+// memory; xs is not modified.
+func (cs *crossSection) robustScale(xs []float64) (med, scale float64) {
+	cs.scratch = append(cs.scratch[:0], xs...)
+	med = quantileSelect(cs.scratch, 0.5)
+	dev := cs.scratch[:len(xs)]
 	var sum float64
 	for i, x := range xs {
 		dev[i] = math.Abs(x - med)
 		sum += dev[i]
 	}
-	if mad := median(dev); mad > 0 {
+	if mad := quantileSelect(dev, 0.5); mad > 0 {
 		return med, 1.4826 * mad
 	}
 	return med, 1.2533 * sum / float64(len(xs))
 }
 
+// robustScale returns the median of xs and 1.4826·MAD, or, when more than
+// half the values are equal (MAD 0), 1.2533 times the mean absolute
+// deviation from the median.
+func robustScale(xs []float64) (med, scale float64) {
+	var cs crossSection
+	return cs.robustScale(xs)
+}
+
 // hb flags ratios to the previous like period by Hidiroglou–Berthelot.
-func (p *OutlierParams) hb(env Env, ind chiso.Indicator, per chiso.Period, ps []peer) []chiso.Finding {
-	var use []peer
-	for _, pr := range ps {
-		if pr.has && pr.cur.value > 0 && pr.base.value > 0 {
-			use = append(use, pr)
+func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.Finding {
+	cs.ratios, cs.effects = cs.ratios[:0], cs.effects[:0]
+	for x, has := range cs.has {
+		if has && cs.cur[x] > 0 && cs.base[x] > 0 {
+			cs.ratios = append(cs.ratios, cs.cur[x]/cs.base[x])
 		}
 	}
-	if len(use) < p.minAreas() {
+	if len(cs.ratios) < p.minAreas() {
 		env.skip(SkipTooFewAreas)
 		return nil
 	}
-	ratios := make([]float64, len(use))
-	for i, pr := range use {
-		ratios[i] = pr.cur.value / pr.base.value
+	cs.scratch = append(cs.scratch[:0], cs.ratios...)
+	rm := quantileSelect(cs.scratch, 0.5)
+	u := orDefault(p.U, 0.5)
+	for x, has := range cs.has {
+		if has && cs.cur[x] > 0 && cs.base[x] > 0 {
+			r := cs.ratios[len(cs.effects)]
+			cs.effects = append(cs.effects, hbEffect(r, rm, math.Max(cs.cur[x], cs.base[x]), u))
+		}
 	}
-	rm := median(ratios)
-	effects := make([]float64, len(use))
-	for i, pr := range use {
-		effects[i] = hbEffect(ratios[i], rm, math.Max(pr.cur.value, pr.base.value), orDefault(p.U, 0.5))
-	}
-	lo, hi := p.hbBounds(effects)
+	lo, hi := p.hbBounds(append(cs.scratch[:0], cs.effects...))
 	var out []chiso.Finding
-	for i, pr := range use {
-		if effects[i] < lo || effects[i] > hi {
-			out = append(out, p.hbFinding(env, ind, per, pr, ratios[i], rm))
+	n := 0
+	for x, has := range cs.has {
+		if has && cs.cur[x] > 0 && cs.base[x] > 0 {
+			if e := cs.effects[n]; e < lo || e > hi {
+				out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, x), cs.ratios[n], rm))
+			}
+			n++
 		}
 	}
 	return out
@@ -252,9 +314,10 @@ func hbEffect(r, rm, size, u float64) float64 {
 	return s * math.Pow(size, u)
 }
 
-// hbBounds returns the range of effects that are not outliers.
+// hbBounds returns the range of effects that are not outliers; it
+// reorders effects.
 func (p *OutlierParams) hbBounds(effects []float64) (lo, hi float64) {
-	q1, em, q3 := quantile(effects, 0.25), median(effects), quantile(effects, 0.75)
+	q1, em, q3 := quantileSelect(effects, 0.25), quantileSelect(effects, 0.5), quantileSelect(effects, 0.75)
 	a, c := orDefault(p.A, 0.05), orDefault(p.C, 4)
 	d1 := math.Max(em-q1, math.Abs(a*em))
 	d3 := math.Max(q3-em, math.Abs(a*em))
@@ -293,4 +356,91 @@ func quantile(xs []float64, q float64) float64 {
 		return s[len(s)-1]
 	}
 	return s[i] + (h-float64(i))*(s[i+1]-s[i])
+}
+
+// quantileSelect is quantile for xs it may reorder: it finds the two order
+// statistics it needs by selection instead of sorting, and returns the
+// same value as quantile.
+func quantileSelect(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	h := q * float64(len(xs)-1)
+	i := int(h)
+	for _, x := range xs {
+		if x != x { // NaN: order as quantile does
+			sort.Float64s(xs)
+			if i+1 >= len(xs) {
+				return xs[len(xs)-1]
+			}
+			return xs[i] + (h-float64(i))*(xs[i+1]-xs[i])
+		}
+	}
+	if i+1 >= len(xs) {
+		return nth(xs, len(xs)-1)
+	}
+	a := nth(xs, i)
+	b := xs[i+1]
+	for _, x := range xs[i+2:] {
+		if x < b {
+			b = x
+		}
+	}
+	return a + (h-float64(i))*(b-a)
+}
+
+// nth reorders xs so that xs[k] is the value sorting would put there,
+// nothing before it is greater and nothing after it smaller, and returns
+// xs[k]. It partitions around a median of three, three ways so that equal
+// values end it early, and sorts what is left after too many rounds.
+func nth(xs []float64, k int) float64 {
+	lo, hi := 0, len(xs)
+	for rounds := 2*bits.Len(uint(len(xs))) + 8; hi-lo > 16; rounds-- {
+		if rounds == 0 {
+			sort.Float64s(xs[lo:hi])
+			return xs[k]
+		}
+		lt, gt := partition3(xs[lo:hi], medianOf3(xs[lo], xs[lo+(hi-lo)/2], xs[hi-1]))
+		switch {
+		case k < lo+lt:
+			hi = lo + lt
+		case k >= lo+gt:
+			lo += gt
+		default:
+			return xs[k]
+		}
+	}
+	sort.Float64s(xs[lo:hi])
+	return xs[k]
+}
+
+// partition3 reorders xs into values below the pivot, equal to it and
+// above it, and returns where the equal ones start and end.
+func partition3(xs []float64, pivot float64) (lt, gt int) {
+	i, gt := 0, len(xs)
+	for i < gt {
+		switch x := xs[i]; {
+		case x < pivot:
+			xs[lt], xs[i] = x, xs[lt]
+			lt++
+			i++
+		case x > pivot:
+			gt--
+			xs[gt], xs[i] = x, xs[gt]
+		default:
+			i++
+		}
+	}
+	return lt, gt
+}
+
+// medianOf3 returns the middle one of three values.
+func medianOf3(a, b, c float64) float64 {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b = c
+	}
+	return math.Max(a, b)
 }

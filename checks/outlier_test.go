@@ -2,6 +2,8 @@ package checks
 
 import (
 	"math"
+	"math/rand/v2"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -113,3 +115,61 @@ func TestOutlierValidate(t *testing.T) {
 }
 
 func intPtr(v int) *int { return &v }
+
+// TestQuantileSelect: selection gives bit for bit what sorting gives, on
+// random inputs with many ties, signed zeros, infinities and NaNs.
+func TestQuantileSelect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pool := []float64{0, math.Copysign(0, -1), 1, -1, 2.5, math.Inf(1), math.Inf(-1), math.NaN()}
+	for n := 1; n < 400; n += 1 + n/8 {
+		for trial := range 20 {
+			xs := make([]float64, n)
+			for i := range xs {
+				switch {
+				case trial%4 == 0: // few distinct values: long runs of ties
+					xs[i] = float64(rng.IntN(3))
+				case trial%4 == 1 && rng.IntN(10) == 0:
+					xs[i] = pool[rng.IntN(len(pool))]
+				default:
+					xs[i] = rng.NormFloat64() * 100
+				}
+			}
+			for _, q := range []float64{0, 0.25, 0.5, 0.75, 1} {
+				want := quantile(xs, q)
+				got := quantileSelect(append([]float64(nil), xs...), q)
+				if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+					t.Fatalf("n=%d q=%g: quantileSelect = %v, quantile = %v (input %v)", n, q, got, want, xs)
+				}
+			}
+		}
+	}
+}
+
+// TestNthPartitions: after nth, nothing before k is greater than xs[k] and
+// nothing after it smaller, also on already sorted and reversed input.
+func TestNthPartitions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, gen := range []func(i, n int) float64{
+		func(i, n int) float64 { return float64(i) },
+		func(i, n int) float64 { return float64(n - i) },
+		func(i, n int) float64 { return float64(rng.IntN(n)) },
+	} {
+		for _, n := range []int{1, 2, 17, 100, 1000} {
+			xs := make([]float64, n)
+			for i := range xs {
+				xs[i] = gen(i, n)
+			}
+			sorted := append([]float64(nil), xs...)
+			sort.Float64s(sorted)
+			k := rng.IntN(n)
+			if got := nth(xs, k); got != sorted[k] {
+				t.Fatalf("n=%d: nth(%d) = %g, want %g", n, k, got, sorted[k])
+			}
+			for i, x := range xs {
+				if (i < k && x > xs[k]) || (i > k && x < xs[k]) {
+					t.Fatalf("n=%d k=%d: xs[%d] = %g is on the wrong side of %g", n, k, i, x, xs[k])
+				}
+			}
+		}
+	}
+}

@@ -31,9 +31,33 @@ func (s Series) likeBefore(p chiso.Period) int {
 }
 
 // likeBeforeFrom is likeBefore looking only at points before index end:
-// for a point of the series itself, its own index, so that a pass over a
-// series stays linear in practice.
+// for a point of the series itself, its own index. Like periods of p sort
+// by year, so the latest one before end is the one with the highest year:
+// it bisects for p.PreviousLike() first and steps back a year at a time
+// across gaps, down to the series' first year.
 func (s Series) likeBeforeFrom(end int, p chiso.Period) int {
+	if s.Len() == 0 {
+		return -1
+	}
+	first := int(s.keys[0] / 1000) // the first point ends first, so has the lowest year
+	if p.Year-first > maxLikeGap {
+		return s.likeBeforeScan(end, p)
+	}
+	for y := p.Year - 1; y >= first; y-- {
+		q := chiso.Period{Kind: p.Kind, Year: y, N: p.N}
+		if j := s.find(q.Key(), periodOrder(q)); j >= 0 && j < end {
+			return j
+		}
+	}
+	return -1
+}
+
+// maxLikeGap is the most years likeBeforeFrom bisects for; a series that
+// spans more is scanned.
+const maxLikeGap = 64
+
+// likeBeforeScan is likeBeforeFrom by a backward scan.
+func (s Series) likeBeforeScan(end int, p chiso.Period) int {
 	for i := end - 1; i >= 0; i-- {
 		q := s.Period(i)
 		if q.Kind == p.Kind && q.N == p.N && q.Year < p.Year {
@@ -68,13 +92,21 @@ func maxID(ps ...point) int64 {
 // predecessors' figures for that period.
 type base struct {
 	point           // period, summed value, widest qualifier, highest id
-	parts   []point // the figures summed, one per area; one for the area's own
+	parts   []point // with lineage, the figures summed, one per predecessor
 	areas   []string
 	lineage bool // the base comes from the predecessors
 }
 
-// interval returns the true values the base allows: the sum of its parts'.
+// interval returns the true values the base allows: the sum of its parts'
+// (for the area's own figure, the figure's).
 func (b base) interval(slack float64) interval {
+	if !b.lineage {
+		var iv interval
+		f := figure(b.value, b.qual, slack)
+		iv.lo, iv.hi = iv.lo+f.lo, iv.hi+f.hi
+		iv.loOpen, iv.hiOpen = iv.loOpen || f.loOpen, iv.hiOpen || f.hiOpen
+		return iv
+	}
 	var iv interval
 	for _, p := range b.parts {
 		f := figure(p.value, p.qual, slack)
@@ -94,19 +126,23 @@ func (b base) years(p chiso.Period) float64 { return b.period.YearsBetween(p) }
 // not at all for shares, ranks and ratios; a part of a split is not
 // compared with the whole. ok is false with the reason otherwise.
 func baseline(env Env, ind chiso.Indicator, s Series, i int) (base, SkipReason, bool) {
-	cur := s.point(i)
-	if j := s.likeBeforeFrom(i, cur.period); j >= 0 {
-		p := s.point(j)
-		if p.method != cur.method {
+	cur := s.Period(i)
+	if j := s.likeBeforeFrom(i, cur); j >= 0 {
+		if !s.sameMethod(i, j) {
 			return base{}, SkipMethodChanged, false
 		}
-		return base{point: p, parts: []point{p}, areas: []string{s.Area}}, "", true
+		return base{point: s.point(j)}, "", true
 	}
 	preds := env.Data.Predecessors(s.Area)
 	if len(preds) == 0 {
 		return base{}, SkipTooLittleHistory, false
 	}
-	return lineageBase(env, ind, s, cur, preds)
+	return lineageBase(env, ind, s, s.point(i), preds)
+}
+
+// sameMethod reports whether points i and j have the same method tag.
+func (s Series) sameMethod(i, j int) bool {
+	return s.methods[i] == s.methods[j] || s.Method(i) == s.Method(j)
 }
 
 // lineageBase sums the predecessors' figures for the latest like period
