@@ -196,17 +196,13 @@ type fsRoot struct {
 	patterns []string
 }
 
-// splitPatterns turns absolute globs into (directory, relative glob) pairs
-// for fs.Glob: the directory is the longest prefix without a metacharacter.
+// splitPatterns groups absolute globs by the folder before their first
+// glob element (rules.SplitGlob), for fs.Glob under os.DirFS.
 func splitPatterns(patterns []string) []fsRoot {
 	byDir := map[string][]string{}
 	for _, p := range patterns {
-		dir := staticDir(p)
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			rel = p
-		}
-		byDir[dir] = append(byDir[dir], filepath.ToSlash(rel))
+		dir, rel := rules.SplitGlob(filepath.ToSlash(p))
+		byDir[dir] = append(byDir[dir], rel)
 	}
 	out := make([]fsRoot, 0, len(byDir))
 	for dir, ps := range byDir {
@@ -216,12 +212,10 @@ func splitPatterns(patterns []string) []fsRoot {
 	return out
 }
 
-// staticDir returns the directory part of a glob before any metacharacter.
+// staticDir returns the folder of a glob before any glob element: the
+// folder to watch for it.
 func staticDir(pattern string) string {
-	dir := filepath.Dir(pattern)
-	for strings.ContainsAny(dir, `*?[\`) {
-		dir = filepath.Dir(dir)
-	}
+	dir, _ := rules.SplitGlob(filepath.ToSlash(pattern))
 	return dir
 }
 
