@@ -113,7 +113,7 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 // judge returns the finding for one figure, if any.
 func (p *ChangeParams) judge(env Env, ind chiso.Indicator, s Series, i int) (chiso.Finding, bool) {
 	cur := s.point(i)
-	b, reason, ok := baseline(env, ind, s, i)
+	b, reason, ok := baseline(env, &ind, &s, i)
 	switch {
 	case !ok:
 		env.skip(reason)
@@ -122,7 +122,7 @@ func (p *ChangeParams) judge(env Env, ind chiso.Indicator, s Series, i int) (chi
 		env.skip(SkipBelowMinBase)
 		return chiso.Finding{}, false
 	}
-	if _, slip := slipFactor(cur.value/b.value, ind, orDefault(p.Tolerance, DefaultSlipTolerance)); slip {
+	if _, slip := slipFactor(cur.value/b.value, ind.Kind, orDefault(p.Tolerance, DefaultSlipTolerance)); slip {
 		env.skip(SkipUnitSlip)
 		return chiso.Finding{}, false
 	}

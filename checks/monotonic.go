@@ -49,7 +49,7 @@ func (p *MonotonicParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		for i := 0; i < s.Len(); i++ {
 			cur := s.point(i)
-			b, reason, ok := baseline(env, ind, s, i)
+			b, reason, ok := baseline(env, &ind, &s, i)
 			if !ok {
 				env.skip(reason)
 				continue

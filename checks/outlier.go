@@ -145,7 +145,8 @@ func (cs *crossSection) collect(env Env, per chiso.Period) {
 	k, o := per.Key(), periodOrder(per)
 	prev := per.PreviousLike()
 	pk, po := prev.Key(), periodOrder(prev)
-	for a, s := range cs.series {
+	for a := range cs.series {
+		s := &cs.series[a]
 		i := cs.next[a]
 		if i >= s.Len() || s.keys[i] != k {
 			if i = s.find(k, o); i < 0 {
@@ -157,7 +158,7 @@ func (cs *crossSection) collect(env Env, per chiso.Period) {
 		if j := s.find(pk, po); j >= 0 && j < i {
 			bv, has = s.values[j], s.sameMethod(i, j)
 		} else if cs.preds[a] {
-			if b, _, ok := baseline(env, cs.ind, s, i); ok && b.period == prev {
+			if b, _, ok := baseline(env, &cs.ind, s, i); ok && b.period == prev {
 				bv, has = b.value, true
 			}
 		}
@@ -168,10 +169,10 @@ func (cs *crossSection) collect(env Env, per chiso.Period) {
 
 // peer copies figure x out of the columns, with its base when it has one.
 func (cs *crossSection) peer(env Env, x int) peer {
-	s, i := cs.series[cs.at[x]], int(cs.pos[x])
+	s, i := &cs.series[cs.at[x]], int(cs.pos[x])
 	pr := peer{area: cs.areas[cs.at[x]], cur: s.point(i)}
 	if cs.has[x] {
-		pr.base, _, pr.has = baseline(env, cs.ind, s, i)
+		pr.base, _, pr.has = baseline(env, &cs.ind, s, i)
 	}
 	return pr
 }

@@ -57,14 +57,38 @@ func (p *RangeParams) TimeDependent() bool { return false }
 // Evaluate judges every figure of the scope.
 func (p *RangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
+	slack := slackOr(p.Slack)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
-		for i := 0; i < s.Len(); i++ {
+		lo, hi := p.band(&ind)
+		for i, v := range s.values {
+			if iv := figure(v, s.quals[i], slack); iv.lo == v && iv.hi == v && !iv.loOpen && !iv.hiOpen && v >= lo && v <= hi {
+				continue // an exact figure inside both bands: what judge finds without building the point
+			}
 			if f, ok := p.judge(env, ind, s.point(i), s.Area); ok {
 				out = append(out, f)
 			}
 		}
 	})
 	return out
+}
+
+// band returns the values an exact figure may take without a finding:
+// the intersection of the catalogue's range and the rule's band.
+func (p *RangeParams) band(ind *chiso.Indicator) (lo, hi float64) {
+	lo, hi = math.Inf(-1), math.Inf(1)
+	if !math.IsNaN(ind.Min) {
+		lo = ind.Min
+	}
+	if !math.IsNaN(ind.Max) {
+		hi = ind.Max
+	}
+	if p.Min != nil && *p.Min > lo {
+		lo = *p.Min
+	}
+	if p.Max != nil && *p.Max < hi {
+		hi = *p.Max
+	}
+	return lo, hi
 }
 
 // judge returns the finding for one figure, if any.

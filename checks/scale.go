@@ -49,7 +49,7 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		for i := 0; i < s.Len(); i++ {
 			cur := s.point(i)
-			b, reason, ok := baseline(env, ind, s, i)
+			b, reason, ok := baseline(env, &ind, &s, i)
 			if !ok {
 				env.skip(reason)
 				continue
@@ -57,7 +57,7 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			if b.value <= 0 || cur.value <= 0 {
 				continue
 			}
-			if f, slip := slipFactor(cur.value/b.value, ind, tol); slip {
+			if f, slip := slipFactor(cur.value/b.value, ind.Kind, tol); slip {
 				out = append(out, unitSlip(env, ind, s.Area, cur, b, f))
 			}
 		}
@@ -67,12 +67,13 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 
 // slipFactor returns the power of a thousand (or, for a percent, the 100)
 // that ratio is within tol of.
-func slipFactor(ratio float64, ind chiso.Indicator, tol float64) (float64, bool) {
-	factors := []float64{1e3, 1e6, 1e-3, 1e-6}
-	if ind.Kind == chiso.KindPercent {
-		factors = append(factors, 100, 0.01)
+func slipFactor(ratio float64, kind chiso.IndicatorKind, tol float64) (float64, bool) {
+	factors := [...]float64{1e3, 1e6, 1e-3, 1e-6, 100, 0.01}
+	n := 4
+	if kind == chiso.KindPercent {
+		n = len(factors)
 	}
-	for _, f := range factors {
+	for _, f := range factors[:n] {
 		if math.Abs(ratio/f-1) <= tol {
 			return f, true
 		}

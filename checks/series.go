@@ -17,9 +17,23 @@ type point struct {
 }
 
 // point returns point i.
-func (s Series) point(i int) point {
-	return point{period: s.Period(i), value: s.Value(i), qual: s.Qualifier(i),
-		method: s.Method(i), source: s.Source(i), id: s.ID(i)}
+func (s *Series) point(i int) point {
+	k := s.keys[i]
+	return point{period: chiso.Period{Year: int(k / 1000), Kind: chiso.PeriodKind(k % 1000 / 100), N: int(k % 100)},
+		value: s.values[i], qual: s.quals[i], method: s.str(int(s.methods[i])), source: s.str(int(s.sources[i])), id: s.ids[i]}
+}
+
+// likeIndex is likeBeforeFrom(i, s.Period(i)): the base of point i. It
+// first looks where the previous like period is in a regular yearly,
+// half-yearly, quarterly or monthly series.
+func (s *Series) likeIndex(i int) int {
+	prev := s.keys[i] - 1000
+	for _, d := range [...]int{1, 12, 4, 2} {
+		if j := i - d; j >= 0 && s.keys[j] == prev {
+			return j
+		}
+	}
+	return s.likeBeforeFrom(i, s.Period(i))
 }
 
 // likeBefore returns the index of the latest point before p that is a like
@@ -125,9 +139,8 @@ func (b base) years(p chiso.Period) float64 { return b.period.YearsBetween(p) }
 // is compared with the sum of its predecessors for additive indicators and
 // not at all for shares, ranks and ratios; a part of a split is not
 // compared with the whole. ok is false with the reason otherwise.
-func baseline(env Env, ind chiso.Indicator, s Series, i int) (base, SkipReason, bool) {
-	cur := s.Period(i)
-	if j := s.likeBeforeFrom(i, cur); j >= 0 {
+func baseline(env Env, ind *chiso.Indicator, s *Series, i int) (base, SkipReason, bool) {
+	if j := s.likeIndex(i); j >= 0 {
 		if !s.sameMethod(i, j) {
 			return base{}, SkipMethodChanged, false
 		}
@@ -137,11 +150,11 @@ func baseline(env Env, ind chiso.Indicator, s Series, i int) (base, SkipReason, 
 	if len(preds) == 0 {
 		return base{}, SkipTooLittleHistory, false
 	}
-	return lineageBase(env, ind, s, s.point(i), preds)
+	return lineageBase(env, *ind, *s, s.point(i), preds)
 }
 
 // sameMethod reports whether points i and j have the same method tag.
-func (s Series) sameMethod(i, j int) bool {
+func (s *Series) sameMethod(i, j int) bool {
 	return s.methods[i] == s.methods[j] || s.Method(i) == s.Method(j)
 }
 
