@@ -45,12 +45,15 @@ func figure(v float64, q chiso.Qualifier, slack float64) interval {
 // [Min, Max]); ok is false when none is left, i.e. the figure is impossible.
 // An "over" figure whose slack reaches past the maximum is thus judged on
 // what it can be: "over 95%" is (95, 100].
-func (iv interval) clip(ind chiso.Indicator) (interval, bool) {
-	if !math.IsNaN(ind.Min) && iv.lo < ind.Min {
-		iv.lo, iv.loOpen = ind.Min, false
+func (iv interval) clip(ind chiso.Indicator) (interval, bool) { return iv.clipTo(ind.Min, ind.Max) }
+
+// clipTo is clip to [lo, hi], where NaN is no bound.
+func (iv interval) clipTo(lo, hi float64) (interval, bool) {
+	if !math.IsNaN(lo) && iv.lo < lo {
+		iv.lo, iv.loOpen = lo, false
 	}
-	if !math.IsNaN(ind.Max) && iv.hi > ind.Max {
-		iv.hi, iv.hiOpen = ind.Max, false
+	if !math.IsNaN(hi) && iv.hi > hi {
+		iv.hi, iv.hiOpen = hi, false
 	}
 	if iv.lo > iv.hi || (iv.lo == iv.hi && (iv.loOpen || iv.hiOpen)) {
 		return iv, false

@@ -102,7 +102,7 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		for i := 0; i < s.Len(); i++ {
-			if f, ok := p.judge(env, ind, s, i); ok {
+			if f, ok := p.judge(env, &ind, &s, i); ok {
 				out = append(out, f)
 			}
 		}
@@ -111,9 +111,12 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 }
 
 // judge returns the finding for one figure, if any.
-func (p *ChangeParams) judge(env Env, ind chiso.Indicator, s Series, i int) (chiso.Finding, bool) {
+func (p *ChangeParams) judge(env Env, ind *chiso.Indicator, s *Series, i int) (chiso.Finding, bool) {
+	if j := s.likeIndex(i); j >= 0 && s.sameMethod(i, j) && p.plausible(ind, s, i, j) {
+		return chiso.Finding{}, false
+	}
 	cur := s.point(i)
-	b, reason, ok := baseline(env, &ind, &s, i)
+	b, reason, ok := baseline(env, ind, s, i)
 	switch {
 	case !ok:
 		env.skip(reason)
@@ -127,19 +130,36 @@ func (p *ChangeParams) judge(env Env, ind chiso.Indicator, s Series, i int) (chi
 		return chiso.Finding{}, false
 	}
 	years := b.years(cur.period)
-	rate := p.rates(ind, cur, b, years)
+	rate := p.rates(ind, &cur, &b, years)
 	up := cur.value >= b.value
 	limit, v := p.limit(rate, up)
 	if math.IsNaN(limit) || v == holds {
 		return chiso.Finding{}, false
 	}
-	return p.finding(env, ind, s.Area, cur, b, years, limit, v), true
+	return p.finding(env, *ind, s.Area, cur, b, years, limit, v), true
+}
+
+// plausible reports whether judge finds nothing to say about point i
+// against the area's own point j, by the same steps on the figures alone:
+// false when it would report a finding or a skip.
+func (p *ChangeParams) plausible(ind *chiso.Indicator, s *Series, i, j int) bool {
+	v, bv := s.values[i], s.values[j]
+	if bv <= 0 || bv < orDefault(p.MinBase, 0) {
+		return false
+	}
+	if _, slip := slipFactor(v/bv, ind.Kind, orDefault(p.Tolerance, DefaultSlipTolerance)); slip {
+		return false
+	}
+	cur := point{period: keyPeriod(s.keys[i]), value: v, qual: s.quals[i]}
+	b := base{point: point{period: keyPeriod(s.keys[j]), value: bv, qual: s.quals[j]}}
+	limit, verdict := p.limit(p.rates(ind, &cur, &b, b.years(cur.period)), v >= bv)
+	return math.IsNaN(limit) || verdict == holds
 }
 
 // rates returns the annual changes the figures allow, in the mode's measure.
-func (p *ChangeParams) rates(ind chiso.Indicator, cur point, b base, years float64) interval {
+func (p *ChangeParams) rates(ind *chiso.Indicator, cur *point, b *base, years float64) interval {
 	slack := slackOr(p.Slack)
-	c, _ := figure(cur.value, cur.qual, slack).clip(ind)
+	c, _ := figure(cur.value, cur.qual, slack).clipTo(ind.Min, ind.Max)
 	o := b.interval(slack)
 	if p.Mode == ModeAbsolute || p.Mode == ModePoints {
 		return interval{lo: (c.lo - o.hi) / years, hi: (c.hi - o.lo) / years}

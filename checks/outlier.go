@@ -155,7 +155,7 @@ func (cs *crossSection) collect(env Env, per chiso.Period) {
 		}
 		cs.next[a] = i + 1
 		bv, has := 0.0, false
-		if j := s.find(pk, po); j >= 0 && j < i {
+		if j := s.before(i, pk, po); j >= 0 {
 			bv, has = s.values[j], s.sameMethod(i, j)
 		} else if cs.preds[a] {
 			if b, _, ok := baseline(env, &cs.ind, s, i); ok && b.period == prev {

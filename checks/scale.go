@@ -48,6 +48,14 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	tol := orDefault(p.Tolerance, DefaultSlipTolerance)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		for i := 0; i < s.Len(); i++ {
+			if j := s.likeIndex(i); j >= 0 && s.sameMethod(i, j) {
+				// the area's own base: what baseline returns, read from the columns
+				if v, bv := s.values[i], s.values[j]; bv <= 0 || v <= 0 {
+					continue
+				} else if _, slip := slipFactor(v/bv, ind.Kind, tol); !slip {
+					continue
+				}
+			}
 			cur := s.point(i)
 			b, reason, ok := baseline(env, &ind, &s, i)
 			if !ok {

@@ -18,22 +18,48 @@ type point struct {
 
 // point returns point i.
 func (s *Series) point(i int) point {
-	k := s.keys[i]
-	return point{period: chiso.Period{Year: int(k / 1000), Kind: chiso.PeriodKind(k % 1000 / 100), N: int(k % 100)},
+	return point{period: keyPeriod(s.keys[i]),
 		value: s.values[i], qual: s.quals[i], method: s.str(int(s.methods[i])), source: s.str(int(s.sources[i])), id: s.ids[i]}
+}
+
+// keyPeriod is chiso.PeriodFromKey without the validity check: the
+// index holds valid keys only.
+func keyPeriod(k int32) chiso.Period {
+	return chiso.Period{Year: int(k / 1000), Kind: chiso.PeriodKind(k % 1000 / 100), N: int(k % 100)}
 }
 
 // likeIndex is likeBeforeFrom(i, s.Period(i)): the base of point i. It
 // first looks where the previous like period is in a regular yearly,
 // half-yearly, quarterly or monthly series.
 func (s *Series) likeIndex(i int) int {
-	prev := s.keys[i] - 1000
+	if j := s.guess(i, s.keys[i]-1000); j >= 0 {
+		return j
+	}
+	return s.likeBeforeFrom(i, s.Period(i))
+}
+
+// guess returns the index of key k before point i when it is 1, 12, 4 or
+// 2 points back, where a like period a year back is in a regular series;
+// else -1.
+func (s *Series) guess(i int, k int32) int {
 	for _, d := range [...]int{1, 12, 4, 2} {
-		if j := i - d; j >= 0 && s.keys[j] == prev {
+		if j := i - d; j >= 0 && s.keys[j] == k {
 			return j
 		}
 	}
-	return s.likeBeforeFrom(i, s.Period(i))
+	return -1
+}
+
+// before returns the index of key k (periodOrder o) if it comes before
+// point i, or -1.
+func (s *Series) before(i int, k, o int32) int {
+	if j := s.guess(i, k); j >= 0 {
+		return j
+	}
+	if j := s.find(k, o); j < i {
+		return j
+	}
+	return -1
 }
 
 // likeBefore returns the index of the latest point before p that is a like
