@@ -318,7 +318,15 @@ func hbEffect(r, rm, size, u float64) float64 {
 // hbBounds returns the range of effects that are not outliers; it
 // reorders effects.
 func (p *OutlierParams) hbBounds(effects []float64) (lo, hi float64) {
-	q1, em, q3 := quantileSelect(effects, 0.25), quantileSelect(effects, 0.5), quantileSelect(effects, 0.75)
+	var q1, em, q3 float64
+	if len(effects) == 0 || hasNaN(effects) {
+		q1, em, q3 = quantileSelect(effects, 0.25), quantileSelect(effects, 0.5), quantileSelect(effects, 0.75)
+	} else { // each quantile's selection starts where the lower one's ended
+		n := float64(len(effects) - 1)
+		q1 = quantileFrom(effects, 0, 0.25)
+		em = quantileFrom(effects, int(0.25*n), 0.5)
+		q3 = quantileFrom(effects, int(0.5*n), 0.75)
+	}
 	a, c := orDefault(p.A, 0.05), orDefault(p.C, 4)
 	d1 := math.Max(em-q1, math.Abs(a*em))
 	d3 := math.Max(q3-em, math.Abs(a*em))
@@ -366,21 +374,38 @@ func quantileSelect(xs []float64, q float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
-	h := q * float64(len(xs)-1)
-	i := int(h)
+	if hasNaN(xs) { // order them as quantile does
+		sort.Float64s(xs)
+		h := q * float64(len(xs)-1)
+		i := int(h)
+		if i+1 >= len(xs) {
+			return xs[len(xs)-1]
+		}
+		return xs[i] + (h-float64(i))*(xs[i+1]-xs[i])
+	}
+	return quantileFrom(xs, 0, q)
+}
+
+// hasNaN reports whether xs holds a NaN.
+func hasNaN(xs []float64) bool {
 	for _, x := range xs {
-		if x != x { // NaN: order as quantile does
-			sort.Float64s(xs)
-			if i+1 >= len(xs) {
-				return xs[len(xs)-1]
-			}
-			return xs[i] + (h-float64(i))*(xs[i+1]-xs[i])
+		if x != x {
+			return true
 		}
 	}
+	return false
+}
+
+// quantileFrom is quantileSelect for a non-empty xs without NaNs, whose first from values are its smallest, and whose q-quantile
+// lies at or after from. It leaves the values before the quantile's lower
+// order statistic the smallest, so that a higher quantile can start there.
+func quantileFrom(xs []float64, from int, q float64) float64 {
+	h := q * float64(len(xs)-1)
+	i := int(h)
 	if i+1 >= len(xs) {
-		return nth(xs, len(xs)-1)
+		return nth(xs[from:], len(xs)-1-from)
 	}
-	a := nth(xs, i)
+	a := nth(xs[from:], i-from)
 	b := xs[i+1]
 	for _, x := range xs[i+2:] {
 		if x < b {
@@ -392,47 +417,40 @@ func quantileSelect(xs []float64, q float64) float64 {
 
 // nth reorders xs so that xs[k] is the value sorting would put there,
 // nothing before it is greater and nothing after it smaller, and returns
-// xs[k]. It partitions around a median of three, three ways so that equal
-// values end it early, and sorts what is left after too many rounds.
+// xs[k]. It is Hoare's selection around a median of three; after too many
+// rounds (a pathological input) it sorts what is left.
 func nth(xs []float64, k int) float64 {
-	lo, hi := 0, len(xs)
-	for rounds := 2*bits.Len(uint(len(xs))) + 8; hi-lo > 16; rounds-- {
+	l, r := 0, len(xs)-1
+	for rounds := 2*bits.Len(uint(len(xs))) + 8; r-l > 16; rounds-- {
 		if rounds == 0 {
-			sort.Float64s(xs[lo:hi])
-			return xs[k]
+			break
 		}
-		lt, gt := partition3(xs[lo:hi], medianOf3(xs[lo], xs[lo+(hi-lo)/2], xs[hi-1]))
-		switch {
-		case k < lo+lt:
-			hi = lo + lt
-		case k >= lo+gt:
-			lo += gt
-		default:
-			return xs[k]
+		x := medianOf3(xs[l], xs[l+(r-l)/2], xs[r])
+		i, j := l, r
+		for i <= j {
+			for xs[i] < x {
+				i++
+			}
+			for x < xs[j] {
+				j--
+			}
+			if i <= j {
+				xs[i], xs[j] = xs[j], xs[i]
+				i++
+				j--
+			}
+		}
+		if j < k {
+			l = i
+		}
+		if k < i {
+			r = j
 		}
 	}
-	sort.Float64s(xs[lo:hi])
+	if l < r {
+		sort.Float64s(xs[l : r+1])
+	}
 	return xs[k]
-}
-
-// partition3 reorders xs into values below the pivot, equal to it and
-// above it, and returns where the equal ones start and end.
-func partition3(xs []float64, pivot float64) (lt, gt int) {
-	i, gt := 0, len(xs)
-	for i < gt {
-		switch x := xs[i]; {
-		case x < pivot:
-			xs[lt], xs[i] = x, xs[lt]
-			lt++
-			i++
-		case x > pivot:
-			gt--
-			xs[gt], xs[i] = x, xs[gt]
-		default:
-			i++
-		}
-	}
-	return lt, gt
 }
 
 // medianOf3 returns the middle one of three values.

@@ -173,3 +173,22 @@ func TestNthPartitions(t *testing.T) {
 		}
 	}
 }
+
+// TestHBBoundsSelect: the quartiles taken one after the other by
+// selection give the bounds the sorted quartiles give.
+func TestHBBoundsSelect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	p := &OutlierParams{}
+	for n := 1; n < 300; n += 1 + n/5 {
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = math.Round(rng.NormFloat64()*float64(1+n%7)) / 4 // ties when n%7 is small
+		}
+		q1, em, q3 := quantile(xs, 0.25), median(xs), quantile(xs, 0.75)
+		d1, d3 := math.Max(em-q1, math.Abs(0.05*em)), math.Max(q3-em, math.Abs(0.05*em))
+		lo, hi := p.hbBounds(append([]float64(nil), xs...))
+		if lo != em-4*d1 || hi != em+4*d3 {
+			t.Fatalf("n=%d: hbBounds = [%v, %v], want [%v, %v]", n, lo, hi, em-4*d1, em+4*d3)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package checks
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // SkipReason says why a check could not judge part of its scope. A skip is
@@ -39,13 +40,32 @@ const (
 // Skips counts skipped comparisons by reason. It is safe for concurrent use;
 // a nil *Skips counts nothing.
 type Skips struct {
-	mu sync.Mutex
-	n  map[SkipReason]int
+	known [len(knownReasons)]atomic.Int64 // counts of the package's reasons, without a lock
+	mu    sync.Mutex
+	n     map[SkipReason]int // counts of other reasons
+}
+
+// knownReasons are the package's reasons, which Skips counts in an array.
+var knownReasons = [...]SkipReason{SkipTooLittleHistory, SkipMethodChanged, SkipLineageIncomplete, SkipNotAdditive,
+	SkipBelowMinBase, SkipUnitSlip, SkipMissingValues, SkipTooFewAreas, SkipNoData, SkipUnknown}
+
+// known returns the index of r in knownReasons, or -1.
+func known(r SkipReason) int {
+	for i, k := range knownReasons {
+		if r == k {
+			return i
+		}
+	}
+	return -1
 }
 
 // Add counts one skip for the reason.
 func (s *Skips) Add(r SkipReason) {
 	if s == nil {
+		return
+	}
+	if i := known(r); i >= 0 {
+		s.known[i].Add(1)
 		return
 	}
 	s.mu.Lock()
@@ -60,6 +80,9 @@ func (s *Skips) Add(r SkipReason) {
 func (s *Skips) Count(r SkipReason) int {
 	if s == nil {
 		return 0
+	}
+	if i := known(r); i >= 0 {
+		return int(s.known[i].Load())
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -76,6 +99,11 @@ func (s *Skips) Reasons() []SkipReason {
 	out := make([]SkipReason, 0, len(s.n))
 	for r := range s.n {
 		out = append(out, r)
+	}
+	for i, r := range knownReasons {
+		if s.known[i].Load() > 0 {
+			out = append(out, r)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
