@@ -245,7 +245,9 @@ func (p *OutlierParams) mad(env Env, per chiso.Period, cs *crossSection) []chiso
 	return out
 }
 
-// robustScale is the package's robustScale on the cross-section's scratch
+// robustScale returns the median of xs and 1.4826·MAD, or, when more than
+// half the values are equal (MAD 0), 1.2533 times the mean absolute
+// deviation from the median. It works in the cross-section's scratch
 // memory; xs is not modified.
 func (cs *crossSection) robustScale(xs []float64) (med, scale float64) {
 	cs.scratch = append(cs.scratch[:0], xs...)
@@ -260,14 +262,6 @@ func (cs *crossSection) robustScale(xs []float64) (med, scale float64) {
 		return med, 1.4826 * mad
 	}
 	return med, 1.2533 * sum / float64(len(xs))
-}
-
-// robustScale returns the median of xs and 1.4826·MAD, or, when more than
-// half the values are equal (MAD 0), 1.2533 times the mean absolute
-// deviation from the median.
-func robustScale(xs []float64) (med, scale float64) {
-	var cs crossSection
-	return cs.robustScale(xs)
 }
 
 // hb flags ratios to the previous like period by Hidiroglou–Berthelot.
@@ -348,28 +342,10 @@ func outlierFinding(ind chiso.Indicator, pr peer, msg string, expected float64, 
 		Period: pr.cur.period, Value: pr.cur.value, Expected: expected, Message: msg, Source: pr.cur.source, DataID: id}
 }
 
-// median returns the median of xs (which it does not modify).
-func median(xs []float64) float64 { return quantile(xs, 0.5) }
-
-// quantile returns the q-quantile of xs by linear interpolation between
-// order statistics (type 7, the default of R and NumPy).
-func quantile(xs []float64, q float64) float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s) == 0 {
-		return math.NaN()
-	}
-	h := q * float64(len(s)-1)
-	i := int(h)
-	if i+1 >= len(s) {
-		return s[len(s)-1]
-	}
-	return s[i] + (h-float64(i))*(s[i+1]-s[i])
-}
-
-// quantileSelect is quantile for xs it may reorder: it finds the two order
-// statistics it needs by selection instead of sorting, and returns the
-// same value as quantile.
+// quantileSelect returns the q-quantile of xs by linear interpolation
+// between order statistics (type 7, the default of R and NumPy), and may
+// reorder xs: it finds the two order statistics it needs by selection, and
+// returns what sorting would give, to the bit.
 func quantileSelect(xs []float64, q float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()

@@ -192,3 +192,22 @@ func TestHBBoundsSelect(t *testing.T) {
 		}
 	}
 }
+
+// median is the reference median: of a sorted copy of xs.
+func median(xs []float64) float64 { return quantile(xs, 0.5) }
+
+// quantile is the reference for quantileSelect: the q-quantile of a sorted
+// copy of xs, type 7.
+func quantile(xs []float64, q float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return math.NaN()
+	}
+	h := q * float64(len(s)-1)
+	i := int(h)
+	if i+1 >= len(s) {
+		return s[len(s)-1]
+	}
+	return s[i] + (h-float64(i))*(s[i+1]-s[i])
+}
