@@ -77,8 +77,6 @@ type fixture struct {
 	nextID   int64
 }
 
-func (s benchSize) observations() int { return s.areas * s.indicators * s.months }
-
 var (
 	fixturesMu sync.Mutex
 	fixtures   = map[string]*fixture{}

@@ -5,7 +5,6 @@ package setup
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -16,7 +15,7 @@ import (
 
 // Result says what Init did.
 type Result struct {
-	CatalogueChanged int                // catalogue rows inserted or changed
+	CatalogueChanged int                 // catalogue rows inserted or changed
 	Sample           *store.ImportResult // the sample import; nil when not asked
 }
 
@@ -57,7 +56,7 @@ func ImportSample(ctx context.Context, db *store.DB, cat *chiso.Catalogue, now t
 	defer f.Close()
 	opts := ingest.Options{Catalogue: cat}
 	res, err := db.Import(ctx, store.ImportOptions{Source: "sample", Now: now}, func(emit func(chiso.Observation) error) error {
-		return ingest.Read(f.(fs.File), "sample/"+sample.Observations, opts, emit)
+		return ingest.Read(f, "sample/"+sample.Observations, opts, emit)
 	})
 	if err != nil {
 		return res, fmt.Errorf("import the sample observations: %w", err)
