@@ -53,10 +53,11 @@ type benchSize struct {
 }
 
 var benchSizes = []benchSize{
-	{"tiny", 30, 9, 36, false},     // 9,720 observations, to try the benchmarks
-	{"1M", 700, 40, 36, false},     // 1,008,000 observations
-	{"pack1M", 2000, 12, 42, true}, // 1,008,000 observations
-	{"10M", 2800, 100, 36, false},  // 10,080,000 observations
+	{"tiny", 30, 9, 36, false},       // 9,720 observations, to try the benchmarks
+	{"1M", 700, 40, 36, false},       // 1,008,000 observations
+	{"pack1M", 2000, 12, 42, true},   // 1,008,000 observations
+	{"10M", 2800, 100, 36, false},    // 10,080,000 observations
+	{"pack10M", 20000, 12, 42, true}, // 10,080,000 observations
 }
 
 // benchNow is the evaluation time: after the last generated month.
