@@ -97,16 +97,51 @@ func (p *ChangeParams) Unit() Unit { return BySeries }
 // TimeDependent is false.
 func (p *ChangeParams) TimeDependent() bool { return false }
 
-// Evaluate judges every figure of the scope against its base.
+// Evaluate judges every figure of the scope against its base. Most
+// figures are decided from the columns: a figure without an earlier like
+// period in an area without predecessors is too little history, and an
+// exact figure whose own base is the previous like period by the same
+// method is judged on the two values alone, by the arithmetic judge does.
+// The others are judged in full.
 func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
+	noHistory := 0
+	relative := p.Mode != ModeAbsolute && p.Mode != ModePoints
+	minBase := orDefault(p.MinBase, 0)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
-		for i := 0; i < s.Len(); i++ {
+		zlo, zhi := noSlipZone(ind.Kind, orDefault(p.Tolerance, DefaultSlipTolerance))
+		vlo, vhi := boundsOr(ind.Min, ind.Max)
+		preds := len(env.Data.Predecessors(s.Area)) > 0
+		firstYear := s.keys[0] / 1000
+		for i, k := range s.keys {
+			if (k-1000)/1000 < firstYear { // no earlier like period
+				if !preds {
+					noHistory++
+					continue
+				}
+			} else if j := s.guess(i, k-1000); j >= 0 && s.methods[i] == s.methods[j] &&
+				s.quals[i].Bound() == chiso.Point && s.quals[j].Bound() == chiso.Point {
+				v, bv := s.values[i], s.values[j]
+				if r := v / bv; bv > 0 && bv >= minBase && v >= vlo && v <= vhi && r > zlo && r < zhi {
+					x := v - bv // the change in a year
+					if relative {
+						x = r - 1
+					}
+					if v >= bv {
+						if p.MaxIncrease == nil || x <= *p.MaxIncrease {
+							continue
+						}
+					} else if p.MaxDecrease == nil || x >= -*p.MaxDecrease {
+						continue
+					}
+				}
+			}
 			if f, ok := p.judge(env, &ind, &s, i); ok {
 				out = append(out, f)
 			}
 		}
 	})
+	env.Skips.add(SkipTooLittleHistory, noHistory)
 	return out
 }
 

@@ -99,72 +99,201 @@ func (p *OutlierParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		if periods == nil {
 			periods = unionPeriods(cs.series)
 		}
-		for _, per := range periods {
-			cs.collect(env, per)
+		cs.gather(env, periods)
+		for n, per := range periods {
+			cs.section(cs.slotOf[n])
 			out = append(out, p.crossSection(env, per, &cs)...)
 		}
 	}
 	return out
 }
 
-// crossSection is the figures of one (indicator, period) across the areas
-// of a scope, in columns: only the few areas with findings are copied out
-// as peers. Its slices are reused from one period to the next.
+// crossSection is the figures of one indicator across the areas of a
+// scope, gathered once for every period judged: the figures of each period
+// are one run of the columns, in the order of the areas. Only the few
+// areas with findings are copied out as peers. Its slices are reused from
+// one indicator to the next.
 type crossSection struct {
-	ind     chiso.Indicator
-	areas   []string
-	series  []Series // one per area
-	preds   []bool   // the area has predecessors (a lineage base is possible)
-	next    []int    // per area, where its next period probably is
-	at      []int32  // per figure: the area's index
-	pos     []int32  // per figure: the point's index in the area's series
-	cur     []float64
-	base    []float64 // per figure: the previous like period's value, if has
-	has     []bool    // per figure: the base is the previous like period, same method
+	ind    chiso.Indicator
+	areas  []string
+	series []Series // one per area
+	preds  []bool   // the area has predecessors (a lineage base is possible)
+
+	// The periods' slots: slotOf[n] is the slot of the nth period judged,
+	// one per distinct key; start[sl] is where the slot's run begins in
+	// the columns and start[sl+1] where it ends.
+	slotOf []int32
+	start  []int32
+	fill   []int32
+	keys   keySlots
+
+	// The columns, per figure.
+	allAt   []int32   // the area's index
+	allPos  []int32   // the point's index in the area's series
+	allCur  []float64 // the figure
+	allBase []float64 // the previous like period's value, if allHas
+	allHas  []bool    // the base is the previous like period, same method
+
+	// The run of the period being judged.
+	at   []int32
+	pos  []int32
+	cur  []float64
+	base []float64
+	has  []bool
+
 	scratch []float64
 	ratios  []float64
 	effects []float64
+	valid   []int32 // the figures with a ratio, in order
 }
 
 // load fetches the indicator's series of every area once.
 func (cs *crossSection) load(env Env, ind chiso.Indicator, areas []string) {
 	cs.ind, cs.areas = ind, areas
-	cs.series, cs.preds, cs.next = cs.series[:0], cs.preds[:0], cs.next[:0]
+	cs.series, cs.preds = cs.series[:0], cs.preds[:0]
 	for _, a := range areas {
 		cs.series = append(cs.series, env.Data.Series(ind.Code, a))
 		cs.preds = append(cs.preds, len(env.Data.Predecessors(a)) > 0)
-		cs.next = append(cs.next, 0)
 	}
 }
 
-// collect gathers the figures of the areas for the period, each with its
-// base when that is the previous like period by the same method (what
-// baseline finds, read from the columns).
-func (cs *crossSection) collect(env Env, per chiso.Period) {
-	cs.at, cs.pos, cs.cur, cs.base, cs.has = cs.at[:0], cs.pos[:0], cs.cur[:0], cs.base[:0], cs.has[:0]
-	k, o := per.Key(), periodOrder(per)
-	prev := per.PreviousLike()
-	pk, po := prev.Key(), periodOrder(prev)
+// gather fills the columns with the figures of the areas for the periods,
+// each with its base when that is the previous like period by the same
+// method (what baseline finds, read from the columns).
+func (cs *crossSection) gather(env Env, periods []chiso.Period) {
+	cs.keys.reset(periods)
+	cs.slotOf = cs.slotOf[:0]
+	nslots := int32(0)
+	for _, per := range periods {
+		sl := cs.keys.add(per.Key(), nslots)
+		if sl == nslots {
+			nslots++
+		}
+		cs.slotOf = append(cs.slotOf, sl)
+	}
+	cs.start = resize(cs.start, int(nslots)+1)
+	cs.fill = resize(cs.fill, int(nslots))
+	clear(cs.start)
+	clear(cs.fill)
+	for a := range cs.series {
+		for _, k := range cs.series[a].keys {
+			if sl := cs.keys.slot(k); sl >= 0 {
+				cs.start[sl+1]++
+			}
+		}
+	}
+	for sl := range nslots {
+		cs.start[sl+1] += cs.start[sl]
+	}
+	n := int(cs.start[nslots])
+	cs.allAt, cs.allPos = resize(cs.allAt, n), resize(cs.allPos, n)
+	cs.allCur, cs.allBase, cs.allHas = resize(cs.allCur, n), resize(cs.allBase, n), resize(cs.allHas, n)
 	for a := range cs.series {
 		s := &cs.series[a]
-		i := cs.next[a]
-		if i >= s.Len() || s.keys[i] != k {
-			if i = s.find(k, o); i < 0 {
+		if s.Len() == 0 {
+			continue
+		}
+		firstYear := s.keys[0] / 1000
+		for i, k := range s.keys {
+			sl := cs.keys.slot(k)
+			if sl < 0 {
 				continue
 			}
-		}
-		cs.next[a] = i + 1
-		bv, has := 0.0, false
-		if j := s.before(i, pk, po); j >= 0 {
-			bv, has = s.values[j], s.sameMethod(i, j)
-		} else if cs.preds[a] {
-			if b, _, ok := baseline(env, &cs.ind, s, i); ok && b.period == prev {
-				bv, has = b.value, true
+			w := cs.start[sl] + cs.fill[sl]
+			cs.fill[sl]++
+			bv, has := 0.0, false
+			pk := k - 1000 // the previous like period
+			j := -1
+			if pk/1000 >= firstYear {
+				j = s.before(i, pk, keyOrder(pk))
 			}
+			if j >= 0 {
+				bv, has = s.values[j], s.sameMethod(i, j)
+			} else if cs.preds[a] {
+				if b, _, ok := baseline(env, &cs.ind, s, i); ok && b.period.Key() == pk {
+					bv, has = b.value, true
+				}
+			}
+			cs.allAt[w], cs.allPos[w], cs.allCur[w], cs.allBase[w], cs.allHas[w] = int32(a), int32(i), s.values[i], bv, has
 		}
-		cs.at, cs.pos = append(cs.at, int32(a)), append(cs.pos, int32(i))
-		cs.cur, cs.base, cs.has = append(cs.cur, s.values[i]), append(cs.base, bv), append(cs.has, has)
 	}
+}
+
+// section makes the run of slot sl the cross-section judged.
+func (cs *crossSection) section(sl int32) {
+	lo, hi := cs.start[sl], cs.start[sl+1]
+	cs.at, cs.pos, cs.cur = cs.allAt[lo:hi], cs.allPos[lo:hi], cs.allCur[lo:hi]
+	cs.base, cs.has = cs.allBase[lo:hi], cs.allHas[lo:hi]
+}
+
+// resize returns xs with length n, reusing its memory when it can.
+func resize[T any](xs []T, n int) []T {
+	if cap(xs) < n {
+		return make([]T, n)
+	}
+	return xs[:n]
+}
+
+// keySlots maps period keys to slots: through a table over the range of
+// the keys when it is small, else through a map.
+type keySlots struct {
+	lo    int32
+	table []int32 // slot+1 of key lo+i; 0 for none
+	m     map[int32]int32
+}
+
+// maxKeyTable is the widest range of keys keySlots maps by a table: 64
+// years.
+const maxKeyTable = 64 * 1000
+
+// reset prepares for the keys of periods.
+func (ks *keySlots) reset(periods []chiso.Period) {
+	ks.m = nil
+	if len(periods) == 0 {
+		ks.table = ks.table[:0]
+		return
+	}
+	lo, hi := periods[0].Key(), periods[0].Key()
+	for _, per := range periods[1:] {
+		k := per.Key()
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	if int(hi)-int(lo) >= maxKeyTable {
+		ks.table, ks.m = ks.table[:0], make(map[int32]int32, len(periods))
+		return
+	}
+	ks.lo, ks.table = lo, resize(ks.table, int(hi-lo)+1)
+	clear(ks.table)
+}
+
+// add gives key k the slot sl unless it has one, and returns its slot.
+func (ks *keySlots) add(k, sl int32) int32 {
+	if ks.m != nil {
+		if s, ok := ks.m[k]; ok {
+			return s
+		}
+		ks.m[k] = sl
+		return sl
+	}
+	if s := ks.table[k-ks.lo]; s > 0 {
+		return s - 1
+	}
+	ks.table[k-ks.lo] = sl + 1
+	return sl
+}
+
+// slot returns the slot of key k, or -1.
+func (ks *keySlots) slot(k int32) int32 {
+	if ks.m != nil {
+		if s, ok := ks.m[k]; ok {
+			return s
+		}
+		return -1
+	}
+	if i := uint32(k - ks.lo); i < uint32(len(ks.table)) {
+		return ks.table[i] - 1
+	}
+	return -1
 }
 
 // peer copies figure x out of the columns, with its base when it has one.
@@ -266,10 +395,10 @@ func (cs *crossSection) robustScale(xs []float64) (med, scale float64) {
 
 // hb flags ratios to the previous like period by Hidiroglou–Berthelot.
 func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.Finding {
-	cs.ratios, cs.effects = cs.ratios[:0], cs.effects[:0]
+	cs.ratios, cs.valid = cs.ratios[:0], cs.valid[:0]
 	for x, has := range cs.has {
 		if has && cs.cur[x] > 0 && cs.base[x] > 0 {
-			cs.ratios = append(cs.ratios, cs.cur[x]/cs.base[x])
+			cs.ratios, cs.valid = append(cs.ratios, cs.cur[x]/cs.base[x]), append(cs.valid, int32(x))
 		}
 	}
 	if len(cs.ratios) < p.minAreas() {
@@ -279,21 +408,15 @@ func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.
 	cs.scratch = append(cs.scratch[:0], cs.ratios...)
 	rm := quantileSelect(cs.scratch, 0.5)
 	u := orDefault(p.U, 0.5)
-	for x, has := range cs.has {
-		if has && cs.cur[x] > 0 && cs.base[x] > 0 {
-			r := cs.ratios[len(cs.effects)]
-			cs.effects = append(cs.effects, hbEffect(r, rm, math.Max(cs.cur[x], cs.base[x]), u))
-		}
+	cs.effects = resize(cs.effects, len(cs.ratios))
+	for n, x := range cs.valid {
+		cs.effects[n] = hbEffect(cs.ratios[n], rm, math.Max(cs.cur[x], cs.base[x]), u)
 	}
 	lo, hi := p.hbBounds(append(cs.scratch[:0], cs.effects...))
 	var out []chiso.Finding
-	n := 0
-	for x, has := range cs.has {
-		if has && cs.cur[x] > 0 && cs.base[x] > 0 {
-			if e := cs.effects[n]; e < lo || e > hi {
-				out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, x), cs.ratios[n], rm))
-			}
-			n++
+	for n, e := range cs.effects {
+		if e < lo || e > hi {
+			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, int(cs.valid[n])), cs.ratios[n], rm))
 		}
 	}
 	return out
@@ -305,6 +428,9 @@ func hbEffect(r, rm, size, u float64) float64 {
 	s := r/rm - 1
 	if r < rm {
 		s = 1 - rm/r
+	}
+	if u == 0.5 { // what math.Pow does for this exponent
+		return s * math.Sqrt(size)
 	}
 	return s * math.Pow(size, u)
 }

@@ -42,35 +42,93 @@ func (p *ScaleParams) Unit() Unit { return BySeries }
 // TimeDependent is false.
 func (p *ScaleParams) TimeDependent() bool { return false }
 
-// Evaluate judges every figure of the scope against its base.
+// Evaluate judges every figure of the scope against its base. Most
+// figures are decided from the columns: a figure without an earlier like
+// period in an area without predecessors is too little history, and one
+// whose own base is the previous like period by the same method is no
+// slip when the ratio of the two values is far from every factor. The
+// others are judged in full.
 func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
 	tol := orDefault(p.Tolerance, DefaultSlipTolerance)
+	noHistory := 0
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
-		for i := 0; i < s.Len(); i++ {
-			if j := s.likeIndex(i); j >= 0 && s.sameMethod(i, j) {
-				// the area's own base: what baseline returns, read from the columns
+		zlo, zhi := noSlipZone(ind.Kind, tol)
+		preds := len(env.Data.Predecessors(s.Area)) > 0
+		firstYear := s.keys[0] / 1000
+		for i, k := range s.keys {
+			if (k-1000)/1000 < firstYear { // no earlier like period
+				if !preds {
+					noHistory++
+					continue
+				}
+			} else if j := s.guess(i, k-1000); j >= 0 && s.methods[i] == s.methods[j] {
 				if v, bv := s.values[i], s.values[j]; bv <= 0 || v <= 0 {
 					continue
-				} else if _, slip := slipFactor(v/bv, ind.Kind, tol); !slip {
+				} else if r := v / bv; r > zlo && r < zhi {
 					continue
 				}
 			}
-			cur := s.point(i)
-			b, reason, ok := baseline(env, &ind, &s, i)
-			if !ok {
-				env.skip(reason)
-				continue
-			}
-			if b.value <= 0 || cur.value <= 0 {
-				continue
-			}
-			if f, slip := slipFactor(cur.value/b.value, ind.Kind, tol); slip {
-				out = append(out, unitSlip(env, ind, s.Area, cur, b, f))
+			if f, ok := p.judge(env, &ind, &s, i, tol); ok {
+				out = append(out, f)
 			}
 		}
 	})
+	env.Skips.add(SkipTooLittleHistory, noHistory)
 	return out
+}
+
+// judge returns the finding for point i, if any, by the full logic.
+func (p *ScaleParams) judge(env Env, ind *chiso.Indicator, s *Series, i int, tol float64) (chiso.Finding, bool) {
+	if j := s.likeIndex(i); j >= 0 && s.sameMethod(i, j) {
+		// the area's own base: what baseline returns, read from the columns
+		if v, bv := s.values[i], s.values[j]; bv <= 0 || v <= 0 {
+			return chiso.Finding{}, false
+		} else if _, slip := slipFactor(v/bv, ind.Kind, tol); !slip {
+			return chiso.Finding{}, false
+		}
+	}
+	cur := s.point(i)
+	b, reason, ok := baseline(env, ind, s, i)
+	if !ok {
+		env.skip(reason)
+		return chiso.Finding{}, false
+	}
+	if b.value <= 0 || cur.value <= 0 {
+		return chiso.Finding{}, false
+	}
+	if f, slip := slipFactor(cur.value/b.value, ind.Kind, tol); slip {
+		return unitSlip(env, *ind, s.Area, cur, b, f), true
+	}
+	return chiso.Finding{}, false
+}
+
+// noSlipZone returns the open range of ratios that slipFactor surely finds
+// near no factor, with a margin for rounding; it is empty when the
+// tolerance is too wide for there to be one.
+func noSlipZone(kind chiso.IndicatorKind, tol float64) (lo, hi float64) {
+	const margin = 1e-9
+	up, down := 1e3, 1e-3
+	if kind == chiso.KindPercent {
+		up, down = 100, 0.01
+	}
+	lo, hi = down*(1+tol)*(1+margin), up*(1-tol)*(1-margin)
+	if !(tol >= 0 && tol < 0.9 && lo < 1 && hi > 1) {
+		return 1, 1
+	}
+	return lo, hi
+}
+
+// boundsOr returns the catalogue's bounds of an indicator with infinities
+// for the missing ones.
+func boundsOr(lo, hi float64) (float64, float64) {
+	if math.IsNaN(lo) {
+		lo = math.Inf(-1)
+	}
+	if math.IsNaN(hi) {
+		hi = math.Inf(1)
+	}
+	return lo, hi
 }
 
 // slipFactor returns the power of a thousand (or, for a percent, the 100)

@@ -76,6 +76,20 @@ func (s *Skips) Add(r SkipReason) {
 	s.n[r]++
 }
 
+// add counts n skips for one of the package's reasons.
+func (s *Skips) add(r SkipReason, n int) {
+	if s == nil || n == 0 {
+		return
+	}
+	if i := known(r); i >= 0 {
+		s.known[i].Add(int64(n))
+		return
+	}
+	for range n {
+		s.Add(r)
+	}
+}
+
 // Count returns how many skips were counted for the reason.
 func (s *Skips) Count(r SkipReason) int {
 	if s == nil {
