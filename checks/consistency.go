@@ -54,10 +54,12 @@ var compiledExprs sync.Map // string → *compiledExpr
 type compiledExpr struct {
 	names []string
 	parts []exprPart
+	fast  bool // every part has its fast form
 }
 
 type exprPart struct {
 	prog *vm.Program
+	fast boolFn // the part as Go functions (see exprfast.go); nil when only prog runs it
 	text string // the part as written, e.g. "commune_radio_stations <= communes"
 }
 
@@ -139,12 +141,15 @@ func compileConsistency(src string) (*compiledExpr, error) {
 	if _, err := compileTokens(rw, env); err != nil {
 		return nil, err
 	}
+	c.fast = true
 	for _, part := range conjuncts(rw) {
 		prog, err := compileTokens(part, env)
 		if err != nil {
 			return nil, err
 		}
-		c.parts = append(c.parts, exprPart{prog: prog, text: spanText(src, part)})
+		fast := compileFast(prog, c.names)
+		c.fast = c.fast && fast != nil
+		c.parts = append(c.parts, exprPart{prog: prog, fast: fast, text: spanText(src, part)})
 	}
 	return c, nil
 }
@@ -235,41 +240,288 @@ func (p *ConsistencyParams) program() *compiledExpr {
 }
 
 // Evaluate judges the expression for every area of the scope and every
-// period where all the indicators it names have a figure.
+// period where all the indicators it names have a figure. It first finds
+// the failing units, then builds their findings into a slice of the right
+// size.
 func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	c := p.program()
 	if c == nil || len(c.names) == 0 {
 		return nil
 	}
-	var out []chiso.Finding
-	for _, area := range scope.Areas {
-		series := make([]Series, len(c.names))
-		for i, n := range c.names {
-			series[i] = env.Data.Series(n, area)
+	j := newJudge(p, env, c)
+	for a, area := range scope.Areas {
+		j.area(int32(a), area)
+	}
+	return j.findings(scope.Areas)
+}
+
+// judge holds what judging one expression over many areas and periods
+// reuses: the indicators, the buffers of one (area, period), the names in
+// messages.
+type judge struct {
+	p   *ConsistencyParams
+	env Env
+	c   *compiledExpr
+
+	inds    []chiso.Indicator
+	known   []bool // the indicator is in the catalogue
+	names   []string
+	slack   float64
+	series  []Series
+	pos     []int // per series, the point at or after the period being judged
+	at      []int // per series, the point of the period being judged
+	keys    []int32
+	merged  []int32
+	ivs     []interval
+	qual    []int
+	masks   []int
+	state   fastState
+	machine vm.VM
+	envs    []map[string]any // expr's environments, reused
+
+	pending []pending // the units that fail or may fail, in order
+	ats     []int32   // each pending unit's j.at, one after the other
+	msg     []byte
+	periods map[int32]string // period names by key
+}
+
+// pending is a unit whose finding is to be built.
+type pending struct {
+	area int32 // index in the scope's areas
+	key  int32 // the period's key
+	part int32 // index in compiledExpr.parts
+	v    verdict
+}
+
+func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
+	n := len(c.names)
+	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack),
+		inds: make([]chiso.Indicator, n), known: make([]bool, n), names: make([]string, n),
+		series: make([]Series, n), pos: make([]int, n), at: make([]int, n), ivs: make([]interval, n)}
+	for i, code := range c.names {
+		j.inds[i], j.known[i] = env.Data.Indicator(code)
+		j.names[i] = env.indName(code)
+	}
+	j.state = fastState{vals: make([]float64, n), published: make([]float64, n), half: make([]float64, n), tolerance: p.Tolerance}
+	return j
+}
+
+// area judges one area (index a in the scope) and notes its failing units.
+func (j *judge) area(a int32, area string) {
+	j.load(area)
+	n := len(j.c.names)
+	for _, k := range j.keys {
+		if !j.locate(k) {
+			j.env.skip(SkipMissingValues)
+			continue
 		}
-		for _, per := range unionPeriods(series) {
-			if f, ok := p.judge(env, c, area, series, per); ok {
-				out = append(out, f)
-			}
+		part, v, ok := j.verdict()
+		if !ok || (v != fails && v != unsure) {
+			continue
 		}
+		j.pending = append(j.pending, pending{area: a, key: k, part: int32(part), v: v})
+		for i := range n {
+			j.ats = append(j.ats, int32(j.at[i]))
+		}
+	}
+}
+
+// load reads the area's series and the union of their periods.
+func (j *judge) load(area string) {
+	for i, n := range j.c.names {
+		j.series[i] = j.env.Data.Series(n, area)
+		j.pos[i] = 0
+	}
+	j.unionKeys()
+}
+
+// findings builds the findings of the pending units.
+func (j *judge) findings(areas []string) []chiso.Finding {
+	if len(j.pending) == 0 {
+		return nil
+	}
+	out := make([]chiso.Finding, len(j.pending))
+	n := len(j.c.names)
+	cur, areaName := int32(-1), ""
+	for k, u := range j.pending {
+		if u.area != cur {
+			cur = u.area
+			j.load(areas[cur])
+			areaName = j.env.areaName(areas[cur])
+		}
+		for i := range n {
+			j.at[i] = int(j.ats[k*n+i])
+		}
+		out[k] = j.finding(areas[cur], areaName, u.key, j.c.parts[u.part], u.v)
 	}
 	return out
 }
 
-// unionPeriods returns every period any of the series has, in order. The
-// series usually share their periods, so it merges each into the union so
-// far, which is a mere comparison when they are the same.
-func unionPeriods(series []Series) []chiso.Period {
-	var keys, merged []int32
-	for _, s := range series {
-		if slices.Equal(keys, s.keys) {
-			continue
+// unionKeys sets j.keys to every period any of the series has, in order.
+// The series usually share their periods, so it merges each into the union
+// so far, which is a mere comparison when they are the same.
+func (j *judge) unionKeys() {
+	j.keys = j.keys[:0]
+	for i, s := range j.series {
+		switch {
+		case i == 0:
+			j.keys = append(j.keys, s.keys...)
+		case !slices.Equal(j.keys, s.keys):
+			j.merged = mergeKeys(j.merged[:0], j.keys, s.keys)
+			j.keys, j.merged = j.merged, j.keys
 		}
-		merged = mergeKeys(merged[:0], keys, s.keys)
-		keys, merged = merged, keys
 	}
-	out := make([]chiso.Period, len(keys))
-	for i, k := range keys {
+}
+
+// locate sets j.at to each series' point for key k; false when a series
+// has none. Keys come in order, so each series' cursor only moves forward.
+func (j *judge) locate(k int32) bool {
+	o := keyOrder(k)
+	found := true
+	for i := range j.series {
+		keys := j.series[i].keys
+		q := j.pos[i]
+		for q < len(keys) && keys[q] != k && keyOrder(keys[q]) < o {
+			q++
+		}
+		j.pos[i] = q
+		if q < len(keys) && keys[q] == k {
+			j.at[i] = q
+		} else if found {
+			found = false
+		}
+	}
+	return found
+}
+
+// verdict judges the expression on the figures at j.at: the first part
+// that fails or may fail (its index), with its verdict; ok is false when
+// expr could not run it.
+func (j *judge) verdict() (int, verdict, bool) {
+	st := &j.state
+	anyBound := false
+	for i := range j.series {
+		s := &j.series[i]
+		v := s.values[j.at[i]]
+		st.published[i], st.vals[i], st.half[i] = v, v, math.NaN()
+		if s.quals[j.at[i]].Bound() != chiso.Point {
+			anyBound = true
+		}
+	}
+	j.qual = j.qual[:0]
+	if anyBound {
+		for i := range j.series {
+			s := &j.series[i]
+			iv := figure(s.values[j.at[i]], s.quals[j.at[i]], j.slack)
+			if j.known[i] {
+				if c, possible := iv.clip(j.inds[i]); possible {
+					iv = c
+				}
+			}
+			j.ivs[i] = iv
+			if iv.lo != iv.hi {
+				j.qual = append(j.qual, i)
+			}
+		}
+	}
+	if !j.c.fast {
+		return j.slowVerdict()
+	}
+	for k, part := range j.c.parts {
+		v := j.fastPart(part)
+		if v == fails || v == unsure {
+			return k, v, true
+		}
+	}
+	return -1, holds, true
+}
+
+// fastPart judges one part with its fast form under the published figures
+// and every corner of the qualified ones.
+func (j *judge) fastPart(part exprPart) verdict {
+	st := &j.state
+	copy(st.vals, st.published)
+	yes := part.fast(st)
+	if len(j.qual) == 0 {
+		return mixed(yes, !yes)
+	}
+	nYes, nNo := 0, 0
+	if yes {
+		nYes++
+	} else {
+		nNo++
+	}
+	for _, mask := range j.cornerMasks() {
+		for i := range st.vals {
+			st.vals[i] = corner(j.ivs, j.qual, i, mask)
+		}
+		if part.fast(st) {
+			nYes++
+		} else {
+			nNo++
+		}
+	}
+	return mixed(nNo == 0, nYes == 0)
+}
+
+// cornerMasks returns the corners to try for the qualified figures: all 2ⁿ
+// up to n = 10, else the all-low and all-high ones.
+func (j *judge) cornerMasks() []int {
+	n := len(j.qual)
+	if n > 10 {
+		return []int{0, -1}
+	}
+	j.masks = j.masks[:0]
+	for m := range 1 << n {
+		j.masks = append(j.masks, m)
+	}
+	return j.masks
+}
+
+// slowVerdict is verdict by expr's machine: the figures first, then every
+// corner of what the qualified figures allow.
+func (j *judge) slowVerdict() (int, verdict, bool) {
+	st := &j.state
+	published := map[string]float64{}
+	for i, n := range j.c.names {
+		published[n] = st.published[i]
+	}
+	halfUnit := func(code string) float64 { return halfUnitOf(published[code]) }
+	assign := func(k int, vals func(i int) float64) map[string]any {
+		if k == len(j.envs) {
+			j.envs = append(j.envs, make(map[string]any, len(j.c.names)+2))
+		}
+		a := j.envs[k]
+		a[approxFunc], a[halfUnitFunc] = j.p.approx, halfUnit
+		for i, n := range j.c.names {
+			a[n] = vals(i)
+		}
+		return a
+	}
+	assignments := []map[string]any{assign(0, func(i int) float64 { return st.published[i] })}
+	if len(j.qual) > 0 {
+		for k, mask := range j.cornerMasks() {
+			assignments = append(assignments, assign(k+1, func(i int) float64 { return corner(j.ivs, j.qual, i, mask) }))
+		}
+	}
+	for k, part := range j.c.parts {
+		v, ok := judgePart(&j.machine, part, assignments)
+		if !ok {
+			return -1, unsure, false
+		}
+		if v == fails || v == unsure {
+			return k, v, true
+		}
+	}
+	return -1, holds, true
+}
+
+// unionPeriods returns every period any of the series has, in order.
+func unionPeriods(series []Series) []chiso.Period {
+	j := judge{series: series}
+	j.unionKeys()
+	out := make([]chiso.Period, len(j.keys))
+	for i, k := range j.keys {
 		out[i], _ = chiso.PeriodFromKey(k)
 	}
 	return out
@@ -290,83 +542,6 @@ func mergeKeys(dst, a, b []int32) []int32 {
 		}
 	}
 	return append(append(dst, a...), b...)
-}
-
-// judge evaluates the expression for one area and period.
-func (p *ConsistencyParams) judge(env Env, c *compiledExpr, area string, series []Series, per chiso.Period) (chiso.Finding, bool) {
-	pts := make([]point, len(series))
-	for i, s := range series {
-		j := s.Find(per)
-		if j < 0 {
-			env.skip(SkipMissingValues)
-			return chiso.Finding{}, false
-		}
-		pts[i] = s.point(j)
-	}
-	assignments := p.assignments(env, c.names, pts)
-	var machine vm.VM // reused across runs: one allocation per (area, period)
-	for _, part := range c.parts {
-		v, ok := judgePart(&machine, part, assignments)
-		if !ok {
-			return chiso.Finding{}, false
-		}
-		if v == fails || v == unsure {
-			return p.finding(env, c, area, per, pts, part, v), true
-		}
-	}
-	return chiso.Finding{}, false
-}
-
-// assignments returns the values to run the expression with: the published
-// figures first, then every corner of what the qualified figures allow
-// (at most 2¹⁰ of them; beyond, only the all-low and all-high corners).
-func (p *ConsistencyParams) assignments(env Env, names []string, pts []point) []map[string]any {
-	slack := slackOr(p.Slack)
-	published := map[string]float64{}
-	var ivs []interval
-	var qualified []int
-	for i, pt := range pts {
-		published[names[i]] = pt.value
-		iv := figure(pt.value, pt.qual, slack)
-		if ind, ok := env.Data.Indicator(names[i]); ok {
-			if c, possible := iv.clip(ind); possible {
-				iv = c
-			}
-		}
-		ivs = append(ivs, iv)
-		if iv.lo != iv.hi {
-			qualified = append(qualified, i)
-		}
-	}
-	halfUnit := func(code string) float64 { return 0.5 * math.Pow(10, -float64(decimals(published[code]))) }
-	assign := func(vals func(i int) float64) map[string]any {
-		a := map[string]any{approxFunc: p.approx, halfUnitFunc: halfUnit}
-		for i, n := range names {
-			a[n] = vals(i)
-		}
-		return a
-	}
-	out := []map[string]any{assign(func(i int) float64 { return pts[i].value })}
-	if len(qualified) == 0 {
-		return out
-	}
-	for _, mask := range cornerMasks(len(qualified)) {
-		out = append(out, assign(func(i int) float64 { return corner(ivs, qualified, i, mask) }))
-	}
-	return out
-}
-
-// cornerMasks returns the corners to try for n qualified figures: all 2ⁿ
-// up to n = 10, else the all-low and all-high ones.
-func cornerMasks(n int) []int {
-	if n > 10 {
-		return []int{0, -1}
-	}
-	masks := make([]int, 1<<n)
-	for m := range masks {
-		masks[m] = m
-	}
-	return masks
 }
 
 // corner returns figure i's value at the corner mask: its low end where
@@ -401,10 +576,15 @@ func judgePart(machine *vm.VM, part exprPart, assignments []map[string]any) (ver
 // approx is ~= rewritten: x − y ≤ t, t coming from where k says (see
 // tolExplicit), plus float slack.
 func (p *ConsistencyParams) approx(x, y, t float64, k int) bool {
+	return approxAtMost(p.Tolerance, x, y, t, k)
+}
+
+// approxAtMost is approx with the rule's tolerance, if any.
+func approxAtMost(tolerance *float64, x, y, t float64, k int) bool {
 	switch {
 	case k == tolExplicit:
-	case p.Tolerance != nil:
-		t = *p.Tolerance
+	case tolerance != nil:
+		t = *tolerance
 	case k == tolNone:
 		t = 0.5 * math.Pow(10, -float64(min(decimals(x), decimals(y))))
 	}
@@ -420,27 +600,82 @@ func decimals(v float64) int {
 	return 0
 }
 
-// finding builds the inconsistent finding for the failing part.
-func (p *ConsistencyParams) finding(env Env, c *compiledExpr, area string, per chiso.Period, pts []point, part exprPart, v verdict) chiso.Finding {
-	figs := make([]string, len(pts))
-	sources := make([]string, len(pts))
-	for i, pt := range pts {
-		ind, _ := env.Data.Indicator(c.names[i])
-		if ind.Code == "" {
-			ind.Code = c.names[i]
+// finding builds the inconsistent finding for the failing part, the
+// figures being those at j.at.
+func (j *judge) finding(area, areaName string, key int32, part exprPart, v verdict) chiso.Finding {
+	en := j.env.english()
+	per := keyPeriod(key)
+	b := j.msg[:0]
+	switch {
+	case v == unsure && en:
+		b = append(b, "The figures of "...)
+		b = append(b, areaName...)
+		b = append(b, " for "...)
+		b = append(b, j.period(key, per)...)
+		b = append(b, " may be inconsistent: whether “"...)
+		b = append(b, part.text...)
+		b = append(b, "” holds depends on the true values behind the qualified figures ("...)
+	case v == unsure:
+		b = append(b, "Số liệu của "...)
+		b = append(b, areaName...)
+		b = append(b, ' ')
+		b = append(b, j.period(key, per)...)
+		b = append(b, " có thể không nhất quán: “"...)
+		b = append(b, part.text...)
+		b = append(b, "” đúng hay sai tùy giá trị thật của các số liệu có định tính ("...)
+	case en:
+		b = append(b, "The figures of "...)
+		b = append(b, areaName...)
+		b = append(b, " for "...)
+		b = append(b, j.period(key, per)...)
+		b = append(b, " are inconsistent: “"...)
+		b = append(b, part.text...)
+		b = append(b, "” does not hold with "...)
+	default:
+		b = append(b, "Số liệu của "...)
+		b = append(b, areaName...)
+		b = append(b, ' ')
+		b = append(b, j.period(key, per)...)
+		b = append(b, " không nhất quán: “"...)
+		b = append(b, part.text...)
+		b = append(b, "” không đúng với "...)
+	}
+	var dataID int64
+	var sources [8]string
+	srcs := sources[:0]
+	for i := range j.series {
+		s, at := &j.series[i], j.at[i]
+		if i > 0 {
+			b = append(b, "; "...)
 		}
-		figs[i] = fmt.Sprintf("%s = %s", env.indName(c.names[i]), env.fig(pt, ind))
-		sources[i] = pt.source
+		b = append(b, j.names[i]...)
+		b = append(b, " = "...)
+		b = append(b, qualifierWord(s.quals[at], j.env.Lang)...)
+		b = appendQuantity(b, s.values[at], j.inds[i].Unit, j.env.Lang)
+		dataID = max(dataID, s.ids[at])
+		srcs = append(srcs, s.Source(at))
 	}
-	msg := env.tr("Số liệu của %s %s không nhất quán: “%s” không đúng với %s.",
-		"The figures of %s for %s are inconsistent: “%s” does not hold with %s.",
-		env.areaName(area), env.period(per), part.text, strings.Join(figs, "; "))
 	if v == unsure {
-		msg = env.tr("Số liệu của %s %s có thể không nhất quán: “%s” đúng hay sai tùy giá trị thật của các số liệu có định tính (%s).",
-			"The figures of %s for %s may be inconsistent: whether “%s” holds depends on the true values behind the qualified figures (%s).",
-			env.areaName(area), env.period(per), part.text, strings.Join(figs, "; "))
+		b = append(b, ")."...)
+	} else {
+		b = append(b, '.')
 	}
-	msg += env.sourceNote(sources...)
-	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: c.names[0], Area: area,
-		Period: per, Value: pts[0].value, Expected: math.NaN(), Message: msg, Source: pts[0].source, DataID: maxID(pts...)}
+	b = appendSourceNote(b, j.env.Lang, srcs)
+	j.msg = b
+	first := &j.series[0]
+	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[0], Area: area,
+		Period: per, Value: first.values[j.at[0]], Expected: math.NaN(), Message: string(b), Source: srcs[0], DataID: dataID}
+}
+
+// period names the period of key in the language, once per evaluation.
+func (j *judge) period(key int32, per chiso.Period) string {
+	if s, ok := j.periods[key]; ok {
+		return s
+	}
+	if j.periods == nil {
+		j.periods = map[int32]string{}
+	}
+	s := j.env.period(per)
+	j.periods[key] = s
+	return s
 }

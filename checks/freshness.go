@@ -127,6 +127,8 @@ func (p *FreshnessParams) Unit() Unit { return BySeries }
 func (p *FreshnessParams) TimeDependent() bool { return true }
 
 // Evaluate reports the series of the scope that lack the latest due period.
+// It first finds them, then builds their findings into a slice of the
+// right size, with the names and the due date written once.
 func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	kind, err1 := p.kind()
 	due, err2 := parseDue(p.due())
@@ -134,18 +136,48 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		return nil
 	}
 	per := latestDue(kind, due, localDate(env))
-	var out []chiso.Finding
-	for _, code := range scope.Indicators {
+	dueDate := due.date(per)
+	covers := make([]bool, len(scope.Areas)) // the area existed for the whole period
+	for a, area := range scope.Areas {
+		if ar, ok := env.Data.Area(area); ok && ar.Covers(per) {
+			covers[a] = true
+		}
+	}
+	type owed struct{ ind, area, last int32 }
+	var found []owed
+	inds := make([]chiso.Indicator, len(scope.Indicators))
+	for k, code := range scope.Indicators {
 		ind, ok := env.Data.Indicator(code)
 		if !ok {
 			env.skip(SkipUnknown)
 			continue
 		}
-		for _, area := range scope.Areas {
-			if f, ok := p.judge(env, ind, area, per, due.date(per)); ok {
-				out = append(out, f)
+		inds[k] = ind
+		for a, area := range scope.Areas {
+			if !covers[a] {
+				continue
+			}
+			if last, ok := p.owes(env, ind, area, per); ok {
+				found = append(found, owed{int32(k), int32(a), int32(last)})
 			}
 		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	m := missingWriter{env: env, per: per, perName: env.period(per), due: formatDate(dueDate, env.Lang),
+		areaNames: make([]string, len(scope.Areas))}
+	out := make([]chiso.Finding, len(found))
+	indName, indK := "", int32(-1)
+	for i, o := range found {
+		ind, area := &inds[o.ind], scope.Areas[o.area]
+		if o.ind != indK {
+			indName, indK = env.indName(ind.Code), o.ind
+		}
+		if m.areaNames[o.area] == "" {
+			m.areaNames[o.area] = env.areaName(area)
+		}
+		out[i] = m.missing(ind, indName, area, m.areaNames[o.area], env.Data.Series(ind.Code, area), int(o.last))
 	}
 	return out
 }
@@ -160,27 +192,26 @@ func latestDue(kind chiso.PeriodKind, due dueRule, today time.Time) chiso.Period
 	return p
 }
 
-// judge reports the series if it owes a figure for per.
-func (p *FreshnessParams) judge(env Env, ind chiso.Indicator, area string, per chiso.Period, due time.Time) (chiso.Finding, bool) {
-	a, ok := env.Data.Area(area)
-	if !ok || !a.Covers(per) {
-		return chiso.Finding{}, false
-	}
+// owes reports whether the series owes a figure for per, and the index
+// of its latest earlier point, or -1. The caller has checked that the area
+// existed for the whole period.
+func (p *FreshnessParams) owes(env Env, ind chiso.Indicator, area string, per chiso.Period) (int, bool) {
 	s := env.Data.Series(ind.Code, area)
+	o := periodOrder(per)
 	last := -1
-	for i := 0; i < s.Len(); i++ {
-		q := s.Period(i)
-		if q.Kind == per.Kind && !q.Before(per) {
-			return chiso.Finding{}, false // the figure, or a later one, is there
+	for i, k := range s.keys {
+		ko := keyOrder(k)
+		if chiso.PeriodKind(k%1000/100) == per.Kind && ko >= o {
+			return -1, false // the figure, or a later one, is there
 		}
-		if q.Before(per) {
+		if ko < o {
 			last = i
 		}
 	}
 	if (p.RequireHistory == nil || *p.RequireHistory) && last < 0 && !predecessorHistory(env, ind.Code, area, per) {
-		return chiso.Finding{}, false
+		return -1, false
 	}
-	return p.missing(env, ind, area, per, due, s, last), true
+	return last, true
 }
 
 // predecessorHistory reports whether an area's predecessors had a figure
@@ -194,24 +225,62 @@ func predecessorHistory(env Env, indicator, area string, per chiso.Period) bool 
 	return false
 }
 
+// missingWriter writes the missing findings of one evaluation.
+type missingWriter struct {
+	env       Env
+	per       chiso.Period
+	perName   string   // per in the language
+	due       string   // the due date in the language
+	areaNames []string // by index in the scope, "" until needed
+	buf       []byte
+}
+
 // missing builds the missing finding; last is the latest earlier point or -1.
-func (p *FreshnessParams) missing(env Env, ind chiso.Indicator, area string, per chiso.Period, due time.Time, s Series, last int) chiso.Finding {
-	msg := env.tr("Chưa có số liệu %s %s của %s, hạn công bố là %s.",
-		"No figure yet for %s, %s, in %s; it was due by %s.",
-		env.indName(ind.Code), env.period(per), env.areaName(area), formatDate(due, env.Lang))
+func (m *missingWriter) missing(ind *chiso.Indicator, indName, area, areaName string, s Series, last int) chiso.Finding {
+	env := m.env
+	b := m.buf[:0]
+	if env.english() {
+		b = append(b, "No figure yet for "...)
+		b = append(b, indName...)
+		b = append(b, ", "...)
+		b = append(b, m.perName...)
+		b = append(b, ", in "...)
+		b = append(b, areaName...)
+		b = append(b, "; it was due by "...)
+	} else {
+		b = append(b, "Chưa có số liệu "...)
+		b = append(b, indName...)
+		b = append(b, ' ')
+		b = append(b, m.perName...)
+		b = append(b, " của "...)
+		b = append(b, areaName...)
+		b = append(b, ", hạn công bố là "...)
+	}
+	b = append(b, m.due...)
+	b = append(b, '.')
 	f := chiso.Finding{Diagnosis: chiso.Missing, Status: chiso.Fail, Indicator: ind.Code, Area: area,
-		Period: per, Value: math.NaN(), Expected: math.NaN()}
+		Period: m.per, Value: math.NaN(), Expected: math.NaN()}
 	if last >= 0 {
 		pt := s.point(last)
-		msg += env.tr(" Số liệu mới nhất: %s (%s).", " The latest figure is %s (%s).", env.fig(pt, ind), env.period(pt.period))
-		msg += env.sourceNote(pt.source)
+		if env.english() {
+			b = append(b, " The latest figure is "...)
+		} else {
+			b = append(b, " Số liệu mới nhất: "...)
+		}
+		b = append(b, qualifierWord(pt.qual, env.Lang)...)
+		b = appendQuantity(b, pt.value, ind.Unit, env.Lang)
+		b = append(b, " ("...)
+		b = append(b, env.period(pt.period)...)
+		b = append(b, ")."...)
+		b = appendSourceNote(b, env.Lang, []string{pt.source})
 		f.Source = pt.source
 	}
 	f.DataID = maxSeriesID(s)
 	for _, l := range env.Data.Predecessors(area) { // their history made the figure owed
 		f.DataID = max(f.DataID, maxSeriesID(env.Data.Series(ind.Code, l.From)))
 	}
-	f.Message = msg
+	f.Message = string(b)
+	m.buf = b
 	return f
 }
 

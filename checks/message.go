@@ -1,10 +1,10 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -31,48 +31,51 @@ func (e Env) tr(vi, en string, args ...any) string {
 // below 0.01), thousands grouped: "183.001" and "1.307,44" in Vietnamese
 // ("vi"), "183,001" and "1,307.44" in English ("en").
 func FormatNumber(v float64, lang string) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if dot := strings.IndexByte(s, '.'); dot >= 0 && len(s)-dot-1 > 2 {
-		if math.Abs(v) < 0.01 {
-			s = strconv.FormatFloat(v, 'g', 3, 64)
-			if strings.ContainsAny(s, "e") {
-				return s
-			}
-		} else {
-			s = strings.TrimRight(strings.TrimRight(strconv.FormatFloat(v, 'f', 2, 64), "0"), ".")
-		}
-	}
-	group, dec := ".", ","
-	if lang == "en" {
-		group, dec = ",", "."
-	}
-	return groupDigits(s, group, dec)
+	var buf [32]byte
+	return string(appendNumber(buf[:0], v, lang))
 }
 
-// groupDigits rewrites a Go-formatted number with the given thousands
-// separator and decimal mark.
-func groupDigits(s, group, dec string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
+// appendNumber appends FormatNumber(v, lang) to dst.
+func appendNumber(dst []byte, v float64, lang string) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.AppendFloat(dst, v, 'f', -1, 64)
 	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteString(sign)
+	var buf [32]byte
+	s := strconv.AppendFloat(buf[:0], v, 'f', -1, 64)
+	if dot := bytes.IndexByte(s, '.'); dot >= 0 && len(s)-dot-1 > 2 {
+		if math.Abs(v) < 0.01 {
+			s = strconv.AppendFloat(buf[:0], v, 'g', 3, 64)
+			if bytes.IndexByte(s, 'e') >= 0 {
+				return append(dst, s...)
+			}
+		} else {
+			s = bytes.TrimRight(bytes.TrimRight(strconv.AppendFloat(buf[:0], v, 'f', 2, 64), "0"), ".")
+		}
+	}
+	group, dec := byte('.'), byte(',')
+	if lang == "en" {
+		group, dec = ',', '.'
+	}
+	return appendGrouped(dst, s, group, dec)
+}
+
+// appendGrouped appends a Go-formatted number with the given thousands
+// separator and decimal mark.
+func appendGrouped(dst, s []byte, group, dec byte) []byte {
+	if len(s) > 0 && s[0] == '-' {
+		dst, s = append(dst, '-'), s[1:]
+	}
+	intPart, frac, hasFrac := bytes.Cut(s, []byte{'.'})
 	for i, c := range intPart {
 		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteString(group)
+			dst = append(dst, group)
 		}
-		b.WriteRune(c)
+		dst = append(dst, c)
 	}
 	if hasFrac {
-		b.WriteString(dec)
-		b.WriteString(frac)
+		dst = append(append(dst, dec), frac...)
 	}
-	return b.String()
+	return dst
 }
 
 // unitWords names the catalogue's units in Vietnamese and English.
@@ -98,38 +101,56 @@ var unitWords = map[string][2]string{
 // trạm", "hạng 6" in Vietnamese; "81.7%", "183,001 billion VND", "2,500
 // stations", "rank 6" in English. An unknown unit is printed as its code.
 func FormatQuantity(v float64, unit, lang string) string {
-	n := FormatNumber(v, lang)
+	var buf [48]byte
+	return string(appendQuantity(buf[:0], v, unit, lang))
+}
+
+// appendQuantity appends FormatQuantity(v, unit, lang) to dst.
+func appendQuantity(dst []byte, v float64, unit, lang string) []byte {
 	switch unit {
 	case "percent":
-		return n + "%"
+		return append(appendNumber(dst, v, lang), '%')
 	case "rank":
 		if lang == "en" {
-			return "rank " + n
+			dst = append(dst, "rank "...)
+		} else {
+			dst = append(dst, "hạng "...)
 		}
-		return "hạng " + n
+		return appendNumber(dst, v, lang)
 	case "", "number", "ratio":
-		return n
+		return appendNumber(dst, v, lang)
 	}
+	dst = append(appendNumber(dst, v, lang), ' ')
 	w, ok := unitWords[unit]
-	if !ok {
-		return n + " " + unit
+	switch {
+	case !ok:
+		return append(dst, unit...)
+	case lang == "en":
+		return append(dst, w[1]...)
 	}
-	if lang == "en" {
-		return n + " " + w[1]
-	}
-	return n + " " + w[0]
+	return append(dst, w[0]...)
 }
 
 // qualifierWord is how a qualified figure is introduced: "trên", "gần" …
 func qualifierWord(q chiso.Qualifier, lang string) string {
-	vi := map[chiso.Qualifier][2]string{
-		chiso.Over: {"trên ", "over "}, chiso.Nearly: {"gần ", "nearly "}, chiso.About: {"khoảng ", "about "},
-		chiso.Estimate: {"ước ", "an estimated "}, chiso.Preliminary: {"sơ bộ ", "a preliminary "},
-	}[q]
-	if lang == "en" {
-		return vi[1]
+	en := lang == "en"
+	var vi, eng string
+	switch q {
+	case chiso.Over:
+		vi, eng = "trên ", "over "
+	case chiso.Nearly:
+		vi, eng = "gần ", "nearly "
+	case chiso.About:
+		vi, eng = "khoảng ", "about "
+	case chiso.Estimate:
+		vi, eng = "ước ", "an estimated "
+	case chiso.Preliminary:
+		vi, eng = "sơ bộ ", "a preliminary "
 	}
-	return vi[0]
+	if en {
+		return eng
+	}
+	return vi
 }
 
 // FormatPeriod names a period: "năm 2024", "6 tháng đầu năm 2023", "quý
@@ -137,25 +158,26 @@ func qualifierWord(q chiso.Qualifier, lang string) string {
 // "August 2023" in English.
 func FormatPeriod(p chiso.Period, lang string) string {
 	en := lang == "en"
+	y := strconv.Itoa(p.Year)
 	switch {
 	case p.Kind == chiso.Year && en:
-		return strconv.Itoa(p.Year)
+		return y
 	case p.Kind == chiso.Year:
-		return fmt.Sprintf("năm %d", p.Year)
+		return "năm " + y
 	case p.Kind == chiso.Half && en:
-		return fmt.Sprintf("H%d %d", p.N, p.Year)
+		return "H" + strconv.Itoa(p.N) + " " + y
 	case p.Kind == chiso.Half && p.N == 1:
-		return fmt.Sprintf("6 tháng đầu năm %d", p.Year)
+		return "6 tháng đầu năm " + y
 	case p.Kind == chiso.Half:
-		return fmt.Sprintf("6 tháng cuối năm %d", p.Year)
+		return "6 tháng cuối năm " + y
 	case p.Kind == chiso.Quarter && en:
-		return fmt.Sprintf("Q%d %d", p.N, p.Year)
+		return "Q" + strconv.Itoa(p.N) + " " + y
 	case p.Kind == chiso.Quarter:
-		return fmt.Sprintf("quý %d/%d", p.N, p.Year)
+		return "quý " + strconv.Itoa(p.N) + "/" + y
 	case p.Kind == chiso.Month && en:
-		return fmt.Sprintf("%s %d", time.Month(p.N), p.Year)
+		return time.Month(p.N).String() + " " + y
 	case p.Kind == chiso.Month:
-		return fmt.Sprintf("tháng %d/%d", p.N, p.Year)
+		return "tháng " + strconv.Itoa(p.N) + "/" + y
 	}
 	return p.String()
 }
@@ -210,16 +232,32 @@ func (e Env) provisionalNote(p point) string {
 
 // sourceNote cites the distinct sources, or nothing.
 func (e Env) sourceNote(sources ...string) string {
-	var uniq []string
-	for _, s := range sources {
-		if s != "" && !contains(uniq, s) {
-			uniq = append(uniq, s)
+	return string(appendSourceNote(nil, e.Lang, sources))
+}
+
+// appendSourceNote appends sourceNote's text to b.
+func appendSourceNote(b []byte, lang string, sources []string) []byte {
+	n := 0
+	for i, s := range sources {
+		if s == "" || contains(sources[:i], s) {
+			continue
 		}
+		if n == 0 {
+			if lang == "en" {
+				b = append(b, " Source: "...)
+			} else {
+				b = append(b, " Nguồn: "...)
+			}
+		} else {
+			b = append(b, "; "...)
+		}
+		b = append(b, s...)
+		n++
 	}
-	if len(uniq) == 0 {
-		return ""
+	if n > 0 {
+		b = append(b, '.')
 	}
-	return e.tr(" Nguồn: %s.", " Source: %s.", strings.Join(uniq, "; "))
+	return b
 }
 
 func contains(xs []string, x string) bool {
