@@ -198,6 +198,16 @@ func sortFindings(fs []chiso.Finding) {
 	sort.Slice(fs, func(i, j int) bool { return lessFinding(&fs[i], &fs[j]) })
 }
 
+// sortedFindings reports whether findings are in lessFinding order.
+func sortedFindings(fs []chiso.Finding) bool {
+	for i := 1; i < len(fs); i++ {
+		if lessFinding(&fs[i], &fs[i-1]) {
+			return false
+		}
+	}
+	return true
+}
+
 func lessFinding(a, b *chiso.Finding) bool {
 	if a.Group != b.Group {
 		return a.Group < b.Group

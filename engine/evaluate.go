@@ -149,7 +149,9 @@ func runTask(st *ruleState, t *task, env checks.Env) {
 		f := &fs[i]
 		f.Rule, f.Group, f.Check, f.Severity = st.id.Rule, st.id.Group, st.rule.Check, st.rule.Severity
 	}
-	sortFindings(fs)
+	if !sortedFindings(fs) {
+		sortFindings(fs)
+	}
 	t.findings = fs
 }
 
@@ -161,13 +163,13 @@ func (e *Engine) merge(group string, states []*ruleState, plans []plan, tasks []
 		byRule[t.rule] = append(byRule[t.rule], t)
 	}
 	res := Result{PerRule: make(map[RuleID]RuleStats, len(states))}
-	fresh := make([][]chiso.Finding, len(states))
+	fresh := make([]runs, len(states))
 	changed := make([]bool, len(states))
 	for i, st := range states {
 		var stats RuleStats
 		stats, fresh[i] = collect(&plans[i], byRule[i])
 		p := &plans[i]
-		changed[i] = p.full || (p.units > 0 && (len(fresh[i]) > 0 || st.covers(p)))
+		changed[i] = p.full || (p.units > 0 && (fresh[i].n > 0 || st.covers(p)))
 		if changed[i] {
 			e.gen++
 		}
@@ -194,16 +196,26 @@ type cachedResult struct {
 	findings []chiso.Finding
 }
 
-// collect gathers a rule's tasks: its statistics and its new findings,
-// sorted.
-func collect(p *plan, tasks []*task) (stats RuleStats, fresh []chiso.Finding) {
+// runs are a rule's new findings as its tasks left them: each run sorted,
+// n in all. They are merged only where they are copied anyway, into the
+// evaluation's result.
+type runs struct {
+	runs [][]chiso.Finding
+	n    int
+}
+
+// collect gathers a rule's tasks: its statistics and its new findings.
+func collect(p *plan, tasks []*task) (stats RuleStats, fresh runs) {
 	stats = RuleStats{Evaluated: p.units, NotEvaluated: p.total - p.units}
 	for _, t := range tasks {
 		stats.Duration += t.took
 		if t.err != nil && stats.Err == nil {
 			stats.Err = t.err
 		}
-		fresh = append(fresh, t.findings...)
+		if len(t.findings) > 0 {
+			fresh.runs = append(fresh.runs, t.findings)
+			fresh.n += len(t.findings)
+		}
 		for _, r := range t.skips.Reasons() {
 			if stats.Skipped == nil {
 				stats.Skipped = map[checks.SkipReason]int{}
@@ -211,10 +223,38 @@ func collect(p *plan, tasks []*task) (stats RuleStats, fresh []chiso.Finding) {
 			stats.Skipped[r] += t.skips.Count(r)
 		}
 	}
-	if len(tasks) > 1 {
-		sortFindings(fresh)
-	}
 	return stats, fresh
+}
+
+// appendSorted appends the runs to out in lessFinding order: one after the
+// other when each run starts after the previous one ends (tasks split by
+// areas), else merged.
+func appendSorted(out []chiso.Finding, fresh runs) []chiso.Finding {
+	rs := fresh.runs
+	ordered := true
+	for k := 1; k < len(rs) && ordered; k++ {
+		ordered = !lessFinding(&rs[k][0], &rs[k-1][len(rs[k-1])-1])
+	}
+	if ordered {
+		for _, r := range rs {
+			out = append(out, r...)
+		}
+		return out
+	}
+	heads := slices.Clone(rs)
+	for {
+		m := -1
+		for k, r := range heads {
+			if len(r) > 0 && (m < 0 || lessFinding(&r[0], &heads[m][0])) {
+				m = k
+			}
+		}
+		if m < 0 {
+			return out
+		}
+		out = append(out, heads[m][0])
+		heads[m] = heads[m][1:]
+	}
 }
 
 // covers reports whether the plan re-evaluates a unit that has findings.
@@ -231,11 +271,12 @@ func (st *ruleState) covers(p *plan) bool {
 // slice: the cache of a rule that changed is its old findings outside the
 // plan merged with the fresh ones. Each rule's cache then shares the
 // result's memory; neither is ever modified in place, so results handed out
-// stay valid. One copy of everything is the whole cost.
-func rebuild(states []*ruleState, plans []plan, fresh [][]chiso.Finding, changed []bool) []chiso.Finding {
+// stay valid. One copy of everything is the whole cost, except that the
+// fresh findings of a partial evaluation are merged first.
+func rebuild(states []*ruleState, plans []plan, fresh []runs, changed []bool) []chiso.Finding {
 	n := 0
 	for i, st := range states {
-		n += len(fresh[i])
+		n += fresh[i].n
 		if !plans[i].full {
 			n += len(st.findings)
 		}
@@ -247,9 +288,15 @@ func rebuild(states []*ruleState, plans []plan, fresh [][]chiso.Finding, changed
 		case !changed[i]:
 			out = append(out, st.findings...)
 		case plans[i].full:
-			out = append(out, fresh[i]...)
+			out = appendSorted(out, fresh[i])
 		default:
-			out = mergeInto(out, st.findings, fresh[i], func(f *chiso.Finding) bool { return !plans[i].covered(st.unit, f) })
+			var merged []chiso.Finding
+			if len(fresh[i].runs) == 1 {
+				merged = fresh[i].runs[0]
+			} else {
+				merged = appendSorted(make([]chiso.Finding, 0, fresh[i].n), fresh[i])
+			}
+			out = mergeInto(out, st.findings, merged, func(f *chiso.Finding) bool { return !plans[i].covered(st.unit, f) })
 		}
 		st.findings = out[start:len(out):len(out)]
 	}
