@@ -59,22 +59,28 @@ type keySets struct{ byContent map[string][]int32 }
 
 // share returns a shared slice equal to keys.
 func (k *keySets) share(keys []int32) []int32 {
+	s, _ := k.shareSeen(keys)
+	return s
+}
+
+// shareSeen returns a shared slice equal to keys, or a copy of keys
+// without spare capacity, and whether an equal slice was shared before.
+func (k *keySets) shareSeen(keys []int32) ([]int32, bool) {
 	if len(keys) == 0 {
-		return keys
+		return keys, false
 	}
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(keys))), len(keys)*4)
 	if s, ok := k.byContent[string(b)]; ok {
-		return s
+		return s, true
 	}
 	if k.byContent == nil {
 		k.byContent = map[string][]int32{}
 	}
-	if len(k.byContent) >= maxShared {
-		return slices.Clip(slices.Clone(keys))
+	s := exact(keys)
+	if len(k.byContent) < maxShared {
+		k.byContent[string(b)] = s
 	}
-	s := slices.Clip(slices.Clone(keys))
-	k.byContent[string(b)] = s
-	return s
+	return s, false
 }
 
 // sharing holds an index's shared slices.
@@ -113,6 +119,24 @@ func shareOrClip[T comparable](c *constants[T], s []T, shared *uint8, bit uint8)
 		return t
 	}
 	return clip(s)
+}
+
+// shareOrCopy returns a shared slice equal to s, and sets bit in shared,
+// or a copy of s without spare capacity: s is scratch space the caller
+// reuses.
+func shareOrCopy[T comparable](c *constants[T], s []T, shared *uint8, bit uint8) []T {
+	if t, ok := c.share(s); ok {
+		*shared |= bit
+		return t
+	}
+	return exact(s)
+}
+
+// exact returns a copy of s whose capacity is its length.
+func exact[T any](s []T) []T {
+	t := make([]T, len(s))
+	copy(t, s)
+	return t
 }
 
 // clip returns s without spare capacity, copying it only when it has much.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/store"
 )
 
 // column holds one series' current observations as parallel columns sorted
@@ -311,4 +312,146 @@ func (ix *index) areasWith(indicator string) []string {
 		return nil
 	}
 	return ix.withs[ind]
+}
+
+// figureLoader puts whole series of store figures into an index: a column
+// is built from the store's columns at once, without a put per point.
+type figureLoader struct {
+	ix *index
+	// sources and methods translate store ids into string-table indexes,
+	// as met: -1 when not yet translated.
+	sources []int64
+	methods []int32
+	// Scratch columns, reused from series to series.
+	perm  []int32
+	keys  []int32
+	quals []chiso.Qualifier
+	revs  []int32
+	srcs  []uint32
+	meths []uint16
+}
+
+func newFigureLoader(ix *index) *figureLoader { return &figureLoader{ix: ix} }
+
+// source returns the string-table index of a store source id.
+func (l *figureLoader) source(names []string, id int32) uint32 {
+	for len(l.sources) < len(names) {
+		l.sources = append(l.sources, -1)
+	}
+	if t := l.sources[id]; t >= 0 {
+		return uint32(t)
+	}
+	t := l.ix.source(names[id])
+	l.sources[id] = int64(t)
+	return t
+}
+
+// method returns the string-table index of a store method id.
+func (l *figureLoader) method(names []string, id int32) uint16 {
+	for len(l.methods) < len(names) {
+		l.methods = append(l.methods, -1)
+	}
+	if t := l.methods[id]; t >= 0 {
+		return uint16(t)
+	}
+	t := l.ix.method(names[id])
+	l.methods[id] = int32(t)
+	return t
+}
+
+// add puts the current figures of one series in the index.
+func (l *figureLoader) add(f *store.SeriesFigures) error {
+	ix := l.ix
+	n := f.Len()
+	if n == 0 {
+		return nil
+	}
+	if cap(ix.cols) == 0 && f.Series > 0 {
+		ix.cols = make([]column, 0, f.Series)
+		ix.owners = make([]uint64, 0, f.Series)
+	}
+	s, _ := ix.seriesFor(f.Indicator, f.Area)
+	c := &ix.cols[s]
+	if c.len() > 0 {
+		l.merge(c, f)
+		return nil
+	}
+	// The store sorts by period key, the index by chiso.Period.Compare:
+	// the two agree unless a series mixes period kinds.
+	perm := l.perm[:0]
+	for i := 1; i < n; i++ {
+		if order(f.Periods[i-1]) >= order(f.Periods[i]) {
+			for j := range n {
+				perm = append(perm, int32(j))
+			}
+			slices.SortStableFunc(perm, func(a, b int32) int {
+				return int(order(f.Periods[a])) - int(order(f.Periods[b]))
+			})
+			break
+		}
+	}
+	l.perm = perm
+	l.keys = gather(l.keys, f.Periods, perm)
+	keys, seen := ix.share.keys.shareSeen(l.keys)
+	c.keys = keys
+	c.values = gather(make([]float64, 0, n), f.Values, perm)
+	c.ids = gather(make([]int64, 0, n), f.IDs, perm)
+	l.quals = gather(l.quals, f.Qualifiers, perm)
+	c.quals = shareOrCopy(&ix.share.quals, l.quals, &c.shared, sharedQuals)
+	l.revs = gather(l.revs, f.Revisions, perm)
+	c.revs = shareOrCopy(&ix.share.revs, l.revs, &c.shared, sharedRevs)
+	l.srcs = l.srcs[:0]
+	for i := range n {
+		l.srcs = append(l.srcs, l.source(f.SourceNames, f.Sources[at(perm, i)]))
+	}
+	c.sources = shareOrCopy(&ix.share.sources, l.srcs, &c.shared, sharedSources)
+	l.meths = l.meths[:0]
+	for i := range n {
+		l.meths = append(l.meths, l.method(f.MethodNames, f.Methods[at(perm, i)]))
+	}
+	c.methods = shareOrCopy(&ix.share.methods, l.meths, &c.shared, sharedMethods)
+	ix.points += n
+	if !seen {
+		for _, k := range keys {
+			ix.periods[k] = true
+		}
+	}
+	return nil
+}
+
+// merge puts the figures into a column that already has points, one by
+// one, as Add would.
+func (l *figureLoader) merge(c *column, f *store.SeriesFigures) {
+	for i := range f.Len() {
+		p := point{key: f.Periods[i], rev: f.Revisions[i], value: f.Values[i], id: f.IDs[i],
+			source: l.source(f.SourceNames, f.Sources[i]), method: l.method(f.MethodNames, f.Methods[i]), qual: f.Qualifiers[i]}
+		n := c.len()
+		if c.put(p) {
+			l.ix.points += c.len() - n
+			l.ix.periods[p.key] = true
+		}
+	}
+	l.ix.share.compact(c)
+}
+
+// at returns the i-th index of a permutation; an empty one is the
+// identity.
+func at(perm []int32, i int) int {
+	if len(perm) == 0 {
+		return i
+	}
+	return int(perm[i])
+}
+
+// gather sets dst to src in the order of perm (empty: as it is), reusing
+// dst's storage.
+func gather[T any](dst, src []T, perm []int32) []T {
+	dst = dst[:0]
+	if len(perm) == 0 {
+		return append(dst, src...)
+	}
+	for _, i := range perm {
+		dst = append(dst, src[i])
+	}
+	return dst
 }

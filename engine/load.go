@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/store"
 )
 
 // Source is where the engine reads observations from: the store.
@@ -59,28 +60,46 @@ func (e *Engine) logLimit() int { return max(1<<16, e.ix.points/8) }
 // batchSize is how many observations the loader hands over at a time.
 const batchSize = 4096
 
+// FigureSource is a Source that can also hand over the current figures of
+// every series as columns, as the store does (store.DB.ScanFigures): Load
+// then reads one value per series instead of a row per observation.
+type FigureSource interface {
+	Source
+	ScanFigures(ctx context.Context, fn func(*store.SeriesFigures) error) (int64, error)
+}
+
 // Load replaces the index with every current observation of the store, and
-// makes the next evaluation of every rule a full one. The scan and the
-// indexing run side by side; evaluations keep reading the old index until
-// the new one is complete. What Add puts in the index while a Load runs is
-// lost with the old index unless the store has it: a Refresh after the
-// Load brings back what the store received meanwhile.
+// makes the next evaluation of every rule a full one. From a FigureSource
+// it builds each series' column from the store's columns at once;
+// otherwise the scan and the indexing run side by side. Evaluations keep
+// reading the old index until the new one is complete. What Add puts in the
+// index while a Load runs is lost with the old index unless the store has
+// it: a Refresh after the Load brings back what the store received
+// meanwhile.
 func (e *Engine) Load(ctx context.Context, src Source) error {
 	e.loadMu.Lock()
 	defer e.loadMu.Unlock()
 	ix := newIndex()
-	ix.loading = true
-	last, err := pipe(ctx, src, 0, func(batch []chiso.Observation) {
-		for i := range batch {
-			ix.put(&batch[i])
+	var last int64
+	var err error
+	if fs, ok := src.(FigureSource); ok {
+		last, err = fs.ScanFigures(ctx, newFigureLoader(ix).add)
+	} else {
+		ix.loading = true
+		last, err = pipe(ctx, src, 0, func(batch []chiso.Observation) {
+			for i := range batch {
+				ix.put(&batch[i])
+			}
+		})
+		ix.loading = false
+		if err == nil {
+			ix.compact()
 		}
-	})
+	}
 	if err != nil {
 		return fmt.Errorf("load observations: %w", err)
 	}
-	ix.loading = false
 	ix.finish()
-	ix.compact()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.ix, e.lastID = ix, last

@@ -100,15 +100,16 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 // from the catalogue.
 var errUnknownCodes = errors.New("not in the catalogue")
 
-// cell is the current revision of one (series, period).
+// cell is the current revision of one (series, period): what
+// series_figures keeps of it.
 type cell struct {
 	period    int32
-	id        int64
 	revision  int32
-	qualifier chiso.Qualifier
-	known     bool // revision, qualifier, value and method are read
+	id        int64
 	value     float64
-	method    string
+	source    int32 // sources.id; 0: none
+	method    int32 // methods.id; 0: the indicator's default
+	qualifier chiso.Qualifier
 }
 
 // seriesState is what the importer knows of one series' current cells.
@@ -116,7 +117,7 @@ type seriesState struct {
 	id        int64 // series id
 	indicator int64 // indicator id, for the per-indicator counts
 	cells     cells
-	dirty     bool // cells changed: series_cells must be rewritten
+	dirty     bool // cells changed: series_figures must be rewritten
 }
 
 // maxCachedCells bounds the cells the importer keeps in memory; beyond it
@@ -146,15 +147,17 @@ type importer struct {
 	cacheCells int // the most cells kept in states
 	spare      spareCells
 	loadCells  *sql.Stmt
-	figure     *sql.Stmt
 	olderRev   *sql.Stmt // a cell's figure at an earlier revision, by the current id
 	saveCells  *sql.Stmt
-	blob       []byte // reused to encode series_cells
+	blob       []byte        // reused to encode series_figures
+	figs       figureColumns // reused to decode series_figures
 	findSource *sql.Stmt
 	addSource  *sql.Stmt
 	addSeries  *sql.Stmt
+	addMethod  *sql.Stmt
+	methods    map[string]int32 // methods.id by name; "" is 0
 	lastSource string
-	lastSrcID  int64
+	lastSrcID  int32
 
 	byInd    map[int64]*Counts
 	unknownI map[string]int
@@ -175,6 +178,9 @@ func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOpt
 	}
 	if im.areas, err = codeIDs(ctx, tx, `SELECT code, id FROM areas`); err != nil {
 		return nil, fmt.Errorf("load areas: %w", err)
+	}
+	if im.methods, err = methodIDs(ctx, tx); err != nil {
+		return nil, fmt.Errorf("load methods: %w", err)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM observations`).Scan(&im.nextID); err != nil {
 		return nil, fmt.Errorf("read last id: %w", err)
@@ -197,7 +203,7 @@ func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOpt
 }
 
 // codeIDs reads a (code, id) table into a map.
-func codeIDs(ctx context.Context, tx *sql.Tx, query string) (map[string]int64, error) {
+func codeIDs(ctx context.Context, tx queryer, query string) (map[string]int64, error) {
 	rows, err := tx.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
@@ -216,7 +222,7 @@ func codeIDs(ctx context.Context, tx *sql.Tx, query string) (map[string]int64, e
 }
 
 func (im *importer) close() {
-	for _, st := range []*sql.Stmt{im.loadCells, im.figure, im.saveCells, im.findSource, im.addSource, im.addSeries} {
+	for _, st := range []*sql.Stmt{im.loadCells, im.olderRev, im.saveCells, im.findSource, im.addSource, im.addSeries, im.addMethod} {
 		if st != nil {
 			st.Close()
 		}
@@ -269,18 +275,13 @@ func (im *importer) reject(o chiso.Observation, okI, okA bool) {
 func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	key := o.Period.Key()
 	slot, exists := st.cells.find(key)
-	if exists && !st.cells[slot].known {
-		if err := im.readFigure(&st.cells[slot]); err != nil {
-			return err
-		}
-	}
 	cur := st.cells.at(slot)
 	c := im.byInd[st.indicator]
 	if c == nil {
 		c = &Counts{}
 		im.byInd[st.indicator] = c
 	}
-	if exists && cur.value == o.Value && cur.qualifier == o.Qualifier && cur.method == o.Method {
+	if exists && cur.value == o.Value && cur.qualifier == o.Qualifier && im.sameMethod(cur.method, o.Method) {
 		c.Unchanged++
 		return nil
 	}
@@ -295,9 +296,13 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	if err != nil {
 		return err
 	}
-	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, known: true, value: o.Value, method: o.Method}
+	method, err := im.method(o.Method)
+	if err != nil {
+		return err
+	}
+	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, value: o.Value, source: src, method: method}
 	row := obsRow{id: next.id, series: st.id, period: key, revision: 1,
-		value: o.Value, qualifier: o.Qualifier, raw: o.Raw, source: src, reportedOn: o.ReportedOn, method: o.Method}
+		value: o.Value, qualifier: o.Qualifier, raw: o.Raw, source: int64(src), reportedOn: o.ReportedOn, method: o.Method}
 	if exists {
 		next.revision, row.revision, row.prev = cur.revision+1, cur.revision+1, cur.id
 		c.Revised++

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -19,21 +20,21 @@ func (im *importer) prepare() error {
 		st, err = im.tx.PrepareContext(im.ctx, q)
 		return st
 	}
-	im.loadCells = prep(`SELECT cells FROM series_cells WHERE series_id = ?`)
-	im.figure = prep(`SELECT revision, value, qualifier, coalesce(method, '') FROM observations WHERE id = ?`)
+	im.loadCells = prep(`SELECT cells FROM series_figures WHERE series_id = ?`)
 	im.olderRev = prep(`WITH RECURSIVE chain(id, prev, revision, value, qualifier, method) AS (
 			SELECT id, prev_id, revision, value, qualifier, coalesce(method, '') FROM observations WHERE id = ?
 			UNION ALL
 			SELECT o.id, o.prev_id, o.revision, o.value, o.qualifier, coalesce(o.method, '')
 			FROM observations o JOIN chain c ON o.id = c.prev)
 		SELECT value, qualifier, method FROM chain WHERE revision = ?`)
-	im.saveCells = prep(`INSERT INTO series_cells(series_id, cells) VALUES (?, ?)
-		ON CONFLICT(series_id) DO UPDATE SET cells = excluded.cells`)
+	im.saveCells = prep(`INSERT INTO series_figures(series_id, n, cells) VALUES (?, ?, ?)
+		ON CONFLICT(series_id) DO UPDATE SET n = excluded.n, cells = excluded.cells`)
 	im.findSource = prep(`SELECT id FROM sources WHERE name = ?`)
 	// No RETURNING: SQLite runs it through a temporary table, which costs
 	// more than the insert itself.
 	im.addSource = prep(`INSERT INTO sources(name) VALUES (?)`)
 	im.addSeries = prep(`INSERT INTO series(indicator_id, area_id) VALUES (?, ?)`)
+	im.addMethod = prep(`INSERT INTO methods(name) VALUES (?)`)
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
@@ -87,9 +88,7 @@ func (im *importer) state(ind, area int64) (*seriesState, error) {
 	return st, nil
 }
 
-// loadState reads which revision is current for each cell of a stored
-// series; their figures are read when a row meets them (readFigure), so that
-// an import of new periods reads none.
+// loadState reads the current figure of each cell of a stored series.
 func (im *importer) loadState(st *seriesState) error {
 	var blob []byte
 	err := im.loadCells.QueryRowContext(im.ctx, st.id).Scan(&blob)
@@ -97,22 +96,12 @@ func (im *importer) loadState(st *seriesState) error {
 		return nil
 	}
 	if err == nil {
-		st.cells, err = decodeCells(st.cells, blob)
+		st.cells, err = decodeCells(st.cells, blob, &im.figs)
 	}
 	if err != nil {
 		return fmt.Errorf("load series %d: %w", st.id, err)
 	}
 	im.cached += len(st.cells)
-	return nil
-}
-
-// readFigure reads the figure of a stored cell's current revision.
-func (im *importer) readFigure(c *cell) error {
-	err := im.figure.QueryRowContext(im.ctx, c.id).Scan(&c.revision, &c.value, &c.qualifier, &c.method)
-	if err != nil {
-		return fmt.Errorf("read observation %d: %w", c.id, err)
-	}
-	c.known = true
 	return nil
 }
 
@@ -127,7 +116,7 @@ func (im *importer) saveStates() error {
 			continue
 		}
 		im.blob = appendCells(im.blob[:0], st.cells)
-		if _, err := im.saveCells.ExecContext(im.ctx, st.id, im.blob); err != nil {
+		if _, err := im.saveCells.ExecContext(im.ctx, st.id, len(st.cells), im.blob); err != nil {
 			return fmt.Errorf("write series %d: %w", st.id, err)
 		}
 		st.dirty = false
@@ -150,7 +139,7 @@ func (im *importer) evict() error {
 
 // source returns the id of a source name, adding the name if it is new; the
 // empty name is the import's own source.
-func (im *importer) source(name string) (int64, error) {
+func (im *importer) source(name string) (int32, error) {
 	if name == "" {
 		name = im.opts.Source
 	}
@@ -163,13 +152,53 @@ func (im *importer) source(name string) (int64, error) {
 		if errors.Is(err, sql.ErrNoRows) {
 			id, err = insertID(im.ctx, im.addSource, name)
 		}
+		if err == nil && id > math.MaxInt32 {
+			err = fmt.Errorf("source id %d: the store holds at most %d sources", id, math.MaxInt32)
+		}
 		if err != nil {
 			return 0, fmt.Errorf("source %q: %w", name, err)
 		}
 		im.sources[name] = id
 	}
-	im.lastSource, im.lastSrcID = name, id
-	return id, nil
+	im.lastSource, im.lastSrcID = name, int32(id)
+	return int32(id), nil
+}
+
+// methodIDs reads the methods table.
+func methodIDs(ctx context.Context, q queryer) (map[string]int32, error) {
+	ids, err := codeIDs(ctx, q, `SELECT name, id FROM methods`)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]int32, len(ids)+1)
+	for name, id := range ids {
+		m[name] = int32(id)
+	}
+	m[""] = 0
+	return m, nil
+}
+
+// sameMethod reports whether the method with the id is named name.
+func (im *importer) sameMethod(id int32, name string) bool {
+	known, ok := im.methods[name]
+	return ok && known == id
+}
+
+// method returns the id of a method name, adding the name if it is new;
+// the empty name, the indicator's default, is 0.
+func (im *importer) method(name string) (int32, error) {
+	if id, ok := im.methods[name]; ok {
+		return id, nil
+	}
+	id, err := insertID(im.ctx, im.addMethod, name)
+	if err == nil && id > math.MaxInt32 {
+		err = fmt.Errorf("method id %d: the store holds at most %d methods", id, math.MaxInt32)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("method %q: %w", name, err)
+	}
+	im.methods[name] = int32(id)
+	return int32(id), nil
 }
 
 // insertID runs an INSERT and returns the new row's id.

@@ -19,6 +19,7 @@ var migrationFS embed.FS
 // of the migration with the same version and in its transaction.
 var goSteps = map[int]func(context.Context, *sql.Tx) error{
 	4: convertCurrent,
+	5: convertFigures,
 }
 
 // migration is one numbered schema change, from migrations/NNNN_name.sql.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -56,18 +57,18 @@ func (s *snapshot) currentIDs(f Filter) ([]int64, error) {
 	}
 	defer rows.Close()
 	var ids []int64
-	var cs cells
+	var figs figureColumns
 	for rows.Next() {
-		var blob []byte
+		var blob sql.RawBytes
 		if err := rows.Scan(&blob); err != nil {
 			return nil, err
 		}
-		if cs, err = decodeCells(cs[:0], blob); err != nil {
+		if err := figs.decode(blob); err != nil {
 			return nil, err
 		}
-		for _, c := range cs {
-			if p, _ := chiso.PeriodFromKey(c.period); inPeriods(p, f.From, f.To) {
-				ids = append(ids, c.id)
+		for i, key := range figs.periods {
+			if p, _ := chiso.PeriodFromKey(key); inPeriods(p, f.From, f.To) {
+				ids = append(ids, figs.ids[i])
 			}
 		}
 	}
@@ -89,7 +90,7 @@ func cellsQuery(f Filter) (string, []any) {
 	}
 	in("i.code", f.Indicators)
 	in("a.code", f.Areas)
-	q := `SELECT sc.cells FROM series_cells sc JOIN series s ON s.id = sc.series_id
+	q := `SELECT sc.cells FROM series_figures sc JOIN series s ON s.id = sc.series_id
 		JOIN indicators i ON i.id = s.indicator_id JOIN areas a ON a.id = s.area_id`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -231,7 +232,7 @@ type Stats struct {
 func (db *DB) Stats(ctx context.Context) (Stats, error) {
 	var s Stats
 	err := db.read.QueryRowContext(ctx, `SELECT
-		(SELECT coalesce(sum(length(cells)), 0) / `+strconv.Itoa(cellBytes)+` FROM series_cells), (SELECT count(*) FROM observations), (SELECT count(*) FROM series),
+		(SELECT coalesce(sum(n), 0) FROM series_figures), (SELECT count(*) FROM observations), (SELECT count(*) FROM series),
 		(SELECT count(*) FROM indicators), (SELECT count(*) FROM areas), (SELECT count(*) FROM imports),
 		(SELECT coalesce(max(id), 0) FROM observations)`).Scan(
 		&s.Observations, &s.Revisions, &s.Series, &s.Indicators, &s.Areas, &s.Imports, &s.LastID)

@@ -11,12 +11,14 @@
 //	series(id, indicator_id, area_id)        one per (indicator, area)
 //	observations(id, series_id, period, …)   every revision, append-only;
 //	                                         id is chiso.Observation.ID
-//	series_cells(series_id, cells)           the latest revision of each
-//	                                         cell: (period, id) pairs
+//	series_figures(series_id, n, cells)      the latest revision of each
+//	                                         cell, its figure as columns
+//	methods(id, name)                        method tags series_figures uses
 //	imports(id, source, …, first_id, last_id) what each import wrote
 //
-// An import rewrites the series_cells row of each series it touches once,
-// rather than a row per figure. A revision points at the one it replaced
+// An import rewrites the series_figures row of each series it touches once,
+// rather than a row per figure; a full load (ScanFigures) reads one blob per
+// series instead of a row per figure. A revision points at the one it replaced
 // (prev_id), which gives History without another index, and a partial index
 // on prev_id lists the replaced revisions, which lets Scan read observations
 // in id order and skip them.
