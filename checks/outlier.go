@@ -1,9 +1,9 @@
 package checks
 
 import (
+	"cmp"
 	"math"
-	"math/bits"
-	"sort"
+	"slices"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -88,18 +88,15 @@ type peer struct {
 func (p *OutlierParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
 	var cs crossSection
+	cs.setAreas(env, scope.Areas)
 	for _, code := range scope.Indicators {
 		ind, ok := env.Data.Indicator(code)
 		if !ok {
 			env.skip(SkipUnknown)
 			continue
 		}
-		cs.load(env, ind, scope.Areas)
-		periods := scope.Periods
-		if periods == nil {
-			periods = unionPeriods(cs.series)
-		}
-		cs.gather(env, periods)
+		cs.load(env, ind)
+		periods := cs.gather(env, scope.Periods)
 		for n, per := range periods {
 			cs.section(cs.slotOf[n])
 			out = append(out, p.crossSection(env, per, &cs)...)
@@ -122,10 +119,12 @@ type crossSection struct {
 	// The periods' slots: slotOf[n] is the slot of the nth period judged,
 	// one per distinct key; start[sl] is where the slot's run begins in
 	// the columns and start[sl+1] where it ends.
-	slotOf []int32
-	start  []int32
-	fill   []int32
-	keys   keySlots
+	slotOf  []int32
+	start   []int32
+	fill    []int32
+	keys    keySlots
+	periods []chiso.Period // every period of the series, when the scope names none
+	found   []int32        // their keys
 
 	// The columns, per figure.
 	allAt   []int32   // the area's index
@@ -147,40 +146,35 @@ type crossSection struct {
 	valid   []int32 // the figures with a ratio, in order
 }
 
-// load fetches the indicator's series of every area once.
-func (cs *crossSection) load(env Env, ind chiso.Indicator, areas []string) {
-	cs.ind, cs.areas = ind, areas
-	cs.series, cs.preds = cs.series[:0], cs.preds[:0]
+// setAreas sets the areas of the scope.
+func (cs *crossSection) setAreas(env Env, areas []string) {
+	cs.areas, cs.preds = areas, cs.preds[:0]
 	for _, a := range areas {
-		cs.series = append(cs.series, env.Data.Series(ind.Code, a))
 		cs.preds = append(cs.preds, len(env.Data.Predecessors(a)) > 0)
 	}
 }
 
-// gather fills the columns with the figures of the areas for the periods,
-// each with its base when that is the previous like period by the same
-// method (what baseline finds, read from the columns).
-func (cs *crossSection) gather(env Env, periods []chiso.Period) {
-	cs.keys.reset(periods)
-	cs.slotOf = cs.slotOf[:0]
-	nslots := int32(0)
-	for _, per := range periods {
-		sl := cs.keys.add(per.Key(), nslots)
-		if sl == nslots {
-			nslots++
-		}
-		cs.slotOf = append(cs.slotOf, sl)
+// load fetches the indicator's series of every area once.
+func (cs *crossSection) load(env Env, ind chiso.Indicator) {
+	cs.ind, cs.series = ind, cs.series[:0]
+	for _, a := range cs.areas {
+		cs.series = append(cs.series, env.Data.Series(ind.Code, a))
 	}
-	cs.start = resize(cs.start, int(nslots)+1)
-	cs.fill = resize(cs.fill, int(nslots))
-	clear(cs.start)
-	clear(cs.fill)
-	for a := range cs.series {
-		for _, k := range cs.series[a].keys {
-			if sl := cs.keys.slot(k); sl >= 0 {
-				cs.start[sl+1]++
-			}
+}
+
+// gather fills the columns with the figures of the areas for the periods
+// (nil: every period of the series, which it returns in order), each with
+// its base when that is the previous like period by the same method (what
+// baseline finds, read from the columns).
+func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
+	var nslots int32
+	if periods == nil && cs.everyPeriod() {
+		periods, nslots = cs.periods, int32(len(cs.periods))
+	} else {
+		if periods == nil {
+			periods = unionPeriods(cs.series)
 		}
+		nslots = cs.slots(periods)
 	}
 	for sl := range nslots {
 		cs.start[sl+1] += cs.start[sl]
@@ -217,6 +211,84 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) {
 			cs.allAt[w], cs.allPos[w], cs.allCur[w], cs.allBase[w], cs.allHas[w] = int32(a), int32(i), s.values[i], bv, has
 		}
 	}
+	return periods
+}
+
+// slots gives each distinct key of the periods a slot, sets slotOf, and
+// counts each slot's figures in start[sl+1]; it returns the number of
+// slots.
+func (cs *crossSection) slots(periods []chiso.Period) int32 {
+	cs.keys.reset(periods)
+	cs.slotOf = cs.slotOf[:0]
+	nslots := int32(0)
+	for _, per := range periods {
+		sl := cs.keys.add(per.Key(), nslots)
+		if sl == nslots {
+			nslots++
+		}
+		cs.slotOf = append(cs.slotOf, sl)
+	}
+	cs.start, cs.fill = resize(cs.start, int(nslots)+1), resize(cs.fill, int(nslots))
+	clear(cs.start)
+	clear(cs.fill)
+	for a := range cs.series {
+		for _, k := range cs.series[a].keys {
+			if sl := cs.keys.slot(k); sl >= 0 {
+				cs.start[sl+1]++
+			}
+		}
+	}
+	return nslots
+}
+
+// everyPeriod sets cs.periods to every period of the series, in order (as
+// unionPeriods), with a slot each, counting each slot's figures in
+// start[sl+1]: the keys are counted in a table over the years of the
+// series, and the keys found are ordered. It is false, doing nothing, when
+// the series span too many years for the table.
+func (cs *crossSection) everyPeriod() bool {
+	first, last := int32(math.MaxInt32), int32(math.MinInt32)
+	for a := range cs.series {
+		if keys := cs.series[a].keys; len(keys) > 0 { // years do not decrease along a series
+			first, last = min(first, keys[0]/1000), max(last, keys[len(keys)-1]/1000)
+		}
+	}
+	cs.periods, cs.slotOf = cs.periods[:0], cs.slotOf[:0]
+	if first > last {
+		cs.start, cs.fill = resize(cs.start, 1), cs.fill[:0]
+		cs.start[0] = 0
+		cs.keys.m, cs.keys.table = nil, cs.keys.table[:0]
+		return true
+	}
+	if (last-first+1)*1000 > maxKeyTable {
+		return false
+	}
+	ks := &cs.keys
+	ks.m, ks.lo, ks.table = nil, first*1000, resize(ks.table, int(last-first+1)*1000)
+	clear(ks.table)
+	for a := range cs.series {
+		for _, k := range cs.series[a].keys {
+			ks.table[k-ks.lo]++
+		}
+	}
+	found := cs.found[:0]
+	for i, c := range ks.table {
+		if c > 0 {
+			found = append(found, ks.lo+int32(i))
+		}
+	}
+	cs.found = found
+	slices.SortFunc(found, func(a, b int32) int { return cmp.Compare(keyOrder(a), keyOrder(b)) })
+	cs.start, cs.fill = resize(cs.start, len(found)+1), resize(cs.fill, len(found))
+	clear(cs.fill)
+	cs.start[0] = 0
+	for sl, k := range found {
+		cs.start[sl+1] = ks.table[k-ks.lo]
+		ks.table[k-ks.lo] = int32(sl) + 1
+		cs.periods = append(cs.periods, keyPeriod(k))
+		cs.slotOf = append(cs.slotOf, int32(sl))
+	}
+	return true
 }
 
 // section makes the run of slot sl the cross-section judged.
@@ -409,8 +481,14 @@ func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.
 	rm := quantileSelect(cs.scratch, 0.5)
 	u := orDefault(p.U, 0.5)
 	cs.effects = resize(cs.effects, len(cs.ratios))
-	for n, x := range cs.valid {
-		cs.effects[n] = hbEffect(cs.ratios[n], rm, math.Max(cs.cur[x], cs.base[x]), u)
+	if rm-rm == 0 && u == 0.5 { // rm is finite: what hbEffect gives, without a branch per ratio
+		for n, x := range cs.valid {
+			cs.effects[n] = hbEffectFinite(cs.ratios[n], rm, math.Sqrt(math.Max(cs.cur[x], cs.base[x])))
+		}
+	} else {
+		for n, x := range cs.valid {
+			cs.effects[n] = hbEffect(cs.ratios[n], rm, math.Max(cs.cur[x], cs.base[x]), u)
+		}
 	}
 	lo, hi := p.hbBounds(append(cs.scratch[:0], cs.effects...))
 	var out []chiso.Finding
@@ -435,17 +513,26 @@ func hbEffect(r, rm, size, u float64) float64 {
 	return s * math.Pow(size, u)
 }
 
+// hbEffectFinite is hbEffect for a finite median ratio rm, a ratio r that
+// is positive or +0, and the weight w = size^u. It takes the branch by the
+// sign of r − rm, which is negative exactly when r < rm for such numbers.
+func hbEffectFinite(r, rm, w float64) float64 {
+	above, below := r/rm-1, 1-rm/r
+	m := uint64(int64(math.Float64bits(r-rm)) >> 63) // all ones when r < rm
+	return math.Float64frombits(math.Float64bits(above)&^m|math.Float64bits(below)&m) * w
+}
+
 // hbBounds returns the range of effects that are not outliers; it
 // reorders effects.
 func (p *OutlierParams) hbBounds(effects []float64) (lo, hi float64) {
 	var q1, em, q3 float64
-	if len(effects) == 0 || hasNaN(effects) {
+	if nan, plain := classify(effects); len(effects) == 0 || nan {
 		q1, em, q3 = quantileSelect(effects, 0.25), quantileSelect(effects, 0.5), quantileSelect(effects, 0.75)
 	} else { // each quantile's selection starts where the lower one's ended
 		n := float64(len(effects) - 1)
-		q1 = quantileFrom(effects, 0, 0.25)
-		em = quantileFrom(effects, int(0.25*n), 0.5)
-		q3 = quantileFrom(effects, int(0.5*n), 0.75)
+		q1 = quantileFrom(effects, 0, 0.25, plain)
+		em = quantileFrom(effects, int(0.25*n), 0.5, plain)
+		q3 = quantileFrom(effects, int(0.5*n), 0.75, plain)
 	}
 	a, c := orDefault(p.A, 0.05), orDefault(p.C, 4)
 	d1 := math.Max(em-q1, math.Abs(a*em))
@@ -466,102 +553,4 @@ func (p *OutlierParams) hbFinding(env Env, ind chiso.Indicator, per chiso.Period
 func outlierFinding(ind chiso.Indicator, pr peer, msg string, expected float64, id int64) chiso.Finding {
 	return chiso.Finding{Diagnosis: chiso.Outlier, Status: chiso.Fail, Indicator: ind.Code, Area: pr.area,
 		Period: pr.cur.period, Value: pr.cur.value, Expected: expected, Message: msg, Source: pr.cur.source, DataID: id}
-}
-
-// quantileSelect returns the q-quantile of xs by linear interpolation
-// between order statistics (type 7, the default of R and NumPy), and may
-// reorder xs: it finds the two order statistics it needs by selection, and
-// returns what sorting would give, to the bit.
-func quantileSelect(xs []float64, q float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	if hasNaN(xs) { // order them as quantile does
-		sort.Float64s(xs)
-		h := q * float64(len(xs)-1)
-		i := int(h)
-		if i+1 >= len(xs) {
-			return xs[len(xs)-1]
-		}
-		return xs[i] + (h-float64(i))*(xs[i+1]-xs[i])
-	}
-	return quantileFrom(xs, 0, q)
-}
-
-// hasNaN reports whether xs holds a NaN.
-func hasNaN(xs []float64) bool {
-	for _, x := range xs {
-		if x != x {
-			return true
-		}
-	}
-	return false
-}
-
-// quantileFrom is quantileSelect for a non-empty xs without NaNs, whose first from values are its smallest, and whose q-quantile
-// lies at or after from. It leaves the values before the quantile's lower
-// order statistic the smallest, so that a higher quantile can start there.
-func quantileFrom(xs []float64, from int, q float64) float64 {
-	h := q * float64(len(xs)-1)
-	i := int(h)
-	if i+1 >= len(xs) {
-		return nth(xs[from:], len(xs)-1-from)
-	}
-	a := nth(xs[from:], i-from)
-	b := xs[i+1]
-	for _, x := range xs[i+2:] {
-		if x < b {
-			b = x
-		}
-	}
-	return a + (h-float64(i))*(b-a)
-}
-
-// nth reorders xs so that xs[k] is the value sorting would put there,
-// nothing before it is greater and nothing after it smaller, and returns
-// xs[k]. It is Hoare's selection around a median of three; after too many
-// rounds (a pathological input) it sorts what is left.
-func nth(xs []float64, k int) float64 {
-	l, r := 0, len(xs)-1
-	for rounds := 2*bits.Len(uint(len(xs))) + 8; r-l > 16; rounds-- {
-		if rounds == 0 {
-			break
-		}
-		x := medianOf3(xs[l], xs[l+(r-l)/2], xs[r])
-		i, j := l, r
-		for i <= j {
-			for xs[i] < x {
-				i++
-			}
-			for x < xs[j] {
-				j--
-			}
-			if i <= j {
-				xs[i], xs[j] = xs[j], xs[i]
-				i++
-				j--
-			}
-		}
-		if j < k {
-			l = i
-		}
-		if k < i {
-			r = j
-		}
-	}
-	if l < r {
-		sort.Float64s(xs[l : r+1])
-	}
-	return xs[k]
-}
-
-// medianOf3 returns the middle one of three values.
-func medianOf3(a, b, c float64) float64 {
-	if a > b {
-		a, b = b, a
-	}
-	if b > c {
-		b = c
-	}
-	return math.Max(a, b)
 }

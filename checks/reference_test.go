@@ -380,3 +380,29 @@ func TestFastPathsMatchReference(t *testing.T) {
 		}
 	}
 }
+
+// TestOutlierSpansManyYears: series that span more years than the table of
+// keys covers give what the reference gives.
+func TestOutlierSpansManyYears(t *testing.T) {
+	var obs []chiso.Observation
+	for a := range 8 {
+		area := "A" + strconv.Itoa(a+1)
+		for _, y := range []int{1900, 1901, 1990, 2023, 2024} {
+			obs = append(obs, ob("stations", area, strconv.Itoa(y), float64(100+a*a+y%7), ""))
+		}
+		obs = append(obs, ob("stations", area, "2024-H1", float64(50+a), ""), ob("stations", area, "2023-H1", float64(40+a*a), ""))
+	}
+	env := synthEnv(obs...)
+	scope := Scope{Indicators: []string{"stations"}, Areas: areasN(9)}
+	for _, p := range []*OutlierParams{{}, {MinAreas: intPtr(3), MaxZ: ptr(0.5), C: ptr(0.5)}} {
+		sameAsReference(t, "many years", env, scope, p.Evaluate,
+			func(env Env, scope Scope) []chiso.Finding { return refOutlier(p, env, scope) })
+		sc := scope
+		sc.Periods = []chiso.Period{chiso.MustParsePeriod("1901"), chiso.MustParsePeriod("2024"), chiso.MustParsePeriod("2024-H1")}
+		sameAsReference(t, "many years, some periods", env, sc, p.Evaluate,
+			func(env Env, scope Scope) []chiso.Finding { return refOutlier(p, env, scope) })
+		if got := p.Evaluate(env, scope); len(got) == 0 && p.MaxZ != nil {
+			t.Error("no finding to compare")
+		}
+	}
+}
