@@ -322,6 +322,10 @@ type figureLoader struct {
 	// as met: -1 when not yet translated.
 	sources []int64
 	methods []int32
+	// The unused rest of the blocks that columns' values and ids are cut
+	// from.
+	values []float64
+	ids    []int64
 	// Scratch columns, reused from series to series.
 	perm  []int32
 	keys  []int32
@@ -394,8 +398,8 @@ func (l *figureLoader) add(f *store.SeriesFigures) error {
 	l.keys = gather(l.keys, f.Periods, perm)
 	keys, seen := ix.share.keys.shareSeen(l.keys)
 	c.keys = keys
-	c.values = gather(make([]float64, 0, n), f.Values, perm)
-	c.ids = gather(make([]int64, 0, n), f.IDs, perm)
+	c.values = gather(cutBlock(&l.values, n), f.Values, perm)
+	c.ids = gather(cutBlock(&l.ids, n), f.IDs, perm)
 	l.quals = gather(l.quals, f.Qualifiers, perm)
 	c.quals = shareOrCopy(&ix.share.quals, l.quals, &c.shared, sharedQuals)
 	l.revs = gather(l.revs, f.Revisions, perm)
@@ -432,6 +436,22 @@ func (l *figureLoader) merge(c *column, f *store.SeriesFigures) {
 		}
 	}
 	l.ix.share.compact(c)
+}
+
+// blockLen is how many values or ids the loader allocates at once: a block
+// serves many columns, where an allocation per column cost more than
+// filling it.
+const blockLen = 1 << 15
+
+// cutBlock returns a slice of n entries and no spare capacity from the block,
+// starting a new block when it has too few left.
+func cutBlock[T any](block *[]T, n int) []T {
+	if len(*block) < n {
+		*block = make([]T, max(n, blockLen))
+	}
+	s := (*block)[:n:n]
+	*block = (*block)[n:]
+	return s
 }
 
 // at returns the i-th index of a permutation; an empty one is the

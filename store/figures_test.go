@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/synth"
 )
 
 // figuresAsObservations collects what ScanFigures hands over, as the
@@ -261,4 +262,28 @@ func TestMigrationRefusesAMissingCurrentObservation(t *testing.T) {
 	if v != 4 {
 		t.Errorf("schema version %d after a failed migration, want 4", v)
 	}
+}
+
+func TestNamesOfSeriesAddedLater(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, 2, 1)
+	mustImport(t, db, grid(2, 1, 2, 0))
+	if n := sameAsScan(t, db); n != 4 {
+		t.Fatalf("%d figures, want 4", n)
+	}
+	// New indicators and areas, then series of them: the name cache reads
+	// the codes it has not seen.
+	if _, err := db.ImportCatalogue(ctx, synth.Catalogue(4, 3)); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, db, grid(4, 3, 2, 1))
+	got, _ := scanAll(t, db, 0, false)
+	seen := map[string]bool{}
+	for _, o := range got {
+		seen[o.Indicator+" "+o.Area] = true
+	}
+	if len(got) != 24 || len(seen) != 12 || !seen[synth.IndicatorCode(2)+" "+synth.AreaCode(3)] {
+		t.Errorf("%d figures in %d series after the catalogue grew, want 24 in 12", len(got), len(seen))
+	}
+	sameAsScan(t, db)
 }

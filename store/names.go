@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -22,6 +23,16 @@ type nameCache struct {
 	sources []string     // by source id; index 0 is "" (none)
 	imports []importSpan // imports that wrote revisions, by first id
 	strs    map[string]string
+	// Indicator and area codes by id, read as series name ids not yet
+	// seen; a code never changes its id.
+	indicators, areas codesByID
+}
+
+// codesByID is catalogue codes by id; known tells an entry read from an
+// empty slot.
+type codesByID struct {
+	codes []string
+	known []bool
 }
 
 // names is what a read needs to turn ids into codes, as of its snapshot.
@@ -99,26 +110,84 @@ func (c *nameCache) loadImports(ctx context.Context, q queryer) error {
 	return rows.Err()
 }
 
+// loadSeries reads the series added since the last load. It reads their
+// indicator and area ids, which cost less than their codes, and the codes
+// of ids not seen before from the catalogue tables.
 func (c *nameCache) loadSeries(ctx context.Context, q queryer) error {
-	rows, err := q.QueryContext(ctx, `SELECT s.id, i.code, a.code FROM series s
-		JOIN indicators i ON i.id = s.indicator_id JOIN areas a ON a.id = s.area_id
-		WHERE s.id >= ? ORDER BY s.id`, len(c.series))
+	// Sized first: growing these by appending cost more than reading them
+	// on large stores (fresh memory is slow to touch).
+	var last int64
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM series`).Scan(&last); err != nil {
+		return err
+	}
+	if last < int64(len(c.series)) {
+		return nil
+	}
+	c.series = slices.Grow(c.series, int(last)+1-len(c.series))
+	rows, err := q.QueryContext(ctx, `SELECT id, indicator_id, area_id FROM series WHERE id >= ? ORDER BY id`, len(c.series))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var id int64
-	var ind, area sql.RawBytes
+	type ids struct{ series, ind, area int64 }
+	added := make([]ids, 0, int(last)+1-len(c.series))
 	for rows.Next() {
-		if err := rows.Scan(&id, &ind, &area); err != nil {
+		var r ids
+		if err := rows.Scan(&r.series, &r.ind, &r.area); err != nil {
 			return err
 		}
-		for int64(len(c.series)) <= id {
+		added = append(added, r)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	for _, r := range added {
+		ind, err := c.code(ctx, q, &c.indicators, `SELECT id, code FROM indicators WHERE id >= ?`, r.ind)
+		if err != nil {
+			return err
+		}
+		area, err := c.code(ctx, q, &c.areas, `SELECT id, code FROM areas WHERE id >= ?`, r.area)
+		if err != nil {
+			return err
+		}
+		for int64(len(c.series)) <= r.series {
 			c.series = append(c.series, seriesName{})
 		}
-		c.series[id] = seriesName{c.intern(ind), c.intern(area)}
+		c.series[r.series] = seriesName{ind, area}
 	}
-	return rows.Err()
+	return nil
+}
+
+// code returns the code with the id, first reading with query the codes of
+// ids from the lowest it may lack; an id the table lacks is an error.
+func (c *nameCache) code(ctx context.Context, q queryer, t *codesByID, query string, id int64) (string, error) {
+	if id >= 0 && id < int64(len(t.known)) && t.known[id] {
+		return t.codes[id], nil
+	}
+	rows, err := q.QueryContext(ctx, query, min(id, int64(len(t.known))))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var rid int64
+	var code sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&rid, &code); err != nil {
+			return "", err
+		}
+		for int64(len(t.known)) <= rid {
+			t.codes, t.known = append(t.codes, ""), append(t.known, false)
+		}
+		t.codes[rid], t.known[rid] = c.intern(code), true
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	if id < 0 || id >= int64(len(t.known)) || !t.known[id] {
+		return "", fmt.Errorf("no catalogue entry %d", id)
+	}
+	return t.codes[id], nil
 }
 
 func (c *nameCache) loadSources(ctx context.Context, q queryer) error {
