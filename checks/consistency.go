@@ -249,6 +249,7 @@ func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		return nil
 	}
 	j := newJudge(p, env, c)
+	j.fetch(scope.Areas)
 	for a, area := range scope.Areas {
 		j.area(int32(a), area)
 	}
@@ -267,7 +268,8 @@ type judge struct {
 	known   []bool // the indicator is in the catalogue
 	names   []string
 	slack   float64
-	series  []Series
+	series  []Series   // the series of the area being judged
+	all     [][]Series // by indicator, the series of every area of the scope
 	pos     []int // per series, the point at or after the period being judged
 	at      []int // per series, the point of the period being judged
 	keys    []int32
@@ -282,6 +284,7 @@ type judge struct {
 	pending []pending // the units that fail or may fail, in order
 	ats     []int32   // each pending unit's j.at, one after the other
 	msg     []byte
+	text    textArena
 	periods map[int32]string // period names by key
 }
 
@@ -308,7 +311,7 @@ func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 
 // area judges one area (index a in the scope) and notes its failing units.
 func (j *judge) area(a int32, area string) {
-	j.load(area)
+	j.load(a)
 	n := len(j.c.names)
 	for _, k := range j.keys {
 		if !j.locate(k) {
@@ -326,10 +329,21 @@ func (j *judge) area(a int32, area string) {
 	}
 }
 
-// load reads the area's series and the union of their periods.
-func (j *judge) load(area string) {
+// fetch reads the series of every area, one indicator after the other.
+func (j *judge) fetch(areas []string) {
+	j.all = make([][]Series, len(j.c.names))
 	for i, n := range j.c.names {
-		j.series[i] = j.env.Data.Series(n, area)
+		j.all[i] = make([]Series, len(areas))
+		for a, area := range areas {
+			j.all[i][a] = j.env.Data.Series(n, area)
+		}
+	}
+}
+
+// load takes the series of area a and the union of their periods.
+func (j *judge) load(a int32) {
+	for i := range j.c.names {
+		j.series[i] = j.all[i][a]
 		j.pos[i] = 0
 	}
 	j.unionKeys()
@@ -346,13 +360,13 @@ func (j *judge) findings(areas []string) []chiso.Finding {
 	for k, u := range j.pending {
 		if u.area != cur {
 			cur = u.area
-			j.load(areas[cur])
+			j.load(cur)
 			areaName = j.env.areaName(areas[cur])
 		}
 		for i := range n {
 			j.at[i] = int(j.ats[k*n+i])
 		}
-		out[k] = j.finding(areas[cur], areaName, u.key, j.c.parts[u.part], u.v)
+		j.finding(&out[k], areas[cur], areaName, u.key, j.c.parts[u.part], u.v)
 	}
 	return out
 }
@@ -600,9 +614,9 @@ func decimals(v float64) int {
 	return 0
 }
 
-// finding builds the inconsistent finding for the failing part, the
+// finding writes to f the inconsistent finding for the failing part, the
 // figures being those at j.at.
-func (j *judge) finding(area, areaName string, key int32, part exprPart, v verdict) chiso.Finding {
+func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part exprPart, v verdict) {
 	en := j.env.english()
 	per := keyPeriod(key)
 	b := j.msg[:0]
@@ -662,9 +676,8 @@ func (j *judge) finding(area, areaName string, key int32, part exprPart, v verdi
 	}
 	b = appendSourceNote(b, j.env.Lang, srcs)
 	j.msg = b
-	first := &j.series[0]
-	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[0], Area: area,
-		Period: per, Value: first.values[j.at[0]], Expected: math.NaN(), Message: string(b), Source: srcs[0], DataID: dataID}
+	f.Diagnosis, f.Status, f.Indicator, f.Area, f.Period = chiso.Inconsistent, statusOf(v), j.c.names[0], area, per
+	f.Value, f.Expected, f.Message, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), j.text.string(b), srcs[0], dataID
 }
 
 // period names the period of key in the language, once per evaluation.

@@ -177,7 +177,7 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		if m.areaNames[o.area] == "" {
 			m.areaNames[o.area] = env.areaName(area)
 		}
-		out[i] = m.missing(ind, indName, area, m.areaNames[o.area], env.Data.Series(ind.Code, area), int(o.last))
+		m.missing(&out[i], ind, indName, area, m.areaNames[o.area], env.Data.Series(ind.Code, area), int(o.last))
 	}
 	return out
 }
@@ -233,10 +233,12 @@ type missingWriter struct {
 	due       string   // the due date in the language
 	areaNames []string // by index in the scope, "" until needed
 	buf       []byte
+	text      textArena
 }
 
-// missing builds the missing finding; last is the latest earlier point or -1.
-func (m *missingWriter) missing(ind *chiso.Indicator, indName, area, areaName string, s Series, last int) chiso.Finding {
+// missing writes the missing finding to f; last is the latest earlier
+// point or -1.
+func (m *missingWriter) missing(f *chiso.Finding, ind *chiso.Indicator, indName, area, areaName string, s Series, last int) {
 	env := m.env
 	b := m.buf[:0]
 	if env.english() {
@@ -258,8 +260,8 @@ func (m *missingWriter) missing(ind *chiso.Indicator, indName, area, areaName st
 	}
 	b = append(b, m.due...)
 	b = append(b, '.')
-	f := chiso.Finding{Diagnosis: chiso.Missing, Status: chiso.Fail, Indicator: ind.Code, Area: area,
-		Period: m.per, Value: math.NaN(), Expected: math.NaN()}
+	f.Diagnosis, f.Status, f.Indicator, f.Area = chiso.Missing, chiso.Fail, ind.Code, area
+	f.Period, f.Value, f.Expected = m.per, math.NaN(), math.NaN()
 	if last >= 0 {
 		pt := s.point(last)
 		if env.english() {
@@ -279,9 +281,8 @@ func (m *missingWriter) missing(ind *chiso.Indicator, indName, area, areaName st
 	for _, l := range env.Data.Predecessors(area) { // their history made the figure owed
 		f.DataID = max(f.DataID, maxSeriesID(env.Data.Series(ind.Code, l.From)))
 	}
-	f.Message = string(b)
+	f.Message = m.text.string(b)
 	m.buf = b
-	return f
 }
 
 // maxSeriesID returns the highest store sequence number of the series.

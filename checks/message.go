@@ -40,6 +40,12 @@ func appendNumber(dst []byte, v float64, lang string) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return strconv.AppendFloat(dst, v, 'f', -1, 64)
 	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 && (v != 0 || !math.Signbit(v)) {
+		// a whole number: the digits strconv.FormatFloat(v, 'f', -1, 64) writes
+		var buf [24]byte
+		group, _ := separators(lang)
+		return appendGrouped(dst, strconv.AppendInt(buf[:0], int64(v), 10), group, 0)
+	}
 	var buf [32]byte
 	s := strconv.AppendFloat(buf[:0], v, 'f', -1, 64)
 	if dot := bytes.IndexByte(s, '.'); dot >= 0 && len(s)-dot-1 > 2 {
@@ -52,11 +58,16 @@ func appendNumber(dst []byte, v float64, lang string) []byte {
 			s = bytes.TrimRight(bytes.TrimRight(strconv.AppendFloat(buf[:0], v, 'f', 2, 64), "0"), ".")
 		}
 	}
-	group, dec := byte('.'), byte(',')
-	if lang == "en" {
-		group, dec = ',', '.'
-	}
+	group, dec := separators(lang)
 	return appendGrouped(dst, s, group, dec)
+}
+
+// separators returns the thousands separator and the decimal mark.
+func separators(lang string) (group, dec byte) {
+	if lang == "en" {
+		return ',', '.'
+	}
+	return '.', ','
 }
 
 // appendGrouped appends a Go-formatted number with the given thousands
