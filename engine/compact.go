@@ -101,8 +101,9 @@ const (
 )
 
 // compact makes the column hold no spare capacity and share what it can.
+// Slices it already shares stay shared: they are constant and short, so
+// sharing them again returns them.
 func (sh *sharing) compact(c *column) {
-	c.own()
 	c.keys = sh.keys.share(c.keys)
 	c.values, c.ids = clip(c.values), clip(c.ids)
 	c.quals = shareOrClip(&sh.quals, c.quals, &c.shared, sharedQuals)

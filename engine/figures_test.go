@@ -184,3 +184,37 @@ func TestLoadFromFiguresMatchesTheRowScan(t *testing.T) {
 	}
 	sameIndex(t, fast.ix, again.ix)
 }
+
+// BenchmarkLoadPaths loads the 1M benchmark store (see BenchmarkEngine)
+// from its figures and, as a source without ScanFigures does (the
+// daemon's), row by row:
+//
+//	go test -run '^$' -bench LoadPaths -benchtime 3x ./engine
+func BenchmarkLoadPaths(b *testing.B) {
+	for _, path := range []string{"figures", "rows"} {
+		b.Run(path, func(b *testing.B) {
+			f := benchFixture(b, benchSizes[1])
+			ctx := context.Background()
+			cpu := cpuTime()
+			for b.Loop() {
+				db, err := store.Open(ctx, f.path("chiso.db"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				e, err := New(f.cat, nil, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				var src Source = db
+				if path == "rows" {
+					src = rowSource{db}
+				}
+				if err := e.Load(ctx, src); err != nil {
+					b.Fatal(err)
+				}
+				db.Close()
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms")
+		})
+	}
+}

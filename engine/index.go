@@ -199,6 +199,12 @@ func (ix *index) seriesFor(indicator, area string) (int32, uint64) {
 	if !ok {
 		s = int32(len(ix.cols))
 		ix.byArea[ind][area] = s
+		if len(ix.cols) == cap(ix.cols) {
+			// Doubled: append's smaller steps for large slices copied
+			// the columns, and touched fresh memory, several times over
+			// when a load met hundreds of thousands of series.
+			ix.cols = slices.Grow(ix.cols, max(len(ix.cols), 64))
+		}
 		ix.cols = append(ix.cols, column{})
 		ix.owners = append(ix.owners, seriesKey(ind, ix.areas.id(area)))
 		ix.byInd[ind] = append(ix.byInd[ind], s)
