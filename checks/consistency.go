@@ -285,7 +285,7 @@ type judge struct {
 	ats     []int32   // each pending unit's j.at, one after the other
 	msg     []byte
 	text    textArena
-	periods map[int32]string // period names by key
+	periods periodNames
 }
 
 // pending is a unit whose finding is to be built.
@@ -298,7 +298,7 @@ type pending struct {
 
 func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 	n := len(c.names)
-	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack),
+	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack), periods: periodNames{lang: env.Lang},
 		inds: make([]chiso.Indicator, n), known: make([]bool, n), names: make([]string, n),
 		series: make([]Series, n), pos: make([]int, n), at: make([]int, n), ivs: make([]interval, n)}
 	for i, code := range c.names {
@@ -625,7 +625,7 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 		b = append(b, "The figures of "...)
 		b = append(b, areaName...)
 		b = append(b, " for "...)
-		b = append(b, j.period(key, per)...)
+		b = append(b, j.periods.name(per)...)
 		b = append(b, " may be inconsistent: whether “"...)
 		b = append(b, part.text...)
 		b = append(b, "” holds depends on the true values behind the qualified figures ("...)
@@ -633,7 +633,7 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 		b = append(b, "Số liệu của "...)
 		b = append(b, areaName...)
 		b = append(b, ' ')
-		b = append(b, j.period(key, per)...)
+		b = append(b, j.periods.name(per)...)
 		b = append(b, " có thể không nhất quán: “"...)
 		b = append(b, part.text...)
 		b = append(b, "” đúng hay sai tùy giá trị thật của các số liệu có định tính ("...)
@@ -641,7 +641,7 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 		b = append(b, "The figures of "...)
 		b = append(b, areaName...)
 		b = append(b, " for "...)
-		b = append(b, j.period(key, per)...)
+		b = append(b, j.periods.name(per)...)
 		b = append(b, " are inconsistent: “"...)
 		b = append(b, part.text...)
 		b = append(b, "” does not hold with "...)
@@ -649,7 +649,7 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 		b = append(b, "Số liệu của "...)
 		b = append(b, areaName...)
 		b = append(b, ' ')
-		b = append(b, j.period(key, per)...)
+		b = append(b, j.periods.name(per)...)
 		b = append(b, " không nhất quán: “"...)
 		b = append(b, part.text...)
 		b = append(b, "” không đúng với "...)
@@ -680,15 +680,3 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 	f.Value, f.Expected, f.Message, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), j.text.string(b), srcs[0], dataID
 }
 
-// period names the period of key in the language, once per evaluation.
-func (j *judge) period(key int32, per chiso.Period) string {
-	if s, ok := j.periods[key]; ok {
-		return s
-	}
-	if j.periods == nil {
-		j.periods = map[int32]string{}
-	}
-	s := j.env.period(per)
-	j.periods[key] = s
-	return s
-}

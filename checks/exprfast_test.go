@@ -469,7 +469,11 @@ func TestFreshnessMessagesMatchReference(t *testing.T) {
 		for _, now := range []time.Time{day(2023, 6, 1), day(2025, 4, 1), day(2026, 11, 23), day(2027, 5, 1)} {
 			env.Now = now
 			for _, p := range []*FreshnessParams{{}, {Kind: "half"}, {Kind: "quarter", Due: "+1m"}, {RequireHistory: new(bool)}} {
-				for _, f := range p.Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)}) {
+				got := p.Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
+				if want := refOwed(p, env, inds); !slices.Equal(seriesOf(got), want) {
+					t.Fatalf("%+v at %s: findings for %v, want %v", p, now, seriesOf(got), want)
+				}
+				for _, f := range got {
 					n++
 					if ref := refMissing(p, env, f); f.Message != ref {
 						t.Fatalf("message\n%q\nwant\n%q", f.Message, ref)
@@ -506,4 +510,44 @@ func refMissing(p *FreshnessParams, env Env, f chiso.Finding) string {
 		}
 	}
 	return msg
+}
+
+func seriesOf(fs []chiso.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Indicator+"/"+f.Area+"/"+f.Period.String())
+	}
+	return out
+}
+
+// refOwed lists the series that owe their figure, by a scan of every point.
+func refOwed(p *FreshnessParams, env Env, inds []string) []string {
+	kind, _ := p.kind()
+	due, _ := parseDue(p.due())
+	per := latestDue(kind, due, localDate(env))
+	var out []string
+	for _, code := range inds {
+	areas:
+		for _, area := range allAreas(env.Data) {
+			if a, ok := env.Data.Area(area); !ok || !a.Covers(per) {
+				continue
+			}
+			s := env.Data.Series(code, area)
+			last := -1
+			for i := 0; i < s.Len(); i++ {
+				q := s.Period(i)
+				if q.Kind == per.Kind && !q.Before(per) {
+					continue areas
+				}
+				if q.Before(per) {
+					last = i
+				}
+			}
+			if (p.RequireHistory == nil || *p.RequireHistory) && last < 0 && !predecessorHistory(env, code, area, per) {
+				continue
+			}
+			out = append(out, code+"/"+area+"/"+per.String())
+		}
+	}
+	return out
 }

@@ -143,7 +143,6 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			covers[a] = true
 		}
 	}
-	type owed struct{ ind, area, last int32 }
 	var found []owed
 	inds := make([]chiso.Indicator, len(scope.Indicators))
 	for k, code := range scope.Indicators {
@@ -157,8 +156,13 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			if !covers[a] {
 				continue
 			}
-			if last, ok := p.owes(env, ind, area, per); ok {
-				found = append(found, owed{int32(k), int32(a), int32(last)})
+			s := env.Data.Series(ind.Code, area)
+			if last, ok := p.owes(env, ind.Code, area, s, per); ok {
+				o := owed{ind: int32(k), area: int32(a), last: last >= 0, id: maxSeriesID(s)}
+				if o.last {
+					o.pt = s.point(last)
+				}
+				found = append(found, o)
 			}
 		}
 	}
@@ -166,20 +170,31 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		return nil
 	}
 	m := missingWriter{env: env, per: per, perName: env.period(per), due: formatDate(dueDate, env.Lang),
-		areaNames: make([]string, len(scope.Areas))}
+		periods: periodNames{lang: env.Lang}}
+	areaNames := make([]string, len(scope.Areas)) // "" until needed
 	out := make([]chiso.Finding, len(found))
 	indName, indK := "", int32(-1)
-	for i, o := range found {
+	for i := range found {
+		o := &found[i]
 		ind, area := &inds[o.ind], scope.Areas[o.area]
 		if o.ind != indK {
 			indName, indK = env.indName(ind.Code), o.ind
 		}
-		if m.areaNames[o.area] == "" {
-			m.areaNames[o.area] = env.areaName(area)
+		if areaNames[o.area] == "" {
+			areaNames[o.area] = env.areaName(area)
 		}
-		m.missing(&out[i], ind, indName, area, m.areaNames[o.area], env.Data.Series(ind.Code, area), int(o.last))
+		m.missing(&out[i], ind, indName, area, areaNames[o.area], o)
 	}
 	return out
+}
+
+// owed is a series that owes the figure: its latest earlier point, if any,
+// and its highest store sequence number.
+type owed struct {
+	ind, area int32 // indexes in the scope
+	last      bool  // pt is set
+	pt        point
+	id        int64
 }
 
 // latestDue returns the latest period of the kind whose due date is before
@@ -192,23 +207,30 @@ func latestDue(kind chiso.PeriodKind, due dueRule, today time.Time) chiso.Period
 	return p
 }
 
-// owes reports whether the series owes a figure for per, and the index
+// owes reports whether the series s owes a figure for per, and the index
 // of its latest earlier point, or -1. The caller has checked that the area
 // existed for the whole period.
-func (p *FreshnessParams) owes(env Env, ind chiso.Indicator, area string, per chiso.Period) (int, bool) {
-	s := env.Data.Series(ind.Code, area)
+func (p *FreshnessParams) owes(env Env, indicator, area string, s Series, per chiso.Period) (int, bool) {
+	// The points before per are those before the first one that does not
+	// end before it; none of that one and the later ones may be of per's
+	// kind: the figure, or a later one, would be there.
 	o := periodOrder(per)
-	last := -1
-	for i, k := range s.keys {
-		ko := keyOrder(k)
-		if chiso.PeriodKind(k%1000/100) == per.Kind && ko >= o {
-			return -1, false // the figure, or a later one, is there
-		}
-		if ko < o {
-			last = i
+	lo, hi := 0, len(s.keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if keyOrder(s.keys[m]) < o {
+			lo = m + 1
+		} else {
+			hi = m
 		}
 	}
-	if (p.RequireHistory == nil || *p.RequireHistory) && last < 0 && !predecessorHistory(env, ind.Code, area, per) {
+	for _, k := range s.keys[lo:] {
+		if chiso.PeriodKind(k%1000/100) == per.Kind {
+			return -1, false
+		}
+	}
+	last := lo - 1
+	if (p.RequireHistory == nil || *p.RequireHistory) && last < 0 && !predecessorHistory(env, indicator, area, per) {
 		return -1, false
 	}
 	return last, true
@@ -227,18 +249,17 @@ func predecessorHistory(env Env, indicator, area string, per chiso.Period) bool 
 
 // missingWriter writes the missing findings of one evaluation.
 type missingWriter struct {
-	env       Env
-	per       chiso.Period
-	perName   string   // per in the language
-	due       string   // the due date in the language
-	areaNames []string // by index in the scope, "" until needed
-	buf       []byte
-	text      textArena
+	env     Env
+	per     chiso.Period
+	perName string // per in the language
+	due     string // the due date in the language
+	periods periodNames
+	buf     []byte
+	text    textArena
 }
 
-// missing writes the missing finding to f; last is the latest earlier
-// point or -1.
-func (m *missingWriter) missing(f *chiso.Finding, ind *chiso.Indicator, indName, area, areaName string, s Series, last int) {
+// missing writes the missing finding of the series o to f.
+func (m *missingWriter) missing(f *chiso.Finding, ind *chiso.Indicator, indName, area, areaName string, o *owed) {
 	env := m.env
 	b := m.buf[:0]
 	if env.english() {
@@ -262,8 +283,8 @@ func (m *missingWriter) missing(f *chiso.Finding, ind *chiso.Indicator, indName,
 	b = append(b, '.')
 	f.Diagnosis, f.Status, f.Indicator, f.Area = chiso.Missing, chiso.Fail, ind.Code, area
 	f.Period, f.Value, f.Expected = m.per, math.NaN(), math.NaN()
-	if last >= 0 {
-		pt := s.point(last)
+	if o.last {
+		pt := &o.pt
 		if env.english() {
 			b = append(b, " The latest figure is "...)
 		} else {
@@ -272,12 +293,12 @@ func (m *missingWriter) missing(f *chiso.Finding, ind *chiso.Indicator, indName,
 		b = append(b, qualifierWord(pt.qual, env.Lang)...)
 		b = appendQuantity(b, pt.value, ind.Unit, env.Lang)
 		b = append(b, " ("...)
-		b = append(b, env.period(pt.period)...)
+		b = append(b, m.periods.name(pt.period)...)
 		b = append(b, ")."...)
 		b = appendSourceNote(b, env.Lang, []string{pt.source})
 		f.Source = pt.source
 	}
-	f.DataID = maxSeriesID(s)
+	f.DataID = o.id
 	for _, l := range env.Data.Predecessors(area) { // their history made the figure owed
 		f.DataID = max(f.DataID, maxSeriesID(env.Data.Series(ind.Code, l.From)))
 	}

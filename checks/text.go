@@ -1,6 +1,10 @@
 package checks
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/chiso-vn/chiso"
+)
 
 // textChunk is the size of the buffers a textArena cuts strings from: big
 // enough that a message costs no allocation of its own, small enough that
@@ -27,4 +31,25 @@ func (a *textArena) string(p []byte) string {
 	start := a.b.Len()
 	a.b.Write(p)
 	return a.b.String()[start:]
+}
+
+// periodNames remembers the names of the periods an evaluation writes in
+// its messages, in a small table indexed by the period's key.
+type periodNames struct {
+	lang  string
+	slots [64]periodName
+}
+
+type periodName struct {
+	p    chiso.Period
+	name string
+}
+
+// name returns FormatPeriod(p, lang).
+func (c *periodNames) name(p chiso.Period) string {
+	slot := &c.slots[(uint32(p.Key())*2654435761)>>26]
+	if slot.name == "" || slot.p != p {
+		slot.p, slot.name = p, FormatPeriod(p, c.lang)
+	}
+	return slot.name
 }
