@@ -188,6 +188,7 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 			continue
 		}
 		firstYear := s.keys[0] / 1000
+		d := 1 // how far back the last previous like period was
 		for i, k := range s.keys {
 			sl := cs.keys.slot(k)
 			if sl < 0 {
@@ -199,7 +200,11 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 			pk := k - 1000 // the previous like period
 			j := -1
 			if pk/1000 >= firstYear {
-				j = s.before(i, pk, keyOrder(pk))
+				if i >= d && s.keys[i-d] == pk {
+					j = i - d
+				} else if j = s.before(i, pk, keyOrder(pk)); j >= 0 {
+					d = i - j
+				}
 			}
 			if j >= 0 {
 				bv, has = s.values[j], s.sameMethod(i, j)

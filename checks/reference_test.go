@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -322,10 +323,10 @@ func sameAsReference(t *testing.T, name string, env Env, scope Scope, eval, ref 
 	envA, envB := env, env
 	envA.Skips, envB.Skips = &Skips{}, &Skips{}
 	got, want := eval(envA, scope), ref(envB, scope)
-	if !reflect.DeepEqual(got, want) {
+	if len(got) != len(want) || !slices.EqualFunc(got, want, sameFinding) {
 		n := min(len(got), len(want))
 		for i := range n {
-			if !reflect.DeepEqual(got[i], want[i]) {
+			if !sameFinding(got[i], want[i]) {
 				t.Fatalf("%s: finding %d of %d/%d:\n got %+v\nwant %+v", name, i, len(got), len(want), got[i], want[i])
 			}
 		}
@@ -336,6 +337,16 @@ func sameAsReference(t *testing.T, name string, env Env, scope Scope, eval, ref 
 			t.Fatalf("%s: %d skips for %s, want %d", name, a, r, b)
 		}
 	}
+}
+
+// sameFinding reports whether two findings are the same, their numbers to
+// the bit (NaN included).
+func sameFinding(a, b chiso.Finding) bool {
+	if math.Float64bits(a.Value) != math.Float64bits(b.Value) || math.Float64bits(a.Expected) != math.Float64bits(b.Expected) {
+		return false
+	}
+	a.Value, a.Expected, b.Value, b.Expected = 0, 0, 0, 0
+	return reflect.DeepEqual(a, b)
 }
 
 // TestFastPathsMatchReference: change, scale and outlier, whose Evaluate
@@ -403,6 +414,86 @@ func TestOutlierSpansManyYears(t *testing.T) {
 			func(env Env, scope Scope) []chiso.Finding { return refOutlier(p, env, scope) })
 		if got := p.Evaluate(env, scope); len(got) == 0 && p.MaxZ != nil {
 			t.Error("no finding to compare")
+		}
+	}
+}
+
+// TestKeyedLookupsMatchPeriods: latestBefore and the count of like periods
+// judgeTrend starts with, read from the keys, agree with the same questions
+// asked of the periods, on series of mixed kinds with gaps.
+func TestKeyedLookupsMatchPeriods(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	cat := randomCatalogue(6)
+	d := newFake(cat, randomObservations(rng, cat))
+	var probes []chiso.Period
+	for y := 2014; y <= 2026; y++ {
+		probes = append(probes, chiso.Period{Kind: chiso.Year, Year: y}, chiso.Period{Kind: chiso.Half, Year: y, N: 2},
+			chiso.Period{Kind: chiso.Quarter, Year: y, N: 1 + y%4}, chiso.Period{Kind: chiso.Month, Year: y, N: 1 + y%12})
+	}
+	for _, s := range d.series {
+		for _, p := range probes {
+			want := -1
+			for i := s.Len() - 1; i >= 0; i-- {
+				if q := s.Period(i); q.Kind == p.Kind && q.Before(p) {
+					want = i
+					break
+				}
+			}
+			if got := s.latestBefore(p); got != want {
+				t.Fatalf("%s %s: latestBefore(%s) = %d, want %d", s.Indicator, s.Area, p, got, want)
+			}
+			like, year, n, m := p.Key()%1000, int32(p.Year), 0, 0
+			for i, k := range s.keys {
+				if k%1000 == like && k/1000 <= year {
+					n++
+				}
+				if q := s.Period(i); q.Kind == p.Kind && q.N == p.N && q.Compare(p) <= 0 {
+					m++
+				}
+			}
+			if n != m {
+				t.Fatalf("%s %s: %d like periods up to %s from the keys, %d from the periods", s.Indicator, s.Area, n, p, m)
+			}
+		}
+	}
+}
+
+// refRange is RangeParams.Evaluate judging every figure in full.
+func refRange(p *RangeParams, env Env, scope Scope) []chiso.Finding {
+	var out []chiso.Finding
+	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
+		for i := 0; i < s.Len(); i++ {
+			if f, ok := p.judge(env, ind, s.point(i), s.Area); ok {
+				out = append(out, f)
+			}
+		}
+	})
+	return out
+}
+
+// TestRangeMatchesReference: range, which passes most figures from the
+// columns, finds what judging every figure finds, with qualifiers, bounds
+// and bands of every kind, and slacks down to nothing.
+func TestRangeMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	ranges := []*RangeParams{{}, {Min: ptr(50), Max: ptr(900)}, {Max: ptr(100), Slack: ptr(0.3)}, {Min: ptr(0), Slack: ptr(0)},
+		{Min: ptr(-5), Max: ptr(95), Slack: ptr(1e-17)}, {Min: ptr(10)}}
+	for trial := range 6 {
+		cat := randomCatalogue(5 + trial)
+		obs := randomObservations(rng, cat)
+		for i := range obs {
+			switch rng.IntN(10) {
+			case 0:
+				obs[i].Value = []float64{0, 100, 50, 900, 95, -5, 10, 1e300}[rng.IntN(8)]
+			case 1:
+				obs[i].Value = math.Nextafter(100, 200)
+			}
+		}
+		env := Env{Data: newFake(cat, obs), Now: evalTime, Location: ict, Lang: []string{"en", "vi"}[trial%2]}
+		scope := Scope{Indicators: []string{"count", "money", "share", "free", "unknown"}, Areas: allAreas(env.Data)}
+		for k, p := range ranges {
+			sameAsReference(t, fmt.Sprintf("trial %d range %d", trial, k), env, scope, p.Evaluate,
+				func(env Env, scope Scope) []chiso.Finding { return refRange(p, env, scope) })
 		}
 	}
 }

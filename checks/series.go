@@ -108,10 +108,13 @@ func (s Series) likeBeforeScan(end int, p chiso.Period) int {
 }
 
 // latestBefore returns the index of the latest point of p's kind that ends
-// before p does, or -1.
+// before p does, or -1. Periods of one kind end in the order of their
+// keys.
 func (s Series) latestBefore(p chiso.Period) int {
+	pk := p.Key()
+	kind := pk % 1000 / 100
 	for i := s.Len() - 1; i >= 0; i-- {
-		if q := s.Period(i); q.Kind == p.Kind && q.Before(p) {
+		if k := s.keys[i]; k%1000/100 == kind && k < pk {
 			return i
 		}
 	}

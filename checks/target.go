@@ -76,8 +76,9 @@ func (p *TargetParams) TimeDependent() bool { return true }
 // Evaluate judges every series of the scope against its targets.
 func (p *TargetParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
+	d := deadlines{today: localDate(env)}
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
-		if f, ok := p.judgeSeries(env, ind, s); ok {
+		if f, ok := p.judgeSeries(env, ind, s, &d); ok {
 			out = append(out, f)
 		}
 	})
@@ -86,7 +87,7 @@ func (p *TargetParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 
 // judgeSeries returns the finding for the earliest deadline the series
 // misses, if any.
-func (p *TargetParams) judgeSeries(env Env, ind chiso.Indicator, s Series) (chiso.Finding, bool) {
+func (p *TargetParams) judgeSeries(env Env, ind chiso.Indicator, s Series, d *deadlines) (chiso.Finding, bool) {
 	var best chiso.Finding
 	var bestDeadline chiso.Period
 	area, known := env.Data.Area(s.Area)
@@ -96,7 +97,7 @@ func (p *TargetParams) judgeSeries(env Env, ind chiso.Indicator, s Series) (chis
 		}
 		var f chiso.Finding
 		var ok bool
-		if deadlinePassed(env, t.Period) {
+		if d.passed(t.Period) {
 			f, ok = p.judgeDeadline(env, ind, s, t)
 		} else if p.OnTrack {
 			f, ok = p.judgeTrend(env, ind, s, t)
@@ -108,10 +109,26 @@ func (p *TargetParams) judgeSeries(env Env, ind chiso.Indicator, s Series) (chis
 	return best, !bestDeadline.IsZero()
 }
 
-// deadlinePassed reports whether the period has ended by Now, reading Now
-// in the configured time zone's calendar.
-func deadlinePassed(env Env, p chiso.Period) bool {
-	return !localDate(env).Before(p.End())
+// deadlines tells which deadline periods have ended by the evaluation's
+// date, remembering the periods it was asked about.
+type deadlines struct {
+	today time.Time // Now's calendar date in the configured zone, as midnight UTC
+	seen  []chiso.Period
+	ended []bool
+}
+
+// passed reports whether the period has ended by today.
+func (d *deadlines) passed(p chiso.Period) bool {
+	for i, q := range d.seen {
+		if q == p {
+			return d.ended[i]
+		}
+	}
+	ended := !d.today.Before(p.End())
+	if len(d.seen) < 16 {
+		d.seen, d.ended = append(d.seen, p), append(d.ended, ended)
+	}
+	return ended
 }
 
 // localDate returns Now's calendar date in Location, as midnight UTC (the
@@ -189,6 +206,16 @@ func (e Env) targetSource(t chiso.Target) string {
 // judgeTrend projects the like figures up to the deadline and reports a
 // projection that misses the target.
 func (p *TargetParams) judgeTrend(env Env, ind chiso.Indicator, s Series, t chiso.Target) (chiso.Finding, bool) {
+	like, year, n := t.Period.Key()%1000, int32(t.Period.Year), 0
+	for _, k := range s.keys { // the like periods up to the deadline, from the keys
+		if k%1000 == like && k/1000 <= year {
+			n++
+		}
+	}
+	if n < 2 {
+		env.skip(SkipTooLittleHistory)
+		return chiso.Finding{}, false
+	}
 	var pts []point
 	for i := 0; i < s.Len(); i++ {
 		if q := s.Period(i); q.Kind == t.Period.Kind && q.N == t.Period.N && q.Compare(t.Period) <= 0 {
