@@ -169,21 +169,43 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	if len(found) == 0 {
 		return nil
 	}
+	found = byArea(found, len(scope.Areas))
 	m := missingWriter{env: env, per: per, perName: env.period(per), due: formatDate(dueDate, env.Lang),
 		periods: periodNames{lang: env.Lang}}
 	areaNames := make([]string, len(scope.Areas)) // "" until needed
 	out := make([]chiso.Finding, len(found))
-	indName, indK := "", int32(-1)
+	indNames := make([]string, len(scope.Indicators)) // "" until needed
 	for i := range found {
 		o := &found[i]
 		ind, area := &inds[o.ind], scope.Areas[o.area]
-		if o.ind != indK {
-			indName, indK = env.indName(ind.Code), o.ind
+		if indNames[o.ind] == "" {
+			indNames[o.ind] = env.indName(ind.Code)
 		}
+		indName := indNames[o.ind]
 		if areaNames[o.area] == "" {
 			areaNames[o.area] = env.areaName(area)
 		}
 		m.missing(&out[i], ind, indName, area, areaNames[o.area], o)
+	}
+	return out
+}
+
+// byArea orders the owed series by area, keeping the order of the
+// indicators within each: with the scope's areas and indicators sorted, as
+// the engine's are, the findings are then in the engine's order already.
+func byArea(found []owed, areas int) []owed {
+	start := make([]int, areas+1)
+	for i := range found {
+		start[found[i].area+1]++
+	}
+	for a := range areas {
+		start[a+1] += start[a]
+	}
+	out := make([]owed, len(found))
+	for i := range found {
+		a := found[i].area
+		out[start[a]] = found[i]
+		start[a]++
 	}
 	return out
 }
