@@ -143,6 +143,7 @@ type importer struct {
 	sources    map[string]int64
 	series     map[[2]int64]int64
 	states     map[int64]*seriesState
+	created    *seriesState // the series state created last
 	cached     int
 	cacheCells int // the most cells kept in states
 	spare      spareCells

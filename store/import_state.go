@@ -75,6 +75,13 @@ func (im *importer) state(ind, area int64) (*seriesState, error) {
 		}
 	}
 	st := &seriesState{id: id, indicator: ind, cells: im.spare.take()}
+	if st.cells == nil && im.created != nil {
+		// Until the first eviction leaves spare slices, sized as the series
+		// created last: files usually give series of the same length one
+		// after another.
+		st.cells = make(cells, 0, max(len(im.created.cells), 4))
+	}
+	im.created = st
 	var err error
 	if !known {
 		if st.id, err = insertID(im.ctx, im.addSeries, ind, area); err != nil {
@@ -180,6 +187,9 @@ func methodIDs(ctx context.Context, q queryer) (map[string]int32, error) {
 
 // sameMethod reports whether the method with the id is named name.
 func (im *importer) sameMethod(id int32, name string) bool {
+	if name == "" {
+		return id == 0
+	}
 	known, ok := im.methods[name]
 	return ok && known == id
 }
@@ -187,6 +197,9 @@ func (im *importer) sameMethod(id int32, name string) bool {
 // method returns the id of a method name, adding the name if it is new;
 // the empty name, the indicator's default, is 0.
 func (im *importer) method(name string) (int32, error) {
+	if name == "" {
+		return 0, nil
+	}
 	if id, ok := im.methods[name]; ok {
 		return id, nil
 	}
