@@ -267,6 +267,7 @@ type judge struct {
 	inds    []chiso.Indicator
 	known   []bool // the indicator is in the catalogue
 	names   []string
+	forms   []quantityForm
 	slack   float64
 	series  []Series   // the series of the area being judged
 	all     [][]Series // by indicator, the series of every area of the scope
@@ -299,11 +300,12 @@ type pending struct {
 func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 	n := len(c.names)
 	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack), periods: periodNames{lang: env.Lang},
-		inds: make([]chiso.Indicator, n), known: make([]bool, n), names: make([]string, n),
+		inds: make([]chiso.Indicator, n), known: make([]bool, n), names: make([]string, n), forms: make([]quantityForm, n),
 		series: make([]Series, n), pos: make([]int, n), at: make([]int, n), ivs: make([]interval, n)}
 	for i, code := range c.names {
 		j.inds[i], j.known[i] = env.Data.Indicator(code)
 		j.names[i] = env.indName(code)
+		j.forms[i] = quantityFormOf(j.inds[i].Unit, env.Lang)
 	}
 	j.state = fastState{vals: make([]float64, n), published: make([]float64, n), half: make([]float64, n), tolerance: p.Tolerance}
 	return j
@@ -665,7 +667,7 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 		b = append(b, j.names[i]...)
 		b = append(b, " = "...)
 		b = append(b, qualifierWord(s.quals[at], j.env.Lang)...)
-		b = appendQuantity(b, s.values[at], j.inds[i].Unit, j.env.Lang)
+		b = j.forms[i].append(b, s.values[at], j.env.Lang)
 		dataID = max(dataID, s.ids[at])
 		srcs = append(srcs, s.Source(at))
 	}

@@ -417,13 +417,15 @@ func refPeriod(p chiso.Period, lang string) string {
 func TestFormattingMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	values := []float64{0, math.Copysign(0, -1), 1, -1, 0.001234, 0.00001234, -0.005, 0.01, 0.0100001, 0.00999999999,
-		100.001, -1000.001, 999999999999999, -999999999999999, 1e15, -1e15, 123456789012345, 4503599627370497, 1307.44, 183001, 1e21, 1e300, -1e-300, math.NaN(), math.Inf(1), math.Inf(-1), 999.995, 0.125, 1234567.891}
+		100.001, -1000.001, 999999999999999, -999999999999999, 0.015, 0.025, 1.005, 2.675, 1e12 - 0.005, 999999999999.99, -0.0149999, 8796093022207.99, 1e15, -1e15, 123456789012345, 4503599627370497, 1307.44, 183001, 1e21, 1e300, -1e-300, math.NaN(), math.Inf(1), math.Inf(-1), 999.995, 0.125, 1234567.891}
 	for range 20000 {
 		v := randomFigure(rng)
 		if rng.IntN(2) == 0 {
 			v = -v
 		}
-		values = append(values, v, rng.NormFloat64()*math.Pow(10, float64(rng.IntN(20)-8)))
+		scale := math.Pow(10, float64(rng.IntN(20)-8))
+		values = append(values, v, rng.NormFloat64()*scale, math.Round(rng.NormFloat64()*scale*100)/100,
+			math.Round(rng.NormFloat64()*scale*10)/10, math.Round(rng.Float64()*1e6)/1000+0.005, float64(rng.IntN(1e6))/100)
 	}
 	units := []string{"", "percent", "rank", "number", "ratio", "station", "billion_vnd", "widgets"}
 	for _, lang := range []string{"vi", "en"} {

@@ -47,6 +47,14 @@ func appendNumber(dst []byte, v float64, lang string) []byte {
 		return appendGrouped(dst, strconv.AppendInt(buf[:0], int64(v), 10), group, 0)
 	}
 	var buf [32]byte
+	if a := math.Abs(v); a >= 0.01 && a < 1e12 {
+		// Here a float's ulp is below 0.0005: when its shortest form has at
+		// most two decimals, rounding it to two gives that form, padded
+		// with zeros; so one rounding to two decimals, trimmed, does.
+		group, dec := separators(lang)
+		s := bytes.TrimRight(bytes.TrimRight(strconv.AppendFloat(buf[:0], v, 'f', 2, 64), "0"), ".")
+		return appendGrouped(dst, s, group, dec)
+	}
 	s := strconv.AppendFloat(buf[:0], v, 'f', -1, 64)
 	if dot := bytes.IndexByte(s, '.'); dot >= 0 && len(s)-dot-1 > 2 {
 		if math.Abs(v) < 0.01 {
@@ -118,28 +126,43 @@ func FormatQuantity(v float64, unit, lang string) string {
 
 // appendQuantity appends FormatQuantity(v, unit, lang) to dst.
 func appendQuantity(dst []byte, v float64, unit, lang string) []byte {
+	return quantityFormOf(unit, lang).append(dst, v, lang)
+}
+
+// quantityForm is what FormatQuantity writes around the number for a unit
+// and a language.
+type quantityForm struct {
+	prefix, suffix string
+}
+
+func quantityFormOf(unit, lang string) quantityForm {
+	en := lang == "en"
 	switch unit {
 	case "percent":
-		return append(appendNumber(dst, v, lang), '%')
+		return quantityForm{suffix: "%"}
 	case "rank":
-		if lang == "en" {
-			dst = append(dst, "rank "...)
-		} else {
-			dst = append(dst, "hạng "...)
+		if en {
+			return quantityForm{prefix: "rank "}
 		}
-		return appendNumber(dst, v, lang)
+		return quantityForm{prefix: "hạng "}
 	case "", "number", "ratio":
-		return appendNumber(dst, v, lang)
+		return quantityForm{}
 	}
-	dst = append(appendNumber(dst, v, lang), ' ')
 	w, ok := unitWords[unit]
 	switch {
 	case !ok:
-		return append(dst, unit...)
-	case lang == "en":
-		return append(dst, w[1]...)
+		return quantityForm{suffix: " " + unit}
+	case en:
+		return quantityForm{suffix: " " + w[1]}
 	}
-	return append(dst, w[0]...)
+	return quantityForm{suffix: " " + w[0]}
+}
+
+// append appends v in the form to dst.
+func (q quantityForm) append(dst []byte, v float64, lang string) []byte {
+	dst = append(dst, q.prefix...)
+	dst = appendNumber(dst, v, lang)
+	return append(dst, q.suffix...)
 }
 
 // qualifierWord is how a qualified figure is introduced: "trên", "gần" …
