@@ -130,15 +130,13 @@ type crossSection struct {
 	allAt   []int32   // the area's index
 	allPos  []int32   // the point's index in the area's series
 	allCur  []float64 // the figure
-	allBase []float64 // the previous like period's value, if allHas
-	allHas  []bool    // the base is the previous like period, same method
+	allBase []float64 // the previous like period's value by the same method, else NaN
 
 	// The run of the period being judged.
 	at   []int32
 	pos  []int32
 	cur  []float64
 	base []float64
-	has  []bool
 
 	scratch []float64
 	ratios  []float64
@@ -181,7 +179,7 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 	}
 	n := int(cs.start[nslots])
 	cs.allAt, cs.allPos = resize(cs.allAt, n), resize(cs.allPos, n)
-	cs.allCur, cs.allBase, cs.allHas = resize(cs.allCur, n), resize(cs.allBase, n), resize(cs.allHas, n)
+	cs.allCur, cs.allBase = resize(cs.allCur, n), resize(cs.allBase, n)
 	for a := range cs.series {
 		s := &cs.series[a]
 		if s.Len() == 0 {
@@ -196,7 +194,7 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 			}
 			w := cs.start[sl] + cs.fill[sl]
 			cs.fill[sl]++
-			bv, has := 0.0, false
+			bv := math.NaN()
 			pk := k - 1000 // the previous like period
 			j := -1
 			if pk/1000 >= firstYear {
@@ -207,13 +205,15 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 				}
 			}
 			if j >= 0 {
-				bv, has = s.values[j], s.sameMethod(i, j)
+				if s.sameMethod(i, j) {
+					bv = s.values[j]
+				}
 			} else if cs.preds[a] {
 				if b, _, ok := baseline(env, &cs.ind, s, i); ok && b.period.Key() == pk {
-					bv, has = b.value, true
+					bv = b.value
 				}
 			}
-			cs.allAt[w], cs.allPos[w], cs.allCur[w], cs.allBase[w], cs.allHas[w] = int32(a), int32(i), s.values[i], bv, has
+			cs.allAt[w], cs.allPos[w], cs.allCur[w], cs.allBase[w] = int32(a), int32(i), s.values[i], bv
 		}
 	}
 	return periods
@@ -300,7 +300,7 @@ func (cs *crossSection) everyPeriod() bool {
 func (cs *crossSection) section(sl int32) {
 	lo, hi := cs.start[sl], cs.start[sl+1]
 	cs.at, cs.pos, cs.cur = cs.allAt[lo:hi], cs.allPos[lo:hi], cs.allCur[lo:hi]
-	cs.base, cs.has = cs.allBase[lo:hi], cs.allHas[lo:hi]
+	cs.base = cs.allBase[lo:hi]
 }
 
 // resize returns xs with length n, reusing its memory when it can.
@@ -373,11 +373,11 @@ func (ks *keySlots) slot(k int32) int32 {
 	return -1
 }
 
-// peer copies figure x out of the columns, with its base when it has one.
-func (cs *crossSection) peer(env Env, x int) peer {
+// peer copies figure x out of the columns, with its base when withBase.
+func (cs *crossSection) peer(env Env, x int, withBase bool) peer {
 	s, i := &cs.series[cs.at[x]], int(cs.pos[x])
 	pr := peer{area: cs.areas[cs.at[x]], cur: s.point(i)}
-	if cs.has[x] {
+	if withBase {
 		pr.base, _, pr.has = baseline(env, &cs.ind, s, i)
 	}
 	return pr
@@ -440,7 +440,7 @@ func (p *OutlierParams) mad(env Env, per chiso.Period, cs *crossSection) []chiso
 	for x, v := range cs.cur {
 		z := (v - med) / scale
 		if math.Abs(z) > orDefault(p.MaxZ, 3.5) {
-			pr := cs.peer(env, x)
+			pr := cs.peer(env, x, false)
 			msg := env.tr("%s của %s %s là %s, khác xa các địa phương khác (trung vị %s, điểm z vững = %s, ngưỡng %s).",
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
 				env.indName(ind.Code), env.areaName(pr.area), env.period(per), env.fig(pr.cur, ind), env.qty(med, ind),
@@ -456,15 +456,26 @@ func (p *OutlierParams) mad(env Env, per chiso.Period, cs *crossSection) []chiso
 // deviation from the median. It works in the cross-section's scratch
 // memory; xs is not modified.
 func (cs *crossSection) robustScale(xs []float64) (med, scale float64) {
-	cs.scratch = append(cs.scratch[:0], xs...)
-	med = quantileSelect(cs.scratch, 0.5)
+	cs.scratch = resize(cs.scratch, len(xs))
+	plain := copyPlain(cs.scratch, xs) && len(xs) > 0
+	if plain {
+		med = quantileFrom(cs.scratch, 0, 0.5, true)
+	} else {
+		med = quantileSelect(cs.scratch, 0.5)
+	}
 	dev := cs.scratch[:len(xs)]
 	var sum float64
 	for i, x := range xs {
 		dev[i] = math.Abs(x - med)
 		sum += dev[i]
 	}
-	if mad := quantileSelect(dev, 0.5); mad > 0 {
+	var mad float64
+	if plain && sum-sum == 0 { // every deviation is finite, and none is a negative zero
+		mad = quantileFrom(dev, 0, 0.5, true)
+	} else {
+		mad = quantileSelect(dev, 0.5)
+	}
+	if mad > 0 {
 		return med, 1.4826 * mad
 	}
 	return med, 1.2533 * sum / float64(len(xs))
@@ -473,9 +484,14 @@ func (cs *crossSection) robustScale(xs []float64) (med, scale float64) {
 // hb flags ratios to the previous like period by Hidiroglou–Berthelot.
 func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.Finding {
 	cs.ratios, cs.valid = cs.ratios[:0], cs.valid[:0]
-	for x, has := range cs.has {
-		if has && cs.cur[x] > 0 && cs.base[x] > 0 {
-			cs.ratios, cs.valid = append(cs.ratios, cs.cur[x]/cs.base[x]), append(cs.valid, int32(x))
+	plain := true
+	for x, b := range cs.base {
+		if c := cs.cur[x]; c > 0 && b > 0 { // b is NaN without a base
+			r := c / b
+			cs.ratios, cs.valid = append(cs.ratios, r), append(cs.valid, int32(x))
+			if r-r != 0 { // an infinity or a NaN; no ratio is a negative zero
+				plain = false
+			}
 		}
 	}
 	if len(cs.ratios) < p.minAreas() {
@@ -483,7 +499,12 @@ func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.
 		return nil
 	}
 	cs.scratch = append(cs.scratch[:0], cs.ratios...)
-	rm := quantileSelect(cs.scratch, 0.5)
+	var rm float64
+	if plain && len(cs.scratch) > 0 {
+		rm = quantileFrom(cs.scratch, 0, 0.5, true)
+	} else {
+		rm = quantileSelect(cs.scratch, 0.5)
+	}
 	u := orDefault(p.U, 0.5)
 	cs.effects = resize(cs.effects, len(cs.ratios))
 	if rm-rm == 0 && u == 0.5 { // rm is finite: what hbEffect gives, without a branch per ratio
@@ -495,11 +516,13 @@ func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.
 			cs.effects[n] = hbEffect(cs.ratios[n], rm, math.Max(cs.cur[x], cs.base[x]), u)
 		}
 	}
-	lo, hi := p.hbBounds(append(cs.scratch[:0], cs.effects...))
+	cs.scratch = resize(cs.scratch, len(cs.effects))
+	plain = copyPlain(cs.scratch, cs.effects)
+	lo, hi := p.hbBoundsOf(cs.scratch, false, plain)
 	var out []chiso.Finding
 	for n, e := range cs.effects {
 		if e < lo || e > hi {
-			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, int(cs.valid[n])), cs.ratios[n], rm))
+			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, int(cs.valid[n]), true), cs.ratios[n], rm))
 		}
 	}
 	return out
@@ -530,8 +553,14 @@ func hbEffectFinite(r, rm, w float64) float64 {
 // hbBounds returns the range of effects that are not outliers; it
 // reorders effects.
 func (p *OutlierParams) hbBounds(effects []float64) (lo, hi float64) {
+	nan, plain := classify(effects)
+	return p.hbBoundsOf(effects, nan, plain)
+}
+
+// hbBoundsOf is hbBounds told what classify says of the effects.
+func (p *OutlierParams) hbBoundsOf(effects []float64, nan, plain bool) (lo, hi float64) {
 	var q1, em, q3 float64
-	if nan, plain := classify(effects); len(effects) == 0 || nan {
+	if len(effects) == 0 || nan {
 		q1, em, q3 = quantileSelect(effects, 0.25), quantileSelect(effects, 0.5), quantileSelect(effects, 0.75)
 	} else { // each quantile's selection starts where the lower one's ended
 		n := float64(len(effects) - 1)

@@ -91,6 +91,7 @@ func refOutlier(p *OutlierParams, env Env, scope Scope) []chiso.Finding {
 		}
 		for _, per := range periods {
 			cs := crossSection{ind: ind, areas: scope.Areas, series: series}
+			var has []bool
 			prev := per.PreviousLike()
 			for a := range series {
 				s := &series[a]
@@ -98,27 +99,27 @@ func refOutlier(p *OutlierParams, env Env, scope Scope) []chiso.Finding {
 				if i < 0 {
 					continue
 				}
-				bv, has := 0.0, false
+				bv, ok := 0.0, false
 				if j := s.Find(prev); j >= 0 {
-					bv, has = s.values[j], s.sameMethod(i, j)
+					bv, ok = s.values[j], s.sameMethod(i, j)
 				} else if len(env.Data.Predecessors(s.Area)) > 0 {
-					if b, _, ok := baseline(env, &ind, s, i); ok && b.period == prev {
-						bv, has = b.value, true
+					if b, _, found := baseline(env, &ind, s, i); found && b.period == prev {
+						bv, ok = b.value, true
 					}
 				}
 				cs.at, cs.pos = append(cs.at, int32(a)), append(cs.pos, int32(i))
-				cs.cur, cs.base, cs.has = append(cs.cur, s.values[i]), append(cs.base, bv), append(cs.has, has)
+				cs.cur, cs.base, has = append(cs.cur, s.values[i]), append(cs.base, bv), append(has, ok)
 			}
-			out = append(out, refCrossSection(p, env, per, &cs)...)
+			out = append(out, refCrossSection(p, env, per, &cs, has)...)
 		}
 	}
 	return out
 }
 
-func refCrossSection(p *OutlierParams, env Env, per chiso.Period, cs *crossSection) []chiso.Finding {
+func refCrossSection(p *OutlierParams, env Env, per chiso.Period, cs *crossSection, has []bool) []chiso.Finding {
 	var hb, mad []chiso.Finding
 	if p.Method != OutlierMAD {
-		hb = refHB(p, env, per, cs)
+		hb = refHB(p, env, per, cs, has)
 	}
 	if p.Method != OutlierHB {
 		mad = refMAD(p, env, per, cs)
@@ -164,7 +165,7 @@ func refMAD(p *OutlierParams, env Env, per chiso.Period, cs *crossSection) []chi
 	for x, v := range cs.cur {
 		z := (v - med) / scale
 		if math.Abs(z) > orDefault(p.MaxZ, 3.5) {
-			pr := cs.peer(env, x)
+			pr := cs.peer(env, x, false)
 			msg := env.tr("%s của %s %s là %s, khác xa các địa phương khác (trung vị %s, điểm z vững = %s, ngưỡng %s).",
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
 				env.indName(ind.Code), env.areaName(pr.area), env.period(per), env.fig(pr.cur, ind), env.qty(med, ind),
@@ -175,11 +176,11 @@ func refMAD(p *OutlierParams, env Env, per chiso.Period, cs *crossSection) []chi
 	return out
 }
 
-func refHB(p *OutlierParams, env Env, per chiso.Period, cs *crossSection) []chiso.Finding {
+func refHB(p *OutlierParams, env Env, per chiso.Period, cs *crossSection, has []bool) []chiso.Finding {
 	var ratios, effects []float64
 	var xs []int
-	for x, has := range cs.has {
-		if has && cs.cur[x] > 0 && cs.base[x] > 0 {
+	for x, ok := range has {
+		if ok && cs.cur[x] > 0 && cs.base[x] > 0 {
 			ratios, xs = append(ratios, cs.cur[x]/cs.base[x]), append(xs, x)
 		}
 	}
@@ -205,7 +206,7 @@ func refHB(p *OutlierParams, env Env, per chiso.Period, cs *crossSection) []chis
 	var out []chiso.Finding
 	for n, x := range xs {
 		if e := effects[n]; e < lo || e > hi {
-			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, x), ratios[n], rm))
+			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, x, true), ratios[n], rm))
 		}
 	}
 	return out
@@ -297,6 +298,9 @@ func randomObservations(rng *rand.Rand, cat chiso.Catalogue) []chiso.Observation
 						}
 						if rng.IntN(50) == 0 {
 							v = -v
+						}
+						if rng.IntN(400) == 0 { // values no real figure has, for the selections' slow paths
+							v = []float64{math.Inf(1), math.Copysign(0, -1), 1e308, -1e308, 5e-324}[rng.IntN(5)]
 						}
 						last[slot] = v
 						if rng.IntN(20) == 0 {

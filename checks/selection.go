@@ -44,6 +44,20 @@ func classify(xs []float64) (nan, plain bool) {
 	return false, plain
 }
 
+// copyPlain copies src into dst, as long, and reports whether the values
+// are plain (what classify says).
+func copyPlain(dst, src []float64) bool {
+	plain := true
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = x
+		if x-x != 0 || math.Float64bits(x) == 1<<63 {
+			plain = false
+		}
+	}
+	return plain
+}
+
 // quantileFrom is quantileSelect for a non-empty xs without NaNs, whose
 // first from values are its smallest, and whose q-quantile lies at or
 // after from; plain is what classify says of xs. It leaves the values
