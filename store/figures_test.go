@@ -287,3 +287,33 @@ func TestNamesOfSeriesAddedLater(t *testing.T) {
 	}
 	sameAsScan(t, db)
 }
+
+func TestScanFiguresStopsOnCancelAndMidway(t *testing.T) {
+	db := openTest(t, 30, 10)
+	mustImport(t, db, grid(30, 10, 3, 0))
+	stop := errors.New("stop")
+	n := 0
+	_, err := db.ScanFigures(context.Background(), func(*SeriesFigures) error {
+		if n++; n == 150 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 150 {
+		t.Errorf("ScanFigures returned %v after %d series, want stop after 150", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	_, err = db.ScanFigures(ctx, func(*SeriesFigures) error {
+		if n++; n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n >= 300 {
+		t.Errorf("ScanFigures returned %v after %d of 300 series once cancelled, want context.Canceled", err, n)
+	}
+	if got, _ := figuresAsObservations(t, db); len(got) != 900 {
+		t.Errorf("a full scan handed over %d figures, want 900", len(got))
+	}
+}
