@@ -189,10 +189,11 @@ func (f *figureColumns) decode(b []byte) error {
 	n := int(n64)
 	f.periods = grow(f.periods, n)
 	var prev int64
-	for range n {
-		prev += r.varint("period")
-		if prev < 0 || prev > math.MaxInt32 {
-			r.fail(fmt.Sprintf("period key %d", prev))
+	for i := range n {
+		d := r.varint("period")
+		prev += d
+		if prev < 0 || prev > math.MaxInt32 || (i > 0 && d <= 0) {
+			r.fail(fmt.Sprintf("period key %d out of range or order", prev))
 		}
 		f.periods = append(f.periods, int32(prev))
 	}

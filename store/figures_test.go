@@ -136,6 +136,10 @@ func TestFiguresBlobRoundTripAndMalformed(t *testing.T) {
 	if _, err := decodeCells(nil, append(slices.Clone(b), 0), &f); !errors.Is(err, errCells) {
 		t.Errorf("a byte too many: err = %v", err)
 	}
+	unsorted := appendCells(nil, cells{cs[1], cs[0]})
+	if _, err := decodeCells(nil, unsorted, &f); !errors.Is(err, errCells) {
+		t.Errorf("periods out of order: err = %v", err)
+	}
 	bad := slices.Clone(b)
 	bad[0] = 9
 	if _, err := decodeCells(nil, bad, &f); !errors.Is(err, errCells) {
