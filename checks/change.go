@@ -230,15 +230,15 @@ func (p *ChangeParams) finding(env Env, ind chiso.Indicator, area string, cur po
 	if p.Mode == "" || p.Mode == ModeRelative {
 		expected = b.value * math.Pow(1+limit, years)
 	}
-	msg := env.tr("%s của %s: %s (%s) so với %s (%s): %s, vượt mức hợp lý %s.",
+	msg := env.trs("%s của %s: %s (%s) so với %s (%s): %s, vượt mức hợp lý %s.",
 		"%s in %s: %s (%s) against %s (%s): %s, beyond the plausible %s.",
 		env.indName(ind.Code), env.areaName(area), env.fig(cur, ind), env.period(cur.period),
 		env.fig(b.point, ind), env.describe(b), p.describeChange(env, ind, cur.value, b.value, years), p.describeLimit(env, ind, limit))
 	if v == unsure {
-		msg += env.tr(" Vì số liệu có định tính (trên/gần/khoảng), chưa thể kết luận.",
+		msg += env.trs(" Vì số liệu có định tính (trên/gần/khoảng), chưa thể kết luận.",
 			" The qualified figures (over/nearly/about) leave the verdict open.")
 	} else if ratio := cur.value / b.value; ratio > 3 || ratio < 1.0/3 {
-		msg += env.tr(" Mức thay đổi này thường do thay đổi phạm vi hoặc định nghĩa thống kê, không phải tăng trưởng thật.",
+		msg += env.trs(" Mức thay đổi này thường do thay đổi phạm vi hoặc định nghĩa thống kê, không phải tăng trưởng thật.",
 			" A change this large is usually a change of scope or definition, not real growth.")
 	}
 	msg += env.provisionalNote(cur) + env.sourceNote(cur.source, b.source)
@@ -252,7 +252,7 @@ func (p *ChangeParams) describeChange(env Env, ind chiso.Indicator, v, v0, years
 		d := (v - v0) / years
 		s := p.signedAmount(env, ind, d)
 		if years != 1 {
-			return env.tr("%s/năm trong %s năm", "%s a year over %s years", s, FormatNumber(years, env.Lang))
+			return env.trs("%s/năm trong %s năm", "%s a year over %s years", s, FormatNumber(years, env.Lang))
 		}
 		return s
 	}
@@ -261,23 +261,23 @@ func (p *ChangeParams) describeChange(env Env, ind chiso.Indicator, v, v0, years
 	if years == 1 {
 		return s
 	}
-	return env.tr("%s/năm (×%s trong %s năm)", "%s a year (×%s over %s years)",
+	return env.trs("%s/năm (×%s trong %s năm)", "%s a year (×%s over %s years)",
 		s, FormatNumber(v/v0, env.Lang), FormatNumber(years, env.Lang))
 }
 
 // describeLimit writes the breached bound: "+50%/năm", "−3 điểm phần trăm/năm".
 func (p *ChangeParams) describeLimit(env Env, ind chiso.Indicator, limit float64) string {
 	if p.Mode == ModeAbsolute || p.Mode == ModePoints {
-		return env.tr("%s/năm", "%s a year", p.signedAmount(env, ind, limit))
+		return env.trs("%s/năm", "%s a year", p.signedAmount(env, ind, limit))
 	}
-	return env.tr("%s/năm", "%s a year", signed(FormatNumber(100*limit, env.Lang)+"%"))
+	return env.trs("%s/năm", "%s a year", signed(FormatNumber(100*limit, env.Lang)+"%"))
 }
 
 // signedAmount writes an absolute change in the unit, or in percentage
 // points.
 func (p *ChangeParams) signedAmount(env Env, ind chiso.Indicator, d float64) string {
 	if p.Mode == ModePoints {
-		return signed(env.tr("%s điểm phần trăm", "%s percentage points", FormatNumber(d, env.Lang)))
+		return signed(env.trs("%s điểm phần trăm", "%s percentage points", FormatNumber(d, env.Lang)))
 	}
 	return signed(env.qty(d, ind))
 }

@@ -65,7 +65,7 @@ func (p *MonotonicParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 
 // decrease builds the decrease finding.
 func decrease(env Env, ind chiso.Indicator, area string, cur point, b base) chiso.Finding {
-	msg := env.tr("%s của %s giảm từ %s (%s) xuống %s (%s), trong khi đây là chỉ tiêu lũy kế, không thể giảm.",
+	msg := env.trs("%s của %s giảm từ %s (%s) xuống %s (%s), trong khi đây là chỉ tiêu lũy kế, không thể giảm.",
 		"%s in %s fell from %s (%s) to %s (%s), though it is cumulative and cannot decrease.",
 		env.indName(ind.Code), env.areaName(area), env.fig(b.point, ind), env.describe(b), env.fig(cur, ind), env.period(cur.period))
 	msg += env.provisionalNote(cur) + env.sourceNote(cur.source, b.source)

@@ -441,7 +441,7 @@ func (p *OutlierParams) mad(env Env, per chiso.Period, cs *crossSection) []chiso
 		z := (v - med) / scale
 		if math.Abs(z) > orDefault(p.MaxZ, 3.5) {
 			pr := cs.peer(env, x, false)
-			msg := env.tr("%s của %s %s là %s, khác xa các địa phương khác (trung vị %s, điểm z vững = %s, ngưỡng %s).",
+			msg := env.trs("%s của %s %s là %s, khác xa các địa phương khác (trung vị %s, điểm z vững = %s, ngưỡng %s).",
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
 				env.indName(ind.Code), env.areaName(pr.area), env.period(per), env.fig(pr.cur, ind), env.qty(med, ind),
 				FormatNumber(z, env.Lang), FormatNumber(orDefault(p.MaxZ, 3.5), env.Lang))
@@ -576,7 +576,7 @@ func (p *OutlierParams) hbBoundsOf(effects []float64, nan, plain bool) (lo, hi f
 
 // hbFinding builds the finding for a ratio far from its peers'.
 func (p *OutlierParams) hbFinding(env Env, ind chiso.Indicator, per chiso.Period, pr peer, r, rm float64) chiso.Finding {
-	msg := env.tr("%s của %s: %s (%s) so với %s (%s) là ×%s, khác xa mức chung của các địa phương (×%s).",
+	msg := env.trs("%s của %s: %s (%s) so với %s (%s) là ×%s, khác xa mức chung của các địa phương (×%s).",
 		"%s in %s: %s (%s) against %s (%s) is ×%s, far from its peers' typical ×%s.",
 		env.indName(ind.Code), env.areaName(pr.area), env.fig(pr.cur, ind), env.period(per),
 		env.fig(pr.base.point, ind), env.describe(pr.base), FormatNumber(r, env.Lang), FormatNumber(rm, env.Lang))

@@ -122,15 +122,15 @@ func (p *RangeParams) finding(env Env, ind chiso.Indicator, pt point, area strin
 	var msg string
 	switch {
 	case hard:
-		msg = env.tr("%s của %s %s là %s: không thể có, vì giá trị hợp lệ là %s.",
+		msg = env.trs("%s của %s %s là %s: không thể có, vì giá trị hợp lệ là %s.",
 			"%s in %s, %s: %s is impossible; valid values are %s.",
 			env.indName(ind.Code), env.areaName(area), env.period(pt.period), env.fig(pt, ind), band)
 	case st == chiso.Indeterminate:
-		msg = env.tr("%s của %s %s là %s: có thể nằm ngoài khoảng hợp lý %s, tùy giá trị thật.",
+		msg = env.trs("%s của %s %s là %s: có thể nằm ngoài khoảng hợp lý %s, tùy giá trị thật.",
 			"%s in %s, %s: %s may lie outside the plausible band %s, depending on the true value.",
 			env.indName(ind.Code), env.areaName(area), env.period(pt.period), env.fig(pt, ind), band)
 	default:
-		msg = env.tr("%s của %s %s là %s, ngoài khoảng hợp lý %s.",
+		msg = env.trs("%s của %s %s là %s, ngoài khoảng hợp lý %s.",
 			"%s in %s, %s: %s is outside the plausible band %s.",
 			env.indName(ind.Code), env.areaName(area), env.period(pt.period), env.fig(pt, ind), band)
 	}
@@ -143,11 +143,11 @@ func (p *RangeParams) finding(env Env, ind chiso.Indicator, pt point, area strin
 func (e Env) band(ind chiso.Indicator, lo, hi float64) string {
 	switch {
 	case math.IsNaN(lo) && math.IsNaN(hi):
-		return e.tr("không giới hạn", "unbounded")
+		return e.trs("không giới hạn", "unbounded")
 	case math.IsNaN(hi):
 		return "≥ " + e.qty(lo, ind)
 	case math.IsNaN(lo):
 		return "≤ " + e.qty(hi, ind)
 	}
-	return e.tr("từ %s đến %s", "from %s to %s", e.qty(lo, ind), e.qty(hi, ind))
+	return e.trs("từ %s đến %s", "from %s to %s", e.qty(lo, ind), e.qty(hi, ind))
 }

@@ -149,7 +149,7 @@ func slipFactor(ratio float64, kind chiso.IndicatorKind, tol float64) (float64, 
 
 // unitSlip builds the unit_slip finding for a ratio near factor f.
 func unitSlip(env Env, ind chiso.Indicator, area string, cur point, b base, f float64) chiso.Finding {
-	msg := env.tr("%s của %s: %s (%s) gấp ×%s so với %s (%s), gần đúng ×%s — có thể nhầm đơn vị: %s. Cần kiểm tra lại số liệu gốc.",
+	msg := env.trs("%s của %s: %s (%s) gấp ×%s so với %s (%s), gần đúng ×%s — có thể nhầm đơn vị: %s. Cần kiểm tra lại số liệu gốc.",
 		"%s in %s: %s (%s) is ×%s of %s (%s), close to ×%s — probably a unit slip: %s. Check the original figures.",
 		env.indName(ind.Code), env.areaName(area), env.fig(cur, ind), env.period(cur.period),
 		FormatNumber(cur.value/b.value, env.Lang), env.fig(b.point, ind), env.describe(b),
@@ -163,17 +163,17 @@ func unitSlip(env Env, ind chiso.Indicator, area string, cur point, b base, f fl
 func (e Env) scaleNames(unit string) [3]string {
 	switch unit {
 	case "billion_vnd", "billion_usd":
-		return [3]string{e.tr("tỷ", "billion"), e.tr("nghìn tỷ", "trillion"), e.tr("triệu tỷ", "quadrillion")}
+		return [3]string{e.trs("tỷ", "billion"), e.trs("nghìn tỷ", "trillion"), e.trs("triệu tỷ", "quadrillion")}
 	case "million_vnd", "million_usd":
-		return [3]string{e.tr("triệu", "million"), e.tr("tỷ", "billion"), e.tr("nghìn tỷ", "trillion")}
+		return [3]string{e.trs("triệu", "million"), e.trs("tỷ", "billion"), e.trs("nghìn tỷ", "trillion")}
 	}
-	return [3]string{e.tr("đơn vị", "units"), e.tr("nghìn", "thousands"), e.tr("triệu", "millions")}
+	return [3]string{e.trs("đơn vị", "units"), e.trs("nghìn", "thousands"), e.trs("triệu", "millions")}
 }
 
 // slipWords names the likely slip behind a ratio near f.
 func (e Env) slipWords(ind chiso.Indicator, f float64) string {
 	if f == 100 || f == 0.01 {
-		return e.tr("tỷ lệ ghi dạng số thập phân thay cho phần trăm (0,85 thay cho 85%%)",
+		return e.trs("tỷ lệ ghi dạng số thập phân thay cho phần trăm (0,85 thay cho 85%%)",
 			"a share written as a fraction instead of a percent (0.85 for 85%%)")
 	}
 	n := e.scaleNames(ind.Unit)
@@ -182,8 +182,8 @@ func (e Env) slipWords(ind chiso.Indicator, f float64) string {
 		big = n[2]
 	}
 	if f < 1 { // the figure fell: it was probably meant in the bigger word
-		return e.tr("“%s” ghi nhầm thay cho “%s” ở số liệu này", "%s written for %s in this figure", n[0], big)
+		return e.trs("“%s” ghi nhầm thay cho “%s” ở số liệu này", "%s written for %s in this figure", n[0], big)
 	}
-	return e.tr("“%s” ghi nhầm thay cho “%s” ở số liệu này, hoặc “%s” thay cho “%s” ở số liệu trước",
+	return e.trs("“%s” ghi nhầm thay cho “%s” ở số liệu này, hoặc “%s” thay cho “%s” ở số liệu trước",
 		"%s written for %s in this figure, or %s written for %s in the earlier one", big, n[0], n[0], big)
 }

@@ -251,6 +251,6 @@ func (e Env) describe(b base) string {
 	for i, a := range b.areas {
 		names[i] = e.areaName(a)
 	}
-	return e.tr("%s (tổng của %s trước sáp nhập)", "%s (the sum of %s before the merger)",
+	return e.trs("%s (tổng của %s trước sáp nhập)", "%s (the sum of %s before the merger)",
 		e.period(b.period), strings.Join(names, ", "))
 }

@@ -164,18 +164,18 @@ func (p *TargetParams) judgeDeadline(env Env, ind chiso.Indicator, s Series, t c
 	if v == holds {
 		return chiso.Finding{}, false
 	}
-	msg := env.tr("%s của %s: %s (%s) chưa đạt mục tiêu %s %s vào %s.",
+	msg := env.trs("%s của %s: %s (%s) chưa đạt mục tiêu %s %s vào %s.",
 		"%s in %s: %s (%s) misses the target %s %s by %s.",
 		env.indName(ind.Code), env.areaName(s.Area), env.fig(pt, ind), env.period(pt.period),
 		opSymbol(t.Op), env.qty(t.Value, ind), env.period(t.Period))
 	if v == unsure {
-		msg = env.tr("%s của %s: %s (%s) — chưa thể kết luận có đạt mục tiêu %s %s vào %s hay không, vì giá trị thật có thể ở hai phía của mục tiêu.",
+		msg = env.trs("%s của %s: %s (%s) — chưa thể kết luận có đạt mục tiêu %s %s vào %s hay không, vì giá trị thật có thể ở hai phía của mục tiêu.",
 			"%s in %s: %s (%s) — cannot tell whether it meets the target %s %s by %s, since the true value may lie on either side of it.",
 			env.indName(ind.Code), env.areaName(s.Area), env.fig(pt, ind), env.period(pt.period),
 			opSymbol(t.Op), env.qty(t.Value, ind), env.period(t.Period))
 	}
 	if stale {
-		msg += env.tr(" Chưa có số liệu %s; đã dùng số liệu mới nhất trước hạn (%s).",
+		msg += env.trs(" Chưa có số liệu %s; đã dùng số liệu mới nhất trước hạn (%s).",
 			" There is no figure for %s; the latest figure before the deadline (%s) was used.",
 			env.period(t.Period), env.period(pt.period))
 	}
@@ -200,7 +200,7 @@ func (e Env) targetSource(t chiso.Target) string {
 	if t.Source == "" {
 		return ""
 	}
-	return e.tr(" Mục tiêu theo %s.", " Target set by %s.", t.Source)
+	return e.trs(" Mục tiêu theo %s.", " Target set by %s.", t.Source)
 }
 
 // judgeTrend projects the like figures up to the deadline and reports a
@@ -249,12 +249,12 @@ func (p *TargetParams) judgeTrend(env Env, ind chiso.Indicator, s Series, t chis
 // offTrack builds the off_track finding.
 func (p *TargetParams) offTrack(env Env, ind chiso.Indicator, area string, pts []point, proj float64, t chiso.Target, v verdict) chiso.Finding {
 	last := pts[len(pts)-1]
-	msg := env.tr("%s của %s: theo xu hướng từ %s đến %s (mới nhất %s), dự báo %s vào %s, không đạt mục tiêu %s %s.",
+	msg := env.trs("%s của %s: theo xu hướng từ %s đến %s (mới nhất %s), dự báo %s vào %s, không đạt mục tiêu %s %s.",
 		"%s in %s: on the trend from %s to %s (latest %s), it is projected at %s by %s, missing the target %s %s.",
 		env.indName(ind.Code), env.areaName(area), env.period(pts[0].period), env.period(last.period),
 		env.fig(last, ind), env.qty(proj, ind), env.period(t.Period), opSymbol(t.Op), env.qty(t.Value, ind))
 	if v == unsure {
-		msg += env.tr(" Vì số liệu có định tính (trên/gần/khoảng), chưa thể kết luận.",
+		msg += env.trs(" Vì số liệu có định tính (trên/gần/khoảng), chưa thể kết luận.",
 			" The qualified figures (over/nearly/about) leave the verdict open.")
 	}
 	sources := make([]string, len(pts))
