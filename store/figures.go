@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"io"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -50,18 +51,13 @@ func (db *DB) ScanFigures(ctx context.Context, fn func(*SeriesFigures) error) (l
 		if err != nil {
 			return fmt.Errorf("load methods: %w", err)
 		}
-		rows, err := s.tx.QueryContext(ctx, `SELECT series_id, cells FROM series_figures ORDER BY series_id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
 		var figs figureColumns
 		sf := SeriesFigures{SourceNames: s.names.sources, MethodNames: methods, Series: len(s.names.series) - 1}
-		for n := 1; rows.Next(); n++ {
-			var series int64
-			var blob sql.RawBytes
-			if err := rows.Scan(&series, &blob); err != nil {
-				return err
+		return s.rawRows(`SELECT series_id, cells FROM series_figures ORDER BY series_id`, func(n int, row []driver.Value) error {
+			series := asInt(row[0])
+			blob, ok := row[1].([]byte)
+			if !ok {
+				return fmt.Errorf("series %d: cells of type %T", series, row[1])
 			}
 			if series <= 0 || series >= int64(len(s.names.series)) {
 				return fmt.Errorf("series %d: unknown series", series)
@@ -73,7 +69,7 @@ func (db *DB) ScanFigures(ctx context.Context, fn func(*SeriesFigures) error) (l
 				return fmt.Errorf("series %d: %w", series, err)
 			}
 			if len(figs.periods) == 0 {
-				continue
+				return nil
 			}
 			sf.Indicator, sf.Area = s.names.series[series].indicator, s.names.series[series].area
 			sf.Periods, sf.IDs, sf.Values, sf.Revisions = figs.periods, figs.ids, figs.values, figs.revisions
@@ -84,13 +80,42 @@ func (db *DB) ScanFigures(ctx context.Context, fn func(*SeriesFigures) error) (l
 			if n%ctxCheckSeries == 0 && ctx.Err() != nil {
 				return ctx.Err()
 			}
-		}
-		return rows.Err()
+			return nil
+		})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("scan figures: %w", err)
 	}
 	return lastID, nil
+}
+
+// rawRows runs a query without arguments on the snapshot's connection,
+// straight on the driver as stream does, and hands fn each row (numbered
+// from 1); the row's values are valid until fn returns.
+func (s *snapshot) rawRows(query string, fn func(n int, row []driver.Value) error) error {
+	return s.conn.Raw(func(dc any) error {
+		st, err := dc.(driver.ConnPrepareContext).PrepareContext(s.ctx, query)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		rows, err := st.(driver.StmtQueryContext).QueryContext(s.ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		row := make([]driver.Value, len(rows.Columns()))
+		for n := 1; ; n++ {
+			if err := rows.Next(row); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			if err := fn(n, row); err != nil {
+				return err
+			}
+		}
+	})
 }
 
 // check reports a source or method id that names no entry.
