@@ -250,8 +250,8 @@ func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	}
 	j := newJudge(p, env, c)
 	j.fetch(scope.Areas)
-	for a, area := range scope.Areas {
-		j.area(int32(a), area)
+	for a := range scope.Areas {
+		j.area(int32(a))
 	}
 	return j.findings(scope.Areas)
 }
@@ -282,24 +282,21 @@ type judge struct {
 	machine vm.VM
 	envs    []map[string]any // expr's environments, reused
 
-	pending []pending // the units that fail or may fail, in order
-	ats     []int32   // each pending unit's j.at, one after the other
-	msg     []byte
+	// The verdicts of the units from the first area with a failing one on,
+	// area by area and period by period (as j.keys lists them): 0 when the
+	// expression holds or was not judged, else 1 + 2·part, +1 if unsure.
+	codes     []uint32
+	areaCodes []uint32 // those of the area being judged
+	firstArea int32    // -1 until a unit fails
+	failing   int      // units that fail or may fail
+	msg       []byte
 	text    textArena
 	periods periodNames
 }
 
-// pending is a unit whose finding is to be built.
-type pending struct {
-	area int32 // index in the scope's areas
-	key  int32 // the period's key
-	part int32 // index in compiledExpr.parts
-	v    verdict
-}
-
 func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 	n := len(c.names)
-	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack), periods: periodNames{lang: env.Lang},
+	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack), periods: periodNames{lang: env.Lang}, firstArea: -1,
 		inds: make([]chiso.Indicator, n), known: make([]bool, n), names: make([]string, n), forms: make([]quantityForm, n),
 		series: make([]Series, n), pos: make([]int, n), at: make([]int, n), ivs: make([]interval, n)}
 	for i, code := range c.names {
@@ -312,22 +309,27 @@ func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 }
 
 // area judges one area (index a in the scope) and notes its failing units.
-func (j *judge) area(a int32, area string) {
+func (j *judge) area(a int32) {
 	j.load(a)
-	n := len(j.c.names)
+	j.areaCodes = j.areaCodes[:0]
 	for _, k := range j.keys {
+		code := uint32(0)
 		if !j.locate(k) {
 			j.env.skip(SkipMissingValues)
-			continue
+		} else if part, v, ok := j.verdict(); ok && (v == fails || v == unsure) {
+			code = 1 + 2*uint32(part)
+			if v == unsure {
+				code++
+			}
+			j.failing++
+			if j.firstArea < 0 {
+				j.firstArea = a
+			}
 		}
-		part, v, ok := j.verdict()
-		if !ok || (v != fails && v != unsure) {
-			continue
-		}
-		j.pending = append(j.pending, pending{area: a, key: k, part: int32(part), v: v})
-		for i := range n {
-			j.ats = append(j.ats, int32(j.at[i]))
-		}
+		j.areaCodes = append(j.areaCodes, code)
+	}
+	if j.firstArea >= 0 {
+		j.codes = append(j.codes, j.areaCodes...)
 	}
 }
 
@@ -351,24 +353,34 @@ func (j *judge) load(a int32) {
 	j.unionKeys()
 }
 
-// findings builds the findings of the pending units.
+// findings builds the findings of the failing units, judged again from
+// their codes.
 func (j *judge) findings(areas []string) []chiso.Finding {
-	if len(j.pending) == 0 {
+	if j.failing == 0 {
 		return nil
 	}
-	out := make([]chiso.Finding, len(j.pending))
-	n := len(j.c.names)
-	cur, areaName := int32(-1), ""
-	for k, u := range j.pending {
-		if u.area != cur {
-			cur = u.area
-			j.load(cur)
-			areaName = j.env.areaName(areas[cur])
+	out := make([]chiso.Finding, 0, j.failing)
+	u := 0
+	for a := j.firstArea; int(a) < len(areas); a++ {
+		j.load(a)
+		areaName := ""
+		for _, k := range j.keys {
+			code := j.codes[u]
+			u++
+			if code == 0 {
+				continue
+			}
+			j.locate(k)
+			if areaName == "" {
+				areaName = j.env.areaName(areas[a])
+			}
+			v := fails
+			if code%2 == 0 {
+				v = unsure
+			}
+			out = out[:len(out)+1]
+			j.finding(&out[len(out)-1], areas[a], areaName, k, j.c.parts[(code-1)/2], v)
 		}
-		for i := range n {
-			j.at[i] = int(j.ats[k*n+i])
-		}
-		j.finding(&out[k], areas[cur], areaName, u.key, j.c.parts[u.part], u.v)
 	}
 	return out
 }

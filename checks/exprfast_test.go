@@ -267,8 +267,8 @@ func slowEvaluate(p *ConsistencyParams, env Env, scope Scope) []chiso.Finding {
 	c.fast = false
 	j := newJudge(p, env, &c)
 	j.fetch(scope.Areas)
-	for a, area := range scope.Areas {
-		j.area(int32(a), area)
+	for a := range scope.Areas {
+		j.area(int32(a))
 	}
 	return j.findings(scope.Areas)
 }

@@ -160,7 +160,7 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			if last, ok := p.owes(env, ind.Code, area, s, per); ok {
 				o := owed{ind: int32(k), area: int32(a), last: last >= 0, id: maxSeriesID(s)}
 				if o.last {
-					o.pt = s.point(last)
+					o.key, o.value, o.qual, o.source = s.keys[last], s.values[last], s.quals[last], s.Source(last)
 				}
 				found = append(found, o)
 			}
@@ -214,8 +214,11 @@ func byArea(found []owed, areas int) []owed {
 // and its highest store sequence number.
 type owed struct {
 	ind, area int32 // indexes in the scope
-	last      bool  // pt is set
-	pt        point
+	last      bool  // the latest earlier point is set: key, value, qual and source
+	qual      chiso.Qualifier
+	key       int32
+	value     float64
+	source    string
 	id        int64
 }
 
@@ -306,19 +309,18 @@ func (m *missingWriter) missing(f *chiso.Finding, ind *chiso.Indicator, indName,
 	f.Diagnosis, f.Status, f.Indicator, f.Area = chiso.Missing, chiso.Fail, ind.Code, area
 	f.Period, f.Value, f.Expected = m.per, math.NaN(), math.NaN()
 	if o.last {
-		pt := &o.pt
 		if env.english() {
 			b = append(b, " The latest figure is "...)
 		} else {
 			b = append(b, " Số liệu mới nhất: "...)
 		}
-		b = append(b, qualifierWord(pt.qual, env.Lang)...)
-		b = appendQuantity(b, pt.value, ind.Unit, env.Lang)
+		b = append(b, qualifierWord(o.qual, env.Lang)...)
+		b = appendQuantity(b, o.value, ind.Unit, env.Lang)
 		b = append(b, " ("...)
-		b = append(b, m.periods.name(pt.period)...)
+		b = append(b, m.periods.name(keyPeriod(o.key))...)
 		b = append(b, ")."...)
-		b = appendSourceNote(b, env.Lang, []string{pt.source})
-		f.Source = pt.source
+		b = appendSourceNote(b, env.Lang, []string{o.source})
+		f.Source = o.source
 	}
 	f.DataID = o.id
 	for _, l := range env.Data.Predecessors(area) { // their history made the figure owed
