@@ -249,9 +249,11 @@ func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		return nil
 	}
 	j := newJudge(p, env, c)
-	j.fetch(scope.Areas)
-	for a := range scope.Areas {
-		j.area(int32(a))
+	for lo := 0; lo < len(scope.Areas); lo += fetchBlock {
+		j.fetch(scope.Areas, lo)
+		for a := lo; a < j.hi; a++ {
+			j.area(int32(a))
+		}
 	}
 	return j.findings(scope.Areas)
 }
@@ -270,7 +272,8 @@ type judge struct {
 	forms   []quantityForm
 	slack   float64
 	series  []Series   // the series of the area being judged
-	all     [][]Series // by indicator, the series of every area of the scope
+	all     [][]Series // by indicator, the series of the areas lo to hi of the scope
+	lo, hi  int
 	pos     []int // per series, the point at or after the period being judged
 	at      []int // per series, the point of the period being judged
 	keys    []int32
@@ -333,21 +336,29 @@ func (j *judge) area(a int32) {
 	}
 }
 
-// fetch reads the series of every area, one indicator after the other.
-func (j *judge) fetch(areas []string) {
-	j.all = make([][]Series, len(j.c.names))
+// fetchBlock is how many areas' series a judge reads at once.
+const fetchBlock = 64
+
+// fetch reads the series of the areas from lo on, fetchBlock of them (or
+// up to the last), one indicator after the other.
+func (j *judge) fetch(areas []string, lo int) {
+	j.lo, j.hi = lo, min(lo+fetchBlock, len(areas))
+	if j.all == nil {
+		j.all = make([][]Series, len(j.c.names))
+	}
 	for i, n := range j.c.names {
-		j.all[i] = make([]Series, len(areas))
-		for a, area := range areas {
-			j.all[i][a] = j.env.Data.Series(n, area)
+		j.all[i] = j.all[i][:0]
+		for _, area := range areas[j.lo:j.hi] {
+			j.all[i] = append(j.all[i], j.env.Data.Series(n, area))
 		}
 	}
 }
 
-// load takes the series of area a and the union of their periods.
+// load takes the series of area a, which fetch has read, and the union of
+// their periods.
 func (j *judge) load(a int32) {
 	for i := range j.c.names {
-		j.series[i] = j.all[i][a]
+		j.series[i] = j.all[i][int(a)-j.lo]
 		j.pos[i] = 0
 	}
 	j.unionKeys()
@@ -362,6 +373,9 @@ func (j *judge) findings(areas []string) []chiso.Finding {
 	out := make([]chiso.Finding, 0, j.failing)
 	u := 0
 	for a := j.firstArea; int(a) < len(areas); a++ {
+		if int(a) >= j.hi || int(a) < j.lo {
+			j.fetch(areas, int(a))
+		}
 		j.load(a)
 		areaName := ""
 		for _, k := range j.keys {

@@ -266,8 +266,8 @@ func slowEvaluate(p *ConsistencyParams, env Env, scope Scope) []chiso.Finding {
 	c := *p.program()
 	c.fast = false
 	j := newJudge(p, env, &c)
-	j.fetch(scope.Areas)
 	for a := range scope.Areas {
+		j.fetch(scope.Areas, a)
 		j.area(int32(a))
 	}
 	return j.findings(scope.Areas)
