@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/server"
 	"github.com/chiso-vn/chiso/store"
 )
@@ -58,6 +59,47 @@ func (s *trackingSource) Scan(ctx context.Context, afterID int64, all bool, fn f
 	}
 	s.mu.Unlock()
 	return last, err
+}
+
+// ScanFigures implements engine.FigureSource: the engine's full load reads
+// the store's columns a series at a time, and the latest value of each
+// exported series is noted from them.
+func (s *trackingSource) ScanFigures(ctx context.Context, fn func(*store.SeriesFigures) error) (int64, error) {
+	last, err := s.db.ScanFigures(ctx, func(f *store.SeriesFigures) error {
+		s.noteSeries(f)
+		return fn(f)
+	})
+	s.mu.Lock()
+	if last > s.lastID {
+		s.lastID = last
+	}
+	s.mu.Unlock()
+	return last, err
+}
+
+// noteSeries notes one series' figures as note does each observation.
+func (s *trackingSource) noteSeries(f *store.SeriesFigures) {
+	if f.Len() == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changed[f.Indicator] = true
+	if !s.exported[f.Area] {
+		return
+	}
+	k := chiso.SeriesKey{Indicator: f.Indicator, Area: f.Area}
+	cur, ok := s.latest[k]
+	for i, key := range f.Periods {
+		p, valid := chiso.PeriodFromKey(key)
+		if !valid {
+			continue
+		}
+		if !ok || cur.period.Before(p) || (cur.period == p && f.IDs[i] >= cur.id) {
+			cur, ok = latestValue{period: p, value: f.Values[i], id: f.IDs[i]}, true
+		}
+	}
+	s.latest[k] = cur
 }
 
 func (s *trackingSource) note(o chiso.Observation) {
@@ -231,3 +273,5 @@ func (d *Daemon) updateStoreStats(ctx context.Context) {
 	d.metrics.observations.Set(float64(st.Observations))
 	d.metrics.revisions.Set(float64(st.Revisions))
 }
+
+var _ engine.FigureSource = (*trackingSource)(nil)
