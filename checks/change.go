@@ -108,31 +108,38 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	noHistory := 0
 	relative := p.Mode != ModeAbsolute && p.Mode != ModePoints
 	minBase := orDefault(p.MinBase, 0)
+	q := p.qualifiedZone()
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		zlo, zhi := noSlipZone(ind.Kind, orDefault(p.Tolerance, DefaultSlipTolerance))
 		vlo, vhi := boundsOr(ind.Min, ind.Max)
 		preds := len(env.Data.Predecessors(s.Area)) > 0
 		firstYear := s.keys[0] / 1000
+		d := 1 // how far back the last previous like period was
 		for i, k := range s.keys {
 			if (k-1000)/1000 < firstYear { // no earlier like period
 				if !preds {
 					noHistory++
 					continue
 				}
-			} else if j := s.guess(i, k-1000); j >= 0 && s.methods[i] == s.methods[j] &&
-				s.quals[i].Bound() == chiso.Point && s.quals[j].Bound() == chiso.Point {
+			} else if j := s.back(i, k-1000, &d); j >= 0 && s.methods[i] == s.methods[j] {
 				v, bv := s.values[i], s.values[j]
 				if r := v / bv; bv > 0 && bv >= minBase && v >= vlo && v <= vhi && r > zlo && r < zhi {
-					x := v - bv // the change in a year
-					if relative {
-						x = r - 1
-					}
-					if v >= bv {
-						if p.MaxIncrease == nil || x <= *p.MaxIncrease {
+					if s.quals[i].Bound() != chiso.Point || s.quals[j].Bound() != chiso.Point {
+						if q.holds(v, bv, r) {
 							continue
 						}
-					} else if p.MaxDecrease == nil || x >= -*p.MaxDecrease {
-						continue
+					} else {
+						x := v - bv // the change in a year
+						if relative {
+							x = r - 1
+						}
+						if v >= bv {
+							if p.MaxIncrease == nil || x <= *p.MaxIncrease {
+								continue
+							}
+						} else if p.MaxDecrease == nil || x >= -*p.MaxDecrease {
+							continue
+						}
 					}
 				}
 			}
@@ -143,6 +150,57 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	})
 	env.Skips.add(SkipTooLittleHistory, noHistory)
 	return out
+}
+
+// qualifiedZone says which changes between two positive figures a year
+// apart, either of them qualified, surely hold whatever values the
+// qualifiers allow: the bounds are narrowed by the slack on both figures,
+// with a margin far wider than rounding (relative to the rates' size).
+type qualifiedZone struct {
+	ok                 bool
+	relative           bool
+	slack              float64
+	incSet, decSet     bool
+	incRatio, decRatio float64 // relative: the ratios at the bounds, with the margin
+	inc, dec           float64 // absolute: the bounds
+}
+
+// margin is the relative margin of the fast paths' bounds.
+const margin = 1e-9
+
+func (p *ChangeParams) qualifiedZone() qualifiedZone {
+	s := slackOr(p.Slack)
+	z := qualifiedZone{ok: s >= 0 && s < 0.5, relative: p.Mode != ModeAbsolute && p.Mode != ModePoints, slack: s,
+		incSet: p.MaxIncrease != nil, decSet: p.MaxDecrease != nil}
+	if z.incSet {
+		z.inc = *p.MaxIncrease
+		z.incRatio = (1 + z.inc) * (1 - margin) * (1 - s) / (1 + s)
+	}
+	if z.decSet {
+		z.dec = *p.MaxDecrease
+		z.decRatio = (1 - z.dec + margin) * (1 + s) / (1 - s) // rates near −1 are exact to about 1e-16
+	}
+	return z
+}
+
+// holds reports that the change from bv to v (both positive, r = v/bv,
+// v within the indicator's bounds) holds for every value the figures'
+// qualifiers allow; false means it may not, and the full logic decides.
+func (z *qualifiedZone) holds(v, bv, r float64) bool {
+	if !z.ok {
+		return false
+	}
+	if z.relative {
+		if v >= bv {
+			return !z.incSet || r <= z.incRatio
+		}
+		return !z.decSet || r >= z.decRatio
+	}
+	wide := z.slack * (v + bv)
+	if v >= bv {
+		return !z.incSet || v-bv+wide <= z.inc-margin*(v+bv+math.Abs(z.inc))
+	}
+	return !z.decSet || v-bv-wide >= -z.dec+margin*(v+bv+math.Abs(z.dec))
 }
 
 // judge returns the finding for one figure, if any.

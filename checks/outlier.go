@@ -265,7 +265,7 @@ func (cs *crossSection) everyPeriod() bool {
 		cs.keys.m, cs.keys.table = nil, cs.keys.table[:0]
 		return true
 	}
-	if (last-first+1)*1000 > maxKeyTable {
+	if int(last-first+1)*1000 > maxKeyTable {
 		return false
 	}
 	ks := &cs.keys

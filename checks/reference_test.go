@@ -242,7 +242,9 @@ func randomCatalogue(n int) chiso.Catalogue {
 // change bounds of randomChange's rules, the scale factors and their
 // tolerances, and ratios just either side.
 var edgeRatios = []float64{1, 1.5, 0.7, 3, 0.5, 2, 0.25, 1.25, 0.75, 1000, 800, 1200, 1e6, 1e-3, 1e-6,
-	100, 0.01, 80, 120, 0.008, 0.012, 0.0008, 0.0012, 1.2e-3, 8e-4, 0, -1}
+	100, 0.01, 80, 120, 0.008, 0.012, 0.0008, 0.0012, 1.2e-3, 8e-4, 0, -1,
+	// the same bounds for qualified figures, slack 0.1 and 0.3
+	1.5 * 0.9 / 1.1, 0.7 * 1.1 / 0.9, 3 * 0.9 / 1.1, 0.5 * 1.1 / 0.9, 2 * 0.9 / 1.1, 0.75 * 1.3 / 0.7, 1.5 * 0.7 / 1.3}
 
 // randomObservations makes series for every indicator and area: periods
 // of mixed kinds with gaps, every qualifier, two methods, and values whose

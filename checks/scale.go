@@ -56,13 +56,14 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		zlo, zhi := noSlipZone(ind.Kind, tol)
 		preds := len(env.Data.Predecessors(s.Area)) > 0
 		firstYear := s.keys[0] / 1000
+		d := 1 // how far back the last previous like period was
 		for i, k := range s.keys {
 			if (k-1000)/1000 < firstYear { // no earlier like period
 				if !preds {
 					noHistory++
 					continue
 				}
-			} else if j := s.guess(i, k-1000); j >= 0 && s.methods[i] == s.methods[j] {
+			} else if j := s.back(i, k-1000, &d); j >= 0 && s.methods[i] == s.methods[j] {
 				if v, bv := s.values[i], s.values[j]; bv <= 0 || v <= 0 {
 					continue
 				} else if r := v / bv; r > zlo && r < zhi {

@@ -50,6 +50,20 @@ func (s *Series) guess(i int, k int32) int {
 	return -1
 }
 
+// back is guess trying first d points back, and setting d to how far
+// back key k was when found: in a regular series, the previous like period
+// is always as far.
+func (s *Series) back(i int, k int32, d *int) int {
+	if j := i - *d; j >= 0 && s.keys[j] == k {
+		return j
+	}
+	j := s.guess(i, k)
+	if j >= 0 {
+		*d = i - j
+	}
+	return j
+}
+
 // before returns the index of key k (periodOrder o) if it comes before
 // point i, or -1.
 func (s *Series) before(i int, k, o int32) int {
