@@ -416,20 +416,28 @@ func (j *judge) unionKeys() {
 }
 
 // locate sets j.at to each series' point for key k; false when a series
-// has none. Keys come in order, so each series' cursor only moves forward.
+// has none. Keys come in order, so each series' cursor only moves forward,
+// and usually the point at it is the one.
 func (j *judge) locate(k int32) bool {
-	o := keyOrder(k)
+	o := int32(-1)
 	found := true
 	for i := range j.series {
 		keys := j.series[i].keys
 		q := j.pos[i]
-		for q < len(keys) && keys[q] != k && keyOrder(keys[q]) < o {
+		if q < len(keys) && keys[q] == k {
+			j.at[i], j.pos[i] = q, q+1
+			continue
+		}
+		if o < 0 {
+			o = keyOrder(k)
+		}
+		for q < len(keys) && keyOrder(keys[q]) < o {
 			q++
 		}
-		j.pos[i] = q
 		if q < len(keys) && keys[q] == k {
-			j.at[i] = q
-		} else if found {
+			j.at[i], j.pos[i] = q, q+1
+		} else {
+			j.pos[i] = q
 			found = false
 		}
 	}

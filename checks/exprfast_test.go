@@ -556,3 +556,51 @@ func refOwed(p *FreshnessParams, env Env, inds []string) []string {
 	}
 	return out
 }
+
+// TestLocateMatchesFind: walking the union of the series' periods in
+// order, locate finds each series' point as Series.Find does, whatever
+// periods each series has.
+func TestLocateMatchesFind(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var all []chiso.Period
+	for y := 2019; y <= 2023; y++ {
+		all = append(all, chiso.Period{Year: y, Kind: chiso.Year}, chiso.Period{Year: y, Kind: chiso.Half, N: 1},
+			chiso.Period{Year: y, Kind: chiso.Quarter, N: 3}, chiso.Period{Year: y, Kind: chiso.Month, N: 8},
+			chiso.Period{Year: y, Kind: chiso.Half, N: 2}, chiso.Period{Year: y, Kind: chiso.Month, N: 12})
+	}
+	slices.SortFunc(all, chiso.Period.Compare)
+	for range 300 {
+		var obs []chiso.Observation
+		names := []string{"radio_it", "radio", "communes"}
+		for _, n := range names {
+			for _, p := range all {
+				if rng.IntN(3) > 0 {
+					obs = append(obs, ob(n, "A1", p.String(), 1, ""))
+				}
+			}
+		}
+		env := consistencyEnv(obs...)
+		c, _ := compileConsistency("radio_it <= radio <= communes")
+		j := newJudge(&ConsistencyParams{}, env, c)
+		j.fetch([]string{"A1"}, 0)
+		j.load(0)
+		for _, k := range j.keys {
+			if rng.IntN(4) == 0 {
+				continue // pass 2 locates only some periods
+			}
+			per := keyPeriod(k)
+			ok := j.locate(k)
+			all := true
+			for i, s := range j.series {
+				want := s.Find(per)
+				all = all && want >= 0
+				if want >= 0 && j.at[i] != want {
+					t.Fatalf("%s series %d: at %d, want %d", per, i, j.at[i], want)
+				}
+			}
+			if ok != all {
+				t.Fatalf("%s: locate %v, want %v", per, ok, all)
+			}
+		}
+	}
+}
