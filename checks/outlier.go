@@ -128,13 +128,11 @@ type crossSection struct {
 
 	// The columns, per figure.
 	allAt   []int32   // the area's index
-	allPos  []int32   // the point's index in the area's series
 	allCur  []float64 // the figure
 	allBase []float64 // the previous like period's value by the same method, else NaN
 
 	// The run of the period being judged.
 	at   []int32
-	pos  []int32
 	cur  []float64
 	base []float64
 
@@ -178,7 +176,7 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 		cs.start[sl+1] += cs.start[sl]
 	}
 	n := int(cs.start[nslots])
-	cs.allAt, cs.allPos = resize(cs.allAt, n), resize(cs.allPos, n)
+	cs.allAt = resize(cs.allAt, n)
 	cs.allCur, cs.allBase = resize(cs.allCur, n), resize(cs.allBase, n)
 	for a := range cs.series {
 		s := &cs.series[a]
@@ -213,7 +211,7 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 					bv = b.value
 				}
 			}
-			cs.allAt[w], cs.allPos[w], cs.allCur[w], cs.allBase[w] = int32(a), int32(i), s.values[i], bv
+			cs.allAt[w], cs.allCur[w], cs.allBase[w] = int32(a), s.values[i], bv
 		}
 	}
 	return periods
@@ -299,7 +297,7 @@ func (cs *crossSection) everyPeriod() bool {
 // section makes the run of slot sl the cross-section judged.
 func (cs *crossSection) section(sl int32) {
 	lo, hi := cs.start[sl], cs.start[sl+1]
-	cs.at, cs.pos, cs.cur = cs.allAt[lo:hi], cs.allPos[lo:hi], cs.allCur[lo:hi]
+	cs.at, cs.cur = cs.allAt[lo:hi], cs.allCur[lo:hi]
 	cs.base = cs.allBase[lo:hi]
 }
 
@@ -373,9 +371,11 @@ func (ks *keySlots) slot(k int32) int32 {
 	return -1
 }
 
-// peer copies figure x out of the columns, with its base when withBase.
-func (cs *crossSection) peer(env Env, x int, withBase bool) peer {
-	s, i := &cs.series[cs.at[x]], int(cs.pos[x])
+// peer copies figure x, for period per, out of the columns, with its base
+// when withBase.
+func (cs *crossSection) peer(env Env, x int, per chiso.Period, withBase bool) peer {
+	s := &cs.series[cs.at[x]]
+	i := s.Find(per)
 	pr := peer{area: cs.areas[cs.at[x]], cur: s.point(i)}
 	if withBase {
 		pr.base, _, pr.has = baseline(env, &cs.ind, s, i)
@@ -440,7 +440,7 @@ func (p *OutlierParams) mad(env Env, per chiso.Period, cs *crossSection) []chiso
 	for x, v := range cs.cur {
 		z := (v - med) / scale
 		if math.Abs(z) > orDefault(p.MaxZ, 3.5) {
-			pr := cs.peer(env, x, false)
+			pr := cs.peer(env, x, per, false)
 			msg := env.trs("%s của %s %s là %s, khác xa các địa phương khác (trung vị %s, điểm z vững = %s, ngưỡng %s).",
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
 				env.indName(ind.Code), env.areaName(pr.area), env.period(per), env.fig(pr.cur, ind), env.qty(med, ind),
@@ -522,7 +522,7 @@ func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.
 	var out []chiso.Finding
 	for n, e := range cs.effects {
 		if e < lo || e > hi {
-			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, int(cs.valid[n]), true), cs.ratios[n], rm))
+			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, int(cs.valid[n]), per, true), cs.ratios[n], rm))
 		}
 	}
 	return out

@@ -107,7 +107,7 @@ func refOutlier(p *OutlierParams, env Env, scope Scope) []chiso.Finding {
 						bv, ok = b.value, true
 					}
 				}
-				cs.at, cs.pos = append(cs.at, int32(a)), append(cs.pos, int32(i))
+				cs.at = append(cs.at, int32(a))
 				cs.cur, cs.base, has = append(cs.cur, s.values[i]), append(cs.base, bv), append(has, ok)
 			}
 			out = append(out, refCrossSection(p, env, per, &cs, has)...)
@@ -165,7 +165,7 @@ func refMAD(p *OutlierParams, env Env, per chiso.Period, cs *crossSection) []chi
 	for x, v := range cs.cur {
 		z := (v - med) / scale
 		if math.Abs(z) > orDefault(p.MaxZ, 3.5) {
-			pr := cs.peer(env, x, false)
+			pr := cs.peer(env, x, per, false)
 			msg := env.tr("%s của %s %s là %s, khác xa các địa phương khác (trung vị %s, điểm z vững = %s, ngưỡng %s).",
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
 				env.indName(ind.Code), env.areaName(pr.area), env.period(per), env.fig(pr.cur, ind), env.qty(med, ind),
@@ -206,7 +206,7 @@ func refHB(p *OutlierParams, env Env, per chiso.Period, cs *crossSection, has []
 	var out []chiso.Finding
 	for n, x := range xs {
 		if e := effects[n]; e < lo || e > hi {
-			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, x, true), ratios[n], rm))
+			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, x, per, true), ratios[n], rm))
 		}
 	}
 	return out
