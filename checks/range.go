@@ -61,8 +61,12 @@ func (p *RangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		lo, hi := p.band(&ind)
 		for i, v := range s.values {
-			if iv := figure(v, s.quals[i], slack); iv.lo >= lo && iv.hi <= hi && (iv.lo < iv.hi || !iv.loOpen && !iv.hiOpen) {
-				continue // every value the figure allows is inside both bands: what judge finds without building the point
+			if q := s.quals[i]; q.Bound() == chiso.Point {
+				if v >= lo && v <= hi {
+					continue // the figure is its value, inside both bands: what judge finds without building the point
+				}
+			} else if iv := figure(v, q, slack); iv.lo >= lo && iv.hi <= hi && (iv.lo < iv.hi || !iv.loOpen && !iv.hiOpen) {
+				continue // every value the figure allows is inside both bands
 			}
 			if f, ok := p.judge(env, ind, s.point(i), s.Area); ok {
 				out = append(out, f)
