@@ -437,14 +437,19 @@ func (p *OutlierParams) mad(env Env, per chiso.Period, cs *crossSection) []chiso
 	}
 	var out []chiso.Finding
 	ind := cs.ind
+	var indName, perName, medText, limitText string // the same in every finding of the cross-section
 	for x, v := range cs.cur {
 		z := (v - med) / scale
 		if math.Abs(z) > orDefault(p.MaxZ, 3.5) {
+			if out == nil {
+				indName, perName = env.indName(ind.Code), env.period(per)
+				medText, limitText = env.qty(med, ind), FormatNumber(orDefault(p.MaxZ, 3.5), env.Lang)
+			}
 			pr := cs.peer(env, x, per, false)
 			msg := env.trs("%s của %s %s là %s, khác xa các địa phương khác (trung vị %s, điểm z vững = %s, ngưỡng %s).",
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
-				env.indName(ind.Code), env.areaName(pr.area), env.period(per), env.fig(pr.cur, ind), env.qty(med, ind),
-				FormatNumber(z, env.Lang), FormatNumber(orDefault(p.MaxZ, 3.5), env.Lang))
+				indName, env.areaName(pr.area), perName, env.fig(pr.cur, ind), medText,
+				FormatNumber(z, env.Lang), limitText)
 			out = append(out, outlierFinding(ind, pr, msg+env.sourceNote(pr.cur.source), med, pr.cur.id))
 		}
 	}
@@ -520,9 +525,13 @@ func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.
 	plain = copyPlain(cs.scratch, cs.effects)
 	lo, hi := p.hbBoundsOf(cs.scratch, false, plain)
 	var out []chiso.Finding
+	var names *hbNames
 	for n, e := range cs.effects {
 		if e < lo || e > hi {
-			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, int(cs.valid[n]), per, true), cs.ratios[n], rm))
+			if names == nil {
+				names = newHBNames(env, cs.ind, per, rm)
+			}
+			out = append(out, p.hbFindingNamed(env, cs.ind, cs.peer(env, int(cs.valid[n]), per, true), cs.ratios[n], names))
 		}
 	}
 	return out
@@ -576,12 +585,36 @@ func (p *OutlierParams) hbBoundsOf(effects []float64, nan, plain bool) (lo, hi f
 
 // hbFinding builds the finding for a ratio far from its peers'.
 func (p *OutlierParams) hbFinding(env Env, ind chiso.Indicator, per chiso.Period, pr peer, r, rm float64) chiso.Finding {
+	return p.hbFindingNamed(env, ind, pr, r, newHBNames(env, ind, per, rm))
+}
+
+// hbNames are the texts every Hidiroglou–Berthelot finding of one
+// cross-section shares.
+type hbNames struct {
+	rm               float64
+	ind, per, rmText string
+	prev             chiso.Period // the previous like period, named prevName
+	prevName         string
+}
+
+func newHBNames(env Env, ind chiso.Indicator, per chiso.Period, rm float64) *hbNames {
+	prev := per.PreviousLike()
+	return &hbNames{rm: rm, ind: env.indName(ind.Code), per: env.period(per), rmText: FormatNumber(rm, env.Lang),
+		prev: prev, prevName: env.period(prev)}
+}
+
+// hbFindingNamed is hbFinding with the shared texts written once.
+func (p *OutlierParams) hbFindingNamed(env Env, ind chiso.Indicator, pr peer, r float64, n *hbNames) chiso.Finding {
+	desc := n.prevName // what describe writes of the area's own previous like period
+	if pr.base.lineage || pr.base.period != n.prev {
+		desc = env.describe(pr.base)
+	}
 	msg := env.trs("%s của %s: %s (%s) so với %s (%s) là ×%s, khác xa mức chung của các địa phương (×%s).",
 		"%s in %s: %s (%s) against %s (%s) is ×%s, far from its peers' typical ×%s.",
-		env.indName(ind.Code), env.areaName(pr.area), env.fig(pr.cur, ind), env.period(per),
-		env.fig(pr.base.point, ind), env.describe(pr.base), FormatNumber(r, env.Lang), FormatNumber(rm, env.Lang))
+		n.ind, env.areaName(pr.area), env.fig(pr.cur, ind), n.per,
+		env.fig(pr.base.point, ind), desc, FormatNumber(r, env.Lang), n.rmText)
 	msg += env.sourceNote(pr.cur.source, pr.base.source)
-	return outlierFinding(ind, pr, msg, pr.base.value*rm, max(pr.cur.id, pr.base.id))
+	return outlierFinding(ind, pr, msg, pr.base.value*n.rm, max(pr.cur.id, pr.base.id))
 }
 
 func outlierFinding(ind chiso.Indicator, pr peer, msg string, expected float64, id int64) chiso.Finding {
