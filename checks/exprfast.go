@@ -17,9 +17,10 @@ import (
 // the operations it keeps: numbers are float64 (an integer constant meets
 // a figure as float64(n), as expr converts it), / divides floats, ** and ^
 // are math.Pow, comparisons are Go's, && and || short-circuit, max and min
-// keep the first of equal or unordered values, and the rewriting's
-// _approxAtMost and _halfUnit are called directly. A part using anything
-// else keeps expr's machine.
+// (of floats) keep the first of equal or unordered values, and the
+// rewriting's _approxAtMost and _halfUnit are called directly. A part using
+// anything else, or where expr could compute in integers or fail on an
+// integer argument, keeps expr's machine.
 
 // fastState is what a fast part reads: the figures of one assignment, the
 // published figures (for _halfUnit) and the rule's tolerance.
@@ -157,7 +158,7 @@ func (c *fastCompiler) number(n ast.Node) numFn {
 	case *ast.CallNode:
 		return c.halfUnit(n)
 	case *ast.ConditionalNode:
-		if !c.isNumber(n.Exp1) || !c.isNumber(n.Exp2) {
+		if !c.isNumber(n.Exp1) || !c.isNumber(n.Exp2) || reflectKind(n.Exp1) != reflect.Float64 || reflectKind(n.Exp2) != reflect.Float64 {
 			break
 		}
 		cond, a, b := c.boolean(n.Cond), c.number(n.Exp1), c.number(n.Exp2)
@@ -217,7 +218,9 @@ func (c *fastCompiler) minMax(n *ast.BuiltinNode) numFn {
 	}
 	args := make([]numFn, len(n.Arguments))
 	for i, a := range n.Arguments {
-		if !c.isNumber(a) {
+		// With an integer argument the result may be an integer, which
+		// expr would go on computing with in integers.
+		if !c.isNumber(a) || reflectKind(a) != reflect.Float64 {
 			c.fail()
 			return nil
 		}
@@ -360,7 +363,10 @@ func (c *fastCompiler) approx(n *ast.CallNode) boolFn {
 		return nil
 	}
 	for _, a := range n.Arguments[:3] {
-		if !c.isNumber(a) {
+		// expr passes the arguments as they are: one that is not a float64
+		// for sure (an integer its optimiser folded, a max of integers)
+		// makes the call fail, and the part give no verdict.
+		if !c.isNumber(a) || reflectKind(a) != reflect.Float64 {
 			c.fail()
 			return nil
 		}

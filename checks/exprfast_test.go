@@ -58,8 +58,8 @@ var fastExprs = []string{
 	"1 <= a / b <= 4",
 	"-a < b * -2",
 	"a ** 2 >= b ^ 0.5",
-	"max(a, b, 1) > min(c, 2.5)",
-	"max(a / b, 1) >= min(c / a, 2.5, b / c)",
+	"max(a, b, 1.0) > min(c, 2.5)",
+	"max(a / b, 1.5) >= min(c / a, 2.5, b / c)",
 	"a == b || a != c",
 	"not (a > b) and !(b > c)",
 	"(a > 0 ? b : c) <= 10",
@@ -78,6 +78,9 @@ var slowExprs = []string{
 	"abs(a - b) < 1",
 	"string(a) == \"1\"",
 	"(a > b) == (b > c)",
+	"max(a, 1) * 3 > b",
+	"(a > 0 ? 1 : 2) * 3 > b",
+	"approx(a, 5 % 3)",
 }
 
 // TestFastExprPack: every expression of the default pack runs without
@@ -603,4 +606,46 @@ func TestLocateMatchesFind(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzFastExpr: for any expression that compiles, each part's fast form,
+// when it has one, agrees with expr's machine on a few sets of figures.
+func FuzzFastExpr(f *testing.F) {
+	for _, s := range append(append([]string{}, fastExprs...), slowExprs...) {
+		f.Add(s)
+	}
+	for _, s := range []string{"a / b > c ? a : b", "min(a) < max(b, c / 0)", "-(a - b) ** 2 <= c", "a != a", "approx(a / b, c, 0)"} {
+		f.Add(s)
+	}
+	sets := [][]float64{{0, 0, 0}, {1, 2, 3}, {83.7, 108, 129}, {-1, 0.5, 1e9}, {3, 3, 3}, {0.1, 0.2, 0.30000000000000004}}
+	f.Fuzz(func(t *testing.T, src string) {
+		c, err := compileConsistency(src)
+		if err != nil || len(c.names) > 3 {
+			return
+		}
+		for _, set := range sets {
+			p := &ConsistencyParams{Expr: src}
+			vals := set[:len(c.names)]
+			st := &fastState{vals: vals, published: vals, half: []float64{math.NaN(), math.NaN(), math.NaN()}}
+			env := map[string]any{approxFunc: p.approx}
+			pub := map[string]float64{}
+			for i, n := range c.names {
+				env[n], pub[n] = vals[i], vals[i]
+			}
+			env[halfUnitFunc] = func(code string) float64 { return halfUnitOf(pub[code]) }
+			var machine vm.VM
+			for _, part := range c.parts {
+				if part.fast == nil {
+					continue
+				}
+				r, err := machine.Run(part.prog, env)
+				if err != nil {
+					t.Fatalf("%q: expr fails (%v) where the fast form runs", part.text, err)
+				}
+				if got := part.fast(st); got != r.(bool) {
+					t.Fatalf("%q with %v: fast %v, expr %v", part.text, vals, got, r)
+				}
+			}
+		}
+	})
 }
