@@ -293,8 +293,8 @@ type judge struct {
 	firstArea int32    // -1 until a unit fails
 	failing   int      // units that fail or may fail
 	msg       []byte
-	text    textArena
-	periods periodNames
+	text      textArena
+	periods   periodNames
 }
 
 func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
@@ -715,4 +715,3 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 	f.Diagnosis, f.Status, f.Indicator, f.Area, f.Period = chiso.Inconsistent, statusOf(v), j.c.names[0], area, per
 	f.Value, f.Expected, f.Message, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), j.text.string(b), srcs[0], dataID
 }
-
