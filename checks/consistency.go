@@ -703,7 +703,7 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 		b = append(b, qualifierWord(s.quals[at], j.env.Lang)...)
 		b = j.forms[i].append(b, s.values[at], j.env.Lang)
 		dataID = max(dataID, s.ids[at])
-		srcs = append(srcs, s.Source(at))
+		srcs = append(srcs, s.source(at))
 	}
 	if v == unsure {
 		b = append(b, ")."...)

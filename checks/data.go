@@ -67,6 +67,14 @@ func (s Series) Source(i int) string { return s.str(int(s.sources[i])) }
 // ID returns the store sequence number of point i.
 func (s Series) ID(i int) int64 { return s.ids[i] }
 
+// source is Source without copying the series.
+func (s *Series) source(i int) string {
+	if k := int(s.sources[i]); k > 0 && k < len(s.strings) {
+		return s.strings[k]
+	}
+	return ""
+}
+
 func (s Series) str(i int) string {
 	if i <= 0 || i >= len(s.strings) {
 		return ""

@@ -160,7 +160,7 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			if last, ok := p.owes(env, ind.Code, area, s, per); ok {
 				o := owed{ind: int32(k), area: int32(a), last: last >= 0, id: maxSeriesID(s)}
 				if o.last {
-					o.key, o.value, o.qual, o.source = s.keys[last], s.values[last], s.quals[last], s.Source(last)
+					o.key, o.value, o.qual, o.source = s.keys[last], s.values[last], s.quals[last], s.source(last)
 				}
 				found = append(found, o)
 			}
