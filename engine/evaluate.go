@@ -179,7 +179,7 @@ func (e *Engine) merge(group string, states []*ruleState, plans []plan, tasks []
 	if c, ok := e.results[group]; ok && c.gen == e.gen {
 		res.Findings = c.findings
 	} else {
-		res.Findings = rebuild(states, plans, fresh, changed)
+		res.Findings = rebuild(states, plans, fresh, changed, e.opts.Workers)
 		e.results[group] = cachedResult{gen: e.gen, findings: res.Findings}
 	}
 	for _, st := range states {
@@ -273,7 +273,10 @@ func (st *ruleState) covers(p *plan) bool {
 // result's memory; neither is ever modified in place, so results handed out
 // stay valid. One copy of everything is the whole cost, except that the
 // fresh findings of a partial evaluation are merged first.
-func rebuild(states []*ruleState, plans []plan, fresh []runs, changed []bool) []chiso.Finding {
+func rebuild(states []*ruleState, plans []plan, fresh []runs, changed []bool, workers int) []chiso.Finding {
+	if out, ok := rebuildAtOnce(states, plans, fresh, changed, workers); ok {
+		return out
+	}
 	n := 0
 	for i, st := range states {
 		n += fresh[i].n
@@ -301,6 +304,77 @@ func rebuild(states []*ruleState, plans []plan, fresh []runs, changed []bool) []
 		st.findings = out[start:len(out):len(out)]
 	}
 	return out
+}
+
+// parallelCopy is the number of findings from which rebuildAtOnce shares
+// the copying between workers.
+const parallelCopy = 16384
+
+// rebuildAtOnce is rebuild by several workers at once, when there are
+// enough findings and no rule's fresh findings are merged into its old
+// ones (each rule is unchanged or evaluated in full, as in a scheduled
+// evaluation or after a reload), so that each rule's place in the result
+// is known before copying. ok is false otherwise.
+func rebuildAtOnce(states []*ruleState, plans []plan, fresh []runs, changed []bool, workers int) (out []chiso.Finding, ok bool) {
+	if workers < 2 {
+		return nil, false
+	}
+	sizes := make([]int, len(states))
+	n := 0
+	for i, st := range states {
+		switch {
+		case !changed[i]:
+			sizes[i] = len(st.findings)
+		case plans[i].full:
+			sizes[i] = fresh[i].n
+		default:
+			return nil, false
+		}
+		n += sizes[i]
+	}
+	if n < parallelCopy {
+		return nil, false
+	}
+	offs := make([]int, len(states))
+	for i := 1; i < len(states); i++ {
+		offs[i] = offs[i-1] + sizes[i-1]
+	}
+	// The largest rules first, each to the worker with the least to copy.
+	order := make([]int, len(states))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return sizes[b] - sizes[a] })
+	loads, shares := make([]int, workers), make([][]int, workers)
+	for _, i := range order {
+		w := 0
+		for k := range loads {
+			if loads[k] < loads[w] {
+				w = k
+			}
+		}
+		loads[w] += sizes[i]
+		shares[w] = append(shares[w], i)
+	}
+	out = make([]chiso.Finding, n)
+	var wg sync.WaitGroup
+	for _, share := range shares {
+		wg.Go(func() {
+			for _, i := range share {
+				dst := out[offs[i] : offs[i] : offs[i]+sizes[i]]
+				if !changed[i] {
+					copy(out[offs[i]:offs[i]+sizes[i]], states[i].findings)
+				} else {
+					appendSorted(dst, fresh[i])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, st := range states {
+		st.findings = out[offs[i] : offs[i]+sizes[i] : offs[i]+sizes[i]]
+	}
+	return out, true
 }
 
 // mergeInto appends to out the merge of two sorted runs of findings,
