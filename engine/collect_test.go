@@ -71,7 +71,7 @@ func TestRebuildAtOnce(t *testing.T) {
 		sortFindings(fs)
 		return fs
 	}
-	for trial := range 20 {
+	for trial := range 10 {
 		rules := 1 + rng.IntN(8)
 		type setup struct {
 			old     [][]chiso.Finding
