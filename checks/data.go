@@ -89,6 +89,16 @@ func (s Series) Find(p chiso.Period) int { return s.find(p.Key(), periodOrder(p)
 // find returns the index of the point with key k, or -1; o is the
 // period's periodOrder.
 func (s Series) find(k, o int32) int {
+	lo := s.firstFrom(o)
+	if lo < len(s.keys) && s.keys[lo] == k {
+		return lo
+	}
+	return -1
+}
+
+// firstFrom returns the index of the first point whose periodOrder is o or
+// more: len(s.keys) if none is.
+func (s Series) firstFrom(o int32) int {
 	lo, hi := 0, len(s.keys)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -98,10 +108,7 @@ func (s Series) find(k, o int32) int {
 			hi = m
 		}
 	}
-	if lo < len(s.keys) && s.keys[lo] == k {
-		return lo
-	}
-	return -1
+	return lo
 }
 
 // periodOrder maps a period to a number that sorts as chiso.Period.Compare

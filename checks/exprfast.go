@@ -182,15 +182,23 @@ func reflectKind(n ast.Node) reflect.Kind {
 	return reflect.Invalid
 }
 
-func (c *fastCompiler) arithmetic(n *ast.BinaryNode) numFn {
+// operands compiles the two sides of a binary operator over numbers. Two
+// constants are left to expr, which folds them (and may compute in
+// integers); so is anything not known to be a number.
+func (c *fastCompiler) operands(n *ast.BinaryNode) (l, r numFn, ok bool) {
 	_, lc := constant(n.Left)
 	_, rc := constant(n.Right)
 	if (lc && rc) || !c.isNumber(n.Left) || !c.isNumber(n.Right) {
 		c.fail()
-		return nil
+		return nil, nil, false
 	}
-	l, r := c.number(n.Left), c.number(n.Right)
-	if !c.ok {
+	l, r = c.number(n.Left), c.number(n.Right)
+	return l, r, c.ok
+}
+
+func (c *fastCompiler) arithmetic(n *ast.BinaryNode) numFn {
+	l, r, ok := c.operands(n)
+	if !ok {
 		return nil
 	}
 	switch n.Operator {
@@ -312,14 +320,8 @@ func (c *fastCompiler) binaryBool(n *ast.BinaryNode) boolFn {
 		l, r := c.boolean(n.Left), c.boolean(n.Right)
 		return func(s *fastState) bool { return l(s) || r(s) }
 	}
-	_, lc := constant(n.Left)
-	_, rc := constant(n.Right)
-	if (lc && rc) || !c.isNumber(n.Left) || !c.isNumber(n.Right) {
-		c.fail()
-		return nil
-	}
-	l, r := c.number(n.Left), c.number(n.Right)
-	if !c.ok {
+	l, r, ok := c.operands(n)
+	if !ok {
 		return nil
 	}
 	switch n.Operator {

@@ -239,16 +239,7 @@ func (p *FreshnessParams) owes(env Env, indicator, area string, s Series, per ch
 	// The points before per are those before the first one that does not
 	// end before it; none of that one and the later ones may be of per's
 	// kind: the figure, or a later one, would be there.
-	o := periodOrder(per)
-	lo, hi := 0, len(s.keys)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if keyOrder(s.keys[m]) < o {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
+	lo := s.firstFrom(periodOrder(per))
 	for _, k := range s.keys[lo:] {
 		if chiso.PeriodKind(k%1000/100) == per.Kind {
 			return -1, false

@@ -53,12 +53,15 @@ func (s *trackingSource) Scan(ctx context.Context, afterID int64, all bool, fn f
 		s.note(o)
 		return fn(o)
 	})
-	s.mu.Lock()
-	if last > s.lastID {
-		s.lastID = last
-	}
-	s.mu.Unlock()
+	s.seen(last)
 	return last, err
+}
+
+// seen records the highest observation id a scan reached.
+func (s *trackingSource) seen(last int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastID = max(s.lastID, last)
 }
 
 // ScanFigures implements engine.FigureSource: the engine's full load reads
@@ -69,11 +72,7 @@ func (s *trackingSource) ScanFigures(ctx context.Context, fn func(*store.SeriesF
 		s.noteSeries(f)
 		return fn(f)
 	})
-	s.mu.Lock()
-	if last > s.lastID {
-		s.lastID = last
-	}
-	s.mu.Unlock()
+	s.seen(last)
 	return last, err
 }
 
