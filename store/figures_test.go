@@ -151,23 +151,7 @@ func TestMigrationFillsSeriesFigures(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "chiso.db")
 	// A version-4 database: series_cells holds (period, id) pairs.
-	w, err := openPool(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
-		applied_at TEXT NOT NULL DEFAULT '')`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:4] {
-		if err := apply(ctx, w, m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w := openAtVersion(t, path, 4)
 	pairs := func(kv ...int64) []byte {
 		var b []byte
 		for i := 0; i < len(kv); i += 2 {
@@ -230,23 +214,7 @@ func TestMigrationFillsSeriesFigures(t *testing.T) {
 func TestMigrationRefusesAMissingCurrentObservation(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "chiso.db")
-	w, err := openPool(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
-		applied_at TEXT NOT NULL DEFAULT '')`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:4] {
-		if err := apply(ctx, w, m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w := openAtVersion(t, path, 4)
 	blob := []byte{0x84, 0xe4, 0x1e, 0, 9, 0, 0, 0, 0, 0, 0, 0} // period 2024580, observation 9
 	if _, err := w.Exec(`INSERT INTO series_cells VALUES (1, ?)`, blob); err != nil {
 		t.Fatal(err)
@@ -256,7 +224,7 @@ func TestMigrationRefusesAMissingCurrentObservation(t *testing.T) {
 		t.Fatalf("Open = %v, want an error naming the missing observation", err)
 	}
 	// Nothing was changed: the database is still at version 4.
-	w, err = openPool(path, false)
+	w, err := openPool(path, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -65,4 +66,28 @@ func mustImport(t testing.TB, db *DB, obs []chiso.Observation) ImportResult {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// openAtVersion creates at path a database of an earlier schema version,
+// with migrations up to version applied, as an older chiso left it.
+func openAtVersion(t *testing.T, path string, version int) *sql.DB {
+	t.Helper()
+	w, err := openPool(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
+		applied_at TEXT NOT NULL DEFAULT '')`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:version] {
+		if err := apply(context.Background(), w, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
 }

@@ -83,23 +83,7 @@ func TestMigrationMovesCurrentIntoSeriesCells(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "chiso.db")
 	// Build a version-3 database by hand: one series with a revised cell.
-	w, err := openPool(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
-		applied_at TEXT NOT NULL DEFAULT '')`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:3] {
-		if err := apply(ctx, w, m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	w := openAtVersion(t, path, 3)
 	for _, q := range []string{
 		`INSERT INTO catalogue_versions(version, changed) VALUES (1, 2)`,
 		`INSERT INTO indicators VALUES (1, 'x', '', '', 'u', 'count', 1, 0, NULL, '', '', '', 1)`,
