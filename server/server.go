@@ -97,6 +97,7 @@ func (s *Server) routes(inst *instrumentation) {
 	if s.deps.Values != nil {
 		mh.values = s.deps.Values
 	}
+	handle("GET /{$}", "landing", s.landing)
 	handle("GET /metrics", "metrics", mh.ServeHTTP)
 	handle("GET /-/healthy", "healthy", s.healthy)
 	handle("GET /-/ready", "ready", s.ready)

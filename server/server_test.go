@@ -368,3 +368,32 @@ func TestMetricsEndpointGzipAndPlainAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestLandingPageLinksTheEndpointsAndCountsFindings(t *testing.T) {
+	b := &backend{findings: []chiso.Finding{{Severity: chiso.Critical}, {Severity: chiso.Warning}, {Severity: chiso.Critical}}}
+	ts, _ := newTestServer(t, b)
+	get := func(path string) (int, string) {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	code, page := get("/")
+	if code != 200 || !strings.Contains(page, "Not ready") {
+		t.Errorf("GET / before the first evaluation = %d\n%s", code, page)
+	}
+	b.ready = true
+	_, page = get("/")
+	for _, want := range []string{`href="/metrics"`, `href="/api/v1/findings"`, `href="/api/v1/rules"`,
+		"3 current findings, 2 critical, 1 warning."} {
+		if !strings.Contains(page, want) {
+			t.Errorf("landing page lacks %q:\n%s", want, page)
+		}
+	}
+	if code, _ := get("/no-such-page"); code != 404 {
+		t.Errorf("GET /no-such-page = %d, want 404", code)
+	}
+}

@@ -131,7 +131,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
 		}
 		return 1
 	}
-	log.Info("chiso is running", "ui", "http://"+d.Addr()+"/api/v1/findings", "metrics", "http://"+d.Addr()+"/metrics",
+	log.Info("chiso is running", "home", "http://"+d.Addr()+"/", "findings", "http://"+d.Addr()+"/api/v1/findings", "metrics", "http://"+d.Addr()+"/metrics",
 		"rules", cfg.RulePatterns(), "database", cfg.Path(cfg.Database))
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
