@@ -252,7 +252,9 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 	d.wg.Go(func() { d.alertLoop(ctx) })
 	d.wg.Go(func() { d.deliveryLoop(ctx) })
 	if cfg.WatchEnabled() {
-		d.wg.Go(func() { d.watchLoop(ctx) })
+		if w := d.watch(); w != nil { // watching before Start returns: no edit after it is missed
+			d.wg.Go(func() { d.watchLoop(ctx, w) })
+		}
 	}
 	if cfg.Drop.Path != "" {
 		d.wg.Go(func() { d.dropLoop(ctx, cfg) })

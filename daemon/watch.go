@@ -13,21 +13,29 @@ import (
 // events.
 const Debounce = 300 * time.Millisecond
 
-// watchLoop reloads when a rule file or the configuration file changes. It
+// watch starts watching the folders of the rule files and of the
+// configuration, so that a change made once it returns is seen; nil when
+// no watcher can be made (reload with SIGHUP or POST /-/reload then). It
 // watches the folders, not the files: an editor's atomic save replaces the
 // file, and a watch on the file would be lost.
-func (d *Daemon) watchLoop(ctx context.Context) {
+func (d *Daemon) watch() *fsnotify.Watcher {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		d.log.Error("file watcher unavailable; reload with SIGHUP or POST /-/reload", "err", err)
-		return
+		return nil
 	}
-	defer w.Close()
 	for _, dir := range d.watchedDirs() {
 		if err := w.Add(dir); err != nil {
 			d.log.Warn("cannot watch folder", "dir", dir, "err", err)
 		}
 	}
+	return w
+}
+
+// watchLoop reloads when a rule file or the configuration file changes,
+// Debounce after the last event, until ctx ends; it closes w.
+func (d *Daemon) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
+	defer w.Close()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
