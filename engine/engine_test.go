@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -362,5 +363,34 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if want := evaluate(t, full, "", now); !sameFindings(got.Findings, want.Findings) {
 		t.Errorf("after concurrent use the findings differ from a fresh evaluation:%s\nwant%s", dump(got.Findings), dump(want.Findings))
+	}
+}
+
+func TestFailingRuleKeepsItsLastFindings(t *testing.T) {
+	failing := new(atomic.Bool)
+	e := newEngine(t, testGroups(rules.Rule{Alert: "Fragile", Check: "fragile", Indicators: []string{"a"},
+		Areas: rules.AreaSelector{Level: chiso.LevelProvince}, Params: fragile{failing: failing}}))
+	e.Add(obs("a", "Q1", "2024", 500, 1, 1))
+	if n := count(evaluate(t, e, "", now).Findings, "Fragile", "Q1"); n != 1 {
+		t.Fatalf("Fragile found %d, want 1", n)
+	}
+	// The check fails on new data: its last findings stay, with the error.
+	failing.Store(true)
+	e.Add(obs("a", "Q1", "2024", 600, 2, 2), obs("a", "Q2", "2024", 700, 1, 3))
+	res := evaluate(t, e, "", now)
+	if err := res.PerRule[RuleID{"g", "Fragile"}].Err; err == nil {
+		t.Error("the panic is not reported")
+	}
+	if n := count(res.Findings, "Fragile", "Q1"); n != 1 {
+		t.Errorf("after a failed evaluation Fragile has %d findings for Q1, want its last 1%s", n, dump(res.Findings))
+	}
+	if n := count(res.Findings, "Above", "Q2"); n != 1 {
+		t.Errorf("the other rules go on: Above found %d for Q2, want 1", n)
+	}
+	// Once it works again it runs in full and finds both.
+	failing.Store(false)
+	res = evaluate(t, e, "", now)
+	if s := res.PerRule[RuleID{"g", "Fragile"}]; s.Err != nil || count(res.Findings, "Fragile", "Q1")+count(res.Findings, "Fragile", "Q2") != 2 {
+		t.Errorf("after recovering: %+v%s", s, dump(res.Findings))
 	}
 }

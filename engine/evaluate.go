@@ -169,7 +169,10 @@ func (e *Engine) merge(group string, states []*ruleState, plans []plan, tasks []
 		var stats RuleStats
 		stats, fresh[i] = collect(&plans[i], byRule[i])
 		p := &plans[i]
-		changed[i] = p.full || (p.units > 0 && (fresh[i].n > 0 || st.covers(p)))
+		// A rule that failed keeps the findings of its last evaluation, as
+		// Prometheus keeps a failing rule's alerts: what it found is not
+		// known to be gone. It runs in full next time (valid is false).
+		changed[i] = stats.Err == nil && (p.full || (p.units > 0 && (fresh[i].n > 0 || st.covers(p))))
 		if changed[i] {
 			e.gen++
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -218,4 +219,17 @@ func testGroups(extra ...rules.Rule) []rules.Group {
 func obs(ind, area, period string, v float64, rev int, id int64) chiso.Observation {
 	return chiso.Observation{Indicator: ind, Area: area, Period: chiso.MustParsePeriod(period), Value: v,
 		Revision: rev, ID: id, Source: "src-" + area}
+}
+
+// fragile finds every figure above 100, and panics while failing is set.
+type fragile struct{ failing *atomic.Bool }
+
+func (fragile) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
+func (fragile) Unit() checks.Unit                                                 { return checks.BySeries }
+func (fragile) TimeDependent() bool                                               { return false }
+func (p fragile) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
+	if p.failing.Load() {
+		panic("fragile")
+	}
+	return above{Max: 100}.Evaluate(env, s)
 }
