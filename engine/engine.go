@@ -175,7 +175,17 @@ func (e *Engine) compile(groups []rules.Group, old []*ruleState) ([]*ruleState, 
 			states = append(states, st)
 		}
 	}
-	return states, errors.Join(errs...)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	limits := make(map[string]int, len(groups))
+	for _, g := range groups {
+		limits[g.Name] = g.Limit
+	}
+	for _, st := range states {
+		st.limit = limits[st.id.Group]
+	}
+	return states, nil
 }
 
 func position(p rules.Position) string {

@@ -394,3 +394,33 @@ func TestFailingRuleKeepsItsLastFindings(t *testing.T) {
 		t.Errorf("after recovering: %+v%s", s, dump(res.Findings))
 	}
 }
+
+func TestGroupLimitFailsARuleWithTooManyFindings(t *testing.T) {
+	groups := []rules.Group{{Name: "g", Limit: 1, Rules: []rules.Rule{{Alert: "Above", Check: "above", Indicators: []string{"a"},
+		Areas: rules.AreaSelector{Level: chiso.LevelProvince}, Severity: chiso.Warning, Params: above{Max: 100}}}}}
+	e := newEngine(t, groups)
+	e.Add(obs("a", "Q1", "2024", 500, 1, 1))
+	res := evaluate(t, e, "g", now)
+	if s := res.PerRule[RuleID{"g", "Above"}]; s.Err != nil || count(res.Findings, "Above", "Q1") != 1 {
+		t.Fatalf("one finding within the limit: %+v%s", s, dump(res.Findings))
+	}
+	// A second finding is over the limit: the rule fails and keeps its last.
+	e.Add(obs("a", "Q2", "2024", 700, 1, 2))
+	res = evaluate(t, e, "g", now)
+	s := res.PerRule[RuleID{"g", "Above"}]
+	if s.Err == nil || !strings.Contains(s.Err.Error(), "2 findings, over the group's limit of 1") {
+		t.Errorf("err = %v, want the limit named", s.Err)
+	}
+	if count(res.Findings, "Above", "Q1") != 1 || count(res.Findings, "Above", "Q2") != 0 {
+		t.Errorf("over the limit the rule keeps its last findings:%s", dump(res.Findings))
+	}
+	// Raising the limit lets the rule report both.
+	groups[0].Limit = 10
+	if err := e.SetRules(groups); err != nil {
+		t.Fatal(err)
+	}
+	res = evaluate(t, e, "g", now)
+	if s := res.PerRule[RuleID{"g", "Above"}]; s.Err != nil || len(res.Findings) != 2 {
+		t.Errorf("with a limit of 10: %+v%s", s, dump(res.Findings))
+	}
+}

@@ -169,6 +169,11 @@ func (e *Engine) merge(group string, states []*ruleState, plans []plan, tasks []
 		var stats RuleStats
 		stats, fresh[i] = collect(&plans[i], byRule[i])
 		p := &plans[i]
+		if stats.Err == nil && st.limit > 0 {
+			if n := st.countAfter(p, fresh[i].n); n > st.limit {
+				stats.Err = fmt.Errorf("%d findings, over the group's limit of %d", n, st.limit)
+			}
+		}
 		// A rule that failed keeps the findings of its last evaluation, as
 		// Prometheus keeps a failing rule's alerts: what it found is not
 		// known to be gone. It runs in full next time (valid is false).
@@ -258,6 +263,22 @@ func appendSorted(out []chiso.Finding, fresh runs) []chiso.Finding {
 		out = append(out, heads[m][0])
 		heads[m] = heads[m][1:]
 	}
+}
+
+// countAfter returns how many findings the rule would have after the plan
+// with fresh new ones: those of its last findings the plan does not
+// re-evaluate, and the fresh.
+func (st *ruleState) countAfter(p *plan, fresh int) int {
+	if p.full {
+		return fresh
+	}
+	n := fresh
+	for i := range st.findings {
+		if !p.covered(st.unit, &st.findings[i]) {
+			n++
+		}
+	}
+	return n
 }
 
 // covers reports whether the plan re-evaluates a unit that has findings.

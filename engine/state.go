@@ -26,6 +26,7 @@ type ruleState struct {
 	scope   checks.Scope    // the whole scope: indicators and areas, no periods
 	inds    map[string]bool // scope.Indicators as a set
 	areas   map[string]bool // scope.Areas as a set
+	limit   int             // the group's limit on the rule's findings; 0: none
 
 	// What the last evaluation left; written only during an evaluation.
 	findings []chiso.Finding // sorted by lessFinding

@@ -7,6 +7,7 @@
 //	  - name: coverage                 # required, unique across all files
 //	    schedule: "0 7 * * *"          # required: cron (robfig syntax) or @daily, @hourly, @every 6h …
 //	    labels: {team: infrastructure} # added to every rule's labels
+//	    limit: 1000                    # the most findings each rule may have; 0 (default): no limit
 //	    rules:
 //	      - alert: MobileCoverageBelowTarget   # required, unique in the group: letters, digits, _
 //	        check: target                      # required: a check kind (checks.Kinds)

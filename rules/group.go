@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
@@ -40,10 +41,12 @@ func (p *fileParser) group(n ast.Node) Group {
 			g.Schedule = p.schedule(kv.Value)
 		case "labels":
 			g.Labels = p.labels(kv.Value, "labels")
+		case "limit":
+			g.Limit = p.limit(kv.Value)
 		case "rules":
 			rulesNode = kv.Value
 		default:
-			p.errorf(kv.Key, "unknown group key %q (want name, schedule, labels or rules)", key)
+			p.errorf(kv.Key, "unknown group key %q (want name, schedule, labels, limit or rules)", key)
 		}
 	}
 	p.requireKeys(n, kvs, "group", "name", "schedule")
@@ -162,6 +165,21 @@ func (p *fileParser) boolean(n ast.Node, what string) bool {
 	}
 	p.errorf(n, "%s: want true or false, got %s", what, describe(n))
 	return false
+}
+
+// limit reads a group's limit: a whole number, 0 or more.
+func (p *fileParser) limit(n ast.Node) int {
+	n = deref(n, p.anchors)
+	if v, ok := n.(*ast.IntegerNode); ok {
+		if i, ok := v.Value.(int64); ok && i >= 0 && i <= math.MaxInt32 {
+			return int(i)
+		}
+		if u, ok := v.Value.(uint64); ok && u <= math.MaxInt32 {
+			return int(u)
+		}
+	}
+	p.errorf(n, "limit: want a whole number of findings, 0 or more (0: no limit), got %s", describe(n))
+	return 0
 }
 
 // duration reads a duration such as 5m, 1h30m, 7d or 2w.

@@ -55,3 +55,17 @@ func TestBadFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestGroupLimit(t *testing.T) {
+	src := []byte(`groups:
+  - {name: limited, schedule: "@daily", limit: 50, rules: []}
+  - {name: free, schedule: "@daily", rules: []}
+`)
+	groups, err := Parse("limit.yaml", src, testCatalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if groups[0].Limit != 50 || groups[1].Limit != 0 {
+		t.Errorf("limits = %d, %d; want 50 and 0 (none)", groups[0].Limit, groups[1].Limit)
+	}
+}

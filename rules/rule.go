@@ -19,8 +19,12 @@ type Group struct {
 	Name     string
 	Schedule string            // cron expression, robfig syntax, in the configured time zone
 	Labels   map[string]string // added to every rule's labels
-	Rules    []Rule
-	Pos      Position
+	// Limit is the most findings each rule of the group may have; a rule
+	// with more fails its evaluation and keeps its last findings. 0: no
+	// limit.
+	Limit int
+	Rules []Rule
+	Pos   Position
 }
 
 // AreaSelector chooses the areas a rule runs on. Empty fields select

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding"
 	"encoding/json"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -60,6 +61,7 @@ func definitions(kinds []checks.Kind) obj {
 				"name":     obj{"type": "string", "minLength": 1, "description": "Unique across all rule files."},
 				"schedule": obj{"type": "string", "minLength": 1, "not": obj{"pattern": `^\s*(CRON_)?TZ=`}, "description": "Cron expression (robfig syntax: five fields, or @daily, @hourly, @every 6h …) in the configured time zone; TZ= prefixes are not allowed."},
 				"labels":   ref("labels"),
+				"limit":    obj{"type": "integer", "minimum": 0, "maximum": math.MaxInt32, "description": "The most findings each rule of the group may have; a rule with more fails its evaluation and keeps its last findings. 0 (the default): no limit."},
 				"rules":    obj{"type": "array", "items": ref("rule")},
 			}},
 		"labels":      obj{"type": "object", "propertyNames": obj{"pattern": nameRE.String()}, "additionalProperties": obj{"type": "string"}},
