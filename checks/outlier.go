@@ -42,6 +42,11 @@ type OutlierParams struct {
 	// MinAreas is the fewest areas with figures a verdict needs; unset
 	// means 5, and fewer areas mean no finding.
 	MinAreas *int `yaml:"min_areas" json:"min_areas,omitempty"`
+	// Slack is how far the true value behind a qualified figure (over,
+	// nearly, about) may be from the one published, as a fraction; unset
+	// means 0.1. A flagged figure whose allowed values reach back within
+	// the limit is indeterminate, not an outlier.
+	Slack *float64 `yaml:"slack" json:"slack,omitempty"`
 }
 
 // Validate checks the method and the constants.
@@ -66,7 +71,7 @@ func (p *OutlierParams) Validate(cat *chiso.Catalogue, rule RuleContext) []Field
 	if p.MinAreas != nil && *p.MinAreas < 3 {
 		errs = append(errs, fieldErr("min_areas", "must be at least 3; got %d", *p.MinAreas))
 	}
-	return errs
+	return append(errs, validateSlack(p.Slack)...)
 }
 
 // Unit is ByIndicatorPeriod: a verdict depends on every area's figure.
@@ -408,6 +413,9 @@ func (p *OutlierParams) crossSection(env Env, per chiso.Period, cs *crossSection
 	add := func(f chiso.Finding, extra string) {
 		if g, ok := byArea[f.Area]; ok {
 			g.Message += " " + extra
+			if f.Status == chiso.Fail {
+				g.Status = chiso.Fail // one method's certain verdict is enough
+			}
 			return
 		}
 		byArea[f.Area], order = &f, append(order, f.Area)
@@ -450,7 +458,8 @@ func (p *OutlierParams) mad(env Env, per chiso.Period, cs *crossSection) []chiso
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
 				indName, env.areaName(pr.area), perName, env.fig(pr.cur, ind), medText,
 				FormatNumber(z, env.Lang), limitText)
-			out = append(out, outlierFinding(ind, pr, msg+env.sourceNote(pr.cur.source), med, pr.cur.id))
+			st := p.madStatus(pr, med, scale)
+			out = append(out, outlierFinding(ind, pr, st, msg+qualifiedNote(env, st)+env.sourceNote(pr.cur.source), med, pr.cur.id))
 		}
 	}
 	return out
@@ -529,7 +538,7 @@ func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.
 	for n, e := range cs.effects {
 		if e < lo || e > hi {
 			if names == nil {
-				names = newHBNames(env, cs.ind, per, rm)
+				names = p.newHBNames(env, cs.ind, per, rm, lo, hi)
 			}
 			out = append(out, p.hbFindingNamed(env, cs.ind, cs.peer(env, int(cs.valid[n]), per, true), cs.ratios[n], names))
 		}
@@ -584,22 +593,23 @@ func (p *OutlierParams) hbBoundsOf(effects []float64, nan, plain bool) (lo, hi f
 }
 
 // hbFinding builds the finding for a ratio far from its peers'.
-func (p *OutlierParams) hbFinding(env Env, ind chiso.Indicator, per chiso.Period, pr peer, r, rm float64) chiso.Finding {
-	return p.hbFindingNamed(env, ind, pr, r, newHBNames(env, ind, per, rm))
+// lo and hi are the effects between which a ratio is not an outlier.
+func (p *OutlierParams) hbFinding(env Env, ind chiso.Indicator, per chiso.Period, pr peer, r, rm, lo, hi float64) chiso.Finding {
+	return p.hbFindingNamed(env, ind, pr, r, p.newHBNames(env, ind, per, rm, lo, hi))
 }
 
 // hbNames are the texts every Hidiroglou–Berthelot finding of one
 // cross-section shares.
 type hbNames struct {
-	rm               float64
+	rm, lo, hi       float64 // the median ratio; the effects between which a ratio is not an outlier
 	ind, per, rmText string
 	prev             chiso.Period // the previous like period, named prevName
 	prevName         string
 }
 
-func newHBNames(env Env, ind chiso.Indicator, per chiso.Period, rm float64) *hbNames {
+func (p *OutlierParams) newHBNames(env Env, ind chiso.Indicator, per chiso.Period, rm, lo, hi float64) *hbNames {
 	prev := per.PreviousLike()
-	return &hbNames{rm: rm, ind: env.indName(ind.Code), per: env.period(per), rmText: FormatNumber(rm, env.Lang),
+	return &hbNames{rm: rm, lo: lo, hi: hi, ind: env.indName(ind.Code), per: env.period(per), rmText: FormatNumber(rm, env.Lang),
 		prev: prev, prevName: env.period(prev)}
 }
 
@@ -613,11 +623,59 @@ func (p *OutlierParams) hbFindingNamed(env Env, ind chiso.Indicator, pr peer, r 
 		"%s in %s: %s (%s) against %s (%s) is ×%s, far from its peers' typical ×%s.",
 		n.ind, env.areaName(pr.area), env.fig(pr.cur, ind), n.per,
 		env.fig(pr.base.point, ind), desc, FormatNumber(r, env.Lang), n.rmText)
-	msg += env.sourceNote(pr.cur.source, pr.base.source)
-	return outlierFinding(ind, pr, msg, pr.base.value*n.rm, max(pr.cur.id, pr.base.id))
+	st := p.hbStatus(pr, n)
+	msg += qualifiedNote(env, st) + env.sourceNote(pr.cur.source, pr.base.source)
+	return outlierFinding(ind, pr, st, msg, pr.base.value*n.rm, max(pr.cur.id, pr.base.id))
 }
 
-func outlierFinding(ind chiso.Indicator, pr peer, msg string, expected float64, id int64) chiso.Finding {
-	return chiso.Finding{Diagnosis: chiso.Outlier, Status: chiso.Fail, Indicator: ind.Code, Area: pr.area,
+// madStatus is the verdict on a figure whose robust z-score is beyond the
+// limit: indeterminate when a value its qualifier allows is within it.
+func (p *OutlierParams) madStatus(pr peer, med, scale float64) chiso.Status {
+	iv := figure(pr.cur.value, pr.cur.qual, slackOr(p.Slack))
+	if iv.lo == iv.hi {
+		return chiso.Fail
+	}
+	limit := orDefault(p.MaxZ, 3.5) * scale
+	return outsideOr(iv.hi < med-limit || iv.lo > med+limit)
+}
+
+// hbStatus is the verdict on a ratio whose effect is beyond the bounds:
+// indeterminate when a ratio the two figures' qualifiers allow has an
+// effect within them. The effect grows with the ratio, so the ends of
+// the allowed ratios tell.
+func (p *OutlierParams) hbStatus(pr peer, n *hbNames) chiso.Status {
+	slack := slackOr(p.Slack)
+	cur, base := figure(pr.cur.value, pr.cur.qual, slack), pr.base.interval(slack)
+	if cur.lo == cur.hi && base.lo == base.hi {
+		return chiso.Fail
+	}
+	if !(base.lo > 0) || !(cur.lo > 0) {
+		return chiso.Indeterminate // a ratio of what may be zero may be anything
+	}
+	size, u := math.Max(pr.cur.value, pr.base.value), orDefault(p.U, 0.5)
+	elo, ehi := hbEffect(cur.lo/base.hi, n.rm, size, u), hbEffect(cur.hi/base.lo, n.rm, size, u)
+	return outsideOr(ehi < n.lo || elo > n.hi)
+}
+
+// outsideOr is Fail when every allowed value is outside the limits, else
+// Indeterminate.
+func outsideOr(allOutside bool) chiso.Status {
+	if allOutside {
+		return chiso.Fail
+	}
+	return chiso.Indeterminate
+}
+
+// qualifiedNote says why an outlier is indeterminate; empty for a failure.
+func qualifiedNote(env Env, st chiso.Status) string {
+	if st != chiso.Indeterminate {
+		return ""
+	}
+	return env.tr(" Số liệu có định tính nên giá trị thật có thể vẫn trong ngưỡng: chưa thể kết luận.",
+		" The figures are qualified, so the true value may still be within the limit: this cannot be concluded.")
+}
+
+func outlierFinding(ind chiso.Indicator, pr peer, st chiso.Status, msg string, expected float64, id int64) chiso.Finding {
+	return chiso.Finding{Diagnosis: chiso.Outlier, Status: st, Indicator: ind.Code, Area: pr.area,
 		Period: pr.cur.period, Value: pr.cur.value, Expected: expected, Message: msg, Source: pr.cur.source, DataID: id}
 }

@@ -3,6 +3,7 @@ package checks
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -210,4 +211,66 @@ func quantile(xs []float64, q float64) float64 {
 		return s[len(s)-1]
 	}
 	return s[i] + (h-float64(i))*(s[i+1]-s[i])
+}
+
+// TestOutlierQualifiedFigures: a flagged figure whose qualifier allows a
+// true value within the limit is indeterminate, with the reason said; one
+// whose allowed values are all beyond it is an outlier still.
+func TestOutlierQualifiedFigures(t *testing.T) {
+	scope := Scope{Indicators: []string{"rate"}, Areas: areasN(6)}
+	mad := func(last chiso.Observation) chiso.Finding {
+		t.Helper()
+		obs := append(peersObs("rate", "2024", 50, 52, 48, 51, 49), last)
+		got := (&OutlierParams{Method: OutlierMAD}).Evaluate(synthEnv(obs...), scope)
+		if len(got) != 1 || got[0].Area != "A6" {
+			t.Fatalf("got %+v, want A6 flagged", got)
+		}
+		return got[0]
+	}
+	// Median 50.5, scale 2.22: the limit is 58.3. Nearly 60 may be 54.
+	if f := mad(ob("rate", "A6", "2024", 60, "nearly")); f.Status != chiso.Indeterminate || !strings.Contains(f.Message, "cannot be concluded") {
+		t.Errorf("nearly 60: %s %q, want indeterminate with the reason", f.Status, f.Message)
+	}
+	// Over 60 is above 60: an outlier whatever its true value.
+	if f := mad(ob("rate", "A6", "2024", 60, "over")); f.Status != chiso.Fail || strings.Contains(f.Message, "cannot be concluded") {
+		t.Errorf("over 60: %s %q, want fail", f.Status, f.Message)
+	}
+	if f := mad(ob("rate", "A6", "2024", 60, "")); f.Status != chiso.Fail {
+		t.Errorf("exactly 60: %s, want fail", f.Status)
+	}
+
+	// Hidiroglou–Berthelot: about 3,600 against 1,200 may be ×0.3 to ×5.7
+	// with a slack of 90%, so the typical ×1.04 is possible.
+	prev := peersObs("stations", "2023", 1000, 2000, 500, 800, 1500, 1200, 900)
+	cur := peersObs("stations", "2024", 1050, 2080, 530, 830, 1560, 3600, 940)
+	hb := func(p OutlierParams, q string) chiso.Finding {
+		t.Helper()
+		cur[5] = ob("stations", "A6", "2024", 3600, q)
+		got := p.Evaluate(synthEnv(append(slices.Clone(prev), cur...)...), Scope{Indicators: []string{"stations"}, Areas: areasN(7)})
+		if len(got) != 1 || got[0].Area != "A6" {
+			t.Fatalf("got %+v, want A6 flagged", got)
+		}
+		return got[0]
+	}
+	if f := hb(OutlierParams{Method: OutlierHB, Slack: ptr(0.9)}, "about"); f.Status != chiso.Indeterminate {
+		t.Errorf("about 3,600 with slack 0.9: %s, want indeterminate", f.Status)
+	}
+	if f := hb(OutlierParams{Method: OutlierHB}, "about"); f.Status != chiso.Fail {
+		t.Errorf("about 3,600 (×2.7 to ×3.3): %s, want fail", f.Status)
+	}
+	// Both methods: one certain verdict makes the finding a failure.
+	prev6 := peersObs("stations", "2023", 100, 100, 100, 100, 100, 100)
+	cur6 := append(peersObs("stations", "2024", 101, 102, 103, 101, 102), ob("stations", "A6", "2024", 900, "nearly"))
+	got := (&OutlierParams{}).Evaluate(synthEnv(append(prev6, cur6...)...), Scope{Indicators: []string{"stations"}, Areas: areasN(6)})
+	if len(got) != 1 || got[0].Status != chiso.Fail {
+		t.Errorf("nearly 900 against about 100: %+v, want one failure", got)
+	}
+}
+
+func TestOutlierSlackIsValidated(t *testing.T) {
+	cat := smallCatalogue()
+	errs := (&OutlierParams{Slack: ptr(1.5)}).Validate(&cat, RuleContext{Indicators: []string{"rate"}})
+	if len(errs) != 1 || errs[0].Field != "slack" {
+		t.Errorf("slack 1.5: %v", errs)
+	}
 }

@@ -133,6 +133,9 @@ func refCrossSection(p *OutlierParams, env Env, per chiso.Period, cs *crossSecti
 	for _, f := range mad {
 		if i, ok := at[f.Area]; ok {
 			out[i].Message += " " + f.Message
+			if f.Status == chiso.Fail {
+				out[i].Status = chiso.Fail
+			}
 			continue
 		}
 		at[f.Area] = len(out)
@@ -170,7 +173,8 @@ func refMAD(p *OutlierParams, env Env, per chiso.Period, cs *crossSection) []chi
 				"%s in %s, %s: %s is far from its peers (median %s, robust z-score %s, limit %s).",
 				env.indName(ind.Code), env.areaName(pr.area), env.period(per), env.fig(pr.cur, ind), env.qty(med, ind),
 				FormatNumber(z, env.Lang), FormatNumber(orDefault(p.MaxZ, 3.5), env.Lang))
-			out = append(out, outlierFinding(ind, pr, msg+env.sourceNote(pr.cur.source), med, pr.cur.id))
+			st := p.madStatus(pr, med, scale)
+			out = append(out, outlierFinding(ind, pr, st, msg+qualifiedNote(env, st)+env.sourceNote(pr.cur.source), med, pr.cur.id))
 		}
 	}
 	return out
@@ -206,7 +210,7 @@ func refHB(p *OutlierParams, env Env, per chiso.Period, cs *crossSection, has []
 	var out []chiso.Finding
 	for n, x := range xs {
 		if e := effects[n]; e < lo || e > hi {
-			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, x, per, true), ratios[n], rm))
+			out = append(out, p.hbFinding(env, cs.ind, per, cs.peer(env, x, per, true), ratios[n], rm, lo, hi))
 		}
 	}
 	return out
