@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"io"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -53,7 +52,7 @@ func (db *DB) ScanFigures(ctx context.Context, fn func(*SeriesFigures) error) (l
 		}
 		var figs figureColumns
 		sf := SeriesFigures{SourceNames: s.names.sources, MethodNames: methods, Series: len(s.names.series) - 1}
-		return s.rawRows(`SELECT series_id, cells FROM series_figures ORDER BY series_id`, func(n int, row []driver.Value) error {
+		return s.rawRows(`SELECT series_id, cells FROM series_figures ORDER BY series_id`, nil, func(n int, row []driver.Value) error {
 			series := asInt(row[0])
 			blob, ok := row[1].([]byte)
 			if !ok {
@@ -87,35 +86,6 @@ func (db *DB) ScanFigures(ctx context.Context, fn func(*SeriesFigures) error) (l
 		return 0, fmt.Errorf("scan figures: %w", err)
 	}
 	return lastID, nil
-}
-
-// rawRows runs a query without arguments on the snapshot's connection,
-// straight on the driver as stream does, and hands fn each row (numbered
-// from 1); the row's values are valid until fn returns.
-func (s *snapshot) rawRows(query string, fn func(n int, row []driver.Value) error) error {
-	return s.conn.Raw(func(dc any) error {
-		st, err := dc.(driver.ConnPrepareContext).PrepareContext(s.ctx, query)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		rows, err := st.(driver.StmtQueryContext).QueryContext(s.ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		row := make([]driver.Value, len(rows.Columns()))
-		for n := 1; ; n++ {
-			if err := rows.Next(row); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			if err := fn(n, row); err != nil {
-				return err
-			}
-		}
-	})
 }
 
 // check reports a source or method id that names no entry.

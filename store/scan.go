@@ -138,9 +138,30 @@ func (db *DB) snapshot(ctx context.Context, f func(*snapshot) error) error {
 	return f(s)
 }
 
-// stream runs query on the snapshot's connection, straight on the driver
-// with reused destinations, and hands each observation to fn.
+// stream runs query and hands each observation to fn.
 func (s *snapshot) stream(query string, args []any, fn func(chiso.Observation) error) error {
+	return s.rawRows(query, args, func(n int, row []driver.Value) error {
+		o, err := s.names.decode(row)
+		if err != nil {
+			return err
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+		if n%ctxCheckRows == 0 && s.ctx.Err() != nil {
+			return s.ctx.Err()
+		}
+		return nil
+	})
+}
+
+// ctxCheckRows is how many rows a scan streams between checks of its context.
+const ctxCheckRows = 1 << 14
+
+// rawRows runs query on the snapshot's connection, straight on the driver
+// with reused destinations, and hands fn each row (numbered from 1); the
+// row's values are valid until fn returns.
+func (s *snapshot) rawRows(query string, args []any, fn func(n int, row []driver.Value) error) error {
 	named := make([]driver.NamedValue, len(args))
 	for i, a := range args {
 		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
@@ -156,33 +177,18 @@ func (s *snapshot) stream(query string, args []any, fn func(chiso.Observation) e
 			return err
 		}
 		defer rows.Close()
-		return s.each(rows, fn)
+		row := make([]driver.Value, len(rows.Columns()))
+		for n := 1; ; n++ {
+			if err := rows.Next(row); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			if err := fn(n, row); err != nil {
+				return err
+			}
+		}
 	})
-}
-
-// ctxCheckRows is how many rows a scan streams between checks of its context.
-const ctxCheckRows = 1 << 14
-
-// each decodes rows and hands them to fn.
-func (s *snapshot) each(rows driver.Rows, fn func(chiso.Observation) error) error {
-	dest := make([]driver.Value, 5)
-	for n := 1; ; n++ {
-		if err := rows.Next(dest); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		o, err := s.names.decode(dest)
-		if err != nil {
-			return err
-		}
-		if err := fn(o); err != nil {
-			return err
-		}
-		if n%ctxCheckRows == 0 && s.ctx.Err() != nil {
-			return s.ctx.Err()
-		}
-	}
 }
 
 // decode turns one row of obsColumns into an observation, sharing the code
