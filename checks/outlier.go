@@ -568,14 +568,8 @@ func hbEffectFinite(r, rm, w float64) float64 {
 	return math.Float64frombits(math.Float64bits(above)&^m|math.Float64bits(below)&m) * w
 }
 
-// hbBounds returns the range of effects that are not outliers; it
-// reorders effects.
-func (p *OutlierParams) hbBounds(effects []float64) (lo, hi float64) {
-	nan, plain := classify(effects)
-	return p.hbBoundsOf(effects, nan, plain)
-}
-
-// hbBoundsOf is hbBounds told what classify says of the effects.
+// hbBoundsOf returns the range of effects that are not outliers, told
+// what classify says of them; it reorders effects.
 func (p *OutlierParams) hbBoundsOf(effects []float64, nan, plain bool) (lo, hi float64) {
 	var q1, em, q3 float64
 	if len(effects) == 0 || nan {
@@ -590,12 +584,6 @@ func (p *OutlierParams) hbBoundsOf(effects []float64, nan, plain bool) (lo, hi f
 	d1 := math.Max(em-q1, math.Abs(a*em))
 	d3 := math.Max(q3-em, math.Abs(a*em))
 	return em - c*d1, em + c*d3
-}
-
-// hbFinding builds the finding for a ratio far from its peers'.
-// lo and hi are the effects between which a ratio is not an outlier.
-func (p *OutlierParams) hbFinding(env Env, ind chiso.Indicator, per chiso.Period, pr peer, r, rm, lo, hi float64) chiso.Finding {
-	return p.hbFindingNamed(env, ind, pr, r, p.newHBNames(env, ind, per, rm, lo, hi))
 }
 
 // hbNames are the texts every Hidiroglou–Berthelot finding of one
@@ -613,7 +601,8 @@ func (p *OutlierParams) newHBNames(env Env, ind chiso.Indicator, per chiso.Perio
 		prev: prev, prevName: env.period(prev)}
 }
 
-// hbFindingNamed is hbFinding with the shared texts written once.
+// hbFindingNamed builds the finding for a ratio far from its peers', with
+// the texts the cross-section's findings share written once.
 func (p *OutlierParams) hbFindingNamed(env Env, ind chiso.Indicator, pr peer, r float64, n *hbNames) chiso.Finding {
 	desc := n.prevName // what describe writes of the area's own previous like period
 	if pr.base.lineage || pr.base.period != n.prev {
