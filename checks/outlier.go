@@ -538,7 +538,7 @@ func (p *OutlierParams) hb(env Env, per chiso.Period, cs *crossSection) []chiso.
 	for n, e := range cs.effects {
 		if e < lo || e > hi {
 			if names == nil {
-				names = p.newHBNames(env, cs.ind, per, rm, lo, hi)
+				names = newHBNames(env, cs.ind, per, rm, lo, hi)
 			}
 			out = append(out, p.hbFindingNamed(env, cs.ind, cs.peer(env, int(cs.valid[n]), per, true), cs.ratios[n], names))
 		}
@@ -595,7 +595,7 @@ type hbNames struct {
 	prevName         string
 }
 
-func (p *OutlierParams) newHBNames(env Env, ind chiso.Indicator, per chiso.Period, rm, lo, hi float64) *hbNames {
+func newHBNames(env Env, ind chiso.Indicator, per chiso.Period, rm, lo, hi float64) *hbNames {
 	prev := per.PreviousLike()
 	return &hbNames{rm: rm, lo: lo, hi: hi, ind: env.indName(ind.Code), per: env.period(per), rmText: FormatNumber(rm, env.Lang),
 		prev: prev, prevName: env.period(prev)}

@@ -189,7 +189,7 @@ func (p *OutlierParams) hbBounds(effects []float64) (lo, hi float64) {
 // hbFinding builds one Hidiroglou–Berthelot finding with its own texts;
 // lo and hi are the effects between which a ratio is not an outlier.
 func (p *OutlierParams) hbFinding(env Env, ind chiso.Indicator, per chiso.Period, pr peer, r, rm, lo, hi float64) chiso.Finding {
-	return p.hbFindingNamed(env, ind, pr, r, p.newHBNames(env, ind, per, rm, lo, hi))
+	return p.hbFindingNamed(env, ind, pr, r, newHBNames(env, ind, per, rm, lo, hi))
 }
 
 func refHB(p *OutlierParams, env Env, per chiso.Period, cs *crossSection, has []bool) []chiso.Finding {
