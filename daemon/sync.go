@@ -32,6 +32,12 @@ type latestValue struct {
 	id     int64
 }
 
+// olderThan reports whether a figure of period p with store id id
+// replaces v as the latest: a later period, or a newer revision of the same.
+func (v latestValue) olderThan(p chiso.Period, id int64) bool {
+	return v.period.Before(p) || (v.period == p && id >= v.id)
+}
+
 func newTrackingSource(db *store.DB, cat *chiso.Catalogue, levels []chiso.AreaLevel) *trackingSource {
 	want := map[chiso.AreaLevel]bool{}
 	for _, l := range levels {
@@ -94,7 +100,7 @@ func (s *trackingSource) noteSeries(f *store.SeriesFigures) {
 		if !valid {
 			continue
 		}
-		if !ok || cur.period.Before(p) || (cur.period == p && f.IDs[i] >= cur.id) {
+		if !ok || cur.olderThan(p, f.IDs[i]) {
 			cur, ok = latestValue{period: p, value: f.Values[i], id: f.IDs[i]}, true
 		}
 	}
@@ -110,7 +116,7 @@ func (s *trackingSource) note(o chiso.Observation) {
 	}
 	k := o.Key()
 	cur, ok := s.latest[k]
-	if !ok || cur.period.Before(o.Period) || (cur.period == o.Period && o.ID >= cur.id) {
+	if !ok || cur.olderThan(o.Period, o.ID) {
 		s.latest[k] = latestValue{period: o.Period, value: o.Value, id: o.ID}
 	}
 }
