@@ -10,7 +10,7 @@ import (
 // without fmt's reflection. A template with any other verb, or arguments
 // that do not match its verbs, goes to fmt.Sprintf.
 func (e Env) trs(vi, en string, args ...string) string {
-	if e.Lang == "en" {
+	if e.english() {
 		return fill(en, args)
 	}
 	return fill(vi, args)
