@@ -24,7 +24,7 @@ func candidates(ev Evaluation) map[string]candidate {
 		byName[ev.Group.Rules[i].Alert] = &ev.Group.Rules[i]
 	}
 	out := map[string]candidate{}
-	for _, f := range ev.Findings {
+	for f := range ev.Findings {
 		r := byName[f.Rule]
 		if r == nil || f.Group != ev.Group.Name {
 			continue

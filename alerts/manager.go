@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"sort"
 	"sync"
@@ -190,8 +191,8 @@ func (m *Manager) queued(b *Batch) {
 // Evaluation is one evaluation of one rule group.
 type Evaluation struct {
 	Group rules.Group
-	// Findings are the group's findings (engine.Result.Findings).
-	Findings []chiso.Finding
+	// Findings are the group's findings (engine.Result.Findings.All).
+	Findings iter.Seq[chiso.Finding]
 	// Catalogue names areas and indicators in annotations; nil is empty.
 	Catalogue *chiso.Catalogue
 	// Now is the evaluation time the scheduler chose.

@@ -94,7 +94,7 @@ func (e *env) restart(now time.Time) {
 
 func (e *env) process(now time.Time, fs ...chiso.Finding) {
 	e.t.Helper()
-	if err := e.m.Process(context.Background(), alerts.Evaluation{Group: e.grp, Findings: fs, Now: now}); err != nil {
+	if err := e.m.Process(context.Background(), alerts.Evaluation{Group: e.grp, Findings: slices.Values(fs), Now: now}); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -112,23 +113,24 @@ func TestCandidates(t *testing.T) {
 		return chiso.Finding{Rule: rule, Group: "g", Status: st, Severity: sev, Area: area, Indicator: "i",
 			Diagnosis: chiso.BelowTarget}
 	}
-	ev := Evaluation{Group: g, Findings: []chiso.Finding{
+	fs := []chiso.Finding{
 		f("Opt", chiso.Indeterminate, chiso.Warning, "A"),
 		f("Plain", chiso.Indeterminate, chiso.Warning, "A"), // not opted in: no alert
 		f("Plain", chiso.Fail, chiso.Warning, "B"),
 		f("Plain", chiso.Fail, chiso.Critical, "B"), // same identity, more severe: wins
 		f("Plain", chiso.Fail, chiso.Info, "B"),
 		f("Gone", chiso.Fail, chiso.Warning, "A"), // no such rule
-	}}
+	}
+	ev := Evaluation{Group: g, Findings: slices.Values(fs)}
 	cs := candidates(ev)
 	if len(cs) != 2 {
 		t.Fatalf("got %d candidates, want 2: %v", len(cs), cs)
 	}
-	opt := cs[Fingerprint(IdentityLabels(ev.Findings[0]))]
+	opt := cs[Fingerprint(IdentityLabels(fs[0]))]
 	if opt.rule == nil || opt.f.Status != chiso.Indeterminate {
 		t.Errorf("opted-in indeterminate finding missing: %+v", opt)
 	}
-	plain := cs[Fingerprint(IdentityLabels(ev.Findings[2]))]
+	plain := cs[Fingerprint(IdentityLabels(fs[2]))]
 	if plain.f.Severity != chiso.Critical {
 		t.Errorf("severity %s kept, want critical", plain.f.Severity)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -42,7 +43,7 @@ type managerSink struct {
 }
 
 // Process implements AlertSink.
-func (s managerSink) Process(ctx context.Context, g rules.Group, fs []chiso.Finding, now time.Time) error {
+func (s managerSink) Process(ctx context.Context, g rules.Group, fs iter.Seq[chiso.Finding], now time.Time) error {
 	return s.m.Process(ctx, alerts.Evaluation{Group: g, Findings: fs, Catalogue: s.cat, Now: now})
 }
 

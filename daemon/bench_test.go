@@ -40,7 +40,7 @@ func BenchmarkPostToFinding(b *testing.B) {
 }
 
 func findingWithData(h *harness, id int64) bool {
-	for _, f := range h.d.Findings() {
+	for f := range h.d.Findings() {
 		if f.Area == "VP" && f.DataID >= id {
 			return true
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"net"
 	"net/http"
@@ -56,7 +57,7 @@ type Options struct {
 // evaluation time the scheduler decided. An error is logged and counted;
 // the daemon goes on.
 type AlertSink interface {
-	Process(ctx context.Context, group rules.Group, findings []chiso.Finding, now time.Time) error
+	Process(ctx context.Context, group rules.Group, findings iter.Seq[chiso.Finding], now time.Time) error
 	SetRules(ctx context.Context, groups []rules.Group, now time.Time) error
 }
 
@@ -246,7 +247,7 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 	d.wg.Go(func() {
 		d.evaluateAll(ctx, d.opts.Now(), "startup")
 		d.ready.Store(true)
-		d.log.Info("first evaluation done", "findings", len(d.state.findings()))
+		d.log.Info("first evaluation done", "findings", d.state.count())
 	})
 	d.wg.Go(func() { d.syncLoop(ctx) })
 	d.wg.Go(func() { d.alertLoop(ctx) })

@@ -5,17 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/chiso-vn/chiso/pack"
 	"io"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/chiso-vn/chiso/pack"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/config"
@@ -156,7 +159,7 @@ func (h *harness) get(path string) string {
 
 func (h *harness) findingsFor(area string) []chiso.Finding {
 	var out []chiso.Finding
-	for _, f := range h.d.Findings() {
+	for f := range h.d.Findings() {
 		if f.Area == area {
 			out = append(out, f)
 		}
@@ -547,10 +550,10 @@ type sink struct {
 	rules    [][]string
 }
 
-func (s *sink) Process(_ context.Context, g rules.Group, fs []chiso.Finding, now time.Time) error {
+func (s *sink) Process(_ context.Context, g rules.Group, fs iter.Seq[chiso.Finding], now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.findings[g.Name] = fs
+	s.findings[g.Name] = slices.Collect(fs)
 	return nil
 }
 

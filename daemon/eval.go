@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"iter"
 	"sort"
 	"sync"
 	"time"
@@ -20,7 +21,7 @@ type evalState struct {
 }
 
 type groupState struct {
-	findings []chiso.Finding
+	findings engine.Findings
 	lastRun  time.Time
 	duration time.Duration
 	rules    map[string]ruleState
@@ -78,19 +79,39 @@ func (s *evalState) keep(names []string) {
 	}
 }
 
-func (s *evalState) findings() []chiso.Finding {
+// count returns the number of current findings.
+func (s *evalState) count() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	n := 0
+	for _, g := range s.groups {
+		n += g.findings.Len()
+	}
+	return n
+}
+
+// findings yields the current findings of every group, by group name.
+func (s *evalState) findings() iter.Seq[chiso.Finding] {
+	s.mu.RLock()
 	names := make([]string, 0, len(s.groups))
 	for g := range s.groups {
 		names = append(names, g)
 	}
 	sort.Strings(names)
-	var out []chiso.Finding
-	for _, g := range names {
-		out = append(out, s.groups[g].findings...)
+	fs := make([]engine.Findings, len(names))
+	for i, g := range names {
+		fs[i] = s.groups[g].findings
 	}
-	return out
+	s.mu.RUnlock()
+	return func(yield func(chiso.Finding) bool) {
+		for _, f := range fs {
+			for x := range f.All() {
+				if !yield(x) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func (s *evalState) group(name string) groupState {
@@ -113,13 +134,13 @@ func (d *Daemon) evaluate(ctx context.Context, group string, now time.Time, trig
 	}
 	d.state.record(group, now, took, res)
 	d.metrics.evaluated(group, now, took, res)
-	d.sendAlerts(ctx, group, res.Findings, now)
+	d.sendAlerts(ctx, group, res.Findings.All(), now)
 	for id, st := range res.PerRule {
 		if st.Err != nil {
 			d.log.Warn("rule failed", "group", group, "rule", id.Rule, "err", st.Err)
 		}
 	}
-	d.log.Debug("evaluated", "group", group, "trigger", trigger, "findings", len(res.Findings), "took", took)
+	d.log.Debug("evaluated", "group", group, "trigger", trigger, "findings", res.Findings.Len(), "took", took)
 }
 
 // evaluateAll runs every group at now, one after the other.
@@ -133,7 +154,7 @@ func (d *Daemon) evaluateAll(ctx context.Context, now time.Time, trigger string)
 }
 
 // Findings returns the current findings of every group.
-func (d *Daemon) Findings() []chiso.Finding { return d.state.findings() }
+func (d *Daemon) Findings() iter.Seq[chiso.Finding] { return d.state.findings() }
 
 // Ready reports whether every group has been evaluated once.
 func (d *Daemon) Ready() bool { return d.ready.Load() }
@@ -175,7 +196,7 @@ func ruleStatus(name, check, severity string, rs ruleState) server.RuleStatus {
 }
 
 // sendAlerts hands a group's findings to the alert sink, if any.
-func (d *Daemon) sendAlerts(ctx context.Context, group string, findings []chiso.Finding, now time.Time) {
+func (d *Daemon) sendAlerts(ctx context.Context, group string, findings iter.Seq[chiso.Finding], now time.Time) {
 	if d.opts.Alerts == nil {
 		return
 	}

@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"runtime"
 	"sort"
 	"sync"
@@ -107,7 +108,7 @@ func (m *metrics) evaluated(group string, now time.Time, took time.Duration, res
 			c.Inc()
 		}
 	}
-	m.findings.set(group, res.Findings)
+	m.findings.set(group, res.Findings.All())
 }
 
 // scheduled starts a group's iteration counters at zero.
@@ -174,9 +175,9 @@ func newFindingCollector() *findingCollector {
 	return c
 }
 
-func (c *findingCollector) set(group string, fs []chiso.Finding) {
+func (c *findingCollector) set(group string, fs iter.Seq[chiso.Finding]) {
 	counts := map[findingCount]float64{}
-	for _, f := range fs {
+	for f := range fs {
 		counts[findingCount{group: group, rule: f.Rule, severity: string(f.Severity), status: string(f.Status)}]++
 	}
 	list := make([]findingCount, 0, len(counts))

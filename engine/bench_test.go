@@ -564,7 +564,7 @@ func (f *fixture) evaluate(b *testing.B, e *Engine) Result {
 // shell's time. Other processes on the machine slow the wall clock; CPU
 // time tells what the evaluation itself cost.
 func (f *fixture) report(b *testing.B, res Result, cpu time.Duration) {
-	b.ReportMetric(float64(len(res.Findings)), "findings")
+	b.ReportMetric(float64(res.Findings.Len()), "findings")
 	perOp := float64(cpuTime()-cpu) / float64(b.N)
 	b.ReportMetric(perOp/1e6, "cpu-ms")
 	if f.shellCPU > 0 {

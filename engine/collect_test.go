@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -55,65 +54,79 @@ func TestAppendSorted(t *testing.T) {
 	}
 }
 
-// TestRebuildAtOnce: with several workers and many findings, the result
-// and each rule's cache are those one worker makes, rule after rule,
-// whether a rule is unchanged or evaluated in full, its runs in order or
-// interleaved; with a rule merging fresh findings into old ones it is left
-// to the one worker.
-func TestRebuildAtOnce(t *testing.T) {
+// TestUpdate: after a partial evaluation a rule's findings are its old
+// ones outside the plan's units and the fresh ones, in order, however the
+// old ones were cut into parts; coveredCount agrees with a count of them
+// all, and the old findings are never modified.
+func TestUpdate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	mk := func(rule string, n int) []chiso.Finding {
+	areas := []string{"A", "B", "C", "D", "E", "F", "G"}
+	inds := []string{"x", "y", "z"}
+	mk := func(n int, areas []string) []chiso.Finding {
 		fs := make([]chiso.Finding, n)
 		for i := range fs {
-			fs[i] = chiso.Finding{Group: "G", Rule: rule, Area: fmt.Sprintf("A%05d", rng.IntN(5000)),
-				Indicator: "x", Period: chiso.Period{Year: 2020 + rng.IntN(3), Kind: chiso.Year}, Message: "m"}
+			fs[i] = chiso.Finding{Group: "G", Rule: "R", Area: areas[rng.IntN(len(areas))], Indicator: inds[rng.IntN(len(inds))],
+				Period: chiso.Period{Year: 2020 + rng.IntN(3), Kind: chiso.Year}, Message: string(rune('a' + rng.IntN(3)))}
 		}
 		sortFindings(fs)
 		return fs
 	}
-	for trial := range 10 {
-		rules := 1 + rng.IntN(8)
-		type setup struct {
-			old     [][]chiso.Finding
-			fresh   []runs
-			changed []bool
-			plans   []plan
+	units := []checks.Unit{checks.BySeries, checks.ByArea, checks.ByIndicatorPeriod}
+	for trial := range 3000 {
+		unit := units[trial%3]
+		all := mk(rng.IntN(40), areas)
+		var old Findings
+		for lo := 0; lo < len(all); {
+			hi := min(len(all), lo+1+rng.IntN(10))
+			old.add(slices.Clone(all[lo:hi]))
+			lo = hi
 		}
-		var su setup
-		for r := range rules {
-			name := fmt.Sprintf("R%d", r)
-			su.old = append(su.old, mk(name, rng.IntN(8000)))
-			var f runs
-			for range rng.IntN(4) {
-				run := mk(name, rng.IntN(6000))
-				if len(run) > 0 {
-					f.runs, f.n = append(f.runs, run), f.n+len(run)
-				}
+		p := plan{inds: map[string]bool{}, areas: map[string]bool{}, keys: map[int32]bool{}}
+		var dirty []string
+		for _, a := range areas {
+			if rng.IntN(3) == 0 {
+				p.areas[a] = true
+				dirty = append(dirty, a)
 			}
-			su.fresh = append(su.fresh, f)
-			su.changed = append(su.changed, rng.IntN(3) > 0)
-			su.plans = append(su.plans, plan{full: true})
 		}
-		if trial%5 == 4 {
-			su.plans[0].full = false // a merge: one worker
-		}
-		results := map[int][]chiso.Finding{}
-		caches := map[int][][]chiso.Finding{}
-		for _, workers := range []int{1, 3} {
-			states := make([]*ruleState, rules)
-			for r := range states {
-				states[r] = &ruleState{findings: su.old[r], unit: checks.BySeries}
+		for _, ind := range inds {
+			if rng.IntN(2) == 0 {
+				p.inds[ind] = true
 			}
-			results[workers] = rebuild(states, su.plans, su.fresh, su.changed, workers)
-			for _, st := range states {
-				caches[workers] = append(caches[workers], st.findings)
-				if cap(st.findings) != len(st.findings) {
-					t.Fatalf("trial %d: a cache with room to grow", trial)
+		}
+		p.keys[chiso.Period{Year: 2021, Kind: chiso.Year}.Key()] = true
+		var fresh runs
+		if len(dirty) > 0 {
+			for range rng.IntN(3) {
+				if run := mk(rng.IntN(8), dirty); len(run) > 0 {
+					fresh.runs, fresh.n = append(fresh.runs, run), fresh.n+len(run)
 				}
 			}
 		}
-		if !reflect.DeepEqual(results[1], results[3]) || !reflect.DeepEqual(caches[1], caches[3]) {
-			t.Fatalf("trial %d: the workers' result differs from one worker's", trial)
+		st := &ruleState{findings: old, unit: unit}
+		before := dump(old)
+		var want []chiso.Finding
+		covered := 0
+		for _, f := range all {
+			if p.covered(unit, &f) {
+				covered++
+			} else {
+				want = append(want, f)
+			}
+		}
+		for _, r := range fresh.runs {
+			want = append(want, r...)
+		}
+		sortFindings(want)
+		if got := st.coveredCount(&p); got != covered {
+			t.Fatalf("trial %d (%v): coveredCount %d, want %d", trial, unit, got, covered)
+		}
+		got := st.update(&p, fresh)
+		if got.Len() != len(want) || !reflect.DeepEqual(got.Slice(), append([]chiso.Finding{}, want...)) {
+			t.Fatalf("trial %d (%v): got%s\nwant%s", trial, unit, dump(got), dump(Findings{parts: [][]chiso.Finding{want}, n: len(want)}))
+		}
+		if dump(old) != before {
+			t.Fatalf("trial %d: the old findings changed", trial)
 		}
 	}
 }

@@ -64,9 +64,8 @@ type RuleStats struct {
 // Result is the outcome of an evaluation.
 type Result struct {
 	// Findings are those of the evaluated groups, sorted by group, rule,
-	// area, indicator, period, diagnosis and message. The slice may be
-	// shared with other results: read it, do not modify it.
-	Findings []chiso.Finding
+	// area, indicator, period, diagnosis and message.
+	Findings Findings
 	// PerRule has one entry per evaluated rule.
 	PerRule map[RuleID]RuleStats
 }
@@ -85,12 +84,7 @@ type Engine struct {
 	log    changeLog
 	rules  []*ruleState
 	groups map[string]bool // names of the groups, even those without rules
-	// gen counts changes of any rule's findings or of the rules; results
-	// caches the findings last returned per group, at a generation. Both
-	// are guarded by evalMu.
-	gen     uint64
-	results map[string]cachedResult
-	lastID  int64 // highest store sequence number loaded
+	lastID int64           // highest store sequence number loaded
 }
 
 // New returns an engine for the catalogue and rule groups, with an empty
@@ -108,7 +102,7 @@ func New(cat *chiso.Catalogue, groups []rules.Group, opts Options) (*Engine, err
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	e := &Engine{opts: opts, cat: newCatalogue(cat), ix: newIndex(), results: map[string]cachedResult{}}
+	e := &Engine{opts: opts, cat: newCatalogue(cat), ix: newIndex()}
 	states, err := e.compile(groups, nil)
 	if err != nil {
 		return nil, err
@@ -133,7 +127,6 @@ func (e *Engine) SetRules(groups []rules.Group) error {
 	e.mu.Lock()
 	e.rules, e.groups = states, groupNames(groups)
 	e.mu.Unlock()
-	e.gen++
 	return nil
 }
 

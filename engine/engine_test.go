@@ -77,15 +77,15 @@ func TestIncrementalEqualsFull(t *testing.T) {
 	}
 }
 
-func sameFindings(a, b []chiso.Finding) bool {
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
+func sameFindings(a, b Findings) bool {
+	ja, _ := json.Marshal(a.Slice())
+	jb, _ := json.Marshal(b.Slice())
 	return string(ja) == string(jb)
 }
 
-func dump(fs []chiso.Finding) string {
+func dump(fs Findings) string {
 	var b strings.Builder
-	for _, f := range fs {
+	for f := range fs.All() {
 		b.WriteString("\n  " + f.Rule + " " + f.Area + " " + f.Indicator + " " + f.Period.String() + " " + f.Message)
 	}
 	return b.String()
@@ -134,9 +134,9 @@ func TestLineageDirtiesSuccessor(t *testing.T) {
 	}
 }
 
-func count(fs []chiso.Finding, rule, area string) int {
+func count(fs Findings, rule, area string) int {
 	n := 0
-	for _, f := range fs {
+	for f := range fs.All() {
 		if f.Rule == rule && f.Area == area {
 			n++
 		}
@@ -220,7 +220,7 @@ func TestFindingsFilledAndSorted(t *testing.T) {
 	e.Add(obs("a", "Q2", "2024", 500, 1, 1), obs("a", "Q1", "2024", 700, 1, 2), obs("b", "Q1", "2024", 5, 1, 3))
 	res := evaluate(t, e, "", now)
 	var got []string
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		got = append(got, f.Group+"/"+f.Rule+"/"+f.Check+"/"+string(f.Severity)+"/"+f.Area)
 	}
 	want := []string{"g/Above/above/warning/Q1", "g/Above/above/warning/Q2", "g/Ordered/ordered/critical/Q1", "g/Stale/stale/info/Q1"}
@@ -304,7 +304,7 @@ func TestResultsAreSnapshots(t *testing.T) {
 	e.Add(obs("a", "Q1", "2024", 500, 1, 1))
 	first := evaluate(t, e, "", now)
 	before := dump(first.Findings)
-	if again := evaluate(t, e, "", now); &again.Findings[0] != &first.Findings[0] {
+	if again := evaluate(t, e, "", now); &again.Findings.parts[0][0] != &first.Findings.parts[0][0] {
 		t.Error("nothing changed, yet the findings were gathered again")
 	}
 	e.Add(obs("a", "Q1", "2024", 5, 2, 2), obs("a", "Q2", "2024", 900, 1, 3))
@@ -420,7 +420,7 @@ func TestGroupLimitFailsARuleWithTooManyFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	res = evaluate(t, e, "g", now)
-	if s := res.PerRule[RuleID{"g", "Above"}]; s.Err != nil || len(res.Findings) != 2 {
+	if s := res.PerRule[RuleID{"g", "Above"}]; s.Err != nil || res.Findings.Len() != 2 {
 		t.Errorf("with a limit of 10: %+v%s", s, dump(res.Findings))
 	}
 }

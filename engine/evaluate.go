@@ -177,31 +177,31 @@ func (e *Engine) merge(group string, states []*ruleState, plans []plan, tasks []
 		// A rule that failed keeps the findings of its last evaluation, as
 		// Prometheus keeps a failing rule's alerts: what it found is not
 		// known to be gone. It runs in full next time (valid is false).
-		changed[i] = stats.Err == nil && (p.full || (p.units > 0 && (fresh[i].n > 0 || st.covers(p))))
-		if changed[i] {
-			e.gen++
-		}
+		changed[i] = stats.Err == nil && (p.full || (p.units > 0 && (fresh[i].n > 0 || st.coveredCount(p) > 0)))
 		st.valid, st.seen, st.lastNow = stats.Err == nil, p.logEnd, now
 		res.PerRule[st.id] = stats
 	}
-	if c, ok := e.results[group]; ok && c.gen == e.gen {
-		res.Findings = c.findings
-	} else {
-		res.Findings = rebuild(states, plans, fresh, changed, e.opts.Workers)
-		e.results[group] = cachedResult{gen: e.gen, findings: res.Findings}
+	for i, st := range states {
+		switch {
+		case !changed[i]:
+		case plans[i].full:
+			st.findings = fromRuns(fresh[i])
+		default:
+			st.findings = st.update(&plans[i], fresh[i])
+		}
+		if len(st.findings.parts) > maxParts {
+			var one Findings
+			one.add(st.findings.Slice())
+			st.findings = one
+		}
 	}
+	res.Findings = concat(states)
 	for _, st := range states {
 		stats := res.PerRule[st.id]
-		stats.Findings = len(st.findings)
+		stats.Findings = st.findings.n
 		res.PerRule[st.id] = stats
 	}
 	return res
-}
-
-// cachedResult is the findings last returned for a group.
-type cachedResult struct {
-	gen      uint64 // e.gen when they were gathered
-	findings []chiso.Finding
 }
 
 // runs are a rule's new findings as its tasks left them: each run sorted,
@@ -234,171 +234,11 @@ func collect(p *plan, tasks []*task) (stats RuleStats, fresh runs) {
 	return stats, fresh
 }
 
-// appendSorted appends the runs to out in lessFinding order: one after the
-// other when each run starts after the previous one ends (tasks split by
-// areas), else merged.
-func appendSorted(out []chiso.Finding, fresh runs) []chiso.Finding {
-	rs := fresh.runs
-	ordered := true
-	for k := 1; k < len(rs) && ordered; k++ {
-		ordered = !lessFinding(&rs[k][0], &rs[k-1][len(rs[k-1])-1])
-	}
-	if ordered {
-		for _, r := range rs {
-			out = append(out, r...)
-		}
-		return out
-	}
-	heads := slices.Clone(rs)
-	for {
-		m := -1
-		for k, r := range heads {
-			if len(r) > 0 && (m < 0 || lessFinding(&r[0], &heads[m][0])) {
-				m = k
-			}
-		}
-		if m < 0 {
-			return out
-		}
-		out = append(out, heads[m][0])
-		heads[m] = heads[m][1:]
-	}
-}
-
 // countAfter returns how many findings the rule would have after the plan
 // with fresh new ones: those of its last findings the plan does not
 // re-evaluate, and the fresh.
 func (st *ruleState) countAfter(p *plan, fresh int) int {
-	if p.full {
-		return fresh
-	}
-	n := fresh
-	for i := range st.findings {
-		if !p.covered(st.unit, &st.findings[i]) {
-			n++
-		}
-	}
-	return n
-}
-
-// covers reports whether the plan re-evaluates a unit that has findings.
-func (st *ruleState) covers(p *plan) bool {
-	for i := range st.findings {
-		if p.covered(st.unit, &st.findings[i]) {
-			return true
-		}
-	}
-	return false
-}
-
-// rebuild writes every rule's findings, in the rules' order, into one new
-// slice: the cache of a rule that changed is its old findings outside the
-// plan merged with the fresh ones. Each rule's cache then shares the
-// result's memory; neither is ever modified in place, so results handed out
-// stay valid. One copy of everything is the whole cost, except that the
-// fresh findings of a partial evaluation are merged first.
-func rebuild(states []*ruleState, plans []plan, fresh []runs, changed []bool, workers int) []chiso.Finding {
-	if out, ok := rebuildAtOnce(states, plans, fresh, changed, workers); ok {
-		return out
-	}
-	n := 0
-	for i, st := range states {
-		n += fresh[i].n
-		if !plans[i].full {
-			n += len(st.findings)
-		}
-	}
-	out := make([]chiso.Finding, 0, n)
-	for i, st := range states {
-		start := len(out)
-		switch {
-		case !changed[i]:
-			out = append(out, st.findings...)
-		case plans[i].full:
-			out = appendSorted(out, fresh[i])
-		default:
-			var merged []chiso.Finding
-			if len(fresh[i].runs) == 1 {
-				merged = fresh[i].runs[0]
-			} else {
-				merged = appendSorted(make([]chiso.Finding, 0, fresh[i].n), fresh[i])
-			}
-			out = mergeInto(out, st.findings, merged, func(f *chiso.Finding) bool { return !plans[i].covered(st.unit, f) })
-		}
-		st.findings = out[start:len(out):len(out)]
-	}
-	return out
-}
-
-// parallelCopy is the number of findings from which rebuildAtOnce shares
-// the copying between workers.
-const parallelCopy = 16384
-
-// rebuildAtOnce is rebuild by several workers at once, when there are
-// enough findings and no rule's fresh findings are merged into its old
-// ones (each rule is unchanged or evaluated in full, as in a scheduled
-// evaluation or after a reload), so that each rule's place in the result
-// is known before copying. ok is false otherwise.
-func rebuildAtOnce(states []*ruleState, plans []plan, fresh []runs, changed []bool, workers int) (out []chiso.Finding, ok bool) {
-	if workers < 2 {
-		return nil, false
-	}
-	sizes := make([]int, len(states))
-	n := 0
-	for i, st := range states {
-		switch {
-		case !changed[i]:
-			sizes[i] = len(st.findings)
-		case plans[i].full:
-			sizes[i] = fresh[i].n
-		default:
-			return nil, false
-		}
-		n += sizes[i]
-	}
-	if n < parallelCopy {
-		return nil, false
-	}
-	offs := make([]int, len(states))
-	for i := 1; i < len(states); i++ {
-		offs[i] = offs[i-1] + sizes[i-1]
-	}
-	// The largest rules first, each to the worker with the least to copy.
-	order := make([]int, len(states))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return sizes[b] - sizes[a] })
-	loads, shares := make([]int, workers), make([][]int, workers)
-	for _, i := range order {
-		w := 0
-		for k := range loads {
-			if loads[k] < loads[w] {
-				w = k
-			}
-		}
-		loads[w] += sizes[i]
-		shares[w] = append(shares[w], i)
-	}
-	out = make([]chiso.Finding, n)
-	var wg sync.WaitGroup
-	for _, share := range shares {
-		wg.Go(func() {
-			for _, i := range share {
-				dst := out[offs[i] : offs[i] : offs[i]+sizes[i]]
-				if !changed[i] {
-					copy(out[offs[i]:offs[i]+sizes[i]], states[i].findings)
-				} else {
-					appendSorted(dst, fresh[i])
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for i, st := range states {
-		st.findings = out[offs[i] : offs[i]+sizes[i] : offs[i]+sizes[i]]
-	}
-	return out, true
+	return st.findings.n - st.coveredCount(p) + fresh
 }
 
 // mergeInto appends to out the merge of two sorted runs of findings,

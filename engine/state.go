@@ -29,10 +29,10 @@ type ruleState struct {
 	limit   int             // the group's limit on the rule's findings; 0: none
 
 	// What the last evaluation left; written only during an evaluation.
-	findings []chiso.Finding // sorted by lessFinding
-	valid    bool            // findings cover the whole scope as of seen
-	seen     uint64          // change-log position the findings account for
-	lastNow  time.Time       // the evaluation time of the last run
+	findings Findings  // sorted by lessFinding
+	valid    bool      // findings cover the whole scope as of seen
+	seen     uint64    // change-log position the findings account for
+	lastNow  time.Time // the evaluation time of the last run
 }
 
 // newRuleState resolves a rule's indicators and areas against the

@@ -48,7 +48,7 @@ func evalSample(t *testing.T) []chiso.Finding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.Findings
+	return res.Findings.Slice()
 }
 
 // TestPackOnSample: what the pack finds in the sample data — each

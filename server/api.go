@@ -202,7 +202,7 @@ func (s *Server) getFindings(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	match := func(val, key string) bool { return v.Get(key) == "" || v.Get(key) == val }
 	out := []chiso.Finding{}
-	for _, f := range s.deps.Status.Findings() {
+	for f := range s.deps.Status.Findings() {
 		if match(f.Rule, "rule") && match(f.Group, "group") && match(f.Area, "area") &&
 			match(f.Indicator, "indicator") && match(string(f.Severity), "severity") &&
 			match(string(f.Status), "status") && match(string(f.Diagnosis), "diagnosis") {

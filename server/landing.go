@@ -45,7 +45,7 @@ func (s *Server) landing(w http.ResponseWriter, _ *http.Request) {
 	}{Ready: s.deps.Status.Ready()}
 	if data.Ready {
 		counts := map[chiso.Severity]int{}
-		for _, f := range s.deps.Status.Findings() {
+		for f := range s.deps.Status.Findings() {
 			counts[f.Severity]++
 			data.Total++
 		}

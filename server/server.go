@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
 	"time"
@@ -30,7 +31,7 @@ type Querier interface {
 // Status reports the state of evaluation: current findings, rule health,
 // the last reload, and readiness (true once every group has been evaluated).
 type Status interface {
-	Findings() []chiso.Finding
+	Findings() iter.Seq[chiso.Finding]
 	Rules() []GroupStatus
 	ReloadStatus() ReloadStatus
 	Ready() bool

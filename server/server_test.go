@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"iter"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,7 +49,7 @@ func (b *backend) Catalogue(context.Context) (*chiso.Catalogue, error) {
 		Areas: []chiso.Area{{Code: "PT", Name: "Phú Thọ", Level: chiso.LevelProvince}}}, nil
 }
 
-func (b *backend) Findings() []chiso.Finding { return b.findings }
+func (b *backend) Findings() iter.Seq[chiso.Finding] { return slices.Values(b.findings) }
 func (b *backend) Rules() []GroupStatus {
 	return []GroupStatus{{Name: "g", Rules: []RuleStatus{{Name: "r", Health: "ok"}}}}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,7 +96,7 @@ func startManager(t *testing.T, db *store.DB) *alerts.Manager {
 			Period: chiso.MustParsePeriod("2024"), Value: 83.7, Expected: 100, Message: "dưới mục tiêu", DataID: 7})
 	}
 	grp := rules.Group{Name: "g", Rules: []rules.Rule{{Alert: "BelowTarget", Severity: chiso.Warning}}}
-	if err := m.Process(context.Background(), alerts.Evaluation{Group: grp, Findings: fs, Now: now}); err != nil {
+	if err := m.Process(context.Background(), alerts.Evaluation{Group: grp, Findings: slices.Values(fs), Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	return m

@@ -98,10 +98,11 @@ func evalOnce(ctx context.Context, e *env, o evalOptions) int {
 		fmt.Fprintf(e.stderr, "chiso eval: %v\n", err)
 		return 2
 	}
+	findings := res.Findings.Slice()
 	if o.format == "json" {
-		err = writeFindingsJSON(e.stdout, res.Findings)
+		err = writeFindingsJSON(e.stdout, findings)
 	} else {
-		err = writeFindingsTable(e.stdout, res.Findings)
+		err = writeFindingsTable(e.stdout, findings)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chiso eval: write findings: %v\n", err)
@@ -111,7 +112,7 @@ func evalOnce(ctx context.Context, e *env, o evalOptions) int {
 	switch {
 	case failed:
 		return 2
-	case failing(res.Findings, o.failOn):
+	case failing(findings, o.failOn):
 		return 1
 	}
 	return 0
@@ -239,7 +240,7 @@ func writeSummary(w io.Writer, res engine.Result, took time.Duration) bool {
 	}
 	by := map[chiso.Severity]int{}
 	indeterminate := 0
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		if f.Status == chiso.Indeterminate {
 			indeterminate++
 			continue

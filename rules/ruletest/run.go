@@ -150,7 +150,7 @@ func runTest(ctx context.Context, f *File, t Test, cat *chiso.Catalogue, groups 
 		r.Err = err
 		return r
 	}
-	found, err := onlyRules(res.Findings, t.Rules, groups)
+	found, err := onlyRules(res.Findings.Slice(), t.Rules, groups)
 	if err != nil {
 		r.Err = err
 		return r
