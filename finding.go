@@ -98,13 +98,38 @@ type Finding struct {
 	Expected float64
 	// Message explains the finding to a department head in the configured
 	// language: names, numbers with units, the comparison, the source.
+	// It is empty when Note writes it: read it with Text.
 	Message string
+	// Note, when not nil, writes the message on demand, so that an
+	// evaluation with many findings does not write them all.
+	Note Note
 	// Source is the publication of the figure judged; empty if none.
 	Source string
 	// DataID is the highest store sequence number of the observations the
 	// finding was computed from: a new revision of that data raises it, so an
 	// acknowledgement given at one DataID lapses when the data changes.
 	DataID int64
+}
+
+// A Note writes the message of a finding when it is asked for. It must be
+// safe for concurrent use and hold nothing that changes.
+type Note interface {
+	Text(f *Finding) string
+}
+
+// Text returns the finding's message: Message, or what Note writes.
+func (f *Finding) Text() string {
+	if f.Message == "" && f.Note != nil {
+		return f.Note.Text(f)
+	}
+	return f.Message
+}
+
+// Written returns the finding with its message written out and no Note,
+// for keeping: a Note may hold the data of many findings.
+func (f Finding) Written() Finding {
+	f.Message, f.Note = f.Text(), nil
+	return f
 }
 
 // findingJSON is the wire form of a Finding: NaN becomes null.
@@ -137,7 +162,7 @@ func numOrNil(v float64) *float64 {
 func (f Finding) MarshalJSON() ([]byte, error) {
 	w := findingJSON{Rule: f.Rule, Group: f.Group, Check: f.Check, Diagnosis: f.Diagnosis,
 		Severity: f.Severity, Status: f.Status, Indicator: f.Indicator, Area: f.Area,
-		Value: numOrNil(f.Value), Expected: numOrNil(f.Expected), Message: f.Message,
+		Value: numOrNil(f.Value), Expected: numOrNil(f.Expected), Message: f.Text(),
 		Source: f.Source, DataID: f.DataID}
 	if !f.Period.IsZero() {
 		p := f.Period

@@ -38,6 +38,10 @@ func candidates(ev Evaluation) map[string]candidate {
 		}
 		out[fp] = candidate{f: f, rule: r}
 	}
+	for fp, c := range out { // an alert keeps its finding: write the message, drop the note
+		c.f = c.f.Written()
+		out[fp] = c
+	}
 	return out
 }
 
@@ -124,11 +128,11 @@ func annotations(c candidate, ev Evaluation, labels map[string]string, lang stri
 		out = map[string]string{}
 	}
 	if out["summary"] == "" {
-		summary, _, _ := strings.Cut(c.f.Message, "\n")
+		summary, _, _ := strings.Cut(c.f.Text(), "\n")
 		out["summary"] = summary
 	}
 	if out["description"] == "" {
-		out["description"] = c.f.Message
+		out["description"] = c.f.Text()
 	}
 	return out
 }

@@ -115,7 +115,7 @@ type findingWire struct {
 func toFindingWire(f chiso.Finding) findingWire {
 	w := findingWire{Rule: f.Rule, Group: f.Group, Check: f.Check, Diagnosis: f.Diagnosis, Severity: f.Severity,
 		Status: f.Status, Indicator: f.Indicator, Area: f.Area, Value: numOrNil(f.Value),
-		Expected: numOrNil(f.Expected), Message: f.Message, Source: f.Source, DataID: f.DataID}
+		Expected: numOrNil(f.Expected), Message: f.Text(), Source: f.Source, DataID: f.DataID}
 	if !f.Period.IsZero() {
 		p := f.Period
 		w.Period = &p

@@ -116,7 +116,7 @@ func samePersisted(a, b *chiso.Alert) bool {
 	return a.State == b.State && a.ActiveAt.Equal(b.ActiveAt) && a.FiredAt.Equal(b.FiredAt) &&
 		a.ResolvedAt.Equal(b.ResolvedAt) && a.KeepFiringSince.Equal(b.KeepFiringSince) &&
 		sameFloat(a.Value, b.Value) && sameFloat(a.Expected, b.Expected) &&
-		a.Finding.DataID == b.Finding.DataID && a.Finding.Message == b.Finding.Message &&
+		a.Finding.DataID == b.Finding.DataID && a.Finding.Text() == b.Finding.Text() &&
 		a.Finding.Period == b.Finding.Period && (a.Ack == nil) == (b.Ack == nil) &&
 		maps.Equal(a.Labels, b.Labels) && maps.Equal(a.Annotations, b.Annotations)
 }

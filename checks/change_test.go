@@ -30,8 +30,8 @@ func TestChangeSampleVinhPhuc(t *testing.T) {
 		t.Errorf("expected %g, want the bound %g", f.Expected, want)
 	}
 	for _, s := range []string{"+75,6%/năm", "×51,4 trong 7 năm", "183.001 tỷ đồng", "3.560 tỷ đồng", "năm 2015", "Vĩnh Phúc", "phạm vi"} {
-		if !strings.Contains(f.Message, s) {
-			t.Errorf("message %q lacks %q", f.Message, s)
+		if !strings.Contains(f.Text(), s) {
+			t.Errorf("message %q lacks %q", f.Text(), s)
 		}
 	}
 	if slips := (&ScaleParams{}).Evaluate(env, Scope{Indicators: []string{"ict_revenue"}, Areas: []string{"VP"}}); len(slips) != 0 {
@@ -131,8 +131,8 @@ func TestChangeCases(t *testing.T) {
 			if f.Status != tt.status || f.Diagnosis != chiso.ImplausibleChange || f.Period.String() != tt.period || math.Abs(f.Expected-tt.expected) > 1e-9 {
 				t.Errorf("got %s %s %s expected %g; want %s %s %g", f.Status, f.Diagnosis, f.Period, f.Expected, tt.status, tt.period, tt.expected)
 			}
-			if !strings.Contains(f.Message, tt.msg) {
-				t.Errorf("message %q lacks %q", f.Message, tt.msg)
+			if !strings.Contains(f.Text(), tt.msg) {
+				t.Errorf("message %q lacks %q", f.Text(), tt.msg)
 			}
 		})
 	}

@@ -292,14 +292,13 @@ type judge struct {
 	areaCodes []uint32 // those of the area being judged
 	firstArea int32    // -1 until a unit fails
 	failing   int      // units that fail or may fail
-	msg       []byte
-	text      textArena
-	periods   periodNames
+	notes     *consistencyNotes // of the findings
+	records   []inconsistency
 }
 
 func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 	n := len(c.names)
-	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack), periods: periodNames{lang: env.Lang}, firstArea: -1,
+	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack), firstArea: -1,
 		inds: make([]chiso.Indicator, n), known: make([]bool, n), names: make([]string, n), forms: make([]quantityForm, n),
 		series: make([]Series, n), pos: make([]int, n), at: make([]int, n), ivs: make([]interval, n)}
 	for i, code := range c.names {
@@ -393,7 +392,7 @@ func (j *judge) findings(areas []string) []chiso.Finding {
 				v = unsure
 			}
 			out = out[:len(out)+1]
-			j.finding(&out[len(out)-1], areas[a], areaName, k, j.c.parts[(code-1)/2], v)
+			j.finding(&out[len(out)-1], areas[a], areaName, k, int(code-1)/2, v)
 		}
 	}
 	return out
@@ -650,68 +649,113 @@ func decimals(v float64) int {
 	return 0
 }
 
-// finding writes to f the inconsistent finding for the failing part, the
-// figures being those at j.at.
-func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part exprPart, v verdict) {
-	en := j.env.english()
-	per := keyPeriod(key)
-	b := j.msg[:0]
+// finding fills in the finding of a failing unit, the figures being those
+// at j.at: area (named areaName) at the period of key, where the part
+// fails or may fail (v). Its message is written only when asked for: the
+// note keeps the figures. The notes are sized for j.failing findings, so
+// the records never move.
+func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part int, v verdict) {
+	if j.notes == nil {
+		n := j.failing * len(j.series)
+		j.notes = &consistencyNotes{lang: j.env.Lang, names: j.names, forms: j.forms, parts: j.c.parts,
+			values: make([]float64, 0, n), quals: make([]chiso.Qualifier, 0, n), sources: make([]string, 0, n)}
+		j.records = make([]inconsistency, 0, j.failing)
+	}
+	nt := j.notes
+	off := len(nt.values)
+	var dataID int64
+	for i := range j.series {
+		s, at := &j.series[i], j.at[i]
+		nt.values = append(nt.values, s.values[at])
+		nt.quals = append(nt.quals, s.quals[at])
+		nt.sources = append(nt.sources, s.source(at))
+		dataID = max(dataID, s.ids[at])
+	}
+	j.records = append(j.records, inconsistency{notes: nt, areaName: areaName, off: int32(off), part: int32(part), unsure: v == unsure})
+	f.Diagnosis, f.Status, f.Indicator, f.Area, f.Period = chiso.Inconsistent, statusOf(v), j.c.names[0], area, keyPeriod(key)
+	f.Value, f.Expected, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), nt.sources[off], dataID
+	f.Note = &j.records[len(j.records)-1]
+}
+
+// consistencyNotes are the figures of the findings of one evaluation of a
+// consistency rule, one run of columns per finding, and what their
+// messages name.
+type consistencyNotes struct {
+	lang    string
+	names   []string       // of the indicators, in the expression's order
+	forms   []quantityForm // their units
+	parts   []exprPart
+	values  []float64
+	quals   []chiso.Qualifier
+	sources []string
+}
+
+// inconsistency is the note of one consistency finding.
+type inconsistency struct {
+	notes    *consistencyNotes
+	areaName string
+	off      int32 // where the finding's figures start in the notes' columns
+	part     int32 // the part of the expression that fails
+	unsure   bool  // the part may fail, as the qualifiers allow
+}
+
+// Text writes the message: the part that does not hold and every figure.
+func (r *inconsistency) Text(f *chiso.Finding) string {
+	nt := r.notes
+	en := nt.lang == "en"
+	per := FormatPeriod(f.Period, nt.lang)
+	part := nt.parts[r.part]
+	b := make([]byte, 0, 256)
 	switch {
-	case v == unsure && en:
+	case r.unsure && en:
 		b = append(b, "The figures of "...)
-		b = append(b, areaName...)
+		b = append(b, r.areaName...)
 		b = append(b, " for "...)
-		b = append(b, j.periods.name(per)...)
+		b = append(b, per...)
 		b = append(b, " may be inconsistent: whether “"...)
 		b = append(b, part.text...)
 		b = append(b, "” holds depends on the true values behind the qualified figures ("...)
-	case v == unsure:
+	case r.unsure:
 		b = append(b, "Số liệu của "...)
-		b = append(b, areaName...)
+		b = append(b, r.areaName...)
 		b = append(b, ' ')
-		b = append(b, j.periods.name(per)...)
+		b = append(b, per...)
 		b = append(b, " có thể không nhất quán: “"...)
 		b = append(b, part.text...)
 		b = append(b, "” đúng hay sai tùy giá trị thật của các số liệu có định tính ("...)
 	case en:
 		b = append(b, "The figures of "...)
-		b = append(b, areaName...)
+		b = append(b, r.areaName...)
 		b = append(b, " for "...)
-		b = append(b, j.periods.name(per)...)
+		b = append(b, per...)
 		b = append(b, " are inconsistent: “"...)
 		b = append(b, part.text...)
 		b = append(b, "” does not hold with "...)
 	default:
 		b = append(b, "Số liệu của "...)
-		b = append(b, areaName...)
+		b = append(b, r.areaName...)
 		b = append(b, ' ')
-		b = append(b, j.periods.name(per)...)
+		b = append(b, per...)
 		b = append(b, " không nhất quán: “"...)
 		b = append(b, part.text...)
 		b = append(b, "” không đúng với "...)
 	}
-	var dataID int64
-	var sources [8]string
-	srcs := sources[:0]
-	for i := range j.series {
-		s, at := &j.series[i], j.at[i]
+	n := len(nt.names)
+	for i := range n {
+		k := int(r.off) + i
 		if i > 0 {
 			b = append(b, "; "...)
 		}
-		b = append(b, j.names[i]...)
+		b = append(b, nt.names[i]...)
 		b = append(b, " = "...)
-		b = append(b, qualifierWord(s.quals[at], j.env.Lang)...)
-		b = j.forms[i].append(b, s.values[at], j.env.Lang)
-		dataID = max(dataID, s.ids[at])
-		srcs = append(srcs, s.source(at))
+		b = append(b, qualifierWord(nt.quals[k], nt.lang)...)
+		b = nt.forms[i].append(b, nt.values[k], nt.lang)
 	}
-	if v == unsure {
+	if r.unsure {
 		b = append(b, ")."...)
 	} else {
 		b = append(b, '.')
 	}
-	b = appendSourceNote(b, j.env.Lang, srcs)
-	j.msg = b
-	f.Diagnosis, f.Status, f.Indicator, f.Area, f.Period = chiso.Inconsistent, statusOf(v), j.c.names[0], area, per
-	f.Value, f.Expected, f.Message, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), j.text.string(b), srcs[0], dataID
+	b = appendSourceNote(b, nt.lang, nt.sources[r.off:int(r.off)+n])
+	return string(b)
 }

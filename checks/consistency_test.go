@@ -111,8 +111,8 @@ func TestConsistencyCases(t *testing.T) {
 			if f.Status != tt.status || f.Diagnosis != chiso.Inconsistent || f.Period.String() != "2022" || f.Indicator != tt.params.Indicators()[0] {
 				t.Errorf("got %s %s %s %s", f.Status, f.Diagnosis, f.Period, f.Indicator)
 			}
-			if !strings.Contains(f.Message, tt.part) {
-				t.Errorf("message %q does not name %q", f.Message, tt.part)
+			if !strings.Contains(f.Text(), tt.part) {
+				t.Errorf("message %q does not name %q", f.Text(), tt.part)
 			}
 			if f.DataID != int64(len(tt.obs)) && f.DataID == 0 {
 				t.Errorf("DataID %d", f.DataID)

@@ -25,8 +25,8 @@ func TestDefinitionSample(t *testing.T) {
 		t.Errorf("got %s %s %s %s %g", f.Area, f.Diagnosis, f.Indicator, f.Period, f.Value)
 	}
 	for _, s := range []string{"nearly 1,900 sites", "2,500 stations", "2017", "2024", "change of definition"} {
-		if !strings.Contains(f.Message, s) {
-			t.Errorf("message %q lacks %q", f.Message, s)
+		if !strings.Contains(f.Text(), s) {
+			t.Errorf("message %q lacks %q", f.Text(), s)
 		}
 	}
 	scope := Scope{Indicators: []string{"bts_stations", "bts_sites"}, Areas: []string{"PT"}}

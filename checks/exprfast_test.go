@@ -251,8 +251,8 @@ func TestConsistencyFastMatchesMachine(t *testing.T) {
 					}
 					for _, f := range got {
 						statuses[f.Status]++
-						if ref := refMessage(p, fastEnv, c, f); f.Message != ref {
-							t.Fatalf("%q: message\n%q\nwant\n%q", src, f.Message, ref)
+						if ref := refMessage(p, fastEnv, c, f); f.Text() != ref {
+							t.Fatalf("%q: message\n%q\nwant\n%q", src, f.Text(), ref)
 						}
 					}
 				}
@@ -278,7 +278,7 @@ func slowEvaluate(p *ConsistencyParams, env Env, scope Scope) []chiso.Finding {
 
 func sameFindings(a, b []chiso.Finding) bool {
 	return slices.EqualFunc(a, b, func(x, y chiso.Finding) bool {
-		return x.Message == y.Message && x.Status == y.Status && x.Period == y.Period && x.Area == y.Area &&
+		return x.Text() == y.Text() && x.Status == y.Status && x.Period == y.Period && x.Area == y.Area &&
 			x.Indicator == y.Indicator && x.Value == y.Value && x.Source == y.Source && x.DataID == y.DataID
 	})
 }
@@ -295,7 +295,7 @@ func refMessage(p *ConsistencyParams, env Env, c *compiledExpr, f chiso.Finding)
 		figs = append(figs, fmt.Sprintf("%s = %s", env.indName(n), refQualifier(pt.qual, env.Lang)+refQuantity(pt.value, ind.Unit, env.Lang)))
 		sources = append(sources, pt.source)
 	}
-	part := f.Message[strings.Index(f.Message, "“")+len("“") : strings.Index(f.Message, "”")]
+	part := f.Text()[strings.Index(f.Text(), "“")+len("“") : strings.Index(f.Text(), "”")]
 	msg := env.tr("Số liệu của %s %s không nhất quán: “%s” không đúng với %s.",
 		"The figures of %s for %s are inconsistent: “%s” does not hold with %s.",
 		env.areaName(f.Area), refPeriod(f.Period, env.Lang), part, strings.Join(figs, "; "))
@@ -482,8 +482,8 @@ func TestFreshnessMessagesMatchReference(t *testing.T) {
 				}
 				for _, f := range got {
 					n++
-					if ref := refMissing(p, env, f); f.Message != ref {
-						t.Fatalf("message\n%q\nwant\n%q", f.Message, ref)
+					if ref := refMissing(p, env, f); f.Text() != ref {
+						t.Fatalf("message\n%q\nwant\n%q", f.Text(), ref)
 					}
 				}
 			}

@@ -72,8 +72,8 @@ func TestFreshness(t *testing.T) {
 			if len(got) != 1 || got[0].Diagnosis != chiso.Missing || got[0].Period.String() != tt.want {
 				t.Fatalf("got %+v, want missing %s", got, tt.want)
 			}
-			if !strings.Contains(got[0].Message, tt.want) {
-				t.Errorf("message %q does not name the expected period", got[0].Message)
+			if !strings.Contains(got[0].Text(), tt.want) {
+				t.Errorf("message %q does not name the expected period", got[0].Text())
 			}
 			if got[0].DataID == 0 && tt.params.RequireHistory == nil {
 				t.Error("DataID 0: an acknowledgement would never lapse")
@@ -99,8 +99,8 @@ func TestFreshnessSample(t *testing.T) {
 		if f.Area != "DB" || f.Period.String() != "2025" {
 			t.Errorf("unexpected finding %s %s %s", f.Area, f.Indicator, f.Period)
 		}
-		if !strings.Contains(f.Message, "31/03/2026") {
-			t.Errorf("message %q lacks the due date", f.Message)
+		if !strings.Contains(f.Text(), "31/03/2026") {
+			t.Errorf("message %q lacks the due date", f.Text())
 		}
 	}
 	if n := len(only(got, "DB", "commune_radio_rate")); n != 1 {

@@ -84,7 +84,7 @@ func TestEveryFindingHasProvenance(t *testing.T) {
 	for _, p := range params {
 		for _, f := range p.Evaluate(env, Scope{Indicators: all, Areas: allAreas(env.Data)}) {
 			n++
-			if f.Diagnosis == "" || f.Status == "" || f.Indicator == "" || f.Area == "" || f.Message == "" || f.DataID == 0 {
+			if f.Diagnosis == "" || f.Status == "" || f.Indicator == "" || f.Area == "" || f.Text() == "" || f.DataID == 0 {
 				t.Errorf("%T: incomplete finding %+v", p, f)
 			}
 			if f.Diagnosis.PointDiagnosis() && f.Period.IsZero() {

@@ -54,8 +54,8 @@ func TestMonotonic(t *testing.T) {
 			if len(got) != 1 || got[0].Diagnosis != chiso.Decrease || got[0].Period.String() != tt.period {
 				t.Fatalf("got %+v, want one decrease in %s", got, tt.period)
 			}
-			if !strings.Contains(got[0].Message, "cumulative") {
-				t.Errorf("message %q", got[0].Message)
+			if !strings.Contains(got[0].Text(), "cumulative") {
+				t.Errorf("message %q", got[0].Text())
 			}
 		})
 	}

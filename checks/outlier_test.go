@@ -74,8 +74,8 @@ func TestOutlierHB(t *testing.T) {
 	if len(got) != 1 || got[0].Area != "A6" || got[0].Period.String() != "2024" {
 		t.Fatalf("got %+v, want A6 in 2024", got)
 	}
-	if !strings.Contains(got[0].Message, "×3") || math.Abs(got[0].Expected-1200*median([]float64{1.05, 1.04, 1.06, 1.0375, 1.04, 3, 940.0 / 900})) > 1e-6 {
-		t.Errorf("message %q expected %g", got[0].Message, got[0].Expected)
+	if !strings.Contains(got[0].Text(), "×3") || math.Abs(got[0].Expected-1200*median([]float64{1.05, 1.04, 1.06, 1.0375, 1.04, 3, 940.0 / 900})) > 1e-6 {
+		t.Errorf("message %q expected %g", got[0].Text(), got[0].Expected)
 	}
 	// Scope.Periods limits the cross-sections: 2023 has no ratios.
 	got = (&OutlierParams{Method: OutlierHB}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(7), Periods: []chiso.Period{chiso.MustParsePeriod("2023")}})
@@ -91,7 +91,7 @@ func TestOutlierBothOneFinding(t *testing.T) {
 	cur := peersObs("stations", "2024", 101, 102, 103, 101, 102, 900)
 	env := synthEnv(append(prev, cur...)...)
 	got := (&OutlierParams{}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(6), Periods: []chiso.Period{chiso.MustParsePeriod("2024")}})
-	if len(got) != 1 || got[0].Area != "A6" || !strings.Contains(got[0].Message, "robust z-score") || !strings.Contains(got[0].Message, "×9") {
+	if len(got) != 1 || got[0].Area != "A6" || !strings.Contains(got[0].Text(), "robust z-score") || !strings.Contains(got[0].Text(), "×9") {
 		t.Fatalf("got %+v", got)
 	}
 }
@@ -228,12 +228,12 @@ func TestOutlierQualifiedFigures(t *testing.T) {
 		return got[0]
 	}
 	// Median 50.5, scale 2.22: the limit is 58.3. Nearly 60 may be 54.
-	if f := mad(ob("rate", "A6", "2024", 60, "nearly")); f.Status != chiso.Indeterminate || !strings.Contains(f.Message, "cannot be concluded") {
-		t.Errorf("nearly 60: %s %q, want indeterminate with the reason", f.Status, f.Message)
+	if f := mad(ob("rate", "A6", "2024", 60, "nearly")); f.Status != chiso.Indeterminate || !strings.Contains(f.Text(), "cannot be concluded") {
+		t.Errorf("nearly 60: %s %q, want indeterminate with the reason", f.Status, f.Text())
 	}
 	// Over 60 is above 60: an outlier whatever its true value.
-	if f := mad(ob("rate", "A6", "2024", 60, "over")); f.Status != chiso.Fail || strings.Contains(f.Message, "cannot be concluded") {
-		t.Errorf("over 60: %s %q, want fail", f.Status, f.Message)
+	if f := mad(ob("rate", "A6", "2024", 60, "over")); f.Status != chiso.Fail || strings.Contains(f.Text(), "cannot be concluded") {
+		t.Errorf("over 60: %s %q, want fail", f.Status, f.Text())
 	}
 	if f := mad(ob("rate", "A6", "2024", 60, "")); f.Status != chiso.Fail {
 		t.Errorf("exactly 60: %s, want fail", f.Status)

@@ -61,8 +61,8 @@ func TestRangeMessage(t *testing.T) {
 		t.Fatalf("got %d findings", len(got))
 	}
 	for _, want := range []string{"Tỷ lệ", "A1", "năm 2024", "trên 100%", "từ 0% đến 100%", "Nguồn: src-A1"} {
-		if !strings.Contains(got[0].Message, want) {
-			t.Errorf("message %q lacks %q", got[0].Message, want)
+		if !strings.Contains(got[0].Text(), want) {
+			t.Errorf("message %q lacks %q", got[0].Text(), want)
 		}
 	}
 }

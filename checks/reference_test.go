@@ -132,7 +132,7 @@ func refCrossSection(p *OutlierParams, env Env, per chiso.Period, cs *crossSecti
 	}
 	for _, f := range mad {
 		if i, ok := at[f.Area]; ok {
-			out[i].Message += " " + f.Message
+			out[i].Message += " " + f.Text()
 			if f.Status == chiso.Fail {
 				out[i].Status = chiso.Fail
 			}

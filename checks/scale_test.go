@@ -49,8 +49,8 @@ func TestScale(t *testing.T) {
 			if len(got) != 1 || got[0].Diagnosis != chiso.UnitSlip || got[0].Status != chiso.Fail {
 				t.Fatalf("got %+v, want one unit_slip", got)
 			}
-			if !strings.Contains(got[0].Message, tt.msg) {
-				t.Errorf("message %q lacks %q", got[0].Message, tt.msg)
+			if !strings.Contains(got[0].Text(), tt.msg) {
+				t.Errorf("message %q lacks %q", got[0].Text(), tt.msg)
 			}
 			last := tt.obs[len(tt.obs)-1]
 			if got[0].Period != last.Period || got[0].Value != last.Value {

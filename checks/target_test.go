@@ -46,8 +46,8 @@ func TestTargetSample(t *testing.T) {
 		if f.Status != tt.status || f.Diagnosis != chiso.BelowTarget || f.Period.String() != tt.period || f.Value != tt.value || f.Expected != tt.expected {
 			t.Errorf("%s %s: got %s %s %s %g/%g", tt.area, tt.ind, f.Status, f.Diagnosis, f.Period, f.Value, f.Expected)
 		}
-		if !strings.Contains(f.Message, "no figure for 2025") || !strings.Contains(f.Message, "latest figure before the deadline ("+tt.period+")") {
-			t.Errorf("%s %s: message does not say the latest value was used: %q", tt.area, tt.ind, f.Message)
+		if !strings.Contains(f.Text(), "no figure for 2025") || !strings.Contains(f.Text(), "latest figure before the deadline ("+tt.period+")") {
+			t.Errorf("%s %s: message does not say the latest value was used: %q", tt.area, tt.ind, f.Text())
 		}
 		if f.DataID == 0 || f.Source == "" {
 			t.Errorf("%s %s: no provenance", tt.area, tt.ind)
@@ -65,8 +65,8 @@ func TestTargetMessageVietnamese(t *testing.T) {
 		t.Fatalf("got %d findings", len(got))
 	}
 	for _, want := range []string{"Tỷ trọng kinh tế số trong GRDP", "Phú Thọ", "12,5%", "20%", "năm 2025", "năm 2024", "Quyết định 749", "000_fda3ff747248bcf6.txt"} {
-		if !strings.Contains(got[0].Message, want) {
-			t.Errorf("message %q lacks %q", got[0].Message, want)
+		if !strings.Contains(got[0].Text(), want) {
+			t.Errorf("message %q lacks %q", got[0].Text(), want)
 		}
 	}
 }
@@ -146,8 +146,8 @@ func TestTargetCases(t *testing.T) {
 			if f.Diagnosis != tt.diag || f.Status != tt.status || f.Period.String() != tt.period {
 				t.Errorf("got %s %s %s, want %s %s %s", f.Diagnosis, f.Status, f.Period, tt.diag, tt.status, tt.period)
 			}
-			if !strings.Contains(f.Message, tt.msg) {
-				t.Errorf("message %q lacks %q", f.Message, tt.msg)
+			if !strings.Contains(f.Text(), tt.msg) {
+				t.Errorf("message %q lacks %q", f.Text(), tt.msg)
 			}
 		})
 	}

@@ -230,8 +230,8 @@ func lessFinding(a, b *chiso.Finding) bool {
 	if a.Diagnosis != b.Diagnosis {
 		return a.Diagnosis < b.Diagnosis
 	}
-	if a.Message != b.Message {
-		return a.Message < b.Message
+	if at, bt := a.Text(), b.Text(); at != bt {
+		return at < bt
 	}
 	return lessDetail(a, b)
 }

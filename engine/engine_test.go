@@ -86,7 +86,7 @@ func sameFindings(a, b Findings) bool {
 func dump(fs Findings) string {
 	var b strings.Builder
 	for f := range fs.All() {
-		b.WriteString("\n  " + f.Rule + " " + f.Area + " " + f.Indicator + " " + f.Period.String() + " " + f.Message)
+		b.WriteString("\n  " + f.Rule + " " + f.Area + " " + f.Indicator + " " + f.Period.String() + " " + f.Text())
 	}
 	return b.String()
 }

@@ -29,7 +29,7 @@ func TestRuleFiles(t *testing.T) {
 				t.Errorf("%s: %s: missing %s", name, r.Name, m)
 			}
 			for _, f := range r.Unexpected {
-				t.Errorf("%s: %s: unexpected %s: %s", name, r.Name, ruletest.FormatFinding(f), f.Message)
+				t.Errorf("%s: %s: unexpected %s: %s", name, r.Name, ruletest.FormatFinding(f), f.Text())
 			}
 		}
 	}

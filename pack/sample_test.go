@@ -84,8 +84,8 @@ func TestPackOnSample(t *testing.T) {
 			continue
 		}
 		f := got[0]
-		if f.Diagnosis != w.diag || f.Status != w.status || f.Period.String() != w.period || !strings.Contains(f.Message, w.msg) {
-			t.Errorf("%s %s %s: got %s %s %s %q", w.rule, w.area, w.ind, f.Diagnosis, f.Status, f.Period, f.Message)
+		if f.Diagnosis != w.diag || f.Status != w.status || f.Period.String() != w.period || !strings.Contains(f.Text(), w.msg) {
+			t.Errorf("%s %s %s: got %s %s %s %q", w.rule, w.area, w.ind, f.Diagnosis, f.Status, f.Period, f.Text())
 		}
 	}
 	quiet := []struct{ rule, area, ind string }{
@@ -104,7 +104,7 @@ func TestPackOnSample(t *testing.T) {
 		ind, period, _ := strings.Cut(q.ind, "/")
 		for _, f := range find(q.rule, q.area, ind) {
 			if period == "" || f.Period.String() == period {
-				t.Errorf("%s %s %s: unexpected %s %s %s", q.rule, q.area, q.ind, f.Diagnosis, f.Period, f.Message)
+				t.Errorf("%s %s %s: unexpected %s %s %s", q.rule, q.area, q.ind, f.Diagnosis, f.Period, f.Text())
 			}
 		}
 	}

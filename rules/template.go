@@ -41,7 +41,7 @@ type TemplateData struct {
 // format and unit words, as in check messages: "183.001 tỷ đồng" in
 // Vietnamese, "183,001 billion VND" in English.
 func NewTemplateData(f chiso.Finding, cat *chiso.Catalogue, labels map[string]string, lang string) TemplateData {
-	d := TemplateData{Rule: f.Rule, Group: f.Group, Finding: f, Labels: labels, Lang: lang,
+	d := TemplateData{Rule: f.Rule, Group: f.Group, Finding: f.Written(), Labels: labels, Lang: lang,
 		Area: chiso.Area{Code: f.Area}, Indicator: chiso.Indicator{Code: f.Indicator}}
 	if cat != nil {
 		if a, ok := cat.Area(f.Area); ok {

@@ -147,7 +147,7 @@ func (b builder) alert(a chiso.Alert, ext string) Alert {
 		Status: string(a.State), StatusText: b.word(string(a.State)),
 		Severity: first(a.Labels["severity"], string(f.Severity)), Diagnosis: first(a.Labels["diagnosis"], string(f.Diagnosis)),
 		Indicator: ind.Code, IndicatorName: ind.Name(b.lang), Area: area.Code, AreaName: first(area.Name, area.Code),
-		Period: first(a.Labels["period"], periodString(f.Period)), Message: f.Message, Source: f.Source,
+		Period: first(a.Labels["period"], periodString(f.Period)), Message: f.Text(), Source: f.Source,
 		Summary: a.Annotations["summary"], Description: a.Annotations["description"],
 		FiredAt: b.time(a.FiredAt), ResolvedAt: b.time(a.ResolvedAt), URL: findingURL(ext, a),
 		Fingerprint: a.Fingerprint, Labels: a.Labels, Annotations: a.Annotations}

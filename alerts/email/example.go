@@ -50,5 +50,5 @@ func exampleAlert(f chiso.Finding, firedAt time.Time) chiso.Alert {
 		ActiveAt: firedAt, FiredAt: firedAt, LastEval: firedAt, Value: f.Value, Expected: f.Expected, Finding: f,
 		Labels: map[string]string{"alertname": f.Rule, "group": f.Group, "severity": string(f.Severity),
 			"diagnosis": string(f.Diagnosis), "status": "fail", "indicator": f.Indicator, "area": f.Area, "period": f.Period.String()},
-		Annotations: map[string]string{"summary": f.Message, "description": "Nguồn: " + f.Source}}
+		Annotations: map[string]string{"summary": f.Text(), "description": "Nguồn: " + f.Source}}
 }

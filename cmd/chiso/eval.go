@@ -202,7 +202,7 @@ func writeFindingsTable(w io.Writer, fs []chiso.Finding) error {
 	for _, f := range fs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Status, f.Diagnosis, f.Area,
 			f.Indicator, dash(f.Period.String()), number(f.Value), number(f.Expected), f.Group+"/"+f.Rule,
-			strings.ReplaceAll(f.Message, "\n", " "))
+			strings.ReplaceAll(f.Text(), "\n", " "))
 	}
 	return tw.Flush()
 }

@@ -78,12 +78,12 @@ func TestEvalSample(t *testing.T) {
 	}
 	for _, n := range none {
 		if f := find(n.area, n.ind, n.period, "", n.ds...); f != nil {
-			t.Errorf("unexpected finding for %s %s %s: %s", n.area, n.ind, n.period, f.Message)
+			t.Errorf("unexpected finding for %s %s %s: %s", n.area, n.ind, n.period, f.Text())
 		}
 	}
 	for _, f := range fs {
 		if f.Diagnosis == chiso.OutOfRange || (f.Area == "PY" && f.Diagnosis == chiso.Missing) {
-			t.Errorf("unexpected %s finding: %s", f.Diagnosis, f.Message)
+			t.Errorf("unexpected %s finding: %s", f.Diagnosis, f.Text())
 		}
 		if f.Rule == "" || f.Group == "" || f.Check == "" || f.Severity == "" {
 			t.Errorf("finding without rule, group, check or severity: %+v", f)

@@ -47,7 +47,7 @@ func Compare(want []Expected, got []chiso.Finding) (missing []Expected, unexpect
 func (e Expected) Matches(f chiso.Finding) bool {
 	return e.Rule == f.Rule && e.Diagnosis == f.Diagnosis && e.Area == f.Area && e.Indicator == f.Indicator &&
 		e.Period == f.Period && e.Status == f.Status && (e.Severity == "" || e.Severity == f.Severity) &&
-		strings.Contains(f.Message, e.Message)
+		strings.Contains(f.Text(), e.Message)
 }
 
 // String writes the expectation in the notation of expected_findings.
@@ -63,8 +63,8 @@ func (e Expected) String() string {
 // that it can be pasted into a test file, followed by its message.
 func FormatFinding(f chiso.Finding) string {
 	s := entry(f.Rule, string(f.Diagnosis), f.Area, f.Indicator, f.Period, string(f.Status), string(f.Severity))
-	if f.Message != "" {
-		s += "  # " + strings.ReplaceAll(f.Message, "\n", " ")
+	if msg := f.Text(); msg != "" {
+		s += "  # " + strings.ReplaceAll(msg, "\n", " ")
 	}
 	return s
 }
