@@ -289,9 +289,9 @@ type judge struct {
 	// area by area and period by period (as j.keys lists them): 0 when the
 	// expression holds or was not judged, else 1 + 2·part, +1 if unsure.
 	codes     []uint32
-	areaCodes []uint32 // those of the area being judged
-	firstArea int32    // -1 until a unit fails
-	failing   int      // units that fail or may fail
+	areaCodes []uint32          // those of the area being judged
+	firstArea int32             // -1 until a unit fails
+	failing   int               // units that fail or may fail
 	notes     *consistencyNotes // of the findings
 	records   []inconsistency
 }
