@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -92,7 +93,8 @@ type peer struct {
 // when not nil, limits the periods.
 func (p *OutlierParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
-	var cs crossSection
+	cs := crossSections.Get().(*crossSection)
+	defer cs.release()
 	cs.setAreas(env, scope.Areas)
 	for _, code := range scope.Indicators {
 		ind, ok := env.Data.Indicator(code)
@@ -104,7 +106,7 @@ func (p *OutlierParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		periods := cs.gather(env, scope.Periods)
 		for n, per := range periods {
 			cs.section(cs.slotOf[n])
-			out = append(out, p.crossSection(env, per, &cs)...)
+			out = append(out, p.crossSection(env, per, cs)...)
 		}
 	}
 	return out
@@ -145,6 +147,18 @@ type crossSection struct {
 	ratios  []float64
 	effects []float64
 	valid   []int32 // the figures with a ratio, in order
+}
+
+// crossSections keeps the buffers of cross-sections between evaluations:
+// they are large (the figures of every area for every period), and memory
+// the process has not touched yet costs a page fault to write.
+var crossSections = sync.Pool{New: func() any { return new(crossSection) }}
+
+// release drops what refers to the data and returns cs to the pool.
+func (cs *crossSection) release() {
+	clear(cs.series)
+	cs.ind, cs.areas, cs.series = chiso.Indicator{}, nil, cs.series[:0]
+	crossSections.Put(cs)
 }
 
 // setAreas sets the areas of the scope.
