@@ -21,18 +21,25 @@ func fieldErr(field, format string, args ...any) FieldError {
 	return FieldError{Field: field, Offset: -1, Msg: fmt.Sprintf(format, args...)}
 }
 
+// seriesBlock is how many series eachSeries fetches at once.
+const seriesBlock = 64
+
 // eachSeries calls fn for every series of the scope that has points and
 // whose indicator is in the catalogue.
 func eachSeries(env Env, scope Scope, fn func(ind chiso.Indicator, s Series)) {
+	var buf []Series
 	for _, code := range scope.Indicators {
 		ind, ok := env.Data.Indicator(code)
 		if !ok {
 			env.skip(SkipUnknown)
 			continue
 		}
-		for _, area := range scope.Areas {
-			if s := env.Data.Series(code, area); s.Len() > 0 {
-				fn(ind, s)
+		for lo := 0; lo < len(scope.Areas); lo += seriesBlock {
+			buf = appendSeries(env.Data, buf[:0], code, scope.Areas[lo:min(lo+seriesBlock, len(scope.Areas))])
+			for _, s := range buf {
+				if s.Len() > 0 {
+					fn(ind, s)
+				}
 			}
 		}
 	}

@@ -346,10 +346,7 @@ func (j *judge) fetch(areas []string, lo int) {
 		j.all = make([][]Series, len(j.c.names))
 	}
 	for i, n := range j.c.names {
-		j.all[i] = j.all[i][:0]
-		for _, area := range areas[j.lo:j.hi] {
-			j.all[i] = append(j.all[i], j.env.Data.Series(n, area))
-		}
+		j.all[i] = appendSeries(j.env.Data, j.all[i][:0], n, areas[j.lo:j.hi])
 	}
 }
 

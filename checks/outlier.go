@@ -171,10 +171,7 @@ func (cs *crossSection) setAreas(env Env, areas []string) {
 
 // load fetches the indicator's series of every area once.
 func (cs *crossSection) load(env Env, ind chiso.Indicator) {
-	cs.ind, cs.series = ind, slices.Grow(cs.series[:0], len(cs.areas))
-	for _, a := range cs.areas {
-		cs.series = append(cs.series, env.Data.Series(ind.Code, a))
-	}
+	cs.ind, cs.series = ind, appendSeries(env.Data, slices.Grow(cs.series[:0], len(cs.areas)), ind.Code, cs.areas)
 }
 
 // gather fills the columns with the figures of the areas for the periods

@@ -123,6 +123,12 @@ func (v *view) Series(indicator, area string) checks.Series {
 	return v.ix.viewIn(v.byArea, indicator, area)
 }
 
+// AppendSeries appends the series of the indicator in each of the areas,
+// in their order.
+func (v *view) AppendSeries(out []checks.Series, indicator string, areas []string) []checks.Series {
+	return v.ix.appendSeries(out, indicator, areas)
+}
+
 // AreasWith returns the sorted codes of the areas with data for the
 // indicator.
 func (v *view) AreasWith(indicator string) []string { return v.ix.areasWith(indicator) }

@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/chiso-vn/chiso"
@@ -308,6 +309,38 @@ func (ix *index) viewIn(byArea map[string]int32, indicator, area string) checks.
 	c := &ix.cols[s]
 	return checks.NewSeries(indicator, area, checks.SeriesColumns{Keys: c.keys, Values: c.values,
 		Qualifiers: c.quals, Methods: c.methods, Sources: c.sources, IDs: c.ids, Strings: ix.strs.names})
+}
+
+// appendSeries appends the series of the indicator in each of the areas.
+// The indicator's columns are sorted by area, so sorted areas are found by
+// walking them, without hashing each code; unsorted ones are looked up.
+func (ix *index) appendSeries(out []checks.Series, indicator string, areas []string) []checks.Series {
+	ind := ix.indicators.lookup(indicator)
+	if ind < 0 || int(ind) >= len(ix.byInd) || !slices.IsSorted(areas) {
+		byArea := ix.seriesOf(indicator)
+		for _, a := range areas {
+			out = append(out, ix.viewIn(byArea, indicator, a))
+		}
+		return out
+	}
+	cols, names := ix.byInd[ind], ix.withs[ind]
+	j := 0
+	for _, a := range areas {
+		if j < len(names) && names[j] < a { // usually the next one
+			j++
+			if j < len(names) && names[j] < a {
+				j += sort.SearchStrings(names[j:], a)
+			}
+		}
+		if j < len(names) && names[j] == a {
+			c := &ix.cols[cols[j]]
+			out = append(out, checks.NewSeries(indicator, a, checks.SeriesColumns{Keys: c.keys, Values: c.values,
+				Qualifiers: c.quals, Methods: c.methods, Sources: c.sources, IDs: c.ids, Strings: ix.strs.names}))
+		} else {
+			out = append(out, checks.NewSeries(indicator, a, checks.SeriesColumns{Strings: ix.strs.names}))
+		}
+	}
+	return out
 }
 
 // areasWith returns the sorted codes of the areas with a series of the

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -120,6 +122,52 @@ func TestOrderAgreesWithCompare(t *testing.T) {
 			got, want := order(p.Key())-order(q.Key()), int32(p.Compare(q))
 			if (got < 0) != (want < 0) || (got == 0) != (want == 0) {
 				t.Fatalf("order(%s) - order(%s) = %d, Compare = %d", p, q, got, want)
+			}
+		}
+	}
+}
+
+// TestAppendSeries: the series of many areas at once are those a lookup
+// of each gives, for sorted, unsorted, sparse and unknown areas.
+func TestAppendSeries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	all := make([]string, 60)
+	for i := range all {
+		all[i] = fmt.Sprintf("P%02d", i)
+	}
+	ix := newIndex()
+	id := int64(0)
+	for _, a := range all {
+		if rng.IntN(3) > 0 {
+			id++
+			o := obs("a", a, "2024", float64(id), 1, id)
+			ix.put(&o)
+		}
+	}
+	ix.finish()
+	for trial := range 500 {
+		var areas []string
+		for _, a := range append(all, "Q1", "A0") {
+			if rng.IntN(1+trial%5) == 0 {
+				areas = append(areas, a)
+			}
+		}
+		slices.Sort(areas)
+		if trial%7 == 6 {
+			rng.Shuffle(len(areas), func(i, j int) { areas[i], areas[j] = areas[j], areas[i] })
+		}
+		ind := "a"
+		if trial%11 == 10 {
+			ind = "unknown"
+		}
+		got := ix.appendSeries(nil, ind, areas)
+		if len(got) != len(areas) {
+			t.Fatalf("trial %d: %d series for %d areas", trial, len(got), len(areas))
+		}
+		for i, a := range areas {
+			want := ix.view(ind, a)
+			if got[i].Area != a || got[i].Len() != want.Len() || (want.Len() > 0 && got[i].ID(0) != want.ID(0)) {
+				t.Fatalf("trial %d: area %s: got %s with %d points, want %d", trial, a, got[i].Area, got[i].Len(), want.Len())
 			}
 		}
 	}
