@@ -373,7 +373,6 @@ func (j *judge) findings(areas []string) []chiso.Finding {
 			j.fetch(areas, int(a))
 		}
 		j.load(a)
-		areaName := ""
 		for _, k := range j.keys {
 			code := j.codes[u]
 			u++
@@ -381,15 +380,12 @@ func (j *judge) findings(areas []string) []chiso.Finding {
 				continue
 			}
 			j.locate(k)
-			if areaName == "" {
-				areaName = j.env.areaName(areas[a])
-			}
 			v := fails
 			if code%2 == 0 {
 				v = unsure
 			}
 			out = out[:len(out)+1]
-			j.finding(&out[len(out)-1], areas[a], areaName, k, int(code-1)/2, v)
+			j.finding(&out[len(out)-1], areas[a], k, int(code-1)/2, v)
 		}
 	}
 	return out
@@ -647,14 +643,14 @@ func decimals(v float64) int {
 }
 
 // finding fills in the finding of a failing unit, the figures being those
-// at j.at: area (named areaName) at the period of key, where the part
+// at j.at: area at the period of key, where the part
 // fails or may fail (v). Its message is written only when asked for: the
 // note keeps the figures. The notes are sized for j.failing findings, so
 // the records never move.
-func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part int, v verdict) {
+func (j *judge) finding(f *chiso.Finding, area string, key int32, part int, v verdict) {
 	if j.notes == nil {
 		n := j.failing * len(j.series)
-		j.notes = &consistencyNotes{lang: j.env.Lang, names: j.names, forms: j.forms, parts: j.c.parts,
+		j.notes = &consistencyNotes{lang: j.env.Lang, areaName: j.env.areaNamer(), names: j.names, forms: j.forms, parts: j.c.parts,
 			values: make([]float64, 0, n), quals: make([]chiso.Qualifier, 0, n), sources: make([]string, 0, n)}
 		j.records = make([]inconsistency, 0, j.failing)
 	}
@@ -668,7 +664,7 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 		nt.sources = append(nt.sources, s.source(at))
 		dataID = max(dataID, s.ids[at])
 	}
-	j.records = append(j.records, inconsistency{notes: nt, areaName: areaName, off: int32(off), part: int32(part), unsure: v == unsure})
+	j.records = append(j.records, inconsistency{notes: nt, off: int32(off), part: int32(part), unsure: v == unsure})
 	f.Diagnosis, f.Status, f.Indicator, f.Area, f.Period = chiso.Inconsistent, statusOf(v), j.c.names[0], area, keyPeriod(key)
 	f.Value, f.Expected, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), nt.sources[off], dataID
 	f.Note = &j.records[len(j.records)-1]
@@ -678,35 +674,35 @@ func (j *judge) finding(f *chiso.Finding, area, areaName string, key int32, part
 // consistency rule, one run of columns per finding, and what their
 // messages name.
 type consistencyNotes struct {
-	lang    string
-	names   []string       // of the indicators, in the expression's order
-	forms   []quantityForm // their units
-	parts   []exprPart
-	values  []float64
-	quals   []chiso.Qualifier
-	sources []string
+	lang     string
+	areaName func(code string) string
+	names    []string       // of the indicators, in the expression's order
+	forms    []quantityForm // their units
+	parts    []exprPart
+	values   []float64
+	quals    []chiso.Qualifier
+	sources  []string
 }
 
 // inconsistency is the note of one consistency finding.
 type inconsistency struct {
-	notes    *consistencyNotes
-	areaName string
-	off      int32 // where the finding's figures start in the notes' columns
-	part     int32 // the part of the expression that fails
-	unsure   bool  // the part may fail, as the qualifiers allow
+	notes  *consistencyNotes
+	off    int32 // where the finding's figures start in the notes' columns
+	part   int32 // the part of the expression that fails
+	unsure bool  // the part may fail, as the qualifiers allow
 }
 
 // Text writes the message: the part that does not hold and every figure.
 func (r *inconsistency) Text(f *chiso.Finding) string {
 	nt := r.notes
 	en := nt.lang == "en"
-	per := FormatPeriod(f.Period, nt.lang)
+	per, areaName := FormatPeriod(f.Period, nt.lang), nt.areaName(f.Area)
 	part := nt.parts[r.part]
 	b := make([]byte, 0, 256)
 	switch {
 	case r.unsure && en:
 		b = append(b, "The figures of "...)
-		b = append(b, r.areaName...)
+		b = append(b, areaName...)
 		b = append(b, " for "...)
 		b = append(b, per...)
 		b = append(b, " may be inconsistent: whether “"...)
@@ -714,7 +710,7 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 		b = append(b, "” holds depends on the true values behind the qualified figures ("...)
 	case r.unsure:
 		b = append(b, "Số liệu của "...)
-		b = append(b, r.areaName...)
+		b = append(b, areaName...)
 		b = append(b, ' ')
 		b = append(b, per...)
 		b = append(b, " có thể không nhất quán: “"...)
@@ -722,7 +718,7 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 		b = append(b, "” đúng hay sai tùy giá trị thật của các số liệu có định tính ("...)
 	case en:
 		b = append(b, "The figures of "...)
-		b = append(b, r.areaName...)
+		b = append(b, areaName...)
 		b = append(b, " for "...)
 		b = append(b, per...)
 		b = append(b, " are inconsistent: “"...)
@@ -730,7 +726,7 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 		b = append(b, "” does not hold with "...)
 	default:
 		b = append(b, "Số liệu của "...)
-		b = append(b, r.areaName...)
+		b = append(b, areaName...)
 		b = append(b, ' ')
 		b = append(b, per...)
 		b = append(b, " không nhất quán: “"...)

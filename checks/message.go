@@ -233,6 +233,21 @@ func (e Env) indName(code string) string {
 }
 
 // areaName returns the area's name, or its code.
+// AreaNamer is Data that can name areas without itself: what it returns
+// must keep working, and hold little, after the Data is gone, for it names
+// the areas of messages written on demand (see chiso.Note).
+type AreaNamer interface {
+	AreaNamer() func(code string) string
+}
+
+// areaNamer returns a function that does what areaName does, for notes.
+func (e Env) areaNamer() func(code string) string {
+	if n, ok := e.Data.(AreaNamer); ok {
+		return n.AreaNamer()
+	}
+	return e.areaName
+}
+
 func (e Env) areaName(code string) string {
 	if a, ok := e.Data.Area(code); ok && a.Name != "" {
 		return a.Name

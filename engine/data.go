@@ -106,6 +106,18 @@ func (v *view) Area(code string) (chiso.Area, bool) {
 	return a, ok
 }
 
+// AreaNamer returns the catalogue's area names by code, holding the
+// catalogue and not the index.
+func (v *view) AreaNamer() func(code string) string { return v.cat.areaName }
+
+// areaName returns the name of the area, or its code if it has none.
+func (c *catalogue) areaName(code string) string {
+	if a, ok := c.areas[code]; ok && a.Name != "" {
+		return a.Name
+	}
+	return code
+}
+
 // Areas returns every area of the catalogue.
 func (v *view) Areas() []chiso.Area { return v.cat.cat.Areas }
 
