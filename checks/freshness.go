@@ -144,6 +144,7 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		}
 	}
 	var found []owed
+	var series []Series
 	inds := make([]chiso.Indicator, len(scope.Indicators))
 	for k, code := range scope.Indicators {
 		ind, ok := env.Data.Indicator(code)
@@ -152,11 +153,12 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			continue
 		}
 		inds[k] = ind
+		series = appendSeries(env.Data, series[:0], ind.Code, scope.Areas)
 		for a, area := range scope.Areas {
 			if !covers[a] {
 				continue
 			}
-			s := env.Data.Series(ind.Code, area)
+			s := series[a]
 			if last, ok := p.owes(env, ind.Code, area, s, per); ok {
 				o := owed{ind: int32(k), area: int32(a), last: last >= 0, id: maxSeriesID(s)}
 				if o.last {
