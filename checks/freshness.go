@@ -172,22 +172,18 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		return nil
 	}
 	found = byArea(found, len(scope.Areas))
-	m := missingWriter{env: env, per: per, perName: env.period(per), due: formatDate(dueDate, env.Lang),
-		periods: periodNames{lang: env.Lang}}
-	areaNames := make([]string, len(scope.Areas)) // "" until needed
+	notes := &missingNotes{lang: env.Lang, perName: env.period(per), due: formatDate(dueDate, env.Lang),
+		areaName: env.areaNamer(), inds: inds, indNames: make([]string, len(inds))}
+	for k := range inds {
+		if inds[k].Code != "" {
+			notes.indNames[k] = env.indName(inds[k].Code)
+		}
+	}
 	out := make([]chiso.Finding, len(found))
-	indNames := make([]string, len(scope.Indicators)) // "" until needed
 	for i := range found {
 		o := &found[i]
-		ind, area := &inds[o.ind], scope.Areas[o.area]
-		if indNames[o.ind] == "" {
-			indNames[o.ind] = env.indName(ind.Code)
-		}
-		indName := indNames[o.ind]
-		if areaNames[o.area] == "" {
-			areaNames[o.area] = env.areaName(area)
-		}
-		m.missing(&out[i], ind, indName, area, areaNames[o.area], o)
+		o.notes = notes
+		missing(env, &out[i], inds[o.ind].Code, scope.Areas[o.area], per, o)
 	}
 	return out
 }
@@ -215,6 +211,7 @@ func byArea(found []owed, areas int) []owed {
 // owed is a series that owes the figure: its latest earlier point, if any,
 // and its highest store sequence number.
 type owed struct {
+	notes     *missingNotes
 	ind, area int32 // indexes in the scope
 	last      bool  // the latest earlier point is set: key, value, qual and source
 	qual      chiso.Qualifier
@@ -265,62 +262,70 @@ func predecessorHistory(env Env, indicator, area string, per chiso.Period) bool 
 	return false
 }
 
-// missingWriter writes the missing findings of one evaluation.
-type missingWriter struct {
-	env     Env
-	per     chiso.Period
-	perName string // per in the language
-	due     string // the due date in the language
-	periods periodNames
-	buf     []byte
-	text    textArena
-}
-
-// missing writes the missing finding of the series o to f.
-func (m *missingWriter) missing(f *chiso.Finding, ind *chiso.Indicator, indName, area, areaName string, o *owed) {
-	env := m.env
-	b := m.buf[:0]
-	if env.english() {
-		b = append(b, "No figure yet for "...)
-		b = append(b, indName...)
-		b = append(b, ", "...)
-		b = append(b, m.perName...)
-		b = append(b, ", in "...)
-		b = append(b, areaName...)
-		b = append(b, "; it was due by "...)
-	} else {
-		b = append(b, "Chưa có số liệu "...)
-		b = append(b, indName...)
-		b = append(b, ' ')
-		b = append(b, m.perName...)
-		b = append(b, " của "...)
-		b = append(b, areaName...)
-		b = append(b, ", hạn công bố là "...)
-	}
-	b = append(b, m.due...)
-	b = append(b, '.')
-	f.Diagnosis, f.Status, f.Indicator, f.Area = chiso.Missing, chiso.Fail, ind.Code, area
-	f.Period, f.Value, f.Expected = m.per, math.NaN(), math.NaN()
+// missing fills in the missing finding of the series o, whose note is o
+// itself: its message is written only when asked for.
+func missing(env Env, f *chiso.Finding, ind, area string, per chiso.Period, o *owed) {
+	f.Diagnosis, f.Status, f.Indicator, f.Area = chiso.Missing, chiso.Fail, ind, area
+	f.Period, f.Value, f.Expected = per, math.NaN(), math.NaN()
 	if o.last {
-		if env.english() {
-			b = append(b, " The latest figure is "...)
-		} else {
-			b = append(b, " Số liệu mới nhất: "...)
-		}
-		b = append(b, qualifierWord(o.qual, env.Lang)...)
-		b = appendQuantity(b, o.value, ind.Unit, env.Lang)
-		b = append(b, " ("...)
-		b = append(b, m.periods.name(keyPeriod(o.key))...)
-		b = append(b, ")."...)
-		b = appendSourceNote(b, env.Lang, []string{o.source})
 		f.Source = o.source
 	}
 	f.DataID = o.id
 	for _, l := range env.Data.Predecessors(area) { // their history made the figure owed
-		f.DataID = max(f.DataID, maxSeriesID(env.Data.Series(ind.Code, l.From)))
+		f.DataID = max(f.DataID, maxSeriesID(env.Data.Series(ind, l.From)))
 	}
-	f.Message = m.text.string(b)
-	m.buf = b
+	f.Note = o
+}
+
+// missingNotes is what the messages of one evaluation's missing findings
+// share.
+type missingNotes struct {
+	lang     string
+	perName  string // the period owed, in the language
+	due      string // its due date, in the language
+	areaName func(code string) string
+	inds     []chiso.Indicator // the scope's, for their units
+	indNames []string          // their names in the language
+}
+
+// Text writes the message of a missing finding: what is owed, by when, and
+// the latest earlier figure.
+func (o *owed) Text(f *chiso.Finding) string {
+	n := o.notes
+	b := make([]byte, 0, 192)
+	if n.lang == "en" {
+		b = append(b, "No figure yet for "...)
+		b = append(b, n.indNames[o.ind]...)
+		b = append(b, ", "...)
+		b = append(b, n.perName...)
+		b = append(b, ", in "...)
+		b = append(b, n.areaName(f.Area)...)
+		b = append(b, "; it was due by "...)
+	} else {
+		b = append(b, "Chưa có số liệu "...)
+		b = append(b, n.indNames[o.ind]...)
+		b = append(b, ' ')
+		b = append(b, n.perName...)
+		b = append(b, " của "...)
+		b = append(b, n.areaName(f.Area)...)
+		b = append(b, ", hạn công bố là "...)
+	}
+	b = append(b, n.due...)
+	b = append(b, '.')
+	if o.last {
+		if n.lang == "en" {
+			b = append(b, " The latest figure is "...)
+		} else {
+			b = append(b, " Số liệu mới nhất: "...)
+		}
+		b = append(b, qualifierWord(o.qual, n.lang)...)
+		b = appendQuantity(b, o.value, n.inds[o.ind].Unit, n.lang)
+		b = append(b, " ("...)
+		b = append(b, FormatPeriod(keyPeriod(o.key), n.lang)...)
+		b = append(b, ")."...)
+		b = appendSourceNote(b, n.lang, []string{o.source})
+	}
+	return string(b)
 }
 
 // maxSeriesID returns the highest store sequence number of the series.
