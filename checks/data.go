@@ -18,6 +18,7 @@ type Series struct {
 	methods         []uint16          // index into strings; 0 is ""
 	sources         []uint32          // index into strings; 0 is ""
 	ids             []int64           // store sequence number of each point's revision
+	maxID           int64             // the highest of ids, when known; 0: not known
 	strings         []string          // the index's string table
 }
 
@@ -31,13 +32,15 @@ type SeriesColumns struct {
 	Methods    []uint16
 	Sources    []uint32
 	IDs        []int64
-	Strings    []string
+	// MaxID is the highest of IDs when the caller knows it, else 0.
+	MaxID   int64
+	Strings []string
 }
 
 // NewSeries wraps columns as a Series; the index calls it.
 func NewSeries(indicator, area string, c SeriesColumns) Series {
 	return Series{Indicator: indicator, Area: area, keys: c.Keys, values: c.Values, quals: c.Qualifiers,
-		methods: c.Methods, sources: c.Sources, ids: c.IDs, strings: c.Strings}
+		methods: c.Methods, sources: c.Sources, ids: c.IDs, maxID: c.MaxID, strings: c.Strings}
 }
 
 // Len returns the number of points.

@@ -330,6 +330,9 @@ func (o *owed) Text(f *chiso.Finding) string {
 
 // maxSeriesID returns the highest store sequence number of the series.
 func maxSeriesID(s Series) int64 {
+	if s.maxID > 0 {
+		return s.maxID
+	}
 	var m int64
 	for i := 0; i < s.Len(); i++ {
 		m = max(m, s.ID(i))

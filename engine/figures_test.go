@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -116,6 +117,9 @@ func sameIndex(t *testing.T, got, want *index) {
 				t.Fatalf("%s %s: %d points, want %d", ind, area, g.Len(), w.Len())
 			}
 			gc, wc := &got.cols[got.seriesOf(ind)[area]], &want.cols[want.seriesOf(ind)[area]]
+			if gc.maxID != slices.Max(gc.ids) || wc.maxID != slices.Max(wc.ids) {
+				t.Errorf("%s %s: highest id %d and %d, want %d", ind, area, gc.maxID, wc.maxID, slices.Max(wc.ids))
+			}
 			for i := range w.Len() {
 				if g.Period(i) != w.Period(i) || g.Value(i) != w.Value(i) || g.Qualifier(i) != w.Qualifier(i) ||
 					g.Method(i) != w.Method(i) || g.Source(i) != w.Source(i) || g.ID(i) != w.ID(i) || gc.revs[i] != wc.revs[i] {

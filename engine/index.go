@@ -23,6 +23,7 @@ type column struct {
 	sources []uint32
 	ids     []int64
 	revs    []int32
+	maxID   int64 // the highest of ids
 	shared  uint8 // which of quals, methods, sources and revs are shared (compact.go)
 }
 
@@ -85,6 +86,7 @@ func (c *column) put(p point) bool {
 		c.set(i, p)
 		return true
 	}
+	c.maxID = max(c.maxID, p.id)
 	if i == len(c.keys) {
 		c.keys = append(c.keys, p.key)
 		c.values = append(c.values, p.value)
@@ -112,6 +114,7 @@ func (c *column) set(i int, p point) {
 	c.own()
 	c.values[i], c.quals[i], c.methods[i] = p.value, p.qual, p.method
 	c.sources[i], c.ids[i], c.revs[i] = p.source, p.id, p.rev
+	c.maxID = max(c.maxID, p.id) // a point is replaced only by a higher id
 }
 
 // interner maps strings to small dense ids and back.
@@ -308,7 +311,7 @@ func (ix *index) viewIn(byArea map[string]int32, indicator, area string) checks.
 	}
 	c := &ix.cols[s]
 	return checks.NewSeries(indicator, area, checks.SeriesColumns{Keys: c.keys, Values: c.values,
-		Qualifiers: c.quals, Methods: c.methods, Sources: c.sources, IDs: c.ids, Strings: ix.strs.names})
+		Qualifiers: c.quals, Methods: c.methods, Sources: c.sources, IDs: c.ids, MaxID: c.maxID, Strings: ix.strs.names})
 }
 
 // appendSeries appends the series of the indicator in each of the areas.
@@ -335,7 +338,7 @@ func (ix *index) appendSeries(out []checks.Series, indicator string, areas []str
 		if j < len(names) && names[j] == a {
 			c := &ix.cols[cols[j]]
 			out = append(out, checks.NewSeries(indicator, a, checks.SeriesColumns{Keys: c.keys, Values: c.values,
-				Qualifiers: c.quals, Methods: c.methods, Sources: c.sources, IDs: c.ids, Strings: ix.strs.names}))
+				Qualifiers: c.quals, Methods: c.methods, Sources: c.sources, IDs: c.ids, MaxID: c.maxID, Strings: ix.strs.names}))
 		} else {
 			out = append(out, checks.NewSeries(indicator, a, checks.SeriesColumns{Strings: ix.strs.names}))
 		}
@@ -439,6 +442,9 @@ func (l *figureLoader) add(f *store.SeriesFigures) error {
 	c.keys = keys
 	c.values = gather(cutBlock(&l.values, n), f.Values, perm)
 	c.ids = gather(cutBlock(&l.ids, n), f.IDs, perm)
+	if n > 0 {
+		c.maxID = slices.Max(c.ids)
+	}
 	l.quals = gather(l.quals, f.Qualifiers, perm)
 	c.quals = shareOrCopy(&ix.share.quals, l.quals, &c.shared, sharedQuals)
 	l.revs = gather(l.revs, f.Revisions, perm)

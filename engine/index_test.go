@@ -145,6 +145,11 @@ func TestAppendSeries(t *testing.T) {
 		}
 	}
 	ix.finish()
+	for i := range ix.cols {
+		if c := &ix.cols[i]; c.maxID != slices.Max(c.ids) {
+			t.Fatalf("column %d: highest id %d, want %d", i, c.maxID, slices.Max(c.ids))
+		}
+	}
 	for trial := range 500 {
 		var areas []string
 		for _, a := range append(all, "Q1", "A0") {
