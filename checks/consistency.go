@@ -698,41 +698,27 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 	en := nt.lang == "en"
 	per, areaName := FormatPeriod(f.Period, nt.lang), nt.areaName(f.Area)
 	part := nt.parts[r.part]
-	b := make([]byte, 0, 256)
+	// The words before the area, between the area and the period, before
+	// the part and after it.
+	var w [4]string
 	switch {
-	case r.unsure && en:
-		b = append(b, "The figures of "...)
-		b = append(b, areaName...)
-		b = append(b, " for "...)
-		b = append(b, per...)
-		b = append(b, " may be inconsistent: whether “"...)
-		b = append(b, part.text...)
-		b = append(b, "” holds depends on the true values behind the qualified figures ("...)
-	case r.unsure:
-		b = append(b, "Số liệu của "...)
-		b = append(b, areaName...)
-		b = append(b, ' ')
-		b = append(b, per...)
-		b = append(b, " có thể không nhất quán: “"...)
-		b = append(b, part.text...)
-		b = append(b, "” đúng hay sai tùy giá trị thật của các số liệu có định tính ("...)
+	case en && r.unsure:
+		w = [4]string{"The figures of ", " for ", " may be inconsistent: whether “",
+			"” holds depends on the true values behind the qualified figures ("}
 	case en:
-		b = append(b, "The figures of "...)
-		b = append(b, areaName...)
-		b = append(b, " for "...)
-		b = append(b, per...)
-		b = append(b, " are inconsistent: “"...)
-		b = append(b, part.text...)
-		b = append(b, "” does not hold with "...)
+		w = [4]string{"The figures of ", " for ", " are inconsistent: “", "” does not hold with "}
+	case r.unsure:
+		w = [4]string{"Số liệu của ", " ", " có thể không nhất quán: “",
+			"” đúng hay sai tùy giá trị thật của các số liệu có định tính ("}
 	default:
-		b = append(b, "Số liệu của "...)
-		b = append(b, areaName...)
-		b = append(b, ' ')
-		b = append(b, per...)
-		b = append(b, " không nhất quán: “"...)
-		b = append(b, part.text...)
-		b = append(b, "” không đúng với "...)
+		w = [4]string{"Số liệu của ", " ", " không nhất quán: “", "” không đúng với "}
 	}
+	b := make([]byte, 0, 256)
+	for i, s := range [...]string{areaName, per, part.text} {
+		b = append(b, w[i]...)
+		b = append(b, s...)
+	}
+	b = append(b, w[3]...)
 	n := len(nt.names)
 	for i := range n {
 		k := int(r.off) + i

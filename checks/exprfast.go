@@ -116,8 +116,7 @@ func (c *fastCompiler) isNumber(n ast.Node) bool {
 	case *ast.BuiltinNode:
 		return n.Name == "max" || n.Name == "min"
 	case *ast.CallNode:
-		id, ok := n.Callee.(*ast.IdentifierNode)
-		return ok && id.Value == halfUnitFunc
+		return calls(n, halfUnitFunc, -1)
 	case *ast.ConditionalNode:
 		return c.isNumber(n.Exp1) && c.isNumber(n.Exp2)
 	}
@@ -254,12 +253,18 @@ func (c *fastCompiler) minMax(n *ast.BuiltinNode) numFn {
 	}
 }
 
+// calls reports whether n calls the function name with arity arguments
+// (any number when arity is negative).
+func calls(n *ast.CallNode, name string, arity int) bool {
+	id, ok := n.Callee.(*ast.IdentifierNode)
+	return ok && id.Value == name && (arity < 0 || len(n.Arguments) == arity)
+}
+
 // halfUnit compiles _halfUnit("code"): half a unit of the last decimal of
 // the published figure of code, 0.5 for a code the expression does not
 // name (whose figure is taken as 0).
 func (c *fastCompiler) halfUnit(n *ast.CallNode) numFn {
-	id, ok := n.Callee.(*ast.IdentifierNode)
-	if !ok || id.Value != halfUnitFunc || len(n.Arguments) != 1 {
+	if !calls(n, halfUnitFunc, 1) {
 		c.fail()
 		return nil
 	}
@@ -344,8 +349,7 @@ func (c *fastCompiler) binaryBool(n *ast.BinaryNode) boolFn {
 
 // approx compiles _approxAtMost(x, y, t, k) with a constant k.
 func (c *fastCompiler) approx(n *ast.CallNode) boolFn {
-	id, ok := n.Callee.(*ast.IdentifierNode)
-	if !ok || id.Value != approxFunc || len(n.Arguments) != 4 {
+	if !calls(n, approxFunc, 4) {
 		c.fail()
 		return nil
 	}
