@@ -49,7 +49,7 @@ func (e *Engine) Evaluate(ctx context.Context, group string, now time.Time) (Res
 	if err := e.run(ctx, states, tasks, now); err != nil {
 		return Result{}, err
 	}
-	return e.merge(group, states, plans, tasks, now), nil
+	return e.merge(states, plans, tasks, now), nil
 }
 
 // selectRules returns the rules of the group, or all; callers hold e.mu.
@@ -157,56 +157,42 @@ func runTask(st *ruleState, t *task, env checks.Env) {
 
 // merge folds the tasks' findings into each rule's cache and returns the
 // result of the evaluation; callers hold e.evalMu.
-func (e *Engine) merge(group string, states []*ruleState, plans []plan, tasks []*task, now time.Time) Result {
+func (e *Engine) merge(states []*ruleState, plans []plan, tasks []*task, now time.Time) Result {
 	byRule := make([][]*task, len(states))
 	for _, t := range tasks {
 		byRule[t.rule] = append(byRule[t.rule], t)
 	}
 	res := Result{PerRule: make(map[RuleID]RuleStats, len(states))}
-	fresh := make([]runs, len(states))
-	changed := make([]bool, len(states))
 	for i, st := range states {
-		var stats RuleStats
-		stats, fresh[i] = collect(&plans[i], byRule[i])
 		p := &plans[i]
-		if stats.Err == nil && st.limit > 0 {
-			if n := st.countAfter(p, fresh[i].n); n > st.limit {
-				stats.Err = fmt.Errorf("%d findings, over the group's limit of %d", n, st.limit)
-			}
+		stats, fresh := collect(p, byRule[i])
+		covered := 0 // of the rule's last findings, those the plan evaluates again
+		if p.full || p.units > 0 {
+			covered = st.coveredCount(p)
+		}
+		if n := st.findings.n - covered + fresh.n; stats.Err == nil && st.limit > 0 && n > st.limit {
+			stats.Err = fmt.Errorf("%d findings, over the group's limit of %d", n, st.limit)
 		}
 		// A rule that failed keeps the findings of its last evaluation, as
 		// Prometheus keeps a failing rule's alerts: what it found is not
 		// known to be gone. It runs in full next time (valid is false).
-		changed[i] = stats.Err == nil && (p.full || (p.units > 0 && (fresh[i].n > 0 || st.coveredCount(p) > 0)))
-		st.valid, st.seen, st.lastNow = stats.Err == nil, p.logEnd, now
-		res.PerRule[st.id] = stats
-	}
-	for i, st := range states {
 		switch {
-		case !changed[i]:
-		case plans[i].full:
-			st.findings = fromRuns(fresh[i])
-		default:
-			st.findings = st.update(&plans[i], fresh[i])
+		case stats.Err != nil:
+		case p.full:
+			st.findings = fromRuns(fresh)
+		case fresh.n > 0 || covered > 0:
+			st.findings = st.update(p, fresh)
 		}
-		if len(st.findings.parts) > maxParts {
-			var one Findings
-			one.add(st.findings.Slice())
-			st.findings = one
-		}
-	}
-	res.Findings = concat(states)
-	for _, st := range states {
-		stats := res.PerRule[st.id]
+		st.valid, st.seen, st.lastNow = stats.Err == nil, p.logEnd, now
 		stats.Findings = st.findings.n
 		res.PerRule[st.id] = stats
 	}
+	res.Findings = concat(states)
 	return res
 }
 
 // runs are a rule's new findings as its tasks left them: each run sorted,
-// n in all. They are merged only where they are copied anyway, into the
-// evaluation's result.
+// n in all.
 type runs struct {
 	runs [][]chiso.Finding
 	n    int
@@ -232,13 +218,6 @@ func collect(p *plan, tasks []*task) (stats RuleStats, fresh runs) {
 		}
 	}
 	return stats, fresh
-}
-
-// countAfter returns how many findings the rule would have after the plan
-// with fresh new ones: those of its last findings the plan does not
-// re-evaluate, and the fresh.
-func (st *ruleState) countAfter(p *plan, fresh int) int {
-	return st.findings.n - st.coveredCount(p) + fresh
 }
 
 // mergeInto appends to out the merge of two sorted runs of findings,

@@ -64,8 +64,8 @@ func concat(states []*ruleState) Findings {
 	return out
 }
 
-// maxParts is the number of parts beyond which a rule's findings are
-// copied into one slice again, so that many small changes do not leave
+// maxParts is the number of parts beyond which update copies a rule's
+// findings into one slice again, so that many small changes do not leave
 // them in ever more pieces (and old slices alive for a few findings each).
 const maxParts = 256
 
@@ -133,13 +133,12 @@ func (st *ruleState) update(p *plan, fresh runs) Findings {
 		merged = appendSorted(make([]chiso.Finding, 0, fresh.n), fresh)
 	}
 	keep := func(f *chiso.Finding) bool { return !p.covered(st.unit, f) }
-	old := st.findings
-	if st.unit == checks.ByIndicatorPeriod || len(old.parts)+2*len(p.areas) > maxParts {
-		var out Findings
-		out.add(mergeInto(make([]chiso.Finding, 0, old.n+len(merged)), old.Slice(), merged, keep))
+	old, end := st.findings, place{part: len(st.findings.parts)}
+	var out Findings
+	if st.unit == checks.ByIndicatorPeriod {
+		out.add(mergeInto(make([]chiso.Finding, 0, old.n+len(merged)), old.between(place{}, end), merged, keep))
 		return out
 	}
-	var out Findings
 	at := place{}
 	i := 0 // into merged
 	for _, area := range changedAreas(p, merged) {
@@ -153,7 +152,10 @@ func (st *ruleState) update(p *plan, fresh runs) Findings {
 		out.add(mergeInto(nil, old.between(lo, hi), merged[i:j], keep))
 		at, i = hi, j
 	}
-	old.copyParts(&out, at, place{part: len(old.parts)})
+	old.copyParts(&out, at, end)
+	if len(out.parts) > maxParts {
+		return Findings{parts: [][]chiso.Finding{out.Slice()}, n: out.n}
+	}
 	return out
 }
 
@@ -210,21 +212,15 @@ func (fs Findings) copyParts(out *Findings, a, b place) {
 	}
 }
 
-// between returns the findings from a to b in a slice of their own when
+// between returns the findings from a to b, in a slice of their own when
 // they span parts.
 func (fs Findings) between(a, b place) []chiso.Finding {
-	if a.part == b.part || (b.part == a.part+1 && b.i == 0) {
-		if a.part >= len(fs.parts) {
-			return nil
-		}
-		if a.part == b.part {
-			return fs.parts[a.part][a.i:b.i]
-		}
-		return fs.parts[a.part][a.i:]
+	var span Findings
+	fs.copyParts(&span, a, b)
+	if len(span.parts) == 1 {
+		return span.parts[0]
 	}
-	var tmp Findings
-	fs.copyParts(&tmp, a, b)
-	return tmp.Slice()
+	return span.Slice()
 }
 
 // count returns how many of the findings from a to b match.

@@ -307,6 +307,15 @@ func (ix *index) view(indicator, area string) checks.Series {
 func (ix *index) viewIn(byArea map[string]int32, indicator, area string) checks.Series {
 	s, ok := byArea[area]
 	if !ok {
+		s = -1
+	}
+	return ix.series(s, indicator, area)
+}
+
+// series returns column s as the series of (indicator, area); an empty
+// series when s is negative.
+func (ix *index) series(s int32, indicator, area string) checks.Series {
+	if s < 0 {
 		return checks.NewSeries(indicator, area, checks.SeriesColumns{Strings: ix.strs.names})
 	}
 	c := &ix.cols[s]
@@ -335,13 +344,11 @@ func (ix *index) appendSeries(out []checks.Series, indicator string, areas []str
 				j += sort.SearchStrings(names[j:], a)
 			}
 		}
+		s := int32(-1)
 		if j < len(names) && names[j] == a {
-			c := &ix.cols[cols[j]]
-			out = append(out, checks.NewSeries(indicator, a, checks.SeriesColumns{Keys: c.keys, Values: c.values,
-				Qualifiers: c.quals, Methods: c.methods, Sources: c.sources, IDs: c.ids, MaxID: c.maxID, Strings: ix.strs.names}))
-		} else {
-			out = append(out, checks.NewSeries(indicator, a, checks.SeriesColumns{Strings: ix.strs.names}))
+			s = cols[j]
 		}
+		out = append(out, ix.series(s, indicator, a))
 	}
 	return out
 }
