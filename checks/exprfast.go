@@ -160,16 +160,20 @@ func (c *fastCompiler) number(n ast.Node) numFn {
 		if !c.isNumber(n.Exp1) || !c.isNumber(n.Exp2) || reflectKind(n.Exp1) != reflect.Float64 || reflectKind(n.Exp2) != reflect.Float64 {
 			break
 		}
-		cond, a, b := c.boolean(n.Cond), c.number(n.Exp1), c.number(n.Exp2)
-		return func(s *fastState) float64 {
-			if cond(s) {
-				return a(s)
-			}
-			return b(s)
-		}
+		return ifElse(c.boolean(n.Cond), c.number(n.Exp1), c.number(n.Exp2))
 	}
 	c.fail()
 	return nil
+}
+
+// ifElse compiles cond ? a : b.
+func ifElse[F ~func(*fastState) T, T any](cond boolFn, a, b F) F {
+	return func(s *fastState) T {
+		if cond(s) {
+			return a(s)
+		}
+		return b(s)
+	}
 }
 
 // reflectKind is the kind of the type expr's checker gave a node, or
@@ -304,13 +308,7 @@ func (c *fastCompiler) boolean(n ast.Node) boolFn {
 	case *ast.CallNode:
 		return c.approx(n)
 	case *ast.ConditionalNode:
-		cond, a, b := c.boolean(n.Cond), c.boolean(n.Exp1), c.boolean(n.Exp2)
-		return func(s *fastState) bool {
-			if cond(s) {
-				return a(s)
-			}
-			return b(s)
-		}
+		return ifElse(c.boolean(n.Cond), c.boolean(n.Exp1), c.boolean(n.Exp2))
 	}
 	c.fail()
 	return nil
