@@ -104,7 +104,7 @@ func (p *ChangeParams) TimeDependent() bool { return false }
 // method is judged on the two values alone, by the arithmetic judge does.
 // The others are judged in full.
 func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	var out []chiso.Finding
+	out := env.findings(0)
 	noHistory := 0
 	relative := p.Mode != ModeAbsolute && p.Mode != ModePoints
 	minBase := orDefault(p.MinBase, 0)

@@ -366,7 +366,7 @@ func (j *judge) findings(areas []string) []chiso.Finding {
 	if j.failing == 0 {
 		return nil
 	}
-	out := make([]chiso.Finding, 0, j.failing)
+	out := j.env.findings(j.failing)
 	u := 0
 	for a := j.firstArea; int(a) < len(areas); a++ {
 		if int(a) >= j.hi || int(a) < j.lo {

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -183,6 +184,23 @@ type Env struct {
 	// why (too little history, a method change, incomplete lineage …), so
 	// that "no finding" can be told from "not evaluated".
 	Skips *Skips
+	// Buffer, when not nil, holds a slice of zero findings that a check may
+	// return its findings in (see Env.findings), so that evaluations reuse
+	// memory; the caller copies the findings out before the next check
+	// runs with the same buffer.
+	Buffer *[]chiso.Finding
+}
+
+// findings returns an empty slice for at least n findings: the buffer, if
+// there is one, else a new slice (nil for none).
+func (env Env) findings(n int) []chiso.Finding {
+	if env.Buffer == nil {
+		if n == 0 {
+			return nil
+		}
+		return make([]chiso.Finding, 0, n)
+	}
+	return slices.Grow((*env.Buffer)[:0], n)
 }
 
 // Scope is the part of the data one evaluation covers. The engine resolves a

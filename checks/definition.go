@@ -53,7 +53,7 @@ func (p *DefinitionParams) TimeDependent() bool { return false }
 // Evaluate reports, per area, a latest figure in another definition or
 // method than the figure before it.
 func (p *DefinitionParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	var out []chiso.Finding
+	out := env.findings(0)
 	for _, area := range scope.Areas {
 		series := make([]Series, len(p.Alternatives))
 		for i, code := range p.Alternatives {

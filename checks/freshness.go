@@ -179,7 +179,7 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			notes.indNames[k] = env.indName(inds[k].Code)
 		}
 	}
-	out := make([]chiso.Finding, len(found))
+	out := env.findings(len(found))[:len(found)]
 	for i := range found {
 		o := &found[i]
 		o.notes = notes

@@ -44,7 +44,7 @@ func (p *MonotonicParams) TimeDependent() bool { return false }
 
 // Evaluate judges every figure of the scope against its base.
 func (p *MonotonicParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	var out []chiso.Finding
+	out := env.findings(0)
 	slack, tol := slackOr(p.Slack), orDefault(p.Tolerance, 0)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		for i := 0; i < s.Len(); i++ {

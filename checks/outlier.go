@@ -92,7 +92,7 @@ type peer struct {
 // Evaluate judges every (indicator, period) of the scope; Scope.Periods,
 // when not nil, limits the periods.
 func (p *OutlierParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	var out []chiso.Finding
+	out := env.findings(0)
 	cs := crossSections.Get().(*crossSection)
 	defer cs.release()
 	cs.setAreas(env, scope.Areas)

@@ -56,7 +56,7 @@ func (p *RangeParams) TimeDependent() bool { return false }
 
 // Evaluate judges every figure of the scope.
 func (p *RangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	var out []chiso.Finding
+	out := env.findings(0)
 	slack := slackOr(p.Slack)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		lo, hi := p.band(&ind)

@@ -49,7 +49,7 @@ func (p *ScaleParams) TimeDependent() bool { return false }
 // slip when the ratio of the two values is far from every factor. The
 // others are judged in full.
 func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	var out []chiso.Finding
+	out := env.findings(0)
 	tol := orDefault(p.Tolerance, DefaultSlipTolerance)
 	noHistory := 0
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {

@@ -75,7 +75,7 @@ func (p *TargetParams) TimeDependent() bool { return true }
 
 // Evaluate judges every series of the scope against its targets.
 func (p *TargetParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	var out []chiso.Finding
+	out := env.findings(0)
 	d := deadlines{today: localDate(env)}
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		if f, ok := p.judgeSeries(env, ind, s, &d); ok {

@@ -1,13 +1,21 @@
 package engine
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/pack"
+	"github.com/chiso-vn/chiso/rules"
 )
 
 // TestAppendSorted: runs of findings, each sorted, come out in lessFinding
@@ -35,7 +43,7 @@ func TestAppendSorted(t *testing.T) {
 			run := slices.Clone(all[i*len(all)/k : (i+1)*len(all)/k])
 			sortFindings(run)
 			if len(run) > 0 {
-				fresh.runs = append(fresh.runs, run)
+				fresh.runs = append(fresh.runs, compact(run, headOf(&run[0])))
 				fresh.n += len(run)
 			}
 		}
@@ -78,7 +86,7 @@ func TestUpdate(t *testing.T) {
 		var old Findings
 		for lo := 0; lo < len(all); {
 			hi := min(len(all), lo+1+rng.IntN(10))
-			old.add(slices.Clone(all[lo:hi]))
+			old.add(compact(all[lo:hi], headOf(&all[lo])))
 			lo = hi
 		}
 		p := plan{inds: map[string]bool{}, areas: map[string]bool{}, keys: map[int32]bool{}}
@@ -99,7 +107,7 @@ func TestUpdate(t *testing.T) {
 		if len(dirty) > 0 {
 			for range rng.IntN(3) {
 				if run := mk(rng.IntN(8), dirty); len(run) > 0 {
-					fresh.runs, fresh.n = append(fresh.runs, run), fresh.n+len(run)
+					fresh.runs, fresh.n = append(fresh.runs, compact(run, headOf(&run[0]))), fresh.n+len(run)
 				}
 			}
 		}
@@ -115,7 +123,7 @@ func TestUpdate(t *testing.T) {
 			}
 		}
 		for _, r := range fresh.runs {
-			want = append(want, r...)
+			want = r.appendTo(want)
 		}
 		sortFindings(want)
 		if got := st.coveredCount(&p); got != covered {
@@ -123,10 +131,141 @@ func TestUpdate(t *testing.T) {
 		}
 		got := st.update(&p, fresh)
 		if got.Len() != len(want) || !reflect.DeepEqual(got.Slice(), append([]chiso.Finding{}, want...)) {
-			t.Fatalf("trial %d (%v): got%s\nwant%s", trial, unit, dump(got), dump(Findings{parts: [][]chiso.Finding{want}, n: len(want)}))
+			t.Fatalf("trial %d (%v): got%s\nwant%s", trial, unit, dump(got), dump(findingsOf(want)))
 		}
 		if dump(old) != before {
 			t.Fatalf("trial %d: the old findings changed", trial)
 		}
 	}
+}
+
+// findingsOf keeps sorted findings of one rule as the engine does.
+func findingsOf(fs []chiso.Finding) Findings {
+	var out Findings
+	if len(fs) > 0 {
+		out.add(compact(fs, headOf(&fs[0])))
+	}
+	return out
+}
+
+// staticNote is a Note for the round-trip test.
+type staticNote string
+
+func (n staticNote) Text(*chiso.Finding) string { return string(n) }
+
+// TestCompactRoundTrip: a run kept compactly gives back every finding as
+// it was, whatever its strings repeat or not (more distinct indicators
+// than the compactor compares before hashing, areas that come back after
+// another), with notes, NaNs, empty strings and every period kind.
+func TestCompactRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	kinds := []chiso.PeriodKind{chiso.Year, chiso.Half, chiso.Quarter, chiso.Month}
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	for trial := range 200 {
+		fs := make([]chiso.Finding, rng.IntN(80))
+		for i := range fs {
+			k := kinds[rng.IntN(len(kinds))]
+			n := 0
+			switch k {
+			case chiso.Half:
+				n = 1 + rng.IntN(2)
+			case chiso.Quarter:
+				n = 1 + rng.IntN(4)
+			case chiso.Month:
+				n = 1 + rng.IntN(12)
+			}
+			f := chiso.Finding{Rule: "R", Group: "G", Check: "range", Severity: chiso.Warning,
+				Diagnosis: chiso.Diagnosis(pick("out_of_range", "unit_slip", "")), Status: chiso.Status(pick("fail", "indeterminate")),
+				Indicator: "ind" + strconv.Itoa(rng.IntN(40)), Area: pick("A", "B", "C", ""),
+				Period: chiso.Period{Kind: k, Year: 1000 + rng.IntN(9000), N: n},
+				Value:  rng.NormFloat64(), Expected: math.NaN(), Message: pick("", "m1", "m2", "m"+strconv.Itoa(i)),
+				Source: pick("", "s1", "s2"), DataID: rng.Int64()}
+			if rng.IntN(3) == 0 {
+				f.Message, f.Note = "", staticNote("note "+strconv.Itoa(i))
+			}
+			if rng.IntN(4) == 0 {
+				f.Period = chiso.Period{}
+			}
+			fs[i] = f
+		}
+		got := findingsOf(slices.Clone(fs)).Slice()
+		if len(got) != len(fs) {
+			t.Fatalf("trial %d: %d findings back, want %d", trial, len(got), len(fs))
+		}
+		for i := range fs {
+			w, g := fs[i], got[i]
+			if !math.IsNaN(g.Expected) {
+				t.Fatalf("trial %d finding %d: expected %v, want NaN", trial, i, g.Expected)
+			}
+			w.Expected, g.Expected = 0, 0
+			if !reflect.DeepEqual(g, w) || g.Text() != w.Text() {
+				t.Fatalf("trial %d finding %d:\ngot  %+v\nwant %+v", trial, i, g, w)
+			}
+		}
+	}
+}
+
+// TestBufferReuse: the default pack over the sample data, every task on one
+// worker (so that each check's findings reuse the slice the one before
+// returned), gives each rule the findings its check returns on its own,
+// in a slice of its own, and again when evaluated a second time.
+func TestBufferReuse(t *testing.T) {
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := rules.Load(pack.FS(), pack.Patterns, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(cat, groups, Options{Lang: "vi", Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []chiso.Observation
+	if err := ingest.ReadSample(cat, func(o chiso.Observation) error {
+		o.ID = int64(len(all) + 1)
+		all = append(all, o)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.Add(all...)
+	at := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	env := checks.Env{Data: e.checksData(), Now: at, Location: time.UTC, Lang: "vi"}
+	withFindings := 0
+	for pass := range 2 {
+		e.invalidate()
+		res := evaluate(t, e, "", at)
+		for _, st := range e.rules {
+			want := st.eval.Evaluate(env, st.scope)
+			sortFindings(want)
+			var got []chiso.Finding
+			for f := range res.Findings.All() {
+				if f.Rule == st.id.Rule && f.Group == st.id.Group {
+					f.Rule, f.Group, f.Check, f.Severity = "", "", "", ""
+					got = append(got, f)
+				}
+			}
+			if g, w := describe(got), describe(want); g != w {
+				t.Errorf("pass %d rule %s:\ngot%s\nwant%s", pass, st.id.Rule, g, w)
+			}
+			if pass == 0 && len(want) > 0 {
+				withFindings++
+			}
+		}
+	}
+	if withFindings < 5 {
+		t.Errorf("only %d rules found something in the sample data: the test shows little", withFindings)
+	}
+}
+
+// describe writes every field of the findings, their messages for notes.
+func describe(fs []chiso.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n  %s %s %s %s %s %s %s %s %s %v %v %q %q %d", f.Rule, f.Group, f.Check, f.Severity, f.Diagnosis, f.Status,
+			f.Indicator, f.Area, f.Period, f.Value, f.Expected, f.Text(), f.Source, f.DataID)
+	}
+	return b.String()
 }

@@ -85,6 +85,9 @@ type Engine struct {
 	rules  []*ruleState
 	groups map[string]bool // names of the groups, even those without rules
 	lastID int64           // highest store sequence number loaded
+	// buffers are the workers' reusable slices for the findings of a
+	// check; guarded by evalMu.
+	buffers [][]chiso.Finding
 }
 
 // New returns an engine for the catalogue and rule groups, with an empty
@@ -102,7 +105,7 @@ func New(cat *chiso.Catalogue, groups []rules.Group, opts Options) (*Engine, err
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	e := &Engine{opts: opts, cat: newCatalogue(cat), ix: newIndex()}
+	e := &Engine{opts: opts, cat: newCatalogue(cat), ix: newIndex(), buffers: make([][]chiso.Finding, opts.Workers)}
 	states, err := e.compile(groups, nil)
 	if err != nil {
 		return nil, err

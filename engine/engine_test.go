@@ -304,7 +304,7 @@ func TestResultsAreSnapshots(t *testing.T) {
 	e.Add(obs("a", "Q1", "2024", 500, 1, 1))
 	first := evaluate(t, e, "", now)
 	before := dump(first.Findings)
-	if again := evaluate(t, e, "", now); &again.Findings.parts[0][0] != &first.Findings.parts[0][0] {
+	if again := evaluate(t, e, "", now); &again.Findings.parts[0].recs[0] != &first.Findings.parts[0].recs[0] {
 		t.Error("nothing changed, yet the findings were gathered again")
 	}
 	e.Add(obs("a", "Q1", "2024", 5, 2, 2), obs("a", "Q2", "2024", 900, 1, 3))

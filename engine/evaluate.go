@@ -18,7 +18,7 @@ type task struct {
 	rule  int // position in the evaluation's rules
 	scope checks.Scope
 	// outputs
-	findings []chiso.Finding
+	findings part
 	skips    checks.Skips
 	err      error
 	took     time.Duration
@@ -103,18 +103,19 @@ func cut(i int, scope checks.Scope, parts, n int, narrow func(s *checks.Scope, l
 const minSplit = 256
 
 // run executes the tasks on the worker pool; it returns early when the
-// context ends.
+// context ends. Callers hold e.evalMu.
 func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, now time.Time) error {
 	env := checks.Env{Now: now, Location: e.opts.Location, Lang: e.opts.Lang}
 	next := make(chan *task)
 	var wg sync.WaitGroup
-	for range min(e.opts.Workers, len(tasks)) {
+	for k := range min(e.opts.Workers, len(tasks)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			buf := &e.buffers[k] // the checks' findings, before runTask keeps them compactly
 			for t := range next {
 				env := env
-				env.Data, env.Skips = e.checksData(), &t.skips
+				env.Data, env.Skips, env.Buffer = e.checksData(), &t.skips, buf
 				runTask(states[t.rule], t, env)
 			}
 		}()
@@ -135,25 +136,33 @@ func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, no
 }
 
 // runTask calls the check, turning a panic into the task's error, and
-// fills in what the engine owns of each finding.
+// keeps its findings compactly, with what the engine owns of them. The
+// findings the check returns are cleared and, when they are the larger
+// (up to maxBuffer), become env.Buffer for the worker's next task.
 func runTask(st *ruleState, t *task, env checks.Env) {
 	start := time.Now()
 	defer func() {
 		t.took = time.Since(start)
 		if r := recover(); r != nil {
-			t.findings, t.err = nil, fmt.Errorf("check %s panicked: %v", st.rule.Check, r)
+			t.findings, t.err = part{}, fmt.Errorf("check %s panicked: %v", st.rule.Check, r)
 		}
 	}()
 	fs := st.eval.Evaluate(env, t.scope)
-	for i := range fs {
-		f := &fs[i]
-		f.Rule, f.Group, f.Check, f.Severity = st.id.Rule, st.id.Group, st.rule.Check, st.rule.Severity
-	}
 	if !sortedFindings(fs) {
 		sortFindings(fs)
 	}
-	t.findings = fs
+	t.findings = compact(fs, st.head())
+	if env.Buffer != nil {
+		clear(fs)
+		if cap(fs) > cap(*env.Buffer) && cap(fs) <= maxBuffer {
+			*env.Buffer = fs[:0]
+		}
+	}
 }
+
+// maxBuffer is the most findings a worker's buffer keeps room for between
+// evaluations (about 30 MB); a check that returns more allocates them.
+const maxBuffer = 1 << 17
 
 // merge folds the tasks' findings into each rule's cache and returns the
 // result of the evaluation; callers hold e.evalMu.
@@ -194,7 +203,7 @@ func (e *Engine) merge(states []*ruleState, plans []plan, tasks []*task, now tim
 // runs are a rule's new findings as its tasks left them: each run sorted,
 // n in all.
 type runs struct {
-	runs [][]chiso.Finding
+	runs []part
 	n    int
 }
 
@@ -206,9 +215,9 @@ func collect(p *plan, tasks []*task) (stats RuleStats, fresh runs) {
 		if t.err != nil && stats.Err == nil {
 			stats.Err = t.err
 		}
-		if len(t.findings) > 0 {
+		if n := len(t.findings.recs); n > 0 {
 			fresh.runs = append(fresh.runs, t.findings)
-			fresh.n += len(t.findings)
+			fresh.n += n
 		}
 		for _, r := range t.skips.Reasons() {
 			if stats.Skipped == nil {

@@ -10,13 +10,15 @@ import (
 )
 
 // Findings is an ordered, read-only sequence of findings. It is kept as
-// the slices the checks returned, one after the other, rather than copied
+// the runs the checks returned, one after the other, rather than copied
 // into one: an evaluation that changes a few units of a rule replaces only
-// their stretch, and a result costs nothing to hand out. The slices are
-// never modified once in a Findings, so a Findings stays valid however the
-// engine goes on; the zero value is empty.
+// their stretch, and a result costs nothing to hand out. Each run is held
+// compactly (see record), so that a million findings are few objects for
+// the garbage collector and little memory, and is never modified once in a
+// Findings, so a Findings stays valid however the engine goes on; the zero
+// value is empty.
 type Findings struct {
-	parts [][]chiso.Finding // each sorted, each after the one before
+	parts []part // each sorted, each after the one before
 	n     int
 }
 
@@ -27,8 +29,8 @@ func (fs Findings) Len() int { return fs.n }
 func (fs Findings) All() iter.Seq[chiso.Finding] {
 	return func(yield func(chiso.Finding) bool) {
 		for _, p := range fs.parts {
-			for i := range p {
-				if !yield(p[i]) {
+			for i := range p.recs {
+				if !yield(p.finding(i)) {
 					return
 				}
 			}
@@ -40,17 +42,185 @@ func (fs Findings) All() iter.Seq[chiso.Finding] {
 func (fs Findings) Slice() []chiso.Finding {
 	out := make([]chiso.Finding, 0, fs.n)
 	for _, p := range fs.parts {
-		out = append(out, p...)
+		out = p.appendTo(out)
 	}
 	return out
 }
 
 // add appends a part, which must sort after the parts before it.
-func (fs *Findings) add(p []chiso.Finding) {
-	if len(p) > 0 {
-		fs.parts = append(fs.parts, p[:len(p):len(p)])
-		fs.n += len(p)
+func (fs *Findings) add(p part) {
+	if n := len(p.recs); n > 0 {
+		fs.parts = append(fs.parts, part{recs: p.recs[:n:n], tab: p.tab})
+		fs.n += n
 	}
+}
+
+// A part is a sorted run of one rule's findings: records whose strings and
+// notes are in a table the run's slices share.
+type part struct {
+	recs []record
+	tab  *table
+}
+
+// A record is a finding without pointers: its strings are indexes into
+// its part's table (-1 for none), its period is unpacked.
+type record struct {
+	value, expected float64
+	dataID          int64
+	year            int32
+	n               uint8
+	kind            chiso.PeriodKind
+	diagnosis       int32
+	status          int32
+	indicator       int32
+	area            int32
+	source          int32
+	message         int32
+	note            int32 // into tab.notes
+}
+
+// A table holds what a part's records name: the rule's own fields, which
+// its findings share, and the strings and notes of the findings.
+type table struct {
+	head  head
+	strs  []string
+	notes []chiso.Note
+}
+
+// head is what the engine fills in of every finding of a rule.
+type head struct {
+	rule, group, check string
+	severity           chiso.Severity
+}
+
+// headOf returns the rule's fields of a finding.
+func headOf(f *chiso.Finding) head {
+	return head{rule: f.Rule, group: f.Group, check: f.Check, severity: f.Severity}
+}
+
+// finding returns the part's i-th finding.
+func (p part) finding(i int) chiso.Finding {
+	r, t := &p.recs[i], p.tab
+	f := chiso.Finding{Rule: t.head.rule, Group: t.head.group, Check: t.head.check, Severity: t.head.severity,
+		Diagnosis: chiso.Diagnosis(t.str(r.diagnosis)), Status: chiso.Status(t.str(r.status)),
+		Indicator: t.str(r.indicator), Area: t.str(r.area), Period: chiso.Period{Kind: r.kind, Year: int(r.year), N: int(r.n)},
+		Value: r.value, Expected: r.expected, Message: t.str(r.message), Source: t.str(r.source), DataID: r.dataID}
+	if r.note >= 0 {
+		f.Note = t.notes[r.note]
+	}
+	return f
+}
+
+// area returns the area of the part's i-th finding.
+func (p part) area(i int) string { return p.tab.str(p.recs[i].area) }
+
+// appendTo appends the part's findings to out.
+func (p part) appendTo(out []chiso.Finding) []chiso.Finding {
+	for i := range p.recs {
+		out = append(out, p.finding(i))
+	}
+	return out
+}
+
+func (t *table) str(i int32) string {
+	if i < 0 {
+		return ""
+	}
+	return t.strs[i]
+}
+
+// compact makes a part of sorted findings of one rule, whose own fields
+// are h's (those of the findings are not read).
+func compact(fs []chiso.Finding, h head) part {
+	if len(fs) == 0 {
+		return part{}
+	}
+	notes := 0
+	for i := range fs {
+		if fs[i].Note != nil {
+			notes++
+		}
+	}
+	c := compactor{tab: &table{head: h, notes: make([]chiso.Note, 0, notes)}}
+	recs := make([]record, len(fs))
+	for i := range fs {
+		f, r := &fs[i], &recs[i]
+		r.value, r.expected, r.dataID = f.Value, f.Expected, f.DataID
+		r.year, r.n, r.kind = int32(f.Period.Year), uint8(f.Period.N), f.Period.Kind
+		r.diagnosis = c.few(string(f.Diagnosis))
+		r.status = c.few(string(f.Status))
+		r.indicator = c.few(f.Indicator)
+		r.source = c.few(f.Source)
+		r.area = c.last(&c.area, f.Area)
+		r.message = c.last(&c.message, f.Message)
+		r.note = -1
+		if f.Note != nil {
+			r.note = int32(len(c.tab.notes))
+			c.tab.notes = append(c.tab.notes, f.Note)
+		}
+	}
+	return part{recs: recs, tab: c.tab}
+}
+
+// A compactor puts the strings of findings into a table, each distinct one
+// once where that is cheap to know.
+type compactor struct {
+	tab     *table
+	recent  []interned       // the first few distinct strings of few kinds
+	index   map[string]int32 // the others
+	area    interned         // the last area: findings come grouped by area
+	message interned         // the last message (usually each is new)
+}
+
+type interned struct {
+	s string
+	i int32
+}
+
+// maxRecent is how many strings the compactor compares before it hashes.
+const maxRecent = 16
+
+// few interns a string of which a run holds few: diagnoses, statuses,
+// indicators, sources.
+func (c *compactor) few(s string) int32 {
+	if s == "" {
+		return -1
+	}
+	for _, r := range c.recent {
+		if r.s == s {
+			return r.i
+		}
+	}
+	if i, ok := c.index[s]; ok {
+		return i
+	}
+	i := c.push(s)
+	if len(c.recent) < maxRecent {
+		c.recent = append(c.recent, interned{s, i})
+	} else {
+		if c.index == nil {
+			c.index = map[string]int32{}
+		}
+		c.index[s] = i
+	}
+	return i
+}
+
+// last interns a string that usually repeats the one before or is new.
+func (c *compactor) last(prev *interned, s string) int32 {
+	switch {
+	case s == "":
+		return -1
+	case prev.s == s:
+		return prev.i
+	}
+	*prev = interned{s, c.push(s)}
+	return prev.i
+}
+
+func (c *compactor) push(s string) int32 {
+	c.tab.strs = append(c.tab.strs, s)
+	return int32(len(c.tab.strs) - 1)
 }
 
 // concat returns the findings of every rule, in the rules' order.
@@ -71,7 +241,7 @@ const maxParts = 256
 
 // fromRuns makes a rule's findings from the sorted runs of its tasks:
 // as they are when each run starts after the one before ends (tasks split
-// by areas), else merged into one slice.
+// by areas), else merged into one run.
 func fromRuns(fresh runs) Findings {
 	var out Findings
 	if inOrder(fresh.runs) {
@@ -80,31 +250,35 @@ func fromRuns(fresh runs) Findings {
 		}
 		return out
 	}
-	out.add(appendSorted(make([]chiso.Finding, 0, fresh.n), fresh))
+	out.add(compact(appendSorted(make([]chiso.Finding, 0, fresh.n), fresh), fresh.runs[0].tab.head))
 	return out
 }
 
 // inOrder reports whether each run starts after the previous one ends.
-func inOrder(rs [][]chiso.Finding) bool {
+func inOrder(rs []part) bool {
 	for k := 1; k < len(rs); k++ {
-		if lessFinding(&rs[k][0], &rs[k-1][len(rs[k-1])-1]) {
+		first, last := rs[k].finding(0), rs[k-1].finding(len(rs[k-1].recs)-1)
+		if lessFinding(&first, &last) {
 			return false
 		}
 	}
 	return true
 }
 
-// appendSorted appends the runs to out in lessFinding order: one after the
-// other when they are ordered, else merged.
+// appendSorted appends the runs' findings to out in lessFinding order: one
+// after the other when they are ordered, else merged.
 func appendSorted(out []chiso.Finding, fresh runs) []chiso.Finding {
 	rs := fresh.runs
 	if inOrder(rs) {
 		for _, r := range rs {
-			out = append(out, r...)
+			out = r.appendTo(out)
 		}
 		return out
 	}
-	heads := slices.Clone(rs)
+	heads := make([][]chiso.Finding, len(rs))
+	for k, r := range rs {
+		heads[k] = r.appendTo(nil)
+	}
 	for {
 		m := -1
 		for k, r := range heads {
@@ -126,17 +300,19 @@ func appendSorted(out []chiso.Finding, fresh runs) []chiso.Finding {
 // are grouped by area, only the stretches of the changed areas are
 // rewritten and the rest is shared; otherwise everything is copied once.
 func (st *ruleState) update(p *plan, fresh runs) Findings {
-	var merged []chiso.Finding
-	if len(fresh.runs) == 1 {
-		merged = fresh.runs[0]
-	} else if fresh.n > 0 {
-		merged = appendSorted(make([]chiso.Finding, 0, fresh.n), fresh)
-	}
+	merged := appendSorted(make([]chiso.Finding, 0, fresh.n), fresh)
 	keep := func(f *chiso.Finding) bool { return !p.covered(st.unit, f) }
 	old, end := st.findings, place{part: len(st.findings.parts)}
+	var h head
+	switch {
+	case len(fresh.runs) > 0:
+		h = fresh.runs[0].tab.head
+	case len(old.parts) > 0:
+		h = old.parts[0].tab.head
+	}
 	var out Findings
 	if st.unit == checks.ByIndicatorPeriod {
-		out.add(mergeInto(make([]chiso.Finding, 0, old.n+len(merged)), old.between(place{}, end), merged, keep))
+		out.add(compact(mergeInto(make([]chiso.Finding, 0, old.n+len(merged)), old.between(place{}, end), merged, keep), h))
 		return out
 	}
 	at := place{}
@@ -149,12 +325,14 @@ func (st *ruleState) update(p *plan, fresh runs) Findings {
 		for j < len(merged) && merged[j].Area == area {
 			j++
 		}
-		out.add(mergeInto(nil, old.between(lo, hi), merged[i:j], keep))
+		out.add(compact(mergeInto(nil, old.between(lo, hi), merged[i:j], keep), h))
 		at, i = hi, j
 	}
 	old.copyParts(&out, at, end)
 	if len(out.parts) > maxParts {
-		return Findings{parts: [][]chiso.Finding{out.Slice()}, n: out.n}
+		var one Findings
+		one.add(compact(out.Slice(), h))
+		return one
 	}
 	return out
 }
@@ -184,42 +362,40 @@ type place struct{ part, i int }
 // least area (after: greater than area). Within a rule, findings are
 // ordered by area first.
 func (fs Findings) seek(at place, area string, after bool) place {
-	before := func(f *chiso.Finding) bool { // f comes before the position sought
+	before := func(p part, i int) bool { // p's i-th finding comes before the position sought
 		if after {
-			return f.Area <= area
+			return p.area(i) <= area
 		}
-		return f.Area < area
+		return p.area(i) < area
 	}
 	for ; at.part < len(fs.parts); at = (place{part: at.part + 1}) {
 		p := fs.parts[at.part]
-		if at.i >= len(p) || before(&p[len(p)-1]) {
+		if at.i >= len(p.recs) || before(p, len(p.recs)-1) {
 			continue
 		}
-		at.i += sort.Search(len(p)-at.i, func(k int) bool { return !before(&p[at.i+k]) })
+		at.i += sort.Search(len(p.recs)-at.i, func(k int) bool { return !before(p, at.i+k) })
 		return at
 	}
 	return at
 }
 
-// copyParts adds to out the findings from a to b, sharing their slices.
+// copyParts adds to out the findings from a to b, sharing their records.
 func (fs Findings) copyParts(out *Findings, a, b place) {
 	for a.part < b.part {
-		out.add(fs.parts[a.part][a.i:])
+		p := fs.parts[a.part]
+		out.add(part{recs: p.recs[a.i:], tab: p.tab})
 		a = place{part: a.part + 1}
 	}
 	if a.part < len(fs.parts) {
-		out.add(fs.parts[a.part][a.i:b.i])
+		p := fs.parts[a.part]
+		out.add(part{recs: p.recs[a.i:b.i], tab: p.tab})
 	}
 }
 
-// between returns the findings from a to b, in a slice of their own when
-// they span parts.
+// between returns the findings from a to b in a slice of their own.
 func (fs Findings) between(a, b place) []chiso.Finding {
 	var span Findings
 	fs.copyParts(&span, a, b)
-	if len(span.parts) == 1 {
-		return span.parts[0]
-	}
 	return span.Slice()
 }
 
@@ -228,11 +404,9 @@ func (fs Findings) count(a, b place, match func(*chiso.Finding) bool) int {
 	var span Findings
 	fs.copyParts(&span, a, b)
 	n := 0
-	for _, p := range span.parts {
-		for i := range p {
-			if match(&p[i]) {
-				n++
-			}
+	for f := range span.All() {
+		if match(&f) {
+			n++
 		}
 	}
 	return n

@@ -35,6 +35,12 @@ type ruleState struct {
 	lastNow  time.Time // the evaluation time of the last run
 }
 
+// head returns the fields the engine fills in of each of the rule's
+// findings.
+func (st *ruleState) head() head {
+	return head{rule: st.id.Rule, group: st.id.Group, check: st.rule.Check, severity: st.rule.Severity}
+}
+
 // newRuleState resolves a rule's indicators and areas against the
 // catalogue.
 func (e *Engine) newRuleState(id RuleID, r rules.Rule) (*ruleState, error) {

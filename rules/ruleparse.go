@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/goccy/go-yaml/ast"
 )
@@ -151,7 +153,7 @@ func (p *fileParser) areas(n ast.Node) AreaSelector {
 		return sel
 	}
 	p.excludedCodes(n, sel)
-	if len(p.errs) == before && len(sel.Select(p.cat.Areas)) == 0 {
+	if len(p.errs) == before && !slices.ContainsFunc(p.cat.Areas, sel.Matches) {
 		p.errorf(deref(n, p.anchors), "areas: %s selects no area of the catalogue", sel)
 	}
 	return sel

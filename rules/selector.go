@@ -16,17 +16,6 @@ func (s AreaSelector) Matches(a chiso.Area) bool {
 		(s.Parent == "" || a.Parent == s.Parent)
 }
 
-// Select returns the areas the selector selects, in the order given.
-func (s AreaSelector) Select(areas []chiso.Area) []chiso.Area {
-	var out []chiso.Area
-	for _, a := range areas {
-		if s.Matches(a) {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // String writes the selector as a rule file does, e.g.
 // {codes: [PT, VP], level: province}; {} selects every area.
 func (s AreaSelector) String() string {
