@@ -249,6 +249,7 @@ func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		return nil
 	}
 	j := newJudge(p, env, c)
+	defer j.release()
 	for lo := 0; lo < len(scope.Areas); lo += fetchBlock {
 		j.fetch(scope.Areas, lo)
 		for a := lo; a < j.hi; a++ {
@@ -307,7 +308,35 @@ func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 		j.forms[i] = quantityFormOf(j.inds[i].Unit, env.Lang)
 	}
 	j.state = fastState{vals: make([]float64, n), published: make([]float64, n), half: make([]float64, n), tolerance: p.Tolerance}
+	sc := judgeScratches.Get().(*judgeScratch)
+	j.codes, j.areaCodes, j.keys, j.merged, j.all = sc.codes, sc.areaCodes, sc.keys, sc.merged, sc.all
+	if cap(j.all) < n {
+		j.all = make([][]Series, n)
+	}
+	j.all = j.all[:n]
 	return j
+}
+
+// judgeScratch is what a judge uses only while it runs and keeps between
+// evaluations: the verdicts of the units and the blocks of series, whose
+// memory would otherwise be new (and cost page faults) each time.
+type judgeScratch struct {
+	codes, areaCodes []uint32
+	keys, merged     []int32
+	all              [][]Series
+}
+
+var judgeScratches = sync.Pool{New: func() any { return new(judgeScratch) }}
+
+// release drops what refers to the data and returns the judge's scratch to
+// the pool; the findings' notes are not scratch and stay.
+func (j *judge) release() {
+	for i := range j.all {
+		clear(j.all[i])
+		j.all[i] = j.all[i][:0]
+	}
+	judgeScratches.Put(&judgeScratch{codes: j.codes[:0], areaCodes: j.areaCodes[:0], keys: j.keys[:0], merged: j.merged[:0], all: j.all})
+	j.codes, j.areaCodes, j.keys, j.merged, j.all = nil, nil, nil, nil, nil
 }
 
 // area judges one area (index a in the scope) and notes its failing units.
@@ -342,9 +371,6 @@ const fetchBlock = 64
 // up to the last), one indicator after the other.
 func (j *judge) fetch(areas []string, lo int) {
 	j.lo, j.hi = lo, min(lo+fetchBlock, len(areas))
-	if j.all == nil {
-		j.all = make([][]Series, len(j.c.names))
-	}
 	for i, n := range j.c.names {
 		j.all[i] = appendSeries(j.env.Data, j.all[i][:0], n, areas[j.lo:j.hi])
 	}
@@ -651,7 +677,7 @@ func (j *judge) finding(f *chiso.Finding, area string, key int32, part int, v ve
 	if j.notes == nil {
 		n := j.failing * len(j.series)
 		j.notes = &consistencyNotes{lang: j.env.Lang, areaName: j.env.areaNamer(), names: j.names, forms: j.forms, parts: j.c.parts,
-			values: make([]float64, 0, n), quals: make([]chiso.Qualifier, 0, n), sources: make([]string, 0, n)}
+			values: make([]float64, 0, n), quals: make([]chiso.Qualifier, 0, n), sources: make([]uint32, 0, n)}
 		j.records = make([]inconsistency, 0, j.failing)
 	}
 	nt := j.notes
@@ -661,12 +687,12 @@ func (j *judge) finding(f *chiso.Finding, area string, key int32, part int, v ve
 		s, at := &j.series[i], j.at[i]
 		nt.values = append(nt.values, s.values[at])
 		nt.quals = append(nt.quals, s.quals[at])
-		nt.sources = append(nt.sources, s.source(at))
+		nt.sources = append(nt.sources, nt.source(s.source(at)))
 		dataID = max(dataID, s.ids[at])
 	}
 	j.records = append(j.records, inconsistency{notes: nt, off: int32(off), part: int32(part), unsure: v == unsure})
 	f.Diagnosis, f.Status, f.Indicator, f.Area, f.Period = chiso.Inconsistent, statusOf(v), j.c.names[0], area, keyPeriod(key)
-	f.Value, f.Expected, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), nt.sources[off], dataID
+	f.Value, f.Expected, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), nt.sourceNames[nt.sources[off]], dataID
 	f.Note = &j.records[len(j.records)-1]
 }
 
@@ -681,7 +707,22 @@ type consistencyNotes struct {
 	parts    []exprPart
 	values   []float64
 	quals    []chiso.Qualifier
-	sources  []string
+	sources  []uint32 // into sourceNames
+	// sourceNames are the sources, added again only when not among the
+	// last few (the figures of one area usually share their articles).
+	sourceNames []string
+}
+
+// source returns the index of a source in sourceNames, adding it unless it
+// is one of the last few added.
+func (nt *consistencyNotes) source(s string) uint32 {
+	for k := len(nt.sourceNames) - 1; k >= 0 && k >= len(nt.sourceNames)-4; k-- {
+		if nt.sourceNames[k] == s {
+			return uint32(k)
+		}
+	}
+	nt.sourceNames = append(nt.sourceNames, s)
+	return uint32(len(nt.sourceNames) - 1)
 }
 
 // inconsistency is the note of one consistency finding.
@@ -735,6 +776,10 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 	} else {
 		b = append(b, '.')
 	}
-	b = appendSourceNote(b, nt.lang, nt.sources[r.off:int(r.off)+n])
+	sources := make([]string, n)
+	for i, k := range nt.sources[r.off : int(r.off)+n] {
+		sources[i] = nt.sourceNames[k]
+	}
+	b = appendSourceNote(b, nt.lang, sources)
 	return string(b)
 }

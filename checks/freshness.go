@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -143,8 +144,9 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			covers[a] = true
 		}
 	}
-	var found []owed
-	var series []Series
+	scratch := owedScratch.Get().(*freshnessScratch)
+	defer scratch.release()
+	found, series := scratch.found[:0], scratch.series
 	inds := make([]chiso.Indicator, len(scope.Indicators))
 	for k, code := range scope.Indicators {
 		ind, ok := env.Data.Indicator(code)
@@ -153,21 +155,25 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			continue
 		}
 		inds[k] = ind
-		series = appendSeries(env.Data, series[:0], ind.Code, scope.Areas)
-		for a, area := range scope.Areas {
-			if !covers[a] {
-				continue
-			}
-			s := series[a]
-			if last, ok := p.owes(env, ind.Code, area, s, per); ok {
-				o := owed{ind: int32(k), area: int32(a), last: last >= 0, id: maxSeriesID(s)}
-				if o.last {
-					o.key, o.value, o.qual, o.source = s.keys[last], s.values[last], s.quals[last], s.source(last)
+		for lo := 0; lo < len(scope.Areas); lo += seriesBlock {
+			hi := min(lo+seriesBlock, len(scope.Areas))
+			series = appendSeries(env.Data, series[:0], ind.Code, scope.Areas[lo:hi])
+			for a := lo; a < hi; a++ {
+				if !covers[a] {
+					continue
 				}
-				found = append(found, o)
+				s := series[a-lo]
+				if last, ok := p.owes(env, ind.Code, scope.Areas[a], s, per); ok {
+					o := owed{ind: int32(k), area: int32(a), last: last >= 0, id: maxSeriesID(s)}
+					if o.last {
+						o.key, o.value, o.qual, o.source = s.keys[last], s.values[last], s.quals[last], s.source(last)
+					}
+					found = append(found, o)
+				}
 			}
 		}
 	}
+	scratch.found, scratch.series = found, series
 	if len(found) == 0 {
 		return nil
 	}
@@ -186,6 +192,26 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		missing(env, &out[i], inds[o.ind].Code, scope.Areas[o.area], per, o)
 	}
 	return out
+}
+
+// freshnessScratch is what an evaluation of the freshness check uses
+// only while it runs: the owed series before they are sorted into the
+// slice the findings keep, and a block of series.
+type freshnessScratch struct {
+	found  []owed
+	series []Series
+}
+
+// owedScratch keeps freshness scratch between evaluations: memory the
+// process has not touched yet costs a page fault to write.
+var owedScratch = sync.Pool{New: func() any { return new(freshnessScratch) }}
+
+// release drops what refers to the data and returns s to the pool.
+func (s *freshnessScratch) release() {
+	clear(s.found)
+	clear(s.series)
+	s.found, s.series = s.found[:0], s.series[:0]
+	owedScratch.Put(s)
 }
 
 // byArea orders the owed series by area, keeping the order of the
