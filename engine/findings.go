@@ -147,10 +147,10 @@ func compact(fs []chiso.Finding, h head) part {
 		f, r := &fs[i], &recs[i]
 		r.value, r.expected, r.dataID = f.Value, f.Expected, f.DataID
 		r.year, r.n, r.kind = int32(f.Period.Year), uint8(f.Period.N), f.Period.Kind
-		r.diagnosis = c.few(string(f.Diagnosis))
-		r.status = c.few(string(f.Status))
-		r.indicator = c.few(f.Indicator)
-		r.source = c.few(f.Source)
+		r.diagnosis = c.few(&c.diagnosis, string(f.Diagnosis))
+		r.status = c.few(&c.status, string(f.Status))
+		r.indicator = c.few(&c.indicator, f.Indicator)
+		r.source = c.few(&c.source, f.Source)
 		r.area = c.last(&c.area, f.Area)
 		r.message = c.last(&c.message, f.Message)
 		r.note = -1
@@ -162,14 +162,16 @@ func compact(fs []chiso.Finding, h head) part {
 	return part{recs: recs, tab: c.tab}
 }
 
-// A compactor puts the strings of findings into a table, each distinct one
-// once where that is cheap to know.
+// A compactor puts the strings of findings into a table. Consecutive
+// findings mostly repeat each field's string, so each field remembers its
+// last one; diagnoses, statuses, indicators and sources, of which a run has
+// few, are then looked up to be kept once, while areas (grouped) and
+// messages (mostly distinct) are added as they come.
 type compactor struct {
-	tab     *table
-	recent  []interned       // the first few distinct strings of few kinds
-	index   map[string]int32 // the others
-	area    interned         // the last area: findings come grouped by area
-	message interned         // the last message (usually each is new)
+	tab                                  *table
+	diagnosis, status, indicator, source interned
+	area, message                        interned
+	index                                map[string]int32 // of the few
 }
 
 type interned struct {
@@ -177,32 +179,23 @@ type interned struct {
 	i int32
 }
 
-// maxRecent is how many strings the compactor compares before it hashes.
-const maxRecent = 16
-
-// few interns a string of which a run holds few: diagnoses, statuses,
-// indicators, sources.
-func (c *compactor) few(s string) int32 {
-	if s == "" {
+// few interns a string of which a run holds few.
+func (c *compactor) few(prev *interned, s string) int32 {
+	switch {
+	case s == "":
 		return -1
+	case prev.s == s:
+		return prev.i
 	}
-	for _, r := range c.recent {
-		if r.s == s {
-			return r.i
-		}
-	}
-	if i, ok := c.index[s]; ok {
-		return i
-	}
-	i := c.push(s)
-	if len(c.recent) < maxRecent {
-		c.recent = append(c.recent, interned{s, i})
-	} else {
+	i, ok := c.index[s]
+	if !ok {
 		if c.index == nil {
 			c.index = map[string]int32{}
 		}
+		i = c.push(s)
 		c.index[s] = i
 	}
+	*prev = interned{s, i}
 	return i
 }
 
