@@ -269,3 +269,30 @@ func describe(fs []chiso.Finding) string {
 	}
 	return b.String()
 }
+
+// scribble writes a finding into the buffer it is given, then panics.
+type scribble struct{ boom }
+
+func (scribble) Evaluate(env checks.Env, _ checks.Scope) []chiso.Finding {
+	out := (*env.Buffer)[:1]
+	out[0] = chiso.Finding{Area: "x", Message: "left behind"}
+	panic("scribble")
+}
+
+// TestPanicClearsBuffer: a check that panics after writing into its
+// worker's buffer leaves the buffer empty for the next check, which may
+// take its findings from it as they are (freshness does).
+func TestPanicClearsBuffer(t *testing.T) {
+	buf := make([]chiso.Finding, 0, 4)
+	st := &ruleState{id: RuleID{"g", "Scribble"}, eval: scribble{}}
+	tk := &task{}
+	runTask(st, tk, checks.Env{Buffer: &buf})
+	if tk.err == nil {
+		t.Fatal("the panic was not reported")
+	}
+	for i, f := range buf[:cap(buf)] {
+		if f != (chiso.Finding{}) {
+			t.Fatalf("buffer[%d] = %+v after the panic, want it cleared", i, f)
+		}
+	}
+}

@@ -145,6 +145,9 @@ func runTask(st *ruleState, t *task, env checks.Env) {
 		t.took = time.Since(start)
 		if r := recover(); r != nil {
 			t.findings, t.err = part{}, fmt.Errorf("check %s panicked: %v", st.rule.Check, r)
+			if env.Buffer != nil { // the check may have written into it
+				clear((*env.Buffer)[:cap(*env.Buffer)])
+			}
 		}
 	}()
 	fs := st.eval.Evaluate(env, t.scope)
