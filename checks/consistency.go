@@ -691,9 +691,9 @@ func (j *judge) finding(f *chiso.Finding, area string, key int32, part int, v ve
 		dataID = max(dataID, s.ids[at])
 	}
 	j.records = append(j.records, inconsistency{notes: nt, off: int32(off), part: int32(part), unsure: v == unsure})
-	f.Diagnosis, f.Status, f.Indicator, f.Area, f.Period = chiso.Inconsistent, statusOf(v), j.c.names[0], area, keyPeriod(key)
-	f.Value, f.Expected, f.Source, f.DataID = j.series[0].values[j.at[0]], math.NaN(), nt.sourceNames[nt.sources[off]], dataID
-	f.Note = &j.records[len(j.records)-1]
+	*f = chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[0], Area: area, Period: keyPeriod(key),
+		Value: j.series[0].values[j.at[0]], Expected: math.NaN(), Source: nt.sourceNames[nt.sources[off]], DataID: dataID,
+		Note: &j.records[len(j.records)-1]}
 }
 
 // consistencyNotes are the figures of the findings of one evaluation of a

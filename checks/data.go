@@ -185,8 +185,9 @@ type Env struct {
 	// that "no finding" can be told from "not evaluated".
 	Skips *Skips
 	// Buffer, when not nil, holds a slice of zero findings that a check may
-	// return its findings in (see Env.findings), so that evaluations reuse
-	// memory; the caller copies the findings out before the next check
+	// return its findings in, writing into it only by appending them (see
+	// Env.findings), so that evaluations reuse memory; the caller copies
+	// the findings out and clears what was written before the next check
 	// runs with the same buffer.
 	Buffer *[]chiso.Finding
 }

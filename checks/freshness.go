@@ -291,16 +291,14 @@ func predecessorHistory(env Env, indicator, area string, per chiso.Period) bool 
 // missing fills in the missing finding of the series o, whose note is o
 // itself: its message is written only when asked for.
 func missing(env Env, f *chiso.Finding, ind, area string, per chiso.Period, o *owed) {
-	f.Diagnosis, f.Status, f.Indicator, f.Area = chiso.Missing, chiso.Fail, ind, area
-	f.Period, f.Value, f.Expected = per, math.NaN(), math.NaN()
+	*f = chiso.Finding{Diagnosis: chiso.Missing, Status: chiso.Fail, Indicator: ind, Area: area,
+		Period: per, Value: math.NaN(), Expected: math.NaN(), DataID: o.id, Note: o}
 	if o.last {
 		f.Source = o.source
 	}
-	f.DataID = o.id
 	for _, l := range env.Data.Predecessors(area) { // their history made the figure owed
 		f.DataID = max(f.DataID, maxSeriesID(env.Data.Series(ind, l.From)))
 	}
-	f.Note = o
 }
 
 // missingNotes is what the messages of one evaluation's missing findings

@@ -138,3 +138,45 @@ func FuzzParseDue(f *testing.F) {
 		}
 	})
 }
+
+// TestFindingsIgnoreBufferContents: the kinds that fill in findings in
+// place (freshness, consistency) write every field, so findings left in a
+// buffer by an earlier check cannot show through.
+func TestFindingsIgnoreBufferContents(t *testing.T) {
+	stale := func() *[]chiso.Finding {
+		buf := make([]chiso.Finding, 4)
+		for i := range buf {
+			buf[i] = chiso.Finding{Message: "stale message", Source: "stale source", Check: "range", Value: 1}
+		}
+		buf = buf[:0]
+		return &buf
+	}
+	no := false
+	fresh := synthEnv(ob("rate", "A2", "2024", 50, ""))
+	fresh.Now = evalTime
+	cons := consistencyEnv(ob("radio_it", "A1", "2022", 110, ""), ob("radio", "A1", "2022", 108, ""), ob("communes", "A1", "2022", 129, ""))
+	cp := &ConsistencyParams{Expr: "radio_it <= radio <= communes"}
+	for _, tc := range []struct {
+		name string
+		eval func(env Env) []chiso.Finding
+		env  Env
+	}{
+		{"freshness", func(env Env) []chiso.Finding {
+			return (&FreshnessParams{RequireHistory: &no}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+		}, fresh},
+		{"consistency", func(env Env) []chiso.Finding {
+			return cp.Evaluate(env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
+		}, cons},
+	} {
+		want := tc.eval(tc.env)
+		env := tc.env
+		env.Buffer = stale()
+		got := tc.eval(env)
+		if len(want) != 1 || len(got) != 1 {
+			t.Fatalf("%s: %d findings with a buffer, %d without; want 1", tc.name, len(got), len(want))
+		}
+		if g, w := got[0].Text()+" | "+got[0].Source+" | "+got[0].Check, want[0].Text()+" | "+want[0].Source+" | "+want[0].Check; g != w {
+			t.Errorf("%s: with a used buffer %q, without %q", tc.name, g, w)
+		}
+	}
+}

@@ -296,3 +296,35 @@ func TestPanicClearsBuffer(t *testing.T) {
 		}
 	}
 }
+
+// overflow appends more findings than a worker's buffer keeps, starting in
+// the buffer it is given.
+type overflow struct{ boom }
+
+func (overflow) Evaluate(env checks.Env, _ checks.Scope) []chiso.Finding {
+	out := (*env.Buffer)[:0]
+	for i := range maxBuffer + 10 {
+		out = append(out, chiso.Finding{Area: "A", Period: chiso.Period{Kind: chiso.Year, Year: 2000 + i%9000}, Message: "left behind"})
+	}
+	return out
+}
+
+// TestOutgrownBufferIsCleared: a check that fills its worker's buffer and
+// goes on in a larger slice, too large to keep, leaves the buffer empty for
+// the next check (the buffer is still the smaller one).
+func TestOutgrownBufferIsCleared(t *testing.T) {
+	buf := make([]chiso.Finding, 0, 1000)
+	tk := &task{}
+	runTask(&ruleState{id: RuleID{"g", "Overflow"}, eval: overflow{}}, tk, checks.Env{Buffer: &buf})
+	if tk.err != nil || len(tk.findings.recs) != maxBuffer+10 {
+		t.Fatalf("%d findings, error %v; want %d", len(tk.findings.recs), tk.err, maxBuffer+10)
+	}
+	if cap(buf) != 1000 {
+		t.Fatalf("the buffer became one of %d findings, want it kept at 1000", cap(buf))
+	}
+	for i, f := range buf[:cap(buf)] {
+		if f != (chiso.Finding{}) {
+			t.Fatalf("buffer[%d] = %+v after the check outgrew it, want it cleared", i, f)
+		}
+	}
+}

@@ -137,8 +137,9 @@ func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, no
 
 // runTask calls the check, turning a panic into the task's error, and
 // keeps its findings compactly, with what the engine owns of them. The
-// findings the check returns are cleared and, when they are the larger
-// (up to maxBuffer), become env.Buffer for the worker's next task.
+// findings the check returns are cleared, and so is what it wrote into
+// env.Buffer before outgrowing it; the larger of the two (up to maxBuffer)
+// becomes env.Buffer for the worker's next task.
 func runTask(st *ruleState, t *task, env checks.Env) {
 	start := time.Now()
 	defer func() {
@@ -156,11 +157,20 @@ func runTask(st *ruleState, t *task, env checks.Env) {
 	}
 	t.findings = compact(fs, st.head())
 	if env.Buffer != nil {
+		buf := *env.Buffer
 		clear(fs)
-		if cap(fs) > cap(*env.Buffer) && cap(fs) <= maxBuffer {
+		if !sameArray(fs, buf) { // the check outgrew the buffer, having filled it first
+			clear(buf[:min(len(fs), cap(buf))])
+		}
+		if cap(fs) > cap(buf) && cap(fs) <= maxBuffer {
 			*env.Buffer = fs[:0]
 		}
 	}
+}
+
+// sameArray reports whether two slices start at the same element.
+func sameArray(a, b []chiso.Finding) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
 
 // maxBuffer is the most findings a worker's buffer keeps room for between
