@@ -410,8 +410,7 @@ func (j *judge) findings(areas []string) []chiso.Finding {
 			if code%2 == 0 {
 				v = unsure
 			}
-			out = out[:len(out)+1]
-			j.finding(&out[len(out)-1], areas[a], k, int(code-1)/2, v)
+			out = append(j.env.spill(out), j.finding(areas[a], k, int(code-1)/2, v))
 		}
 	}
 	return out
@@ -668,12 +667,12 @@ func decimals(v float64) int {
 	return 0
 }
 
-// finding fills in the finding of a failing unit, the figures being those
+// finding returns the finding of a failing unit, the figures being those
 // at j.at: area at the period of key, where the part
 // fails or may fail (v). Its message is written only when asked for: the
 // note keeps the figures. The notes are sized for j.failing findings, so
 // the records never move.
-func (j *judge) finding(f *chiso.Finding, area string, key int32, part int, v verdict) {
+func (j *judge) finding(area string, key int32, part int, v verdict) chiso.Finding {
 	if j.notes == nil {
 		n := j.failing * len(j.series)
 		j.notes = &consistencyNotes{lang: j.env.Lang, areaName: j.env.areaNamer(), names: j.names, forms: j.forms, parts: j.c.parts,
@@ -691,7 +690,7 @@ func (j *judge) finding(f *chiso.Finding, area string, key int32, part int, v ve
 		dataID = max(dataID, s.ids[at])
 	}
 	j.records = append(j.records, inconsistency{notes: nt, off: int32(off), part: int32(part), unsure: v == unsure})
-	*f = chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[0], Area: area, Period: keyPeriod(key),
+	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[0], Area: area, Period: keyPeriod(key),
 		Value: j.series[0].values[j.at[0]], Expected: math.NaN(), Source: nt.sourceNames[nt.sources[off]], DataID: dataID,
 		Note: &j.records[len(j.records)-1]}
 }

@@ -190,11 +190,25 @@ type Env struct {
 	// the findings out and clears what was written before the next check
 	// runs with the same buffer.
 	Buffer *[]chiso.Finding
+	// Emit, when not nil, takes findings a batch at a time while a check
+	// runs (see Env.spill), in the order the check finds them, before the
+	// ones it returns; it clears the batch. A check with many findings then
+	// writes them into the same few thousand, still in the processor's
+	// cache, instead of holding them all.
+	Emit func(batch []chiso.Finding)
 }
 
-// findings returns an empty slice for at least n findings: the buffer, if
+// spillBatch is how many findings a check holds before it hands them to
+// Env.Emit (a variable so that tests can make batches small).
+var spillBatch = 4096
+
+// findings returns an empty slice for at least n findings (at most
+// spillBatch when the findings are emitted in batches): the buffer, if
 // there is one, else a new slice (nil for none).
 func (env Env) findings(n int) []chiso.Finding {
+	if env.Emit != nil {
+		n = min(n, spillBatch)
+	}
 	if env.Buffer == nil {
 		if n == 0 {
 			return nil
@@ -202,6 +216,17 @@ func (env Env) findings(n int) []chiso.Finding {
 		return make([]chiso.Finding, 0, n)
 	}
 	return slices.Grow((*env.Buffer)[:0], n)
+}
+
+// spill hands out's findings to Env.Emit when there are a batch of them
+// or out is full, and returns out emptied; otherwise, or without Emit, it
+// returns out as it is. Checks call it before appending a finding.
+func (env Env) spill(out []chiso.Finding) []chiso.Finding {
+	if env.Emit == nil || len(out) == 0 || (len(out) < spillBatch && len(out) < cap(out)) {
+		return out
+	}
+	env.Emit(out)
+	return out[:0]
 }
 
 // Scope is the part of the data one evaluation covers. The engine resolves a

@@ -185,11 +185,11 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			notes.indNames[k] = env.indName(inds[k].Code)
 		}
 	}
-	out := env.findings(len(found))[:len(found)]
+	out := env.findings(len(found))
 	for i := range found {
 		o := &found[i]
 		o.notes = notes
-		missing(env, &out[i], inds[o.ind].Code, scope.Areas[o.area], per, o)
+		out = append(env.spill(out), missing(env, inds[o.ind].Code, scope.Areas[o.area], per, o))
 	}
 	return out
 }
@@ -288,10 +288,10 @@ func predecessorHistory(env Env, indicator, area string, per chiso.Period) bool 
 	return false
 }
 
-// missing fills in the missing finding of the series o, whose note is o
+// missing returns the missing finding of the series o, whose note is o
 // itself: its message is written only when asked for.
-func missing(env Env, f *chiso.Finding, ind, area string, per chiso.Period, o *owed) {
-	*f = chiso.Finding{Diagnosis: chiso.Missing, Status: chiso.Fail, Indicator: ind, Area: area,
+func missing(env Env, ind, area string, per chiso.Period, o *owed) chiso.Finding {
+	f := chiso.Finding{Diagnosis: chiso.Missing, Status: chiso.Fail, Indicator: ind, Area: area,
 		Period: per, Value: math.NaN(), Expected: math.NaN(), DataID: o.id, Note: o}
 	if o.last {
 		f.Source = o.source
@@ -299,6 +299,7 @@ func missing(env Env, f *chiso.Finding, ind, area string, per chiso.Period, o *o
 	for _, l := range env.Data.Predecessors(area) { // their history made the figure owed
 		f.DataID = max(f.DataID, maxSeriesID(env.Data.Series(ind, l.From)))
 	}
+	return f
 }
 
 // missingNotes is what the messages of one evaluation's missing findings

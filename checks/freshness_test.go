@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,6 +178,68 @@ func TestFindingsIgnoreBufferContents(t *testing.T) {
 		}
 		if g, w := got[0].Text()+" | "+got[0].Source+" | "+got[0].Check, want[0].Text()+" | "+want[0].Source+" | "+want[0].Check; g != w {
 			t.Errorf("%s: with a used buffer %q, without %q", tc.name, g, w)
+		}
+	}
+}
+
+// TestEmittedBatches: with Env.Emit, the kinds that emit (freshness,
+// consistency) hand out their findings in batches, in order, and the
+// batches followed by what they return are what they return without Emit.
+func TestEmittedBatches(t *testing.T) {
+	defer func(n int) { spillBatch = n }(spillBatch)
+	spillBatch = 3
+	no := false
+	var obs []chiso.Observation
+	areas := []string{"A1", "A2", "A3", "A4", "A5"}
+	for _, a := range areas[:2] {
+		obs = append(obs, ob("rate", a, "2024", 50, ""))
+	}
+	fresh := synthEnv(obs...)
+	fresh.Now = evalTime
+	var cobs []chiso.Observation
+	for y := 2000; y < 2020; y++ {
+		p := strconv.Itoa(y)
+		cobs = append(cobs, ob("radio_it", "A1", p, float64(100+y%7), ""), ob("radio", "A1", p, 100, ""), ob("communes", "A1", p, 129, ""))
+	}
+	cons := consistencyEnv(cobs...)
+	cp := &ConsistencyParams{Expr: "radio_it <= radio <= communes"}
+	for _, tc := range []struct {
+		name string
+		eval func(env Env) []chiso.Finding
+		env  Env
+	}{
+		{"freshness", func(env Env) []chiso.Finding {
+			return (&FreshnessParams{RequireHistory: &no}).Evaluate(env, Scope{Indicators: []string{"rate", "revenue", "sites", "stations"}, Areas: areas})
+		}, fresh},
+		{"consistency", func(env Env) []chiso.Finding {
+			return cp.Evaluate(env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
+		}, cons},
+	} {
+		want := tc.eval(tc.env)
+		var got []chiso.Finding
+		batches := 0
+		env := tc.env
+		env.Buffer = new([]chiso.Finding)
+		env.Emit = func(batch []chiso.Finding) {
+			if len(batch) == 0 || len(batch) > spillBatch {
+				t.Errorf("%s: a batch of %d findings", tc.name, len(batch))
+			}
+			batches++
+			got = append(got, batch...)
+			clear(batch)
+		}
+		got = append(got, tc.eval(env)...)
+		if batches < 2 || len(want) <= 2*spillBatch {
+			t.Fatalf("%s: %d batches of %d findings: the test shows little", tc.name, batches, len(want))
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d findings emitted and returned, want %d", tc.name, len(got), len(want))
+		}
+		for i := range want {
+			g, w := got[i], want[i]
+			if g.Text() != w.Text() || g.Area != w.Area || g.Indicator != w.Indicator || g.Period != w.Period || g.Source != w.Source || g.DataID != w.DataID {
+				t.Errorf("%s: finding %d is\n%+v\nwant\n%+v", tc.name, i, g, w)
+			}
 		}
 	}
 }

@@ -316,8 +316,8 @@ func TestOutgrownBufferIsCleared(t *testing.T) {
 	buf := make([]chiso.Finding, 0, 1000)
 	tk := &task{}
 	runTask(&ruleState{id: RuleID{"g", "Overflow"}, eval: overflow{}}, tk, checks.Env{Buffer: &buf})
-	if tk.err != nil || len(tk.findings.recs) != maxBuffer+10 {
-		t.Fatalf("%d findings, error %v; want %d", len(tk.findings.recs), tk.err, maxBuffer+10)
+	if tk.err != nil || tk.findings.n != maxBuffer+10 {
+		t.Fatalf("%d findings, error %v; want %d", tk.findings.n, tk.err, maxBuffer+10)
 	}
 	if cap(buf) != 1000 {
 		t.Fatalf("the buffer became one of %d findings, want it kept at 1000", cap(buf))
@@ -325,6 +325,66 @@ func TestOutgrownBufferIsCleared(t *testing.T) {
 	for i, f := range buf[:cap(buf)] {
 		if f != (chiso.Finding{}) {
 			t.Fatalf("buffer[%d] = %+v after the check outgrew it, want it cleared", i, f)
+		}
+	}
+}
+
+// emitter emits its findings in batches of three and returns the rest, in
+// the order given (sorted or not).
+type emitter struct {
+	boom
+	fs []chiso.Finding
+}
+
+func (e emitter) Evaluate(env checks.Env, _ checks.Scope) []chiso.Finding {
+	out := (*env.Buffer)[:0]
+	for _, f := range e.fs {
+		if len(out) == 3 {
+			env.Emit(out)
+			out = out[:0]
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// TestEmittedRuns: what a check emits in batches and what it returns
+// become the task's findings in lessFinding order, kept as the batches
+// when they follow each other and sorted into one run when they do not;
+// the buffer is left cleared either way.
+func TestEmittedRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 300 {
+		fs := make([]chiso.Finding, rng.IntN(20))
+		for i := range fs {
+			fs[i] = chiso.Finding{Area: string(rune('A' + rng.IntN(4))), Indicator: "x",
+				Period: chiso.Period{Kind: chiso.Year, Year: 2020 + rng.IntN(5)}, Message: strconv.Itoa(rng.IntN(3))}
+		}
+		if trial%2 == 0 {
+			sortFindings(fs)
+		}
+		want := slices.Clone(fs)
+		sortFindings(want)
+		buf := make([]chiso.Finding, 0, 8)
+		tk := &task{}
+		runTask(&ruleState{id: RuleID{"g", "Emit"}, eval: emitter{fs: slices.Clone(fs)}}, tk, checks.Env{Buffer: &buf})
+		var got []chiso.Finding
+		for _, r := range tk.findings.runs {
+			got = r.appendTo(got)
+		}
+		for i := range got {
+			got[i].Rule, got[i].Group = "", ""
+		}
+		if tk.err != nil || describe(got) != describe(want) || tk.findings.n != len(want) {
+			t.Fatalf("trial %d: error %v, got%s\nwant%s", trial, tk.err, describe(got), describe(want))
+		}
+		if trial%2 == 0 && len(fs) > 3 && len(tk.findings.runs) < 2 {
+			t.Fatalf("trial %d: sorted batches were merged into %d runs", trial, len(tk.findings.runs))
+		}
+		for i, f := range buf[:cap(buf)] {
+			if f != (chiso.Finding{}) {
+				t.Fatalf("trial %d: buffer[%d] = %+v, want it cleared", trial, i, f)
+			}
 		}
 	}
 }

@@ -221,6 +221,12 @@ func lessFinding(a, b *chiso.Finding) bool {
 	if a.Rule != b.Rule {
 		return a.Rule < b.Rule
 	}
+	return lessInRule(a, b)
+}
+
+// lessInRule is lessFinding for findings of one rule, whose group and rule
+// fields it does not read.
+func lessInRule(a, b *chiso.Finding) bool {
 	if a.Area != b.Area {
 		return a.Area < b.Area
 	}

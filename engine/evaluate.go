@@ -18,7 +18,7 @@ type task struct {
 	rule  int // position in the evaluation's rules
 	scope checks.Scope
 	// outputs
-	findings part
+	findings runs
 	skips    checks.Skips
 	err      error
 	took     time.Duration
@@ -136,8 +136,11 @@ func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, no
 }
 
 // runTask calls the check, turning a panic into the task's error, and
-// keeps its findings compactly, with what the engine owns of them. The
-// findings the check returns are cleared, and so is what it wrote into
+// keeps its findings compactly, with what the engine owns of them: the
+// batches the check emits as it goes (checks.Env.Emit) and the findings it
+// returns, each sorted and a run of its own when they follow each other,
+// else all sorted into one.
+// The findings the check returns are cleared, and so is what it wrote into
 // env.Buffer before outgrowing it; the larger of the two (up to maxBuffer)
 // becomes env.Buffer for the worker's next task.
 func runTask(st *ruleState, t *task, env checks.Env) {
@@ -145,17 +148,36 @@ func runTask(st *ruleState, t *task, env checks.Env) {
 	defer func() {
 		t.took = time.Since(start)
 		if r := recover(); r != nil {
-			t.findings, t.err = part{}, fmt.Errorf("check %s panicked: %v", st.rule.Check, r)
+			t.findings, t.err = runs{}, fmt.Errorf("check %s panicked: %v", st.rule.Check, r)
 			if env.Buffer != nil { // the check may have written into it
 				clear((*env.Buffer)[:cap(*env.Buffer)])
 			}
 		}
 	}()
-	fs := st.eval.Evaluate(env, t.scope)
-	if !sortedFindings(fs) {
-		sortFindings(fs)
+	h := st.head()
+	ordered := true
+	keep := func(fs []chiso.Finding) {
+		if !sortedFindings(fs) {
+			sortFindings(fs)
+		}
+		ordered = ordered && t.findings.precede(fs)
+		t.findings.add(compact(fs, h))
 	}
-	t.findings = compact(fs, st.head())
+	env.Emit = func(batch []chiso.Finding) {
+		keep(batch)
+		clear(batch)
+	}
+	fs := st.eval.Evaluate(env, t.scope)
+	keep(fs)
+	if !ordered {
+		all := make([]chiso.Finding, 0, t.findings.n)
+		for _, r := range t.findings.runs {
+			all = r.appendTo(all)
+		}
+		sortFindings(all)
+		t.findings = runs{}
+		t.findings.add(compact(all, h))
+	}
 	if env.Buffer != nil {
 		buf := *env.Buffer
 		clear(fs)
@@ -220,6 +242,26 @@ type runs struct {
 	n    int
 }
 
+// add appends a run; empty ones are left out.
+func (rs *runs) add(p part) {
+	if n := len(p.recs); n > 0 {
+		rs.runs = append(rs.runs, p)
+		rs.n += n
+	}
+}
+
+// precede reports whether the runs may come before fs, sorted findings of
+// the same rule: fs is empty or its first finding does not sort before
+// their last.
+func (rs *runs) precede(fs []chiso.Finding) bool {
+	if len(rs.runs) == 0 || len(fs) == 0 {
+		return true
+	}
+	r := rs.runs[len(rs.runs)-1]
+	last := r.finding(len(r.recs) - 1)
+	return !lessInRule(&fs[0], &last)
+}
+
 // collect gathers a rule's tasks: its statistics and its new findings.
 func collect(p *plan, tasks []*task) (stats RuleStats, fresh runs) {
 	stats = RuleStats{Evaluated: p.units, NotEvaluated: p.total - p.units}
@@ -228,9 +270,8 @@ func collect(p *plan, tasks []*task) (stats RuleStats, fresh runs) {
 		if t.err != nil && stats.Err == nil {
 			stats.Err = t.err
 		}
-		if n := len(t.findings.recs); n > 0 {
-			fresh.runs = append(fresh.runs, t.findings)
-			fresh.n += n
+		for _, r := range t.findings.runs {
+			fresh.add(r)
 		}
 		for _, r := range t.skips.Reasons() {
 			if stats.Skipped == nil {

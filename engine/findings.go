@@ -270,7 +270,7 @@ func appendSorted(out []chiso.Finding, fresh runs) []chiso.Finding {
 	}
 	heads := make([][]chiso.Finding, len(rs))
 	for k, r := range rs {
-		heads[k] = r.appendTo(nil)
+		heads[k] = r.appendTo(make([]chiso.Finding, 0, len(r.recs)))
 	}
 	for {
 		m := -1
