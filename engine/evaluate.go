@@ -139,10 +139,10 @@ func (e *Engine) run(ctx context.Context, states []*ruleState, tasks []*task, no
 // keeps its findings compactly, with what the engine owns of them: the
 // batches the check emits as it goes (checks.Env.Emit) and the findings it
 // returns, each sorted and a run of its own when they follow each other,
-// else all sorted into one.
-// The findings the check returns are cleared, and so is what it wrote into
-// env.Buffer before outgrowing it; the larger of the two (up to maxBuffer)
-// becomes env.Buffer for the worker's next task.
+// else all sorted into one. The findings the check returns are cleared,
+// and so is what it wrote into env.Buffer before outgrowing it; the larger
+// of the two (up to maxBuffer) becomes env.Buffer for the worker's next
+// task.
 func runTask(st *ruleState, t *task, env checks.Env) {
 	start := time.Now()
 	defer func() {
