@@ -388,3 +388,25 @@ func TestEmittedRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateKeepsBatches: a partial evaluation copies a rule's findings
+// into one run only when updates have added maxParts parts to those of its
+// last full evaluation, however many batches that one left.
+func TestUpdateKeepsBatches(t *testing.T) {
+	const n = maxParts + 50
+	var old Findings
+	for i := range n {
+		f := chiso.Finding{Group: "G", Rule: "R", Area: fmt.Sprintf("A%04d", i), Indicator: "x", Period: chiso.Period{Kind: chiso.Year, Year: 2020}}
+		old.add(compact([]chiso.Finding{f}, headOf(&f)))
+	}
+	p := plan{inds: map[string]bool{"x": true}, areas: map[string]bool{"A0007": true}, keys: map[int32]bool{}}
+	for _, tc := range []struct {
+		fullParts, want int
+	}{{n, n - 1}, {0, 1}} {
+		st := &ruleState{findings: old, unit: checks.BySeries, fullParts: tc.fullParts}
+		got := st.update(&p, runs{})
+		if len(got.parts) != tc.want || got.n != n-1 {
+			t.Errorf("full evaluation left %d parts: %d findings in %d parts, want %d in %d", tc.fullParts, got.n, len(got.parts), n-1, tc.want)
+		}
+	}
+}

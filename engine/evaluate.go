@@ -224,6 +224,7 @@ func (e *Engine) merge(states []*ruleState, plans []plan, tasks []*task, now tim
 		case stats.Err != nil:
 		case p.full:
 			st.findings = fromRuns(fresh)
+			st.fullParts = len(st.findings.parts)
 		case fresh.n > 0 || covered > 0:
 			st.findings = st.update(p, fresh)
 		}

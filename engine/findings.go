@@ -227,9 +227,10 @@ func concat(states []*ruleState) Findings {
 	return out
 }
 
-// maxParts is the number of parts beyond which update copies a rule's
-// findings into one slice again, so that many small changes do not leave
-// them in ever more pieces (and old slices alive for a few findings each).
+// maxParts is the number of parts beyond those of its last full
+// evaluation at which update copies a rule's findings into one run again,
+// so that many small changes do not leave them in ever more pieces (and
+// old runs alive for a few findings each).
 const maxParts = 256
 
 // fromRuns makes a rule's findings from the sorted runs of its tasks:
@@ -259,32 +260,18 @@ func inOrder(rs []part) bool {
 }
 
 // appendSorted appends the runs' findings to out in lessFinding order: one
-// after the other when they are ordered, else merged.
+// after the other when they are ordered, else sorted together (a stable
+// sort of sorted runs is their merge, in n log n however many runs).
 func appendSorted(out []chiso.Finding, fresh runs) []chiso.Finding {
-	rs := fresh.runs
-	if inOrder(rs) {
-		for _, r := range rs {
-			out = r.appendTo(out)
-		}
-		return out
+	start := len(out)
+	for _, r := range fresh.runs {
+		out = r.appendTo(out)
 	}
-	heads := make([][]chiso.Finding, len(rs))
-	for k, r := range rs {
-		heads[k] = r.appendTo(make([]chiso.Finding, 0, len(r.recs)))
+	if !inOrder(fresh.runs) {
+		tail := out[start:]
+		sort.SliceStable(tail, func(i, j int) bool { return lessFinding(&tail[i], &tail[j]) })
 	}
-	for {
-		m := -1
-		for k, r := range heads {
-			if len(r) > 0 && (m < 0 || lessFinding(&r[0], &heads[m][0])) {
-				m = k
-			}
-		}
-		if m < 0 {
-			return out
-		}
-		out = append(out, heads[m][0])
-		heads[m] = heads[m][1:]
-	}
+	return out
 }
 
 // update returns a rule's findings after a partial evaluation: those of
@@ -322,7 +309,7 @@ func (st *ruleState) update(p *plan, fresh runs) Findings {
 		at, i = hi, j
 	}
 	old.copyParts(&out, at, end)
-	if len(out.parts) > maxParts {
+	if len(out.parts) > st.fullParts+maxParts {
 		var one Findings
 		one.add(compact(out.Slice(), h))
 		return one

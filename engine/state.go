@@ -29,10 +29,13 @@ type ruleState struct {
 	limit   int             // the group's limit on the rule's findings; 0: none
 
 	// What the last evaluation left; written only during an evaluation.
-	findings Findings  // sorted by lessFinding
-	valid    bool      // findings cover the whole scope as of seen
-	seen     uint64    // change-log position the findings account for
-	lastNow  time.Time // the evaluation time of the last run
+	findings Findings // sorted by lessFinding
+	// fullParts is how many parts the last full evaluation left (checks
+	// that emit their findings in batches leave one per batch).
+	fullParts int
+	valid     bool      // findings cover the whole scope as of seen
+	seen      uint64    // change-log position the findings account for
+	lastNow   time.Time // the evaluation time of the last run
 }
 
 // head returns the fields the engine fills in of each of the rule's
