@@ -260,18 +260,31 @@ func inOrder(rs []part) bool {
 }
 
 // appendSorted appends the runs' findings to out in lessFinding order: one
-// after the other when they are ordered, else sorted together (a stable
-// sort of sorted runs is their merge, in n log n however many runs).
+// after the other when they are ordered, else merged two by two (n log k
+// for k runs, however many batches made them).
 func appendSorted(out []chiso.Finding, fresh runs) []chiso.Finding {
-	start := len(out)
-	for _, r := range fresh.runs {
-		out = r.appendTo(out)
+	if inOrder(fresh.runs) {
+		for _, r := range fresh.runs {
+			out = r.appendTo(out)
+		}
+		return out
 	}
-	if !inOrder(fresh.runs) {
-		tail := out[start:]
-		sort.SliceStable(tail, func(i, j int) bool { return lessFinding(&tail[i], &tail[j]) })
+	lists := make([][]chiso.Finding, len(fresh.runs))
+	for k, r := range fresh.runs {
+		lists[k] = r.appendTo(make([]chiso.Finding, 0, len(r.recs)))
 	}
-	return out
+	all := func(*chiso.Finding) bool { return true }
+	for len(lists) > 1 {
+		next := make([][]chiso.Finding, 0, (len(lists)+1)/2)
+		for k := 0; k+1 < len(lists); k += 2 {
+			next = append(next, mergeInto(make([]chiso.Finding, 0, len(lists[k])+len(lists[k+1])), lists[k], lists[k+1], all))
+		}
+		if len(lists)%2 == 1 {
+			next = append(next, lists[len(lists)-1])
+		}
+		lists = next
+	}
+	return append(out, lists[0]...)
 }
 
 // update returns a rule's findings after a partial evaluation: those of
