@@ -295,6 +295,7 @@ type judge struct {
 	failing   int               // units that fail or may fail
 	notes     *consistencyNotes // of the findings
 	records   []inconsistency
+	scratch   *judgeScratch // where codes … all came from and go back to
 }
 
 func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
@@ -308,7 +309,8 @@ func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 		j.forms[i] = quantityFormOf(j.inds[i].Unit, env.Lang)
 	}
 	j.state = fastState{vals: make([]float64, n), published: make([]float64, n), half: make([]float64, n), tolerance: p.Tolerance}
-	sc := judgeScratches.Get().(*judgeScratch)
+	j.scratch = judgeScratches.Get().(*judgeScratch)
+	sc := j.scratch
 	j.codes, j.areaCodes, j.keys, j.merged, j.all = sc.codes, sc.areaCodes, sc.keys, sc.merged, sc.all
 	if cap(j.all) < n {
 		j.all = make([][]Series, n)
@@ -335,8 +337,9 @@ func (j *judge) release() {
 		clear(j.all[i])
 		j.all[i] = j.all[i][:0]
 	}
-	judgeScratches.Put(&judgeScratch{codes: j.codes[:0], areaCodes: j.areaCodes[:0], keys: j.keys[:0], merged: j.merged[:0], all: j.all})
-	j.codes, j.areaCodes, j.keys, j.merged, j.all = nil, nil, nil, nil, nil
+	*j.scratch = judgeScratch{codes: j.codes[:0], areaCodes: j.areaCodes[:0], keys: j.keys[:0], merged: j.merged[:0], all: j.all}
+	judgeScratches.Put(j.scratch)
+	j.codes, j.areaCodes, j.keys, j.merged, j.all, j.scratch = nil, nil, nil, nil, nil, nil
 }
 
 // area judges one area (index a in the scope) and notes its failing units.

@@ -139,26 +139,34 @@ func TestFastExprMatchesExpr(t *testing.T) {
 			for i := range st.half {
 				st.half[i] = math.NaN()
 			}
-			pub := map[string]float64{}
-			env := map[string]any{approxFunc: p.approx}
-			for i, name := range c.names {
-				pub[name] = published[i]
-				env[name] = vals[i]
-			}
-			env[halfUnitFunc] = func(code string) float64 { return 0.5 * math.Pow(10, -float64(decimals(pub[code]))) }
-			var machine vm.VM
-			for _, part := range c.parts {
-				if part.fast == nil {
-					continue
-				}
-				r, err := machine.Run(part.prog, env)
-				if err != nil {
-					t.Fatalf("%q: %v", part.text, err)
-				}
-				if got, want := part.fast(st), r.(bool); got != want {
-					t.Fatalf("%q with %v (published %v, tolerance %v): fast %v, expr %v", part.text, vals, published, tol, got, want)
-				}
-			}
+			fastMatchesExpr(t, c, p, st, published)
+		}
+	}
+}
+
+// fastMatchesExpr runs each part of c that has a fast form both ways, on
+// the figures of st (published as given), and fails where they differ or
+// where expr fails.
+func fastMatchesExpr(t *testing.T, c *compiledExpr, p *ConsistencyParams, st *fastState, published []float64) {
+	t.Helper()
+	pub := map[string]float64{}
+	env := map[string]any{approxFunc: p.approx}
+	for i, name := range c.names {
+		pub[name] = published[i]
+		env[name] = st.vals[i]
+	}
+	env[halfUnitFunc] = func(code string) float64 { return halfUnitOf(pub[code]) }
+	var machine vm.VM
+	for _, part := range c.parts {
+		if part.fast == nil {
+			continue
+		}
+		r, err := machine.Run(part.prog, env)
+		if err != nil {
+			t.Fatalf("%q: expr fails (%v) where the fast form runs", part.text, err)
+		}
+		if got, want := part.fast(st), r.(bool); got != want {
+			t.Fatalf("%q with %v (published %v, tolerance %v): fast %v, expr %v", part.text, st.vals, published, p.Tolerance, got, want)
 		}
 	}
 }
@@ -627,25 +635,7 @@ func FuzzFastExpr(f *testing.F) {
 			p := &ConsistencyParams{Expr: src}
 			vals := set[:len(c.names)]
 			st := &fastState{vals: vals, published: vals, half: []float64{math.NaN(), math.NaN(), math.NaN()}}
-			env := map[string]any{approxFunc: p.approx}
-			pub := map[string]float64{}
-			for i, n := range c.names {
-				env[n], pub[n] = vals[i], vals[i]
-			}
-			env[halfUnitFunc] = func(code string) float64 { return halfUnitOf(pub[code]) }
-			var machine vm.VM
-			for _, part := range c.parts {
-				if part.fast == nil {
-					continue
-				}
-				r, err := machine.Run(part.prog, env)
-				if err != nil {
-					t.Fatalf("%q: expr fails (%v) where the fast form runs", part.text, err)
-				}
-				if got := part.fast(st); got != r.(bool) {
-					t.Fatalf("%q with %v: fast %v, expr %v", part.text, vals, got, r)
-				}
-			}
+			fastMatchesExpr(t, c, p, st, vals)
 		}
 	})
 }

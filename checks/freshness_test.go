@@ -152,23 +152,9 @@ func TestFindingsIgnoreBufferContents(t *testing.T) {
 		buf = buf[:0]
 		return &buf
 	}
-	no := false
 	fresh := synthEnv(ob("rate", "A2", "2024", 50, ""))
-	fresh.Now = evalTime
 	cons := consistencyEnv(ob("radio_it", "A1", "2022", 110, ""), ob("radio", "A1", "2022", 108, ""), ob("communes", "A1", "2022", 129, ""))
-	cp := &ConsistencyParams{Expr: "radio_it <= radio <= communes"}
-	for _, tc := range []struct {
-		name string
-		eval func(env Env) []chiso.Finding
-		env  Env
-	}{
-		{"freshness", func(env Env) []chiso.Finding {
-			return (&FreshnessParams{RequireHistory: &no}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
-		}, fresh},
-		{"consistency", func(env Env) []chiso.Finding {
-			return cp.Evaluate(env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
-		}, cons},
-	} {
+	for _, tc := range emittingKinds(fresh, []string{"rate"}, []string{"A1"}, cons) {
 		want := tc.eval(tc.env)
 		env := tc.env
 		env.Buffer = stale()
@@ -188,33 +174,17 @@ func TestFindingsIgnoreBufferContents(t *testing.T) {
 func TestEmittedBatches(t *testing.T) {
 	defer func(n int) { spillBatch = n }(spillBatch)
 	spillBatch = 3
-	no := false
 	var obs []chiso.Observation
 	areas := []string{"A1", "A2", "A3", "A4", "A5"}
 	for _, a := range areas[:2] {
 		obs = append(obs, ob("rate", a, "2024", 50, ""))
 	}
-	fresh := synthEnv(obs...)
-	fresh.Now = evalTime
 	var cobs []chiso.Observation
 	for y := 2000; y < 2020; y++ {
 		p := strconv.Itoa(y)
 		cobs = append(cobs, ob("radio_it", "A1", p, float64(100+y%7), ""), ob("radio", "A1", p, 100, ""), ob("communes", "A1", p, 129, ""))
 	}
-	cons := consistencyEnv(cobs...)
-	cp := &ConsistencyParams{Expr: "radio_it <= radio <= communes"}
-	for _, tc := range []struct {
-		name string
-		eval func(env Env) []chiso.Finding
-		env  Env
-	}{
-		{"freshness", func(env Env) []chiso.Finding {
-			return (&FreshnessParams{RequireHistory: &no}).Evaluate(env, Scope{Indicators: []string{"rate", "revenue", "sites", "stations"}, Areas: areas})
-		}, fresh},
-		{"consistency", func(env Env) []chiso.Finding {
-			return cp.Evaluate(env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
-		}, cons},
-	} {
+	for _, tc := range emittingKinds(synthEnv(obs...), []string{"rate", "revenue", "sites", "stations"}, areas, consistencyEnv(cobs...)) {
 		want := tc.eval(tc.env)
 		var got []chiso.Finding
 		batches := 0
@@ -241,5 +211,31 @@ func TestEmittedBatches(t *testing.T) {
 				t.Errorf("%s: finding %d is\n%+v\nwant\n%+v", tc.name, i, g, w)
 			}
 		}
+	}
+}
+
+// kindCase is one check kind's evaluation over a fixed scope, in an
+// environment that a test may change (its buffer, its Emit).
+type kindCase struct {
+	name string
+	eval func(env Env) []chiso.Finding
+	env  Env
+}
+
+// emittingKinds are the kinds that fill findings in place and emit them
+// in batches: freshness (with no history required) of the indicators and
+// areas in fresh at the evaluation time, and a consistency chain over
+// area A1 in cons.
+func emittingKinds(fresh Env, inds, areas []string, cons Env) []kindCase {
+	no := false
+	fresh.Now = evalTime
+	cp := &ConsistencyParams{Expr: "radio_it <= radio <= communes"}
+	return []kindCase{
+		{"freshness", func(env Env) []chiso.Finding {
+			return (&FreshnessParams{RequireHistory: &no}).Evaluate(env, Scope{Indicators: inds, Areas: areas})
+		}, fresh},
+		{"consistency", func(env Env) []chiso.Finding {
+			return cp.Evaluate(env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
+		}, cons},
 	}
 }

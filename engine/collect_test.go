@@ -410,3 +410,8 @@ func TestUpdateKeepsBatches(t *testing.T) {
 		}
 	}
 }
+
+// headOf returns the rule's fields of a finding.
+func headOf(f *chiso.Finding) head {
+	return head{rule: f.Rule, group: f.Group, check: f.Check, severity: f.Severity}
+}

@@ -93,11 +93,6 @@ type head struct {
 	severity           chiso.Severity
 }
 
-// headOf returns the rule's fields of a finding.
-func headOf(f *chiso.Finding) head {
-	return head{rule: f.Rule, group: f.Group, check: f.Check, severity: f.Severity}
-}
-
 // finding returns the part's i-th finding.
 func (p part) finding(i int) chiso.Finding {
 	r, t := &p.recs[i], p.tab
@@ -179,13 +174,22 @@ type interned struct {
 	i int32
 }
 
-// few interns a string of which a run holds few.
-func (c *compactor) few(prev *interned, s string) int32 {
+// known returns the index of s when it needs no lookup: -1 for "", the
+// field's last one when s repeats it.
+func (prev interned) known(s string) (int32, bool) {
 	switch {
 	case s == "":
-		return -1
+		return -1, true
 	case prev.s == s:
-		return prev.i
+		return prev.i, true
+	}
+	return 0, false
+}
+
+// few interns a string of which a run holds few.
+func (c *compactor) few(prev *interned, s string) int32 {
+	if i, ok := prev.known(s); ok {
+		return i
 	}
 	i, ok := c.index[s]
 	if !ok {
@@ -201,11 +205,8 @@ func (c *compactor) few(prev *interned, s string) int32 {
 
 // last interns a string that usually repeats the one before or is new.
 func (c *compactor) last(prev *interned, s string) int32 {
-	switch {
-	case s == "":
-		return -1
-	case prev.s == s:
-		return prev.i
+	if i, ok := prev.known(s); ok {
+		return i
 	}
 	*prev = interned{s, c.push(s)}
 	return prev.i
