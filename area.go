@@ -53,6 +53,15 @@ func (a Area) Overlaps(p Period) bool {
 	return (a.ValidFrom.IsZero() || !last.Before(a.ValidFrom)) && (a.ValidTo.IsZero() || !p.Start().After(a.ValidTo))
 }
 
+// HoldsAt reports whether a figure for p belongs to the area: whether the
+// area exists on the last day of p. Statistics offices report a period for
+// the territory as it is at the period's end, so a province created on
+// 2025-07-01 reports the whole of 2025 (and no 2025-H1), and one dissolved
+// that day reports up to 2025-H1 and nothing ending later.
+func (a Area) HoldsAt(p Period) bool {
+	return a.ExistedOn(p.End().AddDate(0, 0, -1))
+}
+
 // Covers reports whether the area existed for the whole of p: only then can
 // a value for p be expected of it.
 func (a Area) Covers(p Period) bool {

@@ -48,7 +48,7 @@ func (rd *reader) readCSV(r io.Reader) error {
 func (rd *reader) csvHeader(cr *csv.Reader) (lay layout, ok bool, err error) {
 	header, err := cr.Read()
 	if err == io.EOF {
-		rd.errs.Add(&Error{File: rd.name, Line: 1, Err: errors.New("empty file: want a header row")})
+		rd.add(&Error{File: rd.name, Line: 1, Err: errors.New("empty file: want a header row")})
 		return lay, false, nil
 	} else if err != nil {
 		return lay, false, rd.csvError(err)
@@ -70,7 +70,7 @@ func (rd *reader) csvError(err error) error {
 		e.Column = 0
 		e.Err = errors.New("wrong number of fields: want as many as the header has")
 	}
-	rd.errs.Add(e)
+	rd.add(e)
 	return nil
 }
 

@@ -17,7 +17,7 @@ func (rd *reader) readJSON(r io.Reader) error {
 	lt := &lineTracker{r: r, line: 1}
 	dec := json.NewDecoder(lt)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		rd.errs.Add(&Error{File: rd.name, Line: lt.lineAt(dec.InputOffset()), Err: errors.New("want an array of objects")})
+		rd.add(&Error{File: rd.name, Line: lt.lineAt(dec.InputOffset()), Err: errors.New("want an array of objects")})
 		return nil
 	}
 	fields := make([]string, nLong)
@@ -28,7 +28,7 @@ func (rd *reader) readJSON(r io.Reader) error {
 		rw.line = lt.lineAt(dec.InputOffset())
 		var obj map[string]json.RawMessage
 		if err := dec.Decode(&obj); err != nil {
-			rd.errs.Add(&Error{File: rd.name, Line: rw.line, Err: fmt.Errorf("want an object: %w", err)})
+			rd.add(&Error{File: rd.name, Line: rw.line, Err: fmt.Errorf("want an object: %w", err)})
 			return nil
 		}
 		if !rd.jsonFields(obj, rw, &isNumber) {

@@ -25,6 +25,9 @@ type Options struct {
 	Sheet string
 	// Format is csv, json or xlsx; empty means the name's extension.
 	Format string
+	// Lang is the language of error messages: "vi" (the default when
+	// empty) or "en".
+	Lang string
 }
 
 // Read reads observations from r, which is named name in errors and

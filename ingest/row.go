@@ -96,6 +96,10 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 	if rd.source == "" {
 		rd.source = filepath.Base(name)
 	}
+	if opts.Lang != "en" {
+		rd.opts.Lang = "vi"
+	}
+	rd.errs.Lang = rd.opts.Lang
 	for _, ind := range opts.Catalogue.Indicators {
 		rd.inds[ind.Code] = &indInfo{Indicator: ind}
 	}
@@ -108,10 +112,16 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 
 // fail records a problem with a field of the row.
 func (rd *reader) fail(rw *row, field int, name, value string, err error) {
-	e := &Error{File: rd.name, Sheet: rw.sheet, Line: rw.line, Field: name, Value: value, Err: err}
+	e := &Error{File: rd.name, Sheet: rw.sheet, Line: rw.line, Field: name, Value: value, Err: err, Lang: rd.opts.Lang}
 	if !rw.json && field >= 0 {
 		e.Column = field + 1
 	}
+	rd.add(e)
+}
+
+// add records a problem in the read's language.
+func (rd *reader) add(e *Error) {
+	e.Lang = rd.opts.Lang
 	rd.errs.Add(e)
 }
 

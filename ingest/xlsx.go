@@ -36,7 +36,7 @@ func (rd *reader) readWorkbook(f *excelize.File) error {
 	sheets := f.GetSheetList()
 	if rd.opts.Sheet != "" {
 		if indexOf(sheets, rd.opts.Sheet) < 0 {
-			rd.errs.Add(&Error{File: rd.name, Err: fmt.Errorf("no sheet %q (the workbook has %s)", rd.opts.Sheet, strings.Join(sheets, ", "))})
+			rd.add(&Error{File: rd.name, Err: fmt.Errorf("no sheet %q (the workbook has %s)", rd.opts.Sheet, strings.Join(sheets, ", "))})
 			return nil
 		}
 		sheets = []string{rd.opts.Sheet}
