@@ -46,6 +46,16 @@ type Indicator struct {
 	// thing (bts_sites and bts_stations are both "bts"); empty means none.
 	Concept     string
 	Description string
+	// Integral marks an indicator whose values are whole numbers although
+	// its kind alone does not say so; counts and ranks always are (Whole).
+	Integral bool
+}
+
+// Whole reports whether the indicator's values are whole numbers: counts,
+// ranks and any indicator marked Integral. A fractional value for such an
+// indicator is a misread figure (1,310 stations read as 1.31).
+func (ind Indicator) Whole() bool {
+	return ind.Integral || ind.Kind == KindCount || ind.Kind == KindRank
 }
 
 // Name returns the indicator's name in the language ("vi" or "en"), falling

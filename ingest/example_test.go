@@ -40,7 +40,7 @@ func ExampleRead() {
 		"ict_revenue,VP,2022,183.001 tỷ đồng\n" +
 		"bts_stations,PT,2017,1.5\n"
 	w := ingest.NewCSVWriter(os.Stdout, false)
-	err = ingest.Read(strings.NewReader(file), "so-lieu.csv", ingest.Options{Catalogue: cat}, w.Write)
+	err = ingest.Read(strings.NewReader(file), "so-lieu.csv", ingest.Options{Catalogue: cat, Lang: "en"}, w.Write)
 	if err := w.Flush(); err != nil {
 		panic(err)
 	}

@@ -1,8 +1,9 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -18,7 +19,7 @@ import (
 // ranks to whole numbers, others to two decimals), with qualifier Derived.
 func ExtractFigure(text string, ind chiso.Indicator, loc Locale, derived bool) (float64, chiso.Qualifier, error) {
 	x := extractor{loc: loc}
-	v, q, err := x.extract(text, ind, derived)
+	v, q, err := x.extract(text, ind, derived, nil)
 	if err != nil {
 		return 0, chiso.Exact, fmt.Errorf("figure %q for %s: %w", text, ind.Code, err)
 	}
@@ -30,9 +31,27 @@ func ExtractFigure(text string, ind chiso.Indicator, loc Locale, derived bool) (
 type extractor struct {
 	loc  Locale
 	toks []token
+	cell bool // reading a value cell: a second figure is an error, not ignored
 }
 
-func (x *extractor) extract(text string, ind chiso.Indicator, derived bool) (float64, chiso.Qualifier, error) {
+// extract reads the figure for ind out of text; unit, when not nil, is the
+// unit a column or header gives the figure.
+func (x *extractor) extract(text string, ind chiso.Indicator, derived bool, unit *unitSpec) (float64, chiso.Qualifier, error) {
+	x.cell = false
+	return x.read(text, ind, derived, unit)
+}
+
+// extractCell reads a value cell: like extract, but a cell with a second
+// figure of the same sort is an error.
+func (x *extractor) extractCell(text string, ind chiso.Indicator, unit *unitSpec) (float64, chiso.Qualifier, error) {
+	x.cell = true
+	return x.read(text, ind, false, unit)
+}
+
+func (x *extractor) read(text string, ind chiso.Indicator, derived bool, unit *unitSpec) (float64, chiso.Qualifier, error) {
+	if err := garbage(text); err != nil {
+		return 0, chiso.Exact, err
+	}
 	x.toks = tokenize(text, x.toks)
 	c, ok := x.choose(ind.Kind)
 	if !ok {
@@ -40,6 +59,9 @@ func (x *extractor) extract(text string, ind chiso.Indicator, derived bool) (flo
 	}
 	if c.err != nil {
 		return 0, chiso.Exact, c.err
+	}
+	if err := unit.apply(&c.Figure, ind); err != nil {
+		return 0, chiso.Exact, err
 	}
 	d := c.num
 	if err := c.shift(ind, &d); err != nil {
@@ -68,15 +90,87 @@ func (x *extractor) choose(kind chiso.IndicatorKind) (candidate, bool) {
 		switch {
 		case c.skip:
 		case c.Percent == (kind == chiso.KindPercent):
+			if x.cell && c.err == nil {
+				c.err = x.onlyFigure(i, c.Percent)
+			}
 			return c, true
 		case !found:
 			other, found = c, true
 		}
 	}
+	if found && x.cell && other.err == nil {
+		other.err = x.onlyFigure(other.at, other.Percent)
+	}
 	return other, found
 }
 
-var errNoGrowth = errors.New("a derived figure needs a growth rate after the value, as in \"2.500 trạm, tăng 29,46% so với năm 2016\"")
+var errTwoFigures = problem("two_figures",
+	"more than one figure in the cell: write one figure per cell (a space inside a number may only group thousands: 530 100)",
+	"ô có nhiều hơn một số liệu: mỗi ô chỉ ghi một số liệu (dấu cách trong một số chỉ để phân cách hàng nghìn: 530 100)")
+
+// onlyFigure refuses a value cell holding, after the figure at toks[at],
+// another number of the same sort that is not a growth rate: "530  100"
+// is not 530.
+func (x *extractor) onlyFigure(at int, percent bool) error {
+	for i := at + 1; i < len(x.toks); i++ {
+		if x.toks[i].kind != tokNumber {
+			continue
+		}
+		c := analyze(x.toks, i, x.loc)
+		if !c.skip && c.Percent == percent && !x.afterGrowthWord(c.start) {
+			return errTwoFigures
+		}
+	}
+	return nil
+}
+
+// afterGrowthWord reports whether a growth word (tăng, giảm …) stands just
+// before toks[i].
+func (x *extractor) afterGrowthWord(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		if _, ok := matchEndingAt(x.toks, k, growthWords); ok {
+			return true
+		}
+	}
+	return false
+}
+
+var errNoGrowth = problem("no_growth",
+	"a derived figure needs a growth rate after the value, as in \"2.500 trạm, tăng 29,46% so với năm 2016\"",
+	"số liệu suy ra cần có tốc độ tăng sau giá trị, ví dụ \"2.500 trạm, tăng 29,46% so với năm 2016\"")
+
+// garbage refuses text that must never yield a number, whatever digits it
+// holds: invalid UTF-8, an exponent (1e-400 is not 400) or an underscore
+// between digits (1_000 is not 1).
+func garbage(text string) error {
+	if !utf8.ValidString(text) {
+		return problem("bad_text", "the text is not valid UTF-8: save the file as UTF-8",
+			"văn bản không phải UTF-8 hợp lệ: hãy lưu tệp ở dạng UTF-8")
+	}
+	for i := 1; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '_' && (digitAt(text, i-1) || digitAt(text, i+1)):
+			return problem("bad_number", "an underscore is not a thousands separator: write 1.000 (Vietnamese) or 1,000 (English)",
+				"dấu gạch dưới không phân cách hàng nghìn: hãy viết 1.000 (tiếng Việt) hoặc 1,000 (tiếng Anh)")
+		case (c == 'e' || c == 'E') && digitAt(text, i-1) && exponentAt(text, i+1):
+			return problem("bad_number", "exponent notation is not read: write the number in full",
+				"không đọc số viết dạng lũy thừa (e): hãy viết đầy đủ con số")
+		}
+	}
+	return nil
+}
+
+// exponentAt reports whether an exponent's digits start at text[i],
+// possibly after a sign.
+func exponentAt(text string, i int) bool {
+	if i < len(text) && (text[i] == '+' || text[i] == '-') {
+		i++
+	} else if strings.HasPrefix(text[i:], "−") {
+		i += len("−")
+	}
+	return digitAt(text, i)
+}
 
 // growth returns the growth rate in percent stated after toks[from]:
 // positive for tăng (increase), negative for giảm (decrease).

@@ -167,6 +167,9 @@ func (c *candidate) readBefore(toks []token) {
 // and a currency, such as "trên 81,7%", "gần 1.900", "khoảng 50 nghìn" or
 // "ước đạt 8,6 tỷ USD". Use ExtractFigure for a figure within a sentence.
 func ParseFigure(s string, loc Locale) (Figure, error) {
+	if err := garbage(s); err != nil {
+		return Figure{}, fmt.Errorf("figure %s: %w", quote(s), err)
+	}
 	toks := tokenize(s, nil)
 	var c candidate
 	numbers := 0

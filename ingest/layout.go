@@ -27,7 +27,7 @@ type periodCol struct {
 
 // wideIgnored are descriptive columns a department spreadsheet may carry
 // beside the period columns.
-var wideIgnored = []string{"name", "name_vi", "name_en", "unit", "note", "notes"}
+var wideIgnored = []string{"name", "name_vi", "name_en", "note", "notes"}
 
 // header reads a table's header row; problems are recorded against rw.
 func (rd *reader) header(fields []string, rw *row) (layout, bool) {
@@ -55,7 +55,7 @@ func (rd *reader) headerColumn(lay *layout, rw *row, i int, n string) {
 	switch {
 	case col >= 0 && lay.idx[col] >= 0:
 		rd.fail(rw, i, "column", n, errors.New("duplicate column"))
-	case col >= 0 && (lay.long || col == colIndicator || col == colArea || col == colSource || col == colMethod):
+	case col >= 0 && (lay.long || col == colIndicator || col == colArea || col == colSource || col == colMethod || col == colUnit):
 		lay.idx[col] = i
 	case lay.long:
 		rd.fail(rw, i, "column", n, fmt.Errorf("unknown column (want %s)", strings.Join(longNames[:], ", ")))
@@ -99,7 +99,7 @@ func indexOf(list []string, s string) int {
 // writes, in its order.
 func isExportHeader(names []string) bool {
 	n := len(names)
-	if n != colMethod+1 && n != nLong {
+	if n != colMethod+1 && n != colIngestedAt+1 {
 		return false
 	}
 	for i, name := range names {

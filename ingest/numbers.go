@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,6 +42,17 @@ func (l Locale) name() string {
 	return "Vietnamese"
 }
 
+// nameIn returns the locale's name in the language of messages.
+func (l Locale) nameIn(lang string) string {
+	switch {
+	case lang == "en":
+		return l.name()
+	case l == English:
+		return "tiếng Anh"
+	}
+	return "tiếng Việt"
+}
+
 // maxDigits bounds the significant digits a printed number may have; the
 // shortest form of any float64 has at most 17.
 const maxDigits = 40
@@ -59,9 +69,9 @@ type decimal struct {
 }
 
 var (
-	errNoNumber  = errors.New("no number")
-	errTooLong   = errors.New("too many digits")
-	errOutOfSize = errors.New("number out of range")
+	errNoNumber  = problem("no_number", "no number", "không có số")
+	errTooLong   = problem("bad_number", "too many digits", "quá nhiều chữ số")
+	errOutOfSize = problem("bad_number", "number out of range", "số vượt quá giới hạn")
 )
 
 // float returns the decimal as the nearest float64.
@@ -165,42 +175,70 @@ func parseDecimal(s string, loc Locale, d *decimal) error {
 func checkFraction(frac string, group, dec byte, loc Locale) error {
 	switch {
 	case strings.IndexByte(frac, group) >= 0:
-		return fmt.Errorf("mixes %q and %q the wrong way round for %s, where %q groups thousands and %q is the decimal mark",
-			string(dec), string(group), loc.name(), string(group), string(dec))
+		return &Problem{Kind: "ambiguous_number",
+			EN: fmt.Sprintf("mixes %q and %q the wrong way round for %s, where %q groups thousands and %q is the decimal mark",
+				string(dec), string(group), loc.nameIn("en"), string(group), string(dec)),
+			VI: fmt.Sprintf("dùng %q và %q ngược với cách viết %s, trong đó %q phân cách hàng nghìn và %q là dấu thập phân",
+				string(dec), string(group), loc.nameIn("vi"), string(group), string(dec))}
 	case strings.IndexByte(frac, dec) >= 0:
-		return fmt.Errorf("has more than one decimal mark %q", string(dec))
+		return problem("bad_number", "has more than one decimal mark %q", "có nhiều hơn một dấu thập phân %q", string(dec))
 	case !allDigits(frac):
-		return fmt.Errorf("want digits after the decimal mark %q", string(dec))
+		return problem("bad_number", "want digits after the decimal mark %q", "sau dấu thập phân %q phải là chữ số", string(dec))
 	}
 	return nil
 }
 
-// parseIntPart reads the digits before the decimal mark, grouped by
-// thousands or not grouped at all.
+// parseIntPart reads the digits before the decimal mark: not grouped, or
+// grouped by thousands with the locale's mark or with spaces (530 100),
+// every group after the first exactly three digits.
 func parseIntPart(s string, group byte, loc Locale, d *decimal) error {
-	if strings.IndexByte(s, group) < 0 {
+	spaced := strings.IndexFunc(s, isGroupSpace) >= 0
+	if spaced && strings.IndexByte(s, group) >= 0 {
+		return problem("bad_number", "groups thousands with both spaces and %q: use one of them",
+			"phân cách hàng nghìn bằng cả dấu cách và %q: chỉ dùng một cách", string(group))
+	}
+	if !spaced && strings.IndexByte(s, group) < 0 {
 		if !allDigits(s) {
-			return fmt.Errorf("want digits, grouped by %q", string(group))
+			return problem("bad_number", "want digits, grouped by %q", "phải là chữ số, phân cách hàng nghìn bằng %q", string(group))
 		}
 		return d.appendDigits(s, false)
 	}
-	for i := 0; s != ""; i++ {
-		g, rest, _ := strings.Cut(s, string(group))
-		if !allDigits(g) || (i == 0 && (len(g) > 3 || g[0] == '0')) || (i > 0 && len(g) != 3) || (rest == "" && len(g) < len(s)) {
+	groups := strings.Split(s, string(group))
+	if spaced {
+		groups = strings.FieldsFunc(s, isGroupSpace)
+		if len(groups) != strings.Count(s, " ")+strings.Count(s, "\u00a0")+strings.Count(s, "\u202f")+strings.Count(s, "\u2009")+1 {
+			return badSpaces()
+		}
+	}
+	for i, g := range groups {
+		if !allDigits(g) || (i == 0 && (len(g) > 3 || g[0] == '0')) || (i > 0 && len(g) != 3) {
+			if spaced {
+				return badSpaces()
+			}
 			return ambiguous(group, loc)
 		}
 		if err := d.appendDigits(g, false); err != nil {
 			return err
 		}
-		s = rest
 	}
 	return nil
 }
 
+func isGroupSpace(r rune) bool { return r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u2009' }
+
+func badSpaces() error {
+	return problem("bad_number",
+		"a space may only group thousands: 1–3 digits, then groups of exactly three (530 100 = 530100)",
+		"dấu cách chỉ được dùng để phân cách hàng nghìn: 1–3 chữ số, sau đó từng nhóm đúng ba chữ số (530 100 = 530100)")
+}
+
 func ambiguous(group byte, loc Locale) error {
 	_, dec := loc.marks()
-	return fmt.Errorf("ambiguous number: in %s %q groups thousands, so it must come after 1–3 digits and before exactly three (%s = 2500), and %q is the decimal mark",
-		loc.name(), string(group), FormatNumber(2500, loc), string(dec))
+	return &Problem{Kind: "ambiguous_number",
+		EN: fmt.Sprintf("ambiguous number: in %s %q groups thousands, so it must come after 1–3 digits and before exactly three (%s = 2500), and %q is the decimal mark",
+			loc.nameIn("en"), string(group), FormatNumber(2500, loc), string(dec)),
+		VI: fmt.Sprintf("số không rõ nghĩa: theo cách viết %s, %q phân cách hàng nghìn nên phải đứng sau 1–3 chữ số và trước đúng ba chữ số (%s = 2500), còn %q là dấu thập phân",
+			loc.nameIn("vi"), string(group), FormatNumber(2500, loc), string(dec))}
 }
 
 func allDigits(s string) bool {
@@ -260,6 +298,10 @@ func parsePlain(s string) (float64, error) {
 }
 
 var (
-	errNotPlain     = errors.New("canonical files (those with a qualifier column) hold plain numbers with a dot as the decimal mark and no grouping, like 1307.44 or 183001")
-	errTrailingZero = errors.New("canonical files hold plain numbers without trailing zeros: this reads as a decimal here but as thousands when printed in Vietnamese (2.500 = 2500); write 2.5 or 2500")
+	errNotPlain = problem("not_plain",
+		"canonical files (those with a qualifier column) hold plain numbers with a dot as the decimal mark and no grouping, like 1307.44 or 183001",
+		"tệp chuẩn (có cột qualifier) chỉ chứa số thuần, dấu chấm là dấu thập phân và không phân cách hàng nghìn, ví dụ 1307.44 hoặc 183001")
+	errTrailingZero = problem("not_plain",
+		"canonical files hold plain numbers without trailing zeros: this reads as a decimal here but as thousands when printed in Vietnamese (2.500 = 2500); write 2.5 or 2500",
+		"tệp chuẩn chỉ chứa số thuần không có số 0 thừa ở cuối: ở đây số này là số thập phân nhưng theo cách viết Việt Nam lại là hàng nghìn (2.500 = 2500); hãy viết 2.5 hoặc 2500")
 )

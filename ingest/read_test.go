@@ -26,6 +26,9 @@ func readAll(t *testing.T, name, text string, opts Options) ([]chiso.Observation
 	if opts.Catalogue == nil {
 		opts.Catalogue = sampleCat(t)
 	}
+	if opts.Lang == "" {
+		opts.Lang = "en"
+	}
 	var got []chiso.Observation
 	err := Read(strings.NewReader(text), name, opts, func(o chiso.Observation) error {
 		got = append(got, o)

@@ -25,10 +25,11 @@ const (
 	colMethod
 	colRevision
 	colIngestedAt
+	colUnit // the unit the row's figures are written in; not written by CSVWriter
 	nLong
 )
 
-var longNames = [nLong]string{"indicator", "area", "period", "value", "qualifier", "raw", "source", "reported_on", "method", "revision", "ingested_at"}
+var longNames = [nLong]string{"indicator", "area", "period", "value", "qualifier", "raw", "source", "reported_on", "method", "revision", "ingested_at", "unit"}
 
 // row is one record being read: its fields, where they sit in the file,
 // and for each long-layout column which field holds it.
@@ -70,6 +71,7 @@ type reader struct {
 	periods map[string]chiso.Period // cache of parsed periods
 	dates   map[string]time.Time    // cache of parsed reported_on dates
 	strs    map[string]string       // interned sources and methods
+	units   map[string]*unitSpec    // parsed unit texts; nil for a unit that does not parse
 	x       extractor
 	errs    ErrorList
 	// The last indicator and area found, tried before the maps.
@@ -91,7 +93,7 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 	}
 	rd := &reader{name: name, opts: opts, source: opts.Source, emit: emit,
 		inds: map[string]*indInfo{}, areas: map[string]*areaInfo{},
-		periods: map[string]chiso.Period{}, dates: map[string]time.Time{}, strs: map[string]string{},
+		periods: map[string]chiso.Period{}, dates: map[string]time.Time{}, strs: map[string]string{}, units: map[string]*unitSpec{},
 		x: extractor{loc: opts.Locale}}
 	if rd.source == "" {
 		rd.source = filepath.Base(name)
@@ -253,11 +255,14 @@ func validity(a *areaInfo) string {
 }
 
 // canonicalValue reads the value and qualifier of a canonical row: a plain
-// number, checked against the raw text when there is one.
+// number, in the row's unit when it has one, checked against the raw text
+// when there is one.
 func (rd *reader) canonicalValue(rw *row, ind *indInfo, o *chiso.Observation) bool {
 	q, err := chiso.ParseQualifier(rw.get(colQualifier))
 	if err != nil {
-		rd.failCol(rw, colQualifier, errors.New("want one of exact, over, nearly, about, estimate, preliminary, derived"))
+		rd.failCol(rw, colQualifier, problem("bad_qualifier",
+			"want one of exact, over, nearly, about, estimate, preliminary, derived",
+			"phải là một trong exact, over, nearly, about, estimate, preliminary, derived"))
 	}
 	s := rw.get(colValue)
 	v, verr := parsePlain(s)
@@ -268,36 +273,52 @@ func (rd *reader) canonicalValue(rw *row, ind *indInfo, o *chiso.Observation) bo
 		rd.failCol(rw, colValue, valueErr(s, verr))
 		return false
 	}
-	o.Value, o.Qualifier = v, q
-	if err != nil {
+	unit, ok := rd.rowUnit(rw)
+	if !ok {
 		return false
 	}
-	return rd.crossCheck(rw, ind, o)
+	if unit != nil {
+		if v, verr = convertNumber(v, unit, ind.Indicator); verr != nil {
+			rd.failCol(rw, colValue, verr)
+			return false
+		}
+	}
+	o.Value, o.Qualifier = v, q
+	if err != nil || !rd.crossCheck(rw, ind, o, unit) {
+		return false
+	}
+	// An export holds what the store held, whole or not.
+	return rw.exact || rd.whole(rw, rw.idx[colValue], longNames[colValue], s, ind, v)
 }
 
 func valueErr(s string, err error) error {
 	if s == "" {
-		return errors.New("missing value")
+		return errMissing
 	}
 	return err
 }
+
+var errMissing = problem("missing_value", "missing value", "thiếu giá trị")
 
 // crossCheck refuses a canonical value that its raw text contradicts, so
 // that a figure copied as printed (2.500) does not silently become 2.5.
 // Files with CSVWriter's exact header are chiso's own exports and are not
 // checked: their values are what the store held, whatever locale the raw
 // text was printed in.
-func (rd *reader) crossCheck(rw *row, ind *indInfo, o *chiso.Observation) bool {
+func (rd *reader) crossCheck(rw *row, ind *indInfo, o *chiso.Observation, unit *unitSpec) bool {
 	raw := rw.get(colRaw)
 	if raw == "" || rw.exact {
 		return true
 	}
-	v, _, err := rd.x.extract(raw, ind.Indicator, o.Qualifier == chiso.Derived)
+	v, _, err := rd.x.extract(raw, ind.Indicator, o.Qualifier == chiso.Derived, unit)
 	if err != nil || sameValue(v, o.Value) {
 		return true
 	}
-	rd.failCol(rw, colValue, fmt.Errorf("raw %q reads as %s in %s; canonical files hold plain numbers, so write %s if that is the figure",
-		raw, strconv.FormatFloat(v, 'f', -1, 64), rd.opts.Locale.name(), strconv.FormatFloat(v, 'f', -1, 64)))
+	plain := strconv.FormatFloat(v, 'f', -1, 64)
+	loc := rd.opts.Locale
+	rd.failCol(rw, colValue, &Problem{Kind: "raw_mismatch",
+		EN: fmt.Sprintf("raw %s reads as %s in %s; canonical files hold plain numbers, so write %s if that is the figure", quote(raw), plain, loc.nameIn("en"), plain),
+		VI: fmt.Sprintf("văn bản gốc %s đọc theo cách viết %s là %s; tệp chuẩn chỉ chứa số thuần, nên hãy ghi %s nếu đó là số liệu", quote(raw), loc.nameIn("vi"), plain, plain)})
 	return false
 }
 
@@ -308,31 +329,79 @@ func sameValue(a, b float64) bool {
 }
 
 // printedValue reads a figure as printed (in the locale) from field, or
-// a spreadsheet's number cell as is, into the observation's value,
-// qualifier and raw text.
+// a spreadsheet's number cell as is, in the row's unit when it has one,
+// into the observation's value, qualifier and raw text.
 func (rd *reader) printedValue(rw *row, field int, name string, ind *indInfo, o *chiso.Observation) bool {
 	s := ""
 	if field >= 0 && field < len(rw.fields) {
 		s = strings.TrimSpace(rw.fields[field])
 	}
 	if s == "" {
-		rd.fail(rw, field, name, s, errors.New("missing value"))
+		rd.fail(rw, field, name, s, errMissing)
+		return false
+	}
+	unit, ok := rd.rowUnit(rw)
+	if !ok {
 		return false
 	}
 	if rw.number != nil && rw.number(field) {
 		v, err := strconv.ParseFloat(s, 64)
+		if err == nil && unit != nil {
+			v, err = convertNumber(v, unit, ind.Indicator)
+		}
 		if err == nil {
+			if !rd.whole(rw, field, name, s, ind, v) {
+				return false
+			}
 			o.Value = v
 			return true
 		}
 	}
-	v, q, err := rd.x.extract(s, ind.Indicator, false)
+	v, q, err := rd.x.extractCell(s, ind.Indicator, unit)
 	if err != nil {
 		rd.fail(rw, field, name, s, err)
 		return false
 	}
+	if !rd.whole(rw, field, name, s, ind, v) {
+		return false
+	}
 	o.Value, o.Qualifier, o.Raw = v, q, s
 	return true
+}
+
+// rowUnit returns the unit the row's unit column gives, nil when it has
+// none; a unit that does not parse is recorded against the row.
+func (rd *reader) rowUnit(rw *row) (*unitSpec, bool) {
+	text := rw.get(colUnit)
+	if text == "" {
+		return nil, true
+	}
+	u, known := rd.units[text]
+	if !known {
+		spec, err := parseUnit(text)
+		if err == nil {
+			u = &spec
+		}
+		if len(rd.units) < 4096 {
+			rd.units[strings.Clone(text)] = u
+		}
+	}
+	if u == nil {
+		_, err := parseUnit(text)
+		rd.failCol(rw, colUnit, err)
+		return nil, false
+	}
+	return u, true
+}
+
+// whole refuses a fractional value for an indicator of whole numbers
+// (counts, ranks), suggesting the figure the text most likely meant.
+func (rd *reader) whole(rw *row, field int, name, text string, ind *indInfo, v float64) bool {
+	if !ind.Whole() || v == math.Trunc(v) || math.IsInf(v, 0) || math.IsNaN(v) {
+		return true
+	}
+	rd.fail(rw, field, name, text, fractionalCount(text, ind.Indicator, v, rd.opts.Locale))
+	return false
 }
 
 // provenance reads raw, source, reported_on, method, revision and

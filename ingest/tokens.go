@@ -76,20 +76,46 @@ func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn
 
 // scanNumber returns the end of the digits and separators that start at i;
 // a separator belongs to the number only when a digit follows it, so the
-// comma in "2.500 trạm, tăng" ends the number.
+// comma in "2.500 trạm, tăng" ends the number. One space (or a no-break or
+// thin space) between digits belongs to the number too: "530 100" is one
+// number, which the parser accepts only when it groups thousands, so that
+// it is never read as 530.
 func scanNumber(s string, i int) int {
 	for i < len(s) {
 		c := s[i]
 		switch {
 		case c >= '0' && c <= '9':
 			i++
-		case (c == '.' || c == ',') && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9':
+		case (c == '.' || c == ',') && digitAt(s, i+1):
 			i++
 		default:
+			if n := groupSpace(s, i); n > 0 && digitAt(s, i+n) {
+				i += n
+				continue
+			}
 			return i
 		}
 	}
 	return i
+}
+
+func digitAt(s string, i int) bool { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
+
+// groupSpace returns the length of the space at s[i] that may group
+// thousands: a space, a no-break space (U+00A0), a narrow no-break space
+// (U+202F) or a thin space (U+2009); 0 if there is none.
+func groupSpace(s string, i int) int {
+	if i >= len(s) {
+		return 0
+	}
+	if s[i] == ' ' {
+		return 1
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r == '\u00a0' || r == '\u202f' || r == '\u2009' {
+		return size
+	}
+	return 0
 }
 
 func scanWord(s string, i int) int {

@@ -30,7 +30,7 @@ type CSVWriter struct {
 func NewCSVWriter(w io.Writer, allRevisions bool) *CSVWriter {
 	n := colMethod + 1
 	if allRevisions {
-		n = nLong
+		n = colIngestedAt + 1
 	}
 	return &CSVWriter{w: csv.NewWriter(w), allRevisions: allRevisions, rec: make([]string, n)}
 }

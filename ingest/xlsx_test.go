@@ -49,7 +49,7 @@ func TestReadXLSX(t *testing.T) {
 			{},
 			{"ict_revenue", "VP", "2004", "183.001"}, // text: Vietnamese thousands
 			{"bts_stations", "PT", "2017", "1.5"},    // text: ambiguous
-			{"bts_stations", "PT", "2016", 0.0015},
+			{"ict_revenue", "PT", "2016", 0.0015},
 		},
 		"Rộng": {
 			{"indicator", "area", "2022", "2023"},
@@ -66,7 +66,7 @@ func TestReadXLSX(t *testing.T) {
 ict_revenue VP 2010 1307.44 exact raw="" src=so-lieu.xlsx
 ict_revenue VP 2015 3560 exact raw="3.560 tỷ đồng" src=so-lieu.xlsx
 ict_revenue VP 2004 183001 exact raw="183.001" src=so-lieu.xlsx
-bts_stations PT 2016 0.0015 exact raw="" src=so-lieu.xlsx
+ict_revenue PT 2016 0.0015 exact raw="" src=so-lieu.xlsx
 bts_stations VP 2022 2800 exact raw="" src=so-lieu.xlsx
 bts_stations VP 2023 3000 exact raw="3.000" src=so-lieu.xlsx
 `
@@ -99,7 +99,7 @@ func TestReadXLSXFileSheet(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []chiso.Observation
-	err := ReadFile(path, Options{Catalogue: sampleCat(t), Sheet: "Số liệu"}, func(o chiso.Observation) error {
+	err := ReadFile(path, Options{Catalogue: sampleCat(t), Sheet: "Số liệu", Lang: "en"}, func(o chiso.Observation) error {
 		got = append(got, o)
 		return nil
 	})

@@ -1,0 +1,126 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+)
+
+// truthCase is one value cell as a department types it, read in a long
+// file with a unit column; want is the stored value, or err a part of the
+// error.
+type truthCase struct {
+	ind, value, unit string
+	loc              Locale
+	want             float64
+	err              string
+}
+
+func (tc truthCase) csv() string {
+	return "indicator,area,period,value,unit\n" + tc.ind + ",PT,2017," + csvQuote(tc.value) + "," + csvQuote(tc.unit) + "\n"
+}
+
+func csvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func runTruth(t *testing.T, cases []truthCase) {
+	t.Helper()
+	for _, tc := range cases {
+		got, errs := readAll(t, "t.csv", tc.csv(), Options{Locale: tc.loc})
+		switch {
+		case tc.err != "" && !strings.Contains(errs, tc.err):
+			t.Errorf("%s %q unit %q (%s): errors %q, want one containing %q (got %s)", tc.ind, tc.value, tc.unit, tc.loc, errs, tc.err, brief(got))
+		case tc.err == "" && (errs != "" || len(got) != 1 || !sameValue(got[0].Value, tc.want)):
+			t.Errorf("%s %q unit %q (%s) = %s %s, want %v", tc.ind, tc.value, tc.unit, tc.loc, brief(got), errs, tc.want)
+		}
+	}
+}
+
+func TestSpacesGroupThousands(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "bts_stations", value: "530 100", want: 530100},
+		{ind: "bts_stations", value: "1 310", want: 1310},
+		{ind: "bts_stations", value: "1\u00a0310", want: 1310},
+		{ind: "bts_stations", value: "1\u202f310\u202f000", want: 1310000},
+		{ind: "bts_stations", value: "gần 1 900 trạm", want: 1900},
+		{ind: "ict_revenue", value: "1 307,44 tỷ đồng", want: 1307.44},
+		{ind: "ict_revenue", value: "1 307.44", loc: English, want: 1307.44},
+		{ind: "bts_stations", value: "53 01", err: "only group thousands"},
+		{ind: "bts_stations", value: "530 10", err: "only group thousands"},
+		{ind: "bts_stations", value: "5301 000", err: "only group thousands"},
+		{ind: "bts_stations", value: "1.310 000", err: "both spaces"},
+		{ind: "bts_stations", value: "530  100", err: "only group thousands"},
+	})
+}
+
+func TestCountsAreWhole(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "bts_stations", value: "1,310", err: "a count cannot be 1.31; in Vietnamese write 1.310 (or import the file with --locale en)"},
+		{ind: "bts_stations", value: "2.500,5", err: "a count cannot be fractional (2,500.5)"},
+		{ind: "bts_stations", value: "1.310", loc: English, err: "a count cannot be 1.31; in English write 1,310 (or import the file with --locale vi)"},
+		{ind: "bts_stations", value: "1,310", loc: English, want: 1310},
+		{ind: "bts_stations", value: "1,5 nghìn", want: 1500},
+		{ind: "bts_stations", value: "1,5555 nghìn", err: "fractional"},
+		{ind: "dti_digital_infrastructure_rank", value: "12,5", err: "a rank cannot be fractional"},
+		{ind: "ict_revenue", value: "1,31", want: 1.31},
+		{ind: "online_dossier_rate", value: "81,7%", want: 81.7},
+	})
+}
+
+func TestGarbageNeverANumber(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "bts_stations", value: "1e-400", err: "exponent"},
+		{ind: "bts_stations", value: "1E5", err: "exponent"},
+		{ind: "ict_revenue", value: "2,5e3 tỷ đồng", err: "exponent"},
+		{ind: "bts_stations", value: "1_000", err: "underscore"},
+		{ind: "bts_stations", value: "\xff\xfe12", err: "UTF-8"},
+		{ind: "bts_stations", value: "12\xc3", err: "UTF-8"},
+		{ind: "bts_stations", value: "5G", err: "no number"},
+	})
+}
+
+func TestUnitColumn(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "ict_revenue", value: "1.250.000", unit: "triệu đồng", want: 1250},
+		{ind: "ict_revenue", value: "1,86", unit: "nghìn tỷ đồng", want: 1860},
+		{ind: "ict_revenue", value: "183.001", unit: "tỷ đồng", want: 183001},
+		{ind: "ict_revenue", value: "183.001", unit: "Tỷ đồng", want: 183001},
+		{ind: "ict_revenue", value: "2.500.000.000", unit: "đồng", want: 2.5},
+		{ind: "ict_revenue", value: "1.250.000", unit: "(Triệu đồng)", want: 1250},
+		{ind: "ict_revenue", value: "5 tỷ đồng", unit: "triệu đồng", err: "write the unit in one place"},
+		{ind: "ict_revenue", value: "5", unit: "triệu USD", err: "currency USD does not match"},
+		{ind: "electronics_export_value", value: "8,6", unit: "tỷ USD", want: 8.6},
+		{ind: "electronics_export_value", value: "860", unit: "triệu USD", want: 0.86},
+		{ind: "bts_stations", value: "2.500", unit: "trạm", want: 2500},
+		{ind: "bts_stations", value: "2,5", unit: "nghìn trạm", want: 2500},
+		{ind: "bts_sites", value: "1.900", unit: "trạm", err: "counts stations, but bts_sites is in site"},
+		{ind: "bts_sites", value: "1.900", unit: "vị trí", want: 1900},
+		{ind: "mobile_subscribers", value: "1.310", unit: "nghìn thuê bao", want: 1310000},
+		{ind: "online_dossier_rate", value: "81,7", unit: "%", want: 81.7},
+		{ind: "online_dossier_rate", value: "81,7", unit: "Tỷ lệ (%)", want: 81.7},
+		{ind: "bts_stations", value: "81,7", unit: "%", err: "% on a count"},
+		{ind: "bts_stations", value: "12", unit: "con mèo", err: "unknown unit"},
+		{ind: "dti_digital_infrastructure_rank", value: "12", unit: "hạng", want: 12},
+	})
+}
+
+// TestUnitColumnCanonical reads a canonical file (a qualifier column) with
+// a unit column: the plain number is in that unit.
+func TestUnitColumnCanonical(t *testing.T) {
+	text := "indicator,area,period,value,qualifier,unit\n" +
+		"ict_revenue,VP,2022,1250000,exact,triệu đồng\n" +
+		"ict_revenue,VP,2021,1.86,over,nghìn tỷ đồng\n" +
+		"bts_stations,PT,2017,2.5,exact,nghìn trạm\n"
+	got, errs := readAll(t, "c.csv", text, Options{})
+	if errs != "" || len(got) != 3 || got[0].Value != 1250 || got[1].Value != 1860 || got[2].Value != 2500 {
+		t.Errorf("got %s, errors %s", brief(got), errs)
+	}
+}
+
+func TestUnitColumnWide(t *testing.T) {
+	text := "indicator,area,unit,2022,2023\n" +
+		"ict_revenue,VP,triệu đồng,\"1.250.000\",\"1.300.000\"\n" +
+		"bts_stations,PT,trạm,2.500,2.600\n"
+	got, errs := readAll(t, "w.csv", text, Options{})
+	if errs != "" || len(got) != 4 || got[0].Value != 1250 || got[1].Value != 1300 || got[3].Value != 2600 {
+		t.Errorf("got %s, errors %s", brief(got), errs)
+	}
+}
