@@ -167,7 +167,7 @@ func (h *harness) findingsFor(area string) []chiso.Finding {
 	return out
 }
 
-const badCoverage = "indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2025,120\n"
+const badCoverage = "indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2024,120\n"
 
 func TestPostedObservationIsEvaluatedAtOnce(t *testing.T) {
 	h := start(t, "")
@@ -204,7 +204,7 @@ func TestBadUploadStoresNothingAndNamesEveryRow(t *testing.T) {
 	h := start(t, "")
 	before, _ := h.d.db.LastID(context.Background())
 	code, body := h.post("/api/v1/observations", "text/csv",
-		"indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2025,50\nnope,PT,2025,1\nvillage_mobile_broadband_coverage,XX,2025,1\n")
+		"indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2024,50\nnope,PT,2024,1\nvillage_mobile_broadband_coverage,XX,2025,1\n")
 	if code != 422 {
 		t.Fatalf("status %d: %s", code, body)
 	}
@@ -311,7 +311,7 @@ func TestDropFolder(t *testing.T) {
 	inbox := filepath.Join(h.dir, "inbox")
 	h.waitFor("inbox created", 2*time.Second, func() bool { _, err := os.Stat(filepath.Join(inbox, "done")); return err == nil })
 	writeFile(t, filepath.Join(inbox, "good.csv"), badCoverage)
-	writeFile(t, filepath.Join(inbox, "bad.csv"), "indicator,area,period,value\nnope,PT,2025,1\n")
+	writeFile(t, filepath.Join(inbox, "bad.csv"), "indicator,area,period,value\nnope,PT,2024,1\n")
 	writeFile(t, filepath.Join(inbox, "notes.txt"), "not data")
 	exists := func(p string) func() bool {
 		return func() bool { _, err := os.Stat(filepath.Join(inbox, p)); return err == nil }

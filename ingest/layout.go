@@ -126,8 +126,8 @@ func (rd *reader) wideRow(rw *row, cols []periodCol) error {
 		}
 		o := base
 		o.Period = pc.period
-		if !area.existed(pc.period) {
-			rd.fail(rw, pc.field, pc.name, rw.fields[pc.field], fmt.Errorf("area %s did not exist during %s (it existed %s)", area.Code, pc.period, validity(area)))
+		if !area.holds(pc.period) {
+			rd.fail(rw, pc.field, pc.name, rw.fields[pc.field], rd.notHeld(area, pc.period))
 			continue
 		}
 		if !rd.printedValue(rw, pc.field, pc.name, ind, &o) {

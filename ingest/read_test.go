@@ -178,7 +178,7 @@ func TestReadAllErrorsAtOnce(t *testing.T) {
 		`obs.csv:3:1: indicator "bts_statons": unknown indicator`,
 		`obs.csv:4:2: area "QQ": unknown area`,
 		`obs.csv:5:3: period "2017-13": want YYYY`,
-		`obs.csv:6:3: period "2020": area PT25 did not exist during 2020 (it existed from 2025-07-01 to now)`,
+		`obs.csv:6:3: period "2020": PT25 (Phú Thọ) exists from 2025-07-01: a figure for 2020 belongs to the area that exists at the period's end, PT (Phú Thọ), VP (Vĩnh Phúc), HB (Hòa Bình)`,
 		`obs.csv:7:4: value "1.307,44": canonical files (those with a qualifier column) hold plain numbers`,
 		`obs.csv:8:5: qualifier "roughly": want one of exact`,
 		`obs.csv:9:7: reported_on "16/01/2018": want a date YYYY-MM-DD`,

@@ -107,7 +107,13 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 	}
 	for i := range opts.Catalogue.Areas {
 		a := opts.Catalogue.Areas[i]
-		rd.areas[a.Code] = &areaInfo{Area: a, overlaps: map[int32]bool{}}
+		rd.areas[a.Code] = &areaInfo{Area: a, holdsAt: map[int32]bool{}}
+	}
+	for _, l := range opts.Catalogue.Lineage {
+		if from, to := rd.areas[l.From], rd.areas[l.To]; from != nil && to != nil {
+			from.successors = append(from.successors, l.To)
+			to.predecessors = append(to.predecessors, l.From)
+		}
 	}
 	return rd, format, nil
 }
@@ -183,25 +189,65 @@ func (rd *reader) indicator(rw *row, field int, code string) *indInfo {
 	return ind
 }
 
-// areaInfo is an area with the periods it is known to overlap.
+// areaInfo is an area with the periods it is known to hold, and the areas
+// before and after it.
 type areaInfo struct {
 	chiso.Area
-	overlaps map[int32]bool // by period key: whether the area existed during part of it
+	holdsAt      map[int32]bool // by period key: whether figures for the period belong to the area
+	predecessors []string       // areas that became this one
+	successors   []string       // areas this one became
 }
 
-// existed reports whether the area existed during part of p; date
-// arithmetic is costly beside the rest of a row, so answers are kept.
-func (a *areaInfo) existed(p chiso.Period) bool {
+// holds reports whether a figure for p belongs to the area: whether the
+// area exists at the end of p. Date arithmetic is costly beside the rest
+// of a row, so answers are kept.
+func (a *areaInfo) holds(p chiso.Period) bool {
 	k := p.Key()
-	ok, known := a.overlaps[k]
+	ok, known := a.holdsAt[k]
 	if !known {
-		ok = a.Overlaps(p)
-		if len(a.overlaps) < 4096 {
-			a.overlaps[k] = ok
+		ok = a.HoldsAt(p)
+		if len(a.holdsAt) < 4096 {
+			a.holdsAt[k] = ok
 		}
 	}
 	return ok
 }
+
+// notHeld explains why a figure for p does not belong to the area, naming
+// the areas it belongs to.
+func (rd *reader) notHeld(a *areaInfo, p chiso.Period) error {
+	last := p.End().AddDate(0, 0, -1)
+	others := a.predecessors
+	en := fmt.Sprintf("%s (%s) exists from %s: a figure for %s belongs to the area that exists at the period's end",
+		a.Code, a.Name, day(a.ValidFrom), p)
+	vi := fmt.Sprintf("%s (%s) chỉ tồn tại từ %s: số liệu kỳ %s thuộc về đơn vị hành chính tồn tại vào cuối kỳ",
+		a.Code, a.Name, day(a.ValidFrom), p)
+	if !a.ValidTo.IsZero() && last.After(a.ValidTo) {
+		others = a.successors
+		en = fmt.Sprintf("%s (%s) ceased to exist after %s: a figure for %s belongs to the area that exists at the period's end",
+			a.Code, a.Name, day(a.ValidTo), p)
+		vi = fmt.Sprintf("%s (%s) không còn tồn tại sau %s: số liệu kỳ %s thuộc về đơn vị hành chính tồn tại vào cuối kỳ",
+			a.Code, a.Name, day(a.ValidTo), p)
+	}
+	if names := rd.areaNames(others, p); names != "" {
+		en += ", " + names
+		vi += ", " + names
+	}
+	return &Problem{Kind: "area_not_in_period", EN: en, VI: vi}
+}
+
+// areaNames lists the areas among codes that hold p, as "DL25 (Đắk Lắk)".
+func (rd *reader) areaNames(codes []string, p chiso.Period) string {
+	var list []string
+	for _, c := range codes {
+		if a := rd.areas[c]; a != nil && a.holds(p) {
+			list = append(list, a.Code+" ("+a.Name+")")
+		}
+	}
+	return strings.Join(list, ", ")
+}
+
+func day(t time.Time) string { return t.Format(time.DateOnly) }
 
 func (rd *reader) area(rw *row, field int, code string) *areaInfo {
 	if rd.lastArea != nil && rd.lastArea.Code == code {
@@ -230,8 +276,8 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 			rd.periods[strings.Clone(s)] = p
 		}
 	}
-	if area != nil && !area.existed(p) {
-		rd.fail(rw, field, name, s, fmt.Errorf("area %s did not exist during %s (it existed %s)", area.Code, p, validity(area)))
+	if area != nil && !area.holds(p) {
+		rd.fail(rw, field, name, s, rd.notHeld(area, p))
 		return p, false
 	}
 	return p, true
@@ -244,15 +290,6 @@ func periodErr(rw *row, field int) error {
 	return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM")
 }
 
-func validity(a *areaInfo) string {
-	day := func(t time.Time, none string) string {
-		if t.IsZero() {
-			return none
-		}
-		return t.Format(time.DateOnly)
-	}
-	return "from " + day(a.ValidFrom, "always") + " to " + day(a.ValidTo, "now")
-}
 
 // canonicalValue reads the value and qualifier of a canonical row: a plain
 // number, in the row's unit when it has one, checked against the raw text

@@ -124,3 +124,55 @@ func TestUnitColumnWide(t *testing.T) {
 		t.Errorf("got %s, errors %s", brief(got), errs)
 	}
 }
+
+// TestFigureBelongsToTheAreaAtThePeriodsEnd: after the 2025 merger the new
+// province reports the whole of 2025 and the dissolved one nothing ending
+// after 2025-06-30.
+func TestFigureBelongsToTheAreaAtThePeriodsEnd(t *testing.T) {
+	tests := []struct {
+		area, period, err string
+	}{
+		{"PY", "2025-H1", ""},
+		{"PY", "2025-Q2", ""},
+		{"PY", "2025-06", ""},
+		{"PY", "2025", "PY (Phú Yên) ceased to exist after 2025-06-30: a figure for 2025 belongs to the area that exists at the period's end, DL25 (Đắk Lắk)"},
+		{"PY", "2025-Q3", "DL25 (Đắk Lắk)"},
+		{"PY", "2025-H2", "DL25 (Đắk Lắk)"},
+		{"PT25", "2025", ""},
+		{"PT25", "2025-H2", ""},
+		{"PT25", "2025-H1", "PT25 (Phú Thọ) exists from 2025-07-01: a figure for 2025-H1 belongs to the area that exists at the period's end, PT (Phú Thọ), VP (Vĩnh Phúc), HB (Hòa Bình)"},
+		{"PT25", "2024", "PT (Phú Thọ), VP (Vĩnh Phúc), HB (Hòa Bình)"},
+		{"DB", "2025", ""},
+		{"DB", "2003", "DB (Điện Biên) exists from 2004-01-01"},
+	}
+	for _, tt := range tests {
+		for _, layout := range []string{
+			"indicator,area,period,value\nbts_stations," + tt.area + "," + tt.period + ",2500\n",
+			"indicator,area," + tt.period + "\nbts_stations," + tt.area + ",2500\n",
+		} {
+			got, errs := readAll(t, "v.csv", layout, Options{})
+			switch {
+			case tt.err == "" && (errs != "" || len(got) != 1):
+				t.Errorf("%s %s: %s, errors %s", tt.area, tt.period, brief(got), errs)
+			case tt.err != "" && (len(got) != 0 || !strings.Contains(errs, tt.err)):
+				t.Errorf("%s %s: %s, errors %q, want %q", tt.area, tt.period, brief(got), errs, tt.err)
+			}
+		}
+	}
+}
+
+// TestErrorsInVietnamese: errors are in Vietnamese unless English is asked
+// for, and quote at most 80 characters of a cell.
+func TestErrorsInVietnamese(t *testing.T) {
+	long := strings.Repeat("x", 50_000) + " 1.5"
+	text := "indicator,area,period,value\nbts_stations,PY,2025,2500\nbts_stations,PT,2017,\"" + long + "\"\n"
+	_, errs := readAll(t, "v.csv", text, Options{Lang: "vi"})
+	for _, want := range []string{"không còn tồn tại sau 2025-06-30", `v.csv:3:4: value "` + strings.Repeat("x", 80) + `…": `} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("errors %.300q, want %q", errs, want)
+		}
+	}
+	if len(errs) > 1000 {
+		t.Errorf("errors are %d bytes long", len(errs))
+	}
+}

@@ -191,7 +191,7 @@ func (p *daemonProc) metricsContain(s string) bool {
 	return strings.Contains(body, s)
 }
 
-const e2eObservation = "indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2025,\"120,5%\"\n"
+const e2eObservation = "indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2024,\"120,5%\"\n"
 
 func TestServeEndToEnd(t *testing.T) {
 	p := startServe(t)
