@@ -290,7 +290,6 @@ func periodErr(rw *row, field int) error {
 	return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM")
 }
 
-
 // canonicalValue reads the value and qualifier of a canonical row: a plain
 // number, in the row's unit when it has one, checked against the raw text
 // when there is one.
