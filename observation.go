@@ -25,6 +25,11 @@ type Observation struct {
 	// ID is the store's sequence number for this revision, increasing with
 	// every revision stored; zero if not stored.
 	ID int64
+	// Origin says where in its input file the figure was read, so that an
+	// import can name both rows when a file gives one cell two figures.
+	// Only the reader that set it can decode it; zero means unknown. It is
+	// never stored.
+	Origin int64
 }
 
 // SeriesKey identifies a series: one indicator for one area.

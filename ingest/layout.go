@@ -133,7 +133,7 @@ func (rd *reader) wideRow(rw *row, cols []periodCol) error {
 		if !rd.printedValue(rw, pc.field, pc.name, ind, &o) {
 			continue
 		}
-		if err := rd.send(o); err != nil {
+		if err := rd.send(rw, pc.field, pc.name, rw.fields[pc.field], o); err != nil {
 			return err
 		}
 	}

@@ -100,5 +100,6 @@ func (rd *reader) finish(err error) error {
 	case err != nil:
 		return err
 	}
+	rd.verdict()
 	return rd.errs.err()
 }

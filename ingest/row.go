@@ -72,6 +72,8 @@ type reader struct {
 	dates   map[string]time.Time    // cache of parsed reported_on dates
 	strs    map[string]string       // interned sources and methods
 	units   map[string]*unitSpec    // parsed unit texts; nil for a unit that does not parse
+	sheets  []string                // the worksheets seen, for origins
+	vote    localeVote              // whether the file's numbers are in the other locale
 	x       extractor
 	errs    ErrorList
 	// The last indicator and area found, tried before the maps.
@@ -119,12 +121,13 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 }
 
 // fail records a problem with a field of the row.
-func (rd *reader) fail(rw *row, field int, name, value string, err error) {
+func (rd *reader) fail(rw *row, field int, name, value string, err error) *Error {
 	e := &Error{File: rd.name, Sheet: rw.sheet, Line: rw.line, Field: name, Value: value, Err: err, Lang: rd.opts.Lang}
 	if !rw.json && field >= 0 {
 		e.Column = field + 1
 	}
 	rd.add(e)
+	return e
 }
 
 // add records a problem in the read's language.
@@ -151,15 +154,93 @@ func (rd *reader) longRow(rw *row) error {
 	if !ok {
 		return nil
 	}
-	return rd.send(o)
+	return rd.send(rw, rw.idx[colValue], longNames[colValue], rw.get(colValue), o)
 }
 
-// send passes an observation to emit.
-func (rd *reader) send(o chiso.Observation) error {
-	if err := rd.emit(o); err != nil {
-		return errStop{err}
+// send passes the observation read from a field of the row to emit. A
+// cell the file already gave another figure is recorded against the row,
+// naming both places; any other error from emit stops the read.
+func (rd *reader) send(rw *row, field int, name, value string, o chiso.Observation) error {
+	o.Origin = rd.origin(rw, field)
+	err := rd.emit(o)
+	var rep repeated
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &rep):
+		earlier, v, q := rep.RepeatedAt()
+		rd.fail(rw, field, name, value, rd.repeatedCell(o, earlier, v, q))
+		return nil
 	}
-	return nil
+	return errStop{err}
+}
+
+// repeated is an error from emit saying that the cell already had a figure
+// from this file (store.RepeatedCell).
+type repeated interface {
+	RepeatedAt() (origin int64, value float64, q chiso.Qualifier)
+}
+
+// origin encodes where a field of a row sits: the sheet's index, the line
+// and the field, so that a repeated cell can name both places.
+func (rd *reader) origin(rw *row, field int) int64 {
+	sheet := 0
+	if rw.sheet != "" {
+		sheet = rd.sheetIndex(rw.sheet)
+	}
+	return 1 + int64(sheet)<<48 + int64(min(rw.line, 1<<27))<<20 + int64(min(max(field+1, 0), 1<<20-1))
+}
+
+// sheetIndex returns a number for the worksheet, 1 for the first seen.
+func (rd *reader) sheetIndex(sheet string) int {
+	for i, s := range rd.sheets {
+		if s == sheet {
+			return i + 1
+		}
+	}
+	if len(rd.sheets) >= 1<<14 {
+		return 0
+	}
+	rd.sheets = append(rd.sheets, sheet)
+	return len(rd.sheets)
+}
+
+// place returns an origin as an error position names it: "line 3" or
+// "Sheet1!C7"; empty when unknown.
+func (rd *reader) place(origin int64, lang string) string {
+	if origin <= 0 {
+		return ""
+	}
+	origin--
+	sheet, line, field := int(origin>>48), int(origin>>20&(1<<28-1)), int(origin&(1<<20-1))
+	switch {
+	case sheet > 0 && sheet <= len(rd.sheets) && field > 0:
+		return rd.sheets[sheet-1] + "!" + columnName(field) + strconv.Itoa(line)
+	case lang == "en":
+		return "line " + strconv.Itoa(line)
+	}
+	return "dòng " + strconv.Itoa(line)
+}
+
+// repeatedCell explains a second figure for a cell.
+func (rd *reader) repeatedCell(o chiso.Observation, earlier int64, v float64, q chiso.Qualifier) error {
+	cellName := o.Indicator + " " + o.Area + " " + o.Period.String()
+	en, vi := rd.place(earlier, "en"), rd.place(earlier, "vi")
+	if en == "" {
+		en, vi = "an earlier row", "một dòng trước"
+	}
+	return &Problem{Kind: "repeated_cell",
+		EN: fmt.Sprintf("a second figure for %s in this file: %s here, %s at %s; keep one of them (a correction is imported as a new file)",
+			cellName, FormatNumber(o.Value, English), FormatNumber(v, English)+qualifierNote(q), en),
+		VI: fmt.Sprintf("tệp ghi hai số liệu cho %s: %s ở đây và %s ở %s; hãy giữ một (số liệu sửa đổi được nhập bằng một tệp mới)",
+			cellName, FormatNumber(o.Value, Vietnamese), FormatNumber(v, Vietnamese)+qualifierNote(q), vi)}
+}
+
+func qualifierNote(q chiso.Qualifier) string {
+	if q == chiso.Exact {
+		return ""
+	}
+	return " (" + q.String() + ")"
 }
 
 // identity reads the indicator, area and period of a long row.
@@ -394,8 +475,12 @@ func (rd *reader) printedValue(rw *row, field int, name string, ind *indInfo, o 
 		}
 	}
 	v, q, err := rd.x.extractCell(s, ind.Indicator, unit)
+	wrong := rd.judge(s, ind.Indicator, err)
 	if err != nil {
-		rd.fail(rw, field, name, s, err)
+		e := rd.fail(rw, field, name, s, err)
+		if wrong {
+			rd.wrongLocale(e)
+		}
 		return false
 	}
 	if !rd.whole(rw, field, name, s, ind, v) {

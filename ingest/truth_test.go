@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -164,7 +165,7 @@ func TestFigureBelongsToTheAreaAtThePeriodsEnd(t *testing.T) {
 // TestErrorsInVietnamese: errors are in Vietnamese unless English is asked
 // for, and quote at most 80 characters of a cell.
 func TestErrorsInVietnamese(t *testing.T) {
-	long := strings.Repeat("x", 50_000) + " 1.5"
+	long := strings.Repeat("x", 50_000)
 	text := "indicator,area,period,value\nbts_stations,PY,2025,2500\nbts_stations,PT,2017,\"" + long + "\"\n"
 	_, errs := readAll(t, "v.csv", text, Options{Lang: "vi"})
 	for _, want := range []string{"không còn tồn tại sau 2025-06-30", `v.csv:3:4: value "` + strings.Repeat("x", 80) + `…": `} {
@@ -174,5 +175,39 @@ func TestErrorsInVietnamese(t *testing.T) {
 	}
 	if len(errs) > 1000 {
 		t.Errorf("errors are %d bytes long", len(errs))
+	}
+}
+
+// TestWholeFileInTheOtherLocale: a plain export from a spreadsheet program
+// read as Vietnamese gives one error naming --locale en, not one per row.
+func TestWholeFileInTheOtherLocale(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("indicator,area,period,value\n")
+	for i := range 1200 {
+		fmt.Fprintf(&b, "ict_revenue,DB,%d-%02d,%d.25\n", 2004+i/12, i%12+1, i+1)
+	}
+	_, errs := readAll(t, "plain.csv", b.String(), Options{})
+	want := `plain.csv: the numbers of this file are written in English (1,200 values, the first "1.25" at 2:4, read only that way): import it with --locale en`
+	if errs != want {
+		t.Errorf("errors:\n%.500s\nwant\n%s", errs, want)
+	}
+	// The other way round, with one other problem kept as it is.
+	text := "indicator,area,period,value\nict_revenue,VP,2020,\"1,25\"\nict_revenue,VP,2021,\"3,5\"\nnope,VP,2022,1\n"
+	_, errs = readAll(t, "vi.csv", text, Options{Locale: English})
+	if !strings.HasPrefix(errs, "vi.csv: the numbers of this file are written in Vietnamese (2 values") || !strings.Contains(errs, "--locale vi") ||
+		!strings.Contains(errs, `vi.csv:4:1: indicator "nope"`) || strings.Count(errs, "\n") != 1 {
+		t.Errorf("errors:\n%s", errs)
+	}
+	// A file that mixes both, or holds a figure the flag would read
+	// otherwise (2.500), keeps its errors per row.
+	text = "indicator,area,period,value\nict_revenue,VP,2020,2.500\nict_revenue,VP,2021,3.5\n"
+	_, errs = readAll(t, "differ.csv", text, Options{})
+	if !strings.HasPrefix(errs, `differ.csv:3:4: value "3.5": ambiguous number`) {
+		t.Errorf("errors:\n%s", errs)
+	}
+	text = "indicator,area,period,value\nict_revenue,VP,2020,\"1,25\"\nict_revenue,VP,2021,3.5\n"
+	_, errs = readAll(t, "mixed.csv", text, Options{})
+	if !strings.HasPrefix(errs, `mixed.csv:3:4: value "3.5": ambiguous number`) {
+		t.Errorf("errors:\n%s", errs)
 	}
 }

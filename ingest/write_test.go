@@ -80,6 +80,7 @@ func sameObservation(a, b chiso.Observation) bool {
 	a.ReportedOn, a.IngestedAt, b.ReportedOn, b.IngestedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	va, vb := math.Float64bits(a.Value), math.Float64bits(b.Value)
 	a.Value, b.Value = 0, 0
+	a.Origin, b.Origin = 0, 0 // where a row sat in its file
 	return reflect.DeepEqual(a, b) && va == vb && ta[0].Equal(tb[0]) && ta[1].Equal(tb[1])
 }
 

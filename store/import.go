@@ -110,6 +110,10 @@ type cell struct {
 	source    int32 // sources.id; 0: none
 	method    int32 // methods.id; 0: the indicator's default
 	qualifier chiso.Qualifier
+	// origin marks a cell this import gave a figure, with where it was
+	// read (an Observation's Origin, -1 when unknown); 0 for a cell as
+	// loaded. Kept in memory only.
+	origin int64
 }
 
 // seriesState is what the importer knows of one series' current cells.
@@ -282,7 +286,14 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 		c = &Counts{}
 		im.byInd[st.indicator] = c
 	}
-	if exists && cur.value == o.Value && cur.qualifier == o.Qualifier && im.sameMethod(cur.method, o.Method) {
+	same := exists && cur.value == o.Value && cur.qualifier == o.Qualifier && im.sameMethod(cur.method, o.Method)
+	if exists && o.Revision == 0 && !same && im.touched(cur) {
+		return &RepeatedCell{Observation: o, Earlier: cur.origin, EarlierValue: cur.value, EarlierQualifier: cur.qualifier}
+	}
+	if same {
+		if o.Revision == 0 && st.cells[slot].origin == 0 {
+			st.cells[slot].origin = originOf(o)
+		}
 		c.Unchanged++
 		return nil
 	}
@@ -301,7 +312,7 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	if err != nil {
 		return err
 	}
-	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, value: o.Value, source: src, method: method}
+	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, value: o.Value, source: src, method: method, origin: originOf(o)}
 	row := obsRow{id: next.id, series: st.id, period: key, revision: 1,
 		value: o.Value, qualifier: o.Qualifier, raw: o.Raw, source: int64(src), reportedOn: o.ReportedOn, method: o.Method}
 	if exists {
@@ -318,6 +329,44 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	st.cells.put(slot, exists, next)
 	st.dirty = true
 	return im.w.add(row)
+}
+
+// RepeatedCell is what emit returns for a figure whose cell the same import
+// already gave another figure: a file with two values for one cell is an
+// error, not a revision. Nothing of the figure is stored; the reader may
+// report it and go on.
+type RepeatedCell struct {
+	Observation      chiso.Observation // the second figure
+	Earlier          int64             // the first figure's Origin; 0 or less when unknown
+	EarlierValue     float64
+	EarlierQualifier chiso.Qualifier
+}
+
+func (e *RepeatedCell) Error() string {
+	o := e.Observation
+	return fmt.Sprintf("%s %s %s: two figures in one import (%v, then %v)", o.Indicator, o.Area, o.Period, e.EarlierValue, o.Value)
+}
+
+// RepeatedAt returns where the earlier figure was read (its Origin) and
+// what it was; ingest reads it through this method.
+func (e *RepeatedCell) RepeatedAt() (origin int64, value float64, q chiso.Qualifier) {
+	return e.Earlier, e.EarlierValue, e.EarlierQualifier
+}
+
+// touched reports whether this import already gave the cell a figure:
+// marked while its series is cached, or written by this import (ids from
+// firstID on) when it was loaded back after an eviction.
+func (im *importer) touched(c cell) bool {
+	return c.origin != 0 || (im.firstID > 0 && c.id >= im.firstID)
+}
+
+// originOf returns what a cell keeps of an observation's Origin: the
+// origin, or -1 (touched, place unknown) when it has none.
+func originOf(o chiso.Observation) int64 {
+	if o.Origin != 0 {
+		return o.Origin
+	}
+	return -1
 }
 
 // sameAsRevision reports whether o, which names an earlier revision of a
