@@ -18,7 +18,7 @@ import (
 // read them are evaluated at once.
 func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source string, dryRun bool, channel string) (store.ImportResult, error) {
 	cfg := d.cfg.Load()
-	opts := ingest.Options{Locale: ingest.Locale(cfg.Locale), Catalogue: d.cat, Source: source}
+	opts := ingest.Options{Locale: ingest.Locale(cfg.Locale), Catalogue: d.cat, Source: source, Lang: cfg.Language}
 	res, err := d.db.Import(ctx, store.ImportOptions{Source: sourceOr(source, name), DryRun: dryRun, Now: d.opts.Now()},
 		func(emit func(chiso.Observation) error) error { return ingest.Read(r, name, opts, emit) })
 	outcome := "success"
@@ -29,8 +29,12 @@ func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source strin
 		outcome = "dry_run"
 	}
 	d.metrics.imports.WithLabelValues(channel, outcome).Inc()
-	if err != nil {
+	var list *ingest.ErrorList
+	if err != nil && !errors.As(err, &list) {
 		return res, fmt.Errorf("import %s: %w", name, err)
+	}
+	if err != nil {
+		return res, err // every problem already names the file
 	}
 	if !dryRun {
 		d.imports.own(res.ID)

@@ -51,8 +51,9 @@ type ImportResult struct {
 // inside one write transaction. A figure for a new cell is added as revision
 // 1; a different value, qualifier or method for a stored cell is added as the
 // next revision, keeping the old one; the same figure again changes nothing
-// and is counted as unchanged. A second row for a cell within the same file
-// is compared with the first in the same way.
+// and is counted as unchanged. Two different figures read from one file
+// (with an Origin) for the same cell are refused: emit returns a
+// *RepeatedCell; figures built by a program revise each other.
 //
 // If read returns an error (for instance the importer's list of every bad
 // row), or an observation names an unknown indicator or area, the
@@ -80,7 +81,7 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 	}
 	defer im.close()
 	if err := read(im.emit); err != nil {
-		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+		return ImportResult{}, err // the reader's own error names the file
 	}
 	res, err := im.finish()
 	if err != nil {
@@ -110,9 +111,9 @@ type cell struct {
 	source    int32 // sources.id; 0: none
 	method    int32 // methods.id; 0: the indicator's default
 	qualifier chiso.Qualifier
-	// origin marks a cell this import gave a figure, with where it was
-	// read (an Observation's Origin, -1 when unknown); 0 for a cell as
-	// loaded. Kept in memory only.
+	// origin marks a cell this import gave a figure read from a file, with
+	// where it was read (an Observation's Origin); 0 for a cell as loaded.
+	// Kept in memory only.
 	origin int64
 }
 
@@ -287,12 +288,12 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 		im.byInd[st.indicator] = c
 	}
 	same := exists && cur.value == o.Value && cur.qualifier == o.Qualifier && im.sameMethod(cur.method, o.Method)
-	if exists && o.Revision == 0 && !same && im.touched(cur) {
+	if exists && o.Origin != 0 && o.Revision == 0 && !same && im.touched(cur) {
 		return &RepeatedCell{Observation: o, Earlier: cur.origin, EarlierValue: cur.value, EarlierQualifier: cur.qualifier}
 	}
 	if same {
-		if o.Revision == 0 && st.cells[slot].origin == 0 {
-			st.cells[slot].origin = originOf(o)
+		if o.Origin != 0 && o.Revision == 0 && st.cells[slot].origin == 0 {
+			st.cells[slot].origin = o.Origin
 		}
 		c.Unchanged++
 		return nil
@@ -312,7 +313,7 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	if err != nil {
 		return err
 	}
-	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, value: o.Value, source: src, method: method, origin: originOf(o)}
+	next := cell{period: key, id: im.nextID, revision: 1, qualifier: o.Qualifier, value: o.Value, source: src, method: method, origin: o.Origin}
 	row := obsRow{id: next.id, series: st.id, period: key, revision: 1,
 		value: o.Value, qualifier: o.Qualifier, raw: o.Raw, source: int64(src), reportedOn: o.ReportedOn, method: o.Method}
 	if exists {
@@ -331,13 +332,14 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	return im.w.add(row)
 }
 
-// RepeatedCell is what emit returns for a figure whose cell the same import
-// already gave another figure: a file with two values for one cell is an
-// error, not a revision. Nothing of the figure is stored; the reader may
-// report it and go on.
+// RepeatedCell is what emit returns for a figure read from a file (its
+// Origin is set) whose cell the same import already gave another figure: a
+// file with two values for one cell is an error, not a revision. Nothing of
+// the figure is stored; the reader may report it and go on. Figures without
+// an Origin (built by a program) revise each other as before.
 type RepeatedCell struct {
 	Observation      chiso.Observation // the second figure
-	Earlier          int64             // the first figure's Origin; 0 or less when unknown
+	Earlier          int64             // the first figure's Origin; 0 when unknown
 	EarlierValue     float64
 	EarlierQualifier chiso.Qualifier
 }
@@ -358,15 +360,6 @@ func (e *RepeatedCell) RepeatedAt() (origin int64, value float64, q chiso.Qualif
 // firstID on) when it was loaded back after an eviction.
 func (im *importer) touched(c cell) bool {
 	return c.origin != 0 || (im.firstID > 0 && c.id >= im.firstID)
-}
-
-// originOf returns what a cell keeps of an observation's Origin: the
-// origin, or -1 (touched, place unknown) when it has none.
-func originOf(o chiso.Observation) int64 {
-	if o.Origin != 0 {
-		return o.Origin
-	}
-	return -1
 }
 
 // sameAsRevision reports whether o, which names an earlier revision of a

@@ -277,3 +277,64 @@ func TestImportNeedsAnIngestionTime(t *testing.T) {
 		t.Errorf("stats %+v after a refused import", st)
 	}
 }
+
+// TestRepeatedCellsFromAFile: figures read from a file (with an Origin)
+// may not give one cell two figures, whether the first was new or the
+// figure already stored; once the cell cache was evicted in between, a
+// cell this import wrote is still known (without its place), while one it
+// only found unchanged is not (a documented limit). The same figure twice
+// is fine.
+func TestRepeatedCellsFromAFile(t *testing.T) {
+	db := openTest(t, 50, 3)
+	base := grid(50, 3, 12, 0) // 1,800 cells
+	mustImport(t, db, base[:900])
+	im := db.cacheCells
+	db.cacheCells = 100
+	defer func() { db.cacheCells = im }()
+	var obs []chiso.Observation
+	for i, o := range base {
+		o.Origin = int64(i + 1)
+		obs = append(obs, o)
+	}
+	var repeats []*RepeatedCell
+	emitAll := func(second []chiso.Observation) func(func(chiso.Observation) error) error {
+		return func(emit func(chiso.Observation) error) error {
+			for _, o := range append(append([]chiso.Observation(nil), obs...), second...) {
+				err := emit(o)
+				var rc *RepeatedCell
+				switch {
+				case errors.As(err, &rc):
+					repeats = append(repeats, rc)
+				case err != nil:
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	// Early cells again (evicted since), changed: one stored before
+	// (unchanged by the first row: seen while cached only) and one new.
+	changed := func(i int, origin int64) chiso.Observation {
+		o := obs[i]
+		o.Value += 0.5
+		o.Origin = origin
+		return o
+	}
+	db.cacheCells = 1 << 20 // first: everything stays cached
+	if _, err := db.Import(context.Background(), ImportOptions{Source: "a", Now: t0}, emitAll([]chiso.Observation{
+		changed(3, 5000), changed(1200, 5001), obs[1201]})); err != nil {
+		t.Fatal(err)
+	}
+	if len(repeats) != 2 || repeats[0].Earlier != 4 || repeats[1].Earlier != 1201 || repeats[1].EarlierValue != obs[1200].Value {
+		t.Fatalf("repeats %+v", repeats)
+	}
+	repeats = nil
+	db = openTest(t, 50, 3)
+	db.cacheCells = 100 // now: evicted between the two rows of a new cell
+	if _, err := db.Import(context.Background(), ImportOptions{Source: "b", Now: t0}, emitAll([]chiso.Observation{changed(1300, 6000)})); err != nil {
+		t.Fatal(err)
+	}
+	if len(repeats) != 1 || repeats[0].Earlier != 0 {
+		t.Fatalf("after eviction: repeats %+v", repeats)
+	}
+}

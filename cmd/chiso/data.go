@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,6 +47,7 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	dryRun := fs.Bool("dry-run", false, "show what would change and store nothing")
 	sheet := fs.String("sheet", "", "the only XLSX worksheet to read (default: every sheet)")
 	source := fs.String("source", "", "source of rows that name none (default: the file name)")
+	lang := fs.String("lang", "vi", "language of error messages: vi or en")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -55,7 +57,10 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	}
 	loc, err := ingest.ParseLocale(*locale)
 	if err != nil {
-		return fail(e, "import", err)
+		return usageError(e, fs, err)
+	}
+	if *lang != "vi" && *lang != "en" {
+		return usageError(e, fs, fmt.Errorf("unknown language %q (want vi or en)", *lang))
 	}
 	db, err := openExisting(ctx, e)
 	if err != nil {
@@ -66,15 +71,46 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail(e, "import", err)
 	}
-	opts := ingest.Options{Locale: loc, Catalogue: cat, Sheet: *sheet, Source: *source}
+	opts := ingest.Options{Locale: loc, Catalogue: cat, Sheet: *sheet, Source: *source, Lang: *lang}
 	code := 0
 	for _, path := range fs.Args() {
 		if err := importFile(ctx, e, db, path, opts, *dryRun); err != nil {
-			fmt.Fprintf(e.stderr, "chiso import: %s: nothing imported:\n%v\n", path, err)
+			printImportError(e.stderr, path, err, *lang)
 			code = 1
 		}
 	}
 	return code
+}
+
+// usageError reports a bad flag value as flag parsing does: the message,
+// the usage, exit code 2.
+func usageError(e *env, fs *flag.FlagSet, err error) int {
+	fmt.Fprintf(e.stderr, "%s: %v\n", fs.Name(), err)
+	fs.Usage()
+	return 2
+}
+
+// printImportError says that a file was not imported and why: the list of
+// its problems, each naming its place, or the one error that stopped it.
+func printImportError(w io.Writer, path string, err error, lang string) {
+	var list *ingest.ErrorList
+	switch {
+	case errors.As(err, &list) && lang == "en":
+		fmt.Fprintf(w, "chiso import: %s: nothing imported, %s:\n%v\n", path, plural(list.Len(), "problem", "problems"), list)
+	case errors.As(err, &list):
+		fmt.Fprintf(w, "chiso import: %s: không nhập gì, %s lỗi:\n%v\n", path, ingest.FormatNumber(float64(list.Len()), ingest.Vietnamese), list)
+	case lang == "en":
+		fmt.Fprintf(w, "chiso import: %s: nothing imported: %v\n", path, err)
+	default:
+		fmt.Fprintf(w, "chiso import: %s: không nhập gì: %v\n", path, err)
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return ingest.FormatNumber(float64(n), ingest.English) + " " + many
 }
 
 // importFile imports one file in one transaction and prints its summary.
@@ -84,6 +120,9 @@ func importFile(ctx context.Context, e *env, db *store.DB, path string, opts ing
 		return err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder, not a file", path)
+	}
 	progress := newProgress(e.stderr, f, path)
 	defer progress.done()
 	src := opts.Source
@@ -163,12 +202,17 @@ func runExport(ctx context.Context, e *env, args []string) int {
 
 func runHistory(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "history", "INDICATOR AREA")
+	locale := fs.String("locale", "vi", "how values are printed: vi (1.307,44) or en (1,307.44)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() != 2 {
 		fs.Usage()
 		return 2
+	}
+	loc, err := ingest.ParseLocale(*locale)
+	if err != nil {
+		return usageError(e, fs, err)
 	}
 	db, err := openExisting(ctx, e)
 	if err != nil {
@@ -187,7 +231,7 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintln(tw, "PERIOD\tREV\tVALUE\tQUALIFIER\tMETHOD\tRAW\tSOURCE\tREPORTED\tINGESTED")
 	for _, o := range revs {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Period, o.Revision,
-			ingest.FormatNumber(o.Value, ingest.English), o.Qualifier, o.Method, o.Raw, o.Source,
+			ingest.FormatNumber(o.Value, loc), o.Qualifier, o.Method, o.Raw, o.Source,
 			dateOrDash(o.ReportedOn, time.DateOnly), dateOrDash(o.IngestedAt, time.RFC3339))
 	}
 	tw.Flush()

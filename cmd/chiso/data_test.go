@@ -68,7 +68,7 @@ func TestImportBadFileImportsNothing(t *testing.T) {
 		}
 	}
 	hist := mustChiso(t, "--db", db, "history", "ict_revenue", "VP")
-	if strings.Contains(hist, "1,234.5") {
+	if strings.Contains(hist, "1.234,5") {
 		t.Errorf("the good row of a bad file was stored:\n%s", hist)
 	}
 }
@@ -89,7 +89,7 @@ func TestImportRevisionAndHistory(t *testing.T) {
 		t.Errorf("final figure: %s", out)
 	}
 	hist := mustChiso(t, "--db", db, "history", "ict_revenue", "VP")
-	for _, want := range []string{"190,000", "estimate", "191,250"} {
+	for _, want := range []string{"190.000", "estimate", "191.250"} {
 		if !strings.Contains(hist, want) {
 			t.Errorf("history lacks %q:\n%s", want, hist)
 		}
@@ -125,7 +125,43 @@ func TestExportAllRevisionsRoundTrip(t *testing.T) {
 	if out := mustChiso(t, "--db", empty, "import", all); !strings.Contains(out, "60 added, 1 revised, 0 unchanged") {
 		t.Errorf("importing every revision into an empty database:\n%s", out)
 	}
-	if h := mustChiso(t, "--db", empty, "history", "ict_revenue", "VP"); !strings.Contains(h, "190,000") || !strings.Contains(h, "191,250") {
+	if h := mustChiso(t, "--db", empty, "history", "ict_revenue", "VP"); !strings.Contains(h, "190.000") || !strings.Contains(h, "191.250") {
 		t.Errorf("the revisions were not reproduced:\n%s", h)
+	}
+}
+
+// TestImportRepeatedCell: two figures for one cell in one file import
+// nothing and name both places.
+func TestImportRepeatedCell(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "r.db")
+	mustChiso(t, "--db", db, "init", "--sample")
+	dup := filepath.Join(dir, "dup.csv")
+	os.WriteFile(dup, []byte("indicator,area,period,value\n"+
+		"bts_stations,DB,2022,2.500\n"+
+		"bts_stations,DB,2023,2.600\n"+
+		"bts_stations,DB,2022,2.500\n"+ // the same figure again: fine
+		"bts_stations,DB,2022,2.510\n"), 0o644)
+	code, _, errs := runChiso(t, "--db", db, "import", "--lang", "en", dup)
+	want := `dup.csv:5:4: value "2.510": a second figure for bts_stations DB 2022 in this file: 2,510 here, 2,500 at line 2`
+	if code != 1 || !strings.Contains(errs, want) {
+		t.Errorf("exit %d, errors:\n%s\nwant %s", code, errs, want)
+	}
+	if strings.Count(errs, "dup.csv") != 2 { // the header line and the problem: no repeated prefix
+		t.Errorf("the file is named more than twice:\n%s", errs)
+	}
+	code, _, errs = runChiso(t, "--db", db, "import", dup)
+	if code != 1 || !strings.Contains(errs, "không nhập gì, 1 lỗi") || !strings.Contains(errs, "ở dòng 2") {
+		t.Errorf("exit %d, Vietnamese errors:\n%s", code, errs)
+	}
+	if code, hist, _ := runChiso(t, "--db", db, "history", "bts_stations", "DB"); code == 0 {
+		t.Errorf("a row of the refused file was stored:\n%s", hist)
+	}
+	// A wide file naming the same row twice.
+	wide := filepath.Join(dir, "wide.csv")
+	os.WriteFile(wide, []byte("indicator,area,2022,2023\nbts_stations,DB,2.500,2.600\nbts_stations,DB,2.500,2.700\n"), 0o644)
+	code, _, errs = runChiso(t, "--db", db, "import", "--lang", "en", wide)
+	if code != 1 || !strings.Contains(errs, `wide.csv:3:4: 2023 "2.700": a second figure for bts_stations DB 2023 in this file: 2,700 here, 2,600 at line 2`) {
+		t.Errorf("exit %d, errors:\n%s", code, errs)
 	}
 }
