@@ -17,7 +17,7 @@ func (rd *reader) readJSON(r io.Reader) error {
 	lt := &lineTracker{r: r, line: 1}
 	dec := json.NewDecoder(lt)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		rd.add(&Error{File: rd.name, Line: lt.lineAt(dec.InputOffset()), Err: errors.New("want an array of objects")})
+		rd.add(&Error{File: rd.name, Line: lt.lineAt(dec.InputOffset()), Err: problem("bad_json", "want an array of objects", "phải là một mảng các đối tượng JSON")})
 		return nil
 	}
 	fields := make([]string, nLong)
@@ -26,19 +26,72 @@ func (rd *reader) readJSON(r io.Reader) error {
 	rw := &row{fields: fields, idx: &idx, json: true, number: func(int) bool { return isNumber }}
 	for dec.More() {
 		rw.line = lt.lineAt(dec.InputOffset())
-		var obj map[string]json.RawMessage
-		if err := dec.Decode(&obj); err != nil {
-			rd.add(&Error{File: rd.name, Line: rw.line, Err: fmt.Errorf("want an object: %w", err)})
+		obj, err := rd.jsonObject(dec, rw)
+		if err != nil {
+			rd.add(&Error{File: rd.name, Line: rw.line, Err: err})
 			return nil
 		}
-		if !rd.jsonFields(obj, rw, &isNumber) {
+		if obj == nil || !rd.jsonFields(obj, rw, &isNumber) {
 			continue
 		}
 		if err := rd.longRow(rw); err != nil {
 			return err
 		}
 	}
+	if _, err := dec.Token(); err != nil { // the closing bracket
+		rd.add(&Error{File: rd.name, Line: lt.lineAt(dec.InputOffset()), Err: jsonSyntax(err)})
+		return nil
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		rd.add(&Error{File: rd.name, Line: lt.lineAt(dec.InputOffset()), Err: problem("bad_json",
+			"unexpected data after the array: a file holds one array of objects",
+			"có dữ liệu thừa sau mảng: mỗi tệp chỉ chứa một mảng các đối tượng")})
+	}
 	return nil
+}
+
+// jsonObject reads one object of the array, key by key so that a key given
+// twice is an error (recorded against the row; the object is then nil)
+// rather than silently the last.
+func (rd *reader) jsonObject(dec *json.Decoder, rw *row) (map[string]json.RawMessage, error) {
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		if err != nil {
+			return nil, jsonSyntax(err)
+		}
+		return nil, errWantObject
+	}
+	obj := map[string]json.RawMessage{}
+	dup := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonSyntax(err)
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, jsonSyntax(err)
+		}
+		if _, seen := obj[key]; seen {
+			rd.fail(rw, -1, key, string(raw), problem("duplicate_key", "key given twice in one object",
+				"khóa xuất hiện hai lần trong cùng một đối tượng"))
+			dup = true
+		}
+		obj[key] = raw
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, jsonSyntax(err)
+	}
+	if dup {
+		return nil, nil
+	}
+	return obj, nil
+}
+
+var errWantObject = problem("bad_json", "want an object", "phải là một đối tượng JSON")
+
+func jsonSyntax(err error) error {
+	return problem("bad_json", "want an array of objects: %s", "phải là một mảng các đối tượng JSON: %s", err.Error())
 }
 
 // jsonFields lays an object's keys out as a long row.

@@ -211,3 +211,22 @@ func TestWholeFileInTheOtherLocale(t *testing.T) {
 		t.Errorf("errors:\n%s", errs)
 	}
 }
+
+func TestJSONStrict(t *testing.T) {
+	tests := []struct{ text, err string }{
+		{`[{"indicator":"bts_stations","area":"PT","period":"2017","value":2500}] [1]`, "unexpected data after the array"},
+		{`[{"indicator":"bts_stations","area":"PT","period":"2017","value":2500}] x`, "unexpected data after the array"},
+		{`[{"indicator":"bts_stations","area":"PT","period":"2017","value":2500,"value":2600}]`, `value "2600": key given twice`},
+		{`[{"indicator":"bts_stations","area":"PT","period":"2017","value":2500}`, "want an array of objects"},
+		{`[{"indicator":"bts_stations","area":"PT","period":"2017","value":2500}]` + "\n\n", ""},
+	}
+	for _, tt := range tests {
+		got, errs := readAll(t, "o.json", tt.text, Options{})
+		switch {
+		case tt.err == "" && (errs != "" || len(got) != 1):
+			t.Errorf("%s: %s %s", tt.text, brief(got), errs)
+		case tt.err != "" && !strings.Contains(errs, tt.err):
+			t.Errorf("%s: errors %q, want %q", tt.text, errs, tt.err)
+		}
+	}
+}
