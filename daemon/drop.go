@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/ingest"
 	"github.com/fsnotify/fsnotify"
 )
 
@@ -96,8 +98,15 @@ func (d *Daemon) importDropped(ctx context.Context, dir, name string) {
 	res, err := d.importFile(ctx, f, name, "", false, "drop_folder")
 	f.Close()
 	stamp := time.Now().UTC().Format("20060102T150405Z")
-	if err != nil {
+	var list *ingest.ErrorList
+	switch {
+	case errors.As(err, &list) && len(list.Errors) > 0:
+		// One line for the log; every problem goes to the report.
+		d.log.Warn("dropped file refused", "file", path, "problems", list.Len(), "first", list.Errors[0].Error())
+	case err != nil:
 		d.log.Warn("dropped file refused", "file", path, "err", err)
+	}
+	if err != nil {
 		d.moveDropped(dir, name, "failed", stamp, err)
 		return
 	}
@@ -120,6 +129,9 @@ func (d *Daemon) moveDropped(dir, name, to, stamp string, importErr error) {
 		return
 	}
 	report := fmt.Sprintf("%s was not imported; nothing of it was stored.\n\n%v\n", name, importErr)
+	if d.cfg.Load().Language != "en" {
+		report = fmt.Sprintf("Tệp %s không được nhập; không số liệu nào của tệp được lưu.\n\n%v\n", name, importErr)
+	}
 	if err := os.WriteFile(dst+".errors.txt", []byte(report), 0o644); err != nil {
 		d.log.Error("write error report", "file", dst, "err", err)
 	}

@@ -128,18 +128,14 @@ func inputErrors(err error) error {
 	if !errors.As(err, &el) {
 		return err
 	}
-	out := &server.InputErrors{More: el.More}
+	out := &server.InputErrors{More: el.More, Summary: el.Summary()}
 	for _, e := range el.Errors {
-		msg := ""
-		if e.Err != nil {
-			msg = e.Err.Error()
-		}
 		file := e.File
 		if e.Sheet != "" {
 			file += ":" + e.Sheet
 		}
 		out.Errors = append(out.Errors, server.InputError{File: file, Line: e.Line, Column: e.Column,
-			Field: e.Field, Value: e.Value, Message: msg})
+			Field: e.Field, Value: ingest.Clip(e.Value), Message: e.Message()})
 	}
 	return out
 }

@@ -56,6 +56,19 @@ func textOf(err error, lang string) (text, kind string) {
 	return err.Error(), "other"
 }
 
+// Clip returns s cut to 80 characters, with "…" after when it was longer:
+// what an error may show of an offending text.
+func Clip(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxQuote {
+			return s[:i] + "…"
+		}
+		n++
+	}
+	return s
+}
+
 // quote returns s in double quotes, cut to maxQuote characters with "…"
 // after, and with invalid UTF-8 and control characters escaped, so that a
 // 50 MB cell gives an error of one line.

@@ -23,6 +23,9 @@ type InputError struct {
 type InputErrors struct {
 	Errors []InputError
 	More   int // problems found beyond those listed
+	// Summary counts those More by kind, in the importer's language
+	// ("and 998,647 more: 998,647 × ambiguous number …"); empty when none.
+	Summary string
 }
 
 // Error returns the problems one a line.
@@ -59,6 +62,8 @@ type envelope struct {
 	Error  string       `json:"error,omitempty"`
 	Errors []InputError `json:"errors,omitempty"`
 	More   int          `json:"more,omitempty"`
+	// MoreSummary counts the problems beyond those listed, by kind.
+	MoreSummary string `json:"more_summary,omitempty"`
 }
 
 func writeData(w http.ResponseWriter, code int, data any) {
@@ -72,7 +77,7 @@ func writeError(w http.ResponseWriter, code int, err error) {
 	switch {
 	case errors.As(err, &ie):
 		env.Error = fmt.Sprintf("%d problems in the input; nothing was stored", len(ie.Errors)+ie.More)
-		env.Errors, env.More = ie.Errors, ie.More
+		env.Errors, env.More, env.MoreSummary = ie.Errors, ie.More, ie.Summary
 	case errors.As(err, &pl):
 		env.Errors = pl.Problems()
 	}
