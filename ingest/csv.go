@@ -48,7 +48,7 @@ func (rd *reader) readCSV(r io.Reader) error {
 func (rd *reader) csvHeader(cr *csv.Reader) (lay layout, ok bool, err error) {
 	header, err := cr.Read()
 	if err == io.EOF {
-		rd.add(&Error{File: rd.name, Line: 1, Err: errors.New("empty file: want a header row")})
+		rd.add(&Error{File: rd.name, Line: 1, Err: problem("empty_file", "empty file: want a header row", "tệp rỗng: cần có dòng tiêu đề")})
 		return lay, false, nil
 	} else if err != nil {
 		return lay, false, rd.csvError(err)
@@ -68,7 +68,7 @@ func (rd *reader) csvError(err error) error {
 	e := &Error{File: rd.name, Line: perr.Line, Column: perr.Column, Err: perr.Err}
 	if errors.Is(perr.Err, csv.ErrFieldCount) {
 		e.Column = 0
-		e.Err = errors.New("wrong number of fields: want as many as the header has")
+		e.Err = problem("field_count", "wrong number of fields: want as many as the header has", "số cột không đúng: phải bằng số cột của dòng tiêu đề")
 	}
 	rd.add(e)
 	return nil

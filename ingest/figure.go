@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -191,17 +190,17 @@ func strictFigure(toks []token, c candidate, numbers int) error {
 	case numbers == 0:
 		return errNoNumber
 	case numbers > 1:
-		return errors.New("more than one number (use ExtractFigure for sentences)")
+		return problem("two_figures", "more than one number (use ExtractFigure for sentences)", "có nhiều hơn một số")
 	case c.err != nil:
 		return c.err
 	case c.skip:
-		return errors.New("the number is part of a name (5G), a fraction's denominator or a date")
+		return problem("no_number", "the number is part of a name (5G), a fraction's denominator or a date", "con số là một phần của tên (5G), mẫu số của phân số hoặc ngày tháng")
 	case c.start > 0:
-		return fmt.Errorf("unexpected %q before the number", toks[c.start-1].text)
+		return problem("bad_figure", "unexpected %s before the number", "có %s không mong đợi trước con số", quote(toks[c.start-1].text))
 	}
 	for _, t := range toks[c.end:] {
 		if !t.sym(".,;:") {
-			return fmt.Errorf("unexpected %q after the number", t.text)
+			return problem("bad_figure", "unexpected %s after the number", "có %s không mong đợi sau con số", quote(t.text))
 		}
 	}
 	return nil
@@ -229,26 +228,28 @@ func (f Figure) shift(ind chiso.Indicator, d *decimal) error {
 	switch ind.Kind {
 	case chiso.KindPercent:
 		if f.Scale != 0 || f.Currency != "" {
-			return fmt.Errorf("a percentage takes no scale word or currency (unit %s)", ind.Unit)
+			return problem("unit_mismatch", "a percentage takes no scale word or currency (unit %s)", "tỷ lệ phần trăm không đi kèm từ chỉ quy mô hay đơn vị tiền (đơn vị %s)", ind.Unit)
 		}
 	case chiso.KindMoney:
 		exp, cur, ok := moneyUnit(ind.Unit)
 		switch {
 		case !ok:
-			return fmt.Errorf("unknown money unit %q (want e.g. billion_vnd or million_usd)", ind.Unit)
+			return problem("unit_mismatch", "unknown money unit %s (want e.g. billion_vnd or million_usd)", "đơn vị tiền %s không hợp lệ trong danh mục (ví dụ billion_vnd, million_usd)", quote(ind.Unit))
 		case f.Percent:
-			return fmt.Errorf("%% on money (unit %s)", ind.Unit)
+			return problem("unit_mismatch", "%% on money (unit %s)", "dấu %% trên số tiền (đơn vị %s)", ind.Unit)
 		case f.Currency != "" && f.Currency != cur:
-			return fmt.Errorf("currency %s does not match the unit %s", f.Currency, ind.Unit)
+			return problem("unit_mismatch", "currency %s does not match the unit %s", "loại tiền %s không khớp với đơn vị %s", f.Currency, ind.Unit)
 		case f.Scale != 0 || f.Currency != "":
 			d.exp += f.Scale - exp
 		}
 	default:
 		switch {
 		case f.Percent:
-			return fmt.Errorf("%% on a %s (unit %s)", ind.Kind, ind.Unit)
+			return &Problem{Kind: "unit_mismatch", EN: fmt.Sprintf("%% on a %s (unit %s)", ind.Kind, ind.Unit),
+				VI: fmt.Sprintf("dấu %% trên %s (đơn vị %s)", kindVI(ind.Kind), ind.Unit)}
 		case f.Currency != "":
-			return fmt.Errorf("currency %s on a %s (unit %s)", f.Currency, ind.Kind, ind.Unit)
+			return &Problem{Kind: "unit_mismatch", EN: fmt.Sprintf("currency %s on a %s (unit %s)", f.Currency, ind.Kind, ind.Unit),
+				VI: fmt.Sprintf("đơn vị tiền %s trên %s (đơn vị %s)", f.Currency, kindVI(ind.Kind), ind.Unit)}
 		}
 		d.exp += f.Scale
 	}
@@ -292,4 +293,19 @@ func roundLike(v float64, kind chiso.IndicatorKind) float64 {
 		return math.Round(v)
 	}
 	return math.Round(v*100) / 100
+}
+
+// kindVI names an indicator kind in Vietnamese.
+func kindVI(k chiso.IndicatorKind) string {
+	switch k {
+	case chiso.KindCount:
+		return "số đếm"
+	case chiso.KindRank:
+		return "thứ hạng"
+	case chiso.KindRatio:
+		return "tỷ số"
+	case chiso.KindMoney:
+		return "số tiền"
+	}
+	return "tỷ lệ"
 }

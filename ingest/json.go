@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -103,7 +102,7 @@ func (rd *reader) jsonFields(obj map[string]json.RawMessage, rw *row, isNumber *
 	for _, key := range sortedKeys(obj) {
 		col := indexOf(longNames[:], key)
 		if col < 0 {
-			rd.fail(rw, -1, key, string(obj[key]), fmt.Errorf("unknown key (want %s)", strings.Join(longNames[:], ", ")))
+			rd.fail(rw, -1, key, string(obj[key]), problem("unknown_column", "unknown key (want %s)", "khóa không hợp lệ (cần một trong %s)", strings.Join(longNames[:], ", ")))
 			ok = false
 			continue
 		}
@@ -184,7 +183,7 @@ func (t *lineTracker) lineAt(off int64) int {
 
 func errWantString(col int) error {
 	if col == colValue {
-		return errors.New("want a string or a number")
+		return problem("bad_json", "want a string or a number", "phải là chuỗi hoặc số")
 	}
-	return errors.New("want a string")
+	return problem("bad_json", "want a string", "phải là chuỗi")
 }

@@ -366,9 +366,10 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 
 func periodErr(rw *row, field int) error {
 	if rw.sheet != "" && rw.number(field) {
-		return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text")
+		return problem("bad_period", "want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text",
+			"phải có dạng YYYY, YYYY-H1, YYYY-Q1 hoặc YYYY-MM; bảng tính lưu ở đây một số, có lẽ là ngày tháng nó tự tạo từ 2024-08: hãy định dạng cột này là văn bản (Text)")
 	}
-	return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM")
+	return problem("bad_period", "want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM", "phải có dạng YYYY, YYYY-H1, YYYY-Q1 hoặc YYYY-MM")
 }
 
 // canonicalValue reads the value and qualifier of a canonical row: a plain
@@ -543,13 +544,13 @@ func (rd *reader) provenance(rw *row, o *chiso.Observation) bool {
 			o.ReportedOn, ok = sheetDate(s)
 		}
 		if !ok {
-			rd.failCol(rw, colReportedOn, errors.New("want a date YYYY-MM-DD"))
+			rd.failCol(rw, colReportedOn, problem("bad_date", "want a date YYYY-MM-DD", "phải là ngày dạng YYYY-MM-DD"))
 		}
 	}
 	if s := rw.get(colRevision); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
-			rd.failCol(rw, colRevision, errors.New("want a whole number ≥ 0"))
+			rd.failCol(rw, colRevision, problem("bad_revision", "want a whole number ≥ 0", "phải là số nguyên ≥ 0"))
 			ok = false
 		}
 		o.Revision = n
@@ -557,7 +558,7 @@ func (rd *reader) provenance(rw *row, o *chiso.Observation) bool {
 	if s := rw.get(colIngestedAt); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			rd.failCol(rw, colIngestedAt, errors.New("want a time such as 2024-11-27T08:00:00Z"))
+			rd.failCol(rw, colIngestedAt, problem("bad_time", "want a time such as 2024-11-27T08:00:00Z", "phải là thời điểm dạng 2024-11-27T08:00:00Z"))
 			ok = false
 		}
 		o.IngestedAt = t
