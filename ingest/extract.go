@@ -147,13 +147,13 @@ func garbage(text string) error {
 		return problem("bad_text", "the text is not valid UTF-8: save the file as UTF-8",
 			"văn bản không phải UTF-8 hợp lệ: hãy lưu tệp ở dạng UTF-8")
 	}
-	for i := 1; i < len(text); i++ {
+	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
-		case c == '_' && (digitAt(text, i-1) || digitAt(text, i+1)):
+		case c == '_' && ((i > 0 && digitAt(text, i-1)) || digitAt(text, i+1)):
 			return problem("bad_number", "an underscore is not a thousands separator: write 1.000 (Vietnamese) or 1,000 (English)",
 				"dấu gạch dưới không phân cách hàng nghìn: hãy viết 1.000 (tiếng Việt) hoặc 1,000 (tiếng Anh)")
-		case (c == 'e' || c == 'E') && digitAt(text, i-1) && exponentAt(text, i+1):
+		case (c == 'e' || c == 'E') && i > 0 && digitAt(text, i-1) && exponentAt(text, i+1):
 			return problem("bad_number", "exponent notation is not read: write the number in full",
 				"không đọc số viết dạng lũy thừa (e): hãy viết đầy đủ con số")
 		}

@@ -3,8 +3,10 @@ package ingest
 import (
 	"bytes"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -25,6 +27,9 @@ func FuzzParseNumber(f *testing.F) {
 			loc = English
 		}
 		v, err := ParseNumber(s, loc)
+		if err == nil && looksLikeGarbage(s) {
+			t.Fatalf("%q reads as %v", s, v)
+		}
 		if err != nil {
 			if !strings.Contains(err.Error(), "number ") {
 				t.Fatalf("error %q does not name the number", err)
@@ -69,13 +74,20 @@ func FuzzParseFigure(f *testing.F) {
 	}
 	kinds := []chiso.Indicator{pctInd, countInd, rankInd, vndInd, usdInd}
 	f.Fuzz(func(t *testing.T, s string) {
+		garbage := looksLikeGarbage(s)
 		for _, ind := range kinds {
-			_, _, _ = ExtractFigure(s, ind, Vietnamese, false)
+			v, _, err := ExtractFigure(s, ind, Vietnamese, false)
+			if err == nil && garbage {
+				t.Fatalf("%q reads as %v for %s", s, v, ind.Code)
+			}
 			_, _, _ = ExtractFigure(s, ind, English, true)
 		}
 		fig, err := ParseFigure(s, Vietnamese)
 		if err != nil {
 			return
+		}
+		if garbage {
+			t.Fatalf("%q parses as %v", s, fig.Number())
 		}
 		n := fig.Number()
 		if math.IsInf(n, 0) {
@@ -98,8 +110,16 @@ func FuzzParseFigure(f *testing.F) {
 	})
 }
 
-// FuzzRead checks that no CSV or JSON input makes the reader panic, and
-// that whatever it accepts exports and reads back unchanged.
+// garbageText matches what must never yield a number, written
+// independently of the reader's own check: an exponent, an underscore next
+// to a digit.
+var garbageText = regexp.MustCompile(`[0-9][eE][-+−]?[0-9]|[0-9]_|_[0-9]`)
+
+func looksLikeGarbage(s string) bool { return !utf8.ValidString(s) || garbageText.MatchString(s) }
+
+// FuzzRead checks that no CSV or JSON input makes the reader panic, that
+// no value cell holding an exponent, an underscore or invalid UTF-8 yields
+// a figure, and that whatever it accepts exports and reads back unchanged.
 func FuzzRead(f *testing.F) {
 	f.Add("indicator,area,period,value\nbts_stations,PT,2017,2.500\n", false)
 	f.Add("indicator,area,period,value,qualifier,raw\nict_revenue,VP,2022,183001,,183.001 tỷ đồng\n", false)
@@ -119,6 +139,13 @@ func FuzzRead(f *testing.F) {
 			got = append(got, o)
 			return nil
 		})
+		if !strings.Contains(strings.ToLower(text), "raw") { // then a printed figure's raw is its value cell
+			for _, o := range got {
+				if looksLikeGarbage(o.Raw) {
+					t.Fatalf("value cell %q read as %v", o.Raw, o.Value)
+				}
+			}
+		}
 		var buf bytes.Buffer
 		w := NewCSVWriter(&buf, false)
 		for _, o := range got {

@@ -135,11 +135,11 @@ func (d *decimal) trim() {
 func ParseNumber(s string, loc Locale) (float64, error) {
 	var d decimal
 	if err := parseDecimal(s, loc, &d); err != nil {
-		return 0, fmt.Errorf("number %q: %w", s, err)
+		return 0, fmt.Errorf("number %s: %w", quote(s), err)
 	}
 	v, err := d.float()
 	if err != nil {
-		return 0, fmt.Errorf("number %q: %w", s, err)
+		return 0, fmt.Errorf("number %s: %w", quote(s), err)
 	}
 	return v, nil
 }
