@@ -22,8 +22,9 @@ type interval struct {
 //   - exact, estimate, preliminary, derived: v itself (provisional figures
 //     are judged as published; the message says so);
 //   - over (trên, hơn): above v, strictly, up to v + slack·|v|;
-//   - nearly (gần): just below v, from v − slack·|v| up to v included,
-//     since a count printed "nearly 0" is zero after rounding;
+//   - nearly (gần): just below v, from v − slack·|v| up to v excluded:
+//     "gần 80%" has not reached 80% (a "nearly 0" is taken as 0, as every
+//     figure without slack);
 //   - about (khoảng): within slack·|v| either side.
 func figure(v float64, q chiso.Qualifier, slack float64) interval {
 	d := slack * math.Abs(v)
@@ -34,7 +35,7 @@ func figure(v float64, q chiso.Qualifier, slack float64) interval {
 	case chiso.Lower:
 		return interval{lo: v, hi: v + d, loOpen: true}
 	case chiso.Upper:
-		return interval{lo: v - d, hi: v}
+		return interval{lo: v - d, hi: v, hiOpen: true}
 	case chiso.Approximate:
 		return interval{lo: v - d, hi: v + d}
 	}
@@ -103,7 +104,8 @@ func (iv interval) below(t float64) verdict {
 
 // within judges |x − t| ≤ d.
 func (iv interval) within(t, d float64) verdict {
-	return mixed(iv.lo >= t-d && iv.hi <= t+d, iv.hi < t-d || iv.lo > t+d)
+	return mixed(iv.lo >= t-d && iv.hi <= t+d,
+		iv.hi < t-d || (iv.hi == t-d && iv.hiOpen) || iv.lo > t+d || (iv.lo == t+d && iv.loOpen))
 }
 
 // meets judges the comparator of a target; tol is the relative tolerance of ≈.

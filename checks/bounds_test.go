@@ -31,7 +31,16 @@ func TestQualifierTruthTable(t *testing.T) {
 		{"over on <= at the ceiling", pct, 80, chiso.Over, chiso.OpLE, 80, fails},
 		{"nearly, just above the target", pct, 81, chiso.Nearly, chiso.OpGE, 80, unsure},
 		{"nearly, far above the target", pct, 99, chiso.Nearly, chiso.OpGE, 80, holds},
-		{"nearly the target", pct, 80, chiso.Nearly, chiso.OpGE, 80, unsure},
+		{"nearly the target: gần 80% has not reached 80%", pct, 80, chiso.Nearly, chiso.OpGE, 80, fails},
+		{"nearly the target on >", pct, 80, chiso.Nearly, chiso.OpGT, 80, fails},
+		{"nearly the target on <", pct, 80, chiso.Nearly, chiso.OpLT, 80, holds},
+		{"over on < at the figure", pct, 80, chiso.Over, chiso.OpLT, 80, fails},
+		{"about on <= at the figure: either side", pct, 80, chiso.About, chiso.OpLE, 80, unsure},
+		{"about on < at the lower edge", pct, 88.9, chiso.About, chiso.OpLT, 80, fails},
+		{"exact on <=", pct, 80, chiso.Exact, chiso.OpLE, 80, holds},
+		{"exact on <", pct, 80, chiso.Exact, chiso.OpLT, 80, fails},
+		{"≈ nearly just outside the band: the open end excluded", count, 1100, chiso.Nearly, chiso.OpApprox, 1000, unsure},
+		{"≈ over at the band's edge: open, so outside", count, 1010, chiso.Over, chiso.OpApprox, 1000, fails},
 		{"nearly, below the target", pct, 79, chiso.Nearly, chiso.OpGE, 80, fails},
 		{"nearly on <=", pct, 80, chiso.Nearly, chiso.OpLE, 80, holds},
 		{"about the target", pct, 80, chiso.About, chiso.OpGE, 80, unsure},
@@ -46,7 +55,7 @@ func TestQualifierTruthTable(t *testing.T) {
 		{"≈ outside 1%", count, 1100, chiso.Exact, chiso.OpApprox, 1000, fails},
 		{"≈ about straddles", count, 1000, chiso.About, chiso.OpApprox, 1000, unsure},
 		{"< exact", count, 5, chiso.Exact, chiso.OpLT, 5, fails},
-		{"< nearly", count, 5, chiso.Nearly, chiso.OpLT, 5, unsure},
+		{"< nearly: below by definition", count, 5, chiso.Nearly, chiso.OpLT, 5, holds},
 	}
 	for _, tt := range tests {
 		iv, ok := figure(tt.v, tt.q, DefaultSlack).clip(tt.ind)

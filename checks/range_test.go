@@ -25,7 +25,8 @@ func TestRange(t *testing.T) {
 		{"rule band: over 3.9 may exceed 4", RangeParams{Max: ptr(4)}, ob("stations", "A1", "2024", 3.9, "over"), chiso.Indeterminate, 4},
 		{"rule band: inside", RangeParams{Min: ptr(1), Max: ptr(4)}, ob("stations", "A1", "2024", 3, ""), "", 0},
 		{"rule band: below", RangeParams{Min: ptr(1), Max: ptr(4)}, ob("stations", "A1", "2024", 0.5, ""), chiso.Fail, 1},
-		{"rule band: nearly the minimum", RangeParams{Min: ptr(1)}, ob("stations", "A1", "2024", 1, "nearly"), chiso.Indeterminate, 1},
+		{"rule band: nearly the minimum is below it", RangeParams{Min: ptr(1)}, ob("stations", "A1", "2024", 1, "nearly"), chiso.Fail, 1},
+		{"rule band: nearly just above the minimum", RangeParams{Min: ptr(1)}, ob("stations", "A1", "2024", 1.05, "nearly"), chiso.Indeterminate, 1},
 		{"rule band on a share: over 95 within 0–100", RangeParams{Max: ptr(100)}, ob("rate", "A1", "2024", 95, "over"), "", 0},
 		{"slack 0: over 3.9 is inside a band to 4", RangeParams{Max: ptr(4), Slack: ptr(0)}, ob("stations", "A1", "2024", 3.9, "over"), "", 0},
 	}
