@@ -61,6 +61,7 @@ type exprPart struct {
 	prog *vm.Program
 	fast boolFn // the part as Go functions (see exprfast.go); nil when only prog runs it
 	text string // the part as written, e.g. "commune_radio_stations <= communes"
+	vars []int  // the indicators it reads, as indexes into compiledExpr.names
 }
 
 // Indicators returns the indicator codes the expression names, in order of
@@ -149,9 +150,26 @@ func compileConsistency(src string) (*compiledExpr, error) {
 		}
 		fast := compileFast(prog, c.names)
 		c.fast = c.fast && fast != nil
-		c.parts = append(c.parts, exprPart{prog: prog, fast: fast, text: spanText(src, part)})
+		c.parts = append(c.parts, exprPart{prog: prog, fast: fast, text: spanText(src, part), vars: partVars(part, spanText(src, part), c.names)})
 	}
 	return c, nil
+}
+
+// partVars returns the indexes in names of the indicators a part reads,
+// in the order the part as written names them (text), so that the finding
+// of "radio_rate ~= 100 * radio / communes" is on radio_rate.
+func partVars(part []token, text string, names []string) []int {
+	var vars []int
+	written, err := lexExpr(text)
+	if err == nil {
+		part = append(identifiers(written), identifiers(part)...)
+	}
+	for _, t := range identifiers(part) {
+		if i := slices.Index(names, t.text); i >= 0 && !slices.Contains(vars, i) {
+			vars = append(vars, i)
+		}
+	}
+	return vars
 }
 
 // compileTokens compiles rendered tokens as a boolean expression, mapping
@@ -276,7 +294,8 @@ type judge struct {
 	all     [][]Series // by indicator, the series of the areas lo to hi of the scope
 	lo, hi  int
 	pos     []int // per series, the point at or after the period being judged
-	at      []int // per series, the point of the period being judged
+	at      []int  // per series, the point of the period being judged
+	present []bool // per series, whether it has a point for the period being judged
 	keys    []int32
 	merged  []int32
 	ivs     []interval
@@ -302,7 +321,7 @@ func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
 	n := len(c.names)
 	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack), firstArea: -1,
 		inds: make([]chiso.Indicator, n), known: make([]bool, n), names: make([]string, n), forms: make([]quantityForm, n),
-		series: make([]Series, n), pos: make([]int, n), at: make([]int, n), ivs: make([]interval, n)}
+		series: make([]Series, n), pos: make([]int, n), at: make([]int, n), present: make([]bool, n), ivs: make([]interval, n)}
 	for i, code := range c.names {
 		j.inds[i], j.known[i] = env.Data.Indicator(code)
 		j.names[i] = env.indName(code)
@@ -348,7 +367,7 @@ func (j *judge) area(a int32) {
 	j.areaCodes = j.areaCodes[:0]
 	for _, k := range j.keys {
 		code := uint32(0)
-		if !j.locate(k) {
+		if !j.locate(k) && !j.anyPartPresent() {
 			j.env.skip(SkipMissingValues)
 		} else if part, v, ok := j.verdict(); ok && (v == fails || v == unsure) {
 			code = 1 + 2*uint32(part)
@@ -435,8 +454,29 @@ func (j *judge) unionKeys() {
 	}
 }
 
-// locate sets j.at to each series' point for key k; false when a series
-// has none. Keys come in order, so each series' cursor only moves forward,
+// anyPartPresent reports whether some part of the expression has a figure
+// for each indicator it reads: a chain a <= b <= c with a missing is still
+// judged on b <= c.
+func (j *judge) anyPartPresent() bool {
+	for _, part := range j.c.parts {
+		if j.partPresent(part) {
+			return true
+		}
+	}
+	return false
+}
+
+func (j *judge) partPresent(part exprPart) bool {
+	for _, i := range part.vars {
+		if !j.present[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// locate sets j.at to each series' point for key k, and j.present; false
+// when a series has none. Keys come in order, so each series' cursor only moves forward,
 // and usually the point at it is the one.
 func (j *judge) locate(k int32) bool {
 	o := int32(-1)
@@ -445,7 +485,7 @@ func (j *judge) locate(k int32) bool {
 		keys := j.series[i].keys
 		q := j.pos[i]
 		if q < len(keys) && keys[q] == k {
-			j.at[i], j.pos[i] = q, q+1
+			j.at[i], j.pos[i], j.present[i] = q, q+1, true
 			continue
 		}
 		if o < 0 {
@@ -455,9 +495,9 @@ func (j *judge) locate(k int32) bool {
 			q++
 		}
 		if q < len(keys) && keys[q] == k {
-			j.at[i], j.pos[i] = q, q+1
+			j.at[i], j.pos[i], j.present[i] = q, q+1, true
 		} else {
-			j.pos[i] = q
+			j.pos[i], j.present[i] = q, false
 			found = false
 		}
 	}
@@ -472,6 +512,10 @@ func (j *judge) verdict() (int, verdict, bool) {
 	anyBound := false
 	for i := range j.series {
 		s := &j.series[i]
+		if !j.present[i] {
+			st.published[i], st.vals[i], st.half[i] = math.NaN(), math.NaN(), math.NaN()
+			continue
+		}
 		v := s.values[j.at[i]]
 		st.published[i], st.vals[i], st.half[i] = v, v, math.NaN()
 		if s.quals[j.at[i]].Bound() != chiso.Point {
@@ -482,6 +526,10 @@ func (j *judge) verdict() (int, verdict, bool) {
 	if anyBound {
 		for i := range j.series {
 			s := &j.series[i]
+			if !j.present[i] {
+				j.ivs[i] = interval{lo: math.NaN(), hi: math.NaN()}
+				continue
+			}
 			iv := figure(s.values[j.at[i]], s.quals[j.at[i]], j.slack)
 			if j.known[i] {
 				if c, possible := iv.clip(j.inds[i]); possible {
@@ -498,6 +546,9 @@ func (j *judge) verdict() (int, verdict, bool) {
 		return j.slowVerdict()
 	}
 	for k, part := range j.c.parts {
+		if !j.partPresent(part) {
+			continue
+		}
 		v := j.fastPart(part)
 		if v == fails || v == unsure {
 			return k, v, true
@@ -575,6 +626,9 @@ func (j *judge) slowVerdict() (int, verdict, bool) {
 		}
 	}
 	for k, part := range j.c.parts {
+		if !j.partPresent(part) {
+			continue
+		}
 		v, ok := judgePart(&j.machine, part, assignments)
 		if !ok {
 			return -1, unsure, false
@@ -687,14 +741,23 @@ func (j *judge) finding(area string, key int32, part int, v verdict) chiso.Findi
 	var dataID int64
 	for i := range j.series {
 		s, at := &j.series[i], j.at[i]
+		if !j.present[i] {
+			nt.values = append(nt.values, math.NaN())
+			nt.quals = append(nt.quals, chiso.Exact)
+			nt.sources = append(nt.sources, nt.source(""))
+			continue
+		}
 		nt.values = append(nt.values, s.values[at])
 		nt.quals = append(nt.quals, s.quals[at])
 		nt.sources = append(nt.sources, nt.source(s.source(at)))
 		dataID = max(dataID, s.ids[at])
 	}
 	j.records = append(j.records, inconsistency{notes: nt, off: int32(off), part: int32(part), unsure: v == unsure})
-	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[0], Area: area, Period: keyPeriod(key),
-		Value: j.series[0].values[j.at[0]], Expected: math.NaN(), Source: nt.sourceNames[nt.sources[off]], DataID: dataID,
+	// The finding is on the failing part's first indicator: with
+	// a <= b <= c and b <= c failing, it concerns b, not a.
+	first := j.c.parts[part].vars[0]
+	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[first], Area: area, Period: keyPeriod(key),
+		Value: j.series[first].values[j.at[first]], Expected: math.NaN(), Source: nt.sourceNames[nt.sources[off+first]], DataID: dataID,
 		Note: &j.records[len(j.records)-1]}
 }
 
@@ -763,11 +826,16 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 	}
 	b = append(b, w[3]...)
 	n := len(nt.names)
+	listed := 0
 	for i := range n {
 		k := int(r.off) + i
-		if i > 0 {
+		if math.IsNaN(nt.values[k]) {
+			continue // not published for this period
+		}
+		if listed > 0 {
 			b = append(b, "; "...)
 		}
+		listed++
 		b = append(b, nt.names[i]...)
 		b = append(b, " = "...)
 		b = append(b, qualifierWord(nt.quals[k], nt.lang)...)
@@ -778,9 +846,11 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 	} else {
 		b = append(b, '.')
 	}
-	sources := make([]string, n)
-	for i, k := range nt.sources[r.off : int(r.off)+n] {
-		sources[i] = nt.sourceNames[k]
+	sources := make([]string, 0, n)
+	for _, k := range nt.sources[r.off : int(r.off)+n] {
+		if s := nt.sourceNames[k]; s != "" {
+			sources = append(sources, s)
+		}
 	}
 	b = appendSourceNote(b, nt.lang, sources)
 	return string(b)

@@ -298,6 +298,9 @@ func refMessage(p *ConsistencyParams, env Env, c *compiledExpr, f chiso.Finding)
 	for _, n := range c.names {
 		s := env.Data.Series(n, f.Area)
 		i := s.Find(f.Period)
+		if i < 0 {
+			continue // a chain is judged on the parts whose figures are published
+		}
 		pt := s.point(i)
 		ind, _ := env.Data.Indicator(n)
 		figs = append(figs, fmt.Sprintf("%s = %s", env.indName(n), refQualifier(pt.qual, env.Lang)+refQuantity(pt.value, ind.Unit, env.Lang)))
