@@ -75,6 +75,7 @@ type reader struct {
 	// The last indicator and area found, tried before the maps.
 	lastInd  *indInfo
 	lastArea *areaInfo
+	names    *cellNames // cells that name an entry other than by its code; nil until one does
 	emit     func(chiso.Observation) error
 }
 
@@ -157,7 +158,7 @@ func (rd *reader) send(o chiso.Observation) error {
 // identity reads the indicator, area and period of a long row.
 func (rd *reader) identity(rw *row, o *chiso.Observation) (*indInfo, bool) {
 	ind := rd.indicator(rw, rw.idx[colIndicator], rw.get(colIndicator))
-	area := rd.area(rw, rw.idx[colArea], rw.get(colArea))
+	area := rd.area(rw, rw.idx[colArea], rw.get(colArea), rw.get(colPeriod))
 	p, ok := rd.period(rw, rw.idx[colPeriod], longNames[colPeriod], rw.get(colPeriod), area)
 	if ind == nil || area == nil || !ok {
 		return nil, false
@@ -166,16 +167,18 @@ func (rd *reader) identity(rw *row, o *chiso.Observation) (*indInfo, bool) {
 	return ind, true
 }
 
-// indicator looks the code up; files are usually grouped by indicator and
-// area, so the last answer is tried first.
-func (rd *reader) indicator(rw *row, field int, code string) *indInfo {
-	if rd.lastInd != nil && rd.lastInd.Code == code {
+// indicator looks the cell up as a code, then as a name (see Names);
+// files are usually grouped by indicator and area, so the last answer is
+// tried first.
+func (rd *reader) indicator(rw *row, field int, s string) *indInfo {
+	if rd.lastInd != nil && rd.lastInd.Code == s {
 		return rd.lastInd
 	}
-	ind, ok := rd.inds[code]
+	ind, ok := rd.inds[s]
 	if !ok {
-		rd.fail(rw, field, "indicator", code, errors.New("unknown indicator (not in the catalogue)"))
-		return nil
+		if ind = rd.indicatorNamed(rw, field, s); ind == nil {
+			return nil
+		}
 	}
 	rd.lastInd = ind
 	return ind
@@ -201,14 +204,18 @@ func (a *areaInfo) existed(p chiso.Period) bool {
 	return ok
 }
 
-func (rd *reader) area(rw *row, field int, code string) *areaInfo {
-	if rd.lastArea != nil && rd.lastArea.Code == code {
+// area looks the cell up as a code, then as a name (see Names), which
+// several areas may share: then period, the text of the row's period, says
+// which one.
+func (rd *reader) area(rw *row, field int, s, period string) *areaInfo {
+	if rd.lastArea != nil && rd.lastArea.Code == s {
 		return rd.lastArea
 	}
-	a, ok := rd.areas[code]
+	a, ok := rd.areas[s]
 	if !ok {
-		rd.fail(rw, field, "area", code, errors.New("unknown area (not in the catalogue)"))
-		return nil
+		if a = rd.areaNamed(rw, field, s, period); a == nil {
+			return nil
+		}
 	}
 	rd.lastArea = a
 	return a
@@ -220,7 +227,7 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 	p, ok := rd.periods[s]
 	if !ok {
 		var err error
-		if p, err = chiso.ParsePeriod(s); err != nil {
+		if p, err = parsePeriodWords(s); err != nil {
 			rd.fail(rw, field, name, s, periodErr(rw, field))
 			return p, false
 		}
@@ -237,9 +244,11 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 
 func periodErr(rw *row, field int) error {
 	if rw.sheet != "" && rw.number(field) {
-		return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text")
+		return problem("invalid_period",
+			"want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text",
+			"cần kỳ dạng YYYY, YYYY-H1, YYYY-Q1 hoặc YYYY-MM; ô này chứa một số, có thể là ngày tháng do bảng tính tự đổi từ 2024-08: hãy định dạng cột là văn bản (Text)")
 	}
-	return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM")
+	return errPeriodForms
 }
 
 func validity(a *areaInfo) string {
