@@ -15,12 +15,15 @@ type cellNames struct {
 	areas map[string]namedCell
 }
 
-// namedCell is what a cell's text names: catalogue entries (one
-// indicator; one area, or several that share a name and are told apart by
-// the period), or what is wrong with it.
+// namedCell is what a cell's text names: an indicator, an area, or areas
+// that share a name and are told apart by the period; or what is wrong
+// with it.
 type namedCell struct {
-	entries []int
-	err     *Problem
+	ind    *indInfo
+	area   *areaInfo
+	shared []int               // positions in the catalogue's areas
+	at     map[int32]*areaInfo // for shared: the area chosen for each period, by key
+	err    *Problem
 }
 
 // maxRemembered bounds each of a read's caches of cell texts.
@@ -45,14 +48,15 @@ func (rd *reader) indicatorNamed(rw *row, field int, s string) *indInfo {
 	c, ok := cn.inds[s]
 	if !ok {
 		i, err := cn.indicator(s, "", rd.suggesting())
-		c = namedCell{entries: []int{i}, err: err}
+		if c.err = err; err == nil {
+			c.ind = rd.inds[rd.opts.Catalogue.Indicators[i].Code]
+		}
 		remember(cn.inds, s, c)
 	}
 	if c.err != nil {
 		rd.fail(rw, field, "indicator", s, c.err)
-		return nil
 	}
-	return rd.inds[rd.opts.Catalogue.Indicators[c.entries[0]].Code]
+	return c.ind
 }
 
 // areaNamed finds the area a cell names when its text is not a code: a
@@ -60,20 +64,27 @@ func (rd *reader) indicatorNamed(rw *row, field int, s string) *indInfo {
 // of the period written as period. Problems are recorded.
 func (rd *reader) areaNamed(rw *row, field int, s, period string) *areaInfo {
 	c := rd.areaCell(s)
-	if c.err != nil {
+	switch {
+	case c.err != nil:
 		rd.fail(rw, field, "area", s, c.err)
 		return nil
+	case c.area != nil:
+		return c.area
 	}
-	var p chiso.Period
-	if len(c.entries) > 1 {
-		p, _ = rd.peekPeriod(period)
+	p, _ := rd.peekPeriod(period)
+	if a, ok := c.at[p.Key()]; ok && p.Valid() {
+		return a
 	}
-	i, err := rd.names.chooseArea(c.entries, p, "")
+	i, err := rd.names.chooseArea(c.shared, p, "")
 	if err != nil {
 		rd.fail(rw, field, "area", s, err)
 		return nil
 	}
-	return rd.areas[rd.opts.Catalogue.Areas[i].Code]
+	a := rd.areas[rd.opts.Catalogue.Areas[i].Code]
+	if len(c.at) < maxRemembered {
+		c.at[p.Key()] = a
+	}
+	return a
 }
 
 // areaCell returns what an area cell's text names, remembered.
@@ -81,7 +92,15 @@ func (rd *reader) areaCell(s string) namedCell {
 	cn := rd.cellNames()
 	c, ok := cn.areas[s]
 	if !ok {
-		c.entries, c.err = cn.area(s, "", rd.suggesting())
+		entries, err := cn.area(s, "", rd.suggesting())
+		switch {
+		case err != nil:
+			c.err = err
+		case len(entries) == 1:
+			c.area = rd.areas[rd.opts.Catalogue.Areas[entries[0]].Code]
+		default:
+			c.shared, c.at = entries, map[int32]*areaInfo{}
+		}
 		remember(cn.areas, s, c)
 	}
 	return c
@@ -96,7 +115,7 @@ func (rd *reader) sharedAreaName(s string) bool {
 	if _, ok := rd.areas[s]; ok {
 		return false
 	}
-	return len(rd.areaCell(s).entries) > 1
+	return rd.areaCell(s).shared != nil
 }
 
 // peekPeriod reads a period, in any form parsePeriodWords accepts, without

@@ -180,3 +180,39 @@ func TestNamesArea(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadNames reads a generated 100,000-row long CSV file that
+// names indicators and areas by code, or by Vietnamese name (Phú Thọ being
+// two areas told apart by the period), and reports rows per second.
+func BenchmarkReadNames(b *testing.B) {
+	cat := sampleCat(b)
+	const rows = 100_000
+	for _, style := range []string{"codes", "names"} {
+		var buf strings.Builder
+		buf.WriteString("indicator,area,period,value\n")
+		for i := range rows {
+			ind := cat.Indicators[i/100%len(cat.Indicators)]
+			code, area := ind.Code, []string{"PT", "DB", "VP"}[i/1000%3]
+			if style == "names" {
+				code, area = ind.NameVI, []string{"Phú Thọ", "Điện Biên", "Vĩnh Phúc"}[i/1000%3]
+			}
+			p := chiso.Period{Kind: chiso.Month, Year: 2005 + i%20, N: 1 + i%12}
+			buf.WriteString("\"" + code + "\"," + area + "," + p.String() + ",5\n")
+		}
+		data := buf.String()
+		b.Run(style, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				n := 0
+				err := Read(strings.NewReader(data), "bench.csv", Options{Catalogue: cat}, func(chiso.Observation) error {
+					n++
+					return nil
+				})
+				if err != nil || n != rows {
+					b.Fatalf("read %d rows: %v", n, err)
+				}
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
