@@ -104,21 +104,21 @@ func (ix *nameIndex) suggest(s string, code func(int) string) []string {
 		return nil
 	}
 	limit := closeEnough(q)
-	type close struct {
+	type near struct {
 		entry, dist int
 		label       string
 	}
-	best := map[int]close{}
+	best := map[int]near{}
 	for _, f := range ix.forms {
 		if d := len(f.folded) - len(q); d > 2*limit || -d > 2*limit {
 			continue // too far apart in length to be close (lengths are in bytes)
 		}
 		d := editDistance(q, f.folded, limit)
 		if b, ok := best[f.entry]; d <= limit && (!ok || d < b.dist) {
-			best[f.entry] = close{f.entry, d, f.label}
+			best[f.entry] = near{f.entry, d, f.label}
 		}
 	}
-	list := make([]close, 0, len(best))
+	list := make([]near, 0, len(best))
 	for _, c := range best {
 		list = append(list, c)
 	}
@@ -178,11 +178,11 @@ func (n *Names) indicator(s, subject string, suggest bool) (int, *Problem) {
 	case strings.TrimSpace(s) == "":
 		return 0, problem("unknown_indicator", "missing indicator", "thiếu chỉ tiêu")
 	}
-	var close []string
+	var near []string
 	if suggest {
-		close = n.inds.suggest(s, func(i int) string { return n.cat.Indicators[i].Code })
+		near = n.inds.suggest(s, func(i int) string { return n.cat.Indicators[i].Code })
 	}
-	return 0, unknownName("unknown_indicator", "indicator", "chỉ tiêu", subject, close)
+	return 0, unknownName("unknown_indicator", "indicator", "chỉ tiêu", subject, near)
 }
 
 // area finds the areas s names, to be told apart by chooseArea; subject
@@ -195,11 +195,11 @@ func (n *Names) area(s, subject string, suggest bool) ([]int, *Problem) {
 	case strings.TrimSpace(s) == "":
 		return nil, problem("unknown_area", "missing area", "thiếu địa bàn")
 	}
-	var close []string
+	var near []string
 	if suggest {
-		close = n.areas.suggest(s, func(i int) string { return n.cat.Areas[i].Code })
+		near = n.areas.suggest(s, func(i int) string { return n.cat.Areas[i].Code })
 	}
-	return nil, unknownName("unknown_area", "area", "địa bàn", subject, close)
+	return nil, unknownName("unknown_area", "area", "địa bàn", subject, near)
 }
 
 // chooseArea picks among the areas a name fits the one that exists on the
