@@ -34,6 +34,10 @@ type Area struct {
 	Level   AreaLevel // country, province, district or commune
 	Parent  string    // code of the enclosing area; empty for the country
 	GSOCode string    // the statistics office's code; empty if none
+	// Aliases are other names departments write for the area (TP. Hồ Chí
+	// Minh, Tỉnh Điện Biên), matched like Name when a file names an area;
+	// nil means none.
+	Aliases []string
 	// ValidFrom is the first day the area existed; zero means always.
 	ValidFrom time.Time
 	// ValidTo is the last day the area existed; zero means it still exists.

@@ -46,6 +46,10 @@ type Indicator struct {
 	// thing (bts_sites and bts_stations are both "bts"); empty means none.
 	Concept     string
 	Description string
+	// Aliases are other names departments write for the indicator (Trạm
+	// BTS for Số trạm BTS), matched like NameVI and NameEN when a file
+	// names an indicator; nil means none.
+	Aliases []string
 	// Integral marks an indicator whose values are whole numbers although
 	// its kind alone does not say so; counts and ranks always are (Whole).
 	Integral bool

@@ -25,20 +25,23 @@ type catalogueFile struct {
 
 var catalogueFiles = []catalogueFile{
 	{"indicators", []string{"code", "name_vi", "name_en", "unit", "kind", "additive", "min", "max"},
-		[]string{"method", "concept", "description"}, readIndicator},
-	{"areas", []string{"code", "name_vi", "level", "parent", "gso_code", "valid_from", "valid_to"}, nil, readArea},
+		[]string{"method", "concept", "description", "aliases"}, readIndicator},
+	{"areas", []string{"code", "name_vi", "level", "parent", "gso_code", "valid_from", "valid_to"}, []string{"aliases"}, readArea},
 	{"lineage", []string{"from", "to", "effective", "kind"}, nil, readLineage},
 	{"targets", []string{"indicator", "area", "period", "op", "value", "source"}, nil, readTarget},
 }
 
 // ReadCatalogue reads one catalogue CSV file, told apart by its header:
 // indicators (code,name_vi,name_en,unit,kind,additive,min,max and optionally
-// method,concept,description), areas (code,name_vi,level,parent,gso_code,
-// valid_from,valid_to), lineage (from,to,effective,kind) or targets
+// method,concept,description,aliases), areas (code,name_vi,level,parent,
+// gso_code,valid_from,valid_to and optionally aliases), lineage
+// (from,to,effective,kind) or targets
 // (indicator,area,period,op,value,source). Entries are appended to cat; a
 // file with any problem appends nothing and returns an *ErrorList naming
 // file, line, column and value of every problem. Dates are YYYY-MM-DD, an
-// empty min or max is unbounded and an empty date is none. References
+// empty min or max is unbounded and an empty date is none. Aliases are the
+// other names departments write for an entry, separated by semicolons
+// (Trạm BTS; Số trạm thu phát sóng). References
 // between files are checked by ValidateCatalogue once all are read.
 func ReadCatalogue(name string, r io.Reader, cat *chiso.Catalogue) error {
 	cr := csv.NewReader(r)
@@ -162,7 +165,7 @@ func readIndicator(r *csvRow, cat *chiso.Catalogue) error {
 	ind := chiso.Indicator{
 		Code: r.get("code"), NameVI: r.get("name_vi"), NameEN: r.get("name_en"), Unit: r.get("unit"),
 		Kind: chiso.IndicatorKind(r.get("kind")), Method: r.get("method"), Concept: r.get("concept"),
-		Description: r.get("description"),
+		Description: r.get("description"), Aliases: splitAliases(r.get("aliases")),
 	}
 	ok := true
 	var err error
@@ -202,7 +205,7 @@ func (r *csvRow) bound(col string, ok bool) (float64, bool) {
 
 func readArea(r *csvRow, cat *chiso.Catalogue) error {
 	a := chiso.Area{Code: r.get("code"), Name: r.get("name_vi"), Level: chiso.AreaLevel(r.get("level")),
-		Parent: r.get("parent"), GSOCode: r.get("gso_code")}
+		Parent: r.get("parent"), GSOCode: r.get("gso_code"), Aliases: splitAliases(r.get("aliases"))}
 	from, okFrom := r.date("valid_from")
 	to, okTo := r.date("valid_to")
 	a.ValidFrom, a.ValidTo = from, to
@@ -218,6 +221,22 @@ func readArea(r *csvRow, cat *chiso.Catalogue) error {
 		cat.Areas = append(cat.Areas, a)
 	}
 	return nil
+}
+
+// AliasSeparator separates the aliases of a catalogue entry in one CSV
+// field: Trạm BTS; Số trạm thu phát sóng.
+const AliasSeparator = ";"
+
+// splitAliases reads an aliases field: trimmed, empty ones dropped, nil
+// for none.
+func splitAliases(s string) []string {
+	var out []string
+	for _, a := range strings.Split(s, AliasSeparator) {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // date reads an optional YYYY-MM-DD date: empty is the zero time.

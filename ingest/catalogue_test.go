@@ -123,3 +123,30 @@ func TestValidateCatalogue(t *testing.T) {
 		t.Errorf("want %d problems:\n%v", len(want), err)
 	}
 }
+
+func TestReadCatalogueAliases(t *testing.T) {
+	var cat chiso.Catalogue
+	inds := "code,name_vi,name_en,unit,kind,additive,min,max,aliases\n" +
+		"bts_stations,Số trạm BTS,BTS stations,station,count,true,0,,Trạm BTS; Số trạm thu phát sóng ;\n" +
+		"bts_sites,Số vị trí trạm BTS,BTS sites,site,count,true,0,,\n"
+	areas := "code,name_vi,level,parent,gso_code,valid_from,valid_to,aliases\n" +
+		"HCM,Hồ Chí Minh,province,,79,,,TP. Hồ Chí Minh;TP.HCM;Sài Gòn\n"
+	if err := ReadCatalogue("indicators.csv", strings.NewReader(inds), &cat); err != nil {
+		t.Fatal(err)
+	}
+	if err := ReadCatalogue("areas.csv", strings.NewReader(areas), &cat); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cat.Indicators[0].Aliases, "|"); got != "Trạm BTS|Số trạm thu phát sóng" {
+		t.Errorf("bts_stations aliases = %q", cat.Indicators[0].Aliases)
+	}
+	if cat.Indicators[1].Aliases != nil {
+		t.Errorf("bts_sites aliases = %#v, want nil", cat.Indicators[1].Aliases)
+	}
+	names := NewNames(&cat)
+	for _, s := range []string{"Hồ Chí Minh", "Thành phố Hồ Chí Minh", "tp hcm", "Sài Gòn", "HCM"} {
+		if a, err := names.Area(s, chiso.Period{}); err != nil || a.Code != "HCM" {
+			t.Errorf("Area(%q) = %s, %v", s, a.Code, err)
+		}
+	}
+}

@@ -78,4 +78,27 @@
 // existence, a bad qualifier or date, a unit that does not fit the
 // indicator, an ambiguous number. A value outside the indicator's range is
 // not an import error: the range check reports it.
+//
+// # Headers and names as departments write them
+//
+// Headers are matched without regard to case, diacritics, spacing or
+// punctuation, and may be written in Vietnamese (one table, headerAliases,
+// lists them): Chỉ tiêu, Tên chỉ tiêu or Mã chỉ tiêu for indicator; Tỉnh,
+// Tỉnh/Thành phố, Địa phương or Địa bàn for area; Kỳ, Kỳ báo cáo or Năm for
+// period; Giá trị or Số liệu for value; Nguồn for source; Phương pháp for
+// method; Đơn vị, Đơn vị tính or ĐVT for unit; Ghi chú for note; STT for
+// the row number. When a table has both a code column (Mã chỉ tiêu) and a
+// name column (Chỉ tiêu, Tên chỉ tiêu), the name column is ignored. A
+// period, as a wide header or a long cell, may also be written Năm 2022,
+// 6 tháng đầu năm 2024 (2024-H1), 6 tháng cuối năm 2024 (2024-H2), Quý
+// III/2024, Quý 3/2024 or Quý 3 năm 2024 (2024-Q3), Tháng 8/2024, Tháng
+// 08/2024 or Tháng 8 năm 2024 (2024-08).
+//
+// An indicator or area cell holds a code, or anything Names matches: a
+// name or an alias from the catalogue, folded (Số trạm BTS, so tram bts,
+// Tỉnh Điện Biên, dien bien). A name several areas share over time (Phú
+// Thọ is PT until 2025-06-30 and PT25 after) is the area that exists at
+// the end of the row's period, in a wide row for each period column. An
+// unknown text suggests up to three close codes or names; a name that
+// fits several entries lists them and asks for the code.
 package ingest

@@ -125,6 +125,8 @@ func FuzzRead(f *testing.F) {
 	f.Add("indicator,area,period,value,qualifier,raw\nict_revenue,VP,2022,183001,,183.001 tỷ đồng\n", false)
 	f.Add("indicator;area;2022;2023\nbts_stations;VP;2.800;\"3.000\"\n", false)
 	f.Add(`[{"indicator":"ict_revenue","area":"VP","period":"2010","value":"1.307,44"}]`, true)
+	f.Add("Chỉ tiêu,Tỉnh,Đơn vị,Năm 2024,6 tháng đầu năm 2025,Quý III/2025\nSố trạm BTS,Phú Thọ,trạm,\"2.500\",1,2\n", false)
+	f.Add("Tên chỉ tiêu;Địa phương;Kỳ;Giá trị\nso tram bts;tinh dien bien;Tháng 8/2024;5\n", false)
 	cat, err := SampleCatalogue()
 	if err != nil {
 		f.Fatal(err)

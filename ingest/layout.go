@@ -1,8 +1,6 @@
 package ingest
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/chiso-vn/chiso"
@@ -21,13 +19,14 @@ type layout struct {
 // periodCol is a column of the wide layout.
 type periodCol struct {
 	field  int
-	name   string
+	name   string // the header as written: 2024-H1, Năm 2022, Quý III/2024
 	period chiso.Period
 }
 
 // wideIgnored are descriptive columns a department spreadsheet may carry
-// beside the period columns.
-var wideIgnored = []string{"name", "name_vi", "name_en", "note", "notes"}
+// beside the period columns (by canonical name, see headerAliases; no is
+// the row number, STT).
+var wideIgnored = []string{"name", "name_vi", "name_en", "note", "notes", "no"}
 
 // header reads a table's header row; problems are recorded against rw.
 func (rd *reader) header(fields []string, rw *row) (layout, bool) {
@@ -35,54 +34,92 @@ func (rd *reader) header(fields []string, rw *row) (layout, bool) {
 	for i := range lay.idx {
 		lay.idx[i] = -1
 	}
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(f, "\ufeff")))
-	}
+	fields, rd.colUnits = headerUnits(fields)
+	plain := plainHeaders(fields)
+	names := canonicalHeaders(plain)
 	lay.long = contains(names, "value")
 	before := rd.errs.Len()
 	for i, n := range names {
-		rd.headerColumn(&lay, rw, i, n)
+		rd.headerColumn(&lay, rw, i, strings.TrimSpace(strings.TrimPrefix(fields[i], "\ufeff")), n)
 	}
-	rd.requireColumns(&lay, rw, names)
-	lay.trusted = lay.long && isExportHeader(names)
+	rd.requireColumns(&lay, rw, strings.Join(plain, ","))
+	lay.trusted = lay.long && isExportHeader(plain)
 	return lay, rd.errs.Len() == before
 }
 
-// headerColumn places one column of the header.
-func (rd *reader) headerColumn(lay *layout, rw *row, i int, n string) {
+// headerUnits splits a unit off the headers that end with one in
+// brackets ("Giá trị (triệu đồng)", "2022 (tỷ đồng)"), returning the headers
+// without it and the units by field; a bracket that holds no unit stays.
+func headerUnits(fields []string) ([]string, map[int]*unitSpec) {
+	var units map[int]*unitSpec
+	out := fields
+	for i, f := range fields {
+		t := strings.TrimSpace(f)
+		open := strings.LastIndexByte(t, '(')
+		if open <= 0 || !strings.HasSuffix(t, ")") {
+			continue
+		}
+		u, err := parseUnit(t[open+1 : len(t)-1])
+		if err != nil || (!u.percent && u.scale == 0 && u.currency == "" && u.noun == "") {
+			continue
+		}
+		if units == nil {
+			units, out = map[int]*unitSpec{}, append([]string(nil), fields...)
+		}
+		units[i], out[i] = &u, strings.TrimSpace(t[:open])
+	}
+	return out, units
+}
+
+// headerColumn places one column of the header: text as written, n its
+// canonical name ("" for a name column beside its code column, ignored).
+func (rd *reader) headerColumn(lay *layout, rw *row, i int, text, n string) {
 	col := indexOf(longNames[:], n)
 	switch {
+	case n == "":
 	case col >= 0 && lay.idx[col] >= 0:
-		rd.fail(rw, i, "column", n, errors.New("duplicate column"))
+		rd.fail(rw, i, "column", text, problem("duplicate_column",
+			"duplicate column: a second %[1]s column (the first is field %[3]d)", "trùng cột: cột %[2]s thứ hai (cột thứ nhất là cột %[3]d)",
+			n, vietnameseHeader(n), lay.idx[col]+1))
 	case col >= 0 && (lay.long || col == colIndicator || col == colArea || col == colSource || col == colMethod || col == colUnit):
 		lay.idx[col] = i
 	case lay.long:
-		rd.fail(rw, i, "column", n, fmt.Errorf("unknown column (want %s)", strings.Join(longNames[:], ", ")))
+		rd.fail(rw, i, "column", text, problem("unknown_column",
+			"unknown column (want %[1]s, or in Vietnamese Chỉ tiêu, Tỉnh, Kỳ, Giá trị, Nguồn, Phương pháp)",
+			"không nhận ra cột này (cần %[1]s, hoặc bằng tiếng Việt: Chỉ tiêu, Tỉnh, Kỳ, Giá trị, Nguồn, Phương pháp)",
+			strings.Join(longNames[:], ", ")))
 	case contains(wideIgnored, n):
 	default:
-		p, err := chiso.ParsePeriod(n)
+		p, err := parsePeriodWords(text)
 		if err != nil {
-			rd.fail(rw, i, "column", n, errors.New("neither a period (2024, 2024-H1, 2024-Q3, 2024-08) nor indicator, area, source, method, name or unit"))
+			rd.fail(rw, i, "column", text, problem("unknown_column",
+				"neither a period (2024, Năm 2024, 2024-H1, 6 tháng đầu năm 2024, Quý III/2024, Tháng 8/2024) nor a column chiso knows (Chỉ tiêu, Tỉnh, Nguồn, Phương pháp, Đơn vị tính, Ghi chú, STT)",
+				"không phải là kỳ (2024, Năm 2024, 2024-H1, 6 tháng đầu năm 2024, Quý III/2024, Tháng 8/2024) cũng không phải cột đã biết (Chỉ tiêu, Tỉnh, Nguồn, Phương pháp, Đơn vị tính, Ghi chú, STT)"))
 			return
 		}
-		lay.periods = append(lay.periods, periodCol{field: i, name: n, period: p})
+		lay.periods = append(lay.periods, periodCol{field: i, name: text, period: p})
 	}
 }
 
-// requireColumns checks that the layout has the columns it needs.
-func (rd *reader) requireColumns(lay *layout, rw *row, names []string) {
+// requireColumns checks that the layout has the columns it needs; header
+// is the header row, for errors.
+func (rd *reader) requireColumns(lay *layout, rw *row, header string) {
 	need := []int{colIndicator, colArea}
 	if lay.long {
 		need = append(need, colPeriod, colValue)
 	}
 	for _, col := range need {
 		if lay.idx[col] < 0 {
-			rd.fail(rw, -1, "header", strings.Join(names, ","), fmt.Errorf("no %s column", longNames[col]))
+			vi := vietnameseHeaders(longNames[col])
+			rd.fail(rw, -1, "header", header, problem("missing_column",
+				"no %[1]s column (headed %[1]s, or in Vietnamese %[2]s)", "thiếu cột %[3]s (tiêu đề %[2]s, hoặc %[1]s)",
+				longNames[col], strings.Join(vi[:min(len(vi), 3)], ", "), vi[0]))
 		}
 	}
 	if !lay.long && len(lay.periods) == 0 {
-		rd.fail(rw, -1, "header", strings.Join(names, ","), errors.New("neither long (a value column) nor wide (period columns such as 2023, 2024-H1)"))
+		rd.fail(rw, -1, "header", header, problem("missing_column",
+			"neither long (a value or Giá trị column) nor wide (period columns such as 2023, Năm 2023, 2024-H1, 6 tháng đầu năm 2024)",
+			"không phải bảng dọc (có cột Giá trị hoặc value) cũng không phải bảng ngang (có các cột kỳ như 2023, Năm 2023, 2024-H1, 6 tháng đầu năm 2024)"))
 	}
 }
 
@@ -114,18 +151,28 @@ func isExportHeader(names []string) bool {
 // non-empty period cell.
 func (rd *reader) wideRow(rw *row, cols []periodCol) error {
 	ind := rd.indicator(rw, rw.idx[colIndicator], rw.get(colIndicator))
-	area := rd.area(rw, rw.idx[colArea], rw.get(colArea))
-	if ind == nil || area == nil {
+	field, name := rw.idx[colArea], rw.get(colArea)
+	shared := rd.sharedAreaName(name) // told apart in each period column
+	var area *areaInfo
+	if !shared {
+		area = rd.area(rw, field, name, "")
+	}
+	if ind == nil || (area == nil && !shared) {
 		return nil
 	}
-	base := chiso.Observation{Indicator: ind.Code, Area: area.Code,
+	base := chiso.Observation{Indicator: ind.Code,
 		Source: rd.intern(rw.get(colSource), rd.source), Method: rd.intern(rw.get(colMethod), "")}
 	for _, pc := range cols {
 		if pc.field >= len(rw.fields) || strings.TrimSpace(rw.fields[pc.field]) == "" {
 			continue
 		}
+		if shared {
+			if area = rd.area(rw, field, name, pc.name); area == nil {
+				continue
+			}
+		}
 		o := base
-		o.Period = pc.period
+		o.Area, o.Period = area.Code, pc.period
 		if !area.holds(pc.period) {
 			rd.fail(rw, pc.field, pc.name, rw.fields[pc.field], rd.notHeld(area, pc.period))
 			continue

@@ -173,7 +173,7 @@ func TestReadAllErrorsAtOnce(t *testing.T) {
 		"bts_stations,PT,2017,,,,\n" +
 		"bts_stations,PT,2017\n" +
 		"ict_revenue,VP,2022,183001,,183.001 tỷ đồng,\n" // good
-	got, errs := readAll(t, "obs.csv", text, Options{})
+	got, errs := readAll(t, "obs.csv", text, Options{Lang: "en"})
 	want := []string{
 		`obs.csv:3:1: indicator "bts_statons": unknown indicator`,
 		`obs.csv:4:2: area "QQ": unknown area`,
@@ -210,7 +210,7 @@ func TestReadHeaderErrors(t *testing.T) {
 		{"", `h.csv:1: empty file`},
 	}
 	for _, tt := range tests {
-		_, errs := readAll(t, "h.csv", tt.text, Options{})
+		_, errs := readAll(t, "h.csv", tt.text, Options{Lang: "en"})
 		if !strings.Contains(errs, tt.want) {
 			t.Errorf("%q: error %q, want one starting %q", tt.text, errs, tt.want)
 		}

@@ -74,11 +74,15 @@ type reader struct {
 	units   map[string]*unitSpec    // parsed unit texts; nil for a unit that does not parse
 	sheets  []string                // the worksheets seen, for origins
 	vote    localeVote              // whether the file's numbers are in the other locale
+	// colUnits are the units the current table's header gives its columns
+	// (Giá trị (triệu đồng)), by field; nil when none.
+	colUnits map[int]*unitSpec
 	x       extractor
 	errs    ErrorList
 	// The last indicator and area found, tried before the maps.
 	lastInd  *indInfo
 	lastArea *areaInfo
+	names    *cellNames // cells that name an entry other than by its code; nil until one does
 	emit     func(chiso.Observation) error
 }
 
@@ -246,7 +250,7 @@ func qualifierNote(q chiso.Qualifier) string {
 // identity reads the indicator, area and period of a long row.
 func (rd *reader) identity(rw *row, o *chiso.Observation) (*indInfo, bool) {
 	ind := rd.indicator(rw, rw.idx[colIndicator], rw.get(colIndicator))
-	area := rd.area(rw, rw.idx[colArea], rw.get(colArea))
+	area := rd.area(rw, rw.idx[colArea], rw.get(colArea), rw.get(colPeriod))
 	p, ok := rd.period(rw, rw.idx[colPeriod], longNames[colPeriod], rw.get(colPeriod), area)
 	if ind == nil || area == nil || !ok {
 		return nil, false
@@ -255,16 +259,18 @@ func (rd *reader) identity(rw *row, o *chiso.Observation) (*indInfo, bool) {
 	return ind, true
 }
 
-// indicator looks the code up; files are usually grouped by indicator and
-// area, so the last answer is tried first.
-func (rd *reader) indicator(rw *row, field int, code string) *indInfo {
-	if rd.lastInd != nil && rd.lastInd.Code == code {
+// indicator looks the cell up as a code, then as a name (see Names);
+// files are usually grouped by indicator and area, so the last answer is
+// tried first.
+func (rd *reader) indicator(rw *row, field int, s string) *indInfo {
+	if rd.lastInd != nil && rd.lastInd.Code == s {
 		return rd.lastInd
 	}
-	ind, ok := rd.inds[code]
+	ind, ok := rd.inds[s]
 	if !ok {
-		rd.fail(rw, field, "indicator", code, errors.New("unknown indicator (not in the catalogue)"))
-		return nil
+		if ind = rd.indicatorNamed(rw, field, s); ind == nil {
+			return nil
+		}
 	}
 	rd.lastInd = ind
 	return ind
@@ -330,14 +336,18 @@ func (rd *reader) areaNames(codes []string, p chiso.Period) string {
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
 
-func (rd *reader) area(rw *row, field int, code string) *areaInfo {
-	if rd.lastArea != nil && rd.lastArea.Code == code {
+// area looks the cell up as a code, then as a name (see Names), which
+// several areas may share: then period, the text of the row's period, says
+// which one.
+func (rd *reader) area(rw *row, field int, s, period string) *areaInfo {
+	if rd.lastArea != nil && rd.lastArea.Code == s {
 		return rd.lastArea
 	}
-	a, ok := rd.areas[code]
+	a, ok := rd.areas[s]
 	if !ok {
-		rd.fail(rw, field, "area", code, errors.New("unknown area (not in the catalogue)"))
-		return nil
+		if a = rd.areaNamed(rw, field, s, period); a == nil {
+			return nil
+		}
 	}
 	rd.lastArea = a
 	return a
@@ -349,7 +359,7 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 	p, ok := rd.periods[s]
 	if !ok {
 		var err error
-		if p, err = chiso.ParsePeriod(s); err != nil {
+		if p, err = parsePeriodWords(s); err != nil {
 			rd.fail(rw, field, name, s, periodErr(rw, field))
 			return p, false
 		}
@@ -366,10 +376,11 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 
 func periodErr(rw *row, field int) error {
 	if rw.sheet != "" && rw.number(field) {
-		return problem("bad_period", "want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text",
-			"phải có dạng YYYY, YYYY-H1, YYYY-Q1 hoặc YYYY-MM; bảng tính lưu ở đây một số, có lẽ là ngày tháng nó tự tạo từ 2024-08: hãy định dạng cột này là văn bản (Text)")
+		return problem("invalid_period",
+			"want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text",
+			"cần kỳ dạng YYYY, YYYY-H1, YYYY-Q1 hoặc YYYY-MM; ô này chứa một số, có thể là ngày tháng do bảng tính tự đổi từ 2024-08: hãy định dạng cột là văn bản (Text)")
 	}
-	return problem("bad_period", "want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM", "phải có dạng YYYY, YYYY-H1, YYYY-Q1 hoặc YYYY-MM")
+	return errPeriodForms
 }
 
 // canonicalValue reads the value and qualifier of a canonical row: a plain
@@ -391,7 +402,7 @@ func (rd *reader) canonicalValue(rw *row, ind *indInfo, o *chiso.Observation) bo
 		rd.failCol(rw, colValue, valueErr(s, verr))
 		return false
 	}
-	unit, ok := rd.rowUnit(rw)
+	unit, ok := rd.rowUnit(rw, rw.idx[colValue])
 	if !ok {
 		return false
 	}
@@ -458,7 +469,7 @@ func (rd *reader) printedValue(rw *row, field int, name string, ind *indInfo, o 
 		rd.fail(rw, field, name, s, errMissing)
 		return false
 	}
-	unit, ok := rd.rowUnit(rw)
+	unit, ok := rd.rowUnit(rw, field)
 	if !ok {
 		return false
 	}
@@ -491,12 +502,20 @@ func (rd *reader) printedValue(rw *row, field int, name string, ind *indInfo, o 
 	return true
 }
 
-// rowUnit returns the unit the row's unit column gives, nil when it has
-// none; a unit that does not parse is recorded against the row.
-func (rd *reader) rowUnit(rw *row) (*unitSpec, bool) {
+// rowUnit returns the unit of a value field: the row's unit column, or
+// the unit its header gives; nil when neither does. A unit that does not
+// parse, or a unit column that contradicts the header, is recorded against
+// the row.
+func (rd *reader) rowUnit(rw *row, field int) (*unitSpec, bool) {
 	text := rw.get(colUnit)
-	if text == "" {
-		return nil, true
+	header := rd.colUnits[field]
+	switch {
+	case text == "":
+		return header, true
+	case header != nil && fold(header.text) != fold(text):
+		rd.failCol(rw, colUnit, problem("unit_mismatch", "the unit column says %s but the header says %s",
+			"cột đơn vị ghi %s nhưng tiêu đề cột ghi %s", quote(text), quote(header.text)))
+		return nil, false
 	}
 	u, known := rd.units[text]
 	if !known {

@@ -230,3 +230,27 @@ func TestJSONStrict(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitInTheHeader: a unit in brackets after a value or period header
+// applies to its column; a unit column that says otherwise is an error.
+func TestUnitInTheHeader(t *testing.T) {
+	text := "Chỉ tiêu,Tỉnh,Năm 2022 (triệu đồng),Năm 2023 (tỷ đồng)\nict_revenue,VP,\"1.250.000\",\"1.300\"\n"
+	got, errs := readAll(t, "h.csv", text, Options{})
+	if errs != "" || len(got) != 2 || got[0].Value != 1250 || got[1].Value != 1300 {
+		t.Errorf("wide: %s %s", brief(got), errs)
+	}
+	text = "indicator,area,period,Giá trị (nghìn thuê bao)\nmobile_subscribers,VP,2022,\"1.310,5\"\n"
+	got, errs = readAll(t, "h.csv", text, Options{})
+	if errs != "" || len(got) != 1 || got[0].Value != 1310500 {
+		t.Errorf("long: %s %s", brief(got), errs)
+	}
+	text = "indicator,area,period,Giá trị (triệu đồng),Đơn vị tính\nict_revenue,VP,2022,5,tỷ đồng\nict_revenue,VP,2021,5,Triệu đồng\n"
+	got, errs = readAll(t, "h.csv", text, Options{})
+	if !strings.Contains(errs, `h.csv:2:5: unit "tỷ đồng": the unit column says "tỷ đồng" but the header says "triệu đồng"`) || len(got) != 1 || got[0].Value != 0.005 {
+		t.Errorf("both: %s %s", brief(got), errs)
+	}
+	text = "Chỉ tiêu (mã),Tỉnh,2022\nict_revenue,VP,5\n" // brackets without a unit stay part of the header
+	if _, errs = readAll(t, "h.csv", text, Options{}); !strings.Contains(errs, `Chỉ tiêu (mã)`) {
+		t.Errorf("brackets: %s", errs)
+	}
+}

@@ -135,14 +135,6 @@ func knownUnitWords() string {
 	return strings.Join(list, ", ")
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
 
 // apply lays the unit over a figure read from a cell: the cell's own
 // percent sign, scale word or currency must agree with it.

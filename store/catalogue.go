@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -31,7 +32,7 @@ func (db *DB) Catalogue(ctx context.Context) (*chiso.Catalogue, error) {
 
 func readIndicators(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 	rows, err := tx.QueryContext(ctx, `SELECT code, name_vi, name_en, unit, kind, additive, min, max,
-		method, concept, description FROM indicators ORDER BY code`)
+		method, concept, description, aliases FROM indicators ORDER BY code`)
 	if err != nil {
 		return err
 	}
@@ -39,18 +40,22 @@ func readIndicators(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error
 	for rows.Next() {
 		var ind chiso.Indicator
 		var lo, hi sql.NullFloat64
+		var aliases string
 		if err := rows.Scan(&ind.Code, &ind.NameVI, &ind.NameEN, &ind.Unit, &ind.Kind, &ind.Additive,
-			&lo, &hi, &ind.Method, &ind.Concept, &ind.Description); err != nil {
+			&lo, &hi, &ind.Method, &ind.Concept, &ind.Description, &aliases); err != nil {
 			return err
 		}
 		ind.Min, ind.Max = fromNullFloat(lo), fromNullFloat(hi)
+		if ind.Aliases, err = parseAliases(aliases); err != nil {
+			return fmt.Errorf("indicator %s aliases: %w", ind.Code, err)
+		}
 		cat.Indicators = append(cat.Indicators, ind)
 	}
 	return rows.Err()
 }
 
 func readAreas(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
-	rows, err := tx.QueryContext(ctx, `SELECT code, name, level, parent, gso_code, valid_from, valid_to
+	rows, err := tx.QueryContext(ctx, `SELECT code, name, level, parent, gso_code, valid_from, valid_to, aliases
 		FROM areas ORDER BY code`)
 	if err != nil {
 		return err
@@ -59,8 +64,12 @@ func readAreas(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 	for rows.Next() {
 		var a chiso.Area
 		var from, to sql.NullString
-		if err := rows.Scan(&a.Code, &a.Name, &a.Level, &a.Parent, &a.GSOCode, &from, &to); err != nil {
+		var aliases string
+		if err := rows.Scan(&a.Code, &a.Name, &a.Level, &a.Parent, &a.GSOCode, &from, &to, &aliases); err != nil {
 			return err
+		}
+		if a.Aliases, err = parseAliases(aliases); err != nil {
+			return fmt.Errorf("area %s aliases: %w", a.Code, err)
 		}
 		if a.ValidFrom, err = parseDate(from); err != nil {
 			return fmt.Errorf("area %s valid_from: %w", a.Code, err)
@@ -151,20 +160,24 @@ func (db *DB) ImportCatalogue(ctx context.Context, cat *chiso.Catalogue) (change
 // Each upsert changes a row only when a column differs, so that the number
 // of changes SQLite reports is the number of entries that really changed.
 const (
-	upsertIndicator = `INSERT INTO indicators(code, name_vi, name_en, unit, kind, additive, min, max, method, concept, description, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	upsertIndicator = `INSERT INTO indicators(code, name_vi, name_en, unit, kind, additive, min, max, method, concept, description, aliases, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, unit = excluded.unit,
 			kind = excluded.kind, additive = excluded.additive, min = excluded.min, max = excluded.max,
-			method = excluded.method, concept = excluded.concept, description = excluded.description, version = excluded.version
-		WHERE (name_vi, name_en, unit, kind, additive, method, concept, description) IS NOT
-			(excluded.name_vi, excluded.name_en, excluded.unit, excluded.kind, excluded.additive, excluded.method, excluded.concept, excluded.description)
+			method = excluded.method, concept = excluded.concept, description = excluded.description,
+			aliases = excluded.aliases, version = excluded.version
+		WHERE (name_vi, name_en, unit, kind, additive, method, concept, description, aliases) IS NOT
+			(excluded.name_vi, excluded.name_en, excluded.unit, excluded.kind, excluded.additive, excluded.method, excluded.concept,
+			excluded.description, excluded.aliases)
 			OR min IS NOT excluded.min OR max IS NOT excluded.max`
-	upsertArea = `INSERT INTO areas(code, name, level, parent, gso_code, valid_from, valid_to, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	upsertArea = `INSERT INTO areas(code, name, level, parent, gso_code, valid_from, valid_to, aliases, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level, parent = excluded.parent,
-			gso_code = excluded.gso_code, valid_from = excluded.valid_from, valid_to = excluded.valid_to, version = excluded.version
+			gso_code = excluded.gso_code, valid_from = excluded.valid_from, valid_to = excluded.valid_to,
+			aliases = excluded.aliases, version = excluded.version
 		WHERE name IS NOT excluded.name OR level IS NOT excluded.level OR parent IS NOT excluded.parent
-			OR gso_code IS NOT excluded.gso_code OR valid_from IS NOT excluded.valid_from OR valid_to IS NOT excluded.valid_to`
+			OR gso_code IS NOT excluded.gso_code OR valid_from IS NOT excluded.valid_from OR valid_to IS NOT excluded.valid_to
+			OR aliases IS NOT excluded.aliases`
 	upsertLineage = `INSERT INTO lineage(from_code, to_code, effective, kind, version) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(from_code, to_code) DO UPDATE SET effective = excluded.effective, kind = excluded.kind, version = excluded.version
 		WHERE effective IS NOT excluded.effective OR kind IS NOT excluded.kind`
@@ -187,13 +200,13 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 	}
 	for _, i := range cat.Indicators {
 		if err := exec("indicator "+i.Code, upsertIndicator, i.Code, i.NameVI, i.NameEN, i.Unit, string(i.Kind), i.Additive,
-			toNullFloat(i.Min), toNullFloat(i.Max), i.Method, i.Concept, i.Description, version); err != nil {
+			toNullFloat(i.Min), toNullFloat(i.Max), i.Method, i.Concept, i.Description, formatAliases(i.Aliases), version); err != nil {
 			return 0, err
 		}
 	}
 	for _, a := range cat.Areas {
 		if err := exec("area "+a.Code, upsertArea, a.Code, a.Name, string(a.Level), a.Parent, a.GSOCode,
-			formatDate(a.ValidFrom), formatDate(a.ValidTo), version); err != nil {
+			formatDate(a.ValidFrom), formatDate(a.ValidTo), formatAliases(a.Aliases), version); err != nil {
 			return 0, err
 		}
 	}
@@ -252,6 +265,27 @@ func formatDate(t time.Time) sql.NullString {
 		return sql.NullString{}
 	}
 	return sql.NullString{String: t.Format(time.DateOnly), Valid: true}
+}
+
+// formatAliases stores aliases as a JSON array, [] for none.
+func formatAliases(aliases []string) string {
+	if len(aliases) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(aliases) // a []string always marshals
+	return string(b)
+}
+
+// parseAliases reads what formatAliases stored: nil for none.
+func parseAliases(s string) ([]string, error) {
+	var out []string
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func parseDate(s sql.NullString) (time.Time, error) {

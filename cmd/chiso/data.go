@@ -219,7 +219,10 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 		return fail(e, "history", err)
 	}
 	defer db.Close()
-	ind, area := fs.Arg(0), fs.Arg(1)
+	ind, area, err := resolveSeries(ctx, db, fs.Arg(0), fs.Arg(1))
+	if err != nil {
+		return fail(e, "history", err)
+	}
 	revs, err := db.History(ctx, ind, area)
 	if err != nil {
 		return fail(e, "history", err)
@@ -236,6 +239,23 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	}
 	tw.Flush()
 	return 0
+}
+
+// resolveSeries finds the codes of an indicator and an area given by code
+// or by name, as an import finds them; an area name that several areas
+// share over time (Phú Thọ) must be given by code.
+func resolveSeries(ctx context.Context, db *store.DB, indicator, area string) (string, string, error) {
+	cat, err := db.Catalogue(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	names := ingest.NewNames(cat)
+	ind, indErr := names.Indicator(indicator)
+	a, areaErr := names.Area(area, chiso.Period{})
+	if err := errors.Join(indErr, areaErr); err != nil {
+		return "", "", err
+	}
+	return ind.Code, a.Code, nil
 }
 
 func dateOrDash(t time.Time, layout string) string {
