@@ -25,7 +25,7 @@ type catalogueFile struct {
 
 var catalogueFiles = []catalogueFile{
 	{"indicators", []string{"code", "name_vi", "name_en", "unit", "kind", "additive", "min", "max"},
-		[]string{"method", "concept", "description", "aliases"}, readIndicator},
+		[]string{"method", "concept", "description", "aliases", "integral"}, readIndicator},
 	{"areas", []string{"code", "name_vi", "level", "parent", "gso_code", "valid_from", "valid_to"}, []string{"aliases"}, readArea},
 	{"lineage", []string{"from", "to", "effective", "kind"}, nil, readLineage},
 	{"targets", []string{"indicator", "area", "period", "op", "value", "source"}, nil, readTarget},
@@ -33,7 +33,7 @@ var catalogueFiles = []catalogueFile{
 
 // ReadCatalogue reads one catalogue CSV file, told apart by its header:
 // indicators (code,name_vi,name_en,unit,kind,additive,min,max and optionally
-// method,concept,description,aliases), areas (code,name_vi,level,parent,
+// method,concept,description,aliases,integral), areas (code,name_vi,level,parent,
 // gso_code,valid_from,valid_to and optionally aliases), lineage
 // (from,to,effective,kind) or targets
 // (indicator,area,period,op,value,source). Entries are appended to cat; a
@@ -172,6 +172,12 @@ func readIndicator(r *csvRow, cat *chiso.Catalogue) error {
 	if ind.Additive, err = strconv.ParseBool(r.get("additive")); err != nil {
 		r.fail("additive", errors.New("want true or false"))
 		ok = false
+	}
+	if s := r.get("integral"); s != "" {
+		if ind.Integral, err = strconv.ParseBool(s); err != nil {
+			r.fail("integral", errors.New("want true, false or nothing"))
+			ok = false
+		}
 	}
 	ind.Min, ok = r.bound("min", ok)
 	ind.Max, ok = r.bound("max", ok)

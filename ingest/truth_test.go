@@ -254,3 +254,21 @@ func TestUnitInTheHeader(t *testing.T) {
 		t.Errorf("brackets: %s", errs)
 	}
 }
+
+// TestIntegralIndicator: an indicator the catalogue marks integral takes
+// whole figures only, whatever its kind.
+func TestIntegralIndicator(t *testing.T) {
+	cat := sampleCat(t)
+	text := "code,name_vi,name_en,unit,kind,additive,min,max,integral\nbroadband_ports_per_olt,Số cổng trên mỗi OLT,Ports per OLT,port,ratio,false,0,,true\n"
+	if err := ReadCatalogue("ind.csv", strings.NewReader(text), cat); err != nil {
+		t.Fatal(err)
+	}
+	got, errs := readAll(t, "i.csv", "indicator,area,period,value\nbroadband_ports_per_olt,DB,2022,\"12,5\"\nbroadband_ports_per_olt,DB,2023,16\n", Options{Catalogue: cat})
+	if !strings.Contains(errs, `i.csv:2:4: value "12,5": broadband_ports_per_olt (whole numbers only) cannot be fractional (12.5)`) || len(got) != 1 {
+		t.Errorf("%s %s", brief(got), errs)
+	}
+	bad := "code,name_vi,name_en,unit,kind,additive,min,max,integral\nx,X,X,port,ratio,false,0,,maybe\n"
+	if err := ReadCatalogue("ind.csv", strings.NewReader(bad), cat); err == nil || !strings.Contains(err.Error(), "integral") {
+		t.Errorf("bad integral: %v", err)
+	}
+}

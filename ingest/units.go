@@ -209,10 +209,13 @@ var (
 // fractionalCount explains why v cannot be a figure of ind, a count or a
 // rank, with the figure the text most likely meant.
 func fractionalCount(text string, ind chiso.Indicator, v float64, loc Locale) error {
-	what := "a count"
-	whatVI := "số đếm"
-	if ind.Kind == chiso.KindRank {
+	what, whatVI := "a count", "số đếm"
+	switch ind.Kind {
+	case chiso.KindRank:
 		what, whatVI = "a rank", "thứ hạng"
+	case chiso.KindCount:
+	default:
+		what, whatVI = ind.Code+" (whole numbers only)", ind.Code+" (chỉ nhận số nguyên)"
 	}
 	re, other := englishGroup, English
 	if loc == English {

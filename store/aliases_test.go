@@ -17,6 +17,7 @@ func TestCatalogueAliasesRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cat.Indicators[0].Integral = true // and the integral mark
 	if _, err := db.ImportCatalogue(ctx, cat); err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +40,11 @@ func TestCatalogueAliasesRoundTrip(t *testing.T) {
 	}
 	if w := []string{"Trạm BTS", "Số trạm thu phát sóng BTS"}; !reflect.DeepEqual(aliases(got)["bts_stations"], w) {
 		t.Errorf("bts_stations aliases = %q, want %q", aliases(got)["bts_stations"], w)
+	}
+	for i, ind := range got.Indicators {
+		if want := ind.Code == cat.Indicators[0].Code; ind.Integral != want {
+			t.Errorf("indicator %d %s: integral %v, want %v", i, ind.Code, ind.Integral, want)
+		}
 	}
 	if aliases(got)["PT"] != nil {
 		t.Errorf("PT has no aliases, read back as %#v", aliases(got)["PT"])

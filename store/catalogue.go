@@ -32,7 +32,7 @@ func (db *DB) Catalogue(ctx context.Context) (*chiso.Catalogue, error) {
 
 func readIndicators(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 	rows, err := tx.QueryContext(ctx, `SELECT code, name_vi, name_en, unit, kind, additive, min, max,
-		method, concept, description, aliases FROM indicators ORDER BY code`)
+		method, concept, description, aliases, integral FROM indicators ORDER BY code`)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func readIndicators(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error
 		var lo, hi sql.NullFloat64
 		var aliases string
 		if err := rows.Scan(&ind.Code, &ind.NameVI, &ind.NameEN, &ind.Unit, &ind.Kind, &ind.Additive,
-			&lo, &hi, &ind.Method, &ind.Concept, &ind.Description, &aliases); err != nil {
+			&lo, &hi, &ind.Method, &ind.Concept, &ind.Description, &aliases, &ind.Integral); err != nil {
 			return err
 		}
 		ind.Min, ind.Max = fromNullFloat(lo), fromNullFloat(hi)
@@ -160,15 +160,15 @@ func (db *DB) ImportCatalogue(ctx context.Context, cat *chiso.Catalogue) (change
 // Each upsert changes a row only when a column differs, so that the number
 // of changes SQLite reports is the number of entries that really changed.
 const (
-	upsertIndicator = `INSERT INTO indicators(code, name_vi, name_en, unit, kind, additive, min, max, method, concept, description, aliases, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	upsertIndicator = `INSERT INTO indicators(code, name_vi, name_en, unit, kind, additive, min, max, method, concept, description, aliases, integral, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en, unit = excluded.unit,
 			kind = excluded.kind, additive = excluded.additive, min = excluded.min, max = excluded.max,
 			method = excluded.method, concept = excluded.concept, description = excluded.description,
-			aliases = excluded.aliases, version = excluded.version
-		WHERE (name_vi, name_en, unit, kind, additive, method, concept, description, aliases) IS NOT
+			aliases = excluded.aliases, integral = excluded.integral, version = excluded.version
+		WHERE (name_vi, name_en, unit, kind, additive, method, concept, description, aliases, integral) IS NOT
 			(excluded.name_vi, excluded.name_en, excluded.unit, excluded.kind, excluded.additive, excluded.method, excluded.concept,
-			excluded.description, excluded.aliases)
+			excluded.description, excluded.aliases, excluded.integral)
 			OR min IS NOT excluded.min OR max IS NOT excluded.max`
 	upsertArea = `INSERT INTO areas(code, name, level, parent, gso_code, valid_from, valid_to, aliases, version)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -200,7 +200,7 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 	}
 	for _, i := range cat.Indicators {
 		if err := exec("indicator "+i.Code, upsertIndicator, i.Code, i.NameVI, i.NameEN, i.Unit, string(i.Kind), i.Additive,
-			toNullFloat(i.Min), toNullFloat(i.Max), i.Method, i.Concept, i.Description, formatAliases(i.Aliases), version); err != nil {
+			toNullFloat(i.Min), toNullFloat(i.Max), i.Method, i.Concept, i.Description, formatAliases(i.Aliases), i.Integral, version); err != nil {
 			return 0, err
 		}
 	}

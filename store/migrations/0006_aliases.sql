@@ -3,3 +3,7 @@
 -- '[]' for none.
 ALTER TABLE indicators ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE areas ADD COLUMN aliases TEXT NOT NULL DEFAULT '[]';
+
+-- An indicator whose values are whole numbers although its kind (ratio,
+-- money …) does not say so: 1 marks it; counts and ranks always are.
+ALTER TABLE indicators ADD COLUMN integral INTEGER NOT NULL DEFAULT 0;
