@@ -293,7 +293,7 @@ type judge struct {
 	series  []Series   // the series of the area being judged
 	all     [][]Series // by indicator, the series of the areas lo to hi of the scope
 	lo, hi  int
-	pos     []int // per series, the point at or after the period being judged
+	pos     []int  // per series, the point at or after the period being judged
 	at      []int  // per series, the point of the period being judged
 	present []bool // per series, whether it has a point for the period being judged
 	keys    []int32

@@ -77,8 +77,8 @@ type reader struct {
 	// colUnits are the units the current table's header gives its columns
 	// (Giá trị (triệu đồng)), by field; nil when none.
 	colUnits map[int]*unitSpec
-	x       extractor
-	errs    ErrorList
+	x        extractor
+	errs     ErrorList
 	// The last indicator and area found, tried before the maps.
 	lastInd  *indInfo
 	lastArea *areaInfo

@@ -135,7 +135,6 @@ func knownUnitWords() string {
 	return strings.Join(list, ", ")
 }
 
-
 // apply lays the unit over a figure read from a cell: the cell's own
 // percent sign, scale word or currency must agree with it.
 func (u *unitSpec) apply(f *Figure, ind chiso.Indicator) error {
