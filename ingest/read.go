@@ -28,6 +28,23 @@ type Options struct {
 	// Lang is the language of error messages: "vi" (the default when
 	// empty) or "en".
 	Lang string
+	// MaxUnpacked is the most bytes an XLSX file may unpack to, all its
+	// parts together, and the most bytes Read takes of one; zero means
+	// DefaultMaxUnpacked (1 GiB). A larger workbook is refused before a cell
+	// is read.
+	MaxUnpacked int64
+	// UnpackInMemory is the largest part of an XLSX file (a worksheet, the
+	// shared texts) unpacked into memory; a larger one is unpacked to a
+	// temporary file. Zero means DefaultUnpackInMemory (1 MiB).
+	UnpackInMemory int64
+	// MaxCells is the most cells read from an XLSX file, all sheets
+	// together; zero means DefaultMaxCells (20,000,000). Reading stops at
+	// the row that passes it, with an error.
+	MaxCells int
+	// MaxTexts is the most distinct texts (shared strings) an XLSX file may
+	// hold; zero means DefaultMaxTexts (2,000,000). A workbook with more is
+	// refused before a cell is read.
+	MaxTexts int
 }
 
 // Read reads observations from r, which is named name in errors and

@@ -42,6 +42,8 @@ type row struct {
 	// number reports whether the field holds a number rather than text (an
 	// XLSX number cell, a JSON number); nil means text.
 	number func(field int) bool
+	// cell describes the spreadsheet cell of a field; nil for CSV and JSON.
+	cell func(field int) cellInfo
 }
 
 // get returns the trimmed field of a long column, "" when absent.
@@ -236,8 +238,10 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 }
 
 func periodErr(rw *row, field int) error {
-	if rw.sheet != "" && rw.number(field) {
-		return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text")
+	if rw.cell != nil {
+		if err := sheetPeriodErr(rw.cell(field)); err != nil {
+			return err
+		}
 	}
 	return errors.New("want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM")
 }
@@ -261,8 +265,13 @@ func (rd *reader) canonicalValue(rw *row, ind *indInfo, o *chiso.Observation) bo
 	}
 	s := rw.get(colValue)
 	v, verr := parsePlain(s)
-	if verr != nil && rw.number != nil && rw.number(rw.idx[colValue]) {
-		v, verr = strconv.ParseFloat(s, 64) // a spreadsheet's number cell, e.g. 1.5E-3
+	if handled, ok := rd.sheetValue(rw, rw.idx[colValue], longNames[colValue], ind, o, false); handled {
+		if !ok {
+			return false
+		}
+		v, verr = o.Value, nil // a spreadsheet's number cell, e.g. 1.5E-3
+	} else if verr != nil && rw.number != nil && rw.number(rw.idx[colValue]) {
+		v, verr = strconv.ParseFloat(s, 64) // a JSON number
 	}
 	if verr != nil {
 		rd.failCol(rw, colValue, valueErr(s, verr))
@@ -318,6 +327,9 @@ func (rd *reader) printedValue(rw *row, field int, name string, ind *indInfo, o 
 	if s == "" {
 		rd.fail(rw, field, name, s, errors.New("missing value"))
 		return false
+	}
+	if handled, ok := rd.sheetValue(rw, field, name, ind, o, true); handled {
+		return ok
 	}
 	if rw.number != nil && rw.number(field) {
 		v, err := strconv.ParseFloat(s, 64)
