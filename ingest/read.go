@@ -53,8 +53,8 @@ type Options struct {
 // when other rows are bad, and returns an *ErrorList of every bad row (nil
 // if none): an importer that wants all or nothing discards what it was
 // given when Read returns an error. An error from emit stops reading and is
-// returned as is. An XLSX file is read into memory first (the format needs
-// random access); use ReadFile for large workbooks.
+// returned as is. An XLSX body is copied to a temporary file first (the
+// format needs random access), and refused beyond Options.MaxUnpacked.
 func Read(r io.Reader, name string, opts Options, emit func(chiso.Observation) error) error {
 	rd, format, err := newReader(name, opts, emit)
 	if err != nil {
