@@ -29,8 +29,8 @@
 //     object with a qualifier key) is canonical, as chiso writes it and as
 //     the sample observations.csv is. Its value must be a plain number with
 //     a dot as the decimal mark and no grouping (1307.44, 183001, 0.125,
-//     -2; a spreadsheet's number cell or a JSON number is taken as it is),
-//     and its qualifier comes from the qualifier column. Anything else in
+//     -2; a JSON number, or a spreadsheet's number cell, is taken as the
+//     number it is), and its qualifier comes from the qualifier column. Anything else in
 //     the value field, such as 1.307,44, is an error explaining that
 //     canonical files hold plain numbers; so is a fraction with trailing
 //     zeros such as 2.500, which chiso never writes and which is 2500 when
@@ -45,8 +45,27 @@
 //     cell) is read in the locale, qualifier, scale and unit included, and
 //     converted to the indicator's unit; phrases such as "đạt trên 81,7%"
 //     are read as ExtractFigure reads them. The field's text is kept as the
-//     observation's raw text unless the file has a raw column. A number
-//     cell of a spreadsheet, or a JSON number, is taken as it is.
+//     observation's raw text unless the file has a raw column. A JSON
+//     number is taken as it is.
+//
+// # Spreadsheet cells
+//
+// An XLSX cell is read as what it is, not through the text it shows. A
+// number cell is its number whatever its format (1.25 is 1.25, never an
+// ambiguous Vietnamese number), and in a printed file its raw text is the
+// cell as a spreadsheet shows it, with the read's locale's marks (1.250
+// for 1250 in a #,##0 format). A number in a percent format (built-in
+// formats 9 and 10, or a custom one with %) is a share: into a percent
+// indicator it is its percentage, exactly (0.93 shown as 93% is 93, 0.075
+// is 7.5), in canonical and printed files alike, since the spreadsheet
+// shows the share in the indicator's unit; into any other indicator it is
+// an error. A date or time (a number in a date format, built-in 14–22 and
+// 45–47 or a custom one with d, m, y, h or s, or a date cell), TRUE or
+// FALSE, and a formula's error such as #DIV/0! are errors in a value
+// field, naming the sheet and cell. A text cell is read as the same text in
+// a CSV file would be. A period cell that the spreadsheet made a number or
+// a date of (it does so with 2024-08) is an error that says so; a date
+// cell in reported_on is that date.
 //
 // CSVWriter writes canonical files with an exact header (indicator, area,
 // period, value, qualifier, raw, source, reported_on, method, and revision,
@@ -66,10 +85,13 @@
 // skipped, and name, name_vi, name_en, unit and note columns are ignored.
 // CSV (comma, semicolon or tab), JSON (an array of objects with the long
 // layout's keys) and XLSX (every sheet, or one) are read as streams: memory
-// does not grow with the file, except that an XLSX file read with Read
-// rather than ReadFile is held in memory, and excelize reads a sheet's cell
-// types in full once a printed sheet has a decimal value (183.001 in a
-// number cell is 183.001, in a text cell 183001).
+// does not grow with the file. Read copies an XLSX body to a temporary
+// file first, since the format needs random access. A workbook is a zip
+// archive that can unpack to a thousand times its size, so one that
+// unpacks to more than Options.MaxUnpacked (1 GiB), holds more than
+// Options.MaxTexts distinct texts (2,000,000) or more than Options.MaxCells
+// cells (20,000,000), or has a row wider than a spreadsheet's 16,384
+// columns, is refused with an error that says to split it.
 //
 // Every problem of a file is reported at once, as an *ErrorList whose
 // lines name the file, the line and field number (CSV), the line (JSON) or

@@ -28,6 +28,23 @@ type Options struct {
 	// Lang is the language of error messages: "vi" (the default when
 	// empty) or "en".
 	Lang string
+	// MaxUnpacked is the most bytes an XLSX file may unpack to, all its
+	// parts together, and the most bytes Read takes of one; zero means
+	// DefaultMaxUnpacked (1 GiB). A larger workbook is refused before a cell
+	// is read.
+	MaxUnpacked int64
+	// UnpackInMemory is the largest part of an XLSX file (a worksheet, the
+	// shared texts) unpacked into memory; a larger one is unpacked to a
+	// temporary file. Zero means DefaultUnpackInMemory (1 MiB).
+	UnpackInMemory int64
+	// MaxCells is the most cells read from an XLSX file, all sheets
+	// together; zero means DefaultMaxCells (20,000,000). Reading stops at
+	// the row that passes it, with an error.
+	MaxCells int
+	// MaxTexts is the most distinct texts (shared strings) an XLSX file may
+	// hold; zero means DefaultMaxTexts (2,000,000). A workbook with more is
+	// refused before a cell is read.
+	MaxTexts int
 }
 
 // Read reads observations from r, which is named name in errors and
@@ -36,8 +53,8 @@ type Options struct {
 // when other rows are bad, and returns an *ErrorList of every bad row (nil
 // if none): an importer that wants all or nothing discards what it was
 // given when Read returns an error. An error from emit stops reading and is
-// returned as is. An XLSX file is read into memory first (the format needs
-// random access); use ReadFile for large workbooks.
+// returned as is. An XLSX body is copied to a temporary file first (the
+// format needs random access), and refused beyond Options.MaxUnpacked.
 func Read(r io.Reader, name string, opts Options, emit func(chiso.Observation) error) error {
 	rd, format, err := newReader(name, opts, emit)
 	if err != nil {

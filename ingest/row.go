@@ -43,6 +43,8 @@ type row struct {
 	// number reports whether the field holds a number rather than text (an
 	// XLSX number cell, a JSON number); nil means text.
 	number func(field int) bool
+	// cell describes the spreadsheet cell of a field; nil for CSV and JSON.
+	cell func(field int) cellInfo
 }
 
 // get returns the trimmed field of a long column, "" when absent.
@@ -375,10 +377,10 @@ func (rd *reader) period(rw *row, field int, name, s string, area *areaInfo) (ch
 }
 
 func periodErr(rw *row, field int) error {
-	if rw.sheet != "" && rw.number(field) {
-		return problem("invalid_period",
-			"want YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM; the spreadsheet holds a number here, perhaps a date it made of 2024-08: format the column as text",
-			"cần kỳ dạng YYYY, YYYY-H1, YYYY-Q1 hoặc YYYY-MM; ô này chứa một số, có thể là ngày tháng do bảng tính tự đổi từ 2024-08: hãy định dạng cột là văn bản (Text)")
+	if rw.cell != nil {
+		if err := sheetPeriodErr(rw.cell(field)); err != nil {
+			return err
+		}
 	}
 	return errPeriodForms
 }
@@ -395,8 +397,13 @@ func (rd *reader) canonicalValue(rw *row, ind *indInfo, o *chiso.Observation) bo
 	}
 	s := rw.get(colValue)
 	v, verr := parsePlain(s)
-	if verr != nil && rw.number != nil && rw.number(rw.idx[colValue]) {
-		v, verr = strconv.ParseFloat(s, 64) // a spreadsheet's number cell, e.g. 1.5E-3
+	if handled, ok := rd.sheetValue(rw, rw.idx[colValue], longNames[colValue], ind, o, false); handled {
+		if !ok {
+			return false
+		}
+		v, verr = o.Value, nil // a spreadsheet's number cell, e.g. 1.5E-3
+	} else if verr != nil && rw.number != nil && rw.number(rw.idx[colValue]) {
+		v, verr = strconv.ParseFloat(s, 64) // a JSON number
 	}
 	if verr != nil {
 		rd.failCol(rw, colValue, valueErr(s, verr))
@@ -473,17 +480,13 @@ func (rd *reader) printedValue(rw *row, field int, name string, ind *indInfo, o 
 	if !ok {
 		return false
 	}
-	if rw.number != nil && rw.number(field) {
-		v, err := strconv.ParseFloat(s, 64)
-		if err == nil && unit != nil {
-			v, err = convertNumber(v, unit, ind.Indicator)
-		}
-		if err == nil {
-			if !rd.whole(rw, field, name, s, ind, v) {
-				return false
-			}
+	if handled, ok := rd.sheetValue(rw, field, name, ind, o, true); handled {
+		return ok && rd.numberIn(rw, field, name, s, ind, unit, o)
+	}
+	if rw.number != nil && rw.number(field) { // a JSON number
+		if v, err := strconv.ParseFloat(s, 64); err == nil {
 			o.Value = v
-			return true
+			return rd.numberIn(rw, field, name, s, ind, unit, o)
 		}
 	}
 	v, q, err := rd.x.extractCell(s, ind.Indicator, unit)
@@ -500,6 +503,21 @@ func (rd *reader) printedValue(rw *row, field int, name string, ind *indInfo, o 
 	}
 	o.Value, o.Qualifier, o.Raw = v, q, s
 	return true
+}
+
+// numberIn converts a number a cell holds as a number (a spreadsheet's
+// number cell, a JSON number), already in o.Value, from the field's unit,
+// and refuses a fractional count.
+func (rd *reader) numberIn(rw *row, field int, name, text string, ind *indInfo, unit *unitSpec, o *chiso.Observation) bool {
+	if unit != nil {
+		v, err := convertNumber(o.Value, unit, ind.Indicator)
+		if err != nil {
+			rd.fail(rw, field, name, text, err)
+			return false
+		}
+		o.Value = v
+	}
+	return rd.whole(rw, field, name, text, ind, o.Value)
 }
 
 // rowUnit returns the unit of a value field: the row's unit column, or

@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 	"testing"
 )
 
@@ -22,15 +24,40 @@ func (tc truthCase) csv() string {
 
 func csvQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
+// xlsx returns the case as a workbook with text cells, as a department
+// types figures into cells formatted as text.
+func (tc truthCase) xlsx(t *testing.T) string {
+	rows := [][]any{{"indicator", "area", "period", "value", "unit"}, {tc.ind, "PT", "2017", tc.value, tc.unit}}
+	if tc.unit == "" {
+		rows[1][4] = nil
+	}
+	f := writeWorkbook(t, map[string][][]any{"Số liệu": rows}, []string{"Số liệu"})
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// runTruth reads every case as a CSV file and as a workbook.
 func runTruth(t *testing.T, cases []truthCase) {
 	t.Helper()
 	for _, tc := range cases {
-		got, errs := readAll(t, "t.csv", tc.csv(), Options{Locale: tc.loc})
-		switch {
-		case tc.err != "" && !strings.Contains(errs, tc.err):
-			t.Errorf("%s %q unit %q (%s): errors %q, want one containing %q (got %s)", tc.ind, tc.value, tc.unit, tc.loc, errs, tc.err, brief(got))
-		case tc.err == "" && (errs != "" || len(got) != 1 || !sameValue(got[0].Value, tc.want)):
-			t.Errorf("%s %q unit %q (%s) = %s %s, want %v", tc.ind, tc.value, tc.unit, tc.loc, brief(got), errs, tc.want)
+		for _, format := range []string{"csv", "xlsx"} {
+			text := tc.csv()
+			if format == "xlsx" {
+				if !utf8.ValidString(tc.value) {
+					continue // a workbook holds only valid text
+				}
+				text = tc.xlsx(t)
+			}
+			got, errs := readAll(t, "t."+format, text, Options{Locale: tc.loc})
+			switch {
+			case tc.err != "" && !strings.Contains(errs, tc.err):
+				t.Errorf("%s: %s %q unit %q (%s): errors %q, want one containing %q (got %s)", format, tc.ind, tc.value, tc.unit, tc.loc, errs, tc.err, brief(got))
+			case tc.err == "" && (errs != "" || len(got) != 1 || !sameValue(got[0].Value, tc.want)):
+				t.Errorf("%s: %s %q unit %q (%s) = %s %s, want %v", format, tc.ind, tc.value, tc.unit, tc.loc, brief(got), errs, tc.want)
+			}
 		}
 	}
 }
@@ -270,5 +297,27 @@ func TestIntegralIndicator(t *testing.T) {
 	bad := "code,name_vi,name_en,unit,kind,additive,min,max,integral\nx,X,X,port,ratio,false,0,,maybe\n"
 	if err := ReadCatalogue("ind.csv", strings.NewReader(bad), cat); err == nil || !strings.Contains(err.Error(), "integral") {
 		t.Errorf("bad integral: %v", err)
+	}
+}
+
+// TestXLSXNumberCellsInUnits: a number cell is converted from its row's
+// unit and refused when a count comes out fractional, like a text cell.
+func TestXLSXNumberCellsInUnits(t *testing.T) {
+	rows := [][]any{
+		{"indicator", "area", "period", "value", "Đơn vị tính"},
+		{"ict_revenue", "VP", "2022", 1250000.0, "triệu đồng"},
+		{"mobile_subscribers", "VP", "2022", 1310.5, "nghìn thuê bao"},
+		{"bts_stations", "VP", "2022", 1.31, nil},
+		{"bts_stations", "VP", "2021", 2500.0, "trạm"},
+	}
+	f := writeWorkbook(t, map[string][][]any{"S": rows}, []string{"S"})
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	got, errs := readAll(t, "u.xlsx", buf.String(), Options{})
+	if len(got) != 3 || got[0].Value != 1250 || got[1].Value != 1310500 || got[2].Value != 2500 ||
+		!strings.Contains(errs, `u.xlsx:S!D4: value "1.31": a count cannot be fractional (1.31)`) {
+		t.Errorf("got %s, errors %s", brief(got), errs)
 	}
 }

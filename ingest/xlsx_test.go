@@ -11,8 +11,36 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// styled is a cell with a number format: a built-in format's id, or a
+// custom code.
+type styled struct {
+	v      any
+	numFmt int
+	custom string
+}
+
+// setStyled writes a styled cell.
+func setStyled(t *testing.T, f *excelize.File, sheet, cell string, s styled) {
+	t.Helper()
+	if err := f.SetCellValue(sheet, cell, s.v); err != nil {
+		t.Fatal(err)
+	}
+	st := &excelize.Style{NumFmt: s.numFmt}
+	if s.custom != "" {
+		st.CustomNumFmt = &s.custom
+	}
+	id, err := f.NewStyle(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellStyle(sheet, cell, cell, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // writeWorkbook builds a workbook: each sheet's rows, cell by cell, where
-// a float64 is a number cell and a string a text cell.
+// a float64 is a number cell, a string a text cell and a styled a cell
+// with a number format.
 func writeWorkbook(t *testing.T, sheets map[string][][]any, order []string) *excelize.File {
 	t.Helper()
 	f := excelize.NewFile()
@@ -30,6 +58,10 @@ func writeWorkbook(t *testing.T, sheets map[string][][]any, order []string) *exc
 					continue
 				}
 				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if st, ok := v.(styled); ok {
+					setStyled(t, f, name, cell, st)
+					continue
+				}
 				if err := f.SetCellValue(name, cell, v); err != nil {
 					t.Fatal(err)
 				}
@@ -62,12 +94,14 @@ func TestReadXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, errs := readAll(t, "so-lieu.xlsx", buf.String(), Options{Lang: "en"})
-	want := `ict_revenue VP 2022 183.001 exact raw="" src=so-lieu.xlsx
-ict_revenue VP 2010 1307.44 exact raw="" src=so-lieu.xlsx
+	// A number cell's raw text is the cell as a Vietnamese spreadsheet
+	// shows it: 183.001 in the general format shows as 183,001.
+	want := `ict_revenue VP 2022 183.001 exact raw="183,001" src=so-lieu.xlsx
+ict_revenue VP 2010 1307.44 exact raw="1307,44" src=so-lieu.xlsx
 ict_revenue VP 2015 3560 exact raw="3.560 tỷ đồng" src=so-lieu.xlsx
 ict_revenue VP 2004 183001 exact raw="183.001" src=so-lieu.xlsx
-ict_revenue PT 2016 0.0015 exact raw="" src=so-lieu.xlsx
-bts_stations VP 2022 2800 exact raw="" src=so-lieu.xlsx
+ict_revenue PT 2016 0.0015 exact raw="0,0015" src=so-lieu.xlsx
+bts_stations VP 2022 2800 exact raw="2800" src=so-lieu.xlsx
 bts_stations VP 2023 3000 exact raw="3.000" src=so-lieu.xlsx
 `
 	wantErrs := "so-lieu.xlsx:Dài!D7: value \"1.5\": ambiguous number" + "|" +
