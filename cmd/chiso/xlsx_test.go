@@ -38,8 +38,8 @@ func TestImportXLSXCells(t *testing.T) {
 	if hist := mustChiso(t, "--db", db, "history", "online_dossier_rate", "PT"); !strings.Contains(hist, "93") || strings.Contains(hist, "0.93") {
 		t.Errorf("history lacks 93:\n%s", hist)
 	}
-	if hist := mustChiso(t, "--db", db, "history", "ict_revenue", "VP"); !strings.Contains(hist, "1,307.44") {
-		t.Errorf("history lacks 1,307.44:\n%s", hist)
+	if hist := mustChiso(t, "--db", db, "history", "ict_revenue", "VP"); !strings.Contains(hist, "1307,44") { // the number cell as the sheet shows it, beside 1.307,44
+		t.Errorf("history lacks 1.307,44:\n%s", hist)
 	}
 }
 
