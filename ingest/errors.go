@@ -46,6 +46,32 @@ func problem(kind, en, vi string, args ...any) *Problem {
 	return &Problem{Kind: kind, EN: en, VI: vi}
 }
 
+// Message returns an error's text in the language ("vi" or "en"): a
+// Problem's own text, an *Error or *ErrorList in that language, any other
+// error as it is.
+func Message(err error, lang string) string {
+	var list *ErrorList
+	var e *Error
+	switch {
+	case errors.As(err, &list):
+		l := *list
+		l.Lang = lang
+		l.Errors = make([]*Error, len(list.Errors))
+		for i, x := range list.Errors {
+			y := *x
+			y.Lang = lang
+			l.Errors[i] = &y
+		}
+		return l.Error()
+	case errors.As(err, &e):
+		y := *e
+		y.Lang = lang
+		return y.Error()
+	}
+	text, _ := textOf(err, lang)
+	return text
+}
+
 // textOf returns err's text in the language, and its kind ("other" for an
 // error that is no Problem).
 func textOf(err error, lang string) (text, kind string) {

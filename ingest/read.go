@@ -100,7 +100,7 @@ func formatOf(name, format string) (string, error) {
 	case "csv", "json", "xlsx":
 		return format, nil
 	}
-	return "", fmt.Errorf("read %s: unknown format %q (want csv, json or xlsx)", name, format)
+	return "", problem("unknown_format", "read %s: unknown format %s (want csv, json or xlsx)", "đọc %s: không nhận ra định dạng %s (cần csv, json hoặc xlsx)", name, quote(format))
 }
 
 // errStop marks an error from emit, returned to Read's caller as is.

@@ -195,7 +195,8 @@ func (rd *reader) readWorkbook(wb *workbook) error {
 	sheets := wb.f.GetSheetList()
 	if rd.opts.Sheet != "" {
 		if indexOf(sheets, rd.opts.Sheet) < 0 {
-			rd.add(&Error{File: rd.name, Err: fmt.Errorf("no sheet %q (the workbook has %s)", rd.opts.Sheet, strings.Join(sheets, ", "))})
+			rd.add(&Error{File: rd.name, Err: problem("no_sheet", "no sheet %s (the workbook has %s)", "không có trang tính %s (tệp có %s)",
+				quote(rd.opts.Sheet), strings.Join(sheets, ", "))})
 			return nil
 		}
 		sheets = []string{rd.opts.Sheet}

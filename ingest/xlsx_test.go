@@ -143,7 +143,7 @@ func TestReadXLSXFileSheet(t *testing.T) {
 	if len(got) != 1 || got[0].Value != 81.7 || got[0].Qualifier != chiso.Over {
 		t.Errorf("got %s", brief(got))
 	}
-	err = ReadFile(path, Options{Catalogue: sampleCat(t), Sheet: "Sheet9"}, func(chiso.Observation) error { return nil })
+	err = ReadFile(path, Options{Catalogue: sampleCat(t), Sheet: "Sheet9", Lang: "en"}, func(chiso.Observation) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), `no sheet "Sheet9"`) {
 		t.Errorf("missing sheet error = %v", err)
 	}

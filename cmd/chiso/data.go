@@ -100,9 +100,9 @@ func printImportError(w io.Writer, path string, err error, lang string) {
 	case errors.As(err, &list):
 		fmt.Fprintf(w, "chiso import: %s: không nhập gì, %s lỗi:\n%v\n", path, ingest.FormatNumber(float64(list.Len()), ingest.Vietnamese), list)
 	case lang == "en":
-		fmt.Fprintf(w, "chiso import: %s: nothing imported: %v\n", path, err)
+		fmt.Fprintf(w, "chiso import: %s: nothing imported: %s\n", path, ingest.Message(err, lang))
 	default:
-		fmt.Fprintf(w, "chiso import: %s: không nhập gì: %v\n", path, err)
+		fmt.Fprintf(w, "chiso import: %s: không nhập gì: %s\n", path, ingest.Message(err, lang))
 	}
 }
 
