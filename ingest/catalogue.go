@@ -47,7 +47,7 @@ func ReadCatalogue(name string, r io.Reader, cat *chiso.Catalogue) error {
 	cr := csv.NewReader(r)
 	header, err := cr.Read()
 	if err == io.EOF {
-		return &ErrorList{Errors: []*Error{{File: name, Line: 1, Err: errors.New("empty file: want a header row")}}}
+		return &ErrorList{Errors: []*Error{{File: name, Line: 1, Err: problem("empty_file", "empty file: want a header row", "tệp rỗng: cần có dòng tiêu đề")}}}
 	} else if err != nil {
 		return fmt.Errorf("read catalogue %s: %w", name, err)
 	}
@@ -84,13 +84,13 @@ func catalogueKind(header []string) (catalogueFile, map[string]int, error) {
 		if hasAll(cols, f.required) {
 			for _, h := range names {
 				if !contains(f.required, h) && !contains(f.optional, h) {
-					return f, nil, fmt.Errorf("unknown column %q in a %s file (want %s)", h, f.kind, strings.Join(append(f.required, f.optional...), ","))
+					return f, nil, problem("unknown_column", "unknown column %s in a %s file (want %s)", "cột %s không hợp lệ trong tệp %s (cần %s)", quote(h), f.kind, strings.Join(append(f.required, f.optional...), ","))
 				}
 			}
 			return f, cols, nil
 		}
 	}
-	return catalogueFile{}, nil, fmt.Errorf("header %q is none of the catalogue formats (indicators, areas, lineage, targets)", strings.Join(header, ","))
+	return catalogueFile{}, nil, problem("unknown_header", "header %s is none of the catalogue formats (indicators, areas, lineage, targets)", "dòng tiêu đề %s không thuộc định dạng danh mục nào (indicators, areas, lineage, targets)", quote(strings.Join(header, ",")))
 }
 
 func hasAll(cols map[string]int, names []string) bool {
@@ -170,19 +170,19 @@ func readIndicator(r *csvRow, cat *chiso.Catalogue) error {
 	ok := true
 	var err error
 	if ind.Additive, err = strconv.ParseBool(r.get("additive")); err != nil {
-		r.fail("additive", errors.New("want true or false"))
+		r.fail("additive", problem("bad_bool", "want true or false", "phải là true hoặc false"))
 		ok = false
 	}
 	if s := r.get("integral"); s != "" {
 		if ind.Integral, err = strconv.ParseBool(s); err != nil {
-			r.fail("integral", errors.New("want true, false or nothing"))
+			r.fail("integral", problem("bad_bool", "want true, false or nothing", "phải là true, false hoặc để trống"))
 			ok = false
 		}
 	}
 	ind.Min, ok = r.bound("min", ok)
 	ind.Max, ok = r.bound("max", ok)
 	if _, dup := cat.Indicator(ind.Code); dup && ind.Code != "" {
-		r.fail("code", errors.New("duplicate indicator"))
+		r.fail("code", problem("duplicate", "duplicate indicator", "chỉ tiêu bị trùng"))
 		return nil
 	}
 	if err := ind.Validate(); err != nil {
@@ -203,7 +203,7 @@ func (r *csvRow) bound(col string, ok bool) (float64, bool) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) {
-		r.fail(col, errors.New("want a plain number or nothing"))
+		r.fail(col, problem("not_plain", "want a plain number or nothing", "phải là số thuần hoặc để trống"))
 		return math.NaN(), false
 	}
 	return v, ok
@@ -216,7 +216,7 @@ func readArea(r *csvRow, cat *chiso.Catalogue) error {
 	to, okTo := r.date("valid_to")
 	a.ValidFrom, a.ValidTo = from, to
 	if _, dup := cat.Area(a.Code); dup && a.Code != "" {
-		r.fail("code", errors.New("duplicate area"))
+		r.fail("code", problem("duplicate", "duplicate area", "địa bàn bị trùng"))
 		return nil
 	}
 	if err := a.Validate(); err != nil {
@@ -253,7 +253,7 @@ func (r *csvRow) date(col string) (time.Time, bool) {
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		r.fail(col, errors.New("want a date YYYY-MM-DD"))
+		r.fail(col, problem("bad_date", "want a date YYYY-MM-DD", "phải là ngày dạng YYYY-MM-DD"))
 		return time.Time{}, false
 	}
 	return t, true
@@ -265,11 +265,11 @@ func readLineage(r *csvRow, cat *chiso.Catalogue) error {
 	l.Effective = eff
 	switch {
 	case l.From == "" || l.To == "":
-		r.fail("from", errors.New("lineage needs from and to"))
+		r.fail("from", problem("bad_lineage", "lineage needs from and to", "quan hệ kế thừa cần có from và to"))
 	case l.Kind != chiso.Merge && l.Kind != chiso.Split && l.Kind != chiso.Rename:
-		r.fail("kind", errors.New("want merge, split or rename"))
+		r.fail("kind", problem("bad_lineage", "want merge, split or rename", "phải là merge, split hoặc rename"))
 	case eff.IsZero() && ok:
-		r.fail("effective", errors.New("want the first day of the successor, YYYY-MM-DD"))
+		r.fail("effective", problem("bad_date", "want the first day of the successor, YYYY-MM-DD", "phải là ngày đầu tiên của đơn vị kế thừa, dạng YYYY-MM-DD"))
 	case ok:
 		cat.Lineage = append(cat.Lineage, l)
 	}
@@ -289,11 +289,11 @@ func readTarget(r *csvRow, cat *chiso.Catalogue) error {
 		ok = false
 	}
 	if t.Value, err = strconv.ParseFloat(r.get("value"), 64); err != nil || math.IsNaN(t.Value) {
-		r.fail("value", errors.New("want a plain number"))
+		r.fail("value", problem("not_plain", "want a plain number", "phải là số thuần"))
 		ok = false
 	}
 	if t.Indicator == "" || t.Area == "" {
-		r.fail("indicator", errors.New("a target needs an indicator and an area (or *)"))
+		r.fail("indicator", problem("bad_target", "a target needs an indicator and an area (or *)", "mục tiêu cần có chỉ tiêu và địa bàn (hoặc *)"))
 		ok = false
 	}
 	if ok {

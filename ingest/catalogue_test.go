@@ -75,7 +75,7 @@ func TestReadCatalogueErrors(t *testing.T) {
 			t.Errorf("%s: no error", tt.name)
 			continue
 		}
-		lines := strings.Split(err.Error(), "\n")
+		lines := strings.Split(Message(err, "en"), "\n")
 		if len(lines) != len(tt.want) {
 			t.Errorf("%s: %d errors, want %d:\n%v", tt.name, len(lines), len(tt.want), err)
 		}
@@ -97,7 +97,7 @@ func TestReadCatalogueAppendsAndDuplicatesAcrossFiles(t *testing.T) {
 		t.Fatalf("first file: %v, %d indicators", err, len(cat.Indicators))
 	}
 	err := ReadCatalogue("b.csv", strings.NewReader(ind), cat)
-	if err == nil || !strings.Contains(err.Error(), `b.csv:2:1: code "x": duplicate indicator`) {
+	if err == nil || !strings.Contains(Message(err, "en"), `b.csv:2:1: code "x": duplicate indicator`) || !strings.Contains(err.Error(), "chỉ tiêu bị trùng") {
 		t.Errorf("second file: %v", err)
 	}
 }
