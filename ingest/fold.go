@@ -1,11 +1,11 @@
 package ingest
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/chiso-vn/chiso/internal/textdist"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -64,35 +64,9 @@ func foldArea(s string) string {
 	return strings.ReplaceAll(w, " ", "")
 }
 
-// editDistance returns the Levenshtein distance between a and b, counted
-// in characters, or a number above limit as soon as the distance is sure
-// to exceed it.
-func editDistance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) < len(rb) {
-		ra, rb = rb, ra
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		if slices.Min(cur) > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// editDistance returns the edit distance between a and b in characters,
+// or limit+1 once it is sure to exceed limit.
+func editDistance(a, b string, limit int) int { return textdist.Levenshtein(a, b, limit) }
 
 // closeEnough is the largest edit distance at which a folded text still
 // suggests a name: a third of its length, at least 1, so that "ictrevenu"

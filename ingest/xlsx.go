@@ -161,32 +161,20 @@ func megabytes(n int64) string {
 	return strconv.FormatInt((n+1<<20-1)>>20, 10) + " MB"
 }
 
-func (rd *reader) maxUnpacked() int64 {
-	if rd.opts.MaxUnpacked > 0 {
-		return rd.opts.MaxUnpacked
-	}
-	return DefaultMaxUnpacked
-}
-
+func (rd *reader) maxUnpacked() int64 { return positiveOr(rd.opts.MaxUnpacked, DefaultMaxUnpacked) }
 func (rd *reader) unpackInMemory() int64 {
-	if rd.opts.UnpackInMemory > 0 {
-		return rd.opts.UnpackInMemory
-	}
-	return DefaultUnpackInMemory
+	return positiveOr(rd.opts.UnpackInMemory, DefaultUnpackInMemory)
 }
+func (rd *reader) maxTexts() int { return positiveOr(rd.opts.MaxTexts, DefaultMaxTexts) }
+func (rd *reader) maxCells() int { return positiveOr(rd.opts.MaxCells, DefaultMaxCells) }
 
-func (rd *reader) maxTexts() int {
-	if rd.opts.MaxTexts > 0 {
-		return rd.opts.MaxTexts
+// positiveOr returns v, or def when v is not positive (an Options limit
+// left at zero).
+func positiveOr[T int | int64](v, def T) T {
+	if v > 0 {
+		return v
 	}
-	return DefaultMaxTexts
-}
-
-func (rd *reader) maxCells() int {
-	if rd.opts.MaxCells > 0 {
-		return rd.opts.MaxCells
-	}
-	return DefaultMaxCells
+	return def
 }
 
 // readWorkbook reads opts.Sheet, or every sheet; each sheet has its own
