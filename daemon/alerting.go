@@ -64,7 +64,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	ns, clients, err := notifiers(ac, receiverEnv{cat: d.cat, loc: cfg.Location, log: d.log, path: cfg.Path})
+	ns, clients, err := notifiers(ac, d.receiverEnv(cfg))
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	m, err := alerts.New(alerts.Options{Store: d.db, Config: ac, Location: cfg.Location, Language: cfg.Language,
-		Registerer: d.opts.Registry, Logger: d.log, OnQueued: d.delivery.dl.Wake})
+		Registerer: d.opts.Registry, Logger: d.log, OnQueued: d.delivery.dl.Wake, TemplateErrors: d.metrics.templates})
 	if err != nil {
 		return fmt.Errorf("alerting: %w", err)
 	}

@@ -94,7 +94,7 @@ func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, *reloadedAlerting
 			return nil, nil, nil, err
 		}
 		next = keepRestartSettings(cur, c, d.log.Warn)
-		if ac, err = prepareAlerting(next, receiverEnv{cat: d.cat, loc: next.Location, log: d.log, path: next.Path}); err != nil {
+		if ac, err = prepareAlerting(next, d.receiverEnv(next)); err != nil {
 			errs = append(errs, err)
 		}
 	}
