@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/chiso-vn/chiso/config"
 )
 
 // command is one subcommand: its one-line help and what it runs. run gets the
@@ -28,6 +30,7 @@ type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
 	db             string // --db: path of the SQLite database
+	dbSet          bool   // --db was given
 }
 
 // commands lists the subcommands; each lives in a file named after it.
@@ -41,10 +44,10 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, stdin: stdin}
+	e := &env{stdout: stdout, stderr: stderr, stdin: stdin, db: config.DefaultDatabase}
 	fs := flag.NewFlagSet("chiso", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&e.db, "db", "chiso.db", "path of the SQLite database")
+	e.dbFlag(fs)
 	fs.Usage = func() { usage(stderr, fs) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -87,12 +90,20 @@ func usage(w io.Writer, fs *flag.FlagSet) {
 func newFlagSet(e *env, name, argsUsage string) *flag.FlagSet {
 	fs := flag.NewFlagSet("chiso "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.db, "db", e.db, "path of the SQLite database")
+	e.dbFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "usage: chiso %s [flags] %s\n", name, argsUsage)
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// dbFlag defines --db on fs, remembering that it was given.
+func (e *env) dbFlag(fs *flag.FlagSet) {
+	fs.Func("db", "path of the SQLite database (default "+config.DefaultDatabase+")", func(s string) error {
+		e.db, e.dbSet = s, true
+		return nil
+	})
 }
 
 // parseFlags parses a subcommand's flags; ok is false when the command
