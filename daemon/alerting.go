@@ -27,13 +27,20 @@ func alertConfig(cfg *config.Config) (*alerts.Config, error) {
 	if err := cfg.Alerting.Decode(&ac); err != nil {
 		return nil, err
 	}
-	if errs := ac.Validate(); len(errs) > 0 {
-		for i, e := range errs {
-			errs[i] = fmt.Errorf("%s: alerting.%w", cfg.File, e)
-		}
-		return nil, errors.Join(errs...)
+	if err := validateAlerting(cfg, &ac); err != nil {
+		return nil, err
 	}
 	return &ac, nil
+}
+
+// validateAlerting checks a decoded alerting section: routes, receivers'
+// names, matchers, durations.
+func validateAlerting(cfg *config.Config, ac *alerts.Config) error {
+	errs := ac.Validate()
+	for i, e := range errs {
+		errs[i] = fmt.Errorf("%s: alerting.%w", cfg.File, e)
+	}
+	return errors.Join(errs...)
 }
 
 // managerSink hands findings and rule changes to the alert manager.

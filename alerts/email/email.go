@@ -84,19 +84,17 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 	cfg = cfg.withDefaults()
 	st := newSettings(cfg, opts)
 	e := &Notifier{cfg: cfg, build: st.build, errors: st.errors, log: st.log}
-	var err error
-	if e.tmpl, err = loadTemplates(cfg); err != nil {
-		return nil, err
-	}
 	from, _ := netmail.ParseAddress(cfg.From) // checked by Validate
 	e.sender = from.Address
 	host, port, _ := net.SplitHostPort(cfg.Smarthost)
 	e.host = host
 	e.port, _ = strconv.Atoi(port)
-	if e.password, err = readPassword(cfg); err != nil {
-		return nil, err
-	}
-	if e.tls, err = tlsConfig(cfg.CAFile, host); err != nil {
+	// every file is read, and every problem reported at once
+	var terr, perr, cerr error
+	e.tmpl, terr = loadTemplates(cfg)
+	e.password, perr = readPassword(cfg)
+	e.tls, cerr = tlsConfig(cfg.CAFile, host)
+	if err := errors.Join(terr, perr, cerr); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+	"time"
 
 	"github.com/chiso-vn/chiso/config"
 )
@@ -116,4 +117,15 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 		return 2, false
 	}
 	return 0, true
+}
+
+// parseTime reads a time given on the command line: RFC 3339, or the same
+// without an offset (2026-11-23T07:00:00, 2026-11-23T07:00), read in loc.
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("want RFC 3339, e.g. 2026-11-23T07:00:00+07:00, or a local time such as 2026-11-23T07:00")
 }
