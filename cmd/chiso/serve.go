@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"syscall"
 	"time"
@@ -37,6 +36,9 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	listen := fs.String("listen", "", "listen address, overriding the configuration (e.g. 127.0.0.1:0)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
 	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if code, ok := noArgs(e, fs); !ok {
 		return code
 	}
 	log, err := newLogger(e, *level)
@@ -170,21 +172,4 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
 			return 0
 		}
 	}
-}
-
-func buildVersion() (version, revision string) {
-	version, revision = "devel", "unknown"
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return
-	}
-	if info.Main.Version != "" {
-		version = info.Main.Version
-	}
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" {
-			revision = s.Value
-		}
-	}
-	return
 }
