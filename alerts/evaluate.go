@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/bounded"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -81,7 +82,7 @@ func (m *Manager) observe(old *chiso.Alert, fp string, c candidate, ev Evaluatio
 		*next = *old
 	}
 	next.Labels = alertLabels(c.f, ev.Group, *c.rule)
-	next.Annotations = annotations(c, ev, next.Labels, m.opts.Language)
+	next.Annotations = m.annotations(c, ev, next.Labels)
 	next.Finding, next.Value, next.Expected = c.f, c.f.Value, c.f.Expected
 	if next.Ack != nil && next.Ack.DataID != c.f.DataID {
 		note := "data revision " + strconv.FormatInt(next.Ack.DataID, 10) + " → " + strconv.FormatInt(c.f.DataID, 10)
@@ -120,10 +121,15 @@ func (m *Manager) forget(a *chiso.Alert, b *Batch) {
 }
 
 // annotations renders the rule's templates; summary and description
-// default to the finding's message.
-func annotations(c candidate, ev Evaluation, labels map[string]string, lang string) map[string]string {
-	data := rules.NewTemplateData(c.f, ev.Catalogue, labels, lang)
-	out, _ := c.rule.RenderAnnotations(data) // a failed template keeps its error text as its value
+// default to the finding's message. A template cut at a bound or failed
+// keeps what it wrote or its error text, is counted, and is logged once
+// per rule: the alert goes on.
+func (m *Manager) annotations(c candidate, ev Evaluation, labels map[string]string) map[string]string {
+	data := rules.NewTemplateData(c.f, ev.Catalogue, labels, m.opts.Language)
+	out, err := c.rule.RenderAnnotations(data)
+	if err != nil {
+		m.templateError(ev.Group.Name, c.rule.Alert, err)
+	}
 	if out == nil {
 		out = map[string]string{}
 	}
@@ -135,4 +141,27 @@ func annotations(c candidate, ev Evaluation, labels map[string]string, lang stri
 		out["description"] = c.f.Text()
 	}
 	return out
+}
+
+// templateError counts an annotation error of a rule and logs it the
+// first time since the rules were set.
+func (m *Manager) templateError(group, rule string, err error) {
+	for _, e := range unjoin(err) {
+		m.opts.TemplateErrors.Count(bounded.KindAnnotation, e)
+	}
+	key := [2]string{group, rule}
+	if m.warned[key] {
+		return
+	}
+	m.warned[key] = true
+	m.opts.Logger.Warn("annotation template cut or failed; the alert keeps what it wrote (logged once per rule until the rules change)",
+		"group", group, "rule", rule, "err", err)
+}
+
+// unjoin returns the errors joined in err, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/bounded"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	// OnQueued is called, outside the manager's lock, after notifications
 	// were queued (e.g. Deliverer.Wake); nil for none.
 	OnQueued func()
+	// TemplateErrors counts annotation templates cut at a bound or
+	// failed; nil counts nothing.
+	TemplateErrors *bounded.Errors
 }
 
 // Manager turns each evaluation's findings into alert states, routes the
@@ -50,6 +54,10 @@ type Manager struct {
 	disp     *dispatcher
 	stale    bool // a write failed: memory is reloaded from the store first
 	metrics  *managerMetrics
+	// warned are the rules (group, alertname) whose annotation error was
+	// logged since their rules were last set: one line per rule, not one
+	// per alert and evaluation.
+	warned map[[2]string]bool
 }
 
 // logKey names a notification log entry.
@@ -74,7 +82,7 @@ func New(opts Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{opts: opts, rt: rt, alerts: map[string]*chiso.Alert{}, nflog: map[logKey]LogEntry{}}
+	m := &Manager{opts: opts, rt: rt, alerts: map[string]*chiso.Alert{}, nflog: map[logKey]LogEntry{}, warned: map[[2]string]bool{}}
 	m.disp = newDispatcher(rt)
 	m.metrics, err = newManagerMetrics(opts.Registerer, m)
 	if err != nil {
@@ -229,6 +237,7 @@ func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.T
 		return err
 	}
 	live := map[[2]string]bool{}
+	m.warned = map[[2]string]bool{} // the rules may have changed: say again what is wrong
 	for _, g := range groups {
 		for _, r := range g.Rules {
 			live[[2]string{g.Name, r.Alert}] = true

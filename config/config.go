@@ -5,6 +5,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
 )
 
 // The defaults, documented in the README's configuration section.
@@ -41,6 +43,10 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// Database is the SQLite file, relative to Dir.
 	Database string `yaml:"database"`
+	// CreateDatabase creates a missing Database, empty but for the
+	// built-in catalogue, at start; false refuses to start without it.
+	// nil means true.
+	CreateDatabase *bool `yaml:"create_database"`
 	// TimeZone names the zone cron schedules and due dates are read in.
 	TimeZone string `yaml:"time_zone"`
 	// Language of findings' messages: vi or en.
@@ -67,6 +73,10 @@ type Config struct {
 	Dir string `yaml:"-"`
 	// Location is TimeZone loaded.
 	Location *time.Location `yaml:"-"`
+
+	// pos is where each key's value is in File, by dotted key path; nil
+	// for Default.
+	pos map[string]token.Position
 }
 
 // Metrics chooses what /metrics exports.
@@ -178,6 +188,21 @@ func (c *Config) applyDefaults() {
 
 // WatchEnabled reports whether file changes trigger a reload.
 func (c *Config) WatchEnabled() bool { return c.Watch == nil || *c.Watch }
+
+// CreateDatabaseEnabled reports whether a missing database is created.
+func (c *Config) CreateDatabaseEnabled() bool { return c.CreateDatabase == nil || *c.CreateDatabase }
+
+// Errorf returns an *Error with one problem of the file at the value of
+// field (a dotted key path, e.g. database), for what is found wrong after
+// loading: a database that does not exist, say. A field the file does not
+// set is placed at no line.
+func (c *Config) Errorf(field, format string, args ...any) error {
+	p := Problem{File: c.File, Field: field, Msg: fmt.Sprintf(format, args...)}
+	if pos, ok := c.pos[field]; ok {
+		p.Line, p.Column = pos.Line, pos.Column
+	}
+	return &Error{Problems: []Problem{p}}
+}
 
 // Path resolves a configured path against Dir.
 func (c *Config) Path(p string) string {

@@ -49,6 +49,7 @@ func TestLoadGoodFileReadsEveryKey(t *testing.T) {
 		{"locale", c.Locale, "en"},
 		{"rules", strings.Join(c.RulePatterns(), ","), filepath.Join("testdata", "rules", "*.yaml")},
 		{"watch", fmt.Sprint(c.WatchEnabled()), "false"},
+		{"create_database", fmt.Sprint(c.CreateDatabaseEnabled()), "false"},
 		{"levels", fmt.Sprint(c.Metrics.AreaLevels), "[province district]"},
 		{"token0", string(c.Auth.Tokens[0].Value), "env-token"},
 		{"token1", string(c.Auth.Tokens[1].Value), "s3cr3t-file"},
@@ -75,7 +76,7 @@ func TestDefaults(t *testing.T) {
 		if len(c.Metrics.AreaLevels) != 2 || c.Metrics.AreaLevels[1] != chiso.LevelProvince {
 			t.Errorf("levels = %v", c.Metrics.AreaLevels)
 		}
-		if c.Drop.Settle != time.Second || !c.WatchEnabled() || len(c.Auth.Tokens) != 0 {
+		if c.Drop.Settle != time.Second || !c.WatchEnabled() || len(c.Auth.Tokens) != 0 || !c.CreateDatabaseEnabled() {
 			t.Errorf("drop/watch/auth defaults wrong: %+v", c)
 		}
 	}
@@ -161,4 +162,16 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("error of type %T: %v", err, err)
 		}
 	})
+}
+
+// TestErrorfNamesTheKey places a problem found after loading at the
+// value of its key, or at no line when the file does not set it.
+func TestErrorfNamesTheKey(t *testing.T) {
+	c := mustParse(t, "listen: 127.0.0.1:1\ndatabase: prod.db\n")
+	if got := c.Errorf("database", "%s is missing", "prod.db").Error(); got != "c.yaml:2:11: database: prod.db is missing" {
+		t.Errorf("got %q", got)
+	}
+	if got := c.Errorf("create_database", "no").Error(); got != "c.yaml: create_database: no" {
+		t.Errorf("got %q", got)
+	}
 }

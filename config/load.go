@@ -44,6 +44,7 @@ func Parse(name string, data []byte, dir string) (*Config, error) {
 		return nil, &Error{Problems: d.problems}
 	}
 	c.defaultToken()
+	c.pos = d.pos
 	return c, nil
 }
 

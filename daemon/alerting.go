@@ -27,13 +27,20 @@ func alertConfig(cfg *config.Config) (*alerts.Config, error) {
 	if err := cfg.Alerting.Decode(&ac); err != nil {
 		return nil, err
 	}
-	if errs := ac.Validate(); len(errs) > 0 {
-		for i, e := range errs {
-			errs[i] = fmt.Errorf("%s: alerting.%w", cfg.File, e)
-		}
-		return nil, errors.Join(errs...)
+	if err := validateAlerting(cfg, &ac); err != nil {
+		return nil, err
 	}
 	return &ac, nil
+}
+
+// validateAlerting checks a decoded alerting section: routes, receivers'
+// names, matchers, durations.
+func validateAlerting(cfg *config.Config, ac *alerts.Config) error {
+	errs := ac.Validate()
+	for i, e := range errs {
+		errs[i] = fmt.Errorf("%s: alerting.%w", cfg.File, e)
+	}
+	return errors.Join(errs...)
 }
 
 // managerSink hands findings and rule changes to the alert manager.
@@ -64,7 +71,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	ns, clients, err := notifiers(ac, receiverEnv{cat: d.cat, loc: cfg.Location, log: d.log, path: cfg.Path})
+	ns, clients, err := notifiers(ac, d.receiverEnv(cfg))
 	if err != nil {
 		return err
 	}
@@ -72,7 +79,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	m, err := alerts.New(alerts.Options{Store: d.db, Config: ac, Location: cfg.Location, Language: cfg.Language,
-		Registerer: d.opts.Registry, Logger: d.log, OnQueued: d.delivery.dl.Wake})
+		Registerer: d.opts.Registry, Logger: d.log, OnQueued: d.delivery.dl.Wake, TemplateErrors: d.metrics.templates})
 	if err != nil {
 		return fmt.Errorf("alerting: %w", err)
 	}

@@ -9,9 +9,21 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/internal/setup"
 	"github.com/chiso-vn/chiso/store"
 )
+
+// CheckDatabase refuses a configuration whose database does not exist
+// while it sets create_database: false; the error names the file, the
+// line and the key. Any other database, existing or to be created, passes.
+func CheckDatabase(cfg *config.Config) error {
+	path := cfg.Path(cfg.Database)
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) || cfg.CreateDatabaseEnabled() {
+		return nil
+	}
+	return cfg.Errorf("database", "%s does not exist, and create_database is false: correct the path, or create the database with 'chiso --db %s init'", path, path)
+}
 
 // InitDatabase creates the database at path with the built-in catalogue
 // and, withSample, the sample observations imported at now. It does nothing

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/internal/bounded"
 	"github.com/go-co-op/gocron/v2"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,9 @@ type metrics struct {
 	revisions            prometheus.Gauge
 	alertErrors          prometheus.Counter
 	monitor              *jobMonitor
+	// templates counts annotation and e-mail templates cut at a bound or
+	// failed, for the alerting packages that render them.
+	templates *bounded.Errors
 }
 
 func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, error) {
@@ -52,6 +56,10 @@ func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, 
 			Help: "Evaluations or reloads whose findings or rules the alerting manager refused."}),
 	}
 	m.monitor = &jobMonitor{m: m}
+	var err error
+	if m.templates, err = bounded.NewErrors(reg); err != nil {
+		return nil, err
+	}
 	// every channel and outcome from zero, so that rate() sees the first one
 	for _, co := range [][2]string{{"api", "success"}, {"api", "failure"}, {"api", "dry_run"},
 		{"drop_folder", "success"}, {"drop_folder", "failure"}, {"external", "success"}} {

@@ -14,6 +14,8 @@ import (
 	"github.com/chiso-vn/chiso/alerts/amclient"
 	"github.com/chiso-vn/chiso/alerts/email"
 	"github.com/chiso-vn/chiso/alerts/webhook"
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/internal/bounded"
 )
 
 // receiverEnv is what receivers need of the daemon: the catalogue for
@@ -26,6 +28,13 @@ type receiverEnv struct {
 	// path resolves a file named in the configuration against its folder,
 	// as every other path of the file is.
 	path func(string) string
+	// templates counts e-mail templates cut at a bound; nil counts nothing.
+	templates *bounded.Errors
+}
+
+// receiverEnv is the receivers' view of the daemon under cfg.
+func (d *Daemon) receiverEnv(cfg *config.Config) receiverEnv {
+	return receiverEnv{cat: d.cat, loc: cfg.Location, log: d.log, path: cfg.Path, templates: d.metrics.templates}
 }
 
 // resolve replaces each non-empty relative path with env.path's answer.
@@ -84,7 +93,8 @@ func emailNotifier(raw alerts.RawConfig, env receiverEnv) (*email.Notifier, erro
 	if errs := c.Validate(); len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	return email.New(c, email.WithCatalogue(env.cat), email.WithLocation(env.loc))
+	return email.New(c, email.WithCatalogue(env.cat), email.WithLocation(env.loc),
+		email.WithTemplateErrors(env.templates), email.WithLogger(env.log))
 }
 
 func webhookNotifier(raw alerts.RawConfig, env receiverEnv) (*webhook.Notifier, error) {

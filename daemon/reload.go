@@ -94,7 +94,7 @@ func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, *reloadedAlerting
 			return nil, nil, nil, err
 		}
 		next = keepRestartSettings(cur, c, d.log.Warn)
-		if ac, err = prepareAlerting(next, receiverEnv{cat: d.cat, loc: next.Location, log: d.log, path: next.Path}); err != nil {
+		if ac, err = prepareAlerting(next, d.receiverEnv(next)); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -162,6 +162,7 @@ func loadGroups(cfg *config.Config, cat *chiso.Catalogue) ([]ruleGroup, error) {
 	var errs []error
 	for _, fsRoot := range splitPatterns(cfg.RulePatterns()) {
 		gs, err := rules.Load(os.DirFS(fsRoot.dir), fsRoot.patterns, cat)
+		inDir(fsRoot.dir, gs, err)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -184,6 +185,21 @@ func loadGroups(cfg *config.Config, cat *chiso.Catalogue) ([]ruleGroup, error) {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// inDir names the files of the groups' and the errors' positions with
+// their folder, so that a problem names the file wherever it is.
+func inDir(dir string, groups []rules.Group, err error) {
+	name := func(f string) string { return filepath.Join(dir, filepath.FromSlash(f)) }
+	var list rules.ErrorList
+	if errors.As(err, &list) {
+		for i := range list {
+			list[i].Pos.File = name(list[i].Pos.File)
+		}
+	}
+	for i := range groups {
+		groups[i].Pos.File = name(groups[i].Pos.File)
+	}
 }
 
 func posString(p rules.Position) string {

@@ -17,12 +17,13 @@ import (
 	"io/fs"
 )
 
-//go:embed *.yaml
+//go:embed *.yaml tests/*.yaml
 var files embed.FS
 
 // Patterns are the glob patterns of the rule files within FS.
 var Patterns = []string{"*.yaml"}
 
 // FS returns the rule files, one per concern: targets.yaml,
-// plausibility.yaml, consistency.yaml, freshness.yaml and outliers.yaml.
+// plausibility.yaml, consistency.yaml, freshness.yaml and outliers.yaml;
+// and their unit tests, tests/*.yaml, which chiso test runs by default.
 func FS() fs.FS { return files }

@@ -1,11 +1,11 @@
 package rules
 
 import (
-	"text/template"
 	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/internal/bounded"
 )
 
 // Position is a place in a rule file.
@@ -56,5 +56,5 @@ type Rule struct {
 	Params             checks.Params     // the check kind's own keys
 	Pos                Position
 
-	templates map[string]*template.Template // Annotations, parsed at load
+	templates map[string]*bounded.Template // Annotations, parsed at load
 }

@@ -1,8 +1,8 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"regexp"
 	"strings"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/internal/bounded"
 	"github.com/goccy/go-yaml/ast"
 )
 
@@ -89,18 +90,29 @@ func TemplateFuncs() template.FuncMap {
 // templatePrefix is what text/template puts before its messages.
 var templatePrefix = regexp.MustCompile(`^template: [^:]*:(\d+):(\d+:)? ?`)
 
-// parseTemplate parses an annotation and runs it once on sample data, so
-// that an unknown function or field is reported at load time.
-func parseTemplate(name, text string) (*template.Template, error) {
+// TemplateLimits bound every execution of an annotation template: its
+// output, its wall time and its loop iterations and template calls (see
+// package internal/bounded for how).
+var TemplateLimits = bounded.Annotation
+
+// parseTemplate parses an annotation and runs it once on sample data
+// within TemplateLimits, so that an unknown function or field, or a
+// template that exceeds a bound whatever the finding, is reported at load
+// time.
+func parseTemplate(name, text string) (*bounded.Template, error) {
 	t, err := template.New(name).Funcs(TemplateFuncs()).Option("missingkey=zero").Parse(text)
 	if err != nil {
 		return nil, cleanTemplateError(err)
 	}
+	bt, err := bounded.Text(t)
+	if err != nil {
+		return nil, err
+	}
 	sample := NewTemplateData(chiso.Finding{Value: math.NaN(), Expected: math.NaN()}, nil, map[string]string{}, "en")
-	if err := t.Execute(io.Discard, sample); err != nil {
+	if _, err := bt.Execute(sample, TemplateLimits); err != nil {
 		return nil, cleanTemplateError(err)
 	}
-	return t, nil
+	return bt, nil
 }
 
 // cleanTemplateError drops text/template's "template: name:1:" prefix,
@@ -136,15 +148,17 @@ func (p *fileParser) templates(r *Rule, n ast.Node) {
 			continue
 		}
 		if r.templates == nil {
-			r.templates = map[string]*template.Template{}
+			r.templates = map[string]*bounded.Template{}
 		}
 		r.templates[name] = t
 	}
 }
 
-// Render executes the rule's annotation template called name on data. It
-// uses the template parsed at load time; for a Rule built in code it parses
-// r.Annotations[name] first.
+// Render executes the rule's annotation template called name on data
+// within TemplateLimits. It uses the template parsed at load time; for a
+// Rule built in code it parses r.Annotations[name] first. A render cut at
+// a bound returns what was written before the bound, ending in "…", with
+// an error wrapping the *bounded.ExceededError.
 func (r Rule) Render(name string, data TemplateData) (string, error) {
 	t := r.templates[name]
 	if t == nil {
@@ -157,28 +171,33 @@ func (r Rule) Render(name string, data TemplateData) (string, error) {
 			return "", fmt.Errorf("rule %s annotation %s: %w", r.Alert, name, err)
 		}
 	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
+	s, err := t.Execute(data, TemplateLimits)
+	var ex *bounded.ExceededError
+	switch {
+	case errors.As(err, &ex):
+		return s + "…", fmt.Errorf("rule %s annotation %s: cut: %w", r.Alert, name, ex)
+	case err != nil:
 		return "", fmt.Errorf("rule %s annotation %s: %w", r.Alert, name, cleanTemplateError(err))
 	}
-	return b.String(), nil
+	return s, nil
 }
 
 // RenderAnnotations executes every annotation of the rule on data. An
-// annotation that fails keeps its error text as its value, so an alert is
-// never lost to a template; the first error is returned too.
+// annotation that fails keeps its error text as its value, and one cut at
+// a bound keeps what was written, so an alert is never lost to a template;
+// every error is returned too, joined.
 func (r Rule) RenderAnnotations(data TemplateData) (map[string]string, error) {
 	out := make(map[string]string, len(r.Annotations))
-	var first error
+	var errs []error
 	for name := range r.Annotations {
 		s, err := r.Render(name, data)
 		if err != nil {
-			s = "error: " + err.Error()
-			if first == nil {
-				first = err
+			if bounded.Reason(err) == "error" {
+				s = "error: " + err.Error()
 			}
+			errs = append(errs, err)
 		}
 		out[name] = s
 	}
-	return out, first
+	return out, errors.Join(errs...)
 }

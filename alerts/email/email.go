@@ -12,15 +12,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	netmail "net/mail"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/internal/bounded"
 	"github.com/wneessen/go-mail"
 )
 
@@ -34,6 +37,9 @@ type Notifier struct {
 	cfg      Config
 	tmpl     *templates
 	build    builder
+	errors   *bounded.Errors
+	log      *slog.Logger
+	warned   sync.Map // template kinds whose cut was logged: once per kind and receiver
 	host     string
 	port     int
 	password string
@@ -43,15 +49,31 @@ type Notifier struct {
 
 var _ alerts.Notifier = (*Notifier)(nil)
 
-// Option changes how a Notifier or Render presents alerts.
-type Option func(*builder)
+// Option changes how a Notifier or Render presents alerts, or what a
+// Notifier reports to.
+type Option func(*settings)
+
+// settings are what the options set.
+type settings struct {
+	build  builder
+	errors *bounded.Errors
+	log    *slog.Logger
+}
 
 // WithCatalogue looks indicators and areas up in cat, for their names and
 // units; without it messages show codes and bare numbers.
-func WithCatalogue(cat *chiso.Catalogue) Option { return func(b *builder) { b.cat = cat } }
+func WithCatalogue(cat *chiso.Catalogue) Option { return func(s *settings) { s.build.cat = cat } }
 
 // WithLocation shows times in loc; the default is Vietnam's time (UTC+7).
-func WithLocation(loc *time.Location) Option { return func(b *builder) { b.loc = loc } }
+func WithLocation(loc *time.Location) Option { return func(s *settings) { s.build.loc = loc } }
+
+// WithTemplateErrors counts the parts of messages cut at a bound of
+// TemplateLimits; by default they are not counted.
+func WithTemplateErrors(e *bounded.Errors) Option { return func(s *settings) { s.errors = e } }
+
+// WithLogger logs the first cut of each part of this receiver's messages;
+// by default nothing is logged.
+func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.log = l } }
 
 // New checks cfg, reads the password and the CA file, and parses the
 // templates. It opens no connection.
@@ -60,36 +82,37 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 		return nil, errors.Join(errs...)
 	}
 	cfg = cfg.withDefaults()
-	e := &Notifier{cfg: cfg, build: newBuilder(cfg, opts)}
-	var err error
-	if e.tmpl, err = loadTemplates(cfg); err != nil {
-		return nil, err
-	}
+	st := newSettings(cfg, opts)
+	e := &Notifier{cfg: cfg, build: st.build, errors: st.errors, log: st.log}
 	from, _ := netmail.ParseAddress(cfg.From) // checked by Validate
 	e.sender = from.Address
 	host, port, _ := net.SplitHostPort(cfg.Smarthost)
 	e.host = host
 	e.port, _ = strconv.Atoi(port)
-	if e.password, err = readPassword(cfg); err != nil {
-		return nil, err
-	}
-	if e.tls, err = tlsConfig(cfg.CAFile, host); err != nil {
+	// every file is read, and every problem reported at once
+	var terr, perr, cerr error
+	e.tmpl, terr = loadTemplates(cfg)
+	e.password, perr = readPassword(cfg)
+	e.tls, cerr = tlsConfig(cfg.CAFile, host)
+	if err := errors.Join(terr, perr, cerr); err != nil {
 		return nil, err
 	}
 	return e, nil
 }
 
-// newBuilder applies the options over the defaults.
-func newBuilder(cfg Config, opts []Option) builder {
-	b := builder{lang: cfg.Lang, loc: vietnam}
+// newSettings applies the options over the defaults.
+func newSettings(cfg Config, opts []Option) settings {
+	s := settings{build: builder{lang: cfg.Lang, loc: vietnam}, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
-		o(&b)
+		o(&s)
 	}
-	return b
+	return s
 }
 
 // Render renders n as the receiver configured by cfg would send it:
 // subject, plain text and HTML. It needs no SMTP server and no password.
+// A part cut at a bound of TemplateLimits is returned cut, with an error
+// saying so.
 func Render(cfg Config, n *alerts.Notification, opts ...Option) (subject, text, html string, err error) {
 	cfg = cfg.withDefaults()
 	if cfg.Lang != "vi" && cfg.Lang != "en" {
@@ -99,7 +122,11 @@ func Render(cfg Config, n *alerts.Notification, opts ...Option) (subject, text, 
 	if err != nil {
 		return "", "", "", err
 	}
-	return t.render(newBuilder(cfg, opts).data(n))
+	r, cut, err := t.render(newSettings(cfg, opts).build.data(n))
+	if err != nil {
+		return "", "", "", err
+	}
+	return r.subject, r.text, r.html, errors.Join(cut...)
 }
 
 // Notify sends n as one message to n.Recipients, or to the configured To
@@ -157,12 +184,14 @@ func (e *Notifier) clientOptions(timeout time.Duration) []mail.Option {
 }
 
 // message builds the multipart message for n and returns it with the
-// envelope recipients.
+// envelope recipients. A part cut at a bound is sent cut, with a note.
 func (e *Notifier) message(n *alerts.Notification) (*mail.Msg, []string, error) {
-	subject, text, html, err := e.tmpl.render(e.build.data(n))
+	r, cut, err := e.tmpl.render(e.build.data(n))
 	if err != nil {
 		return nil, nil, err
 	}
+	e.cut(n, cut)
+	subject, text, html := r.subject, r.text, r.html
 	to := n.Recipients
 	if len(to) == 0 {
 		to = e.cfg.To
@@ -186,6 +215,22 @@ func (e *Notifier) message(n *alerts.Notification) (*mail.Msg, []string, error) 
 	m.SetBodyString(mail.TypeTextPlain, text)
 	m.AddAlternativeString(mail.TypeTextHTML, html)
 	return m, rcpts, nil
+}
+
+// cut counts the parts of n cut at a bound, and logs the first cut of
+// each kind of part.
+func (e *Notifier) cut(n *alerts.Notification, cut []error) {
+	for _, err := range cut {
+		var c *cutError
+		if !errors.As(err, &c) {
+			continue
+		}
+		e.errors.Count(c.kind, c.err)
+		if _, logged := e.warned.LoadOrStore(c.kind, true); !logged {
+			e.log.Warn("e-mail template cut at a bound; the message is sent cut, with a note (logged once per receiver and part)",
+				"receiver", n.Receiver, "notification", n.ID, "err", err)
+		}
+	}
 }
 
 // identify sets the headers that make a re-send recognisable: a

@@ -13,7 +13,7 @@ import (
 )
 
 func runAck(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "ack", "FINGERPRINT")
+	fs := newCommandFlagSet(e, "ack", "FINGERPRINT")
 	cf := addClientFlags(fs)
 	kind := fs.String("kind", "", "correct (the figure was reviewed and is right) or will_be_corrected")
 	by := fs.String("by", os.Getenv("USER"), "who acknowledges")

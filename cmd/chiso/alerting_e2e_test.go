@@ -168,11 +168,14 @@ func hangingSMTP(t *testing.T) (addr string, accepted func() int) {
 	return l.Addr().String(), func() int { mu.Lock(); defer mu.Unlock(); return len(conns) }
 }
 
-// serveAlerting runs `chiso serve` in dir with the alerting section; a
-// first run creates the database with the sample data and writes the
-// default rule pack to rules.d.
+// serveAlerting runs `chiso serve` in dir with the alerting section, on a
+// database holding the sample data; a first run writes the default rule
+// pack to rules.d.
 func serveAlerting(t *testing.T, dir, alerting string) *daemonProc {
 	t.Helper()
+	if _, err := os.Stat(filepath.Join(dir, "chiso.db")); err != nil {
+		mustChiso(t, "--db", filepath.Join(dir, "chiso.db"), "init", "--sample")
+	}
 	addr := freePort(t)
 	writeTestFile(t, filepath.Join(dir, "chiso.yaml"), fmt.Sprintf(`listen: %q
 watch: false

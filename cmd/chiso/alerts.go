@@ -26,6 +26,7 @@ func init() {
 	commands["alerts"] = command{summary: "list alerts and their history, send a test notification, preview the e-mail", run: runAlerts}
 	commands["silence"] = command{summary: "add, list, expire or preview silences of the running daemon", run: runSilence}
 	commands["ack"] = command{summary: "acknowledge an alert as reviewed (correct or will be corrected)", run: runAck}
+	verbs["alerts"], verbs["silence"] = alertsSubcommands, silenceSubcommands
 }
 
 // subcommand is one verb of alerts or silence.
@@ -56,24 +57,35 @@ func runSilence(ctx context.Context, e *env, args []string) int {
 	return dispatch(ctx, e, "silence", silenceSubcommands, args)
 }
 
-// dispatch runs the named verb of a command with several.
+// dispatch runs the named verb of a command with several. -h, --help or
+// help print the verbs on standard output; no verb, an unknown one or a
+// flag before the verb is a usage error.
 func dispatch(ctx context.Context, e *env, name string, subs map[string]subcommand, args []string) int {
 	if len(args) > 0 {
 		if sub, ok := subs[args[0]]; ok {
 			return sub.run(ctx, e, args[1:])
 		}
-		if args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
+		if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+			printVerbs(e.stdout, name, subs)
+			return 0
+		}
+		if strings.HasPrefix(args[0], "-") {
+			fmt.Fprintf(e.stderr, "chiso %s: flag %s before the verb; flags follow it: chiso %s VERB %s\n", name, args[0], name, args[0])
+		} else {
 			fmt.Fprintf(e.stderr, "chiso %s: unknown verb %q\n", name, args[0])
 		}
 	}
-	fmt.Fprintf(e.stderr, "usage: chiso %s VERB [flags] [ARGS]\n\nverbs:\n", name)
-	for _, v := range sortedKeys(subs) {
-		fmt.Fprintf(e.stderr, "  %-14s %s\n", v, subs[v].usage)
-	}
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		return 0
-	}
+	printVerbs(e.stderr, name, subs)
 	return 2
+}
+
+// printVerbs writes the usage of a command with verbs.
+func printVerbs(w io.Writer, name string, subs map[string]subcommand) {
+	fmt.Fprintf(w, "usage: chiso %s VERB [flags] [ARGS]\n\n%s\n\nverbs:\n", name, commands[name].summary)
+	for _, v := range sortedKeys(subs) {
+		fmt.Fprintf(w, "  %-14s %s\n", v, subs[v].usage)
+	}
+	fmt.Fprintf(w, "\nRun 'chiso %s VERB -h' for a verb's flags.\n", name)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -121,7 +133,7 @@ type alertRow struct {
 }
 
 func runAlertsList(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "alerts list", "[MATCHERS...]")
+	fs := newCommandFlagSet(e, "alerts list", "[MATCHERS...]")
 	cf := addClientFlags(fs)
 	state := fs.String("state", "", "only alerts in these states: pending, firing, resolved (comma-separated)")
 	format := fs.String("format", "table", "output format: table or json")
@@ -254,6 +266,9 @@ func runAlertsHistory(ctx context.Context, e *env, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	if code, ok := noArgs(e, fs); !ok {
+		return code
+	}
 	f, err := hq.filter(time.Now())
 	if err = errors.Join(err, checkFormat(*format)); err != nil {
 		return usageErr(e, "alerts history", "%v", err)
@@ -358,7 +373,7 @@ func printEvents(w io.Writer, evs []eventRow) {
 }
 
 func runTestReceiver(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "alerts test-receiver", "NAME")
+	fs := newCommandFlagSet(e, "alerts test-receiver", "NAME")
 	cf := addClientFlags(fs)
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
@@ -384,7 +399,7 @@ type previewFlags struct {
 }
 
 func runAlertsPreview(_ context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "alerts preview", "")
+	fs := newCommandFlagSet(e, "alerts preview", "")
 	var p previewFlags
 	fs.StringVar(&p.receiver, "receiver", "", "the e-mail receiver of --config whose templates and language to use")
 	fs.StringVar(&p.config, "config", "", "the configuration file holding the receiver (default: the shipped templates)")
@@ -394,11 +409,11 @@ func runAlertsPreview(_ context.Context, e *env, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return usageErr(e, "alerts preview", "unexpected argument %q", fs.Arg(0))
+	if code, ok := noArgs(e, fs); !ok {
+		return code
 	}
 	if err := p.check(); err != nil {
-		return usageErr(e, "alerts preview", "%v", err)
+		return usageError(e, fs, err)
 	}
 	out, err := p.render(time.Now())
 	if err != nil {

@@ -138,9 +138,10 @@ func (c *apiClient) request(ctx context.Context, method, path string, body any) 
 	return req, nil
 }
 
-// usageErr prints a usage problem and returns exit code 2.
+// usageErr prints a usage problem of the command name, with where to find
+// its usage, and returns exit code 2.
 func usageErr(e *env, name, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "chiso %s: %s\n", name, fmt.Sprintf(format, args...))
+	fmt.Fprintf(e.stderr, "chiso %s: %s\nRun 'chiso %s -h' for usage.\n", name, fmt.Sprintf(format, args...), name)
 	return 2
 }
 

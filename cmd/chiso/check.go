@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/rules"
 )
@@ -29,7 +31,8 @@ func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
 // checkOptions are the check command's flags, resolved.
 type checkOptions struct {
-	sources []string // folders, files or globs; empty means the default pack
+	sources []string       // folders, files or globs; empty means the configuration's rules, else the default pack
+	cfg     *config.Config // the configuration to check as serve would; nil for none
 	loc     *time.Location
 	now     time.Time
 }
@@ -38,13 +41,13 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "check", "[RULE FILE|DIR|GLOB...]")
 	var sources stringList
 	fs.Var(&sources, "rules", "rule files: a folder of *.yaml files, a file or a glob; repeatable (default: the configuration's rules, else the built-in rule pack)")
-	cfgPath := fs.String("config", "", "configuration file: its rules and time zone are used and it is checked too")
+	cfgPath := fs.String("config", "", "configuration file, checked as serve would start with it: its database, alerting and rules (default ./"+defaultConfigFile+" if it exists and no rule file is named)")
 	tz := fs.String("tz", "", "time zone of the schedules (default: the configuration's, else Asia/Ho_Chi_Minh)")
-	now := fs.String("now", "", "show run times after this time, RFC 3339 (default: now)")
+	now := fs.String("now", "", "show run times after this time, RFC 3339; without an offset, in --tz (default: now)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	o, err := checkOptionsFrom(append(sources, fs.Args()...), *cfgPath, *tz, *now, time.Now())
+	o, err := checkOptionsFrom(e, append(sources, fs.Args()...), *cfgPath, *tz, *now, time.Now())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chiso check: %v\n", err)
 		return 1
@@ -54,56 +57,57 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 
 // checkOptionsFrom resolves the flags; clock is used when now is empty, and
 // an empty tz means the configuration's time zone, else Asia/Ho_Chi_Minh.
-func checkOptionsFrom(sources []string, cfgPath, tz, now string, clock time.Time) (checkOptions, error) {
+// Without --config and rule files, ./chiso.yaml is checked when it exists,
+// as serve reads it.
+func checkOptionsFrom(e *env, sources []string, cfgPath, tz, now string, clock time.Time) (checkOptions, error) {
 	o := checkOptions{sources: sources, now: clock}
 	tzSet := tz != ""
 	if !tzSet {
-		tz = "Asia/Ho_Chi_Minh"
+		tz = config.DefaultTimeZone
 	}
 	var err error
 	if o.loc, err = time.LoadLocation(tz); err != nil {
 		return o, fmt.Errorf("--tz %q: unknown time zone", tz)
 	}
+	if cfgPath == "" && len(sources) == 0 {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			cfgPath = defaultConfigFile
+		}
+	}
 	if cfgPath != "" {
-		cfg, err := config.Load(cfgPath)
-		if err != nil {
+		if o.cfg, err = serveConfig(cfgPath, e, ""); err != nil {
 			return o, err
 		}
-		if len(o.sources) == 0 {
-			for _, r := range cfg.Rules {
-				o.sources = append(o.sources, cfg.Path(r))
-			}
-		}
-		if !tzSet && cfg.Location != nil {
-			o.loc = cfg.Location
+		if !tzSet {
+			o.loc = o.cfg.Location
 		}
 	}
 	if now != "" {
-		if o.now, err = time.ParseInLocation(time.RFC3339, now, o.loc); err != nil {
-			return o, fmt.Errorf("--now %q: want RFC 3339, e.g. 2026-11-23T07:00:00+07:00", now)
+		if o.now, err = parseTime(now, o.loc); err != nil {
+			return o, fmt.Errorf("--now %q: %w", now, err)
 		}
 	}
 	return o, nil
 }
 
-// checkRules lints the rules, prints the groups' next runs or every
-// problem, and returns the exit code.
+// checkRules checks the configuration and lints the rules, prints the
+// groups' next runs or every problem, and returns the exit code.
 func checkRules(ctx context.Context, e *env, o checkOptions) int {
-	cat, what, err := checkCatalogue(ctx, e)
+	dbPath := e.db
+	if o.cfg != nil {
+		dbPath = o.cfg.Path(o.cfg.Database)
+		fmt.Fprintf(e.stdout, "configuration: %s\n", o.cfg.File)
+	}
+	cat, what, err := checkCatalogue(ctx, e, dbPath)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chiso check: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(e.stdout, "catalogue: %s (%d indicators, %d areas)\n", what, len(cat.Indicators), len(cat.Areas))
-	groups, err := lintSources(o.sources, cat)
+	groups, err := checkSources(e, o, cat)
 	if err != nil {
-		var list rules.ErrorList
-		n := 1
-		if errors.As(err, &list) {
-			n = len(list)
-		}
 		fmt.Fprintln(e.stderr, err)
-		fmt.Fprintf(e.stderr, "%s: FAILED\n", pluralize(n, "problem"))
+		fmt.Fprintf(e.stderr, "%s: FAILED\n", pluralize(countProblems(err), "problem"))
 		return 1
 	}
 	if err := printSchedules(e.stdout, groups, o.now, o.loc); err != nil {
@@ -113,20 +117,75 @@ func checkRules(ctx context.Context, e *env, o checkOptions) int {
 	return 0
 }
 
-// checkCatalogue returns the catalogue of the database when it exists, else
-// the built-in sample catalogue, and says which.
-func checkCatalogue(ctx context.Context, e *env) (*chiso.Catalogue, string, error) {
-	if _, err := os.Stat(e.db); err != nil {
+// checkSources checks the configuration, if any, with the daemon's own
+// checks, and lints the rule files: those named, else the configuration's,
+// else the built-in pack. A configuration with the default rules whose
+// folder does not exist yet gets the built-in pack, which serve writes
+// there on its first run.
+func checkSources(e *env, o checkOptions, cat *chiso.Catalogue) ([]rules.Group, error) {
+	if o.cfg == nil {
+		return lintSources(o.sources, cat)
+	}
+	cfg := *o.cfg
+	pack := len(o.sources) == 0 && slices.Equal(cfg.Rules, config.DefaultRules) && !exists(cfg.Path(config.DefaultRulesDir))
+	if pack {
+		fmt.Fprintf(e.stdout, "rules: %s does not exist; serve writes the built-in rule pack there on its first run\n", cfg.Path(config.DefaultRulesDir))
+	}
+	if len(o.sources) > 0 || pack {
+		cfg.Rules = []string{} // checked below, as named
+	}
+	groups, err := daemon.Check(&cfg, cat)
+	if len(o.sources) == 0 && !pack {
+		return groups, err
+	}
+	more, lerr := lintSources(o.sources, cat)
+	if err := errors.Join(err, lerr); err != nil {
+		return nil, err
+	}
+	return more, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// countProblems counts the problems in err: one per entry of a rule file
+// or configuration error list, one for any other error.
+func countProblems(err error) int {
+	switch v := err.(type) {
+	case rules.ErrorList:
+		return len(v)
+	case *config.Error:
+		return len(v.Problems)
+	case interface{ Unwrap() []error }:
+		n := 0
+		for _, e := range v.Unwrap() {
+			n += countProblems(e)
+		}
+		return n
+	}
+	if u := errors.Unwrap(err); u != nil {
+		return countProblems(u)
+	}
+	return 1
+}
+
+// checkCatalogue returns the catalogue of the database at path when it
+// exists, else the built-in sample catalogue (what a new database holds),
+// and says which.
+func checkCatalogue(ctx context.Context, e *env, path string) (*chiso.Catalogue, string, error) {
+	if _, err := os.Stat(path); err != nil {
 		cat, err := ingest.SampleCatalogue()
 		return cat, "built-in sample", err
 	}
-	db, err := openExisting(ctx, e)
+	db, err := openExisting(ctx, &env{db: path})
 	if err != nil {
 		return nil, "", err
 	}
 	defer db.Close()
 	cat, err := db.Catalogue(ctx)
-	return cat, e.db, err
+	return cat, path, err
 }
 
 // lintSources loads every source (the default pack when there is none);

@@ -143,3 +143,72 @@ func TestCheckPack(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestCheckConfigFailsWhatServeRefuses: check --config reports every
+// problem serve would refuse to start with — a missing database it may not
+// create, an unknown receiver, a missing secret file, an unreadable
+// template, a bad rule file — all at once, and exits 1.
+func TestCheckConfigFailsWhatServeRefuses(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"chiso.yaml": `database: missing.db
+create_database: false
+alerting:
+  route: {receiver: nobody}
+  receivers:
+    - name: heads
+      email: {smarthost: "mail.example.vn:587", from: "chiso <chiso@example.vn>", to: ["head@example.vn"],
+              username: chiso, password_file: nope.txt, html: missing.tmpl}
+`,
+		"rules.d/bad.yaml": checkBad,
+	})
+	code, out, errs := runChiso(t, "check", "--config", filepath.Join(dir, "chiso.yaml"))
+	for _, want := range []string{
+		filepath.Join(dir, "chiso.yaml") + ":1:11: database: " + filepath.Join(dir, "missing.db") + " does not exist, and create_database is false",
+		`alerting.route.receiver: no receiver has this name (got "nobody")`,
+		"nope.txt",
+		"missing.tmpl",
+		filepath.Join(dir, "rules.d", "bad.yaml") + `:7:20: group "broken" rule "Unknown": unknown indicator "no_such_indicator"`,
+		"FAILED",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	if code != 1 || strings.Contains(out, "OK") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}
+
+// TestCheckConfigChecksItsOwnRules: with --config, check lints the rule
+// files serve would load from that configuration — none for rules: [] —
+// never the built-in pack instead.
+func TestCheckConfigChecksItsOwnRules(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"none.yaml": "rules: []\n"})
+	code, out, errs := runChiso(t, "check", "--config", filepath.Join(dir, "none.yaml"))
+	if code != 0 || strings.Contains(out, "builtin:") || !strings.Contains(out, "0 groups, 0 rules: OK") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}
+
+// TestCheckRefusesUnboundedTemplates: the annotation that used to pass
+// check and then exhaust the daemon's memory is refused at its position.
+func TestCheckRefusesUnboundedTemplates(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"a.yaml": `groups:
+  - name: g
+    schedule: "@daily"
+    rules:
+      - alert: R
+        check: range
+        indicator: village_mobile_broadband_coverage
+        annotations:
+          summary: "{{range 100000000}}xxxxxxxxxx{{end}}"
+`})
+	code, _, errs := runChiso(t, "--db", filepath.Join(dir, "none.db"), "check", filepath.Join(dir, "a.yaml"))
+	want := filepath.Join(dir, "a.yaml") + `:9:20: group "g" rule "R": annotation summary: output exceeds the bound of 64 KiB`
+	if code != 1 || !strings.Contains(errs, want) {
+		t.Errorf("exit %d, stderr:\n%s\nwant %s", code, errs, want)
+	}
+}

@@ -41,7 +41,7 @@ type evalOptions struct {
 func runEval(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "eval", "")
 	rulesArg := fs.String("rules", "", "rule files: a folder of *.yaml files or a glob (default: the built-in rule pack)")
-	at := fs.String("at", "", "evaluation time, RFC 3339 (default: now)")
+	at := fs.String("at", "", "evaluation time, RFC 3339, or without an offset in --tz (default: now)")
 	format := fs.String("format", "table", "output format: table or json")
 	failOn := fs.String("fail-on", "warning", "exit 1 when a failing finding has at least this severity: info, warning or critical")
 	lang := fs.String("lang", "vi", "language of messages: vi or en")
@@ -49,9 +49,8 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "chiso eval: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if code, ok := noArgs(e, fs); !ok {
+		return code
 	}
 	opts, err := checkEvalFlags(*rulesArg, *at, *format, *failOn, *lang, *tz, time.Now())
 	if err != nil {
@@ -73,8 +72,8 @@ func checkEvalFlags(rulesArg, at, format, failOn, lang, tz string, clock time.Ti
 	}
 	o.loc = loc
 	if at != "" {
-		if o.at, err = time.ParseInLocation(time.RFC3339, at, loc); err != nil {
-			errs = append(errs, fmt.Errorf("--at %q: want RFC 3339, e.g. 2026-11-23T07:00:00+07:00", at))
+		if o.at, err = parseTime(at, loc); err != nil {
+			errs = append(errs, fmt.Errorf("--at %q: %w", at, err))
 		}
 	}
 	if format != "table" && format != "json" {

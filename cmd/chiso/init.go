@@ -16,12 +16,20 @@ import (
 func init() {
 	commands["init"] = command{summary: "create the database with the built-in catalogue (--sample: and the sample data)", run: runInit}
 	commands["catalogue"] = command{summary: "import catalogue files: indicators, areas, lineage, targets", run: runCatalogue}
+	verbs["catalogue"] = catalogueSubcommands
+}
+
+var catalogueSubcommands = map[string]subcommand{
+	"import": {"import indicators.csv, areas.csv, lineage.csv or targets.csv files, recognised by their header", runCatalogueImport},
 }
 
 func runInit(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "init", "")
 	withSample := fs.Bool("sample", false, "also load the sample observations from five published articles")
 	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if code, ok := noArgs(e, fs); !ok {
 		return code
 	}
 	_, statErr := os.Stat(e.db)
@@ -46,17 +54,16 @@ func runInit(ctx context.Context, e *env, args []string) int {
 }
 
 func runCatalogue(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] != "import" {
-		fmt.Fprintln(e.stderr, "usage: chiso catalogue import FILE...  (indicators.csv, areas.csv, lineage.csv, targets.csv; recognised by their header)")
-		return 2
-	}
+	return dispatch(ctx, e, "catalogue", catalogueSubcommands, args)
+}
+
+func runCatalogueImport(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "catalogue import", "FILE...")
-	if code, ok := parseFlags(fs, args[1:]); !ok {
+	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return 2
+		return usageError(e, fs, errors.New("name the catalogue files to import"))
 	}
 	db, err := openExisting(ctx, e)
 	if err != nil {

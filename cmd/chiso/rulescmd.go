@@ -11,22 +11,40 @@ import (
 )
 
 func init() {
-	commands["rules"] = command{summary: "rule-file tools: 'rules schema' prints the JSON Schema, 'rules export DIR' writes the default pack", run: runRules}
+	commands["rules"] = command{summary: "rule-file tools: the JSON Schema of rule files, the default rule pack", run: runRules}
+	verbs["rules"] = rulesSubcommands
+}
+
+var rulesSubcommands = map[string]subcommand{
+	"schema": {"print the JSON Schema of rule files, for editors", runRulesSchema},
+	"export": {"write the default rule pack, with its tests, into a new folder DIR", runRulesExport},
 }
 
 func runRules(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "rules", "schema | export DIR")
+	return dispatch(ctx, e, "rules", rulesSubcommands, args)
+}
+
+func runRulesSchema(_ context.Context, e *env, args []string) int {
+	fs := newCommandFlagSet(e, "rules schema", "")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	switch {
-	case fs.NArg() == 1 && fs.Arg(0) == "schema":
-		return rulesSchema(e)
-	case fs.NArg() == 2 && fs.Arg(0) == "export":
-		return rulesExport(e, fs.Arg(1))
+	if code, ok := noArgs(e, fs); !ok {
+		return code
 	}
-	fs.Usage()
-	return 2
+	return rulesSchema(e)
+}
+
+func runRulesExport(_ context.Context, e *env, args []string) int {
+	fs := newCommandFlagSet(e, "rules export", "DIR")
+	pos, code, ok := parseInterleaved(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return usageError(e, fs, fmt.Errorf("want one folder to write the pack into, got %d arguments", len(pos)))
+	}
+	return rulesExport(e, pos[0])
 }
 
 // rulesSchema prints the JSON Schema of rule files, for editors.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"syscall"
 	"time"
@@ -39,17 +38,27 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	if code, ok := noArgs(e, fs); !ok {
+		return code
+	}
 	log, err := newLogger(e, *level)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "chiso serve:", err)
 		return 2
 	}
-	cfg, err := serveConfig(*cfgPath, e.db, *listen)
+	cfg, err := serveConfig(*cfgPath, e, *listen)
+	if err == nil {
+		err = checkDatabase(cfg, e)
+	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return 1
 	}
-	if err := firstRun(ctx, cfg, log); err != nil {
+	// Only a start with neither a configuration file nor --db may invent
+	// figures: anywhere else the sample would be evaluated and alerted on
+	// as if it were real.
+	zeroConfig := cfg.File == "" && !e.dbSet
+	if err := firstRun(ctx, cfg, zeroConfig, log); err != nil {
 		log.Error("first run", "err", err)
 		return 1
 	}
@@ -64,9 +73,9 @@ func newLogger(e *env, level string) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
 }
 
-// serveConfig reads the configuration; --db (when not the default) and
-// --listen override it.
-func serveConfig(path, db, listen string) (*config.Config, error) {
+// serveConfig reads the configuration; --db (when given) and --listen
+// override it.
+func serveConfig(path string, e *env, listen string) (*config.Config, error) {
 	if path == "" {
 		if _, err := os.Stat(defaultConfigFile); err == nil {
 			path = defaultConfigFile
@@ -82,8 +91,8 @@ func serveConfig(path, db, listen string) (*config.Config, error) {
 		}
 		cfg = c
 	}
-	if db != config.DefaultDatabase {
-		abs, err := filepath.Abs(db)
+	if e.dbSet {
+		abs, err := filepath.Abs(e.db)
 		if err != nil {
 			return nil, fmt.Errorf("--db: %w", err)
 		}
@@ -95,16 +104,30 @@ func serveConfig(path, db, listen string) (*config.Config, error) {
 	return cfg, nil
 }
 
-// firstRun creates what a run without configuration needs: the database
-// with the sample data, and the editable rule folder.
-func firstRun(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+// checkDatabase refuses to start without the database when the
+// configuration sets create_database: false.
+func checkDatabase(cfg *config.Config, e *env) error {
+	err := daemon.CheckDatabase(cfg)
+	if err != nil && e.dbSet {
+		return fmt.Errorf("--db %s: no such database, and %s sets create_database: false", e.db, cfg.File)
+	}
+	return err
+}
+
+// firstRun creates a missing database, with the sample data only for the
+// zero-configuration start, and the editable rule folder.
+func firstRun(ctx context.Context, cfg *config.Config, zeroConfig bool, log *slog.Logger) error {
 	dbPath := cfg.Path(cfg.Database)
-	created, err := daemon.InitDatabase(ctx, dbPath, true, time.Now())
+	created, err := daemon.InitDatabase(ctx, dbPath, zeroConfig, time.Now())
 	if err != nil {
 		return err
 	}
-	if created {
+	switch {
+	case created && zeroConfig:
 		log.Info("created a database holding the built-in catalogue and sample data", "path", dbPath)
+	case created:
+		log.Warn("no database at the configured path: created an empty database holding the built-in catalogue; import figures with chiso import, the API or the drop folder (create_database: false refuses to start instead)",
+			"path", dbPath)
 	}
 	if !slices.Equal(cfg.Rules, config.DefaultRules) {
 		return nil
@@ -149,21 +172,4 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
 			return 0
 		}
 	}
-}
-
-func buildVersion() (version, revision string) {
-	version, revision = "devel", "unknown"
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return
-	}
-	if info.Main.Version != "" {
-		version = info.Main.Version
-	}
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" {
-			revision = s.Value
-		}
-	}
-	return
 }

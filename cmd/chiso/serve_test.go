@@ -96,7 +96,8 @@ const e2eRules = `groups:
 `
 
 // startServe runs the binary in a fresh dir with a configuration file; the
-// database does not exist yet, so the first run creates it with the sample.
+// database does not exist yet, so the first run creates it, empty but for
+// the catalogue.
 func startServe(t *testing.T) *daemonProc {
 	t.Helper()
 	dir := t.TempDir()
@@ -195,7 +196,7 @@ const e2eObservation = "indicator,area,period,value\nvillage_mobile_broadband_co
 
 func TestServeEndToEnd(t *testing.T) {
 	p := startServe(t)
-	if !strings.Contains(p.log.String(), "created a database") {
+	if !strings.Contains(p.log.String(), "created an empty database") {
 		t.Errorf("the first run did not say it created the database:\n%s", p.log.String())
 	}
 	if code, _ := p.post("/api/v1/observations", "", e2eObservation); code != 401 {

@@ -40,7 +40,7 @@ func (s silenceRow) matchers() string {
 }
 
 func runSilenceAdd(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "silence add", "MATCHERS...")
+	fs := newCommandFlagSet(e, "silence add", "MATCHERS...")
 	cf := addClientFlags(fs)
 	duration := fs.String("duration", "1d", "how long the silence lasts from its start: 2h, 1d, 2w")
 	start := fs.String("start", "", "when it starts, RFC 3339 (default: now)")
@@ -96,11 +96,14 @@ func silenceRequest(matchers []string, duration, start, by, comment string) (ser
 }
 
 func runSilenceList(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "silence list", "")
+	fs := newCommandFlagSet(e, "silence list", "")
 	cf := addClientFlags(fs)
 	state := fs.String("state", "", "only silences in these states: pending, active, expired (comma-separated)")
 	format := fs.String("format", "table", "output format: table or json")
 	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if code, ok := noArgs(e, fs); !ok {
 		return code
 	}
 	if err := checkFormat(*format); err != nil {
@@ -141,7 +144,7 @@ func printSilences(e *env, raw []json.RawMessage) int {
 }
 
 func runSilenceExpire(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "silence expire", "ID...")
+	fs := newCommandFlagSet(e, "silence expire", "ID...")
 	cf := addClientFlags(fs)
 	pos, code, ok := parseInterleaved(fs, args)
 	if !ok {
@@ -170,7 +173,7 @@ func runSilenceExpire(ctx context.Context, e *env, args []string) int {
 }
 
 func runSilencePreview(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "silence preview", "MATCHERS...")
+	fs := newCommandFlagSet(e, "silence preview", "MATCHERS...")
 	cf := addClientFlags(fs)
 	format := fs.String("format", "table", "output format: table or json")
 	pos, code, ok := parseInterleaved(fs, args)

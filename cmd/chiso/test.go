@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -15,7 +16,7 @@ func init() {
 }
 
 func runTest(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "test", "[TEST FILE...] (default: the built-in rule pack's tests)")
+	fs := newCommandFlagSet(e, "test", "[TEST FILE...] (default: the built-in rule pack's tests)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -28,9 +29,8 @@ func runTest(ctx context.Context, e *env, args []string) int {
 			names = append(names, m...)
 		}
 		run = func(name string) (ruletest.FileResult, error) { return ruletest.RunFS(ctx, pack, name) }
-		if len(names) == 0 {
-			fmt.Fprintln(e.stdout, "the built-in rule pack holds no tests (*_test.yaml or tests/*.yaml); name test files")
-			return 0
+		if len(names) == 0 { // a test run that runs nothing must not pass
+			return fail(e, "test", errors.New("the built-in rule pack holds no tests (*_test.yaml or tests/*.yaml); name test files"))
 		}
 	}
 	var tests, failed int

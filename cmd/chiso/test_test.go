@@ -49,14 +49,6 @@ func TestTestFails(t *testing.T) {
 	}
 }
 
-// TestTestPack runs the built-in pack's tests when no file is named.
-func TestTestPack(t *testing.T) {
-	code, out, errs := runChiso(t, "test")
-	if code != 0 || !(strings.HasSuffix(out, ": OK\n") || strings.Contains(out, "holds no tests")) {
-		t.Errorf("exit %d\n%s%s", code, out, errs)
-	}
-}
-
 // TestTestFlags refuses unknown flags.
 func TestTestFlags(t *testing.T) {
 	if code, _, errs := runChiso(t, "test", "--nope"); code != 2 || !strings.Contains(errs, "usage: chiso test") {
