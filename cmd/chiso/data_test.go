@@ -165,3 +165,27 @@ func TestImportRepeatedCell(t *testing.T) {
 		t.Errorf("exit %d, errors:\n%s", code, errs)
 	}
 }
+
+// TestFlagsAfterTheFileName: flags typed after the file name are read as
+// flags, so a dry run stays dry and the declared locale holds.
+func TestFlagsAfterTheFileName(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "f.db")
+	mustChiso(t, "--db", db, "init", "--sample")
+	en := filepath.Join(dir, "en.csv")
+	os.WriteFile(en, []byte("indicator,area,period,value\nict_revenue,DB,2019,1307.25\n"), 0o644)
+	out := mustChiso(t, "--db", db, "import", en, "--dry-run", "--locale", "en")
+	if !strings.Contains(out, "would import") {
+		t.Errorf("not a dry run:\n%s", out)
+	}
+	if code, hist, _ := runChiso(t, "--db", db, "history", "ict_revenue", "DB"); code == 0 {
+		t.Errorf("the dry run stored something:\n%s", hist)
+	}
+	mustChiso(t, "--db", db, "import", en, "--locale", "en")
+	if hist := mustChiso(t, "--db", db, "history", "ict_revenue", "DB", "--locale", "en"); !strings.Contains(hist, "1,307.25") {
+		t.Errorf("history:\n%s", hist)
+	}
+	if code, _, errs := runChiso(t, "--db", db, "import", "--", "--locale"); code != 1 || !strings.Contains(errs, "--locale") {
+		t.Errorf("after --, a file named --locale: exit %d %s", code, errs)
+	}
+}

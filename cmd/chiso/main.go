@@ -66,7 +66,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	e.dbFlag(fs)
 	version := fs.Bool("version", false, "print the version, revision and Go version, and exit")
 	fs.Usage = func() { usage(fs.Output(), fs) }
-	if code, ok := parseFlags(fs, args); !ok {
+	// The global flags stop at the command's name: what follows is the
+	// command's.
+	if code, ok := parseFlagsThen(fs, args, fs.Parse); !ok {
 		return code
 	}
 	if *version {
@@ -183,10 +185,15 @@ func (e *env) dbFlag(fs *flag.FlagSet) {
 // standard output; 2 on a bad flag, whose problem and usage go to standard
 // error.
 func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	return parseFlagsThen(fs, args, func(args []string) error { return parseInterspersed(fs, args) })
+}
+
+// parseFlagsThen is parseFlags with the parsing function given.
+func parseFlagsThen(fs *flag.FlagSet, args []string, parse func([]string) error) (code int, ok bool) {
 	out := fs.Output()
 	var buf bytes.Buffer
 	fs.SetOutput(&buf)
-	err := fs.Parse(args)
+	err := parse(args)
 	fs.SetOutput(out)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
@@ -200,6 +207,28 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 		return 2, false
 	}
 	return 0, true
+}
+
+// parseInterspersed parses flags wherever they stand among the arguments,
+// as users type them (chiso import file.csv --locale en): a flag after a
+// file name is a flag, never a file. "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			positional = append(positional, rest...) // after "--", all are arguments
+			break
+		}
+		positional, args = append(positional, rest[0]), rest[1:]
+	}
+	return fs.Parse(append([]string{"--"}, positional...))
 }
 
 // noArgs refuses arguments to a command that takes none, as a usage error.
