@@ -85,6 +85,11 @@ type Daemon struct {
 	reloadMu sync.Mutex // one reload at a time
 	jobs     map[string]gocron.Job
 	groups   atomic.Pointer[groupSet]
+	// publish is held for reading while an evaluation's outcome is
+	// recorded, counted and handed to alerting, and for writing while a
+	// reload swaps the rule set: an outcome is published under the set
+	// it was computed with, or not at all.
+	publish sync.RWMutex
 
 	ln    net.Listener
 	http  *http.Server

@@ -286,6 +286,41 @@ func TestReloadKeepsRunningRulesOnError(t *testing.T) {
 	})
 }
 
+// TestReloadRemovingAGroupKeepsRunning is the issue's crash: rename a
+// group in a copy of a rule file, reload, delete the copy, reload. The
+// second reload panicked in the findings collector and the process exited.
+func TestReloadRemovingAGroupKeepsRunning(t *testing.T) {
+	h := start(t, "watch: false\n")
+	cp := filepath.Join(h.dir, "rules.d", "copy.yaml")
+	writeFile(t, cp, `groups:
+  - name: coverage-copy
+    schedule: "0 7 * * *"
+    rules:
+      - alert: CoverageOutOfRange
+        check: range
+        indicator: village_mobile_broadband_coverage
+`)
+	if err := h.d.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	h.waitFor("findings of the copy", 2*time.Second, func() bool {
+		return strings.Contains(h.get("/metrics"), `chiso_rule_findings{group="coverage-copy"`)
+	})
+	if err := os.Remove(cp); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.d.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if m := h.get("/metrics"); strings.Contains(m, `group="coverage-copy"`) {
+		t.Errorf("/metrics keeps series of the removed group:\n%s", grepLines(m, "coverage-copy"))
+	}
+	if n := len(h.d.Rules()); n != 2 {
+		t.Errorf("groups after the copy was deleted = %d, want 2", n)
+	}
+}
+
 func TestReloadOnFileChange(t *testing.T) {
 	h := start(t, "")
 	ruleFile := filepath.Join(h.dir, "rules.d", "coverage.yaml")
@@ -689,4 +724,14 @@ func TestRulesAPICountsWhatCouldNotBeEvaluated(t *testing.T) {
 		body := h.get("/api/v1/rules")
 		return strings.Contains(body, `"evaluated_units"`) && strings.Contains(body, `"too_little_history":`)
 	})
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
