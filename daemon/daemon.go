@@ -108,6 +108,9 @@ type Daemon struct {
 	// onScheduled, when set by a test, runs at the start of every
 	// scheduled evaluation.
 	onScheduled func(ctx context.Context, group string, now time.Time)
+	// onDropRead, when set by a test, runs after a dropped file was read
+	// and before it is checked and moved.
+	onDropRead func(path string)
 
 	closeOnce sync.Once
 	closeErr  error

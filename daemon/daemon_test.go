@@ -73,6 +73,13 @@ func start(t testing.TB, extraConfig string) *harness {
 
 func startWith(t testing.TB, extraConfig string, opts Options) *harness {
 	t.Helper()
+	return startHooked(t, extraConfig, opts, nil)
+}
+
+// startHooked is startWith with a function that may set the daemon's test
+// hooks between New and Start.
+func startHooked(t testing.TB, extraConfig string, opts Options, hook func(*Daemon)) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
 	if _, err := InitDatabase(ctx, filepath.Join(dir, "chiso.db"), true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
@@ -87,6 +94,9 @@ func startWith(t testing.TB, extraConfig string, opts Options) *harness {
 		t.Fatal(err)
 	}
 	d := New(cfg, opts)
+	if hook != nil {
+		hook(d)
+	}
 	if err := d.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
