@@ -22,6 +22,10 @@ const (
 	ReasonRepeat   Reason = "repeat"   // nothing changed; repeat_interval passed
 	ReasonDigest   Reason = "digest"   // a scheduled digest
 	ReasonTest     Reason = "test"     // chiso alerts test-receiver
+	// ReasonMuted carries only alerts muted since the last notification
+	// (acknowledged, silenced, inhibited); it is queued for Alertmanager
+	// integrations alone, which send them resolved.
+	ReasonMuted Reason = "muted"
 )
 
 // Notification is one message to one receiver about one group of alerts.
@@ -38,6 +42,10 @@ type Notification struct {
 	// Alerts are the group's alerts as of the notification: firing ones and
 	// the ones resolved since the previous notification.
 	Alerts []chiso.Alert
+	// Muted are the alerts notified firing before that have been muted
+	// since (acknowledged, silenced or inhibited) and still fire. Only the
+	// Alertmanager integration uses them: it sends them resolved.
+	Muted []chiso.Alert
 	// Digest is set for digest receivers: what happened in the window.
 	Digest *Digest
 	// Recipients are the e-mail addresses resolved from the route and the

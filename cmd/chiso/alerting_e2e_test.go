@@ -456,6 +456,7 @@ func startAlertmanager(t *testing.T) string {
 
 // amAlert is what Alertmanager's GET /api/v2/alerts lists.
 type amAlert struct {
+	Fingerprint string            `json:"fingerprint"`
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
 	Status      struct {
@@ -521,6 +522,60 @@ func TestAlertmanagerReceivesAndResolves(t *testing.T) {
 	})
 	if _, ok := got[revenue]; !ok {
 		t.Errorf("Vĩnh Phúc's revenue alert is gone too; only the cleared one should resolve: %v", got)
+	}
+}
+
+// TestAlertmanagerSeesMutedAndTestAlertsResolve: the on-call person copies
+// the fingerprint Alertmanager shows and acknowledges with it; that alert,
+// and one silenced in chiso, resolve in Alertmanager instead of being
+// re-sent as active forever; a test notification resolves there after one
+// resend delay, while the other alerts stay active.
+func TestAlertmanagerSeesMutedAndTestAlertsResolve(t *testing.T) {
+	t.Parallel()
+	am := startAlertmanager(t)
+	p := serveAlerting(t, t.TempDir(), fmt.Sprintf(`alerting:
+  route: {receiver: am, group_by: [area], group_wait: 0s, group_interval: 1s}
+  receivers:
+    - name: am
+      alertmanager: {urls: [%q], resend_delay: 1s}
+`, am))
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	writeTestFile(t, tokenFile, e2eToken)
+	client := []string{"--url", p.url, "--token-file", tokenFile}
+	const share, revenue = "PT/digital_economy_share", "VP/ict_revenue"
+	var got map[string]amAlert
+	p.waitFor("the sample's alerts in Alertmanager", 10*time.Second, func() bool {
+		got = amAlerts(t, am)
+		_, ok1 := got[share]
+		_, ok2 := got[revenue]
+		return ok1 && ok2
+	})
+	out := mustChiso(t, append([]string{"alerts", "list", "--format", "json", "area=PT", "indicator=digital_economy_share"}, client...)...)
+	if !strings.Contains(out, `"alertmanager_fingerprint": "`+got[share].Fingerprint+`"`) {
+		t.Fatalf("chiso alerts list lacks Alertmanager's fingerprint %s:\n%s", got[share].Fingerprint, out)
+	}
+	mustChiso(t, append([]string{"ack", got[share].Fingerprint, "--kind", "correct", "--by", "lan", "--comment", "đã kiểm tra"}, client...)...)
+	mustChiso(t, append([]string{"silence", "add", "area=VP", "--duration", "1d", "--by", "lan", "--comment", "rà soát"}, client...)...)
+	p.waitFor("the acknowledged and the silenced alerts resolved in Alertmanager", 15*time.Second, func() bool {
+		got = amAlerts(t, am)
+		for k := range got {
+			if k == share || strings.HasPrefix(k, "VP/") {
+				return false
+			}
+		}
+		return true
+	})
+	mustChiso(t, append([]string{"alerts", "test-receiver", "am"}, client...)...)
+	p.waitFor("the test alert in Alertmanager", 10*time.Second, func() bool { _, ok := amAlerts(t, am)["test/test"]; return ok })
+	p.waitFor("the test alert resolved in Alertmanager", 10*time.Second, func() bool { _, ok := amAlerts(t, am)["test/test"]; return !ok })
+	active := 0
+	for k := range amAlerts(t, am) {
+		if k != share && !strings.HasPrefix(k, "VP/") {
+			active++
+		}
+	}
+	if active == 0 {
+		t.Error("no alert is active in Alertmanager any more; only the muted ones should have resolved")
 	}
 }
 
