@@ -31,7 +31,11 @@ const (
 // Notification is one message to one receiver about one group of alerts.
 // It is stored in the outbox before delivery is attempted.
 type Notification struct {
-	ID       int64 // outbox id: the idempotency key of the delivery
+	ID int64 // outbox id: the idempotency key of the delivery
+	// Attempt numbers the deliveries of this notification from 1; above 1
+	// the receiver may have got it before (a failure it did not see, or a
+	// crash between the send and its record).
+	Attempt  int
 	Receiver string
 	// Integration is the receiver's integration the entry is for: email,
 	// webhook or alertmanager.

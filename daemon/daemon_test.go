@@ -256,7 +256,9 @@ func TestImportByAnotherProcessIsPickedUp(t *testing.T) {
 	})
 	h.post("/api/v1/observations", "text/csv", strings.Replace(badCoverage, "120", "130", 1))
 	h.waitFor("own import seen", time.Second, func() bool { return len(h.findingsFor("PT")) > 0 && h.findingsFor("PT")[0].Value == 130 })
-	time.Sleep(2 * PollInterval) // two looks: long enough to miscount it
+	// counted, not slept on: once the import log has judged every import
+	// it has seen, the API import can no longer be miscounted
+	h.waitFor("the API import judged", 2*time.Second, h.d.imports.settled)
 	if got := testutil.ToFloat64(h.d.metrics.imports.WithLabelValues("external", "success")); got != 1 {
 		t.Errorf("external imports after an API import = %v, want still 1", got)
 	}
