@@ -13,7 +13,9 @@ import (
 // Ack records a data steward's acknowledgement of a pending or firing
 // alert, for the data revision its finding was computed from. While the
 // finding stays at that revision the alert is not notified; a new revision
-// lapses the acknowledgement and the alert is notified again as usual.
+// lapses the acknowledgement and the alert is notified again as usual. fp
+// is chiso's fingerprint of the alert or Alertmanager's (copied from
+// Alertmanager by the person on call).
 func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, comment string, now time.Time) (chiso.Alert, error) {
 	if kind != chiso.AckCorrect && kind != chiso.AckWillBeCorrect {
 		return chiso.Alert{}, fmt.Errorf("acknowledge %s: unknown kind %q (want %s or %s)", fp, kind, chiso.AckCorrect, chiso.AckWillBeCorrect)
@@ -26,10 +28,11 @@ func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, co
 	if err := m.fresh(ctx, now); err != nil {
 		return chiso.Alert{}, err
 	}
-	a := m.alerts[fp]
+	a := m.lookup(fp)
 	if a == nil {
 		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, ErrNotFound)
 	}
+	fp = a.Fingerprint
 	if a.State == chiso.Resolved {
 		return chiso.Alert{}, fmt.Errorf("acknowledge %s: the alert is resolved", fp)
 	}
@@ -42,6 +45,22 @@ func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, co
 		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, err)
 	}
 	return next, nil
+}
+
+// lookup finds an alert by chiso's fingerprint, else by Alertmanager's,
+// preferring one that is not resolved; callers hold m.mu.
+func (m *Manager) lookup(fp string) *chiso.Alert {
+	if a := m.alerts[fp]; a != nil {
+		return a
+	}
+	var found *chiso.Alert
+	for _, k := range sortedKeys(m.alerts) {
+		a := m.alerts[k]
+		if AlertmanagerFingerprint(a.Labels) == fp && (found == nil || found.State == chiso.Resolved) {
+			found = a
+		}
+	}
+	return found
 }
 
 // AddSilence validates and stores a new silence and returns it with its id.

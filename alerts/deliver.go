@@ -43,11 +43,13 @@ type DelivererOptions struct {
 }
 
 // Deliverer sends the outbox's due notifications through the receivers'
-// notifiers: a success is marked sent (and never sent again), a permanent
-// failure dead, any other failure retried with capped exponential backoff.
-// Delivery is at least once: a process killed between a send and its mark
-// sends again after the restart, with the same Notification.ID for the peer
-// to de-duplicate.
+// notifiers: each attempt is recorded before the send, a success is marked
+// sent (and never sent again) right after it, a permanent failure dead, any
+// other failure retried with capped exponential backoff. Delivery is at
+// least once: a process killed between a send and its mark sends that
+// entry again after the restart, with the same Notification.ID for the
+// peer to de-duplicate and a higher Notification.Attempt; no other entry is
+// sent twice.
 type Deliverer struct {
 	opts    DelivererOptions
 	metrics *deliveryMetrics
@@ -201,6 +203,10 @@ func (d *Deliverer) attempt(ctx context.Context, e OutboxEntry) (bool, error) {
 		err = Permanent(fmt.Errorf("receiver %s has no %s integration configured", e.Receiver, e.Integration))
 	}
 	if err == nil {
+		var started bool
+		if started, err = d.start(ctx, e, n); !started {
+			return false, err
+		}
 		err = d.notify(ctx, notifier, n, e.Integration)
 	}
 	// The outcome is recorded even when ctx ends: the attempt happened.
@@ -212,6 +218,25 @@ func (d *Deliverer) attempt(ctx context.Context, e OutboxEntry) (bool, error) {
 		return merr == nil, wrapMark(e.ID, merr)
 	}
 	return false, d.failed(rec, e, err)
+}
+
+// start records that an attempt begins, before anything is sent, so that
+// after a crash the entries that were in flight are known: found queued
+// with attempts, they are the only ones a receiver may get twice. It sets
+// the notification's attempt number; false means do not send (the entry
+// was sent or given up meanwhile, or the record failed: err).
+func (d *Deliverer) start(ctx context.Context, e OutboxEntry, n *Notification) (bool, error) {
+	ok, err := d.opts.Outbox.StartNotificationAttempt(ctx, e.ID)
+	if err != nil || !ok {
+		return false, err
+	}
+	if e.Status == StatusQueued && e.Attempts > 0 {
+		d.opts.Logger.Warn("notification was being sent when chiso stopped; sending it again, "+
+			"the receiver may get it twice (same idempotency key)", "receiver", e.Receiver,
+			"integration", e.Integration, "id", e.ID, "attempt", e.Attempts+1)
+	}
+	n.Attempt = e.Attempts + 1
+	return true, nil
 }
 
 // notify calls the notifier with the attempt timeout and times it.

@@ -241,3 +241,67 @@ func TestRunLoopsInVirtualTime(t *testing.T) {
 		}
 	})
 }
+
+// recorder checks, at each send, that the outbox already holds the
+// attempt, then fails the first send of each notification.
+type recorder struct {
+	db       *store.DB
+	mu       sync.Mutex
+	attempts map[int64][]int // notification → Attempt of each send
+	problems []string
+}
+
+func (r *recorder) Notify(ctx context.Context, n *alerts.Notification) error {
+	es, err := r.db.Notifications(ctx, store.OutboxFilter{Limit: 1000})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range es {
+		if e.ID == n.ID && (e.Status != alerts.StatusQueued || e.Attempts != n.Attempt) {
+			r.problems = append(r.problems, fmt.Sprintf("send %d of %d: outbox has %s with %d attempts (%v)", n.Attempt, n.ID, e.Status, e.Attempts, err))
+		}
+	}
+	r.attempts[n.ID] = append(r.attempts[n.ID], n.Attempt)
+	if len(r.attempts[n.ID]) == 1 {
+		return fmt.Errorf("503 busy")
+	}
+	return nil
+}
+
+// TestAttemptIsRecordedBeforeTheSend: when a notifier is called, the
+// outbox already counts that attempt, so an entry found queued with
+// attempts after a crash is known to have been in flight; the
+// notification says which attempt it is.
+func TestAttemptIsRecordedBeforeTheSend(t *testing.T) {
+	e := newEnv(t, baseConfig)
+	queueFiring(e, 2)
+	clk := &clock{t: t0.Add(time.Minute)}
+	r := &recorder{db: e.db, attempts: map[int64][]int{}}
+	d, err := alerts.NewDeliverer(alerts.DelivererOptions{Outbox: e.db, Now: clk.now, Rand: func() float64 { return 0 },
+		Notifiers: alerts.Notifiers{"heads": {"webhook": r}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := d.DeliverDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		clk.add(time.Minute)
+	}
+	if len(r.problems) > 0 {
+		t.Error(strings.Join(r.problems, "\n"))
+	}
+	if len(r.attempts) != 2 {
+		t.Fatalf("attempts %v, want two notifications", r.attempts)
+	}
+	for id, as := range r.attempts {
+		if fmt.Sprint(as) != "[1 2]" {
+			t.Errorf("notification %d sent as attempts %v, want [1 2]", id, as)
+		}
+	}
+	es, _ := e.db.Notifications(context.Background(), store.OutboxFilter{})
+	for _, en := range es {
+		if en.Status != alerts.StatusSent || en.Attempts != 2 {
+			t.Errorf("entry %d: %s after %d attempts, want sent after 2", en.ID, en.Status, en.Attempts)
+		}
+	}
+}

@@ -141,12 +141,16 @@ func (m *Manager) flushDue(now time.Time, b *Batch) {
 // the receiver sends resolved alerts), or when repeat_interval has passed
 // with alerts still firing. Muted alerts are left out and dropped from the
 // log, so an acknowledgement that lapses or a silence that ends notifies
-// again. Resolved alerts leave the group once flushed.
+// again. An alert muted since the last notification is carried in the
+// next one as Muted, or in one of its own for the receiver's Alertmanager
+// integration, which sends it resolved: Alertmanager knows nothing of
+// chiso's acknowledgements and silences, and would otherwise keep it
+// active. Resolved alerts leave the group once flushed.
 func (m *Manager) flush(g *aggGroup, mu *muter, b *Batch) {
 	recv := m.rt.receivers[g.route.receiver]
 	k := logKey{g.route.receiver, g.key}
 	last := m.nflog[k]
-	firing, resolved := m.split(g, mu, last)
+	firing, resolved, muted := m.split(g, mu, last)
 	newFiring := false
 	for _, a := range firing {
 		newFiring = newFiring || !slices.Contains(last.Firing, a.Fingerprint)
@@ -165,7 +169,9 @@ func (m *Manager) flush(g *aggGroup, mu *muter, b *Batch) {
 		case sendResolved:
 			reason = ReasonResolved
 		}
-		m.enqueue(g, recv, reason, append(firing, resolved...), mu.now, b)
+		m.enqueue(g, recv, reason, append(firing, resolved...), muted, mu.now, b)
+	} else if len(muted) > 0 && recv != nil && slices.Contains(recv.Integrations(), IntegrationAlertmanager) {
+		m.enqueue(g, recv, ReasonMuted, nil, muted, mu.now, b)
 	} else if slices.Equal(entry.Firing, last.Firing) {
 		return
 	}
@@ -173,10 +179,11 @@ func (m *Manager) flush(g *aggGroup, mu *muter, b *Batch) {
 	b.Log = append(b.Log, entry)
 }
 
-// split sorts a group's alerts into the firing ones to notify and the
-// resolved ones that were notified firing; pending and resolved alerts
-// leave the group.
-func (m *Manager) split(g *aggGroup, mu *muter, last LogEntry) (firing, resolved []*chiso.Alert) {
+// split sorts a group's alerts into the firing ones to notify, the
+// resolved ones that were notified firing, and the firing ones notified
+// last time that are muted now; pending and resolved alerts leave the
+// group.
+func (m *Manager) split(g *aggGroup, mu *muter, last LogEntry) (firing, resolved, muted []*chiso.Alert) {
 	for _, fp := range sortedKeys(g.fps) {
 		a := m.alerts[fp]
 		switch {
@@ -185,6 +192,8 @@ func (m *Manager) split(g *aggGroup, mu *muter, last LogEntry) (firing, resolved
 		case a.State == chiso.Firing:
 			if !mu.muted(a) {
 				firing = append(firing, a)
+			} else if slices.Contains(last.Firing, fp) {
+				muted = append(muted, a)
 			}
 		default:
 			m.disp.leave(g, fp)
@@ -193,7 +202,7 @@ func (m *Manager) split(g *aggGroup, mu *muter, last LogEntry) (firing, resolved
 			}
 		}
 	}
-	return firing, resolved
+	return firing, resolved, muted
 }
 
 // fingerprints returns the alerts' fingerprints, sorted.
@@ -207,29 +216,45 @@ func fingerprints(as []*chiso.Alert) []string {
 }
 
 // enqueue builds a group's notification and queues it for each integration
-// of the receiver.
-func (m *Manager) enqueue(g *aggGroup, recv *Receiver, reason Reason, as []*chiso.Alert, now time.Time, b *Batch) {
+// of the receiver; a notification only of muted alerts (ReasonMuted) is
+// queued for the Alertmanager integration alone.
+func (m *Manager) enqueue(g *aggGroup, recv *Receiver, reason Reason, as, muted []*chiso.Alert, now time.Time, b *Batch) {
 	if recv == nil {
 		return
 	}
 	n := &Notification{Receiver: recv.Name, GroupKey: g.key, GroupLabels: g.labels, Reason: reason,
-		Alerts: make([]chiso.Alert, len(as)), Recipients: m.rt.recipients(recv, as),
+		Alerts: sortedAlerts(as), Muted: sortedAlerts(muted), Recipients: m.rt.recipients(recv, as),
 		ExternalURL: m.rt.externalURL, CreatedAt: now, RepeatInterval: g.route.repeatInterval}
-	for i, a := range as {
-		n.Alerts[i] = *a
+	kinds := recv.Integrations()
+	if reason == ReasonMuted {
+		kinds = []string{IntegrationAlertmanager}
 	}
-	sort.Slice(n.Alerts, func(i, j int) bool { return alertLess(&n.Alerts[i], &n.Alerts[j]) })
-	m.queue(n, recv, b)
+	m.queueTo(n, recv, kinds, b)
+}
+
+// sortedAlerts copies the alerts in alertLess order.
+func sortedAlerts(as []*chiso.Alert) []chiso.Alert {
+	out := make([]chiso.Alert, len(as))
+	for i, a := range as {
+		out[i] = *a
+	}
+	sort.Slice(out, func(i, j int) bool { return alertLess(&out[i], &out[j]) })
+	return out
 }
 
 // queue adds one outbox entry per integration of the receiver.
 func (m *Manager) queue(n *Notification, recv *Receiver, b *Batch) {
+	m.queueTo(n, recv, recv.Integrations(), b)
+}
+
+// queueTo adds one outbox entry for each of the integrations.
+func (m *Manager) queueTo(n *Notification, recv *Receiver, kinds []string, b *Batch) {
 	payload, err := EncodeNotification(n)
 	if err != nil {
 		m.opts.Logger.Error("encode notification", "receiver", recv.Name, "err", err)
 		return
 	}
-	for _, kind := range recv.Integrations() {
+	for _, kind := range kinds {
 		b.Queue = append(b.Queue, OutboxEntry{Receiver: recv.Name, Integration: kind, GroupKey: n.GroupKey,
 			Reason: n.Reason, Payload: payload, NextAttempt: n.CreatedAt, Status: StatusQueued, CreatedAt: n.CreatedAt})
 	}

@@ -22,12 +22,20 @@ const (
 	ReasonRepeat   Reason = "repeat"   // nothing changed; repeat_interval passed
 	ReasonDigest   Reason = "digest"   // a scheduled digest
 	ReasonTest     Reason = "test"     // chiso alerts test-receiver
+	// ReasonMuted carries only alerts muted since the last notification
+	// (acknowledged, silenced, inhibited); it is queued for Alertmanager
+	// integrations alone, which send them resolved.
+	ReasonMuted Reason = "muted"
 )
 
 // Notification is one message to one receiver about one group of alerts.
 // It is stored in the outbox before delivery is attempted.
 type Notification struct {
-	ID       int64 // outbox id: the idempotency key of the delivery
+	ID int64 // outbox id: the idempotency key of the delivery
+	// Attempt numbers the deliveries of this notification from 1; above 1
+	// the receiver may have got it before (a failure it did not see, or a
+	// crash between the send and its record).
+	Attempt  int
 	Receiver string
 	// Integration is the receiver's integration the entry is for: email,
 	// webhook or alertmanager.
@@ -38,6 +46,10 @@ type Notification struct {
 	// Alerts are the group's alerts as of the notification: firing ones and
 	// the ones resolved since the previous notification.
 	Alerts []chiso.Alert
+	// Muted are the alerts notified firing before that have been muted
+	// since (acknowledged, silenced or inhibited) and still fire. Only the
+	// Alertmanager integration uses them: it sends them resolved.
+	Muted []chiso.Alert
 	// Digest is set for digest receivers: what happened in the window.
 	Digest *Digest
 	// Recipients are the e-mail addresses resolved from the route and the

@@ -183,6 +183,7 @@ type notificationWire struct {
 	GroupLabels map[string]string `json:"group_labels"`
 	Reason      Reason            `json:"reason"`
 	Alerts      []alertWire       `json:"alerts"`
+	Muted       []alertWire       `json:"muted,omitempty"`
 	Digest      *digestWire       `json:"digest,omitempty"`
 	Recipients  []string          `json:"recipients,omitempty"`
 	ExternalURL string            `json:"external_url,omitempty"`
@@ -195,7 +196,7 @@ type notificationWire struct {
 // (its ID, given by the outbox, is not part of it).
 func EncodeNotification(n *Notification) ([]byte, error) {
 	w := notificationWire{Receiver: n.Receiver, GroupKey: n.GroupKey, GroupLabels: n.GroupLabels,
-		Reason: n.Reason, Alerts: toWires(n.Alerts), Recipients: n.Recipients,
+		Reason: n.Reason, Alerts: toWires(n.Alerts), Muted: toWires(n.Muted), Recipients: n.Recipients,
 		ExternalURL: n.ExternalURL, CreatedAt: n.CreatedAt, RepeatInterval: n.RepeatInterval.Seconds()}
 	if n.RepeatInterval == Never {
 		w.RepeatInterval = -1
@@ -215,7 +216,8 @@ func DecodeNotification(e OutboxEntry) (*Notification, error) {
 		return nil, fmt.Errorf("decode notification %d: %w", e.ID, err)
 	}
 	n := &Notification{ID: e.ID, Receiver: w.Receiver, Integration: e.Integration, GroupKey: w.GroupKey,
-		GroupLabels: w.GroupLabels, Reason: w.Reason, Alerts: fromWires(w.Alerts), Recipients: w.Recipients,
+		GroupLabels: w.GroupLabels, Reason: w.Reason, Alerts: fromWires(w.Alerts), Muted: fromWires(w.Muted),
+		Recipients:  w.Recipients,
 		ExternalURL: w.ExternalURL, CreatedAt: w.CreatedAt,
 		RepeatInterval: time.Duration(w.RepeatInterval * float64(time.Second))}
 	if w.RepeatInterval < 0 {
@@ -228,14 +230,16 @@ func DecodeNotification(e OutboxEntry) (*Notification, error) {
 	return n, nil
 }
 
-// MarshalJSON writes the alert as MarshalAlert does, with what mutes it.
+// MarshalJSON writes the alert as MarshalAlert does, with what mutes it
+// and the fingerprint Alertmanager knows it by.
 func (s AlertStatus) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		alertWire
-		Acknowledged bool    `json:"acknowledged"`
-		SilencedBy   []int64 `json:"silenced_by"`
-		Inhibited    bool    `json:"inhibited"`
-	}{toWire(s.Alert), s.Acknowledged, s.SilencedBy, s.Inhibited})
+		AlertmanagerFingerprint string  `json:"alertmanager_fingerprint"`
+		Acknowledged            bool    `json:"acknowledged"`
+		SilencedBy              []int64 `json:"silenced_by"`
+		Inhibited               bool    `json:"inhibited"`
+	}{toWire(s.Alert), AlertmanagerFingerprint(s.Labels), s.Acknowledged, s.SilencedBy, s.Inhibited})
 }
 
 // MarshalJSON writes the event with snake_case keys; a missing value is

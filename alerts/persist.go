@@ -41,7 +41,7 @@ type OutboxStatus string
 
 // The outbox statuses.
 const (
-	StatusQueued OutboxStatus = "queued" // not yet tried
+	StatusQueued OutboxStatus = "queued" // not yet tried, or being tried (Attempts > 0)
 	StatusFailed OutboxStatus = "failed" // tried, will be retried at NextAttempt
 	StatusSent   OutboxStatus = "sent"   // delivered; never sent again
 	StatusDead   OutboxStatus = "dead"   // given up: a permanent failure or too old
@@ -121,6 +121,10 @@ type Outbox interface {
 	// next attempt is at or before now, oldest first, leaving out the ids
 	// in skip.
 	DueNotifications(ctx context.Context, now time.Time, limit int, skip []int64) ([]OutboxEntry, error)
+	// StartNotificationAttempt records, before a send, that an attempt
+	// begins: attempts+1, status queued. It reports false if the entry is
+	// no longer to be sent.
+	StartNotificationAttempt(ctx context.Context, id int64) (bool, error)
 	// MarkNotificationSent marks an entry sent and stamps its log entry;
 	// it reports false if the entry was already sent.
 	MarkNotificationSent(ctx context.Context, id int64, at time.Time) (bool, error)

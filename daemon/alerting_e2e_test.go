@@ -53,8 +53,25 @@ func TestWebhookOutcomesThroughTheDaemon(t *testing.T) {
 	t.Cleanup(refusingTS.Close)
 	h := start(t, webhookAlerting(flakyTS.URL, refusingTS.URL))
 	h.post("/api/v1/observations", "text/csv", badCoverage)
-	h.waitFor("the flaky webhook accepts on its third attempt", 15*time.Second, func() bool { return len(flaky.requests()) >= 3 })
-	time.Sleep(1500 * time.Millisecond) // time for a wrong retry of either to show
+	// counted, not slept on: once the outbox says both are settled the
+	// daemon is closed, and then nothing more can be sent; the requests
+	// each webhook got must be the attempts the outbox recorded
+	h.waitFor("both notifications settled", 15*time.Second, func() bool {
+		es, err := h.d.db.Notifications(context.Background(), store.OutboxFilter{Limit: 100})
+		settled := 0
+		for _, e := range es {
+			if e.Status == alerts.StatusSent || e.Status == alerts.StatusDead {
+				settled++
+			}
+		}
+		return err == nil && len(es) == 2 && settled == 2
+	})
+	m := h.get("/metrics")
+	if err := h.d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	flakyTS.Close() // waits for requests still being handled
+	refusingTS.Close()
 	if got := flaky.requests(); len(got) != 3 || got[0] != got[1] || got[1] != got[2] || got[0] == "" {
 		t.Errorf("flaky webhook got idempotency keys %q, want the same key 3 times", got)
 	}
@@ -62,12 +79,18 @@ func TestWebhookOutcomesThroughTheDaemon(t *testing.T) {
 		t.Errorf("the webhook answering 400 got %d requests, want 1 (no retry)", len(got))
 	}
 	want := map[string]alerts.OutboxStatus{"flaky": alerts.StatusSent, "refusing": alerts.StatusDead}
-	for _, e := range outbox(t, h.d.db) {
-		if e.Status != want[e.Receiver] {
-			t.Errorf("outbox entry %d for %s is %s, want %s (%s)", e.ID, e.Receiver, e.Status, want[e.Receiver], e.LastError)
+	requests := map[string]int{"flaky": len(flaky.requests()), "refusing": len(refusing.requests())}
+	db, err := store.Open(context.Background(), filepath.Join(h.dir, "chiso.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, e := range outbox(t, db) {
+		if e.Status != want[e.Receiver] || e.Attempts != requests[e.Receiver] {
+			t.Errorf("outbox entry %d for %s is %s after %d attempts, want %s after the %d requests its webhook got (%s)",
+				e.ID, e.Receiver, e.Status, e.Attempts, want[e.Receiver], requests[e.Receiver], e.LastError)
 		}
 	}
-	m := h.get("/metrics")
 	for _, s := range []string{
 		`chiso_notifications_total{integration="webhook",outcome="retry",receiver="flaky"} 2`,
 		`chiso_notifications_total{integration="webhook",outcome="success",receiver="flaky"} 1`,

@@ -23,7 +23,7 @@ func seedAlertmanagers(ctx context.Context, db *store.DB, m *alerts.Manager, ns 
 		if !ok {
 			continue
 		}
-		firing, err := lastSentFiring(ctx, db, m, name)
+		firing, err := lastSentFiring(ctx, db, m, name, now)
 		if err != nil {
 			return err
 		}
@@ -40,13 +40,20 @@ func seedAlertmanagers(ctx context.Context, db *store.DB, m *alerts.Manager, ns 
 }
 
 // lastSentFiring returns the alerts of the receiver's latest sent
-// notification per group that the manager still has firing.
-func lastSentFiring(ctx context.Context, db *store.DB, m *alerts.Manager, receiver string) ([]chiso.Alert, error) {
+// notification per group that the manager still has firing and that are
+// not muted (acknowledged, silenced, inhibited) at now: a muted alert was,
+// or will be, sent resolved.
+func lastSentFiring(ctx context.Context, db *store.DB, m *alerts.Manager, receiver string, now time.Time) ([]chiso.Alert, error) {
 	entries, err := db.Notifications(ctx, store.OutboxFilter{Status: alerts.StatusSent, Receiver: receiver, Limit: 10000})
 	if err != nil {
 		return nil, fmt.Errorf("alerting: read what %s was sent: %w", receiver, err)
 	}
 	seenGroup, seenAlert := map[string]bool{}, map[string]bool{}
+	for _, st := range m.Alerts(now) {
+		if st.Acknowledged || len(st.SilencedBy) > 0 || st.Inhibited {
+			seenAlert[st.Fingerprint] = true
+		}
+	}
 	var out []chiso.Alert
 	for _, e := range entries { // newest first
 		if e.Integration != alerts.IntegrationAlertmanager || seenGroup[e.GroupKey] {

@@ -85,6 +85,11 @@ type Daemon struct {
 	reloadMu sync.Mutex // one reload at a time
 	jobs     map[string]gocron.Job
 	groups   atomic.Pointer[groupSet]
+	// publish is held for reading while an evaluation's outcome is
+	// recorded, counted and handed to alerting, and for writing while a
+	// reload swaps the rule set: an outcome is published under the set
+	// it was computed with, or not at all.
+	publish sync.RWMutex
 
 	ln    net.Listener
 	http  *http.Server
@@ -103,6 +108,9 @@ type Daemon struct {
 	// onScheduled, when set by a test, runs at the start of every
 	// scheduled evaluation.
 	onScheduled func(ctx context.Context, group string, now time.Time)
+	// onDropRead, when set by a test, runs after a dropped file was read
+	// and before it is checked and moved.
+	onDropRead func(path string)
 
 	closeOnce sync.Once
 	closeErr  error

@@ -73,6 +73,13 @@ func start(t testing.TB, extraConfig string) *harness {
 
 func startWith(t testing.TB, extraConfig string, opts Options) *harness {
 	t.Helper()
+	return startHooked(t, extraConfig, opts, nil)
+}
+
+// startHooked is startWith with a function that may set the daemon's test
+// hooks between New and Start.
+func startHooked(t testing.TB, extraConfig string, opts Options, hook func(*Daemon)) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
 	if _, err := InitDatabase(ctx, filepath.Join(dir, "chiso.db"), true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
@@ -87,6 +94,9 @@ func startWith(t testing.TB, extraConfig string, opts Options) *harness {
 		t.Fatal(err)
 	}
 	d := New(cfg, opts)
+	if hook != nil {
+		hook(d)
+	}
 	if err := d.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +256,9 @@ func TestImportByAnotherProcessIsPickedUp(t *testing.T) {
 	})
 	h.post("/api/v1/observations", "text/csv", strings.Replace(badCoverage, "120", "130", 1))
 	h.waitFor("own import seen", time.Second, func() bool { return len(h.findingsFor("PT")) > 0 && h.findingsFor("PT")[0].Value == 130 })
-	time.Sleep(2 * PollInterval) // two looks: long enough to miscount it
+	// counted, not slept on: once the import log has judged every import
+	// it has seen, the API import can no longer be miscounted
+	h.waitFor("the API import judged", 2*time.Second, h.d.imports.settled)
 	if got := testutil.ToFloat64(h.d.metrics.imports.WithLabelValues("external", "success")); got != 1 {
 		t.Errorf("external imports after an API import = %v, want still 1", got)
 	}
@@ -284,6 +296,41 @@ func TestReloadKeepsRunningRulesOnError(t *testing.T) {
 		f := h.findingsFor("PT")
 		return len(f) == 1 && f[0].Severity == chiso.Info
 	})
+}
+
+// TestReloadRemovingAGroupKeepsRunning is the issue's crash: rename a
+// group in a copy of a rule file, reload, delete the copy, reload. The
+// second reload panicked in the findings collector and the process exited.
+func TestReloadRemovingAGroupKeepsRunning(t *testing.T) {
+	h := start(t, "watch: false\n")
+	cp := filepath.Join(h.dir, "rules.d", "copy.yaml")
+	writeFile(t, cp, `groups:
+  - name: coverage-copy
+    schedule: "0 7 * * *"
+    rules:
+      - alert: CoverageOutOfRange
+        check: range
+        indicator: village_mobile_broadband_coverage
+`)
+	if err := h.d.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.post("/api/v1/observations", "text/csv", badCoverage)
+	h.waitFor("findings of the copy", 2*time.Second, func() bool {
+		return strings.Contains(h.get("/metrics"), `chiso_rule_findings{group="coverage-copy"`)
+	})
+	if err := os.Remove(cp); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.d.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if m := h.get("/metrics"); strings.Contains(m, `group="coverage-copy"`) {
+		t.Errorf("/metrics keeps series of the removed group:\n%s", grepLines(m, "coverage-copy"))
+	}
+	if n := len(h.d.Rules()); n != 2 {
+		t.Errorf("groups after the copy was deleted = %d, want 2", n)
+	}
 }
 
 func TestReloadOnFileChange(t *testing.T) {
@@ -689,4 +736,14 @@ func TestRulesAPICountsWhatCouldNotBeEvaluated(t *testing.T) {
 		body := h.get("/api/v1/rules")
 		return strings.Contains(body, `"evaluated_units"`) && strings.Contains(body, `"too_little_history":`)
 	})
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso/config"
@@ -15,8 +14,9 @@ import (
 )
 
 // dropLoop imports the files placed in the drop folder. A file is taken
-// once it has not changed for the configured settle time; it is then moved
-// to done/ or, with a NAME.errors.txt report beside it, to failed/.
+// once it has not changed for the configured settle time and is moved to
+// done/ or, with a NAME.errors.txt report beside it, to failed/; see
+// dropfiles.go for what is left alone and for files that change.
 func (d *Daemon) dropLoop(ctx context.Context, cfg *config.Config) {
 	dir := cfg.Path(cfg.Drop.Path)
 	for _, sub := range []string{dir, filepath.Join(dir, "done"), filepath.Join(dir, "failed")} {
@@ -43,7 +43,8 @@ func (d *Daemon) dropLoop(ctx context.Context, cfg *config.Config) {
 func (d *Daemon) dropWait(ctx context.Context, dir string, settle time.Duration, events chan fsnotify.Event) {
 	tick := time.NewTicker(settle)
 	defer tick.Stop()
-	d.scanDrop(ctx, dir, settle)
+	f := newDropFolder(dir, settle)
+	d.scanDrop(ctx, f)
 	for {
 		select {
 		case <-ctx.Done():
@@ -51,52 +52,57 @@ func (d *Daemon) dropWait(ctx context.Context, dir string, settle time.Duration,
 		case <-events:
 			// a file arrived or grew; the next tick takes it once it settles
 		case <-tick.C:
-			d.scanDrop(ctx, dir, settle)
+			d.scanDrop(ctx, f)
 		}
 	}
 }
 
-// scanDrop imports every settled file in dir.
-func (d *Daemon) scanDrop(ctx context.Context, dir string, settle time.Duration) {
-	entries, err := os.ReadDir(dir)
+// scanDrop imports every settled data file in the folder, says once why
+// it leaves any other entry alone, and re-checks the files it moved lately.
+func (d *Daemon) scanDrop(ctx context.Context, f *dropFolder) {
+	entries, err := os.ReadDir(f.dir)
 	if err != nil {
-		d.log.Warn("read drop folder", "dir", dir, "err", err)
+		d.log.Warn("read drop folder", "dir", f.dir, "err", err)
 		return
 	}
 	now := time.Now()
+	present := make(map[string]bool, len(entries))
 	for _, e := range entries {
+		present[e.Name()] = true
+		if kind := classify(e); kind != dropImport {
+			f.leave(d.log, e.Name(), kind)
+			continue
+		}
+		delete(f.said, e.Name())
 		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || !droppable(e.Name()) || now.Sub(info.ModTime()) < settle {
+		if err != nil || now.Sub(info.ModTime()) < f.settle {
 			continue
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		d.importDropped(ctx, dir, e.Name())
+		d.importDropped(ctx, f, e.Name())
 	}
+	f.forget(present)
+	d.recheck(f, now)
 }
 
-// droppable skips hidden, temporary and unknown files.
-func droppable(name string) bool {
-	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
-		return false
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv", ".json", ".xlsx":
-		return true
-	}
-	return false
-}
-
-func (d *Daemon) importDropped(ctx context.Context, dir, name string) {
-	path := filepath.Join(dir, name)
-	f, err := os.Open(path)
+func (d *Daemon) importDropped(ctx context.Context, f *dropFolder, name string) {
+	path := filepath.Join(f.dir, name)
+	file, before, err := openRegular(path)
 	if err != nil {
 		d.log.Warn("open dropped file", "file", path, "err", err)
 		return
 	}
-	res, err := d.importFile(ctx, f, name, "", false, "drop_folder")
-	f.Close()
+	res, err := d.importFile(ctx, file, name, "", false, "drop_folder")
+	if d.onDropRead != nil {
+		d.onDropRead(path)
+	}
+	after, serr := file.Stat()
+	file.Close()
+	if serr != nil || !d.stillAsRead(path, before, after) {
+		return
+	}
 	stamp := time.Now().UTC().Format("20060102T150405Z")
 	var list *ingest.ErrorList
 	switch {
@@ -107,16 +113,53 @@ func (d *Daemon) importDropped(ctx context.Context, dir, name string) {
 		d.log.Warn("dropped file refused", "file", path, "err", err)
 	}
 	if err != nil {
-		d.moveDropped(dir, name, "failed", stamp, err)
+		d.moveDropped(f, name, "failed", stamp, after, err)
 		return
 	}
 	d.log.Info("dropped file imported", "file", path, "added", res.Added, "revised", res.Revised, "unchanged", res.Unchanged)
-	d.moveDropped(dir, name, "done", stamp, nil)
+	d.moveDropped(f, name, "done", stamp, after, nil)
 }
 
-// moveDropped moves the file to done/ or failed/; a name taken by an
-// earlier file gets the time stamp in front.
-func (d *Daemon) moveDropped(dir, name, to, stamp string, importErr error) {
+// stillAsRead reports whether the file at path is the one that was read,
+// the same from before the read until now. If not, it says so and the file
+// is left where it is, to be read again once it settles: the rows already
+// stored count as unchanged, the new ones are added.
+func (d *Daemon) stillAsRead(path string, before, after os.FileInfo) bool {
+	now, err := os.Lstat(path)
+	if err == nil && sameFile(before, after) && sameFile(after, now) {
+		return true
+	}
+	d.log.Warn("drop folder: file changed while it was imported; importing it again once it settles "+
+		"(write NAME.tmp and rename it into the folder when complete)", "file", path)
+	return false
+}
+
+// openRegular opens a regular file, not one a symbolic link put in its
+// place since the folder was read, and returns what it opened.
+func openRegular(path string) (*os.File, os.FileInfo, error) {
+	named, err := os.Lstat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	opened, err := file.Stat()
+	if err == nil && (!named.Mode().IsRegular() || !os.SameFile(named, opened)) {
+		err = fmt.Errorf("%s is no longer a regular file", path)
+	}
+	if err != nil {
+		file.Close()
+		return nil, nil, err
+	}
+	return file, opened, nil
+}
+
+// moveDropped moves the file to done/ or failed/, where it is watched for
+// late writes; a name taken by an earlier file gets the time stamp in front.
+func (d *Daemon) moveDropped(f *dropFolder, name, to, stamp string, read os.FileInfo, importErr error) {
+	dir := f.dir
 	dst := filepath.Join(dir, to, name)
 	if _, err := os.Stat(dst); err == nil {
 		dst = filepath.Join(dir, to, stamp+"-"+name)
@@ -125,6 +168,7 @@ func (d *Daemon) moveDropped(dir, name, to, stamp string, importErr error) {
 		d.log.Error("move dropped file", "file", name, "to", dst, "err", err)
 		return
 	}
+	f.watch(name, dst, read, time.Now())
 	if importErr == nil {
 		return
 	}

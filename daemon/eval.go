@@ -25,6 +25,35 @@ type groupState struct {
 	lastRun  time.Time
 	duration time.Duration
 	rules    map[string]ruleState
+	// live, when set by a reload, is the group's rules: findings of
+	// other rules (removed since the evaluation) are left out.
+	live map[string]bool
+}
+
+// all yields the group's findings of its current rules.
+func (g groupState) all() iter.Seq[chiso.Finding] {
+	return func(yield func(chiso.Finding) bool) {
+		for f := range g.findings.All() {
+			if g.live != nil && !g.live[f.Rule] {
+				continue
+			}
+			if !yield(f) {
+				return
+			}
+		}
+	}
+}
+
+// len counts the group's findings of its current rules.
+func (g groupState) len() int {
+	if g.live == nil {
+		return g.findings.Len()
+	}
+	n := 0
+	for range g.all() {
+		n++
+	}
+	return n
 }
 
 type ruleState struct {
@@ -64,18 +93,26 @@ func (s *evalState) record(group string, now time.Time, took time.Duration, res 
 	s.groups[group] = gs
 }
 
-// keep drops the state of groups not in names.
-func (s *evalState) keep(names []string) {
+// retain drops the state of the groups and rules not in live (group →
+// rule → true): a kept group forgets the health of its removed rules, and
+// their findings are left out until the group is evaluated again.
+func (s *evalState) retain(live map[string]map[string]bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	live := map[string]bool{}
-	for _, n := range names {
-		live[n] = true
-	}
-	for g := range s.groups {
-		if !live[g] {
+	for g, gs := range s.groups {
+		rules := live[g]
+		if rules == nil {
 			delete(s.groups, g)
+			continue
 		}
+		kept := make(map[string]ruleState, len(gs.rules)) // readers hold the old map
+		for r, st := range gs.rules {
+			if rules[r] {
+				kept[r] = st
+			}
+		}
+		gs.rules, gs.live = kept, rules
+		s.groups[g] = gs
 	}
 }
 
@@ -85,7 +122,7 @@ func (s *evalState) count() int {
 	defer s.mu.RUnlock()
 	n := 0
 	for _, g := range s.groups {
-		n += g.findings.Len()
+		n += g.len()
 	}
 	return n
 }
@@ -98,14 +135,14 @@ func (s *evalState) findings() iter.Seq[chiso.Finding] {
 		names = append(names, g)
 	}
 	sort.Strings(names)
-	fs := make([]engine.Findings, len(names))
+	fs := make([]groupState, len(names))
 	for i, g := range names {
-		fs[i] = s.groups[g].findings
+		fs[i] = s.groups[g]
 	}
 	s.mu.RUnlock()
 	return func(yield func(chiso.Finding) bool) {
-		for _, f := range fs {
-			for x := range f.All() {
+		for _, g := range fs {
+			for x := range g.all() {
 				if !yield(x) {
 					return
 				}
@@ -122,10 +159,22 @@ func (s *evalState) group(name string) groupState {
 
 // evaluate runs one group at now and records the outcome. Errors are
 // handled here, at the loop boundary: counted, logged, kept for the API.
+// An evaluation overtaken by a reload publishes nothing: the reload
+// evaluates every group again with the new rules.
 func (d *Daemon) evaluate(ctx context.Context, group string, now time.Time, trigger string) {
+	set := d.groups.Load()
+	if _, ok := set.byName(group); !ok {
+		return // the group of a job or an import that a reload removed
+	}
 	start := time.Now()
 	res, err := d.eng.Evaluate(ctx, group, now)
 	took := time.Since(start)
+	d.publish.RLock()
+	defer d.publish.RUnlock()
+	if d.groups.Load() != set {
+		d.log.Debug("evaluation overtaken by a reload; discarded", "group", group, "trigger", trigger)
+		return
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			d.log.Error("evaluation failed", "group", group, "trigger", trigger, "err", err)
@@ -134,7 +183,7 @@ func (d *Daemon) evaluate(ctx context.Context, group string, now time.Time, trig
 	}
 	d.state.record(group, now, took, res)
 	d.metrics.evaluated(group, now, took, res)
-	d.sendAlerts(ctx, group, res.Findings.All(), now)
+	d.sendAlerts(ctx, set, group, res.Findings.All(), now)
 	for id, st := range res.PerRule {
 		if st.Err != nil {
 			d.log.Warn("rule failed", "group", group, "rule", id.Rule, "err", st.Err)
@@ -196,11 +245,11 @@ func ruleStatus(name, check, severity string, rs ruleState) server.RuleStatus {
 }
 
 // sendAlerts hands a group's findings to the alert sink, if any.
-func (d *Daemon) sendAlerts(ctx context.Context, group string, findings iter.Seq[chiso.Finding], now time.Time) {
+func (d *Daemon) sendAlerts(ctx context.Context, set *groupSet, group string, findings iter.Seq[chiso.Finding], now time.Time) {
 	if d.opts.Alerts == nil {
 		return
 	}
-	g, ok := d.groups.Load().byName(group)
+	g, ok := set.byName(group)
 	if !ok {
 		return
 	}

@@ -62,6 +62,14 @@ func (l *importLog) hasPending() bool {
 	return len(l.pending) > 0
 }
 
+// settled reports whether every import seen has been judged and none of
+// the daemon's own awaits judging.
+func (l *importLog) settled() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.pending) == 0 && len(l.mine) == 0
+}
+
 func (l *importLog) own(id int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,11 @@ type metrics struct {
 	// templates counts annotation and e-mail templates cut at a bound or
 	// failed, for the alerting packages that render them.
 	templates *bounded.Errors
+
+	mu sync.Mutex
+	// live is the running rule set, group → rule → true, as of the last
+	// retain; nil before it.
+	live map[string]map[string]bool
 }
 
 func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, error) {
@@ -119,23 +125,45 @@ func (m *metrics) evaluated(group string, now time.Time, took time.Duration, res
 	m.findings.set(group, res.Findings.All())
 }
 
-// scheduled starts a group's iteration counters at zero.
-func (m *metrics) scheduled(group string) {
-	m.iterations.WithLabelValues(group)
-	m.missed.WithLabelValues(group)
+// retain makes the per-group and per-rule series follow a reload from the
+// rule set old to now: the series of removed groups and rules are deleted
+// (a removed rule of a kept group too), the new groups' iteration counters
+// start at zero, and series of groups outside now are no longer created by
+// a job that was still running when its group was removed.
+func (m *metrics) retain(old, now *groupSet) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	live := now.ruleNames()
+	m.live = live
+	for _, g := range old.list {
+		if live[g.Name] == nil {
+			l := prometheus.Labels{"group": g.Name}
+			m.lastEval.DeletePartialMatch(l)
+			m.evalTime.DeletePartialMatch(l)
+			m.iterations.DeletePartialMatch(l)
+			m.missed.DeletePartialMatch(l)
+			m.ruleFailures.DeletePartialMatch(l)
+			continue
+		}
+		for _, r := range g.Rules {
+			if !live[g.Name][r.Alert] {
+				m.ruleFailures.DeleteLabelValues(g.Name, r.Alert)
+			}
+		}
+	}
+	for _, g := range now.list {
+		m.iterations.WithLabelValues(g.Name)
+		m.missed.WithLabelValues(g.Name)
+	}
+	m.findings.retain(live)
 }
 
-// forget deletes the series of groups that a reload removed.
-func (m *metrics) forget(groups []string) {
-	for _, g := range groups {
-		l := prometheus.Labels{"group": g}
-		m.lastEval.DeletePartialMatch(l)
-		m.evalTime.DeletePartialMatch(l)
-		m.iterations.DeletePartialMatch(l)
-		m.missed.DeletePartialMatch(l)
-		m.ruleFailures.DeletePartialMatch(l)
-		m.findings.set(g, nil)
-	}
+// isLive reports whether a group is in the running rule set; before the
+// first retain every group is.
+func (m *metrics) isLive(group string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.live == nil || m.live[group] != nil
 }
 
 // jobMonitor receives gocron's job events. It is registered with both
@@ -145,6 +173,9 @@ type jobMonitor struct{ m *metrics }
 
 // IncrementJob counts a run or a skipped run of a group's job.
 func (j *jobMonitor) IncrementJob(_ uuid.UUID, group string, _ []string, status gocron.JobStatus) {
+	if !j.m.isLive(group) {
+		return // the run of a job that a reload removed
+	}
 	switch status {
 	case gocron.Success, gocron.Fail:
 		j.m.iterations.WithLabelValues(group).Inc()
@@ -196,6 +227,27 @@ func (c *findingCollector) set(group string, fs iter.Seq[chiso.Finding]) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.per[group] = list
+	c.publish()
+}
+
+// retain drops the counts of the groups and rules not in live (group →
+// rule → true), as after a reload that removed or renamed them.
+func (c *findingCollector) retain(live map[string]map[string]bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for g, list := range c.per {
+		if live[g] == nil {
+			delete(c.per, g)
+			continue
+		}
+		c.per[g] = slices.DeleteFunc(slices.Clone(list), func(f findingCount) bool { return !live[g][f.rule] })
+	}
+	c.publish()
+}
+
+// publish swaps in the sorted snapshot of every group's counts; callers
+// hold c.mu.
+func (c *findingCollector) publish() {
 	var all []findingCount
 	for _, l := range c.per {
 		all = append(all, l...)

@@ -56,7 +56,7 @@ func (d *Daemon) Reload(ctx context.Context) error {
 		err = d.reloadAlerting(ctx, ac, now)
 	}
 	if err == nil {
-		err = d.swap(next, groups)
+		err = d.swap(ctx, next, groups, now)
 	}
 	if err != nil {
 		d.reload.fail(now, err)
@@ -67,12 +67,6 @@ func (d *Daemon) Reload(ctx context.Context) error {
 	d.reload.succeed(now)
 	d.metrics.reloaded(true, now)
 	d.log.Info("reloaded", "groups", len(groups))
-	if d.opts.Alerts != nil {
-		if err := d.opts.Alerts.SetRules(ctx, rawGroups(groups), now); err != nil {
-			d.metrics.alertErrors.Inc()
-			d.log.Error("alerting: rules not updated", "err", err)
-		}
-	}
 	select { // the sync loop evaluates every group with the new rules
 	case d.evalAll <- struct{}{}:
 	default:
@@ -124,35 +118,37 @@ func keepRestartSettings(cur, next *config.Config, warn func(string, ...any)) *c
 }
 
 // swap installs validated groups: the engine first (it may still refuse
-// them, and then nothing has changed), then the schedule.
-func (d *Daemon) swap(cfg *config.Config, groups []ruleGroup) error {
+// them, and then nothing has changed), then the schedule, then, while no
+// evaluation publishes, the set itself with everything kept per group and
+// rule (findings, health, metrics, alerts), so that nothing of a removed or
+// renamed group or rule outlives the swap. An evaluation that ran on the old
+// set publishes nothing (see evaluate); the sync loop evaluates every group
+// again after the reload.
+func (d *Daemon) swap(ctx context.Context, cfg *config.Config, groups []ruleGroup, now time.Time) error {
+	old := d.groups.Load()
 	if err := d.eng.SetRules(rawGroups(groups)); err != nil {
 		return fmt.Errorf("prepare rules: %w", err)
 	}
-	old := d.groups.Load().names()
 	if err := d.schedule(groups); err != nil {
+		if rerr := d.eng.SetRules(rawGroups(old.list)); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("restore the running rules: %w", rerr))
+		}
 		return err
 	}
 	set := newGroupSet(groups)
+	d.publish.Lock()
+	defer d.publish.Unlock()
 	d.groups.Store(set)
 	d.cfg.Store(cfg)
-	d.state.keep(set.names())
-	d.metrics.forget(removed(old, set.names()))
-	return nil
-}
-
-func removed(old, now []string) []string {
-	live := map[string]bool{}
-	for _, n := range now {
-		live[n] = true
-	}
-	var out []string
-	for _, o := range old {
-		if !live[o] {
-			out = append(out, o)
+	d.state.retain(set.ruleNames())
+	d.metrics.retain(old, set)
+	if d.opts.Alerts != nil {
+		if err := d.opts.Alerts.SetRules(ctx, rawGroups(groups), now); err != nil {
+			d.metrics.alertErrors.Inc()
+			d.log.Error("alerting: rules not updated", "err", err)
 		}
 	}
-	return out
+	return nil
 }
 
 // loadGroups reads and validates every rule file of the configuration,

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -88,6 +89,19 @@ func (s *groupSet) byName(name string) (ruleGroup, bool) {
 	return ruleGroup{}, false
 }
 
+// ruleNames returns the groups' rule names, group → rule → true.
+func (s *groupSet) ruleNames() map[string]map[string]bool {
+	out := make(map[string]map[string]bool, len(s.list))
+	for _, g := range s.list {
+		rs := make(map[string]bool, len(g.Rules))
+		for _, r := range g.Rules {
+			rs[r.Alert] = true
+		}
+		out[g.Name] = rs
+	}
+	return out
+}
+
 func (s *groupSet) names() []string {
 	out := make([]string, len(s.list))
 	for i, g := range s.list {
@@ -128,28 +142,38 @@ func (d *Daemon) startScheduler(cfg *config.Config, groups []ruleGroup) error {
 	if err := d.schedule(groups); err != nil {
 		return err
 	}
+	d.metrics.retain(&groupSet{}, newGroupSet(groups))
 	s.Start()
 	return nil
 }
 
-// schedule replaces the jobs with one per group. Every spec has been
-// checked by loadGroups, so an error here is unexpected.
+// schedule replaces the jobs with one per group. The new jobs are made
+// before the old ones are removed, so that on an error (unexpected: every
+// spec has been checked by loadGroups) the old schedule stays whole.
 func (d *Daemon) schedule(groups []ruleGroup) error {
-	for name, j := range d.jobs {
-		if err := d.sched.RemoveJob(j.ID()); err != nil {
-			return fmt.Errorf("remove job of group %s: %w", name, err)
-		}
-		delete(d.jobs, name)
-	}
+	jobs := make(map[string]gocron.Job, len(groups))
 	for _, g := range groups {
 		j, err := d.newJob(g.Name, g.Schedule)
 		if err != nil {
+			d.removeJobs(jobs)
 			return err
 		}
-		d.jobs[g.Name] = j
-		d.metrics.scheduled(g.Name)
+		jobs[g.Name] = j
 	}
+	d.removeJobs(d.jobs)
+	d.jobs = jobs
 	return nil
+}
+
+// removeJobs removes jobs from the scheduler. A job that cannot be removed
+// is logged: should it still run, its evaluation finds its group gone and
+// does nothing.
+func (d *Daemon) removeJobs(jobs map[string]gocron.Job) {
+	for name, j := range jobs {
+		if err := d.sched.RemoveJob(j.ID()); err != nil && !errors.Is(err, gocron.ErrJobNotFound) {
+			d.log.Warn("remove the job of a rule group", "group", name, "err", err)
+		}
+	}
 }
 
 func (d *Daemon) newJob(group, spec string) (j gocron.Job, err error) {

@@ -631,29 +631,39 @@ func (db *DB) outbox(ctx context.Context, q string, args ...any) ([]alerts.Outbo
 	return out, nil
 }
 
-// MarkNotificationSent marks an entry sent at at and stamps the sending
-// time on its group's log entry, in one transaction. It reports false,
-// changing nothing, if the entry was already sent (or is unknown or dead).
-func (db *DB) MarkNotificationSent(ctx context.Context, id int64, at time.Time) (bool, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+// StartNotificationAttempt records, before an entry is sent, that an
+// attempt begins: its attempts are counted and it is queued (not failed),
+// so that an entry queued with attempts was being sent when the process
+// stopped. It reports false, changing nothing, if the entry is no longer
+// to be sent (sent, dead or unknown).
+func (db *DB) StartNotificationAttempt(ctx context.Context, id int64) (bool, error) {
+	res, err := db.write.ExecContext(ctx, `UPDATE notifications SET attempts = attempts + 1, status = 'queued'
+		WHERE id = ? AND status IN ('queued', 'failed')`, id)
 	if err != nil {
-		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
+		return false, fmt.Errorf("record an attempt of notification %d: %w", id, err)
 	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE notifications SET status = 'sent', sent_at = ?, attempts = attempts + 1,
-		last_error = '' WHERE id = ? AND status IN ('queued', 'failed')`, alertTime(at), id)
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// MarkNotificationSent marks an entry sent at at, in one statement so that
+// the time between a delivery and its record is short; then it stamps the
+// sending time on the group's log entry (informative: a crash between the
+// two leaves the log's time older). It reports false, changing nothing, if
+// the entry was already sent (or is unknown or dead). The attempt was
+// counted by StartNotificationAttempt.
+func (db *DB) MarkNotificationSent(ctx context.Context, id int64, at time.Time) (bool, error) {
+	res, err := db.write.ExecContext(ctx, `UPDATE notifications SET status = 'sent', sent_at = ?, last_error = ''
+		WHERE id = ? AND status IN ('queued', 'failed')`, alertTime(at), id)
 	if err != nil {
 		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE notification_log SET sent_at = ? WHERE (receiver, group_key) =
+	if _, err := db.write.ExecContext(ctx, `UPDATE notification_log SET sent_at = ? WHERE (receiver, group_key) =
 		(SELECT receiver, group_key FROM notifications WHERE id = ?)`, alertTime(at), id); err != nil {
-		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
+		return true, fmt.Errorf("stamp the log of notification %d: %w", id, err)
 	}
 	return true, nil
 }

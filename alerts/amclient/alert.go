@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerts"
 )
 
 // PostableAlert is an alert as Alertmanager's POST /api/v2/alerts takes it.
@@ -45,31 +46,9 @@ func StartsAt(a chiso.Alert) time.Time {
 	return a.ActiveAt
 }
 
-// Labels returns the labels as Alertmanager accepts them: empty values
-// dropped (an empty label is an absent one) and each character of a name
-// outside [a-zA-Z0-9_] replaced by '_'.
-func Labels(in map[string]string) map[string]string {
-	out := make(map[string]string, len(in))
-	for k, v := range in {
-		if v != "" && k != "" {
-			out[labelName(k)] = v
-		}
-	}
-	return out
-}
-
-// labelName makes k a valid Prometheus label name.
-func labelName(k string) string {
-	var b strings.Builder
-	for i, r := range k {
-		ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')
-		if !ok {
-			r = '_'
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// Labels returns the labels as Alertmanager accepts them
+// (alerts.AlertmanagerLabels).
+func Labels(in map[string]string) map[string]string { return alerts.AlertmanagerLabels(in) }
 
 // nonEmpty drops empty annotations; nil stays nil.
 func nonEmpty(in map[string]string) map[string]string {

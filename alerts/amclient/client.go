@@ -86,12 +86,16 @@ func (c *Client) Send(ctx context.Context, as []chiso.Alert, now time.Time) erro
 }
 
 // Notify sends the notification's alerts (a digest's too) at the current
-// time, so a delayed retry still gives firing alerts a future end. A test
-// notification without alerts sends one info alert named
-// ChisoReceiverTest that ends after one resend delay.
+// time, so a delayed retry still gives firing alerts a future end. Alerts
+// muted since the last notification (acknowledged, silenced, inhibited)
+// are sent resolved at the time they were found muted and are no longer
+// re-sent. A test notification's alerts end one resend delay after they
+// are sent and are not re-sent, so Alertmanager resolves them by itself;
+// a test notification without alerts sends one info alert named
+// ChisoReceiverTest.
 func (c *Client) Notify(ctx context.Context, n *alerts.Notification) error {
 	now := c.now()
-	as := notificationAlerts(n, now, c.cfg.ResendDelay)
+	as := append(notificationAlerts(n, now, c.cfg.ResendDelay), mutedAlerts(n)...)
 	ext := n.ExternalURL
 	if ext == "" {
 		ext = c.ext
@@ -250,14 +254,41 @@ func notificationAlerts(n *alerts.Notification, now time.Time, resend time.Durat
 			out = append(out, a)
 		}
 	}
-	if len(out) == 0 && n.Reason == alerts.ReasonTest {
+	if n.Reason != alerts.ReasonTest {
+		return out
+	}
+	for i := range out {
+		out[i] = endsAfter(out[i], now, resend)
+	}
+	if len(out) == 0 {
 		out = append(out, testAlert(n, now, resend))
 	}
 	return out
 }
 
-// testAlert is what a test notification sends: resolved one resend delay
-// after it starts, so that it clears by itself.
+// endsAfter makes a test alert one that Alertmanager shows from now until
+// now+resend: resolved at that time, so the client does not re-send it.
+func endsAfter(a chiso.Alert, now time.Time, resend time.Duration) chiso.Alert {
+	if a.FiredAt.IsZero() {
+		a.FiredAt = now
+	}
+	a.State, a.ResolvedAt, a.KeepFiringSince = chiso.Resolved, now.Add(resend), time.Time{}
+	return a
+}
+
+// mutedAlerts returns the notification's muted alerts resolved at the time
+// the notification was made, when they were found muted.
+func mutedAlerts(n *alerts.Notification) []chiso.Alert {
+	out := make([]chiso.Alert, 0, len(n.Muted))
+	for _, a := range n.Muted {
+		a.State, a.ResolvedAt = chiso.Resolved, n.CreatedAt
+		out = append(out, a)
+	}
+	return out
+}
+
+// testAlert is what a test notification without alerts sends: resolved
+// one resend delay after it starts, so that it clears by itself.
 func testAlert(n *alerts.Notification, now time.Time, resend time.Duration) chiso.Alert {
 	return chiso.Alert{Fingerprint: fmt.Sprintf("test-%d", n.ID), State: chiso.Resolved,
 		FiredAt: now, ResolvedAt: now.Add(resend),

@@ -343,3 +343,65 @@ func TestValidate(t *testing.T) {
 		t.Errorf("empty config: %v", errs)
 	}
 }
+
+// TestMutedAlertsAreSentResolvedAndNotResent: an alert acknowledged or
+// silenced in chiso after it was sent firing is sent resolved at the time
+// it was found muted, and Resend no longer keeps it active.
+func TestMutedAlertsAreSentResolvedAndNotResent(t *testing.T) {
+	am := newFakeAM(t, http.StatusOK)
+	c, err := New(Config{URLs: []string{am.URL}}, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, b := alert("a", "DB"), alert("b", "VP")
+	mutedAt := now.Add(-time.Minute)
+	for _, n := range []*alerts.Notification{
+		{ID: 1, Reason: alerts.ReasonFiring, Alerts: []chiso.Alert{a, b}, CreatedAt: now},
+		{ID: 2, Reason: alerts.ReasonMuted, Muted: []chiso.Alert{a}, CreatedAt: mutedAt},
+	} {
+		if err := c.Notify(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Resend(ctx, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	posts := am.Posts()
+	if len(posts) != 3 || len(posts[1]) != 1 || len(posts[2]) != 1 {
+		t.Fatalf("posts %+v: want the firing two, the muted one, then a re-send of the other", posts)
+	}
+	if got := posts[1][0]; got.Labels["area"] != "DB" || !got.EndsAt.Equal(mutedAt) {
+		t.Errorf("muted alert posted as %+v, want DB ending at %s", got, mutedAt)
+	}
+	if got := posts[2][0]; got.Labels["area"] != "VP" {
+		t.Errorf("re-sent %+v, want only VP", got)
+	}
+}
+
+// TestTestNotificationEndsAfterOneResendDelay: the manager's test alert
+// is firing; Alertmanager must see it end one resend delay after it was
+// sent, and the client must not re-send it (it never resolved before).
+func TestTestNotificationEndsAfterOneResendDelay(t *testing.T) {
+	am := newFakeAM(t, http.StatusOK)
+	c, err := New(Config{URLs: []string{am.URL}, ResendDelay: 30 * time.Second}, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	test := alert("t", "test")
+	test.ActiveAt, test.FiredAt = now.Add(-time.Second), now.Add(-time.Second)
+	if err := c.Notify(ctx, &alerts.Notification{ID: 7, Reason: alerts.ReasonTest, Alerts: []chiso.Alert{test}, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Resend(ctx, now.Add(30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	posts := am.Posts()
+	if len(posts) != 1 || len(posts[0]) != 1 {
+		t.Fatalf("posts %+v: want the test alert once, never re-sent", posts)
+	}
+	if got := posts[0][0].EndsAt; !got.Equal(now.Add(30 * time.Second)) {
+		t.Errorf("test alert ends at %s, want one resend delay after it was sent (%s)", got, now.Add(30*time.Second))
+	}
+}

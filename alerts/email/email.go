@@ -254,6 +254,9 @@ func (e *Notifier) identify(m *mail.Msg, n *alerts.Notification) {
 	}
 	m.SetGenHeader("X-Chiso-Reason", string(n.Reason))
 	m.SetGenHeader("X-Chiso-Notification-Id", strconv.FormatInt(n.ID, 10))
+	if n.Attempt > 0 {
+		m.SetGenHeader("X-Chiso-Attempt", strconv.Itoa(n.Attempt)) // above 1: maybe a duplicate
+	}
 }
 
 // readPassword reads the password from the configured file or variable.

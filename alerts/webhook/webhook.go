@@ -69,7 +69,8 @@ func New(cfg Config, opts ...Option) (*Notifier, error) {
 }
 
 // Notify posts n. The Idempotency-Key header is the same on every re-send
-// of n, so the receiver can drop duplicates. A 2xx answer is success; 408,
+// of n, so the receiver can drop duplicates; X-Chiso-Attempt numbers the
+// sends, and only one above 1 can be a duplicate. A 2xx answer is success; 408,
 // 429, 5xx, time-outs and connection errors can be retried; any other
 // answer fails permanently (alerts.Permanent).
 func (w *Notifier) Notify(ctx context.Context, n *alerts.Notification) error {
@@ -105,6 +106,9 @@ func (w *Notifier) setHeaders(req *http.Request, n *alerts.Notification, body []
 	req.Header.Set("Idempotency-Key", IdempotencyKey(n))
 	req.Header.Set("X-Chiso-Notification-Id", strconv.FormatInt(n.ID, 10))
 	req.Header.Set("X-Chiso-Reason", string(n.Reason))
+	if n.Attempt > 0 {
+		req.Header.Set("X-Chiso-Attempt", strconv.Itoa(n.Attempt)) // above 1: maybe a duplicate
+	}
 	if w.secret != nil {
 		ts := strconv.FormatInt(w.now().Unix(), 10)
 		req.Header.Set(TimestampHeader, ts)

@@ -43,7 +43,7 @@ func runAck(ctx context.Context, e *env, args []string) int {
 func checkAck(pos []string, req server.AckRequest) error {
 	var errs []error
 	if len(pos) != 1 {
-		errs = append(errs, fmt.Errorf("want one alert fingerprint (see chiso alerts list), got %d arguments", len(pos)))
+		errs = append(errs, fmt.Errorf("want one alert fingerprint, chiso's or Alertmanager's (see chiso alerts list), got %d arguments", len(pos)))
 	}
 	if req.Kind != chiso.AckCorrect && req.Kind != chiso.AckWillBeCorrect {
 		errs = append(errs, fmt.Errorf("--kind %q: want %s or %s", req.Kind, chiso.AckCorrect, chiso.AckWillBeCorrect))

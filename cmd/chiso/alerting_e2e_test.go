@@ -332,26 +332,30 @@ func TestSMTPRefusalsThenEachNotificationOnce(t *testing.T) {
 	t.Parallel()
 	mb := startMailbox(t, 3)
 	p := serveAlerting(t, t.TempDir(), emailAlerting(mb.addr, ""))
-	p.waitFor("a notification for each head", 15*time.Second, mb.eachHeadHas)
-	time.Sleep(1500 * time.Millisecond) // time for a duplicate to show
+	// counted, not slept on: three retries and three successes, then
+	// checkDeliveredOnce stops the daemon before it compares the attempts
+	// the outbox recorded with those the server saw (3 refused, 3
+	// accepted), so a late duplicate cannot hide
+	p.waitFor("three retries and three successes", 15*time.Second, func() bool {
+		return p.metricsContain(`chiso_notifications_total{integration="email",outcome="retry",receiver="heads"} 3`) &&
+			p.metricsContain(`chiso_notifications_total{integration="email",outcome="success",receiver="heads"} 3`)
+	})
 	mb.mu.Lock()
 	refused := mb.refused
 	mb.mu.Unlock()
 	if refused != 3 {
 		t.Errorf("the server refused %d times, want 3", refused)
 	}
-	if !p.metricsContain(`chiso_notifications_total{integration="email",outcome="retry",receiver="heads"} 3`) ||
-		!p.metricsContain(`chiso_notifications_total{integration="email",outcome="success",receiver="heads"} 3`) {
-		_, m := p.get("/metrics")
-		t.Errorf("/metrics does not count 3 retries and 3 successes:\n%s", grepLines(m, "chiso_notifications_total"))
-	}
-	checkDeliveredOnce(t, p, mb)
+	checkDeliveredOnce(t, p, mb, 6)
 }
 
 // checkDeliveredOnce stops the daemon and compares the outbox with the
 // mailbox: every notification sent, each received exactly once (by its
-// Message-ID, which a re-send keeps), one for each head.
-func checkDeliveredOnce(t *testing.T, p *daemonProc, mb *mailbox) {
+// Message-ID, which a re-send keeps), one for each head; with attempts
+// above zero, the outbox recorded that many attempts and the server saw
+// each (refused or accepted). The daemon is stopped first, so nothing can
+// be sent after the count.
+func checkDeliveredOnce(t *testing.T, p *daemonProc, mb *mailbox, attempts int) {
 	t.Helper()
 	p.kill()
 	db, err := store.Open(context.Background(), filepath.Join(p.dir, "chiso.db"))
@@ -363,14 +367,20 @@ func checkDeliveredOnce(t *testing.T, p *daemonProc, mb *mailbox) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	recorded := 0
 	for _, e := range entries {
+		recorded += e.Attempts
 		if e.Status != alerts.StatusSent {
 			t.Errorf("notification %d is %s after %d attempts (%s), want sent", e.ID, e.Status, e.Attempts, e.LastError)
 		}
 	}
 	mb.mu.Lock()
 	msgs := append([]mailMsg(nil), mb.msgs...)
+	seen := mb.refused + len(msgs)
 	mb.mu.Unlock()
+	if attempts > 0 && (recorded != attempts || seen != attempts) {
+		t.Errorf("the outbox recorded %d attempts and the server saw %d, want %d", recorded, seen, attempts)
+	}
 	ids := map[string]int{}
 	for _, m := range msgs {
 		msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
@@ -412,13 +422,16 @@ func TestKilledBeforeDeliveryDeliversOnceAfterRestart(t *testing.T) {
 	p.kill()
 	mb := startMailbox(t, 0)
 	p = serveAlerting(t, dir, emailAlerting(mb.addr, ""))
-	p.waitFor("a notification for each head after the restart", 10*time.Second, mb.eachHeadHas)
-	time.Sleep(1500 * time.Millisecond) // time for a duplicate to show
+	// counted, not slept on: three successes of the restarted daemon, then
+	// checkDeliveredOnce stops it before it counts
+	p.waitFor("three notifications delivered after the restart", 10*time.Second, func() bool {
+		return p.metricsContain(`chiso_notifications_total{integration="email",outcome="success",receiver="heads"} 3`)
+	})
 	m := parseMail(t, mb.to(headPT)[0].Data)
 	if !strings.Contains(m.Text, "Tỷ trọng kinh tế số trong GRDP") || !strings.Contains(m.Text, "12,5%") {
 		t.Errorf("Phú Thọ's notification lacks its digital economy share:\n%s", m.Text)
 	}
-	checkDeliveredOnce(t, p, mb)
+	checkDeliveredOnce(t, p, mb, 0)
 }
 
 // alertmanagerBinary is where Debian's prometheus-alertmanager installs it.
@@ -459,6 +472,7 @@ func startAlertmanager(t *testing.T) string {
 
 // amAlert is what Alertmanager's GET /api/v2/alerts lists.
 type amAlert struct {
+	Fingerprint string            `json:"fingerprint"`
 	Labels      map[string]string `json:"labels"`
 	Annotations map[string]string `json:"annotations"`
 	Status      struct {
@@ -524,6 +538,60 @@ func TestAlertmanagerReceivesAndResolves(t *testing.T) {
 	})
 	if _, ok := got[revenue]; !ok {
 		t.Errorf("Vĩnh Phúc's revenue alert is gone too; only the cleared one should resolve: %v", got)
+	}
+}
+
+// TestAlertmanagerSeesMutedAndTestAlertsResolve: the on-call person copies
+// the fingerprint Alertmanager shows and acknowledges with it; that alert,
+// and one silenced in chiso, resolve in Alertmanager instead of being
+// re-sent as active forever; a test notification resolves there after one
+// resend delay, while the other alerts stay active.
+func TestAlertmanagerSeesMutedAndTestAlertsResolve(t *testing.T) {
+	t.Parallel()
+	am := startAlertmanager(t)
+	p := serveAlerting(t, t.TempDir(), fmt.Sprintf(`alerting:
+  route: {receiver: am, group_by: [area], group_wait: 0s, group_interval: 1s}
+  receivers:
+    - name: am
+      alertmanager: {urls: [%q], resend_delay: 1s}
+`, am))
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	writeTestFile(t, tokenFile, e2eToken)
+	client := []string{"--url", p.url, "--token-file", tokenFile}
+	const share, revenue = "PT/digital_economy_share", "VP/ict_revenue"
+	var got map[string]amAlert
+	p.waitFor("the sample's alerts in Alertmanager", 10*time.Second, func() bool {
+		got = amAlerts(t, am)
+		_, ok1 := got[share]
+		_, ok2 := got[revenue]
+		return ok1 && ok2
+	})
+	out := mustChiso(t, append([]string{"alerts", "list", "--format", "json", "area=PT", "indicator=digital_economy_share"}, client...)...)
+	if !strings.Contains(out, `"alertmanager_fingerprint": "`+got[share].Fingerprint+`"`) {
+		t.Fatalf("chiso alerts list lacks Alertmanager's fingerprint %s:\n%s", got[share].Fingerprint, out)
+	}
+	mustChiso(t, append([]string{"ack", got[share].Fingerprint, "--kind", "correct", "--by", "lan", "--comment", "đã kiểm tra"}, client...)...)
+	mustChiso(t, append([]string{"silence", "add", "area=VP", "--duration", "1d", "--by", "lan", "--comment", "rà soát"}, client...)...)
+	p.waitFor("the acknowledged and the silenced alerts resolved in Alertmanager", 15*time.Second, func() bool {
+		got = amAlerts(t, am)
+		for k := range got {
+			if k == share || strings.HasPrefix(k, "VP/") {
+				return false
+			}
+		}
+		return true
+	})
+	mustChiso(t, append([]string{"alerts", "test-receiver", "am"}, client...)...)
+	p.waitFor("the test alert in Alertmanager", 10*time.Second, func() bool { _, ok := amAlerts(t, am)["test/test"]; return ok })
+	p.waitFor("the test alert resolved in Alertmanager", 10*time.Second, func() bool { _, ok := amAlerts(t, am)["test/test"]; return !ok })
+	active := 0
+	for k := range amAlerts(t, am) {
+		if k != share && !strings.HasPrefix(k, "VP/") {
+			active++
+		}
+	}
+	if active == 0 {
+		t.Error("no alert is active in Alertmanager any more; only the muted ones should have resolved")
 	}
 }
 

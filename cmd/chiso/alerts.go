@@ -115,18 +115,19 @@ func parseInterleaved(fs *flag.FlagSet, args []string) (pos []string, code int, 
 
 // alertRow is an alert as the API writes it, with what the tables show.
 type alertRow struct {
-	Fingerprint  string            `json:"fingerprint"`
-	Labels       map[string]string `json:"labels"`
-	Annotations  map[string]string `json:"annotations"`
-	State        string            `json:"state"`
-	ActiveAt     *time.Time        `json:"active_at"`
-	FiredAt      *time.Time        `json:"fired_at"`
-	ResolvedAt   *time.Time        `json:"resolved_at"`
-	Value        *float64          `json:"value"`
-	Acknowledged bool              `json:"acknowledged"`
-	SilencedBy   []int64           `json:"silenced_by"`
-	Inhibited    bool              `json:"inhibited"`
-	Ack          *struct {
+	Fingerprint   string            `json:"fingerprint"`
+	AMFingerprint string            `json:"alertmanager_fingerprint"`
+	Labels        map[string]string `json:"labels"`
+	Annotations   map[string]string `json:"annotations"`
+	State         string            `json:"state"`
+	ActiveAt      *time.Time        `json:"active_at"`
+	FiredAt       *time.Time        `json:"fired_at"`
+	ResolvedAt    *time.Time        `json:"resolved_at"`
+	Value         *float64          `json:"value"`
+	Acknowledged  bool              `json:"acknowledged"`
+	SilencedBy    []int64           `json:"silenced_by"`
+	Inhibited     bool              `json:"inhibited"`
+	Ack           *struct {
 		Kind string `json:"kind"`
 		By   string `json:"by"`
 	} `json:"acknowledgement"`
@@ -189,10 +190,10 @@ func printAlerts(e *env, raw []json.RawMessage, format string) int {
 		}
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FINGERPRINT\tSTATE\tALERTNAME\tAREA\tINDICATOR\tPERIOD\tSEVERITY\tVALUE\tSINCE\tMUTED")
+	fmt.Fprintln(tw, "FINGERPRINT\tALERTMANAGER\tSTATE\tALERTNAME\tAREA\tINDICATOR\tPERIOD\tSEVERITY\tVALUE\tSINCE\tMUTED")
 	for _, a := range rows {
 		l := a.Labels
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Fingerprint, a.State, l["alertname"], l["area"],
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Fingerprint, dash(a.AMFingerprint), a.State, l["alertname"], l["area"],
 			l["indicator"], dash(l["period"]), l["severity"], fmtValue(a.Value), fmtSince(a), a.muted())
 	}
 	tw.Flush()
