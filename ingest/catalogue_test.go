@@ -130,7 +130,7 @@ func TestReadCatalogueAliases(t *testing.T) {
 		"bts_stations,Số trạm BTS,BTS stations,station,count,true,0,,Trạm BTS; Số trạm thu phát sóng ;\n" +
 		"bts_sites,Số vị trí trạm BTS,BTS sites,site,count,true,0,,\n"
 	areas := "code,name_vi,level,parent,gso_code,valid_from,valid_to,aliases\n" +
-		"HCM,Hồ Chí Minh,province,,79,,,TP. Hồ Chí Minh;TP.HCM;Sài Gòn\n"
+		"HCM,Hồ Chí Minh,province,,79,,,Thành phố Hồ Chí Minh;TP. Hồ Chí Minh;TP.HCM;TP HCM;Sài Gòn\n"
 	if err := ReadCatalogue("indicators.csv", strings.NewReader(inds), &cat); err != nil {
 		t.Fatal(err)
 	}

@@ -47,12 +47,14 @@ func fold(s string) string {
 }
 
 // areaPrefixes are the words before a province's name that people may or
-// may not write: "Tỉnh Điện Biên", "Thành phố Hồ Chí Minh", "TP. Hồ Chí
-// Minh" name the same areas as "Điện Biên" and "Hồ Chí Minh".
-var areaPrefixes = []string{"tinh ", "thanh pho ", "tp "}
+// may not write: "Tỉnh Điện Biên" names the same area as "Điện Biên".
+// "Thành phố" and "TP" are not among them: Thành phố Hòa Bình is a city
+// inside Hòa Bình province, not the province, so a city is matched only by
+// its own name or an alias (TP. Hồ Chí Minh).
+var areaPrefixes = []string{"tinh "}
 
-// foldArea folds an area's name as fold does, without a leading "Tỉnh",
-// "Thành phố" or "TP" when a name follows it.
+// foldArea folds an area's name as fold does, without a leading "Tỉnh"
+// when a name follows it.
 func foldArea(s string) string {
 	w := foldWords(s)
 	for _, p := range areaPrefixes {

@@ -110,6 +110,12 @@ func (ix *nameIndex) suggest(s string, code func(int) string) []string {
 	}
 	best := map[int]near{}
 	for _, f := range ix.forms {
+		if len(f.folded) >= 4 && len(q) > len(f.folded) && strings.HasSuffix(q, f.folded) {
+			// "Thành phố Điện Biên" ends with Điện Biên: a city or district
+			// of that name is not the province, but the name is the hint.
+			best[f.entry] = near{f.entry, limit, f.label}
+			continue
+		}
 		if d := len(f.folded) - len(q); d > 2*limit || -d > 2*limit {
 			continue // too far apart in length to be close (lengths are in bytes)
 		}
