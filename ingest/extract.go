@@ -49,6 +49,9 @@ func (x *extractor) extractCell(text string, ind chiso.Indicator, unit *unitSpec
 }
 
 func (x *extractor) read(text string, ind chiso.Indicator, derived bool, unit *unitSpec) (float64, chiso.Qualifier, error) {
+	if x.cell && len(text) > maxCellText {
+		return 0, chiso.Exact, errCellTooLong
+	}
 	if err := garbage(text); err != nil {
 		return 0, chiso.Exact, err
 	}
@@ -59,6 +62,11 @@ func (x *extractor) read(text string, ind chiso.Indicator, derived bool, unit *u
 	}
 	if c.err != nil {
 		return 0, chiso.Exact, c.err
+	}
+	if x.cell {
+		if err := x.onlyTheFigure(&c, ind, unit); err != nil {
+			return 0, chiso.Exact, err
+		}
 	}
 	if err := unit.apply(&c.Figure, ind); err != nil {
 		return 0, chiso.Exact, err
@@ -90,50 +98,16 @@ func (x *extractor) choose(kind chiso.IndicatorKind) (candidate, bool) {
 		switch {
 		case c.skip:
 		case c.Percent == (kind == chiso.KindPercent):
-			if x.cell && c.err == nil {
-				c.err = x.onlyFigure(i, c.Percent)
-			}
 			return c, true
 		case !found:
 			other, found = c, true
 		}
 	}
-	if found && x.cell && other.err == nil {
-		other.err = x.onlyFigure(other.at, other.Percent)
-	}
 	return other, found
 }
 
-var errTwoFigures = problem("two_figures",
-	"more than one figure in the cell: write one figure per cell (a space inside a number may only group thousands: 530 100)",
-	"ô có nhiều hơn một số liệu: mỗi ô chỉ ghi một số liệu (dấu cách trong một số chỉ để phân cách hàng nghìn: 530 100)")
 
-// onlyFigure refuses a value cell holding, after the figure at toks[at],
-// another number of the same sort that is not a growth rate: "530  100"
-// is not 530.
-func (x *extractor) onlyFigure(at int, percent bool) error {
-	for i := at + 1; i < len(x.toks); i++ {
-		if x.toks[i].kind != tokNumber {
-			continue
-		}
-		c := analyze(x.toks, i, x.loc)
-		if !c.skip && c.Percent == percent && !x.afterGrowthWord(c.start) {
-			return errTwoFigures
-		}
-	}
-	return nil
-}
 
-// afterGrowthWord reports whether a growth word (tăng, giảm …) stands just
-// before toks[i].
-func (x *extractor) afterGrowthWord(i int) bool {
-	for k := i - 1; k >= 0 && k >= i-3; k-- {
-		if _, ok := matchEndingAt(x.toks, k, growthWords); ok {
-			return true
-		}
-	}
-	return false
-}
 
 var errNoGrowth = problem("no_growth",
 	"a derived figure needs a growth rate after the value, as in \"2.500 trạm, tăng 29,46% so với năm 2016\"",

@@ -47,8 +47,8 @@ var (
 	scaleWords  = newPhrases(
 		words("nghìn tỷ", 12), words("ngàn tỷ", 12), words("nghìn tỉ", 12), words("ngàn tỉ", 12),
 		words("triệu tỷ", 15), words("triệu tỉ", 15), words("nghìn", 3), words("ngàn", 3),
-		words("triệu", 6), words("tỷ", 9), words("tỉ", 9), words("thousand", 3), words("million", 6),
-		words("billion", 9), words("trillion", 12),
+		words("triệu", 6), words("tỷ", 9), words("tỉ", 9), words("trăm", 2), words("chục", 1),
+		words("thousand", 3), words("million", 6), words("billion", 9), words("trillion", 12), words("hundred", 2),
 	)
 	currencyWords = newPhrases(
 		words("đô la", usd), words("đồng", vnd), words("vnd", vnd), words("vnđ", vnd), words("đ", vnd),
@@ -123,9 +123,7 @@ func (c *candidate) readAfter(toks []token) {
 		c.Percent, c.end = true, j+len(p.words)
 		return
 	}
-	if p, ok := matchAt(toks, j, scaleWords); ok && !(j+1 < len(toks) && notScaleWords.has(toks[j+1])) {
-		c.Scale, j = p.val, j+len(p.words)
-	}
+	j = c.readScale(toks, j)
 	switch p, ok := matchAt(toks, j, currencyWords); {
 	case ok:
 		c.Currency, j = currencyNames[p.val], j+len(p.words)
@@ -135,6 +133,32 @@ func (c *candidate) readAfter(toks []token) {
 		c.Currency, j = "USD", j+2
 	}
 	c.end = j
+}
+
+// maxScale is the largest power of ten scale words may make together:
+// triệu tỷ (10^15) and a few more.
+const maxScale = 18
+
+// readScale reads scale words from toks[j] on, which multiply when each is
+// larger than the one before (trăm nghìn is 10^5, nghìn triệu 10^9) and are
+// an error otherwise (tỷ tỷ, triệu nghìn); it returns where they end.
+func (c *candidate) readScale(toks []token, j int) int {
+	last := 0
+	for {
+		p, ok := matchAt(toks, j, scaleWords)
+		if !ok || (j+1 < len(toks) && notScaleWords.has(toks[j+1])) {
+			return j
+		}
+		if p.val <= last || c.Scale+p.val > maxScale {
+			if c.err == nil {
+				c.err = problem("bad_scale", "scale words %s do not make one figure: write one scale, larger words last (nghìn tỷ, trăm nghìn)",
+					"các từ chỉ quy mô %s không tạo thành một con số: chỉ ghi một quy mô, từ lớn hơn đứng sau (nghìn tỷ, trăm nghìn)",
+					quote(toks[c.at+1].text+" … "+toks[j].text))
+			}
+			return j + len(p.words)
+		}
+		c.Scale, last, j = c.Scale+p.val, p.val, j+len(p.words)
+	}
 }
 
 // readBefore reads a minus sign, a dollar sign, and a qualifier possibly

@@ -33,7 +33,11 @@ func (rd *reader) judge(text string, ind chiso.Indicator, err error) bool {
 		return false
 	}
 	var p *Problem
-	if !errors.As(err, &p) || p.Kind != "ambiguous_number" {
+	switch {
+	case errors.As(err, &p) && p.Kind == "ambiguous_group":
+		rd.vote.differ++ // both locales read it, as figures a thousand apart
+		return false
+	case p == nil || p.Kind != "ambiguous_number":
 		return false
 	}
 	other := English

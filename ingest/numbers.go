@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"math"
 	"fmt"
 	"strconv"
 	"strings"
@@ -91,7 +92,31 @@ func (d *decimal) float() (float64, error) {
 	if err != nil {
 		return 0, errOutOfSize
 	}
+	if !d.exactIn(v) {
+		return 0, errPrecision
+	}
 	return v, nil
+}
+
+var errPrecision = problem("bad_number",
+	"the number has more significant digits than a figure can keep (about 15), or is too small to keep: it would be stored as another number",
+	"số có nhiều chữ số có nghĩa hơn mức một số liệu giữ được (khoảng 15), hoặc quá nhỏ: nó sẽ bị lưu thành một số khác")
+
+// exactIn reports whether v, the float nearest to d, keeps every
+// significant digit of d: 9007199254740993 and 0,000…001 beyond the
+// smallest float do not.
+func (d *decimal) exactIn(v float64) bool {
+	if d.n <= 15 && v != 0 {
+		return true // any 15 digits survive the round trip
+	}
+	if d.n == 0 {
+		return v == 0
+	}
+	var buf [32]byte
+	e := strconv.AppendFloat(buf[:0], math.Abs(v), 'e', -1, 64)
+	mant, _, _ := strings.Cut(string(e), "e")
+	mant = strings.Replace(mant, ".", "", 1)
+	return mant == string(d.digits[:d.n])
 }
 
 // appendDigits adds the digits of s (all '0'–'9') to d, dropping leading

@@ -107,9 +107,16 @@ books_published_copies PT 2017 3.5e+06 exact raw="3,5 triệu bản" src=so-lieu
 }
 
 func TestReadEnglishLocale(t *testing.T) {
-	text := "indicator,area,period,value\nict_revenue,VP,2022,\"183.001 billion VND\"\nict_revenue,VP,2010,\"1,307.44\"\n"
+	text := "indicator,area,period,value\nict_revenue,VP,2022,\"183.0010 billion VND\"\nict_revenue,VP,2010,\"1,307.44\"\n"
 	got, errs := readAll(t, "en.csv", text, Options{Locale: English})
 	if errs != "" || len(got) != 2 || got[0].Value != 183.001 || got[1].Value != 1307.44 {
+		t.Errorf("got\n%s%s", brief(got), errs)
+	}
+	// 183.001 read in English would be the Vietnamese 183001 a thousand
+	// times smaller: refused with both ways to write it.
+	text = "indicator,area,period,value\nict_revenue,VP,2022,\"183.001 billion VND\"\nict_revenue,VP,2010,\"1,307.44\"\n"
+	got, errs = readAll(t, "en.csv", text, Options{Locale: English})
+	if len(got) != 1 || !strings.Contains(errs, `ambiguous number: 183.001 is 183.001 in English but 183001 in Vietnamese; write 183,001 for 183001, or 183.0010 for 183.001`) {
 		t.Errorf("got\n%s%s", brief(got), errs)
 	}
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -153,13 +154,28 @@ type phrases struct {
 
 func newPhrases(list ...phrase) phrases {
 	ps := phrases{byFirst: map[string][]phrase{}, byLast: map[string][]phrase{}}
-	for _, p := range list {
+	add := func(p phrase) {
 		first, last := p.words[0], p.words[len(p.words)-1]
 		ps.byFirst[first] = append(ps.byFirst[first], p)
 		ps.byLast[last] = append(ps.byLast[last], p)
 	}
+	for _, p := range list {
+		add(p)
+	}
+	// The same phrases typed without diacritics (tren, trieu dong), after
+	// all the others so that a written diacritic is matched first.
+	for _, p := range list {
+		if f := strings.Fields(foldWords(strings.Join(p.words, " "))); len(f) == len(p.words) && !slices.Equal(f, p.words) &&
+			!(len(f) == 1 && ambiguousFolds[f[0]]) {
+			add(phrase{words: f, val: p.val})
+		}
+	}
 	return ps
 }
+
+// ambiguousFolds are one-word folds that are other words too (đ, đô, thẻ,
+// tổ read as d, do, the, to): they are matched only with their diacritics.
+var ambiguousFolds = map[string]bool{"d": true, "do": true, "the": true, "to": true, "la": true, "ban": true}
 
 // matchAt returns the phrase that starts at toks[i].
 func matchAt(toks []token, i int, ps phrases) (phrase, bool) {

@@ -321,3 +321,113 @@ func TestXLSXNumberCellsInUnits(t *testing.T) {
 		t.Errorf("got %s, errors %s", brief(got), errs)
 	}
 }
+
+// TestValueCellHoldsOneFigure: around the figure of a value cell there is
+// only a qualifier, scale words, a unit and punctuation; anything else is
+// refused, never skipped.
+func TestValueCellHoldsOneFigure(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "bts_stations", value: ",5", err: "cannot start with a decimal mark: write 0,5"},
+		{ind: "online_dossier_rate", value: ".5%", loc: English, err: "cannot start with a decimal mark"},
+		{ind: "online_dossier_rate", value: "80-85%", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "80–85%", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "từ 80 đến 85%", err: "more than one figure"},
+		{ind: "online_dossier_rate", value: "6/63", err: "unexpected"},
+		{ind: "bts_stations", value: "6/63", err: "unexpected"},
+		{ind: "bts_stations", value: "01/08/2024", err: "unexpected"},
+		{ind: "bts_stations", value: "²500", err: "unexpected"},
+		{ind: "bts_stations", value: "(2.500)", err: "unexpected"},
+		{ind: "bts_stations", value: "- 2.500", err: "unexpected"},
+		{ind: "dti_digital_infrastructure_rank", value: "25-", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "giảm 5%", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "tăng 5%", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "dưới 80%", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "<80%", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "≥ 80%", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "80%+", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "~80%", err: "unexpected"},
+		{ind: "online_dossier_rate", value: "81,7‰", err: "unexpected"},
+		{ind: "ict_revenue", value: "5 tỷ đồng/tháng", err: "unexpected"},
+		{ind: "bts_stations", value: "2500 🎉", err: "unexpected"},
+		{ind: "bts_stations", value: "2.500*", err: "unexpected"},
+		{ind: "bts_stations", value: "năm 2019: 2.500", err: "unexpected"},
+		{ind: "bts_stations", value: "2500\x07", err: "unexpected"},
+		{ind: "bts_stations", value: strings.Repeat("trên ", 300) + "1", err: "more than 1,000 characters"},
+		{ind: "bts_stations", value: "trên trên 1", err: "unexpected"},
+		{ind: "bts_stations", value: "2.500 trạm, tăng 29,46% so với năm 2016", err: "unexpected"},
+		{ind: "bts_stations", value: "đạt 2.500 trạm.", want: 2500},
+		{ind: "online_dossier_rate", value: "đạt trên 81,7%", want: 81.7},
+	})
+}
+
+// TestScaleWordsAndUnaccentedWords: stacked scale words multiply when the
+// larger comes last, trăm and chục are scales, and qualifiers, scales and
+// currencies typed without diacritics are read; unknown words are refused.
+func TestScaleWordsAndUnaccentedWords(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "bts_sites", value: "2 trăm", want: 200},
+		{ind: "bts_sites", value: "25 chục", want: 250},
+		{ind: "ict_revenue", value: "5 trăm tỷ", want: 500},
+		{ind: "ict_revenue", value: "5 chục tỷ đồng", want: 50},
+		{ind: "ict_revenue", value: "5 nghìn triệu đồng", want: 5},
+		{ind: "ict_revenue", value: "5 trăm nghìn tỷ", want: 500000},
+		{ind: "ict_revenue", value: "5 triệu triệu", err: "scale words"},
+		{ind: "ict_revenue", value: "5 nghìn nghìn", err: "scale words"},
+		{ind: "ict_revenue", value: "5 tỷ tỷ", err: "scale words"},
+		{ind: "ict_revenue", value: "5 triệu tỷ tỷ", err: "scale words"},
+		{ind: "ict_revenue", value: "5 trieu dong", want: 0.005},
+		{ind: "ict_revenue", value: "5 nghin ty", want: 5000},
+		{ind: "bts_stations", value: "tren 2.500", want: 2500},
+		{ind: "online_dossier_rate", value: "gan 80%", want: 80},
+		{ind: "ict_revenue", value: "5 triệuđồng", err: "unexpected"},
+		{ind: "ict_revenue", value: "5 tr đồng", err: "unexpected"},
+		{ind: "ict_revenue", value: "5 EUR", err: "unexpected"},
+		{ind: "ict_revenue", value: "5 yên", err: "unexpected"},
+		{ind: "bts_sites", value: "2500 tr", err: "unexpected"},
+	})
+}
+
+// TestCountedThingsInTheCell: what a cell says it counts must be what the
+// indicator counts, and agree with the unit column.
+func TestCountedThingsInTheCell(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "bts_sites", value: "2.500 trạm", err: "the cell counts stations, but bts_sites is in site"},
+		{ind: "bts_stations", value: "2.500 vị trí", err: "counts sites"},
+		{ind: "bts_stations", value: "2.500 người", err: "counts persons"},
+		{ind: "bts_sites", value: "2.500 xe máy", err: "unexpected"},
+		{ind: "bts_stations", value: "1.200 vị trí", unit: "trạm", err: "the cell counts sites but the unit says"},
+		{ind: "bts_stations", value: "2.500 trạm", want: 2500},
+		{ind: "bts_sites", value: "gần 1.900 vị trí", want: 1900},
+		{ind: "mobile_subscribers", value: "1,3 triệu thuê bao", want: 1300000},
+	})
+}
+
+// TestOneGroupInTheOtherLocale: a number with only a decimal mark and three
+// digits after it reads a thousand times larger in the other locale, so
+// (outside counts, which refuse it as fractional) it is refused.
+func TestOneGroupInTheOtherLocale(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "ict_revenue", value: "183,001 tỷ đồng", err: "ambiguous number: 183,001 is 183.001 in Vietnamese but 183001 in English; write 183.001 for 183001, or 183,0010 for 183.001"},
+		{ind: "ict_revenue", value: "183,0010", want: 183.001},
+		{ind: "ict_revenue", value: "183.001", want: 183001},
+		{ind: "ict_revenue", value: "0,125", want: 0.125},
+		{ind: "ict_revenue", value: "1.183,001", want: 1183.001},
+		{ind: "ict_revenue", value: "2.500", loc: English, err: "ambiguous number: 2.500 is 2.500 in English but 2500 in Vietnamese"},
+		{ind: "ict_revenue", value: "2,500.5", loc: English, want: 2500.5},
+		{ind: "online_dossier_rate", value: "81,725%", err: "ambiguous number"},
+	})
+}
+
+// TestPrecisionNeverLost: a figure with more significant digits than a
+// float keeps, or too small to keep, is refused rather than rounded.
+func TestPrecisionNeverLost(t *testing.T) {
+	runTruth(t, []truthCase{
+		{ind: "bts_stations", value: "9007199254740993", err: "more significant digits"},
+		{ind: "ict_revenue", value: "12345678901234567890123", err: "more significant digits"},
+		{ind: "ict_revenue", value: "1,000000000000000000000000000001", err: "more significant digits"},
+		{ind: "ict_revenue", value: "0," + strings.Repeat("0", 400) + "1", err: "more significant digits"},
+		{ind: "ict_revenue", value: "0,30000000000000004", want: 0.30000000000000004},
+		{ind: "bts_stations", value: "9007199254740992", want: 9007199254740992},
+		{ind: "ict_revenue", value: "1" + strings.Repeat("0", 300), want: 1e300},
+	})
+}

@@ -143,9 +143,9 @@ func (u *unitSpec) apply(f *Figure, ind chiso.Indicator) error {
 	}
 	switch {
 	case u.currency != "" && f.Currency != "" && u.currency != f.Currency:
-		return unitConflict(u, f.Currency)
+		return unitConflict(u, f.Currency, f.Currency)
 	case u.scale != 0 && f.Scale != 0:
-		return unitConflict(u, scaleName(f.Scale))
+		return unitConflict(u, scaleName(f.Scale, "en"), scaleName(f.Scale, "vi"))
 	case u.noun != "" && u.noun != ind.Unit:
 		return problem("unit_mismatch",
 			"the unit %s counts %ss, but %s is in %s",
@@ -161,19 +161,23 @@ func (u *unitSpec) apply(f *Figure, ind chiso.Indicator) error {
 	return nil
 }
 
-func unitConflict(u *unitSpec, cell string) error {
-	return problem("unit_mismatch",
-		"the cell writes its own unit (%s) beside the unit %s: write the unit in one place",
-		"ô số liệu đã ghi đơn vị riêng (%s) bên cạnh đơn vị %s: chỉ ghi đơn vị ở một chỗ", cell, quote(u.text))
+func unitConflict(u *unitSpec, cellEN, cellVI string) error {
+	return &Problem{Kind: "unit_mismatch",
+		EN: fmt.Sprintf("the cell writes its own unit (%s) beside the unit %s: write the unit in one place", cellEN, quote(u.text)),
+		VI: fmt.Sprintf("ô số liệu đã ghi đơn vị riêng (%s) bên cạnh đơn vị %s: chỉ ghi đơn vị ở một chỗ", cellVI, quote(u.text))}
 }
 
-func scaleName(exp int) string {
-	for _, ps := range scaleWords.byFirst {
-		for _, p := range ps {
-			if p.val == exp {
-				return strings.Join(p.words, " ")
-			}
+// scaleNames are the scale words by their power of ten, in each language.
+var scaleNames = map[int][2]string{1: {"ten", "chục"}, 2: {"hundred", "trăm"}, 3: {"thousand", "nghìn"}, 5: {"hundred thousand", "trăm nghìn"},
+	6: {"million", "triệu"}, 9: {"billion", "tỷ"}, 12: {"trillion", "nghìn tỷ"}, 15: {"quadrillion", "triệu tỷ"}}
+
+// scaleName names a power of ten as a scale word in the language.
+func scaleName(exp int, lang string) string {
+	if n, ok := scaleNames[exp]; ok {
+		if lang == "en" {
+			return n[0]
 		}
+		return n[1]
 	}
 	return fmt.Sprintf("10^%d", exp)
 }

@@ -350,15 +350,30 @@ alerting:
 		return len(missing) == 0
 	})
 	peak := vmHWM(pid)
-	// Idle again: goroutines and files back near their idle counts, once
-	// this test's own keep-alive connections are closed.
+	// Idle again, with the rule set it started with: goroutines and files
+	// back near their idle counts, once this test's own keep-alive
+	// connections are closed.
+	extra, _ := filepath.Glob(filepath.Join(dir, "rules", "g*.yaml"))
+	for _, f := range extra {
+		os.Remove(f)
+	}
+	if code, resp := soakPost(client, p.url+"/-/reload", ""); code != 200 {
+		t.Errorf("the final reload: %d %s", code, resp)
+	}
 	var g, fd float64
-	p.waitFor("goroutines and files back to idle", time.Minute, func() bool {
+	start := time.Now()
+	for {
 		client.CloseIdleConnections()
 		http.DefaultClient.CloseIdleConnections()
-		g, fd = soakGauges(t, p.url)
-		return g <= idleG+4 && fd <= idleFD+3
-	})
+		if g, fd = soakGauges(t, p.url); g <= idleG+4 && fd <= idleFD+3 {
+			break
+		}
+		if time.Since(start) > time.Minute {
+			t.Errorf("not back to idle within a minute: %v goroutines (idle %v), %v open files (idle %v)", g, idleG, fd, idleFD)
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	p.stop()
 	t.Logf("%d imports acknowledged, %d webhook posts, %d firing alerts delivered; after: %v goroutines, %v files; peak resident %d MiB",
 		len(ledger.imports), hook.posts, len(hook.firing), g, fd, peak>>20)
