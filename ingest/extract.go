@@ -106,9 +106,6 @@ func (x *extractor) choose(kind chiso.IndicatorKind) (candidate, bool) {
 	return other, found
 }
 
-
-
-
 var errNoGrowth = problem("no_growth",
 	"a derived figure needs a growth rate after the value, as in \"2.500 trạm, tăng 29,46% so với năm 2016\"",
 	"số liệu suy ra cần có tốc độ tăng sau giá trị, ví dụ \"2.500 trạm, tăng 29,46% so với năm 2016\"")

@@ -1,8 +1,8 @@
 package ingest
 
 import (
-	"math"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
