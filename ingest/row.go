@@ -446,8 +446,18 @@ func (rd *reader) crossCheck(rw *row, ind *indInfo, o *chiso.Observation, unit *
 	if raw == "" || rw.exact {
 		return true
 	}
-	v, _, err := rd.x.extract(raw, ind.Indicator, o.Qualifier == chiso.Derived, unit)
-	if err != nil || sameValue(v, o.Value) {
+	v, q, err := rd.x.extract(raw, ind.Indicator, o.Qualifier == chiso.Derived, unit)
+	if err != nil {
+		return true
+	}
+	if q != chiso.Exact && q != o.Qualifier && o.Qualifier != chiso.Derived {
+		// "khoảng 2.500" beside qualifier over: one of the two is wrong.
+		rd.failCol(rw, colQualifier, problem("raw_mismatch",
+			"raw %s says %s, but the qualifier column says %s", "văn bản gốc %s ghi %s, nhưng cột qualifier ghi %s",
+			quote(raw), q.String(), o.Qualifier.String()))
+		return false
+	}
+	if sameValue(v, o.Value) {
 		return true
 	}
 	plain := strconv.FormatFloat(v, 'f', -1, 64)

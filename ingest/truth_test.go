@@ -431,3 +431,18 @@ func TestPrecisionNeverLost(t *testing.T) {
 		{ind: "ict_revenue", value: "1" + strings.Repeat("0", 300), want: 1e300},
 	})
 }
+
+// TestCanonicalQualifierAgreesWithRaw: a canonical row whose raw text
+// states another qualifier than its qualifier column is refused.
+func TestCanonicalQualifierAgreesWithRaw(t *testing.T) {
+	text := "indicator,area,period,value,qualifier,raw\n" +
+		"bts_stations,DB,2019,2500,over,khoảng 2.500\n" +
+		"bts_stations,DB,2020,2500,exact,trên 2.500\n" +
+		"bts_stations,DB,2021,2500,over,trên 2.500\n" +
+		"bts_stations,DB,2022,2500,over,2.500\n"
+	got, errs := readAll(t, "q.csv", text, Options{})
+	if len(got) != 2 || !strings.Contains(errs, `q.csv:2:5: qualifier "over": raw "khoảng 2.500" says about, but the qualifier column says over`) ||
+		!strings.Contains(errs, `q.csv:3:5: qualifier "exact": raw "trên 2.500" says over`) {
+		t.Errorf("got %s, errors %s", brief(got), errs)
+	}
+}
