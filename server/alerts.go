@@ -32,9 +32,6 @@ type Alerting interface {
 	TestReceiver(ctx context.Context, name string, now time.Time) error
 }
 
-// maxJSONBody bounds the JSON bodies of the alerting endpoints, in bytes.
-const maxJSONBody = 1 << 20
-
 // alertRoutes registers the alerting endpoints; without Alerting they
 // answer 503.
 func (s *Server) alertRoutes(handle func(pattern, name string, h http.HandlerFunc)) {
@@ -176,8 +173,8 @@ type AckRequest struct {
 func postAck(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req AckRequest
-		if err := decodeBody(w, r, &req); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+		if err := decodeBody(r, &req); err != nil {
+			writeBodyError(w, r, http.StatusBadRequest, err)
 			return
 		}
 		if err := req.validate(); err != nil {
@@ -238,8 +235,9 @@ func writeAlertList(w http.ResponseWriter, as []chiso.Alert) {
 	writeData(w, http.StatusOK, out)
 }
 
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+// decodeBody decodes the JSON body of r, which bounded limits, into v.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return errorf("request body: %v", err)
@@ -334,8 +332,8 @@ func getSilences(a Alerting) http.HandlerFunc {
 func postSilence(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req SilenceRequest
-		if err := decodeBody(w, r, &req); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+		if err := decodeBody(r, &req); err != nil {
+			writeBodyError(w, r, http.StatusBadRequest, err)
 			return
 		}
 		now := requestTime()
@@ -373,8 +371,8 @@ func deleteSilence(a Alerting) http.HandlerFunc {
 func postPreview(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req PreviewRequest
-		if err := decodeBody(w, r, &req); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+		if err := decodeBody(r, &req); err != nil {
+			writeBodyError(w, r, http.StatusBadRequest, err)
 			return
 		}
 		if len(req.Matchers) == 0 {

@@ -12,9 +12,6 @@ import (
 	"github.com/chiso-vn/chiso"
 )
 
-// MaxUpload is the largest request body accepted on POST, in bytes.
-const MaxUpload = 64 << 20
-
 // ImportRequest is one uploaded file of observations.
 type ImportRequest struct {
 	Body   io.Reader
@@ -118,11 +115,11 @@ func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	req := ImportRequest{Body: http.MaxBytesReader(w, r.Body, MaxUpload), Name: name,
+	req := ImportRequest{Body: r.Body, Name: name,
 		Source: q.Get("source"), DryRun: q.Get("dry_run") == "true" || q.Get("dry_run") == "1"}
 	sum, err := s.deps.Importer.Import(r.Context(), req)
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, err)
+		writeBodyError(w, r, http.StatusUnprocessableEntity, err)
 		return
 	}
 	writeData(w, http.StatusOK, sum)

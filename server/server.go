@@ -63,12 +63,16 @@ type Deps struct {
 	// Registerer receives the server's own HTTP metrics; nil skips them.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
+	// Limits bound connections, bodies, timeouts and pages; zero fields
+	// take DefaultLimits.
+	Limits Limits
 }
 
 // Server routes chiso's HTTP endpoints. It holds no goroutines: the caller
 // serves Handler with an http.Server.
 type Server struct {
 	deps Deps
+	lim  Limits
 	mux  *http.ServeMux
 }
 
@@ -78,7 +82,7 @@ func New(deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{deps: deps, mux: http.NewServeMux()}
+	s := &Server{deps: deps, lim: deps.Limits.withDefaults(), mux: http.NewServeMux()}
 	inst, err := newInstrumentation(deps.Registerer)
 	if err != nil {
 		return nil, err
@@ -92,7 +96,7 @@ func (s *Server) Handler() http.Handler { return s.mux }
 
 func (s *Server) routes(inst *instrumentation) {
 	handle := func(pattern, name string, h http.HandlerFunc) {
-		s.mux.Handle(pattern, inst.wrap(name, h))
+		s.mux.Handle(pattern, inst.wrap(name, s.bounded(s.lim.MaxBodyBytes, h)))
 	}
 	mh := &metricsHandler{own: s.deps.Gatherer, log: s.deps.Logger.Warn}
 	if s.deps.Values != nil {
@@ -104,7 +108,9 @@ func (s *Server) routes(inst *instrumentation) {
 	handle("GET /-/ready", "ready", s.ready)
 	handle("POST /-/reload", "reload", s.auth(s.reload))
 	handle("PUT /-/reload", "reload", s.auth(s.reload))
-	handle("POST /api/v1/observations", "observations_post", s.auth(s.postObservations))
+	// An import may be large and slow to send, once its token is checked.
+	s.mux.Handle("POST /api/v1/observations", inst.wrap("observations_post",
+		s.bounded(s.lim.MaxImportBytes, s.auth(s.longRead(s.postObservations)))))
 	handle("GET /api/v1/observations", "observations", s.getObservations)
 	handle("GET /api/v1/findings", "findings", s.getFindings)
 	handle("GET /api/v1/rules", "rules", s.getRules)

@@ -31,8 +31,11 @@ type backend struct {
 }
 
 func (b *backend) Import(_ context.Context, req ImportRequest) (ImportSummary, error) {
-	body, _ := io.ReadAll(req.Body)
+	body, err := io.ReadAll(req.Body)
 	b.imported = append(b.imported, req.Name+":"+string(body))
+	if err != nil {
+		return ImportSummary{}, err
+	}
 	if b.importErr != nil {
 		return ImportSummary{}, b.importErr
 	}
