@@ -73,7 +73,12 @@ func start(t testing.TB, extraConfig string) *harness {
 
 func startWith(t testing.TB, extraConfig string, opts Options) *harness {
 	t.Helper()
-	dir := t.TempDir()
+	return startIn(t, t.TempDir(), extraConfig, opts)
+}
+
+// startIn is startWith in a folder that may already hold a database.
+func startIn(t testing.TB, dir, extraConfig string, opts Options) *harness {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := InitDatabase(ctx, filepath.Join(dir, "chiso.db"), true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)

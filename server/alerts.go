@@ -1,12 +1,14 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +22,10 @@ import (
 // them, their history, acknowledgements, silences and test notifications.
 // The daemon implements it with its *alerts.Manager and the store. Methods
 // that take now get the time of the request; errors wrapping
-// alerts.ErrNotFound answer 404.
+// alerts.ErrNotFound answer 404. Alerts and Preview return alerts sorted by
+// the labels alertname, area, indicator and period, then fingerprint;
+// Silences returns the newest first; AlertHistory honours the filter's
+// Limit and After. The lists' cursors rely on these orders.
 type Alerting interface {
 	Alerts(now time.Time) []alerts.AlertStatus
 	AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error)
@@ -42,13 +47,13 @@ func (s *Server) alertRoutes(handle func(pattern, name string, h http.HandlerFun
 		}
 		return h(a)
 	}
-	handle("GET /api/v1/alerts", "alerts", wrap(getAlerts))
-	handle("GET /api/v1/alerts/history", "alerts_history", wrap(getAlertHistory))
+	handle("GET /api/v1/alerts", "alerts", wrap(s.getAlerts))
+	handle("GET /api/v1/alerts/history", "alerts_history", wrap(s.getAlertHistory))
 	handle("POST /api/v1/alerts/{fingerprint}/ack", "alerts_ack", s.auth(wrap(postAck)))
-	handle("GET /api/v1/silences", "silences", wrap(getSilences))
+	handle("GET /api/v1/silences", "silences", wrap(s.getSilences))
 	handle("POST /api/v1/silences", "silences_post", s.auth(wrap(postSilence)))
 	handle("DELETE /api/v1/silences/{id}", "silences_delete", s.auth(wrap(deleteSilence)))
-	handle("POST /api/v1/silences/preview", "silences_preview", wrap(postPreview))
+	handle("POST /api/v1/silences/preview", "silences_preview", wrap(s.postPreview))
 	handle("POST /api/v1/receivers/{name}/test", "receivers_test", s.auth(wrap(postTestReceiver)))
 }
 
@@ -60,21 +65,67 @@ func noAlerting(w http.ResponseWriter, _ *http.Request) {
 // where the clock is read.
 func requestTime() time.Time { return time.Now() }
 
-func getAlerts(a Alerting) http.HandlerFunc {
+func (s *Server) getAlerts(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ms, states, err := alertQuery(r)
-		if err != nil {
+		pg, after, perr := s.alertPage(r)
+		if err = cmp.Or(err, perr); err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		out := []alerts.AlertStatus{}
-		for _, st := range a.Alerts(requestTime()) {
-			if ms.Matches(st.Labels) && (len(states) == 0 || slices.Contains(states, string(st.State))) {
-				out = append(out, st)
+		all := a.Alerts(requestTime())
+		first := sort.Search(len(all), func(i int) bool { return after == nil || keyOfAlert(&all[i].Alert).compare(after) > 0 })
+		l := startList(w, "")
+		var last *alertKey
+		for i := first; i < len(all); i++ {
+			st := &all[i]
+			if !ms.Matches(st.Labels) || len(states) > 0 && !slices.Contains(states, string(st.State)) {
+				continue
 			}
+			if l.n == pg.limit {
+				l.end(encodeCursor("alerts", last))
+				return
+			}
+			if !l.add(st) {
+				return
+			}
+			last = keyOfAlert(&st.Alert)
 		}
-		writeData(w, http.StatusOK, out)
+		l.end("")
 	}
+}
+
+// alertPage reads the page of a list of alerts.
+func (s *Server) alertPage(r *http.Request) (page, *alertKey, error) {
+	pg, err := s.parsePage(r.URL.Query())
+	if err != nil || pg.cursor == "" {
+		return pg, nil, err
+	}
+	var k alertKey
+	if err := decodeCursor(pg.cursor, "alerts", &k); err != nil {
+		return pg, nil, err
+	}
+	return pg, &k, nil
+}
+
+// alertKey is where an alert lies in the order of Alerting's lists.
+type alertKey struct {
+	Alertname   string `json:"n"`
+	Area        string `json:"a"`
+	Indicator   string `json:"i"`
+	Period      string `json:"p"`
+	Fingerprint string `json:"f"`
+}
+
+func keyOfAlert(al *chiso.Alert) *alertKey {
+	return &alertKey{Alertname: al.Labels[alerts.LabelAlertname], Area: al.Labels[alerts.LabelArea],
+		Indicator: al.Labels[alerts.LabelIndicator], Period: al.Labels[alerts.LabelPeriod], Fingerprint: al.Fingerprint}
+}
+
+func (k *alertKey) compare(o *alertKey) int {
+	return cmp.Or(strings.Compare(k.Alertname, o.Alertname), strings.Compare(k.Area, o.Area),
+		strings.Compare(k.Indicator, o.Indicator), strings.Compare(k.Period, o.Period),
+		strings.Compare(k.Fingerprint, o.Fingerprint))
 }
 
 // alertQuery reads ?filter={matchers} and ?state=firing,pending.
@@ -99,27 +150,45 @@ func alertQuery(r *http.Request) (alerts.Matchers, []string, error) {
 	return ms, states, nil
 }
 
-func getAlertHistory(a Alerting) http.HandlerFunc {
+func (s *Server) getAlertHistory(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f, err := historyQuery(r)
+		f, err := s.historyQuery(r)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
+		limit := f.Limit
+		f.Limit++ // one more, to know whether a page follows
 		evs, err := a.AlertHistory(r.Context(), f)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err)
 			return
 		}
-		if evs == nil {
-			evs = []alerts.Event{}
+		var next string
+		if len(evs) > limit {
+			evs = evs[:limit]
+			e := evs[limit-1]
+			next = encodeCursor("history", historyKey{At: e.At, ID: e.ID})
 		}
-		writeData(w, http.StatusOK, evs)
+		l := startList(w, "")
+		for _, e := range evs {
+			if !l.add(e) {
+				return
+			}
+		}
+		l.end(next)
 	}
 }
 
-// historyQuery reads the history filter; every bad parameter is reported.
-func historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
+// historyKey is the last event of a page of history.
+type historyKey struct {
+	At time.Time `json:"t"`
+	ID int64     `json:"i"`
+}
+
+// historyQuery reads the history filter and page; every bad parameter is
+// reported.
+func (s *Server) historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
 	v := r.URL.Query()
 	f := alerts.HistoryFilter{Fingerprint: v.Get("fingerprint"), Alertname: v.Get("alertname"),
 		Area: v.Get("area"), Indicator: v.Get("indicator"), Kind: alerts.EventKind(v.Get("kind"))}
@@ -133,13 +202,15 @@ func historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
 			*dst = t
 		}
 	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			errs = append(errs, fmt.Sprintf("query parameter limit: %q is not a count", s))
-		}
-		f.Limit = n
+	pg, err := s.parsePage(v)
+	var after historyKey
+	if err == nil && pg.cursor != "" {
+		err = decodeCursor(pg.cursor, "history", &after)
 	}
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	f.Limit, f.After = pg.limit, alerts.EventPosition{At: after.At, ID: after.ID}
 	if len(errs) > 0 {
 		slices.Sort(errs)
 		return f, errorf("%s", strings.Join(errs, "; "))
@@ -222,19 +293,6 @@ func writeAlert(w http.ResponseWriter, al chiso.Alert) {
 	writeData(w, http.StatusOK, json.RawMessage(b))
 }
 
-func writeAlertList(w http.ResponseWriter, as []chiso.Alert) {
-	out := make([]json.RawMessage, 0, len(as))
-	for _, al := range as {
-		b, err := alerts.MarshalAlert(al)
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, err)
-			return
-		}
-		out = append(out, b)
-	}
-	writeData(w, http.StatusOK, out)
-}
-
 // decodeBody decodes the JSON body of r, which bounded limits, into v.
 func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
@@ -314,18 +372,36 @@ func (req SilenceRequest) silence(now time.Time) (alerts.Silence, error) {
 	return s, nil
 }
 
-func getSilences(a Alerting) http.HandlerFunc {
+func (s *Server) getSilences(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		pg, err := s.parsePage(r.URL.Query())
+		var after int64
+		if err == nil && pg.cursor != "" {
+			err = decodeCursor(pg.cursor, "silences", &after)
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
 		now := requestTime()
 		want := list(r.URL.Query()["state"])
-		out := []SilenceJSON{}
-		for _, s := range a.Silences() {
-			st := s.State(now)
-			if len(want) == 0 || slices.Contains(want, string(st)) {
-				out = append(out, SilenceJSON{Silence: s, State: st})
+		l := startList(w, "")
+		var last int64
+		for _, sl := range a.Silences() { // newest first
+			st := sl.State(now)
+			if pg.cursor != "" && sl.ID >= after || len(want) > 0 && !slices.Contains(want, string(st)) {
+				continue
 			}
+			if l.n == pg.limit {
+				l.end(encodeCursor("silences", last))
+				return
+			}
+			if !l.add(SilenceJSON{Silence: sl, State: st}) {
+				return
+			}
+			last = sl.ID
 		}
-		writeData(w, http.StatusOK, out)
+		l.end("")
 	}
 }
 
@@ -368,8 +444,15 @@ func deleteSilence(a Alerting) http.HandlerFunc {
 	}
 }
 
-func postPreview(a Alerting) http.HandlerFunc {
+// postPreview lists a page of the current alerts the matchers would
+// catch; the cursor is in the query string, the matchers in the body.
+func (s *Server) postPreview(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		pg, after, err := s.alertPage(r)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
 		var req PreviewRequest
 		if err := decodeBody(r, &req); err != nil {
 			writeBodyError(w, r, http.StatusBadRequest, err)
@@ -379,7 +462,24 @@ func postPreview(a Alerting) http.HandlerFunc {
 			writeError(w, http.StatusBadRequest, errorf("matchers are required"))
 			return
 		}
-		writeAlertList(w, a.Preview(matchers(req.Matchers)))
+		all := a.Preview(matchers(req.Matchers))
+		first := sort.Search(len(all), func(i int) bool { return after == nil || keyOfAlert(&all[i]).compare(after) > 0 })
+		end := min(len(all), first+pg.limit)
+		l := startList(w, "")
+		for _, al := range all[first:end] {
+			b, err := alerts.MarshalAlert(al)
+			if err != nil {
+				panic(http.ErrAbortHandler) // the answer has begun: cut it
+			}
+			if !l.add(json.RawMessage(b)) {
+				return
+			}
+		}
+		var next string
+		if end < len(all) {
+			next = encodeCursor("alerts", keyOfAlert(&all[end-1]))
+		}
+		l.end(next)
 	}
 }
 

@@ -23,12 +23,22 @@ type fakeAlerting struct {
 	acks     []string
 	tested   []string
 	expired  []int64
+	events   []alerts.Event // newest first; nil: one event
 }
 
 func (f *fakeAlerting) Alerts(time.Time) []alerts.AlertStatus { return f.alerts }
 
 func (f *fakeAlerting) AlertHistory(_ context.Context, hf alerts.HistoryFilter) ([]alerts.Event, error) {
 	f.filter = hf
+	if f.events != nil {
+		var out []alerts.Event
+		for _, e := range f.events {
+			if len(out) < hf.Limit && (hf.After.ID == 0 || e.At.Before(hf.After.At) || e.At.Equal(hf.After.At) && e.ID < hf.After.ID) {
+				out = append(out, e)
+			}
+		}
+		return out, nil
+	}
 	return []alerts.Event{{ID: 1, Fingerprint: "fp1", Kind: alerts.EventTransition, To: chiso.Firing, Value: math.NaN()}}, nil
 }
 
@@ -156,7 +166,8 @@ func TestAlertHistoryQuery(t *testing.T) {
 	if code != 200 || fingerprints(body) != "fp1" {
 		t.Fatalf("got %d %v", code, body)
 	}
-	want := alerts.HistoryFilter{Fingerprint: "fp1", Alertname: "A", Area: "PT", Indicator: "i", Limit: 5,
+	// one event more than the page, to know whether another page follows
+	want := alerts.HistoryFilter{Fingerprint: "fp1", Alertname: "A", Area: "PT", Indicator: "i", Limit: 6,
 		Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
 	if !f.filter.Since.Equal(want.Since) || !f.filter.Until.Equal(want.Until) {
 		t.Fatalf("filter times = %v..%v", f.filter.Since, f.filter.Until)

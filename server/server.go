@@ -22,14 +22,20 @@ type Importer interface {
 	Import(ctx context.Context, req ImportRequest) (ImportSummary, error)
 }
 
-// Querier reads what the store holds.
+// Querier reads what the store holds. Observations returns one page of
+// at most q.Limit observations after q.After, in the store's order, reading
+// no more than the page needs. Catalogue returns indicators and areas
+// sorted by code.
 type Querier interface {
-	Observations(ctx context.Context, q ObservationQuery) ([]chiso.Observation, error)
+	Observations(ctx context.Context, q ObservationQuery) (ObservationPage, error)
 	Catalogue(ctx context.Context) (*chiso.Catalogue, error)
 }
 
 // Status reports the state of evaluation: current findings, rule health,
 // the last reload, and readiness (true once every group has been evaluated).
+// Findings yields in the engine's order: by group, rule, area, indicator,
+// period (chiso.Period.Compare) and diagnosis, which the findings list's
+// cursor relies on.
 type Status interface {
 	Findings() iter.Seq[chiso.Finding]
 	Rules() []GroupStatus

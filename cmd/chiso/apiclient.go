@@ -86,34 +86,70 @@ func (e *apiError) Error() string {
 // do sends a request with an optional JSON body and decodes the answer's
 // data into out (nil: discard).
 func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
+	_, err := c.page(ctx, method, path, body, out)
+	return err
+}
+
+// page is do for one page of a list: it returns the answer's next, empty
+// after the last page.
+func (c *apiClient) page(ctx context.Context, method, path string, body, out any) (string, error) {
 	req, err := c.request(ctx, method, path, body)
 	if err != nil {
-		return err
+		return "", err
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w (is chiso serve running? see --url)", method, c.base+path, err)
+		return "", fmt.Errorf("%s %s: %w (is chiso serve running? see --url)", method, c.base+path, err)
 	}
 	defer resp.Body.Close()
 	var env struct {
 		Data   json.RawMessage     `json:"data"`
+		Next   string              `json:"next"`
 		Error  string              `json:"error"`
 		Errors []server.InputError `json:"errors"`
 	}
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return fmt.Errorf("%s %s: answer %d is not chiso's JSON: %.200q", method, path, resp.StatusCode, raw)
+		return "", fmt.Errorf("%s %s: answer %d is not chiso's JSON: %.200q", method, path, resp.StatusCode, raw)
 	}
 	if resp.StatusCode >= 300 {
-		return &apiError{Code: resp.StatusCode, Message: env.Error, Errors: env.Errors}
+		return "", &apiError{Code: resp.StatusCode, Message: env.Error, Errors: env.Errors}
 	}
 	if out == nil || len(env.Data) == 0 {
-		return nil
+		return env.Next, nil
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+		return "", fmt.Errorf("%s %s: decode answer: %w", method, path, err)
 	}
-	return nil
+	return env.Next, nil
+}
+
+// list fetches a list page after page, following next, and returns its
+// items: all of them, or the first max when max > 0.
+func (c *apiClient) list(ctx context.Context, method, path string, body any, max int) ([]json.RawMessage, error) {
+	var all []json.RawMessage
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	for next := ""; ; {
+		p := path
+		if next != "" {
+			p += sep + "cursor=" + url.QueryEscape(next)
+		}
+		var items []json.RawMessage
+		var err error
+		if next, err = c.page(ctx, method, p, body, &items); err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if max > 0 && len(all) >= max {
+			return all[:max], nil
+		}
+		if next == "" {
+			return all, nil
+		}
+	}
 }
 
 func (c *apiClient) request(ctx context.Context, method, path string, body any) (*http.Request, error) {

@@ -114,8 +114,8 @@ func runSilenceList(ctx context.Context, e *env, args []string) int {
 	if *state != "" {
 		path += "?state=" + url.QueryEscape(*state)
 	}
-	var raw []json.RawMessage
-	if err := c.do(ctx, "GET", path, nil, &raw); err != nil {
+	raw, err := c.list(ctx, "GET", path, nil, 0)
+	if err != nil {
 		return fail(e, "silence list", err)
 	}
 	if *format == "json" {
@@ -188,8 +188,8 @@ func runSilencePreview(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageErr(e, "silence preview", "%v", err)
 	}
-	var raw []json.RawMessage
-	if err := c.do(ctx, "POST", "/api/v1/silences/preview", map[string][]string{"matchers": matcherStrings(ms)}, &raw); err != nil {
+	raw, err := c.list(ctx, "POST", "/api/v1/silences/preview", map[string][]string{"matchers": matcherStrings(ms)}, 0)
+	if err != nil {
 		return fail(e, "silence preview", err)
 	}
 	return printAlerts(e, raw, *format)
