@@ -52,11 +52,26 @@ func (m *Manager) AddSilence(ctx context.Context, s Silence, now time.Time) (Sil
 	s.ID, s.CreatedAt, s.UpdatedAt = 0, now, now
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if n := m.silencesInEffect(now); n >= m.rt.maxSilences {
+		return Silence{}, fmt.Errorf("add silence: %d silences are active or pending, the most alerting.silences.max_active allows; "+
+			"expire some (chiso silence expire ID) or wait until they end: %w", n, ErrTooManySilences)
+	}
 	if err := m.opts.Store.SaveSilence(ctx, &s); err != nil {
 		return Silence{}, fmt.Errorf("add silence: %w", err)
 	}
 	m.silences = append(m.silences, &s)
 	return s, nil
+}
+
+// silencesInEffect counts the active and pending silences at now.
+func (m *Manager) silencesInEffect(now time.Time) int {
+	n := 0
+	for _, s := range m.silences {
+		if s.State(now) != SilenceExpired {
+			n++
+		}
+	}
+	return n
 }
 
 // ExpireSilence ends a silence at now; an expired one is left as it is.

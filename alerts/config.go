@@ -45,6 +45,8 @@ type Config struct {
 	// ExternalURL is the daemon's public URL, put in notifications for
 	// links; empty if none.
 	ExternalURL string `yaml:"external_url"`
+	// Silences bounds how many silences may be in effect.
+	Silences SilenceLimits `yaml:"silences"`
 }
 
 // Route is one node of the routing tree. An alert enters at the root and

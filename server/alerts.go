@@ -139,6 +139,9 @@ func alertQuery(r *http.Request) (alerts.Matchers, []string, error) {
 		}
 		ms = append(ms, m...)
 	}
+	if err := ms.CheckLimits(); err != nil {
+		return nil, nil, errorf("query parameter filter: %v", err)
+	}
 	states := list(v["state"])
 	for _, st := range states {
 		switch chiso.AlertState(st) {
@@ -269,6 +272,12 @@ func (req AckRequest) validate() error {
 	if strings.TrimSpace(req.By) == "" {
 		errs = append(errs, "by is required: who acknowledges")
 	}
+	if len(req.By) > alerts.MaxAuthorBytes {
+		errs = append(errs, fmt.Sprintf("by of %d bytes: at most %d", len(req.By), alerts.MaxAuthorBytes))
+	}
+	if len(req.Comment) > alerts.MaxCommentBytes {
+		errs = append(errs, fmt.Sprintf("comment of %d bytes: at most %d", len(req.Comment), alerts.MaxCommentBytes))
+	}
 	if len(errs) > 0 {
 		return errorf("%s", strings.Join(errs, "; "))
 	}
@@ -319,16 +328,26 @@ type SilenceRequest struct {
 // MatcherJSON is a matcher read from a string or an object.
 type MatcherJSON struct{ *alerts.Matcher }
 
-// UnmarshalJSON reads `area="PT"` or {"name": "area", "op": "=", "value": "PT"}.
+// UnmarshalJSON reads `area="PT"` or {"name": "area", "op": "=", "value": "PT"},
+// within the limits of alerts.NewMatcher.
 func (m *MatcherJSON) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		mm, err := alerts.ParseMatcher(s)
+	var str string
+	if json.Unmarshal(b, &str) == nil {
+		mm, err := alerts.ParseMatcher(str)
 		m.Matcher = mm
 		return err
 	}
-	m.Matcher = new(alerts.Matcher)
-	return m.Matcher.UnmarshalJSON(b)
+	var w struct {
+		Name  string         `json:"name"`
+		Op    alerts.MatchOp `json:"op"`
+		Value string         `json:"value"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	mm, err := alerts.NewMatcher(w.Name, w.Op, w.Value)
+	m.Matcher = mm
+	return err
 }
 
 // PreviewRequest is the body of POST /api/v1/silences/preview.
@@ -458,11 +477,16 @@ func (s *Server) postPreview(a Alerting) http.HandlerFunc {
 			writeBodyError(w, r, http.StatusBadRequest, err)
 			return
 		}
-		if len(req.Matchers) == 0 {
+		ms := matchers(req.Matchers)
+		if len(ms) == 0 {
 			writeError(w, http.StatusBadRequest, errorf("matchers are required"))
 			return
 		}
-		all := a.Preview(matchers(req.Matchers))
+		if err := ms.CheckLimits(); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		all := a.Preview(ms)
 		first := sort.Search(len(all), func(i int) bool { return after == nil || keyOfAlert(&all[i]).compare(after) > 0 })
 		end := min(len(all), first+pg.limit)
 		l := startList(w, "")

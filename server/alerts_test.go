@@ -277,6 +277,39 @@ func TestSilences(t *testing.T) {
 	}
 }
 
+// TestSilenceLimitsOverHTTP: silences, previews, filters and
+// acknowledgements beyond the limits are refused with 400 and a short
+// message, and nothing reaches the manager. Before, a 400 KB expression
+// was stored, and quoted whole in errors.
+func TestSilenceLimitsOverHTTP(t *testing.T) {
+	f := newFake()
+	ts := newAlertServer(t, f)
+	huge := strings.Repeat("PT|", 400<<10/3) + "VP"
+	var many []string
+	for i := range alerts.MaxMatchers + 1 {
+		many = append(many, fmt.Sprintf(`"l%d=\"v\""`, i))
+	}
+	cases := []struct{ name, method, path, body string }{
+		{"400 KB regex", "POST", "/api/v1/silences", `{"matchers": ["area=~\"` + huge + `\""], "duration": "1d", "created_by": "lan", "comment": "c"}`},
+		{"400 KB regex, object", "POST", "/api/v1/silences", `{"matchers": [{"name": "area", "op": "=~", "value": "` + huge + `"}], "duration": "1d", "created_by": "lan", "comment": "c"}`},
+		{"65 matchers", "POST", "/api/v1/silences", `{"matchers": [` + strings.Join(many, ",") + `], "duration": "1d", "created_by": "lan", "comment": "c"}`},
+		{"long comment", "POST", "/api/v1/silences", `{"matchers": ["area=\"PT\""], "duration": "1d", "created_by": "lan", "comment": "` + strings.Repeat("c", 5000) + `"}`},
+		{"preview of 65 matchers", "POST", "/api/v1/silences/preview", `{"matchers": [` + strings.Join(many, ",") + `]}`},
+		{"long acknowledgement", "POST", "/api/v1/alerts/fp1/ack", `{"kind": "correct", "by": "lan", "comment": "` + strings.Repeat("c", 5000) + `"}`},
+		{"filter of a large program", "GET", "/api/v1/alerts?filter=" + urlq(`area=~"(PT|VP|HN){1000}"`), ""},
+	}
+	for _, c := range cases {
+		code, body := do(t, c.method, ts.URL+c.path, "tok", "application/json", c.body)
+		msg, _ := body["error"].(string)
+		if code != 400 || msg == "" || len(msg) > 600 {
+			t.Errorf("%s: %d, error of %d bytes: %.300s", c.name, code, len(msg), msg)
+		}
+	}
+	if len(f.silences) != 0 || len(f.acks) != 0 {
+		t.Errorf("the manager got %d silences and %d acknowledgements", len(f.silences), len(f.acks))
+	}
+}
+
 func TestSilencePreview(t *testing.T) {
 	ts := newAlertServer(t, newFake())
 	code, body := do(t, "POST", ts.URL+"/api/v1/silences/preview", "", "application/json", `{"matchers":["area=\"PT\""]}`)
