@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/clip"
 )
 
 // Ack records a data steward's acknowledgement of a pending or firing
@@ -16,10 +17,10 @@ import (
 // lapses the acknowledgement and the alert is notified again as usual.
 func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, comment string, now time.Time) (chiso.Alert, error) {
 	if kind != chiso.AckCorrect && kind != chiso.AckWillBeCorrect {
-		return chiso.Alert{}, fmt.Errorf("acknowledge %s: unknown kind %q (want %s or %s)", fp, kind, chiso.AckCorrect, chiso.AckWillBeCorrect)
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: unknown kind %s (want %s or %s)", clip.Text(fp), clip.Quote(string(kind)), chiso.AckCorrect, chiso.AckWillBeCorrect)
 	}
 	if strings.TrimSpace(by) == "" {
-		return chiso.Alert{}, fmt.Errorf("acknowledge %s: who acknowledges is required", fp)
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: who acknowledges is required", clip.Text(fp))
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -28,7 +29,7 @@ func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, co
 	}
 	a := m.alerts[fp]
 	if a == nil {
-		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, ErrNotFound)
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", clip.Text(fp), ErrNotFound)
 	}
 	if a.State == chiso.Resolved {
 		return chiso.Alert{}, fmt.Errorf("acknowledge %s: the alert is resolved", fp)
@@ -133,7 +134,7 @@ func (m *Manager) TestReceiver(ctx context.Context, name string, now time.Time) 
 	defer m.mu.Unlock()
 	recv := m.rt.receivers[name]
 	if recv == nil {
-		return fmt.Errorf("test receiver %s: %w", name, ErrNotFound)
+		return fmt.Errorf("test receiver %s: %w", clip.Text(name), ErrNotFound)
 	}
 	a := testAlert(now)
 	n := &Notification{Receiver: name, GroupKey: "test:" + now.UTC().Format(time.RFC3339Nano), Reason: ReasonTest,

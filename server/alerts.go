@@ -15,6 +15,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -135,7 +136,7 @@ func alertQuery(r *http.Request) (alerts.Matchers, []string, error) {
 	for _, f := range v["filter"] {
 		m, err := alerts.ParseMatchers(f)
 		if err != nil {
-			return nil, nil, errorf("query parameter filter %q: %v", f, err)
+			return nil, nil, errorf("query parameter filter %s: %v", clip.Quote(f), err)
 		}
 		ms = append(ms, m...)
 	}
@@ -147,7 +148,7 @@ func alertQuery(r *http.Request) (alerts.Matchers, []string, error) {
 		switch chiso.AlertState(st) {
 		case chiso.Pending, chiso.Firing, chiso.Resolved:
 		default:
-			return nil, nil, errorf("query parameter state: %q is not pending, firing or resolved", st)
+			return nil, nil, errorf("query parameter state: %s is not pending, firing or resolved", clip.Quote(st))
 		}
 	}
 	return ms, states, nil
@@ -225,6 +226,9 @@ func (s *Server) historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
 // (2026-11-23T08:00:00Z), a date (2026-11-23, midnight UTC), or a duration
 // before now in the rule files' syntax (7d, 12h).
 func ParseTime(s string, now time.Time) (time.Time, error) {
+	if len(s) > clip.Limit { // none of them is that long
+		return time.Time{}, fmt.Errorf("%s is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", clip.Quote(s))
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
@@ -234,7 +238,7 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	if d, err := rules.ParseDuration(s); err == nil {
 		return now.Add(-d), nil
 	}
-	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", s)
+	return time.Time{}, fmt.Errorf("%s is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", clip.Quote(s))
 }
 
 // AckRequest is the body of POST /api/v1/alerts/{fingerprint}/ack.
@@ -255,7 +259,13 @@ func postAck(a Alerting) http.HandlerFunc {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		al, err := a.Ack(r.Context(), r.PathValue("fingerprint"), req.Kind, req.By, req.Comment, requestTime())
+		fp := r.PathValue("fingerprint")
+		al, err := a.Ack(r.Context(), fp, req.Kind, req.By, req.Comment, requestTime())
+		if errors.Is(err, alerts.ErrNotFound) {
+			err = errorf("no alert with fingerprint %s", clip.Quote(fp))
+			writeError(w, http.StatusNotFound, err)
+			return
+		}
 		if err != nil {
 			writeError(w, errStatus(err), err)
 			return
@@ -267,7 +277,7 @@ func postAck(a Alerting) http.HandlerFunc {
 func (req AckRequest) validate() error {
 	var errs []string
 	if req.Kind != chiso.AckCorrect && req.Kind != chiso.AckWillBeCorrect {
-		errs = append(errs, fmt.Sprintf("kind %q is not %s or %s", req.Kind, chiso.AckCorrect, chiso.AckWillBeCorrect))
+		errs = append(errs, fmt.Sprintf("kind %s is not %s or %s", clip.Quote(string(req.Kind)), chiso.AckCorrect, chiso.AckWillBeCorrect))
 	}
 	if strings.TrimSpace(req.By) == "" {
 		errs = append(errs, "by is required: who acknowledges")
@@ -307,7 +317,7 @@ func decodeBody(r *http.Request, v any) error {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return errorf("request body: %v", err)
+		return errorf("request body: %s", clipQuoted(err.Error()))
 	}
 	return nil
 }
@@ -382,9 +392,9 @@ func (req SilenceRequest) silence(now time.Time) (alerts.Silence, error) {
 		if !req.EndsAt.IsZero() {
 			return s, errorf("give ends_at or duration, not both")
 		}
-		d, err := rules.ParseDuration(req.Duration)
+		d, err := parseInput(req.Duration, rules.ParseDuration, "a duration")
 		if err != nil {
-			return s, errorf("duration %q: %v", req.Duration, err)
+			return s, errorf("duration %s: %v", clip.Quote(req.Duration), err)
 		}
 		s.EndsAt = s.StartsAt.Add(d)
 	}
@@ -452,7 +462,7 @@ func deleteSilence(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, errorf("silence id %q is not a number", r.PathValue("id")))
+			writeError(w, http.StatusBadRequest, errorf("silence id %s is not a number", clip.Quote(r.PathValue("id"))))
 			return
 		}
 		if err := a.ExpireSilence(r.Context(), id, requestTime()); err != nil {
@@ -510,7 +520,12 @@ func (s *Server) postPreview(a Alerting) http.HandlerFunc {
 func postTestReceiver(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
-		if err := a.TestReceiver(r.Context(), name, requestTime()); err != nil {
+		err := a.TestReceiver(r.Context(), name, requestTime())
+		if errors.Is(err, alerts.ErrNotFound) {
+			writeError(w, http.StatusNotFound, errorf("no receiver %s", clip.Quote(name)))
+			return
+		}
+		if err != nil {
 			writeError(w, errStatus(err), err)
 			return
 		}

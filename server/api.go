@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/clip"
 )
 
 // ImportRequest is one uploaded file of observations.
@@ -155,7 +156,7 @@ func uploadName(r *http.Request) (string, error) {
 	case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
 		return "upload.xlsx", nil
 	}
-	return "", errorf("unsupported Content-Type %q (want text/csv, application/json or an XLSX sheet)", mt)
+	return "", errorf("unsupported Content-Type %s (want text/csv, application/json or an XLSX sheet)", clip.Quote(mt))
 }
 
 func (s *Server) getObservations(w http.ResponseWriter, r *http.Request) {
@@ -196,12 +197,12 @@ func (s *Server) parseObservationQuery(r *http.Request) (ObservationQuery, error
 		}
 	}
 	if s := v.Get("from"); s != "" {
-		if q.From, err = chiso.ParsePeriod(s); err != nil {
+		if q.From, err = parseInput(s, chiso.ParsePeriod, "a period"); err != nil {
 			return q, errorf("query parameter from: %v", err)
 		}
 	}
 	if s := v.Get("to"); s != "" {
-		if q.To, err = chiso.ParsePeriod(s); err != nil {
+		if q.To, err = parseInput(s, chiso.ParsePeriod, "a period"); err != nil {
 			return q, errorf("query parameter to: %v", err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -150,5 +151,5 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotFound, errorf("no endpoint %s %s", r.Method, r.URL.Path))
+	writeError(w, http.StatusNotFound, errorf("no endpoint %s %s", clip.Text(r.Method), clip.Quote(r.URL.Path)))
 }

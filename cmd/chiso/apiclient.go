@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/server"
 )
 
@@ -46,7 +47,7 @@ func (c *clientFlags) client() (*apiClient, error) {
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--url %q: want an http:// or https:// URL such as %s", base, defaultURL)
+		return nil, fmt.Errorf("--url %s: want an http:// or https:// URL such as %s", clip.Quote(base), defaultURL)
 	}
 	token := os.Getenv("CHISO_TOKEN")
 	if c.tokenFile != "" {
@@ -188,7 +189,7 @@ func parseMatcherArgs(args []string) (alerts.Matchers, error) {
 	for _, a := range args {
 		m, err := alerts.ParseMatchers(a)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("matcher %q: %w", a, err))
+			errs = append(errs, fmt.Errorf("matcher %s: %w", clip.Quote(a), err))
 		}
 		ms = append(ms, m...)
 	}
@@ -205,7 +206,7 @@ func matcherStrings(ms alerts.Matchers) []string {
 
 func checkFormat(format string) error {
 	if format != "table" && format != "json" {
-		return fmt.Errorf("--format %q: want table or json", format)
+		return fmt.Errorf("--format %s: want table or json", clip.Quote(format))
 	}
 	return nil
 }
