@@ -159,7 +159,7 @@ func TestObservationsPassTheCursorToTheQuerier(t *testing.T) {
 // reading is cut off.
 func TestLargeListIsStreamedToASlowReader(t *testing.T) {
 	const n = 6000
-	ts, b := startLimited(t, Limits{WriteTimeout: time.Second})
+	ts, b := startLimited(t, Limits{WriteTimeout: 1500 * time.Millisecond})
 	raw := strings.Repeat("x", 1000)
 	for i := range n {
 		b.obs = append(b.obs, chiso.Observation{Indicator: "a", Area: fmt.Sprint(i), Period: chiso.MustParsePeriod("2024"), Raw: raw})
@@ -183,7 +183,7 @@ func TestLargeListIsStreamedToASlowReader(t *testing.T) {
 			if err != nil {
 				return 0, fmt.Errorf("after %d bytes in %s: %w", len(body), time.Since(start), err)
 			}
-			time.Sleep(10 * time.Millisecond) // at most 6 MB/s: 6.6 MB take longer than WriteTimeout
+			time.Sleep(20 * time.Millisecond) // at most 3 MB/s: 6.6 MB take longer than WriteTimeout
 		}
 		t.Logf("read %d bytes in %s", len(body), time.Since(start).Round(time.Millisecond))
 		var env struct{ Data []json.RawMessage }
