@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/clip"
 )
 
 // Ack records a data steward's acknowledgement of a pending or firing
@@ -18,10 +19,10 @@ import (
 // Alertmanager by the person on call).
 func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, comment string, now time.Time) (chiso.Alert, error) {
 	if kind != chiso.AckCorrect && kind != chiso.AckWillBeCorrect {
-		return chiso.Alert{}, fmt.Errorf("acknowledge %s: unknown kind %q (want %s or %s)", fp, kind, chiso.AckCorrect, chiso.AckWillBeCorrect)
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: unknown kind %s (want %s or %s)", clip.Text(fp), clip.Quote(string(kind)), chiso.AckCorrect, chiso.AckWillBeCorrect)
 	}
 	if strings.TrimSpace(by) == "" {
-		return chiso.Alert{}, fmt.Errorf("acknowledge %s: who acknowledges is required", fp)
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: who acknowledges is required", clip.Text(fp))
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -30,7 +31,7 @@ func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, co
 	}
 	a := m.lookup(fp)
 	if a == nil {
-		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, ErrNotFound)
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", clip.Text(fp), ErrNotFound)
 	}
 	fp = a.Fingerprint
 	if a.State == chiso.Resolved {
@@ -71,11 +72,26 @@ func (m *Manager) AddSilence(ctx context.Context, s Silence, now time.Time) (Sil
 	s.ID, s.CreatedAt, s.UpdatedAt = 0, now, now
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if n := m.silencesInEffect(now); n >= m.rt.maxSilences {
+		return Silence{}, fmt.Errorf("add silence: %d silences are active or pending, the most alerting.silences.max_active allows; "+
+			"expire some (chiso silence expire ID) or wait until they end: %w", n, ErrTooManySilences)
+	}
 	if err := m.opts.Store.SaveSilence(ctx, &s); err != nil {
 		return Silence{}, fmt.Errorf("add silence: %w", err)
 	}
 	m.silences = append(m.silences, &s)
 	return s, nil
+}
+
+// silencesInEffect counts the active and pending silences at now.
+func (m *Manager) silencesInEffect(now time.Time) int {
+	n := 0
+	for _, s := range m.silences {
+		if s.State(now) != SilenceExpired {
+			n++
+		}
+	}
+	return n
 }
 
 // ExpireSilence ends a silence at now; an expired one is left as it is.
@@ -137,7 +153,7 @@ func (m *Manager) TestReceiver(ctx context.Context, name string, now time.Time) 
 	defer m.mu.Unlock()
 	recv := m.rt.receivers[name]
 	if recv == nil {
-		return fmt.Errorf("test receiver %s: %w", name, ErrNotFound)
+		return fmt.Errorf("test receiver %s: %w", clip.Text(name), ErrNotFound)
 	}
 	a := testAlert(now)
 	n := &Notification{Receiver: name, GroupKey: "test:" + now.UTC().Format(time.RFC3339Nano), Reason: ReasonTest,

@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -45,6 +46,8 @@ type Config struct {
 	// ExternalURL is the daemon's public URL, put in notifications for
 	// links; empty if none.
 	ExternalURL string `yaml:"external_url"`
+	// Silences bounds how many silences may be in effect.
+	Silences SilenceLimits `yaml:"silences"`
 }
 
 // Route is one node of the routing tree. An alert enters at the root and
@@ -189,7 +192,7 @@ type FieldError struct {
 // Error formats the problem as `field: message`.
 func (e FieldError) Error() string {
 	if e.Value != "" {
-		return fmt.Sprintf("%s: %s (got %q)", e.Field, e.Msg, e.Value)
+		return fmt.Sprintf("%s: %s (got %s)", e.Field, e.Msg, clip.Quote(e.Value))
 	}
 	return e.Field + ": " + e.Msg
 }

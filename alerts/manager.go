@@ -7,6 +7,7 @@ import (
 	"iter"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,6 +136,7 @@ func (m *Manager) load(ctx context.Context, now time.Time) error {
 	for i := range ss {
 		m.silences[i] = &ss[i]
 	}
+	m.checkSilences(now)
 	m.nflog = make(map[logKey]LogEntry, len(log))
 	for _, e := range log {
 		m.nflog[logKey{e.Receiver, e.GroupKey}] = e
@@ -142,6 +144,29 @@ func (m *Manager) load(ctx context.Context, now time.Time) error {
 	m.rebuild(now)
 	m.stale = false
 	return nil
+}
+
+// checkSilences compiles the matchers of the silences in effect (expired
+// ones never match, and keep only their text) and logs those stored beyond
+// today's limits: they are loaded as they are, for refusing them would
+// unmute what they mute, and they end or can be expired as usual.
+func (m *Manager) checkSilences(now time.Time) {
+	for _, s := range m.silences {
+		if s.State(now) == SilenceExpired {
+			continue
+		}
+		if err := s.Matchers.compile(); err != nil {
+			m.opts.Logger.Warn("stored silence has a bad regular expression, matched as text", "silence", s.ID, "err", err)
+		}
+		if p := s.limitProblems(); len(p) > 0 {
+			m.opts.Logger.Warn("stored silence exceeds the limits; it stays in effect until it ends or is expired",
+				"silence", s.ID, "problems", strings.Join(p, "; "))
+		}
+	}
+	if n := m.silencesInEffect(now); n > m.rt.maxSilences {
+		m.opts.Logger.Warn("more silences in effect than alerting.silences.max_active allows; no more can be added until some end",
+			"silences", n, "max_active", m.rt.maxSilences)
+	}
 }
 
 // rebuild puts every alert back into the dispatcher.

@@ -2,11 +2,15 @@ package alerts
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/chiso-vn/chiso/internal/clip"
 )
 
 // MatchOp is how a matcher compares a label's value.
@@ -29,26 +33,72 @@ type Matcher struct {
 	Op    MatchOp `json:"op"`
 	Value string  `json:"value"`
 	re    *regexp.Regexp
+	size  int // the estimated size of re's program, in instructions; 0 for = and !=
 }
 
-// NewMatcher builds a matcher, compiling the regular expression of =~ and !~.
+// NewMatcher builds a matcher, compiling the regular expression of =~ and
+// !~. It refuses a name, a value or a program beyond MaxLabelNameBytes,
+// MaxMatcherBytes and MaxRegexpSize before compiling anything.
 func NewMatcher(name string, op MatchOp, value string) (*Matcher, error) {
+	if err := checkMatcherSize(name, value); err != nil {
+		return nil, err
+	}
+	m, err := newMatcher(name, op, value)
+	if err != nil {
+		return nil, err
+	}
+	return m, m.compile(MaxRegexpSize)
+}
+
+// newMatcher checks the name and operator of a matcher; it compiles
+// nothing.
+func newMatcher(name string, op MatchOp, value string) (*Matcher, error) {
 	if !validLabelName(name) {
-		return nil, fmt.Errorf("invalid label name %q", name)
+		return nil, fmt.Errorf("invalid label name %s", clip.Quote(name))
 	}
-	m := &Matcher{Name: name, Op: op, Value: value}
 	switch op {
-	case MatchEqual, MatchNotEqual:
-	case MatchRegexp, MatchNotRegexp:
-		re, err := regexp.Compile(anchored(value))
-		if err != nil {
-			return nil, fmt.Errorf("label %s: invalid regular expression %q: %w", name, value, err)
-		}
-		m.re = re
+	case MatchEqual, MatchNotEqual, MatchRegexp, MatchNotRegexp:
 	default:
-		return nil, fmt.Errorf("unknown match operator %q (want =, !=, =~ or !~)", op)
+		return nil, fmt.Errorf("unknown match operator %s (want =, !=, =~ or !~)", clip.Quote(string(op)))
 	}
-	return m, nil
+	return &Matcher{Name: name, Op: op, Value: value}, nil
+}
+
+// unlimited is the program size compile accepts from a stored matcher.
+const unlimited = 1 << 30
+
+// compile compiles the regular expression of =~ and !~, refusing one
+// whose program would exceed limit instructions before compiling it.
+func (m *Matcher) compile(limit int) error {
+	if m.re != nil || m.Op != MatchRegexp && m.Op != MatchNotRegexp {
+		return nil
+	}
+	expr := anchored(m.Value)
+	size, err := regexpSize(expr, limit)
+	if err == nil && size > limit {
+		return fmt.Errorf("label %s: regular expression %s compiles to more than %d instructions", m.Name, clip.Quote(m.Value), limit)
+	}
+	var re *regexp.Regexp
+	if err == nil {
+		re, err = regexp.Compile(expr)
+	}
+	if err != nil {
+		return fmt.Errorf("label %s: invalid regular expression %s: %s", m.Name, clip.Quote(m.Value), syntaxProblem(err))
+	}
+	m.re, m.size = re, size
+	return nil
+}
+
+// syntaxProblem is a regular expression's error without its whole text.
+func syntaxProblem(err error) string {
+	var se *syntax.Error
+	if errors.As(err, &se) {
+		if se.Expr == "" {
+			return string(se.Code)
+		}
+		return string(se.Code) + ": " + clip.Quote(se.Expr)
+	}
+	return clip.Text(err.Error())
 }
 
 // Matches reports whether the labels satisfy the matcher.
@@ -67,9 +117,9 @@ func (m *Matcher) Matches(labels map[string]string) bool {
 	return false
 }
 
-// regexp returns the compiled expression. A Matcher written as a literal
-// rather than built by NewMatcher or decoded from JSON compiles it on each
-// call (an invalid one matches its text literally).
+// regexp returns the compiled expression. A Matcher written as a literal,
+// or decoded from JSON and not compiled since, compiles it on each call (an
+// invalid one matches its text literally).
 func (m *Matcher) regexp() *regexp.Regexp {
 	if m.re != nil {
 		return m.re
@@ -82,8 +132,12 @@ func (m *Matcher) regexp() *regexp.Regexp {
 
 func anchored(expr string) string { return "^(?:" + expr + ")$" }
 
-// UnmarshalJSON reads {"name", "op", "value"} and validates it like
-// NewMatcher.
+// UnmarshalJSON reads {"name", "op", "value"} as the store keeps it: it
+// checks the name and the operator but neither the limits nor the regular
+// expression, which it does not compile, so that a silence stored before
+// the limits still loads and an expired one costs no program. The manager
+// compiles the matchers of the silences in effect; input from users goes
+// through NewMatcher or ParseMatcher.
 func (m *Matcher) UnmarshalJSON(b []byte) error {
 	var w struct {
 		Name  string  `json:"name"`
@@ -93,7 +147,7 @@ func (m *Matcher) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	n, err := NewMatcher(w.Name, w.Op, w.Value)
+	n, err := newMatcher(w.Name, w.Op, w.Value)
 	if err != nil {
 		return err
 	}
@@ -133,6 +187,9 @@ func (ms Matchers) String() string {
 // operator (=, !=, =~, !~) and a value, double-quoted with Go escapes or
 // bare, e.g. `severity="critical"` or `area=~PT|VP`.
 func ParseMatcher(s string) (*Matcher, error) {
+	if n := len(s); n > maxMatcherText {
+		return nil, fmt.Errorf("matcher %s: %d bytes, at most %d", clip.Quote(s), n, maxMatcherText)
+	}
 	s = strings.TrimSpace(s)
 	i := 0
 	for i < len(s) && isLabelChar(s[i], i == 0) {
@@ -140,22 +197,26 @@ func ParseMatcher(s string) (*Matcher, error) {
 	}
 	name, rest := s[:i], strings.TrimLeft(s[i:], " \t")
 	if name == "" {
-		return nil, fmt.Errorf("matcher %q: want a label name first", s)
+		return nil, fmt.Errorf("matcher %s: want a label name first", clip.Quote(s))
 	}
 	op, rest, ok := cutOp(rest)
 	if !ok {
-		return nil, fmt.Errorf("matcher %q: want =, !=, =~ or !~ after %s", s, name)
+		return nil, fmt.Errorf("matcher %s: want =, !=, =~ or !~ after %s", clip.Quote(s), name)
 	}
 	value, err := matcherValue(strings.TrimSpace(rest))
 	if err != nil {
-		return nil, fmt.Errorf("matcher %q: %w", s, err)
+		return nil, fmt.Errorf("matcher %s: %w", clip.Quote(s), err)
 	}
 	m, err := NewMatcher(name, op, value)
 	if err != nil {
-		return nil, fmt.Errorf("matcher %q: %w", s, err)
+		return nil, fmt.Errorf("matcher %s: %w", clip.Quote(s), err)
 	}
 	return m, nil
 }
+
+// maxMatcherText bounds the text ParseMatcher reads: a name, an operator
+// and a value of MaxMatcherBytes quoted with escapes.
+const maxMatcherText = MaxLabelNameBytes + 3 + 4*MaxMatcherBytes + 2
 
 // cutOp splits the operator off the front of s.
 func cutOp(s string) (MatchOp, string, bool) {
@@ -171,13 +232,13 @@ func cutOp(s string) (MatchOp, string, bool) {
 func matcherValue(s string) (string, error) {
 	if !strings.HasPrefix(s, `"`) {
 		if strings.ContainsAny(s, `"`) {
-			return "", fmt.Errorf("unbalanced quote in value %s", s)
+			return "", fmt.Errorf("unbalanced quote in value %s", clip.Text(s))
 		}
 		return s, nil
 	}
 	v, err := strconv.Unquote(s)
 	if err != nil {
-		return "", fmt.Errorf("bad quoted value %s", s)
+		return "", fmt.Errorf("bad quoted value %s", clip.Text(s))
 	}
 	return v, nil
 }
@@ -189,7 +250,7 @@ func ParseMatchers(s string) (Matchers, error) {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "{") {
 		if !strings.HasSuffix(s, "}") {
-			return nil, fmt.Errorf("matchers %q: missing closing brace", s)
+			return nil, fmt.Errorf("matchers %s: missing closing brace", clip.Quote(s))
 		}
 		s = s[1 : len(s)-1]
 	}
@@ -208,6 +269,9 @@ func ParseMatchers(s string) (Matchers, error) {
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	if len(out) > MaxMatchers {
+		return nil, fmt.Errorf("matchers %s: %d matchers, at most %d", clip.Quote(s), len(out), MaxMatchers)
 	}
 	return out, nil
 }

@@ -97,6 +97,17 @@ type HistoryFilter struct {
 	Since       time.Time // inclusive
 	Until       time.Time // exclusive
 	Limit       int       // newest first; zero means 1000
+	// After is the last event of the previous page: only events after it
+	// in the newest-first order (older ones) are returned; zero starts
+	// at the newest.
+	After EventPosition
+}
+
+// EventPosition is where an event lies in the history's newest-first
+// order: by time, then by id.
+type EventPosition struct {
+	At time.Time
+	ID int64
 }
 
 // Store keeps alerts, their history, silences and the outbox. The store

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -84,6 +85,7 @@ type routing struct {
 	departments map[string]Department
 	retention   time.Duration
 	externalURL string
+	maxSilences int // active and pending at once
 }
 
 // compile validates c and builds its routing, reporting every problem.
@@ -92,6 +94,10 @@ func compile(c *Config) (*routing, []error) {
 	rt := &routing{receivers: map[string]*Receiver{}, digests: map[string]cron.Schedule{},
 		departments: c.Departments, externalURL: c.ExternalURL}
 	rt.retention = p.duration("resolved_retention", c.ResolvedRetention, DefaultResolvedRetention, false)
+	rt.maxSilences = cmp.Or(c.Silences.MaxActive, DefaultMaxSilences)
+	if c.Silences.MaxActive < 0 {
+		p.add("silences.max_active", fmt.Sprint(c.Silences.MaxActive), "must not be negative")
+	}
 	rt.compileReceivers(c, &p)
 	rt.compileDepartments(&p)
 	if c.Route != nil {

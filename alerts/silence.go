@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/chiso-vn/chiso/internal/clip"
 )
 
 // Silence mutes the alerts its matchers select between StartsAt and
@@ -44,10 +46,12 @@ func (s *Silence) State(now time.Time) SilenceState {
 // Validate lists every problem of a silence to be added at now.
 func (s *Silence) Validate(now time.Time) error {
 	var errs []string
+	errs = append(errs, s.limitProblems()...)
 	if len(s.Matchers) == 0 {
 		errs = append(errs, "a silence needs at least one matcher")
-	} else if s.Matchers.Matches(map[string]string{}) {
-		errs = append(errs, fmt.Sprintf("matchers %s all match an alert without labels: at least one must need a value, e.g. area=\"PT\"", s.Matchers))
+	} else if len(errs) == 0 && s.Matchers.Matches(map[string]string{}) {
+		errs = append(errs, fmt.Sprintf("matchers %s all match an alert without labels: at least one must need a value, e.g. area=\"PT\"",
+			clip.Text(s.Matchers.String())))
 	}
 	if s.StartsAt.IsZero() || s.EndsAt.IsZero() {
 		errs = append(errs, "starts_at and ends_at are required")

@@ -63,6 +63,9 @@ type Config struct {
 	Auth Auth `yaml:"auth"`
 	// Drop configures the folder department files are dropped into.
 	Drop Drop `yaml:"drop_folder"`
+	// HTTP bounds connections, request bodies, timeouts and pages of the
+	// HTTP server.
+	HTTP HTTP `yaml:"http"`
 	// Alerting is the alerting section, decoded by the alerting package.
 	Alerting Section `yaml:"alerting"`
 
@@ -184,6 +187,7 @@ func (c *Config) applyDefaults() {
 	if c.Drop.Settle == 0 {
 		c.Drop.Settle = DefaultSettle
 	}
+	c.HTTP.applyDefaults()
 }
 
 // WatchEnabled reports whether file changes trigger a reload.

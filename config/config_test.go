@@ -56,6 +56,8 @@ func TestLoadGoodFileReadsEveryKey(t *testing.T) {
 		{"drop", c.Drop.Path, "inbox"},
 		{"settle", c.Drop.Settle.String(), "2s"},
 		{"alerting", fmt.Sprint(c.Alerting.Node != nil), "true"},
+		{"http", fmt.Sprintf("%+v", c.HTTP), "{MaxConnections:64 ReadHeaderTimeout:5s ReadTimeout:20s ImportReadTimeout:30m0s " +
+			"WriteTimeout:1m0s IdleTimeout:30s MaxHeaderBytes:32KiB MaxBodyBytes:2MiB MaxImportBytes:1GiB PageSize:500 MaxPageSize:5000}"},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -78,6 +80,12 @@ func TestDefaults(t *testing.T) {
 		}
 		if c.Drop.Settle != time.Second || !c.WatchEnabled() || len(c.Auth.Tokens) != 0 || !c.CreateDatabaseEnabled() {
 			t.Errorf("drop/watch/auth defaults wrong: %+v", c)
+		}
+		want := HTTP{MaxConnections: 256, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			ImportReadTimeout: 10 * time.Minute, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,
+			MaxHeaderBytes: 64 << 10, MaxBodyBytes: 1 << 20, MaxImportBytes: 256 << 20, PageSize: 1000, MaxPageSize: 10000}
+		if c.HTTP != want {
+			t.Errorf("http defaults = %+v, want %+v", c.HTTP, want)
 		}
 	}
 	if got := Default("/srv").RulePatterns()[0]; got != "/srv/rules.d/*.yaml" {

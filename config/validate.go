@@ -34,6 +34,7 @@ func (c *Config) validate(d *decoder) {
 	if c.Drop.Settle < 0 {
 		d.add("drop_folder.settle", "negative duration %s", c.Drop.Settle)
 	}
+	c.HTTP.validate(d)
 	sortProblems(d.problems)
 }
 

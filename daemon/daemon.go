@@ -230,15 +230,16 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
 		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
-		Alerting: d.alertingDeps(), Logger: d.log})
+		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP)})
 	if err != nil {
 		return err
 	}
-	if d.ln, err = net.Listen("tcp", cfg.Listen); err != nil {
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	d.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(d.log.Handler(), slog.LevelWarn)}
+	d.ln = srv.Listener(ln)
+	d.http = srv.HTTPServer(slog.NewLogLogger(d.log.Handler(), slog.LevelWarn))
 	d.wg.Go(func() {
 		if err := d.http.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			d.log.Error("http server stopped", "err", err)
@@ -246,6 +247,14 @@ func (d *Daemon) listen(cfg *config.Config) error {
 	})
 	d.log.Info("listening", "addr", "http://"+d.ln.Addr().String())
 	return nil
+}
+
+// httpLimits are the server's limits of the configuration's http section.
+func httpLimits(h config.HTTP) server.Limits {
+	return server.Limits{MaxConnections: h.MaxConnections, ReadHeaderTimeout: h.ReadHeaderTimeout,
+		ReadTimeout: h.ReadTimeout, ImportReadTimeout: h.ImportReadTimeout, WriteTimeout: h.WriteTimeout,
+		IdleTimeout: h.IdleTimeout, MaxHeaderBytes: int(h.MaxHeaderBytes), MaxBodyBytes: int64(h.MaxBodyBytes),
+		MaxImportBytes: int64(h.MaxImportBytes), PageSize: h.PageSize, MaxPageSize: h.MaxPageSize}
 }
 
 // startLoops starts the goroutines that run until Close: the first

@@ -76,11 +76,23 @@ func startWith(t testing.TB, extraConfig string, opts Options) *harness {
 	return startHooked(t, extraConfig, opts, nil)
 }
 
+// startIn is startWith in a folder that may already hold a database.
+func startIn(t testing.TB, dir, extraConfig string, opts Options) *harness {
+	t.Helper()
+	return startHookedIn(t, dir, extraConfig, opts, nil)
+}
+
 // startHooked is startWith with a function that may set the daemon's test
 // hooks between New and Start.
 func startHooked(t testing.TB, extraConfig string, opts Options, hook func(*Daemon)) *harness {
 	t.Helper()
-	dir := t.TempDir()
+	return startHookedIn(t, t.TempDir(), extraConfig, opts, hook)
+}
+
+// startHookedIn is startHooked in a folder that may already hold a
+// database.
+func startHookedIn(t testing.TB, dir, extraConfig string, opts Options, hook func(*Daemon)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := InitDatabase(ctx, filepath.Join(dir, "chiso.db"), true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)

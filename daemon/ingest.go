@@ -149,8 +149,14 @@ func inputErrors(err error) error {
 }
 
 // Observations implements server.Querier.
-func (d *Daemon) Observations(ctx context.Context, q server.ObservationQuery) ([]chiso.Observation, error) {
-	return d.db.Current(ctx, store.Filter{Indicators: q.Indicators, Areas: q.Areas, From: q.From, To: q.To, Limit: q.Limit})
+func (d *Daemon) Observations(ctx context.Context, q server.ObservationQuery) (server.ObservationPage, error) {
+	f := store.Filter{Indicators: q.Indicators, Areas: q.Areas, From: q.From, To: q.To}
+	obs, last, more, err := d.db.CurrentPage(ctx, f, store.Position{Series: q.After.Series, Period: q.After.Period}, q.Limit)
+	pg := server.ObservationPage{Observations: obs}
+	if more {
+		pg.Next = &server.Position{Series: last.Series, Period: last.Period}
+	}
+	return pg, err
 }
 
 // Catalogue implements server.Querier: the catalogue the daemon runs with.

@@ -46,7 +46,7 @@ func (d *Daemon) ReloadStatus() server.ReloadStatus {
 // validates all of it, and only then swaps the rules and schedules in;
 // alert and finding state of unchanged rules is kept. On any error the
 // running set stays and the error says why. Settings that need a restart
-// (listen, database, time_zone, language) are logged and left as they are.
+// (listen, database, time_zone, language, http) are logged and left as they are.
 func (d *Daemon) Reload(ctx context.Context) error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
@@ -112,6 +112,10 @@ func keepRestartSettings(cur, next *config.Config, warn func(string, ...any)) *c
 			warn("setting changed; it takes effect after a restart", "key", p.key, "running", *p.from, "file", *p.to)
 			*p.to = *p.from
 		}
+	}
+	if cur.HTTP != c.HTTP {
+		warn("setting changed; it takes effect after a restart", "key", "http")
+		c.HTTP = cur.HTTP
 	}
 	c.Location = cur.Location
 	return &c

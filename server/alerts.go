@@ -1,18 +1,21 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -20,7 +23,10 @@ import (
 // them, their history, acknowledgements, silences and test notifications.
 // The daemon implements it with its *alerts.Manager and the store. Methods
 // that take now get the time of the request; errors wrapping
-// alerts.ErrNotFound answer 404.
+// alerts.ErrNotFound answer 404. Alerts and Preview return alerts sorted by
+// the labels alertname, area, indicator and period, then fingerprint;
+// Silences returns the newest first; AlertHistory honours the filter's
+// Limit and After. The lists' cursors rely on these orders.
 type Alerting interface {
 	Alerts(now time.Time) []alerts.AlertStatus
 	AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error)
@@ -32,9 +38,6 @@ type Alerting interface {
 	TestReceiver(ctx context.Context, name string, now time.Time) error
 }
 
-// maxJSONBody bounds the JSON bodies of the alerting endpoints, in bytes.
-const maxJSONBody = 1 << 20
-
 // alertRoutes registers the alerting endpoints; without Alerting they
 // answer 503.
 func (s *Server) alertRoutes(handle func(pattern, name string, h http.HandlerFunc)) {
@@ -45,13 +48,13 @@ func (s *Server) alertRoutes(handle func(pattern, name string, h http.HandlerFun
 		}
 		return h(a)
 	}
-	handle("GET /api/v1/alerts", "alerts", wrap(getAlerts))
-	handle("GET /api/v1/alerts/history", "alerts_history", wrap(getAlertHistory))
+	handle("GET /api/v1/alerts", "alerts", wrap(s.getAlerts))
+	handle("GET /api/v1/alerts/history", "alerts_history", wrap(s.getAlertHistory))
 	handle("POST /api/v1/alerts/{fingerprint}/ack", "alerts_ack", s.auth(wrap(postAck)))
-	handle("GET /api/v1/silences", "silences", wrap(getSilences))
+	handle("GET /api/v1/silences", "silences", wrap(s.getSilences))
 	handle("POST /api/v1/silences", "silences_post", s.auth(wrap(postSilence)))
 	handle("DELETE /api/v1/silences/{id}", "silences_delete", s.auth(wrap(deleteSilence)))
-	handle("POST /api/v1/silences/preview", "silences_preview", wrap(postPreview))
+	handle("POST /api/v1/silences/preview", "silences_preview", wrap(s.postPreview))
 	handle("POST /api/v1/receivers/{name}/test", "receivers_test", s.auth(wrap(postTestReceiver)))
 }
 
@@ -63,21 +66,67 @@ func noAlerting(w http.ResponseWriter, _ *http.Request) {
 // where the clock is read.
 func requestTime() time.Time { return time.Now() }
 
-func getAlerts(a Alerting) http.HandlerFunc {
+func (s *Server) getAlerts(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ms, states, err := alertQuery(r)
-		if err != nil {
+		pg, after, perr := s.alertPage(r)
+		if err = cmp.Or(err, perr); err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		out := []alerts.AlertStatus{}
-		for _, st := range a.Alerts(requestTime()) {
-			if ms.Matches(st.Labels) && (len(states) == 0 || slices.Contains(states, string(st.State))) {
-				out = append(out, st)
+		all := a.Alerts(requestTime())
+		first := sort.Search(len(all), func(i int) bool { return after == nil || keyOfAlert(&all[i].Alert).compare(after) > 0 })
+		l := startList(w, "")
+		var last *alertKey
+		for i := first; i < len(all); i++ {
+			st := &all[i]
+			if !ms.Matches(st.Labels) || len(states) > 0 && !slices.Contains(states, string(st.State)) {
+				continue
 			}
+			if l.n == pg.limit {
+				l.end(encodeCursor("alerts", last))
+				return
+			}
+			if !l.add(st) {
+				return
+			}
+			last = keyOfAlert(&st.Alert)
 		}
-		writeData(w, http.StatusOK, out)
+		l.end("")
 	}
+}
+
+// alertPage reads the page of a list of alerts.
+func (s *Server) alertPage(r *http.Request) (page, *alertKey, error) {
+	pg, err := s.parsePage(r.URL.Query())
+	if err != nil || pg.cursor == "" {
+		return pg, nil, err
+	}
+	var k alertKey
+	if err := decodeCursor(pg.cursor, "alerts", &k); err != nil {
+		return pg, nil, err
+	}
+	return pg, &k, nil
+}
+
+// alertKey is where an alert lies in the order of Alerting's lists.
+type alertKey struct {
+	Alertname   string `json:"n"`
+	Area        string `json:"a"`
+	Indicator   string `json:"i"`
+	Period      string `json:"p"`
+	Fingerprint string `json:"f"`
+}
+
+func keyOfAlert(al *chiso.Alert) *alertKey {
+	return &alertKey{Alertname: al.Labels[alerts.LabelAlertname], Area: al.Labels[alerts.LabelArea],
+		Indicator: al.Labels[alerts.LabelIndicator], Period: al.Labels[alerts.LabelPeriod], Fingerprint: al.Fingerprint}
+}
+
+func (k *alertKey) compare(o *alertKey) int {
+	return cmp.Or(strings.Compare(k.Alertname, o.Alertname), strings.Compare(k.Area, o.Area),
+		strings.Compare(k.Indicator, o.Indicator), strings.Compare(k.Period, o.Period),
+		strings.Compare(k.Fingerprint, o.Fingerprint))
 }
 
 // alertQuery reads ?filter={matchers} and ?state=firing,pending.
@@ -87,42 +136,63 @@ func alertQuery(r *http.Request) (alerts.Matchers, []string, error) {
 	for _, f := range v["filter"] {
 		m, err := alerts.ParseMatchers(f)
 		if err != nil {
-			return nil, nil, errorf("query parameter filter %q: %v", f, err)
+			return nil, nil, errorf("query parameter filter %s: %v", clip.Quote(f), err)
 		}
 		ms = append(ms, m...)
+	}
+	if err := ms.CheckLimits(); err != nil {
+		return nil, nil, errorf("query parameter filter: %v", err)
 	}
 	states := list(v["state"])
 	for _, st := range states {
 		switch chiso.AlertState(st) {
 		case chiso.Pending, chiso.Firing, chiso.Resolved:
 		default:
-			return nil, nil, errorf("query parameter state: %q is not pending, firing or resolved", st)
+			return nil, nil, errorf("query parameter state: %s is not pending, firing or resolved", clip.Quote(st))
 		}
 	}
 	return ms, states, nil
 }
 
-func getAlertHistory(a Alerting) http.HandlerFunc {
+func (s *Server) getAlertHistory(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f, err := historyQuery(r)
+		f, err := s.historyQuery(r)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
+		limit := f.Limit
+		f.Limit++ // one more, to know whether a page follows
 		evs, err := a.AlertHistory(r.Context(), f)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err)
 			return
 		}
-		if evs == nil {
-			evs = []alerts.Event{}
+		var next string
+		if len(evs) > limit {
+			evs = evs[:limit]
+			e := evs[limit-1]
+			next = encodeCursor("history", historyKey{At: e.At, ID: e.ID})
 		}
-		writeData(w, http.StatusOK, evs)
+		l := startList(w, "")
+		for _, e := range evs {
+			if !l.add(e) {
+				return
+			}
+		}
+		l.end(next)
 	}
 }
 
-// historyQuery reads the history filter; every bad parameter is reported.
-func historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
+// historyKey is the last event of a page of history.
+type historyKey struct {
+	At time.Time `json:"t"`
+	ID int64     `json:"i"`
+}
+
+// historyQuery reads the history filter and page; every bad parameter is
+// reported.
+func (s *Server) historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
 	v := r.URL.Query()
 	f := alerts.HistoryFilter{Fingerprint: v.Get("fingerprint"), Alertname: v.Get("alertname"),
 		Area: v.Get("area"), Indicator: v.Get("indicator"), Kind: alerts.EventKind(v.Get("kind"))}
@@ -136,13 +206,15 @@ func historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
 			*dst = t
 		}
 	}
-	if s := v.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			errs = append(errs, fmt.Sprintf("query parameter limit: %q is not a count", s))
-		}
-		f.Limit = n
+	pg, err := s.parsePage(v)
+	var after historyKey
+	if err == nil && pg.cursor != "" {
+		err = decodeCursor(pg.cursor, "history", &after)
 	}
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	f.Limit, f.After = pg.limit, alerts.EventPosition{At: after.At, ID: after.ID}
 	if len(errs) > 0 {
 		slices.Sort(errs)
 		return f, errorf("%s", strings.Join(errs, "; "))
@@ -154,6 +226,9 @@ func historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
 // (2026-11-23T08:00:00Z), a date (2026-11-23, midnight UTC), or a duration
 // before now in the rule files' syntax (7d, 12h).
 func ParseTime(s string, now time.Time) (time.Time, error) {
+	if len(s) > clip.Limit { // none of them is that long
+		return time.Time{}, fmt.Errorf("%s is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", clip.Quote(s))
+	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
@@ -163,7 +238,7 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	if d, err := rules.ParseDuration(s); err == nil {
 		return now.Add(-d), nil
 	}
-	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", s)
+	return time.Time{}, fmt.Errorf("%s is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", clip.Quote(s))
 }
 
 // AckRequest is the body of POST /api/v1/alerts/{fingerprint}/ack.
@@ -176,15 +251,21 @@ type AckRequest struct {
 func postAck(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req AckRequest
-		if err := decodeBody(w, r, &req); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+		if err := decodeBody(r, &req); err != nil {
+			writeBodyError(w, r, http.StatusBadRequest, err)
 			return
 		}
 		if err := req.validate(); err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		al, err := a.Ack(r.Context(), r.PathValue("fingerprint"), req.Kind, req.By, req.Comment, requestTime())
+		fp := r.PathValue("fingerprint")
+		al, err := a.Ack(r.Context(), fp, req.Kind, req.By, req.Comment, requestTime())
+		if errors.Is(err, alerts.ErrNotFound) {
+			err = errorf("no alert with fingerprint %s", clip.Quote(fp))
+			writeError(w, http.StatusNotFound, err)
+			return
+		}
 		if err != nil {
 			writeError(w, errStatus(err), err)
 			return
@@ -196,10 +277,16 @@ func postAck(a Alerting) http.HandlerFunc {
 func (req AckRequest) validate() error {
 	var errs []string
 	if req.Kind != chiso.AckCorrect && req.Kind != chiso.AckWillBeCorrect {
-		errs = append(errs, fmt.Sprintf("kind %q is not %s or %s", req.Kind, chiso.AckCorrect, chiso.AckWillBeCorrect))
+		errs = append(errs, fmt.Sprintf("kind %s is not %s or %s", clip.Quote(string(req.Kind)), chiso.AckCorrect, chiso.AckWillBeCorrect))
 	}
 	if strings.TrimSpace(req.By) == "" {
 		errs = append(errs, "by is required: who acknowledges")
+	}
+	if len(req.By) > alerts.MaxAuthorBytes {
+		errs = append(errs, fmt.Sprintf("by of %d bytes: at most %d", len(req.By), alerts.MaxAuthorBytes))
+	}
+	if len(req.Comment) > alerts.MaxCommentBytes {
+		errs = append(errs, fmt.Sprintf("comment of %d bytes: at most %d", len(req.Comment), alerts.MaxCommentBytes))
 	}
 	if len(errs) > 0 {
 		return errorf("%s", strings.Join(errs, "; "))
@@ -225,24 +312,12 @@ func writeAlert(w http.ResponseWriter, al chiso.Alert) {
 	writeData(w, http.StatusOK, json.RawMessage(b))
 }
 
-func writeAlertList(w http.ResponseWriter, as []chiso.Alert) {
-	out := make([]json.RawMessage, 0, len(as))
-	for _, al := range as {
-		b, err := alerts.MarshalAlert(al)
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, err)
-			return
-		}
-		out = append(out, b)
-	}
-	writeData(w, http.StatusOK, out)
-}
-
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+// decodeBody decodes the JSON body of r, which bounded limits, into v.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return errorf("request body: %v", err)
+		return errorf("request body: %s", clipQuoted(err.Error()))
 	}
 	return nil
 }
@@ -263,16 +338,26 @@ type SilenceRequest struct {
 // MatcherJSON is a matcher read from a string or an object.
 type MatcherJSON struct{ *alerts.Matcher }
 
-// UnmarshalJSON reads `area="PT"` or {"name": "area", "op": "=", "value": "PT"}.
+// UnmarshalJSON reads `area="PT"` or {"name": "area", "op": "=", "value": "PT"},
+// within the limits of alerts.NewMatcher.
 func (m *MatcherJSON) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		mm, err := alerts.ParseMatcher(s)
+	var str string
+	if json.Unmarshal(b, &str) == nil {
+		mm, err := alerts.ParseMatcher(str)
 		m.Matcher = mm
 		return err
 	}
-	m.Matcher = new(alerts.Matcher)
-	return m.Matcher.UnmarshalJSON(b)
+	var w struct {
+		Name  string         `json:"name"`
+		Op    alerts.MatchOp `json:"op"`
+		Value string         `json:"value"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	mm, err := alerts.NewMatcher(w.Name, w.Op, w.Value)
+	m.Matcher = mm
+	return err
 }
 
 // PreviewRequest is the body of POST /api/v1/silences/preview.
@@ -307,35 +392,53 @@ func (req SilenceRequest) silence(now time.Time) (alerts.Silence, error) {
 		if !req.EndsAt.IsZero() {
 			return s, errorf("give ends_at or duration, not both")
 		}
-		d, err := rules.ParseDuration(req.Duration)
+		d, err := parseInput(req.Duration, rules.ParseDuration, "a duration")
 		if err != nil {
-			return s, errorf("duration %q: %v", req.Duration, err)
+			return s, errorf("duration %s: %v", clip.Quote(req.Duration), err)
 		}
 		s.EndsAt = s.StartsAt.Add(d)
 	}
 	return s, nil
 }
 
-func getSilences(a Alerting) http.HandlerFunc {
+func (s *Server) getSilences(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		pg, err := s.parsePage(r.URL.Query())
+		var after int64
+		if err == nil && pg.cursor != "" {
+			err = decodeCursor(pg.cursor, "silences", &after)
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
 		now := requestTime()
 		want := list(r.URL.Query()["state"])
-		out := []SilenceJSON{}
-		for _, s := range a.Silences() {
-			st := s.State(now)
-			if len(want) == 0 || slices.Contains(want, string(st)) {
-				out = append(out, SilenceJSON{Silence: s, State: st})
+		l := startList(w, "")
+		var last int64
+		for _, sl := range a.Silences() { // newest first
+			st := sl.State(now)
+			if pg.cursor != "" && sl.ID >= after || len(want) > 0 && !slices.Contains(want, string(st)) {
+				continue
 			}
+			if l.n == pg.limit {
+				l.end(encodeCursor("silences", last))
+				return
+			}
+			if !l.add(SilenceJSON{Silence: sl, State: st}) {
+				return
+			}
+			last = sl.ID
 		}
-		writeData(w, http.StatusOK, out)
+		l.end("")
 	}
 }
 
 func postSilence(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req SilenceRequest
-		if err := decodeBody(w, r, &req); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+		if err := decodeBody(r, &req); err != nil {
+			writeBodyError(w, r, http.StatusBadRequest, err)
 			return
 		}
 		now := requestTime()
@@ -359,7 +462,7 @@ func deleteSilence(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, errorf("silence id %q is not a number", r.PathValue("id")))
+			writeError(w, http.StatusBadRequest, errorf("silence id %s is not a number", clip.Quote(r.PathValue("id"))))
 			return
 		}
 		if err := a.ExpireSilence(r.Context(), id, requestTime()); err != nil {
@@ -370,25 +473,59 @@ func deleteSilence(a Alerting) http.HandlerFunc {
 	}
 }
 
-func postPreview(a Alerting) http.HandlerFunc {
+// postPreview lists a page of the current alerts the matchers would
+// catch; the cursor is in the query string, the matchers in the body.
+func (s *Server) postPreview(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		var req PreviewRequest
-		if err := decodeBody(w, r, &req); err != nil {
+		pg, after, err := s.alertPage(r)
+		if err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
-		if len(req.Matchers) == 0 {
+		var req PreviewRequest
+		if err := decodeBody(r, &req); err != nil {
+			writeBodyError(w, r, http.StatusBadRequest, err)
+			return
+		}
+		ms := matchers(req.Matchers)
+		if len(ms) == 0 {
 			writeError(w, http.StatusBadRequest, errorf("matchers are required"))
 			return
 		}
-		writeAlertList(w, a.Preview(matchers(req.Matchers)))
+		if err := ms.CheckLimits(); err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		all := a.Preview(ms)
+		first := sort.Search(len(all), func(i int) bool { return after == nil || keyOfAlert(&all[i]).compare(after) > 0 })
+		end := min(len(all), first+pg.limit)
+		l := startList(w, "")
+		for _, al := range all[first:end] {
+			b, err := alerts.MarshalAlert(al)
+			if err != nil {
+				panic(http.ErrAbortHandler) // the answer has begun: cut it
+			}
+			if !l.add(json.RawMessage(b)) {
+				return
+			}
+		}
+		var next string
+		if end < len(all) {
+			next = encodeCursor("alerts", keyOfAlert(&all[end-1]))
+		}
+		l.end(next)
 	}
 }
 
 func postTestReceiver(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
-		if err := a.TestReceiver(r.Context(), name, requestTime()); err != nil {
+		err := a.TestReceiver(r.Context(), name, requestTime())
+		if errors.Is(err, alerts.ErrNotFound) {
+			writeError(w, http.StatusNotFound, errorf("no receiver %s", clip.Quote(name)))
+			return
+		}
+		if err != nil {
 			writeError(w, errStatus(err), err)
 			return
 		}

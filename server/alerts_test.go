@@ -23,12 +23,22 @@ type fakeAlerting struct {
 	acks     []string
 	tested   []string
 	expired  []int64
+	events   []alerts.Event // newest first; nil: one event
 }
 
 func (f *fakeAlerting) Alerts(time.Time) []alerts.AlertStatus { return f.alerts }
 
 func (f *fakeAlerting) AlertHistory(_ context.Context, hf alerts.HistoryFilter) ([]alerts.Event, error) {
 	f.filter = hf
+	if f.events != nil {
+		var out []alerts.Event
+		for _, e := range f.events {
+			if len(out) < hf.Limit && (hf.After.ID == 0 || e.At.Before(hf.After.At) || e.At.Equal(hf.After.At) && e.ID < hf.After.ID) {
+				out = append(out, e)
+			}
+		}
+		return out, nil
+	}
 	return []alerts.Event{{ID: 1, Fingerprint: "fp1", Kind: alerts.EventTransition, To: chiso.Firing, Value: math.NaN()}}, nil
 }
 
@@ -156,7 +166,8 @@ func TestAlertHistoryQuery(t *testing.T) {
 	if code != 200 || fingerprints(body) != "fp1" {
 		t.Fatalf("got %d %v", code, body)
 	}
-	want := alerts.HistoryFilter{Fingerprint: "fp1", Alertname: "A", Area: "PT", Indicator: "i", Limit: 5,
+	// one event more than the page, to know whether another page follows
+	want := alerts.HistoryFilter{Fingerprint: "fp1", Alertname: "A", Area: "PT", Indicator: "i", Limit: 6,
 		Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
 	if !f.filter.Since.Equal(want.Since) || !f.filter.Until.Equal(want.Until) {
 		t.Fatalf("filter times = %v..%v", f.filter.Since, f.filter.Until)
@@ -263,6 +274,39 @@ func TestSilences(t *testing.T) {
 	code, body = do(t, "GET", ts.URL+"/api/v1/silences?state=expired", "", "", "")
 	if data := body["data"].([]any); code != 200 || len(data) != 1 || len(f.expired) != 1 {
 		t.Fatalf("list expired: %d %v", code, body)
+	}
+}
+
+// TestSilenceLimitsOverHTTP: silences, previews, filters and
+// acknowledgements beyond the limits are refused with 400 and a short
+// message, and nothing reaches the manager. Before, a 400 KB expression
+// was stored, and quoted whole in errors.
+func TestSilenceLimitsOverHTTP(t *testing.T) {
+	f := newFake()
+	ts := newAlertServer(t, f)
+	huge := strings.Repeat("PT|", 400<<10/3) + "VP"
+	var many []string
+	for i := range alerts.MaxMatchers + 1 {
+		many = append(many, fmt.Sprintf(`"l%d=\"v\""`, i))
+	}
+	cases := []struct{ name, method, path, body string }{
+		{"400 KB regex", "POST", "/api/v1/silences", `{"matchers": ["area=~\"` + huge + `\""], "duration": "1d", "created_by": "lan", "comment": "c"}`},
+		{"400 KB regex, object", "POST", "/api/v1/silences", `{"matchers": [{"name": "area", "op": "=~", "value": "` + huge + `"}], "duration": "1d", "created_by": "lan", "comment": "c"}`},
+		{"65 matchers", "POST", "/api/v1/silences", `{"matchers": [` + strings.Join(many, ",") + `], "duration": "1d", "created_by": "lan", "comment": "c"}`},
+		{"long comment", "POST", "/api/v1/silences", `{"matchers": ["area=\"PT\""], "duration": "1d", "created_by": "lan", "comment": "` + strings.Repeat("c", 5000) + `"}`},
+		{"preview of 65 matchers", "POST", "/api/v1/silences/preview", `{"matchers": [` + strings.Join(many, ",") + `]}`},
+		{"long acknowledgement", "POST", "/api/v1/alerts/fp1/ack", `{"kind": "correct", "by": "lan", "comment": "` + strings.Repeat("c", 5000) + `"}`},
+		{"filter of a large program", "GET", "/api/v1/alerts?filter=" + urlq(`area=~"(PT|VP|HN){1000}"`), ""},
+	}
+	for _, c := range cases {
+		code, body := do(t, c.method, ts.URL+c.path, "tok", "application/json", c.body)
+		msg, _ := body["error"].(string)
+		if code != 400 || msg == "" || len(msg) > 600 {
+			t.Errorf("%s: %d, error of %d bytes: %.300s", c.name, code, len(msg), msg)
+		}
+	}
+	if len(f.silences) != 0 || len(f.acks) != 0 {
+		t.Errorf("the manager got %d silences and %d acknowledgements", len(f.silences), len(f.acks))
 	}
 }
 

@@ -1,19 +1,18 @@
 package server
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/clip"
 )
-
-// MaxUpload is the largest request body accepted on POST, in bytes.
-const MaxUpload = 64 << 20
 
 // ImportRequest is one uploaded file of observations.
 type ImportRequest struct {
@@ -37,7 +36,22 @@ type ImportSummary struct {
 type ObservationQuery struct {
 	Indicators, Areas []string
 	From, To          chiso.Period // zero: open
-	Limit             int          // 0: the server's default
+	After             Position     // where the previous page ended; zero: from the first
+	Limit             int          // the most observations of the page, at least 1
+}
+
+// Position is where a page of observations ends in the store's order (by
+// series, then period); the API hands it to clients inside an opaque cursor.
+type Position struct {
+	Series int64 `json:"s"`
+	Period int32 `json:"p"` // chiso.Period.Key()
+}
+
+// ObservationPage is one page of observations.
+type ObservationPage struct {
+	Observations []chiso.Observation
+	// Next is where the following page starts; nil after the last page.
+	Next *Position
 }
 
 // GroupStatus is a rule group's health as GET /api/v1/rules shows it.
@@ -118,11 +132,11 @@ func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	req := ImportRequest{Body: http.MaxBytesReader(w, r.Body, MaxUpload), Name: name,
+	req := ImportRequest{Body: r.Body, Name: name,
 		Source: q.Get("source"), DryRun: q.Get("dry_run") == "true" || q.Get("dry_run") == "1"}
 	sum, err := s.deps.Importer.Import(r.Context(), req)
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, err)
+		writeBodyError(w, r, http.StatusUnprocessableEntity, err)
 		return
 	}
 	writeData(w, http.StatusOK, sum)
@@ -142,44 +156,54 @@ func uploadName(r *http.Request) (string, error) {
 	case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
 		return "upload.xlsx", nil
 	}
-	return "", errorf("unsupported Content-Type %q (want text/csv, application/json or an XLSX sheet)", mt)
+	return "", errorf("unsupported Content-Type %s (want text/csv, application/json or an XLSX sheet)", clip.Quote(mt))
 }
 
 func (s *Server) getObservations(w http.ResponseWriter, r *http.Request) {
-	q, err := parseObservationQuery(r)
+	q, err := s.parseObservationQuery(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err)
 		return
 	}
-	obs, err := s.deps.Querier.Observations(r.Context(), q)
+	pg, err := s.deps.Querier.Observations(r.Context(), q)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	out := make([]observationJSON, len(obs))
-	for i, o := range obs {
-		out[i] = toObservationJSON(o)
+	l := startList(w, "")
+	for _, o := range pg.Observations {
+		if !l.add(toObservationJSON(o)) {
+			return
+		}
 	}
-	writeData(w, http.StatusOK, out)
+	var next string
+	if pg.Next != nil {
+		next = encodeCursor("observations", *pg.Next)
+	}
+	l.end(next)
 }
 
-func parseObservationQuery(r *http.Request) (ObservationQuery, error) {
+func (s *Server) parseObservationQuery(r *http.Request) (ObservationQuery, error) {
 	v := r.URL.Query()
-	q := ObservationQuery{Indicators: list(v["indicator"]), Areas: list(v["area"]), Limit: 10000}
-	var err error
+	q := ObservationQuery{Indicators: list(v["indicator"]), Areas: list(v["area"])}
+	pg, err := s.parsePage(v)
+	if err != nil {
+		return q, err
+	}
+	q.Limit = pg.limit
+	if pg.cursor != "" {
+		if err := decodeCursor(pg.cursor, "observations", &q.After); err != nil {
+			return q, err
+		}
+	}
 	if s := v.Get("from"); s != "" {
-		if q.From, err = chiso.ParsePeriod(s); err != nil {
+		if q.From, err = parseInput(s, chiso.ParsePeriod, "a period"); err != nil {
 			return q, errorf("query parameter from: %v", err)
 		}
 	}
 	if s := v.Get("to"); s != "" {
-		if q.To, err = chiso.ParsePeriod(s); err != nil {
+		if q.To, err = parseInput(s, chiso.ParsePeriod, "a period"); err != nil {
 			return q, errorf("query parameter to: %v", err)
-		}
-	}
-	if s := v.Get("limit"); s != "" {
-		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 0 {
-			return q, errorf("query parameter limit: %q is not a count", s)
 		}
 	}
 	return q, nil
@@ -200,20 +224,136 @@ func list(vals []string) []string {
 
 func (s *Server) getFindings(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	match := func(val, key string) bool { return v.Get(key) == "" || v.Get(key) == val }
-	out := []chiso.Finding{}
-	for f := range s.deps.Status.Findings() {
-		if match(f.Rule, "rule") && match(f.Group, "group") && match(f.Area, "area") &&
-			match(f.Indicator, "indicator") && match(string(f.Severity), "severity") &&
-			match(string(f.Status), "status") && match(string(f.Diagnosis), "diagnosis") {
-			out = append(out, f)
-		}
+	pg, err := s.parsePage(v)
+	var last findingKey
+	if err == nil && pg.cursor != "" {
+		err = decodeCursor(pg.cursor, "findings", &last)
 	}
-	writeData(w, http.StatusOK, out)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	match := func(val, key string) bool { return v.Get(key) == "" || v.Get(key) == val }
+	after, skipped, sent := last, 0, 0
+	l := startList(w, "")
+	for f := range s.deps.Status.Findings() {
+		if !match(f.Rule, "rule") || !match(f.Group, "group") || !match(f.Area, "area") ||
+			!match(f.Indicator, "indicator") || !match(string(f.Severity), "severity") ||
+			!match(string(f.Status), "status") || !match(string(f.Diagnosis), "diagnosis") {
+			continue
+		}
+		k := keyOfFinding(&f)
+		if pg.cursor != "" {
+			switch c := k.compare(&after); {
+			case c < 0:
+				continue
+			case c == 0 && skipped < after.N:
+				skipped++ // sent on an earlier page
+				continue
+			}
+		}
+		if sent == pg.limit {
+			l.end(encodeCursor("findings", last))
+			return
+		}
+		if !l.add(f) {
+			return
+		}
+		sent++
+		last.follow(k)
+	}
+	l.end("")
 }
 
-func (s *Server) getRules(w http.ResponseWriter, _ *http.Request) {
-	writeData(w, http.StatusOK, map[string]any{"groups": s.deps.Status.Rules()})
+// findingKey is where a finding lies in Status.Findings's order, and N how
+// many findings with that key the pages so far returned: the key does not
+// tell apart two findings of a rule on one cell with one diagnosis.
+type findingKey struct {
+	Group     string `json:"g"`
+	Rule      string `json:"r"`
+	Area      string `json:"a"`
+	Indicator string `json:"i"`
+	Period    int32  `json:"p"` // chiso.Period.Key(); 0: none
+	Diagnosis string `json:"d"`
+	N         int    `json:"n"`
+}
+
+func keyOfFinding(f *chiso.Finding) findingKey {
+	k := findingKey{Group: f.Group, Rule: f.Rule, Area: f.Area, Indicator: f.Indicator, Diagnosis: string(f.Diagnosis)}
+	if !f.Period.IsZero() {
+		k.Period = f.Period.Key()
+	}
+	return k
+}
+
+// compare orders keys as Status.Findings yields them, ignoring N.
+func (k *findingKey) compare(o *findingKey) int {
+	for _, p := range [][2]string{{k.Group, o.Group}, {k.Rule, o.Rule}, {k.Area, o.Area}, {k.Indicator, o.Indicator}} {
+		if c := strings.Compare(p[0], p[1]); c != 0 {
+			return c
+		}
+	}
+	if k.Period != o.Period {
+		kp, _ := chiso.PeriodFromKey(k.Period)
+		op, _ := chiso.PeriodFromKey(o.Period)
+		if c := kp.Compare(op); c != 0 {
+			return c
+		}
+		return cmp.Compare(k.Period, o.Period)
+	}
+	return strings.Compare(k.Diagnosis, o.Diagnosis)
+}
+
+// follow makes last the key of a finding just sent with key k.
+func (last *findingKey) follow(k findingKey) {
+	if k.compare(last) == 0 {
+		last.N++
+		return
+	}
+	*last = k
+	last.N = 1
+}
+
+// getRules lists the rule groups in the order of the rule files, a page of
+// groups at a time.
+func (s *Server) getRules(w http.ResponseWriter, r *http.Request) {
+	pg, err := s.parsePage(r.URL.Query())
+	var after groupKey
+	if err == nil && pg.cursor != "" {
+		err = decodeCursor(pg.cursor, "rules", &after)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	groups := s.deps.Status.Rules()
+	first := 0
+	if pg.cursor != "" {
+		if after.Index >= len(groups) || groups[after.Index].Name != after.Name {
+			writeError(w, http.StatusConflict, errorf("the rule groups changed since the previous page (a reload): start again without cursor"))
+			return
+		}
+		first = after.Index + 1
+	}
+	end := min(len(groups), first+pg.limit)
+	l := startList(w, "groups")
+	for _, g := range groups[first:end] {
+		if !l.add(g) {
+			return
+		}
+	}
+	var next string
+	if end < len(groups) {
+		next = encodeCursor("rules", groupKey{Index: end - 1, Name: groups[end-1].Name})
+	}
+	l.end(next)
+}
+
+// groupKey is the last group of a page of rules: its place and its name,
+// to notice a reload between pages.
+type groupKey struct {
+	Index int    `json:"i"`
+	Name  string `json:"n"`
 }
 
 func (s *Server) getReloadStatus(w http.ResponseWriter, _ *http.Request) {
@@ -221,27 +361,48 @@ func (s *Server) getReloadStatus(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) getIndicators(w http.ResponseWriter, r *http.Request) {
-	cat, err := s.deps.Querier.Catalogue(r.Context())
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err)
-		return
-	}
-	out := make([]indicatorJSON, len(cat.Indicators))
-	for i, ind := range cat.Indicators {
-		out[i] = toIndicatorJSON(ind)
-	}
-	writeData(w, http.StatusOK, out)
+	s.catalogueList(w, r, "indicators", func(cat *chiso.Catalogue) int { return len(cat.Indicators) },
+		func(cat *chiso.Catalogue, i int) (string, any) {
+			return cat.Indicators[i].Code, toIndicatorJSON(cat.Indicators[i])
+		})
 }
 
 func (s *Server) getAreas(w http.ResponseWriter, r *http.Request) {
+	s.catalogueList(w, r, "areas", func(cat *chiso.Catalogue) int { return len(cat.Areas) },
+		func(cat *chiso.Catalogue, i int) (string, any) { return cat.Areas[i].Code, toAreaJSON(cat.Areas[i]) })
+}
+
+// catalogueList writes a page of a catalogue list sorted by code: the
+// entries after the cursor's code.
+func (s *Server) catalogueList(w http.ResponseWriter, r *http.Request, name string,
+	count func(*chiso.Catalogue) int, item func(*chiso.Catalogue, int) (string, any)) {
+	pg, err := s.parsePage(r.URL.Query())
+	var after string
+	if err == nil && pg.cursor != "" {
+		err = decodeCursor(pg.cursor, name, &after)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
 	cat, err := s.deps.Querier.Catalogue(r.Context())
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err)
 		return
 	}
-	out := make([]areaJSON, len(cat.Areas))
-	for i, a := range cat.Areas {
-		out[i] = toAreaJSON(a)
+	n := count(cat)
+	first := sort.Search(n, func(i int) bool { code, _ := item(cat, i); return pg.cursor == "" || code > after })
+	end := min(n, first+pg.limit)
+	l := startList(w, "")
+	for i := first; i < end; i++ {
+		if _, v := item(cat, i); !l.add(v) {
+			return
+		}
 	}
-	writeData(w, http.StatusOK, out)
+	var next string
+	if end < n {
+		code, _ := item(cat, end-1)
+		next = encodeCursor(name, code)
+	}
+	l.end(next)
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/chiso-vn/chiso/internal/clip"
 )
 
 // InputError is one problem with an uploaded file, where it lies and the
@@ -44,7 +46,7 @@ func (p InputError) String() string {
 		s += fmt.Sprintf(":%d:%d", p.Line, p.Column)
 	}
 	if p.Field != "" {
-		s += fmt.Sprintf(": %s %q", p.Field, p.Value)
+		s += fmt.Sprintf(": %s %s", p.Field, clip.Quote(p.Value))
 	}
 	return s + ": " + p.Message
 }
@@ -70,16 +72,18 @@ func writeData(w http.ResponseWriter, code int, data any) {
 	writeJSON(w, code, envelope{Status: "success", Data: data})
 }
 
+// writeError answers err; whatever it quotes of the request is cut to 80
+// characters, whichever package wrote the message.
 func writeError(w http.ResponseWriter, code int, err error) {
-	env := envelope{Status: "error", Error: err.Error()}
+	env := envelope{Status: "error", Error: clipQuoted(err.Error())}
 	var ie *InputErrors
 	var pl ProblemLister
 	switch {
 	case errors.As(err, &ie):
 		env.Error = fmt.Sprintf("%d problems in the input; nothing was stored", len(ie.Errors)+ie.More)
-		env.Errors, env.More, env.MoreSummary = ie.Errors, ie.More, ie.Summary
+		env.Errors, env.More, env.MoreSummary = clipProblems(ie.Errors), ie.More, ie.Summary
 	case errors.As(err, &pl):
-		env.Errors = pl.Problems()
+		env.Errors = clipProblems(pl.Problems())
 	}
 	writeJSON(w, code, env)
 }

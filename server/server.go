@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -22,14 +23,20 @@ type Importer interface {
 	Import(ctx context.Context, req ImportRequest) (ImportSummary, error)
 }
 
-// Querier reads what the store holds.
+// Querier reads what the store holds. Observations returns one page of
+// at most q.Limit observations after q.After, in the store's order, reading
+// no more than the page needs. Catalogue returns indicators and areas
+// sorted by code.
 type Querier interface {
-	Observations(ctx context.Context, q ObservationQuery) ([]chiso.Observation, error)
+	Observations(ctx context.Context, q ObservationQuery) (ObservationPage, error)
 	Catalogue(ctx context.Context) (*chiso.Catalogue, error)
 }
 
 // Status reports the state of evaluation: current findings, rule health,
 // the last reload, and readiness (true once every group has been evaluated).
+// Findings yields in the engine's order: by group, rule, area, indicator,
+// period (chiso.Period.Compare) and diagnosis, which the findings list's
+// cursor relies on.
 type Status interface {
 	Findings() iter.Seq[chiso.Finding]
 	Rules() []GroupStatus
@@ -63,12 +70,16 @@ type Deps struct {
 	// Registerer receives the server's own HTTP metrics; nil skips them.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
+	// Limits bound connections, bodies, timeouts and pages; zero fields
+	// take DefaultLimits.
+	Limits Limits
 }
 
 // Server routes chiso's HTTP endpoints. It holds no goroutines: the caller
 // serves Handler with an http.Server.
 type Server struct {
 	deps Deps
+	lim  Limits
 	mux  *http.ServeMux
 }
 
@@ -78,7 +89,7 @@ func New(deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{deps: deps, mux: http.NewServeMux()}
+	s := &Server{deps: deps, lim: deps.Limits.withDefaults(), mux: http.NewServeMux()}
 	inst, err := newInstrumentation(deps.Registerer)
 	if err != nil {
 		return nil, err
@@ -92,7 +103,7 @@ func (s *Server) Handler() http.Handler { return s.mux }
 
 func (s *Server) routes(inst *instrumentation) {
 	handle := func(pattern, name string, h http.HandlerFunc) {
-		s.mux.Handle(pattern, inst.wrap(name, h))
+		s.mux.Handle(pattern, inst.wrap(name, s.bounded(s.lim.MaxBodyBytes, h)))
 	}
 	mh := &metricsHandler{own: s.deps.Gatherer, log: s.deps.Logger.Warn}
 	if s.deps.Values != nil {
@@ -104,7 +115,9 @@ func (s *Server) routes(inst *instrumentation) {
 	handle("GET /-/ready", "ready", s.ready)
 	handle("POST /-/reload", "reload", s.auth(s.reload))
 	handle("PUT /-/reload", "reload", s.auth(s.reload))
-	handle("POST /api/v1/observations", "observations_post", s.auth(s.postObservations))
+	// An import may be large and slow to send, once its token is checked.
+	s.mux.Handle("POST /api/v1/observations", inst.wrap("observations_post",
+		s.bounded(s.lim.MaxImportBytes, s.auth(s.longRead(s.postObservations)))))
 	handle("GET /api/v1/observations", "observations", s.getObservations)
 	handle("GET /api/v1/findings", "findings", s.getFindings)
 	handle("GET /api/v1/rules", "rules", s.getRules)
@@ -138,5 +151,5 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotFound, errorf("no endpoint %s %s", r.Method, r.URL.Path))
+	writeError(w, http.StatusNotFound, errorf("no endpoint %s %s", clip.Text(r.Method), clip.Quote(r.URL.Path)))
 }

@@ -28,29 +28,52 @@ type backend struct {
 	ready     bool
 	reloads   int
 	query     ObservationQuery
+	obs       []chiso.Observation
+	groups    []GroupStatus    // nil: one group
+	cat       *chiso.Catalogue // nil: one indicator and one area
 }
 
 func (b *backend) Import(_ context.Context, req ImportRequest) (ImportSummary, error) {
-	body, _ := io.ReadAll(req.Body)
+	body, err := io.ReadAll(req.Body)
 	b.imported = append(b.imported, req.Name+":"+string(body))
+	if err != nil {
+		return ImportSummary{}, err
+	}
 	if b.importErr != nil {
 		return ImportSummary{}, b.importErr
 	}
 	return ImportSummary{Added: strings.Count(string(body), "\n"), DryRun: req.DryRun}, nil
 }
 
-func (b *backend) Observations(_ context.Context, q ObservationQuery) ([]chiso.Observation, error) {
+// Observations pages through b.obs, its positions being indexes; without
+// any it returns one observation.
+func (b *backend) Observations(_ context.Context, q ObservationQuery) (ObservationPage, error) {
 	b.query = q
-	return []chiso.Observation{{Indicator: "a", Area: "PT", Period: chiso.MustParsePeriod("2024-H1"), Value: 1.5, Qualifier: chiso.Over}}, nil
+	if b.obs == nil {
+		return ObservationPage{Observations: []chiso.Observation{{Indicator: "a", Area: "PT", Period: chiso.MustParsePeriod("2024-H1"), Value: 1.5, Qualifier: chiso.Over}}}, nil
+	}
+	first := int(q.After.Series)
+	end := min(len(b.obs), first+q.Limit)
+	pg := ObservationPage{Observations: b.obs[first:end]}
+	if end < len(b.obs) {
+		pg.Next = &Position{Series: int64(end)}
+	}
+	return pg, nil
 }
 
 func (b *backend) Catalogue(context.Context) (*chiso.Catalogue, error) {
+	if b.cat != nil {
+		return b.cat, nil
+	}
 	return &chiso.Catalogue{Indicators: []chiso.Indicator{{Code: "a", Unit: "percent", Kind: chiso.KindPercent, Min: 0, Max: math.NaN()}},
 		Areas: []chiso.Area{{Code: "PT", Name: "Phú Thọ", Level: chiso.LevelProvince}}}, nil
 }
 
 func (b *backend) Findings() iter.Seq[chiso.Finding] { return slices.Values(b.findings) }
 func (b *backend) Rules() []GroupStatus {
+	if b.groups != nil {
+		return b.groups
+	}
 	return []GroupStatus{{Name: "g", Rules: []RuleStatus{{Name: "r", Health: "ok"}}}}
 }
 func (b *backend) ReloadStatus() ReloadStatus   { return ReloadStatus{Success: b.reloads > 0} }

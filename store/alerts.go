@@ -417,6 +417,11 @@ func historyWhere(f alerts.HistoryFilter) (string, []any) {
 	if !f.Until.IsZero() {
 		add("at < ?", alertTime(f.Until))
 	}
+	if f.After.ID != 0 {
+		conds = append(conds, "(at < ? OR at = ? AND id < ?)")
+		at := alertTime(f.After.At)
+		args = append(args, at, at, f.After.ID)
+	}
 	if len(conds) == 0 {
 		return "", nil
 	}

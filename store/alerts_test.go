@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,6 +235,41 @@ func TestAlertHistoryFilters(t *testing.T) {
 		if !reflect.DeepEqual(hours, tt.want) {
 			t.Errorf("%+v: hours %v, want %v", tt.f, hours, tt.want)
 		}
+	}
+}
+
+// TestAlertHistoryPagesFollowTheLastEvent: pages of history that each
+// start after the last event of the one before list every event once, in
+// order, even when events share a time.
+func TestAlertHistoryPagesFollowTheLastEvent(t *testing.T) {
+	db, _ := openAlertsDB(t)
+	ctx := context.Background()
+	var events []alerts.Event
+	for i := range 7 {
+		events = append(events, alerts.Event{Fingerprint: fmt.Sprint(i), At: at0.Add(time.Duration(i/3) * time.Hour),
+			Kind: alerts.EventTransition, To: chiso.Firing, Value: 1})
+	}
+	if err := db.ApplyAlertChanges(ctx, alerts.Batch{Events: events}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	f := alerts.HistoryFilter{Limit: 2}
+	for range 10 {
+		page, err := db.AlertHistory(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			got = append(got, e.Fingerprint)
+		}
+		if len(page) < f.Limit {
+			break
+		}
+		last := page[len(page)-1]
+		f.After = alerts.EventPosition{At: last.At, ID: last.ID}
+	}
+	if s := strings.Join(got, ","); s != "6,5,4,3,2,1,0" {
+		t.Errorf("pages list %s, want 6,5,4,3,2,1,0", s)
 	}
 }
 

@@ -21,11 +21,11 @@ type Filter struct {
 	// From and To bound the periods (inclusive, in chiso.Period.Compare's
 	// order); the zero Period leaves that side open.
 	From, To chiso.Period
-	Limit    int // the most observations returned; 0: no limit
 }
 
 // Current returns the current revision of every cell the filter selects,
-// ordered by indicator, area and period.
+// ordered by indicator, area and period. It holds them all in memory:
+// serve clients with CurrentPage.
 func (db *DB) Current(ctx context.Context, f Filter) ([]chiso.Observation, error) {
 	var out []chiso.Observation
 	err := db.snapshot(ctx, func(s *snapshot) error {
@@ -42,9 +42,6 @@ func (db *DB) Current(ctx context.Context, f Filter) ([]chiso.Observation, error
 		return nil, fmt.Errorf("current: %w", err)
 	}
 	sortObservations(out)
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
-	}
 	return out, nil
 }
 

@@ -101,7 +101,6 @@ func TestCurrentFilters(t *testing.T) {
 		{"from March", Filter{From: m(3)}, 3*2*4 + 1}, // the year ends after March
 		{"up to February", Filter{To: m(2)}, 3 * 2 * 2},
 		{"months 2 to 4 of one series", Filter{Indicators: []string{synth.IndicatorCode(0)}, Areas: []string{synth.AreaCode(1)}, From: m(2), To: m(4)}, 3},
-		{"limit", Filter{Limit: 5}, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/server"
 )
 
@@ -46,7 +47,7 @@ func checkAck(pos []string, req server.AckRequest) error {
 		errs = append(errs, fmt.Errorf("want one alert fingerprint, chiso's or Alertmanager's (see chiso alerts list), got %d arguments", len(pos)))
 	}
 	if req.Kind != chiso.AckCorrect && req.Kind != chiso.AckWillBeCorrect {
-		errs = append(errs, fmt.Errorf("--kind %q: want %s or %s", req.Kind, chiso.AckCorrect, chiso.AckWillBeCorrect))
+		errs = append(errs, fmt.Errorf("--kind %s: want %s or %s", clip.Quote(string(req.Kind)), chiso.AckCorrect, chiso.AckWillBeCorrect))
 	}
 	if strings.TrimSpace(req.By) == "" {
 		errs = append(errs, errors.New("--by is required: who acknowledges"))

@@ -598,7 +598,7 @@ func TestAlertmanagerSeesMutedAndTestAlertsResolve(t *testing.T) {
 // TestAlertCommandsAgainstServe drives a running `chiso serve` with the
 // alerting commands, as an operator would.
 func TestAlertCommandsAgainstServe(t *testing.T) {
-	p := serveAlerting(t, t.TempDir(), "")
+	p := serveAlerting(t, t.TempDir(), "http: {page_size: 2}\n") // the commands must follow next
 	t.Setenv("CHISO_TOKEN", e2eToken)
 	var alerts []struct {
 		Fingerprint string            `json:"fingerprint"`
@@ -621,5 +621,20 @@ func TestAlertCommandsAgainstServe(t *testing.T) {
 	out = mustChiso(t, "alerts", "list", "area=VP", "--url", p.url)
 	if !strings.Contains(out, "RevenueChangeImplausible") || !strings.Contains(out, "silence:1") {
 		t.Errorf("Vĩnh Phúc's alerts are not shown silenced:\n%s", out)
+	}
+	out = mustChiso(t, "alerts", "list", "--format", "json", "--url", p.url)
+	seen := map[string]bool{}
+	if err := json.Unmarshal([]byte(out), &alerts); err != nil || len(alerts) <= 2 {
+		t.Fatalf("alerts list over pages of 2: %d alerts, %v", len(alerts), err)
+	}
+	for _, a := range alerts {
+		if seen[a.Fingerprint] {
+			t.Errorf("alert %s listed twice", a.Fingerprint)
+		}
+		seen[a.Fingerprint] = true
+	}
+	out = mustChiso(t, "alerts", "history", "--limit", "3", "--url", p.url)
+	if n := strings.Count(strings.TrimSpace(out), "\n"); n != 3 { // a heading and three events
+		t.Errorf("history --limit 3 over pages of 2 shows %d events:\n%s", n, out)
 	}
 }

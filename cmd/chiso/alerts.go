@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -150,8 +149,8 @@ func runAlertsList(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageErr(e, "alerts list", "%v", err)
 	}
-	var raw []json.RawMessage
-	if err := c.do(ctx, "GET", "/api/v1/alerts"+q, nil, &raw); err != nil {
+	raw, err := c.list(ctx, "GET", "/api/v1/alerts"+q, nil, 0)
+	if err != nil {
 		return fail(e, "alerts list", err)
 	}
 	return printAlerts(e, raw, *format)
@@ -335,9 +334,17 @@ func history(ctx context.Context, e *env, cf *clientFlags, f alerts.HistoryFilte
 	if !f.Until.IsZero() {
 		v.Set("until", f.Until.Format(time.RFC3339))
 	}
-	v.Set("limit", strconv.Itoa(f.Limit))
-	var evs []eventRow
-	return evs, c.do(ctx, "GET", "/api/v1/alerts/history?"+v.Encode(), nil, &evs)
+	raw, err := c.list(ctx, "GET", "/api/v1/alerts/history?"+v.Encode(), nil, f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]eventRow, len(raw))
+	for i, r := range raw {
+		if err := json.Unmarshal(r, &evs[i]); err != nil {
+			return nil, fmt.Errorf("decode event: %w", err)
+		}
+	}
+	return evs, nil
 }
 
 func historyFromDB(ctx context.Context, e *env, f alerts.HistoryFilter) ([]eventRow, error) {

@@ -307,3 +307,20 @@ func TestUnknownVerb(t *testing.T) {
 		t.Fatalf("exit %d, %s", code, errs)
 	}
 }
+
+// TestArgumentsQuoteAtMost80Characters: the commands that talk to the
+// daemon quote at most 80 characters of a bad argument.
+func TestArgumentsQuoteAtMost80Characters(t *testing.T) {
+	long := strings.Repeat("x", 1<<20)
+	_, err := parseMatcherArgs([]string{"area=~\"(" + long})
+	_, err2 := silenceRequest([]string{"area=PT"}, long, long, "lan", "c")
+	cf := &clientFlags{url: long}
+	_, err3 := cf.client()
+	for _, e := range []error{err, err2, err3, checkFormat(long), checkAck([]string{"fp"}, server.AckRequest{Kind: chiso.AckKind(long), By: "lan"})} {
+		if e == nil {
+			t.Error("accepted")
+		} else if len(e.Error()) > 600 {
+			t.Errorf("error of %d bytes: %.200v", len(e.Error()), e)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/server"
 )
 
@@ -46,7 +47,7 @@ func (c *clientFlags) client() (*apiClient, error) {
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--url %q: want an http:// or https:// URL such as %s", base, defaultURL)
+		return nil, fmt.Errorf("--url %s: want an http:// or https:// URL such as %s", clip.Quote(base), defaultURL)
 	}
 	token := os.Getenv("CHISO_TOKEN")
 	if c.tokenFile != "" {
@@ -86,34 +87,70 @@ func (e *apiError) Error() string {
 // do sends a request with an optional JSON body and decodes the answer's
 // data into out (nil: discard).
 func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
+	_, err := c.page(ctx, method, path, body, out)
+	return err
+}
+
+// page is do for one page of a list: it returns the answer's next, empty
+// after the last page.
+func (c *apiClient) page(ctx context.Context, method, path string, body, out any) (string, error) {
 	req, err := c.request(ctx, method, path, body)
 	if err != nil {
-		return err
+		return "", err
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w (is chiso serve running? see --url)", method, c.base+path, err)
+		return "", fmt.Errorf("%s %s: %w (is chiso serve running? see --url)", method, c.base+path, err)
 	}
 	defer resp.Body.Close()
 	var env struct {
 		Data   json.RawMessage     `json:"data"`
+		Next   string              `json:"next"`
 		Error  string              `json:"error"`
 		Errors []server.InputError `json:"errors"`
 	}
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err := json.Unmarshal(raw, &env); err != nil {
-		return fmt.Errorf("%s %s: answer %d is not chiso's JSON: %.200q", method, path, resp.StatusCode, raw)
+		return "", fmt.Errorf("%s %s: answer %d is not chiso's JSON: %.200q", method, path, resp.StatusCode, raw)
 	}
 	if resp.StatusCode >= 300 {
-		return &apiError{Code: resp.StatusCode, Message: env.Error, Errors: env.Errors}
+		return "", &apiError{Code: resp.StatusCode, Message: env.Error, Errors: env.Errors}
 	}
 	if out == nil || len(env.Data) == 0 {
-		return nil
+		return env.Next, nil
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+		return "", fmt.Errorf("%s %s: decode answer: %w", method, path, err)
 	}
-	return nil
+	return env.Next, nil
+}
+
+// list fetches a list page after page, following next, and returns its
+// items: all of them, or the first max when max > 0.
+func (c *apiClient) list(ctx context.Context, method, path string, body any, max int) ([]json.RawMessage, error) {
+	var all []json.RawMessage
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	for next := ""; ; {
+		p := path
+		if next != "" {
+			p += sep + "cursor=" + url.QueryEscape(next)
+		}
+		var items []json.RawMessage
+		var err error
+		if next, err = c.page(ctx, method, p, body, &items); err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if max > 0 && len(all) >= max {
+			return all[:max], nil
+		}
+		if next == "" {
+			return all, nil
+		}
+	}
 }
 
 func (c *apiClient) request(ctx context.Context, method, path string, body any) (*http.Request, error) {
@@ -153,7 +190,7 @@ func parseMatcherArgs(args []string) (alerts.Matchers, error) {
 	for _, a := range args {
 		m, err := alerts.ParseMatchers(a)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("matcher %q: %w", a, err))
+			errs = append(errs, fmt.Errorf("matcher %s: %w", clip.Quote(a), err))
 		}
 		ms = append(ms, m...)
 	}
@@ -170,7 +207,7 @@ func matcherStrings(ms alerts.Matchers) []string {
 
 func checkFormat(format string) error {
 	if format != "table" && format != "json" {
-		return fmt.Errorf("--format %q: want table or json", format)
+		return fmt.Errorf("--format %s: want table or json", clip.Quote(format))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
 )
@@ -74,13 +75,15 @@ func silenceRequest(matchers []string, duration, start, by, comment string) (ser
 	if len(matchers) == 0 {
 		errs = append(errs, errors.New("give at least one matcher, e.g. area=PT or 'alertname=~\"Below.*\"'"))
 	}
-	if _, err := rules.ParseDuration(duration); err != nil {
+	if len(duration) > clip.Limit {
+		errs = append(errs, fmt.Errorf("--duration %s: not a duration", clip.Quote(duration)))
+	} else if _, err := rules.ParseDuration(duration); err != nil {
 		errs = append(errs, fmt.Errorf("--duration %q: %w", duration, err))
 	}
 	req := server.SilenceRequest{Duration: duration, CreatedBy: by, Comment: comment}
 	if start != "" {
 		if req.StartsAt, err = time.Parse(time.RFC3339, start); err != nil {
-			errs = append(errs, fmt.Errorf("--start %q: want RFC 3339, e.g. 2026-11-24T08:00:00+07:00", start))
+			errs = append(errs, fmt.Errorf("--start %s: want RFC 3339, e.g. 2026-11-24T08:00:00+07:00", clip.Quote(start)))
 		}
 	}
 	if strings.TrimSpace(by) == "" {
@@ -117,8 +120,8 @@ func runSilenceList(ctx context.Context, e *env, args []string) int {
 	if *state != "" {
 		path += "?state=" + url.QueryEscape(*state)
 	}
-	var raw []json.RawMessage
-	if err := c.do(ctx, "GET", path, nil, &raw); err != nil {
+	raw, err := c.list(ctx, "GET", path, nil, 0)
+	if err != nil {
 		return fail(e, "silence list", err)
 	}
 	if *format == "json" {
@@ -160,7 +163,7 @@ func runSilenceExpire(ctx context.Context, e *env, args []string) int {
 	exit := 0
 	for _, id := range pos {
 		if _, err := strconv.ParseInt(id, 10, 64); err != nil {
-			exit = usageErr(e, "silence expire", "%q is not a silence id", id)
+			exit = usageErr(e, "silence expire", "%s is not a silence id", clip.Quote(id))
 			continue
 		}
 		if err := c.do(ctx, "DELETE", "/api/v1/silences/"+id, nil, nil); err != nil {
@@ -191,8 +194,8 @@ func runSilencePreview(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageErr(e, "silence preview", "%v", err)
 	}
-	var raw []json.RawMessage
-	if err := c.do(ctx, "POST", "/api/v1/silences/preview", map[string][]string{"matchers": matcherStrings(ms)}, &raw); err != nil {
+	raw, err := c.list(ctx, "POST", "/api/v1/silences/preview", map[string][]string{"matchers": matcherStrings(ms)}, 0)
+	if err != nil {
 		return fail(e, "silence preview", err)
 	}
 	return printAlerts(e, raw, *format)
