@@ -66,9 +66,18 @@ func (rd *reader) csvError(err error) error {
 		return fmt.Errorf("read %s: %w", rd.name, err)
 	}
 	e := &Error{File: rd.name, Line: perr.Line, Column: perr.Column, Err: perr.Err}
-	if errors.Is(perr.Err, csv.ErrFieldCount) {
+	switch {
+	case errors.Is(perr.Err, csv.ErrFieldCount):
 		e.Column = 0
-		e.Err = problem("field_count", "wrong number of fields: want as many as the header has", "số cột không đúng: phải bằng số cột của dòng tiêu đề")
+		e.Err = problem("field_count",
+			"wrong number of fields: want as many as the header has (a figure with a comma, such as 1,310, must be in double quotes)",
+			"số cột không đúng: phải bằng số cột của dòng tiêu đề (số có dấu phẩy như 1,310 phải đặt trong ngoặc kép)")
+	case errors.Is(perr.Err, csv.ErrQuote):
+		e.Err = problem("bad_csv", "a double quote is missing or extra in a quoted field (write \"\" for a quote inside it)",
+			"thiếu hoặc thừa dấu ngoặc kép trong ô có ngoặc kép (viết \"\" cho một dấu ngoặc kép bên trong)")
+	case errors.Is(perr.Err, csv.ErrBareQuote):
+		e.Err = problem("bad_csv", "a double quote inside a field that does not start with one: put the whole field in double quotes",
+			"dấu ngoặc kép nằm trong ô không bắt đầu bằng ngoặc kép: hãy đặt cả ô trong ngoặc kép")
 	}
 	rd.add(e)
 	return nil

@@ -199,8 +199,13 @@ alerting:
 			if rng.IntN(10) == 0 {
 				v += 100
 			}
+			// Six decimals: never three, which the other locale would read
+			// as thousands (and chiso refuses). The ledger keeps the figure
+			// as written.
+			text := strconv.FormatFloat(v, 'f', 6, 64)
+			v, _ = strconv.ParseFloat(text, 64)
 			figs = append(figs, soakFigure{ind, "DB", per, v})
-			fmt.Fprintf(&b, "%s,DB,%s,%s\n", ind, per, strconv.FormatFloat(v, 'f', -1, 64))
+			fmt.Fprintf(&b, "%s,DB,%s,%s\n", ind, per, text)
 		}
 		return figs, b.String()
 	}
