@@ -37,6 +37,7 @@ func (rd *reader) header(fields []string, rw *row) (layout, bool) {
 	fields, rd.colUnits = headerUnits(fields)
 	plain := plainHeaders(fields)
 	names := canonicalHeaders(plain)
+	rd.nameCols = nameColumns(plain, names)
 	lay.long = contains(names, "value")
 	before := rd.errs.Len()
 	for i, n := range names {
@@ -157,7 +158,7 @@ func (rd *reader) wideRow(rw *row, cols []periodCol) error {
 	if !shared {
 		area = rd.area(rw, field, name, "")
 	}
-	if ind == nil || (area == nil && !shared) {
+	if ind == nil || (area == nil && !shared) || !rd.namesAgree(rw, ind, area) {
 		return nil
 	}
 	base := chiso.Observation{Indicator: ind.Code,

@@ -139,3 +139,58 @@ func remember(m map[string]namedCell, s string, c namedCell) {
 		m[strings.Clone(s)] = c
 	}
 }
+
+// nameColumns finds, among the headers, the name columns that
+// canonicalHeaders dropped beside their code columns.
+func nameColumns(plain, names []string) [2]int {
+	cols := [2]int{-1, -1}
+	for i, n := range names {
+		if n != "" {
+			continue
+		}
+		switch headerIndex[fold(plain[i])].canonical {
+		case "indicator":
+			cols[0] = i
+		case "area":
+			cols[1] = i
+		}
+	}
+	return cols
+}
+
+// namesAgree checks a row's name columns against its codes: a name that
+// names another indicator or area than the code beside it means the row is
+// misaligned, and is recorded as such. A name chiso does not know is only
+// description.
+func (rd *reader) namesAgree(rw *row, ind *indInfo, area *areaInfo) bool {
+	ok := true
+	if f := rd.nameCols[0]; f >= 0 && f < len(rw.fields) && strings.TrimSpace(rw.fields[f]) != "" {
+		text := strings.TrimSpace(rw.fields[f])
+		if i, err := rd.cellNames().indicator(text, "", false); err == nil && rd.opts.Catalogue.Indicators[i].Code != ind.Code {
+			rd.fail(rw, f, "indicator", text, namesDisagree(rd.opts.Catalogue.Indicators[i].Code, ind.Code))
+			ok = false
+		}
+	}
+	if f := rd.nameCols[1]; area != nil && f >= 0 && f < len(rw.fields) && strings.TrimSpace(rw.fields[f]) != "" {
+		text := strings.TrimSpace(rw.fields[f])
+		if entries, err := rd.cellNames().area(text, "", false); err == nil && !rd.anyArea(entries, area.Code) {
+			rd.fail(rw, f, "area", text, namesDisagree(rd.opts.Catalogue.Areas[entries[0]].Code, area.Code))
+			ok = false
+		}
+	}
+	return ok
+}
+
+func (rd *reader) anyArea(entries []int, code string) bool {
+	for _, i := range entries {
+		if rd.opts.Catalogue.Areas[i].Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func namesDisagree(named, code string) error {
+	return problem("names_disagree", "the name is %s's but the code beside it is %s: the row is misaligned",
+		"tên này là của %s nhưng mã bên cạnh là %s: dòng bị lệch", named, code)
+}

@@ -76,6 +76,10 @@ type reader struct {
 	units   map[string]*unitSpec    // parsed unit texts; nil for a unit that does not parse
 	sheets  []string                // the worksheets seen, for origins
 	vote    localeVote              // whether the file's numbers are in the other locale
+	// nameCols are the fields of the current table's name columns beside
+	// its code columns (Chỉ tiêu beside Mã chỉ tiêu), indicator then area;
+	// -1 for none.
+	nameCols [2]int
 	// colUnits are the units the current table's header gives its columns
 	// (Giá trị (triệu đồng)), by field; nil when none.
 	colUnits map[int]*unitSpec
@@ -254,7 +258,7 @@ func (rd *reader) identity(rw *row, o *chiso.Observation) (*indInfo, bool) {
 	ind := rd.indicator(rw, rw.idx[colIndicator], rw.get(colIndicator))
 	area := rd.area(rw, rw.idx[colArea], rw.get(colArea), rw.get(colPeriod))
 	p, ok := rd.period(rw, rw.idx[colPeriod], longNames[colPeriod], rw.get(colPeriod), area)
-	if ind == nil || area == nil || !ok {
+	if ind == nil || area == nil || !ok || !rd.namesAgree(rw, ind, area) {
 		return nil, false
 	}
 	o.Indicator, o.Area, o.Period = ind.Code, area.Code, p

@@ -446,3 +446,18 @@ func TestCanonicalQualifierAgreesWithRaw(t *testing.T) {
 		t.Errorf("got %s, errors %s", brief(got), errs)
 	}
 }
+
+// TestNameColumnsAgreeWithCodes: a name column beside a code column must
+// name the same entry; a name chiso does not know is description.
+func TestNameColumnsAgreeWithCodes(t *testing.T) {
+	text := "Mã chỉ tiêu,Chỉ tiêu,Mã địa bàn,Tỉnh,Năm 2019\n" +
+		"bts_stations,Số vị trí trạm BTS,DB,Điện Biên,1.200\n" +
+		"bts_stations,Số trạm BTS,DB,Phú Yên,1.300\n" +
+		"bts_stations,Trạm phát sóng (tự đặt tên),DB,Tỉnh Điện Biên,1.400\n"
+	got, errs := readAll(t, "m.csv", text, Options{})
+	if len(got) != 1 || got[0].Value != 1400 ||
+		!strings.Contains(errs, `m.csv:2:2: indicator "Số vị trí trạm BTS": the name is bts_sites's but the code beside it is bts_stations`) ||
+		!strings.Contains(errs, `m.csv:3:4: area "Phú Yên": the name is PY's but the code beside it is DB`) {
+		t.Errorf("got %s, errors %s", brief(got), errs)
+	}
+}
