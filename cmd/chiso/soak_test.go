@@ -365,6 +365,7 @@ alerting:
 	if code, resp := soakPost(client, p.url+"/-/reload", ""); code != 200 {
 		t.Errorf("the final reload: %d %s", code, resp)
 	}
+	hookSrv.SetKeepAlivesEnabled(false) // the daemon's idle connections to the receiver close
 	var g, fd float64
 	start := time.Now()
 	for {
