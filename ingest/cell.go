@@ -81,11 +81,13 @@ func unexpectedToken(t token, where string) error {
 func countedThing(noun string, ind chiso.Indicator, unit *unitSpec) error {
 	switch {
 	case unit != nil && unit.noun != "" && unit.noun != noun:
-		return problem("unit_mismatch", "the cell counts %ss but the unit says %s: write the unit in one place",
-			"ô ghi đơn vị đếm %s nhưng cột đơn vị ghi %s: chỉ ghi đơn vị ở một chỗ", noun, quote(unit.text))
+		return &Problem{Kind: "unit_mismatch",
+			EN: fmt.Sprintf("the cell counts %ss but the unit says %s: write the unit in one place", noun, quote(unit.text)),
+			VI: fmt.Sprintf("ô ghi đơn vị đếm %s nhưng cột đơn vị ghi %s: chỉ ghi đơn vị ở một chỗ", unitVI(noun), quote(unit.text))}
 	case noun != ind.Unit:
-		return problem("unit_mismatch", "the cell counts %ss, but %s is in %s", "ô ghi đơn vị đếm %s, nhưng chỉ tiêu %s tính bằng %s",
-			noun, ind.Code, ind.Unit)
+		return &Problem{Kind: "unit_mismatch",
+			EN: fmt.Sprintf("the cell counts %ss, but %s is in %s", noun, ind.Code, ind.Unit),
+			VI: fmt.Sprintf("ô ghi đơn vị đếm %s, nhưng chỉ tiêu %s tính bằng %s", unitVI(noun), ind.Code, unitVI(ind.Unit))}
 	}
 	return nil
 }

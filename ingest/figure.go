@@ -252,7 +252,7 @@ func (f Figure) shift(ind chiso.Indicator, d *decimal) error {
 	switch ind.Kind {
 	case chiso.KindPercent:
 		if f.Scale != 0 || f.Currency != "" {
-			return problem("unit_mismatch", "a percentage takes no scale word or currency (unit %s)", "tỷ lệ phần trăm không đi kèm từ chỉ quy mô hay đơn vị tiền (đơn vị %s)", ind.Unit)
+			return problem("unit_mismatch", "a percentage takes no scale word or currency (unit %s)", "tỷ lệ phần trăm không đi kèm từ chỉ quy mô hay đơn vị tiền (đơn vị %s)", unitVI(ind.Unit))
 		}
 	case chiso.KindMoney:
 		exp, cur, ok := moneyUnit(ind.Unit)
@@ -260,9 +260,10 @@ func (f Figure) shift(ind chiso.Indicator, d *decimal) error {
 		case !ok:
 			return problem("unit_mismatch", "unknown money unit %s (want e.g. billion_vnd or million_usd)", "đơn vị tiền %s không hợp lệ trong danh mục (ví dụ billion_vnd, million_usd)", quote(ind.Unit))
 		case f.Percent:
-			return problem("unit_mismatch", "%% on money (unit %s)", "dấu %% trên số tiền (đơn vị %s)", ind.Unit)
+			return &Problem{Kind: "unit_mismatch", EN: fmt.Sprintf("%% on money (unit %s)", ind.Unit), VI: fmt.Sprintf("dấu %% trên số tiền (đơn vị %s)", unitVI(ind.Unit))}
 		case f.Currency != "" && f.Currency != cur:
-			return problem("unit_mismatch", "currency %s does not match the unit %s", "loại tiền %s không khớp với đơn vị %s", f.Currency, ind.Unit)
+			return &Problem{Kind: "unit_mismatch", EN: fmt.Sprintf("currency %s does not match the unit %s", f.Currency, ind.Unit),
+				VI: fmt.Sprintf("loại tiền %s không khớp với đơn vị %s", f.Currency, unitVI(ind.Unit))}
 		case f.Scale != 0 || f.Currency != "":
 			d.exp += f.Scale - exp
 		}
@@ -270,10 +271,10 @@ func (f Figure) shift(ind chiso.Indicator, d *decimal) error {
 		switch {
 		case f.Percent:
 			return &Problem{Kind: "unit_mismatch", EN: fmt.Sprintf("%% on a %s (unit %s)", ind.Kind, ind.Unit),
-				VI: fmt.Sprintf("dấu %% trên %s (đơn vị %s)", kindVI(ind.Kind), ind.Unit)}
+				VI: fmt.Sprintf("dấu %% trên %s (đơn vị %s)", kindVI(ind.Kind), unitVI(ind.Unit))}
 		case f.Currency != "":
 			return &Problem{Kind: "unit_mismatch", EN: fmt.Sprintf("currency %s on a %s (unit %s)", f.Currency, ind.Kind, ind.Unit),
-				VI: fmt.Sprintf("đơn vị tiền %s trên %s (đơn vị %s)", f.Currency, kindVI(ind.Kind), ind.Unit)}
+				VI: fmt.Sprintf("đơn vị tiền %s trên %s (đơn vị %s)", f.Currency, kindVI(ind.Kind), unitVI(ind.Unit))}
 		}
 		d.exp += f.Scale
 	}

@@ -241,17 +241,24 @@ func (rd *reader) repeatedCell(o chiso.Observation, earlier int64, v float64, q 
 	}
 	return &Problem{Kind: "repeated_cell",
 		EN: fmt.Sprintf("a second figure for %s in this file: %s here, %s at %s; keep one of them (a correction is imported as a new file)",
-			cellName, FormatNumber(o.Value, English), FormatNumber(v, English)+qualifierNote(q), en),
+			cellName, FormatNumber(o.Value, English)+qualifierNote(o.Qualifier, "en"), FormatNumber(v, English)+qualifierNote(q, "en"), en),
 		VI: fmt.Sprintf("tệp ghi hai số liệu cho %s: %s ở đây và %s ở %s; hãy giữ một (số liệu sửa đổi được nhập bằng một tệp mới)",
-			cellName, FormatNumber(o.Value, Vietnamese), FormatNumber(v, Vietnamese)+qualifierNote(q), vi)}
+			cellName, FormatNumber(o.Value, Vietnamese)+qualifierNote(o.Qualifier, "vi"), FormatNumber(v, Vietnamese)+qualifierNote(q, "vi"), vi)}
 }
 
-func qualifierNote(q chiso.Qualifier) string {
+// qualifierNote writes a qualifier after a figure: " (over)", " (trên)".
+func qualifierNote(q chiso.Qualifier, lang string) string {
 	if q == chiso.Exact {
 		return ""
 	}
+	if w, ok := qualifierVI[q]; ok && lang != "en" {
+		return " (" + w + ")"
+	}
 	return " (" + q.String() + ")"
 }
+
+var qualifierVI = map[chiso.Qualifier]string{chiso.Over: "trên", chiso.Nearly: "gần", chiso.About: "khoảng",
+	chiso.Estimate: "ước tính", chiso.Preliminary: "sơ bộ", chiso.Derived: "suy ra"}
 
 // identity reads the indicator, area and period of a long row.
 func (rd *reader) identity(rw *row, o *chiso.Observation) (*indInfo, bool) {
@@ -456,9 +463,9 @@ func (rd *reader) crossCheck(rw *row, ind *indInfo, o *chiso.Observation, unit *
 	}
 	if q != chiso.Exact && q != o.Qualifier && o.Qualifier != chiso.Derived {
 		// "khoảng 2.500" beside qualifier over: one of the two is wrong.
-		rd.failCol(rw, colQualifier, problem("raw_mismatch",
-			"raw %s says %s, but the qualifier column says %s", "văn bản gốc %s ghi %s, nhưng cột qualifier ghi %s",
-			quote(raw), q.String(), o.Qualifier.String()))
+		rd.failCol(rw, colQualifier, &Problem{Kind: "raw_mismatch",
+			EN: fmt.Sprintf("raw %s says %s, but the qualifier column says %s", quote(raw), q, o.Qualifier),
+			VI: fmt.Sprintf("văn bản gốc %s ghi “%s”, nhưng cột qualifier ghi %s", quote(raw), qualifierVI[q], o.Qualifier)})
 		return false
 	}
 	if sameValue(v, o.Value) {

@@ -147,9 +147,9 @@ func (u *unitSpec) apply(f *Figure, ind chiso.Indicator) error {
 	case u.scale != 0 && f.Scale != 0:
 		return unitConflict(u, scaleName(f.Scale, "en"), scaleName(f.Scale, "vi"))
 	case u.noun != "" && u.noun != ind.Unit:
-		return problem("unit_mismatch",
-			"the unit %s counts %ss, but %s is in %s",
-			"đơn vị %s đếm %s, nhưng chỉ tiêu %s tính bằng %s", quote(u.text), u.noun, ind.Code, ind.Unit)
+		return &Problem{Kind: "unit_mismatch",
+			EN: fmt.Sprintf("the unit %s counts %ss, but %s is in %s", quote(u.text), u.noun, ind.Code, ind.Unit),
+			VI: fmt.Sprintf("đơn vị %s đếm %s, nhưng chỉ tiêu %s tính bằng %s", quote(u.text), unitVI(u.noun), ind.Code, unitVI(ind.Unit))}
 	}
 	f.Percent = f.Percent || u.percent
 	if u.currency != "" {
@@ -180,6 +180,21 @@ func scaleName(exp int, lang string) string {
 		return n[1]
 	}
 	return fmt.Sprintf("10^%d", exp)
+}
+
+// unitNamesVI are the catalogue's unit codes as Vietnamese messages name
+// them.
+var unitNamesVI = map[string]string{"site": "vị trí trạm", "station": "trạm", "subscriber": "thuê bao", "commune": "xã",
+	"account": "tài khoản", "team": "tổ", "person": "người", "point": "điểm", "card": "thẻ", "title": "đầu sách",
+	"copy": "bản", "rank": "thứ hạng", "percent": "%", "billion_vnd": "tỷ đồng", "billion_usd": "tỷ USD",
+	"million_vnd": "triệu đồng", "million_usd": "triệu USD", "trillion_vnd": "nghìn tỷ đồng"}
+
+// unitVI names a unit code in Vietnamese, or returns it as it is.
+func unitVI(code string) string {
+	if n, ok := unitNamesVI[code]; ok {
+		return n
+	}
+	return code
 }
 
 // convertNumber converts a number given in a unit (a spreadsheet's number
