@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
@@ -118,6 +119,10 @@ func garbage(text string) error {
 		return problem("bad_text", "the text is not valid UTF-8: save the file as UTF-8",
 			"văn bản không phải UTF-8 hợp lệ: hãy lưu tệp ở dạng UTF-8")
 	}
+	if i := strings.IndexFunc(text, otherDigit); i >= 0 {
+		return problem("bad_number", "digits other than 0–9 (%s): type the figure again with 0–9",
+			"chữ số không phải 0–9 (%s): hãy gõ lại số liệu bằng các chữ số 0–9", quote(text[i:i+utf8.RuneLen([]rune(text[i:])[0])]))
+	}
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		switch {
@@ -130,6 +135,12 @@ func garbage(text string) error {
 		}
 	}
 	return nil
+}
+
+// otherDigit reports whether r is a digit other than 0–9: full-width,
+// Arabic-Indic, superscript, mathematical … which no figure is read from.
+func otherDigit(r rune) bool {
+	return (r < '0' || r > '9') && (unicode.IsDigit(r) || unicode.Is(unicode.No, r))
 }
 
 // exponentAt reports whether an exponent's digits start at text[i],

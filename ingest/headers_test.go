@@ -47,7 +47,7 @@ func TestReadHeaders(t *testing.T) {
 		}, `column "indicator": duplicate column: a second indicator column (the first is field 1)`},
 		{"no area", [][]string{
 			{"Chỉ tiêu", "Năm 2022"},
-		}, `header "chỉ tiêu,năm 2022": no area column (headed area, or in Vietnamese Địa bàn, Tỉnh, Tỉnh/Thành phố)`},
+		}, `header "Chỉ tiêu,Năm 2022": no area column (headed area, or in Vietnamese Địa bàn, Tỉnh, Tỉnh/Thành phố)`},
 		{"long note", [][]string{
 			{"Chỉ tiêu", "Tỉnh", "Kỳ", "Giá trị", "Ghi chú"},
 		}, `column "Ghi chú": unknown column (want indicator, area, period, value`},

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,11 @@ import (
 // object at a time. A value is a JSON number, or a string: as printed (read
 // in the locale), or a plain number when the object has a qualifier key.
 func (rd *reader) readJSON(r io.Reader) error {
+	br := bufio.NewReader(r)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\ufeff")) {
+		br.Discard(3) // a byte-order mark, as some editors save
+	}
+	r = br
 	lt := &lineTracker{r: r, line: 1}
 	dec := json.NewDecoder(lt)
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {

@@ -43,7 +43,7 @@ func (rd *reader) header(fields []string, rw *row) (layout, bool) {
 	for i, n := range names {
 		rd.headerColumn(&lay, rw, i, strings.TrimSpace(strings.TrimPrefix(fields[i], "\ufeff")), n)
 	}
-	rd.requireColumns(&lay, rw, strings.Join(plain, ","))
+	rd.requireColumns(&lay, rw, strings.Join(fields, ","))
 	lay.trusted = lay.long && isExportHeader(plain)
 	return lay, rd.errs.Len() == before
 }
@@ -97,6 +97,14 @@ func (rd *reader) headerColumn(lay *layout, rw *row, i int, text, n string) {
 				"neither a period (2024, Năm 2024, 2024-H1, 6 tháng đầu năm 2024, Quý III/2024, Tháng 8/2024) nor a column chiso knows (Chỉ tiêu, Tỉnh, Nguồn, Phương pháp, Đơn vị tính, Ghi chú, STT)",
 				"không phải là kỳ (2024, Năm 2024, 2024-H1, 6 tháng đầu năm 2024, Quý III/2024, Tháng 8/2024) cũng không phải cột đã biết (Chỉ tiêu, Tỉnh, Nguồn, Phương pháp, Đơn vị tính, Ghi chú, STT)"))
 			return
+		}
+		for _, pc := range lay.periods {
+			if pc.period == p {
+				rd.fail(rw, i, "column", text, problem("duplicate_column",
+					"a second column for %s (the first is %s, field %d)", "cột thứ hai cho kỳ %s (cột thứ nhất là %s, cột %d)",
+					p.String(), quote(pc.name), pc.field+1))
+				return
+			}
 		}
 		lay.periods = append(lay.periods, periodCol{field: i, name: text, period: p})
 	}

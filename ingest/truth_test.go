@@ -335,7 +335,9 @@ func TestValueCellHoldsOneFigure(t *testing.T) {
 		{ind: "online_dossier_rate", value: "6/63", err: "unexpected"},
 		{ind: "bts_stations", value: "6/63", err: "unexpected"},
 		{ind: "bts_stations", value: "01/08/2024", err: "unexpected"},
-		{ind: "bts_stations", value: "²500", err: "unexpected"},
+		{ind: "bts_stations", value: "²500", err: "digits other than 0–9"},
+		{ind: "bts_stations", value: "１２３", err: "digits other than 0–9"},
+		{ind: "bts_stations", value: "٢٥٠٠", err: "digits other than 0–9"},
 		{ind: "bts_stations", value: "(2.500)", err: "unexpected"},
 		{ind: "bts_stations", value: "- 2.500", err: "unexpected"},
 		{ind: "dti_digital_infrastructure_rank", value: "25-", err: "unexpected"},
@@ -458,6 +460,19 @@ func TestNameColumnsAgreeWithCodes(t *testing.T) {
 	if len(got) != 1 || got[0].Value != 1400 ||
 		!strings.Contains(errs, `m.csv:2:2: indicator "Số vị trí trạm BTS": the name is bts_sites's but the code beside it is bts_stations`) ||
 		!strings.Contains(errs, `m.csv:3:4: area "Phú Yên": the name is PY's but the code beside it is DB`) {
+		t.Errorf("got %s, errors %s", brief(got), errs)
+	}
+}
+
+// TestHeaderAndBOMOddities: two columns for one period are refused; a JSON
+// file with a byte-order mark reads as without one.
+func TestHeaderAndBOMOddities(t *testing.T) {
+	_, errs := readAll(t, "d.csv", "Chỉ tiêu,Tỉnh,Năm 2019,2019\nbts_stations,DB,1.200,1.300\n", Options{})
+	if !strings.Contains(errs, `d.csv:1:4: column "2019": a second column for 2019 (the first is "Năm 2019", field 3)`) {
+		t.Errorf("errors %s", errs)
+	}
+	got, errs := readAll(t, "b.json", "\ufeff"+`[{"indicator":"bts_stations","area":"DB","period":"2019","value":"1.200"}]`, Options{})
+	if errs != "" || len(got) != 1 || got[0].Value != 1200 {
 		t.Errorf("got %s, errors %s", brief(got), errs)
 	}
 }
