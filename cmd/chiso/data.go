@@ -91,9 +91,9 @@ func importFile(ctx context.Context, e *env, db *store.DB, path string, opts ing
 		src = baseName(path)
 	}
 	res, err := db.Import(ctx, store.ImportOptions{Source: src, DryRun: dryRun, Now: time.Now()},
-		func(emit func(chiso.Observation) error) error {
+		readAhead(func(emit func(chiso.Observation) error) error {
 			return ingest.Read(progress.reader(), path, opts, emit)
-		})
+		}))
 	progress.done()
 	if err != nil {
 		return err
