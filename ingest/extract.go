@@ -33,8 +33,11 @@ type extractor struct {
 }
 
 func (x *extractor) extract(text string, ind chiso.Indicator, derived bool) (float64, chiso.Qualifier, error) {
-	x.toks = tokenize(text, x.toks)
-	c, ok := x.choose(ind.Kind)
+	c, ok := x.plainCandidate(text)
+	if !ok {
+		x.toks = tokenize(text, x.toks)
+		c, ok = x.choose(ind.Kind)
+	}
 	if !ok {
 		return 0, chiso.Exact, errNoNumber
 	}
