@@ -80,11 +80,11 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 	}
 	defer im.close()
 	if err := read(im.emit); err != nil {
-		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, ended(ctx, err))
 	}
 	res, err := im.finish()
 	if err != nil {
-		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, ended(ctx, err))
 	}
 	if opts.DryRun {
 		res.ID = 0
@@ -94,6 +94,16 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 		return ImportResult{}, fmt.Errorf("import %s: commit: %w", opts.Source, err)
 	}
 	return res, nil
+}
+
+// ended returns ctx's error once ctx has ended, else err: a statement
+// that runs after database/sql rolled the transaction back on cancellation
+// fails with an error that does not say why.
+func ended(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // errUnknownCodes marks an import that named indicators or areas missing
@@ -128,7 +138,14 @@ const maxCachedCells = 1 << 17
 // importer is the state of one Import: code and series ids, the current
 // cells of the series seen lately, and the rows waiting to be written.
 type importer struct {
+	// ctx is the caller's context without its cancellation, for the
+	// statements of the import: for a context that can end, the driver
+	// starts a goroutine to watch it at every statement, a tenth of the
+	// time of an import in small batches. live, the caller's context, is
+	// checked every ctxCheckEvery rows instead, and the transaction begun
+	// on it is rolled back when it ends.
 	ctx  context.Context
+	live context.Context
 	tx   *sql.Tx
 	opts ImportOptions
 	w    *batchWriter
@@ -169,7 +186,7 @@ type importer struct {
 
 func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOptions, cacheCells int) (*importer, error) {
 	im := &importer{
-		ctx: ctx, tx: tx, opts: opts, cacheCells: cacheCells, ingestedAt: opts.Now.UnixNano(),
+		ctx: context.WithoutCancel(ctx), live: ctx, tx: tx, opts: opts, cacheCells: cacheCells, ingestedAt: opts.Now.UnixNano(),
 		sources: map[string]int64{}, series: map[[2]int64]int64{}, states: map[int64]*seriesState{},
 		byInd: map[int64]*Counts{}, unknownI: map[string]int{}, unknownA: map[string]int{},
 	}
@@ -199,7 +216,7 @@ func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOpt
 	if err := im.loadSeries(); err != nil {
 		return nil, err
 	}
-	im.w = newBatchWriter(ctx, conn, im.importID, im.ingestedAt)
+	im.w = newBatchWriter(im.ctx, conn, im.importID, im.ingestedAt)
 	return im, nil
 }
 
@@ -241,7 +258,7 @@ const ctxCheckEvery = 4096
 func (im *importer) emit(o chiso.Observation) error {
 	im.emitted++
 	if im.emitted%ctxCheckEvery == 0 {
-		if err := im.ctx.Err(); err != nil {
+		if err := im.live.Err(); err != nil {
 			return err
 		}
 	}

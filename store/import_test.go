@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/internal/synth"
@@ -197,6 +198,31 @@ func TestImportHonoursCancellation(t *testing.T) {
 		for _, o := range grid(10, 10, 100, 0) {
 			if n++; n == 100 {
 				cancel()
+			}
+			if err := emit(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestImportCanceledReportsCancellation waits, after cancelling, until
+// database/sql has rolled the transaction back: the statements that run
+// after that fail with "statement is closed", and the import must still say
+// it was cancelled.
+func TestImportCanceledReportsCancellation(t *testing.T) {
+	db := openTest(t, 10, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := db.Import(ctx, ImportOptions{Now: t0}, func(emit func(chiso.Observation) error) error {
+		for _, o := range grid(10, 10, 100, 0) {
+			if n++; n == 100 {
+				cancel()
+				time.Sleep(50 * time.Millisecond)
 			}
 			if err := emit(o); err != nil {
 				return err
