@@ -4,16 +4,21 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/chiso-vn/chiso"
 )
 
 // TestBatchShapesKeepEveryField imports rows of every batch shape, runs of
 // each interleaved so that batches of one shape are cut short by the next,
-// and reads every field back.
+// some all exact and some not, and reads every field back.
 func TestBatchShapesKeepEveryField(t *testing.T) {
 	db := openTest(t, 3, 2)
 	obs := grid(3, 2, 40, 0)
 	day := time.Date(2024, 11, 27, 0, 0, 0, 0, time.UTC)
 	for i := range obs {
+		if (i/25)%2 == 1 && i%5 == 2 { // every batch of one in two rounds has a qualifier
+			obs[i].Qualifier = chiso.Over
+		}
 		switch (i / 5) % 5 {
 		case 1: // lean, with the figure as printed
 			obs[i].Raw = "khoảng 1.000"
