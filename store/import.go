@@ -124,10 +124,10 @@ type cell struct {
 
 // seriesState is what the importer knows of one series' current cells.
 type seriesState struct {
-	id        int64 // series id
-	indicator int64 // indicator id, for the per-indicator counts
-	cells     cells
-	dirty     bool // cells changed: series_figures must be rewritten
+	id     int64 // series id
+	cells  cells
+	dirty  bool    // cells changed: series_figures must be rewritten
+	counts *Counts // the counts of the series' indicator (importer.byInd)
 }
 
 // maxCachedCells bounds the cells the importer keeps in memory; beyond it
@@ -161,21 +161,26 @@ type importer struct {
 	series     map[[2]int64]int64
 	states     map[int64]*seriesState
 	created    *seriesState // the series state created last
-	cached     int
-	cacheCells int // the most cells kept in states
-	spare      spareCells
-	loadCells  *sql.Stmt
-	olderRev   *sql.Stmt // a cell's figure at an earlier revision, by the current id
-	saveCells  *sql.Stmt
-	blob       []byte        // reused to encode series_figures
-	figs       figureColumns // reused to decode series_figures
-	findSource *sql.Stmt
-	addSource  *sql.Stmt
-	addSeries  *sql.Stmt
-	addMethod  *sql.Stmt
-	methods    map[string]int32 // methods.id by name; "" is 0
-	lastSource string
-	lastSrcID  int32
+	// The series of the last row, and its codes: files are usually grouped
+	// by series, and these spare each row four map lookups. Cleared when
+	// the states are evicted.
+	last              *seriesState
+	lastInd, lastArea string
+	cached            int
+	cacheCells        int // the most cells kept in states
+	spare             spareCells
+	loadCells         *sql.Stmt
+	olderRev          *sql.Stmt // a cell's figure at an earlier revision, by the current id
+	saveCells         *sql.Stmt
+	blob              []byte        // reused to encode series_figures
+	figs              figureColumns // reused to decode series_figures
+	findSource        *sql.Stmt
+	addSource         *sql.Stmt
+	addSeries         *sql.Stmt
+	addMethod         *sql.Stmt
+	methods           map[string]int32 // methods.id by name; "" is 0
+	lastSource        string
+	lastSrcID         int32
 
 	byInd    map[int64]*Counts
 	unknownI map[string]int
@@ -262,9 +267,16 @@ func (im *importer) emit(o chiso.Observation) error {
 			return err
 		}
 	}
+	if st := im.last; st != nil && o.Indicator == im.lastInd && o.Area == im.lastArea {
+		if !valid(o) {
+			im.reject(o, true, true)
+			return nil
+		}
+		return im.apply(st, o)
+	}
 	ind, okI := im.indicators[o.Indicator]
 	area, okA := im.areas[o.Area]
-	if !okI || !okA || !o.Period.Valid() || math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+	if !okI || !okA || !valid(o) {
 		im.reject(o, okI, okA)
 		return nil
 	}
@@ -272,7 +284,13 @@ func (im *importer) emit(o chiso.Observation) error {
 	if err != nil {
 		return err
 	}
+	im.last, im.lastInd, im.lastArea = st, o.Indicator, o.Area
 	return im.apply(st, o)
+}
+
+// valid reports whether an observation's period and value can be stored.
+func valid(o chiso.Observation) bool {
+	return o.Period.Valid() && !math.IsNaN(o.Value) && !math.IsInf(o.Value, 0)
 }
 
 // reject records why an observation cannot be stored.
@@ -294,11 +312,7 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	key := o.Period.Key()
 	slot, exists := st.cells.find(key)
 	cur := st.cells.at(slot)
-	c := im.byInd[st.indicator]
-	if c == nil {
-		c = &Counts{}
-		im.byInd[st.indicator] = c
-	}
+	c := st.counts
 	if exists && cur.value == o.Value && cur.qualifier == o.Qualifier && im.sameMethod(cur.method, o.Method) {
 		c.Unchanged++
 		return nil
