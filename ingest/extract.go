@@ -53,11 +53,14 @@ func (x *extractor) read(text string, ind chiso.Indicator, derived bool, unit *u
 	if x.cell && len(text) > maxCellText {
 		return 0, chiso.Exact, errCellTooLong
 	}
-	if err := garbage(text); err != nil {
-		return 0, chiso.Exact, err
+	c, ok := x.plainCandidate(text) // plain digits: no garbage, no words to look at
+	if !ok {
+		if err := garbage(text); err != nil {
+			return 0, chiso.Exact, err
+		}
+		x.toks = tokenize(text, x.toks)
+		c, ok = x.choose(ind.Kind)
 	}
-	x.toks = tokenize(text, x.toks)
-	c, ok := x.choose(ind.Kind)
 	if !ok {
 		return 0, chiso.Exact, errNoNumber
 	}

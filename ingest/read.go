@@ -28,6 +28,9 @@ type Options struct {
 	// Lang is the language of error messages: "vi" (the default when
 	// empty) or "en".
 	Lang string
+	// Places, when not nil, keeps where the figures were read after Read
+	// returns, for an emit that reports repeated cells late (see Places).
+	Places *Places
 	// MaxUnpacked is the most bytes an XLSX file may unpack to, all its
 	// parts together, and the most bytes Read takes of one; zero means
 	// DefaultMaxUnpacked (1 GiB). A larger workbook is refused before a cell

@@ -74,7 +74,7 @@ type reader struct {
 	dates   map[string]time.Time    // cache of parsed reported_on dates
 	strs    map[string]string       // interned sources and methods
 	units   map[string]*unitSpec    // parsed unit texts; nil for a unit that does not parse
-	sheets  []string                // the worksheets seen, for origins
+	places  *Places                 // where figures were read, for naming both rows of a repeated cell
 	vote    localeVote              // whether the file's numbers are in the other locale
 	// nameCols are the fields of the current table's name columns beside
 	// its code columns (Chỉ tiêu beside Mã chỉ tiêu), indicator then area;
@@ -113,6 +113,11 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 	if opts.Lang != "en" {
 		rd.opts.Lang = "vi"
 	}
+	rd.places = opts.Places
+	if rd.places == nil {
+		rd.places = &Places{}
+	}
+	rd.places.file, rd.places.lang = name, rd.opts.Lang
 	rd.errs.Lang = rd.opts.Lang
 	for _, ind := range opts.Catalogue.Indicators {
 		rd.inds[ind.Code] = &indInfo{Indicator: ind}
@@ -191,51 +196,15 @@ type repeated interface {
 	RepeatedAt() (origin int64, value float64, q chiso.Qualifier)
 }
 
-// origin encodes where a field of a row sits: the sheet's index, the line
-// and the field, so that a repeated cell can name both places.
+// origin encodes where a field of a row sits (see Places).
 func (rd *reader) origin(rw *row, field int) int64 {
-	sheet := 0
-	if rw.sheet != "" {
-		sheet = rd.sheetIndex(rw.sheet)
-	}
-	return 1 + int64(sheet)<<48 + int64(min(rw.line, 1<<27))<<20 + int64(min(max(field+1, 0), 1<<20-1))
-}
-
-// sheetIndex returns a number for the worksheet, 1 for the first seen.
-func (rd *reader) sheetIndex(sheet string) int {
-	for i, s := range rd.sheets {
-		if s == sheet {
-			return i + 1
-		}
-	}
-	if len(rd.sheets) >= 1<<14 {
-		return 0
-	}
-	rd.sheets = append(rd.sheets, sheet)
-	return len(rd.sheets)
-}
-
-// place returns an origin as an error position names it: "line 3" or
-// "Sheet1!C7"; empty when unknown.
-func (rd *reader) place(origin int64, lang string) string {
-	if origin <= 0 {
-		return ""
-	}
-	origin--
-	sheet, line, field := int(origin>>48), int(origin>>20&(1<<28-1)), int(origin&(1<<20-1))
-	switch {
-	case sheet > 0 && sheet <= len(rd.sheets) && field > 0:
-		return rd.sheets[sheet-1] + "!" + columnName(field) + strconv.Itoa(line)
-	case lang == "en":
-		return "line " + strconv.Itoa(line)
-	}
-	return "dòng " + strconv.Itoa(line)
+	return rd.places.origin(rw.sheet, rw.line, field)
 }
 
 // repeatedCell explains a second figure for a cell.
 func (rd *reader) repeatedCell(o chiso.Observation, earlier int64, v float64, q chiso.Qualifier) error {
 	cellName := o.Indicator + " " + o.Area + " " + o.Period.String()
-	en, vi := rd.place(earlier, "en"), rd.place(earlier, "vi")
+	en, vi := rd.places.place(earlier, "en"), rd.places.place(earlier, "vi")
 	if en == "" {
 		en, vi = "an earlier row", "một dòng trước"
 	}

@@ -27,10 +27,11 @@ type obsRow struct {
 	method     string
 }
 
-// lean reports whether the row is a first revision with nothing but a value
-// and a qualifier: most rows of a bulk load, written with four parameters.
+// lean reports whether the row is a first revision with nothing but a value,
+// a qualifier and perhaps the figure as printed: most rows of a bulk load,
+// written with four parameters, or five with the printed text.
 func (r *obsRow) lean() bool {
-	return r.revision == 1 && r.raw == "" && r.method == "" && r.reportedOn.IsZero()
+	return r.revision == 1 && r.method == "" && r.reportedOn.IsZero()
 }
 
 // batchRows is how many revisions one INSERT writes. Binding a parameter
@@ -38,10 +39,12 @@ func (r *obsRow) lean() bool {
 // varies by row and spell the import's constants as literals.
 const batchRows = 128
 
-// shape is one kind of batch statement: lean rows of one source, or full
-// rows; n is the number of rows.
+// shape is one kind of batch statement: lean rows of one source, with or
+// without the printed text, or full rows; n is the number of rows.
 type shape struct {
 	lean   bool
+	raw    bool // lean rows that bind their raw text (figures read as printed)
+	exact  bool // lean rows that are all exact: the qualifier is a literal
 	source int64
 	n      int
 }
@@ -111,7 +114,14 @@ func (w *batchWriter) statement(s shape) (driver.Stmt, error) {
 		if s.source != 0 {
 			src = strconv.FormatInt(s.source, 10)
 		}
-		row = "(?,?,1,NULL,?,?,NULL," + src + ",NULL,NULL," + consts
+		raw, qualifier := "NULL", "?"
+		if s.raw {
+			raw = "?"
+		}
+		if s.exact {
+			qualifier = strconv.Itoa(int(chiso.Exact))
+		}
+		row = "(?,?,1,NULL,?," + qualifier + "," + raw + "," + src + ",NULL,NULL," + consts
 	}
 	// OR FAIL: a failing multi-row statement may keep the rows before the
 	// failure, since any error rolls the whole import back; so SQLite keeps
@@ -143,7 +153,7 @@ func (w *batchWriter) add(r obsRow) error {
 // shapeOf returns the shape of a row, without the count.
 func (w *batchWriter) shapeOf(r *obsRow) shape {
 	if r.lean() {
-		return shape{lean: true, source: r.source}
+		return shape{lean: true, raw: r.raw != "", source: r.source}
 	}
 	return shape{}
 }
@@ -157,13 +167,14 @@ func (w *batchWriter) flush() error {
 	}
 	s := w.shapeOf(&w.rows[0])
 	s.n = len(w.rows)
+	s.exact = s.lean && allExact(w.rows)
 	st, err := w.statement(s)
 	if err != nil {
 		return err
 	}
 	w.args = w.args[:0]
 	for i := range w.rows {
-		w.rowArgs(&w.rows[i], s.lean)
+		w.rowArgs(&w.rows[i], s)
 	}
 	last := w.rows[len(w.rows)-1].id
 	w.rows = w.rows[:0]
@@ -177,15 +188,33 @@ func (w *batchWriter) flush() error {
 	return nil
 }
 
-// rowArgs appends the parameters of one row.
-func (w *batchWriter) rowArgs(r *obsRow, lean bool) {
+// allExact reports whether every row is an exact figure, as every row of a
+// plain table is: one bind a row fewer, and each costs two calls into the
+// driver that take a mutex.
+func allExact(rows []obsRow) bool {
+	for i := range rows {
+		if rows[i].qualifier != chiso.Exact {
+			return false
+		}
+	}
+	return true
+}
+
+// rowArgs appends the parameters of one row in a statement of shape s.
+func (w *batchWriter) rowArgs(r *obsRow, s shape) {
 	w.arg(w.boxes.series(r.series), w.boxes.period(r.period))
-	if !lean {
+	if !s.lean {
 		w.arg(int64(r.revision), nullInt(r.prev))
 	}
-	w.arg(r.value, int64(r.qualifier))
-	if !lean {
+	w.arg(r.value)
+	if !s.exact {
+		w.arg(int64(r.qualifier))
+	}
+	switch {
+	case !s.lean:
 		w.arg(nullString(r.raw), nullInt(r.source), nullTime(r.reportedOn), nullString(r.method))
+	case s.raw:
+		w.arg(r.raw)
 	}
 }
 

@@ -81,11 +81,14 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 	}
 	defer im.close()
 	if err := read(im.emit); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, cerr)
+		}
 		return ImportResult{}, err // the reader's own error names the file
 	}
 	res, err := im.finish()
 	if err != nil {
-		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
+		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, ended(ctx, err))
 	}
 	if opts.DryRun {
 		res.ID = 0
@@ -95,6 +98,16 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 		return ImportResult{}, fmt.Errorf("import %s: commit: %w", opts.Source, err)
 	}
 	return res, nil
+}
+
+// ended returns ctx's error once ctx has ended, else err: a statement
+// that runs after database/sql rolled the transaction back on cancellation
+// fails with an error that does not say why.
+func ended(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // errUnknownCodes marks an import that named indicators or areas missing
@@ -119,10 +132,10 @@ type cell struct {
 
 // seriesState is what the importer knows of one series' current cells.
 type seriesState struct {
-	id        int64 // series id
-	indicator int64 // indicator id, for the per-indicator counts
-	cells     cells
-	dirty     bool // cells changed: series_figures must be rewritten
+	id     int64 // series id
+	cells  cells
+	dirty  bool    // cells changed: series_figures must be rewritten
+	counts *Counts // the counts of the series' indicator (importer.byInd)
 }
 
 // maxCachedCells bounds the cells the importer keeps in memory; beyond it
@@ -133,7 +146,14 @@ const maxCachedCells = 1 << 17
 // importer is the state of one Import: code and series ids, the current
 // cells of the series seen lately, and the rows waiting to be written.
 type importer struct {
+	// ctx is the caller's context without its cancellation, for the
+	// statements of the import: for a context that can end, the driver
+	// starts a goroutine to watch it at every statement, a tenth of the
+	// time of an import in small batches. live, the caller's context, is
+	// checked every ctxCheckEvery rows instead, and the transaction begun
+	// on it is rolled back when it ends.
 	ctx  context.Context
+	live context.Context
 	tx   *sql.Tx
 	opts ImportOptions
 	w    *batchWriter
@@ -149,21 +169,26 @@ type importer struct {
 	series     map[[2]int64]int64
 	states     map[int64]*seriesState
 	created    *seriesState // the series state created last
-	cached     int
-	cacheCells int // the most cells kept in states
-	spare      spareCells
-	loadCells  *sql.Stmt
-	olderRev   *sql.Stmt // a cell's figure at an earlier revision, by the current id
-	saveCells  *sql.Stmt
-	blob       []byte        // reused to encode series_figures
-	figs       figureColumns // reused to decode series_figures
-	findSource *sql.Stmt
-	addSource  *sql.Stmt
-	addSeries  *sql.Stmt
-	addMethod  *sql.Stmt
-	methods    map[string]int32 // methods.id by name; "" is 0
-	lastSource string
-	lastSrcID  int32
+	// The series of the last row, and its codes: files are usually grouped
+	// by series, and these spare each row four map lookups. Cleared when
+	// the states are evicted.
+	last              *seriesState
+	lastInd, lastArea string
+	cached            int
+	cacheCells        int // the most cells kept in states
+	spare             spareCells
+	loadCells         *sql.Stmt
+	olderRev          *sql.Stmt // a cell's figure at an earlier revision, by the current id
+	saveCells         *sql.Stmt
+	blob              []byte        // reused to encode series_figures
+	figs              figureColumns // reused to decode series_figures
+	findSource        *sql.Stmt
+	addSource         *sql.Stmt
+	addSeries         *sql.Stmt
+	addMethod         *sql.Stmt
+	methods           map[string]int32 // methods.id by name; "" is 0
+	lastSource        string
+	lastSrcID         int32
 
 	byInd    map[int64]*Counts
 	unknownI map[string]int
@@ -174,7 +199,7 @@ type importer struct {
 
 func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOptions, cacheCells int) (*importer, error) {
 	im := &importer{
-		ctx: ctx, tx: tx, opts: opts, cacheCells: cacheCells, ingestedAt: opts.Now.UnixNano(),
+		ctx: context.WithoutCancel(ctx), live: ctx, tx: tx, opts: opts, cacheCells: cacheCells, ingestedAt: opts.Now.UnixNano(),
 		sources: map[string]int64{}, series: map[[2]int64]int64{}, states: map[int64]*seriesState{},
 		byInd: map[int64]*Counts{}, unknownI: map[string]int{}, unknownA: map[string]int{},
 	}
@@ -204,7 +229,7 @@ func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOpt
 	if err := im.loadSeries(); err != nil {
 		return nil, err
 	}
-	im.w = newBatchWriter(ctx, conn, im.importID, im.ingestedAt)
+	im.w = newBatchWriter(im.ctx, conn, im.importID, im.ingestedAt)
 	return im, nil
 }
 
@@ -246,13 +271,20 @@ const ctxCheckEvery = 4096
 func (im *importer) emit(o chiso.Observation) error {
 	im.emitted++
 	if im.emitted%ctxCheckEvery == 0 {
-		if err := im.ctx.Err(); err != nil {
+		if err := im.live.Err(); err != nil {
 			return err
 		}
 	}
+	if st := im.last; st != nil && o.Indicator == im.lastInd && o.Area == im.lastArea {
+		if !valid(o) {
+			im.reject(o, true, true)
+			return nil
+		}
+		return im.apply(st, o)
+	}
 	ind, okI := im.indicators[o.Indicator]
 	area, okA := im.areas[o.Area]
-	if !okI || !okA || !o.Period.Valid() || math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
+	if !okI || !okA || !valid(o) {
 		im.reject(o, okI, okA)
 		return nil
 	}
@@ -260,7 +292,13 @@ func (im *importer) emit(o chiso.Observation) error {
 	if err != nil {
 		return err
 	}
+	im.last, im.lastInd, im.lastArea = st, o.Indicator, o.Area
 	return im.apply(st, o)
+}
+
+// valid reports whether an observation's period and value can be stored.
+func valid(o chiso.Observation) bool {
+	return o.Period.Valid() && !math.IsNaN(o.Value) && !math.IsInf(o.Value, 0)
 }
 
 // reject records why an observation cannot be stored.
@@ -282,11 +320,7 @@ func (im *importer) apply(st *seriesState, o chiso.Observation) error {
 	key := o.Period.Key()
 	slot, exists := st.cells.find(key)
 	cur := st.cells.at(slot)
-	c := im.byInd[st.indicator]
-	if c == nil {
-		c = &Counts{}
-		im.byInd[st.indicator] = c
-	}
+	c := st.counts
 	same := exists && cur.value == o.Value && cur.qualifier == o.Qualifier && im.sameMethod(cur.method, o.Method)
 	if exists && o.Origin != 0 && o.Revision == 0 && !same && im.touched(cur) {
 		return &RepeatedCell{Observation: o, Earlier: cur.origin, EarlierValue: cur.value, EarlierQualifier: cur.qualifier}
@@ -348,6 +382,9 @@ func (e *RepeatedCell) Error() string {
 	o := e.Observation
 	return fmt.Sprintf("%s %s %s: two figures in one import (%v, then %v)", o.Indicator, o.Area, o.Period, e.EarlierValue, o.Value)
 }
+
+// Figure returns the second figure.
+func (e *RepeatedCell) Figure() chiso.Observation { return e.Observation }
 
 // RepeatedAt returns where the earlier figure was read (its Origin) and
 // what it was; ingest reads it through this method.

@@ -74,7 +74,11 @@ func (im *importer) state(ind, area int64) (*seriesState, error) {
 			return nil, err
 		}
 	}
-	st := &seriesState{id: id, indicator: ind, cells: im.spare.take()}
+	st := &seriesState{id: id, cells: im.spare.take(), counts: im.byInd[ind]}
+	if st.counts == nil {
+		st.counts = &Counts{}
+		im.byInd[ind] = st.counts
+	}
 	if st.cells == nil && im.created != nil {
 		// Until the first eviction leaves spare slices, sized as the series
 		// created last: files usually give series of the same length one
@@ -140,6 +144,7 @@ func (im *importer) evict() error {
 		im.spare.give(st.cells)
 	}
 	clear(im.states)
+	im.last = nil
 	im.cached = 0
 	return nil
 }

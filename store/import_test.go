@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/internal/synth"
@@ -167,6 +168,11 @@ func TestImportFailureLeavesEverythingAsItWas(t *testing.T) {
 			{Indicator: synth.IndicatorCode(0), Area: "S0000", Period: synth.FirstPeriod, Value: math.Inf(1)},
 			{Indicator: synth.IndicatorCode(0), Area: "S0001", Period: synth.FirstPeriod, Value: math.NaN()},
 		}), []string{"value +Inf is not a finite number", "value NaN is not a finite number", "2 problems"}},
+		{"invalid rows after a valid row of their series", feed([]chiso.Observation{
+			{Indicator: synth.IndicatorCode(0), Area: "S0000", Period: synth.FirstPeriod, Value: 1},
+			{Indicator: synth.IndicatorCode(0), Area: "S0000", Value: 2},
+			{Indicator: synth.IndicatorCode(0), Area: "S0000", Period: synth.FirstPeriod.Next(), Value: math.NaN()},
+		}), []string{"invalid period", "value NaN is not a finite number", "2 problems"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,6 +212,55 @@ func TestImportHonoursCancellation(t *testing.T) {
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestImportCanceledReportsCancellation waits, after cancelling, until
+// database/sql has rolled the transaction back: the statements that run
+// after that fail with "statement is closed", and the import must still say
+// it was cancelled.
+func TestImportCanceledReportsCancellation(t *testing.T) {
+	db := openTest(t, 10, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := db.Import(ctx, ImportOptions{Now: t0}, func(emit func(chiso.Observation) error) error {
+		for _, o := range grid(10, 10, 100, 0) {
+			if n++; n == 100 {
+				cancel()
+				time.Sleep(50 * time.Millisecond)
+			}
+			if err := emit(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestImportInterleavedSeries imports rows that change series at every row,
+// then the same cells grouped by series, some revised.
+func TestImportInterleavedSeries(t *testing.T) {
+	db := openTest(t, 3, 2)
+	base := grid(3, 2, 4, 0) // grouped by indicator, then area
+	var interleaved []chiso.Observation
+	for p := range 4 {
+		for s := range 6 {
+			interleaved = append(interleaved, base[s*4+p])
+		}
+	}
+	if res := mustImport(t, db, interleaved); res.Counts != (Counts{Added: 24}) || res.ByIndicator[synth.IndicatorCode(1)] != (Counts{Added: 12}) {
+		t.Fatalf("first import: %+v", res)
+	}
+	again := append([]chiso.Observation(nil), base...)
+	again[5].Value, again[17].Value = -1, -2 // one cell of each indicator
+	res := mustImport(t, db, again)
+	for _, code := range []string{synth.IndicatorCode(0), synth.IndicatorCode(1)} {
+		if c := res.ByIndicator[code]; c != (Counts{Revised: 1, Unchanged: 11}) {
+			t.Errorf("%s: %+v, want 1 revised and 11 unchanged", code, c)
+		}
 	}
 }
 

@@ -129,10 +129,11 @@ func importFile(ctx context.Context, e *env, db *store.DB, path string, opts ing
 	if src == "" {
 		src = baseName(path)
 	}
+	opts.Places = &ingest.Places{}
 	res, err := db.Import(ctx, store.ImportOptions{Source: src, DryRun: dryRun, Now: time.Now()},
-		func(emit func(chiso.Observation) error) error {
+		readAhead(func(emit func(chiso.Observation) error) error {
 			return ingest.Read(progress.reader(), path, opts, emit)
-		})
+		}, opts.Places))
 	progress.done()
 	if err != nil {
 		return err

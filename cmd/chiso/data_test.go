@@ -161,7 +161,7 @@ func TestImportRepeatedCell(t *testing.T) {
 	wide := filepath.Join(dir, "wide.csv")
 	os.WriteFile(wide, []byte("indicator,area,2022,2023\nbts_stations,DB,2.500,2.600\nbts_stations,DB,2.500,2.700\n"), 0o644)
 	code, _, errs = runChiso(t, "--db", db, "import", "--lang", "en", wide)
-	if code != 1 || !strings.Contains(errs, `wide.csv:3:4: 2023 "2.700": a second figure for bts_stations DB 2023 in this file: 2,700 here, 2,600 at line 2`) {
+	if code != 1 || !strings.Contains(errs, `wide.csv:3:4: value "2.700": a second figure for bts_stations DB 2023 in this file: 2,700 here, 2,600 at line 2`) {
 		t.Errorf("exit %d, errors:\n%s", code, errs)
 	}
 }

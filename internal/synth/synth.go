@@ -71,8 +71,24 @@ const (
 // indicator, then area, with monthly periods from FirstPeriod. The same
 // arguments always give the same bytes.
 func WriteCSV(w io.Writer, areas, indicators, periods int, seed int64) error {
+	return writeCSV(w, areas, indicators, periods, seed, true)
+}
+
+// WritePlainCSV writes the values WriteCSV writes without the qualifier
+// column (indicator,area,period,value): a plain table as a spreadsheet
+// exports it, whose values an importer reads as printed figures, in English
+// (chiso import --locale en).
+func WritePlainCSV(w io.Writer, areas, indicators, periods int, seed int64) error {
+	return writeCSV(w, areas, indicators, periods, seed, false)
+}
+
+func writeCSV(w io.Writer, areas, indicators, periods int, seed int64, qualifiers bool) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.WriteString("indicator,area,period,value,qualifier\n")
+	if qualifiers {
+		bw.WriteString("indicator,area,period,value,qualifier\n")
+	} else {
+		bw.WriteString("indicator,area,period,value\n")
+	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x636869736f))
 	labels := periodLabels(periods)
 	var line []byte
@@ -89,8 +105,10 @@ func WriteCSV(w io.Writer, areas, indicators, periods int, seed int64) error {
 				line = append(line, labels[p]...)
 				line = append(line, ',')
 				line = strconv.AppendFloat(line, v, 'f', -1, 64)
-				line = append(line, ',')
-				line = append(line, q...)
+				if qualifiers {
+					line = append(line, ',')
+					line = append(line, q...)
+				}
 				line = append(line, '\n')
 				if _, err := bw.Write(line); err != nil {
 					return fmt.Errorf("write synthetic csv: %w", err)

@@ -128,3 +128,32 @@ func TestCatalogueFilesReadBackAsTheCatalogue(t *testing.T) {
 		t.Errorf("catalogue files read back as\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+func TestWritePlainCSVReadsAsPrintedInEnglish(t *testing.T) {
+	const areas, indicators, periods = 4, 6, 12
+	want := readBack(t, areas, indicators, periods)
+	var buf bytes.Buffer
+	if err := WritePlainCSV(&buf, areas, indicators, periods, 7); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(buf.String(), "indicator,area,period,value\n") {
+		t.Fatalf("header: %q", strings.SplitN(buf.String(), "\n", 2)[0])
+	}
+	var got []chiso.Observation
+	opts := ingest.Options{Catalogue: Catalogue(areas, indicators), Locale: ingest.English}
+	if err := ingest.Read(&buf, "plain.csv", opts, func(o chiso.Observation) error {
+		got = append(got, o)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d observations, want %d", len(got), len(want))
+	}
+	for i, o := range got {
+		w := want[i]
+		if o.Key() != w.Key() || o.Period != w.Period || o.Value != w.Value || o.Raw == "" || o.Qualifier != chiso.Exact {
+			t.Fatalf("row %d = %+v, want the value of %+v as printed, exact", i+1, o, w)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 // Command synth writes a synthetic chiso data set into a folder:
 // indicators.csv, areas.csv and observations.csv with areas × indicators ×
-// periods rows, for benchmarks.
+// periods rows, for benchmarks. With -plain, observations.csv has no
+// qualifier column, so chiso import reads its values as printed figures
+// (pass --locale en: they have a dot as the decimal mark).
 //
 //	go run ./internal/synth/cmd/synth -areas 700 -indicators 40 -periods 36 -out /tmp/synth
 package main
@@ -30,6 +32,7 @@ func run(args []string, stderr io.Writer) error {
 	periods := fs.Int("periods", 36, "number of monthly periods")
 	seed := fs.Int64("seed", 1, "random seed; the same flags give the same files")
 	out := fs.String("out", ".", "folder to write the files into")
+	plain := fs.Bool("plain", false, "write observations.csv without the qualifier column (values read as printed figures; import with --locale en)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +49,12 @@ func run(args []string, stderr io.Writer) error {
 	}{
 		{"indicators.csv", func(w io.Writer) error { return synth.WriteIndicatorsCSV(w, cat) }},
 		{"areas.csv", func(w io.Writer) error { return synth.WriteAreasCSV(w, cat) }},
-		{"observations.csv", func(w io.Writer) error { return synth.WriteCSV(w, *areas, *indicators, *periods, *seed) }},
+		{"observations.csv", func(w io.Writer) error {
+			if *plain {
+				return synth.WritePlainCSV(w, *areas, *indicators, *periods, *seed)
+			}
+			return synth.WriteCSV(w, *areas, *indicators, *periods, *seed)
+		}},
 	}
 	for _, f := range files {
 		if err := writeFile(filepath.Join(*out, f.name), f.write); err != nil {
