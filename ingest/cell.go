@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"fmt"
-	"regexp"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -92,12 +91,20 @@ func countedThing(noun string, ind chiso.Indicator, unit *unitSpec) error {
 	return nil
 }
 
-// oneGroup matches a number that the other locale reads as a thousands
-// group: 183,001 (183.001 in Vietnamese, 183001 in English) and 1.310
-// (1310 in Vietnamese, 1.31 in English).
-var oneGroup = map[Locale]*regexp.Regexp{
-	Vietnamese: regexp.MustCompile(`^-?[1-9][0-9]{0,2},[0-9]{3}$`),
-	English:    regexp.MustCompile(`^-?[1-9][0-9]{0,2}\.[0-9]{3}$`),
+// oneGroup reports whether num (digits with marks, perhaps a leading
+// minus) is 1–3 digits, not starting with 0, then the locale's decimal mark
+// and exactly three digits: a number the other locale reads as one
+// thousands group (183,001 is 183.001 in Vietnamese, 183001 in English).
+func oneGroup(num string, loc Locale) bool {
+	if len(num) > 0 && num[0] == '-' {
+		num = num[1:]
+	}
+	_, dec := loc.marks()
+	i := len(num) - 4
+	if i < 1 || i > 3 || num[i] != dec || num[0] == '0' {
+		return false
+	}
+	return allDigits(num[:i]) && allDigits(num[i+1:])
 }
 
 // unambiguous refuses a number written with only a decimal mark followed
@@ -105,7 +112,7 @@ var oneGroup = map[Locale]*regexp.Regexp{
 // decimal of the read's locale and a whole number of the other's, a factor
 // of 1,000 apart. The file's locale does not decide it; the writer does.
 func (x *extractor) unambiguous(num string) error {
-	if !oneGroup[x.loc].MatchString(num) {
+	if !oneGroup(num, x.loc) {
 		return nil
 	}
 	group, dec := x.loc.marks()
