@@ -13,7 +13,9 @@ import (
 // is a comma, or a semicolon or tab when the header uses one instead (as
 // spreadsheets set to Vietnamese write); a byte-order mark is ignored.
 func (rd *reader) readCSV(r io.Reader) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+	lim := &lineLimit{r: r, line: 1}
+	rd.lines = lim
+	br := bufio.NewReaderSize(lim, 64<<10)
 	cr := csv.NewReader(br)
 	cr.Comma = sniffComma(br)
 	cr.ReuseRecord = true
@@ -26,6 +28,8 @@ func (rd *reader) readCSV(r io.Reader) error {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
+		} else if errors.Is(err, errLineTooLong) {
+			return rd.csvError(err)
 		} else if err != nil {
 			if err = rd.csvError(err); err != nil {
 				return err
@@ -61,6 +65,10 @@ func (rd *reader) csvHeader(cr *csv.Reader) (lay layout, ok bool, err error) {
 
 // csvError records a syntax error, or returns a read error.
 func (rd *reader) csvError(err error) error {
+	if errors.Is(err, errLineTooLong) {
+		rd.add(&Error{File: rd.name, Line: rd.lines.line, Err: errLineTooLong})
+		return nil
+	}
 	var perr *csv.ParseError
 	if !errors.As(err, &perr) {
 		return fmt.Errorf("read %s: %w", rd.name, err)
@@ -81,6 +89,41 @@ func (rd *reader) csvError(err error) error {
 	}
 	rd.add(e)
 	return nil
+}
+
+// maxLine is the longest line of a CSV file, in bytes: a table's row is a
+// few hundred bytes, a wide one with a thousand columns some tens of
+// kilobytes. A longer line is refused before it is held in memory whole.
+const maxLine = 1 << 20
+
+var errLineTooLong = problem("line_too_long",
+	"a line longer than 1 MiB: not a table chiso reads (is it the right file?)",
+	"dòng dài hơn 1 MiB: không phải bảng số liệu chiso đọc được (có đúng tệp không?)")
+
+// lineLimit passes a CSV file through, failing once a line (counted
+// between newlines, so a quoted cell's own newlines count too) is longer
+// than maxLine; line is the line it is on.
+type lineLimit struct {
+	r    io.Reader
+	run  int // bytes since the last newline
+	line int
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	b := p[:n]
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			l.run += len(b)
+			break
+		}
+		l.run, l.line, b = 0, l.line+1, b[i+1:]
+	}
+	if l.run > maxLine {
+		return n, errLineTooLong
+	}
+	return n, err
 }
 
 // sniffComma picks the separator the first line uses most: comma,

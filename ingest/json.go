@@ -96,6 +96,9 @@ func (rd *reader) jsonObject(dec *json.Decoder, rw *row) (map[string]json.RawMes
 var errWantObject = problem("bad_json", "want an object", "phải là một đối tượng JSON")
 
 func jsonSyntax(err error) error {
+	if errors.Is(err, errObjectTooLong) {
+		return err
+	}
 	return problem("bad_json", "want an array of objects: %s", "phải là một mảng các đối tượng JSON: %s", err.Error())
 }
 
@@ -161,10 +164,22 @@ type lineTracker struct {
 }
 
 func (t *lineTracker) Read(p []byte) (int, error) {
+	if len(t.buf) > maxObject {
+		return 0, errObjectTooLong
+	}
 	n, err := t.r.Read(p)
 	t.buf = append(t.buf, p[:n]...)
 	return n, err
 }
+
+// maxObject bounds what the decoder may read past the start of the object
+// being read (lineTracker keeps exactly that): an observation is a few
+// hundred bytes, so a longer one is refused before it is held whole.
+const maxObject = 1 << 20
+
+var errObjectTooLong = problem("object_too_long",
+	"an object longer than 1 MiB: not an observation chiso reads",
+	"đối tượng JSON dài hơn 1 MiB: không phải số liệu chiso đọc được")
 
 // lineAt returns the line of the first byte at or after off that is not
 // space or a comma; off never decreases between calls.

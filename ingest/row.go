@@ -75,6 +75,7 @@ type reader struct {
 	strs    map[string]string       // interned sources and methods
 	units   map[string]*unitSpec    // parsed unit texts; nil for a unit that does not parse
 	places  *Places                 // where figures were read, for naming both rows of a repeated cell
+	lines   *lineLimit              // a CSV file's line count and limit
 	vote    localeVote              // whether the file's numbers are in the other locale
 	// nameCols are the fields of the current table's name columns beside
 	// its code columns (Chỉ tiêu beside Mã chỉ tiêu), indicator then area;

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -474,5 +475,29 @@ func TestHeaderAndBOMOddities(t *testing.T) {
 	got, errs := readAll(t, "b.json", "\ufeff"+`[{"indicator":"bts_stations","area":"DB","period":"2019","value":"1.200"}]`, Options{})
 	if errs != "" || len(got) != 1 || got[0].Value != 1200 {
 		t.Errorf("got %s, errors %s", brief(got), errs)
+	}
+}
+
+// TestLongLinesAndObjects: a CSV line or a JSON object longer than 1 MiB
+// is refused before it is held whole (a 50 MB cell does not cost 50 MB
+// several times over).
+func TestLongLinesAndObjects(t *testing.T) {
+	big := strings.Repeat("9", 3<<20)
+	_, errs := readAll(t, "l.csv", "indicator,area,period,value\nbts_stations,DB,2019,2500\nbts_stations,DB,2020,\""+big+"\"\n", Options{})
+	if !strings.Contains(errs, "l.csv:3: a line longer than 1 MiB") || len(errs) > 1000 {
+		t.Errorf("errors %.300s", errs)
+	}
+	_, errs = readAll(t, "o.json", `[{"indicator":"bts_stations","area":"DB","period":"2019","value":"`+big+`"}]`, Options{})
+	if !strings.Contains(errs, "an object longer than 1 MiB") || len(errs) > 1000 {
+		t.Errorf("errors %.300s", errs)
+	}
+	header := strings.Repeat(big, 10) // a 30 MB header line
+	var m1, m2 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	readAll(t, "h.csv", header, Options{})
+	runtime.ReadMemStats(&m2)
+	if grew := m2.TotalAlloc - m1.TotalAlloc; grew > 12<<20 {
+		t.Errorf("reading a 30 MB line allocated %d MB", grew>>20)
 	}
 }
