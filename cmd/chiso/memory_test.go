@@ -130,7 +130,7 @@ auth:
 		}
 	})
 	run("a 300 MB body", 1, func(int) {
-		req, _ := http.NewRequest("POST", p.url+"/api/v1/observations", io.LimitReader(zeros{}, 300<<20))
+		req, _ := http.NewRequest("POST", p.url+"/api/v1/observations", io.MultiReader(strings.NewReader("indicator,area,period,value\n"), io.LimitReader(rows{}, 300<<20)))
 		req.Header.Set("Authorization", "Bearer "+e2eToken)
 		req.Header.Set("Content-Type", "text/csv")
 		if resp, err := client.Do(req); err == nil {
@@ -177,12 +177,13 @@ auth:
 	}
 }
 
-// zeros reads as endless "0" bytes.
-type zeros struct{}
+// rows reads as endless rows naming an unknown indicator.
+type rows struct{}
 
-func (zeros) Read(p []byte) (int, error) {
+func (rows) Read(p []byte) (int, error) {
+	const row = "nope,S0001,2020-01,1\n"
 	for i := range p {
-		p[i] = '0'
+		p[i] = row[i%len(row)]
 	}
 	return len(p), nil
 }
