@@ -109,7 +109,7 @@ func parseTemplate(name, text string) (*bounded.Template, error) {
 		return nil, err
 	}
 	sample := NewTemplateData(chiso.Finding{Value: math.NaN(), Expected: math.NaN()}, nil, map[string]string{}, "en")
-	if _, err := bt.Execute(sample, TemplateLimits); err != nil {
+	if _, err := bt.Execute(sample, TemplateLimits.AtLoad()); err != nil {
 		return nil, cleanTemplateError(err)
 	}
 	return bt, nil

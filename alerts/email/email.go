@@ -122,7 +122,7 @@ func Render(cfg Config, n *alerts.Notification, opts ...Option) (subject, text, 
 	if err != nil {
 		return "", "", "", err
 	}
-	r, cut, err := t.render(newSettings(cfg, opts).build.data(n))
+	r, cut, err := t.render(newSettings(cfg, opts).build.data(n), TemplateLimits)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -186,7 +186,7 @@ func (e *Notifier) clientOptions(timeout time.Duration) []mail.Option {
 // message builds the multipart message for n and returns it with the
 // envelope recipients. A part cut at a bound is sent cut, with a note.
 func (e *Notifier) message(n *alerts.Notification) (*mail.Msg, []string, error) {
-	r, cut, err := e.tmpl.render(e.build.data(n))
+	r, cut, err := e.tmpl.render(e.build.data(n), TemplateLimits)
 	if err != nil {
 		return nil, nil, err
 	}

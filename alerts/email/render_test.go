@@ -252,7 +252,7 @@ func FuzzRender(f *testing.F) {
 		n.Alerts[0].Labels["indicator"] = indicator
 		n.Alerts[0].Annotations["summary"] = "<script>" + summary
 		for _, lang := range []string{"vi", "en"} {
-			r, cut, err := parsed[lang].render(builder{lang: lang, loc: vietnam}.data(n))
+			r, cut, err := parsed[lang].render(builder{lang: lang, loc: vietnam}.data(n), TemplateLimits)
 			if err != nil || len(cut) > 0 {
 				t.Fatal(err, cut)
 			}
@@ -286,7 +286,7 @@ func BenchmarkRenderDigest(b *testing.B) {
 	bl := builder{lang: "vi", cat: catalogue(), loc: vietnam}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := tm.render(bl.data(n)); err != nil {
+		if _, _, err := tm.render(bl.data(n), TemplateLimits); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -72,7 +72,7 @@ func loadTemplates(cfg Config) (*templates, error) {
 	}
 	b := builder{lang: cfg.Lang, loc: time.UTC}
 	for _, n := range sampleNotifications() {
-		if _, cut, err := t.render(b.data(n)); err != nil || len(cut) > 0 {
+		if _, cut, err := t.render(b.data(n), TemplateLimits.AtLoad()); err != nil || len(cut) > 0 {
 			return nil, fmt.Errorf("check templates on a sample %s notification: %w", n.Reason, errors.Join(append(cut, err)...))
 		}
 	}
@@ -145,12 +145,12 @@ type rendered struct {
 // one space, so no template can add a header. A part cut at a bound keeps
 // what it wrote, followed by a note in d.Lang; cut has an error for each
 // such part, and the message can still be sent. err is any other failure.
-func (t *templates) render(d Data) (r rendered, cut []error, err error) {
+func (t *templates) render(d Data, limits bounded.Limits) (r rendered, cut []error, err error) {
 	for _, p := range []struct {
 		part
 		out *string
 	}{{t.subject, &r.subject}, {t.text, &r.text}, {t.html, &r.html}} {
-		s, err := p.t.Execute(d, TemplateLimits)
+		s, err := p.t.Execute(d, limits)
 		var ex *bounded.ExceededError
 		switch {
 		case errors.As(err, &ex):

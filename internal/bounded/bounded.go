@@ -63,6 +63,15 @@ var (
 	Email = Limits{Output: 1 << 20, Time: time.Second, Steps: 1_000_000}
 )
 
+// AtLoad returns the limits a template is checked within when it is
+// loaded (chiso check, reload): the same output and step bounds, which
+// decide the same way on any machine, and ten times the time, so that a
+// busy machine does not refuse a template that is fine.
+func (l Limits) AtLoad() Limits {
+	l.Time *= 10
+	return l
+}
+
 // The bounds an execution can exceed, as ExceededError.Bound.
 const (
 	BoundOutput = "output"
