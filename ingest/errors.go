@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/chiso-vn/chiso/internal/clip"
 )
 
 // MaxErrors caps the problems an ErrorList keeps; the rest are only counted,
@@ -14,7 +16,7 @@ import (
 const MaxErrors = 1000
 
 // maxQuote is the most characters of an offending text an error quotes.
-const maxQuote = 80
+const maxQuote = clip.Limit
 
 // Problem is what is wrong with a field, written in English and in
 // Vietnamese, with a kind that groups problems of the same sort in a
@@ -84,16 +86,7 @@ func textOf(err error, lang string) (text, kind string) {
 
 // Clip returns s cut to 80 characters, with "…" after when it was longer:
 // what an error may show of an offending text.
-func Clip(s string) string {
-	n := 0
-	for i := range s {
-		if n == maxQuote {
-			return s[:i] + "…"
-		}
-		n++
-	}
-	return s
-}
+func Clip(s string) string { return clip.Text(s) }
 
 // quote returns s in double quotes, cut to maxQuote characters with "…"
 // after, and with invalid UTF-8 and control characters escaped, so that a

@@ -101,19 +101,7 @@ func (s *snapshot) pageCells(f Filter, after Position, n int) ([]pageCell, error
 // first on, in id order. The series are chosen in a subquery so that
 // SQLite walks series_figures by its key and never sorts the blobs.
 func pageQuery(f Filter, first int64) (string, []any) {
-	var where []string
-	var args []any
-	in := func(col string, codes []string) {
-		if len(codes) == 0 {
-			return
-		}
-		where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(codes)), ",")+")")
-		for _, c := range codes {
-			args = append(args, c)
-		}
-	}
-	in("i.code", f.Indicators)
-	in("a.code", f.Areas)
+	where, args := seriesWhere(f)
 	q := `SELECT sc.series_id, sc.cells FROM series_figures sc WHERE sc.series_id >= ?`
 	if len(where) > 0 {
 		q += ` AND sc.series_id IN (SELECT s.id FROM series s JOIN indicators i ON i.id = s.indicator_id

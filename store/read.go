@@ -72,10 +72,9 @@ func (s *snapshot) currentIDs(f Filter) ([]int64, error) {
 	return ids, rows.Err()
 }
 
-// cellsQuery builds the SQL that selects the cells of the filter's series.
-func cellsQuery(f Filter) (string, []any) {
-	var where []string
-	var args []any
+// seriesWhere returns the conditions on indicator (i.code) and area
+// (a.code) codes that select the filter's series, and their arguments.
+func seriesWhere(f Filter) (where []string, args []any) {
 	in := func(col string, codes []string) {
 		if len(codes) == 0 {
 			return
@@ -87,6 +86,12 @@ func cellsQuery(f Filter) (string, []any) {
 	}
 	in("i.code", f.Indicators)
 	in("a.code", f.Areas)
+	return where, args
+}
+
+// cellsQuery builds the SQL that selects the cells of the filter's series.
+func cellsQuery(f Filter) (string, []any) {
+	where, args := seriesWhere(f)
 	q := `SELECT sc.cells FROM series_figures sc JOIN series s ON s.id = sc.series_id
 		JOIN indicators i ON i.id = s.indicator_id JOIN areas a ON a.id = s.area_id`
 	if len(where) > 0 {
