@@ -14,8 +14,10 @@ func init() {
 // indicators (accounts opened, cards issued) that cannot go down. Each
 // figure is compared with the previous like period's as the change check
 // does (a merged area with its predecessors' sum; never across methods). A
-// decrease is reported only when it is certain: "nearly 1,900" after "over
-// 1,890" may be no decrease at all and is left alone.
+// decrease that every true value the qualifiers allow would make fails; one
+// that only some would make ("hơn 1,3 triệu" after 1.320.000, "nearly
+// 1,900" after "over 1,890") is indeterminate: shown, and alerted only with
+// alert_indeterminate, as for every other check.
 type MonotonicParams struct {
 	// Tolerance is the largest decrease, as a fraction of the earlier
 	// figure, that is let pass (rounding between publications); unset
@@ -55,20 +57,26 @@ func (p *MonotonicParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 				continue
 			}
 			c, _ := figure(cur.value, cur.qual, slack).clip(ind)
-			if c.atLeast(b.interval(slack).lo*(1-tol)) == fails {
-				out = append(out, decrease(env, ind, s.Area, cur, b))
+			if v := c.atLeast(b.interval(slack).lo * (1 - tol)); v != holds {
+				out = append(out, decrease(env, ind, s.Area, cur, b, v))
 			}
 		}
 	})
 	return out
 }
 
-// decrease builds the decrease finding.
-func decrease(env Env, ind chiso.Indicator, area string, cur point, b base) chiso.Finding {
+// decrease builds the decrease finding: a certain fall (v fails) or one the
+// qualifiers allow (unsure).
+func decrease(env Env, ind chiso.Indicator, area string, cur point, b base, v verdict) chiso.Finding {
 	msg := env.trs("%s của %s giảm từ %s (%s) xuống %s (%s), trong khi đây là chỉ tiêu lũy kế, không thể giảm.",
 		"%s in %s fell from %s (%s) to %s (%s), though it is cumulative and cannot decrease.",
 		env.indName(ind.Code), env.areaName(area), env.fig(b.point, ind), env.describe(b), env.fig(cur, ind), env.period(cur.period))
+	if v == unsure {
+		msg = env.trs("%s của %s: %s (%s) sau %s (%s) có thể là đã giảm, nhưng các số liệu có định tính cho phép cả hai khả năng; chỉ tiêu lũy kế không thể giảm, cần số liệu chính xác để kết luận.",
+			"%s in %s: %s (%s) after %s (%s) may be a fall, but the qualified figures allow either; a cumulative indicator cannot decrease, and exact figures would tell.",
+			env.indName(ind.Code), env.areaName(area), env.fig(cur, ind), env.period(cur.period), env.fig(b.point, ind), env.describe(b))
+	}
 	msg += env.provisionalNote(cur) + env.sourceNote(cur.source, b.source)
-	return chiso.Finding{Diagnosis: chiso.Decrease, Status: chiso.Fail, Indicator: ind.Code, Area: area,
+	return chiso.Finding{Diagnosis: chiso.Decrease, Status: statusOf(v), Indicator: ind.Code, Area: area,
 		Period: cur.period, Value: cur.value, Expected: b.value, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
 }

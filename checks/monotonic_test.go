@@ -18,8 +18,12 @@ func TestMonotonic(t *testing.T) {
 	}{
 		{"rises", MonotonicParams{}, []chiso.Observation{ob("stations", "A1", "2023", 100, ""), ob("stations", "A1", "2024", 120, "")}, "A1", "", ""},
 		{"falls", MonotonicParams{}, []chiso.Observation{ob("stations", "A1", "2023", 100, ""), ob("stations", "A1", "2024", 90, "")}, "A1", "2024", ""},
-		{"nearly 1900 after over 1890: maybe no fall", MonotonicParams{},
-			[]chiso.Observation{ob("stations", "A1", "2023", 1890, "over"), ob("stations", "A1", "2024", 1900, "nearly")}, "A1", "", ""},
+		{"nearly 1900 after over 1890: maybe a fall, indeterminate", MonotonicParams{},
+			[]chiso.Observation{ob("stations", "A1", "2023", 1890, "over"), ob("stations", "A1", "2024", 1900, "nearly")}, "A1", "2024", ""},
+		{"over 1.3 million after 1,320,000: maybe a fall, indeterminate", MonotonicParams{},
+			[]chiso.Observation{ob("stations", "A1", "2023", 1320000, ""), ob("stations", "A1", "2024", 1300000, "over")}, "A1", "2024", ""},
+		{"over 1.32 million after 1,320,000: no fall", MonotonicParams{},
+			[]chiso.Observation{ob("stations", "A1", "2023", 1320000, ""), ob("stations", "A1", "2024", 1320000, "over")}, "A1", "", ""},
 		{"nearly 1800 after over 1890: certainly a fall", MonotonicParams{},
 			[]chiso.Observation{ob("stations", "A1", "2023", 1890, "over"), ob("stations", "A1", "2024", 1690, "nearly")}, "A1", "2024", ""},
 		{"fall within tolerance", MonotonicParams{Tolerance: ptr(0.02)},
@@ -53,6 +57,11 @@ func TestMonotonic(t *testing.T) {
 			}
 			if len(got) != 1 || got[0].Diagnosis != chiso.Decrease || got[0].Period.String() != tt.period {
 				t.Fatalf("got %+v, want one decrease in %s", got, tt.period)
+			}
+			// A fall the qualifiers only allow is indeterminate.
+			maybe := strings.Contains(tt.name, "indeterminate")
+			if want := map[bool]chiso.Status{true: chiso.Indeterminate, false: chiso.Fail}[maybe]; got[0].Status != want {
+				t.Errorf("status %s, want %s", got[0].Status, want)
 			}
 			if !strings.Contains(got[0].Text(), "cumulative") {
 				t.Errorf("message %q", got[0].Text())
