@@ -389,6 +389,12 @@ alerting:
 		}
 		if time.Since(start) > time.Minute {
 			t.Errorf("not back to idle within a minute: %v goroutines (idle %v), %v open files (idle %v)", g, idleG, fd, idleFD)
+			if os.Getenv("CHISO_SOAK_DUMP") != "" {
+				p.cmd.Process.Signal(syscall.SIGQUIT)
+				<-p.done
+				os.WriteFile(os.Getenv("CHISO_SOAK_DUMP"), []byte(p.log.String()), 0o644)
+				return
+			}
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
