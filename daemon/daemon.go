@@ -84,7 +84,10 @@ type Daemon struct {
 
 	reloadMu sync.Mutex // one reload at a time
 	jobs     map[string]gocron.Job
-	groups   atomic.Pointer[groupSet]
+	// running marks the groups whose scheduled run is going, by name
+	// (*atomic.Bool): a tick that comes meanwhile is skipped and counted.
+	running sync.Map
+	groups  atomic.Pointer[groupSet]
 	// publish is held for reading while an evaluation's outcome is
 	// recorded, counted and handed to alerting, and for writing while a
 	// reload swaps the rule set: an outcome is published under the set

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync/atomic"
 
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/rules"
@@ -182,9 +183,11 @@ func (d *Daemon) newJob(group, spec string) (j gocron.Job, err error) {
 			err = fmt.Errorf("schedule group %s: invalid cron schedule %q: %v", group, spec, r)
 		}
 	}()
+	// Not gocron's singleton mode: it keeps a goroutine per job that ran
+	// until the scheduler stops, so every reload (which replaces the jobs)
+	// would leave some behind. scheduledRun skips a tick itself instead.
 	task := gocron.NewTask(func(ctx context.Context) { d.scheduledRun(ctx, group) })
-	j, err = d.sched.NewJob(gocron.CronJob(spec, false), task, gocron.WithName(group),
-		gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	j, err = d.sched.NewJob(gocron.CronJob(spec, false), task, gocron.WithName(group))
 	if err != nil {
 		return nil, fmt.Errorf("schedule group %s: %w", group, err)
 	}
@@ -194,6 +197,13 @@ func (d *Daemon) newJob(group, spec string) (j gocron.Job, err error) {
 // scheduledRun is a cron tick: the job decides the evaluation time and
 // passes it down.
 func (d *Daemon) scheduledRun(ctx context.Context, group string) {
+	flag, _ := d.running.LoadOrStore(group, new(atomic.Bool))
+	running := flag.(*atomic.Bool)
+	if !running.CompareAndSwap(false, true) {
+		d.metrics.missed.WithLabelValues(group).Inc() // the previous run is still going: skip this tick
+		return
+	}
+	defer running.Store(false)
 	now := d.opts.Now()
 	if d.onScheduled != nil {
 		d.onScheduled(ctx, group, now)
