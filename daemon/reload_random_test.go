@@ -110,16 +110,6 @@ func (m *ruleModel) rules() map[string]map[string]bool {
 	return out
 }
 
-func (m *ruleModel) groupNames() map[string]bool {
-	out := map[string]bool{}
-	for _, gs := range m.files {
-		for _, g := range gs {
-			out[g.name] = true
-		}
-	}
-	return out
-}
-
 func (g modelGroup) yaml() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "  - name: %s\n    schedule: %q\n    rules:\n", g.name, g.schedule)

@@ -399,16 +399,6 @@ func checkDeliveredOnce(t *testing.T, p *daemonProc, mb *mailbox, attempts int) 
 	}
 }
 
-func grepLines(s, sub string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}
-
 // TestKilledBeforeDeliveryDeliversOnceAfterRestart: the alerts fire and
 // their notifications are committed, the smarthost stalls, the daemon is
 // killed with SIGKILL; restarted with a working smarthost it delivers

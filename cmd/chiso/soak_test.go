@@ -44,7 +44,6 @@ import (
 type soakLedger struct {
 	mu      sync.Mutex
 	imports map[string][]soakFigure // by source
-	refused int                     // imports refused as expected (bad files)
 	errs    []string                // what went wrong
 }
 
