@@ -2,6 +2,7 @@ package checks
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -288,6 +289,9 @@ func (p *ChangeParams) finding(env Env, ind chiso.Indicator, area string, cur po
 	if p.Mode == "" || p.Mode == ModeRelative {
 		expected = b.value * math.Pow(1+limit, years)
 	}
+	// A threshold is said as precisely as the figures it comes from: 3.560
+	// tỷ đồng growing 50% a year for 7 years is 60.826, not 60.825,9375.
+	expected = roundToFigures(expected, cur.value, b.value)
 	msg := env.trs("%s của %s: %s (%s) so với %s (%s): %s, vượt mức hợp lý %s.",
 		"%s in %s: %s (%s) against %s (%s): %s, beyond the plausible %s.",
 		env.indName(ind.Code), env.areaName(area), env.fig(cur, ind), env.period(cur.period),
@@ -347,4 +351,22 @@ func signed(s string) string {
 		return "−" + s[1:]
 	}
 	return "+" + s
+}
+
+// roundToFigures rounds a value derived from published figures to the
+// most decimals any of them was published with (none for 3560 or 183001,
+// one for 81.7), so that derived thresholds read like the figures.
+func roundToFigures(v float64, figures ...float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	d := 0
+	for _, f := range figures {
+		d = max(d, decimals(f))
+	}
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'f', d, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
 }

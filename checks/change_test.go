@@ -26,7 +26,7 @@ func TestChangeSampleVinhPhuc(t *testing.T) {
 	if math.Abs(wantRate-0.7556) > 0.001 {
 		t.Fatalf("test arithmetic: %g", wantRate)
 	}
-	if want := 3560 * math.Pow(1.5, 7); math.Abs(f.Expected-want) > 1e-6 {
+	if want := math.Round(3560 * math.Pow(1.5, 7)); f.Expected != want { // 60825.9375, said like the figures
 		t.Errorf("expected %g, want the bound %g", f.Expected, want)
 	}
 	for _, s := range []string{"+75,6%/năm", "×51,4 trong 7 năm", "183.001 tỷ đồng", "3.560 tỷ đồng", "năm 2015", "Vĩnh Phúc", "phạm vi"} {
@@ -59,7 +59,7 @@ func TestChangeCases(t *testing.T) {
 			"A1", "", "", 0, "", ""},
 		{"gap annualised", ChangeParams{MaxIncrease: ptr(0.15)},
 			[]chiso.Observation{ob("stations", "A1", "2015", 100, ""), ob("stations", "A1", "2017", 144, "")},
-			"A1", chiso.Fail, "2017", 100 * 1.15 * 1.15, "", "+20%"},
+			"A1", chiso.Fail, "2017", 132, "", "+20%"}, // 100 × 1.15² = 132.25, said as precisely as the figures: 132
 		{"gap annualised within bound", ChangeParams{MaxIncrease: ptr(0.25)},
 			[]chiso.Observation{ob("stations", "A1", "2015", 100, ""), ob("stations", "A1", "2017", 144, "")},
 			"A1", "", "", 0, "", ""},
@@ -177,5 +177,23 @@ func TestChangeValidate(t *testing.T) {
 	ok := ChangeParams{Mode: ModePoints, MaxIncrease: ptr(5)}
 	if errs := ok.Validate(&cat, RuleContext{Indicators: []string{"rate"}}); len(errs) != 0 {
 		t.Errorf("points on a percent: %+v", errs)
+	}
+}
+
+// TestDerivedThresholdsReadLikeTheFigures: the expected value of a change
+// finding has as many decimals as the figures it comes from.
+func TestDerivedThresholdsReadLikeTheFigures(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		figs []float64
+		want float64
+	}{
+		{60825.9375, []float64{3560, 183001}, 60826},
+		{89.123456, []float64{81.7, 74}, 89.1},
+		{1.23456, []float64{1.25, 0.5}, 1.23},
+	} {
+		if got := roundToFigures(tt.v, tt.figs...); got != tt.want {
+			t.Errorf("roundToFigures(%v, %v) = %v, want %v", tt.v, tt.figs, got, tt.want)
+		}
 	}
 }
