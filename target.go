@@ -62,4 +62,17 @@ type Target struct {
 	Op        Op
 	Value     float64 // in the indicator's canonical unit
 	Source    string  // the decision that set it, e.g. Quyết định 749/QĐ-TTg
+	// DescriptionVI and DescriptionEN say what the target asks, in each
+	// language ("80% dịch vụ công trực tuyến mức độ 4 vào năm 2025");
+	// empty when the catalogue gives none.
+	DescriptionVI, DescriptionEN string
+}
+
+// Description returns what the target asks in the language ("vi" or
+// "en"); empty when the catalogue says nothing in it.
+func (t Target) Description(lang string) string {
+	if lang == "en" {
+		return t.DescriptionEN
+	}
+	return t.DescriptionVI
 }

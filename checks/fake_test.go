@@ -113,7 +113,8 @@ func sampleData(t testing.TB) *fakeData {
 			t.Fatal(err)
 		}
 		cat.Targets = append(cat.Targets, chiso.Target{Indicator: r["indicator"], Area: r["area"],
-			Period: chiso.MustParsePeriod(r["period"]), Op: op, Value: parseOpt(t, r["value"]), Source: r["source"]})
+			Period: chiso.MustParsePeriod(r["period"]), Op: op, Value: parseOpt(t, r["value"]), Source: r["source"],
+			DescriptionVI: r["description_vi"], DescriptionEN: r["description_en"]})
 	}
 	var obs []chiso.Observation
 	for _, r := range readCSV(t, fsys, sample.Observations) {

@@ -200,6 +200,9 @@ func (e Env) targetSource(t chiso.Target) string {
 	if t.Source == "" {
 		return ""
 	}
+	if d := t.Description(e.Lang); d != "" {
+		return e.trs(" Mục tiêu theo %s: %s.", " Target set by %s: %s.", t.Source, d)
+	}
 	return e.trs(" Mục tiêu theo %s.", " Target set by %s.", t.Source)
 }
 

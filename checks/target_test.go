@@ -194,3 +194,18 @@ func TestTargetValidate(t *testing.T) {
 		t.Errorf("got %+v, want unknown projection and no on_track", errs)
 	}
 }
+
+// TestTargetDescriptionInTheMessagesLanguage: a target is described in the
+// message's language, never the other's.
+func TestTargetDescriptionInTheMessagesLanguage(t *testing.T) {
+	for lang, want := range map[string][2]string{
+		"vi": {"80% người từ 15 tuổi trở lên có tài khoản thanh toán", "people aged 15+"},
+		"en": {"80% of people aged 15+ with a payment account", "người từ 15 tuổi"},
+	} {
+		env := sampleEnv(t, lang)
+		got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"adult_epayment_account_rate"}, Areas: []string{"PT"}})
+		if len(got) != 1 || !strings.Contains(got[0].Text(), want[0]) || strings.Contains(got[0].Text(), want[1]) {
+			t.Errorf("%s: %+v", lang, got)
+		}
+	}
+}

@@ -28,7 +28,7 @@ var catalogueFiles = []catalogueFile{
 		[]string{"method", "concept", "description", "aliases", "integral"}, readIndicator},
 	{"areas", []string{"code", "name_vi", "level", "parent", "gso_code", "valid_from", "valid_to"}, []string{"aliases"}, readArea},
 	{"lineage", []string{"from", "to", "effective", "kind"}, nil, readLineage},
-	{"targets", []string{"indicator", "area", "period", "op", "value", "source"}, nil, readTarget},
+	{"targets", []string{"indicator", "area", "period", "op", "value", "source"}, []string{"description_vi", "description_en"}, readTarget},
 }
 
 // ReadCatalogue reads one catalogue CSV file, told apart by its header:
@@ -277,7 +277,8 @@ func readLineage(r *csvRow, cat *chiso.Catalogue) error {
 }
 
 func readTarget(r *csvRow, cat *chiso.Catalogue) error {
-	t := chiso.Target{Indicator: r.get("indicator"), Area: r.get("area"), Source: r.get("source")}
+	t := chiso.Target{Indicator: r.get("indicator"), Area: r.get("area"), Source: r.get("source"),
+		DescriptionVI: r.get("description_vi"), DescriptionEN: r.get("description_en")}
 	ok := true
 	var err error
 	if t.Period, err = chiso.ParsePeriod(r.get("period")); err != nil {

@@ -103,7 +103,7 @@ func readLineage(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 }
 
 func readTargets(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
-	rows, err := tx.QueryContext(ctx, `SELECT indicator, area, period, op, value, source FROM targets
+	rows, err := tx.QueryContext(ctx, `SELECT indicator, area, period, op, value, source, description_vi, description_en FROM targets
 		ORDER BY indicator, area, period`)
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func readTargets(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 	for rows.Next() {
 		var t chiso.Target
 		var key int32
-		if err := rows.Scan(&t.Indicator, &t.Area, &key, &t.Op, &t.Value, &t.Source); err != nil {
+		if err := rows.Scan(&t.Indicator, &t.Area, &key, &t.Op, &t.Value, &t.Source, &t.DescriptionVI, &t.DescriptionEN); err != nil {
 			return err
 		}
 		t.Period, _ = chiso.PeriodFromKey(key)
@@ -181,9 +181,12 @@ const (
 	upsertLineage = `INSERT INTO lineage(from_code, to_code, effective, kind, version) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(from_code, to_code) DO UPDATE SET effective = excluded.effective, kind = excluded.kind, version = excluded.version
 		WHERE effective IS NOT excluded.effective OR kind IS NOT excluded.kind`
-	upsertTarget = `INSERT INTO targets(indicator, area, period, op, value, source, version) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(indicator, area, period) DO UPDATE SET op = excluded.op, value = excluded.value, source = excluded.source, version = excluded.version
-		WHERE op IS NOT excluded.op OR value IS NOT excluded.value OR source IS NOT excluded.source`
+	upsertTarget = `INSERT INTO targets(indicator, area, period, op, value, source, description_vi, description_en, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(indicator, area, period) DO UPDATE SET op = excluded.op, value = excluded.value, source = excluded.source,
+			description_vi = excluded.description_vi, description_en = excluded.description_en, version = excluded.version
+		WHERE op IS NOT excluded.op OR value IS NOT excluded.value OR source IS NOT excluded.source
+			OR description_vi IS NOT excluded.description_vi OR description_en IS NOT excluded.description_en`
 )
 
 // upsertCatalogue writes every entry and counts the rows that changed.
@@ -217,7 +220,7 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 	}
 	for _, t := range cat.Targets {
 		if err := exec("target "+t.Indicator+" "+t.Area+" "+t.Period.String(), upsertTarget,
-			t.Indicator, t.Area, t.Period.Key(), string(t.Op), t.Value, t.Source, version); err != nil {
+			t.Indicator, t.Area, t.Period.Key(), string(t.Op), t.Value, t.Source, t.DescriptionVI, t.DescriptionEN, version); err != nil {
 			return 0, err
 		}
 	}
