@@ -88,14 +88,13 @@ func (p *Places) Add(err error) bool {
 		o = ob.Figure()
 	}
 	earlier, v, q := rep.RepeatedAt()
-	rd := &reader{places: p}
 	sheet, line, field, _ := p.decode(o.Origin)
 	text := o.Raw // the cell as written, for a figure read as printed
 	if text == "" {
 		text = FormatNumber(o.Value, English)
 	}
 	e := &Error{File: p.file, Sheet: sheet, Line: line, Column: field, Field: "value", Value: text,
-		Err: rd.repeatedCell(o, earlier, v, q), Lang: p.lang}
+		Err: p.repeatedCell(o, earlier, v, q), Lang: p.lang}
 	p.late.Lang = p.lang
 	p.late.Add(e)
 	return true

@@ -73,7 +73,7 @@ type reader struct {
 	periods map[string]chiso.Period // cache of parsed periods
 	dates   map[string]time.Time    // cache of parsed reported_on dates
 	strs    map[string]string       // interned sources and methods
-	units   map[string]*unitSpec    // parsed unit texts; nil for a unit that does not parse
+	units   map[string]parsedUnit   // parsed unit texts
 	places  *Places                 // where figures were read, for naming both rows of a repeated cell
 	lines   *lineLimit              // a CSV file's line count and limit
 	vote    localeVote              // whether the file's numbers are in the other locale
@@ -106,7 +106,7 @@ func newReader(name string, opts Options, emit func(chiso.Observation) error) (*
 	}
 	rd := &reader{name: name, opts: opts, source: opts.Source, emit: emit,
 		inds: map[string]*indInfo{}, areas: map[string]*areaInfo{},
-		periods: map[string]chiso.Period{}, dates: map[string]time.Time{}, strs: map[string]string{}, units: map[string]*unitSpec{},
+		periods: map[string]chiso.Period{}, dates: map[string]time.Time{}, strs: map[string]string{}, units: map[string]parsedUnit{},
 		x: extractor{loc: opts.Locale}}
 	if rd.source == "" {
 		rd.source = filepath.Base(name)
@@ -185,7 +185,7 @@ func (rd *reader) send(rw *row, field int, name, value string, o chiso.Observati
 		return nil
 	case errors.As(err, &rep):
 		earlier, v, q := rep.RepeatedAt()
-		rd.fail(rw, field, name, value, rd.repeatedCell(o, earlier, v, q))
+		rd.fail(rw, field, name, value, rd.places.repeatedCell(o, earlier, v, q))
 		return nil
 	}
 	return errStop{err}
@@ -203,9 +203,9 @@ func (rd *reader) origin(rw *row, field int) int64 {
 }
 
 // repeatedCell explains a second figure for a cell.
-func (rd *reader) repeatedCell(o chiso.Observation, earlier int64, v float64, q chiso.Qualifier) error {
+func (p *Places) repeatedCell(o chiso.Observation, earlier int64, v float64, q chiso.Qualifier) error {
 	cellName := o.Indicator + " " + o.Area + " " + o.Period.String()
-	en, vi := rd.places.place(earlier, "en"), rd.places.place(earlier, "vi")
+	en, vi := p.place(earlier, "en"), p.place(earlier, "vi")
 	if en == "" {
 		en, vi = "an earlier row", "một dòng trước"
 	}
@@ -529,19 +529,16 @@ func (rd *reader) rowUnit(rw *row, field int) (*unitSpec, bool) {
 	u, known := rd.units[text]
 	if !known {
 		spec, err := parseUnit(text)
-		if err == nil {
-			u = &spec
-		}
+		u = parsedUnit{spec: &spec, err: err}
 		if len(rd.units) < 4096 {
 			rd.units[strings.Clone(text)] = u
 		}
 	}
-	if u == nil {
-		_, err := parseUnit(text)
-		rd.failCol(rw, colUnit, err)
+	if u.err != nil {
+		rd.failCol(rw, colUnit, u.err)
 		return nil, false
 	}
-	return u, true
+	return u.spec, true
 }
 
 // whole refuses a fractional value for an indicator of whole numbers

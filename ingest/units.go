@@ -23,6 +23,13 @@ type unitSpec struct {
 	noun     string // the catalogue unit of what it counts (station, site …); empty when none
 }
 
+// parsedUnit is a unit text read once per file: its spec, or why it does
+// not parse.
+type parsedUnit struct {
+	spec *unitSpec
+	err  error
+}
+
 // unitNouns are the words for counted things, each with the catalogue
 // unit (an indicator's Unit) it means. One table: the import, the error
 // messages and the README read it.

@@ -162,15 +162,27 @@ const (
 // executed. Execute t through the result only.
 func Text(t *texttemplate.Template) (*Template, error) {
 	bt := &Template{t: t}
-	var trees []*parse.Tree
-	for _, x := range t.Templates() {
-		trees = append(trees, x.Tree)
-	}
-	if err := bt.instrument(trees); err != nil {
+	if err := bt.instrument(trees(t.Templates())); err != nil {
 		return nil, err
 	}
 	t.Funcs(bt.funcs(true))
 	return bt, nil
+}
+
+// trees returns the parse trees of a set's templates, text or HTML.
+func trees[T interface {
+	*texttemplate.Template | *htmltemplate.Template
+}](set []T) []*parse.Tree {
+	out := make([]*parse.Tree, 0, len(set))
+	for _, x := range set {
+		switch x := any(x).(type) {
+		case *texttemplate.Template:
+			out = append(out, x.Tree)
+		case *htmltemplate.Template:
+			out = append(out, x.Tree)
+		}
+	}
+	return out
 }
 
 // HTML is Text for an html/template set, instrumented before html/template
@@ -178,11 +190,7 @@ func Text(t *texttemplate.Template) (*Template, error) {
 // other contexts carry the guard too.
 func HTML(t *htmltemplate.Template) (*Template, error) {
 	bt := &Template{t: t}
-	var trees []*parse.Tree
-	for _, x := range t.Templates() {
-		trees = append(trees, x.Tree)
-	}
-	if err := bt.instrument(trees); err != nil {
+	if err := bt.instrument(trees(t.Templates())); err != nil {
 		return nil, err
 	}
 	// html and urlquery are left alone: html/template treats them as
