@@ -1,15 +1,14 @@
 package daemon
 
 import (
-	"archive/zip"
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/xlsxtest"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -23,33 +22,11 @@ func zipBomb(t *testing.T) []byte {
 	if _, err := f.WriteTo(&book); err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(book.Bytes()), int64(book.Len()))
+	bomb, err := xlsxtest.DeclareSize(book.Bytes(), "xl/worksheets/sheet1.xml", 3<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, part := range zr.File {
-		h := part.FileHeader
-		if h.Name == "xl/worksheets/sheet1.xml" {
-			h.UncompressedSize64 = 3 << 30
-		}
-		raw, err := part.OpenRaw()
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := zw.CreateRaw(&h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(w, raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	return bomb
 }
 
 // TestXLSXZipBombRefused refuses a zip bomb through the API and the drop

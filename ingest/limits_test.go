@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/xlsxtest"
 )
 
 // rawBook writes a minimal workbook of one sheet, Bom, whose XML sheet
@@ -131,34 +132,11 @@ func TestReadXLSXZipBomb(t *testing.T) {
 // TestReadXLSXDeclaredSize refuses a workbook whose parts declare more than
 // the limit before unpacking any: here a sheet that says it is 3 GB.
 func TestReadXLSXDeclaredSize(t *testing.T) {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	ok := rawBook(t, repeat("", "", 0), nil)
-	zr, err := zip.NewReader(bytes.NewReader(ok), int64(len(ok)))
+	bomb, err := xlsxtest.DeclareSize(rawBook(t, repeat("", "", 0), nil), "xl/worksheets/sheet1.xml", 3<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range zr.File {
-		h := f.FileHeader
-		if f.Name == "xl/worksheets/sheet1.xml" {
-			h.UncompressedSize64 = 3 << 30
-		}
-		raw, err := f.OpenRaw()
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, err := zw.CreateRaw(&h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(w, raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	errs, alloc := readBounded(t, "bom.xlsx", buf.Bytes(), Options{})
+	errs, alloc := readBounded(t, "bom.xlsx", bomb, Options{})
 	if want := `bom.xlsx: the workbook unpacks to 3073 MB (sheet "Bom" alone to 3072 MB), more than the 1024 MB an import reads`; !strings.HasPrefix(errs, want) {
 		t.Errorf("error\n%s\nwant one starting %s", errs, want)
 	}

@@ -1,14 +1,13 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chiso-vn/chiso/internal/xlsxtest"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -51,30 +50,16 @@ func TestImportXLSXZipBomb(t *testing.T) {
 	mustChiso(t, "--db", db, "init", "--sample")
 	f := excelize.NewFile()
 	f.SetSheetRow("Sheet1", "A1", &[]any{"indicator", "area", "period", "value"})
-	var book, bomb bytes.Buffer
+	var book bytes.Buffer
 	if _, err := f.WriteTo(&book); err != nil {
 		t.Fatal(err)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(book.Bytes()), int64(book.Len()))
+	bomb, err := xlsxtest.DeclareSize(book.Bytes(), "xl/worksheets/sheet1.xml", 3<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zw := zip.NewWriter(&bomb)
-	for _, part := range zr.File {
-		h := part.FileHeader
-		if h.Name == "xl/worksheets/sheet1.xml" {
-			h.UncompressedSize64 = 3 << 30
-		}
-		raw, _ := part.OpenRaw()
-		w, err := zw.CreateRaw(&h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(w, raw)
-	}
-	zw.Close()
 	path := filepath.Join(dir, "bom.xlsx")
-	os.WriteFile(path, bomb.Bytes(), 0o644)
+	os.WriteFile(path, bomb, 0o644)
 	code, _, errs := runChiso(t, "--db", db, "import", path)
 	if code != 1 || !strings.Contains(errs, "bom.xlsx: ") || !strings.Contains(errs, "3073 MB") || !strings.Contains(errs, "1024 MB") {
 		t.Errorf("exit %d, stderr:\n%s", code, errs)
