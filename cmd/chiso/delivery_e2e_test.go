@@ -115,6 +115,9 @@ func TestKilledDuringWebhookDeliveryResendsOnlyWhatWasInFlight(t *testing.T) {
 		t.Logf("kill %d after %d requests: %d in flight", i+1, at, n)
 	}
 	p.waitFor("every notification received", 60*time.Second, func() bool { return hook.distinct() >= queued })
+	// The receiver's answer reaches the daemon a moment after the receiver
+	// logs the request: wait until the last one is marked sent.
+	p.waitFor("the outbox marked delivered", 30*time.Second, func() bool { n, _, _ := inFlight(t, dir); return n == 0 })
 	p.kill()
 	if n, _, es := inFlight(t, dir); n != 0 {
 		for _, e := range es {
