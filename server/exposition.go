@@ -154,7 +154,10 @@ func writeSample(w *bytes.Buffer, name string, v float64, labels ...string) {
 		labelEscaper.WriteString(w, labels[i+1])
 		w.WriteByte('"')
 	}
-	w.WriteString("} ")
+	if len(labels) > 0 {
+		w.WriteByte('}')
+	}
+	w.WriteByte(' ')
 	writeFloat(w, v)
 	w.WriteByte('\n')
 }

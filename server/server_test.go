@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -420,5 +421,24 @@ func TestLandingPageLinksTheEndpointsAndCountsFindings(t *testing.T) {
 	}
 	if code, _ := get("/no-such-page"); code != 404 {
 		t.Errorf("GET /no-such-page = %d, want 404", code)
+	}
+}
+
+// TestWriteSampleWithoutLabels holds the fast writer to expfmt for a sample
+// with no labels, which it writes as "name value" (no stray brace).
+func TestWriteSampleWithoutLabels(t *testing.T) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "chiso_test_plain", Help: "h"})
+	g.Set(2.5)
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(g)
+	var want strings.Builder
+	if err := encodeFamilies(&want, reg); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	writeHeader(&got, "chiso_test_plain", "h")
+	writeSample(&got, "chiso_test_plain", 2.5)
+	if got.String() != want.String() {
+		t.Fatalf("got:\n%s\nwant:\n%s", got.String(), want.String())
 	}
 }
