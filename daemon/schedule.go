@@ -27,7 +27,7 @@ type ruleGroup struct {
 func newRuleGroup(g rules.Group) ruleGroup {
 	rg := ruleGroup{Group: g, Indicators: map[string]bool{}}
 	for _, r := range g.Rules {
-		ind := ruleIndicators(r)
+		ind := r.Reads()
 		if len(ind) == 0 {
 			rg.ReadsAll = true
 		}
@@ -36,16 +36,6 @@ func newRuleGroup(g rules.Group) ruleGroup {
 		}
 	}
 	return rg
-}
-
-// ruleIndicators returns what a rule reads: its indicators, plus those its
-// parameters name when the check kind says (e.g. consistency expressions).
-func ruleIndicators(r rules.Rule) []string {
-	out := append([]string(nil), r.Indicators...)
-	if n, ok := r.Params.(interface{ Indicators() []string }); ok {
-		out = append(out, n.Indicators()...)
-	}
-	return out
 }
 
 func rawGroups(gs []ruleGroup) []rules.Group {

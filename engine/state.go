@@ -10,12 +10,6 @@ import (
 	"github.com/chiso-vn/chiso/rules"
 )
 
-// indicatorLister is checks.IndicatorLister: check parameters that name
-// their own indicators (consistency expressions), which join the rule's.
-type indicatorLister interface {
-	Indicators() []string
-}
-
 // ruleState is a compiled rule with its cached findings.
 type ruleState struct {
 	id      RuleID
@@ -52,12 +46,7 @@ func (e *Engine) newRuleState(id RuleID, r rules.Rule) (*ruleState, error) {
 		return nil, fmt.Errorf("%s: group %q rule %q: check %q cannot be evaluated (its parameters are %T)",
 			position(r.Pos), id.Group, id.Rule, r.Check, r.Params)
 	}
-	inds := slices.Clone(r.Indicators)
-	if l, ok := r.Params.(indicatorLister); ok {
-		inds = append(inds, l.Indicators()...)
-	}
-	slices.Sort(inds)
-	inds = slices.Compact(inds)
+	inds := r.Reads()
 	st := &ruleState{id: id, rule: r, eval: ev, unit: ev.Unit(), timeDep: ev.TimeDependent(),
 		scope: checks.Scope{Indicators: inds, Areas: e.selectAreas(r.Areas)}}
 	st.inds, st.areas = set(st.scope.Indicators), set(st.scope.Areas)
