@@ -13,7 +13,6 @@ import (
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
-	"github.com/chiso-vn/chiso/store"
 )
 
 // TickInterval is how often the alert manager flushes aggregation groups
@@ -141,7 +140,7 @@ func (d *Daemon) alertLoop(ctx context.Context) {
 // alert history from the store.
 type alertingAPI struct {
 	*alerts.Manager
-	db *store.DB
+	db AlertStore
 }
 
 // AlertHistory implements server.Alerting.

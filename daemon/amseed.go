@@ -17,7 +17,7 @@ import (
 // alerts it remembers, and after a restart a group is not notified again
 // until something changes or repeat_interval passes: without this,
 // Alertmanager would let those alerts expire and show them resolved.
-func seedAlertmanagers(ctx context.Context, db *store.DB, m *alerts.Manager, ns alerts.Notifiers, now time.Time, log *slog.Logger) error {
+func seedAlertmanagers(ctx context.Context, db AlertStore, m *alerts.Manager, ns alerts.Notifiers, now time.Time, log *slog.Logger) error {
 	for name, integrations := range ns {
 		c, ok := integrations[alerts.IntegrationAlertmanager].(*amclient.Client)
 		if !ok {
@@ -43,7 +43,7 @@ func seedAlertmanagers(ctx context.Context, db *store.DB, m *alerts.Manager, ns 
 // notification per group that the manager still has firing and that are
 // not muted (acknowledged, silenced, inhibited) at now: a muted alert was,
 // or will be, sent resolved.
-func lastSentFiring(ctx context.Context, db *store.DB, m *alerts.Manager, receiver string, now time.Time) ([]chiso.Alert, error) {
+func lastSentFiring(ctx context.Context, db AlertStore, m *alerts.Manager, receiver string, now time.Time) ([]chiso.Alert, error) {
 	entries, err := db.Notifications(ctx, store.OutboxFilter{Status: alerts.StatusSent, Receiver: receiver, Limit: 10000})
 	if err != nil {
 		return nil, fmt.Errorf("alerting: read what %s was sent: %w", receiver, err)

@@ -22,7 +22,6 @@ import (
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
-	"github.com/chiso-vn/chiso/store"
 	"github.com/go-co-op/gocron/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -47,6 +46,9 @@ type Options struct {
 	// Alerts receives every evaluation's findings and every change of the
 	// rules; nil when alerting is not wired.
 	Alerts AlertSink
+	// OpenStore opens the database in Start; nil means the SQLite file of
+	// store.Open. The daemon closes what it opened in Close.
+	OpenStore OpenStore
 }
 
 // AlertSink is where findings become alerts: the alerting manager,
@@ -71,7 +73,7 @@ type Daemon struct {
 	metrics *metrics
 	values  *server.ValueCollector
 
-	db       *store.DB
+	db       Store
 	cat      *chiso.Catalogue
 	eng      *engine.Engine
 	src      *trackingSource
@@ -129,6 +131,9 @@ func New(cfg *config.Config, opts Options) *Daemon {
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.OpenStore == nil {
+		opts.OpenStore = openSQLite
 	}
 	d := &Daemon{opts: opts, log: opts.Logger, values: server.NewValueCollector(),
 		state: newEvalState(), reload: &reloadState{}, imports: &importLog{mine: map[int64]bool{}}, jobs: map[string]gocron.Job{},
@@ -199,7 +204,7 @@ func (d *Daemon) Start(ctx context.Context) error {
 }
 
 func (d *Daemon) openData(ctx context.Context, cfg *config.Config) error {
-	db, err := store.Open(ctx, cfg.Path(cfg.Database))
+	db, err := d.opts.OpenStore(ctx, cfg.Path(cfg.Database))
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 // reads, which indicators changed and the latest value of every exported
 // series, so that the daemon needs no second pass over the data.
 type trackingSource struct {
-	db       *store.DB
+	db       engine.FigureSource
 	cat      *chiso.Catalogue
 	exported map[string]bool // area codes whose values /metrics exposes
 
@@ -38,7 +38,7 @@ func (v latestValue) olderThan(p chiso.Period, id int64) bool {
 	return v.period.Before(p) || (v.period == p && id >= v.id)
 }
 
-func newTrackingSource(db *store.DB, cat *chiso.Catalogue, levels []chiso.AreaLevel) *trackingSource {
+func newTrackingSource(db engine.FigureSource, cat *chiso.Catalogue, levels []chiso.AreaLevel) *trackingSource {
 	want := map[chiso.AreaLevel]bool{}
 	for _, l := range levels {
 		want[l] = true

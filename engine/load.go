@@ -10,10 +10,16 @@ import (
 )
 
 // Source is where the engine reads observations from: the store.
+// store/storetest holds every store to this contract.
 type Source interface {
 	// Scan calls fn for every observation with an ID above afterID (only
-	// the current revision of each cell unless allRevisions) and returns the
-	// ID to pass as afterID next time: at least the highest it saw.
+	// the current revision of each cell unless allRevisions) in ID order,
+	// and returns the ID to pass as afterID next time: at least afterID
+	// and the highest it saw. A scan reads one consistent state: an import
+	// is in it whole or not at all, and one committed after the returned
+	// ID has IDs above it. An error from fn stops the scan and is
+	// returned. Scan only reads: a failed scan is retried with the same
+	// afterID.
 	Scan(ctx context.Context, afterID int64, allRevisions bool, fn func(chiso.Observation) error) (int64, error)
 }
 
@@ -65,6 +71,12 @@ const batchSize = 4096
 // then reads one value per series instead of a row per observation.
 type FigureSource interface {
 	Source
+	// ScanFigures calls fn once per series that has figures with the
+	// current figures of that series, sorted by period key: what
+	// Scan(ctx, 0, false, fn) streams, without Raw, ReportedOn and
+	// IngestedAt, from one consistent state. It returns the highest ID in
+	// that state, to pass to Scan next. fn must not keep the SeriesFigures
+	// nor its slices; an error from fn stops the scan and is returned.
 	ScanFigures(ctx context.Context, fn func(*store.SeriesFigures) error) (int64, error)
 }
 
