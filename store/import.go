@@ -58,7 +58,8 @@ type ImportResult struct {
 // If read returns an error (for instance the importer's list of every bad
 // row), or an observation names an unknown indicator or area, the
 // transaction is rolled back and nothing is stored; unknown codes are all
-// listed in one error. Readers never see part of an import.
+// listed in one error. So is a context that ends while read runs: the
+// error then wraps the context's. Readers never see part of an import.
 func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit func(chiso.Observation) error) error) (ImportResult, error) {
 	if opts.Now.IsZero() {
 		return ImportResult{}, fmt.Errorf("import %s: no ingestion time (ImportOptions.Now)", opts.Source)
@@ -70,7 +71,12 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	// The transaction ignores ctx: database/sql would roll it back from
+	// another goroutine when ctx ends, and the batch writer's statements,
+	// which reach the driver directly, would then run outside any
+	// transaction and commit on their own. Import checks ctx instead (in
+	// emit, and before committing) and rolls back on this goroutine.
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, err)
 	}
@@ -87,6 +93,9 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 		return ImportResult{}, err // the reader's own error names the file
 	}
 	res, err := im.finish()
+	if err == nil {
+		err = ctx.Err() // ended after the last check in emit
+	}
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import %s: %w", opts.Source, ended(ctx, err))
 	}
@@ -95,14 +104,14 @@ func (db *DB) Import(ctx context.Context, opts ImportOptions, read func(emit fun
 		return res, nil // the deferred Rollback discards everything
 	}
 	if err := tx.Commit(); err != nil {
-		return ImportResult{}, fmt.Errorf("import %s: commit: %w", opts.Source, err)
+		return ImportResult{}, fmt.Errorf("import %s: commit: %w", opts.Source, ended(ctx, err))
 	}
 	return res, nil
 }
 
 // ended returns ctx's error once ctx has ended, else err: a statement
-// that runs after database/sql rolled the transaction back on cancellation
-// fails with an error that does not say why.
+// that a cancellation interrupted fails with an error that does not say
+// why.
 func ended(ctx context.Context, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
@@ -150,8 +159,8 @@ type importer struct {
 	// statements of the import: for a context that can end, the driver
 	// starts a goroutine to watch it at every statement, a tenth of the
 	// time of an import in small batches. live, the caller's context, is
-	// checked every ctxCheckEvery rows instead, and the transaction begun
-	// on it is rolled back when it ends.
+	// checked every ctxCheckEvery rows instead, and once more before the
+	// commit.
 	ctx  context.Context
 	live context.Context
 	tx   *sql.Tx

@@ -240,6 +240,38 @@ func TestImportCanceledReportsCancellation(t *testing.T) {
 	}
 }
 
+// TestCancelledImportCommitsNothingOnItsOwn cancels an import in the
+// middle of one long series and goes on emitting it: the batches of rows
+// written after the cancellation must not be committed on their own, as
+// they were when database/sql rolled the transaction back from its own
+// goroutine while the batch writer went on writing to the connection. The
+// pause only gives that goroutine its chance; the test passes without it.
+func TestCancelledImportCommitsNothingOnItsOwn(t *testing.T) {
+	db := openTest(t, 1, 1)
+	mustImport(t, db, grid(1, 1, 2, 5))
+	before := mustStats(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	obs := grid(1, 1, 300, 0) // one series: no statement of the transaction runs between batches
+	_, err := db.Import(ctx, ImportOptions{Now: t0}, func(emit func(chiso.Observation) error) error {
+		for i, o := range obs {
+			if i == 10 {
+				cancel()
+				time.Sleep(50 * time.Millisecond)
+			}
+			if err := emit(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if after := mustStats(t, db); after != before {
+		t.Errorf("a cancelled import changed the store: %+v → %+v", before, after)
+	}
+}
+
 // TestImportInterleavedSeries imports rows that change series at every row,
 // then the same cells grouped by series, some revised.
 func TestImportInterleavedSeries(t *testing.T) {
