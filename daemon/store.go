@@ -52,8 +52,8 @@ type Importer interface {
 	// qualifier or method for a stored cell becomes the next revision and
 	// the old one is kept; the same figure again writes no revision and
 	// counts as unchanged. If read or emit fails, an observation names an unknown
-	// indicator or area, or ctx ends before Import returns, nothing is
-	// stored (the import log included) and the error says why; after a
+	// indicator or area, or ctx ends while read runs, nothing is stored
+	// (the import log included) and the error says why; after a
 	// cancellation it wraps ctx.Err(). opts.Now is required: the store
 	// never reads the clock. With opts.DryRun the result is computed and
 	// nothing is stored.
