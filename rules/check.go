@@ -21,7 +21,7 @@ func (p *fileParser) groups() []Group {
 		path := yamlpos.Index("groups", i)
 		g := p.group(i, path)
 		if prev, dup := first[g.Name]; dup && g.Name != "" {
-			p.errorAt(path, p.d.NodePos(path), "group name already used at %s", prev)
+			p.errorAt(path, p.d.WrittenPos(path), "group name already used at %s", prev)
 		} else {
 			first[g.Name] = g.Pos
 		}
@@ -32,7 +32,7 @@ func (p *fileParser) groups() []Group {
 
 // position is where the value at path is in the file.
 func (p *fileParser) position(path string) Position {
-	pos := p.d.NodePos(path)
+	pos := p.d.WrittenPos(path)
 	return Position{File: p.file, Line: pos.Line, Column: pos.Column}
 }
 
@@ -56,7 +56,7 @@ func (p *fileParser) group(i int, path string) Group {
 		rp := yamlpos.Index(path+".rules", j)
 		r := p.rule(raw.Rules[j], rp)
 		if prev, dup := first[r.Alert]; dup && r.Alert != "" {
-			p.errorf(rp, "alert name already used in this group at %s", prev)
+			p.errorAt(rp, p.d.WrittenPos(rp), "alert name already used in this group at %s", prev)
 		} else {
 			first[r.Alert] = r.Pos
 		}
@@ -82,7 +82,7 @@ func (p *fileParser) requireKeys(path, what string, keys ...string) {
 	}
 	for _, k := range keys {
 		if _, ok := p.d.Key(yamlpos.Join(path, k)); !ok {
-			p.errorf(path, "%s has no %s", what, k)
+			p.errorAt(path, p.d.WrittenPos(path), "%s has no %s", what, k)
 		}
 	}
 }

@@ -167,7 +167,11 @@ func what(path string) string {
 // message words a decoding problem for a rule-file author.
 func (p *fileParser) message(pr yamlpos.Problem) string {
 	var uk *yamlpos.UnknownKeyError
-	if !errors.As(pr.Err, &uk) {
+	var ke *yamlpos.KindError
+	switch {
+	case errors.As(pr.Err, &ke) && ke.Want == "a string" && freeText(pr.Path):
+		return fmt.Sprintf("%s: %v (quote it)", what(pr.Path), pr.Err)
+	case !errors.As(pr.Err, &uk):
 		return fmt.Sprintf("%s: %v", what(pr.Path), pr.Err)
 	}
 	parent := strings.TrimSuffix(strings.TrimSuffix(pr.Path, uk.Key), ".")
@@ -182,6 +186,15 @@ func (p *fileParser) message(pr yamlpos.Problem) string {
 		return fmt.Sprintf("unknown key %q (want %s)", uk.Key, orList(uk.Known))
 	}
 	return fmt.Sprintf("unknown %s key %q (want %s)", what(parent), uk.Key, orList(uk.Known))
+}
+
+// freeText reports whether the value at path is text of the author's
+// choosing (a label, an annotation, a check kind's key), where a number
+// given for a string most likely wants quotes.
+func freeText(path string) bool {
+	_, r, rest := split(path)
+	first, _, _ := strings.Cut(indexRE.ReplaceAllString(rest, ""), ".")
+	return first == "labels" || first == "annotations" || r >= 0 && !slices.Contains(commonKeys, first)
 }
 
 func pathGroup(path string) int { g, _, _ := split(path); return g }

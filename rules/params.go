@@ -72,7 +72,7 @@ func kindNames() []string {
 func (p *fileParser) validate(r *Rule, path string, failed map[string]bool) {
 	ferrs, err := safeValidate(r.Params, p, r)
 	if err != nil {
-		p.errorf(path, "check %s: %v", r.Check, err)
+		p.errorAt(path, p.d.WrittenPos(path), "check %s: %v", r.Check, err)
 		return
 	}
 	for _, fe := range ferrs {
@@ -81,9 +81,9 @@ func (p *fileParser) validate(r *Rule, path string, failed map[string]bool) {
 		switch {
 		case failed[first]:
 		case fe.Field == "":
-			p.errorf(path, "%s", fe.Msg)
+			p.errorAt(path, p.d.WrittenPos(path), "%s", fe.Msg)
 		case !found:
-			p.errorf(path, "%s: %s", fe.Field, fe.Msg)
+			p.errorAt(path, p.d.WrittenPos(path), "%s: %s", fe.Field, fe.Msg)
 		default:
 			p.errorAt(path, yamlpos.OffsetPos(n, fe.Offset), "%s: %s", fe.Field, fe.Msg)
 		}

@@ -35,21 +35,13 @@ type KindError struct {
 }
 
 // Error says what was wanted and what was found: a scalar that should
-// have been another scalar is quoted, anything else is named.
+// have been a number or a boolean is quoted, anything else is named.
 func (e *KindError) Error() string {
 	switch e.Want {
 	case "true or false", "a number", "an integer":
 		return fmt.Sprintf("want %s, got %s", e.Want, Describe(e.Node))
-	default:
-		msg := fmt.Sprintf("want %s, got %s", e.Want, KindName(e.Node))
-		switch e.Node.(type) {
-		case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
-			if e.Want == "a string" {
-				msg += " (quote it)"
-			}
-		}
-		return msg
 	}
+	return fmt.Sprintf("want %s, got %s", e.Want, KindName(e.Node))
 }
 
 // Rest holds the entries of a mapping that its struct has no field for,
@@ -68,12 +60,13 @@ type Decoder struct {
 	NullIsZero bool
 	Problems   []Problem
 	values     map[string]ast.Node
+	written    map[string]Pos // where a value starts as written: at its anchor, if any
 	keys       map[string]ast.Node
 }
 
 // NewDecoder returns a decoder of the document's nodes.
 func (d *Doc) NewDecoder() *Decoder {
-	return &Decoder{doc: d, values: map[string]ast.Node{}, keys: map[string]ast.Node{}}
+	return &Decoder{doc: d, values: map[string]ast.Node{}, written: map[string]Pos{}, keys: map[string]ast.Node{}}
 }
 
 // Value returns the node decoded at path, anchors and aliases followed.
@@ -110,6 +103,7 @@ var (
 
 // Decode decodes n into v, which must be settable, at path.
 func (d *Decoder) Decode(n ast.Node, v reflect.Value, path string) {
+	d.written[path] = NodePos(n)
 	n = d.doc.deref(n)
 	d.values[path] = n
 	if hook, ok := d.Hooks[v.Type()]; ok {
@@ -431,5 +425,19 @@ func nodeToValue(n ast.Node, v any) (err error) {
 // that another package decodes; a panic becomes an error.
 func NodeToValue(n ast.Node, v any) error { return nodeToValue(n, v) }
 
+// WrittenPos returns where the value decoded at path starts as written:
+// at its anchor or alias, if it has one.
+func (d *Decoder) WrittenPos(path string) Pos { return d.written[path] }
+
 // NodePos returns where the value decoded at path is.
 func (d *Decoder) NodePos(path string) Pos { return NodePos(d.values[path]) }
+
+// TokenPos returns where the first token of the value decoded at path is:
+// for a block mapping, the colon of its first key.
+func (d *Decoder) TokenPos(path string) (Pos, bool) {
+	n, ok := d.values[path]
+	if !ok || n.GetToken() == nil || n.GetToken().Position == nil {
+		return Pos{}, false
+	}
+	return Pos{n.GetToken().Position.Line, n.GetToken().Position.Column}, true
+}
