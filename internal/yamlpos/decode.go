@@ -128,7 +128,7 @@ func (d *Decoder) Decode(n ast.Node, v reflect.Value, path string) {
 	case CustomDecoder(v.Type()):
 		d.custom(n, v, path)
 	case v.Kind() == reflect.Struct:
-		d.DecodeEntries(d.Mapping(n, path), v, path)
+		d.DecodeEntries(d.mapping(n, path), v, path)
 	case v.Kind() == reflect.Slice:
 		d.slice(n, v, path)
 	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String:
@@ -141,9 +141,9 @@ func (d *Decoder) Decode(n ast.Node, v reflect.Value, path string) {
 	}
 }
 
-// Mapping returns a mapping's entries, merge keys expanded, or reports
+// mapping returns a mapping's entries, merge keys expanded, or reports
 // what the node is instead; null is an empty mapping.
-func (d *Decoder) Mapping(n ast.Node, path string) []*ast.MappingValueNode {
+func (d *Decoder) mapping(n ast.Node, path string) []*ast.MappingValueNode {
 	switch v := d.doc.deref(n).(type) {
 	case *ast.MappingNode:
 		return d.merge(v.Values, path, 0)
@@ -209,28 +209,41 @@ func findKey(kvs []*ast.MappingValueNode, key string) *ast.MappingValueNode {
 // that every bad key is reported. Keys without a field go to the struct's
 // Rest field if it has one, else are problems.
 func (d *Decoder) DecodeEntries(kvs []*ast.MappingValueNode, v reflect.Value, path string) {
-	fields, order := structFields(v.Type())
-	rest, hasRest := fields[",rest"]
+	fields := map[string][]int{}
+	var known []string
+	for _, f := range Fields(v.Type()) {
+		fields[f.Key], known = f.Index, append(known, f.Key)
+	}
+	rest := v.FieldByName(restField(v.Type()))
 	seen := map[string]bool{}
 	for _, kv := range kvs {
 		key := KeyName(kv.Key)
 		sub := Join(path, key)
-		index, known := fields[key]
+		index, ok := fields[key]
 		switch {
 		case seen[key]:
 			d.fail(sub, kv.Key, errors.New("key given twice"))
 			continue
-		case !known && hasRest:
-			f := v.FieldByIndex(rest)
-			f.Set(reflect.Append(f, reflect.ValueOf(kv)))
-		case !known:
-			d.fail(sub, kv.Key, &UnknownKeyError{Key: key, Known: order})
+		case !ok && rest.IsValid():
+			rest.Set(reflect.Append(rest, reflect.ValueOf(kv)))
+		case !ok:
+			d.fail(sub, kv.Key, &UnknownKeyError{Key: key, Known: known})
 		default:
 			d.keys[sub] = kv.Key
 			d.Decode(kv.Value, v.FieldByIndex(index), sub)
 		}
 		seen[key] = true
 	}
+}
+
+// restField names the struct's field tagged `yaml:",rest"`, if any.
+func restField(t reflect.Type) string {
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Tag.Get("yaml") == ",rest" && f.Type == restType {
+			return f.Name
+		}
+	}
+	return ""
 }
 
 // Field is a struct field that a YAML key decodes into.
@@ -265,24 +278,6 @@ func Fields(t reflect.Type) []Field {
 	return out
 }
 
-// structFields maps a struct's yaml keys to field indexes and lists the
-// keys in field order. A field tagged `yaml:",rest"` of type Rest is under
-// the key ",rest".
-func structFields(t reflect.Type) (map[string][]int, []string) {
-	fields := map[string][]int{}
-	var order []string
-	for _, f := range Fields(t) {
-		fields[f.Key] = f.Index
-		order = append(order, f.Key)
-	}
-	for i := range t.NumField() {
-		if f := t.Field(i); f.Tag.Get("yaml") == ",rest" && f.Type == restType {
-			fields[",rest"] = []int{i}
-		}
-	}
-	return fields, order
-}
-
 func (d *Decoder) slice(n ast.Node, v reflect.Value, path string) {
 	if isNull(n) {
 		return
@@ -300,7 +295,7 @@ func (d *Decoder) slice(n ast.Node, v reflect.Value, path string) {
 }
 
 func (d *Decoder) mapOf(n ast.Node, v reflect.Value, path string) {
-	kvs := d.Mapping(n, path)
+	kvs := d.mapping(n, path)
 	if kvs == nil && isNull(n) {
 		return
 	}
@@ -345,7 +340,7 @@ func scalar(n ast.Node, v reflect.Value) error {
 		}
 		return &KindError{Want: "a number", Node: n}
 	}
-	return nodeToValue(n, v.Addr().Interface())
+	return NodeToValue(n, v.Addr().Interface())
 }
 
 func integer(n ast.Node) (int64, bool) {
@@ -394,7 +389,7 @@ func CustomDecoder(t reflect.Type) bool {
 // custom leaves a type that decodes itself to go-yaml, placing its error
 // at the token go-yaml names, or at the value.
 func (d *Decoder) custom(n ast.Node, v reflect.Value, path string) {
-	err := nodeToValue(n, v.Addr().Interface())
+	err := NodeToValue(n, v.Addr().Interface())
 	if err == nil {
 		return
 	}
@@ -409,10 +404,11 @@ func (d *Decoder) custom(n ast.Node, v reflect.Value, path string) {
 	d.Problems = append(d.Problems, p)
 }
 
-// nodeToValue decodes a node with go-yaml, strictly. go-yaml can panic on
-// odd input (an alias where a list is expected); that becomes an error,
-// never a crash.
-func nodeToValue(n ast.Node, v any) (err error) {
+// NodeToValue decodes a node with go-yaml, strictly, for a type that
+// decodes itself or a part of a file that another package decodes. go-yaml
+// can panic on odd input (an alias where a list is expected); that becomes
+// an error, never a crash.
+func NodeToValue(n ast.Node, v any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("cannot decode %s here", KindName(n))
@@ -420,10 +416,6 @@ func nodeToValue(n ast.Node, v any) (err error) {
 	}()
 	return yaml.NodeToValue(n, v, yaml.Strict())
 }
-
-// NodeToValue decodes a node with go-yaml, strictly, for a part of a file
-// that another package decodes; a panic becomes an error.
-func NodeToValue(n ast.Node, v any) error { return nodeToValue(n, v) }
 
 // WrittenPos returns where the value decoded at path starts as written:
 // at its anchor or alias, if it has one.
