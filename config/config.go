@@ -14,8 +14,8 @@ import (
 	_ "time/tzdata" // the default zone must load on hosts without a zoneinfo database
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/yamlpos"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/token"
 )
 
 // The defaults, documented in the README's configuration section.
@@ -79,7 +79,7 @@ type Config struct {
 
 	// pos is where each key's value is in File, by dotted key path; nil
 	// for Default.
-	pos map[string]token.Position
+	pos *yamlpos.Decoder
 }
 
 // Metrics chooses what /metrics exports.
@@ -127,7 +127,7 @@ func (s Section) Decode(v any) error {
 	if s.Node == nil {
 		return nil
 	}
-	if err := nodeToValue(s.Node, v); err != nil {
+	if err := yamlpos.NodeToValue(s.Node, v); err != nil {
 		return &Error{Problems: []Problem{problemFrom(s.File, "alerting", err)}}
 	}
 	return nil
@@ -202,7 +202,8 @@ func (c *Config) CreateDatabaseEnabled() bool { return c.CreateDatabase == nil |
 // set is placed at no line.
 func (c *Config) Errorf(field, format string, args ...any) error {
 	p := Problem{File: c.File, Field: field, Msg: fmt.Sprintf(format, args...)}
-	if pos, ok := c.pos[field]; ok {
+	if c.pos != nil {
+		pos, _ := c.pos.TokenPos(field)
 		p.Line, p.Column = pos.Line, pos.Column
 	}
 	return &Error{Problems: []Problem{p}}

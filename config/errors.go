@@ -68,5 +68,3 @@ func sortProblems(ps []Problem) {
 		return ps[i].Column < ps[j].Column
 	})
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

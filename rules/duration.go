@@ -2,16 +2,16 @@ package rules
 
 import (
 	"fmt"
-	"math"
-	"strconv"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/yamlpos"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/prometheus/common/model"
 )
 
-// durationUnits are the units of a rule-file duration, in the order they
-// must appear: 1w2d is valid, 2d1w is not.
+// durationUnits are the units of a rule-file duration, largest first.
 var durationUnits = []struct {
 	name string
 	d    time.Duration
@@ -30,33 +30,45 @@ var durationUnits = []struct {
 // e.g. "1h30m", "7d", "2w", or "0". Negative and fractional values are
 // rejected.
 func ParseDuration(s string) (time.Duration, error) {
-	if s == "0" {
-		return 0, nil
-	}
-	if s == "" {
-		return 0, fmt.Errorf("empty duration")
-	}
-	var total time.Duration
-	rest, next := s, 0
-	for rest != "" {
-		n, unit, tail, err := durationTerm(rest)
-		if err != nil {
-			return 0, fmt.Errorf("bad duration %q: %w", s, err)
+	d, err := model.ParseDuration(s)
+	if err != nil {
+		if s == "" {
+			return 0, fmt.Errorf("empty duration")
 		}
-		i := unitIndex(unit, next)
+		return 0, fmt.Errorf("bad duration %q: %s", s, durationProblem(s))
+	}
+	return time.Duration(d), nil
+}
+
+// durationTermRE splits a duration into number-and-unit terms.
+var durationTermRE = regexp.MustCompile(`^([0-9]*)([^0-9]*)`)
+
+// durationProblem says what is wrong with a duration that
+// model.ParseDuration refused, term by term, in a rule-file author's words.
+func durationProblem(s string) string {
+	next := 0
+	for rest := s; rest != ""; {
+		m := durationTermRE.FindStringSubmatch(rest)
+		num, unit := m[1], m[2]
+		rest = rest[len(m[0]):]
+		i := unitIndex(unit, 0)
 		switch {
-		case i < 0 && unitIndex(unit, 0) < 0:
-			return 0, fmt.Errorf("bad duration %q: unknown unit %q (want whole numbers with y, w, d, h, m, s or ms, e.g. 1h30m, 7d, 2w)", s, unit)
+		case num == "":
+			return fmt.Sprintf("want a number at %q", m[0]+rest)
+		case len(strings.TrimLeft(num, "0")) > 18:
+			return fmt.Sprintf("number %s too large", num)
+		case strings.HasPrefix(unit, "."):
+			return "fractions are not allowed (write 1h30m, not 1.5h)"
+		case unit == "":
+			return "missing unit after " + num
 		case i < 0:
-			return 0, fmt.Errorf("bad duration %q: unit %q out of order or repeated (write the largest unit first, each once, e.g. 1d12h)", s, unit)
+			return fmt.Sprintf("unknown unit %q (want whole numbers with y, w, d, h, m, s or ms, e.g. 1h30m, 7d, 2w)", unit)
+		case i < next:
+			return fmt.Sprintf("unit %q out of order or repeated (write the largest unit first, each once, e.g. 1d12h)", unit)
 		}
-		if n > math.MaxInt64/int64(durationUnits[i].d) || total > time.Duration(math.MaxInt64)-time.Duration(n)*durationUnits[i].d {
-			return 0, fmt.Errorf("bad duration %q: too long", s)
-		}
-		total += time.Duration(n) * durationUnits[i].d
-		rest, next = tail, i+1
+		next = i + 1
 	}
-	return total, nil
+	return "too long"
 }
 
 // nodeDuration reads a duration node: a string or an integer that
@@ -71,35 +83,9 @@ func nodeDuration(n ast.Node) (time.Duration, error) {
 	case *ast.NullNode:
 		return 0, nil
 	default:
-		return 0, fmt.Errorf("want a duration such as 5m, 1h30m, 7d or 2w, got %s", kindName(n))
+		return 0, fmt.Errorf("want a duration such as 5m, 1h30m, 7d or 2w, got %s", yamlpos.KindName(n))
 	}
 	return ParseDuration(text)
-}
-
-// durationTerm splits one number-and-unit term off s.
-func durationTerm(s string) (n int64, unit, rest string, err error) {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	if i == 0 {
-		return 0, "", "", fmt.Errorf("want a number at %q", s)
-	}
-	n, err = strconv.ParseInt(s[:i], 10, 64)
-	if err != nil {
-		return 0, "", "", fmt.Errorf("number %s too large", s[:i])
-	}
-	if i < len(s) && s[i] == '.' {
-		return 0, "", "", fmt.Errorf("fractions are not allowed (write 1h30m, not 1.5h)")
-	}
-	j := i
-	for j < len(s) && (s[j] < '0' || s[j] > '9') {
-		j++
-	}
-	if j == i {
-		return 0, "", "", fmt.Errorf("missing unit after %s", s[:i])
-	}
-	return n, s[i:j], s[j:], nil
 }
 
 // unitIndex returns the index of unit among durationUnits at or after from,

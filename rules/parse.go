@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,9 +8,7 @@ import (
 	"sort"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+	"github.com/chiso-vn/chiso/internal/yamlpos"
 )
 
 // nameRE is what alert names, label names and annotation names look like:
@@ -25,13 +22,13 @@ func Parse(name string, src []byte, cat *chiso.Catalogue) ([]Group, error) {
 	if cat == nil {
 		cat = &chiso.Catalogue{}
 	}
-	// Windows editors save UTF-8 with a byte-order mark.
-	f, err := parseYAML(bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")))
-	if err != nil {
-		return nil, ErrorList{syntaxError(name, err)}
+	doc, err := yamlpos.Parse(src)
+	var se *yamlpos.SyntaxError
+	if errors.As(err, &se) {
+		return nil, ErrorList{{Pos: Position{File: name, Line: se.Pos.Line, Column: se.Pos.Column}, Msg: "YAML: " + se.Msg}}
 	}
-	p := &fileParser{file: name, cat: cat, anchors: anchors(f)}
-	groups := p.parseFile(f)
+	p := &fileParser{file: name, cat: cat, d: doc.NewDecoder()}
+	groups := p.parseFile(doc)
 	if err := p.errs.Err(); err != nil {
 		return nil, err
 	}
@@ -104,168 +101,4 @@ func DuplicateGroups(groups []Group) ErrorList {
 		first[g.Name] = g.Pos
 	}
 	return errs
-}
-
-// anchors maps the file's anchor names to their values, so that an alias
-// resolves wherever its anchor is; walking the file redefines them in order.
-func anchors(f *ast.File) (c anchorCollector) {
-	c = anchorCollector{}
-	defer func() { _ = recover() }() // a malformed tree only loses anchors; c stays set
-	for _, d := range f.Docs {
-		if d != nil && d.Body != nil {
-			ast.Walk(c, d.Body)
-		}
-	}
-	return c
-}
-
-// anchorCollector is an ast.Visitor that records anchors.
-type anchorCollector map[string]ast.Node
-
-// Visit records an anchor and goes on into every non-nil node.
-func (c anchorCollector) Visit(n ast.Node) ast.Visitor {
-	if n == nil {
-		return nil
-	}
-	if a, ok := n.(*ast.AnchorNode); ok {
-		if name, ok := a.Name.(*ast.StringNode); ok {
-			c[name.Value] = a.Value
-		}
-	}
-	return c
-}
-
-// parseYAML parses the YAML syntax tree, turning a parser panic into an
-// error.
-func parseYAML(src []byte) (f *ast.File, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("cannot parse: %v", r)
-		}
-	}()
-	return parser.ParseBytes(src, 0)
-}
-
-// syntaxError turns a YAML parse error into an Error with its position.
-func syntaxError(file string, err error) Error {
-	var ye yaml.Error
-	if errors.As(err, &ye) && ye.GetToken() != nil && ye.GetToken().Position != nil {
-		tp := ye.GetToken().Position
-		return Error{Pos: Position{File: file, Line: tp.Line, Column: tp.Column}, Msg: "YAML: " + ye.GetMessage()}
-	}
-	return Error{Pos: Position{File: file}, Msg: "YAML: " + err.Error()}
-}
-
-// fileParser walks one file's syntax tree, collecting every problem.
-type fileParser struct {
-	file      string
-	cat       *chiso.Catalogue
-	anchors   map[string]ast.Node
-	errs      ErrorList
-	groupName string // name of the group being read, for messages
-	ruleName  string // alert name of the rule being read, for messages
-}
-
-// errorAt records a problem at a position, in the current group and rule.
-func (p *fileParser) errorAt(pos Position, format string, args ...any) {
-	p.errs = append(p.errs, Error{Pos: pos, Group: p.groupName, Rule: p.ruleName, Msg: fmt.Sprintf(format, args...)})
-}
-
-// errorf records a problem at a node.
-func (p *fileParser) errorf(n ast.Node, format string, args ...any) {
-	p.errorAt(nodePos(p.file, n), format, args...)
-}
-
-// parseFile reads the top level: one document, a mapping with groups.
-func (p *fileParser) parseFile(f *ast.File) []Group {
-	var docs []*ast.DocumentNode
-	for _, d := range f.Docs {
-		if d != nil && d.Body != nil {
-			docs = append(docs, d)
-		}
-	}
-	if len(docs) == 0 {
-		return nil
-	}
-	if len(docs) > 1 {
-		p.errorf(docs[1].Body, "a rule file holds one YAML document, found %d", len(docs))
-	}
-	var groups []Group
-	for _, kv := range p.mapping(docs[0].Body, "the rule file") {
-		switch key := keyName(kv.Key); key {
-		case "groups":
-			groups = p.groups(kv.Value)
-		default:
-			p.errorf(kv.Key, "unknown key %q (want groups)", key)
-		}
-	}
-	return groups
-}
-
-// mapping returns a mapping node's entries, or reports what it is instead.
-func (p *fileParser) mapping(n ast.Node, what string) []*ast.MappingValueNode {
-	n = deref(n, p.anchors)
-	switch v := n.(type) {
-	case *ast.MappingNode:
-		return p.merge(v.Values, 0)
-	case *ast.MappingValueNode:
-		return p.merge([]*ast.MappingValueNode{v}, 0)
-	case *ast.NullNode:
-		return nil
-	}
-	p.errorf(n, "%s: want a mapping, got %s", what, kindName(n))
-	return nil
-}
-
-// merge expands YAML merge keys (<<: *base, or a list of them): the
-// merged entries come after the mapping's own, and only for keys it lacks.
-func (p *fileParser) merge(kvs []*ast.MappingValueNode, depth int) []*ast.MappingValueNode {
-	var own, merged []*ast.MappingValueNode
-	for _, kv := range kvs {
-		if _, ok := kv.Key.(*ast.MergeKeyNode); !ok {
-			own = append(own, kv)
-			continue
-		}
-		if depth > 8 {
-			p.errorf(kv.Key, "merge keys nested too deep")
-			continue
-		}
-		merged = append(merged, p.mergeSource(kv.Value, depth)...)
-	}
-	for _, kv := range merged {
-		if findKey(own, keyName(kv.Key)) == nil {
-			own = append(own, kv)
-		}
-	}
-	return own
-}
-
-// mergeSource returns the entries a merge key's value brings: a mapping's,
-// or those of each mapping of a list.
-func (p *fileParser) mergeSource(n ast.Node, depth int) []*ast.MappingValueNode {
-	switch v := deref(n, p.anchors).(type) {
-	case *ast.MappingNode:
-		return p.merge(v.Values, depth+1)
-	case *ast.SequenceNode:
-		var out []*ast.MappingValueNode
-		for _, item := range v.Values {
-			out = append(out, p.mergeSource(item, depth+1)...)
-		}
-		return out
-	}
-	p.errorf(n, "<<: want a mapping or a list of mappings to merge, got %s", kindName(deref(n, p.anchors)))
-	return nil
-}
-
-// sequence returns a list node's entries, or reports what it is instead.
-func (p *fileParser) sequence(n ast.Node, what string) []ast.Node {
-	n = deref(n, p.anchors)
-	switch v := n.(type) {
-	case *ast.SequenceNode:
-		return v.Values
-	case *ast.NullNode:
-		return nil
-	}
-	p.errorf(n, "%s: want a list, got %s", what, kindName(n))
-	return nil
 }

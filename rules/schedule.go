@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml/ast"
 	"github.com/robfig/cron/v3"
 )
 
@@ -59,16 +58,4 @@ func (g Group) NextRuns(now time.Time, loc *time.Location, n int) ([]time.Time, 
 		out = append(out, t)
 	}
 	return out, nil
-}
-
-// schedule reads and checks a group's cron schedule.
-func (p *fileParser) schedule(n ast.Node) string {
-	spec, ok := p.str(n, "schedule")
-	if !ok {
-		return ""
-	}
-	if _, err := ParseSchedule(spec); err != nil {
-		p.errorf(n, "%v", err)
-	}
-	return spec
 }

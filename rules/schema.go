@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/internal/yamlpos"
 )
 
 //go:generate go test -run ^TestSchemaFile$ . -args -update
@@ -126,22 +127,13 @@ func ruleSchema(kinds []checks.Kind, names []any) obj {
 // following inline structs.
 func structProperties(t reflect.Type, depth int) obj {
 	props := obj{}
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, inline := yamlName(f)
-		switch {
-		case inline && f.Anonymous && f.Type.Kind() == reflect.Struct:
-			for k, v := range structProperties(f.Type, depth) {
-				props[k] = v
-			}
-		case f.IsExported() && name != "-":
-			s := typeSchema(f.Type, depth+1)
-			if doc := f.Tag.Get("doc"); doc != "" {
-				s["description"] = doc
-			}
-			applyTag(s, f.Tag.Get("jsonschema"))
-			props[name] = s
+	for _, f := range yamlpos.Fields(t) {
+		s := typeSchema(f.Type, depth+1)
+		if doc := f.Tag.Get("doc"); doc != "" {
+			s["description"] = doc
 		}
+		applyTag(s, f.Tag.Get("jsonschema"))
+		props[f.Key] = s
 	}
 	return props
 }
@@ -192,9 +184,9 @@ func typeSchema(t reflect.Type, depth int) obj {
 	switch {
 	case t == durationType:
 		return ref("duration")
-	case customDecoder(t) && reflect.PointerTo(t).Implements(textType):
+	case yamlpos.CustomDecoder(t) && reflect.PointerTo(t).Implements(textType):
 		return obj{"type": "string"}
-	case customDecoder(t) || depth > 8:
+	case yamlpos.CustomDecoder(t) || depth > 8:
 		return obj{}
 	}
 	return kindSchema(t, depth)

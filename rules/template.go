@@ -11,7 +11,6 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
 	"github.com/chiso-vn/chiso/internal/bounded"
-	"github.com/goccy/go-yaml/ast"
 )
 
 // TemplateData is what an annotation template sees. For example
@@ -128,30 +127,6 @@ func cleanTemplateError(err error) error {
 		msg = fmt.Sprintf("template line %s: %s", m[1], msg)
 	}
 	return fmt.Errorf("%s", msg)
-}
-
-// templates parses every annotation of the rule.
-func (p *fileParser) templates(r *Rule, n ast.Node) {
-	m, ok := deref(n, p.anchors).(*ast.MappingNode)
-	if !ok {
-		return // reported when reading the annotations
-	}
-	for _, kv := range m.Values {
-		name := keyName(kv.Key)
-		text, ok := r.Annotations[name]
-		if !ok {
-			continue
-		}
-		t, err := parseTemplate(name, text)
-		if err != nil {
-			p.errorf(kv.Value, "annotation %s: %v", name, err)
-			continue
-		}
-		if r.templates == nil {
-			r.templates = map[string]*bounded.Template{}
-		}
-		r.templates[name] = t
-	}
 }
 
 // Render executes the rule's annotation template called name on data
