@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/chiso-vn/chiso/internal/panics"
 	"sort"
 	"sync/atomic"
 
@@ -105,11 +106,7 @@ func (s *groupSet) names() []string {
 // checkSchedule parses a cron spec as gocron will, turning the parser's
 // panic on specs such as "TZ=" into an error.
 func checkSchedule(spec string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("invalid cron schedule %q: %v", spec, r)
-		}
-	}()
+	defer panics.Into(&err, "invalid cron schedule %q", spec)
 	if _, err := rules.ParseSchedule(spec); err != nil {
 		return fmt.Errorf("invalid cron schedule %q: %w", spec, err)
 	}
@@ -168,11 +165,7 @@ func (d *Daemon) removeJobs(jobs map[string]gocron.Job) {
 }
 
 func (d *Daemon) newJob(group, spec string) (j gocron.Job, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("schedule group %s: invalid cron schedule %q: %v", group, spec, r)
-		}
-	}()
+	defer panics.Into(&err, "schedule group %s: invalid cron schedule %q", group, spec)
 	// Not gocron's singleton mode: it keeps a goroutine per job that ran
 	// until the scheduler stops, so every reload (which replaces the jobs)
 	// would leave some behind. scheduledRun skips a tick itself instead.

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/chiso-vn/chiso/internal/panics"
 	"reflect"
 	"strconv"
 	"strings"
@@ -45,11 +46,7 @@ func (p *fileParser) params(r *Rule, rest yamlpos.Rest, path string) {
 // newParams makes a kind's parameters, refusing anything but a pointer to
 // a struct.
 func newParams(kind checks.Kind) (params checks.Params, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("check %s: cannot make its parameters: %v", kind.Name, r)
-		}
-	}()
+	defer panics.Into(&err, "check %s: cannot make its parameters", kind.Name)
 	params = kind.NewParams()
 	if t := reflect.TypeOf(params); t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("check %s: parameters are %T, not a pointer to a struct", kind.Name, params)
@@ -92,11 +89,7 @@ func (p *fileParser) validate(r *Rule, path string, failed map[string]bool) {
 
 // safeValidate calls the kind's Validate, turning a panic into an error.
 func safeValidate(params checks.Params, p *fileParser, r *Rule) (ferrs []checks.FieldError, err error) {
-	defer func() {
-		if x := recover(); x != nil {
-			err = fmt.Errorf("validation failed: %v", x)
-		}
-	}()
+	defer panics.Into(&err, "validation failed")
 	return params.Validate(p.cat, checks.RuleContext{Indicators: r.Indicators}), nil
 }
 

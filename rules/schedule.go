@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/chiso-vn/chiso/internal/panics"
 	"strings"
 	"time"
 
@@ -33,11 +34,7 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 // parseCron calls the cron parser, turning its panics into errors: some
 // malformed specs make it panic rather than fail.
 func parseCron(spec string) (s cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("malformed: %v", r)
-		}
-	}()
+	defer panics.Into(&err, "malformed")
 	return cron.ParseStandard(spec)
 }
 

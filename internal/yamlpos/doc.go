@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/chiso-vn/chiso/internal/panics"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -51,12 +52,9 @@ func Parse(src []byte) (*Doc, error) {
 
 // parseFile parses the syntax tree, turning a parser panic into an error.
 func parseFile(src []byte) (f *ast.File, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("cannot parse: %v", r)
-		}
-	}()
-	return parser.ParseBytes(src, 0)
+	defer panics.Into(&err, "cannot parse")
+	f, err = parser.ParseBytes(src, 0)
+	return f, err
 }
 
 // collectAnchors maps the file's anchor names to their values, so that an

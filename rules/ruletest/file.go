@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/chiso-vn/chiso/internal/panics"
 	"strings"
 	"time"
 
@@ -186,11 +187,7 @@ func Parse(name string, src []byte) (*File, error) {
 // decode decodes strictly, turning a decoder panic (some malformed input
 // causes one) into an error.
 func decode(src []byte, raw *rawFile) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("YAML: cannot decode: %v", r)
-		}
-	}()
+	defer panics.Into(&err, "YAML: cannot decode")
 	return yaml.UnmarshalWithOptions(src, raw, yaml.Strict())
 }
 
