@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/internal/wordlang"
@@ -16,12 +17,32 @@ import (
 	"github.com/chiso-vn/chiso/rules/ruletest"
 )
 
+// scenario is figures and what the pack finds in them.
+type scenario struct {
+	name     string
+	obs      []chiso.Observation
+	findings []chiso.Finding
+}
+
 // languageFindings returns the findings of the sample data and of every
 // scenario of the pack's rule tests, evaluated with messages in lang, and
 // the catalogue: between them every check kind and every diagnosis.
 func languageFindings(t *testing.T, lang string) ([]chiso.Finding, *chiso.Catalogue) {
 	t.Helper()
-	found, cat := evalSampleIn(t, lang)
+	var found []chiso.Finding
+	scs, cat := scenarios(t, lang)
+	for _, sc := range scs {
+		found = append(found, sc.findings...)
+	}
+	return found, cat
+}
+
+// scenarios evaluates the sample data and every scenario of the pack's
+// rule tests with messages in lang.
+func scenarios(t *testing.T, lang string) ([]scenario, *chiso.Catalogue) {
+	t.Helper()
+	found, cat, obs := evalSampleIn(t, lang)
+	out := []scenario{{name: "sample", obs: obs, findings: found}}
 	names, err := fs.Glob(FS(), "tests/*.yaml")
 	if err != nil || len(names) == 0 {
 		t.Fatalf("no rule tests: %v", err)
@@ -52,17 +73,20 @@ func languageFindings(t *testing.T, lang string) ([]chiso.Finding, *chiso.Catalo
 			if err != nil {
 				t.Fatal(err)
 			}
+			sc := scenario{name: name + ": " + tc.Name}
 			for _, o := range tc.Observations {
-				eng.Add(o.Observation)
+				sc.obs = append(sc.obs, o.Observation)
 			}
+			eng.Add(sc.obs...)
 			res, err := eng.Evaluate(context.Background(), "", tc.EvalTime)
 			if err != nil {
-				t.Fatalf("%s: %s: %v", name, tc.Name, err)
+				t.Fatalf("%s: %v", sc.name, err)
 			}
-			found = append(found, res.Findings.Slice()...)
+			sc.findings = res.Findings.Slice()
+			out = append(out, sc)
 		}
 	}
-	return found, cat
+	return out, cat
 }
 
 // names are the strings a message may show in either language: names of
@@ -144,3 +168,108 @@ func withoutExpressions(msg string) string {
 		msg = after
 	}
 }
+
+// TestFiguresCarryQualifierAndUnit: wherever a message prints a qualified
+// figure ("gần 1.900"), it prints it with its qualifier and its
+// indicator's unit, in the message's language: "gần 1.900 vị trí",
+// "nearly 1,900 sites", never "1.900" or "1.900 trạm".
+func TestFiguresCarryQualifierAndUnit(t *testing.T) {
+	for _, lang := range []string{"vi", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			scs, cat := scenarios(t, lang)
+			checked := 0
+			for _, sc := range scs {
+				for _, f := range sc.findings {
+					msg := withoutTargets(f.Text(), cat)
+					if f.Source != "" {
+						msg = strings.ReplaceAll(msg, f.Source, " ")
+					}
+					for _, o := range sc.obs {
+						ind, ok := cat.Indicator(o.Indicator)
+						if !ok || o.Area != f.Area || o.Indicator != f.Indicator && !strings.Contains(msg, ind.Name(lang)) {
+							continue
+						}
+						want := checks.FormatFigure(o.Value, o.Qualifier, ind.Unit, lang)
+						for _, at := range numberAt(msg, checks.FormatNumber(o.Value, lang)) {
+							if threshold(msg[:at]) {
+								continue
+							}
+							checked++
+							if !figureAt(msg, at, want, checks.FormatNumber(o.Value, lang)) {
+								t.Errorf("%s: %s %s %s: %s %s %s is printed without “%s” in %q",
+									sc.name, f.Rule, f.Area, f.Period, o.Indicator, o.Period, o.Qualifier, want, msg)
+							}
+						}
+					}
+				}
+			}
+			if checked < 10 {
+				t.Errorf("only %d qualified figures printed: the test sees too little", checked)
+			}
+		})
+	}
+}
+
+// withoutTargets removes what the targets' sources and descriptions say
+// (“80% of people aged 15+ …”): the target's words, not a figure.
+func withoutTargets(msg string, cat *chiso.Catalogue) string {
+	for _, tg := range cat.Targets {
+		for _, s := range []string{tg.DescriptionVI, tg.DescriptionEN, tg.Source} {
+			if s != "" {
+				msg = strings.ReplaceAll(msg, s, " ")
+			}
+		}
+	}
+	return msg
+}
+
+// numberAt returns where num stands alone in msg (not inside a longer
+// number).
+func numberAt(msg, num string) []int {
+	var out []int
+	for i := 0; ; {
+		j := strings.Index(msg[i:], num)
+		if j < 0 {
+			return out
+		}
+		at := i + j
+		end := at + len(num)
+		if !digitOrMark(msg, at-1) && !digitOrMark(msg, end) {
+			out = append(out, at)
+		}
+		i = end
+	}
+}
+
+// digitOrMark reports whether msg[i] continues a number: a digit, or a
+// separator followed by a digit.
+func digitOrMark(msg string, i int) bool {
+	if i < 0 || i >= len(msg) {
+		return false
+	}
+	c := msg[i]
+	if c >= '0' && c <= '9' {
+		return true
+	}
+	return (c == '.' || c == ',') && i+1 < len(msg) && msg[i+1] >= '0' && msg[i+1] <= '9' && i > 0 && msg[i-1] >= '0' && msg[i-1] <= '9'
+}
+
+// threshold reports whether the number after before is a bound or target
+// ("≥ 80%"), not a published figure.
+func threshold(before string) bool {
+	for _, op := range []string{"≥ ", "≤ ", "> ", "< ", "≈ ", "±", "×", "+", "-", "từ ", "đến ", "from ", "to "} {
+		if strings.HasSuffix(before, op) {
+			return true
+		}
+	}
+	return false
+}
+
+// figureAt reports whether the figure want is printed around the number
+// num at msg[at:].
+func figureAt(msg string, at int, want, num string) bool {
+	i := strings.Index(want, num)
+	start := at - i
+	return start >= 0 && start+len(want) <= len(msg) && msg[start:start+len(want)] == want
+}
+

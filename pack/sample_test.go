@@ -18,13 +18,13 @@ import (
 // data, at 2026-11-23 in Hanoi, with messages in Vietnamese.
 func evalSample(t *testing.T) []chiso.Finding {
 	t.Helper()
-	fs, _ := evalSampleIn(t, "vi")
+	fs, _, _ := evalSampleIn(t, "vi")
 	return fs
 }
 
 // evalSampleIn is evalSample with messages in lang; it also returns the
-// catalogue.
-func evalSampleIn(t *testing.T, lang string) ([]chiso.Finding, *chiso.Catalogue) {
+// catalogue and the sample's figures.
+func evalSampleIn(t *testing.T, lang string) ([]chiso.Finding, *chiso.Catalogue, []chiso.Observation) {
 	t.Helper()
 	ctx := context.Background()
 	ict := time.FixedZone("ICT", 7*3600)
@@ -56,7 +56,11 @@ func evalSampleIn(t *testing.T, lang string) ([]chiso.Finding, *chiso.Catalogue)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.Findings.Slice(), cat
+	obs, err := db.Current(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Findings.Slice(), cat, obs
 }
 
 // TestPackOnSample: what the pack finds in the sample data — each

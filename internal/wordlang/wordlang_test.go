@@ -50,4 +50,3 @@ func TestForeign(t *testing.T) {
 		}
 	}
 }
-
