@@ -279,6 +279,15 @@ func (e Env) fig(p point, ind chiso.Indicator) string {
 	return qualifierWord(p.qual, e.Lang) + e.qty(p.value, ind)
 }
 
+// values returns the points' values, for roundToFigures.
+func values(pts []point) []float64 {
+	out := make([]float64, len(pts))
+	for i, p := range pts {
+		out[i] = p.value
+	}
+	return out
+}
+
 // period names a period in the language.
 func (e Env) period(p chiso.Period) string { return FormatPeriod(p, e.Lang) }
 

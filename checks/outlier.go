@@ -625,7 +625,8 @@ func (p *OutlierParams) hbFindingNamed(env Env, ind chiso.Indicator, pr peer, r 
 		env.fig(pr.base.point, ind), desc, FormatNumber(r, env.Lang), n.rmText)
 	st := p.hbStatus(pr, n)
 	msg += qualifiedNote(env, st) + env.sourceNote(pr.cur.source, pr.base.source)
-	return outlierFinding(ind, pr, st, msg, pr.base.value*n.rm, max(pr.cur.id, pr.base.id))
+	expected := roundToFigures(pr.base.value*n.rm, pr.cur.value, pr.base.value) // as precise as the figures it comes from
+	return outlierFinding(ind, pr, st, msg, expected, max(pr.cur.id, pr.base.id))
 }
 
 // madStatus is the verdict on a figure whose robust z-score is beyond the

@@ -255,7 +255,7 @@ func (p *TargetParams) offTrack(env Env, ind chiso.Indicator, area string, pts [
 	msg := env.trs("%s của %s: theo xu hướng từ %s đến %s (mới nhất %s), dự báo %s vào %s, không đạt mục tiêu %s %s.",
 		"%s in %s: on the trend from %s to %s (latest %s), it is projected at %s by %s, missing the target %s %s.",
 		env.indName(ind.Code), env.areaName(area), env.period(pts[0].period), env.period(last.period),
-		env.fig(last, ind), env.qty(proj, ind), env.period(t.Period), opSymbol(t.Op), env.qty(t.Value, ind))
+		env.fig(last, ind), env.qty(roundToFigures(proj, values(pts)...), ind), env.period(t.Period), opSymbol(t.Op), env.qty(t.Value, ind))
 	if v == unsure {
 		msg += env.trs(" Vì số liệu có định tính (trên/gần/khoảng), chưa thể kết luận.",
 			" The qualified figures (over/nearly/about) leave the verdict open.")
