@@ -299,3 +299,51 @@ func figureAt(msg string, at int, want, num string) bool {
 	start := at - i
 	return start >= 0 && start+len(want) <= len(msg) && msg[start:start+len(want)] == want
 }
+
+// TestAnnotationsInOneLanguage: the pack's annotations (an alert's summary
+// and description, in e-mails, webhooks and Alertmanager) are in the
+// language of the messages, for every finding of the sample and of the
+// rule tests' scenarios.
+func TestAnnotationsInOneLanguage(t *testing.T) {
+	vocab, err := wordlang.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := rules.Load(FS(), Patterns, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]rules.Rule{}
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			byName[r.Alert] = r
+		}
+	}
+	for _, lang := range []string{"en", "vi"} {
+		t.Run(lang, func(t *testing.T) {
+			found, _ := languageFindings(t, lang)
+			allowed := names(cat, found)
+			seen := map[string]bool{}
+			for _, f := range found {
+				r, ok := byName[f.Rule]
+				if !ok {
+					t.Fatalf("no rule %s", f.Rule)
+				}
+				ann, err := r.RenderAnnotations(rules.NewTemplateData(f, cat, nil, lang))
+				if err != nil {
+					t.Fatalf("%s: %v", f.Rule, err)
+				}
+				for name, text := range ann {
+					if words := vocab.Foreign(withoutExpressions(text), lang, allowed); len(words) > 0 && !seen[text] {
+						seen[text] = true
+						t.Errorf("%s %s: %s %q in %q", f.Rule, f.Area, name, words, text)
+					}
+				}
+			}
+		})
+	}
+}
