@@ -678,5 +678,5 @@ func qualifiedNote(env Env, st chiso.Status) string {
 
 func outlierFinding(ind chiso.Indicator, pr peer, st chiso.Status, msg string, expected float64, id int64) chiso.Finding {
 	return chiso.Finding{Diagnosis: chiso.Outlier, Status: st, Indicator: ind.Code, Area: pr.area,
-		Period: pr.cur.period, Value: pr.cur.value, Expected: expected, Message: msg, Source: pr.cur.source, DataID: id}
+		Period: pr.cur.period, Value: pr.cur.value, Qualifier: pr.cur.qual, Expected: expected, Message: msg, Source: pr.cur.source, DataID: id}
 }

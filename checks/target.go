@@ -181,7 +181,7 @@ func (p *TargetParams) judgeDeadline(env Env, ind chiso.Indicator, s Series, t c
 	}
 	msg += env.provisionalNote(pt) + env.targetSource(t) + env.sourceNote(pt.source)
 	return chiso.Finding{Diagnosis: chiso.BelowTarget, Status: statusOf(v), Indicator: ind.Code, Area: s.Area,
-		Period: pt.period, Value: pt.value, Expected: t.Value, Message: msg, Source: pt.source, DataID: pt.id}, true
+		Period: pt.period, Value: pt.value, Qualifier: pt.qual, Expected: t.Value, Message: msg, Source: pt.source, DataID: pt.id}, true
 }
 
 // opSymbol writes a comparator as people read it: ≥, >, ≤, <, ≈.
@@ -266,7 +266,7 @@ func (p *TargetParams) offTrack(env Env, ind chiso.Indicator, area string, pts [
 	}
 	msg += env.provisionalNote(last) + env.targetSource(t) + env.sourceNote(sources...)
 	return chiso.Finding{Diagnosis: chiso.OffTrack, Status: statusOf(v), Indicator: ind.Code, Area: area,
-		Period: last.period, Value: last.value, Expected: t.Value, Message: msg, Source: last.source, DataID: maxID(pts...)}
+		Period: last.period, Value: last.value, Qualifier: last.qual, Expected: t.Value, Message: msg, Source: last.source, DataID: maxID(pts...)}
 }
 
 // projectionWeights returns w such that the projection to the deadline is

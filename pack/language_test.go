@@ -347,3 +347,39 @@ func TestAnnotationsInOneLanguage(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryFigureQualified: an alert's summary prints the figure judged
+// as published, qualifier included — "trên 95%", never "95%".
+func TestSummaryFigureQualified(t *testing.T) {
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := rules.Load(FS(), Patterns, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"vi": "Tỷ lệ văn bản điện tử trên 95% (2022), mục tiêu 100%", "en": "Documents exchanged electronically over 95% (2022), target 100%"} {
+		fs, _, _ := evalSampleIn(t, lang)
+		var got []string
+		for _, f := range fs {
+			if f.Area != "DB" || f.Indicator != "electronic_document_rate" || f.Diagnosis != chiso.BelowTarget {
+				continue
+			}
+			for _, g := range groups {
+				for _, r := range g.Rules {
+					if r.Alert == f.Rule {
+						ann, err := r.RenderAnnotations(rules.NewTemplateData(f, cat, nil, lang))
+						if err != nil {
+							t.Fatal(err)
+						}
+						got = append(got, ann["summary"])
+					}
+				}
+			}
+		}
+		if len(got) != 1 || !strings.Contains(got[0], want) {
+			t.Errorf("%s: summaries %q, want one with %q", lang, got, want)
+		}
+	}
+}
