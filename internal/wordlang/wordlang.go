@@ -206,9 +206,7 @@ func Words(s string) []string {
 		if strings.ContainsAny(field, "_0123456789") {
 			continue // a code, a file name, a figure
 		}
-		for _, w := range strings.FieldsFunc(field, func(r rune) bool { return r == '.' || r == '-' }) {
-			out = append(out, w)
-		}
+		out = append(out, strings.FieldsFunc(field, func(r rune) bool { return r == '.' || r == '-' })...)
 	}
 	return out
 }
