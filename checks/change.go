@@ -305,7 +305,7 @@ func (p *ChangeParams) finding(env Env, ind chiso.Indicator, area string, cur po
 	}
 	msg += env.provisionalNote(cur) + env.sourceNote(cur.source, b.source)
 	return chiso.Finding{Diagnosis: chiso.ImplausibleChange, Status: statusOf(v), Indicator: ind.Code, Area: area,
-		Period: cur.period, Value: cur.value, Expected: expected, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
+		Period: cur.period, Value: cur.value, Qualifier: cur.qual, Expected: expected, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
 }
 
 // describeChange writes the change: "tăng 75,6%/năm (×51,4 trong 7 năm)".

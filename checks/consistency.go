@@ -757,7 +757,7 @@ func (j *judge) finding(area string, key int32, part int, v verdict) chiso.Findi
 	// a <= b <= c and b <= c failing, it concerns b, not a.
 	first := j.c.parts[part].vars[0]
 	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[first], Area: area, Period: keyPeriod(key),
-		Value: j.series[first].values[j.at[first]], Expected: math.NaN(), Source: nt.sourceNames[nt.sources[off+first]], DataID: dataID,
+		Value: j.series[first].values[j.at[first]], Qualifier: j.series[first].quals[j.at[first]], Expected: math.NaN(), Source: nt.sourceNames[nt.sources[off+first]], DataID: dataID,
 		Note: &j.records[len(j.records)-1]}
 }
 

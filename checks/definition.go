@@ -122,7 +122,7 @@ func (p *DefinitionParams) definitionChange(env Env, area, xCode string, latest 
 		env.period(earlier.period), env.fig(earlier, yi), env.indName(yCode))
 	msg += env.sourceNote(latest.source, earlier.source)
 	return chiso.Finding{Diagnosis: chiso.DefinitionChange, Status: chiso.Fail, Indicator: xCode, Area: area,
-		Value: latest.value, Expected: math.NaN(), Message: msg, Source: latest.source, DataID: max(latest.id, earlier.id)}
+		Value: latest.value, Qualifier: latest.qual, Expected: math.NaN(), Message: msg, Source: latest.source, DataID: max(latest.id, earlier.id)}
 }
 
 // methodChange builds the finding for a change of method within a series.
@@ -134,7 +134,7 @@ func (p *DefinitionParams) methodChange(env Env, area, code string, latest, prev
 		env.period(prev.period), env.fig(prev, ind), methodName(prev.method))
 	msg += env.sourceNote(latest.source, prev.source)
 	return chiso.Finding{Diagnosis: chiso.DefinitionChange, Status: chiso.Fail, Indicator: code, Area: area,
-		Value: latest.value, Expected: math.NaN(), Message: msg, Source: latest.source, DataID: max(latest.id, prev.id)}
+		Value: latest.value, Qualifier: latest.qual, Expected: math.NaN(), Message: msg, Source: latest.source, DataID: max(latest.id, prev.id)}
 }
 
 func methodName(m string) string {

@@ -165,6 +165,20 @@ func (q quantityForm) append(dst []byte, v float64, lang string) []byte {
 	return append(dst, q.suffix...)
 }
 
+// FormatFigure writes a published figure as people write it: its qualifier,
+// its number and its unit ("trên 81,7%", "gần 1.900 vị trí"; "over 81.7%",
+// "nearly 1,900 sites").
+func FormatFigure(v float64, q chiso.Qualifier, unit, lang string) string {
+	return qualifierWord(q, lang) + FormatQuantity(v, unit, lang)
+}
+
+// FigureText is FormatFigure for a number already written ("1.307,44",
+// all its digits kept): the qualifier and the unit around it.
+func FigureText(number string, q chiso.Qualifier, unit, lang string) string {
+	form := quantityFormOf(unit, lang)
+	return qualifierWord(q, lang) + form.prefix + number + form.suffix
+}
+
 // qualifierWord is how a qualified figure is introduced: "trên", "gần" …
 func qualifierWord(q chiso.Qualifier, lang string) string {
 	en := lang == "en"
@@ -263,6 +277,15 @@ func (e Env) qty(v float64, ind chiso.Indicator) string {
 // fig formats a published figure with its qualifier: "trên 81,7%".
 func (e Env) fig(p point, ind chiso.Indicator) string {
 	return qualifierWord(p.qual, e.Lang) + e.qty(p.value, ind)
+}
+
+// values returns the points' values, for roundToFigures.
+func values(pts []point) []float64 {
+	out := make([]float64, len(pts))
+	for i, p := range pts {
+		out[i] = p.value
+	}
+	return out
 }
 
 // period names a period in the language.

@@ -78,5 +78,5 @@ func decrease(env Env, ind chiso.Indicator, area string, cur point, b base, v ve
 	}
 	msg += env.provisionalNote(cur) + env.sourceNote(cur.source, b.source)
 	return chiso.Finding{Diagnosis: chiso.Decrease, Status: statusOf(v), Indicator: ind.Code, Area: area,
-		Period: cur.period, Value: cur.value, Expected: b.value, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
+		Period: cur.period, Value: cur.value, Qualifier: cur.qual, Expected: b.value, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
 }

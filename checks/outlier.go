@@ -625,7 +625,8 @@ func (p *OutlierParams) hbFindingNamed(env Env, ind chiso.Indicator, pr peer, r 
 		env.fig(pr.base.point, ind), desc, FormatNumber(r, env.Lang), n.rmText)
 	st := p.hbStatus(pr, n)
 	msg += qualifiedNote(env, st) + env.sourceNote(pr.cur.source, pr.base.source)
-	return outlierFinding(ind, pr, st, msg, pr.base.value*n.rm, max(pr.cur.id, pr.base.id))
+	expected := roundToFigures(pr.base.value*n.rm, pr.cur.value, pr.base.value) // as precise as the figures it comes from
+	return outlierFinding(ind, pr, st, msg, expected, max(pr.cur.id, pr.base.id))
 }
 
 // madStatus is the verdict on a figure whose robust z-score is beyond the
@@ -677,5 +678,5 @@ func qualifiedNote(env Env, st chiso.Status) string {
 
 func outlierFinding(ind chiso.Indicator, pr peer, st chiso.Status, msg string, expected float64, id int64) chiso.Finding {
 	return chiso.Finding{Diagnosis: chiso.Outlier, Status: st, Indicator: ind.Code, Area: pr.area,
-		Period: pr.cur.period, Value: pr.cur.value, Expected: expected, Message: msg, Source: pr.cur.source, DataID: id}
+		Period: pr.cur.period, Value: pr.cur.value, Qualifier: pr.cur.qual, Expected: expected, Message: msg, Source: pr.cur.source, DataID: id}
 }

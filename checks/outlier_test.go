@@ -74,7 +74,7 @@ func TestOutlierHB(t *testing.T) {
 	if len(got) != 1 || got[0].Area != "A6" || got[0].Period.String() != "2024" {
 		t.Fatalf("got %+v, want A6 in 2024", got)
 	}
-	if !strings.Contains(got[0].Text(), "×3") || math.Abs(got[0].Expected-1200*median([]float64{1.05, 1.04, 1.06, 1.0375, 1.04, 3, 940.0 / 900})) > 1e-6 {
+	if !strings.Contains(got[0].Text(), "×3") || got[0].Expected != math.Round(1200*median([]float64{1.05, 1.04, 1.06, 1.0375, 1.04, 3, 940.0 / 900})) {
 		t.Errorf("message %q expected %g", got[0].Text(), got[0].Expected)
 	}
 	// Scope.Periods limits the cross-sections: 2023 has no ratios.

@@ -139,7 +139,7 @@ func (p *RangeParams) finding(env Env, ind chiso.Indicator, pt point, area strin
 			env.indName(ind.Code), env.areaName(area), env.period(pt.period), env.fig(pt, ind), band)
 	}
 	return chiso.Finding{Diagnosis: chiso.OutOfRange, Status: st, Indicator: ind.Code, Area: area,
-		Period: pt.period, Value: pt.value, Expected: bound,
+		Period: pt.period, Value: pt.value, Qualifier: pt.qual, Expected: bound,
 		Message: msg + env.provisionalNote(pt) + env.sourceNote(pt.source), Source: pt.source, DataID: pt.id}
 }
 

@@ -255,8 +255,8 @@ func sumPredecessors(env Env, indicator string, cur point, q chiso.Period, preds
 	return b, "", true
 }
 
-// describe says what the base is: "năm 2024" or "năm 2024 (tổng của Phú
-// Thọ, Vĩnh Phúc, Hòa Bình trước sáp nhập)".
+// describe says what the base is: "năm 2024" or "năm 2024, tổng của Phú
+// Thọ, Vĩnh Phúc, Hòa Bình trước sáp nhập"; messages put it in brackets.
 func (e Env) describe(b base) string {
 	if !b.lineage {
 		return e.period(b.period)
@@ -265,6 +265,6 @@ func (e Env) describe(b base) string {
 	for i, a := range b.areas {
 		names[i] = e.areaName(a)
 	}
-	return e.trs("%s (tổng của %s trước sáp nhập)", "%s (the sum of %s before the merger)",
+	return e.trs("%s, tổng của %s trước sáp nhập", "%s, the sum of %s before the merger",
 		e.period(b.period), strings.Join(names, ", "))
 }

@@ -181,7 +181,7 @@ func (p *TargetParams) judgeDeadline(env Env, ind chiso.Indicator, s Series, t c
 	}
 	msg += env.provisionalNote(pt) + env.targetSource(t) + env.sourceNote(pt.source)
 	return chiso.Finding{Diagnosis: chiso.BelowTarget, Status: statusOf(v), Indicator: ind.Code, Area: s.Area,
-		Period: pt.period, Value: pt.value, Expected: t.Value, Message: msg, Source: pt.source, DataID: pt.id}, true
+		Period: pt.period, Value: pt.value, Qualifier: pt.qual, Expected: t.Value, Message: msg, Source: pt.source, DataID: pt.id}, true
 }
 
 // opSymbol writes a comparator as people read it: ≥, >, ≤, <, ≈.
@@ -255,7 +255,7 @@ func (p *TargetParams) offTrack(env Env, ind chiso.Indicator, area string, pts [
 	msg := env.trs("%s của %s: theo xu hướng từ %s đến %s (mới nhất %s), dự báo %s vào %s, không đạt mục tiêu %s %s.",
 		"%s in %s: on the trend from %s to %s (latest %s), it is projected at %s by %s, missing the target %s %s.",
 		env.indName(ind.Code), env.areaName(area), env.period(pts[0].period), env.period(last.period),
-		env.fig(last, ind), env.qty(proj, ind), env.period(t.Period), opSymbol(t.Op), env.qty(t.Value, ind))
+		env.fig(last, ind), env.qty(roundToFigures(proj, values(pts)...), ind), env.period(t.Period), opSymbol(t.Op), env.qty(t.Value, ind))
 	if v == unsure {
 		msg += env.trs(" Vì số liệu có định tính (trên/gần/khoảng), chưa thể kết luận.",
 			" The qualified figures (over/nearly/about) leave the verdict open.")
@@ -266,7 +266,7 @@ func (p *TargetParams) offTrack(env Env, ind chiso.Indicator, area string, pts [
 	}
 	msg += env.provisionalNote(last) + env.targetSource(t) + env.sourceNote(sources...)
 	return chiso.Finding{Diagnosis: chiso.OffTrack, Status: statusOf(v), Indicator: ind.Code, Area: area,
-		Period: last.period, Value: last.value, Expected: t.Value, Message: msg, Source: last.source, DataID: maxID(pts...)}
+		Period: last.period, Value: last.value, Qualifier: last.qual, Expected: t.Value, Message: msg, Source: last.source, DataID: maxID(pts...)}
 }
 
 // projectionWeights returns w such that the projection to the deadline is

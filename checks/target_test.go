@@ -123,7 +123,7 @@ func TestTargetCases(t *testing.T) {
 			"", "", "", ""},
 		{"on track: all points", before, TargetParams{OnTrack: true},
 			[]chiso.Observation{ob("rate", "A1", "2020", 60, ""), ob("rate", "A1", "2021", 60, ""), ob("rate", "A1", "2023", 60, ""), ob("rate", "A1", "2024", 75, "")},
-			chiso.OffTrack, chiso.Fail, "2024", "on the trend from 2020 to 2024 (latest 75%), it is projected at 72.75%"},
+			chiso.OffTrack, chiso.Fail, "2024", "on the trend from 2020 to 2024 (latest 75%), it is projected at 73%"},
 		{"H1 figures are not like a year", before, TargetParams{OnTrack: true},
 			[]chiso.Observation{ob("rate", "A1", "2023-H1", 10, ""), ob("rate", "A1", "2024-H1", 20, "")},
 			"", "", "", ""},

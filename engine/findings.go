@@ -70,6 +70,7 @@ type record struct {
 	year            int32
 	n               uint8
 	kind            chiso.PeriodKind
+	qual            chiso.Qualifier // in the padding: the record stays 64 bytes
 	diagnosis       int32
 	status          int32
 	indicator       int32
@@ -99,7 +100,7 @@ func (p part) finding(i int) chiso.Finding {
 	f := chiso.Finding{Rule: t.head.rule, Group: t.head.group, Check: t.head.check, Severity: t.head.severity,
 		Diagnosis: chiso.Diagnosis(t.str(r.diagnosis)), Status: chiso.Status(t.str(r.status)),
 		Indicator: t.str(r.indicator), Area: t.str(r.area), Period: chiso.Period{Kind: r.kind, Year: int(r.year), N: int(r.n)},
-		Value: r.value, Expected: r.expected, Message: t.str(r.message), Source: t.str(r.source), DataID: r.dataID}
+		Value: r.value, Qualifier: r.qual, Expected: r.expected, Message: t.str(r.message), Source: t.str(r.source), DataID: r.dataID}
 	if r.note >= 0 {
 		f.Note = t.notes[r.note]
 	}
@@ -140,7 +141,7 @@ func compact(fs []chiso.Finding, h head) part {
 	recs := make([]record, len(fs))
 	for i := range fs {
 		f, r := &fs[i], &recs[i]
-		r.value, r.expected, r.dataID = f.Value, f.Expected, f.DataID
+		r.value, r.expected, r.dataID, r.qual = f.Value, f.Expected, f.DataID, f.Qualifier
 		r.year, r.n, r.kind = int32(f.Period.Year), uint8(f.Period.N), f.Period.Kind
 		r.diagnosis = c.few(&c.diagnosis, string(f.Diagnosis))
 		r.status = c.few(&c.status, string(f.Status))

@@ -15,8 +15,16 @@ import (
 )
 
 // evalSample evaluates the pack over a fresh database holding the sample
-// data, at 2026-11-23 in Hanoi.
+// data, at 2026-11-23 in Hanoi, with messages in Vietnamese.
 func evalSample(t *testing.T) []chiso.Finding {
+	t.Helper()
+	fs, _, _ := evalSampleIn(t, "vi")
+	return fs
+}
+
+// evalSampleIn is evalSample with messages in lang; it also returns the
+// catalogue and the sample's figures.
+func evalSampleIn(t *testing.T, lang string) ([]chiso.Finding, *chiso.Catalogue, []chiso.Observation) {
 	t.Helper()
 	ctx := context.Background()
 	ict := time.FixedZone("ICT", 7*3600)
@@ -37,7 +45,7 @@ func evalSample(t *testing.T) []chiso.Finding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(cat, groups, engine.Options{Lang: "vi", Location: ict})
+	eng, err := engine.New(cat, groups, engine.Options{Lang: lang, Location: ict})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +56,11 @@ func evalSample(t *testing.T) []chiso.Finding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res.Findings.Slice()
+	obs, err := db.Current(ctx, store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Findings.Slice(), cat, obs
 }
 
 // TestPackOnSample: what the pack finds in the sample data — each

@@ -27,7 +27,8 @@ type TemplateData struct {
 	Area      chiso.Area      // the finding's area; only Code is set when the catalogue lacks it
 	Indicator chiso.Indicator // the finding's indicator; only Code is set when the catalogue lacks it
 	// Value and Expected are the finding's figures, formatted with the
-	// indicator's unit; empty when the finding has none.
+	// indicator's unit, Value with its qualifier ("trên 95%", "over
+	// 95%"); empty when the finding has none.
 	Value, Expected string
 	Period          string        // e.g. 2024, 2024-H1; empty when the finding has none
 	PeriodName      string        // the period in words in the language: "6 tháng đầu năm 2023", "H1 2023"
@@ -55,7 +56,9 @@ func NewTemplateData(f chiso.Finding, cat *chiso.Catalogue, labels map[string]st
 		d.Period = f.Period.String()
 		d.PeriodName = checks.FormatPeriod(f.Period, lang)
 	}
-	d.Value = formatValue(f.Value, d.Indicator.Unit, lang)
+	if d.Value = formatValue(f.Value, d.Indicator.Unit, lang); d.Value != "" {
+		d.Value = checks.FormatFigure(f.Value, f.Qualifier, d.Indicator.Unit, lang)
+	}
 	d.Expected = formatValue(f.Expected, d.Indicator.Unit, lang)
 	return d
 }

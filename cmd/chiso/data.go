@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/store"
 )
@@ -231,11 +232,21 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	if len(revs) == 0 {
 		return fail(e, "history", fmt.Errorf("no observations of %s for %s", ind, area))
 	}
+	cat, err := db.Catalogue(ctx)
+	if err != nil {
+		return fail(e, "history", err)
+	}
+	unit := ""
+	if i, ok := cat.Indicator(ind); ok {
+		unit = i.Unit
+	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PERIOD\tREV\tVALUE\tQUALIFIER\tMETHOD\tRAW\tSOURCE\tREPORTED\tINGESTED")
 	for _, o := range revs {
+		// the value as people write it, every digit kept: "gần 1.900 vị trí", "nearly 1,900 sites"
+		value := checks.FigureText(ingest.FormatNumber(o.Value, loc), o.Qualifier, unit, string(loc))
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Period, o.Revision,
-			ingest.FormatNumber(o.Value, loc), o.Qualifier, o.Method, o.Raw, o.Source,
+			value, o.Qualifier, o.Method, o.Raw, o.Source,
 			dateOrDash(o.ReportedOn, time.DateOnly), dateOrDash(o.IngestedAt, time.RFC3339))
 	}
 	tw.Flush()
