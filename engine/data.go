@@ -16,7 +16,7 @@ type catalogue struct {
 	// many lineage steps away.
 	successors map[string][]string
 	national   map[string][]chiso.Target          // indicator → national targets
-	own        map[chiso.SeriesKey][]chiso.Target // the area's own, then national ones it does not override
+	own        map[chiso.SeriesKey][]chiso.Target // the area's own and inherited, then national ones they do not override
 }
 
 func newCatalogue(cat *chiso.Catalogue) *catalogue {
@@ -39,8 +39,14 @@ func newCatalogue(cat *chiso.Catalogue) *catalogue {
 		}
 	}
 	for _, t := range cat.Targets {
-		if k := (chiso.SeriesKey{Indicator: t.Indicator, Area: t.Area}); t.Area != chiso.AnyArea && c.own[k] == nil {
-			c.own[k] = cat.TargetsFor(t.Indicator, t.Area)
+		if t.Area == chiso.AnyArea {
+			continue
+		}
+		// the area's own targets, and its successors' inherited ones
+		for _, a := range append([]string{t.Area}, c.successors[t.Area]...) {
+			if k := (chiso.SeriesKey{Indicator: t.Indicator, Area: a}); c.own[k] == nil {
+				c.own[k] = cat.TargetsFor(t.Indicator, a)
+			}
 		}
 	}
 	return c
