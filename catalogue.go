@@ -7,16 +7,33 @@ type Catalogue struct {
 	Areas      []Area
 	Lineage    []Lineage
 	Targets    []Target
+	// Bounds are the indicators' dated ranges of possible values (ranks
+	// 1–34 from 2025-07-01); nil means every indicator's Min and Max
+	// always apply.
+	Bounds []DatedRange
 }
 
-// Indicator returns the indicator with the code.
+// Indicator returns the indicator with the code, with its dated Bounds.
 func (c *Catalogue) Indicator(code string) (Indicator, bool) {
 	for _, ind := range c.Indicators {
 		if ind.Code == code {
+			ind.Bounds = c.BoundsOf(code)
 			return ind, true
 		}
 	}
 	return Indicator{}, false
+}
+
+// BoundsOf returns the dated bounds of the indicator, in catalogue order;
+// nil when it has none.
+func (c *Catalogue) BoundsOf(code string) []DatedRange {
+	var out []DatedRange
+	for _, b := range c.Bounds {
+		if b.Indicator == code {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // Area returns the area with the code.
@@ -45,13 +62,14 @@ func (c *Catalogue) Predecessors(code string) []Lineage {
 // area's own; then those it inherits from the areas it succeeded (a target
 // set for Phú Yên for 2025 is Đắk Lắk's after the 2025 merger), for
 // deadlines that end after the succession and that it has none of its own
-// for; then the national ones for deadlines it has none for. Whether the
-// area exists at a deadline is the caller's question (Area.HoldsAt).
+// for; then the national ones for deadlines it has none for. Only targets
+// in force at their deadline count (Target.InForce). Whether the area
+// exists at a deadline is the caller's question (Area.HoldsAt).
 func (c *Catalogue) TargetsFor(indicator, area string) []Target {
 	own := c.ownTargets(indicator, area, map[string]bool{area: true})
 	var national []Target
 	for _, t := range c.Targets {
-		if t.Indicator == indicator && t.Area == AnyArea {
+		if t.Indicator == indicator && t.Area == AnyArea && t.InForce() {
 			national = append(national, t)
 		}
 	}
@@ -63,7 +81,7 @@ func (c *Catalogue) TargetsFor(indicator, area string) []Target {
 func (c *Catalogue) ownTargets(indicator, area string, seen map[string]bool) []Target {
 	var own []Target
 	for _, t := range c.Targets {
-		if t.Indicator == indicator && t.Area == area {
+		if t.Indicator == indicator && t.Area == area && t.InForce() {
 			own = append(own, t)
 		}
 	}

@@ -156,7 +156,7 @@ func (p *TargetParams) judgeDeadline(env Env, ind chiso.Indicator, s Series, t c
 		return chiso.Finding{}, false
 	}
 	pt := s.point(i)
-	iv, possible := figure(pt.value, pt.qual, slackOr(p.Slack)).clip(ind)
+	iv, possible := figure(pt.value, pt.qual, slackOr(p.Slack)).clip(ind.At(pt.period))
 	if !possible {
 		return chiso.Finding{}, false // an impossible figure is the range check's finding
 	}
@@ -245,6 +245,7 @@ func (p *TargetParams) judgeTrend(env Env, ind chiso.Indicator, s Series, t chis
 	}
 	w := projectionWeights(pts, t.Period, p.Projection == ProjectLastTwo)
 	raw := project(pts, w, slackOr(p.Slack))
+	ind = ind.At(t.Period) // the bounds of the deadline's period
 	iv, possible := raw.clip(ind)
 	if !possible { // the trend runs past the possible values: it ends at the bound
 		b := ind.Min

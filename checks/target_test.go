@@ -264,3 +264,20 @@ func TestTargetAreaAtDeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestTargetInForceAtDeadline: a target applies only when it is in force
+// on its deadline's last day; one withdrawn before then is not judged,
+// and the one that replaced it is.
+func TestTargetInForceAtDeadline(t *testing.T) {
+	cat := smallCatalogue()
+	cat.Targets = []chiso.Target{
+		{Indicator: "rate", Area: chiso.AnyArea, Period: chiso.MustParsePeriod("2025"), Op: chiso.OpGE, Value: 90, ValidTo: day(2025, 6, 30)},
+		{Indicator: "rate", Area: chiso.AnyArea, Period: chiso.MustParsePeriod("2025"), Op: chiso.OpGE, Value: 70, ValidFrom: day(2025, 7, 1)},
+	}
+	env := Env{Data: newFake(cat, []chiso.Observation{ob("rate", "A1", "2025", 75, ""), ob("rate", "A2", "2025", 65, "")}),
+		Now: time.Date(2026, 5, 1, 0, 0, 0, 0, ict), Location: ict, Lang: "en", Skips: &Skips{}}
+	got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1", "A2"}})
+	if len(got) != 1 || got[0].Area != "A2" || got[0].Expected != 70 {
+		t.Errorf("got %+v, want one finding for A2 against 70", got)
+	}
+}

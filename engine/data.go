@@ -23,7 +23,12 @@ func newCatalogue(cat *chiso.Catalogue) *catalogue {
 	c := &catalogue{cat: cat, indicators: map[string]chiso.Indicator{}, areas: map[string]chiso.Area{},
 		predecessors: map[string][]chiso.Lineage{}, national: map[string][]chiso.Target{},
 		own: map[chiso.SeriesKey][]chiso.Target{}}
+	bounds := map[string][]chiso.DatedRange{}
+	for _, b := range cat.Bounds {
+		bounds[b.Indicator] = append(bounds[b.Indicator], b)
+	}
 	for _, ind := range cat.Indicators {
+		ind.Bounds = bounds[ind.Code]
 		c.indicators[ind.Code] = ind
 	}
 	for _, a := range cat.Areas {
@@ -34,7 +39,7 @@ func newCatalogue(cat *chiso.Catalogue) *catalogue {
 	}
 	c.successors = descendants(cat.Lineage)
 	for _, t := range cat.Targets {
-		if t.Area == chiso.AnyArea {
+		if t.Area == chiso.AnyArea && t.InForce() {
 			c.national[t.Indicator] = append(c.national[t.Indicator], t)
 		}
 	}
