@@ -3,6 +3,7 @@ package chiso
 import (
 	"fmt"
 	"math"
+	"time"
 )
 
 // IndicatorKind is what sort of quantity an indicator measures.
@@ -39,6 +40,10 @@ type Indicator struct {
 	Additive bool
 	// Min and Max bound possible values; NaN means unbounded on that side.
 	Min, Max float64
+	// Bounds replace Min and Max for the periods they cover (At); nil
+	// means Min and Max always apply. The catalogue keeps them in its own
+	// list (Catalogue.Bounds) and Catalogue.Indicator attaches them.
+	Bounds []DatedRange
 	// Method tags the definition or measuring method (e.g. "mic" vs "gso"
 	// for the digital-economy share); empty means the only one known.
 	Method string
@@ -94,6 +99,52 @@ func (ind Indicator) Validate() error {
 		return fmt.Errorf("indicator %s: no unit", ind.Code)
 	case !math.IsNaN(ind.Min) && !math.IsNaN(ind.Max) && ind.Min > ind.Max:
 		return fmt.Errorf("indicator %s: min %g above max %g", ind.Code, ind.Min, ind.Max)
+	}
+	return nil
+}
+
+// DatedRange is the range of possible values an indicator has for the periods
+// that end within its validity: ranks run 1–63 before the 2025 merger and
+// 1–34 after it. It replaces the indicator's Min and Max for those periods.
+type DatedRange struct {
+	Indicator string
+	// Min and Max bound possible values; NaN means unbounded on that side.
+	Min, Max float64
+	// ValidFrom is the first day the bound applies; zero means always.
+	ValidFrom time.Time
+	// ValidTo is the last day the bound applies; zero means still.
+	ValidTo time.Time
+}
+
+// Covers reports whether the range applies to a figure for p: whether it
+// is valid on p's last day, the day the figure describes (see
+// Area.HoldsAt).
+func (b DatedRange) Covers(p Period) bool {
+	d := p.End().AddDate(0, 0, -1)
+	return (b.ValidFrom.IsZero() || !d.Before(b.ValidFrom)) && (b.ValidTo.IsZero() || !d.After(b.ValidTo))
+}
+
+// At returns the indicator with the Min and Max that apply to a figure
+// for p: those of the first of its Bounds that covers p, else its own.
+func (ind Indicator) At(p Period) Indicator {
+	for _, b := range ind.Bounds {
+		if b.Covers(p) {
+			ind.Min, ind.Max = b.Min, b.Max
+			break
+		}
+	}
+	return ind
+}
+
+// Validate reports the first thing wrong with the bound.
+func (b DatedRange) Validate() error {
+	switch {
+	case b.Indicator == "":
+		return fmt.Errorf("bound has no indicator")
+	case !math.IsNaN(b.Min) && !math.IsNaN(b.Max) && b.Min > b.Max:
+		return fmt.Errorf("bound of %s: min %g above max %g", b.Indicator, b.Min, b.Max)
+	case !b.ValidFrom.IsZero() && !b.ValidTo.IsZero() && b.ValidTo.Before(b.ValidFrom):
+		return fmt.Errorf("bound of %s: valid_to %s before valid_from %s", b.Indicator, b.ValidTo.Format(time.DateOnly), b.ValidFrom.Format(time.DateOnly))
 	}
 	return nil
 }

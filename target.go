@@ -1,6 +1,9 @@
 package chiso
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Op is the comparator of a target.
 type Op string
@@ -66,6 +69,18 @@ type Target struct {
 	// language ("80% dịch vụ công trực tuyến mức độ 4 vào năm 2025");
 	// empty when the catalogue gives none.
 	DescriptionVI, DescriptionEN string
+	// ValidFrom and ValidTo are the first and last days the target is in
+	// force (a target set for 63 provinces, replaced after the 2025
+	// merger); zero means no limit on that side. A target applies only if
+	// it is in force on its deadline's last day (InForce).
+	ValidFrom, ValidTo time.Time
+}
+
+// InForce reports whether the target is in force on its deadline's last
+// day, the day its figure describes: only then does it apply.
+func (t Target) InForce() bool {
+	d := t.Period.End().AddDate(0, 0, -1)
+	return (t.ValidFrom.IsZero() || !d.Before(t.ValidFrom)) && (t.ValidTo.IsZero() || !d.After(t.ValidTo))
 }
 
 // Description returns what the target asks in the language ("vi" or

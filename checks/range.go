@@ -13,7 +13,8 @@ func init() {
 }
 
 // RangeParams configures the range check. Every figure is first judged
-// against the catalogue's [Min, Max], the values the indicator can take:
+// against the catalogue's [Min, Max], the values the indicator can take
+// (for its period, when the catalogue dates them: Indicator.At):
 // "over 100%" is out of range, "nearly 0" stations is not below 0. Then,
 // when the rule sets min or max, against that plausible band, where a
 // qualified figure that may or may not lie inside is indeterminate.
@@ -59,8 +60,15 @@ func (p *RangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	out := env.findings(0)
 	slack := slackOr(p.Slack)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
-		lo, hi := p.band(&ind)
+		at := &ind // the indicator with the bounds of the figure's period
+		lo, hi := p.band(at)
+		var dated chiso.Indicator
 		for i, v := range s.values {
+			if len(ind.Bounds) > 0 { // ranks 1–63 until 2025-06-30, 1–34 after
+				dated = ind.At(s.Period(i))
+				at = &dated
+				lo, hi = p.band(at)
+			}
 			if q := s.quals[i]; q.Bound() == chiso.Point {
 				if v >= lo && v <= hi {
 					continue // the figure is its value, inside both bands: what judge finds without building the point
@@ -68,7 +76,7 @@ func (p *RangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			} else if iv := figure(v, q, slack); iv.lo >= lo && iv.hi <= hi && (iv.lo < iv.hi || !iv.loOpen && !iv.hiOpen) {
 				continue // every value the figure allows is inside both bands
 			}
-			if f, ok := p.judge(env, ind, s.point(i), s.Area); ok {
+			if f, ok := p.judge(env, *at, s.point(i), s.Area); ok {
 				out = append(out, f)
 			}
 		}

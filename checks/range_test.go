@@ -75,3 +75,43 @@ func TestRangeValidate(t *testing.T) {
 		t.Fatalf("got %v, want errors for min and slack", errs)
 	}
 }
+
+// TestRangeDatedBounds: a figure is judged against the bounds valid on
+// its period's last day: a DTI rank of 40 is possible among 63 provinces
+// (up to 2025-H1) and impossible among the 34 of the year 2025.
+func TestRangeDatedBounds(t *testing.T) {
+	merger := day(2025, 7, 1)
+	cat := smallCatalogue()
+	cat.Indicators = append(cat.Indicators, chiso.Indicator{Code: "rank", NameEN: "DTI rank", Unit: "rank", Kind: chiso.KindRank, Min: 1, Max: 63})
+	cat.Bounds = []chiso.DatedRange{
+		{Indicator: "rank", Min: 1, Max: 63, ValidTo: merger.AddDate(0, 0, -1)},
+		{Indicator: "rank", Min: 1, Max: 34, ValidFrom: merger},
+	}
+	tests := []struct {
+		area, period string
+		v            float64
+		want         float64 // the bound crossed; 0: no finding
+	}{
+		{"A1", "2024", 40, 0},
+		{"A1", "2025-H1", 40, 0},
+		{"A1", "2025", 40, 34},
+		{"A1", "2025", 34, 0},
+		{"A1", "2026-Q1", 35, 34},
+		{"A1", "2024", 64, 63},
+		{"A1", "2025", 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.period, func(t *testing.T) {
+			env := Env{Data: newFake(cat, []chiso.Observation{ob("rank", tt.area, tt.period, tt.v, "")}), Now: evalTime, Location: ict, Lang: "en", Skips: &Skips{}}
+			got := (&RangeParams{}).Evaluate(env, Scope{Indicators: []string{"rank"}, Areas: []string{tt.area}})
+			switch {
+			case tt.want == 0 && len(got) != 0:
+				t.Errorf("%g: want no finding, got %s", tt.v, got[0].Text())
+			case tt.want != 0 && (len(got) != 1 || got[0].Expected != tt.want || got[0].Status != chiso.Fail):
+				t.Errorf("%g: want one failure against %g, got %+v", tt.v, tt.want, got)
+			case tt.want == 34 && !strings.Contains(got[0].Text(), "to rank 34"):
+				t.Errorf("message does not give the bounds of the period: %s", got[0].Text())
+			}
+		})
+	}
+}

@@ -92,8 +92,8 @@ func (p *TargetParams) judgeSeries(env Env, ind chiso.Indicator, s Series, d *de
 	var bestDeadline chiso.Period
 	area, known := env.Data.Area(s.Area)
 	for _, t := range env.Data.Targets(ind.Code, s.Area) {
-		if known && !area.Overlaps(t.Period) {
-			continue
+		if known && !area.HoldsAt(t.Period) {
+			continue // the area that exists at the deadline answers for it: Phú Yên owes no 2025 figure
 		}
 		var f chiso.Finding
 		var ok bool
@@ -156,7 +156,7 @@ func (p *TargetParams) judgeDeadline(env Env, ind chiso.Indicator, s Series, t c
 		return chiso.Finding{}, false
 	}
 	pt := s.point(i)
-	iv, possible := figure(pt.value, pt.qual, slackOr(p.Slack)).clip(ind)
+	iv, possible := figure(pt.value, pt.qual, slackOr(p.Slack)).clip(ind.At(pt.period))
 	if !possible {
 		return chiso.Finding{}, false // an impossible figure is the range check's finding
 	}
@@ -179,7 +179,7 @@ func (p *TargetParams) judgeDeadline(env Env, ind chiso.Indicator, s Series, t c
 			" There is no figure for %s; the latest figure before the deadline (%s) was used.",
 			env.period(t.Period), env.period(pt.period))
 	}
-	msg += env.provisionalNote(pt) + env.targetSource(t) + env.sourceNote(pt.source)
+	msg += env.provisionalNote(pt) + env.targetSource(t, s.Area) + env.sourceNote(pt.source)
 	return chiso.Finding{Diagnosis: chiso.BelowTarget, Status: statusOf(v), Indicator: ind.Code, Area: s.Area,
 		Period: pt.period, Value: pt.value, Qualifier: pt.qual, Expected: t.Value, Message: msg, Source: pt.source, DataID: pt.id}, true
 }
@@ -195,8 +195,19 @@ func opSymbol(op chiso.Op) string {
 	return string(op)
 }
 
-// targetSource cites the decision that set the target.
-func (e Env) targetSource(t chiso.Target) string {
+// targetSource cites the decision that set the target, and the area it
+// was set for when area inherited it from a predecessor.
+func (e Env) targetSource(t chiso.Target, area string) string {
+	inherited := ""
+	if t.Area != chiso.AnyArea && t.Area != area {
+		inherited = e.trs(" Mục tiêu này đặt cho %s, địa bàn tiền thân của %s.", " The target was set for %s, which %s succeeded.",
+			e.areaName(t.Area), e.areaName(area))
+	}
+	return inherited + e.targetCitation(t)
+}
+
+// targetCitation cites the decision that set the target.
+func (e Env) targetCitation(t chiso.Target) string {
 	if t.Source == "" {
 		return ""
 	}
@@ -234,6 +245,7 @@ func (p *TargetParams) judgeTrend(env Env, ind chiso.Indicator, s Series, t chis
 	}
 	w := projectionWeights(pts, t.Period, p.Projection == ProjectLastTwo)
 	raw := project(pts, w, slackOr(p.Slack))
+	ind = ind.At(t.Period) // the bounds of the deadline's period
 	iv, possible := raw.clip(ind)
 	if !possible { // the trend runs past the possible values: it ends at the bound
 		b := ind.Min
@@ -264,7 +276,7 @@ func (p *TargetParams) offTrack(env Env, ind chiso.Indicator, area string, pts [
 	for i, q := range pts {
 		sources[i] = q.source
 	}
-	msg += env.provisionalNote(last) + env.targetSource(t) + env.sourceNote(sources...)
+	msg += env.provisionalNote(last) + env.targetSource(t, area) + env.sourceNote(sources...)
 	return chiso.Finding{Diagnosis: chiso.OffTrack, Status: statusOf(v), Indicator: ind.Code, Area: area,
 		Period: last.period, Value: last.value, Qualifier: last.qual, Expected: t.Value, Message: msg, Source: last.source, DataID: maxID(pts...)}
 }

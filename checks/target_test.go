@@ -10,7 +10,9 @@ import (
 
 // TestTargetSample runs the target check over the sample data at
 // 2026-11-23: every 2025 deadline has passed and no 2025 figure exists, so
-// the latest figure before it is judged.
+// the latest figure before it is judged where the area exists at the
+// deadline (Điện Biên), and not at all where it ceased before it (the old
+// Phú Thọ, whose successor PT25 answers for 2025).
 func TestTargetSample(t *testing.T) {
 	env := sampleEnv(t, "en")
 	inds := []string{"electronic_document_rate", "online_dossier_rate", "digital_economy_share",
@@ -25,8 +27,8 @@ func TestTargetSample(t *testing.T) {
 	}{
 		{"DB", "electronic_document_rate", chiso.Indeterminate, "2022", 95, 100},
 		{"PT", "online_dossier_rate", "", "", 0, 0},
-		{"PT", "digital_economy_share", chiso.Fail, "2024", 12.5, 20},
-		{"PT", "adult_epayment_account_rate", chiso.Fail, "2024", 74.3, 80},
+		{"PT", "digital_economy_share", "", "", 0, 0},
+		{"PT", "adult_epayment_account_rate", "", "", 0, 0},
 		{"DB", "level4_public_services_rate", "", "", 0, 0},
 		{"DB", "commune_centre_fibre_coverage", "", "", 0, 0},
 	}
@@ -53,18 +55,31 @@ func TestTargetSample(t *testing.T) {
 			t.Errorf("%s %s: no provenance", tt.area, tt.ind)
 		}
 	}
-	if len(got) != 3 {
-		t.Errorf("got %d findings, want 3: %+v", len(got), got)
+	if len(got) != 1 {
+		t.Errorf("got %d findings, want 1: %+v", len(got), got)
 	}
 }
 
+// sampleEnvWith is sampleEnv with more observations.
+func sampleEnvWith(t *testing.T, lang string, obs ...chiso.Observation) Env {
+	env := sampleEnv(t, lang)
+	d := env.Data.(*fakeData)
+	for _, s := range d.obs {
+		obs = append(obs, s...)
+	}
+	env.Data = newFake(d.cat, obs)
+	return env
+}
+
 func TestTargetMessageVietnamese(t *testing.T) {
-	env := sampleEnv(t, "vi")
-	got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"digital_economy_share"}, Areas: []string{"PT"}})
+	o := ob("digital_economy_share", "DB", "2024", 12.5, "")
+	o.Source = "000_fda3ff747248bcf6.txt"
+	env := sampleEnvWith(t, "vi", o)
+	got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"digital_economy_share"}, Areas: []string{"DB"}})
 	if len(got) != 1 {
 		t.Fatalf("got %d findings", len(got))
 	}
-	for _, want := range []string{"Tỷ trọng kinh tế số trong GRDP", "Phú Thọ", "12,5%", "20%", "năm 2025", "năm 2024", "Quyết định 749", "000_fda3ff747248bcf6.txt"} {
+	for _, want := range []string{"Tỷ trọng kinh tế số trong GRDP", "Điện Biên", "12,5%", "20%", "năm 2025", "năm 2024", "Quyết định 749", "000_fda3ff747248bcf6.txt"} {
 		if !strings.Contains(got[0].Text(), want) {
 			t.Errorf("message %q lacks %q", got[0].Text(), want)
 		}
@@ -202,10 +217,67 @@ func TestTargetDescriptionInTheMessagesLanguage(t *testing.T) {
 		"vi": {"80% người từ 15 tuổi trở lên có tài khoản thanh toán", "people aged 15+"},
 		"en": {"80% of people aged 15+ with a payment account", "người từ 15 tuổi"},
 	} {
-		env := sampleEnv(t, lang)
-		got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"adult_epayment_account_rate"}, Areas: []string{"PT"}})
+		env := sampleEnvWith(t, lang, ob("adult_epayment_account_rate", "DB", "2024", 74.3, ""))
+		got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"adult_epayment_account_rate"}, Areas: []string{"DB"}})
 		if len(got) != 1 || !strings.Contains(got[0].Text(), want[0]) || strings.Contains(got[0].Text(), want[1]) {
 			t.Errorf("%s: %+v", lang, got)
 		}
+	}
+}
+
+// TestTargetAreaAtDeadline: a target applies to an area only if the area
+// exists on the last day of the deadline, and a successor inherits the
+// targets its predecessors had for deadlines after the merger.
+func TestTargetAreaAtDeadline(t *testing.T) {
+	after := time.Date(2026, 5, 1, 0, 0, 0, 0, ict)
+	tgt := func(area, period string, v float64) chiso.Target {
+		return chiso.Target{Indicator: "rate", Area: area, Period: chiso.MustParsePeriod(period), Op: chiso.OpGE, Value: v, Source: "NQ " + area}
+	}
+	tests := []struct {
+		name    string
+		targets []chiso.Target
+		obs     chiso.Observation
+		want    float64 // the target missed; 0: no finding
+	}{
+		{"dissolved before the deadline: nothing owed", []chiso.Target{tgt("*", "2025", 80)}, ob("rate", "PT", "2024", 50, ""), 0},
+		{"dissolved before the deadline: not even its own", []chiso.Target{tgt("PT", "2025", 80)}, ob("rate", "PT", "2025-H1", 50, ""), 0},
+		{"a deadline it saw the end of still applies", []chiso.Target{tgt("*", "2025-H1", 80)}, ob("rate", "PT", "2025-H1", 50, ""), 80},
+		{"the successor inherits its predecessor's target", []chiso.Target{tgt("*", "2025", 80), tgt("VP", "2025", 90)}, ob("rate", "PT25", "2025", 85, ""), 90},
+		{"several predecessors: every inherited target applies", []chiso.Target{tgt("PT", "2025", 70), tgt("VP", "2025", 90)}, ob("rate", "PT25", "2025", 85, ""), 90},
+		{"the successor's own target overrides the inherited", []chiso.Target{tgt("VP", "2025", 90), tgt("PT25", "2025", 80)}, ob("rate", "PT25", "2025", 85, ""), 0},
+		{"a predecessor's earlier deadline is not inherited", []chiso.Target{tgt("VP", "2024", 90)}, ob("rate", "PT25", "2025", 85, ""), 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cat := smallCatalogue()
+			cat.Targets = tt.targets
+			env := Env{Data: newFake(cat, []chiso.Observation{tt.obs}), Now: after, Location: ict, Lang: "en", Skips: &Skips{}}
+			got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{tt.obs.Area}})
+			switch {
+			case tt.want == 0 && len(got) != 0:
+				t.Errorf("want no finding, got %s", got[0].Text())
+			case tt.want != 0 && (len(got) != 1 || got[0].Expected != tt.want):
+				t.Errorf("want one finding against %g, got %+v", tt.want, got)
+			case tt.want == 90 && !strings.Contains(got[0].Text(), "The target was set for VP, which Phú Thọ succeeded."):
+				t.Errorf("message does not say the target was inherited: %s", got[0].Text())
+			}
+		})
+	}
+}
+
+// TestTargetInForceAtDeadline: a target applies only when it is in force
+// on its deadline's last day; one withdrawn before then is not judged,
+// and the one that replaced it is.
+func TestTargetInForceAtDeadline(t *testing.T) {
+	cat := smallCatalogue()
+	cat.Targets = []chiso.Target{
+		{Indicator: "rate", Area: chiso.AnyArea, Period: chiso.MustParsePeriod("2025"), Op: chiso.OpGE, Value: 90, ValidTo: day(2025, 6, 30)},
+		{Indicator: "rate", Area: chiso.AnyArea, Period: chiso.MustParsePeriod("2025"), Op: chiso.OpGE, Value: 70, ValidFrom: day(2025, 7, 1)},
+	}
+	env := Env{Data: newFake(cat, []chiso.Observation{ob("rate", "A1", "2025", 75, ""), ob("rate", "A2", "2025", 65, "")}),
+		Now: time.Date(2026, 5, 1, 0, 0, 0, 0, ict), Location: ict, Lang: "en", Skips: &Skips{}}
+	got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1", "A2"}})
+	if len(got) != 1 || got[0].Area != "A2" || got[0].Expected != 70 {
+		t.Errorf("got %+v, want one finding for A2 against 70", got)
 	}
 }

@@ -16,14 +16,19 @@ type catalogue struct {
 	// many lineage steps away.
 	successors map[string][]string
 	national   map[string][]chiso.Target          // indicator → national targets
-	own        map[chiso.SeriesKey][]chiso.Target // the area's own, then national ones it does not override
+	own        map[chiso.SeriesKey][]chiso.Target // the area's own and inherited, then national ones they do not override
 }
 
 func newCatalogue(cat *chiso.Catalogue) *catalogue {
 	c := &catalogue{cat: cat, indicators: map[string]chiso.Indicator{}, areas: map[string]chiso.Area{},
 		predecessors: map[string][]chiso.Lineage{}, national: map[string][]chiso.Target{},
 		own: map[chiso.SeriesKey][]chiso.Target{}}
+	bounds := map[string][]chiso.DatedRange{}
+	for _, b := range cat.Bounds {
+		bounds[b.Indicator] = append(bounds[b.Indicator], b)
+	}
 	for _, ind := range cat.Indicators {
+		ind.Bounds = bounds[ind.Code]
 		c.indicators[ind.Code] = ind
 	}
 	for _, a := range cat.Areas {
@@ -34,13 +39,19 @@ func newCatalogue(cat *chiso.Catalogue) *catalogue {
 	}
 	c.successors = descendants(cat.Lineage)
 	for _, t := range cat.Targets {
-		if t.Area == chiso.AnyArea {
+		if t.Area == chiso.AnyArea && t.InForce() {
 			c.national[t.Indicator] = append(c.national[t.Indicator], t)
 		}
 	}
 	for _, t := range cat.Targets {
-		if k := (chiso.SeriesKey{Indicator: t.Indicator, Area: t.Area}); t.Area != chiso.AnyArea && c.own[k] == nil {
-			c.own[k] = cat.TargetsFor(t.Indicator, t.Area)
+		if t.Area == chiso.AnyArea {
+			continue
+		}
+		// the area's own targets, and its successors' inherited ones
+		for _, a := range append([]string{t.Area}, c.successors[t.Area]...) {
+			if k := (chiso.SeriesKey{Indicator: t.Indicator, Area: a}); c.own[k] == nil {
+				c.own[k] = cat.TargetsFor(t.Indicator, a)
+			}
 		}
 	}
 	return c

@@ -89,7 +89,13 @@ func TestIndexInternsStrings(t *testing.T) {
 
 func TestTargetsMatchCatalogue(t *testing.T) {
 	cat := testCatalogue()
+	// P1's own 2030 target is inherited by its successor N1
+	p1 := chiso.Target{Indicator: "a", Area: "P1", Period: chiso.MustParsePeriod("2030"), Op: chiso.OpGE, Value: 25}
+	cat.Targets = append(cat.Targets, p1)
 	c := newCatalogue(cat)
+	if got := c.targets("a", "N1"); !slices.Contains(got, p1) {
+		t.Errorf("targets(a, N1) = %v, lacks P1's inherited %v", got, p1)
+	}
 	for _, ind := range []string{"a", "b"} {
 		for _, ar := range cat.Areas {
 			got, want := c.targets(ind, ar.Code), cat.TargetsFor(ind, ar.Code)

@@ -28,15 +28,20 @@ var catalogueFiles = []catalogueFile{
 		[]string{"method", "concept", "description", "aliases", "integral"}, readIndicator},
 	{"areas", []string{"code", "name_vi", "level", "parent", "gso_code", "valid_from", "valid_to"}, []string{"aliases"}, readArea},
 	{"lineage", []string{"from", "to", "effective", "kind"}, nil, readLineage},
-	{"targets", []string{"indicator", "area", "period", "op", "value", "source"}, []string{"description_vi", "description_en"}, readTarget},
+	{"targets", []string{"indicator", "area", "period", "op", "value", "source"},
+		[]string{"description_vi", "description_en", "valid_from", "valid_to"}, readTarget},
+	{"bounds", []string{"indicator", "min", "max", "valid_from", "valid_to"}, nil, readBounds},
 }
 
 // ReadCatalogue reads one catalogue CSV file, told apart by its header:
 // indicators (code,name_vi,name_en,unit,kind,additive,min,max and optionally
 // method,concept,description,aliases,integral), areas (code,name_vi,level,parent,
 // gso_code,valid_from,valid_to and optionally aliases), lineage
-// (from,to,effective,kind) or targets
-// (indicator,area,period,op,value,source). Entries are appended to cat; a
+// (from,to,effective,kind), targets (indicator,area,period,op,value,source
+// and optionally description_vi,description_en,valid_from,valid_to) or
+// bounds (indicator,min,max,valid_from,valid_to: the indicator's range of
+// possible values for the periods ending within those days, replacing its
+// min and max there). Entries are appended to cat; a
 // file with any problem appends nothing and returns an *ErrorList naming
 // file, line, column and value of every problem. Dates are YYYY-MM-DD, an
 // empty min or max is unbounded and an empty date is none. Aliases are the
@@ -61,6 +66,7 @@ func ReadCatalogue(name string, r io.Reader, cat *chiso.Catalogue) error {
 	next.Areas = append([]chiso.Area(nil), cat.Areas...)
 	next.Lineage = append([]chiso.Lineage(nil), cat.Lineage...)
 	next.Targets = append([]chiso.Target(nil), cat.Targets...)
+	next.Bounds = append([]chiso.DatedRange(nil), cat.Bounds...)
 	var errs ErrorList
 	if err := readRows(cr, name, cols, &errs, func(row *csvRow) error { return f.read(row, &next) }); err != nil {
 		return err
@@ -90,7 +96,7 @@ func catalogueKind(header []string) (catalogueFile, map[string]int, error) {
 			return f, cols, nil
 		}
 	}
-	return catalogueFile{}, nil, problem("unknown_header", "header %s is none of the catalogue formats (indicators, areas, lineage, targets)", "dòng tiêu đề %s không thuộc định dạng danh mục nào (indicators, areas, lineage, targets)", quote(strings.Join(header, ",")))
+	return catalogueFile{}, nil, problem("unknown_header", "header %s is none of the catalogue formats (indicators, areas, lineage, targets, bounds)", "dòng tiêu đề %s không thuộc định dạng danh mục nào (indicators, areas, lineage, targets, bounds)", quote(strings.Join(header, ",")))
 }
 
 func hasAll(cols map[string]int, names []string) bool {
@@ -297,10 +303,42 @@ func readTarget(r *csvRow, cat *chiso.Catalogue) error {
 		r.fail("indicator", problem("bad_target", "a target needs an indicator and an area (or *)", "mục tiêu cần có chỉ tiêu và địa bàn (hoặc *)"))
 		ok = false
 	}
-	if ok {
+	if t.ValidFrom, t.ValidTo, ok = r.validity(ok); ok {
 		cat.Targets = append(cat.Targets, t)
 	}
 	return nil
+}
+
+// readBounds reads one dated range of an indicator's possible values.
+func readBounds(r *csvRow, cat *chiso.Catalogue) error {
+	b := chiso.DatedRange{Indicator: r.get("indicator")}
+	ok := true
+	if b.Indicator == "" {
+		r.fail("indicator", problem("bad_bounds", "bounds need an indicator", "giới hạn cần có chỉ tiêu"))
+		ok = false
+	}
+	b.Min, ok = r.bound("min", ok)
+	b.Max, ok = r.bound("max", ok)
+	if ok && !math.IsNaN(b.Min) && !math.IsNaN(b.Max) && b.Min > b.Max {
+		r.fail("max", problem("bad_bounds", "max is below min %s", "max nhỏ hơn min %s", r.get("min")))
+		ok = false
+	}
+	if b.ValidFrom, b.ValidTo, ok = r.validity(ok); ok {
+		cat.Bounds = append(cat.Bounds, b)
+	}
+	return nil
+}
+
+// validity reads the optional valid_from and valid_to dates of an entry;
+// valid_to may not be before valid_from.
+func (r *csvRow) validity(ok bool) (from, to time.Time, _ bool) {
+	from, okFrom := r.date("valid_from")
+	to, okTo := r.date("valid_to")
+	if okFrom && okTo && !from.IsZero() && !to.IsZero() && to.Before(from) {
+		r.fail("valid_to", problem("bad_date", "valid_to is before valid_from %s", "valid_to trước valid_from %s", r.get("valid_from")))
+		return from, to, false
+	}
+	return from, to, ok && okFrom && okTo
 }
 
 // ValidateCatalogue checks the references between the parts of a
@@ -333,15 +371,28 @@ func ValidateCatalogue(cat *chiso.Catalogue) error {
 			errs = append(errs, fmt.Errorf("target %s %s %s: unknown area %q", t.Indicator, t.Area, t.Period, t.Area))
 		}
 	}
+	for _, b := range cat.Bounds {
+		if _, ok := cat.Indicator(b.Indicator); !ok {
+			errs = append(errs, fmt.Errorf("bounds from %s: unknown indicator %q", dateOr(b.ValidFrom, "always"), b.Indicator))
+		}
+	}
 	return errors.Join(errs...)
 }
 
+// dateOr writes a date, or none when it is zero.
+func dateOr(t time.Time, none string) string {
+	if t.IsZero() {
+		return none
+	}
+	return t.Format(time.DateOnly)
+}
+
 // SampleCatalogue reads the catalogue of the built-in sample data:
-// indicators, areas, lineage and national targets.
+// indicators, areas, lineage, national targets and dated bounds.
 func SampleCatalogue() (*chiso.Catalogue, error) {
 	cat := &chiso.Catalogue{}
 	fsys := sample.FS()
-	for _, name := range []string{sample.Indicators, sample.Areas, sample.Lineage, sample.Targets} {
+	for _, name := range []string{sample.Indicators, sample.Areas, sample.Lineage, sample.Targets, sample.Bounds} {
 		if err := readCatalogueFS(fsys, name, cat); err != nil {
 			return nil, err
 		}

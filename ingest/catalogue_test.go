@@ -29,6 +29,38 @@ func TestSampleCatalogue(t *testing.T) {
 	if got := cat.TargetsFor("digital_economy_share", "PT"); len(got) != 2 || got[1].Value != 30 || got[1].Op != chiso.OpGE {
 		t.Errorf("digital economy targets = %+v", got)
 	}
+	// ranks run 1–63 until the 2025 merger and 1–34 after it
+	dti, _ := cat.Indicator("dti_digital_infrastructure_rank")
+	for _, tt := range []struct {
+		period string
+		max    float64
+	}{{"2024", 63}, {"2025-H1", 63}, {"2025", 34}, {"2026-Q1", 34}} {
+		if got := dti.At(chiso.MustParsePeriod(tt.period)); got.Min != 1 || got.Max != tt.max {
+			t.Errorf("DTI rank bounds for %s = %g–%g, want 1–%g", tt.period, got.Min, got.Max, tt.max)
+		}
+	}
+}
+
+// TestReadCatalogueValidity: bounds and targets carry the days they are
+// valid, and a file without them loads as before.
+func TestReadCatalogueValidity(t *testing.T) {
+	cat := &chiso.Catalogue{}
+	for name, text := range map[string]string{
+		"bounds.csv":  "indicator,min,max,valid_from,valid_to\nrank,1,63,,2025-06-30\nrank,1,,2025-07-01,\n",
+		"targets.csv": "indicator,area,period,op,value,source,valid_from,valid_to\nrank,*,2025,<=,20,NQ,,2025-06-30\nrank,*,2026,<=,10,NQ,2025-07-01,\n",
+	} {
+		if err := ReadCatalogue(name, strings.NewReader(text), cat); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	merger := time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
+	if len(cat.Bounds) != 2 || !cat.Bounds[0].ValidFrom.IsZero() || !cat.Bounds[0].ValidTo.Equal(merger.AddDate(0, 0, -1)) ||
+		cat.Bounds[0].Max != 63 || !cat.Bounds[1].ValidFrom.Equal(merger) || !math.IsNaN(cat.Bounds[1].Max) {
+		t.Errorf("bounds = %+v", cat.Bounds)
+	}
+	if len(cat.Targets) != 2 || cat.Targets[0].InForce() || !cat.Targets[1].InForce() {
+		t.Errorf("targets = %+v: want the first not in force at its 2025 deadline, the second in force", cat.Targets)
+	}
 }
 
 func TestReadCatalogueErrors(t *testing.T) {
@@ -65,6 +97,16 @@ func TestReadCatalogueErrors(t *testing.T) {
 			`targets.csv:2:4: op "=>": unknown comparator`,
 			`targets.csv:2:5: value "80%": want a plain number`,
 		}},
+		{"targets.csv", "indicator,area,period,op,value,source,valid_from,valid_to\nx,*,2025,>=,80,Q,2025-07-01,2025-06-30\nx,*,2025,>=,80,Q,1/7/2025,\n", []string{
+			`targets.csv:2:8: valid_to "2025-06-30": valid_to is before valid_from 2025-07-01`,
+			`targets.csv:3:7: valid_from "1/7/2025": want a date YYYY-MM-DD`,
+		}},
+		{"bounds.csv", "indicator,min,max,valid_from,valid_to\n,1,34,2025-07-01,\nr,one,34,,\nr,34,1,,\nr,1,34,2025-07-01,2024-12-31\n", []string{
+			`bounds.csv:2:1: indicator "": bounds need an indicator`,
+			`bounds.csv:3:2: min "one": want a plain number or nothing`,
+			`bounds.csv:4:3: max "1": max is below min 34`,
+			`bounds.csv:5:5: valid_to "2024-12-31": valid_to is before valid_from 2025-07-01`,
+		}},
 		{"other.csv", "a,b\n1,2\n", []string{`other.csv:1: header "a,b" is none of the catalogue formats`}},
 		{"indicators.csv", "code,name_vi,name_en,unit,kind,additive,min,max,colour\n", []string{`indicators.csv:1: unknown column "colour"`}},
 	}
@@ -84,7 +126,7 @@ func TestReadCatalogueErrors(t *testing.T) {
 				t.Errorf("%s error %d = %s\nwant prefix %s", tt.name, i, lines[i], tt.want[i])
 			}
 		}
-		if len(cat.Indicators) != 1 || len(cat.Areas)+len(cat.Lineage)+len(cat.Targets) != 0 {
+		if len(cat.Indicators) != 1 || len(cat.Areas)+len(cat.Lineage)+len(cat.Targets)+len(cat.Bounds) != 0 {
 			t.Errorf("%s: a file with errors changed the catalogue: %+v", tt.name, cat)
 		}
 	}

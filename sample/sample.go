@@ -13,7 +13,7 @@ import (
 var seed embed.FS
 
 // FS returns the sample files: indicators.csv, areas.csv, lineage.csv,
-// targets.csv, observations.csv and articles/*.txt.
+// targets.csv, bounds.csv, observations.csv and articles/*.txt.
 func FS() fs.FS {
 	sub, err := fs.Sub(seed, "seed")
 	if err != nil {
@@ -28,5 +28,6 @@ const (
 	Areas        = "areas.csv"
 	Lineage      = "lineage.csv"
 	Targets      = "targets.csv"
+	Bounds       = "bounds.csv"
 	Observations = "observations.csv"
 )

@@ -21,7 +21,7 @@ func (db *DB) Catalogue(ctx context.Context) (*chiso.Catalogue, error) {
 	defer tx.Rollback()
 	cat := &chiso.Catalogue{}
 	for _, step := range []func(context.Context, *sql.Tx, *chiso.Catalogue) error{
-		readIndicators, readAreas, readLineage, readTargets,
+		readIndicators, readAreas, readLineage, readTargets, readBounds,
 	} {
 		if err := step(ctx, tx, cat); err != nil {
 			return nil, fmt.Errorf("read catalogue: %w", err)
@@ -103,8 +103,8 @@ func readLineage(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 }
 
 func readTargets(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
-	rows, err := tx.QueryContext(ctx, `SELECT indicator, area, period, op, value, source, description_vi, description_en FROM targets
-		ORDER BY indicator, area, period`)
+	rows, err := tx.QueryContext(ctx, `SELECT indicator, area, period, op, value, source, description_vi, description_en,
+		valid_from, valid_to FROM targets ORDER BY indicator, area, period`)
 	if err != nil {
 		return err
 	}
@@ -112,11 +112,43 @@ func readTargets(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 	for rows.Next() {
 		var t chiso.Target
 		var key int32
-		if err := rows.Scan(&t.Indicator, &t.Area, &key, &t.Op, &t.Value, &t.Source, &t.DescriptionVI, &t.DescriptionEN); err != nil {
+		var from, to sql.NullString
+		if err := rows.Scan(&t.Indicator, &t.Area, &key, &t.Op, &t.Value, &t.Source, &t.DescriptionVI, &t.DescriptionEN, &from, &to); err != nil {
 			return err
 		}
 		t.Period, _ = chiso.PeriodFromKey(key)
+		if t.ValidFrom, err = parseDate(from); err != nil {
+			return fmt.Errorf("target %s %s %s valid_from: %w", t.Indicator, t.Area, t.Period, err)
+		}
+		if t.ValidTo, err = parseDate(to); err != nil {
+			return fmt.Errorf("target %s %s %s valid_to: %w", t.Indicator, t.Area, t.Period, err)
+		}
 		cat.Targets = append(cat.Targets, t)
+	}
+	return rows.Err()
+}
+
+func readBounds(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
+	rows, err := tx.QueryContext(ctx, `SELECT indicator, valid_from, valid_to, min, max FROM bounds ORDER BY indicator, valid_from`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b chiso.DatedRange
+		var from, to sql.NullString
+		var lo, hi sql.NullFloat64
+		if err := rows.Scan(&b.Indicator, &from, &to, &lo, &hi); err != nil {
+			return err
+		}
+		b.Min, b.Max = fromNullFloat(lo), fromNullFloat(hi)
+		if b.ValidFrom, err = parseDate(from); err != nil {
+			return fmt.Errorf("bounds of %s valid_from: %w", b.Indicator, err)
+		}
+		if b.ValidTo, err = parseDate(to); err != nil {
+			return fmt.Errorf("bounds of %s valid_to: %w", b.Indicator, err)
+		}
+		cat.Bounds = append(cat.Bounds, b)
 	}
 	return rows.Err()
 }
@@ -181,12 +213,18 @@ const (
 	upsertLineage = `INSERT INTO lineage(from_code, to_code, effective, kind, version) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(from_code, to_code) DO UPDATE SET effective = excluded.effective, kind = excluded.kind, version = excluded.version
 		WHERE effective IS NOT excluded.effective OR kind IS NOT excluded.kind`
-	upsertTarget = `INSERT INTO targets(indicator, area, period, op, value, source, description_vi, description_en, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	upsertTarget = `INSERT INTO targets(indicator, area, period, op, value, source, description_vi, description_en, valid_from, valid_to, version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(indicator, area, period) DO UPDATE SET op = excluded.op, value = excluded.value, source = excluded.source,
-			description_vi = excluded.description_vi, description_en = excluded.description_en, version = excluded.version
+			description_vi = excluded.description_vi, description_en = excluded.description_en,
+			valid_from = excluded.valid_from, valid_to = excluded.valid_to, version = excluded.version
 		WHERE op IS NOT excluded.op OR value IS NOT excluded.value OR source IS NOT excluded.source
-			OR description_vi IS NOT excluded.description_vi OR description_en IS NOT excluded.description_en`
+			OR description_vi IS NOT excluded.description_vi OR description_en IS NOT excluded.description_en
+			OR valid_from IS NOT excluded.valid_from OR valid_to IS NOT excluded.valid_to`
+	upsertBounds = `INSERT INTO bounds(indicator, valid_from, valid_to, min, max, version) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT(indicator, valid_from) DO UPDATE SET valid_to = excluded.valid_to, min = excluded.min, max = excluded.max,
+			version = excluded.version
+		WHERE valid_to IS NOT excluded.valid_to OR min IS NOT excluded.min OR max IS NOT excluded.max`
 )
 
 // upsertCatalogue writes every entry and counts the rows that changed.
@@ -220,7 +258,18 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 	}
 	for _, t := range cat.Targets {
 		if err := exec("target "+t.Indicator+" "+t.Area+" "+t.Period.String(), upsertTarget,
-			t.Indicator, t.Area, t.Period.Key(), string(t.Op), t.Value, t.Source, t.DescriptionVI, t.DescriptionEN, version); err != nil {
+			t.Indicator, t.Area, t.Period.Key(), string(t.Op), t.Value, t.Source, t.DescriptionVI, t.DescriptionEN,
+			formatDate(t.ValidFrom), formatDate(t.ValidTo), version); err != nil {
+			return 0, err
+		}
+	}
+	for _, b := range cat.Bounds {
+		from := "" // the key: '' for a range valid since always
+		if !b.ValidFrom.IsZero() {
+			from = b.ValidFrom.Format(time.DateOnly)
+		}
+		if err := exec("bounds of "+b.Indicator+" from "+from, upsertBounds, b.Indicator, from, formatDate(b.ValidTo),
+			toNullFloat(b.Min), toNullFloat(b.Max), version); err != nil {
 			return 0, err
 		}
 	}
@@ -239,6 +288,11 @@ func validateCatalogue(cat *chiso.Catalogue) error {
 	for i, a := range cat.Areas {
 		if err := a.Validate(); err != nil {
 			p.addf("areas[%d]: %v", i, err)
+		}
+	}
+	for i, b := range cat.Bounds {
+		if err := b.Validate(); err != nil {
+			p.addf("bounds[%d]: %v", i, err)
 		}
 	}
 	for i, t := range cat.Targets {

@@ -168,13 +168,25 @@ func hangingSMTP(t *testing.T) (addr string, accepted func() int) {
 	return l.Addr().String(), func() int { mu.Lock(); defer mu.Unlock(); return len(conns) }
 }
 
+// provincialTarget is a target of the old Phú Thọ's own for 2024, a
+// deadline it existed at, which its 2024 digital economy share (12.5%)
+// misses: the sample's national targets are all for 2025 and later, when
+// the old Phú Thọ no longer existed and owes nothing, so without it Phú
+// Thọ's head would receive no warning.
+const provincialTarget = `indicator,area,period,op,value,source
+digital_economy_share,PT,2024,>=,15,Mục tiêu của tỉnh (dữ liệu kiểm thử)
+`
+
 // serveAlerting runs `chiso serve` in dir with the alerting section, on a
-// database holding the sample data; a first run writes the default rule
-// pack to rules.d.
+// database holding the sample data and provincialTarget; a first run
+// writes the default rule pack to rules.d.
 func serveAlerting(t *testing.T, dir, alerting string) *daemonProc {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(dir, "chiso.db")); err != nil {
-		mustChiso(t, "--db", filepath.Join(dir, "chiso.db"), "init", "--sample")
+		db := filepath.Join(dir, "chiso.db")
+		mustChiso(t, "--db", db, "init", "--sample")
+		writeTestFile(t, filepath.Join(dir, "targets-pt.csv"), provincialTarget)
+		mustChiso(t, "--db", db, "catalogue", "import", filepath.Join(dir, "targets-pt.csv"))
 	}
 	addr := freePort(t)
 	writeTestFile(t, filepath.Join(dir, "chiso.yaml"), fmt.Sprintf(`listen: %q

@@ -189,3 +189,21 @@ func TestFlagsAfterTheFileName(t *testing.T) {
 		t.Errorf("after --, a file named --locale: exit %d %s", code, errs)
 	}
 }
+
+// TestCatalogueImportBounds: a bounds file names indicators the database
+// already holds; one naming an unknown indicator imports nothing.
+func TestCatalogueImportBounds(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	mustChiso(t, "--db", db, "init")
+	good, bad := filepath.Join(dir, "bounds.csv"), filepath.Join(dir, "bad.csv")
+	writeTestFile(t, good, "indicator,min,max,valid_from,valid_to\ndti_digital_infrastructure_rank,1,30,2030-01-01,\n")
+	writeTestFile(t, bad, "indicator,min,max,valid_from,valid_to\nno_such_rank,1,30,,\n")
+	if out := mustChiso(t, "--db", db, "catalogue", "import", good); !strings.Contains(out, "1 entries added or changed") {
+		t.Errorf("import of one bound: %s", out)
+	}
+	code, _, errs := runChiso(t, "--db", db, "catalogue", "import", bad)
+	if code != 1 || !strings.Contains(errs, `unknown indicator "no_such_rank"`) {
+		t.Errorf("exit %d, stderr %s", code, errs)
+	}
+}

@@ -20,7 +20,7 @@ func init() {
 }
 
 var catalogueSubcommands = map[string]subcommand{
-	"import": {"import indicators.csv, areas.csv, lineage.csv or targets.csv files, recognised by their header", runCatalogueImport},
+	"import": {"import indicators.csv, areas.csv, lineage.csv, targets.csv or bounds.csv files, recognised by their header", runCatalogueImport},
 }
 
 func runInit(ctx context.Context, e *env, args []string) int {
@@ -119,6 +119,9 @@ func merged(stored, add *chiso.Catalogue) *chiso.Catalogue {
 	out.Lineage = mergeBy(stored.Lineage, add.Lineage, func(l chiso.Lineage) string { return l.From + "\x00" + l.To })
 	out.Targets = mergeBy(stored.Targets, add.Targets, func(t chiso.Target) string {
 		return t.Indicator + "\x00" + t.Area + "\x00" + t.Period.String()
+	})
+	out.Bounds = mergeBy(stored.Bounds, add.Bounds, func(b chiso.DatedRange) string {
+		return b.Indicator + "\x00" + b.ValidFrom.Format(time.DateOnly)
 	})
 	return out
 }
