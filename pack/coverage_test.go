@@ -1,6 +1,9 @@
 package pack
 
 import (
+	"math"
+
+	"github.com/chiso-vn/chiso"
 	"slices"
 	"testing"
 
@@ -71,4 +74,30 @@ func TestEveryIndicatorWatched(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestNewCountIsWatched: a count added to a catalogue is watched for change
+// by the catch-all rule without editing the pack.
+func TestNewCountIsWatched(t *testing.T) {
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat.Indicators = append(cat.Indicators, chiso.Indicator{Code: "smart_city_kiosks", NameVI: "Số ki-ốt đô thị thông minh",
+		NameEN: "Smart-city kiosks", Unit: "unit", Kind: chiso.KindCount, Additive: true, Min: 0, Max: math.NaN()})
+	groups, err := rules.Load(FS(), Patterns, cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			if r.Alert == "CountChangeImplausible" {
+				if !slices.Contains(r.Indicators, "smart_city_kiosks") {
+					t.Fatalf("CountChangeImplausible reads %v, not the new count", r.Indicators)
+				}
+				return
+			}
+		}
+	}
+	t.Fatal("no CountChangeImplausible rule")
 }

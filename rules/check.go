@@ -137,6 +137,10 @@ func (p *fileParser) rule(raw ruleYAML, path string) Rule {
 	if _, ok := p.d.Key(path + ".indicators"); ok {
 		r.Indicators = p.codes(path+".indicators", raw.Indicators, p.knownIndicator)
 	}
+	matchingFailed := false
+	if _, ok := p.d.Key(path + ".indicators_matching"); ok {
+		r.Indicators, matchingFailed = p.indicatorsMatching(path+".indicators_matching", raw.IndicatorsMatching)
+	}
 	p.areas(path, &r)
 	if p.isString(path + ".severity") {
 		if sev, err := chiso.ParseSeverity(raw.Severity); err != nil {
@@ -147,26 +151,11 @@ func (p *fileParser) rule(raw ruleYAML, path string) Rule {
 	}
 	p.labels(path+".labels", raw.Labels, "label")
 	p.labels(path+".annotations", raw.Annotations, "annotation")
-	p.eitherIndicator(path)
+	p.oneIndicatorKey(path)
 	p.requireKeys(path, "rule", "alert", "check")
-	p.params(&r, raw.Params, path)
+	p.params(&r, raw.Params, path, matchingFailed)
 	p.templates(&r, path)
 	return r
-}
-
-// eitherIndicator reports a rule with both indicator and indicators, at
-// the later key.
-func (p *fileParser) eitherIndicator(path string) {
-	one, ok1 := p.d.Key(path + ".indicator")
-	many, ok2 := p.d.Key(path + ".indicators")
-	if !ok1 || !ok2 {
-		return
-	}
-	later := path + ".indicators"
-	if yamlpos.NodePos(one).Line > yamlpos.NodePos(many).Line {
-		later = path + ".indicator"
-	}
-	p.keyError(later, "use indicator or indicators, not both")
 }
 
 // codes reports codes listed twice in the list at path and checks the

@@ -35,6 +35,7 @@ type ruleYAML struct {
 	Check              string            `yaml:"check"`
 	Indicator          string            `yaml:"indicator"`
 	Indicators         []string          `yaml:"indicators"`
+	IndicatorsMatching IndicatorSelector `yaml:"indicators_matching"`
 	Areas              AreaSelector      `yaml:"areas"`
 	Severity           string            `yaml:"severity"`
 	For                time.Duration     `yaml:"for"`

@@ -11,7 +11,7 @@
 //	    rules:
 //	      - alert: MobileCoverageBelowTarget   # required, unique in the group: letters, digits, _
 //	        check: target                      # required: a check kind (checks.Kinds)
-//	        indicator: village_mobile_broadband_coverage   # or indicators: [a, b]; not both
+//	        indicator: village_mobile_broadband_coverage   # or indicators: [a, b], or indicators_matching: {kind: count}; one of the three
 //	        areas: {level: province}           # codes: [PT, VP], level, parent; empty selects all
 //	        severity: warning                  # info, warning (default) or critical
 //	        for: 0s                            # durations: 90s, 30m, 1h30m, 7d, 2w, 1y

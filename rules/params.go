@@ -14,7 +14,7 @@ import (
 
 // params decodes the rule's own keys (those no rule has in common) into
 // its check kind's parameters, then runs the kind's validation.
-func (p *fileParser) params(r *Rule, rest yamlpos.Rest, path string) {
+func (p *fileParser) params(r *Rule, rest yamlpos.Rest, path string, indicatorsFailed bool) {
 	if _, ok := p.d.Key(path + ".check"); !ok || r.Check == "" {
 		return
 	}
@@ -28,7 +28,9 @@ func (p *fileParser) params(r *Rule, rest yamlpos.Rest, path string) {
 		p.errorf(path+".check", "%v", err)
 		return
 	}
-	failed := map[string]bool{}
+	// A rule whose indicators_matching was refused has no indicators; the
+	// kind would only add that it needs some.
+	failed := map[string]bool{"indicator": indicatorsFailed, "indicators": indicatorsFailed}
 	p.d.NullIsZero = true
 	for _, kv := range rest {
 		before := len(p.d.Problems)

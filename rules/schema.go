@@ -68,6 +68,12 @@ func definitions(kinds []checks.Kind) obj {
 		"labels":      obj{"type": "object", "propertyNames": obj{"pattern": nameRE.String()}, "additionalProperties": obj{"type": "string"}},
 		"annotations": obj{"type": "object", "propertyNames": obj{"pattern": nameRE.String()}, "additionalProperties": obj{"type": "string", "description": "A Go text/template over the finding."}},
 		"duration":    obj{"anyOf": []any{obj{"type": "string", "pattern": durationPattern}, obj{"const": 0}}, "description": "e.g. 0, 5m, 1h30m, 7d, 2w"},
+		"indicators_matching": obj{"type": "object", "additionalProperties": false, "description": "Chooses the indicators by what they are, resolved against the catalogue when the rules load.", "properties": obj{
+			"kind":     obj{"type": "string"},
+			"additive": obj{"type": "boolean"},
+			"unit":     obj{"type": "string"},
+			"except":   obj{"type": "array", "items": obj{"type": "string"}, "uniqueItems": true},
+		}},
 		"areas": obj{"type": "object", "additionalProperties": false, "properties": obj{
 			"codes":  obj{"type": "array", "items": obj{"type": "string"}, "uniqueItems": true},
 			"level":  obj{"enum": []string{"country", "province", "district", "commune"}},
@@ -84,6 +90,7 @@ func commonProperties(kindNames []any) obj {
 		"check":               obj{"enum": kindNames, "description": "The check kind."},
 		"indicator":           obj{"type": "string", "description": "An indicator code of the catalogue."},
 		"indicators":          obj{"type": "array", "items": obj{"type": "string"}, "uniqueItems": true},
+		"indicators_matching": ref("indicators_matching"),
 		"areas":               ref("areas"),
 		"severity":            obj{"enum": []string{"info", "warning", "critical"}, "default": "warning"},
 		"for":                 ref("duration"),
@@ -116,7 +123,11 @@ func ruleSchema(kinds []checks.Kind, names []any) obj {
 		})
 	}
 	s := obj{"type": "object", "required": []string{"alert", "check"}, "properties": common,
-		"not": obj{"required": []string{"indicator", "indicators"}}}
+		"not": obj{"anyOf": []any{
+			obj{"required": []string{"indicator", "indicators"}},
+			obj{"required": []string{"indicator", "indicators_matching"}},
+			obj{"required": []string{"indicators", "indicators_matching"}},
+		}}}
 	if len(branches) > 0 {
 		s["allOf"] = branches
 	}

@@ -98,7 +98,7 @@ func TestSchemaKinds(t *testing.T) {
 		if fmt.Sprint(p["min_base"]["minimum"], p["min_base"]["enum"]) != "0 [1 10 x]" {
 			t.Errorf("min_base = %v", p["min_base"])
 		}
-		if br.Then.Description != "Test kind with bounds." || len(p) != 16 {
+		if br.Then.Description != "Test kind with bounds." || len(p) != 17 {
 			t.Errorf("t_bounds: %q, %d keys", br.Then.Description, len(p))
 		}
 	}
