@@ -1,12 +1,14 @@
 package chiso
 
 // Catalogue is everything chiso knows about what is measured and where:
-// indicators, areas, their lineage, and targets.
+// indicators, areas, their lineage, targets, and the sources figures are
+// cited from.
 type Catalogue struct {
 	Indicators []Indicator
 	Areas      []Area
 	Lineage    []Lineage
 	Targets    []Target
+	Sources    []Source // optional: a source not listed is known by its id alone
 }
 
 // Indicator returns the indicator with the code.

@@ -29,6 +29,7 @@ var catalogueFiles = []catalogueFile{
 	{"areas", []string{"code", "name_vi", "level", "parent", "gso_code", "valid_from", "valid_to"}, []string{"aliases"}, readArea},
 	{"lineage", []string{"from", "to", "effective", "kind"}, nil, readLineage},
 	{"targets", []string{"indicator", "area", "period", "op", "value", "source"}, []string{"description_vi", "description_en"}, readTarget},
+	{"sources", []string{"id", "title"}, []string{"publisher", "published", "url"}, readSource},
 }
 
 // ReadCatalogue reads one catalogue CSV file, told apart by its header:
@@ -36,7 +37,9 @@ var catalogueFiles = []catalogueFile{
 // method,concept,description,aliases,integral), areas (code,name_vi,level,parent,
 // gso_code,valid_from,valid_to and optionally aliases), lineage
 // (from,to,effective,kind) or targets
-// (indicator,area,period,op,value,source). Entries are appended to cat; a
+// (indicator,area,period,op,value,source) or sources
+// (id,title and optionally publisher,published,url: the publications
+// observations cite by id). Entries are appended to cat; a
 // file with any problem appends nothing and returns an *ErrorList naming
 // file, line, column and value of every problem. Dates are YYYY-MM-DD, an
 // empty min or max is unbounded and an empty date is none. Aliases are the
@@ -61,6 +64,7 @@ func ReadCatalogue(name string, r io.Reader, cat *chiso.Catalogue) error {
 	next.Areas = append([]chiso.Area(nil), cat.Areas...)
 	next.Lineage = append([]chiso.Lineage(nil), cat.Lineage...)
 	next.Targets = append([]chiso.Target(nil), cat.Targets...)
+	next.Sources = append([]chiso.Source(nil), cat.Sources...)
 	var errs ErrorList
 	if err := readRows(cr, name, cols, &errs, func(row *csvRow) error { return f.read(row, &next) }); err != nil {
 		return err
@@ -90,7 +94,7 @@ func catalogueKind(header []string) (catalogueFile, map[string]int, error) {
 			return f, cols, nil
 		}
 	}
-	return catalogueFile{}, nil, problem("unknown_header", "header %s is none of the catalogue formats (indicators, areas, lineage, targets)", "dòng tiêu đề %s không thuộc định dạng danh mục nào (indicators, areas, lineage, targets)", quote(strings.Join(header, ",")))
+	return catalogueFile{}, nil, problem("unknown_header", "header %s is none of the catalogue formats (indicators, areas, lineage, targets, sources)", "dòng tiêu đề %s không thuộc định dạng danh mục nào (indicators, areas, lineage, targets, sources)", quote(strings.Join(header, ",")))
 }
 
 func hasAll(cols map[string]int, names []string) bool {
@@ -303,6 +307,20 @@ func readTarget(r *csvRow, cat *chiso.Catalogue) error {
 	return nil
 }
 
+func readSource(r *csvRow, cat *chiso.Catalogue) error {
+	s := chiso.Source{ID: r.get("id"), Title: r.get("title"), Publisher: r.get("publisher"), URL: r.get("url")}
+	published, ok := r.date("published")
+	s.Published = published
+	if s.ID == "" {
+		r.fail("id", problem("bad_source", "a source needs an id, the name observations cite", "nguồn cần có id, tên mà số liệu trích dẫn"))
+		ok = false
+	}
+	if ok {
+		cat.Sources = append(cat.Sources, s)
+	}
+	return nil
+}
+
 // ValidateCatalogue checks the references between the parts of a
 // catalogue once all of it is read: every area's parent, both ends of every
 // lineage entry and every target's indicator and area must exist. It lists
@@ -337,11 +355,11 @@ func ValidateCatalogue(cat *chiso.Catalogue) error {
 }
 
 // SampleCatalogue reads the catalogue of the built-in sample data:
-// indicators, areas, lineage and national targets.
+// indicators, areas, lineage, national targets and the five articles.
 func SampleCatalogue() (*chiso.Catalogue, error) {
 	cat := &chiso.Catalogue{}
 	fsys := sample.FS()
-	for _, name := range []string{sample.Indicators, sample.Areas, sample.Lineage, sample.Targets} {
+	for _, name := range []string{sample.Indicators, sample.Areas, sample.Lineage, sample.Targets, sample.Sources} {
 		if err := readCatalogueFS(fsys, name, cat); err != nil {
 			return nil, err
 		}

@@ -13,7 +13,7 @@ import (
 var seed embed.FS
 
 // FS returns the sample files: indicators.csv, areas.csv, lineage.csv,
-// targets.csv, observations.csv and articles/*.txt.
+// targets.csv, sources.csv, observations.csv and articles/*.txt.
 func FS() fs.FS {
 	sub, err := fs.Sub(seed, "seed")
 	if err != nil {
@@ -29,4 +29,5 @@ const (
 	Lineage      = "lineage.csv"
 	Targets      = "targets.csv"
 	Observations = "observations.csv"
+	Sources      = "sources.csv" // the articles' titles, publishers and dates
 )

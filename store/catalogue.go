@@ -11,8 +11,8 @@ import (
 	"github.com/chiso-vn/chiso"
 )
 
-// Catalogue returns the stored indicators, areas, lineage and targets, each
-// ordered by code.
+// Catalogue returns the stored indicators, areas, lineage, targets and
+// described sources, each ordered by code.
 func (db *DB) Catalogue(ctx context.Context) (*chiso.Catalogue, error) {
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -21,7 +21,7 @@ func (db *DB) Catalogue(ctx context.Context) (*chiso.Catalogue, error) {
 	defer tx.Rollback()
 	cat := &chiso.Catalogue{}
 	for _, step := range []func(context.Context, *sql.Tx, *chiso.Catalogue) error{
-		readIndicators, readAreas, readLineage, readTargets,
+		readIndicators, readAreas, readLineage, readTargets, readSources,
 	} {
 		if err := step(ctx, tx, cat); err != nil {
 			return nil, fmt.Errorf("read catalogue: %w", err)
@@ -121,8 +121,29 @@ func readTargets(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 	return rows.Err()
 }
 
+func readSources(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name, title, publisher, published, url FROM sources
+		WHERE described = 1 ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s chiso.Source
+		var published sql.NullString
+		if err := rows.Scan(&s.ID, &s.Title, &s.Publisher, &published, &s.URL); err != nil {
+			return err
+		}
+		if s.Published, err = parseDate(published); err != nil {
+			return fmt.Errorf("source %s published: %w", s.ID, err)
+		}
+		cat.Sources = append(cat.Sources, s)
+	}
+	return rows.Err()
+}
+
 // ImportCatalogue upserts every entry of cat by its code (lineage by from
-// and to, targets by indicator, area and deadline) in one transaction and
+// and to, targets by indicator, area and deadline, sources by id) in one transaction and
 // returns how many rows it inserted or changed. Entries missing from cat are
 // kept: the store never deletes an indicator or an area. Every entry is
 // validated first and all problems are reported at once.
@@ -187,6 +208,11 @@ const (
 			description_vi = excluded.description_vi, description_en = excluded.description_en, version = excluded.version
 		WHERE op IS NOT excluded.op OR value IS NOT excluded.value OR source IS NOT excluded.source
 			OR description_vi IS NOT excluded.description_vi OR description_en IS NOT excluded.description_en`
+	upsertSource = `INSERT INTO sources(name, title, publisher, published, url, described) VALUES (?, ?, ?, ?, ?, 1)
+		ON CONFLICT(name) DO UPDATE SET title = excluded.title, publisher = excluded.publisher,
+			published = excluded.published, url = excluded.url, described = 1
+		WHERE title IS NOT excluded.title OR publisher IS NOT excluded.publisher
+			OR published IS NOT excluded.published OR url IS NOT excluded.url OR described IS NOT 1`
 )
 
 // upsertCatalogue writes every entry and counts the rows that changed.
@@ -221,6 +247,11 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 	for _, t := range cat.Targets {
 		if err := exec("target "+t.Indicator+" "+t.Area+" "+t.Period.String(), upsertTarget,
 			t.Indicator, t.Area, t.Period.Key(), string(t.Op), t.Value, t.Source, t.DescriptionVI, t.DescriptionEN, version); err != nil {
+			return 0, err
+		}
+	}
+	for _, src := range cat.Sources {
+		if err := exec("source "+src.ID, upsertSource, src.ID, src.Title, src.Publisher, formatDate(src.Published), src.URL); err != nil {
 			return 0, err
 		}
 	}
