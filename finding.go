@@ -93,6 +93,9 @@ type Finding struct {
 	Period Period
 	// Value is the figure judged, in the indicator's unit; NaN if none.
 	Value float64
+	// Qualifier is Value's qualifier as published ("trên", "gần" …); Exact
+	// when the figure was printed as is or is not a published one.
+	Qualifier Qualifier
 	// Expected is the bound, target or predicted value it was judged
 	// against; NaN if none.
 	Expected float64
@@ -144,6 +147,7 @@ type findingJSON struct {
 	Area      string    `json:"area"`
 	Period    *Period   `json:"period"`
 	Value     *float64  `json:"value"`
+	Qualifier Qualifier `json:"qualifier,omitempty"`
 	Expected  *float64  `json:"expected"`
 	Message   string    `json:"message"`
 	Source    string    `json:"source,omitempty"`
@@ -162,7 +166,7 @@ func numOrNil(v float64) *float64 {
 func (f Finding) MarshalJSON() ([]byte, error) {
 	w := findingJSON{Rule: f.Rule, Group: f.Group, Check: f.Check, Diagnosis: f.Diagnosis,
 		Severity: f.Severity, Status: f.Status, Indicator: f.Indicator, Area: f.Area,
-		Value: numOrNil(f.Value), Expected: numOrNil(f.Expected), Message: f.Text(),
+		Value: numOrNil(f.Value), Qualifier: f.Qualifier, Expected: numOrNil(f.Expected), Message: f.Text(),
 		Source: f.Source, DataID: f.DataID}
 	if !f.Period.IsZero() {
 		p := f.Period
@@ -179,7 +183,7 @@ func (f *Finding) UnmarshalJSON(b []byte) error {
 	}
 	*f = Finding{Rule: w.Rule, Group: w.Group, Check: w.Check, Diagnosis: w.Diagnosis,
 		Severity: w.Severity, Status: w.Status, Indicator: w.Indicator, Area: w.Area,
-		Value: math.NaN(), Expected: math.NaN(), Message: w.Message, Source: w.Source, DataID: w.DataID}
+		Value: math.NaN(), Qualifier: w.Qualifier, Expected: math.NaN(), Message: w.Message, Source: w.Source, DataID: w.DataID}
 	if w.Period != nil {
 		f.Period = *w.Period
 	}

@@ -12,19 +12,20 @@ import (
 // alertWire is the JSON form of an alert: snake_case keys, null for a
 // missing value or time.
 type alertWire struct {
-	Fingerprint     string            `json:"fingerprint"`
-	Labels          map[string]string `json:"labels"`
-	Annotations     map[string]string `json:"annotations"`
-	State           chiso.AlertState  `json:"state"`
-	ActiveAt        *time.Time        `json:"active_at"`
-	FiredAt         *time.Time        `json:"fired_at"`
-	ResolvedAt      *time.Time        `json:"resolved_at"`
-	LastEval        *time.Time        `json:"last_eval"`
-	KeepFiringSince *time.Time        `json:"keep_firing_since,omitempty"`
-	Value           *float64          `json:"value"`
-	Expected        *float64          `json:"expected"`
-	Finding         findingWire       `json:"finding"`
-	Ack             *ackWire          `json:"acknowledgement,omitempty"`
+	Fingerprint     string              `json:"fingerprint"`
+	Labels          map[string]string   `json:"labels"`
+	Annotations     map[string]string   `json:"annotations"`
+	State           chiso.AlertState    `json:"state"`
+	ActiveAt        *time.Time          `json:"active_at"`
+	FiredAt         *time.Time          `json:"fired_at"`
+	ResolvedAt      *time.Time          `json:"resolved_at"`
+	ResolvedBecause chiso.ResolveReason `json:"resolved_because,omitempty"`
+	LastEval        *time.Time          `json:"last_eval"`
+	KeepFiringSince *time.Time          `json:"keep_firing_since,omitempty"`
+	Value           *float64            `json:"value"`
+	Expected        *float64            `json:"expected"`
+	Finding         findingWire         `json:"finding"`
+	Ack             *ackWire            `json:"acknowledgement,omitempty"`
 }
 
 // ackWire is the JSON form of an acknowledgement.
@@ -81,14 +82,14 @@ func numOf(v *float64) float64 {
 func toWire(a chiso.Alert) alertWire {
 	return alertWire{Fingerprint: a.Fingerprint, Labels: a.Labels, Annotations: a.Annotations, State: a.State,
 		ActiveAt: timeOrNil(a.ActiveAt), FiredAt: timeOrNil(a.FiredAt), ResolvedAt: timeOrNil(a.ResolvedAt),
-		LastEval: timeOrNil(a.LastEval), KeepFiringSince: timeOrNil(a.KeepFiringSince),
+		ResolvedBecause: a.ResolvedBecause, LastEval: timeOrNil(a.LastEval), KeepFiringSince: timeOrNil(a.KeepFiringSince),
 		Value: numOrNil(a.Value), Expected: numOrNil(a.Expected), Finding: toFindingWire(a.Finding), Ack: toAckWire(a.Ack)}
 }
 
 func fromWire(w alertWire) chiso.Alert {
 	return chiso.Alert{Fingerprint: w.Fingerprint, Labels: w.Labels, Annotations: w.Annotations, State: w.State,
 		ActiveAt: timeOf(w.ActiveAt), FiredAt: timeOf(w.FiredAt), ResolvedAt: timeOf(w.ResolvedAt),
-		LastEval: timeOf(w.LastEval), KeepFiringSince: timeOf(w.KeepFiringSince),
+		ResolvedBecause: w.ResolvedBecause, LastEval: timeOf(w.LastEval), KeepFiringSince: timeOf(w.KeepFiringSince),
 		Value: numOf(w.Value), Expected: numOf(w.Expected), Finding: w.Finding.finding(), Ack: w.Ack.ack(w.Fingerprint)}
 }
 
@@ -106,6 +107,7 @@ type findingWire struct {
 	Area      string          `json:"area"`
 	Period    *chiso.Period   `json:"period"`
 	Value     *float64        `json:"value"`
+	Qualifier chiso.Qualifier `json:"qualifier,omitempty"`
 	Expected  *float64        `json:"expected"`
 	Message   string          `json:"message"`
 	Source    string          `json:"source,omitempty"`
@@ -114,7 +116,7 @@ type findingWire struct {
 
 func toFindingWire(f chiso.Finding) findingWire {
 	w := findingWire{Rule: f.Rule, Group: f.Group, Check: f.Check, Diagnosis: f.Diagnosis, Severity: f.Severity,
-		Status: f.Status, Indicator: f.Indicator, Area: f.Area, Value: numOrNil(f.Value),
+		Status: f.Status, Indicator: f.Indicator, Area: f.Area, Value: numOrNil(f.Value), Qualifier: f.Qualifier,
 		Expected: numOrNil(f.Expected), Message: f.Text(), Source: f.Source, DataID: f.DataID}
 	if !f.Period.IsZero() {
 		p := f.Period
@@ -125,7 +127,7 @@ func toFindingWire(f chiso.Finding) findingWire {
 
 func (w findingWire) finding() chiso.Finding {
 	f := chiso.Finding{Rule: w.Rule, Group: w.Group, Check: w.Check, Diagnosis: w.Diagnosis, Severity: w.Severity,
-		Status: w.Status, Indicator: w.Indicator, Area: w.Area, Value: numOf(w.Value), Expected: numOf(w.Expected),
+		Status: w.Status, Indicator: w.Indicator, Area: w.Area, Value: numOf(w.Value), Qualifier: w.Qualifier, Expected: numOf(w.Expected),
 		Message: w.Message, Source: w.Source, DataID: w.DataID}
 	if w.Period != nil {
 		f.Period = *w.Period
