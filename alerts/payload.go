@@ -188,6 +188,7 @@ type notificationWire struct {
 	Muted       []alertWire       `json:"muted,omitempty"`
 	Digest      *digestWire       `json:"digest,omitempty"`
 	Recipients  []string          `json:"recipients,omitempty"`
+	Cc          []string          `json:"cc,omitempty"`
 	ExternalURL string            `json:"external_url,omitempty"`
 	CreatedAt   time.Time         `json:"created_at"`
 	// RepeatInterval is in seconds; -1 for never.
@@ -198,7 +199,7 @@ type notificationWire struct {
 // (its ID, given by the outbox, is not part of it).
 func EncodeNotification(n *Notification) ([]byte, error) {
 	w := notificationWire{Receiver: n.Receiver, GroupKey: n.GroupKey, GroupLabels: n.GroupLabels,
-		Reason: n.Reason, Alerts: toWires(n.Alerts), Muted: toWires(n.Muted), Recipients: n.Recipients,
+		Reason: n.Reason, Alerts: toWires(n.Alerts), Muted: toWires(n.Muted), Recipients: n.Recipients, Cc: n.Cc,
 		ExternalURL: n.ExternalURL, CreatedAt: n.CreatedAt, RepeatInterval: n.RepeatInterval.Seconds()}
 	if n.RepeatInterval == Never {
 		w.RepeatInterval = -1
@@ -220,6 +221,7 @@ func DecodeNotification(e OutboxEntry) (*Notification, error) {
 	n := &Notification{ID: e.ID, Receiver: w.Receiver, Integration: e.Integration, GroupKey: w.GroupKey,
 		GroupLabels: w.GroupLabels, Reason: w.Reason, Alerts: fromWires(w.Alerts), Muted: fromWires(w.Muted),
 		Recipients:  w.Recipients,
+		Cc:          w.Cc,
 		ExternalURL: w.ExternalURL, CreatedAt: w.CreatedAt,
 		RepeatInterval: time.Duration(w.RepeatInterval * float64(time.Second))}
 	if w.RepeatInterval < 0 {

@@ -129,8 +129,8 @@ func Render(cfg Config, n *alerts.Notification, opts ...Option) (subject, text, 
 	return r.subject, r.text, r.html, errors.Join(cut...)
 }
 
-// Notify sends n as one message to n.Recipients, or to the configured To
-// when it names none. A message the server refuses with a 5xx reply, or
+// Notify sends n as one message to n.Recipients (To) and n.Cc (Cc), or to
+// the configured To when it names none. A message the server refuses with a 5xx reply, or
 // one that cannot be built, fails permanently (alerts.Permanent); a 4xx
 // reply, a network error or a time-out can be retried. Recipients the
 // server refuses do not stop the others: the message goes to those
@@ -205,6 +205,11 @@ func (e *Notifier) message(n *alerts.Notification) (*mail.Msg, []string, error) 
 	}
 	if err := m.To(to...); err != nil {
 		return nil, nil, fmt.Errorf("to %q: %w", to, err)
+	}
+	if len(n.Cc) > 0 {
+		if err := m.Cc(n.Cc...); err != nil {
+			return nil, nil, fmt.Errorf("cc %q: %w", n.Cc, err)
+		}
 	}
 	rcpts, err := m.GetRecipients()
 	if err != nil {

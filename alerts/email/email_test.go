@@ -219,6 +219,18 @@ func TestNotifyRecipients(t *testing.T) {
 	if got := s.Messages(); len(got) != 1 || strings.Join(got[0].To, ",") != "a@example.vn,b@example.vn" {
 		t.Errorf("got %+v, want one message to the configured to", got)
 	}
+	n.Recipients, n.Cc = []string{"head@example.vn"}, []string{"office@example.vn"}
+	if err := e.Notify(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	got := s.Messages()
+	if len(got) != 2 || strings.Join(got[1].To, ",") != "head@example.vn,office@example.vn" {
+		t.Fatalf("got %d messages, the last to %v; want one message to the head and the cc", len(got), got[len(got)-1].To)
+	}
+	if h := parse(t, got[1].Data).Header; h.Get("To") != "<head@example.vn>" || h.Get("Cc") != "<office@example.vn>" {
+		t.Errorf("To %q Cc %q, want the head in To and the office in Cc", h.Get("To"), h.Get("Cc"))
+	}
+	n.Recipients, n.Cc = nil, nil
 	cfg.To = nil
 	e, _ = New(cfg)
 	if err := e.Notify(context.Background(), n); !alerts.IsPermanent(err) {
