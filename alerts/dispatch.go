@@ -250,6 +250,7 @@ func (m *Manager) queue(n *Notification, recv *Receiver, b *Batch) {
 
 // queueTo adds one outbox entry for each of the integrations.
 func (m *Manager) queueTo(n *Notification, recv *Receiver, kinds []string, b *Batch) {
+	n.Lang = m.opts.Language
 	payload, err := EncodeNotification(n)
 	if err != nil {
 		m.opts.Logger.Error("encode notification", "receiver", recv.Name, "err", err)

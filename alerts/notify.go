@@ -60,6 +60,11 @@ type Notification struct {
 	// Recipients: the same message, not one of their own.
 	Cc          []string
 	ExternalURL string // the daemon's URL for links; empty if unknown
+	// Lang is the language the alerts' finding messages and annotations
+	// are written in (vi or en); empty: not known, taken as vi. A receiver
+	// in another language writes its own sentences from the findings'
+	// fields instead.
+	Lang string
 	// RepeatInterval is the route's repeat_interval: a firing alert is
 	// notified again at least this often (an Alertmanager client can set
 	// endsAt beyond it); Never (-1) when repeats are off, zero for digests

@@ -189,6 +189,7 @@ type notificationWire struct {
 	Digest      *digestWire       `json:"digest,omitempty"`
 	Recipients  []string          `json:"recipients,omitempty"`
 	Cc          []string          `json:"cc,omitempty"`
+	Lang        string            `json:"lang,omitempty"`
 	ExternalURL string            `json:"external_url,omitempty"`
 	CreatedAt   time.Time         `json:"created_at"`
 	// RepeatInterval is in seconds; -1 for never.
@@ -199,7 +200,7 @@ type notificationWire struct {
 // (its ID, given by the outbox, is not part of it).
 func EncodeNotification(n *Notification) ([]byte, error) {
 	w := notificationWire{Receiver: n.Receiver, GroupKey: n.GroupKey, GroupLabels: n.GroupLabels,
-		Reason: n.Reason, Alerts: toWires(n.Alerts), Muted: toWires(n.Muted), Recipients: n.Recipients, Cc: n.Cc,
+		Reason: n.Reason, Alerts: toWires(n.Alerts), Muted: toWires(n.Muted), Recipients: n.Recipients, Cc: n.Cc, Lang: n.Lang,
 		ExternalURL: n.ExternalURL, CreatedAt: n.CreatedAt, RepeatInterval: n.RepeatInterval.Seconds()}
 	if n.RepeatInterval == Never {
 		w.RepeatInterval = -1
@@ -222,6 +223,7 @@ func DecodeNotification(e OutboxEntry) (*Notification, error) {
 		GroupLabels: w.GroupLabels, Reason: w.Reason, Alerts: fromWires(w.Alerts), Muted: fromWires(w.Muted),
 		Recipients:  w.Recipients,
 		Cc:          w.Cc,
+		Lang:        w.Lang,
 		ExternalURL: w.ExternalURL, CreatedAt: w.CreatedAt,
 		RepeatInterval: time.Duration(w.RepeatInterval * float64(time.Second))}
 	if w.RepeatInterval < 0 {

@@ -11,21 +11,28 @@ import (
 // engine implements it; it must be safe to call during an evaluation.
 type Figures interface {
 	// Figure returns the current revision of the figure of the indicator
-	// in the area for the period (its value, qualifier, source and store
-	// sequence number as ID), and whether there is one.
+	// in the area for the period, or for its latest period when p is zero
+	// (its period, value, qualifier, source and store sequence number as
+	// ID), and whether there is one.
 	Figure(indicator, area string, p chiso.Period) (chiso.Observation, bool)
 }
 
 // published fills in what the finding's figure was published with — its
 // qualifier ("trên", "gần") and its source — when the finding judged the
-// current revision of one figure and did not say so itself.
+// current revision of one figure and did not say so itself. A finding on
+// the state of a series without a period (a definition change) that judged
+// the latest figure gets that figure's period: it is not part of such an
+// alert's identity.
 func published(f chiso.Finding, figs Figures) chiso.Finding {
-	if figs == nil || f.Period.IsZero() || f.Value != f.Value {
+	if figs == nil || f.Value != f.Value || (f.Period.IsZero() && f.Diagnosis.PointDiagnosis()) {
 		return f
 	}
 	o, ok := figs.Figure(f.Indicator, f.Area, f.Period)
 	if !ok || o.Value != f.Value {
 		return f
+	}
+	if f.Period.IsZero() {
+		f.Period = o.Period
 	}
 	if f.Qualifier == chiso.Exact {
 		f.Qualifier = o.Qualifier

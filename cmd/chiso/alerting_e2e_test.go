@@ -309,7 +309,7 @@ func checkMail(t *testing.T, head string, m parsedMail, has, lacks []string) {
 	if !strings.Contains(m.To, head) || !strings.Contains(m.From, "chiso@so-tttt.example.vn") {
 		t.Errorf("%s: From %q To %q", head, m.From, m.To)
 	}
-	if !strings.Contains(m.Subject, "Tổng hợp cảnh báo") {
+	if !strings.Contains(m.Subject, "số liệu cần kiểm tra") || !strings.Contains(m.Subject, "(tổng hợp ") {
 		t.Errorf("%s: subject %q is not a Vietnamese digest's", head, m.Subject)
 	}
 	for _, part := range []struct{ name, body string }{{"text", m.Text}, {"html", m.HTML}} {
