@@ -31,7 +31,10 @@ type Alert struct {
 	ActiveAt    time.Time // when the finding was first seen; zero if never
 	FiredAt     time.Time // when it last started firing; zero if never
 	ResolvedAt  time.Time // when it last resolved; zero if not resolved
-	LastEval    time.Time // the evaluation that last saw the finding
+	// ResolvedBecause says why it last resolved; empty if not resolved or
+	// not known (resolved before chiso recorded it).
+	ResolvedBecause ResolveReason
+	LastEval        time.Time // the evaluation that last saw the finding
 	// KeepFiringSince is when the finding cleared while keep_firing_for
 	// holds the alert firing; zero otherwise.
 	KeepFiringSince time.Time
@@ -41,6 +44,21 @@ type Alert struct {
 	// while the finding's DataID is the one acknowledged.
 	Ack *Acknowledgement
 }
+
+// ResolveReason says why an alert resolved.
+type ResolveReason string
+
+// The reasons an alert resolves.
+const (
+	// ResolvedRevised: the figure judged got a newer revision (a
+	// correction) and the finding no longer holds.
+	ResolvedRevised ResolveReason = "revised"
+	// ResolvedNewData: other figures arrived (a later period, a part of a
+	// sum) and changed the verdict; the figure judged is as it was.
+	ResolvedNewData ResolveReason = "new_data"
+	// ResolvedRuleChanged: a reload removed or changed the rule.
+	ResolvedRuleChanged ResolveReason = "rule_changed"
+)
 
 // AckKind is what a data steward says of a finding.
 type AckKind string

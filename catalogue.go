@@ -1,7 +1,8 @@
 package chiso
 
 // Catalogue is everything chiso knows about what is measured and where:
-// indicators, areas, their lineage, and targets.
+// indicators, areas, their lineage, targets, and the sources figures are
+// cited from.
 type Catalogue struct {
 	Indicators []Indicator
 	Areas      []Area
@@ -11,6 +12,9 @@ type Catalogue struct {
 	// 1–34 from 2025-07-01); nil means every indicator's Min and Max
 	// always apply.
 	Bounds []DatedRange
+	// Sources describe the publications observations cite; a source not
+	// listed is known by its id alone.
+	Sources []Source
 }
 
 // Indicator returns the indicator with the code, with its dated Bounds.

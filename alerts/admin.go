@@ -157,8 +157,8 @@ func (m *Manager) TestReceiver(ctx context.Context, name string, now time.Time) 
 	}
 	a := testAlert(now)
 	n := &Notification{Receiver: name, GroupKey: "test:" + now.UTC().Format(time.RFC3339Nano), Reason: ReasonTest,
-		Alerts: []chiso.Alert{a}, Recipients: m.rt.recipients(recv, []*chiso.Alert{&a}),
-		ExternalURL: m.rt.externalURL, CreatedAt: now}
+		Alerts: []chiso.Alert{a}, ExternalURL: m.rt.externalURL, CreatedAt: now}
+	n.Recipients, n.Cc = m.rt.recipients(recv, []*chiso.Alert{&a})
 	var b Batch
 	m.queue(n, recv, &b)
 	if err := m.write(ctx, &b); err != nil {

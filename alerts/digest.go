@@ -35,38 +35,46 @@ func (m *Manager) setLog(e LogEntry, b *Batch) {
 	b.Log = append(b.Log, e)
 }
 
-// digest queues one digest per recipient of the receiver's alerts over
-// (from, to]; a receiver without addresses gets one digest of everything.
-// A recipient with nothing to report gets nothing.
+// digest queues the receiver's digests of its alerts over (from, to]: one
+// per department (to its head, with its cc in Cc) of the alerts of its
+// area, and one of every alert to the receiver's fixed addresses (or, for
+// a receiver without any address, to its configured to). A digest with
+// nothing to report is not sent.
 func (m *Manager) digest(recv *Receiver, from, to time.Time, b *Batch) {
 	mu := &muter{m: m, now: to}
-	per := map[string]*Digest{}
+	type audience struct {
+		rcpt, cc []string
+		d        *Digest
+	}
+	per := map[string]*audience{}
+	add := func(key string, rcpt, cc []string, a *chiso.Alert) {
+		if per[key] == nil {
+			per[key] = &audience{rcpt: rcpt, cc: cc, d: &Digest{From: from, To: to}}
+		}
+		classify(per[key].d, a, mu)
+	}
 	for _, fp := range sortedKeys(m.alerts) {
 		a := m.alerts[fp]
 		if !m.routesTo(a, recv.Name) {
 			continue
 		}
-		addrs := m.rt.recipients(recv, []*chiso.Alert{a})
-		if addrs == nil {
-			addrs = []string{""}
+		d, ok := m.rt.department(recv, a)
+		if ok {
+			dto, dcc := d.addresses()
+			add("department:"+a.Labels[recv.ToFromLabel], dto, dcc, a)
 		}
-		for _, addr := range addrs {
-			if per[addr] == nil {
-				per[addr] = &Digest{From: from, To: to}
-			}
-			classify(per[addr], a, mu)
+		if len(recv.To) > 0 || !ok {
+			add("", recv.To, nil, a)
 		}
 	}
-	for _, addr := range sortedKeys(per) {
-		d := per[addr]
+	for _, key := range sortedKeys(per) {
+		au := per[key]
+		d := au.d
 		if len(d.Fired)+len(d.StillFiring)+len(d.Resolved)+len(d.Acknowledged) == 0 {
 			continue
 		}
-		n := &Notification{Receiver: recv.Name, GroupKey: digestKey + ":" + addr, Reason: ReasonDigest,
-			Digest: d, ExternalURL: m.rt.externalURL, CreatedAt: to}
-		if addr != "" {
-			n.Recipients = []string{addr}
-		}
+		n := &Notification{Receiver: recv.Name, GroupKey: digestKey + ":" + key, Reason: ReasonDigest,
+			Digest: d, ExternalURL: m.rt.externalURL, CreatedAt: to, Recipients: au.rcpt, Cc: au.cc}
 		m.queue(n, recv, b)
 	}
 }

@@ -223,8 +223,9 @@ func (m *Manager) enqueue(g *aggGroup, recv *Receiver, reason Reason, as, muted 
 		return
 	}
 	n := &Notification{Receiver: recv.Name, GroupKey: g.key, GroupLabels: g.labels, Reason: reason,
-		Alerts: sortedAlerts(as), Muted: sortedAlerts(muted), Recipients: m.rt.recipients(recv, as),
+		Alerts: sortedAlerts(as), Muted: sortedAlerts(muted),
 		ExternalURL: m.rt.externalURL, CreatedAt: now, RepeatInterval: g.route.repeatInterval}
+	n.Recipients, n.Cc = m.rt.recipients(recv, as)
 	kinds := recv.Integrations()
 	if reason == ReasonMuted {
 		kinds = []string{IntegrationAlertmanager}
@@ -249,6 +250,7 @@ func (m *Manager) queue(n *Notification, recv *Receiver, b *Batch) {
 
 // queueTo adds one outbox entry for each of the integrations.
 func (m *Manager) queueTo(n *Notification, recv *Receiver, kinds []string, b *Batch) {
+	n.Lang = m.opts.Language
 	payload, err := EncodeNotification(n)
 	if err != nil {
 		m.opts.Logger.Error("encode notification", "receiver", recv.Name, "err", err)
@@ -260,37 +262,58 @@ func (m *Manager) queueTo(n *Notification, recv *Receiver, kinds []string, b *Ba
 	}
 }
 
-// recipients returns the receiver's fixed addresses and, with
-// to_from_label, the heads and cc of the alerts' departments, sorted and
-// without repeats.
-func (rt *routing) recipients(recv *Receiver, as []*chiso.Alert) []string {
-	set := map[string]bool{}
+// recipients returns the addresses of one message about the alerts: the
+// receiver's fixed addresses and, with to_from_label, the heads of the
+// alerts' departments (to), and those departments' cc addresses (cc; a
+// department without a head has its cc in to). Both are sorted, without
+// repeats, and no address is in both.
+func (rt *routing) recipients(recv *Receiver, as []*chiso.Alert) (to, cc []string) {
+	toSet, ccSet := map[string]bool{}, map[string]bool{}
 	for _, a := range recv.To {
-		set[a] = true
+		toSet[a] = true
 	}
 	for _, a := range as {
-		for _, addr := range rt.departmentAddrs(recv, a) {
-			set[addr] = true
+		d, ok := rt.department(recv, a)
+		if !ok {
+			continue
+		}
+		dto, dcc := d.addresses()
+		for _, addr := range dto {
+			toSet[addr] = true
+		}
+		for _, addr := range dcc {
+			ccSet[addr] = true
 		}
 	}
+	for addr := range toSet {
+		delete(ccSet, addr)
+	}
+	return keysOrNil(toSet), keysOrNil(ccSet)
+}
+
+// department returns the department of an alert, by the receiver's
+// to_from_label.
+func (rt *routing) department(recv *Receiver, a *chiso.Alert) (Department, bool) {
+	if recv.ToFromLabel == "" {
+		return Department{}, false
+	}
+	d, ok := rt.departments[a.Labels[recv.ToFromLabel]]
+	return d, ok
+}
+
+// addresses are a department's message addresses: the head in to and the
+// others in cc, or the others in to when there is no head.
+func (d Department) addresses() (to, cc []string) {
+	if d.Head == "" {
+		return d.CC, nil
+	}
+	return []string{d.Head}, d.CC
+}
+
+// keysOrNil returns the set's keys sorted, nil for an empty set.
+func keysOrNil(set map[string]bool) []string {
 	if len(set) == 0 {
 		return nil
 	}
 	return sortedKeys(set)
-}
-
-// departmentAddrs returns the addresses of an alert's department.
-func (rt *routing) departmentAddrs(recv *Receiver, a *chiso.Alert) []string {
-	if recv.ToFromLabel == "" {
-		return nil
-	}
-	d, ok := rt.departments[a.Labels[recv.ToFromLabel]]
-	if !ok {
-		return nil
-	}
-	var out []string
-	if d.Head != "" {
-		out = append(out, d.Head)
-	}
-	return append(out, d.CC...)
 }

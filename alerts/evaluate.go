@@ -40,7 +40,7 @@ func candidates(ev Evaluation) map[string]candidate {
 		out[fp] = candidate{f: f, rule: r}
 	}
 	for fp, c := range out { // an alert keeps its finding: write the message, drop the note
-		c.f = c.f.Written()
+		c.f = published(c.f.Written(), ev.Figures)
 		out[fp] = c
 	}
 	return out
@@ -70,6 +70,9 @@ func (m *Manager) evaluate(ev Evaluation, b *Batch) {
 			continue
 		}
 		m.unseen(a, ev, b)
+	}
+	for _, r := range ev.Group.Rules { // a changed rule has now been evaluated
+		delete(m.changed, [2]string{ev.Group.Name, r.Alert})
 	}
 }
 
@@ -108,7 +111,9 @@ func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *Batch) {
 		}
 	}
 	next := *a
-	advance(&next, false, t, ev.Now)
+	if advance(&next, false, t, ev.Now) && next.State == chiso.Resolved {
+		next.ResolvedBecause = m.resolveReason(a, ev.Figures)
+	}
 	m.commit(a, &next, ev.Now, b, nil)
 }
 

@@ -59,6 +59,10 @@ type Manager struct {
 	// logged since their rules were last set: one line per rule, not one
 	// per alert and evaluation.
 	warned map[[2]string]bool
+	// rules are the rules last set, by (group, alertname); changed are
+	// those whose definition changed then, until their next evaluation.
+	rules   map[[2]string]rules.Rule
+	changed map[[2]string]bool
 }
 
 // logKey names a notification log entry.
@@ -83,7 +87,8 @@ func New(opts Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{opts: opts, rt: rt, alerts: map[string]*chiso.Alert{}, nflog: map[logKey]LogEntry{}, warned: map[[2]string]bool{}}
+	m := &Manager{opts: opts, rt: rt, alerts: map[string]*chiso.Alert{}, nflog: map[logKey]LogEntry{}, warned: map[[2]string]bool{},
+		changed: map[[2]string]bool{}}
 	m.disp = newDispatcher(rt)
 	m.metrics, err = newManagerMetrics(opts.Registerer, m)
 	if err != nil {
@@ -230,6 +235,9 @@ type Evaluation struct {
 	Catalogue *chiso.Catalogue
 	// Now is the evaluation time the scheduler chose.
 	Now time.Time
+	// Figures looks up the figures findings judged, for their qualifiers
+	// and sources and to tell why an alert resolved; nil: not known.
+	Figures Figures
 }
 
 // Process applies one evaluation of a group: alerts of its rules advance
@@ -263,6 +271,7 @@ func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.T
 	}
 	live := map[[2]string]bool{}
 	m.warned = map[[2]string]bool{} // the rules may have changed: say again what is wrong
+	m.noteRules(groups)
 	for _, g := range groups {
 		for _, r := range g.Rules {
 			live[[2]string{g.Name, r.Alert}] = true
@@ -279,6 +288,7 @@ func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.T
 		}
 		next := *a
 		advance(&next, false, timing{}, now)
+		next.ResolvedBecause = chiso.ResolvedRuleChanged
 		m.commit(a, &next, now, b, nil)
 	}
 	m.flushDue(now, b)
@@ -312,7 +322,8 @@ func (m *Manager) Tick(ctx context.Context, now time.Time) error {
 // and, if anything worth storing changed, in the batch with its event.
 func (m *Manager) commit(old, next *chiso.Alert, now time.Time, b *Batch, extra []Event) {
 	if old != nil && old.State != next.State {
-		b.Events = append(b.Events, event(next, EventTransition, old.State, now, ""))
+		// a resolve says why: revised, new_data or rule_changed
+		b.Events = append(b.Events, event(next, EventTransition, old.State, now, string(next.ResolvedBecause)))
 	} else if old == nil {
 		b.Events = append(b.Events, event(next, EventTransition, "", now, ""))
 	}

@@ -171,8 +171,8 @@ func TestFiringThenResolvedNotifiedOnce(t *testing.T) {
 		t.Errorf("alert in notification: %+v", a)
 	}
 	hn := e.outbox()[2]
-	if !slices.Equal(hn.Recipients, []string{"cc.hn@example.vn", "head.hn@example.vn"}) {
-		t.Errorf("HN recipients %v", hn.Recipients)
+	if !slices.Equal(hn.Recipients, []string{"head.hn@example.vn"}) || !slices.Equal(hn.Cc, []string{"cc.hn@example.vn"}) {
+		t.Errorf("HN to %v cc %v, want the head, with the cc copied on the same message", hn.Recipients, hn.Cc)
 	}
 }
 
@@ -418,7 +418,7 @@ receivers:
     email: {smarthost: "127.0.0.1:25"}
 departments:
   PT: {name: "Phú Thọ", head: "head.pt@example.vn"}
-  HN: {name: "Hà Nội", head: "head.hn@example.vn"}
+  HN: {name: "Hà Nội", head: "head.hn@example.vn", cc: ["cc.hn@example.vn"]}
 `
 
 func TestDigestPerDepartmentHead(t *testing.T) {
@@ -450,6 +450,9 @@ func TestDigestPerDepartmentHead(t *testing.T) {
 	for _, n := range got {
 		if n.Reason != alerts.ReasonDigest || len(n.Recipients) != 1 || n.Integration != "email" {
 			t.Fatalf("digest notification %+v", n)
+		}
+		if wantCc := map[string][]string{"head.hn@example.vn": {"cc.hn@example.vn"}}[n.Recipients[0]]; !slices.Equal(n.Cc, wantCc) {
+			t.Errorf("digest to %s: cc %v, want %v (one message, not one per address)", n.Recipients[0], n.Cc, wantCc)
 		}
 		byTo[n.Recipients[0]] = n.Digest
 	}

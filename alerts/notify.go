@@ -53,9 +53,18 @@ type Notification struct {
 	// Digest is set for digest receivers: what happened in the window.
 	Digest *Digest
 	// Recipients are the e-mail addresses resolved from the route and the
-	// alerts' labels (e.g. the department head of the alert's province).
-	Recipients  []string
+	// alerts' labels (e.g. the department head of the alert's province):
+	// the message's To.
+	Recipients []string
+	// Cc are the addresses copied (a department's cc), none of them in
+	// Recipients: the same message, not one of their own.
+	Cc          []string
 	ExternalURL string // the daemon's URL for links; empty if unknown
+	// Lang is the language the alerts' finding messages and annotations
+	// are written in (vi or en); empty: not known, taken as vi. A receiver
+	// in another language writes its own sentences from the findings'
+	// fields instead.
+	Lang string
 	// RepeatInterval is the route's repeat_interval: a firing alert is
 	// notified again at least this often (an Alertmanager client can set
 	// endsAt beyond it); Never (-1) when repeats are off, zero for digests

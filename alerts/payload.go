@@ -12,19 +12,20 @@ import (
 // alertWire is the JSON form of an alert: snake_case keys, null for a
 // missing value or time.
 type alertWire struct {
-	Fingerprint     string            `json:"fingerprint"`
-	Labels          map[string]string `json:"labels"`
-	Annotations     map[string]string `json:"annotations"`
-	State           chiso.AlertState  `json:"state"`
-	ActiveAt        *time.Time        `json:"active_at"`
-	FiredAt         *time.Time        `json:"fired_at"`
-	ResolvedAt      *time.Time        `json:"resolved_at"`
-	LastEval        *time.Time        `json:"last_eval"`
-	KeepFiringSince *time.Time        `json:"keep_firing_since,omitempty"`
-	Value           *float64          `json:"value"`
-	Expected        *float64          `json:"expected"`
-	Finding         findingWire       `json:"finding"`
-	Ack             *ackWire          `json:"acknowledgement,omitempty"`
+	Fingerprint     string              `json:"fingerprint"`
+	Labels          map[string]string   `json:"labels"`
+	Annotations     map[string]string   `json:"annotations"`
+	State           chiso.AlertState    `json:"state"`
+	ActiveAt        *time.Time          `json:"active_at"`
+	FiredAt         *time.Time          `json:"fired_at"`
+	ResolvedAt      *time.Time          `json:"resolved_at"`
+	ResolvedBecause chiso.ResolveReason `json:"resolved_because,omitempty"`
+	LastEval        *time.Time          `json:"last_eval"`
+	KeepFiringSince *time.Time          `json:"keep_firing_since,omitempty"`
+	Value           *float64            `json:"value"`
+	Expected        *float64            `json:"expected"`
+	Finding         findingWire         `json:"finding"`
+	Ack             *ackWire            `json:"acknowledgement,omitempty"`
 }
 
 // ackWire is the JSON form of an acknowledgement.
@@ -81,14 +82,14 @@ func numOf(v *float64) float64 {
 func toWire(a chiso.Alert) alertWire {
 	return alertWire{Fingerprint: a.Fingerprint, Labels: a.Labels, Annotations: a.Annotations, State: a.State,
 		ActiveAt: timeOrNil(a.ActiveAt), FiredAt: timeOrNil(a.FiredAt), ResolvedAt: timeOrNil(a.ResolvedAt),
-		LastEval: timeOrNil(a.LastEval), KeepFiringSince: timeOrNil(a.KeepFiringSince),
+		ResolvedBecause: a.ResolvedBecause, LastEval: timeOrNil(a.LastEval), KeepFiringSince: timeOrNil(a.KeepFiringSince),
 		Value: numOrNil(a.Value), Expected: numOrNil(a.Expected), Finding: toFindingWire(a.Finding), Ack: toAckWire(a.Ack)}
 }
 
 func fromWire(w alertWire) chiso.Alert {
 	return chiso.Alert{Fingerprint: w.Fingerprint, Labels: w.Labels, Annotations: w.Annotations, State: w.State,
 		ActiveAt: timeOf(w.ActiveAt), FiredAt: timeOf(w.FiredAt), ResolvedAt: timeOf(w.ResolvedAt),
-		LastEval: timeOf(w.LastEval), KeepFiringSince: timeOf(w.KeepFiringSince),
+		ResolvedBecause: w.ResolvedBecause, LastEval: timeOf(w.LastEval), KeepFiringSince: timeOf(w.KeepFiringSince),
 		Value: numOf(w.Value), Expected: numOf(w.Expected), Finding: w.Finding.finding(), Ack: w.Ack.ack(w.Fingerprint)}
 }
 
@@ -106,6 +107,7 @@ type findingWire struct {
 	Area      string          `json:"area"`
 	Period    *chiso.Period   `json:"period"`
 	Value     *float64        `json:"value"`
+	Qualifier chiso.Qualifier `json:"qualifier,omitempty"`
 	Expected  *float64        `json:"expected"`
 	Message   string          `json:"message"`
 	Source    string          `json:"source,omitempty"`
@@ -114,7 +116,7 @@ type findingWire struct {
 
 func toFindingWire(f chiso.Finding) findingWire {
 	w := findingWire{Rule: f.Rule, Group: f.Group, Check: f.Check, Diagnosis: f.Diagnosis, Severity: f.Severity,
-		Status: f.Status, Indicator: f.Indicator, Area: f.Area, Value: numOrNil(f.Value),
+		Status: f.Status, Indicator: f.Indicator, Area: f.Area, Value: numOrNil(f.Value), Qualifier: f.Qualifier,
 		Expected: numOrNil(f.Expected), Message: f.Text(), Source: f.Source, DataID: f.DataID}
 	if !f.Period.IsZero() {
 		p := f.Period
@@ -125,7 +127,7 @@ func toFindingWire(f chiso.Finding) findingWire {
 
 func (w findingWire) finding() chiso.Finding {
 	f := chiso.Finding{Rule: w.Rule, Group: w.Group, Check: w.Check, Diagnosis: w.Diagnosis, Severity: w.Severity,
-		Status: w.Status, Indicator: w.Indicator, Area: w.Area, Value: numOf(w.Value), Expected: numOf(w.Expected),
+		Status: w.Status, Indicator: w.Indicator, Area: w.Area, Value: numOf(w.Value), Qualifier: w.Qualifier, Expected: numOf(w.Expected),
 		Message: w.Message, Source: w.Source, DataID: w.DataID}
 	if w.Period != nil {
 		f.Period = *w.Period
@@ -186,6 +188,8 @@ type notificationWire struct {
 	Muted       []alertWire       `json:"muted,omitempty"`
 	Digest      *digestWire       `json:"digest,omitempty"`
 	Recipients  []string          `json:"recipients,omitempty"`
+	Cc          []string          `json:"cc,omitempty"`
+	Lang        string            `json:"lang,omitempty"`
 	ExternalURL string            `json:"external_url,omitempty"`
 	CreatedAt   time.Time         `json:"created_at"`
 	// RepeatInterval is in seconds; -1 for never.
@@ -196,7 +200,7 @@ type notificationWire struct {
 // (its ID, given by the outbox, is not part of it).
 func EncodeNotification(n *Notification) ([]byte, error) {
 	w := notificationWire{Receiver: n.Receiver, GroupKey: n.GroupKey, GroupLabels: n.GroupLabels,
-		Reason: n.Reason, Alerts: toWires(n.Alerts), Muted: toWires(n.Muted), Recipients: n.Recipients,
+		Reason: n.Reason, Alerts: toWires(n.Alerts), Muted: toWires(n.Muted), Recipients: n.Recipients, Cc: n.Cc, Lang: n.Lang,
 		ExternalURL: n.ExternalURL, CreatedAt: n.CreatedAt, RepeatInterval: n.RepeatInterval.Seconds()}
 	if n.RepeatInterval == Never {
 		w.RepeatInterval = -1
@@ -218,6 +222,8 @@ func DecodeNotification(e OutboxEntry) (*Notification, error) {
 	n := &Notification{ID: e.ID, Receiver: w.Receiver, Integration: e.Integration, GroupKey: w.GroupKey,
 		GroupLabels: w.GroupLabels, Reason: w.Reason, Alerts: fromWires(w.Alerts), Muted: fromWires(w.Muted),
 		Recipients:  w.Recipients,
+		Cc:          w.Cc,
+		Lang:        w.Lang,
 		ExternalURL: w.ExternalURL, CreatedAt: w.CreatedAt,
 		RepeatInterval: time.Duration(w.RepeatInterval * float64(time.Second))}
 	if w.RepeatInterval < 0 {

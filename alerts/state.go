@@ -80,7 +80,7 @@ func advance(a *chiso.Alert, seen bool, t timing, now time.Time) bool {
 		a.LastEval = now
 		a.KeepFiringSince = time.Time{}
 		if a.State == "" || a.State == chiso.Resolved {
-			a.State, a.ActiveAt, a.ResolvedAt = chiso.Pending, now, time.Time{}
+			a.State, a.ActiveAt, a.ResolvedAt, a.ResolvedBecause = chiso.Pending, now, time.Time{}, ""
 		}
 		if a.State == chiso.Pending && now.Sub(a.ActiveAt) >= t.hold {
 			a.State, a.FiredAt = chiso.Firing, now
@@ -114,7 +114,7 @@ func quiet(a *chiso.Alert) bool {
 // row; LastEval alone is not worth a write.
 func samePersisted(a, b *chiso.Alert) bool {
 	return a.State == b.State && a.ActiveAt.Equal(b.ActiveAt) && a.FiredAt.Equal(b.FiredAt) &&
-		a.ResolvedAt.Equal(b.ResolvedAt) && a.KeepFiringSince.Equal(b.KeepFiringSince) &&
+		a.ResolvedAt.Equal(b.ResolvedAt) && a.ResolvedBecause == b.ResolvedBecause && a.KeepFiringSince.Equal(b.KeepFiringSince) &&
 		sameFloat(a.Value, b.Value) && sameFloat(a.Expected, b.Expected) &&
 		a.Finding.DataID == b.Finding.DataID && a.Finding.Text() == b.Finding.Text() &&
 		a.Finding.Period == b.Finding.Period && (a.Ack == nil) == (b.Ack == nil) &&

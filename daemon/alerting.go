@@ -46,11 +46,16 @@ func validateAlerting(cfg *config.Config, ac *alerts.Config) error {
 type managerSink struct {
 	m   *alerts.Manager
 	cat *chiso.Catalogue
+	d   *Daemon // its engine tells how judged figures were published and revised
 }
 
 // Process implements AlertSink.
 func (s managerSink) Process(ctx context.Context, g rules.Group, fs iter.Seq[chiso.Finding], now time.Time) error {
-	return s.m.Process(ctx, alerts.Evaluation{Group: g, Findings: fs, Catalogue: s.cat, Now: now})
+	ev := alerts.Evaluation{Group: g, Findings: fs, Catalogue: s.cat, Now: now}
+	if s.d != nil && s.d.eng != nil { // set before the first evaluation
+		ev.Figures = s.d.eng
+	}
+	return s.m.Process(ctx, ev)
 }
 
 // SetRules implements AlertSink.
@@ -89,7 +94,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	d.alerts = m
-	d.opts.Alerts = managerSink{m: m, cat: d.cat}
+	d.opts.Alerts = managerSink{m: m, cat: d.cat, d: d}
 	return nil
 }
 

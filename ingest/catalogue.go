@@ -31,6 +31,7 @@ var catalogueFiles = []catalogueFile{
 	{"targets", []string{"indicator", "area", "period", "op", "value", "source"},
 		[]string{"description_vi", "description_en", "valid_from", "valid_to"}, readTarget},
 	{"bounds", []string{"indicator", "min", "max", "valid_from", "valid_to"}, nil, readBounds},
+	{"sources", []string{"id", "title"}, []string{"publisher", "published", "url"}, readSource},
 }
 
 // ReadCatalogue reads one catalogue CSV file, told apart by its header:
@@ -38,10 +39,12 @@ var catalogueFiles = []catalogueFile{
 // method,concept,description,aliases,integral), areas (code,name_vi,level,parent,
 // gso_code,valid_from,valid_to and optionally aliases), lineage
 // (from,to,effective,kind), targets (indicator,area,period,op,value,source
-// and optionally description_vi,description_en,valid_from,valid_to) or
+// and optionally description_vi,description_en,valid_from,valid_to),
 // bounds (indicator,min,max,valid_from,valid_to: the indicator's range of
 // possible values for the periods ending within those days, replacing its
-// min and max there). Entries are appended to cat; a
+// min and max there) or sources (id,title and optionally
+// publisher,published,url: the publications observations cite by id).
+// Entries are appended to cat; a
 // file with any problem appends nothing and returns an *ErrorList naming
 // file, line, column and value of every problem. Dates are YYYY-MM-DD, an
 // empty min or max is unbounded and an empty date is none. Aliases are the
@@ -67,6 +70,7 @@ func ReadCatalogue(name string, r io.Reader, cat *chiso.Catalogue) error {
 	next.Lineage = append([]chiso.Lineage(nil), cat.Lineage...)
 	next.Targets = append([]chiso.Target(nil), cat.Targets...)
 	next.Bounds = append([]chiso.DatedRange(nil), cat.Bounds...)
+	next.Sources = append([]chiso.Source(nil), cat.Sources...)
 	var errs ErrorList
 	if err := readRows(cr, name, cols, &errs, func(row *csvRow) error { return f.read(row, &next) }); err != nil {
 		return err
@@ -96,7 +100,7 @@ func catalogueKind(header []string) (catalogueFile, map[string]int, error) {
 			return f, cols, nil
 		}
 	}
-	return catalogueFile{}, nil, problem("unknown_header", "header %s is none of the catalogue formats (indicators, areas, lineage, targets, bounds)", "dòng tiêu đề %s không thuộc định dạng danh mục nào (indicators, areas, lineage, targets, bounds)", quote(strings.Join(header, ",")))
+	return catalogueFile{}, nil, problem("unknown_header", "header %s is none of the catalogue formats (indicators, areas, lineage, targets, bounds, sources)", "dòng tiêu đề %s không thuộc định dạng danh mục nào (indicators, areas, lineage, targets, bounds, sources)", quote(strings.Join(header, ",")))
 }
 
 func hasAll(cols map[string]int, names []string) bool {
@@ -341,6 +345,20 @@ func (r *csvRow) validity(ok bool) (from, to time.Time, _ bool) {
 	return from, to, ok && okFrom && okTo
 }
 
+func readSource(r *csvRow, cat *chiso.Catalogue) error {
+	s := chiso.Source{ID: r.get("id"), Title: r.get("title"), Publisher: r.get("publisher"), URL: r.get("url")}
+	published, ok := r.date("published")
+	s.Published = published
+	if s.ID == "" {
+		r.fail("id", problem("bad_source", "a source needs an id, the name observations cite", "nguồn cần có id, tên mà số liệu trích dẫn"))
+		ok = false
+	}
+	if ok {
+		cat.Sources = append(cat.Sources, s)
+	}
+	return nil
+}
+
 // ValidateCatalogue checks the references between the parts of a
 // catalogue once all of it is read: every area's parent, both ends of every
 // lineage entry and every target's indicator and area must exist. It lists
@@ -388,11 +406,11 @@ func dateOr(t time.Time, none string) string {
 }
 
 // SampleCatalogue reads the catalogue of the built-in sample data:
-// indicators, areas, lineage, national targets and dated bounds.
+// indicators, areas, lineage, national targets, dated bounds and the five articles.
 func SampleCatalogue() (*chiso.Catalogue, error) {
 	cat := &chiso.Catalogue{}
 	fsys := sample.FS()
-	for _, name := range []string{sample.Indicators, sample.Areas, sample.Lineage, sample.Targets, sample.Bounds} {
+	for _, name := range []string{sample.Indicators, sample.Areas, sample.Lineage, sample.Targets, sample.Bounds, sample.Sources} {
 		if err := readCatalogueFS(fsys, name, cat); err != nil {
 			return nil, err
 		}

@@ -13,7 +13,7 @@ import (
 var seed embed.FS
 
 // FS returns the sample files: indicators.csv, areas.csv, lineage.csv,
-// targets.csv, bounds.csv, observations.csv and articles/*.txt.
+// targets.csv, bounds.csv, sources.csv, observations.csv and articles/*.txt.
 func FS() fs.FS {
 	sub, err := fs.Sub(seed, "seed")
 	if err != nil {
@@ -30,4 +30,5 @@ const (
 	Targets      = "targets.csv"
 	Bounds       = "bounds.csv"
 	Observations = "observations.csv"
+	Sources      = "sources.csv" // the articles' titles, publishers and dates
 )

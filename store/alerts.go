@@ -94,15 +94,16 @@ func (db *DB) ApplyAlertChanges(ctx context.Context, b alerts.Batch) error {
 
 const upsertAlertSQL = `INSERT INTO alerts(fingerprint, alertname, grp, area, indicator, state, labels,
 	annotations, active_at, fired_at, resolved_at, last_eval, keep_firing_since, value, expected, finding,
-	ack_kind, ack_by, ack_at, ack_comment, ack_data_id)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ack_kind, ack_by, ack_at, ack_comment, ack_data_id, resolved_because)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT(fingerprint) DO UPDATE SET alertname = excluded.alertname, grp = excluded.grp,
 	area = excluded.area, indicator = excluded.indicator, state = excluded.state, labels = excluded.labels,
 	annotations = excluded.annotations, active_at = excluded.active_at, fired_at = excluded.fired_at,
 	resolved_at = excluded.resolved_at, last_eval = excluded.last_eval,
 	keep_firing_since = excluded.keep_firing_since, value = excluded.value, expected = excluded.expected,
 	finding = excluded.finding, ack_kind = excluded.ack_kind, ack_by = excluded.ack_by,
-	ack_at = excluded.ack_at, ack_comment = excluded.ack_comment, ack_data_id = excluded.ack_data_id`
+	ack_at = excluded.ack_at, ack_comment = excluded.ack_comment, ack_data_id = excluded.ack_data_id,
+	resolved_because = excluded.resolved_because`
 
 // writeAlertChanges upserts or deletes the changed alerts.
 func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
@@ -156,9 +157,11 @@ func alertArgs(a *chiso.Alert, lj labelsJSON) []any {
 		alertTime(a.ActiveAt), alertTime(a.FiredAt), alertTime(a.ResolvedAt), alertTime(a.LastEval),
 		alertTime(a.KeepFiringSince), alertNum(a.Value), alertNum(a.Expected), findingJSON(a.Finding)}
 	if k := a.Ack; k != nil {
-		return append(args, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
+		args = append(args, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
+	} else {
+		args = append(args, nil, nil, nil, nil, nil)
 	}
-	return append(args, nil, nil, nil, nil, nil)
+	return append(args, string(a.ResolvedBecause))
 }
 
 // mapJSON writes a map of strings as a JSON object with sorted keys, as
@@ -295,7 +298,7 @@ func orNone(s []string) []string {
 }
 
 const alertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,
-	keep_firing_since, value, expected, finding, ack_kind, ack_by, ack_at, ack_comment, ack_data_id`
+	keep_firing_since, value, expected, finding, ack_kind, ack_by, ack_at, ack_comment, ack_data_id, resolved_because`
 
 // LoadAlerts returns every stored alert, by fingerprint.
 func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
@@ -325,6 +328,7 @@ type alertRow struct {
 	value, expected                                          sql.NullFloat64
 	ackKind, ackBy, ackAt, ackComment                        sql.NullString
 	ackDataID                                                sql.NullInt64
+	resolvedBecause                                          string
 }
 
 // scanAlert reads one alerts row.
@@ -332,10 +336,10 @@ func scanAlert(rows *sql.Rows) (chiso.Alert, error) {
 	var r alertRow
 	if err := rows.Scan(&r.fp, &r.state, &r.labels, &r.annotations, &r.activeAt, &r.firedAt, &r.resolvedAt,
 		&r.lastEval, &r.keepFiringSince, &r.value, &r.expected, &r.finding, &r.ackKind, &r.ackBy, &r.ackAt,
-		&r.ackComment, &r.ackDataID); err != nil {
+		&r.ackComment, &r.ackDataID, &r.resolvedBecause); err != nil {
 		return chiso.Alert{}, err
 	}
-	a := chiso.Alert{Fingerprint: r.fp, State: chiso.AlertState(r.state),
+	a := chiso.Alert{Fingerprint: r.fp, State: chiso.AlertState(r.state), ResolvedBecause: chiso.ResolveReason(r.resolvedBecause),
 		Value: alertNumOf(r.value), Expected: alertNumOf(r.expected)}
 	err := firstErr(json.Unmarshal([]byte(r.labels), &a.Labels),
 		json.Unmarshal([]byte(r.annotations), &a.Annotations),

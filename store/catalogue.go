@@ -21,7 +21,7 @@ func (db *DB) Catalogue(ctx context.Context) (*chiso.Catalogue, error) {
 	defer tx.Rollback()
 	cat := &chiso.Catalogue{}
 	for _, step := range []func(context.Context, *sql.Tx, *chiso.Catalogue) error{
-		readIndicators, readAreas, readLineage, readTargets, readBounds,
+		readIndicators, readAreas, readLineage, readTargets, readBounds, readSources,
 	} {
 		if err := step(ctx, tx, cat); err != nil {
 			return nil, fmt.Errorf("read catalogue: %w", err)
@@ -153,6 +153,27 @@ func readBounds(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 	return rows.Err()
 }
 
+func readSources(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name, title, publisher, published, url FROM sources
+		WHERE described = 1 ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s chiso.Source
+		var published sql.NullString
+		if err := rows.Scan(&s.ID, &s.Title, &s.Publisher, &published, &s.URL); err != nil {
+			return err
+		}
+		if s.Published, err = parseDate(published); err != nil {
+			return fmt.Errorf("source %s published: %w", s.ID, err)
+		}
+		cat.Sources = append(cat.Sources, s)
+	}
+	return rows.Err()
+}
+
 // ImportCatalogue upserts every entry of cat by its code (lineage by from
 // and to, targets by indicator, area and deadline) in one transaction and
 // returns how many rows it inserted or changed. Entries missing from cat are
@@ -225,6 +246,11 @@ const (
 		ON CONFLICT(indicator, valid_from) DO UPDATE SET valid_to = excluded.valid_to, min = excluded.min, max = excluded.max,
 			version = excluded.version
 		WHERE valid_to IS NOT excluded.valid_to OR min IS NOT excluded.min OR max IS NOT excluded.max`
+	upsertSource = `INSERT INTO sources(name, title, publisher, published, url, described) VALUES (?, ?, ?, ?, ?, 1)
+		ON CONFLICT(name) DO UPDATE SET title = excluded.title, publisher = excluded.publisher,
+			published = excluded.published, url = excluded.url, described = 1
+		WHERE title IS NOT excluded.title OR publisher IS NOT excluded.publisher
+			OR published IS NOT excluded.published OR url IS NOT excluded.url OR described IS NOT 1`
 )
 
 // upsertCatalogue writes every entry and counts the rows that changed.
@@ -270,6 +296,11 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 		}
 		if err := exec("bounds of "+b.Indicator+" from "+from, upsertBounds, b.Indicator, from, formatDate(b.ValidTo),
 			toNullFloat(b.Min), toNullFloat(b.Max), version); err != nil {
+			return 0, err
+		}
+	}
+	for _, src := range cat.Sources {
+		if err := exec("source "+src.ID, upsertSource, src.ID, src.Title, src.Publisher, formatDate(src.Published), src.URL); err != nil {
 			return 0, err
 		}
 	}

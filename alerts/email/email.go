@@ -16,6 +16,7 @@ import (
 	"net"
 	netmail "net/mail"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,8 +130,8 @@ func Render(cfg Config, n *alerts.Notification, opts ...Option) (subject, text, 
 	return r.subject, r.text, r.html, errors.Join(cut...)
 }
 
-// Notify sends n as one message to n.Recipients, or to the configured To
-// when it names none. A message the server refuses with a 5xx reply, or
+// Notify sends n as one message to n.Recipients (To) and n.Cc (Cc), or to
+// the configured To when it names none. A message the server refuses with a 5xx reply, or
 // one that cannot be built, fails permanently (alerts.Permanent); a 4xx
 // reply, a network error or a time-out can be retried. Recipients the
 // server refuses do not stop the others: the message goes to those
@@ -206,6 +207,11 @@ func (e *Notifier) message(n *alerts.Notification) (*mail.Msg, []string, error) 
 	if err := m.To(to...); err != nil {
 		return nil, nil, fmt.Errorf("to %q: %w", to, err)
 	}
+	if len(n.Cc) > 0 {
+		if err := m.Cc(n.Cc...); err != nil {
+			return nil, nil, fmt.Errorf("cc %q: %w", n.Cc, err)
+		}
+	}
 	rcpts, err := m.GetRecipients()
 	if err != nil {
 		return nil, nil, fmt.Errorf("recipients: %w", err)
@@ -253,10 +259,71 @@ func (e *Notifier) identify(m *mail.Msg, n *alerts.Notification) {
 		m.SetDateWithValue(n.CreatedAt)
 	}
 	m.SetGenHeader("X-Chiso-Reason", string(n.Reason))
+	m.SetGenHeader("X-Chiso-Receiver", n.Receiver)
+	for _, h := range filterHeaders {
+		if v := labelValues(n, h.key); v != "" {
+			m.SetGenHeader(h.name, v)
+		}
+	}
 	m.SetGenHeader("X-Chiso-Notification-Id", strconv.FormatInt(n.ID, 10))
 	if n.Attempt > 0 {
 		m.SetGenHeader("X-Chiso-Attempt", strconv.Itoa(n.Attempt)) // above 1: maybe a duplicate
 	}
+}
+
+// filterHeaders are the headers that carry, for mail filters, what the
+// body leaves out: the alerts' rule names, diagnoses, severities, areas,
+// indicators and fingerprints.
+var filterHeaders = []struct {
+	name mail.Header
+	key  string // the label; empty: the fingerprint
+}{
+	{"X-Chiso-Alertname", "alertname"},
+	{"X-Chiso-Diagnosis", "diagnosis"},
+	{"X-Chiso-Severity", "severity"},
+	{"X-Chiso-Area", "area"},
+	{"X-Chiso-Indicator", "indicator"},
+	{"X-Chiso-Fingerprint", ""},
+}
+
+// maxHeaderValues bounds the values a filter header lists; "…" ends a
+// longer list.
+const maxHeaderValues = 20
+
+// labelValues lists the distinct values of a label (the fingerprint when
+// key is empty) over the notification's alerts, sorted and comma-separated.
+func labelValues(n *alerts.Notification, key string) string {
+	as := n.Alerts
+	if g := n.Digest; g != nil {
+		as = concat(g.Fired, g.StillFiring, g.Resolved, g.Acknowledged)
+	}
+	set := map[string]bool{}
+	for _, a := range as {
+		v := a.Fingerprint
+		if key != "" {
+			v = a.Labels[key]
+		}
+		if v = strings.Map(printable, v); v != "" {
+			set[v] = true
+		}
+	}
+	vs := make([]string, 0, len(set))
+	for v := range set {
+		vs = append(vs, v)
+	}
+	sort.Strings(vs)
+	if len(vs) > maxHeaderValues {
+		vs = append(vs[:maxHeaderValues], "…")
+	}
+	return strings.Join(vs, ", ")
+}
+
+// printable drops control characters, so that no label can add a header.
+func printable(r rune) rune {
+	if r < 0x20 || r == 0x7f {
+		return -1
+	}
+	return r
 }
 
 // readPassword reads the password from the configured file or variable.

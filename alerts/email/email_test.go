@@ -22,44 +22,51 @@ import (
 
 var queued = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC) // 08:00 in Hanoi
 
-// catalogue holds the names and units the fixtures refer to.
+// catalogue holds the names, units and sources the fixtures refer to.
 func catalogue() *chiso.Catalogue {
 	return &chiso.Catalogue{
 		Indicators: []chiso.Indicator{
-			{Code: "village_fibre_coverage", NameVI: "Tỷ lệ thôn/bản có cáp quang", NameEN: "Villages reached by fibre", Unit: "percent", Kind: chiso.KindPercent},
+			{Code: "electronic_document_rate", NameVI: "Tỷ lệ văn bản điện tử", NameEN: "Documents exchanged electronically", Unit: "percent", Kind: chiso.KindPercent},
 			{Code: "ict_revenue", NameVI: "Tổng doanh thu toàn ngành TT&TT", NameEN: "ICT sector revenue", Unit: "billion_vnd", Kind: chiso.KindMoney},
 		},
 		Areas: []chiso.Area{{Code: "DB", Name: "Điện Biên"}, {Code: "VP", Name: "Vĩnh Phúc"}},
+		Sources: []chiso.Source{{ID: "003_efe2a831d2015491.txt", Title: "Sở Thông tin và Truyền thông tỉnh Điện Biên: 15 năm xây dựng và phát triển",
+			Publisher: "Sở Thông tin và Truyền thông tỉnh Điện Biên", Published: time.Date(2022, 6, 5, 0, 0, 0, 0, time.UTC),
+			URL: "https://stttt.dienbien.gov.vn/15-nam"}},
 	}
 }
 
-// fibreAlert is a firing below-target alert for Điện Biên.
-func fibreAlert() chiso.Alert {
-	f := chiso.Finding{Rule: "FibreBelowTarget", Group: "targets", Diagnosis: chiso.BelowTarget, Severity: chiso.Warning,
-		Indicator: "village_fibre_coverage", Area: "DB", Period: chiso.MustParsePeriod("2022"), Value: 83.7, Expected: 100,
-		Message: "Tỷ lệ thôn/bản có cáp quang của Điện Biên năm 2022 là 83,7%, chưa đạt mục tiêu 100% (Quyết định 749/QĐ-TTg).",
-		Source:  "dienbien-2022.md"}
-	return chiso.Alert{Fingerprint: "fp-fibre", State: chiso.Firing, FiredAt: queued.Add(-time.Hour), Value: f.Value, Expected: f.Expected, Finding: f,
+// documentAlert is a firing below-target alert for Điện Biên: "trên 95%"
+// against a target of 100%.
+func documentAlert() chiso.Alert {
+	f := chiso.Finding{Rule: "IndicatorBelowTarget", Group: "targets", Diagnosis: chiso.BelowTarget, Severity: chiso.Warning,
+		Status: chiso.Indeterminate, Indicator: "electronic_document_rate", Area: "DB", Period: chiso.MustParsePeriod("2022"),
+		Value: 95, Qualifier: chiso.Over, Expected: 100,
+		Message: "Tỷ lệ văn bản điện tử của Điện Biên: trên 95% (năm 2022) — chưa thể kết luận có đạt mục tiêu ≥ 100% vào năm 2025 hay không. Nguồn: 003_efe2a831d2015491.txt.",
+		Source:  "003_efe2a831d2015491.txt"}
+	return chiso.Alert{Fingerprint: "fp-doc", State: chiso.Firing, FiredAt: queued.Add(-time.Hour), Value: f.Value, Expected: f.Expected, Finding: f,
 		Labels: map[string]string{"alertname": f.Rule, "group": f.Group, "severity": "warning", "diagnosis": "below_target",
 			"indicator": f.Indicator, "area": f.Area},
-		Annotations: map[string]string{"summary": "Điện Biên chưa đạt mục tiêu cáp quang đến thôn/bản", "description": "Mục tiêu 100% thôn/bản có cáp quang năm 2025."}}
+		Annotations: map[string]string{"summary": "Điện Biên: văn bản điện tử", "description": "Mục tiêu 100% văn bản điện tử năm 2025."}}
 }
 
-// revenueAlert is a critical unit-slip alert for Vĩnh Phúc.
+// revenueAlert is an implausible-change alert for Vĩnh Phúc.
 func revenueAlert() chiso.Alert {
-	a := fibreAlert()
-	a.Fingerprint, a.Value, a.Expected = "fp-rev", 183001, 3560
-	a.Finding = chiso.Finding{Rule: "UnitSlip", Diagnosis: chiso.UnitSlip, Severity: chiso.Critical, Indicator: "ict_revenue", Area: "VP",
-		Period: chiso.MustParsePeriod("2022"), Value: 183001, Expected: 3560, Message: "Doanh thu tăng gấp 51 lần so với năm 2015."}
-	a.Labels = map[string]string{"alertname": "UnitSlip", "severity": "critical", "diagnosis": "unit_slip", "indicator": "ict_revenue", "area": "VP", "period": "2022"}
-	a.Annotations = map[string]string{"summary": "Nghi nhầm đơn vị doanh thu", "description": ""}
+	a := documentAlert()
+	a.Fingerprint, a.Value, a.Expected = "fp-rev", 183001, 60826.2
+	a.Finding = chiso.Finding{Rule: "RevenueChangeImplausible", Diagnosis: chiso.ImplausibleChange, Severity: chiso.Critical, Status: chiso.Fail,
+		Indicator: "ict_revenue", Area: "VP", Period: chiso.MustParsePeriod("2022"), Value: 183001, Expected: 60826.2,
+		Message: "Tổng doanh thu toàn ngành TT&TT của Vĩnh Phúc: 183.001 tỷ đồng (năm 2022) so với 3.560 tỷ đồng (năm 2015): +75,6%/năm, vượt mức hợp lý +50%/năm. Nguồn: 001_458128be76c48929.txt.",
+		Source:  "001_458128be76c48929.txt"}
+	a.Labels = map[string]string{"alertname": "RevenueChangeImplausible", "severity": "critical", "diagnosis": "implausible_change", "indicator": "ict_revenue", "area": "VP", "period": "2022"}
+	a.Annotations = map[string]string{"summary": "Doanh thu tăng bất thường", "description": ""}
 	return a
 }
 
 // notification is a firing notification to the department head.
 func notification() *alerts.Notification {
 	return &alerts.Notification{ID: 42, Receiver: "so-khcn", GroupKey: "{}:{area=\"DB\"}", Reason: alerts.ReasonFiring,
-		GroupLabels: map[string]string{"area": "DB"}, Alerts: []chiso.Alert{fibreAlert(), revenueAlert()},
+		GroupLabels: map[string]string{"area": "DB"}, Alerts: []chiso.Alert{documentAlert(), revenueAlert()},
 		Recipients: []string{"Giám đốc Sở <giamdoc@sokhcn.dienbien.gov.vn>"}, ExternalURL: "https://chiso.example.vn/", CreatedAt: queued}
 }
 
@@ -159,20 +166,35 @@ func checkMessage(t *testing.T, p parsed) {
 	if err != nil || len(to) != 1 || to[0].Address != "giamdoc@sokhcn.dienbien.gov.vn" || to[0].Name != "Giám đốc Sở" {
 		t.Errorf("To %v: %v", to, err)
 	}
-	wantSubject := "[chiso] Đang cảnh báo: Tổng doanh thu toàn ngành TT&TT – Vĩnh Phúc (2022) và 1 cảnh báo khác"
+	wantSubject := "[chiso] Vĩnh Phúc, Điện Biên: 2 số liệu cần kiểm tra"
 	if p.Subject != wantSubject {
 		t.Errorf("subject\n got %q\nwant %q", p.Subject, wantSubject)
 	}
 	if got := p.Header.Get("Message-Id"); !strings.Contains(got, "chiso.42.") {
 		t.Errorf("Message-ID %q does not carry the notification id", got)
 	}
+	for h, want := range map[string]string{"X-Chiso-Alertname": "IndicatorBelowTarget, RevenueChangeImplausible",
+		"X-Chiso-Diagnosis": "below_target, implausible_change", "X-Chiso-Area": "DB, VP", "X-Chiso-Fingerprint": "fp-doc, fp-rev"} {
+		if got := p.Header.Get(h); got != want {
+			t.Errorf("%s: %q, want %q", h, got, want)
+		}
+	}
 	for name, body := range map[string]string{"text": p.Text, "html": p.HTML} {
-		for _, want := range []string{"Tỷ lệ thôn/bản có cáp quang", "Điện Biên", "83,7%", "100%", "dienbien-2022.md",
-			"Tổng doanh thu toàn ngành TT", "Vĩnh Phúc", "183.001 tỷ đồng", "3.560 tỷ đồng", "Nghiêm trọng", "Chưa đạt mục tiêu",
-			"08:00 02/03/2026", "https://chiso.example.vn/api/v1/findings?area=DB"} {
+		for _, want := range []string{"Tỷ lệ văn bản điện tử – Điện Biên, năm 2022", "trên 95%", "100%",
+			"Sở Thông tin và Truyền thông tỉnh Điện Biên: 15 năm xây dựng và phát triển", "05/06/2022", "https://stttt.dienbien.gov.vn/15-nam",
+			"Tổng doanh thu toàn ngành TT", "Vĩnh Phúc", "183.001 tỷ đồng", "001_458128be76c48929.txt",
+			"08:00 ngày 02/03/2026", "https://chiso.example.vn/series/electronic_document_rate/DB"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s part lacks %q:\n%s", name, want, body)
 			}
+		}
+		for _, not := range []string{"IndicatorBelowTarget", "below_target", "fp-doc", "/api/v1/", "Nguồn: 003_"} {
+			if strings.Contains(body, not) {
+				t.Errorf("%s part has %q, which belongs in the headers:\n%s", name, not, body)
+			}
+		}
+		if n := strings.Count(body, "chưa thể kết luận"); n != 1 {
+			t.Errorf("%s part says what is wrong %d times, want once:\n%s", name, n, body)
 		}
 	}
 	if !strings.Contains(p.HTML, "TT&amp;TT") {
@@ -219,6 +241,18 @@ func TestNotifyRecipients(t *testing.T) {
 	if got := s.Messages(); len(got) != 1 || strings.Join(got[0].To, ",") != "a@example.vn,b@example.vn" {
 		t.Errorf("got %+v, want one message to the configured to", got)
 	}
+	n.Recipients, n.Cc = []string{"head@example.vn"}, []string{"office@example.vn"}
+	if err := e.Notify(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	got := s.Messages()
+	if len(got) != 2 || strings.Join(got[1].To, ",") != "head@example.vn,office@example.vn" {
+		t.Fatalf("got %d messages, the last to %v; want one message to the head and the cc", len(got), got[len(got)-1].To)
+	}
+	if h := parse(t, got[1].Data).Header; h.Get("To") != "<head@example.vn>" || h.Get("Cc") != "<office@example.vn>" {
+		t.Errorf("To %q Cc %q, want the head in To and the office in Cc", h.Get("To"), h.Get("Cc"))
+	}
+	n.Recipients, n.Cc = nil, nil
 	cfg.To = nil
 	e, _ = New(cfg)
 	if err := e.Notify(context.Background(), n); !alerts.IsPermanent(err) {

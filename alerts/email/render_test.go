@@ -15,16 +15,18 @@ import (
 func TestRender(t *testing.T) {
 	resolved := notification()
 	resolved.Reason = alerts.ReasonResolved
-	for i := range resolved.Alerts {
-		resolved.Alerts[i].State, resolved.Alerts[i].ResolvedAt = chiso.Resolved, queued
+	for i, why := range []chiso.ResolveReason{chiso.ResolvedRevised, chiso.ResolvedNewData} {
+		resolved.Alerts[i].State, resolved.Alerts[i].ResolvedAt, resolved.Alerts[i].ResolvedBecause = chiso.Resolved, queued, why
 	}
-	acked := fibreAlert()
+	acked := documentAlert()
 	acked.Ack = &chiso.Acknowledgement{Kind: chiso.AckCorrect, By: "Nguyễn Văn A", At: queued, Comment: "Đã đối chiếu báo cáo gốc"}
 	digest := notification()
 	digest.Reason, digest.Alerts = alerts.ReasonDigest, nil
 	digest.Digest = &alerts.Digest{From: queued.AddDate(0, 0, -7), To: queued,
 		Fired: []chiso.Alert{revenueAlert()}, Acknowledged: []chiso.Alert{acked}}
 	test := &alerts.Notification{ID: 7, Receiver: "so-khcn", Reason: alerts.ReasonTest, CreatedAt: queued}
+	one := notification()
+	one.Alerts = one.Alerts[1:]
 	tests := []struct {
 		name, lang string
 		n          *alerts.Notification
@@ -32,18 +34,24 @@ func TestRender(t *testing.T) {
 		body       []string // in both parts
 		notBody    []string
 	}{
-		{"firing vi", "vi", notification(), "[chiso] Đang cảnh báo: Tổng doanh thu toàn ngành TT&TT – Vĩnh Phúc (2022) và 1 cảnh báo khác",
-			[]string{"Đang cảnh báo (2)", "Chưa đạt mục tiêu"}, []string{"Đã xử lý lúc"}},
-		{"firing en", "en", notification(), "[chiso] Firing: ICT sector revenue – Vĩnh Phúc (2022) and 1 more",
-			[]string{"Villages reached by fibre", "183,001 billion VND", "83.7%", "Below target", "2026-03-02 07:00 ICT"}, []string{"Kính gửi"}},
-		{"resolved vi", "vi", resolved, "[chiso] Đã được xử lý: Tổng doanh thu toàn ngành TT&TT – Vĩnh Phúc (2022) và 1 cảnh báo khác",
-			[]string{"Đã được xử lý (2)", "Đã xử lý lúc", "08:00 02/03/2026"}, []string{"Đang cảnh báo ("}},
-		{"digest vi", "vi", digest, "[chiso] Tổng hợp cảnh báo 08:00 23/02/2026 – 08:00 02/03/2026: 1 mới, 0 còn tồn, 0 đã xử lý",
-			[]string{"Đã phát sinh (1)", "Vẫn đang cảnh báo (0)", "Đã được xử lý (0)", "Đã được xác nhận (1)",
-				"Đã xem xét, số liệu đúng", "Nguyễn Văn A", "Đã đối chiếu báo cáo gốc", "183.001 tỷ đồng"}, nil},
-		{"digest en", "en", digest, "[chiso] Alert digest 2026-02-23 08:00 ICT – 2026-03-02 08:00 ICT: 1 new, 0 still firing, 0 resolved",
-			[]string{"Fired (1)", "Still firing (0)", "Acknowledged (1)", "Reviewed, correct"}, nil},
-		{"test vi", "vi", test, "[chiso] Thư thử nghiệm gửi tới so-khcn", []string{"thư thử nghiệm", "so-khcn", "mã thông báo 7"}, []string{"Đang cảnh báo"}},
+		{"firing vi", "vi", notification(), "[chiso] Vĩnh Phúc, Điện Biên: 2 số liệu cần kiểm tra",
+			[]string{"2 số liệu của Vĩnh Phúc, Điện Biên cần anh/chị xem lại", "trên 95%", "Đề nghị xin số liệu chính xác thay cho “trên 95%”"},
+			[]string{"Đã xử lý lúc", "Quy tắc", "Nghiêm trọng"}},
+		{"firing en", "en", notification(), "[chiso] Vĩnh Phúc, Điện Biên: 2 figures to check",
+			[]string{"Documents exchanged electronically – Điện Biên, 2022", "183,001 billion VND", "over 95%",
+				"Ask for the exact figure instead of “over 95%”", "2 March 2026, 08:00 ICT"},
+			[]string{"Kính gửi", "trên 95", "chưa thể"}},
+		{"one en", "en", one, "[chiso] Vĩnh Phúc: 1 figure to check", []string{"found 1 figure of Vĩnh Phúc that needs"}, nil},
+		{"resolved vi", "vi", resolved, "[chiso] Vĩnh Phúc, Điện Biên: 2 số liệu không còn cần kiểm tra",
+			[]string{"Số liệu đã được đính chính", "Số liệu mới công bố đã giải thích chênh lệch"}, []string{"Cần làm", "ĐÃ ĐƯỢC XỬ LÝ"}},
+		{"resolved en", "en", resolved, "[chiso] Vĩnh Phúc, Điện Biên: 2 figures no longer to check",
+			[]string{"The figure was corrected", "Newer figures explain it"}, []string{"What to do"}},
+		{"digest vi", "vi", digest, "[chiso] Vĩnh Phúc, Điện Biên: 1 số liệu cần kiểm tra, 0 đã xong (tổng hợp 23/02/2026 – 02/03/2026)",
+			[]string{"Mới phát hiện (1)", "Vẫn cần kiểm tra (0)", "Không còn cần kiểm tra (0)", "Cán bộ phụ trách đã xác nhận (1)",
+				"Nguyễn Văn A xác nhận lúc 08:00 ngày 02/03/2026: số liệu đúng. “Đã đối chiếu báo cáo gốc”", "183.001 tỷ đồng"}, nil},
+		{"digest en", "en", digest, "[chiso] Vĩnh Phúc, Điện Biên: 1 to check, 0 cleared (digest 23 February 2026 – 2 March 2026)",
+			[]string{"New (1)", "Still to check (0)", "Acknowledged by a data steward (1)", "Nguyễn Văn A confirmed on 2 March 2026, 08:00 ICT that the figure is correct."}, nil},
+		{"test vi", "vi", test, "[chiso] Thư thử nghiệm gửi tới so-khcn", []string{"thư thử nghiệm", "so-khcn"}, []string{"Cần kiểm tra"}},
 		{"test en", "en", test, "[chiso] Test message for so-khcn", []string{"test message", "so-khcn"}, nil},
 	}
 	for _, tt := range tests {
@@ -69,6 +77,28 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// TestRenderWritesItsOwnSentences renders Vietnamese findings for an
+// English receiver: what is wrong is written from the findings' fields, so
+// that the message is in one language.
+func TestRenderWritesItsOwnSentences(t *testing.T) {
+	n := notification()
+	n.Lang = "vi"
+	_, text, _, err := Render(Config{Lang: "en"}, n, WithCatalogue(catalogue()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Problem: Over 95% (2022): whether it meets the target of 100% cannot be told.",
+		"Problem: 183,001 billion VND (2022) changed implausibly from the previous period (plausible: 60,826.2 billion VND).",
+		"What to do: Check 183,001 billion VND against 001_458128be76c48929.txt."} {
+		if !strings.Contains(text, w) {
+			t.Errorf("text lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "năm 2022") || strings.Contains(text, "chưa") {
+		t.Errorf("an English message has Vietnamese words:\n%s", text)
+	}
+}
+
 func TestRenderWithoutCatalogue(t *testing.T) {
 	n := notification()
 	n.Alerts[0].Labels["area_name"] = "Điện Biên"
@@ -76,7 +106,8 @@ func TestRenderWithoutCatalogue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"village_fibre_coverage – Điện Biên", "ict_revenue – VP", "Số liệu báo cáo: 183.001\n", "Số liệu báo cáo: 83,7\n"} {
+	for _, w := range []string{"electronic_document_rate – Điện Biên", "ict_revenue – VP", "Số liệu công bố: 183.001\n",
+		"Số liệu công bố: trên 95\n", "Nguồn: 003_efe2a831d2015491.txt\n"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("text lacks %q:\n%s", w, text)
 		}
@@ -86,24 +117,26 @@ func TestRenderWithoutCatalogue(t *testing.T) {
 func TestRenderEscapes(t *testing.T) {
 	n := notification()
 	n.Alerts = n.Alerts[:1]
-	n.Alerts[0].Annotations["summary"] = "<script>alert(1)</script>"
+	n.Alerts[0].Finding.Message = "<script>alert(1)</script>"
 	n.Alerts[0].Labels["area"] = "XX"
+	n.Alerts[0].Finding.Area = "XX"
 	n.Alerts[0].Labels["area_name"] = "Hà Nội\r\nBcc: spy@example.com"
 	subject, _, html, err := Render(Config{}, n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.ContainsAny(subject, "\r\n") || subject != "[chiso] Đang cảnh báo: village_fibre_coverage – Hà Nội Bcc: spy@example.com (2022)" {
+	if strings.ContainsAny(subject, "\r\n") || subject != "[chiso] Hà Nội Bcc: spy@example.com: 1 số liệu cần kiểm tra" {
 		t.Errorf("subject %q: want one line", subject)
 	}
 	if strings.Contains(html, "<script>") || !strings.Contains(html, "&lt;script&gt;") {
-		t.Errorf("html does not escape an annotation")
+		t.Errorf("html does not escape a message")
 	}
 }
 
 func TestRenderSubjectLength(t *testing.T) {
 	n := notification()
-	n.Alerts[1].Labels["indicator"] = strings.Repeat("chỉ số ", 100)
+	n.Alerts[1].Labels["area_name"] = strings.Repeat("tỉnh ", 100)
+	n.Alerts[1].Labels["area"] = "XX"
 	subject, _, _, err := Render(Config{}, n)
 	if err != nil {
 		t.Fatal(err)
@@ -134,10 +167,10 @@ func TestRenderOverrides(t *testing.T) {
 	if subject != "so-khcn: 2 VĨNH PHÚC" {
 		t.Errorf("subject %q", subject)
 	}
-	if !strings.HasPrefix(text, "Tóm tắt\n* Tổng doanh thu") || !strings.Contains(text, "Số liệu báo cáo: 83,7%") {
+	if !strings.HasPrefix(text, "Tóm tắt\nTổng doanh thu") || !strings.Contains(text, "Số liệu công bố: trên 95%") {
 		t.Errorf("text override did not reuse the shipped alert block:\n%s", text)
 	}
-	if html != "<h1>Đang cảnh báo</h1>183.001 tỷ đồng83,7%" {
+	if html != "<h1>Cần kiểm tra</h1>183.001 tỷ đồng95%" {
 		t.Errorf("html %q", html)
 	}
 }
@@ -276,7 +309,7 @@ func BenchmarkRenderDigest(b *testing.B) {
 	}
 	var list []chiso.Alert
 	for i := range 100 {
-		a := fibreAlert()
+		a := documentAlert()
 		a.Fingerprint = fmt.Sprint(i)
 		list = append(list, a)
 	}
@@ -288,33 +321,6 @@ func BenchmarkRenderDigest(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := tm.render(bl.data(n), TemplateLimits); err != nil {
 			b.Fatal(err)
-		}
-	}
-}
-
-func TestExample(t *testing.T) {
-	cat := catalogue()
-	cat.Indicators = append(cat.Indicators, chiso.Indicator{Code: "bts_stations", NameVI: "Số trạm BTS", NameEN: "BTS base stations", Unit: "station"})
-	cat.Areas = append(cat.Areas, chiso.Area{Code: "PT", Name: "Phú Thọ"})
-	tests := []struct {
-		reason alerts.Reason
-		want   []string
-	}{
-		{alerts.ReasonFiring, []string{"Số trạm BTS – Phú Thọ", "1.900 trạm", "Tỷ lệ thôn/bản có cáp quang – Điện Biên", "Nghiêm trọng"}},
-		{alerts.ReasonRepeat, []string{"Nhắc lại"}},
-		{alerts.ReasonResolved, []string{"Vĩnh Phúc", "183.001 tỷ đồng", "Đã xử lý lúc"}},
-		{alerts.ReasonDigest, []string{"ĐÃ PHÁT SINH (1)", "VẪN ĐANG CẢNH BÁO (1)", "ĐÃ ĐƯỢC XỬ LÝ (1)", "ĐÃ ĐƯỢC XÁC NHẬN (1)", "Nguyễn Thị Lan"}},
-		{alerts.ReasonTest, []string{"thư thử nghiệm"}},
-	}
-	for _, tt := range tests {
-		_, text, _, err := Render(Config{}, Example(tt.reason, queued), WithCatalogue(cat))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(text, w) {
-				t.Errorf("%s: text lacks %q:\n%s", tt.reason, w, text)
-			}
 		}
 	}
 }

@@ -43,6 +43,7 @@ type part struct {
 func funcs() map[string]any {
 	return map[string]any{
 		"upper": strings.ToUpper,
+		"inc":   func(i int) int { return i + 1 }, // numbers a list from 1
 		"lower": strings.ToLower,
 		"join":  func(s []string, sep string) string { return strings.Join(s, sep) },
 		"default": func(fallback, v string) string {
@@ -214,8 +215,9 @@ func sampleNotifications() []*alerts.Notification {
 		Labels:      map[string]string{"alertname": "r", "area": "a", "indicator": "i", "severity": "warning"},
 		Annotations: map[string]string{"summary": "s", "description": "d"},
 		Finding:     chiso.Finding{Message: "m", Source: "src", Value: 1, Expected: 2}}
+	firing.Finding.Qualifier = chiso.Over
 	resolved := firing
-	resolved.State, resolved.ResolvedAt = chiso.Resolved, at
+	resolved.State, resolved.ResolvedAt, resolved.ResolvedBecause = chiso.Resolved, at, chiso.ResolvedRevised
 	acked := firing
 	acked.Value, acked.Expected = math.NaN(), math.NaN()
 	acked.Ack = &chiso.Acknowledgement{Kind: chiso.AckCorrect, By: "b", At: at, Comment: "c"}

@@ -41,8 +41,11 @@ const (
 )
 
 // departments is the alerting section's departments block.
+// ccPT is copied on the messages to Phú Thọ's head.
+const ccPT = "van.phong.pt@example.vn"
+
 const departments = `  departments:
-    PT: {name: "Sở KH&CN Phú Thọ", head: ` + headPT + `}
+    PT: {name: "Sở KH&CN Phú Thọ", head: ` + headPT + `, cc: [` + ccPT + `]}
     VP: {name: "Sở KH&CN Vĩnh Phúc", head: ` + headVP + `}
     DB: {name: "Sở KH&CN Điện Biên", head: ` + headDB + `}
 `
@@ -301,7 +304,9 @@ func TestDigestOnePerDepartmentHeadInVietnamese(t *testing.T) {
 	p.waitFor("a digest for each head", 10*time.Second, mb.eachHeadHas)
 	p.kill() // before the next window
 	want := map[string]struct{ has, lacks []string }{
-		headPT: {[]string{"Tỷ trọng kinh tế số trong GRDP", "12,5%", "Phú Thọ"}, []string{"Tổng doanh thu toàn ngành TT&TT", "digital_economy_share – PT"}},
+		headPT: {[]string{"Tỷ trọng kinh tế số trong GRDP", "12,5%", "Phú Thọ", "gần 1.900 vị trí trạm",
+			"Sở Thông tin và Truyền thông Phú Thọ: 20 năm xây dựng và phát triển", "27/11/2024"},
+			[]string{"Tổng doanh thu toàn ngành TT&TT", "digital_economy_share – PT", "000_fda3ff747248bcf6.txt", "IndicatorBelowTarget"}},
 		headVP: {[]string{"Tổng doanh thu toàn ngành TT&TT", "Vĩnh Phúc", "183.001"}, []string{"Tỷ trọng kinh tế số", "ict_revenue – VP"}},
 		headDB: {[]string{"Tỷ lệ văn bản điện tử", "Điện Biên"}, []string{"Tỷ trọng kinh tế số", "Tổng doanh thu toàn ngành"}},
 	}
@@ -314,6 +319,9 @@ func TestDigestOnePerDepartmentHeadInVietnamese(t *testing.T) {
 		m := parseMail(t, msgs[0].Data)
 		checkMail(t, head, m, w.has, w.lacks)
 	}
+	if cc := mb.to(ccPT); len(cc) != 1 || len(mb.to(headPT)) != 1 || !bytes.Equal(cc[0].Data, mb.to(headPT)[0].Data) {
+		t.Errorf("the cc of Phú Thọ got %d messages; want the head's one message, copied", len(cc))
+	}
 }
 
 func checkMail(t *testing.T, head string, m parsedMail, has, lacks []string) {
@@ -321,7 +329,7 @@ func checkMail(t *testing.T, head string, m parsedMail, has, lacks []string) {
 	if !strings.Contains(m.To, head) || !strings.Contains(m.From, "chiso@so-tttt.example.vn") {
 		t.Errorf("%s: From %q To %q", head, m.From, m.To)
 	}
-	if !strings.Contains(m.Subject, "Tổng hợp cảnh báo") {
+	if !strings.Contains(m.Subject, "số liệu cần kiểm tra") || !strings.Contains(m.Subject, "(tổng hợp ") {
 		t.Errorf("%s: subject %q is not a Vietnamese digest's", head, m.Subject)
 	}
 	for _, part := range []struct{ name, body string }{{"text", m.Text}, {"html", m.HTML}} {

@@ -17,7 +17,6 @@ import (
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/alerts/email"
 	"github.com/chiso-vn/chiso/config"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/server"
 )
 
@@ -406,12 +405,12 @@ type previewFlags struct {
 	receiver, config, reason, lang, format string
 }
 
-func runAlertsPreview(_ context.Context, e *env, args []string) int {
+func runAlertsPreview(ctx context.Context, e *env, args []string) int {
 	fs := newCommandFlagSet(e, "alerts preview", "")
 	var p previewFlags
 	fs.StringVar(&p.receiver, "receiver", "", "the e-mail receiver of --config whose templates and language to use")
 	fs.StringVar(&p.config, "config", "", "the configuration file holding the receiver (default: the shipped templates)")
-	fs.StringVar(&p.reason, "reason", "firing", "the example notification: firing, resolved, digest or test")
+	fs.StringVar(&p.reason, "reason", "firing", "the notification: firing, repeat, resolved, digest or test")
 	fs.StringVar(&p.lang, "lang", "", "language of the shipped templates: vi or en (default: the receiver's, else vi)")
 	fs.StringVar(&p.format, "format", "text", "which part to print: text or html")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -423,7 +422,7 @@ func runAlertsPreview(_ context.Context, e *env, args []string) int {
 	if err := p.check(); err != nil {
 		return usageError(e, fs, err)
 	}
-	out, err := p.render(time.Now())
+	out, err := p.render(ctx, time.Now())
 	if err != nil {
 		return fail(e, "alerts preview", err)
 	}
@@ -431,18 +430,23 @@ func runAlertsPreview(_ context.Context, e *env, args []string) int {
 	return 0
 }
 
-// render renders the example notification as the receiver would send it.
-func (p previewFlags) render(now time.Time) (string, error) {
+// render evaluates the sample data with the default rule pack at now,
+// passes the findings through the alert manager, and renders the
+// notification of the reason as the receiver would send it.
+func (p previewFlags) render(ctx context.Context, now time.Time) (string, error) {
 	cfg, loc, err := p.emailConfig()
 	if err != nil {
 		return "", err
 	}
-	cat, err := ingest.SampleCatalogue()
+	lang := cfg.Lang
+	if lang == "" {
+		lang = "vi"
+	}
+	n, cat, err := previewNotification(ctx, alerts.Reason(p.reason), lang, now, loc)
 	if err != nil {
 		return "", err
 	}
-	subject, text, html, err := email.Render(cfg, email.Example(alerts.Reason(p.reason), now),
-		email.WithCatalogue(cat), email.WithLocation(loc))
+	subject, text, html, err := email.Render(cfg, n, email.WithCatalogue(cat), email.WithLocation(loc))
 	if err != nil {
 		return "", err
 	}
@@ -456,9 +460,9 @@ func (p previewFlags) render(now time.Time) (string, error) {
 func (p previewFlags) check() error {
 	var errs []error
 	switch alerts.Reason(p.reason) {
-	case alerts.ReasonFiring, alerts.ReasonResolved, alerts.ReasonDigest, alerts.ReasonTest:
+	case alerts.ReasonFiring, alerts.ReasonRepeat, alerts.ReasonResolved, alerts.ReasonDigest, alerts.ReasonTest:
 	default:
-		errs = append(errs, fmt.Errorf("--reason %q: want firing, resolved, digest or test", p.reason))
+		errs = append(errs, fmt.Errorf("--reason %q: want firing, repeat, resolved, digest or test", p.reason))
 	}
 	if p.lang != "" && p.lang != "vi" && p.lang != "en" {
 		errs = append(errs, fmt.Errorf("--lang %q: want vi or en", p.lang))
