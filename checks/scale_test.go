@@ -14,26 +14,54 @@ func TestScale(t *testing.T) {
 		obs    []chiso.Observation
 		area   string
 		lang   string
+		period string // the figure blamed; empty: the last one
 		msg    string // empty: no finding
 	}{
-		{"tỷ written for nghìn tỷ", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2023", 3500, ""), ob("revenue", "A1", "2024", 3.6, "")},
-			"A1", "vi", "“tỷ” ghi nhầm thay cho “nghìn tỷ”"},
-		{"×1000 in English", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2023", 3.5, ""), ob("revenue", "A1", "2024", 3600, "")},
-			"A1", "en", "trillion written for billion in this figure"},
+		{"tỷ written for nghìn tỷ, two figures", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2023", 3500, ""), ob("revenue", "A1", "2024", 3.6, "")},
+			"A1", "vi", "", "3,6 tỷ đồng có lẽ là 3.600 tỷ đồng (“tỷ” ghi nhầm thay cho “nghìn tỷ”), hoặc 3.500 tỷ đồng có lẽ là 3,5 tỷ đồng (“nghìn tỷ” ghi nhầm thay cho “tỷ”); chuỗi chưa đủ số liệu"},
+		{"×1000 in English, two figures", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2023", 3.5, ""), ob("revenue", "A1", "2024", 3600, "")},
+			"A1", "en", "", "one of the two is probably a unit slip: 3,600 billion VND is probably 3.6 billion VND (trillion written for billion)"},
 		{"×1,000,000", ScaleParams{}, []chiso.Observation{ob("stations", "A1", "2023", 2, ""), ob("stations", "A1", "2024", 2100000, "")},
-			"A1", "en", "millions written for units"},
-		{"percent written as a fraction", ScaleParams{}, []chiso.Observation{ob("rate", "A1", "2023", 0.85, ""), ob("rate", "A1", "2024", 86, "")},
-			"A1", "en", "fraction instead of a percent"},
+			"A1", "en", "", "(millions written for units)"},
+		{"a share written as a fraction is the figure below 1", ScaleParams{}, []chiso.Observation{ob("rate", "A1", "2023", 0.85, ""), ob("rate", "A1", "2024", 86, "")},
+			"A1", "en", "2023", "0.85 is probably 85% written as a fraction"},
+		{"a fraction then correct years: on the fraction", ScaleParams{}, []chiso.Observation{ob("rate", "A1", "2022", 0.71, ""),
+			ob("rate", "A1", "2023", 74, ""), ob("rate", "A1", "2024", 78, "")},
+			"A1", "vi", "2022", "0,71% (năm 2022) chỉ bằng 1/104,23 của 74% (năm 2023), gần đúng 1/100 — 0,71 có lẽ là 71% viết dưới dạng phân số"},
+		{"×1000 then correct years: on the slip", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2021", 3500000, ""),
+			ob("revenue", "A1", "2022", 3600, ""), ob("revenue", "A1", "2023", 3700, "")},
+			"A1", "en", "2021", "3,500,000 billion VND is probably 3,500 billion VND (trillion written for billion)"},
+		{"a slip on the last figure after correct years", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2021", 3500, ""),
+			ob("revenue", "A1", "2022", 3600, ""), ob("revenue", "A1", "2023", 3.7, "")},
+			"A1", "en", "2023", "3.7 billion VND is probably 3,700 billion VND (billion written for trillion)"},
+		{"a slip between correct years is one finding", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2021", 3500, ""),
+			ob("revenue", "A1", "2022", 3600000, ""), ob("revenue", "A1", "2023", 3700, "")},
+			"A1", "en", "2022", "3,600,000 billion VND (2022) is ×1,028.57 of 3,500 billion VND (2021)"},
+		{"a spike that comes back, in a growing series", ScaleParams{}, []chiso.Observation{ob("stations", "A1", "2019", 10, ""), ob("stations", "A1", "2020", 400, ""),
+			ob("stations", "A1", "2021", 420000, ""), ob("stations", "A1", "2022", 450, ""), ob("stations", "A1", "2023", 60000, ""),
+			ob("stations", "A1", "2024", 90000, ""), ob("stations", "A1", "2025", 200000, "")},
+			"A1", "en", "2021", "420,000 stations is probably 420 stations"},
+		{"a monthly slip in the first year, against the month before", ScaleParams{},
+			months("stations", "A1", "2020-01", 100, 101, 102, 103000, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113),
+			"A1", "en", "2020-04", "103,000 stations (April 2020) is ×1,009.8 of 102 stations (March 2020), close to ×1,000 — 103,000 stations is probably 103 stations (thousands written for units)"},
+		{"a slip on a series' first month", ScaleParams{},
+			months("revenue", "A1", "2020-01", 100000, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113),
+			"A1", "en", "2020-01", "100,000 billion VND is probably 100 billion VND"},
+		{"a quarterly slip in the first year", ScaleParams{},
+			[]chiso.Observation{ob("revenue", "A1", "2020-Q1", 100, ""), ob("revenue", "A1", "2020-Q2", 0.11, ""), ob("revenue", "A1", "2020-Q3", 120, ""),
+				ob("revenue", "A1", "2020-Q4", 130, ""), ob("revenue", "A1", "2021-Q1", 110, "")},
+			"A1", "en", "2020-Q2", "0.11 billion VND is probably 110 billion VND"},
 		{"×100 on a count is growth", ScaleParams{}, []chiso.Observation{ob("stations", "A1", "2023", 1, ""), ob("stations", "A1", "2024", 100, "")},
-			"A1", "en", ""},
+			"A1", "en", "", ""},
+		{"a monthly ×100 on a count is no slip", ScaleParams{}, months("stations", "A1", "2020-01", 1, 100, 101, 102), "A1", "en", "", ""},
 		{"×1300 is outside the default tolerance", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2023", 1, ""), ob("revenue", "A1", "2024", 1300, "")},
-			"A1", "en", ""},
+			"A1", "en", "", ""},
 		{"×1300 inside a wider tolerance", ScaleParams{Tolerance: ptr(0.35)}, []chiso.Observation{ob("revenue", "A1", "2023", 1, ""), ob("revenue", "A1", "2024", 1300, "")},
-			"A1", "en", "×1,300"},
+			"A1", "en", "", "×1,300"},
 		{"H1 not against the year", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2022", 100000, ""), ob("revenue", "A1", "2023-H1", 100, "")},
-			"A1", "en", ""},
+			"A1", "en", "", ""},
 		{"merged area against the predecessors' sum", ScaleParams{}, []chiso.Observation{ob("revenue", "PT", "2024", 2, ""), ob("revenue", "VP", "2024", 1, ""),
-			ob("revenue", "HB", "2024", 1, ""), ob("revenue", "PT25", "2025", 4100, "")}, "PT25", "en", "the sum of PT, VP, HB"},
+			ob("revenue", "HB", "2024", 1, ""), ob("revenue", "PT25", "2025", 4100, "")}, "PT25", "en", "", "the sum of PT, VP, HB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,12 +80,28 @@ func TestScale(t *testing.T) {
 			if !strings.Contains(got[0].Text(), tt.msg) {
 				t.Errorf("message %q lacks %q", got[0].Text(), tt.msg)
 			}
-			last := tt.obs[len(tt.obs)-1]
-			if got[0].Period != last.Period || got[0].Value != last.Value {
-				t.Errorf("finding is about %s %g, want %s %g", got[0].Period, got[0].Value, last.Period, last.Value)
+			want := tt.obs[len(tt.obs)-1]
+			for _, o := range tt.obs {
+				if o.Period.String() == tt.period {
+					want = o
+				}
+			}
+			if got[0].Period != want.Period || got[0].Value != want.Value {
+				t.Errorf("finding is about %s %g, want %s %g", got[0].Period, got[0].Value, want.Period, want.Value)
 			}
 		})
 	}
+}
+
+// months returns the observations of consecutive months from the first.
+func months(ind, area, first string, vs ...float64) []chiso.Observation {
+	var out []chiso.Observation
+	p := chiso.MustParsePeriod(first)
+	for _, v := range vs {
+		out = append(out, ob(ind, area, p.String(), v, ""))
+		p = p.Next()
+	}
+	return out
 }
 
 func TestScaleValidate(t *testing.T) {
