@@ -41,6 +41,10 @@ func refChange(p *ChangeParams, env Env, scope Scope) []chiso.Finding {
 			if math.IsNaN(limit) || v == holds {
 				continue
 			}
+			if !b.lineage && s.slipBeforeChange(i, ind.Kind, orDefault(p.Tolerance, DefaultSlipTolerance)) {
+				env.skip(SkipUnitSlip)
+				continue
+			}
 			out = append(out, p.finding(env, ind, s.Area, cur, b, years, limit, v))
 		}
 	})

@@ -78,10 +78,16 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 				j = s.back(i, k-1000, &d)
 			}
 			if j >= 0 && s.methods[i] == s.methods[j] {
-				if v, bv := s.values[i], s.values[j]; bv <= 0 || v <= 0 {
+				v, bv := s.values[i], s.values[j]
+				if v <= 0 {
 					continue
-				} else if r := v / bv; r > zlo && r < zhi {
-					continue
+				}
+				if r := v / bv; bv <= 0 || r > zlo && r < zhi {
+					// a year's growth may hide a slip that the previous
+					// month shows
+					if a := s.adjacentBefore(i); a < 0 || a == j || s.noSlip(i, a, zlo, zhi) {
+						continue
+					}
 				}
 			}
 			if f, ok := p.judge(env, &ind, &s, i, tol, &reported); ok {
@@ -95,27 +101,33 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 
 // judge returns the finding for point i, if any, by the full logic; it
 // adds the index of the figure it blames to reported, and says nothing of
-// a figure already there.
+// a figure already there. Point i is compared with its previous like
+// period and then with the previous period of the same kind, which a
+// year's growth cannot take away from a slip.
 func (p *ScaleParams) judge(env Env, ind *chiso.Indicator, s *Series, i int, tol float64, reported *[]int) (chiso.Finding, bool) {
 	j := s.likeIndex(i)
 	if j < 0 && len(env.Data.Predecessors(s.Area)) > 0 {
 		return p.judgeLineage(env, ind, s, i, tol)
 	}
-	if j < 0 {
-		if j = s.adjacentBefore(i); j < 0 {
-			env.skip(SkipTooLittleHistory)
-			return chiso.Finding{}, false
-		}
+	a := s.adjacentBefore(i)
+	switch {
+	case j < 0 && a < 0:
+		env.skip(SkipTooLittleHistory)
+		return chiso.Finding{}, false
+	case j < 0:
+		j, a = a, -1
+	case a == j:
+		a = -1
 	}
 	if !s.sameMethod(i, j) {
 		env.skip(SkipMethodChanged)
 		return chiso.Finding{}, false
 	}
-	v, bv := s.values[i], s.values[j]
-	if bv <= 0 || v <= 0 {
-		return chiso.Finding{}, false
+	f, slip := s.slipBetween(j, i, ind.Kind, tol)
+	if !slip && a >= 0 && s.sameMethod(i, a) {
+		j = a
+		f, slip = s.slipBetween(j, i, ind.Kind, tol)
 	}
-	f, slip := slipFactor(v/bv, ind.Kind, tol)
 	if !slip {
 		return chiso.Finding{}, false
 	}
@@ -129,6 +141,37 @@ func (p *ScaleParams) judge(env Env, ind *chiso.Indicator, s *Series, i int, tol
 	}
 	*reported = append(*reported, blamed)
 	return slipFinding(env, *ind, s, j, i, odd, f), true
+}
+
+// slipBetween returns the factor that point i's value is about, of point
+// j's, if it is near one.
+func (s *Series) slipBetween(j, i int, kind chiso.IndicatorKind, tol float64) (float64, bool) {
+	v, bv := s.values[i], s.values[j]
+	if bv <= 0 || v <= 0 {
+		return 0, false
+	}
+	return slipFactor(v/bv, kind, tol)
+}
+
+// noSlip reports that points i and a have the same method, positive values
+// and a ratio inside the no-slip zone (zlo, zhi).
+func (s *Series) noSlip(i, a int, zlo, zhi float64) bool {
+	v, av := s.values[i], s.values[a]
+	r := v / av
+	return s.methods[i] == s.methods[a] && v > 0 && av > 0 && r > zlo && r < zhi
+}
+
+// slipBeforeChange reports whether point i of series s is a unit slip
+// against the previous period of the same kind (tolerance tol): the change
+// check leaves such a figure to the scale check even when a year's growth
+// takes its ratio to the like period away from every factor.
+func (s *Series) slipBeforeChange(i int, kind chiso.IndicatorKind, tol float64) bool {
+	a := s.adjacentBefore(i)
+	if a < 0 || !s.sameMethod(i, a) {
+		return false
+	}
+	_, slip := s.slipBetween(a, i, kind, tol)
+	return slip
 }
 
 // judgeLineage judges point i of an area made by a merger against the sum

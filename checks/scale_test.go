@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -47,6 +48,8 @@ func TestScale(t *testing.T) {
 		{"a slip on a series' first month", ScaleParams{},
 			months("revenue", "A1", "2020-01", 100000, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113),
 			"A1", "en", "2020-01", "100,000 billion VND is probably 100 billion VND"},
+		{"a monthly slip that a year's growth hides from the like period", ScaleParams{}, growing("revenue", "A1", 12, 1000),
+			"A1", "en", "2021-01", "122,420 billion VND (January 2021) is ×1,017.03 of 120.37 billion VND (December 2020)"},
 		{"a quarterly slip in the first year", ScaleParams{},
 			[]chiso.Observation{ob("revenue", "A1", "2020-Q1", 100, ""), ob("revenue", "A1", "2020-Q2", 0.11, ""), ob("revenue", "A1", "2020-Q3", 120, ""),
 				ob("revenue", "A1", "2020-Q4", 130, ""), ob("revenue", "A1", "2021-Q1", 110, "")},
@@ -90,6 +93,32 @@ func TestScale(t *testing.T) {
 				t.Errorf("finding is about %s %g, want %s %g", got[0].Period, got[0].Value, want.Period, want.Value)
 			}
 		})
+	}
+}
+
+// growing returns 18 months from January 2020 of a series growing 1.7% a
+// month (22% a year), month n (from 0) multiplied by factor.
+func growing(ind, area string, n int, factor float64) []chiso.Observation {
+	vs := make([]float64, 18)
+	for k := range vs {
+		vs[k] = math.Round(100*math.Pow(1.017, float64(k))*100) / 100
+	}
+	vs[n] *= factor
+	return months(ind, area, "2020-01", vs...)
+}
+
+// TestChangeLeavesAHiddenSlip: a figure ×1,000 the month before it, whose
+// ratio to the like period a year's growth takes beyond the tolerance, is
+// the scale check's, not an implausible change.
+func TestChangeLeavesAHiddenSlip(t *testing.T) {
+	obs := growing("revenue", "A1", 12, 1000)
+	env := synthEnv(obs...)
+	got := (&ChangeParams{MaxIncrease: ptr(0.5), MaxDecrease: ptr(0.5)}).Evaluate(env, Scope{Indicators: []string{"revenue"}, Areas: []string{"A1"}})
+	if len(got) != 0 {
+		t.Fatalf("want no change finding, got %+v", got)
+	}
+	if env.Skips.Count(SkipUnitSlip) == 0 {
+		t.Error("the slip was not counted as left to the scale check")
 	}
 }
 
