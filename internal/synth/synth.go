@@ -113,6 +113,20 @@ func Planted(areas, indicators, periods int, seed int64) []Anomaly {
 	return out
 }
 
+// WritePlantedCSV writes the anomalies as CSV (kind,indicator,area,period),
+// for measuring what a rule set finds of them.
+func WritePlantedCSV(w io.Writer, planted []Anomaly) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("kind,indicator,area,period\n")
+	for _, a := range planted {
+		fmt.Fprintf(bw, "%s,%s,%s,%s\n", a.Kind, a.Indicator, a.Area, a.Period)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write planted anomalies: %w", err)
+	}
+	return nil
+}
+
 // WriteCSV writes areas × indicators × periods observations as canonical CSV
 // (indicator,area,period,value,qualifier; dot-decimal values), grouped by
 // indicator, then area, with monthly periods from FirstPeriod. The same
