@@ -46,14 +46,15 @@ func (p *ScaleParams) Unit() Unit { return BySeries }
 // TimeDependent is false.
 func (p *ScaleParams) TimeDependent() bool { return false }
 
-// Evaluate judges every figure of the scope against its base: the previous
-// like period's figure or, when there is none (a series' first year), the
-// previous figure of the same kind — a unit slip shows against any
-// neighbour, whatever the seasonality. Most figures are decided from the
-// columns: one whose base is by the same method is no slip when the ratio
-// of the two values is far from every factor. The others are judged in
-// full, and a slip is put on the odd one of the two figures alone (see
-// oddOne), once however many comparisons show it.
+// Evaluate judges every figure of the scope against the previous like
+// period's figure and the previous figure of the same kind (in a series'
+// first year, with no like period, that one only): a unit slip shows
+// against any neighbour whatever the seasonality, and a year's growth can
+// take its ratio to the like period out of tolerance. Most figures are
+// decided from the columns: one whose bases are by the same method is no
+// slip when the ratios of the values are far from every factor. The others
+// are judged in full, and a slip is put on the odd one of the two figures
+// alone (see oddOne), once however many comparisons show it.
 func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	out := env.findings(0)
 	tol := orDefault(p.Tolerance, DefaultSlipTolerance)
