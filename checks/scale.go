@@ -223,14 +223,15 @@ func (s *Series) adjacentAfter(i int) int {
 //
 //   - for a percent, a figure of at most 1 beside one above 1 is the share
 //     written as a fraction (a share rarely moves ×100 in a period);
+//   - the series' robust level around i (the median of up to seven figures
+//     of the same kind and method, when there are three or more) is near
+//     one of the two and far from the other;
 //   - a spike comes back: if the figure after i is back at j's level, i is
-//     the odd one; if the figure before j is at i's level, j is;
-//   - otherwise the series' robust level (the median of its figures of the
-//     same kind and method, when it has three or more) sides with one of
-//     the two.
+//     the odd one; if the figure before j is at i's level, j is.
 //
-// It returns -1 when none of these decides: with two figures only, either
-// may be the wrong one.
+// The level comes before the neighbours: a correct figure between two
+// slips looks like a spike. It returns -1 when nothing decides: with two
+// figures only, either may be the wrong one.
 func (s *Series) oddOne(kind chiso.IndicatorKind, j, i int, f, tol float64) int {
 	vj, vi := s.values[j], s.values[i]
 	if kind == chiso.KindPercent && (f == 100 || f == 0.01) {
@@ -241,27 +242,25 @@ func (s *Series) oddOne(kind chiso.IndicatorKind, j, i int, f, tol float64) int 
 			return j
 		}
 	}
+	if m, ok := s.level(i); ok {
+		near := math.Abs(math.Log(f)) / 3 // within ×10 of the level for ×1,000
+		nearI, nearJ := math.Abs(math.Log(vi/m)) < near, math.Abs(math.Log(vj/m)) < near
+		switch {
+		case nearJ && !nearI:
+			return i
+		case nearI && !nearJ:
+			return j
+		}
+	}
 	at := func(a, b int, g float64) bool { // b's value is about g × a's
 		return b >= 0 && s.sameMethod(a, b) && s.values[b] > 0 && nearFactor(s.values[b]/s.values[a], g, tol)
 	}
 	// after i, back at j's level; before j, at i's level
 	iBack, jBack := at(i, s.adjacentAfter(i), 1/f), at(j, s.adjacentBefore(j), f)
-	if iBack != jBack {
-		if iBack {
-			return i
-		}
-		return j
-	}
-	m, ok := s.level(i)
-	if !ok {
-		return -1
-	}
-	near := math.Abs(math.Log(f)) / 3 // within ×10 of the level for ×1,000
-	nearI, nearJ := math.Abs(math.Log(vi/m)) < near, math.Abs(math.Log(vj/m)) < near
 	switch {
-	case nearJ && !nearI:
+	case iBack && !jBack:
 		return i
-	case nearI && !nearJ:
+	case jBack && !iBack:
 		return j
 	}
 	return -1
@@ -270,14 +269,34 @@ func (s *Series) oddOne(kind chiso.IndicatorKind, j, i int, f, tol float64) int 
 // nearFactor reports whether ratio is within tol of the factor f.
 func nearFactor(ratio, f, tol float64) bool { return math.Abs(ratio/f-1) <= tol }
 
-// level returns the median of the positive figures of the series of point
-// i's period kind and method, when there are three or more.
+// levelReach is how many figures on each side of a point its level is
+// the median of: a trend moves a wider window's median away from the
+// point, and two slips among seven figures leave it in place.
+const levelReach = 3
+
+// level returns the median of the positive figures of point i's period
+// kind and method nearest to it, up to levelReach on each side and i
+// itself, when there are three or more.
 func (s *Series) level(i int) (float64, bool) {
+	var buf [2*levelReach + 1]float64
+	vs := buf[:0]
 	kind := s.keys[i] % 1000 / 100
-	var vs []float64
-	for k, key := range s.keys {
-		if key%1000/100 == kind && s.values[k] > 0 && s.sameMethod(i, k) {
-			vs = append(vs, s.values[k])
+	take := func(k int) bool {
+		if s.keys[k]%1000/100 != kind || s.values[k] <= 0 || !s.sameMethod(i, k) {
+			return false
+		}
+		vs = append(vs, s.values[k])
+		return true
+	}
+	take(i)
+	for k, n := i-1, 0; k >= 0 && n < levelReach; k-- {
+		if take(k) {
+			n++
+		}
+	}
+	for k, n := i+1, 0; k < len(s.keys) && n < levelReach; k++ {
+		if take(k) {
+			n++
 		}
 	}
 	if len(vs) < 3 {

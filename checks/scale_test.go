@@ -15,7 +15,7 @@ func TestScale(t *testing.T) {
 		obs    []chiso.Observation
 		area   string
 		lang   string
-		period string // the figure blamed; empty: the last one
+		period string // the figures blamed, in order, separated by commas; empty: the last one
 		msg    string // empty: no finding
 	}{
 		{"tỷ written for nghìn tỷ, two figures", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2023", 3500, ""), ob("revenue", "A1", "2024", 3.6, "")},
@@ -38,10 +38,17 @@ func TestScale(t *testing.T) {
 		{"a slip between correct years is one finding", ScaleParams{}, []chiso.Observation{ob("revenue", "A1", "2021", 3500, ""),
 			ob("revenue", "A1", "2022", 3600000, ""), ob("revenue", "A1", "2023", 3700, "")},
 			"A1", "en", "2022", "3,600,000 billion VND (2022) is ×1,028.57 of 3,500 billion VND (2021)"},
-		{"a spike that comes back, in a growing series", ScaleParams{}, []chiso.Observation{ob("stations", "A1", "2019", 10, ""), ob("stations", "A1", "2020", 400, ""),
-			ob("stations", "A1", "2021", 420000, ""), ob("stations", "A1", "2022", 450, ""), ob("stations", "A1", "2023", 60000, ""),
-			ob("stations", "A1", "2024", 90000, ""), ob("stations", "A1", "2025", 200000, "")},
-			"A1", "en", "2021", "420,000 stations is probably 420 stations"},
+		{"a slip in a growing series", ScaleParams{}, []chiso.Observation{ob("stations", "A1", "2019", 100, ""), ob("stations", "A1", "2020", 110, ""),
+			ob("stations", "A1", "2021", 121000, ""), ob("stations", "A1", "2022", 133, ""), ob("stations", "A1", "2023", 146, ""),
+			ob("stations", "A1", "2024", 161, ""), ob("stations", "A1", "2025", 177, "")},
+			"A1", "en", "2021", "121,000 stations is probably 121 stations"},
+		{"a correct month between two slips is not the spike", ScaleParams{},
+			months("revenue", "A1", "2020-01", 4345876.83, 4403.2, 4460880, 4514.65, 4559.16, 4603.65, 4659.05),
+			"A1", "en", "2020-01,2020-03", "4,345,876.83 billion VND is probably 4,345.88 billion VND"},
+		{"a like period between two slips is not the spike", ScaleParams{},
+			append(months("rate", "A1", "2020-01", 31800, 32.5, 33.1, 33.6, 34.5, 35.6, 36.3, 36.8, 37, 37.3, 37.6, 38),
+				months("rate", "A1", "2021-01", 38.1, 38653.4, 38.7, 39)...),
+			"A1", "en", "2020-01,2021-02", "31,800% is probably 31.8%"},
 		{"a monthly slip in the first year, against the month before", ScaleParams{},
 			months("stations", "A1", "2020-01", 100, 101, 102, 103000, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113),
 			"A1", "en", "2020-04", "103,000 stations (April 2020) is ×1,009.8 of 102 stations (March 2020), close to ×1,000 — 103,000 stations is probably 103 stations (thousands written for units)"},
@@ -77,20 +84,23 @@ func TestScale(t *testing.T) {
 				}
 				return
 			}
-			if len(got) != 1 || got[0].Diagnosis != chiso.UnitSlip || got[0].Status != chiso.Fail {
-				t.Fatalf("got %+v, want one unit_slip", got)
+			periods := strings.Split(tt.period, ",")
+			if tt.period == "" {
+				periods = []string{tt.obs[len(tt.obs)-1].Period.String()}
+			}
+			if len(got) != len(periods) {
+				t.Fatalf("got %+v, want %d unit_slip", got, len(periods))
 			}
 			if !strings.Contains(got[0].Text(), tt.msg) {
 				t.Errorf("message %q lacks %q", got[0].Text(), tt.msg)
 			}
-			want := tt.obs[len(tt.obs)-1]
-			for _, o := range tt.obs {
-				if o.Period.String() == tt.period {
-					want = o
+			for k, f := range got {
+				if f.Diagnosis != chiso.UnitSlip || f.Status != chiso.Fail {
+					t.Errorf("finding %d: %s %s, want a failed unit_slip", k, f.Diagnosis, f.Status)
 				}
-			}
-			if got[0].Period != want.Period || got[0].Value != want.Value {
-				t.Errorf("finding is about %s %g, want %s %g", got[0].Period, got[0].Value, want.Period, want.Value)
+				if f.Period.String() != periods[k] {
+					t.Errorf("finding %d is about %s %g, want %s", k, f.Period, f.Value, periods[k])
+				}
 			}
 		})
 	}
