@@ -86,7 +86,11 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 				if r := v / bv; bv <= 0 || r > zlo && r < zhi {
 					// a year's growth may hide a slip that the previous
 					// month shows
-					if a := s.adjacentBefore(i); a < 0 || a == j || s.noSlip(i, a, zlo, zhi) {
+					a := i - 1
+					if a < 0 || s.keys[a]%1000/100 != k%1000/100 {
+						a = s.adjacentBefore(i)
+					}
+					if a < 0 || a == j || s.noSlip(i, a, zlo, zhi) {
 						continue
 					}
 				}
@@ -158,8 +162,7 @@ func (s *Series) slipBetween(j, i int, kind chiso.IndicatorKind, tol float64) (f
 // and a ratio inside the no-slip zone (zlo, zhi).
 func (s *Series) noSlip(i, a int, zlo, zhi float64) bool {
 	v, av := s.values[i], s.values[a]
-	r := v / av
-	return s.methods[i] == s.methods[a] && v > 0 && av > 0 && r > zlo && r < zhi
+	return av > 0 && v > zlo*av && v < zhi*av && s.methods[i] == s.methods[a]
 }
 
 // slipBeforeChange reports whether point i of series s is a unit slip
