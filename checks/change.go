@@ -230,6 +230,10 @@ func (p *ChangeParams) judge(env Env, ind *chiso.Indicator, s *Series, i int) (c
 	if math.IsNaN(limit) || v == holds {
 		return chiso.Finding{}, false
 	}
+	if !b.lineage && s.slipBeforeChange(i, ind.Kind, orDefault(p.Tolerance, DefaultSlipTolerance)) {
+		env.skip(SkipUnitSlip) // a slip against the previous period: the scale check's
+		return chiso.Finding{}, false
+	}
 	return p.finding(env, *ind, s.Area, cur, b, years, limit, v), true
 }
 

@@ -41,6 +41,10 @@ func refChange(p *ChangeParams, env Env, scope Scope) []chiso.Finding {
 			if math.IsNaN(limit) || v == holds {
 				continue
 			}
+			if !b.lineage && s.slipBeforeChange(i, ind.Kind, orDefault(p.Tolerance, DefaultSlipTolerance)) {
+				env.skip(SkipUnitSlip)
+				continue
+			}
 			out = append(out, p.finding(env, ind, s.Area, cur, b, years, limit, v))
 		}
 	})
@@ -52,18 +56,10 @@ func refScale(p *ScaleParams, env Env, scope Scope) []chiso.Finding {
 	var out []chiso.Finding
 	tol := orDefault(p.Tolerance, DefaultSlipTolerance)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
+		var reported []int
 		for i := 0; i < s.Len(); i++ {
-			cur := s.point(i)
-			b, reason, ok := baseline(env, &ind, &s, i)
-			if !ok {
-				env.skip(reason)
-				continue
-			}
-			if b.value <= 0 || cur.value <= 0 {
-				continue
-			}
-			if f, slip := slipFactor(cur.value/b.value, ind.Kind, tol); slip {
-				out = append(out, unitSlip(env, ind, s.Area, cur, b, f))
+			if f, ok := p.judge(env, &ind, &s, i, tol, &reported); ok {
+				out = append(out, f)
 			}
 		}
 	})

@@ -113,7 +113,7 @@ func benchFixture(b *testing.B, size benchSize) *fixture {
 	if f := fixtures[size.name]; f != nil {
 		return f
 	}
-	dir := filepath.Join(os.TempDir(), "chiso-bench", fmt.Sprintf("%dx%dx%d", size.areas, size.indicators, size.months))
+	dir := filepath.Join(os.TempDir(), "chiso-bench", fmt.Sprintf("%dx%dx%d-v%d", size.areas, size.indicators, size.months, synth.Version))
 	f := &fixture{size: size, dir: dir, cat: benchCatalogue(size)}
 	var err error
 	if size.pack {

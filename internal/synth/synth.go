@@ -1,8 +1,9 @@
 // Package synth generates deterministic synthetic indicator data at any
 // scale: a catalogue of areas and indicators, and long canonical CSV with
 // realistic series (shares trending up, counts and money growing) and a few
-// injected anomalies (out-of-range values, ×1,000 unit slips, sudden drops)
-// so that benchmarks of the checks have something to find.
+// injected anomalies (out-of-range values, ×1,000 unit slips, sudden drops,
+// and ×1,000 slips in a series' first year) so that benchmarks of the
+// checks have something to find; Planted lists them, for measuring recall.
 package synth
 
 import (
@@ -66,6 +67,66 @@ const (
 	dropRate  = 0.0005 // sudden drop to a third
 )
 
+// firstYearSlipEvery is how many series share one planted ×1,000 slip in
+// their first year, where no like period a year earlier exists: one in
+// firstYearSlipEvery, at a month of the first twelve drawn at random.
+const firstYearSlipEvery = 40
+
+// Version names the generator's output: it changes whenever the same
+// arguments give other bytes, so that caches of generated data can be
+// keyed by it.
+const Version = 2
+
+// AnomalyKind is the kind of a planted anomaly.
+type AnomalyKind string
+
+// The planted anomalies.
+const (
+	OutOfRange AnomalyKind = "range" // a share over 100 or a negative count
+	UnitSlip   AnomalyKind = "slip"  // ×1,000 the true value
+	Drop       AnomalyKind = "drop"  // a third of the true value
+)
+
+// Anomaly is one planted anomaly: which figure, and what was done to it.
+type Anomaly struct {
+	Kind      AnomalyKind
+	Indicator string
+	Area      string
+	Period    chiso.Period
+}
+
+// FirstYear reports whether the anomaly is in its series' first year, where
+// no like period a year earlier exists.
+func (a Anomaly) FirstYear() bool { return a.Period.Year == FirstPeriod.Year }
+
+// Planted returns the anomalies that WriteCSV and WritePlainCSV plant with
+// the same arguments, in the order they write them.
+func Planted(areas, indicators, periods int, seed int64) []Anomaly {
+	var out []Anomaly
+	labels := periodLabels(periods)
+	generate(areas, indicators, periods, seed, func(i, a, p int, _ float64, _ string, k AnomalyKind) error {
+		if k != "" {
+			out = append(out, Anomaly{Kind: k, Indicator: IndicatorCode(i), Area: AreaCode(a), Period: chiso.MustParsePeriod(labels[p])})
+		}
+		return nil
+	})
+	return out
+}
+
+// WritePlantedCSV writes the anomalies as CSV (kind,indicator,area,period),
+// for measuring what a rule set finds of them.
+func WritePlantedCSV(w io.Writer, planted []Anomaly) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("kind,indicator,area,period\n")
+	for _, a := range planted {
+		fmt.Fprintf(bw, "%s,%s,%s,%s\n", a.Kind, a.Indicator, a.Area, a.Period)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write planted anomalies: %w", err)
+	}
+	return nil
+}
+
 // WriteCSV writes areas × indicators × periods observations as canonical CSV
 // (indicator,area,period,value,qualifier; dot-decimal values), grouped by
 // indicator, then area, with monthly periods from FirstPeriod. The same
@@ -89,35 +150,58 @@ func writeCSV(w io.Writer, areas, indicators, periods int, seed int64, qualifier
 	} else {
 		bw.WriteString("indicator,area,period,value\n")
 	}
-	rng := rand.New(rand.NewPCG(uint64(seed), 0x636869736f))
 	labels := periodLabels(periods)
 	var line []byte
+	err := generate(areas, indicators, periods, seed, func(i, a, p int, v float64, q string, _ AnomalyKind) error {
+		line = append(line[:0], IndicatorCode(i)...)
+		line = append(line, ',')
+		line = append(line, AreaCode(a)...)
+		line = append(line, ',')
+		line = append(line, labels[p]...)
+		line = append(line, ',')
+		line = strconv.AppendFloat(line, v, 'f', -1, 64)
+		if qualifiers {
+			line = append(line, ',')
+			line = append(line, q...)
+		}
+		line = append(line, '\n')
+		_, err := bw.Write(line)
+		return err
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("write synthetic csv: %w", err)
+	}
+	return nil
+}
+
+// generate calls emit with every value of the data set, its qualifier and
+// the anomaly planted in it ("" for none), series by series: indicator i,
+// area a, period p from 0. The random anomalies and the values come from
+// one stream, the first-year slips from another, so that planting these
+// changes no other value.
+func generate(areas, indicators, periods int, seed int64, emit func(i, a, p int, v float64, q string, k AnomalyKind) error) error {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x636869736f))
+	first := rand.New(rand.NewPCG(uint64(seed), 0x6669727374))
 	for i := range indicators {
-		code := IndicatorCode(i)
 		for a := range areas {
 			s := newSeries(rng, kinds[i%len(kinds)].kind)
+			slipAt := -1
+			if first.IntN(firstYearSlipEvery) == 0 {
+				slipAt = first.IntN(min(12, max(periods, 1)))
+			}
 			for p := range periods {
-				v, q := s.next(rng)
-				line = append(line[:0], code...)
-				line = append(line, ',')
-				line = append(line, AreaCode(a)...)
-				line = append(line, ',')
-				line = append(line, labels[p]...)
-				line = append(line, ',')
-				line = strconv.AppendFloat(line, v, 'f', -1, 64)
-				if qualifiers {
-					line = append(line, ',')
-					line = append(line, q...)
+				v, q, k := s.next(rng)
+				if p == slipAt && k == "" {
+					v, k = s.round(v*1000), UnitSlip
 				}
-				line = append(line, '\n')
-				if _, err := bw.Write(line); err != nil {
-					return fmt.Errorf("write synthetic csv: %w", err)
+				if err := emit(i, a, p, v, q, k); err != nil {
+					return err
 				}
 			}
 		}
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write synthetic csv: %w", err)
 	}
 	return nil
 }
@@ -151,18 +235,19 @@ func newSeries(rng *rand.Rand, kind chiso.IndicatorKind) *series {
 }
 
 // next advances the series one month and returns the published value and
-// qualifier, with an anomaly now and then.
-func (s *series) next(rng *rand.Rand) (float64, string) {
+// qualifier, with an anomaly now and then, and which.
+func (s *series) next(rng *rand.Rand) (float64, string, AnomalyKind) {
 	v := s.step(rng)
+	var k AnomalyKind
 	switch r := rng.Float64(); {
 	case r < rangeRate:
-		v = s.outOfRange(rng)
+		v, k = s.outOfRange(rng), OutOfRange
 	case r < rangeRate+slipRate:
-		v *= 1000
+		v, k = v*1000, UnitSlip
 	case r < rangeRate+slipRate+dropRate:
-		v /= 3
+		v, k = v/3, Drop
 	}
-	return s.round(v), qualifier(rng)
+	return s.round(v), qualifier(rng), k
 }
 
 // step moves the true value along its trend with a little noise.

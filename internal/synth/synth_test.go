@@ -157,3 +157,50 @@ func TestWritePlainCSVReadsAsPrintedInEnglish(t *testing.T) {
 		}
 	}
 }
+
+// TestPlantedMatchesTheData: Planted lists, deterministically, what the
+// data shows: out-of-range values outside the bounds, slips about 1,000
+// times the month before or after, first-year slips in about one series in
+// firstYearSlipEvery.
+func TestPlantedMatchesTheData(t *testing.T) {
+	const areas, indicators, periods = 40, 12, 24
+	planted := Planted(areas, indicators, periods, 7)
+	if !reflect.DeepEqual(planted, Planted(areas, indicators, periods, 7)) {
+		t.Fatal("the same arguments planted different anomalies")
+	}
+	obs := readBack(t, areas, indicators, periods)
+	at := map[string]int{}
+	for i, o := range obs {
+		at[o.Indicator+" "+o.Area+" "+o.Period.String()] = i
+	}
+	cat := Catalogue(areas, indicators)
+	firstYear := 0
+	for _, a := range planted {
+		i, ok := at[a.Indicator+" "+a.Area+" "+a.Period.String()]
+		if !ok {
+			t.Fatalf("%+v: no such figure", a)
+		}
+		ind, _ := cat.Indicator(a.Indicator)
+		v := obs[i].Value
+		switch a.Kind {
+		case OutOfRange:
+			if v >= ind.Min && !(v > ind.Max) {
+				t.Errorf("%+v: %g is in range", a, v)
+			}
+		case UnitSlip:
+			n := i + 1 // the neighbour in the same series
+			if n == len(obs) || obs[n].Area != a.Area || obs[n].Indicator != a.Indicator {
+				n = i - 1
+			}
+			if r := v / obs[n].Value; r < 500 || r > 2000 {
+				t.Errorf("%+v: %g is ×%g its neighbour", a, v, r)
+			}
+			if a.FirstYear() {
+				firstYear++
+			}
+		}
+	}
+	if want := areas * indicators / firstYearSlipEvery; firstYear < want/2 {
+		t.Errorf("%d first-year slips planted, want about %d", firstYear, want)
+	}
+}

@@ -55,6 +55,9 @@ func run(args []string, stderr io.Writer) error {
 			}
 			return synth.WriteCSV(w, *areas, *indicators, *periods, *seed)
 		}},
+		{"planted.csv", func(w io.Writer) error {
+			return synth.WritePlantedCSV(w, synth.Planted(*areas, *indicators, *periods, *seed))
+		}},
 	}
 	for _, f := range files {
 		if err := writeFile(filepath.Join(*out, f.name), f.write); err != nil {
