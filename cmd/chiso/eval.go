@@ -2,18 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -97,7 +96,7 @@ func evalOnce(ctx context.Context, e *env, o evalOptions) int {
 		fmt.Fprintf(e.stderr, "chiso eval: %v\n", err)
 		return 2
 	}
-	findings := res.Findings.Slice()
+	findings := res.Findings.All()
 	if o.format == "json" {
 		err = writeFindingsJSON(e.stdout, findings)
 	} else {
@@ -176,34 +175,13 @@ func ruleFiles(arg string) (fs.FS, []string, error) {
 }
 
 // failing reports whether a finding with status fail reaches the severity.
-func failing(fs []chiso.Finding, min chiso.Severity) bool {
-	for _, f := range fs {
+func failing(fs iter.Seq[chiso.Finding], min chiso.Severity) bool {
+	for f := range fs {
 		if f.Status == chiso.Fail && f.Severity.Rank() >= min.Rank() {
 			return true
 		}
 	}
 	return false
-}
-
-func writeFindingsJSON(w io.Writer, fs []chiso.Finding) error {
-	if fs == nil {
-		fs = []chiso.Finding{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(fs)
-}
-
-func writeFindingsTable(w io.Writer, fs []chiso.Finding) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tSTATUS\tDIAGNOSIS\tAREA\tINDICATOR\tPERIOD\tVALUE\tEXPECTED\tRULE\tMESSAGE")
-	for _, f := range fs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Severity, f.Status, f.Diagnosis, f.Area,
-			f.Indicator, dash(f.Period.String()), number(f.Value), number(f.Expected), f.Group+"/"+f.Rule,
-			strings.ReplaceAll(f.Text(), "\n", " "))
-	}
-	return tw.Flush()
 }
 
 func dash(s string) string {
