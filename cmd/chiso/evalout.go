@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
@@ -26,24 +27,25 @@ const outputBuffer = 64 << 10
 // strings escape <, > and & as json.Marshal does.
 func writeFindingsJSON(w io.Writer, fs iter.Seq[chiso.Finding]) error {
 	bw := bufio.NewWriterSize(w, outputBuffer)
-	var b []byte
-	n := 0
-	for f := range fs {
-		b = b[:0]
-		if n == 0 {
-			b = append(b, "[\n  {\n"...)
-		} else {
-			b = append(b, ",\n  {\n"...)
+	bw.WriteByte('[')
+	// Each finding is written after a comma, which the first one drops.
+	first := true
+	n, err := writeOrdered(bw, fs, func(b []byte, f *chiso.Finding) []byte {
+		b = append(b, ",\n  {\n"...)
+		b = appendFindingJSON(b, f)
+		return append(b, "\n  }"...)
+	}, func(chunk []byte) []byte {
+		if first {
+			first = false
+			return chunk[1:]
 		}
-		b = appendFindingJSON(b, &f)
-		b = append(b, "\n  }"...)
-		if _, err := bw.Write(b); err != nil {
-			return err
-		}
-		n++
+		return chunk
+	})
+	if err != nil {
+		return err
 	}
 	if n == 0 {
-		bw.WriteString("[]\n")
+		bw.WriteString("]\n")
 	} else {
 		bw.WriteString("\n]\n")
 	}
@@ -199,14 +201,19 @@ func writeFindingsTable(w io.Writer, fs iter.Seq[chiso.Finding]) error {
 		}
 	}
 	bw := bufio.NewWriterSize(w, outputBuffer)
-	var line []byte
-	line = row.header().appendLine(line[:0], &widths)
-	bw.Write(line)
-	for f := range fs {
-		line = row.fill(&f, true).appendLine(line[:0], &widths)
-		if _, err := bw.Write(line); err != nil {
-			return err
+	bw.Write(row.header().appendLine(nil, &widths))
+	var rows sync.Pool // of *tableRow: the formatters run side by side
+	_, err := writeOrdered(bw, fs, func(b []byte, f *chiso.Finding) []byte {
+		r, _ := rows.Get().(*tableRow)
+		if r == nil {
+			r = new(tableRow)
 		}
+		b = r.fill(f, true).appendLine(b, &widths)
+		rows.Put(r)
+		return b
+	}, nil)
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }
@@ -312,4 +319,105 @@ func appendTableNumber(b []byte, v float64) []byte {
 		return append(b, '-')
 	}
 	return strconv.AppendFloat(b, v, 'f', -1, 64)
+}
+
+// batchFindings is how many findings a formatter of writeOrdered takes at
+// a time.
+const batchFindings = 1024
+
+// formatters is the number of goroutines that format findings.
+const formatters = 2
+
+// A batch is findings to format and, once formatted, their text.
+type batch struct {
+	findings []chiso.Finding
+	text     []byte
+	done     chan struct{} // closed when text is ready
+}
+
+// writeOrdered formats the findings on two goroutines, in batches, and
+// writes the text of each batch in the findings' order (through edit, when
+// not nil, which may cut the start of a chunk) on a third, so that writing
+// messages, encoding and the system's writes overlap on a machine with
+// cores to spare. format must be safe for concurrent use. It returns the
+// number of findings and the first write error; after an error it stops
+// reading the findings.
+func writeOrdered(w io.Writer, fs iter.Seq[chiso.Finding], format func([]byte, *chiso.Finding) []byte,
+	edit func([]byte) []byte) (int, error) {
+	todo := make(chan *batch, formatters)
+	inOrder := make(chan *batch, 2*formatters) // bounds the batches in flight
+	free := make(chan *batch, 3*formatters+1)
+	for range cap(free) {
+		free <- &batch{findings: make([]chiso.Finding, 0, batchFindings)}
+	}
+	var wg sync.WaitGroup
+	for range formatters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range todo {
+				b.text = b.text[:0]
+				for i := range b.findings {
+					b.text = format(b.text, &b.findings[i])
+				}
+				close(b.done)
+			}
+		}()
+	}
+	errc := make(chan error, 1)
+	stop := make(chan struct{}) // closed when a write fails
+	go func() {
+		var err error
+		for b := range inOrder {
+			<-b.done
+			if err == nil && len(b.text) > 0 {
+				chunk := b.text
+				if edit != nil {
+					chunk = edit(chunk)
+				}
+				if _, err = w.Write(chunk); err != nil {
+					close(stop)
+				}
+			}
+			free <- b
+		}
+		errc <- err
+	}()
+	n := 0
+	cur := <-free
+	// send hands the current batch over and takes a free one; false when a
+	// write failed, and then the batch may be neither.
+	send := func() bool {
+		cur.done = make(chan struct{})
+		select {
+		case todo <- cur:
+		case <-stop:
+			return false
+		}
+		inOrder <- cur
+		select {
+		case cur = <-free:
+			cur.findings = cur.findings[:0]
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	ok := true
+	for f := range fs {
+		cur.findings = append(cur.findings, f)
+		n++
+		if len(cur.findings) == batchFindings {
+			if ok = send(); !ok {
+				break
+			}
+		}
+	}
+	if ok && len(cur.findings) > 0 {
+		send()
+	}
+	close(todo)
+	close(inOrder)
+	wg.Wait()
+	return n, <-errc
 }

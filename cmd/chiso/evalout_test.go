@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -47,7 +48,7 @@ func (noted) Text(f *chiso.Finding) string { return "ghi chú <" + f.Area + "> &
 
 // syntheticFindings are findings with every kind of text and number the
 // writers must handle as encoding/json and text/tabwriter did.
-func syntheticFindings(tabs bool) []chiso.Finding {
+func syntheticFindings(n int, tabs bool) []chiso.Finding {
 	texts := []string{"", "Phú Thọ", "a<b>&c", "quote \" back \\ slash", "cr\r only",
 		"ctl \x00\x01\x07\b\r\x1f\x7f", "bad \xfe utf-8 \xe2\x82", "sep \u2028 \u2029 end", "emoji 🇻🇳 ≤ ≈",
 		"Tỷ lệ hộ gia đình có kết nối Internet băng rộng cố định 81,7%"}
@@ -60,7 +61,7 @@ func syntheticFindings(tabs bool) []chiso.Finding {
 	periods := []chiso.Period{{}, chiso.MustParsePeriod("2024"), chiso.MustParsePeriod("2023-H1"),
 		chiso.MustParsePeriod("2024-Q3"), chiso.MustParsePeriod("2024-08")}
 	var fs []chiso.Finding
-	for i := range 200 {
+	for i := range n {
 		t := func(k int) string { return texts[(i*7+k)%len(texts)] }
 		f := chiso.Finding{Rule: "Rule" + t(1), Group: "g" + t(2), Check: "range", Diagnosis: chiso.OutOfRange,
 			Severity: chiso.Warning, Status: chiso.Fail, Indicator: "ind_" + t(3), Area: t(4),
@@ -86,8 +87,9 @@ func syntheticFindings(tabs bool) []chiso.Finding {
 // UTF-8, Vietnamese text, notes and every form of number.
 func TestEvalOutputIsAsBefore(t *testing.T) {
 	db := sampleDB(t)
-	sets := map[string][]chiso.Finding{"none": nil, "synthetic": syntheticFindings(false),
-		"synthetic with tabs": syntheticFindings(true)}
+	// Several batches of the formatters, and one finding.
+	sets := map[string][]chiso.Finding{"none": nil, "one": syntheticFindings(1, false),
+		"synthetic": syntheticFindings(3*batchFindings+17, false), "synthetic with tabs": syntheticFindings(200, true)}
 	for _, lang := range []string{"vi", "en"} {
 		o, err := checkEvalFlags("", sampleAt, "json", "warning", lang, "Asia/Ho_Chi_Minh", time.Now())
 		if err != nil {
@@ -164,5 +166,47 @@ func TestEvalTableBlanksTabs(t *testing.T) {
 		"warning   fail               c     y z        -       -      2         g/R   ok\n"
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// failingWriter fails once it has taken n bytes.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		return 0, fmt.Errorf("disk full")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestEvalOutputStopsOnWriteError: a failed write ends the output with
+// its error, whichever batch it hits, without reading every finding.
+func TestEvalOutputStopsOnWriteError(t *testing.T) {
+	fs := syntheticFindings(20*batchFindings, false)
+	for _, n := range []int{0, 100, 1 << 20} {
+		for name, write := range map[string]func(io.Writer, iter.Seq[chiso.Finding]) error{
+			"json": writeFindingsJSON, "table": writeFindingsTable} {
+			read := 0
+			seq := func(yield func(chiso.Finding) bool) {
+				for _, f := range fs {
+					read++
+					if !yield(f) {
+						return
+					}
+				}
+			}
+			err := write(&failingWriter{n: n}, seq)
+			if err == nil || !strings.Contains(err.Error(), "disk full") {
+				t.Errorf("%s, failing after %d bytes: error %v, want disk full", name, n, err)
+			}
+			passes := 1
+			if name == "table" {
+				passes = 2 // the widths, then the rows
+			}
+			if read >= passes*len(fs) {
+				t.Errorf("%s, failing after %d bytes: read %d findings, want fewer than %d", name, n, read, passes*len(fs))
+			}
+		}
 	}
 }
