@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -116,6 +117,15 @@ func appendJSONNumber(b []byte, v float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonPlain tells the ASCII characters that a JSON string holds as they
+// are: not a control character, a quote, a backslash, <, > or &.
+var jsonPlain = func() (t [utf8.RuneSelf]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = !strings.ContainsRune(`"\<>&`, c)
+	}
+	return t
+}()
+
 // appendJSONString appends s quoted as json.Marshal quotes it: control
 // characters, <, > and & as escapes, invalid UTF-8 as U+FFFD, and the line
 // and paragraph separators U+2028 and U+2029 escaped.
@@ -125,7 +135,7 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= ' ' && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonPlain[c] {
 				i++
 				continue
 			}
