@@ -362,37 +362,11 @@ func writeOrdered(w io.Writer, fs iter.Seq[chiso.Finding], format func([]byte, *
 	}
 	var wg sync.WaitGroup
 	for range formatters {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range todo {
-				b.text = b.text[:0]
-				for i := range b.findings {
-					b.text = format(b.text, &b.findings[i])
-				}
-				close(b.done)
-			}
-		}()
+		wg.Go(func() { formatBatches(todo, format) })
 	}
 	errc := make(chan error, 1)
 	stop := make(chan struct{}) // closed when a write fails
-	go func() {
-		var err error
-		for b := range inOrder {
-			<-b.done
-			if err == nil && len(b.text) > 0 {
-				chunk := b.text
-				if edit != nil {
-					chunk = edit(chunk)
-				}
-				if _, err = w.Write(chunk); err != nil {
-					close(stop)
-				}
-			}
-			free <- b
-		}
-		errc <- err
-	}()
+	go func() { errc <- writeBatches(w, inOrder, free, stop, edit) }()
 	n := 0
 	cur := <-free
 	// send hands the current batch over and takes a free one; false when a
@@ -430,4 +404,37 @@ func writeOrdered(w io.Writer, fs iter.Seq[chiso.Finding], format func([]byte, *
 	close(inOrder)
 	wg.Wait()
 	return n, <-errc
+}
+
+// formatBatches formats each batch it receives and marks it done.
+func formatBatches(todo <-chan *batch, format func([]byte, *chiso.Finding) []byte) {
+	for b := range todo {
+		b.text = b.text[:0]
+		for i := range b.findings {
+			b.text = format(b.text, &b.findings[i])
+		}
+		close(b.done)
+	}
+}
+
+// writeBatches writes the text of each batch, in the order received, once
+// it is done, and hands the batch back to free. At the first write error
+// it closes stop, goes on taking batches without writing them, and returns
+// the error once inOrder is closed.
+func writeBatches(w io.Writer, inOrder <-chan *batch, free chan<- *batch, stop chan<- struct{}, edit func([]byte) []byte) error {
+	var err error
+	for b := range inOrder {
+		<-b.done
+		if err == nil && len(b.text) > 0 {
+			chunk := b.text
+			if edit != nil {
+				chunk = edit(chunk)
+			}
+			if _, err = w.Write(chunk); err != nil {
+				close(stop)
+			}
+		}
+		free <- b
+	}
+	return err
 }
