@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ import (
 // indicators × 42 months, checked by the default rule pack).
 type evalCase struct {
 	name   string // the engine benchmark's size
-	folder string // where it caches the size's databases, under os.TempDir()
+	folder string // the start of the folder where it caches the databases, under os.TempDir()/chiso-bench
 	rows   int
 }
 
@@ -45,9 +46,9 @@ SELECT count(*) FROM (SELECT value / LAG(value) OVER (PARTITION BY indicator, ar
 // benchmark's sqlite3 step once to build them (minutes at 10M). With
 // CHISO_BENCH_10M=1 it also evaluates pack10M, 10,080,000 figures.
 func BenchmarkEvalCommand(b *testing.B) {
-	cases := []evalCase{{"pack1M", "2000x12x42-pack", 1_008_000}}
+	cases := []evalCase{{"pack1M", "2000x12x42", 1_008_000}}
 	if os.Getenv("CHISO_BENCH_10M") != "" {
-		cases = append(cases, evalCase{"pack10M", "20000x12x42-pack", 10_080_000})
+		cases = append(cases, evalCase{"pack10M", "20000x12x42", 10_080_000})
 	}
 	bin := buildChiso(b)
 	shell, err := exec.LookPath("sqlite3")
@@ -115,21 +116,33 @@ func benchEvalCommand(b *testing.B, bin, shell string, c evalCase) {
 // evalFixture returns the folder of the engine benchmark's databases for
 // the case, building them with that benchmark when they are missing.
 func evalFixture(b *testing.B, c evalCase) string {
-	dir := filepath.Join(os.TempDir(), "chiso-bench", c.folder)
-	if _, err := os.Stat(filepath.Join(dir, "ready")); err == nil {
+	if dir := readyFixture(c); dir != "" {
 		return dir
 	}
-	b.Logf("building %s with the engine benchmark (once; minutes at 10M)", dir)
+	b.Logf("building the %s databases with the engine benchmark (once; minutes at 10M)", c.name)
 	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "Engine/^"+c.name+"$/sqlite3$", "-benchtime", "1x",
 		"-timeout", "2h", ".")
 	cmd.Dir = filepath.Join("..", "..", "engine")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("go test -bench Engine/%s ./engine: %v\n%s", c.name, err, out)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "ready")); err != nil {
-		b.Fatalf("the engine benchmark did not build %s: %v", dir, err)
+	dir := readyFixture(c)
+	if dir == "" {
+		b.Fatalf("the engine benchmark built no %s*-pack folder under %s", c.folder, filepath.Join(os.TempDir(), "chiso-bench"))
 	}
 	return dir
+}
+
+// readyFixture returns the engine benchmark's complete folder for the
+// case, the last by name when the folder's name carries a data version
+// (AxIxM-vN-pack), or "".
+func readyFixture(c evalCase) string {
+	found, _ := filepath.Glob(filepath.Join(os.TempDir(), "chiso-bench", c.folder+"*-pack", "ready"))
+	if len(found) == 0 {
+		return ""
+	}
+	slices.Sort(found)
+	return filepath.Dir(found[len(found)-1])
 }
 
 // runEvalProcess runs chiso with its standard output to a new file, as a shell's
