@@ -409,9 +409,19 @@ func unitSlip(env Env, ind chiso.Indicator, area string, cur point, b base, f fl
 // đồng", or, below 1, "chỉ bằng 1/104 của 74%".
 func (e Env) compared(ratio float64, other string) string {
 	if ratio >= 1 {
-		return e.trs("gấp ×%s so với %s", "is ×%s of %s", FormatNumber(ratio, e.Lang), other)
+		return e.trs("gấp ×%s so với %s", "is ×%s of %s", FormatNumber(threeFigures(ratio), e.Lang), other)
 	}
-	return e.trs("chỉ bằng 1/%s của %s", "is 1/%s of %s", FormatNumber(1/ratio, e.Lang), other)
+	return e.trs("chỉ bằng 1/%s của %s", "is 1/%s of %s", FormatNumber(threeFigures(1/ratio), e.Lang), other)
+}
+
+// threeFigures rounds a ratio to three significant figures: a slip's ratio
+// is read for its size (×1.030, 1/102), not its decimals.
+func threeFigures(x float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 3, 64), 64)
+	if err != nil {
+		return x
+	}
+	return r
 }
 
 // factor writes a slip's factor: "×1.000" or "1/1.000".
@@ -423,15 +433,14 @@ func (e Env) factor(f float64) string {
 }
 
 // slipGuess says what a figure v, about g times what it should be, was
-// probably meant to be, from the figure itself: "0,71 có lẽ là 71% viết
-// dưới dạng phân số", "3,6 tỷ đồng có lẽ là 3.600 tỷ đồng (“tỷ” ghi nhầm
+// probably meant to be, from the figure itself: "có lẽ là 71% viết dưới
+// dạng phân số", "3,6 tỷ đồng có lẽ là 3.600 tỷ đồng (“tỷ” ghi nhầm
 // thay cho “nghìn tỷ”)".
 func (e Env) slipGuess(ind chiso.Indicator, v, g float64) string {
 	meant := e.qty(meantValue(v, g), ind)
 	switch {
 	case g == 0.01:
-		return e.trs("%s có lẽ là %s viết dưới dạng phân số", "%s is probably %s written as a fraction",
-			FormatNumber(v, e.Lang), meant)
+		return e.trs("có lẽ là %s viết dưới dạng phân số", "probably %s written as a fraction", meant)
 	case g == 100:
 		return e.trs("%s có lẽ là %s bị nhân thêm 100", "%s is probably %s multiplied by 100 once too often",
 			e.qty(v, ind), meant)

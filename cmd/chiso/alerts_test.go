@@ -276,12 +276,12 @@ func TestAlertsPreview(t *testing.T) {
 		code int
 		want []string
 	}{
-		{[]string{}, 0, []string{"Subject: [chiso] Phú Thọ: 4 số liệu cần kiểm tra\n", "Số vị trí trạm BTS – Phú Thọ", "gần 1.900 vị trí trạm"}},
+		{[]string{}, 0, []string{"Subject: [chiso] Phú Thọ: 2 số liệu cần kiểm tra\n", "Số vị trí trạm BTS – Phú Thọ", "gần 1.900 vị trí trạm"}},
 		{[]string{"--reason", "digest", "--lang", "en"}, 0, []string{"Subject: [chiso] Phú Thọ:", "BTS base-station sites", "nearly 1,900 sites"}},
 		{[]string{"--format", "html", "--reason", "resolved"}, 0, []string{"<html", "Vĩnh Phúc"}},
 		{[]string{"--config", cfg}, 1, []string{"several e-mail receivers (heads, own): choose one with --receiver"}},
 		{[]string{"--config", cfg, "--receiver", "heads"}, 0, []string{"BTS base-station sites"}},
-		{[]string{"--config", cfg, "--receiver", "own"}, 0, []string{"Subject: Sở KH&CN: 4 PHÚ THỌ\n", "Số vị trí trạm BTS"}},
+		{[]string{"--config", cfg, "--receiver", "own"}, 0, []string{"Subject: Sở KH&CN: 2 PHÚ THỌ\n", "Số vị trí trạm BTS"}},
 		{[]string{"--config", cfg, "--receiver", "heads", "--lang", "vi"}, 0, []string{"Số vị trí trạm BTS"}},
 		{[]string{"--config", cfg, "--receiver", "hook"}, 1, []string{`no e-mail receiver "hook" (e-mail receivers: heads, own)`}},
 		{[]string{"--reason", "later", "--format", "pdf"}, 2, []string{`--reason "later"`, `--format "pdf"`}},

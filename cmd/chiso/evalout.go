@@ -72,6 +72,9 @@ func appendFindingJSON(b []byte, f *chiso.Finding) []byte {
 	}
 	b = append(b, ",\n    \"value\": "...)
 	b = appendJSONNumber(b, f.Value)
+	if f.Qualifier != chiso.Exact { // omitempty, as findingJSON says
+		b = appendJSONField(b, "qualifier", f.Qualifier.String(), false)
+	}
 	b = append(b, ",\n    \"expected\": "...)
 	b = appendJSONNumber(b, f.Expected)
 	b = appendJSONField(b, "message", f.Text(), false)
