@@ -375,7 +375,7 @@ func slipFinding(env Env, ind chiso.Indicator, s *Series, j, i, odd int, f float
 		env.factor(g), env.slipGuess(ind, bad.value, g))
 	msg += env.sourceNote(bad.source, good.source)
 	return chiso.Finding{Diagnosis: chiso.UnitSlip, Status: chiso.Fail, Indicator: ind.Code, Area: s.Area,
-		Period: bad.period, Value: bad.value, Expected: good.value, Message: msg, Source: bad.source, DataID: max(bad.id, good.id)}
+		Period: bad.period, Value: bad.value, Qualifier: bad.qual, Expected: good.value, Message: msg, Source: bad.source, DataID: max(bad.id, good.id)}
 }
 
 // ambiguousSlip builds the finding for two figures a factor f apart when
@@ -389,7 +389,7 @@ func ambiguousSlip(env Env, ind chiso.Indicator, s *Series, j, i int, f float64)
 		env.factor(f), env.slipGuess(ind, cur.value, f), env.slipGuess(ind, prev.value, 1/f))
 	msg += env.sourceNote(cur.source, prev.source)
 	return chiso.Finding{Diagnosis: chiso.UnitSlip, Status: chiso.Fail, Indicator: ind.Code, Area: s.Area,
-		Period: cur.period, Value: cur.value, Expected: prev.value, Message: msg, Source: cur.source, DataID: max(cur.id, prev.id)}
+		Period: cur.period, Value: cur.value, Qualifier: cur.qual, Expected: prev.value, Message: msg, Source: cur.source, DataID: max(cur.id, prev.id)}
 }
 
 // unitSlip builds the unit_slip finding of a merged area's figure against
@@ -402,7 +402,7 @@ func unitSlip(env Env, ind chiso.Indicator, area string, cur point, b base, f fl
 		env.factor(f), env.slipGuess(ind, cur.value, f))
 	msg += env.sourceNote(cur.source, b.source)
 	return chiso.Finding{Diagnosis: chiso.UnitSlip, Status: chiso.Fail, Indicator: ind.Code, Area: area,
-		Period: cur.period, Value: cur.value, Expected: b.value, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
+		Period: cur.period, Value: cur.value, Qualifier: cur.qual, Expected: b.value, Message: msg, Source: cur.source, DataID: max(cur.id, b.id)}
 }
 
 // compared writes a figure's ratio to another: "gấp ×1.030 so với 3,5 tỷ

@@ -92,7 +92,7 @@ func checkEvalFlags(rulesArg, at, format, failOn, lang, tz string, clock time.Ti
 // and returns the exit code.
 func evalOnce(ctx context.Context, e *env, o evalOptions) int {
 	start := time.Now()
-	res, err := evaluateStore(ctx, e, o)
+	res, cat, err := evaluateStore(ctx, e, o)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chiso eval: %v\n", err)
 		return 2
@@ -105,7 +105,7 @@ func evalOnce(ctx context.Context, e *env, o evalOptions) int {
 	if o.format == "json" {
 		err = writeFindingsJSON(e.stdout, findings)
 	} else {
-		err = writeFindingsTable(e.stdout, findings)
+		err = writeFindingsTable(e.stdout, findings, catalogueFigures(cat, o.lang))
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "chiso eval: write findings: %v\n", err)
@@ -123,28 +123,29 @@ func evalOnce(ctx context.Context, e *env, o evalOptions) int {
 
 // evaluateStore reads the catalogue, the observations and the rules, and
 // evaluates them once at o.at.
-func evaluateStore(ctx context.Context, e *env, o evalOptions) (engine.Result, error) {
+func evaluateStore(ctx context.Context, e *env, o evalOptions) (engine.Result, *chiso.Catalogue, error) {
 	db, err := openExisting(ctx, e)
 	if err != nil {
-		return engine.Result{}, err
+		return engine.Result{}, nil, err
 	}
 	defer db.Close()
 	cat, err := db.Catalogue(ctx)
 	if err != nil {
-		return engine.Result{}, err
+		return engine.Result{}, nil, err
 	}
 	groups, err := loadRules(o.rules, cat)
 	if err != nil {
-		return engine.Result{}, err
+		return engine.Result{}, nil, err
 	}
 	eng, err := engine.New(cat, groups, engine.Options{Lang: o.lang, Location: o.loc})
 	if err != nil {
-		return engine.Result{}, err
+		return engine.Result{}, nil, err
 	}
 	if err := eng.Load(ctx, db); err != nil {
-		return engine.Result{}, err
+		return engine.Result{}, nil, err
 	}
-	return eng.Evaluate(ctx, "", o.at)
+	res, err := eng.Evaluate(ctx, "", o.at)
+	return res, cat, err
 }
 
 // loadRules reads the rule files that --rules names: a folder (its *.yaml

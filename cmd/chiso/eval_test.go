@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
 )
@@ -141,5 +142,41 @@ func TestEvalNeedsADatabase(t *testing.T) {
 	code, _, errs := runChiso(t, "--db", db, "eval", "--rules", "testdata/eval")
 	if code != 2 || !strings.Contains(errs, "chiso init") || !strings.Contains(errs, "--sample") {
 		t.Errorf("exit %d, stderr %q: want 2 and a hint to run chiso init --sample", code, errs)
+	}
+}
+
+// TestEvalTableFigures: the table's VALUE column writes each figure as it
+// was published, with its qualifier and its indicator's unit, in the
+// language of the messages, and EXPECTED with the unit.
+func TestEvalTableFigures(t *testing.T) {
+	db := sampleDB(t)
+	for lang, want := range map[string]map[string]string{
+		"vi": {"bts_sites": "gần 1.900 vị trí", "ict_revenue": "183.001 tỷ đồng"},
+		"en": {"bts_sites": "nearly 1,900 sites", "ict_revenue": "183,001 billion VND"},
+	} {
+		code, out, errs := runChiso(t, "--db", db, "eval", "--at", sampleAt, "--lang", lang)
+		if code != 1 {
+			t.Fatalf("%s: exit %d\n%s", lang, code, errs)
+		}
+		lines := strings.Split(out, "\n")
+		from, to := strings.Index(lines[0], "VALUE"), strings.Index(lines[0], "EXPECTED")
+		from, to = utf8.RuneCountInString(lines[0][:from]), utf8.RuneCountInString(lines[0][:to])
+		got := map[string]string{}
+		for _, line := range lines[1:] {
+			r := []rune(line)
+			if len(r) < to {
+				continue
+			}
+			for ind := range want {
+				if strings.Contains(line, " "+ind+" ") {
+					got[ind] = strings.TrimSpace(string(r[from:to]))
+				}
+			}
+		}
+		for ind, w := range want {
+			if got[ind] != w {
+				t.Errorf("%s: VALUE of %s is %q, want %q:\n%s", lang, ind, got[ind], w, out)
+			}
+		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/ingest"
 )
 
 // The eval command prints its findings as it reads them from the engine's
@@ -201,12 +203,15 @@ const tablePadding = 2
 // printed as spaces: they would break the columns (and a byte 0xff, never
 // in valid UTF-8, is printed as it is, where tabwriter took it for its
 // escape character).
-func writeFindingsTable(w io.Writer, fs iter.Seq[chiso.Finding]) error {
+//
+// figure, when not nil, writes the VALUE and EXPECTED cells (a figure as
+// published, with its qualifier and unit); nil writes plain numbers.
+func writeFindingsTable(w io.Writer, fs iter.Seq[chiso.Finding], figure figureFormat) error {
 	var widths [tableColumns - 1]int
 	for i := range widths {
 		widths[i] = utf8.RuneCountInString(tableHeader[i])
 	}
-	var row tableRow
+	row := tableRow{figure: figure}
 	for f := range fs {
 		row.fill(&f, false)
 		for i := range widths {
@@ -219,7 +224,7 @@ func writeFindingsTable(w io.Writer, fs iter.Seq[chiso.Finding]) error {
 	_, err := writeOrdered(bw, fs, func(b []byte, f *chiso.Finding) []byte {
 		r, _ := rows.Get().(*tableRow)
 		if r == nil {
-			r = new(tableRow)
+			r = &tableRow{figure: figure}
 		}
 		b = r.fill(f, true).appendLine(b, &widths)
 		rows.Put(r)
@@ -233,8 +238,35 @@ func writeFindingsTable(w io.Writer, fs iter.Seq[chiso.Finding]) error {
 
 // tableRow is the text of one row's cells, reused from row to row.
 type tableRow struct {
-	text []byte
-	ends [tableColumns]int // of each cell in text
+	text   []byte
+	ends   [tableColumns]int // of each cell in text
+	figure figureFormat      // nil: plain numbers
+}
+
+// figureFormat appends a finding's figure (expected false: its value, with
+// its qualifier) or the figure it was judged against (expected true) as
+// people read it, with the indicator's unit; NaN as "-".
+type figureFormat func(b []byte, f *chiso.Finding, expected bool) []byte
+
+// catalogueFigures writes figures with the catalogue's units in the
+// language of the messages, every digit kept: "trên 95%", "gần 1.900 vị
+// trí", "nearly 1,900 sites".
+func catalogueFigures(cat *chiso.Catalogue, lang string) figureFormat {
+	units := make(map[string]string, len(cat.Indicators))
+	for _, ind := range cat.Indicators {
+		units[ind.Code] = ind.Unit
+	}
+	loc := ingest.Locale(lang)
+	return func(b []byte, f *chiso.Finding, expected bool) []byte {
+		v, q := f.Value, f.Qualifier
+		if expected {
+			v, q = f.Expected, chiso.Exact
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return append(b, '-')
+		}
+		return append(b, checks.FigureText(ingest.FormatNumber(v, loc), q, units[f.Indicator], lang)...)
+	}
 }
 
 // cell returns the i-th cell's text.
@@ -278,10 +310,17 @@ func (r *tableRow) fill(f *chiso.Finding, message bool) *tableRow {
 	end()
 	t = append(t, dash(f.Period.String())...)
 	end()
-	t = appendTableNumber(t, f.Value)
-	end()
-	t = appendTableNumber(t, f.Expected)
-	end()
+	if r.figure != nil {
+		t = r.figure(t, f, false)
+		end()
+		t = r.figure(t, f, true)
+		end()
+	} else {
+		t = appendTableNumber(t, f.Value)
+		end()
+		t = appendTableNumber(t, f.Expected)
+		end()
+	}
 	t = append(append(append(t, f.Group...), '/'), f.Rule...)
 	end()
 	if message {

@@ -95,7 +95,7 @@ func TestEvalOutputIsAsBefore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := evaluateStore(context.Background(), &env{db: db, dbSet: true, stderr: io.Discard}, o)
+		res, _, err := evaluateStore(context.Background(), &env{db: db, dbSet: true, stderr: io.Discard}, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestEvalOutputIsAsBefore(t *testing.T) {
 			reference func(io.Writer, []chiso.Finding) error
 		}{
 			{"json", func(w io.Writer, fs []chiso.Finding) error { return writeFindingsJSON(w, slices.Values(fs)) }, referenceJSON},
-			{"table", func(w io.Writer, fs []chiso.Finding) error { return writeFindingsTable(w, slices.Values(fs)) }, referenceTable},
+			{"table", func(w io.Writer, fs []chiso.Finding) error { return writeFindingsTable(w, slices.Values(fs), nil) }, referenceTable},
 		} {
 			if format.name == "table" && strings.HasSuffix(name, "tabs") {
 				continue // tabs break tabwriter's columns: TestEvalTableBlanksTabs
@@ -158,7 +158,7 @@ func TestEvalTableBlanksTabs(t *testing.T) {
 			Value: math.NaN(), Expected: 2, Message: "ok"},
 	}
 	var out bytes.Buffer
-	if err := writeFindingsTable(&out, slices.Values(fs)); err != nil {
+	if err := writeFindingsTable(&out, slices.Values(fs), nil); err != nil {
 		t.Fatal(err)
 	}
 	want := "SEVERITY  STATUS  DIAGNOSIS  AREA  INDICATOR  PERIOD  VALUE  EXPECTED  RULE  MESSAGE\n" +
@@ -186,7 +186,7 @@ func TestEvalOutputStopsOnWriteError(t *testing.T) {
 	fs := syntheticFindings(20*batchFindings, false)
 	for _, n := range []int{0, 100, 1 << 20} {
 		for name, write := range map[string]func(io.Writer, iter.Seq[chiso.Finding]) error{
-			"json": writeFindingsJSON, "table": writeFindingsTable} {
+			"json": writeFindingsJSON, "table": func(w io.Writer, fs iter.Seq[chiso.Finding]) error { return writeFindingsTable(w, fs, nil) }} {
 			read := 0
 			seq := func(yield func(chiso.Finding) bool) {
 				for _, f := range fs {
