@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/chiso-vn/chiso"
 	"io"
 	"net/url"
 	"os"
@@ -129,6 +130,9 @@ type alertRow struct {
 		Kind string `json:"kind"`
 		By   string `json:"by"`
 	} `json:"acknowledgement"`
+	Finding struct {
+		Qualifier chiso.Qualifier `json:"qualifier"`
+	} `json:"finding"`
 }
 
 func runAlertsList(ctx context.Context, e *env, args []string) int {
@@ -192,7 +196,7 @@ func printAlerts(e *env, raw []json.RawMessage, format string) int {
 	for _, a := range rows {
 		l := a.Labels
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Fingerprint, dash(a.AMFingerprint), a.State, l["alertname"], l["area"],
-			l["indicator"], dash(l["period"]), l["severity"], fmtValue(a.Value), fmtSince(a), a.muted())
+			l["indicator"], dash(l["period"]), l["severity"], qualified(a.Finding.Qualifier, fmtValue(a.Value)), fmtSince(a), a.muted())
 	}
 	tw.Flush()
 	if len(rows) == 0 {
@@ -234,6 +238,15 @@ func fmtValue(v *float64) string {
 		return "-"
 	}
 	return number(*v)
+}
+
+// qualified puts a figure's qualifier before it ("over 95"), as it was
+// published; an exact figure or none ("-") as it is.
+func qualified(q chiso.Qualifier, v string) string {
+	if q == chiso.Exact || v == "-" {
+		return v
+	}
+	return q.String() + " " + v
 }
 
 // eventRow is an event of an alert's history as the API writes it.

@@ -324,3 +324,19 @@ func TestArgumentsQuoteAtMost80Characters(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertsListValueQualified: the VALUE column writes an alert's figure
+// with the qualifier it was published with ("over 95", not "95").
+func TestAlertsListValueQualified(t *testing.T) {
+	raw := []json.RawMessage{
+		json.RawMessage(`{"fingerprint":"a","labels":{"area":"DB"},"state":"firing","value":95,"finding":{"qualifier":"over"}}`),
+		json.RawMessage(`{"fingerprint":"b","labels":{"area":"PT"},"state":"firing","value":1900,"finding":{}}`),
+	}
+	var out, errs strings.Builder
+	if code := printAlerts(&env{stdout: &out, stderr: &errs}, raw, "table"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "over 95 ") || strings.Contains(out.String(), "exact") {
+		t.Fatalf("table:\n%s", out.String())
+	}
+}
