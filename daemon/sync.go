@@ -157,12 +157,18 @@ func (s *trackingSource) snapshot() *server.Snapshot {
 }
 
 // targets lists the targets that apply to each exported series, in the
-// registry's order: area, deadline, indicator.
+// registry's order: area, deadline, indicator. As for the target check, a
+// target applies to an area only if the area exists at its deadline (the
+// old Phú Thọ, dissolved on 2025-07-01, owes nothing to a 2025 target).
 func (s *trackingSource) targets(values []server.SeriesValue) []server.TargetValue {
 	var out []server.TargetValue
 	for _, v := range values {
 		ts := s.cat.TargetsFor(v.Indicator, v.Area)
+		area, known := s.cat.Area(v.Area)
 		for _, t := range ts {
+			if known && !area.HoldsAt(t.Period) {
+				continue
+			}
 			out = append(out, server.TargetValue{Indicator: v.Indicator, Area: v.Area,
 				Deadline: t.Period.String(), Op: string(t.Op), Value: t.Value})
 		}

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"github.com/chiso-vn/chiso/server"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -63,5 +64,24 @@ func TestTrackingSourceNotesTheSameFromFiguresAsFromRows(t *testing.T) {
 	}
 	if len(figures.latest) == 0 {
 		t.Error("no exported series noted")
+	}
+}
+
+// TestSnapshotTargetsOnlyWhereTheAreaExists: the exported targets pair a
+// series with a target only if its area exists at the deadline: the old
+// Phú Thọ (dissolved 2025-07-01) has no 2025 target; Điện Biên has.
+func TestSnapshotTargetsOnlyWhereTheAreaExists(t *testing.T) {
+	cat, err := ingest.SampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &trackingSource{cat: cat}
+	values := []server.SeriesValue{{Indicator: "digital_economy_share", Area: "PT"}, {Indicator: "electronic_document_rate", Area: "DB"}}
+	got := map[string]bool{}
+	for _, tv := range s.targets(values) {
+		got[tv.Area+" "+tv.Deadline] = true
+	}
+	if got["PT 2025"] || !got["DB 2025"] {
+		t.Fatalf("targets %v: want DB 2025 and no PT 2025", got)
 	}
 }
