@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/rules"
 )
@@ -229,10 +230,10 @@ func (p *problems) duration(field, s string, def time.Duration, allowNever bool)
 }
 
 // matchers reads a list of matcher strings.
-func (p *problems) matchers(field string, list []string) Matchers {
-	var out Matchers
+func (p *problems) matchers(field string, list []string) alerting.Matchers {
+	var out alerting.Matchers
 	for i, s := range list {
-		m, err := ParseMatcher(s)
+		m, err := alerting.ParseMatcher(s)
 		if err != nil {
 			p.add(fmt.Sprintf("%s[%d]", field, i), s, "%v", err)
 			continue

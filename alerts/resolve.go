@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -65,7 +66,7 @@ func (m *Manager) resolveReason(a *chiso.Alert, figs Figures) chiso.ResolveReaso
 
 // ruleKey is the (group, alertname) of an alert's rule.
 func ruleKey(a *chiso.Alert) [2]string {
-	return [2]string{a.Labels[LabelGroup], a.Labels[LabelAlertname]}
+	return [2]string{a.Labels[alerting.LabelGroup], a.Labels[alerting.LabelAlertname]}
 }
 
 // noteRules remembers the rules just set, and which of them changed what

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/checks"
 	"github.com/chiso-vn/chiso/rules"
@@ -81,13 +82,13 @@ func TestResolvedSaysWhy(t *testing.T) {
 			if got := e.m.Alerts(at)[0].ResolvedBecause; got != tc.want {
 				t.Errorf("after a restart: resolved because %q, want %q", got, tc.want)
 			}
-			evs, err := e.db.AlertHistory(ctx, alerts.HistoryFilter{})
+			evs, err := e.db.AlertHistory(ctx, alerting.HistoryFilter{})
 			if err != nil || len(evs) == 0 || evs[0].To != chiso.Resolved || evs[0].Note != string(tc.want) {
 				t.Errorf("newest event = %+v (%v), want the resolve noting %q", evs[0], err, tc.want)
 			}
 			ns := e.outbox()
 			last := ns[len(ns)-1]
-			if last.Reason != alerts.ReasonResolved || last.Alerts[0].ResolvedBecause != tc.want {
+			if last.Reason != alerting.ReasonResolved || last.Alerts[0].ResolvedBecause != tc.want {
 				t.Errorf("last notification %s, alert resolved because %q; want resolved, %q", last.Reason, last.Alerts[0].ResolvedBecause, tc.want)
 			}
 		})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -17,7 +18,7 @@ import (
 type route struct {
 	id             string // position in the tree: "0", "0.1", "0.1.0"
 	receiver       string
-	matchers       Matchers
+	matchers       alerting.Matchers
 	groupBy        []string // sorted; nil with groupByAll
 	groupByAll     bool     // group_by: [...]
 	groupWait      time.Duration
@@ -126,7 +127,7 @@ func (rt *routing) compileReceivers(c *Config, p *problems) {
 		for j, a := range r.To {
 			p.address(fmt.Sprintf("%s.to[%d]", field, j), a)
 		}
-		if r.ToFromLabel != "" && !validLabelName(r.ToFromLabel) {
+		if r.ToFromLabel != "" && !alerting.ValidLabelName(r.ToFromLabel) {
 			p.add(field+".to_from_label", r.ToFromLabel, "not a label name")
 		}
 		if r.Digest != nil {
@@ -200,7 +201,7 @@ func compileGroupBy(list []string, parent *route, field string, p *problems) ([]
 			}
 			return nil, true
 		}
-		if !validLabelName(l) {
+		if !alerting.ValidLabelName(l) {
 			p.add(fmt.Sprintf("%s.group_by[%d]", field, i), l, "not a label name")
 		}
 		out = append(out, l)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -90,7 +91,7 @@ func TestIdentityWithAndWithoutPeriod(t *testing.T) {
 			t.Errorf("%s: fingerprints %s and %s, want same=%v", tt.name, fa, fb, tt.same)
 		}
 	}
-	if _, ok := IdentityLabels(with(chiso.BelowTarget, "2024"))[LabelPeriod]; ok {
+	if _, ok := IdentityLabels(with(chiso.BelowTarget, "2024"))[alerting.LabelPeriod]; ok {
 		t.Error("a status diagnosis has a period label")
 	}
 }

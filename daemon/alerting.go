@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/alerts/amclient"
 	"github.com/chiso-vn/chiso/config"
@@ -149,7 +150,7 @@ type alertingAPI struct {
 }
 
 // AlertHistory implements server.Alerting.
-func (a alertingAPI) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error) {
+func (a alertingAPI) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error) {
 	return a.db.AlertHistory(ctx, f)
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/store"
@@ -103,8 +104,8 @@ type StatsReader interface {
 type AlertStore interface {
 	alerts.Store
 	alerts.Outbox
-	AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error)
-	Notifications(ctx context.Context, f store.OutboxFilter) ([]alerts.OutboxEntry, error)
+	AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error)
+	Notifications(ctx context.Context, f store.OutboxFilter) ([]alerting.OutboxEntry, error)
 }
 
 // OpenStore opens the database at path (the configuration's database,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
@@ -34,7 +35,7 @@ type managerAPI struct {
 	db *store.DB
 }
 
-func (a managerAPI) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error) {
+func (a managerAPI) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error) {
 	return a.db.AlertHistory(ctx, f)
 }
 
@@ -232,7 +233,7 @@ func TestTestReceiverQueuesANotification(t *testing.T) {
 	}
 	tests := 0
 	for _, e := range entries {
-		if e.Reason == alerts.ReasonTest && e.Receiver == "ops" {
+		if e.Reason == alerting.ReasonTest && e.Receiver == "ops" {
 			tests++
 		}
 	}
