@@ -7,10 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/timespec"
+
 	"github.com/robfig/cron/v3"
 
 	"github.com/chiso-vn/chiso/alerting"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // route is a node of the compiled routing tree, with everything inherited
@@ -131,7 +132,7 @@ func (rt *routing) compileReceivers(c *Config, p *problems) {
 			p.add(field+".to_from_label", r.ToFromLabel, "not a label name")
 		}
 		if r.Digest != nil {
-			s, err := rules.ParseSchedule(r.Digest.Schedule)
+			s, err := timespec.ParseSchedule(r.Digest.Schedule)
 			if err != nil {
 				p.add(field+".digest.schedule", r.Digest.Schedule, "%v", err)
 			} else {

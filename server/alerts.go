@@ -13,11 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/timespec"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/internal/clip"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // Alerting is the alert manager as the API sees it: alerts with what mutes
@@ -236,7 +237,7 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}
-	if d, err := rules.ParseDuration(s); err == nil {
+	if d, err := timespec.ParseDuration(s); err == nil {
 		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("%s is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", clip.Quote(s))
@@ -393,7 +394,7 @@ func (req SilenceRequest) silence(now time.Time) (alerting.Silence, error) {
 		if !req.EndsAt.IsZero() {
 			return s, errorf("give ends_at or duration, not both")
 		}
-		d, err := parseInput(req.Duration, rules.ParseDuration, "a duration")
+		d, err := parseInput(req.Duration, timespec.ParseDuration, "a duration")
 		if err != nil {
 			return s, errorf("duration %s: %v", clip.Quote(req.Duration), err)
 		}
