@@ -7,13 +7,12 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/internal/bounded"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // candidate is a finding that alerts, with its rule.
 type candidate struct {
 	f    chiso.Finding
-	rule *rules.Rule
+	rule *Rule
 }
 
 // candidates keeps the findings of the group that alert, one per
@@ -21,9 +20,9 @@ type candidate struct {
 // two findings with one identity the more severe (then a failure over an
 // indeterminate one, then the first).
 func candidates(ev Evaluation) map[string]candidate {
-	byName := make(map[string]*rules.Rule, len(ev.Group.Rules))
+	byName := make(map[string]*Rule, len(ev.Group.Rules))
 	for i := range ev.Group.Rules {
-		byName[ev.Group.Rules[i].Alert] = &ev.Group.Rules[i]
+		byName[ev.Group.Rules[i].Name] = &ev.Group.Rules[i]
 	}
 	out := map[string]candidate{}
 	for f := range ev.Findings {
@@ -73,7 +72,7 @@ func (m *Manager) evaluate(ev Evaluation, b *alerting.Batch) {
 		m.unseen(a, ev, b)
 	}
 	for _, r := range ev.Group.Rules { // a changed rule has now been evaluated
-		delete(m.changed, [2]string{ev.Group.Name, r.Alert})
+		delete(m.changed, [2]string{ev.Group.Name, r.Name})
 	}
 }
 
@@ -107,7 +106,7 @@ func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *alerting.Batch) {
 	}
 	t := timing{}
 	for _, r := range ev.Group.Rules {
-		if r.Alert == a.Labels[alerting.LabelAlertname] {
+		if r.Name == a.Labels[alerting.LabelAlertname] {
 			t = timing{hold: r.For, keep: r.KeepFiringFor}
 		}
 	}
@@ -131,10 +130,12 @@ func (m *Manager) forget(a *chiso.Alert, b *alerting.Batch) {
 // keeps what it wrote or its error text, is counted, and is logged once
 // per rule: the alert goes on.
 func (m *Manager) annotations(c candidate, ev Evaluation, labels map[string]string) map[string]string {
-	data := rules.NewTemplateData(c.f, ev.Catalogue, labels, m.opts.Language)
-	out, err := c.rule.RenderAnnotations(data)
-	if err != nil {
-		m.templateError(ev.Group.Name, c.rule.Alert, err)
+	var out map[string]string
+	if c.rule.Annotate != nil {
+		var err error
+		if out, err = c.rule.Annotate(c.f, ev.Catalogue, labels, m.opts.Language); err != nil {
+			m.templateError(ev.Group.Name, c.rule.Name, err)
+		}
 	}
 	if out == nil {
 		out = map[string]string{}

@@ -16,7 +16,6 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/internal/bounded"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // Options configure a Manager.
@@ -62,7 +61,7 @@ type Manager struct {
 	warned map[[2]string]bool
 	// rules are the rules last set, by (group, alertname); changed are
 	// those whose definition changed then, until their next evaluation.
-	rules   map[[2]string]rules.Rule
+	rules   map[[2]string]Rule
 	changed map[[2]string]bool
 }
 
@@ -229,7 +228,7 @@ func (m *Manager) queued(b *alerting.Batch) {
 
 // Evaluation is one evaluation of one rule group.
 type Evaluation struct {
-	Group rules.Group
+	Group Group
 	// Findings are the group's findings (engine.Result.Findings.All).
 	Findings iter.Seq[chiso.Finding]
 	// Catalogue names areas and indicators in annotations; nil is empty.
@@ -264,7 +263,7 @@ func (m *Manager) Process(ctx context.Context, ev Evaluation) error {
 
 // SetRules resolves at now the alerts whose rule is no longer among groups,
 // as after a reload that dropped or renamed it.
-func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.Time) error {
+func (m *Manager) SetRules(ctx context.Context, groups []Group, now time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.fresh(ctx, now); err != nil {
@@ -275,7 +274,7 @@ func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.T
 	m.noteRules(groups)
 	for _, g := range groups {
 		for _, r := range g.Rules {
-			live[[2]string{g.Name, r.Alert}] = true
+			live[[2]string{g.Name, r.Name}] = true
 		}
 	}
 	b := &alerting.Batch{}

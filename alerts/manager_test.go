@@ -13,7 +13,6 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
-	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/store"
 )
 
@@ -26,7 +25,7 @@ type env struct {
 	cfg  *alerts.Config
 	db   *store.DB
 	m    *alerts.Manager
-	grp  rules.Group
+	grp  alerts.Group
 }
 
 // parseConfig decodes an alerting section as the daemon does: strictly.
@@ -58,11 +57,11 @@ departments:
 func newEnv(t testing.TB, cfgSrc string) *env {
 	t.Helper()
 	e := &env{t: t, path: filepath.Join(t.TempDir(), "chiso.db"), cfg: parseConfig(t, cfgSrc),
-		grp: rules.Group{Name: "g", Rules: []rules.Rule{
-			{Alert: "BelowTarget", Severity: chiso.Warning},
-			{Alert: "Slow", Severity: chiso.Warning, For: 2 * time.Hour},
-			{Alert: "Sticky", Severity: chiso.Warning, KeepFiringFor: time.Hour},
-			{Alert: "Maybe", Severity: chiso.Info, AlertIndeterminate: true},
+		grp: alerts.Group{Name: "g", Rules: []alerts.Rule{
+			{Name: "BelowTarget"},
+			{Name: "Slow", For: 2 * time.Hour},
+			{Name: "Sticky", KeepFiringFor: time.Hour},
+			{Name: "Maybe", AlertIndeterminate: true},
 		}}}
 	e.open(t0)
 	return e
@@ -370,8 +369,8 @@ func TestRestartReloadsStateWithoutRepeating(t *testing.T) {
 func TestRemovedRuleResolves(t *testing.T) {
 	e := newEnv(t, baseConfig)
 	e.process(t0, finding("BelowTarget", "PT"), finding("Sticky", "PT"))
-	kept := rules.Group{Name: "g", Rules: e.grp.Rules[2:]}
-	if err := e.m.SetRules(context.Background(), []rules.Group{kept}, t0.Add(time.Minute)); err != nil {
+	kept := alerts.Group{Name: "g", Rules: e.grp.Rules[2:]}
+	if err := e.m.SetRules(context.Background(), []alerts.Group{kept}, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range e.m.Alerts(t0) {

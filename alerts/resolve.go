@@ -5,7 +5,6 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // Figures answers what the current data says of one published figure. The
@@ -73,11 +72,11 @@ func ruleKey(a *chiso.Alert) [2]string {
 // they find since the previous set (check, indicators, areas, severity,
 // parameters), so that an alert they stop finding resolves as "rule
 // changed". The first set changes nothing: there is nothing to compare.
-func (m *Manager) noteRules(groups []rules.Group) {
-	next := map[[2]string]rules.Rule{}
+func (m *Manager) noteRules(groups []Group) {
+	next := map[[2]string]Rule{}
 	for _, g := range groups {
 		for _, r := range g.Rules {
-			k := [2]string{g.Name, r.Alert}
+			k := [2]string{g.Name, r.Name}
 			next[k] = r
 			if old, ok := m.rules[k]; ok && !sameRule(old, r) {
 				m.changed[k] = true
@@ -88,8 +87,6 @@ func (m *Manager) noteRules(groups []rules.Group) {
 }
 
 // sameRule reports whether two versions of a rule find the same things.
-func sameRule(a, b rules.Rule) bool {
-	return a.Check == b.Check && a.Severity == b.Severity && a.AlertIndeterminate == b.AlertIndeterminate &&
-		reflect.DeepEqual(a.Indicators, b.Indicators) && reflect.DeepEqual(a.Areas, b.Areas) &&
-		reflect.DeepEqual(a.Params, b.Params)
+func sameRule(a, b Rule) bool {
+	return reflect.DeepEqual(a.Finds, b.Finds)
 }

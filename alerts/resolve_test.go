@@ -9,8 +9,6 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
-	"github.com/chiso-vn/chiso/checks"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // figures is a fixed answer to Figure: PT's 2025 coverage at a revision.
@@ -27,10 +25,6 @@ func (f figures) Figure(indicator, area string, p chiso.Period) (chiso.Observati
 		Source: "phutho.txt", ID: f.id}, true
 }
 
-type rangeParams struct{ Max float64 }
-
-func (rangeParams) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
-
 // TestResolvedSaysWhy resolves PT's below-target alert in each of the ways
 // an alert can resolve, and checks the reason the alert, its history and
 // the resolved notification carry.
@@ -38,23 +32,23 @@ func TestResolvedSaysWhy(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		figs   alerts.Figures // at the resolving evaluation
-		reload func(g rules.Group) []rules.Group
+		reload func(g alerts.Group) []alerts.Group
 		want   chiso.ResolveReason
 	}{
 		{"the figure got a new revision", figures{id: 11}, nil, chiso.ResolvedRevised},
 		{"other data arrived", figures{id: 10}, nil, chiso.ResolvedNewData},
 		{"no figures known", nil, nil, ""},
-		{"rule removed", figures{id: 10}, func(rules.Group) []rules.Group { return nil }, chiso.ResolvedRuleChanged},
-		{"rule changed", figures{id: 10}, func(g rules.Group) []rules.Group {
+		{"rule removed", figures{id: 10}, func(alerts.Group) []alerts.Group { return nil }, chiso.ResolvedRuleChanged},
+		{"rule changed", figures{id: 10}, func(g alerts.Group) []alerts.Group {
 			g.Rules = slices.Clone(g.Rules)
-			g.Rules[0].Params = rangeParams{Max: 90}
-			return []rules.Group{g}
+			g.Rules[0].Finds = "a range check up to 90"
+			return []alerts.Group{g}
 		}, chiso.ResolvedRuleChanged},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, baseConfig)
 			ctx := context.Background()
-			if err := e.m.SetRules(ctx, []rules.Group{e.grp}, t0); err != nil {
+			if err := e.m.SetRules(ctx, []alerts.Group{e.grp}, t0); err != nil {
 				t.Fatal(err)
 			}
 			e.process(t0, finding("BelowTarget", "PT"))

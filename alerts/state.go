@@ -9,7 +9,6 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // IdentityLabels returns the labels that make a finding's alert: rule
@@ -42,7 +41,7 @@ func Fingerprint(labels map[string]string) string {
 // alertLabels returns every label of a finding's alert: the group's and
 // the rule's labels, then chiso's own, which win so that the identity
 // cannot be changed by a rule.
-func alertLabels(f chiso.Finding, g rules.Group, r rules.Rule) map[string]string {
+func alertLabels(f chiso.Finding, g Group, r Rule) map[string]string {
 	l := make(map[string]string, len(g.Labels)+len(r.Labels)+8)
 	maps.Copy(l, g.Labels)
 	l[alerting.LabelSeverity] = string(f.Severity)

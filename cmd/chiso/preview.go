@@ -11,6 +11,7 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/rules"
@@ -136,7 +137,7 @@ func newPreviewPipeline(ctx context.Context, lang string, now time.Time, loc *ti
 	if err := p.m.Start(ctx, start); err != nil {
 		return nil, err
 	}
-	if err := p.m.SetRules(ctx, groups, start); err != nil {
+	if err := p.m.SetRules(ctx, daemon.AlertGroups(groups), start); err != nil {
 		return nil, err
 	}
 	if err := p.m.Tick(ctx, start); err != nil {
@@ -156,7 +157,7 @@ func (p *previewPipeline) evaluate(ctx context.Context, groups []rules.Group, no
 		return err
 	}
 	for _, g := range groups {
-		ev := alerts.Evaluation{Group: g, Findings: res.Findings.All(), Catalogue: p.cat, Now: now, Figures: p.eng}
+		ev := alerts.Evaluation{Group: daemon.AlertGroup(g), Findings: res.Findings.All(), Catalogue: p.cat, Now: now, Figures: p.eng}
 		if err := p.m.Process(ctx, ev); err != nil {
 			return err
 		}
@@ -172,7 +173,7 @@ func (p *previewPipeline) removeRule(ctx context.Context, name string, at time.T
 		g.Rules = slices.DeleteFunc(slices.Clone(g.Rules), func(r rules.Rule) bool { return r.Alert == name })
 		groups = append(groups, g)
 	}
-	if err := p.m.SetRules(ctx, groups, at); err != nil {
+	if err := p.m.SetRules(ctx, daemon.AlertGroups(groups), at); err != nil {
 		return err
 	}
 	return p.m.Tick(ctx, at.Add(time.Minute))
