@@ -9,7 +9,8 @@ import (
 )
 
 // Store keeps alerts, their history, silences and the outbox. The store
-// package implements it on SQLite.
+// package implements it on SQLite; store/storetest holds any
+// implementation to these contracts.
 type Store interface {
 	// LoadAlerts returns every stored alert.
 	LoadAlerts(ctx context.Context) ([]chiso.Alert, error)
@@ -24,7 +25,10 @@ type Store interface {
 	SaveSilence(ctx context.Context, s *alerting.Silence) error
 }
 
-// Outbox is the part of the store the Deliverer uses.
+// Outbox is the part of the store the Deliverer uses. Delivery is at
+// least once: an entry whose attempt began and was never marked (the
+// process stopped during a send) is due again, its attempt counted, and is
+// never lost; an entry marked sent is never due again.
 type Outbox interface {
 	// DueNotifications returns up to limit queued or failed entries whose
 	// next attempt is at or before now, oldest first, leaving out the ids

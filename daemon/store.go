@@ -100,7 +100,8 @@ type StatsReader interface {
 // AlertStore is what alerting persists: the manager's alerts, silences and
 // notification log (alerts.Store), the deliverer's outbox (alerts.Outbox),
 // the alert history the API serves, and the sent notifications that seed
-// the Alertmanager clients at start.
+// the Alertmanager clients at start. store/storetest holds any
+// implementation to these contracts.
 type AlertStore interface {
 	alerts.Store
 	alerts.Outbox
