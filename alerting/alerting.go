@@ -1,8 +1,8 @@
 // Package alerting holds what alerting persists and any store of it
 // speaks: silences and their label matchers, the alert history, the outbox
 // of notifications, the notification log, and the batch one decision
-// writes. It imports nothing of the project but the domain, so that a store
-// of alerts needs neither the alerts package nor the rules.
+// writes. Of the project it imports only the domain and internal/clip, so
+// that a store of alerts needs neither the alerts package nor the rules.
 package alerting
 
 import "errors"
