@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/internal/clip"
 )
 
@@ -31,7 +32,7 @@ func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, co
 	}
 	a := m.lookup(fp)
 	if a == nil {
-		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", clip.Text(fp), ErrNotFound)
+		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", clip.Text(fp), alerting.ErrNotFound)
 	}
 	fp = a.Fingerprint
 	if a.State == chiso.Resolved {
@@ -39,8 +40,8 @@ func (m *Manager) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, co
 	}
 	next := *a
 	next.Ack = &chiso.Acknowledgement{Fingerprint: fp, Kind: kind, By: by, At: now, Comment: comment, DataID: a.Finding.DataID}
-	b := Batch{Acks: []chiso.Acknowledgement{*next.Ack}}
-	m.commit(a, &next, now, &b, []Event{event(&next, EventAcknowledged, next.State, now, string(kind)+" by "+by+": "+comment)})
+	b := alerting.Batch{Acks: []chiso.Acknowledgement{*next.Ack}}
+	m.commit(a, &next, now, &b, []alerting.Event{event(&next, alerting.EventAcknowledged, next.State, now, string(kind)+" by "+by+": "+comment)})
 	m.metrics.update()
 	if err := m.write(ctx, &b); err != nil {
 		return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, err)
@@ -65,19 +66,19 @@ func (m *Manager) lookup(fp string) *chiso.Alert {
 }
 
 // AddSilence validates and stores a new silence and returns it with its id.
-func (m *Manager) AddSilence(ctx context.Context, s Silence, now time.Time) (Silence, error) {
+func (m *Manager) AddSilence(ctx context.Context, s alerting.Silence, now time.Time) (alerting.Silence, error) {
 	if err := s.Validate(now); err != nil {
-		return Silence{}, err
+		return alerting.Silence{}, err
 	}
 	s.ID, s.CreatedAt, s.UpdatedAt = 0, now, now
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if n := m.silencesInEffect(now); n >= m.rt.maxSilences {
-		return Silence{}, fmt.Errorf("add silence: %d silences are active or pending, the most alerting.silences.max_active allows; "+
+		return alerting.Silence{}, fmt.Errorf("add silence: %d silences are active or pending, the most alerting.silences.max_active allows; "+
 			"expire some (chiso silence expire ID) or wait until they end: %w", n, ErrTooManySilences)
 	}
 	if err := m.opts.Store.SaveSilence(ctx, &s); err != nil {
-		return Silence{}, fmt.Errorf("add silence: %w", err)
+		return alerting.Silence{}, fmt.Errorf("add silence: %w", err)
 	}
 	m.silences = append(m.silences, &s)
 	return s, nil
@@ -87,7 +88,7 @@ func (m *Manager) AddSilence(ctx context.Context, s Silence, now time.Time) (Sil
 func (m *Manager) silencesInEffect(now time.Time) int {
 	n := 0
 	for _, s := range m.silences {
-		if s.State(now) != SilenceExpired {
+		if s.State(now) != alerting.SilenceExpired {
 			n++
 		}
 	}
@@ -102,7 +103,7 @@ func (m *Manager) ExpireSilence(ctx context.Context, id int64, now time.Time) er
 		if s.ID != id {
 			continue
 		}
-		if s.State(now) == SilenceExpired {
+		if s.State(now) == alerting.SilenceExpired {
 			return nil
 		}
 		next := *s
@@ -116,14 +117,14 @@ func (m *Manager) ExpireSilence(ctx context.Context, id int64, now time.Time) er
 		*s = next
 		return nil
 	}
-	return fmt.Errorf("expire silence %d: %w", id, ErrNotFound)
+	return fmt.Errorf("expire silence %d: %w", id, alerting.ErrNotFound)
 }
 
 // Silences returns every silence, newest first.
-func (m *Manager) Silences() []Silence {
+func (m *Manager) Silences() []alerting.Silence {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]Silence, len(m.silences))
+	out := make([]alerting.Silence, len(m.silences))
 	for i, s := range m.silences {
 		out[i] = *s
 	}
@@ -133,7 +134,7 @@ func (m *Manager) Silences() []Silence {
 
 // Preview returns the pending and firing alerts that a silence with these
 // matchers would catch.
-func (m *Manager) Preview(ms Matchers) []chiso.Alert {
+func (m *Manager) Preview(ms alerting.Matchers) []chiso.Alert {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []chiso.Alert
@@ -153,13 +154,13 @@ func (m *Manager) TestReceiver(ctx context.Context, name string, now time.Time) 
 	defer m.mu.Unlock()
 	recv := m.rt.receivers[name]
 	if recv == nil {
-		return fmt.Errorf("test receiver %s: %w", clip.Text(name), ErrNotFound)
+		return fmt.Errorf("test receiver %s: %w", clip.Text(name), alerting.ErrNotFound)
 	}
 	a := testAlert(now)
-	n := &Notification{Receiver: name, GroupKey: "test:" + now.UTC().Format(time.RFC3339Nano), Reason: ReasonTest,
+	n := &Notification{Receiver: name, GroupKey: "test:" + now.UTC().Format(time.RFC3339Nano), Reason: alerting.ReasonTest,
 		Alerts: []chiso.Alert{a}, ExternalURL: m.rt.externalURL, CreatedAt: now}
 	n.Recipients, n.Cc = m.rt.recipients(recv, []*chiso.Alert{&a})
-	var b Batch
+	var b alerting.Batch
 	m.queue(n, recv, &b)
 	if err := m.write(ctx, &b); err != nil {
 		return fmt.Errorf("test receiver %s: %w", name, err)
@@ -170,8 +171,8 @@ func (m *Manager) TestReceiver(ctx context.Context, name string, now time.Time) 
 
 // testAlert is the alert of a test notification.
 func testAlert(now time.Time) chiso.Alert {
-	l := map[string]string{LabelAlertname: "TestAlert", LabelGroup: "test", LabelSeverity: string(chiso.Info),
-		LabelDiagnosis: string(chiso.OutOfRange), LabelStatus: string(chiso.Fail), LabelIndicator: "test", LabelArea: "test"}
+	l := map[string]string{alerting.LabelAlertname: "TestAlert", alerting.LabelGroup: "test", alerting.LabelSeverity: string(chiso.Info),
+		alerting.LabelDiagnosis: string(chiso.OutOfRange), alerting.LabelStatus: string(chiso.Fail), alerting.LabelIndicator: "test", alerting.LabelArea: "test"}
 	msg := "Thông báo thử của chiso / chiso test notification"
 	return chiso.Alert{Fingerprint: Fingerprint(l), Labels: l, State: chiso.Firing, ActiveAt: now, FiredAt: now,
 		LastEval: now, Annotations: map[string]string{"summary": msg, "description": msg},

@@ -5,11 +5,13 @@ import (
 	"net/mail"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/timespec"
+
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/internal/clip"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // The defaults of the alerting section, documented in the README.
@@ -220,7 +222,7 @@ func (p *problems) duration(field, s string, def time.Duration, allowNever bool)
 	case s == "never" && allowNever:
 		return Never
 	}
-	d, err := rules.ParseDuration(s)
+	d, err := timespec.ParseDuration(s)
 	if err != nil {
 		p.add(field, s, "%v", err)
 		return def
@@ -229,10 +231,10 @@ func (p *problems) duration(field, s string, def time.Duration, allowNever bool)
 }
 
 // matchers reads a list of matcher strings.
-func (p *problems) matchers(field string, list []string) Matchers {
-	var out Matchers
+func (p *problems) matchers(field string, list []string) alerting.Matchers {
+	var out alerting.Matchers
 	for i, s := range list {
-		m, err := ParseMatcher(s)
+		m, err := alerting.ParseMatcher(s)
 		if err != nil {
 			p.add(fmt.Sprintf("%s[%d]", field, i), s, "%v", err)
 			continue

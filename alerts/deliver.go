@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -196,7 +197,7 @@ func (d *Deliverer) updateQueue(ctx context.Context) {
 
 // attempt delivers one entry and records the outcome; it reports whether
 // the entry was delivered. The error is about recording, not delivery.
-func (d *Deliverer) attempt(ctx context.Context, e OutboxEntry) (bool, error) {
+func (d *Deliverer) attempt(ctx context.Context, e alerting.OutboxEntry) (bool, error) {
 	notifier := d.notifier(e.Receiver, e.Integration)
 	n, err := DecodeNotification(e)
 	if err == nil && notifier == nil {
@@ -225,12 +226,12 @@ func (d *Deliverer) attempt(ctx context.Context, e OutboxEntry) (bool, error) {
 // with attempts, they are the only ones a receiver may get twice. It sets
 // the notification's attempt number; false means do not send (the entry
 // was sent or given up meanwhile, or the record failed: err).
-func (d *Deliverer) start(ctx context.Context, e OutboxEntry, n *Notification) (bool, error) {
+func (d *Deliverer) start(ctx context.Context, e alerting.OutboxEntry, n *Notification) (bool, error) {
 	ok, err := d.opts.Outbox.StartNotificationAttempt(ctx, e.ID)
 	if err != nil || !ok {
 		return false, err
 	}
-	if e.Status == StatusQueued && e.Attempts > 0 {
+	if e.Status == alerting.StatusQueued && e.Attempts > 0 {
 		d.opts.Logger.Warn("notification was being sent when chiso stopped; sending it again, "+
 			"the receiver may get it twice (same idempotency key)", "receiver", e.Receiver,
 			"integration", e.Integration, "id", e.ID, "attempt", e.Attempts+1)
@@ -251,7 +252,7 @@ func (d *Deliverer) notify(ctx context.Context, nf Notifier, n *Notification, in
 
 // failed records a failed attempt: dead if permanent or too old, else
 // retried after the backoff.
-func (d *Deliverer) failed(ctx context.Context, e OutboxEntry, cause error) error {
+func (d *Deliverer) failed(ctx context.Context, e alerting.OutboxEntry, cause error) error {
 	now := d.opts.Now()
 	attempts := e.Attempts + 1
 	dead := IsPermanent(cause) || now.Sub(e.CreatedAt) >= d.opts.MaxAge

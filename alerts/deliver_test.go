@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/store"
 )
@@ -102,7 +103,7 @@ func TestDeliveryRetriesUntilExactlyOneSuccess(t *testing.T) {
 		t.Fatalf("%d entries", len(entries))
 	}
 	for _, en := range entries {
-		if nf.delivered[en.ID] != 1 || len(nf.calls[en.ID]) != 5 || en.Status != alerts.StatusSent || en.Attempts != 5 {
+		if nf.delivered[en.ID] != 1 || len(nf.calls[en.ID]) != 5 || en.Status != alerting.StatusSent || en.Attempts != 5 {
 			t.Errorf("entry %d: delivered %d times in %d calls, status %s, attempts %d",
 				en.ID, nf.delivered[en.ID], len(nf.calls[en.ID]), en.Status, en.Attempts)
 		}
@@ -141,7 +142,7 @@ func TestDeliveryPermanentFailureIsDead(t *testing.T) {
 		clk.add(time.Hour)
 	}
 	entries, _ := e.db.Notifications(context.Background(), store.OutboxFilter{})
-	if len(entries) != 1 || entries[0].Status != alerts.StatusDead || len(nf.calls[entries[0].ID]) != 1 ||
+	if len(entries) != 1 || entries[0].Status != alerting.StatusDead || len(nf.calls[entries[0].ID]) != 1 ||
 		!strings.Contains(entries[0].LastError, "550 no such user") {
 		t.Fatalf("entries %+v, calls %v", entries, nf.calls)
 	}
@@ -159,7 +160,7 @@ func TestDeliveryGivesUpAfterMaxAge(t *testing.T) {
 		clk.add(10 * time.Minute)
 	}
 	entries, _ := e.db.Notifications(context.Background(), store.OutboxFilter{})
-	if entries[0].Status != alerts.StatusDead || len(nf.calls[entries[0].ID]) < 2 {
+	if entries[0].Status != alerting.StatusDead || len(nf.calls[entries[0].ID]) < 2 {
 		t.Fatalf("status %s after %d calls", entries[0].Status, len(nf.calls[entries[0].ID]))
 	}
 }
@@ -172,7 +173,7 @@ func TestDeliveryWithoutNotifierIsDead(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := e.db.Notifications(context.Background(), store.OutboxFilter{})
-	if entries[0].Status != alerts.StatusDead || !strings.Contains(entries[0].LastError, "no webhook integration") {
+	if entries[0].Status != alerting.StatusDead || !strings.Contains(entries[0].LastError, "no webhook integration") {
 		t.Fatalf("entry %+v", entries[0])
 	}
 }
@@ -256,7 +257,7 @@ func (r *recorder) Notify(ctx context.Context, n *alerts.Notification) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range es {
-		if e.ID == n.ID && (e.Status != alerts.StatusQueued || e.Attempts != n.Attempt) {
+		if e.ID == n.ID && (e.Status != alerting.StatusQueued || e.Attempts != n.Attempt) {
 			r.problems = append(r.problems, fmt.Sprintf("send %d of %d: outbox has %s with %d attempts (%v)", n.Attempt, n.ID, e.Status, e.Attempts, err))
 		}
 	}
@@ -300,7 +301,7 @@ func TestAttemptIsRecordedBeforeTheSend(t *testing.T) {
 	}
 	es, _ := e.db.Notifications(context.Background(), store.OutboxFilter{})
 	for _, en := range es {
-		if en.Status != alerts.StatusSent || en.Attempts != 2 {
+		if en.Status != alerting.StatusSent || en.Attempts != 2 {
 			t.Errorf("entry %d: %s after %d attempts, want sent after 2", en.ID, en.Status, en.Attempts)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // digestKey is the notification log's group key of a digest receiver: its
@@ -13,24 +14,24 @@ const digestKey = "digest"
 // digests queues the digests whose schedule ticked since their last window
 // ended. A receiver's first window starts the first time it is seen, and a
 // window that spans a downtime covers all of it in one digest.
-func (m *Manager) digests(now time.Time, b *Batch) {
+func (m *Manager) digests(now time.Time, b *alerting.Batch) {
 	for _, name := range sortedKeys(m.rt.digests) {
 		k := logKey{name, digestKey}
 		last, ok := m.nflog[k]
 		if !ok {
-			m.setLog(LogEntry{Receiver: name, GroupKey: digestKey, At: now}, b)
+			m.setLog(alerting.LogEntry{Receiver: name, GroupKey: digestKey, At: now}, b)
 			continue
 		}
 		if next := m.rt.digests[name].Next(last.At.In(m.opts.Location)); next.After(now) {
 			continue
 		}
 		m.digest(m.rt.receivers[name], last.At, now, b)
-		m.setLog(LogEntry{Receiver: name, GroupKey: digestKey, At: now, SentAt: last.SentAt}, b)
+		m.setLog(alerting.LogEntry{Receiver: name, GroupKey: digestKey, At: now, SentAt: last.SentAt}, b)
 	}
 }
 
 // setLog records a log entry in memory and in the batch.
-func (m *Manager) setLog(e LogEntry, b *Batch) {
+func (m *Manager) setLog(e alerting.LogEntry, b *alerting.Batch) {
 	m.nflog[logKey{e.Receiver, e.GroupKey}] = e
 	b.Log = append(b.Log, e)
 }
@@ -40,7 +41,7 @@ func (m *Manager) setLog(e LogEntry, b *Batch) {
 // area, and one of every alert to the receiver's fixed addresses (or, for
 // a receiver without any address, to its configured to). A digest with
 // nothing to report is not sent.
-func (m *Manager) digest(recv *Receiver, from, to time.Time, b *Batch) {
+func (m *Manager) digest(recv *Receiver, from, to time.Time, b *alerting.Batch) {
 	mu := &muter{m: m, now: to}
 	type audience struct {
 		rcpt, cc []string
@@ -73,7 +74,7 @@ func (m *Manager) digest(recv *Receiver, from, to time.Time, b *Batch) {
 		if len(d.Fired)+len(d.StillFiring)+len(d.Resolved)+len(d.Acknowledged) == 0 {
 			continue
 		}
-		n := &Notification{Receiver: recv.Name, GroupKey: digestKey + ":" + key, Reason: ReasonDigest,
+		n := &Notification{Receiver: recv.Name, GroupKey: digestKey + ":" + key, Reason: alerting.ReasonDigest,
 			Digest: d, ExternalURL: m.rt.externalURL, CreatedAt: to, Recipients: au.rcpt, Cc: au.cc}
 		m.queue(n, recv, b)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // aggGroup is an aggregation group: the alerts one route sends to one
@@ -124,7 +125,7 @@ func (mu *muter) muted(a *chiso.Alert) bool {
 }
 
 // flushDue flushes every group due at now.
-func (m *Manager) flushDue(now time.Time, b *Batch) {
+func (m *Manager) flushDue(now time.Time, b *alerting.Batch) {
 	mu := &muter{m: m, now: now}
 	for _, g := range m.disp.due(now) {
 		m.flush(g, mu, b)
@@ -146,7 +147,7 @@ func (m *Manager) flushDue(now time.Time, b *Batch) {
 // integration, which sends it resolved: Alertmanager knows nothing of
 // chiso's acknowledgements and silences, and would otherwise keep it
 // active. Resolved alerts leave the group once flushed.
-func (m *Manager) flush(g *aggGroup, mu *muter, b *Batch) {
+func (m *Manager) flush(g *aggGroup, mu *muter, b *alerting.Batch) {
 	recv := m.rt.receivers[g.route.receiver]
 	k := logKey{g.route.receiver, g.key}
 	last := m.nflog[k]
@@ -158,20 +159,20 @@ func (m *Manager) flush(g *aggGroup, mu *muter, b *Batch) {
 	sendResolved := len(resolved) > 0 && recv != nil && recv.sendResolved()
 	ri := g.route.repeatInterval
 	repeat := len(firing) > 0 && ri != Never && mu.now.Sub(last.At) >= ri
-	entry := LogEntry{Receiver: k.receiver, GroupKey: k.group, Firing: fingerprints(firing),
+	entry := alerting.LogEntry{Receiver: k.receiver, GroupKey: k.group, Firing: fingerprints(firing),
 		Resolved: fingerprints(resolved), At: last.At, SentAt: last.SentAt}
 	if newFiring || sendResolved || repeat {
 		entry.At = mu.now
-		reason := ReasonRepeat
+		reason := alerting.ReasonRepeat
 		switch {
 		case newFiring:
-			reason = ReasonFiring
+			reason = alerting.ReasonFiring
 		case sendResolved:
-			reason = ReasonResolved
+			reason = alerting.ReasonResolved
 		}
 		m.enqueue(g, recv, reason, append(firing, resolved...), muted, mu.now, b)
 	} else if len(muted) > 0 && recv != nil && slices.Contains(recv.Integrations(), IntegrationAlertmanager) {
-		m.enqueue(g, recv, ReasonMuted, nil, muted, mu.now, b)
+		m.enqueue(g, recv, alerting.ReasonMuted, nil, muted, mu.now, b)
 	} else if slices.Equal(entry.Firing, last.Firing) {
 		return
 	}
@@ -183,7 +184,7 @@ func (m *Manager) flush(g *aggGroup, mu *muter, b *Batch) {
 // resolved ones that were notified firing, and the firing ones notified
 // last time that are muted now; pending and resolved alerts leave the
 // group.
-func (m *Manager) split(g *aggGroup, mu *muter, last LogEntry) (firing, resolved, muted []*chiso.Alert) {
+func (m *Manager) split(g *aggGroup, mu *muter, last alerting.LogEntry) (firing, resolved, muted []*chiso.Alert) {
 	for _, fp := range sortedKeys(g.fps) {
 		a := m.alerts[fp]
 		switch {
@@ -218,7 +219,7 @@ func fingerprints(as []*chiso.Alert) []string {
 // enqueue builds a group's notification and queues it for each integration
 // of the receiver; a notification only of muted alerts (ReasonMuted) is
 // queued for the Alertmanager integration alone.
-func (m *Manager) enqueue(g *aggGroup, recv *Receiver, reason Reason, as, muted []*chiso.Alert, now time.Time, b *Batch) {
+func (m *Manager) enqueue(g *aggGroup, recv *Receiver, reason alerting.Reason, as, muted []*chiso.Alert, now time.Time, b *alerting.Batch) {
 	if recv == nil {
 		return
 	}
@@ -227,7 +228,7 @@ func (m *Manager) enqueue(g *aggGroup, recv *Receiver, reason Reason, as, muted 
 		ExternalURL: m.rt.externalURL, CreatedAt: now, RepeatInterval: g.route.repeatInterval}
 	n.Recipients, n.Cc = m.rt.recipients(recv, as)
 	kinds := recv.Integrations()
-	if reason == ReasonMuted {
+	if reason == alerting.ReasonMuted {
 		kinds = []string{IntegrationAlertmanager}
 	}
 	m.queueTo(n, recv, kinds, b)
@@ -244,12 +245,12 @@ func sortedAlerts(as []*chiso.Alert) []chiso.Alert {
 }
 
 // queue adds one outbox entry per integration of the receiver.
-func (m *Manager) queue(n *Notification, recv *Receiver, b *Batch) {
+func (m *Manager) queue(n *Notification, recv *Receiver, b *alerting.Batch) {
 	m.queueTo(n, recv, recv.Integrations(), b)
 }
 
 // queueTo adds one outbox entry for each of the integrations.
-func (m *Manager) queueTo(n *Notification, recv *Receiver, kinds []string, b *Batch) {
+func (m *Manager) queueTo(n *Notification, recv *Receiver, kinds []string, b *alerting.Batch) {
 	n.Lang = m.opts.Language
 	payload, err := EncodeNotification(n)
 	if err != nil {
@@ -257,8 +258,8 @@ func (m *Manager) queueTo(n *Notification, recv *Receiver, kinds []string, b *Ba
 		return
 	}
 	for _, kind := range kinds {
-		b.Queue = append(b.Queue, OutboxEntry{Receiver: recv.Name, Integration: kind, GroupKey: n.GroupKey,
-			Reason: n.Reason, Payload: payload, NextAttempt: n.CreatedAt, Status: StatusQueued, CreatedAt: n.CreatedAt})
+		b.Queue = append(b.Queue, alerting.OutboxEntry{Receiver: recv.Name, Integration: kind, GroupKey: n.GroupKey,
+			Reason: n.Reason, Payload: payload, NextAttempt: n.CreatedAt, Status: alerting.StatusQueued, CreatedAt: n.CreatedAt})
 	}
 }
 

@@ -5,14 +5,14 @@ import (
 	"strings"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/internal/bounded"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // candidate is a finding that alerts, with its rule.
 type candidate struct {
 	f    chiso.Finding
-	rule *rules.Rule
+	rule *Rule
 }
 
 // candidates keeps the findings of the group that alert, one per
@@ -20,9 +20,9 @@ type candidate struct {
 // two findings with one identity the more severe (then a failure over an
 // indeterminate one, then the first).
 func candidates(ev Evaluation) map[string]candidate {
-	byName := make(map[string]*rules.Rule, len(ev.Group.Rules))
+	byName := make(map[string]*Rule, len(ev.Group.Rules))
 	for i := range ev.Group.Rules {
-		byName[ev.Group.Rules[i].Alert] = &ev.Group.Rules[i]
+		byName[ev.Group.Rules[i].Name] = &ev.Group.Rules[i]
 	}
 	out := map[string]candidate{}
 	for f := range ev.Findings {
@@ -55,7 +55,7 @@ func outranks(a, b chiso.Finding) bool {
 }
 
 // evaluate advances the alerts of the evaluated group.
-func (m *Manager) evaluate(ev Evaluation, b *Batch) {
+func (m *Manager) evaluate(ev Evaluation, b *alerting.Batch) {
 	cs := candidates(ev)
 	for _, fp := range sortedKeys(cs) {
 		c := cs[fp]
@@ -66,20 +66,20 @@ func (m *Manager) evaluate(ev Evaluation, b *Batch) {
 	}
 	for _, fp := range sortedKeys(m.alerts) {
 		a := m.alerts[fp]
-		if _, seen := cs[fp]; seen || a.Labels[LabelGroup] != ev.Group.Name {
+		if _, seen := cs[fp]; seen || a.Labels[alerting.LabelGroup] != ev.Group.Name {
 			continue
 		}
 		m.unseen(a, ev, b)
 	}
 	for _, r := range ev.Group.Rules { // a changed rule has now been evaluated
-		delete(m.changed, [2]string{ev.Group.Name, r.Alert})
+		delete(m.changed, [2]string{ev.Group.Name, r.Name})
 	}
 }
 
 // observe returns the alert updated with the finding's labels, annotations
 // and figures, and the event of an acknowledgement that lapsed because the
 // data got a new revision.
-func (m *Manager) observe(old *chiso.Alert, fp string, c candidate, ev Evaluation) (*chiso.Alert, []Event) {
+func (m *Manager) observe(old *chiso.Alert, fp string, c candidate, ev Evaluation) (*chiso.Alert, []alerting.Event) {
 	next := &chiso.Alert{Fingerprint: fp}
 	if old != nil {
 		*next = *old
@@ -90,14 +90,14 @@ func (m *Manager) observe(old *chiso.Alert, fp string, c candidate, ev Evaluatio
 	if next.Ack != nil && next.Ack.DataID != c.f.DataID {
 		note := "data revision " + strconv.FormatInt(next.Ack.DataID, 10) + " → " + strconv.FormatInt(c.f.DataID, 10)
 		next.Ack = nil
-		return next, []Event{event(next, EventAckLapsed, next.State, ev.Now, note)}
+		return next, []alerting.Event{event(next, alerting.EventAckLapsed, next.State, ev.Now, note)}
 	}
 	return next, nil
 }
 
 // unseen advances an alert of the group whose finding is gone, and forgets
 // it once it has been resolved longer than the retention.
-func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *Batch) {
+func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *alerting.Batch) {
 	if a.State == chiso.Resolved {
 		if ev.Now.Sub(a.ResolvedAt) > m.rt.retention {
 			m.forget(a, b)
@@ -106,7 +106,7 @@ func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *Batch) {
 	}
 	t := timing{}
 	for _, r := range ev.Group.Rules {
-		if r.Alert == a.Labels[LabelAlertname] {
+		if r.Name == a.Labels[alerting.LabelAlertname] {
 			t = timing{hold: r.For, keep: r.KeepFiringFor}
 		}
 	}
@@ -119,10 +119,10 @@ func (m *Manager) unseen(a *chiso.Alert, ev Evaluation, b *Batch) {
 
 // forget drops an alert resolved longer than the retention; its history
 // stays in the store.
-func (m *Manager) forget(a *chiso.Alert, b *Batch) {
+func (m *Manager) forget(a *chiso.Alert, b *alerting.Batch) {
 	delete(m.alerts, a.Fingerprint)
 	m.disp.remove(a.Fingerprint)
-	b.Changes = append(b.Changes, Change{Alert: *a, Delete: true})
+	b.Changes = append(b.Changes, alerting.Change{Alert: *a, Delete: true})
 }
 
 // annotations renders the rule's templates; summary and description
@@ -130,10 +130,12 @@ func (m *Manager) forget(a *chiso.Alert, b *Batch) {
 // keeps what it wrote or its error text, is counted, and is logged once
 // per rule: the alert goes on.
 func (m *Manager) annotations(c candidate, ev Evaluation, labels map[string]string) map[string]string {
-	data := rules.NewTemplateData(c.f, ev.Catalogue, labels, m.opts.Language)
-	out, err := c.rule.RenderAnnotations(data)
-	if err != nil {
-		m.templateError(ev.Group.Name, c.rule.Alert, err)
+	var out map[string]string
+	if c.rule.Annotate != nil {
+		var err error
+		if out, err = c.rule.Annotate(c.f, ev.Catalogue, labels, m.opts.Language); err != nil {
+			m.templateError(ev.Group.Name, c.rule.Name, err)
+		}
 	}
 	if out == nil {
 		out = map[string]string{}

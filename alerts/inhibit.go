@@ -5,11 +5,12 @@ import (
 	"strings"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // inhibitRule is a validated InhibitRule.
 type inhibitRule struct {
-	source, target Matchers
+	source, target alerting.Matchers
 	equal          []string
 }
 
@@ -24,7 +25,7 @@ func compileInhibit(ir InhibitRule, field string, p *problems) inhibitRule {
 		p.add(field+".target_matchers", "", "an inhibition rule needs target matchers")
 	}
 	for i, l := range ir.Equal {
-		if !validLabelName(l) {
+		if !alerting.ValidLabelName(l) {
 			p.add(fmt.Sprintf("%s.equal[%d]", field, i), l, "not a label name")
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 )
 
@@ -21,21 +22,21 @@ var huge = strings.Repeat("PT|", 400<<10/3) + "VP"
 // 80 characters of what was given. Before, a 400 KB expression was compiled
 // and stored, and its whole text was quoted back in errors.
 func TestMatcherAndSilenceLimits(t *testing.T) {
-	big := strings.Repeat("x", alerts.MaxMatcherBytes+1)
+	big := strings.Repeat("x", alerting.MaxMatcherBytes+1)
 	var many []string
-	for i := range alerts.MaxMatchers + 1 {
+	for i := range alerting.MaxMatchers + 1 {
 		many = append(many, fmt.Sprintf("l%d=v", i))
 	}
 	parse := func(s string) func() error {
-		return func() error { _, err := alerts.ParseMatchers(s); return err }
+		return func() error { _, err := alerting.ParseMatchers(s); return err }
 	}
 	silence := func(matchers, by, comment string) func() error {
 		return func() error {
-			ms, err := alerts.ParseMatchers(matchers)
+			ms, err := alerting.ParseMatchers(matchers)
 			if err != nil {
 				return err
 			}
-			s := alerts.Silence{Matchers: ms, StartsAt: t0, EndsAt: t0.Add(time.Hour), CreatedBy: by, Comment: comment}
+			s := alerting.Silence{Matchers: ms, StartsAt: t0, EndsAt: t0.Add(time.Hour), CreatedBy: by, Comment: comment}
 			return s.Validate(t0)
 		}
 	}
@@ -53,7 +54,7 @@ func TestMatcherAndSilenceLimits(t *testing.T) {
 		{"a long label name", parse(strings.Repeat("a", 129) + `="x"`), "label name of 129 bytes"},
 		{"65 matchers", parse(strings.Join(many, ",")), "65 matchers, at most 64"},
 		{"64 matchers", parse(strings.Join(many[1:], ",")), ""},
-		{"object form", func() error { _, err := alerts.NewMatcher("area", alerts.MatchRegexp, huge); return err }, "value of"},
+		{"object form", func() error { _, err := alerting.NewMatcher("area", alerting.MatchRegexp, huge); return err }, "value of"},
 		{"programs together", silence(`a=~"[a-z]{1000}",b=~"[a-z]{1000}",c=~"[a-z]{1000}",d=~"[a-z]{1000}",e=~"[a-z]{1000}"`, "lan", "c"),
 			"together compile to about"},
 		{"a comment of 4 KiB + 1", silence(`area="PT"`, "lan", strings.Repeat("c", 4097)), "comment of 4097 bytes: at most 4096"},
@@ -85,8 +86,8 @@ func TestSilencesBeyondMaxActiveAreRefused(t *testing.T) {
 	e := newEnv(t, baseConfig+"silences: {max_active: 2}\n")
 	ctx := context.Background()
 	add := func(now time.Time) error {
-		ms, _ := alerts.ParseMatchers(`area="PT"`)
-		_, err := e.m.AddSilence(ctx, alerts.Silence{Matchers: ms, StartsAt: now.Add(time.Minute), EndsAt: now.Add(time.Hour),
+		ms, _ := alerting.ParseMatchers(`area="PT"`)
+		_, err := e.m.AddSilence(ctx, alerting.Silence{Matchers: ms, StartsAt: now.Add(time.Minute), EndsAt: now.Add(time.Hour),
 			CreatedBy: "lan", Comment: "c"}, now)
 		return err
 	}
@@ -117,7 +118,7 @@ func TestStoredSilenceBeyondLimitsStillMutesAndIsLogged(t *testing.T) {
 	e := newEnv(t, baseConfig)
 	ctx := context.Background()
 	e.process(t0, finding("BelowTarget", "PT"), finding("BelowTarget", "HN"))
-	old := alerts.Silence{Matchers: alerts.Matchers{{Name: "area", Op: alerts.MatchRegexp, Value: huge}},
+	old := alerting.Silence{Matchers: alerting.Matchers{{Name: "area", Op: alerting.MatchRegexp, Value: huge}},
 		StartsAt: t0, EndsAt: t0.Add(24 * time.Hour), CreatedBy: "an older chiso", Comment: "before the limits", CreatedAt: t0, UpdatedAt: t0}
 	if err := e.db.SaveSilence(ctx, &old); err != nil {
 		t.Fatal(err)

@@ -14,8 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/internal/bounded"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // Options configure a Manager.
@@ -50,8 +50,8 @@ type Manager struct {
 	opts     Options
 	rt       *routing
 	alerts   map[string]*chiso.Alert // by fingerprint
-	silences []*Silence
-	nflog    map[logKey]LogEntry
+	silences []*alerting.Silence
+	nflog    map[logKey]alerting.LogEntry
 	disp     *dispatcher
 	stale    bool // a write failed: memory is reloaded from the store first
 	metrics  *managerMetrics
@@ -61,7 +61,7 @@ type Manager struct {
 	warned map[[2]string]bool
 	// rules are the rules last set, by (group, alertname); changed are
 	// those whose definition changed then, until their next evaluation.
-	rules   map[[2]string]rules.Rule
+	rules   map[[2]string]Rule
 	changed map[[2]string]bool
 }
 
@@ -87,7 +87,7 @@ func New(opts Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{opts: opts, rt: rt, alerts: map[string]*chiso.Alert{}, nflog: map[logKey]LogEntry{}, warned: map[[2]string]bool{},
+	m := &Manager{opts: opts, rt: rt, alerts: map[string]*chiso.Alert{}, nflog: map[logKey]alerting.LogEntry{}, warned: map[[2]string]bool{},
 		changed: map[[2]string]bool{}}
 	m.disp = newDispatcher(rt)
 	m.metrics, err = newManagerMetrics(opts.Registerer, m)
@@ -137,12 +137,12 @@ func (m *Manager) load(ctx context.Context, now time.Time) error {
 	for i := range as {
 		m.alerts[as[i].Fingerprint] = &as[i]
 	}
-	m.silences = make([]*Silence, len(ss))
+	m.silences = make([]*alerting.Silence, len(ss))
 	for i := range ss {
 		m.silences[i] = &ss[i]
 	}
 	m.checkSilences(now)
-	m.nflog = make(map[logKey]LogEntry, len(log))
+	m.nflog = make(map[logKey]alerting.LogEntry, len(log))
 	for _, e := range log {
 		m.nflog[logKey{e.Receiver, e.GroupKey}] = e
 	}
@@ -157,13 +157,13 @@ func (m *Manager) load(ctx context.Context, now time.Time) error {
 // unmute what they mute, and they end or can be expired as usual.
 func (m *Manager) checkSilences(now time.Time) {
 	for _, s := range m.silences {
-		if s.State(now) == SilenceExpired {
+		if s.State(now) == alerting.SilenceExpired {
 			continue
 		}
-		if err := s.Matchers.compile(); err != nil {
+		if err := s.Matchers.Compile(); err != nil {
 			m.opts.Logger.Warn("stored silence has a bad regular expression, matched as text", "silence", s.ID, "err", err)
 		}
-		if p := s.limitProblems(); len(p) > 0 {
+		if p := s.LimitProblems(); len(p) > 0 {
 			m.opts.Logger.Warn("stored silence exceeds the limits; it stays in effect until it ends or is expired",
 				"silence", s.ID, "problems", strings.Join(p, "; "))
 		}
@@ -200,7 +200,7 @@ func (m *Manager) Reload(c *Config, now time.Time) error {
 
 // write stores a batch; on failure the memory, already changed, is marked
 // stale so the next call reloads it from the store.
-func (m *Manager) write(ctx context.Context, b *Batch) error {
+func (m *Manager) write(ctx context.Context, b *alerting.Batch) error {
 	if b.Empty() {
 		return nil
 	}
@@ -220,7 +220,7 @@ func (m *Manager) fresh(ctx context.Context, now time.Time) error {
 }
 
 // queued calls OnQueued when the batch queued something.
-func (m *Manager) queued(b *Batch) {
+func (m *Manager) queued(b *alerting.Batch) {
 	if len(b.Queue) > 0 && m.opts.OnQueued != nil {
 		m.opts.OnQueued()
 	}
@@ -228,7 +228,7 @@ func (m *Manager) queued(b *Batch) {
 
 // Evaluation is one evaluation of one rule group.
 type Evaluation struct {
-	Group rules.Group
+	Group Group
 	// Findings are the group's findings (engine.Result.Findings.All).
 	Findings iter.Seq[chiso.Finding]
 	// Catalogue names areas and indicators in annotations; nil is empty.
@@ -250,7 +250,7 @@ func (m *Manager) Process(ctx context.Context, ev Evaluation) error {
 	if err := m.fresh(ctx, ev.Now); err != nil {
 		return err
 	}
-	var b Batch
+	var b alerting.Batch
 	m.evaluate(ev, &b)
 	m.flushDue(ev.Now, &b)
 	m.metrics.update()
@@ -263,7 +263,7 @@ func (m *Manager) Process(ctx context.Context, ev Evaluation) error {
 
 // SetRules resolves at now the alerts whose rule is no longer among groups,
 // as after a reload that dropped or renamed it.
-func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.Time) error {
+func (m *Manager) SetRules(ctx context.Context, groups []Group, now time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.fresh(ctx, now); err != nil {
@@ -274,16 +274,16 @@ func (m *Manager) SetRules(ctx context.Context, groups []rules.Group, now time.T
 	m.noteRules(groups)
 	for _, g := range groups {
 		for _, r := range g.Rules {
-			live[[2]string{g.Name, r.Alert}] = true
+			live[[2]string{g.Name, r.Name}] = true
 		}
 	}
-	b := &Batch{}
+	b := &alerting.Batch{}
 	for _, fp := range sortedKeys(m.alerts) {
 		a := m.alerts[fp]
 		if a.State == chiso.Resolved && now.Sub(a.ResolvedAt) > m.rt.retention {
 			m.forget(a, b)
 		}
-		if a.State == chiso.Resolved || live[[2]string{a.Labels[LabelGroup], a.Labels[LabelAlertname]}] {
+		if a.State == chiso.Resolved || live[[2]string{a.Labels[alerting.LabelGroup], a.Labels[alerting.LabelAlertname]}] {
 			continue
 		}
 		next := *a
@@ -308,7 +308,7 @@ func (m *Manager) Tick(ctx context.Context, now time.Time) error {
 	if err := m.fresh(ctx, now); err != nil {
 		return err
 	}
-	var b Batch
+	var b alerting.Batch
 	m.flushDue(now, &b)
 	m.digests(now, &b)
 	if err := m.write(ctx, &b); err != nil {
@@ -320,24 +320,24 @@ func (m *Manager) Tick(ctx context.Context, now time.Time) error {
 
 // commit records a new version of an alert: in memory, in the dispatcher
 // and, if anything worth storing changed, in the batch with its event.
-func (m *Manager) commit(old, next *chiso.Alert, now time.Time, b *Batch, extra []Event) {
+func (m *Manager) commit(old, next *chiso.Alert, now time.Time, b *alerting.Batch, extra []alerting.Event) {
 	if old != nil && old.State != next.State {
 		// a resolve says why: revised, new_data or rule_changed
-		b.Events = append(b.Events, event(next, EventTransition, old.State, now, string(next.ResolvedBecause)))
+		b.Events = append(b.Events, event(next, alerting.EventTransition, old.State, now, string(next.ResolvedBecause)))
 	} else if old == nil {
-		b.Events = append(b.Events, event(next, EventTransition, "", now, ""))
+		b.Events = append(b.Events, event(next, alerting.EventTransition, "", now, ""))
 	}
 	b.Events = append(b.Events, extra...)
 	if old == nil || !samePersisted(old, next) {
-		b.Changes = append(b.Changes, Change{Alert: *next})
+		b.Changes = append(b.Changes, alerting.Change{Alert: *next})
 	}
 	m.alerts[next.Fingerprint] = next
 	m.disp.place(next, now)
 }
 
 // event builds a history entry for a.
-func event(a *chiso.Alert, kind EventKind, from chiso.AlertState, at time.Time, note string) Event {
-	return Event{Fingerprint: a.Fingerprint, At: at, Kind: kind, From: from, To: a.State,
+func event(a *chiso.Alert, kind alerting.EventKind, from chiso.AlertState, at time.Time, note string) alerting.Event {
+	return alerting.Event{Fingerprint: a.Fingerprint, At: at, Kind: kind, From: from, To: a.State,
 		Labels: a.Labels, Value: a.Value, DataID: a.Finding.DataID, Note: note}
 }
 
@@ -360,7 +360,7 @@ func (m *Manager) Alerts(now time.Time) []AlertStatus {
 	for _, a := range m.alerts {
 		st := AlertStatus{Alert: *a, Acknowledged: quiet(a), Inhibited: in.inhibited(a)}
 		for _, s := range m.silences {
-			if s.State(now) == SilenceActive && s.Matchers.Matches(a.Labels) {
+			if s.State(now) == alerting.SilenceActive && s.Matchers.Matches(a.Labels) {
 				st.SilencedBy = append(st.SilencedBy, s.ID)
 			}
 		}
@@ -383,7 +383,7 @@ func (m *Manager) Alert(fp string) (chiso.Alert, bool) {
 
 // alertLess orders alerts by alertname, area, indicator and fingerprint.
 func alertLess(a, b *chiso.Alert) bool {
-	for _, k := range []string{LabelAlertname, LabelArea, LabelIndicator, LabelPeriod} {
+	for _, k := range []string{alerting.LabelAlertname, alerting.LabelArea, alerting.LabelIndicator, alerting.LabelPeriod} {
 		if a.Labels[k] != b.Labels[k] {
 			return a.Labels[k] < b.Labels[k]
 		}

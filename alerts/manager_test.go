@@ -11,8 +11,8 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
-	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/store"
 )
 
@@ -25,7 +25,7 @@ type env struct {
 	cfg  *alerts.Config
 	db   *store.DB
 	m    *alerts.Manager
-	grp  rules.Group
+	grp  alerts.Group
 }
 
 // parseConfig decodes an alerting section as the daemon does: strictly.
@@ -57,11 +57,11 @@ departments:
 func newEnv(t testing.TB, cfgSrc string) *env {
 	t.Helper()
 	e := &env{t: t, path: filepath.Join(t.TempDir(), "chiso.db"), cfg: parseConfig(t, cfgSrc),
-		grp: rules.Group{Name: "g", Rules: []rules.Rule{
-			{Alert: "BelowTarget", Severity: chiso.Warning},
-			{Alert: "Slow", Severity: chiso.Warning, For: 2 * time.Hour},
-			{Alert: "Sticky", Severity: chiso.Warning, KeepFiringFor: time.Hour},
-			{Alert: "Maybe", Severity: chiso.Info, AlertIndeterminate: true},
+		grp: alerts.Group{Name: "g", Rules: []alerts.Rule{
+			{Name: "BelowTarget"},
+			{Name: "Slow", For: 2 * time.Hour},
+			{Name: "Sticky", KeepFiringFor: time.Hour},
+			{Name: "Maybe", AlertIndeterminate: true},
 		}}}
 	e.open(t0)
 	return e
@@ -184,7 +184,7 @@ func TestHistoryRecordsEveryTransition(t *testing.T) {
 	e.process(t0.Add(2*time.Hour), f)
 	e.process(t0.Add(3 * time.Hour))
 	fp := alerts.Fingerprint(alerts.IdentityLabels(f))
-	hist, err := e.db.AlertHistory(context.Background(), alerts.HistoryFilter{Fingerprint: fp})
+	hist, err := e.db.AlertHistory(context.Background(), alerting.HistoryFilter{Fingerprint: fp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestHistoryRecordsEveryTransition(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("history %v, want %v", got, want)
 	}
-	byArea, _ := e.db.AlertHistory(context.Background(), alerts.HistoryFilter{Area: "HN"})
+	byArea, _ := e.db.AlertHistory(context.Background(), alerting.HistoryFilter{Area: "HN"})
 	if len(byArea) != 0 {
 		t.Errorf("history of HN: %v", byArea)
 	}
@@ -288,7 +288,7 @@ func TestAckQuietUntilNewRevision(t *testing.T) {
 	if a, _ := e.m.Alert(fp); a.Ack != nil {
 		t.Errorf("acknowledgement kept after a new revision: %+v", a.Ack)
 	}
-	lapsed, _ := e.db.AlertHistory(context.Background(), alerts.HistoryFilter{Kind: alerts.EventAckLapsed})
+	lapsed, _ := e.db.AlertHistory(context.Background(), alerting.HistoryFilter{Kind: alerting.EventAckLapsed})
 	acks, _ := e.db.Acknowledgements(context.Background(), fp)
 	if len(lapsed) != 1 || len(acks) != 1 || acks[0].By != "lan" || acks[0].DataID != 10 {
 		t.Errorf("lapse events %v, acknowledgements %v", lapsed, acks)
@@ -315,7 +315,7 @@ func TestSilenceMutesPreviewAndExpire(t *testing.T) {
 	e := newEnv(t, baseConfig)
 	ctx := context.Background()
 	e.process(t0, finding("BelowTarget", "PT"), finding("BelowTarget", "HN"))
-	ms, err := alerts.ParseMatchers(`area=~"P.*"`)
+	ms, err := alerting.ParseMatchers(`area=~"P.*"`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestSilenceMutesPreviewAndExpire(t *testing.T) {
 	if len(preview) != 1 || preview[0].Labels["area"] != "PT" {
 		t.Fatalf("preview %v", preview)
 	}
-	s, err := e.m.AddSilence(ctx, alerts.Silence{Matchers: ms, StartsAt: t0, EndsAt: t0.Add(time.Hour),
+	s, err := e.m.AddSilence(ctx, alerting.Silence{Matchers: ms, StartsAt: t0, EndsAt: t0.Add(time.Hour),
 		CreatedBy: "lan", Comment: "đang sửa"}, t0)
 	if err != nil {
 		t.Fatal(err)
@@ -340,7 +340,7 @@ func TestSilenceMutesPreviewAndExpire(t *testing.T) {
 		t.Fatalf("after expiry: %v", got)
 	}
 	e.restart(t0.Add(7 * time.Minute))
-	if ss := e.m.Silences(); len(ss) != 1 || ss[0].State(t0.Add(7*time.Minute)) != alerts.SilenceExpired || ss[0].Matchers.String() != ms.String() {
+	if ss := e.m.Silences(); len(ss) != 1 || ss[0].State(t0.Add(7*time.Minute)) != alerting.SilenceExpired || ss[0].Matchers.String() != ms.String() {
 		t.Errorf("silences after restart: %+v", ss)
 	}
 }
@@ -369,8 +369,8 @@ func TestRestartReloadsStateWithoutRepeating(t *testing.T) {
 func TestRemovedRuleResolves(t *testing.T) {
 	e := newEnv(t, baseConfig)
 	e.process(t0, finding("BelowTarget", "PT"), finding("Sticky", "PT"))
-	kept := rules.Group{Name: "g", Rules: e.grp.Rules[2:]}
-	if err := e.m.SetRules(context.Background(), []rules.Group{kept}, t0.Add(time.Minute)); err != nil {
+	kept := alerts.Group{Name: "g", Rules: e.grp.Rules[2:]}
+	if err := e.m.SetRules(context.Background(), []alerts.Group{kept}, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range e.m.Alerts(t0) {
@@ -448,7 +448,7 @@ func TestDigestPerDepartmentHead(t *testing.T) {
 	}
 	byTo := map[string]*alerts.Digest{}
 	for _, n := range got {
-		if n.Reason != alerts.ReasonDigest || len(n.Recipients) != 1 || n.Integration != "email" {
+		if n.Reason != alerting.ReasonDigest || len(n.Recipients) != 1 || n.Integration != "email" {
 			t.Fatalf("digest notification %+v", n)
 		}
 		if wantCc := map[string][]string{"head.hn@example.vn": {"cc.hn@example.vn"}}[n.Recipients[0]]; !slices.Equal(n.Cc, wantCc) {
@@ -491,7 +491,7 @@ func TestTestReceiverQueues(t *testing.T) {
 	if err := e.m.TestReceiver(context.Background(), "nobody", t0); err == nil {
 		t.Error("tested an unknown receiver")
 	}
-	if got := e.outbox(); len(got) != 1 || got[0].Reason != alerts.ReasonTest {
+	if got := e.outbox(); len(got) != 1 || got[0].Reason != alerting.ReasonTest {
 		t.Fatalf("outbox %v", reasons(got))
 	}
 }
@@ -521,7 +521,7 @@ func TestResolvedAlertsAreForgottenAfterTheRetention(t *testing.T) {
 	}
 	e.process(t0.Add(49*time.Hour + time.Second))
 	stored, _ := e.db.LoadAlerts(context.Background())
-	hist, _ := e.db.AlertHistory(context.Background(), alerts.HistoryFilter{})
+	hist, _ := e.db.AlertHistory(context.Background(), alerting.HistoryFilter{})
 	if got := e.m.Alerts(t0); len(got) != 0 || len(stored) != 0 || len(hist) != 2 {
 		t.Fatalf("after the retention: %d in memory, %d stored, %d events (want 0, 0, 2)", len(got), len(stored), len(hist))
 	}
@@ -577,8 +577,8 @@ func TestMutedAlertsAreToldToAlertmanager(t *testing.T) {
 	if _, err := e.m.Ack(ctx, alerts.Fingerprint(alerts.IdentityLabels(pt)), chiso.AckCorrect, "lan", "đúng", t0.Add(2*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	ms, _ := alerts.ParseMatchers(`area="HN"`)
-	if _, err := e.m.AddSilence(ctx, alerts.Silence{Matchers: ms, StartsAt: t0, EndsAt: t0.Add(24 * time.Hour),
+	ms, _ := alerting.ParseMatchers(`area="HN"`)
+	if _, err := e.m.AddSilence(ctx, alerting.Silence{Matchers: ms, StartsAt: t0, EndsAt: t0.Add(24 * time.Hour),
 		CreatedBy: "lan", Comment: "rà soát"}, t0.Add(2*time.Second)); err != nil {
 		t.Fatal(err)
 	}

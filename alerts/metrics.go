@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // managerMetrics are the manager's gauges.
@@ -43,7 +44,7 @@ func (mm *managerMetrics) update() {
 		if a.State != chiso.Resolved && quiet(a) {
 			st = "acknowledged"
 		}
-		counts[[2]string{st, a.Labels[LabelSeverity]}]++
+		counts[[2]string{st, a.Labels[alerting.LabelSeverity]}]++
 	}
 	mm.alerts.Reset()
 	for k, v := range counts {

@@ -10,22 +10,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
-)
-
-// Reason says why a notification is sent.
-type Reason string
-
-// The reasons.
-const (
-	ReasonFiring   Reason = "firing"   // new alerts fired in the group
-	ReasonResolved Reason = "resolved" // alerts of the group resolved
-	ReasonRepeat   Reason = "repeat"   // nothing changed; repeat_interval passed
-	ReasonDigest   Reason = "digest"   // a scheduled digest
-	ReasonTest     Reason = "test"     // chiso alerts test-receiver
-	// ReasonMuted carries only alerts muted since the last notification
-	// (acknowledged, silenced, inhibited); it is queued for Alertmanager
-	// integrations alone, which send them resolved.
-	ReasonMuted Reason = "muted"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // Notification is one message to one receiver about one group of alerts.
@@ -42,7 +27,7 @@ type Notification struct {
 	Integration string
 	GroupKey    string            // the route path and group labels
 	GroupLabels map[string]string // the labels the group is grouped by
-	Reason      Reason
+	Reason      alerting.Reason
 	// Alerts are the group's alerts as of the notification: firing ones and
 	// the ones resolved since the previous notification.
 	Alerts []chiso.Alert

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // alertWire is the JSON form of an alert: snake_case keys, null for a
@@ -183,7 +184,7 @@ type notificationWire struct {
 	Receiver    string            `json:"receiver"`
 	GroupKey    string            `json:"group_key"`
 	GroupLabels map[string]string `json:"group_labels"`
-	Reason      Reason            `json:"reason"`
+	Reason      alerting.Reason   `json:"reason"`
 	Alerts      []alertWire       `json:"alerts"`
 	Muted       []alertWire       `json:"muted,omitempty"`
 	Digest      *digestWire       `json:"digest,omitempty"`
@@ -214,7 +215,7 @@ func EncodeNotification(n *Notification) ([]byte, error) {
 
 // DecodeNotification reads an outbox entry's payload back into the
 // notification to deliver, with the entry's id as its ID.
-func DecodeNotification(e OutboxEntry) (*Notification, error) {
+func DecodeNotification(e alerting.OutboxEntry) (*Notification, error) {
 	var w notificationWire
 	if err := json.Unmarshal(e.Payload, &w); err != nil {
 		return nil, fmt.Errorf("decode notification %d: %w", e.ID, err)
@@ -246,21 +247,4 @@ func (s AlertStatus) MarshalJSON() ([]byte, error) {
 		SilencedBy              []int64 `json:"silenced_by"`
 		Inhibited               bool    `json:"inhibited"`
 	}{toWire(s.Alert), AlertmanagerFingerprint(s.Labels), s.Acknowledged, s.SilencedBy, s.Inhibited})
-}
-
-// MarshalJSON writes the event with snake_case keys; a missing value is
-// null.
-func (e Event) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		ID          int64             `json:"id"`
-		Fingerprint string            `json:"fingerprint"`
-		At          time.Time         `json:"at"`
-		Kind        EventKind         `json:"kind"`
-		From        chiso.AlertState  `json:"from"`
-		To          chiso.AlertState  `json:"to"`
-		Labels      map[string]string `json:"labels"`
-		Value       *float64          `json:"value"`
-		DataID      int64             `json:"data_id"`
-		Note        string            `json:"note,omitempty"`
-	}{e.ID, e.Fingerprint, e.At, e.Kind, e.From, e.To, e.Labels, numOrNil(e.Value), e.DataID, e.Note})
 }

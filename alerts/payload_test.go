@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 func TestNotificationPayloadRoundTrip(t *testing.T) {
@@ -18,7 +19,7 @@ func TestNotificationPayloadRoundTrip(t *testing.T) {
 			Message: "Độ phủ", DataID: 3},
 		Ack: &chiso.Acknowledgement{Fingerprint: "f", Kind: chiso.AckCorrect, By: "lan", At: t0, DataID: 3}}
 	for _, repeat := range []time.Duration{Never, 0, 90 * time.Minute} {
-		n := &Notification{ID: 9, Receiver: "heads", Integration: "email", GroupKey: "0:{}", Reason: ReasonFiring,
+		n := &Notification{ID: 9, Receiver: "heads", Integration: "email", GroupKey: "0:{}", Reason: alerting.ReasonFiring,
 			GroupLabels: map[string]string{"area": "PT"}, Alerts: []chiso.Alert{a}, Recipients: []string{"x@y.vn"},
 			CreatedAt: t0, RepeatInterval: repeat,
 			Digest: &Digest{From: t0, To: t0.Add(time.Hour), Fired: []chiso.Alert{a}}}
@@ -26,7 +27,7 @@ func TestNotificationPayloadRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodeNotification(OutboxEntry{ID: 9, Integration: "email", Payload: b})
+		got, err := DecodeNotification(alerting.OutboxEntry{ID: 9, Integration: "email", Payload: b})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +48,7 @@ func TestNotificationPayloadRoundTrip(t *testing.T) {
 			t.Errorf("repeat %v: round trip\n%+v\nwant\n%+v", repeat, got, &want)
 		}
 	}
-	if _, err := DecodeNotification(OutboxEntry{ID: 1, Payload: []byte("{")}); err == nil {
+	if _, err := DecodeNotification(alerting.OutboxEntry{ID: 1, Payload: []byte("{")}); err == nil {
 		t.Error("decoded a broken payload")
 	}
 }
@@ -70,7 +71,7 @@ func TestAPIJSONHasNoNaN(t *testing.T) {
 	if err != nil || back.Ack == nil || back.Ack.Fingerprint != "f" || back.Ack.DataID != 2 || !math.IsNaN(back.Value) {
 		t.Errorf("read back %+v, %v", back, err)
 	}
-	if b, err := json.Marshal(Event{Fingerprint: "f", Value: math.NaN()}); err != nil || !strings.Contains(string(b), `"value":null`) {
+	if b, err := json.Marshal(alerting.Event{Fingerprint: "f", Value: math.NaN()}); err != nil || !strings.Contains(string(b), `"value":null`) {
 		t.Errorf("event %s, %v", b, err)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"reflect"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/rules"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // Figures answers what the current data says of one published figure. The
@@ -65,18 +65,18 @@ func (m *Manager) resolveReason(a *chiso.Alert, figs Figures) chiso.ResolveReaso
 
 // ruleKey is the (group, alertname) of an alert's rule.
 func ruleKey(a *chiso.Alert) [2]string {
-	return [2]string{a.Labels[LabelGroup], a.Labels[LabelAlertname]}
+	return [2]string{a.Labels[alerting.LabelGroup], a.Labels[alerting.LabelAlertname]}
 }
 
 // noteRules remembers the rules just set, and which of them changed what
 // they find since the previous set (check, indicators, areas, severity,
 // parameters), so that an alert they stop finding resolves as "rule
 // changed". The first set changes nothing: there is nothing to compare.
-func (m *Manager) noteRules(groups []rules.Group) {
-	next := map[[2]string]rules.Rule{}
+func (m *Manager) noteRules(groups []Group) {
+	next := map[[2]string]Rule{}
 	for _, g := range groups {
 		for _, r := range g.Rules {
-			k := [2]string{g.Name, r.Alert}
+			k := [2]string{g.Name, r.Name}
 			next[k] = r
 			if old, ok := m.rules[k]; ok && !sameRule(old, r) {
 				m.changed[k] = true
@@ -87,8 +87,6 @@ func (m *Manager) noteRules(groups []rules.Group) {
 }
 
 // sameRule reports whether two versions of a rule find the same things.
-func sameRule(a, b rules.Rule) bool {
-	return a.Check == b.Check && a.Severity == b.Severity && a.AlertIndeterminate == b.AlertIndeterminate &&
-		reflect.DeepEqual(a.Indicators, b.Indicators) && reflect.DeepEqual(a.Areas, b.Areas) &&
-		reflect.DeepEqual(a.Params, b.Params)
+func sameRule(a, b Rule) bool {
+	return reflect.DeepEqual(a.Finds, b.Finds)
 }

@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
-	"github.com/chiso-vn/chiso/checks"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // figures is a fixed answer to Figure: PT's 2025 coverage at a revision.
@@ -26,10 +25,6 @@ func (f figures) Figure(indicator, area string, p chiso.Period) (chiso.Observati
 		Source: "phutho.txt", ID: f.id}, true
 }
 
-type rangeParams struct{ Max float64 }
-
-func (rangeParams) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
-
 // TestResolvedSaysWhy resolves PT's below-target alert in each of the ways
 // an alert can resolve, and checks the reason the alert, its history and
 // the resolved notification carry.
@@ -37,23 +32,23 @@ func TestResolvedSaysWhy(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		figs   alerts.Figures // at the resolving evaluation
-		reload func(g rules.Group) []rules.Group
+		reload func(g alerts.Group) []alerts.Group
 		want   chiso.ResolveReason
 	}{
 		{"the figure got a new revision", figures{id: 11}, nil, chiso.ResolvedRevised},
 		{"other data arrived", figures{id: 10}, nil, chiso.ResolvedNewData},
 		{"no figures known", nil, nil, ""},
-		{"rule removed", figures{id: 10}, func(rules.Group) []rules.Group { return nil }, chiso.ResolvedRuleChanged},
-		{"rule changed", figures{id: 10}, func(g rules.Group) []rules.Group {
+		{"rule removed", figures{id: 10}, func(alerts.Group) []alerts.Group { return nil }, chiso.ResolvedRuleChanged},
+		{"rule changed", figures{id: 10}, func(g alerts.Group) []alerts.Group {
 			g.Rules = slices.Clone(g.Rules)
-			g.Rules[0].Params = rangeParams{Max: 90}
-			return []rules.Group{g}
+			g.Rules[0].Finds = "a range check up to 90"
+			return []alerts.Group{g}
 		}, chiso.ResolvedRuleChanged},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, baseConfig)
 			ctx := context.Background()
-			if err := e.m.SetRules(ctx, []rules.Group{e.grp}, t0); err != nil {
+			if err := e.m.SetRules(ctx, []alerts.Group{e.grp}, t0); err != nil {
 				t.Fatal(err)
 			}
 			e.process(t0, finding("BelowTarget", "PT"))
@@ -81,13 +76,13 @@ func TestResolvedSaysWhy(t *testing.T) {
 			if got := e.m.Alerts(at)[0].ResolvedBecause; got != tc.want {
 				t.Errorf("after a restart: resolved because %q, want %q", got, tc.want)
 			}
-			evs, err := e.db.AlertHistory(ctx, alerts.HistoryFilter{})
+			evs, err := e.db.AlertHistory(ctx, alerting.HistoryFilter{})
 			if err != nil || len(evs) == 0 || evs[0].To != chiso.Resolved || evs[0].Note != string(tc.want) {
 				t.Errorf("newest event = %+v (%v), want the resolve noting %q", evs[0], err, tc.want)
 			}
 			ns := e.outbox()
 			last := ns[len(ns)-1]
-			if last.Reason != alerts.ReasonResolved || last.Alerts[0].ResolvedBecause != tc.want {
+			if last.Reason != alerting.ReasonResolved || last.Alerts[0].ResolvedBecause != tc.want {
 				t.Errorf("last notification %s, alert resolved because %q; want resolved, %q", last.Reason, last.Alerts[0].ResolvedBecause, tc.want)
 			}
 		})

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/timespec"
+
 	"github.com/robfig/cron/v3"
 
-	"github.com/chiso-vn/chiso/rules"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // route is a node of the compiled routing tree, with everything inherited
@@ -17,7 +19,7 @@ import (
 type route struct {
 	id             string // position in the tree: "0", "0.1", "0.1.0"
 	receiver       string
-	matchers       Matchers
+	matchers       alerting.Matchers
 	groupBy        []string // sorted; nil with groupByAll
 	groupByAll     bool     // group_by: [...]
 	groupWait      time.Duration
@@ -126,11 +128,11 @@ func (rt *routing) compileReceivers(c *Config, p *problems) {
 		for j, a := range r.To {
 			p.address(fmt.Sprintf("%s.to[%d]", field, j), a)
 		}
-		if r.ToFromLabel != "" && !validLabelName(r.ToFromLabel) {
+		if r.ToFromLabel != "" && !alerting.ValidLabelName(r.ToFromLabel) {
 			p.add(field+".to_from_label", r.ToFromLabel, "not a label name")
 		}
 		if r.Digest != nil {
-			s, err := rules.ParseSchedule(r.Digest.Schedule)
+			s, err := timespec.ParseSchedule(r.Digest.Schedule)
 			if err != nil {
 				p.add(field+".digest.schedule", r.Digest.Schedule, "%v", err)
 			} else {
@@ -200,7 +202,7 @@ func compileGroupBy(list []string, parent *route, field string, p *problems) ([]
 			}
 			return nil, true
 		}
-		if !validLabelName(l) {
+		if !alerting.ValidLabelName(l) {
 			p.add(fmt.Sprintf("%s.group_by[%d]", field, i), l, "not a label name")
 		}
 		out = append(out, l)

@@ -9,6 +9,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 func routingConfig() *Config {
@@ -181,12 +182,12 @@ func TestInhibition(t *testing.T) {
 }
 
 func TestSilenceStatesAndValidation(t *testing.T) {
-	ms, _ := ParseMatchers(`area="PT"`)
-	s := Silence{Matchers: ms, StartsAt: at(1), EndsAt: at(3), CreatedBy: "lan", Comment: "import fix"}
+	ms, _ := alerting.ParseMatchers(`area="PT"`)
+	s := alerting.Silence{Matchers: ms, StartsAt: at(1), EndsAt: at(3), CreatedBy: "lan", Comment: "import fix"}
 	for _, c := range []struct {
 		hour int
-		want SilenceState
-	}{{0, SilencePending}, {1, SilenceActive}, {2, SilenceActive}, {3, SilenceExpired}} {
+		want alerting.SilenceState
+	}{{0, alerting.SilencePending}, {1, alerting.SilenceActive}, {2, alerting.SilenceActive}, {3, alerting.SilenceExpired}} {
 		if got := s.State(at(c.hour)); got != c.want {
 			t.Errorf("hour %d: %s, want %s", c.hour, got, c.want)
 		}
@@ -194,8 +195,8 @@ func TestSilenceStatesAndValidation(t *testing.T) {
 	if err := s.Validate(at(0)); err != nil {
 		t.Errorf("valid silence: %v", err)
 	}
-	all, _ := ParseMatchers(`area=~".*"`)
-	bad := Silence{Matchers: all, StartsAt: at(3), EndsAt: at(1)}
+	all, _ := alerting.ParseMatchers(`area=~".*"`)
+	bad := alerting.Silence{Matchers: all, StartsAt: at(3), EndsAt: at(1)}
 	err := bad.Validate(at(0))
 	for _, want := range []string{"at least one must need a value", "is not after starts_at", "created_by is required", "comment is required"} {
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -4,22 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
+	"sort"
 	"time"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/rules"
-)
-
-// The labels chiso puts on every alert.
-const (
-	LabelAlertname = "alertname"
-	LabelGroup     = "group"
-	LabelSeverity  = "severity"
-	LabelDiagnosis = "diagnosis"
-	LabelStatus    = "status"
-	LabelIndicator = "indicator"
-	LabelArea      = "area"
-	LabelPeriod    = "period" // point diagnoses only
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // IdentityLabels returns the labels that make a finding's alert: rule
@@ -28,10 +17,10 @@ const (
 // definition change) leaves the period out, so that its alert follows the
 // latest data instead of opening one alert per period.
 func IdentityLabels(f chiso.Finding) map[string]string {
-	l := map[string]string{LabelAlertname: f.Rule, LabelGroup: f.Group,
-		LabelArea: f.Area, LabelIndicator: f.Indicator}
+	l := map[string]string{alerting.LabelAlertname: f.Rule, alerting.LabelGroup: f.Group,
+		alerting.LabelArea: f.Area, alerting.LabelIndicator: f.Indicator}
 	if f.Diagnosis.PointDiagnosis() && !f.Period.IsZero() {
-		l[LabelPeriod] = f.Period.String()
+		l[alerting.LabelPeriod] = f.Period.String()
 	}
 	return l
 }
@@ -52,13 +41,13 @@ func Fingerprint(labels map[string]string) string {
 // alertLabels returns every label of a finding's alert: the group's and
 // the rule's labels, then chiso's own, which win so that the identity
 // cannot be changed by a rule.
-func alertLabels(f chiso.Finding, g rules.Group, r rules.Rule) map[string]string {
+func alertLabels(f chiso.Finding, g Group, r Rule) map[string]string {
 	l := make(map[string]string, len(g.Labels)+len(r.Labels)+8)
 	maps.Copy(l, g.Labels)
-	l[LabelSeverity] = string(f.Severity)
+	l[alerting.LabelSeverity] = string(f.Severity)
 	maps.Copy(l, r.Labels)
-	l[LabelDiagnosis] = string(f.Diagnosis)
-	l[LabelStatus] = string(f.Status)
+	l[alerting.LabelDiagnosis] = string(f.Diagnosis)
+	l[alerting.LabelStatus] = string(f.Status)
 	maps.Copy(l, IdentityLabels(f))
 	return l
 }
@@ -122,3 +111,13 @@ func samePersisted(a, b *chiso.Alert) bool {
 }
 
 func sameFloat(a, b float64) bool { return a == b || a != a && b != b }
+
+// sortedKeys returns the map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

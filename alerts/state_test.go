@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/rules"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 var t0 = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
@@ -90,7 +90,7 @@ func TestIdentityWithAndWithoutPeriod(t *testing.T) {
 			t.Errorf("%s: fingerprints %s and %s, want same=%v", tt.name, fa, fb, tt.same)
 		}
 	}
-	if _, ok := IdentityLabels(with(chiso.BelowTarget, "2024"))[LabelPeriod]; ok {
+	if _, ok := IdentityLabels(with(chiso.BelowTarget, "2024"))[alerting.LabelPeriod]; ok {
 		t.Error("a status diagnosis has a period label")
 	}
 }
@@ -108,7 +108,7 @@ func TestFingerprintIsStableAndOrderFree(t *testing.T) {
 }
 
 func TestCandidates(t *testing.T) {
-	g := rules.Group{Name: "g", Rules: []rules.Rule{{Alert: "Opt", AlertIndeterminate: true}, {Alert: "Plain"}}}
+	g := Group{Name: "g", Rules: []Rule{{Name: "Opt", AlertIndeterminate: true}, {Name: "Plain"}}}
 	f := func(rule string, st chiso.Status, sev chiso.Severity, area string) chiso.Finding {
 		return chiso.Finding{Rule: rule, Group: "g", Status: st, Severity: sev, Area: area, Indicator: "i",
 			Diagnosis: chiso.BelowTarget}
@@ -139,8 +139,8 @@ func TestCandidates(t *testing.T) {
 func TestAlertLabelsKeepIdentity(t *testing.T) {
 	f := chiso.Finding{Rule: "R", Group: "g", Area: "PT", Indicator: "i", Severity: chiso.Warning,
 		Status: chiso.Fail, Diagnosis: chiso.OutOfRange, Period: chiso.MustParsePeriod("2024")}
-	g := rules.Group{Name: "g", Labels: map[string]string{"team": "infra", "severity": "info"}}
-	r := rules.Rule{Alert: "R", Labels: map[string]string{"area": "XX", "severity": "critical", "owner": "ops"}}
+	g := Group{Name: "g", Labels: map[string]string{"team": "infra", "severity": "info"}}
+	r := Rule{Name: "R", Labels: map[string]string{"area": "XX", "severity": "critical", "owner": "ops"}}
 	l := alertLabels(f, g, r)
 	want := map[string]string{"alertname": "R", "group": "g", "area": "PT", "indicator": "i", "period": "2024",
 		"severity": "critical", "diagnosis": "out_of_range", "status": "fail", "team": "infra", "owner": "ops"}

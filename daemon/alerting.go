@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/alerts/amclient"
 	"github.com/chiso-vn/chiso/config"
@@ -51,7 +52,7 @@ type managerSink struct {
 
 // Process implements AlertSink.
 func (s managerSink) Process(ctx context.Context, g rules.Group, fs iter.Seq[chiso.Finding], now time.Time) error {
-	ev := alerts.Evaluation{Group: g, Findings: fs, Catalogue: s.cat, Now: now}
+	ev := alerts.Evaluation{Group: AlertGroup(g), Findings: fs, Catalogue: s.cat, Now: now}
 	if s.d != nil && s.d.eng != nil { // set before the first evaluation
 		ev.Figures = s.d.eng
 	}
@@ -60,7 +61,7 @@ func (s managerSink) Process(ctx context.Context, g rules.Group, fs iter.Seq[chi
 
 // SetRules implements AlertSink.
 func (s managerSink) SetRules(ctx context.Context, gs []rules.Group, now time.Time) error {
-	return s.m.SetRules(ctx, gs, now)
+	return s.m.SetRules(ctx, AlertGroups(gs), now)
 }
 
 // startAlerting builds the alert manager on the store, unless the caller
@@ -149,7 +150,7 @@ type alertingAPI struct {
 }
 
 // AlertHistory implements server.Alerting.
-func (a alertingAPI) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error) {
+func (a alertingAPI) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error) {
 	return a.db.AlertHistory(ctx, f)
 }
 

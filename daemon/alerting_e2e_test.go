@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/store"
 )
@@ -60,7 +60,7 @@ func TestWebhookOutcomesThroughTheDaemon(t *testing.T) {
 		es, err := h.d.db.Notifications(context.Background(), store.OutboxFilter{Limit: 100})
 		settled := 0
 		for _, e := range es {
-			if e.Status == alerts.StatusSent || e.Status == alerts.StatusDead {
+			if e.Status == alerting.StatusSent || e.Status == alerting.StatusDead {
 				settled++
 			}
 		}
@@ -78,7 +78,7 @@ func TestWebhookOutcomesThroughTheDaemon(t *testing.T) {
 	if got := refusing.requests(); len(got) != 1 {
 		t.Errorf("the webhook answering 400 got %d requests, want 1 (no retry)", len(got))
 	}
-	want := map[string]alerts.OutboxStatus{"flaky": alerts.StatusSent, "refusing": alerts.StatusDead}
+	want := map[string]alerting.OutboxStatus{"flaky": alerting.StatusSent, "refusing": alerting.StatusDead}
 	requests := map[string]int{"flaky": len(flaky.requests()), "refusing": len(refusing.requests())}
 	db, err := store.Open(context.Background(), filepath.Join(h.dir, "chiso.db"))
 	if err != nil {
@@ -120,7 +120,7 @@ func webhookAlerting(flaky, refusing string) string {
 `, flaky, refusing)
 }
 
-func outbox(t *testing.T, db *store.DB) []alerts.OutboxEntry {
+func outbox(t *testing.T, db *store.DB) []alerting.OutboxEntry {
 	t.Helper()
 	es, err := db.Notifications(context.Background(), store.OutboxFilter{Limit: 100})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/alerts/amclient"
 	"github.com/chiso-vn/chiso/store"
@@ -44,7 +45,7 @@ func seedAlertmanagers(ctx context.Context, db AlertStore, m *alerts.Manager, ns
 // not muted (acknowledged, silenced, inhibited) at now: a muted alert was,
 // or will be, sent resolved.
 func lastSentFiring(ctx context.Context, db AlertStore, m *alerts.Manager, receiver string, now time.Time) ([]chiso.Alert, error) {
-	entries, err := db.Notifications(ctx, store.OutboxFilter{Status: alerts.StatusSent, Receiver: receiver, Limit: 10000})
+	entries, err := db.Notifications(ctx, store.OutboxFilter{Status: alerting.StatusSent, Receiver: receiver, Limit: 10000})
 	if err != nil {
 		return nil, fmt.Errorf("alerting: read what %s was sent: %w", receiver, err)
 	}

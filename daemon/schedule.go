@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/chiso-vn/chiso/internal/panics"
 	"sort"
 	"sync/atomic"
+
+	"github.com/chiso-vn/chiso/internal/panics"
+	"github.com/chiso-vn/chiso/internal/timespec"
 
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/rules"
@@ -107,7 +109,7 @@ func (s *groupSet) names() []string {
 // panic on specs such as "TZ=" into an error.
 func checkSchedule(spec string) (err error) {
 	defer panics.Into(&err, "invalid cron schedule %q", spec)
-	if _, err := rules.ParseSchedule(spec); err != nil {
+	if _, err := timespec.ParseSchedule(spec); err != nil {
 		return fmt.Errorf("invalid cron schedule %q: %w", spec, err)
 	}
 	return nil

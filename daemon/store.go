@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/store"
@@ -99,12 +100,13 @@ type StatsReader interface {
 // AlertStore is what alerting persists: the manager's alerts, silences and
 // notification log (alerts.Store), the deliverer's outbox (alerts.Outbox),
 // the alert history the API serves, and the sent notifications that seed
-// the Alertmanager clients at start.
+// the Alertmanager clients at start. store/storetest holds any
+// implementation to these contracts.
 type AlertStore interface {
 	alerts.Store
 	alerts.Outbox
-	AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error)
-	Notifications(ctx context.Context, f store.OutboxFilter) ([]alerts.OutboxEntry, error)
+	AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error)
+	Notifications(ctx context.Context, f store.OutboxFilter) ([]alerting.OutboxEntry, error)
 }
 
 // OpenStore opens the database at path (the configuration's database,

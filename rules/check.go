@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/chiso-vn/chiso/internal/timespec"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/internal/bounded"
 	"github.com/chiso-vn/chiso/internal/yamlpos"
@@ -44,7 +46,7 @@ func (p *fileParser) group(i int, path string) Group {
 		p.errorf(path+".name", "group name is empty")
 	}
 	if p.isString(path + ".schedule") {
-		if _, err := ParseSchedule(raw.Schedule); err != nil {
+		if _, err := timespec.ParseSchedule(raw.Schedule); err != nil {
 			p.errorf(path+".schedule", "%v", err)
 		}
 	}

@@ -25,19 +25,3 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseDuration checks that durations round-trip.
-func FuzzParseDuration(f *testing.F) {
-	for _, s := range []string{"0", "1h30m", "2w", "1y2w3d4h5m6s7ms", "5 m", "1.5h"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDuration(s)
-		if err != nil {
-			return
-		}
-		if back, err := ParseDuration(FormatDuration(d)); err != nil || back != d {
-			t.Errorf("%q → %v → %q → %v, %v", s, d, FormatDuration(d), back, err)
-		}
-	})
-}

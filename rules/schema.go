@@ -18,7 +18,7 @@ import (
 // obj is a JSON Schema object.
 type obj = map[string]any
 
-// durationPattern matches what ParseDuration reads.
+// durationPattern matches what timespec.ParseDuration reads.
 const durationPattern = `^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$`
 
 // Schema returns a JSON Schema (draft-07) of the rule-file format, for

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chiso-vn/chiso/internal/timespec"
+
 	"github.com/chiso-vn/chiso/checks"
 )
 
@@ -112,7 +114,7 @@ func TestSchemaKinds(t *testing.T) {
 func TestDurationPattern(t *testing.T) {
 	re := regexp.MustCompile(durationPattern)
 	for _, s := range []string{"0", "5m", "1h30m", "2w", "1y2w3d4h5m6s7ms", "5", "1.5h", "30m1h", "3x", ""} {
-		_, err := ParseDuration(s)
+		_, err := timespec.ParseDuration(s)
 		if re.MatchString(s) != (err == nil) && s != "" {
 			t.Errorf("%q: pattern %v, ParseDuration %v", s, re.MatchString(s), err)
 		}

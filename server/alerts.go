@@ -13,28 +13,30 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/timespec"
+
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/internal/clip"
-	"github.com/chiso-vn/chiso/rules"
 )
 
 // Alerting is the alert manager as the API sees it: alerts with what mutes
 // them, their history, acknowledgements, silences and test notifications.
 // The daemon implements it with its *alerts.Manager and the store. Methods
 // that take now get the time of the request; errors wrapping
-// alerts.ErrNotFound answer 404. Alerts and Preview return alerts sorted by
+// alerting.ErrNotFound answer 404. Alerts and Preview return alerts sorted by
 // the labels alertname, area, indicator and period, then fingerprint;
 // Silences returns the newest first; AlertHistory honours the filter's
 // Limit and After. The lists' cursors rely on these orders.
 type Alerting interface {
 	Alerts(now time.Time) []alerts.AlertStatus
-	AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error)
+	AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error)
 	Ack(ctx context.Context, fp string, kind chiso.AckKind, by, comment string, now time.Time) (chiso.Alert, error)
-	AddSilence(ctx context.Context, s alerts.Silence, now time.Time) (alerts.Silence, error)
+	AddSilence(ctx context.Context, s alerting.Silence, now time.Time) (alerting.Silence, error)
 	ExpireSilence(ctx context.Context, id int64, now time.Time) error
-	Silences() []alerts.Silence
-	Preview(ms alerts.Matchers) []chiso.Alert
+	Silences() []alerting.Silence
+	Preview(ms alerting.Matchers) []chiso.Alert
 	TestReceiver(ctx context.Context, name string, now time.Time) error
 }
 
@@ -119,8 +121,8 @@ type alertKey struct {
 }
 
 func keyOfAlert(al *chiso.Alert) *alertKey {
-	return &alertKey{Alertname: al.Labels[alerts.LabelAlertname], Area: al.Labels[alerts.LabelArea],
-		Indicator: al.Labels[alerts.LabelIndicator], Period: al.Labels[alerts.LabelPeriod], Fingerprint: al.Fingerprint}
+	return &alertKey{Alertname: al.Labels[alerting.LabelAlertname], Area: al.Labels[alerting.LabelArea],
+		Indicator: al.Labels[alerting.LabelIndicator], Period: al.Labels[alerting.LabelPeriod], Fingerprint: al.Fingerprint}
 }
 
 func (k *alertKey) compare(o *alertKey) int {
@@ -130,11 +132,11 @@ func (k *alertKey) compare(o *alertKey) int {
 }
 
 // alertQuery reads ?filter={matchers} and ?state=firing,pending.
-func alertQuery(r *http.Request) (alerts.Matchers, []string, error) {
+func alertQuery(r *http.Request) (alerting.Matchers, []string, error) {
 	v := r.URL.Query()
-	var ms alerts.Matchers
+	var ms alerting.Matchers
 	for _, f := range v["filter"] {
-		m, err := alerts.ParseMatchers(f)
+		m, err := alerting.ParseMatchers(f)
 		if err != nil {
 			return nil, nil, errorf("query parameter filter %s: %v", clip.Quote(f), err)
 		}
@@ -192,10 +194,10 @@ type historyKey struct {
 
 // historyQuery reads the history filter and page; every bad parameter is
 // reported.
-func (s *Server) historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
+func (s *Server) historyQuery(r *http.Request) (alerting.HistoryFilter, error) {
 	v := r.URL.Query()
-	f := alerts.HistoryFilter{Fingerprint: v.Get("fingerprint"), Alertname: v.Get("alertname"),
-		Area: v.Get("area"), Indicator: v.Get("indicator"), Kind: alerts.EventKind(v.Get("kind"))}
+	f := alerting.HistoryFilter{Fingerprint: v.Get("fingerprint"), Alertname: v.Get("alertname"),
+		Area: v.Get("area"), Indicator: v.Get("indicator"), Kind: alerting.EventKind(v.Get("kind"))}
 	var errs []string
 	for key, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
 		if s := v.Get(key); s != "" {
@@ -214,7 +216,7 @@ func (s *Server) historyQuery(r *http.Request) (alerts.HistoryFilter, error) {
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
-	f.Limit, f.After = pg.limit, alerts.EventPosition{At: after.At, ID: after.ID}
+	f.Limit, f.After = pg.limit, alerting.EventPosition{At: after.At, ID: after.ID}
 	if len(errs) > 0 {
 		slices.Sort(errs)
 		return f, errorf("%s", strings.Join(errs, "; "))
@@ -235,7 +237,7 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}
-	if d, err := rules.ParseDuration(s); err == nil {
+	if d, err := timespec.ParseDuration(s); err == nil {
 		return now.Add(-d), nil
 	}
 	return time.Time{}, fmt.Errorf("%s is neither an RFC 3339 time, a date (YYYY-MM-DD) nor a duration (7d)", clip.Quote(s))
@@ -261,7 +263,7 @@ func postAck(a Alerting) http.HandlerFunc {
 		}
 		fp := r.PathValue("fingerprint")
 		al, err := a.Ack(r.Context(), fp, req.Kind, req.By, req.Comment, requestTime())
-		if errors.Is(err, alerts.ErrNotFound) {
+		if errors.Is(err, alerting.ErrNotFound) {
 			err = errorf("no alert with fingerprint %s", clip.Quote(fp))
 			writeError(w, http.StatusNotFound, err)
 			return
@@ -282,11 +284,11 @@ func (req AckRequest) validate() error {
 	if strings.TrimSpace(req.By) == "" {
 		errs = append(errs, "by is required: who acknowledges")
 	}
-	if len(req.By) > alerts.MaxAuthorBytes {
-		errs = append(errs, fmt.Sprintf("by of %d bytes: at most %d", len(req.By), alerts.MaxAuthorBytes))
+	if len(req.By) > alerting.MaxAuthorBytes {
+		errs = append(errs, fmt.Sprintf("by of %d bytes: at most %d", len(req.By), alerting.MaxAuthorBytes))
 	}
-	if len(req.Comment) > alerts.MaxCommentBytes {
-		errs = append(errs, fmt.Sprintf("comment of %d bytes: at most %d", len(req.Comment), alerts.MaxCommentBytes))
+	if len(req.Comment) > alerting.MaxCommentBytes {
+		errs = append(errs, fmt.Sprintf("comment of %d bytes: at most %d", len(req.Comment), alerting.MaxCommentBytes))
 	}
 	if len(errs) > 0 {
 		return errorf("%s", strings.Join(errs, "; "))
@@ -297,7 +299,7 @@ func (req AckRequest) validate() error {
 // errStatus is 404 for an unknown alert or silence, else 422: the request
 // was understood but could not be applied.
 func errStatus(err error) int {
-	if errors.Is(err, alerts.ErrNotFound) {
+	if errors.Is(err, alerting.ErrNotFound) {
 		return http.StatusNotFound
 	}
 	return http.StatusUnprocessableEntity
@@ -336,26 +338,26 @@ type SilenceRequest struct {
 }
 
 // MatcherJSON is a matcher read from a string or an object.
-type MatcherJSON struct{ *alerts.Matcher }
+type MatcherJSON struct{ *alerting.Matcher }
 
 // UnmarshalJSON reads `area="PT"` or {"name": "area", "op": "=", "value": "PT"},
 // within the limits of alerts.NewMatcher.
 func (m *MatcherJSON) UnmarshalJSON(b []byte) error {
 	var str string
 	if json.Unmarshal(b, &str) == nil {
-		mm, err := alerts.ParseMatcher(str)
+		mm, err := alerting.ParseMatcher(str)
 		m.Matcher = mm
 		return err
 	}
 	var w struct {
-		Name  string         `json:"name"`
-		Op    alerts.MatchOp `json:"op"`
-		Value string         `json:"value"`
+		Name  string           `json:"name"`
+		Op    alerting.MatchOp `json:"op"`
+		Value string           `json:"value"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	mm, err := alerts.NewMatcher(w.Name, w.Op, w.Value)
+	mm, err := alerting.NewMatcher(w.Name, w.Op, w.Value)
 	m.Matcher = mm
 	return err
 }
@@ -367,12 +369,12 @@ type PreviewRequest struct {
 
 // SilenceJSON is a silence with its state at the time of the request.
 type SilenceJSON struct {
-	alerts.Silence
-	State alerts.SilenceState `json:"state"`
+	alerting.Silence
+	State alerting.SilenceState `json:"state"`
 }
 
-func matchers(ms []MatcherJSON) alerts.Matchers {
-	out := make(alerts.Matchers, 0, len(ms))
+func matchers(ms []MatcherJSON) alerting.Matchers {
+	out := make(alerting.Matchers, 0, len(ms))
 	for _, m := range ms {
 		if m.Matcher != nil {
 			out = append(out, m.Matcher)
@@ -382,8 +384,8 @@ func matchers(ms []MatcherJSON) alerts.Matchers {
 }
 
 // silence turns the request into a silence to add at now.
-func (req SilenceRequest) silence(now time.Time) (alerts.Silence, error) {
-	s := alerts.Silence{Matchers: matchers(req.Matchers), StartsAt: req.StartsAt, EndsAt: req.EndsAt,
+func (req SilenceRequest) silence(now time.Time) (alerting.Silence, error) {
+	s := alerting.Silence{Matchers: matchers(req.Matchers), StartsAt: req.StartsAt, EndsAt: req.EndsAt,
 		CreatedBy: req.CreatedBy, Comment: req.Comment}
 	if s.StartsAt.IsZero() {
 		s.StartsAt = now
@@ -392,7 +394,7 @@ func (req SilenceRequest) silence(now time.Time) (alerts.Silence, error) {
 		if !req.EndsAt.IsZero() {
 			return s, errorf("give ends_at or duration, not both")
 		}
-		d, err := parseInput(req.Duration, rules.ParseDuration, "a duration")
+		d, err := parseInput(req.Duration, timespec.ParseDuration, "a duration")
 		if err != nil {
 			return s, errorf("duration %s: %v", clip.Quote(req.Duration), err)
 		}
@@ -521,7 +523,7 @@ func postTestReceiver(a Alerting) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")
 		err := a.TestReceiver(r.Context(), name, requestTime())
-		if errors.Is(err, alerts.ErrNotFound) {
+		if errors.Is(err, alerting.ErrNotFound) {
 			writeError(w, http.StatusNotFound, errorf("no receiver %s", clip.Quote(name)))
 			return
 		}

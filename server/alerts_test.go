@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -18,20 +19,20 @@ import (
 // server asked of it.
 type fakeAlerting struct {
 	alerts   []alerts.AlertStatus
-	silences []alerts.Silence
-	filter   alerts.HistoryFilter
+	silences []alerting.Silence
+	filter   alerting.HistoryFilter
 	acks     []string
 	tested   []string
 	expired  []int64
-	events   []alerts.Event // newest first; nil: one event
+	events   []alerting.Event // newest first; nil: one event
 }
 
 func (f *fakeAlerting) Alerts(time.Time) []alerts.AlertStatus { return f.alerts }
 
-func (f *fakeAlerting) AlertHistory(_ context.Context, hf alerts.HistoryFilter) ([]alerts.Event, error) {
+func (f *fakeAlerting) AlertHistory(_ context.Context, hf alerting.HistoryFilter) ([]alerting.Event, error) {
 	f.filter = hf
 	if f.events != nil {
-		var out []alerts.Event
+		var out []alerting.Event
 		for _, e := range f.events {
 			if len(out) < hf.Limit && (hf.After.ID == 0 || e.At.Before(hf.After.At) || e.At.Equal(hf.After.At) && e.ID < hf.After.ID) {
 				out = append(out, e)
@@ -39,7 +40,7 @@ func (f *fakeAlerting) AlertHistory(_ context.Context, hf alerts.HistoryFilter) 
 		}
 		return out, nil
 	}
-	return []alerts.Event{{ID: 1, Fingerprint: "fp1", Kind: alerts.EventTransition, To: chiso.Firing, Value: math.NaN()}}, nil
+	return []alerting.Event{{ID: 1, Fingerprint: "fp1", Kind: alerting.EventTransition, To: chiso.Firing, Value: math.NaN()}}, nil
 }
 
 func (f *fakeAlerting) Ack(_ context.Context, fp string, kind chiso.AckKind, by, comment string, now time.Time) (chiso.Alert, error) {
@@ -50,10 +51,10 @@ func (f *fakeAlerting) Ack(_ context.Context, fp string, kind chiso.AckKind, by,
 			return a.Alert, nil
 		}
 	}
-	return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, alerts.ErrNotFound)
+	return chiso.Alert{}, fmt.Errorf("acknowledge %s: %w", fp, alerting.ErrNotFound)
 }
 
-func (f *fakeAlerting) AddSilence(_ context.Context, s alerts.Silence, _ time.Time) (alerts.Silence, error) {
+func (f *fakeAlerting) AddSilence(_ context.Context, s alerting.Silence, _ time.Time) (alerting.Silence, error) {
 	s.ID = int64(len(f.silences) + 1)
 	f.silences = append(f.silences, s)
 	return s, nil
@@ -67,12 +68,12 @@ func (f *fakeAlerting) ExpireSilence(_ context.Context, id int64, now time.Time)
 			return nil
 		}
 	}
-	return fmt.Errorf("expire silence %d: %w", id, alerts.ErrNotFound)
+	return fmt.Errorf("expire silence %d: %w", id, alerting.ErrNotFound)
 }
 
-func (f *fakeAlerting) Silences() []alerts.Silence { return f.silences }
+func (f *fakeAlerting) Silences() []alerting.Silence { return f.silences }
 
-func (f *fakeAlerting) Preview(ms alerts.Matchers) []chiso.Alert {
+func (f *fakeAlerting) Preview(ms alerting.Matchers) []chiso.Alert {
 	var out []chiso.Alert
 	for _, a := range f.alerts {
 		if ms.Matches(a.Labels) {
@@ -84,7 +85,7 @@ func (f *fakeAlerting) Preview(ms alerts.Matchers) []chiso.Alert {
 
 func (f *fakeAlerting) TestReceiver(_ context.Context, name string, _ time.Time) error {
 	if name != "ops" {
-		return fmt.Errorf("test receiver %s: %w", name, alerts.ErrNotFound)
+		return fmt.Errorf("test receiver %s: %w", name, alerting.ErrNotFound)
 	}
 	f.tested = append(f.tested, name)
 	return nil
@@ -167,7 +168,7 @@ func TestAlertHistoryQuery(t *testing.T) {
 		t.Fatalf("got %d %v", code, body)
 	}
 	// one event more than the page, to know whether another page follows
-	want := alerts.HistoryFilter{Fingerprint: "fp1", Alertname: "A", Area: "PT", Indicator: "i", Limit: 6,
+	want := alerting.HistoryFilter{Fingerprint: "fp1", Alertname: "A", Area: "PT", Indicator: "i", Limit: 6,
 		Since: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
 	if !f.filter.Since.Equal(want.Since) || !f.filter.Until.Equal(want.Until) {
 		t.Fatalf("filter times = %v..%v", f.filter.Since, f.filter.Until)
@@ -286,7 +287,7 @@ func TestSilenceLimitsOverHTTP(t *testing.T) {
 	ts := newAlertServer(t, f)
 	huge := strings.Repeat("PT|", 400<<10/3) + "VP"
 	var many []string
-	for i := range alerts.MaxMatchers + 1 {
+	for i := range alerting.MaxMatchers + 1 {
 		many = append(many, fmt.Sprintf(`"l%d=\"v\""`, i))
 	}
 	cases := []struct{ name, method, path, body string }{

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -38,8 +38,8 @@ func pagedServer(t *testing.T, n int, lim Limits) (*httptest.Server, *backend) {
 		b.cat.Areas = append(b.cat.Areas, chiso.Area{Code: code})
 		st := testAlert("fp"+code, code, "warning", chiso.Firing)
 		f.alerts = append(f.alerts, st)
-		f.silences = append([]alerts.Silence{{ID: int64(i + 1), EndsAt: time.Now().Add(time.Hour)}}, f.silences...)
-		f.events = append([]alerts.Event{{ID: int64(i + 1), Fingerprint: "fp" + code, At: time.Date(2026, 1, 1, i/4, 0, 0, 0, time.UTC), Value: math.NaN()}}, f.events...)
+		f.silences = append([]alerting.Silence{{ID: int64(i + 1), EndsAt: time.Now().Add(time.Hour)}}, f.silences...)
+		f.events = append([]alerting.Event{{ID: int64(i + 1), Fingerprint: "fp" + code, At: time.Date(2026, 1, 1, i/4, 0, 0, 0, time.UTC), Value: math.NaN()}}, f.events...)
 	}
 	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b, Alerting: f,
 		Tokens: func() []string { return []string{"tok"} }, Gatherer: prometheus.NewRegistry(), Limits: lim})

@@ -12,13 +12,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/alerts"
-)
-
-// The DB keeps alerts for the alerts package.
-var (
-	_ alerts.Store  = (*DB)(nil)
-	_ alerts.Outbox = (*DB)(nil)
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 // alertTimeLayout is fixed-width so that stored times compare as text.
@@ -72,14 +66,14 @@ func alertJSON(v any) string {
 // acknowledgements, the outbox entries and the notification log entries
 // of one decision in one transaction: either everything is stored or,
 // on any error, nothing.
-func (db *DB) ApplyAlertChanges(ctx context.Context, b alerts.Batch) error {
+func (db *DB) ApplyAlertChanges(ctx context.Context, b alerting.Batch) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("apply alert changes: %w", err)
 	}
 	defer tx.Rollback()
 	lj := labelsJSON{}
-	steps := []func(context.Context, *sql.Tx, alerts.Batch, labelsJSON) error{
+	steps := []func(context.Context, *sql.Tx, alerting.Batch, labelsJSON) error{
 		writeAlertChanges, writeAlertEvents, writeAcks, writeOutbox, writeNotificationLog}
 	for _, step := range steps {
 		if err := step(ctx, tx, b, lj); err != nil {
@@ -106,7 +100,7 @@ const upsertAlertSQL = `INSERT INTO alerts(fingerprint, alertname, grp, area, in
 	resolved_because = excluded.resolved_because`
 
 // writeAlertChanges upserts or deletes the changed alerts.
-func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
+func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
 	if len(b.Changes) == 0 {
 		return nil
 	}
@@ -152,8 +146,8 @@ func (lj labelsJSON) of(fp string, labels map[string]string) string {
 // alertArgs are the upsert's arguments for a.
 func alertArgs(a *chiso.Alert, lj labelsJSON) []any {
 	l := a.Labels
-	args := []any{a.Fingerprint, l[alerts.LabelAlertname], l[alerts.LabelGroup], l[alerts.LabelArea],
-		l[alerts.LabelIndicator], string(a.State), lj.of(a.Fingerprint, a.Labels), mapJSON(a.Annotations),
+	args := []any{a.Fingerprint, l[alerting.LabelAlertname], l[alerting.LabelGroup], l[alerting.LabelArea],
+		l[alerting.LabelIndicator], string(a.State), lj.of(a.Fingerprint, a.Labels), mapJSON(a.Annotations),
 		alertTime(a.ActiveAt), alertTime(a.FiredAt), alertTime(a.ResolvedAt), alertTime(a.LastEval),
 		alertTime(a.KeepFiringSince), alertNum(a.Value), alertNum(a.Expected), findingJSON(a.Finding)}
 	if k := a.Ack; k != nil {
@@ -217,7 +211,7 @@ func findingJSON(f chiso.Finding) string {
 }
 
 // writeAlertEvents appends the history entries.
-func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
+func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
 	if len(b.Events) == 0 {
 		return nil
 	}
@@ -231,7 +225,7 @@ func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labels
 	for _, e := range b.Events {
 		l := e.Labels
 		if _, err := st.ExecContext(ctx, e.Fingerprint, alertTime(e.At), string(e.Kind), string(e.From),
-			string(e.To), l[alerts.LabelAlertname], l[alerts.LabelArea], l[alerts.LabelIndicator],
+			string(e.To), l[alerting.LabelAlertname], l[alerting.LabelArea], l[alerting.LabelIndicator],
 			lj.of(e.Fingerprint, l), alertNum(e.Value), e.DataID, e.Note); err != nil {
 			return fmt.Errorf("event of alert %s: %w", e.Fingerprint, err)
 		}
@@ -240,7 +234,7 @@ func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labels
 }
 
 // writeAcks appends the acknowledgements.
-func writeAcks(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
+func writeAcks(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
 	for _, k := range b.Acks {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO acknowledgements(fingerprint, kind, by_whom, at,
 			comment, data_id) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -252,7 +246,7 @@ func writeAcks(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) e
 }
 
 // writeOutbox queues the notifications.
-func writeOutbox(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
+func writeOutbox(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
 	if len(b.Queue) == 0 {
 		return nil
 	}
@@ -265,7 +259,7 @@ func writeOutbox(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON)
 	for _, e := range b.Queue {
 		status := e.Status
 		if status == "" {
-			status = alerts.StatusQueued
+			status = alerting.StatusQueued
 		}
 		if _, err := st.ExecContext(ctx, e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload),
 			e.Attempts, alertTime(e.NextAttempt), string(status), e.LastError, alertTime(e.CreatedAt)); err != nil {
@@ -276,7 +270,7 @@ func writeOutbox(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON)
 }
 
 // writeNotificationLog upserts the log entries.
-func writeNotificationLog(ctx context.Context, tx *sql.Tx, b alerts.Batch, lj labelsJSON) error {
+func writeNotificationLog(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
 	for _, e := range b.Log {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notification_log(receiver, group_key, firing, resolved,
 			at, sent_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(receiver, group_key) DO UPDATE SET
@@ -375,7 +369,7 @@ func firstErr(errs ...error) error {
 }
 
 // AlertHistory returns the alert events the filter selects, newest first.
-func (db *DB) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error) {
+func (db *DB) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error) {
 	where, args := historyWhere(f)
 	limit := f.Limit
 	if limit <= 0 {
@@ -387,7 +381,7 @@ func (db *DB) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alert
 		return nil, fmt.Errorf("alert history: %w", err)
 	}
 	defer rows.Close()
-	var out []alerts.Event
+	var out []alerting.Event
 	for rows.Next() {
 		e, err := scanEvent(rows)
 		if err != nil {
@@ -402,7 +396,7 @@ func (db *DB) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alert
 }
 
 // historyWhere builds the WHERE clause of a history filter.
-func historyWhere(f alerts.HistoryFilter) (string, []any) {
+func historyWhere(f alerting.HistoryFilter) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, v any) {
@@ -433,15 +427,15 @@ func historyWhere(f alerts.HistoryFilter) (string, []any) {
 }
 
 // scanEvent reads one alert_transitions row.
-func scanEvent(rows *sql.Rows) (alerts.Event, error) {
-	var e alerts.Event
+func scanEvent(rows *sql.Rows) (alerting.Event, error) {
+	var e alerting.Event
 	var at sql.NullString
 	var kind, from, to, labels string
 	var value sql.NullFloat64
 	if err := rows.Scan(&e.ID, &e.Fingerprint, &at, &kind, &from, &to, &labels, &value, &e.DataID, &e.Note); err != nil {
 		return e, err
 	}
-	e.Kind, e.From, e.To, e.Value = alerts.EventKind(kind), chiso.AlertState(from), chiso.AlertState(to), alertNumOf(value)
+	e.Kind, e.From, e.To, e.Value = alerting.EventKind(kind), chiso.AlertState(from), chiso.AlertState(to), alertNumOf(value)
 	t, err := alertTimeOf(at)
 	e.At = t
 	return e, firstErr(err, json.Unmarshal([]byte(labels), &e.Labels))
@@ -475,16 +469,16 @@ func (db *DB) Acknowledgements(ctx context.Context, fingerprint string) ([]chiso
 }
 
 // NotificationLog returns every notification log entry.
-func (db *DB) NotificationLog(ctx context.Context) ([]alerts.LogEntry, error) {
+func (db *DB) NotificationLog(ctx context.Context) ([]alerting.LogEntry, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT receiver, group_key, firing, resolved, at, sent_at
 		FROM notification_log ORDER BY receiver, group_key`)
 	if err != nil {
 		return nil, fmt.Errorf("notification log: %w", err)
 	}
 	defer rows.Close()
-	var out []alerts.LogEntry
+	var out []alerting.LogEntry
 	for rows.Next() {
-		var e alerts.LogEntry
+		var e alerting.LogEntry
 		var firing, resolved string
 		var at, sent sql.NullString
 		if err := rows.Scan(&e.Receiver, &e.GroupKey, &firing, &resolved, &at, &sent); err != nil {
@@ -506,14 +500,14 @@ func (db *DB) NotificationLog(ctx context.Context) ([]alerts.LogEntry, error) {
 }
 
 // Silences returns every silence, expired ones included, by id.
-func (db *DB) Silences(ctx context.Context) ([]alerts.Silence, error) {
+func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, matchers, starts_at, ends_at, created_by, comment,
 		created_at, updated_at FROM silences ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("silences: %w", err)
 	}
 	defer rows.Close()
-	var out []alerts.Silence
+	var out []alerting.Silence
 	for rows.Next() {
 		s, err := scanSilence(rows)
 		if err != nil {
@@ -528,8 +522,8 @@ func (db *DB) Silences(ctx context.Context) ([]alerts.Silence, error) {
 }
 
 // scanSilence reads one silences row.
-func scanSilence(rows *sql.Rows) (alerts.Silence, error) {
-	var s alerts.Silence
+func scanSilence(rows *sql.Rows) (alerting.Silence, error) {
+	var s alerting.Silence
 	var matchers string
 	var ts [4]sql.NullString
 	if err := rows.Scan(&s.ID, &matchers, &ts[0], &ts[1], &s.CreatedBy, &s.Comment, &ts[2], &ts[3]); err != nil {
@@ -549,7 +543,7 @@ func scanSilence(rows *sql.Rows) (alerts.Silence, error) {
 
 // SaveSilence inserts a silence whose ID is zero, setting its ID, or
 // updates the silence with its ID.
-func (db *DB) SaveSilence(ctx context.Context, s *alerts.Silence) error {
+func (db *DB) SaveSilence(ctx context.Context, s *alerting.Silence) error {
 	args := []any{alertJSON(s.Matchers), alertTime(s.StartsAt), alertTime(s.EndsAt), s.CreatedBy, s.Comment,
 		alertTime(s.CreatedAt), alertTime(s.UpdatedAt)}
 	if s.ID == 0 {
@@ -567,7 +561,7 @@ func (db *DB) SaveSilence(ctx context.Context, s *alerts.Silence) error {
 		return fmt.Errorf("save silence %d: %w", s.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("save silence %d: %w", s.ID, alerts.ErrNotFound)
+		return fmt.Errorf("save silence %d: %w", s.ID, alerting.ErrNotFound)
 	}
 	return nil
 }
@@ -577,7 +571,7 @@ const outboxColumns = `id, receiver, integration, group_key, reason, payload, at
 
 // DueNotifications returns up to limit queued or failed entries due at
 // now, oldest attempt first, leaving out the ids in skip.
-func (db *DB) DueNotifications(ctx context.Context, now time.Time, limit int, skip []int64) ([]alerts.OutboxEntry, error) {
+func (db *DB) DueNotifications(ctx context.Context, now time.Time, limit int, skip []int64) ([]alerting.OutboxEntry, error) {
 	q := `SELECT ` + outboxColumns + ` FROM notifications WHERE status IN ('queued', 'failed') AND next_attempt <= ?`
 	args := []any{alertTime(now)}
 	if len(skip) > 0 {
@@ -591,14 +585,14 @@ func (db *DB) DueNotifications(ctx context.Context, now time.Time, limit int, sk
 
 // OutboxFilter selects outbox entries; zero fields select everything.
 type OutboxFilter struct {
-	Status   alerts.OutboxStatus
+	Status   alerting.OutboxStatus
 	Receiver string
 	Limit    int // newest first; zero means 100
 }
 
 // Notifications returns the outbox entries the filter selects, newest first,
 // for the API and the command line.
-func (db *DB) Notifications(ctx context.Context, f OutboxFilter) ([]alerts.OutboxEntry, error) {
+func (db *DB) Notifications(ctx context.Context, f OutboxFilter) ([]alerting.OutboxEntry, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
@@ -609,22 +603,22 @@ func (db *DB) Notifications(ctx context.Context, f OutboxFilter) ([]alerts.Outbo
 }
 
 // outbox runs a query over the notifications table.
-func (db *DB) outbox(ctx context.Context, q string, args ...any) ([]alerts.OutboxEntry, error) {
+func (db *DB) outbox(ctx context.Context, q string, args ...any) ([]alerting.OutboxEntry, error) {
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	defer rows.Close()
-	var out []alerts.OutboxEntry
+	var out []alerting.OutboxEntry
 	for rows.Next() {
-		var e alerts.OutboxEntry
+		var e alerting.OutboxEntry
 		var payload, reason, status string
 		var next, created, sent sql.NullString
 		if err := rows.Scan(&e.ID, &e.Receiver, &e.Integration, &e.GroupKey, &reason, &payload, &e.Attempts,
 			&next, &status, &e.LastError, &created, &sent); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
-		e.Payload, e.Reason, e.Status = []byte(payload), alerts.Reason(reason), alerts.OutboxStatus(status)
+		e.Payload, e.Reason, e.Status = []byte(payload), alerting.Reason(reason), alerting.OutboxStatus(status)
 		var errs [3]error
 		e.NextAttempt, errs[0] = alertTimeOf(next)
 		e.CreatedAt, errs[1] = alertTimeOf(created)
@@ -680,9 +674,9 @@ func (db *DB) MarkNotificationSent(ctx context.Context, id int64, at time.Time) 
 // MarkNotificationFailed records a failed attempt: the entry is retried at
 // next, or, if dead, never again. A sent entry is left as it is.
 func (db *DB) MarkNotificationFailed(ctx context.Context, id int64, attempts int, next time.Time, msg string, dead bool) error {
-	status := alerts.StatusFailed
+	status := alerting.StatusFailed
 	if dead {
-		status = alerts.StatusDead
+		status = alerting.StatusDead
 	}
 	if _, err := db.write.ExecContext(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt = ?,
 		last_error = ? WHERE id = ? AND status IN ('queued', 'failed')`,

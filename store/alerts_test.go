@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/alerting"
 )
 
 var at0 = time.Date(2026, 3, 2, 7, 0, 0, 123456789, time.UTC)
@@ -39,9 +39,9 @@ func sampleAlert(fp string, state chiso.AlertState) chiso.Alert {
 			Comment: "đúng", DataID: 7}}
 }
 
-func queued(receiver string) alerts.OutboxEntry {
-	return alerts.OutboxEntry{Receiver: receiver, Integration: "webhook", GroupKey: "0:{}", Reason: alerts.ReasonFiring,
-		Payload: []byte(`{"receiver":"` + receiver + `"}`), NextAttempt: at0, Status: alerts.StatusQueued, CreatedAt: at0}
+func queued(receiver string) alerting.OutboxEntry {
+	return alerting.OutboxEntry{Receiver: receiver, Integration: "webhook", GroupKey: "0:{}", Reason: alerting.ReasonFiring,
+		Payload: []byte(`{"receiver":"` + receiver + `"}`), NextAttempt: at0, Status: alerting.StatusQueued, CreatedAt: at0}
 }
 
 // sameAlert compares alerts, NaN equal to NaN.
@@ -60,7 +60,7 @@ func TestAlertsSurviveReopen(t *testing.T) {
 	ctx := context.Background()
 	a, b := sampleAlert("aaaa", chiso.Firing), sampleAlert("bbbb", chiso.Resolved)
 	b.Ack, b.ResolvedAt = nil, at0.Add(3*time.Hour)
-	if err := db.ApplyAlertChanges(ctx, alerts.Batch{Changes: []alerts.Change{{Alert: a}, {Alert: b}}}); err != nil {
+	if err := db.ApplyAlertChanges(ctx, alerting.Batch{Changes: []alerting.Change{{Alert: a}, {Alert: b}}}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -77,7 +77,7 @@ func TestAlertsSurviveReopen(t *testing.T) {
 		t.Fatalf("loaded\n%+v\nwant\n%+v\n%+v", got, a, b)
 	}
 	a.State = chiso.Resolved
-	if err := db2.ApplyAlertChanges(ctx, alerts.Batch{Changes: []alerts.Change{{Alert: a}, {Alert: b, Delete: true}}}); err != nil {
+	if err := db2.ApplyAlertChanges(ctx, alerting.Batch{Changes: []alerting.Change{{Alert: a}, {Alert: b, Delete: true}}}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = db2.LoadAlerts(ctx)
@@ -91,18 +91,18 @@ func TestApplyAlertChangesIsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	bad := queued("heads")
 	bad.Status = "lost" // refused by the table's CHECK, after the alert was written
-	batch := alerts.Batch{
-		Changes: []alerts.Change{{Alert: sampleAlert("aaaa", chiso.Firing)}},
-		Events:  []alerts.Event{{Fingerprint: "aaaa", At: at0, Kind: alerts.EventTransition, To: chiso.Firing, Value: 1}},
+	batch := alerting.Batch{
+		Changes: []alerting.Change{{Alert: sampleAlert("aaaa", chiso.Firing)}},
+		Events:  []alerting.Event{{Fingerprint: "aaaa", At: at0, Kind: alerting.EventTransition, To: chiso.Firing, Value: 1}},
 		Acks:    []chiso.Acknowledgement{*sampleAlert("aaaa", chiso.Firing).Ack},
-		Log:     []alerts.LogEntry{{Receiver: "heads", GroupKey: "0:{}", Firing: []string{"aaaa"}, At: at0}},
-		Queue:   []alerts.OutboxEntry{queued("heads"), bad},
+		Log:     []alerting.LogEntry{{Receiver: "heads", GroupKey: "0:{}", Firing: []string{"aaaa"}, At: at0}},
+		Queue:   []alerting.OutboxEntry{queued("heads"), bad},
 	}
 	if err := db.ApplyAlertChanges(ctx, batch); err == nil {
 		t.Fatal("a bad outbox entry was accepted")
 	}
 	as, _ := db.LoadAlerts(ctx)
-	hist, _ := db.AlertHistory(ctx, alerts.HistoryFilter{})
+	hist, _ := db.AlertHistory(ctx, alerting.HistoryFilter{})
 	acks, _ := db.Acknowledgements(ctx, "")
 	log, _ := db.NotificationLog(ctx)
 	n, _ := db.OutboxLength(ctx)
@@ -123,8 +123,8 @@ func TestApplyAlertChangesIsAllOrNothing(t *testing.T) {
 func TestOutboxRetriesAndDeadLetters(t *testing.T) {
 	db, path := openAlertsDB(t)
 	ctx := context.Background()
-	log := []alerts.LogEntry{{Receiver: "a", GroupKey: "0:{}", Firing: []string{"f1"}, At: at0}}
-	if err := db.ApplyAlertChanges(ctx, alerts.Batch{Queue: []alerts.OutboxEntry{queued("a"), queued("b"), queued("c")}, Log: log}); err != nil {
+	log := []alerting.LogEntry{{Receiver: "a", GroupKey: "0:{}", Firing: []string{"f1"}, At: at0}}
+	if err := db.ApplyAlertChanges(ctx, alerting.Batch{Queue: []alerting.OutboxEntry{queued("a"), queued("b"), queued("c")}, Log: log}); err != nil {
 		t.Fatal(err)
 	}
 	due := func(at time.Time) []int64 {
@@ -175,7 +175,7 @@ func TestOutboxRetriesAndDeadLetters(t *testing.T) {
 	}
 	defer db.Close()
 	all, _ := db.Notifications(ctx, OutboxFilter{})
-	want := map[int64]alerts.OutboxStatus{1: alerts.StatusSent, 2: alerts.StatusFailed, 3: alerts.StatusDead}
+	want := map[int64]alerting.OutboxStatus{1: alerting.StatusSent, 2: alerting.StatusFailed, 3: alerting.StatusDead}
 	for _, e := range all {
 		if e.Status != want[e.ID] {
 			t.Errorf("entry %d: %s, want %s", e.ID, e.Status, want[e.ID])
@@ -199,26 +199,26 @@ func TestOutboxRetriesAndDeadLetters(t *testing.T) {
 func TestAlertHistoryFilters(t *testing.T) {
 	db, _ := openAlertsDB(t)
 	ctx := context.Background()
-	ev := func(fp, area string, h int, kind alerts.EventKind) alerts.Event {
-		return alerts.Event{Fingerprint: fp, At: at0.Add(time.Duration(h) * time.Hour), Kind: kind, To: chiso.Firing,
+	ev := func(fp, area string, h int, kind alerting.EventKind) alerting.Event {
+		return alerting.Event{Fingerprint: fp, At: at0.Add(time.Duration(h) * time.Hour), Kind: kind, To: chiso.Firing,
 			Labels: map[string]string{"alertname": "R", "area": area, "indicator": "i"}, Value: math.NaN()}
 	}
-	events := []alerts.Event{ev("a", "PT", 0, alerts.EventTransition), ev("a", "PT", 1, alerts.EventAcknowledged),
-		ev("b", "HN", 2, alerts.EventTransition), ev("a", "PT", 3, alerts.EventAckLapsed)}
-	if err := db.ApplyAlertChanges(ctx, alerts.Batch{Events: events}); err != nil {
+	events := []alerting.Event{ev("a", "PT", 0, alerting.EventTransition), ev("a", "PT", 1, alerting.EventAcknowledged),
+		ev("b", "HN", 2, alerting.EventTransition), ev("a", "PT", 3, alerting.EventAckLapsed)}
+	if err := db.ApplyAlertChanges(ctx, alerting.Batch{Events: events}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		f    alerts.HistoryFilter
+		f    alerting.HistoryFilter
 		want []int // hours, newest first
 	}{
-		{alerts.HistoryFilter{}, []int{3, 2, 1, 0}},
-		{alerts.HistoryFilter{Fingerprint: "a"}, []int{3, 1, 0}},
-		{alerts.HistoryFilter{Area: "HN"}, []int{2}},
-		{alerts.HistoryFilter{Kind: alerts.EventAcknowledged}, []int{1}},
-		{alerts.HistoryFilter{Since: at0.Add(time.Hour), Until: at0.Add(3 * time.Hour)}, []int{2, 1}},
-		{alerts.HistoryFilter{Limit: 1}, []int{3}},
-		{alerts.HistoryFilter{Alertname: "S"}, nil},
+		{alerting.HistoryFilter{}, []int{3, 2, 1, 0}},
+		{alerting.HistoryFilter{Fingerprint: "a"}, []int{3, 1, 0}},
+		{alerting.HistoryFilter{Area: "HN"}, []int{2}},
+		{alerting.HistoryFilter{Kind: alerting.EventAcknowledged}, []int{1}},
+		{alerting.HistoryFilter{Since: at0.Add(time.Hour), Until: at0.Add(3 * time.Hour)}, []int{2, 1}},
+		{alerting.HistoryFilter{Limit: 1}, []int{3}},
+		{alerting.HistoryFilter{Alertname: "S"}, nil},
 	}
 	for _, tt := range tests {
 		got, err := db.AlertHistory(ctx, tt.f)
@@ -244,16 +244,16 @@ func TestAlertHistoryFilters(t *testing.T) {
 func TestAlertHistoryPagesFollowTheLastEvent(t *testing.T) {
 	db, _ := openAlertsDB(t)
 	ctx := context.Background()
-	var events []alerts.Event
+	var events []alerting.Event
 	for i := range 7 {
-		events = append(events, alerts.Event{Fingerprint: fmt.Sprint(i), At: at0.Add(time.Duration(i/3) * time.Hour),
-			Kind: alerts.EventTransition, To: chiso.Firing, Value: 1})
+		events = append(events, alerting.Event{Fingerprint: fmt.Sprint(i), At: at0.Add(time.Duration(i/3) * time.Hour),
+			Kind: alerting.EventTransition, To: chiso.Firing, Value: 1})
 	}
-	if err := db.ApplyAlertChanges(ctx, alerts.Batch{Events: events}); err != nil {
+	if err := db.ApplyAlertChanges(ctx, alerting.Batch{Events: events}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	f := alerts.HistoryFilter{Limit: 2}
+	f := alerting.HistoryFilter{Limit: 2}
 	for range 10 {
 		page, err := db.AlertHistory(ctx, f)
 		if err != nil {
@@ -266,7 +266,7 @@ func TestAlertHistoryPagesFollowTheLastEvent(t *testing.T) {
 			break
 		}
 		last := page[len(page)-1]
-		f.After = alerts.EventPosition{At: last.At, ID: last.ID}
+		f.After = alerting.EventPosition{At: last.At, ID: last.ID}
 	}
 	if s := strings.Join(got, ","); s != "6,5,4,3,2,1,0" {
 		t.Errorf("pages list %s, want 6,5,4,3,2,1,0", s)
@@ -276,8 +276,8 @@ func TestAlertHistoryPagesFollowTheLastEvent(t *testing.T) {
 func TestSilencesSaveAndUpdate(t *testing.T) {
 	db, _ := openAlertsDB(t)
 	ctx := context.Background()
-	ms, _ := alerts.ParseMatchers(`area=~"PT|VP", severity!="info"`)
-	s := alerts.Silence{Matchers: ms, StartsAt: at0, EndsAt: at0.Add(time.Hour), CreatedBy: "lan", Comment: "c",
+	ms, _ := alerting.ParseMatchers(`area=~"PT|VP", severity!="info"`)
+	s := alerting.Silence{Matchers: ms, StartsAt: at0, EndsAt: at0.Add(time.Hour), CreatedBy: "lan", Comment: "c",
 		CreatedAt: at0, UpdatedAt: at0}
 	if err := db.SaveSilence(ctx, &s); err != nil || s.ID != 1 {
 		t.Fatalf("insert: id %d, %v", s.ID, err)
@@ -293,7 +293,7 @@ func TestSilencesSaveAndUpdate(t *testing.T) {
 	if !got[0].Matchers.Matches(map[string]string{"area": "VP", "severity": "warning"}) {
 		t.Error("loaded regexp matcher does not match")
 	}
-	missing := alerts.Silence{ID: 42, Matchers: ms}
+	missing := alerting.Silence{ID: 42, Matchers: ms}
 	if err := db.SaveSilence(ctx, &missing); err == nil {
 		t.Error("updated a silence that does not exist")
 	}

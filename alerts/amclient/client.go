@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 )
 
@@ -254,7 +255,7 @@ func notificationAlerts(n *alerts.Notification, now time.Time, resend time.Durat
 			out = append(out, a)
 		}
 	}
-	if n.Reason != alerts.ReasonTest {
+	if n.Reason != alerting.ReasonTest {
 		return out
 	}
 	for i := range out {

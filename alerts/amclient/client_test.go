@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 )
 
@@ -290,9 +291,9 @@ func TestNotify(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := alert("a", "DB")
-	digest := &alerts.Notification{ID: 1, Reason: alerts.ReasonDigest, CreatedAt: now,
+	digest := &alerts.Notification{ID: 1, Reason: alerting.ReasonDigest, CreatedAt: now,
 		Digest: &alerts.Digest{Fired: []chiso.Alert{a}, StillFiring: []chiso.Alert{a, alert("b", "VP")}, Acknowledged: []chiso.Alert{alert("c", "PT")}}}
-	test := &alerts.Notification{ID: 2, Receiver: "am", Reason: alerts.ReasonTest, CreatedAt: now}
+	test := &alerts.Notification{ID: 2, Receiver: "am", Reason: alerting.ReasonTest, CreatedAt: now}
 	for _, n := range []*alerts.Notification{digest, test} {
 		if err := c.Notify(context.Background(), n); err != nil {
 			t.Fatal(err)
@@ -357,8 +358,8 @@ func TestMutedAlertsAreSentResolvedAndNotResent(t *testing.T) {
 	a, b := alert("a", "DB"), alert("b", "VP")
 	mutedAt := now.Add(-time.Minute)
 	for _, n := range []*alerts.Notification{
-		{ID: 1, Reason: alerts.ReasonFiring, Alerts: []chiso.Alert{a, b}, CreatedAt: now},
-		{ID: 2, Reason: alerts.ReasonMuted, Muted: []chiso.Alert{a}, CreatedAt: mutedAt},
+		{ID: 1, Reason: alerting.ReasonFiring, Alerts: []chiso.Alert{a, b}, CreatedAt: now},
+		{ID: 2, Reason: alerting.ReasonMuted, Muted: []chiso.Alert{a}, CreatedAt: mutedAt},
 	} {
 		if err := c.Notify(ctx, n); err != nil {
 			t.Fatal(err)
@@ -391,7 +392,7 @@ func TestTestNotificationEndsAfterOneResendDelay(t *testing.T) {
 	ctx := context.Background()
 	test := alert("t", "test")
 	test.ActiveAt, test.FiredAt = now.Add(-time.Second), now.Add(-time.Second)
-	if err := c.Notify(ctx, &alerts.Notification{ID: 7, Reason: alerts.ReasonTest, Alerts: []chiso.Alert{test}, CreatedAt: now}); err != nil {
+	if err := c.Notify(ctx, &alerts.Notification{ID: 7, Reason: alerting.ReasonTest, Alerts: []chiso.Alert{test}, CreatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Resend(ctx, now.Add(30*time.Second)); err != nil {

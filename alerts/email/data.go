@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 )
 
@@ -149,7 +150,7 @@ func (b builder) data(n *alerts.Notification) Data {
 		d.First, d.Others = &d.Alerts[0], len(d.Alerts)-1
 	}
 	all := n.Alerts
-	if n.Reason == alerts.ReasonDigest {
+	if n.Reason == alerting.ReasonDigest {
 		g := n.Digest
 		if g == nil {
 			g = &alerts.Digest{}
@@ -263,17 +264,17 @@ func (b builder) title(d *Data, receiver string) string {
 	if d.Areas != "" {
 		prefix = d.Areas + ": "
 	}
-	switch alerts.Reason(d.Reason) {
-	case alerts.ReasonTest:
+	switch alerting.Reason(d.Reason) {
+	case alerting.ReasonTest:
 		return b.sprintf("title_test", receiver)
-	case alerts.ReasonDigest:
+	case alerting.ReasonDigest:
 		g := d.Digest
 		return prefix + b.sprintf("title_digest", g.From, g.To, len(g.Fired)+len(g.StillFiring), len(g.Resolved))
-	case alerts.ReasonResolved:
+	case alerting.ReasonResolved:
 		if len(d.Firing) == 0 {
 			return prefix + b.sprintf("title_resolved", len(d.Resolved))
 		}
-	case alerts.ReasonRepeat:
+	case alerting.ReasonRepeat:
 		return b.word("reminder") + " – " + prefix + b.sprintf("title_repeat", len(d.Firing))
 	}
 	return prefix + b.sprintf("title_firing", len(d.Firing))
@@ -282,16 +283,16 @@ func (b builder) title(d *Data, receiver string) string {
 // intro is the first paragraph after the greeting.
 func (b builder) intro(d *Data) string {
 	areas := first(d.Areas, b.word("your_area"))
-	switch alerts.Reason(d.Reason) {
-	case alerts.ReasonTest:
+	switch alerting.Reason(d.Reason) {
+	case alerting.ReasonTest:
 		return b.sprintf("intro_test", d.Receiver)
-	case alerts.ReasonDigest:
+	case alerting.ReasonDigest:
 		return b.sprintf("intro_digest", d.Digest.From, d.Digest.To, areas)
-	case alerts.ReasonResolved:
+	case alerting.ReasonResolved:
 		if len(d.Firing) == 0 {
 			return b.sprintf("intro_resolved", areas)
 		}
-	case alerts.ReasonRepeat:
+	case alerting.ReasonRepeat:
 		return b.sprintf("intro_repeat", len(d.Firing), areas)
 	}
 	return b.sprintf("intro_firing", len(d.Firing), areas)

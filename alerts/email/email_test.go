@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/emersion/go-smtp"
 )
@@ -65,7 +66,7 @@ func revenueAlert() chiso.Alert {
 
 // notification is a firing notification to the department head.
 func notification() *alerts.Notification {
-	return &alerts.Notification{ID: 42, Receiver: "so-khcn", GroupKey: "{}:{area=\"DB\"}", Reason: alerts.ReasonFiring,
+	return &alerts.Notification{ID: 42, Receiver: "so-khcn", GroupKey: "{}:{area=\"DB\"}", Reason: alerting.ReasonFiring,
 		GroupLabels: map[string]string{"area": "DB"}, Alerts: []chiso.Alert{documentAlert(), revenueAlert()},
 		Recipients: []string{"Giám đốc Sở <giamdoc@sokhcn.dienbien.gov.vn>"}, ExternalURL: "https://chiso.example.vn/", CreatedAt: queued}
 }

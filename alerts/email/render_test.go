@@ -9,22 +9,23 @@ import (
 	"testing"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 )
 
 func TestRender(t *testing.T) {
 	resolved := notification()
-	resolved.Reason = alerts.ReasonResolved
+	resolved.Reason = alerting.ReasonResolved
 	for i, why := range []chiso.ResolveReason{chiso.ResolvedRevised, chiso.ResolvedNewData} {
 		resolved.Alerts[i].State, resolved.Alerts[i].ResolvedAt, resolved.Alerts[i].ResolvedBecause = chiso.Resolved, queued, why
 	}
 	acked := documentAlert()
 	acked.Ack = &chiso.Acknowledgement{Kind: chiso.AckCorrect, By: "Nguyễn Văn A", At: queued, Comment: "Đã đối chiếu báo cáo gốc"}
 	digest := notification()
-	digest.Reason, digest.Alerts = alerts.ReasonDigest, nil
+	digest.Reason, digest.Alerts = alerting.ReasonDigest, nil
 	digest.Digest = &alerts.Digest{From: queued.AddDate(0, 0, -7), To: queued,
 		Fired: []chiso.Alert{revenueAlert()}, Acknowledged: []chiso.Alert{acked}}
-	test := &alerts.Notification{ID: 7, Receiver: "so-khcn", Reason: alerts.ReasonTest, CreatedAt: queued}
+	test := &alerts.Notification{ID: 7, Receiver: "so-khcn", Reason: alerting.ReasonTest, CreatedAt: queued}
 	one := notification()
 	one.Alerts = one.Alerts[1:]
 	tests := []struct {
@@ -314,7 +315,7 @@ func BenchmarkRenderDigest(b *testing.B) {
 		list = append(list, a)
 	}
 	n := notification()
-	n.Reason, n.Alerts = alerts.ReasonDigest, nil
+	n.Reason, n.Alerts = alerting.ReasonDigest, nil
 	n.Digest = &alerts.Digest{From: queued.AddDate(0, 0, -7), To: queued, Fired: list, StillFiring: list, Resolved: list, Acknowledged: list}
 	bl := builder{lang: "vi", cat: catalogue(), loc: vietnam}
 	b.ReportAllocs()

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/internal/bounded"
 )
@@ -223,12 +224,12 @@ func sampleNotifications() []*alerts.Notification {
 	acked.Ack = &chiso.Acknowledgement{Kind: chiso.AckCorrect, By: "b", At: at, Comment: "c"}
 	all := []chiso.Alert{firing, resolved, acked}
 	var out []*alerts.Notification
-	for _, r := range []alerts.Reason{alerts.ReasonFiring, alerts.ReasonResolved, alerts.ReasonRepeat, alerts.ReasonTest} {
+	for _, r := range []alerting.Reason{alerting.ReasonFiring, alerting.ReasonResolved, alerting.ReasonRepeat, alerting.ReasonTest} {
 		out = append(out, &alerts.Notification{ID: 1, Receiver: "r", Reason: r, Alerts: all, ExternalURL: "http://x", CreatedAt: at})
 	}
 	dg := &alerts.Digest{From: at, To: at, Fired: all, StillFiring: all, Resolved: all, Acknowledged: all}
-	out = append(out, &alerts.Notification{ID: 2, Receiver: "r", Reason: alerts.ReasonDigest, Digest: dg, CreatedAt: at},
-		&alerts.Notification{ID: 3, Receiver: "r", Reason: alerts.ReasonDigest, Digest: &alerts.Digest{}, CreatedAt: at},
-		&alerts.Notification{ID: 4, Receiver: "r", Reason: alerts.ReasonTest, CreatedAt: at})
+	out = append(out, &alerts.Notification{ID: 2, Receiver: "r", Reason: alerting.ReasonDigest, Digest: dg, CreatedAt: at},
+		&alerts.Notification{ID: 3, Receiver: "r", Reason: alerting.ReasonDigest, Digest: &alerts.Digest{}, CreatedAt: at},
+		&alerts.Notification{ID: 4, Receiver: "r", Reason: alerting.ReasonTest, CreatedAt: at})
 	return out
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 )
 
@@ -102,7 +103,7 @@ func alert(fp, area string, state chiso.AlertState) chiso.Alert {
 }
 
 func notification() *alerts.Notification {
-	return &alerts.Notification{ID: 42, Receiver: "ops", GroupKey: `{}:{alertname="FibreBelowTarget"}`, Reason: alerts.ReasonFiring,
+	return &alerts.Notification{ID: 42, Receiver: "ops", GroupKey: `{}:{alertname="FibreBelowTarget"}`, Reason: alerting.ReasonFiring,
 		GroupLabels: map[string]string{"alertname": "FibreBelowTarget"},
 		Alerts:      []chiso.Alert{alert("r1", "VP", chiso.Resolved), alert("f1", "DB", chiso.Firing)},
 		ExternalURL: "https://chiso.example.vn", CreatedAt: queued}
@@ -302,14 +303,14 @@ func TestMaxAlerts(t *testing.T) {
 	if m := NewMessage(n, 0); m.Status != "resolved" || m.TruncatedAlerts != 0 {
 		t.Errorf("all resolved: status %q", m.Status)
 	}
-	if m := NewMessage(&alerts.Notification{Reason: alerts.ReasonTest}, 0); m.Alerts == nil || m.GroupLabels == nil || m.CommonLabels == nil {
+	if m := NewMessage(&alerts.Notification{Reason: alerting.ReasonTest}, 0); m.Alerts == nil || m.GroupLabels == nil || m.CommonLabels == nil {
 		t.Errorf("empty notification: nil lists or maps %+v", m)
 	}
 }
 
 func TestDigestPayload(t *testing.T) {
 	a, b, c := alert("a", "DB", chiso.Firing), alert("b", "VP", chiso.Firing), alert("c", "PT", chiso.Resolved)
-	n := &alerts.Notification{ID: 9, Reason: alerts.ReasonDigest, CreatedAt: queued,
+	n := &alerts.Notification{ID: 9, Reason: alerting.ReasonDigest, CreatedAt: queued,
 		Digest: &alerts.Digest{From: queued.AddDate(0, 0, -7), To: queued, Fired: []chiso.Alert{a}, StillFiring: []chiso.Alert{a, b},
 			Resolved: []chiso.Alert{c}, Acknowledged: []chiso.Alert{b}}}
 	m := NewMessage(n, 0)

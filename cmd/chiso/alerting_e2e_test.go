@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/store"
 	"github.com/emersion/go-smtp"
 )
@@ -390,7 +390,7 @@ func checkDeliveredOnce(t *testing.T, p *daemonProc, mb *mailbox, attempts int) 
 	recorded := 0
 	for _, e := range entries {
 		recorded += e.Attempts
-		if e.Status != alerts.StatusSent {
+		if e.Status != alerting.StatusSent {
 			t.Errorf("notification %d is %s after %d attempts (%s), want sent", e.ID, e.Status, e.Attempts, e.LastError)
 		}
 	}

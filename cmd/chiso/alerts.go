@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/alerts/email"
 	"github.com/chiso-vn/chiso/config"
@@ -304,8 +305,8 @@ type historyFlags struct {
 }
 
 // filter checks the flags and reports every bad one.
-func (h historyFlags) filter(now time.Time) (alerts.HistoryFilter, error) {
-	f := alerts.HistoryFilter{Fingerprint: h.fingerprint, Alertname: h.alertname, Area: h.area, Indicator: h.indicator, Limit: h.limit}
+func (h historyFlags) filter(now time.Time) (alerting.HistoryFilter, error) {
+	f := alerting.HistoryFilter{Fingerprint: h.fingerprint, Alertname: h.alertname, Area: h.area, Indicator: h.indicator, Limit: h.limit}
 	var errs []error
 	var err error
 	if h.since != "" {
@@ -326,7 +327,7 @@ func (h historyFlags) filter(now time.Time) (alerts.HistoryFilter, error) {
 
 // history reads the events from the database named by --db when it exists
 // and no --url was given (no daemon needed), else from the daemon.
-func history(ctx context.Context, e *env, cf *clientFlags, f alerts.HistoryFilter) ([]eventRow, error) {
+func history(ctx context.Context, e *env, cf *clientFlags, f alerting.HistoryFilter) ([]eventRow, error) {
 	if _, err := os.Stat(e.db); err == nil && !cf.urlSet {
 		return historyFromDB(ctx, e, f)
 	}
@@ -359,7 +360,7 @@ func history(ctx context.Context, e *env, cf *clientFlags, f alerts.HistoryFilte
 	return evs, nil
 }
 
-func historyFromDB(ctx context.Context, e *env, f alerts.HistoryFilter) ([]eventRow, error) {
+func historyFromDB(ctx context.Context, e *env, f alerting.HistoryFilter) ([]eventRow, error) {
 	db, err := openExisting(ctx, e)
 	if err != nil {
 		return nil, err
@@ -382,7 +383,7 @@ func printEvents(w io.Writer, evs []eventRow) {
 	fmt.Fprintln(tw, "AT\tFINGERPRINT\tEVENT\tALERTNAME\tAREA\tINDICATOR\tPERIOD\tVALUE\tNOTE")
 	for _, ev := range evs {
 		what := ev.Kind
-		if ev.Kind == string(alerts.EventTransition) {
+		if ev.Kind == string(alerting.EventTransition) {
 			what = dash(ev.From) + " → " + ev.To
 		}
 		l := ev.Labels
@@ -455,7 +456,7 @@ func (p previewFlags) render(ctx context.Context, now time.Time) (string, error)
 	if lang == "" {
 		lang = "vi"
 	}
-	n, cat, err := previewNotification(ctx, alerts.Reason(p.reason), lang, now, loc)
+	n, cat, err := previewNotification(ctx, alerting.Reason(p.reason), lang, now, loc)
 	if err != nil {
 		return "", err
 	}
@@ -472,8 +473,8 @@ func (p previewFlags) render(ctx context.Context, now time.Time) (string, error)
 // check reports every bad flag at once.
 func (p previewFlags) check() error {
 	var errs []error
-	switch alerts.Reason(p.reason) {
-	case alerts.ReasonFiring, alerts.ReasonRepeat, alerts.ReasonResolved, alerts.ReasonDigest, alerts.ReasonTest:
+	switch alerting.Reason(p.reason) {
+	case alerting.ReasonFiring, alerting.ReasonRepeat, alerting.ReasonResolved, alerting.ReasonDigest, alerting.ReasonTest:
 	default:
 		errs = append(errs, fmt.Errorf("--reason %q: want firing, repeat, resolved, digest or test", p.reason))
 	}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
-	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
 	"github.com/chiso-vn/chiso/store"
 	"github.com/goccy/go-yaml"
@@ -34,7 +34,7 @@ type managerAPI struct {
 	db *store.DB
 }
 
-func (a managerAPI) AlertHistory(ctx context.Context, f alerts.HistoryFilter) ([]alerts.Event, error) {
+func (a managerAPI) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error) {
 	return a.db.AlertHistory(ctx, f)
 }
 
@@ -95,7 +95,7 @@ func startManager(t *testing.T, db *store.DB) *alerts.Manager {
 			Severity: chiso.Warning, Status: chiso.Fail, Indicator: "fibre_share", Area: area,
 			Period: chiso.MustParsePeriod("2024"), Value: 83.7, Expected: 100, Message: "dưới mục tiêu", DataID: 7})
 	}
-	grp := rules.Group{Name: "g", Rules: []rules.Rule{{Alert: "BelowTarget", Severity: chiso.Warning}}}
+	grp := alerts.Group{Name: "g", Rules: []alerts.Rule{{Name: "BelowTarget"}}}
 	if err := m.Process(context.Background(), alerts.Evaluation{Group: grp, Findings: slices.Values(fs), Now: now}); err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestTestReceiverQueuesANotification(t *testing.T) {
 	}
 	tests := 0
 	for _, e := range entries {
-		if e.Reason == alerts.ReasonTest && e.Receiver == "ops" {
+		if e.Reason == alerting.ReasonTest && e.Receiver == "ops" {
 			tests++
 		}
 	}

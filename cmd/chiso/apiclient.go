@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/server"
 )
@@ -184,11 +184,11 @@ func usageErr(e *env, name, format string, args ...any) int {
 
 // parseMatcherArgs reads matchers given as arguments, one each or several
 // in braces, and reports every bad one.
-func parseMatcherArgs(args []string) (alerts.Matchers, error) {
-	var ms alerts.Matchers
+func parseMatcherArgs(args []string) (alerting.Matchers, error) {
+	var ms alerting.Matchers
 	var errs []error
 	for _, a := range args {
-		m, err := alerts.ParseMatchers(a)
+		m, err := alerting.ParseMatchers(a)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("matcher %s: %w", clip.Quote(a), err))
 		}
@@ -197,7 +197,7 @@ func parseMatcherArgs(args []string) (alerts.Matchers, error) {
 	return ms, errors.Join(errs...)
 }
 
-func matcherStrings(ms alerts.Matchers) []string {
+func matcherStrings(ms alerting.Matchers) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
 		out[i] = m.String()

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/store"
 )
 
@@ -51,7 +51,7 @@ func (h *hookLog) count() int {
 
 // inFlight opens the database of a killed daemon and counts the entries
 // it was sending (queued with an attempt recorded) and all the entries.
-func inFlight(t *testing.T, dir string) (flying, total int, es []alerts.OutboxEntry) {
+func inFlight(t *testing.T, dir string) (flying, total int, es []alerting.OutboxEntry) {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(dir, "chiso.db"))
 	if err != nil {
@@ -63,7 +63,7 @@ func inFlight(t *testing.T, dir string) (flying, total int, es []alerts.OutboxEn
 		t.Fatal(err)
 	}
 	for _, e := range es {
-		if e.Status == alerts.StatusQueued && e.Attempts > 0 {
+		if e.Status == alerting.StatusQueued && e.Attempts > 0 {
 			flying++
 		}
 	}
@@ -121,7 +121,7 @@ func TestKilledDuringWebhookDeliveryResendsOnlyWhatWasInFlight(t *testing.T) {
 	p.kill()
 	if n, _, es := inFlight(t, dir); n != 0 {
 		for _, e := range es {
-			if e.Status == alerts.StatusQueued && e.Attempts > 0 {
+			if e.Status == alerting.StatusQueued && e.Attempts > 0 {
 				t.Logf("in flight: %d %s attempts %d created %s next %s", e.ID, e.Reason, e.Attempts, e.CreatedAt, e.NextAttempt)
 			}
 		}
@@ -147,7 +147,7 @@ func TestKilledDuringWebhookDeliveryResendsOnlyWhatWasInFlight(t *testing.T) {
 		t.Errorf("the receiver got %d distinct notifications, the outbox has %d", len(seen), total)
 	}
 	for _, e := range es {
-		if e.Status != alerts.StatusSent {
+		if e.Status != alerting.StatusSent {
 			t.Errorf("notification %d is %s", e.ID, e.Status)
 		}
 	}

@@ -9,7 +9,9 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/rules"
@@ -58,30 +60,30 @@ const (
 // it queued, with the catalogue to render it: firing and repeat for Phú
 // Thọ, resolved for Vĩnh Phúc (its rule removed by a reload), the weekly
 // digest for Phú Thọ, and a test message.
-func previewNotification(ctx context.Context, reason alerts.Reason, lang string, now time.Time, loc *time.Location) (*alerts.Notification, *chiso.Catalogue, error) {
+func previewNotification(ctx context.Context, reason alerting.Reason, lang string, now time.Time, loc *time.Location) (*alerts.Notification, *chiso.Catalogue, error) {
 	p, err := newPreviewPipeline(ctx, lang, now, loc)
 	if err != nil {
 		return nil, nil, err
 	}
 	at := now
 	switch reason {
-	case alerts.ReasonRepeat:
+	case alerting.ReasonRepeat:
 		at = now.Add(25 * time.Hour)
 		err = p.m.Tick(ctx, at)
-	case alerts.ReasonResolved:
+	case alerting.ReasonResolved:
 		at = now.Add(time.Hour)
 		err = p.removeRule(ctx, previewResolvedRule, at)
-	case alerts.ReasonDigest:
+	case alerting.ReasonDigest:
 		at = nextMonday8(now.In(loc))
 		err = p.m.Tick(ctx, at)
-	case alerts.ReasonTest:
+	case alerting.ReasonTest:
 		err = p.m.TestReceiver(ctx, "preview", at)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("preview %s: %w", reason, err)
 	}
 	to := previewArea
-	if reason == alerts.ReasonResolved {
+	if reason == alerting.ReasonResolved {
 		to = previewResolvedArea
 	}
 	n, err := p.queued(reason, to)
@@ -135,7 +137,7 @@ func newPreviewPipeline(ctx context.Context, lang string, now time.Time, loc *ti
 	if err := p.m.Start(ctx, start); err != nil {
 		return nil, err
 	}
-	if err := p.m.SetRules(ctx, groups, start); err != nil {
+	if err := p.m.SetRules(ctx, daemon.AlertGroups(groups), start); err != nil {
 		return nil, err
 	}
 	if err := p.m.Tick(ctx, start); err != nil {
@@ -155,7 +157,7 @@ func (p *previewPipeline) evaluate(ctx context.Context, groups []rules.Group, no
 		return err
 	}
 	for _, g := range groups {
-		ev := alerts.Evaluation{Group: g, Findings: res.Findings.All(), Catalogue: p.cat, Now: now, Figures: p.eng}
+		ev := alerts.Evaluation{Group: daemon.AlertGroup(g), Findings: res.Findings.All(), Catalogue: p.cat, Now: now, Figures: p.eng}
 		if err := p.m.Process(ctx, ev); err != nil {
 			return err
 		}
@@ -171,7 +173,7 @@ func (p *previewPipeline) removeRule(ctx context.Context, name string, at time.T
 		g.Rules = slices.DeleteFunc(slices.Clone(g.Rules), func(r rules.Rule) bool { return r.Alert == name })
 		groups = append(groups, g)
 	}
-	if err := p.m.SetRules(ctx, groups, at); err != nil {
+	if err := p.m.SetRules(ctx, daemon.AlertGroups(groups), at); err != nil {
 		return err
 	}
 	return p.m.Tick(ctx, at.Add(time.Minute))
@@ -179,7 +181,7 @@ func (p *previewPipeline) removeRule(ctx context.Context, name string, at time.T
 
 // queued returns the last notification queued with the reason for the
 // address (any, for a test message).
-func (p *previewPipeline) queued(reason alerts.Reason, to string) (*alerts.Notification, error) {
+func (p *previewPipeline) queued(reason alerting.Reason, to string) (*alerts.Notification, error) {
 	for i := len(p.store.queue) - 1; i >= 0; i-- {
 		e := p.store.queue[i]
 		if e.Reason != reason || e.Integration != "email" {
@@ -189,7 +191,7 @@ func (p *previewPipeline) queued(reason alerts.Reason, to string) (*alerts.Notif
 		if err != nil {
 			return nil, err
 		}
-		if reason == alerts.ReasonTest || slices.Contains(n.Recipients, to) {
+		if reason == alerting.ReasonTest || slices.Contains(n.Recipients, to) {
 			return n, nil
 		}
 	}
@@ -208,13 +210,13 @@ func nextMonday8(t time.Time) time.Time {
 // memoryAlertStore keeps a preview's alerts and outbox in memory: nothing
 // of a preview is written anywhere.
 type memoryAlertStore struct {
-	queue  []alerts.OutboxEntry
+	queue  []alerting.OutboxEntry
 	nextID int64
 }
 
 func (s *memoryAlertStore) LoadAlerts(context.Context) ([]chiso.Alert, error) { return nil, nil }
 
-func (s *memoryAlertStore) ApplyAlertChanges(_ context.Context, b alerts.Batch) error {
+func (s *memoryAlertStore) ApplyAlertChanges(_ context.Context, b alerting.Batch) error {
 	for _, e := range b.Queue {
 		s.nextID++
 		e.ID = s.nextID
@@ -223,10 +225,10 @@ func (s *memoryAlertStore) ApplyAlertChanges(_ context.Context, b alerts.Batch) 
 	return nil
 }
 
-func (s *memoryAlertStore) NotificationLog(context.Context) ([]alerts.LogEntry, error) {
+func (s *memoryAlertStore) NotificationLog(context.Context) ([]alerting.LogEntry, error) {
 	return nil, nil
 }
 
-func (s *memoryAlertStore) Silences(context.Context) ([]alerts.Silence, error) { return nil, nil }
+func (s *memoryAlertStore) Silences(context.Context) ([]alerting.Silence, error) { return nil, nil }
 
-func (s *memoryAlertStore) SaveSilence(context.Context, *alerts.Silence) error { return nil }
+func (s *memoryAlertStore) SaveSilence(context.Context, *alerting.Silence) error { return nil }

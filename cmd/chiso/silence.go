@@ -12,8 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/chiso-vn/chiso/internal/timespec"
+
 	"github.com/chiso-vn/chiso/internal/clip"
-	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
 )
 
@@ -77,7 +78,7 @@ func silenceRequest(matchers []string, duration, start, by, comment string) (ser
 	}
 	if len(duration) > clip.Limit {
 		errs = append(errs, fmt.Errorf("--duration %s: not a duration", clip.Quote(duration)))
-	} else if _, err := rules.ParseDuration(duration); err != nil {
+	} else if _, err := timespec.ParseDuration(duration); err != nil {
 		errs = append(errs, fmt.Errorf("--duration %q: %w", duration, err))
 	}
 	req := server.SilenceRequest{Duration: duration, CreatedBy: by, Comment: comment}

@@ -8,10 +8,10 @@
 //		storetest.Run(t, storetest.Harness{New: …, Open: …, Crash: …})
 //	}
 //
-// The suite covers figures, imports and the catalogue. Alerting's
-// persistence (alert states and transitions, the outbox and notification
-// log, silences, acknowledgements) joins it as more cases once its record
-// types live in a package of their own; Run's table of cases is where they go.
+// The suite covers figures, imports and the catalogue, and what alerting
+// persists (AlertStore): alert states and transitions, acknowledgements,
+// silences, the outbox's bookkeeping across a crash, the notification log
+// and the history's filters.
 package storetest
 
 import (
@@ -28,7 +28,7 @@ import (
 )
 
 // Store is what the suite exercises: the union of what the engine, the
-// daemon and setup ask of storage, and Close. *store.DB implements it.
+// daemon, alerting and setup ask of storage, and Close. *store.DB implements it.
 type Store interface {
 	// Import stores a batch all or nothing; see daemon.Importer.
 	Import(ctx context.Context, opts store.ImportOptions, read func(emit func(chiso.Observation) error) error) (store.ImportResult, error)
@@ -52,6 +52,7 @@ type Store interface {
 	LastID(ctx context.Context) (int64, error)
 	Imports(ctx context.Context, limit int) ([]store.ImportRecord, error)
 	Stats(ctx context.Context) (store.Stats, error)
+	AlertStore
 	io.Closer
 }
 
@@ -70,7 +71,8 @@ type Harness struct {
 	// killed at that moment would leave: a copy of the files for SQLite; for
 	// a server, addr itself after ending the session that holds the
 	// transaction. The interrupted import may then fail; the suite does not
-	// look at its error.
+	// look at its error. The outbox cases call it with no transaction open,
+	// to stop a process between two of its writes.
 	Crash func(t *testing.T, addr string) string
 }
 
@@ -98,6 +100,15 @@ func Run(t *testing.T, h Harness) {
 		{"ReadersDuringAnImportSeeOldOrNew", testConcurrentReaders},
 		{"ConcurrentImportsQueue", testConcurrentImports},
 		{"CrashMidImportKeepsThePreviousState", testCrash},
+		{"AlertsRoundTrip", testAlertsRoundTrip},
+		{"AlertBatchIsAllOrNothing", testAlertBatchAllOrNothing},
+		{"Acknowledgements", testAcknowledgements},
+		{"Silences", testSilences},
+		{"OutboxBookkeeping", testOutboxBookkeeping},
+		{"OutboxCrashMidDeliveryRetriesOnce", testOutboxCrashMidDelivery},
+		{"NotificationLog", testNotificationLog},
+		{"NotificationsFilter", testNotificationsFilter},
+		{"AlertHistory", testAlertHistory},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, h) })

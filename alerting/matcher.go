@@ -1,4 +1,4 @@
-package alerts
+package alerting
 
 import (
 	"encoding/json"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -53,7 +52,7 @@ func NewMatcher(name string, op MatchOp, value string) (*Matcher, error) {
 // newMatcher checks the name and operator of a matcher; it compiles
 // nothing.
 func newMatcher(name string, op MatchOp, value string) (*Matcher, error) {
-	if !validLabelName(name) {
+	if !ValidLabelName(name) {
 		return nil, fmt.Errorf("invalid label name %s", clip.Quote(name))
 	}
 	switch op {
@@ -298,8 +297,9 @@ func isLabelChar(c byte, first bool) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || !first && c >= '0' && c <= '9'
 }
 
-// validLabelName reports whether s is a Prometheus label name.
-func validLabelName(s string) bool {
+// ValidLabelName reports whether s is a Prometheus label name: a letter or
+// an underscore, then letters, digits and underscores.
+func ValidLabelName(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -309,14 +309,4 @@ func validLabelName(s string) bool {
 		}
 	}
 	return true
-}
-
-// sortedKeys returns the map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
