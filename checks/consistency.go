@@ -38,12 +38,9 @@ type ConsistencyParams struct {
 	// Slack is how far, as a fraction of the figure, a qualified figure may
 	// lie from the true value; unset means 0.1.
 	Slack *float64 `yaml:"slack" json:"slack,omitempty"`
-}
 
-// compiledExprs caches compiled expressions by their text: compiling is
-// deterministic and the result immutable, so every rule (and every reload)
-// with the same expression shares one.
-var compiledExprs sync.Map // string → *consistency.Expr
+	expr *consistency.Expr // Expr compiled by Prepare; nil before
+}
 
 // Indicators returns the indicator codes the expression names, in order of
 // first mention.
@@ -96,30 +93,29 @@ func (p *ConsistencyParams) Unit() Unit { return ByArea }
 // TimeDependent is false.
 func (p *ConsistencyParams) TimeDependent() bool { return false }
 
-// program compiles the expression once; nil when it does not compile
-// (Validate has said why).
-func (p *ConsistencyParams) program() *consistency.Expr {
-	if c, ok := compiledExprs.Load(p.Expr); ok {
-		return c.(*consistency.Expr)
-	}
+// Prepare compiles the expression, which Validate has accepted, for
+// Evaluate.
+func (p *ConsistencyParams) Prepare() error {
 	c, err := consistency.Compile(p.Expr)
 	if err != nil {
-		return nil
+		return fmt.Errorf("expr: %w", err)
 	}
-	compiledExprs.Store(p.Expr, c)
-	return c
+	if len(c.Names) == 0 {
+		return errors.New("expr: names no indicator")
+	}
+	p.expr = c
+	return nil
 }
 
 // Evaluate judges the expression for every area of the scope and every
 // period where all the indicators it names have a figure. It first finds
 // the failing units, then builds their findings into a slice of the right
 // size.
-func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	c := p.program()
-	if c == nil || len(c.Names) == 0 {
-		return nil
+func (p *ConsistencyParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
+	if p.expr == nil {
+		return nil, &UnpreparedError{Check: "consistency"}
 	}
-	j := newJudge(p, env, c)
+	j := newJudge(p, env, p.expr)
 	defer j.release()
 	for lo := 0; lo < len(scope.Areas); lo += fetchBlock {
 		j.fetch(scope.Areas, lo)
@@ -127,7 +123,7 @@ func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			j.area(int32(a))
 		}
 	}
-	return j.findings(scope.Areas)
+	return j.findings(scope.Areas), nil
 }
 
 // judge holds what judging one expression over many areas and periods

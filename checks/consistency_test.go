@@ -27,7 +27,7 @@ func TestConsistencySample(t *testing.T) {
 		if errs := p.Validate(cat, RuleContext{}); len(errs) != 0 {
 			t.Fatalf("%s: %+v", e, errs)
 		}
-		if got := p.Evaluate(env, Scope{Indicators: p.Indicators(), Areas: allAreas(env.Data)}); len(got) != 0 {
+		if got := evaluate(p, env, Scope{Indicators: p.Indicators(), Areas: allAreas(env.Data)}); len(got) != 0 {
 			t.Errorf("%s: want no finding, got %+v", e, got)
 		}
 	}
@@ -124,7 +124,7 @@ func TestConsistencyCases(t *testing.T) {
 			if errs := tt.params.Validate(sampleCatalogue(t, env), RuleContext{}); len(errs) != 0 {
 				t.Fatalf("validate: %+v", errs)
 			}
-			got := tt.params.Evaluate(env, Scope{Indicators: tt.params.Indicators(), Areas: []string{"A1"}})
+			got := evaluate(&tt.params, env, Scope{Indicators: tt.params.Indicators(), Areas: []string{"A1"}})
 			if tt.status == "" {
 				if len(got) != 0 {
 					t.Fatalf("want no finding, got %+v", got)
@@ -156,7 +156,7 @@ func TestConsistencyCases(t *testing.T) {
 func TestConsistencyMissingCounted(t *testing.T) {
 	env := consistencyEnv(ob("radio", "A1", "2022", 1, ""))
 	p := &ConsistencyParams{Expr: "radio <= communes"}
-	p.Evaluate(env, Scope{Areas: []string{"A1"}})
+	evaluate(p, env, Scope{Areas: []string{"A1"}})
 	if env.Skips.Count(SkipMissingValues) != 1 {
 		t.Errorf("missing values counted %d times, want 1", env.Skips.Count(SkipMissingValues))
 	}

@@ -261,6 +261,14 @@ const (
 // Evaluator is implemented by every check kind's Params.
 type Evaluator interface {
 	Params
+	// Prepare readies the parameters for evaluation, once, after Validate
+	// has found no problem: what Evaluate needs of them (a compiled
+	// expression, a parsed due date) is made here and kept in the
+	// parameters, so that a reload with changed parameters is never judged
+	// with the old ones. An error means the rule cannot run: rule loading
+	// refuses it like any other problem. Prepare must not run while the
+	// same parameters are being evaluated.
+	Prepare() error
 	// Unit says what the findings depend on.
 	Unit() Unit
 	// TimeDependent reports whether findings may change with Now alone
@@ -269,6 +277,19 @@ type Evaluator interface {
 	TimeDependent() bool
 	// Evaluate returns the findings for the scope. It fills Diagnosis,
 	// Status, Indicator, Area, Period, Value, Expected, Message, Source and
-	// DataID; the engine fills Rule, Group, Check and Severity.
-	Evaluate(env Env, scope Scope) []chiso.Finding
+	// DataID; the engine fills Rule, Group, Check and Severity. An error
+	// means the check could not run (parameters never prepared, say): the
+	// engine marks the rule failed; no findings never stands for that.
+	Evaluate(env Env, scope Scope) ([]chiso.Finding, error)
+}
+
+// UnpreparedError is what Evaluate returns for parameters whose Prepare
+// has not run (or failed).
+type UnpreparedError struct {
+	Check string // the check kind, e.g. consistency
+}
+
+// Error says which check was not prepared.
+func (e *UnpreparedError) Error() string {
+	return "check " + e.Check + ": parameters not prepared (Prepare must succeed before Evaluate)"
 }

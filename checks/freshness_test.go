@@ -63,7 +63,7 @@ func TestFreshness(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := synthEnv(tt.obs...)
 			env.Now = tt.now
-			got := tt.params.Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{tt.area}})
+			got := evaluate(&tt.params, env, Scope{Indicators: []string{"rate"}, Areas: []string{tt.area}})
 			if tt.want == "" {
 				if len(got) != 0 {
 					t.Fatalf("want no finding, got %+v", got)
@@ -92,7 +92,7 @@ func TestFreshnessSample(t *testing.T) {
 	for _, ind := range env.Data.(*fakeData).cat.Indicators {
 		inds = append(inds, ind.Code)
 	}
-	got := (&FreshnessParams{}).Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
+	got := evaluate((&FreshnessParams{}), env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
 	if len(got) == 0 {
 		t.Fatal("no finding")
 	}
@@ -232,10 +232,10 @@ func emittingKinds(fresh Env, inds, areas []string, cons Env) []kindCase {
 	cp := &ConsistencyParams{Expr: "radio_it <= radio <= communes"}
 	return []kindCase{
 		{"freshness", func(env Env) []chiso.Finding {
-			return (&FreshnessParams{RequireHistory: &no}).Evaluate(env, Scope{Indicators: inds, Areas: areas})
+			return evaluate((&FreshnessParams{RequireHistory: &no}), env, Scope{Indicators: inds, Areas: areas})
 		}, fresh},
 		{"consistency", func(env Env) []chiso.Finding {
-			return cp.Evaluate(env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
+			return evaluate(cp, env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
 		}, cons},
 	}
 }

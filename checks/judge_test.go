@@ -60,13 +60,16 @@ func TestConsistencyFastMatchesMachine(t *testing.T) {
 					if trial%2 == 1 {
 						p.Slack = ptr(0.3)
 					}
-					c := p.program()
-					if c == nil || !c.Fast {
+					if err := p.Prepare(); err != nil {
+						t.Fatal(err)
+					}
+					c := p.expr
+					if !c.Fast {
 						t.Fatalf("%q: no fast form", src)
 					}
 					fastEnv := consistencyEnv(obs...)
 					fastEnv.Lang = lang
-					got := p.Evaluate(fastEnv, Scope{Indicators: p.Indicators(), Areas: []string{"A1", "A2"}})
+					got := evaluate(p, fastEnv, Scope{Indicators: p.Indicators(), Areas: []string{"A1", "A2"}})
 					slowEnv := consistencyEnv(obs...)
 					slowEnv.Lang = lang
 					want := slowEvaluate(p, slowEnv, Scope{Indicators: p.Indicators(), Areas: []string{"A1", "A2"}})
@@ -93,7 +96,10 @@ func TestConsistencyFastMatchesMachine(t *testing.T) {
 
 // slowEvaluate is Evaluate with expr's machine for every part.
 func slowEvaluate(p *ConsistencyParams, env Env, scope Scope) []chiso.Finding {
-	c := *p.program()
+	if err := p.Prepare(); err != nil {
+		panic(err)
+	}
+	c := *p.expr
 	c.Fast = false
 	j := newJudge(p, env, &c)
 	for a := range scope.Areas {
@@ -304,7 +310,7 @@ func TestFreshnessMessagesMatchReference(t *testing.T) {
 		for _, now := range []time.Time{day(2023, 6, 1), day(2025, 4, 1), day(2026, 11, 23), day(2027, 5, 1)} {
 			env.Now = now
 			for _, p := range []*FreshnessParams{{}, {Kind: "half"}, {Kind: "quarter", Due: "+1m"}, {RequireHistory: new(bool)}} {
-				got := p.Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
+				got := evaluate(p, env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
 				want := refOwed(p, env, inds)
 				slices.Sort(want)
 				if !slices.Equal(seriesOf(got), want) {
