@@ -196,18 +196,29 @@ type Env struct {
 	// writes them into the same few thousand, still in the processor's
 	// cache, instead of holding them all.
 	Emit func(batch []chiso.Finding)
+
+	batch int // findings per emitted batch; zero means spillBatch (tests make it small)
 }
 
 // spillBatch is how many findings a check holds before it hands them to
-// Env.Emit (a variable so that tests can make batches small).
-var spillBatch = 4096
+// Env.Emit.
+const spillBatch = 4096
+
+// batchSize is how many findings a check holds before it hands them to
+// Env.Emit.
+func (env Env) batchSize() int {
+	if env.batch > 0 {
+		return env.batch
+	}
+	return spillBatch
+}
 
 // findings returns an empty slice for at least n findings (at most
 // spillBatch when the findings are emitted in batches): the buffer, if
 // there is one, else a new slice (nil for none).
 func (env Env) findings(n int) []chiso.Finding {
 	if env.Emit != nil {
-		n = min(n, spillBatch)
+		n = min(n, env.batchSize())
 	}
 	if env.Buffer == nil {
 		if n == 0 {
@@ -222,7 +233,7 @@ func (env Env) findings(n int) []chiso.Finding {
 // or out is full, and returns out emptied; otherwise, or without Emit, it
 // returns out as it is. Checks call it before appending a finding.
 func (env Env) spill(out []chiso.Finding) []chiso.Finding {
-	if env.Emit == nil || len(out) == 0 || (len(out) < spillBatch && len(out) < cap(out)) {
+	if env.Emit == nil || len(out) == 0 || (len(out) < env.batchSize() && len(out) < cap(out)) {
 		return out
 	}
 	env.Emit(out)

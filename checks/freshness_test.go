@@ -172,8 +172,7 @@ func TestFindingsIgnoreBufferContents(t *testing.T) {
 // consistency) hand out their findings in batches, in order, and the
 // batches followed by what they return are what they return without Emit.
 func TestEmittedBatches(t *testing.T) {
-	defer func(n int) { spillBatch = n }(spillBatch)
-	spillBatch = 3
+	const size = 3
 	var obs []chiso.Observation
 	areas := []string{"A1", "A2", "A3", "A4", "A5"}
 	for _, a := range areas[:2] {
@@ -190,8 +189,9 @@ func TestEmittedBatches(t *testing.T) {
 		batches := 0
 		env := tc.env
 		env.Buffer = new([]chiso.Finding)
+		env.batch = size
 		env.Emit = func(batch []chiso.Finding) {
-			if len(batch) == 0 || len(batch) > spillBatch {
+			if len(batch) == 0 || len(batch) > size {
 				t.Errorf("%s: a batch of %d findings", tc.name, len(batch))
 			}
 			batches++
@@ -199,7 +199,7 @@ func TestEmittedBatches(t *testing.T) {
 			clear(batch)
 		}
 		got = append(got, tc.eval(env)...)
-		if batches < 2 || len(want) <= 2*spillBatch {
+		if batches < 2 || len(want) <= 2*size {
 			t.Fatalf("%s: %d batches of %d findings: the test shows little", tc.name, batches, len(want))
 		}
 		if len(got) != len(want) {
