@@ -46,9 +46,14 @@ func benchEval(b *testing.B, p Evaluator) {
 	if l, ok := p.(IndicatorLister); ok {
 		scope.Indicators = l.Indicators()
 	}
+	if err := p.Prepare(); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for b.Loop() {
-		p.Evaluate(env, scope)
+		if _, err := p.Evaluate(env, scope); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

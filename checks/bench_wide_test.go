@@ -52,10 +52,15 @@ func wideEnv(b *testing.B) (Env, Scope) {
 
 func benchWide(b *testing.B, p Evaluator) {
 	env, scope := wideEnv(b)
+	if err := p.Prepare(); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	cpu := cpuTime()
 	for b.Loop() {
-		p.Evaluate(env, scope)
+		if _, err := p.Evaluate(env, scope); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms")
 }

@@ -92,6 +92,9 @@ func percentOnly(cat *chiso.Catalogue, rule RuleContext, field string) []FieldEr
 	return errs
 }
 
+// Prepare does nothing: Evaluate reads the parameters as they are.
+func (p *ChangeParams) Prepare() error { return nil }
+
 // Unit is BySeries (and the predecessors' series, for merged areas).
 func (p *ChangeParams) Unit() Unit { return BySeries }
 
@@ -104,7 +107,7 @@ func (p *ChangeParams) TimeDependent() bool { return false }
 // exact figure whose own base is the previous like period by the same
 // method is judged on the two values alone, by the arithmetic judge does.
 // The others are judged in full.
-func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+func (p *ChangeParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 	out := env.findings(0)
 	noHistory := 0
 	relative := p.Mode != ModeAbsolute && p.Mode != ModePoints
@@ -150,7 +153,7 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		}
 	})
 	env.Skips.add(SkipTooLittleHistory, noHistory)
-	return out
+	return out, nil
 }
 
 // qualifiedZone says which changes between two positive figures a year

@@ -14,7 +14,7 @@ import (
 // compared with the 2022 annual total.
 func TestChangeSampleVinhPhuc(t *testing.T) {
 	env := sampleEnv(t, "vi")
-	got := (&ChangeParams{MaxIncrease: ptr(0.5)}).Evaluate(env, Scope{Indicators: []string{"ict_revenue"}, Areas: []string{"VP"}})
+	got := evaluate((&ChangeParams{MaxIncrease: ptr(0.5)}), env, Scope{Indicators: []string{"ict_revenue"}, Areas: []string{"VP"}})
 	if len(got) != 1 {
 		t.Fatalf("got %d findings, want 1: %+v", len(got), got)
 	}
@@ -34,7 +34,7 @@ func TestChangeSampleVinhPhuc(t *testing.T) {
 			t.Errorf("message %q lacks %q", f.Text(), s)
 		}
 	}
-	if slips := (&ScaleParams{}).Evaluate(env, Scope{Indicators: []string{"ict_revenue"}, Areas: []string{"VP"}}); len(slips) != 0 {
+	if slips := evaluate((&ScaleParams{}), env, Scope{Indicators: []string{"ict_revenue"}, Areas: []string{"VP"}}); len(slips) != 0 {
 		t.Errorf("scale calls ×51 a unit slip: %+v", slips)
 	}
 }
@@ -114,7 +114,7 @@ func TestChangeCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := synthEnv(tt.obs...)
-			got := tt.params.Evaluate(env, Scope{Indicators: []string{tt.obs[0].Indicator}, Areas: []string{tt.area}})
+			got := evaluate(&tt.params, env, Scope{Indicators: []string{tt.obs[0].Indicator}, Areas: []string{tt.area}})
 			if tt.skip != "" && env.Skips.Count(tt.skip) == 0 {
 				t.Errorf("skip %s not counted: %v", tt.skip, env.Skips.Reasons())
 			}
@@ -145,7 +145,7 @@ func TestChangeDataID(t *testing.T) {
 		ob("stations", "VP", "2024", 1500, ""), ob("stations", "HB", "2024", 1000, "")}
 	obs[3].ID = 77
 	env := synthEnv(obs...)
-	got := (&ChangeParams{MaxIncrease: ptr(0.5)}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: []string{"PT25"}})
+	got := evaluate((&ChangeParams{MaxIncrease: ptr(0.5)}), env, Scope{Indicators: []string{"stations"}, Areas: []string{"PT25"}})
 	if len(got) != 1 || got[0].DataID != 77 {
 		t.Fatalf("got %+v, want one finding with DataID 77", got)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks/consistency"
 )
 
 // IndicatorLister is implemented by the parameters of kinds that name their
@@ -71,6 +72,9 @@ func orDefault(p *float64, def float64) float64 {
 	}
 	return *p
 }
+
+// decimals returns how many decimals the shortest form of v has, at most 9.
+func decimals(v float64) int { return consistency.Decimals(v) }
 
 // statusOf turns a failing or unsure verdict into a finding's status.
 func statusOf(v verdict) chiso.Status {

@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/expr-lang/expr"
-	"github.com/expr-lang/expr/file"
+	"github.com/chiso-vn/chiso/checks/consistency"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -41,47 +38,14 @@ type ConsistencyParams struct {
 	// Slack is how far, as a fraction of the figure, a qualified figure may
 	// lie from the true value; unset means 0.1.
 	Slack *float64 `yaml:"slack" json:"slack,omitempty"`
-}
 
-// compiledExprs caches compiled expressions by their text: compiling is
-// deterministic and the result immutable, so every rule (and every reload)
-// with the same expression shares one.
-var compiledExprs sync.Map // string → *compiledExpr
-
-// compiledExpr is an expression ready to run: the indicators it names and
-// its conjuncts, each compiled alone so that a failing part can be named
-// and judged under the qualifiers by itself.
-type compiledExpr struct {
-	names []string
-	parts []exprPart
-	fast  bool // every part has its fast form
-}
-
-type exprPart struct {
-	prog *vm.Program
-	fast boolFn // the part as Go functions (see exprfast.go); nil when only prog runs it
-	text string // the part as written, e.g. "commune_radio_stations <= communes"
-	vars []int  // the indicators it reads, as indexes into compiledExpr.names
+	expr *consistency.Expr // Expr compiled by Prepare; nil before
 }
 
 // Indicators returns the indicator codes the expression names, in order of
 // first mention.
 func (p *ConsistencyParams) Indicators() []string {
-	toks, err := lexExpr(p.Expr)
-	if err != nil {
-		return nil
-	}
-	return uniqueNames(identifiers(toks))
-}
-
-func uniqueNames(toks []token) []string {
-	var out []string
-	for _, t := range toks {
-		if !contains(out, t.text) {
-			out = append(out, t.text)
-		}
-	}
-	return out
+	return consistency.Names(p.Expr)
 }
 
 // Validate compiles the expression: every identifier must be an indicator
@@ -92,23 +56,23 @@ func (p *ConsistencyParams) Validate(cat *chiso.Catalogue, rule RuleContext) []F
 	if strings.TrimSpace(p.Expr) == "" {
 		return append(errs, fieldErr("expr", "is empty; write a condition over indicator codes, e.g. a <= b <= c"))
 	}
-	toks, err := lexExpr(p.Expr)
+	idents, err := consistency.Identifiers(p.Expr)
 	if err != nil {
 		return append(errs, exprFieldError(err))
 	}
-	if len(identifiers(toks)) == 0 {
+	if len(idents) == 0 {
 		return append(errs, fieldErr("expr", "names no indicator; write a condition over indicator codes, e.g. a <= b <= c"))
 	}
 	var unknown []FieldError
-	for _, t := range identifiers(toks) {
-		if _, ok := cat.Indicator(t.text); !ok {
-			unknown = append(unknown, FieldError{Field: "expr", Offset: t.off, Msg: fmt.Sprintf("unknown indicator %q", t.text)})
+	for _, id := range idents {
+		if _, ok := cat.Indicator(id.Name); !ok {
+			unknown = append(unknown, FieldError{Field: "expr", Offset: id.Offset, Msg: fmt.Sprintf("unknown indicator %q", id.Name)})
 		}
 	}
 	if len(unknown) > 0 {
 		return append(errs, unknown...)
 	}
-	if _, err := compileConsistency(p.Expr); err != nil {
+	if _, err := consistency.Compile(p.Expr); err != nil {
 		errs = append(errs, exprFieldError(err))
 	}
 	return errs
@@ -116,125 +80,11 @@ func (p *ConsistencyParams) Validate(cat *chiso.Catalogue, rule RuleContext) []F
 
 // exprFieldError turns an expression error into a FieldError on expr.
 func exprFieldError(err error) FieldError {
-	var ee *ExprError
+	var ee *consistency.Error
 	if errors.As(err, &ee) {
 		return FieldError{Field: "expr", Offset: ee.Offset, Msg: ee.Msg}
 	}
 	return FieldError{Field: "expr", Offset: -1, Msg: err.Error()}
-}
-
-// compileConsistency lexes, rewrites and compiles an expression.
-func compileConsistency(src string) (*compiledExpr, error) {
-	toks, err := lexExpr(src)
-	if err != nil {
-		return nil, err
-	}
-	rw, err := rewriteExpr(toks)
-	if err != nil {
-		return nil, err
-	}
-	c := &compiledExpr{names: uniqueNames(identifiers(toks))}
-	env := map[string]any{approxFunc: func(x, y, t float64, k int) bool { return x-y <= t },
-		halfUnitFunc: func(code string) float64 { return 0 }}
-	for _, n := range c.names {
-		env[n] = 0.0
-	}
-	if _, err := compileTokens(rw, env); err != nil {
-		return nil, err
-	}
-	c.fast = true
-	for _, part := range conjuncts(rw) {
-		prog, err := compileTokens(part, env)
-		if err != nil {
-			return nil, err
-		}
-		fast := compileFast(prog, c.names)
-		c.fast = c.fast && fast != nil
-		c.parts = append(c.parts, exprPart{prog: prog, fast: fast, text: spanText(src, part), vars: partVars(part, spanText(src, part), c.names)})
-	}
-	return c, nil
-}
-
-// partVars returns the indexes in names of the indicators a part reads,
-// in the order the part as written names them (text), so that the finding
-// of "radio_rate ~= 100 * radio / communes" is on radio_rate.
-func partVars(part []token, text string, names []string) []int {
-	var vars []int
-	written, err := lexExpr(text)
-	if err == nil {
-		part = append(identifiers(written), identifiers(part)...)
-	}
-	for _, t := range identifiers(part) {
-		if i := slices.Index(names, t.text); i >= 0 && !slices.Contains(vars, i) {
-			vars = append(vars, i)
-		}
-	}
-	return vars
-}
-
-// compileTokens compiles rendered tokens as a boolean expression, mapping
-// an error's position back to the text as written.
-func compileTokens(toks []token, env map[string]any) (*vm.Program, error) {
-	code, offs := render(toks)
-	prog, err := expr.Compile(code, expr.Env(env), expr.AsBool())
-	if err == nil {
-		return prog, nil
-	}
-	var fe *file.Error
-	if errors.As(err, &fe) {
-		msg := fe.Message
-		if strings.Contains(msg, "U+00B1") {
-			msg = "± (a tolerance) may only follow the right side of ~= or ≈"
-		}
-		return nil, &ExprError{Offset: origOffset(code, offs, fe.From), Msg: msg}
-	}
-	if strings.Contains(err.Error(), "expected bool") {
-		return nil, &ExprError{Offset: -1, Msg: "must be a condition (true or false), e.g. a <= b; this one computes " + strings.TrimPrefix(err.Error(), "expected bool, but got ")}
-	}
-	return nil, &ExprError{Offset: -1, Msg: err.Error()}
-}
-
-// origOffset maps a rune offset in rendered code to a byte offset in the
-// text as written.
-func origOffset(code string, offs []int, runeOff int) int {
-	b := 0
-	for n := 0; n < runeOff && b < len(code); n++ {
-		_, size := utf8.DecodeRuneInString(code[b:])
-		b += size
-	}
-	switch {
-	case len(offs) == 0:
-		return 0
-	case b >= len(offs):
-		return offs[len(offs)-1]
-	}
-	return offs[b]
-}
-
-// spanText returns the text as written that the tokens came from: from the
-// first to the last token found there (a call approx(…) rewritten starts at
-// its name), with the closing brackets that balance it.
-func spanText(src string, toks []token) string {
-	lo, hi := len(src), 0
-	for _, t := range toks {
-		switch {
-		case t.text == approxFunc && t.off < len(src):
-			lo = min(lo, t.off)
-		case t.off+len(t.text) <= len(src) && src[t.off:t.off+len(t.text)] == t.text:
-			lo, hi = min(lo, t.off), max(hi, t.off+len(t.text))
-		}
-	}
-	if lo >= hi {
-		return src
-	}
-	for open := strings.Count(src[lo:hi], "(") - strings.Count(src[lo:hi], ")"); open > 0; open-- {
-		next := strings.IndexByte(src[hi:], ')')
-		if next < 0 {
-			break
-		}
-		hi += next + 1
-	}
-	return src[lo:hi]
 }
 
 // Unit is ByArea: findings depend on several indicators of one area.
@@ -243,30 +93,29 @@ func (p *ConsistencyParams) Unit() Unit { return ByArea }
 // TimeDependent is false.
 func (p *ConsistencyParams) TimeDependent() bool { return false }
 
-// program compiles the expression once; nil when it does not compile
-// (Validate has said why).
-func (p *ConsistencyParams) program() *compiledExpr {
-	if c, ok := compiledExprs.Load(p.Expr); ok {
-		return c.(*compiledExpr)
-	}
-	c, err := compileConsistency(p.Expr)
+// Prepare compiles the expression, which Validate has accepted, for
+// Evaluate.
+func (p *ConsistencyParams) Prepare() error {
+	c, err := consistency.Compile(p.Expr)
 	if err != nil {
-		return nil
+		return fmt.Errorf("expr: %w", err)
 	}
-	compiledExprs.Store(p.Expr, c)
-	return c
+	if len(c.Names) == 0 {
+		return errors.New("expr: names no indicator")
+	}
+	p.expr = c
+	return nil
 }
 
 // Evaluate judges the expression for every area of the scope and every
 // period where all the indicators it names have a figure. It first finds
 // the failing units, then builds their findings into a slice of the right
 // size.
-func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	c := p.program()
-	if c == nil || len(c.names) == 0 {
-		return nil
+func (p *ConsistencyParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
+	if p.expr == nil {
+		return nil, &UnpreparedError{Check: "consistency"}
 	}
-	j := newJudge(p, env, c)
+	j := newJudge(p, env, p.expr)
 	defer j.release()
 	for lo := 0; lo < len(scope.Areas); lo += fetchBlock {
 		j.fetch(scope.Areas, lo)
@@ -274,7 +123,7 @@ func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			j.area(int32(a))
 		}
 	}
-	return j.findings(scope.Areas)
+	return j.findings(scope.Areas), nil
 }
 
 // judge holds what judging one expression over many areas and periods
@@ -283,7 +132,7 @@ func (p *ConsistencyParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 type judge struct {
 	p   *ConsistencyParams
 	env Env
-	c   *compiledExpr
+	c   *consistency.Expr
 
 	inds    []chiso.Indicator
 	known   []bool // the indicator is in the catalogue
@@ -301,7 +150,7 @@ type judge struct {
 	ivs     []interval
 	qual    []int
 	masks   []int
-	state   fastState
+	state   consistency.State
 	machine vm.VM
 	envs    []map[string]any // expr's environments, reused
 
@@ -317,17 +166,17 @@ type judge struct {
 	scratch   *judgeScratch // where codes … all came from and go back to
 }
 
-func newJudge(p *ConsistencyParams, env Env, c *compiledExpr) *judge {
-	n := len(c.names)
+func newJudge(p *ConsistencyParams, env Env, c *consistency.Expr) *judge {
+	n := len(c.Names)
 	j := &judge{p: p, env: env, c: c, slack: slackOr(p.Slack), firstArea: -1,
 		inds: make([]chiso.Indicator, n), known: make([]bool, n), names: make([]string, n), forms: make([]quantityForm, n),
 		series: make([]Series, n), pos: make([]int, n), at: make([]int, n), present: make([]bool, n), ivs: make([]interval, n)}
-	for i, code := range c.names {
+	for i, code := range c.Names {
 		j.inds[i], j.known[i] = env.Data.Indicator(code)
 		j.names[i] = env.indName(code)
 		j.forms[i] = quantityFormOf(j.inds[i].Unit, env.Lang)
 	}
-	j.state = fastState{vals: make([]float64, n), published: make([]float64, n), half: make([]float64, n), tolerance: p.Tolerance}
+	j.state = consistency.State{Vals: make([]float64, n), Published: make([]float64, n), Half: make([]float64, n), Tolerance: p.Tolerance}
 	j.scratch = judgeScratches.Get().(*judgeScratch)
 	sc := j.scratch
 	j.codes, j.areaCodes, j.keys, j.merged, j.all = sc.codes, sc.areaCodes, sc.keys, sc.merged, sc.all
@@ -393,7 +242,7 @@ const fetchBlock = 64
 // up to the last), one indicator after the other.
 func (j *judge) fetch(areas []string, lo int) {
 	j.lo, j.hi = lo, min(lo+fetchBlock, len(areas))
-	for i, n := range j.c.names {
+	for i, n := range j.c.Names {
 		j.all[i] = appendSeries(j.env.Data, j.all[i][:0], n, areas[j.lo:j.hi])
 	}
 }
@@ -401,7 +250,7 @@ func (j *judge) fetch(areas []string, lo int) {
 // load takes the series of area a, which fetch has read, and the union of
 // their periods.
 func (j *judge) load(a int32) {
-	for i := range j.c.names {
+	for i := range j.c.Names {
 		j.series[i] = j.all[i][int(a)-j.lo]
 		j.pos[i] = 0
 	}
@@ -458,7 +307,7 @@ func (j *judge) unionKeys() {
 // for each indicator it reads: a chain a <= b <= c with a missing is still
 // judged on b <= c.
 func (j *judge) anyPartPresent() bool {
-	for _, part := range j.c.parts {
+	for _, part := range j.c.Parts {
 		if j.partPresent(part) {
 			return true
 		}
@@ -466,8 +315,8 @@ func (j *judge) anyPartPresent() bool {
 	return false
 }
 
-func (j *judge) partPresent(part exprPart) bool {
-	for _, i := range part.vars {
+func (j *judge) partPresent(part consistency.Part) bool {
+	for _, i := range part.Vars {
 		if !j.present[i] {
 			return false
 		}
@@ -513,11 +362,11 @@ func (j *judge) verdict() (int, verdict, bool) {
 	for i := range j.series {
 		s := &j.series[i]
 		if !j.present[i] {
-			st.published[i], st.vals[i], st.half[i] = math.NaN(), math.NaN(), math.NaN()
+			st.Published[i], st.Vals[i], st.Half[i] = math.NaN(), math.NaN(), math.NaN()
 			continue
 		}
 		v := s.values[j.at[i]]
-		st.published[i], st.vals[i], st.half[i] = v, v, math.NaN()
+		st.Published[i], st.Vals[i], st.Half[i] = v, v, math.NaN()
 		if s.quals[j.at[i]].Bound() != chiso.Point {
 			anyBound = true
 		}
@@ -542,10 +391,10 @@ func (j *judge) verdict() (int, verdict, bool) {
 			}
 		}
 	}
-	if !j.c.fast {
+	if !j.c.Fast {
 		return j.slowVerdict()
 	}
-	for k, part := range j.c.parts {
+	for k, part := range j.c.Parts {
 		if !j.partPresent(part) {
 			continue
 		}
@@ -559,10 +408,10 @@ func (j *judge) verdict() (int, verdict, bool) {
 
 // fastPart judges one part with its fast form under the published figures
 // and every corner of the qualified ones.
-func (j *judge) fastPart(part exprPart) verdict {
+func (j *judge) fastPart(part consistency.Part) verdict {
 	st := &j.state
-	copy(st.vals, st.published)
-	yes := part.fast(st)
+	copy(st.Vals, st.Published)
+	yes := part.Fast(st)
 	if len(j.qual) == 0 {
 		return mixed(yes, !yes)
 	}
@@ -573,10 +422,10 @@ func (j *judge) fastPart(part exprPart) verdict {
 		nNo++
 	}
 	for _, mask := range j.cornerMasks() {
-		for i := range st.vals {
-			st.vals[i] = corner(j.ivs, j.qual, i, mask)
+		for i := range st.Vals {
+			st.Vals[i] = corner(j.ivs, j.qual, i, mask)
 		}
-		if part.fast(st) {
+		if part.Fast(st) {
 			nYes++
 		} else {
 			nNo++
@@ -604,28 +453,28 @@ func (j *judge) cornerMasks() []int {
 func (j *judge) slowVerdict() (int, verdict, bool) {
 	st := &j.state
 	published := map[string]float64{}
-	for i, n := range j.c.names {
-		published[n] = st.published[i]
+	for i, n := range j.c.Names {
+		published[n] = st.Published[i]
 	}
-	halfUnit := func(code string) float64 { return halfUnitOf(published[code]) }
+	halfUnit := func(code string) float64 { return consistency.HalfUnit(published[code]) }
 	assign := func(k int, vals func(i int) float64) map[string]any {
 		if k == len(j.envs) {
-			j.envs = append(j.envs, make(map[string]any, len(j.c.names)+2))
+			j.envs = append(j.envs, make(map[string]any, len(j.c.Names)+2))
 		}
 		a := j.envs[k]
-		a[approxFunc], a[halfUnitFunc] = j.p.approx, halfUnit
-		for i, n := range j.c.names {
+		a[consistency.ApproxFunc], a[consistency.HalfUnitFunc] = j.p.approx, halfUnit
+		for i, n := range j.c.Names {
 			a[n] = vals(i)
 		}
 		return a
 	}
-	assignments := []map[string]any{assign(0, func(i int) float64 { return st.published[i] })}
+	assignments := []map[string]any{assign(0, func(i int) float64 { return st.Published[i] })}
 	if len(j.qual) > 0 {
 		for k, mask := range j.cornerMasks() {
 			assignments = append(assignments, assign(k+1, func(i int) float64 { return corner(j.ivs, j.qual, i, mask) }))
 		}
 	}
-	for k, part := range j.c.parts {
+	for k, part := range j.c.Parts {
 		if !j.partPresent(part) {
 			continue
 		}
@@ -681,10 +530,10 @@ func corner(ivs []interval, qualified []int, i, mask int) float64 {
 }
 
 // judgePart runs one conjunct under every assignment on the machine.
-func judgePart(machine *vm.VM, part exprPart, assignments []map[string]any) (verdict, bool) {
+func judgePart(machine *vm.VM, part consistency.Part, assignments []map[string]any) (verdict, bool) {
 	var yes, no int
 	for _, a := range assignments {
-		r, err := machine.Run(part.prog, a)
+		r, err := machine.Run(part.Prog, a)
 		if err != nil {
 			return unsure, false
 		}
@@ -700,28 +549,7 @@ func judgePart(machine *vm.VM, part exprPart, assignments []map[string]any) (ver
 // approx is ~= rewritten: x − y ≤ t, t coming from where k says (see
 // tolExplicit), plus float slack.
 func (p *ConsistencyParams) approx(x, y, t float64, k int) bool {
-	return approxAtMost(p.Tolerance, x, y, t, k)
-}
-
-// approxAtMost is approx with the rule's tolerance, if any.
-func approxAtMost(tolerance *float64, x, y, t float64, k int) bool {
-	switch {
-	case k == tolExplicit:
-	case tolerance != nil:
-		t = *tolerance
-	case k == tolNone:
-		t = 0.5 * math.Pow(10, -float64(min(decimals(x), decimals(y))))
-	}
-	return x-y <= t+1e-9*math.Max(1, math.Max(math.Abs(x), math.Abs(y)))
-}
-
-// decimals returns how many decimals the shortest form of v has, at most 9.
-func decimals(v float64) int {
-	s := strconv.FormatFloat(v, 'f', -1, 64)
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		return min(len(s)-i-1, 9)
-	}
-	return 0
+	return consistency.ApproxAtMost(p.Tolerance, x, y, t, k)
 }
 
 // finding returns the finding of a failing unit, the figures being those
@@ -732,7 +560,7 @@ func decimals(v float64) int {
 func (j *judge) finding(area string, key int32, part int, v verdict) chiso.Finding {
 	if j.notes == nil {
 		n := j.failing * len(j.series)
-		j.notes = &consistencyNotes{lang: j.env.Lang, areaName: j.env.areaNamer(), names: j.names, forms: j.forms, parts: j.c.parts,
+		j.notes = &consistencyNotes{lang: j.env.Lang, areaName: j.env.areaNamer(), names: j.names, forms: j.forms, parts: j.c.Parts,
 			values: make([]float64, 0, n), quals: make([]chiso.Qualifier, 0, n), sources: make([]uint32, 0, n)}
 		j.records = make([]inconsistency, 0, j.failing)
 	}
@@ -755,8 +583,8 @@ func (j *judge) finding(area string, key int32, part int, v verdict) chiso.Findi
 	j.records = append(j.records, inconsistency{notes: nt, off: int32(off), part: int32(part), unsure: v == unsure})
 	// The finding is on the failing part's first indicator: with
 	// a <= b <= c and b <= c failing, it concerns b, not a.
-	first := j.c.parts[part].vars[0]
-	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.names[first], Area: area, Period: keyPeriod(key),
+	first := j.c.Parts[part].Vars[0]
+	return chiso.Finding{Diagnosis: chiso.Inconsistent, Status: statusOf(v), Indicator: j.c.Names[first], Area: area, Period: keyPeriod(key),
 		Value: j.series[first].values[j.at[first]], Qualifier: j.series[first].quals[j.at[first]], Expected: math.NaN(), Source: nt.sourceNames[nt.sources[off+first]], DataID: dataID,
 		Note: &j.records[len(j.records)-1]}
 }
@@ -769,7 +597,7 @@ type consistencyNotes struct {
 	areaName func(code string) string
 	names    []string       // of the indicators, in the expression's order
 	forms    []quantityForm // their units
-	parts    []exprPart
+	parts    []consistency.Part
 	values   []float64
 	quals    []chiso.Qualifier
 	sources  []uint32 // into sourceNames
@@ -820,7 +648,7 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 		w = [4]string{"Số liệu của ", " ", " không nhất quán: “", "” không đúng với "}
 	}
 	b := make([]byte, 0, 256)
-	for i, s := range [...]string{areaName, per, part.text} {
+	for i, s := range [...]string{areaName, per, part.Text} {
 		b = append(b, w[i]...)
 		b = append(b, s...)
 	}

@@ -196,18 +196,29 @@ type Env struct {
 	// writes them into the same few thousand, still in the processor's
 	// cache, instead of holding them all.
 	Emit func(batch []chiso.Finding)
+
+	batch int // findings per emitted batch; zero means spillBatch (tests make it small)
 }
 
 // spillBatch is how many findings a check holds before it hands them to
-// Env.Emit (a variable so that tests can make batches small).
-var spillBatch = 4096
+// Env.Emit.
+const spillBatch = 4096
+
+// batchSize is how many findings a check holds before it hands them to
+// Env.Emit.
+func (env Env) batchSize() int {
+	if env.batch > 0 {
+		return env.batch
+	}
+	return spillBatch
+}
 
 // findings returns an empty slice for at least n findings (at most
 // spillBatch when the findings are emitted in batches): the buffer, if
 // there is one, else a new slice (nil for none).
 func (env Env) findings(n int) []chiso.Finding {
 	if env.Emit != nil {
-		n = min(n, spillBatch)
+		n = min(n, env.batchSize())
 	}
 	if env.Buffer == nil {
 		if n == 0 {
@@ -222,7 +233,7 @@ func (env Env) findings(n int) []chiso.Finding {
 // or out is full, and returns out emptied; otherwise, or without Emit, it
 // returns out as it is. Checks call it before appending a finding.
 func (env Env) spill(out []chiso.Finding) []chiso.Finding {
-	if env.Emit == nil || len(out) == 0 || (len(out) < spillBatch && len(out) < cap(out)) {
+	if env.Emit == nil || len(out) == 0 || (len(out) < env.batchSize() && len(out) < cap(out)) {
 		return out
 	}
 	env.Emit(out)
@@ -261,6 +272,14 @@ const (
 // Evaluator is implemented by every check kind's Params.
 type Evaluator interface {
 	Params
+	// Prepare readies the parameters for evaluation, once, after Validate
+	// has found no problem: what Evaluate needs of them (a compiled
+	// expression, a parsed due date) is made here and kept in the
+	// parameters, so that a reload with changed parameters is never judged
+	// with the old ones. An error means the rule cannot run: rule loading
+	// refuses it like any other problem. Prepare must not run while the
+	// same parameters are being evaluated.
+	Prepare() error
 	// Unit says what the findings depend on.
 	Unit() Unit
 	// TimeDependent reports whether findings may change with Now alone
@@ -269,6 +288,19 @@ type Evaluator interface {
 	TimeDependent() bool
 	// Evaluate returns the findings for the scope. It fills Diagnosis,
 	// Status, Indicator, Area, Period, Value, Expected, Message, Source and
-	// DataID; the engine fills Rule, Group, Check and Severity.
-	Evaluate(env Env, scope Scope) []chiso.Finding
+	// DataID; the engine fills Rule, Group, Check and Severity. An error
+	// means the check could not run (parameters never prepared, say): the
+	// engine marks the rule failed; no findings never stands for that.
+	Evaluate(env Env, scope Scope) ([]chiso.Finding, error)
+}
+
+// UnpreparedError is what Evaluate returns for parameters whose Prepare
+// has not run (or failed).
+type UnpreparedError struct {
+	Check string // the check kind, e.g. consistency
+}
+
+// Error says which check was not prepared.
+func (e *UnpreparedError) Error() string {
+	return "check " + e.Check + ": parameters not prepared (Prepare must succeed before Evaluate)"
 }

@@ -44,6 +44,9 @@ func (p *DefinitionParams) Validate(cat *chiso.Catalogue, rule RuleContext) []Fi
 	return errs
 }
 
+// Prepare does nothing: Evaluate reads the parameters as they are.
+func (p *DefinitionParams) Prepare() error { return nil }
+
 // Unit is ByArea: findings depend on several indicators of one area.
 func (p *DefinitionParams) Unit() Unit { return ByArea }
 
@@ -52,7 +55,7 @@ func (p *DefinitionParams) TimeDependent() bool { return false }
 
 // Evaluate reports, per area, a latest figure in another definition or
 // method than the figure before it.
-func (p *DefinitionParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+func (p *DefinitionParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 	out := env.findings(0)
 	for _, area := range scope.Areas {
 		series := make([]Series, len(p.Alternatives))
@@ -63,7 +66,7 @@ func (p *DefinitionParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			out = append(out, f)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // judge compares the latest figure of the area with the one before it.

@@ -16,7 +16,7 @@ func TestDefinitionSample(t *testing.T) {
 	if errs := p.Validate(&env.Data.(*fakeData).cat, RuleContext{}); len(errs) != 0 {
 		t.Fatal(errs)
 	}
-	got := p.Evaluate(env, Scope{Indicators: p.Indicators(), Areas: allAreas(env.Data)})
+	got := evaluate(p, env, Scope{Indicators: p.Indicators(), Areas: allAreas(env.Data)})
 	if len(got) != 1 {
 		t.Fatalf("got %+v, want one finding", got)
 	}
@@ -30,7 +30,7 @@ func TestDefinitionSample(t *testing.T) {
 		}
 	}
 	scope := Scope{Indicators: []string{"bts_stations", "bts_sites"}, Areas: []string{"PT"}}
-	if n := len((&ChangeParams{MaxDecrease: ptr(0.1)}).Evaluate(env, scope)) + len((&MonotonicParams{}).Evaluate(env, scope)); n != 0 {
+	if n := len(evaluate((&ChangeParams{MaxDecrease: ptr(0.1)}), env, scope)) + len(evaluate((&MonotonicParams{}), env, scope)); n != 0 {
 		t.Errorf("change or monotonic compared stations with sites: %d findings", n)
 	}
 }
@@ -54,7 +54,7 @@ func TestDefinitionCases(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := synthEnv(tt.obs...)
 			p := &DefinitionParams{Alternatives: tt.alts}
-			got := p.Evaluate(env, Scope{Areas: []string{"A1"}})
+			got := evaluate(p, env, Scope{Areas: []string{"A1"}})
 			if tt.want == "" {
 				if len(got) != 0 {
 					t.Fatalf("want no finding, got %+v", got)

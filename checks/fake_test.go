@@ -244,3 +244,16 @@ func only(fs []chiso.Finding, area, ind string) []chiso.Finding {
 	}
 	return out
 }
+
+// evaluate prepares p and evaluates it, as rule loading and the engine
+// do; a failure to prepare or to run panics, failing the test.
+func evaluate(p Evaluator, env Env, scope Scope) []chiso.Finding {
+	if err := p.Prepare(); err != nil {
+		panic(err)
+	}
+	fs, err := p.Evaluate(env, scope)
+	if err != nil {
+		panic(err)
+	}
+	return fs
+}

@@ -38,6 +38,14 @@ type FreshnessParams struct {
 	// predecessors'), so that a catalogue of 45 indicators does not flood a
 	// province that never reported most of them.
 	RequireHistory *bool `yaml:"require_history" json:"require_history,omitempty"`
+
+	cal *calendar // Kind and Due parsed by Prepare; nil before
+}
+
+// calendar is a freshness rule's publication calendar, parsed.
+type calendar struct {
+	kind chiso.PeriodKind
+	due  dueRule
 }
 
 // Validate checks the kind and the due date.
@@ -50,6 +58,21 @@ func (p *FreshnessParams) Validate(cat *chiso.Catalogue, rule RuleContext) []Fie
 		errs = append(errs, fieldErr("due", "%v", err))
 	}
 	return errs
+}
+
+// Prepare parses the kind and the due date, which Validate has accepted,
+// for Evaluate.
+func (p *FreshnessParams) Prepare() error {
+	kind, err := p.kind()
+	if err != nil {
+		return fmt.Errorf("kind: %w", err)
+	}
+	due, err := parseDue(p.due())
+	if err != nil {
+		return fmt.Errorf("due: %w", err)
+	}
+	p.cal = &calendar{kind: kind, due: due}
+	return nil
 }
 
 func (p *FreshnessParams) kind() (chiso.PeriodKind, error) {
@@ -130,13 +153,12 @@ func (p *FreshnessParams) TimeDependent() bool { return true }
 // Evaluate reports the series of the scope that lack the latest due period.
 // It first finds them, then builds their findings into a slice of the
 // right size, with the names and the due date written once.
-func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
-	kind, err1 := p.kind()
-	due, err2 := parseDue(p.due())
-	if err1 != nil || err2 != nil {
-		return nil
+func (p *FreshnessParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
+	if p.cal == nil {
+		return nil, &UnpreparedError{Check: "freshness"}
 	}
-	per := latestDue(kind, due, localDate(env))
+	due := p.cal.due
+	per := latestDue(p.cal.kind, due, localDate(env))
 	dueDate := due.date(per)
 	covers := make([]bool, len(scope.Areas)) // the area existed for the whole period
 	for a, area := range scope.Areas {
@@ -175,7 +197,7 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 	}
 	scratch.found, scratch.series = found, series
 	if len(found) == 0 {
-		return nil
+		return nil, nil
 	}
 	found = byArea(found, len(scope.Areas))
 	notes := &missingNotes{lang: env.Lang, perName: env.period(per), due: formatDate(dueDate, env.Lang),
@@ -191,7 +213,7 @@ func (p *FreshnessParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		o.notes = notes
 		out = append(env.spill(out), missing(env, inds[o.ind].Code, scope.Areas[o.area], per, o))
 	}
-	return out
+	return out, nil
 }
 
 // freshnessScratch is what an evaluation of the freshness check uses

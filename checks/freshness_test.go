@@ -63,7 +63,7 @@ func TestFreshness(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := synthEnv(tt.obs...)
 			env.Now = tt.now
-			got := tt.params.Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{tt.area}})
+			got := evaluate(&tt.params, env, Scope{Indicators: []string{"rate"}, Areas: []string{tt.area}})
 			if tt.want == "" {
 				if len(got) != 0 {
 					t.Fatalf("want no finding, got %+v", got)
@@ -92,7 +92,7 @@ func TestFreshnessSample(t *testing.T) {
 	for _, ind := range env.Data.(*fakeData).cat.Indicators {
 		inds = append(inds, ind.Code)
 	}
-	got := (&FreshnessParams{}).Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
+	got := evaluate((&FreshnessParams{}), env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
 	if len(got) == 0 {
 		t.Fatal("no finding")
 	}
@@ -172,8 +172,7 @@ func TestFindingsIgnoreBufferContents(t *testing.T) {
 // consistency) hand out their findings in batches, in order, and the
 // batches followed by what they return are what they return without Emit.
 func TestEmittedBatches(t *testing.T) {
-	defer func(n int) { spillBatch = n }(spillBatch)
-	spillBatch = 3
+	const size = 3
 	var obs []chiso.Observation
 	areas := []string{"A1", "A2", "A3", "A4", "A5"}
 	for _, a := range areas[:2] {
@@ -190,8 +189,9 @@ func TestEmittedBatches(t *testing.T) {
 		batches := 0
 		env := tc.env
 		env.Buffer = new([]chiso.Finding)
+		env.batch = size
 		env.Emit = func(batch []chiso.Finding) {
-			if len(batch) == 0 || len(batch) > spillBatch {
+			if len(batch) == 0 || len(batch) > size {
 				t.Errorf("%s: a batch of %d findings", tc.name, len(batch))
 			}
 			batches++
@@ -199,7 +199,7 @@ func TestEmittedBatches(t *testing.T) {
 			clear(batch)
 		}
 		got = append(got, tc.eval(env)...)
-		if batches < 2 || len(want) <= 2*spillBatch {
+		if batches < 2 || len(want) <= 2*size {
 			t.Fatalf("%s: %d batches of %d findings: the test shows little", tc.name, batches, len(want))
 		}
 		if len(got) != len(want) {
@@ -232,10 +232,10 @@ func emittingKinds(fresh Env, inds, areas []string, cons Env) []kindCase {
 	cp := &ConsistencyParams{Expr: "radio_it <= radio <= communes"}
 	return []kindCase{
 		{"freshness", func(env Env) []chiso.Finding {
-			return (&FreshnessParams{RequireHistory: &no}).Evaluate(env, Scope{Indicators: inds, Areas: areas})
+			return evaluate((&FreshnessParams{RequireHistory: &no}), env, Scope{Indicators: inds, Areas: areas})
 		}, fresh},
 		{"consistency", func(env Env) []chiso.Finding {
-			return cp.Evaluate(env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
+			return evaluate(cp, env, Scope{Indicators: cp.Indicators(), Areas: []string{"A1"}})
 		}, cons},
 	}
 }

@@ -82,7 +82,7 @@ func TestEveryFindingHasProvenance(t *testing.T) {
 		&DefinitionParams{Alternatives: []string{"bts_stations", "bts_sites"}}}
 	n := 0
 	for _, p := range params {
-		for _, f := range p.Evaluate(env, Scope{Indicators: all, Areas: allAreas(env.Data)}) {
+		for _, f := range evaluate(p, env, Scope{Indicators: all, Areas: allAreas(env.Data)}) {
 			n++
 			if f.Diagnosis == "" || f.Status == "" || f.Indicator == "" || f.Area == "" || f.Text() == "" || f.DataID == 0 {
 				t.Errorf("%T: incomplete finding %+v", p, f)

@@ -38,6 +38,9 @@ func (p *MonotonicParams) Validate(cat *chiso.Catalogue, rule RuleContext) []Fie
 	return errs
 }
 
+// Prepare does nothing: Evaluate reads the parameters as they are.
+func (p *MonotonicParams) Prepare() error { return nil }
+
 // Unit is BySeries (and the predecessors' series, for merged areas).
 func (p *MonotonicParams) Unit() Unit { return BySeries }
 
@@ -45,7 +48,7 @@ func (p *MonotonicParams) Unit() Unit { return BySeries }
 func (p *MonotonicParams) TimeDependent() bool { return false }
 
 // Evaluate judges every figure of the scope against its base.
-func (p *MonotonicParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+func (p *MonotonicParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 	out := env.findings(0)
 	slack, tol := slackOr(p.Slack), orDefault(p.Tolerance, 0)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
@@ -62,7 +65,7 @@ func (p *MonotonicParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			}
 		}
 	})
-	return out
+	return out, nil
 }
 
 // decrease builds the decrease finding: a certain fall (v fails) or one the

@@ -45,7 +45,7 @@ func TestMonotonic(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := synthEnv(tt.obs...)
-			got := tt.params.Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: []string{tt.area}})
+			got := evaluate(&tt.params, env, Scope{Indicators: []string{"stations"}, Areas: []string{tt.area}})
 			if tt.skip != "" && env.Skips.Count(tt.skip) == 0 {
 				t.Errorf("skip %s not counted: %v", tt.skip, env.Skips.Reasons())
 			}

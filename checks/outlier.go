@@ -75,6 +75,9 @@ func (p *OutlierParams) Validate(cat *chiso.Catalogue, rule RuleContext) []Field
 	return append(errs, validateSlack(p.Slack)...)
 }
 
+// Prepare does nothing: Evaluate reads the parameters as they are.
+func (p *OutlierParams) Prepare() error { return nil }
+
 // Unit is ByIndicatorPeriod: a verdict depends on every area's figure.
 func (p *OutlierParams) Unit() Unit { return ByIndicatorPeriod }
 
@@ -91,7 +94,7 @@ type peer struct {
 
 // Evaluate judges every (indicator, period) of the scope; Scope.Periods,
 // when not nil, limits the periods.
-func (p *OutlierParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+func (p *OutlierParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 	out := env.findings(0)
 	cs := crossSections.Get().(*crossSection)
 	defer cs.release()
@@ -109,7 +112,7 @@ func (p *OutlierParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			out = append(out, p.crossSection(env, per, cs)...)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // crossSection is the figures of one indicator across the areas of a

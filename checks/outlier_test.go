@@ -47,7 +47,7 @@ func TestOutlierMAD(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := synthEnv(peersObs("rate", "2024", tt.values...)...)
-			got := tt.params.Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: areasN(len(tt.values))})
+			got := evaluate(&tt.params, env, Scope{Indicators: []string{"rate"}, Areas: areasN(len(tt.values))})
 			if len(got) != len(tt.want) {
 				t.Fatalf("got %+v, want %v", got, tt.want)
 			}
@@ -59,7 +59,7 @@ func TestOutlierMAD(t *testing.T) {
 		})
 	}
 	if env := synthEnv(peersObs("rate", "2024", 1, 2, 3)...); true {
-		(&OutlierParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: areasN(3)})
+		evaluate((&OutlierParams{}), env, Scope{Indicators: []string{"rate"}, Areas: areasN(3)})
 		if env.Skips.Count(SkipTooFewAreas) == 0 {
 			t.Error("too few areas not counted")
 		}
@@ -70,7 +70,7 @@ func TestOutlierHB(t *testing.T) {
 	prev := peersObs("stations", "2023", 1000, 2000, 500, 800, 1500, 1200, 900)
 	cur := peersObs("stations", "2024", 1050, 2080, 530, 830, 1560, 3600, 940)
 	env := synthEnv(append(prev, cur...)...)
-	got := (&OutlierParams{Method: OutlierHB}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(7)})
+	got := evaluate((&OutlierParams{Method: OutlierHB}), env, Scope{Indicators: []string{"stations"}, Areas: areasN(7)})
 	if len(got) != 1 || got[0].Area != "A6" || got[0].Period.String() != "2024" {
 		t.Fatalf("got %+v, want A6 in 2024", got)
 	}
@@ -78,7 +78,7 @@ func TestOutlierHB(t *testing.T) {
 		t.Errorf("message %q expected %g", got[0].Text(), got[0].Expected)
 	}
 	// Scope.Periods limits the cross-sections: 2023 has no ratios.
-	got = (&OutlierParams{Method: OutlierHB}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(7), Periods: []chiso.Period{chiso.MustParsePeriod("2023")}})
+	got = evaluate((&OutlierParams{Method: OutlierHB}), env, Scope{Indicators: []string{"stations"}, Areas: areasN(7), Periods: []chiso.Period{chiso.MustParsePeriod("2023")}})
 	if len(got) != 0 {
 		t.Errorf("2023: got %+v", got)
 	}
@@ -90,7 +90,7 @@ func TestOutlierBothOneFinding(t *testing.T) {
 	prev := peersObs("stations", "2023", 100, 100, 100, 100, 100, 100)
 	cur := peersObs("stations", "2024", 101, 102, 103, 101, 102, 900)
 	env := synthEnv(append(prev, cur...)...)
-	got := (&OutlierParams{}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(6), Periods: []chiso.Period{chiso.MustParsePeriod("2024")}})
+	got := evaluate((&OutlierParams{}), env, Scope{Indicators: []string{"stations"}, Areas: areasN(6), Periods: []chiso.Period{chiso.MustParsePeriod("2024")}})
 	if len(got) != 1 || got[0].Area != "A6" || !strings.Contains(got[0].Text(), "robust z-score") || !strings.Contains(got[0].Text(), "×9") {
 		t.Fatalf("got %+v", got)
 	}
@@ -221,7 +221,7 @@ func TestOutlierQualifiedFigures(t *testing.T) {
 	mad := func(last chiso.Observation) chiso.Finding {
 		t.Helper()
 		obs := append(peersObs("rate", "2024", 50, 52, 48, 51, 49), last)
-		got := (&OutlierParams{Method: OutlierMAD}).Evaluate(synthEnv(obs...), scope)
+		got := evaluate((&OutlierParams{Method: OutlierMAD}), synthEnv(obs...), scope)
 		if len(got) != 1 || got[0].Area != "A6" {
 			t.Fatalf("got %+v, want A6 flagged", got)
 		}
@@ -246,7 +246,7 @@ func TestOutlierQualifiedFigures(t *testing.T) {
 	hb := func(p OutlierParams, q string) chiso.Finding {
 		t.Helper()
 		cur[5] = ob("stations", "A6", "2024", 3600, q)
-		got := p.Evaluate(synthEnv(append(slices.Clone(prev), cur...)...), Scope{Indicators: []string{"stations"}, Areas: areasN(7)})
+		got := evaluate(&p, synthEnv(append(slices.Clone(prev), cur...)...), Scope{Indicators: []string{"stations"}, Areas: areasN(7)})
 		if len(got) != 1 || got[0].Area != "A6" {
 			t.Fatalf("got %+v, want A6 flagged", got)
 		}
@@ -261,7 +261,7 @@ func TestOutlierQualifiedFigures(t *testing.T) {
 	// Both methods: one certain verdict makes the finding a failure.
 	prev6 := peersObs("stations", "2023", 100, 100, 100, 100, 100, 100)
 	cur6 := append(peersObs("stations", "2024", 101, 102, 103, 101, 102), ob("stations", "A6", "2024", 900, "nearly"))
-	got := (&OutlierParams{}).Evaluate(synthEnv(append(prev6, cur6...)...), Scope{Indicators: []string{"stations"}, Areas: areasN(6)})
+	got := evaluate((&OutlierParams{}), synthEnv(append(prev6, cur6...)...), Scope{Indicators: []string{"stations"}, Areas: areasN(6)})
 	if len(got) != 1 || got[0].Status != chiso.Fail {
 		t.Errorf("nearly 900 against about 100: %+v, want one failure", got)
 	}

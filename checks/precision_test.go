@@ -25,12 +25,12 @@ func TestDerivedFiguresAsPrecise(t *testing.T) {
 		{"a projection to the deadline", func(lang string) []chiso.Finding {
 			env := targetEnv(before, ob("rate", "A1", "2022", 50, ""), ob("rate", "A1", "2023", 53, ""), ob("rate", "A1", "2024", 57, ""))
 			env.Lang = lang
-			return (&TargetParams{OnTrack: true}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+			return evaluate((&TargetParams{OnTrack: true}), env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
 		}, 80, "dự báo 60% vào năm 2025", "projected at 60% by 2025"},
 		{"a ratio's predicted value", func(lang string) []chiso.Finding {
 			env := synthEnv(hb...)
 			env.Lang = lang
-			return (&OutlierParams{Method: OutlierHB}).Evaluate(env, Scope{Indicators: []string{"stations"}, Areas: areasN(7)})
+			return evaluate((&OutlierParams{Method: OutlierHB}), env, Scope{Indicators: []string{"stations"}, Areas: areasN(7)})
 		}, 1253, "3.600 trạm (năm 2024) so với 1.200 trạm (năm 2023)", "3,600 stations (2024) against 1,200 stations (2023)"},
 	}
 	for _, tt := range tests {

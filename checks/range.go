@@ -49,6 +49,9 @@ func (p *RangeParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldEr
 	return errs
 }
 
+// Prepare does nothing: Evaluate reads the parameters as they are.
+func (p *RangeParams) Prepare() error { return nil }
+
 // Unit is BySeries: each figure is judged alone.
 func (p *RangeParams) Unit() Unit { return BySeries }
 
@@ -56,7 +59,7 @@ func (p *RangeParams) Unit() Unit { return BySeries }
 func (p *RangeParams) TimeDependent() bool { return false }
 
 // Evaluate judges every figure of the scope.
-func (p *RangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+func (p *RangeParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 	out := env.findings(0)
 	slack := slackOr(p.Slack)
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
@@ -81,7 +84,7 @@ func (p *RangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			}
 		}
 	})
-	return out
+	return out, nil
 }
 
 // band returns the values an exact figure may take without a finding:

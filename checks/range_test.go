@@ -33,7 +33,7 @@ func TestRange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := synthEnv(tt.ob)
-			got := tt.params.Evaluate(env, Scope{Indicators: []string{tt.ob.Indicator}, Areas: []string{"A1"}})
+			got := evaluate(&tt.params, env, Scope{Indicators: []string{tt.ob.Indicator}, Areas: []string{"A1"}})
 			if tt.status == "" {
 				if len(got) != 0 {
 					t.Fatalf("got %d findings, want none: %+v", len(got), got)
@@ -57,7 +57,7 @@ func TestRange(t *testing.T) {
 func TestRangeMessage(t *testing.T) {
 	env := synthEnv(ob("rate", "A1", "2024", 100, "over"))
 	env.Lang = "vi"
-	got := (&RangeParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+	got := evaluate((&RangeParams{}), env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
 	if len(got) != 1 {
 		t.Fatalf("got %d findings", len(got))
 	}
@@ -103,7 +103,7 @@ func TestRangeDatedBounds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.period, func(t *testing.T) {
 			env := Env{Data: newFake(cat, []chiso.Observation{ob("rank", tt.area, tt.period, tt.v, "")}), Now: evalTime, Location: ict, Lang: "en", Skips: &Skips{}}
-			got := (&RangeParams{}).Evaluate(env, Scope{Indicators: []string{"rank"}, Areas: []string{tt.area}})
+			got := evaluate((&RangeParams{}), env, Scope{Indicators: []string{"rank"}, Areas: []string{tt.area}})
 			switch {
 			case tt.want == 0 && len(got) != 0:
 				t.Errorf("%g: want no finding, got %s", tt.v, got[0].Text())

@@ -40,6 +40,9 @@ func (p *ScaleParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldEr
 	return errs
 }
 
+// Prepare does nothing: Evaluate reads the parameters as they are.
+func (p *ScaleParams) Prepare() error { return nil }
+
 // Unit is BySeries (and the predecessors' series, for merged areas).
 func (p *ScaleParams) Unit() Unit { return BySeries }
 
@@ -55,7 +58,7 @@ func (p *ScaleParams) TimeDependent() bool { return false }
 // slip when the ratios of the values are far from every factor. The others
 // are judged in full, and a slip is put on the odd one of the two figures
 // alone (see oddOne), once however many comparisons show it.
-func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+func (p *ScaleParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 	out := env.findings(0)
 	tol := orDefault(p.Tolerance, DefaultSlipTolerance)
 	noHistory := 0
@@ -101,7 +104,7 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		}
 	})
 	env.Skips.add(SkipTooLittleHistory, noHistory)
-	return out
+	return out, nil
 }
 
 // judge returns the finding for point i, if any, by the full logic; it

@@ -77,7 +77,7 @@ func TestScale(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := synthEnv(tt.obs...)
 			env.Lang = tt.lang
-			got := tt.params.Evaluate(env, Scope{Indicators: []string{tt.obs[0].Indicator}, Areas: []string{tt.area}})
+			got := evaluate(&tt.params, env, Scope{Indicators: []string{tt.obs[0].Indicator}, Areas: []string{tt.area}})
 			if tt.msg == "" {
 				if len(got) != 0 {
 					t.Fatalf("want no finding, got %+v", got)
@@ -123,7 +123,7 @@ func growing(ind, area string, n int, factor float64) []chiso.Observation {
 func TestChangeLeavesAHiddenSlip(t *testing.T) {
 	obs := growing("revenue", "A1", 12, 1000)
 	env := synthEnv(obs...)
-	got := (&ChangeParams{MaxIncrease: ptr(0.5), MaxDecrease: ptr(0.5)}).Evaluate(env, Scope{Indicators: []string{"revenue"}, Areas: []string{"A1"}})
+	got := evaluate((&ChangeParams{MaxIncrease: ptr(0.5), MaxDecrease: ptr(0.5)}), env, Scope{Indicators: []string{"revenue"}, Areas: []string{"A1"}})
 	if len(got) != 0 {
 		t.Fatalf("want no change finding, got %+v", got)
 	}

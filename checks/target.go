@@ -67,6 +67,9 @@ func (p *TargetParams) Validate(cat *chiso.Catalogue, rule RuleContext) []FieldE
 	return errs
 }
 
+// Prepare does nothing: Evaluate reads the parameters as they are.
+func (p *TargetParams) Prepare() error { return nil }
+
 // Unit is BySeries.
 func (p *TargetParams) Unit() Unit { return BySeries }
 
@@ -74,7 +77,7 @@ func (p *TargetParams) Unit() Unit { return BySeries }
 func (p *TargetParams) TimeDependent() bool { return true }
 
 // Evaluate judges every series of the scope against its targets.
-func (p *TargetParams) Evaluate(env Env, scope Scope) []chiso.Finding {
+func (p *TargetParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 	out := env.findings(0)
 	d := deadlines{today: localDate(env)}
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
@@ -82,7 +85,7 @@ func (p *TargetParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 			out = append(out, f)
 		}
 	})
-	return out
+	return out, nil
 }
 
 // judgeSeries returns the finding for the earliest deadline the series

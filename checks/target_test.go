@@ -17,7 +17,7 @@ func TestTargetSample(t *testing.T) {
 	env := sampleEnv(t, "en")
 	inds := []string{"electronic_document_rate", "online_dossier_rate", "digital_economy_share",
 		"adult_epayment_account_rate", "level4_public_services_rate", "commune_centre_fibre_coverage"}
-	got := (&TargetParams{OnTrack: true}).Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
+	got := evaluate((&TargetParams{OnTrack: true}), env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
 	tests := []struct {
 		area, ind string
 		status    chiso.Status // empty: no finding
@@ -75,7 +75,7 @@ func TestTargetMessageVietnamese(t *testing.T) {
 	o := ob("digital_economy_share", "DB", "2024", 12.5, "")
 	o.Source = "000_fda3ff747248bcf6.txt"
 	env := sampleEnvWith(t, "vi", o)
-	got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"digital_economy_share"}, Areas: []string{"DB"}})
+	got := evaluate((&TargetParams{}), env, Scope{Indicators: []string{"digital_economy_share"}, Areas: []string{"DB"}})
 	if len(got) != 1 {
 		t.Fatalf("got %d findings", len(got))
 	}
@@ -147,7 +147,7 @@ func TestTargetCases(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			env := targetEnv(tt.now, tt.obs...)
 			area := tt.obs[0].Area
-			got := tt.params.Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{area}})
+			got := evaluate(&tt.params, env, Scope{Indicators: []string{"rate"}, Areas: []string{area}})
 			if tt.diag == "" {
 				if len(got) != 0 {
 					t.Fatalf("want no finding, got %+v", got)
@@ -170,7 +170,7 @@ func TestTargetCases(t *testing.T) {
 
 func TestTargetTooLittleHistoryCounted(t *testing.T) {
 	env := targetEnv(time.Date(2025, 6, 1, 0, 0, 0, 0, ict), ob("rate", "A1", "2024", 20, ""))
-	(&TargetParams{OnTrack: true}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+	evaluate((&TargetParams{OnTrack: true}), env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
 	if n := env.Skips.Count(SkipTooLittleHistory); n != 2 {
 		t.Errorf("too little history counted %d times, want 2 (the 2025 and 2030 targets)", n)
 	}
@@ -186,7 +186,7 @@ func TestTargetDeadlineTimeZone(t *testing.T) {
 	}{{ict, 1}, {time.UTC, 0}} {
 		env := targetEnv(now, ob("rate", "A1", "2024", 20, ""))
 		env.Location = tt.loc
-		got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+		got := evaluate((&TargetParams{}), env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
 		if len(got) != tt.want {
 			t.Errorf("in %s: got %d findings, want %d", tt.loc, len(got), tt.want)
 		}
@@ -197,7 +197,7 @@ func TestTargetDeadlineTimeZone(t *testing.T) {
 // earliest deadline it misses, so that alerts keep one identity.
 func TestTargetEarliestMissedDeadline(t *testing.T) {
 	env := targetEnv(time.Date(2026, 5, 1, 0, 0, 0, 0, ict), ob("rate", "A1", "2024", 50, ""), ob("rate", "A1", "2025", 60, ""))
-	got := (&TargetParams{OnTrack: true}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
+	got := evaluate((&TargetParams{OnTrack: true}), env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1"}})
 	if len(got) != 1 || got[0].Diagnosis != chiso.BelowTarget || got[0].Expected != 80 {
 		t.Fatalf("got %+v, want one below_target against 80", got)
 	}
@@ -218,7 +218,7 @@ func TestTargetDescriptionInTheMessagesLanguage(t *testing.T) {
 		"en": {"80% of people aged 15+ with a payment account", "người từ 15 tuổi"},
 	} {
 		env := sampleEnvWith(t, lang, ob("adult_epayment_account_rate", "DB", "2024", 74.3, ""))
-		got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"adult_epayment_account_rate"}, Areas: []string{"DB"}})
+		got := evaluate((&TargetParams{}), env, Scope{Indicators: []string{"adult_epayment_account_rate"}, Areas: []string{"DB"}})
 		if len(got) != 1 || !strings.Contains(got[0].Text(), want[0]) || strings.Contains(got[0].Text(), want[1]) {
 			t.Errorf("%s: %+v", lang, got)
 		}
@@ -252,7 +252,7 @@ func TestTargetAreaAtDeadline(t *testing.T) {
 			cat := smallCatalogue()
 			cat.Targets = tt.targets
 			env := Env{Data: newFake(cat, []chiso.Observation{tt.obs}), Now: after, Location: ict, Lang: "en", Skips: &Skips{}}
-			got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{tt.obs.Area}})
+			got := evaluate((&TargetParams{}), env, Scope{Indicators: []string{"rate"}, Areas: []string{tt.obs.Area}})
 			switch {
 			case tt.want == 0 && len(got) != 0:
 				t.Errorf("want no finding, got %s", got[0].Text())
@@ -276,7 +276,7 @@ func TestTargetInForceAtDeadline(t *testing.T) {
 	}
 	env := Env{Data: newFake(cat, []chiso.Observation{ob("rate", "A1", "2025", 75, ""), ob("rate", "A2", "2025", 65, "")}),
 		Now: time.Date(2026, 5, 1, 0, 0, 0, 0, ict), Location: ict, Lang: "en", Skips: &Skips{}}
-	got := (&TargetParams{}).Evaluate(env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1", "A2"}})
+	got := evaluate((&TargetParams{}), env, Scope{Indicators: []string{"rate"}, Areas: []string{"A1", "A2"}})
 	if len(got) != 1 || got[0].Area != "A2" || got[0].Expected != 70 {
 		t.Errorf("got %+v, want one finding for A2 against 70", got)
 	}

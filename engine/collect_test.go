@@ -238,7 +238,10 @@ func TestBufferReuse(t *testing.T) {
 		e.invalidate()
 		res := evaluate(t, e, "", at)
 		for _, st := range e.rules {
-			want := st.eval.Evaluate(env, st.scope)
+			want, err := st.eval.Evaluate(env, st.scope)
+			if err != nil {
+				t.Fatal(err)
+			}
 			sortFindings(want)
 			var got []chiso.Finding
 			for f := range res.Findings.All() {
@@ -273,7 +276,7 @@ func describe(fs []chiso.Finding) string {
 // scribble writes a finding into the buffer it is given, then panics.
 type scribble struct{ boom }
 
-func (scribble) Evaluate(env checks.Env, _ checks.Scope) []chiso.Finding {
+func (scribble) Evaluate(env checks.Env, _ checks.Scope) ([]chiso.Finding, error) {
 	out := (*env.Buffer)[:1]
 	out[0] = chiso.Finding{Area: "x", Message: "left behind"}
 	panic("scribble")
@@ -301,12 +304,12 @@ func TestPanicClearsBuffer(t *testing.T) {
 // the buffer it is given.
 type overflow struct{ boom }
 
-func (overflow) Evaluate(env checks.Env, _ checks.Scope) []chiso.Finding {
+func (overflow) Evaluate(env checks.Env, _ checks.Scope) ([]chiso.Finding, error) {
 	out := (*env.Buffer)[:0]
 	for i := range maxBuffer + 10 {
 		out = append(out, chiso.Finding{Area: "A", Period: chiso.Period{Kind: chiso.Year, Year: 2000 + i%9000}, Message: "left behind"})
 	}
-	return out
+	return out, nil
 }
 
 // TestOutgrownBufferIsCleared: a check that fills its worker's buffer and
@@ -336,7 +339,7 @@ type emitter struct {
 	fs []chiso.Finding
 }
 
-func (e emitter) Evaluate(env checks.Env, _ checks.Scope) []chiso.Finding {
+func (e emitter) Evaluate(env checks.Env, _ checks.Scope) ([]chiso.Finding, error) {
 	out := (*env.Buffer)[:0]
 	for _, f := range e.fs {
 		if len(out) == 3 {
@@ -345,7 +348,7 @@ func (e emitter) Evaluate(env checks.Env, _ checks.Scope) []chiso.Finding {
 		}
 		out = append(out, f)
 	}
-	return out
+	return out, nil
 }
 
 // TestEmittedRuns: what a check emits in batches and what it returns

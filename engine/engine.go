@@ -196,7 +196,32 @@ func position(p rules.Position) string {
 func sameRule(a, b rules.Rule) bool {
 	return a.Check == b.Check && a.Severity == b.Severity &&
 		reflect.DeepEqual(a.Indicators, b.Indicators) && reflect.DeepEqual(a.Areas, b.Areas) &&
-		reflect.DeepEqual(a.Params, b.Params)
+		sameParams(a.Params, b.Params)
+}
+
+// sameParams reports whether two rules' parameters are the same as
+// written: their exported fields. What Prepare made of them is left out
+// (a compiled expression holds functions, never deeply equal).
+func sameParams(a, b checks.Params) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if !va.IsValid() || !vb.IsValid() || va.Type() != vb.Type() {
+		return !va.IsValid() && !vb.IsValid()
+	}
+	for va.Kind() == reflect.Pointer {
+		if va.IsNil() || vb.IsNil() {
+			return va.IsNil() == vb.IsNil()
+		}
+		va, vb = va.Elem(), vb.Elem()
+	}
+	if va.Kind() != reflect.Struct {
+		return reflect.DeepEqual(a, b)
+	}
+	for i := range va.NumField() {
+		if va.Type().Field(i).IsExported() && !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
+			return false
+		}
+	}
+	return true
 }
 
 // sortFindings orders findings deterministically.

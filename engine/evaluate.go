@@ -167,7 +167,17 @@ func runTask(st *ruleState, t *task, env checks.Env) {
 		keep(batch)
 		clear(batch)
 	}
-	fs := st.eval.Evaluate(env, t.scope)
+	fs, err := st.eval.Evaluate(env, t.scope)
+	if err != nil {
+		// A check that could not run found nothing: its rule failed, and
+		// whatever it wrote is dropped as after a panic.
+		t.findings, t.err = runs{}, fmt.Errorf("check %s: %w", st.rule.Check, err)
+		clear(fs)
+		if env.Buffer != nil {
+			clear((*env.Buffer)[:cap(*env.Buffer)])
+		}
+		return
+	}
 	keep(fs)
 	if !ordered {
 		all := make([]chiso.Finding, 0, t.findings.n)

@@ -20,9 +20,10 @@ import (
 type above struct{ Max float64 }
 
 func (above) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
+func (above) Prepare() error                                                    { return nil }
 func (above) Unit() checks.Unit                                                 { return checks.BySeries }
 func (above) TimeDependent() bool                                               { return false }
-func (a above) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
+func (a above) Evaluate(env checks.Env, s checks.Scope) ([]chiso.Finding, error) {
 	var out []chiso.Finding
 	for _, ind := range s.Indicators {
 		for _, ar := range s.Areas {
@@ -34,7 +35,7 @@ func (a above) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 func finding(d chiso.Diagnosis, ser checks.Series, i int, expected float64) chiso.Finding {
@@ -50,9 +51,10 @@ func finding(d chiso.Diagnosis, ser checks.Series, i int, expected float64) chis
 type jump struct{}
 
 func (jump) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
+func (jump) Prepare() error                                                    { return nil }
 func (jump) Unit() checks.Unit                                                 { return checks.BySeries }
 func (jump) TimeDependent() bool                                               { return false }
-func (jump) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
+func (jump) Evaluate(env checks.Env, s checks.Scope) ([]chiso.Finding, error) {
 	var out []chiso.Finding
 	for _, ind := range s.Indicators {
 		for _, ar := range s.Areas {
@@ -65,7 +67,7 @@ func (jump) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 func previous(d checks.Data, ser checks.Series, i int) (float64, bool) {
@@ -88,10 +90,11 @@ func previous(d checks.Data, ser checks.Series, i int) (float64, bool) {
 type ordered struct{ A, B string }
 
 func (ordered) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
+func (ordered) Prepare() error                                                    { return nil }
 func (ordered) Unit() checks.Unit                                                 { return checks.ByArea }
 func (ordered) TimeDependent() bool                                               { return false }
 func (o ordered) Indicators() []string                                            { return []string{o.A, o.B} }
-func (o ordered) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
+func (o ordered) Evaluate(env checks.Env, s checks.Scope) ([]chiso.Finding, error) {
 	var out []chiso.Finding
 	for _, ar := range s.Areas {
 		a, b := env.Data.Series(o.A, ar), env.Data.Series(o.B, ar)
@@ -101,7 +104,7 @@ func (o ordered) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // peak flags, per indicator and period, values above three times the
@@ -109,9 +112,10 @@ func (o ordered) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
 type peak struct{}
 
 func (peak) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
+func (peak) Prepare() error                                                    { return nil }
 func (peak) Unit() checks.Unit                                                 { return checks.ByIndicatorPeriod }
 func (peak) TimeDependent() bool                                               { return false }
-func (peak) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
+func (peak) Evaluate(env checks.Env, s checks.Scope) ([]chiso.Finding, error) {
 	var out []chiso.Finding
 	for _, ind := range s.Indicators {
 		byKey := map[int32][]float64{}
@@ -132,7 +136,7 @@ func (peak) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 func median(vs []float64) float64 {
@@ -146,9 +150,10 @@ func median(vs []float64) float64 {
 type stale struct{}
 
 func (stale) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
+func (stale) Prepare() error                                                    { return nil }
 func (stale) Unit() checks.Unit                                                 { return checks.BySeries }
 func (stale) TimeDependent() bool                                               { return true }
-func (stale) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
+func (stale) Evaluate(env checks.Env, s checks.Scope) ([]chiso.Finding, error) {
 	var out []chiso.Finding
 	for _, ind := range s.Indicators {
 		for _, ar := range s.Areas {
@@ -163,16 +168,17 @@ func (stale) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // boom panics.
 type boom struct{}
 
 func (boom) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
+func (boom) Prepare() error                                                    { return nil }
 func (boom) Unit() checks.Unit                                                 { return checks.BySeries }
 func (boom) TimeDependent() bool                                               { return false }
-func (boom) Evaluate(checks.Env, checks.Scope) []chiso.Finding                 { panic("boom") }
+func (boom) Evaluate(checks.Env, checks.Scope) ([]chiso.Finding, error)        { panic("boom") }
 
 // testCatalogue has two indicators, a country, old provinces P1–P3 merged
 // into N1 on 2025-07-01, and provinces Q1–Q4.
@@ -225,9 +231,10 @@ func obs(ind, area, period string, v float64, rev int, id int64) chiso.Observati
 type fragile struct{ failing *atomic.Bool }
 
 func (fragile) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError { return nil }
+func (fragile) Prepare() error                                                    { return nil }
 func (fragile) Unit() checks.Unit                                                 { return checks.BySeries }
 func (fragile) TimeDependent() bool                                               { return false }
-func (p fragile) Evaluate(env checks.Env, s checks.Scope) []chiso.Finding {
+func (p fragile) Evaluate(env checks.Env, s checks.Scope) ([]chiso.Finding, error) {
 	if p.failing.Load() {
 		panic("fragile")
 	}

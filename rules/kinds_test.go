@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 func init() {
 	checks.Register(checks.Kind{Name: "t_bounds", Doc: "Test kind with bounds.", NewParams: func() checks.Params { return &boundsParams{} }})
 	checks.Register(checks.Kind{Name: "t_expr", Doc: "Test kind with an expression.", NewParams: func() checks.Params { return &exprParams{} }})
+	checks.Register(checks.Kind{Name: "t_unprepared", Doc: "Test kind whose preparation fails.", NewParams: func() checks.Params { return &unpreparedParams{} }})
 	checks.Register(checks.Kind{Name: "t_panic", Doc: "Test kind whose validation panics.", NewParams: func() checks.Params { return &panicParams{} }})
 }
 
@@ -98,6 +100,24 @@ type panicParams struct{}
 
 func (p *panicParams) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError {
 	panic("boom")
+}
+
+// unpreparedParams validate but cannot be prepared: the rule must be
+// refused at load, not find nothing when it runs.
+type unpreparedParams struct {
+	Mode string `yaml:"mode" json:"mode"`
+}
+
+func (p *unpreparedParams) Validate(*chiso.Catalogue, checks.RuleContext) []checks.FieldError {
+	return nil
+}
+func (p *unpreparedParams) Prepare() error {
+	return fmt.Errorf("mode %q cannot be prepared", p.Mode)
+}
+func (p *unpreparedParams) Unit() checks.Unit   { return checks.BySeries }
+func (p *unpreparedParams) TimeDependent() bool { return false }
+func (p *unpreparedParams) Evaluate(checks.Env, checks.Scope) ([]chiso.Finding, error) {
+	return nil, &checks.UnpreparedError{Check: "t_unprepared"}
 }
 
 // testCatalogue is a small catalogue for the tests.

@@ -42,7 +42,28 @@ func (p *fileParser) params(r *Rule, rest yamlpos.Rest, path string, indicatorsF
 	p.d.NullIsZero = false
 	p.flush()
 	r.Params = params
-	p.validate(r, path, failed)
+	if p.validate(r, path, failed) {
+		p.prepare(r, path)
+	}
+}
+
+// prepare readies the parameters of a rule that validated for evaluation:
+// a kind whose parameters cannot be prepared refuses the rule here, at
+// load, rather than finding nothing when it runs.
+func (p *fileParser) prepare(r *Rule, path string) {
+	ev, ok := r.Params.(checks.Evaluator)
+	if !ok {
+		return // the engine refuses a kind it cannot evaluate
+	}
+	if err := safePrepare(ev); err != nil {
+		p.errorAt(path, p.d.WrittenPos(path), "check %s: %v", r.Check, err)
+	}
+}
+
+// safePrepare calls the kind's Prepare, turning a panic into an error.
+func safePrepare(ev checks.Evaluator) (err error) {
+	defer panics.Into(&err, "preparation failed")
+	return ev.Prepare()
 }
 
 // newParams makes a kind's parameters, refusing anything but a pointer to
@@ -67,12 +88,17 @@ func kindNames() []string {
 
 // validate runs the kind's own validation and reports each problem at the
 // key it names, except problems with keys that failed to decode (already
-// reported; their value is the default).
-func (p *fileParser) validate(r *Rule, path string, failed map[string]bool) {
+// reported; their value is the default). ok is true when the parameters
+// decoded and validated without a problem.
+func (p *fileParser) validate(r *Rule, path string, failed map[string]bool) (ok bool) {
 	ferrs, err := safeValidate(r.Params, p, r)
 	if err != nil {
 		p.errorAt(path, p.d.WrittenPos(path), "check %s: %v", r.Check, err)
-		return
+		return false
+	}
+	ok = len(ferrs) == 0
+	for _, f := range failed {
+		ok = ok && !f
 	}
 	for _, fe := range ferrs {
 		n, found := p.fieldNode(path, fe.Field)
@@ -87,6 +113,7 @@ func (p *fileParser) validate(r *Rule, path string, failed map[string]bool) {
 			p.errorAt(path, yamlpos.OffsetPos(n, fe.Offset), "%s: %s", fe.Field, fe.Msg)
 		}
 	}
+	return ok
 }
 
 // safeValidate calls the kind's Validate, turning a panic into an error.

@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,186 +11,8 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/expr-lang/expr/vm"
+	"github.com/chiso-vn/chiso/checks/consistency"
 )
-
-// packExprs returns the consistency expressions of the default rule pack.
-func packExprs(t *testing.T) []string {
-	t.Helper()
-	files, err := filepath.Glob("../pack/*.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no pack files: %v", err)
-	}
-	re := regexp.MustCompile(`(?m)^\s*expr:\s*"(.*)"\s*$`)
-	var out []string
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			s, err := strconv.Unquote(`"` + m[1] + `"`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no expr: in the pack")
-	}
-	return out
-}
-
-// fastExprs are expressions whose every part has a fast form.
-var fastExprs = []string{
-	"a <= b <= c",
-	"a ~= 100 * b / c",
-	"a ≈ b ± 0.5",
-	"a ~= b",
-	"a + 1 ~= b - 1",
-	"approx(a, b, 0.01)",
-	"approx(a, b) || c < a",
-	"a <= b && approx(c, 100 * a / b)",
-	"1 <= a / b <= 4",
-	"-a < b * -2",
-	"a ** 2 >= b ^ 0.5",
-	"max(a, b, 1.0) > min(c, 2.5)",
-	"max(a / b, 1.5) >= min(c / a, 2.5, b / c)",
-	"a == b || a != c",
-	"not (a > b) and !(b > c)",
-	"(a > 0 ? b : c) <= 10",
-	"a > 0 ? b <= c : c <= b",
-	"a + b - c * 2 / 3 >= 1e3",
-	"true && a < b",
-	"_approxAtMost(a, b, 2, 2) && _halfUnit(\"zzz\") < a",
-	"a - 3 > 2 * 3",
-}
-
-// slowExprs keep expr's machine for some part.
-var slowExprs = []string{
-	"int(a) % 2 == 0",
-	"len(\"ab\") < a",
-	"a in [1, 2, 3]",
-	"abs(a - b) < 1",
-	"string(a) == \"1\"",
-	"(a > b) == (b > c)",
-	"max(a, 1) * 3 > b",
-	"(a > 0 ? 1 : 2) * 3 > b",
-	"approx(a, 5 % 3)",
-}
-
-// TestFastExprPack: every expression of the default pack runs without
-// expr's machine.
-func TestFastExprPack(t *testing.T) {
-	for _, src := range append(packExprs(t), fastExprs...) {
-		c, err := compileConsistency(src)
-		if err != nil {
-			t.Fatalf("%q: %v", src, err)
-		}
-		if !c.fast {
-			for _, p := range c.parts {
-				if p.fast == nil {
-					t.Errorf("%q: part %q has no fast form:\n%s", src, p.text, p.prog.Disassemble())
-				}
-			}
-		}
-	}
-	for _, src := range slowExprs {
-		c, err := compileConsistency(src)
-		if err != nil {
-			continue // refused anyway
-		}
-		if c.fast {
-			t.Errorf("%q: compiled fast, want expr's machine", src)
-		}
-	}
-}
-
-// TestFastExprMatchesExpr: each part's fast form gives expr's answer on
-// random figures, with and without a rule tolerance.
-func TestFastExprMatchesExpr(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	exprs := append(packExprs(t), fastExprs...)
-	exprs = append(exprs, slowExprs...)
-	tolerances := []*float64{nil, ptr(0), ptr(0.2), ptr(3)}
-	for _, src := range exprs {
-		c, err := compileConsistency(src)
-		if err != nil {
-			continue
-		}
-		n := len(c.names)
-		for trial := range 1000 {
-			tol := tolerances[trial%len(tolerances)]
-			p := &ConsistencyParams{Expr: src, Tolerance: tol}
-			published := make([]float64, n)
-			vals := make([]float64, n)
-			for i := range n {
-				published[i] = randomFigure(rng)
-				vals[i] = published[i]
-				if trial%3 == 0 {
-					vals[i] = randomFigure(rng)
-				}
-			}
-			st := &fastState{vals: vals, published: published, half: make([]float64, n), tolerance: tol}
-			for i := range st.half {
-				st.half[i] = math.NaN()
-			}
-			fastMatchesExpr(t, c, p, st, published)
-		}
-	}
-}
-
-// fastMatchesExpr runs each part of c that has a fast form both ways, on
-// the figures of st (published as given), and fails where they differ or
-// where expr fails.
-func fastMatchesExpr(t *testing.T, c *compiledExpr, p *ConsistencyParams, st *fastState, published []float64) {
-	t.Helper()
-	pub := map[string]float64{}
-	env := map[string]any{approxFunc: p.approx}
-	for i, name := range c.names {
-		pub[name] = published[i]
-		env[name] = st.vals[i]
-	}
-	env[halfUnitFunc] = func(code string) float64 { return halfUnitOf(pub[code]) }
-	var machine vm.VM
-	for _, part := range c.parts {
-		if part.fast == nil {
-			continue
-		}
-		r, err := machine.Run(part.prog, env)
-		if err != nil {
-			t.Fatalf("%q: expr fails (%v) where the fast form runs", part.text, err)
-		}
-		if got, want := part.fast(st), r.(bool); got != want {
-			t.Fatalf("%q with %v (published %v, tolerance %v): fast %v, expr %v", part.text, st.vals, published, p.Tolerance, got, want)
-		}
-	}
-}
-
-// randomFigure returns figures of the kinds that matter: integers, one or
-// two decimals, zero, negatives, tiny and huge ones, equal neighbours.
-func randomFigure(rng *rand.Rand) float64 {
-	switch rng.IntN(10) {
-	case 0:
-		return 0
-	case 1:
-		return float64(rng.IntN(5))
-	case 2:
-		return math.Round(rng.Float64()*1000) / 10
-	case 3:
-		return math.Round(rng.Float64()*10000) / 100
-	case 4:
-		return -float64(rng.IntN(100))
-	case 5:
-		return rng.Float64() * 1e-6
-	case 6:
-		return rng.Float64() * 1e12
-	case 7:
-		return []float64{1, 3, 4, 12, 100, 0.5, 83.7, 84}[rng.IntN(8)]
-	}
-	return float64(rng.IntN(3000))
-}
 
 // TestConsistencyFastMatchesMachine: the findings and skips with the fast
 // forms are those expr's machine gives, over random data with qualified
@@ -241,13 +60,16 @@ func TestConsistencyFastMatchesMachine(t *testing.T) {
 					if trial%2 == 1 {
 						p.Slack = ptr(0.3)
 					}
-					c := p.program()
-					if c == nil || !c.fast {
+					if err := p.Prepare(); err != nil {
+						t.Fatal(err)
+					}
+					c := p.expr
+					if !c.Fast {
 						t.Fatalf("%q: no fast form", src)
 					}
 					fastEnv := consistencyEnv(obs...)
 					fastEnv.Lang = lang
-					got := p.Evaluate(fastEnv, Scope{Indicators: p.Indicators(), Areas: []string{"A1", "A2"}})
+					got := evaluate(p, fastEnv, Scope{Indicators: p.Indicators(), Areas: []string{"A1", "A2"}})
 					slowEnv := consistencyEnv(obs...)
 					slowEnv.Lang = lang
 					want := slowEvaluate(p, slowEnv, Scope{Indicators: p.Indicators(), Areas: []string{"A1", "A2"}})
@@ -274,8 +96,11 @@ func TestConsistencyFastMatchesMachine(t *testing.T) {
 
 // slowEvaluate is Evaluate with expr's machine for every part.
 func slowEvaluate(p *ConsistencyParams, env Env, scope Scope) []chiso.Finding {
-	c := *p.program()
-	c.fast = false
+	if err := p.Prepare(); err != nil {
+		panic(err)
+	}
+	c := *p.expr
+	c.Fast = false
 	j := newJudge(p, env, &c)
 	for a := range scope.Areas {
 		j.fetch(scope.Areas, a)
@@ -293,9 +118,9 @@ func sameFindings(a, b []chiso.Finding) bool {
 
 // refMessage writes a finding's message as fmt would: the reference for
 // the message builder.
-func refMessage(p *ConsistencyParams, env Env, c *compiledExpr, f chiso.Finding) string {
+func refMessage(p *ConsistencyParams, env Env, c *consistency.Expr, f chiso.Finding) string {
 	var figs, sources []string
-	for _, n := range c.names {
+	for _, n := range c.Names {
 		s := env.Data.Series(n, f.Area)
 		i := s.Find(f.Period)
 		if i < 0 {
@@ -485,7 +310,7 @@ func TestFreshnessMessagesMatchReference(t *testing.T) {
 		for _, now := range []time.Time{day(2023, 6, 1), day(2025, 4, 1), day(2026, 11, 23), day(2027, 5, 1)} {
 			env.Now = now
 			for _, p := range []*FreshnessParams{{}, {Kind: "half"}, {Kind: "quarter", Due: "+1m"}, {RequireHistory: new(bool)}} {
-				got := p.Evaluate(env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
+				got := evaluate(p, env, Scope{Indicators: inds, Areas: allAreas(env.Data)})
 				want := refOwed(p, env, inds)
 				slices.Sort(want)
 				if !slices.Equal(seriesOf(got), want) {
@@ -594,7 +419,7 @@ func TestLocateMatchesFind(t *testing.T) {
 			}
 		}
 		env := consistencyEnv(obs...)
-		c, _ := compileConsistency("radio_it <= radio <= communes")
+		c, _ := consistency.Compile("radio_it <= radio <= communes")
 		j := newJudge(&ConsistencyParams{}, env, c)
 		j.fetch([]string{"A1"}, 0)
 		j.load(0)
@@ -619,26 +444,26 @@ func TestLocateMatchesFind(t *testing.T) {
 	}
 }
 
-// FuzzFastExpr: for any expression that compiles, each part's fast form,
-// when it has one, agrees with expr's machine on a few sets of figures.
-func FuzzFastExpr(f *testing.F) {
-	for _, s := range append(append([]string{}, fastExprs...), slowExprs...) {
-		f.Add(s)
+// randomFigure returns figures of the kinds that matter: integers, one or
+// two decimals, zero, negatives, tiny and huge ones, equal neighbours.
+func randomFigure(rng *rand.Rand) float64 {
+	switch rng.IntN(10) {
+	case 0:
+		return 0
+	case 1:
+		return float64(rng.IntN(5))
+	case 2:
+		return math.Round(rng.Float64()*1000) / 10
+	case 3:
+		return math.Round(rng.Float64()*10000) / 100
+	case 4:
+		return -float64(rng.IntN(100))
+	case 5:
+		return rng.Float64() * 1e-6
+	case 6:
+		return rng.Float64() * 1e12
+	case 7:
+		return []float64{1, 3, 4, 12, 100, 0.5, 83.7, 84}[rng.IntN(8)]
 	}
-	for _, s := range []string{"a / b > c ? a : b", "min(a) < max(b, c / 0)", "-(a - b) ** 2 <= c", "a != a", "approx(a / b, c, 0)"} {
-		f.Add(s)
-	}
-	sets := [][]float64{{0, 0, 0}, {1, 2, 3}, {83.7, 108, 129}, {-1, 0.5, 1e9}, {3, 3, 3}, {0.1, 0.2, 0.30000000000000004}}
-	f.Fuzz(func(t *testing.T, src string) {
-		c, err := compileConsistency(src)
-		if err != nil || len(c.names) > 3 {
-			return
-		}
-		for _, set := range sets {
-			p := &ConsistencyParams{Expr: src}
-			vals := set[:len(c.names)]
-			st := &fastState{vals: vals, published: vals, half: []float64{math.NaN(), math.NaN(), math.NaN()}}
-			fastMatchesExpr(t, c, p, st, vals)
-		}
-	})
+	return float64(rng.IntN(3000))
 }

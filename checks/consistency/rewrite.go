@@ -1,4 +1,4 @@
-package checks
+package consistency
 
 import (
 	"fmt"
@@ -28,8 +28,8 @@ import (
 
 // The functions the rewriting calls.
 const (
-	approxFunc   = "_approxAtMost"
-	halfUnitFunc = "_halfUnit"
+	ApproxFunc   = "_approxAtMost"
+	HalfUnitFunc = "_halfUnit"
 )
 
 // Where the tolerance of a ≈ comes from.
@@ -39,14 +39,14 @@ const (
 	tolNone      = 2
 )
 
-// ExprError is a problem with an expression at a byte offset.
-type ExprError struct {
+// Error is a problem with an expression at a byte offset.
+type Error struct {
 	Offset int // byte offset in the expression as written
 	Msg    string
 }
 
 // Error returns the message with its offset.
-func (e *ExprError) Error() string { return fmt.Sprintf("at offset %d: %s", e.Offset, e.Msg) }
+func (e *Error) Error() string { return fmt.Sprintf("at offset %d: %s", e.Offset, e.Msg) }
 
 type tokKind uint8
 
@@ -91,7 +91,7 @@ func lexExpr(src string) ([]token, error) {
 		case c == '"' || c == '\'':
 			j := strings.IndexByte(src[i+1:], c)
 			if j < 0 {
-				return nil, &ExprError{i, "unterminated string"}
+				return nil, &Error{i, "unterminated string"}
 			}
 			out, i = append(out, token{tString, src[i : i+j+2], i}), i+j+2
 		default:
@@ -129,7 +129,7 @@ func lexOp(src string, i int) (token, int, error) {
 	case strings.ContainsRune("+-*/%^<>!?:,.{}|&#", r):
 		return token{tOp, string(r), i}, n, nil
 	}
-	return token{}, 0, &ExprError{i, fmt.Sprintf("unexpected character %q", r)}
+	return token{}, 0, &Error{i, fmt.Sprintf("unexpected character %q", r)}
 }
 
 func isIdentStart(c byte) bool { return c == '_' || c == '$' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
@@ -208,13 +208,13 @@ func checkBrackets(toks []token) error {
 			stack = append(stack, t)
 		case tClose:
 			if len(stack) == 0 || (stack[len(stack)-1].text == "(") != (t.text == ")") {
-				return &ExprError{t.off, fmt.Sprintf("unmatched %q", t.text)}
+				return &Error{t.off, fmt.Sprintf("unmatched %q", t.text)}
 			}
 			stack = stack[:len(stack)-1]
 		}
 	}
 	if len(stack) > 0 {
-		return &ExprError{stack[len(stack)-1].off, fmt.Sprintf("unclosed %q", stack[len(stack)-1].text)}
+		return &Error{stack[len(stack)-1].off, fmt.Sprintf("unclosed %q", stack[len(stack)-1].text)}
 	}
 	return nil
 }
@@ -376,7 +376,7 @@ func compare(l []token, op token, r []token) []token {
 		tol, kind = publishedTolerance(l, r, op.off)
 	}
 	call := func(a, b []token) []token {
-		out := []token{{tIdent, approxFunc, op.off}, {tOpen, "(", op.off}}
+		out := []token{{tIdent, ApproxFunc, op.off}, {tOpen, "(", op.off}}
 		out = append(append(out, a...), token{tOp, ",", op.off})
 		out = append(append(out, b...), token{tOp, ",", op.off})
 		out = append(out, token{tOpen, "(", op.off})
@@ -399,7 +399,7 @@ func publishedTolerance(l, r []token, off int) ([]token, int) {
 		}
 	}
 	half := func(c token) []token {
-		return []token{{tIdent, halfUnitFunc, off}, {tOpen, "(", off}, {tString, strconv.Quote(c.text), off}, {tClose, ")", off}}
+		return []token{{tIdent, HalfUnitFunc, off}, {tOpen, "(", off}, {tString, strconv.Quote(c.text), off}, {tClose, ")", off}}
 	}
 	switch len(codes) {
 	case 0:
@@ -474,7 +474,7 @@ var exprKeywords = map[string]bool{"and": true, "or": true, "not": true, "in": t
 func identifiers(toks []token) []token {
 	var out []token
 	for i, t := range toks {
-		if t.kind != tIdent || exprKeywords[t.text] || t.text == approxFunc || t.text == halfUnitFunc {
+		if t.kind != tIdent || exprKeywords[t.text] || t.text == ApproxFunc || t.text == HalfUnitFunc {
 			continue
 		}
 		if i+1 < len(toks) && toks[i+1].kind == tOpen && toks[i+1].text == "(" {

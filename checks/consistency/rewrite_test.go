@@ -1,4 +1,4 @@
-package checks
+package consistency
 
 import (
 	"reflect"
@@ -48,7 +48,7 @@ func FuzzRewriteExpr(f *testing.F) {
 		if !hasChainOrApprox(toks) && !sameTexts(toks, rw) {
 			t.Fatalf("%q without chains was rewritten to %q", src, code)
 		}
-		_, _ = compileConsistency(src) // must not panic
+		_, _ = Compile(src) // must not panic
 	})
 }
 
@@ -100,4 +100,36 @@ func hasChainOrApprox(toks []token) bool {
 		}
 	}
 	return false
+}
+
+func TestRewriteChains(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"a <= b <= c", "a <= b && b <= c"},
+		{"a < b", "a < b"},
+		{"a + b <= c * 2 < d", "a + b <= c * 2 && c * 2 < d"},
+		{"(a <= b <= c) || d > e", "( a <= b && b <= c ) || d > e"},
+		{"f(a <= b <= c, d)", "f ( a <= b && b <= c , d )"},
+		{"a ~= b", `_approxAtMost ( a , b , ( max ( _halfUnit ( "a" ) , _halfUnit ( "b" ) ) ) , 1 ) && _approxAtMost ( b , a , ( max ( _halfUnit ( "a" ) , _halfUnit ( "b" ) ) ) , 1 )`},
+		{"a ~= 100 * b / c", `_approxAtMost ( a , 100 * b / c , ( _halfUnit ( "a" ) ) , 1 ) && _approxAtMost ( 100 * b / c , a , ( _halfUnit ( "a" ) ) , 1 )`},
+		{"a + 1 ~= b - 1", "_approxAtMost ( a + 1 , b - 1 , ( 0 ) , 2 ) && _approxAtMost ( b - 1 , a + 1 , ( 0 ) , 2 )"},
+		{"a ≈ b ± 0.5", "_approxAtMost ( a , b , ( 0.5 ) , 0 ) && _approxAtMost ( b , a , ( 0.5 ) , 0 )"},
+		{"a ≤ b ≥ c", "a <= b && b >= c"},
+		{"approx(a, b, 0.5)", " ( _approxAtMost ( a , b , ( 0.5 ) , 0 ) && _approxAtMost ( b , a , ( 0.5 ) , 0 ) )"},
+		{"approx(a, b) || c < d", ` ( _approxAtMost ( a , b , ( max ( _halfUnit ( "a" ) , _halfUnit ( "b" ) ) ) , 1 ) && _approxAtMost ( b , a , ( max ( _halfUnit ( "a" ) , _halfUnit ( "b" ) ) ) , 1 ) ) || c < d`},
+		{"approx(a)", "approx ( a )"},
+		{"a <= b and b <= c <= d", "a <= b and b <= c && c <= d"},
+	}
+	for _, tt := range tests {
+		toks, err := lexExpr(tt.in)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		rw, err := rewriteExpr(toks)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		if got, _ := render(rw); got != tt.want {
+			t.Errorf("rewrite(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }

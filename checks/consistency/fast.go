@@ -1,4 +1,4 @@
-package checks
+package consistency
 
 import (
 	"math"
@@ -22,31 +22,31 @@ import (
 // anything else, or where expr could compute in integers or fail on an
 // integer argument, keeps expr's machine.
 
-// fastState is what a fast part reads: the figures of one assignment, the
+// State is what a fast part reads: the figures of one assignment, the
 // published figures (for _halfUnit) and the rule's tolerance.
-type fastState struct {
-	vals      []float64 // the assignment being judged, in compiledExpr.names order
-	published []float64
-	half      []float64 // _halfUnit of each figure, NaN until computed
-	tolerance *float64
+type State struct {
+	Vals      []float64 // the assignment being judged, in Expr.Names order
+	Published []float64
+	Half      []float64 // _halfUnit of each figure, NaN until computed
+	Tolerance *float64
 }
 
 // halfUnit returns half a unit of the last decimal of published figure i.
-func (s *fastState) halfUnit(i int) float64 {
-	if h := s.half[i]; !math.IsNaN(h) {
+func (s *State) halfUnit(i int) float64 {
+	if h := s.Half[i]; !math.IsNaN(h) {
 		return h
 	}
-	h := halfUnitOf(s.published[i])
-	s.half[i] = h
+	h := HalfUnit(s.Published[i])
+	s.Half[i] = h
 	return h
 }
 
-// halfUnitOf is half a unit of the last decimal of v's shortest form.
-func halfUnitOf(v float64) float64 { return 0.5 * math.Pow(10, -float64(decimals(v))) }
+// HalfUnit returns half a unit of the last decimal of v's shortest form.
+func HalfUnit(v float64) float64 { return 0.5 * math.Pow(10, -float64(Decimals(v))) }
 
 type (
-	numFn  func(*fastState) float64
-	boolFn func(*fastState) bool
+	numFn  func(*State) float64
+	boolFn func(*State) bool
 )
 
 // fastCompiler builds the functions of one part; ok turns false at the
@@ -116,7 +116,7 @@ func (c *fastCompiler) isNumber(n ast.Node) bool {
 	case *ast.BuiltinNode:
 		return n.Name == "max" || n.Name == "min"
 	case *ast.CallNode:
-		return calls(n, halfUnitFunc, -1)
+		return calls(n, HalfUnitFunc, -1)
 	case *ast.ConditionalNode:
 		return c.isNumber(n.Exp1) && c.isNumber(n.Exp2)
 	}
@@ -130,7 +130,7 @@ func (c *fastCompiler) number(n ast.Node) numFn {
 		return nil
 	}
 	if v, ok := constant(n); ok {
-		return func(*fastState) float64 { return v }
+		return func(*State) float64 { return v }
 	}
 	switch n := n.(type) {
 	case *ast.IdentifierNode:
@@ -138,7 +138,7 @@ func (c *fastCompiler) number(n ast.Node) numFn {
 		if !ok || reflectKind(n) != reflect.Float64 {
 			break
 		}
-		return func(s *fastState) float64 { return s.vals[i] }
+		return func(s *State) float64 { return s.Vals[i] }
 	case *ast.UnaryNode:
 		if _, isConst := constant(n.Node); isConst || !c.isNumber(n.Node) {
 			break
@@ -148,7 +148,7 @@ func (c *fastCompiler) number(n ast.Node) numFn {
 		case "+":
 			return x
 		case "-":
-			return func(s *fastState) float64 { return -x(s) }
+			return func(s *State) float64 { return -x(s) }
 		}
 	case *ast.BinaryNode:
 		return c.arithmetic(n)
@@ -167,8 +167,8 @@ func (c *fastCompiler) number(n ast.Node) numFn {
 }
 
 // ifElse compiles cond ? a : b.
-func ifElse[F ~func(*fastState) T, T any](cond boolFn, a, b F) F {
-	return func(s *fastState) T {
+func ifElse[F ~func(*State) T, T any](cond boolFn, a, b F) F {
+	return func(s *State) T {
 		if cond(s) {
 			return a(s)
 		}
@@ -206,15 +206,15 @@ func (c *fastCompiler) arithmetic(n *ast.BinaryNode) numFn {
 	}
 	switch n.Operator {
 	case "+":
-		return func(s *fastState) float64 { return float64(l(s)) + float64(r(s)) }
+		return func(s *State) float64 { return float64(l(s)) + float64(r(s)) }
 	case "-":
-		return func(s *fastState) float64 { return float64(l(s)) - float64(r(s)) }
+		return func(s *State) float64 { return float64(l(s)) - float64(r(s)) }
 	case "*":
-		return func(s *fastState) float64 { return float64(l(s)) * float64(r(s)) }
+		return func(s *State) float64 { return float64(l(s)) * float64(r(s)) }
 	case "/":
-		return func(s *fastState) float64 { return float64(l(s)) / float64(r(s)) }
+		return func(s *State) float64 { return float64(l(s)) / float64(r(s)) }
 	case "**", "^":
-		return func(s *fastState) float64 { return math.Pow(l(s), r(s)) }
+		return func(s *State) float64 { return math.Pow(l(s), r(s)) }
 	}
 	c.fail()
 	return nil
@@ -245,7 +245,7 @@ func (c *fastCompiler) minMax(n *ast.BuiltinNode) numFn {
 		c.fail()
 		return nil
 	}
-	return func(s *fastState) float64 {
+	return func(s *State) float64 {
 		m := args[0](s)
 		for _, a := range args[1:] {
 			v := a(s)
@@ -268,7 +268,7 @@ func calls(n *ast.CallNode, name string, arity int) bool {
 // the published figure of code, 0.5 for a code the expression does not
 // name (whose figure is taken as 0).
 func (c *fastCompiler) halfUnit(n *ast.CallNode) numFn {
-	if !calls(n, halfUnitFunc, 1) {
+	if !calls(n, HalfUnitFunc, 1) {
 		c.fail()
 		return nil
 	}
@@ -279,10 +279,10 @@ func (c *fastCompiler) halfUnit(n *ast.CallNode) numFn {
 	}
 	i, named := c.names[code.Value]
 	if !named {
-		h := halfUnitOf(0)
-		return func(*fastState) float64 { return h }
+		h := HalfUnit(0)
+		return func(*State) float64 { return h }
 	}
-	return func(s *fastState) float64 { return s.halfUnit(i) }
+	return func(s *State) float64 { return s.halfUnit(i) }
 }
 
 // boolean compiles a condition.
@@ -293,15 +293,15 @@ func (c *fastCompiler) boolean(n ast.Node) boolFn {
 	switch n := n.(type) {
 	case *ast.BoolNode:
 		v := n.Value
-		return func(*fastState) bool { return v }
+		return func(*State) bool { return v }
 	case *ast.ConstantNode:
 		if v, ok := n.Value.(bool); ok {
-			return func(*fastState) bool { return v }
+			return func(*State) bool { return v }
 		}
 	case *ast.UnaryNode:
 		if n.Operator == "!" || n.Operator == "not" {
 			x := c.boolean(n.Node)
-			return func(s *fastState) bool { return !x(s) }
+			return func(s *State) bool { return !x(s) }
 		}
 	case *ast.BinaryNode:
 		return c.binaryBool(n)
@@ -318,10 +318,10 @@ func (c *fastCompiler) binaryBool(n *ast.BinaryNode) boolFn {
 	switch n.Operator {
 	case "&&", "and":
 		l, r := c.boolean(n.Left), c.boolean(n.Right)
-		return func(s *fastState) bool { return l(s) && r(s) }
+		return func(s *State) bool { return l(s) && r(s) }
 	case "||", "or":
 		l, r := c.boolean(n.Left), c.boolean(n.Right)
-		return func(s *fastState) bool { return l(s) || r(s) }
+		return func(s *State) bool { return l(s) || r(s) }
 	}
 	l, r, ok := c.operands(n)
 	if !ok {
@@ -329,17 +329,17 @@ func (c *fastCompiler) binaryBool(n *ast.BinaryNode) boolFn {
 	}
 	switch n.Operator {
 	case "<":
-		return func(s *fastState) bool { return l(s) < r(s) }
+		return func(s *State) bool { return l(s) < r(s) }
 	case "<=":
-		return func(s *fastState) bool { return l(s) <= r(s) }
+		return func(s *State) bool { return l(s) <= r(s) }
 	case ">":
-		return func(s *fastState) bool { return l(s) > r(s) }
+		return func(s *State) bool { return l(s) > r(s) }
 	case ">=":
-		return func(s *fastState) bool { return l(s) >= r(s) }
+		return func(s *State) bool { return l(s) >= r(s) }
 	case "==":
-		return func(s *fastState) bool { return l(s) == r(s) }
+		return func(s *State) bool { return l(s) == r(s) }
 	case "!=":
-		return func(s *fastState) bool { return l(s) != r(s) }
+		return func(s *State) bool { return l(s) != r(s) }
 	}
 	c.fail()
 	return nil
@@ -347,7 +347,7 @@ func (c *fastCompiler) binaryBool(n *ast.BinaryNode) boolFn {
 
 // approx compiles _approxAtMost(x, y, t, k) with a constant k.
 func (c *fastCompiler) approx(n *ast.CallNode) boolFn {
-	if !calls(n, approxFunc, 4) {
+	if !calls(n, ApproxFunc, 4) {
 		c.fail()
 		return nil
 	}
@@ -379,5 +379,5 @@ func (c *fastCompiler) approx(n *ast.CallNode) boolFn {
 	if !c.ok {
 		return nil
 	}
-	return func(s *fastState) bool { return approxAtMost(s.tolerance, x(s), y(s), t(s), k) }
+	return func(s *State) bool { return ApproxAtMost(s.Tolerance, x(s), y(s), t(s), k) }
 }
