@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso/pack"
 
 	"github.com/chiso-vn/chiso"
@@ -529,7 +531,7 @@ func TestCheckSchedule(t *testing.T) {
 func TestGroupsReading(t *testing.T) {
 	cfg := config.Default(t.TempDir())
 	writeFile(t, filepath.Join(cfg.Dir, "rules.d", "a.yaml"), coverageRules)
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -588,7 +590,7 @@ func TestConsistencyRuleIsTriggeredByTheIndicatorsItsExpressionNames(t *testing.
         check: consistency
         expr: commune_radio_stations_it <= commune_radio_stations <= communes
 `)
-	cat, _ := ingest.SampleCatalogue()
+	cat, _ := samplecat.Catalogue()
 	gs, err := loadGroups(cfg, cat)
 	if err != nil {
 		t.Fatal(err)

@@ -8,9 +8,10 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/engine"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -20,7 +21,7 @@ func scheduled(t *testing.T, rules string) *Daemon {
 	t.Helper()
 	cfg := config.Default(t.TempDir())
 	writeFile(t, filepath.Join(cfg.Dir, "rules.d", "r.yaml"), rules)
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

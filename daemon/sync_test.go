@@ -2,14 +2,15 @@ package daemon
 
 import (
 	"context"
-	"github.com/chiso-vn/chiso/server"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+	"github.com/chiso-vn/chiso/server"
+
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/internal/setup"
 	"github.com/chiso-vn/chiso/store"
 )
@@ -35,7 +36,7 @@ func TestTrackingSourceNotesTheSameFromFiguresAsFromRows(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestTrackingSourceNotesTheSameFromFiguresAsFromRows(t *testing.T) {
 // series with a target only if its area exists at the deadline: the old
 // Phú Thọ (dissolved 2025-07-01) has no 2025 target; Điện Biên has.
 func TestSnapshotTargetsOnlyWhereTheAreaExists(t *testing.T) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,9 +34,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/internal/synth"
 	"github.com/chiso-vn/chiso/pack"
 	"github.com/chiso-vn/chiso/rules"
@@ -154,7 +155,7 @@ func benchCatalogue(size benchSize) *chiso.Catalogue {
 // the country, and the map from synth's indicator codes to sample
 // indicators of the same kind.
 func packCatalogue(size benchSize) (*chiso.Catalogue, map[string]string, error) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		return nil, nil, err
 	}

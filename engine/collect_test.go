@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/pack"
 	"github.com/chiso-vn/chiso/rules"
 )
@@ -210,7 +211,7 @@ func TestCompactRoundTrip(t *testing.T) {
 // returned), gives each rule the findings its check returns on its own,
 // in a slice of its own, and again when evaluated a second time.
 func TestBufferReuse(t *testing.T) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func TestBufferReuse(t *testing.T) {
 		t.Fatal(err)
 	}
 	var all []chiso.Observation
-	if err := ingest.ReadSample(cat, func(o chiso.Observation) error {
+	if err := samplecat.Read(cat, func(o chiso.Observation) error {
 		o.ID = int64(len(all) + 1)
 		all = append(all, o)
 		return nil

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/sample"
 )
 
 // catalogueFile describes one of the four catalogue CSV formats.
@@ -405,18 +404,18 @@ func dateOr(t time.Time, none string) string {
 	return t.Format(time.DateOnly)
 }
 
-// SampleCatalogue reads the catalogue of the built-in sample data:
-// indicators, areas, lineage, national targets, dated bounds and the five articles.
-func SampleCatalogue() (*chiso.Catalogue, error) {
+// ReadCatalogueFiles reads the named catalogue files of fsys, in order
+// (each as ReadCatalogue does), and checks the references between them
+// (ValidateCatalogue).
+func ReadCatalogueFiles(fsys fs.FS, names ...string) (*chiso.Catalogue, error) {
 	cat := &chiso.Catalogue{}
-	fsys := sample.FS()
-	for _, name := range []string{sample.Indicators, sample.Areas, sample.Lineage, sample.Targets, sample.Bounds, sample.Sources} {
+	for _, name := range names {
 		if err := readCatalogueFS(fsys, name, cat); err != nil {
 			return nil, err
 		}
 	}
 	if err := ValidateCatalogue(cat); err != nil {
-		return nil, fmt.Errorf("sample catalogue: %w", err)
+		return nil, err
 	}
 	return cat, nil
 }
@@ -424,20 +423,8 @@ func SampleCatalogue() (*chiso.Catalogue, error) {
 func readCatalogueFS(fsys fs.FS, name string, cat *chiso.Catalogue) error {
 	f, err := fsys.Open(name)
 	if err != nil {
-		return fmt.Errorf("sample catalogue: %w", err)
+		return fmt.Errorf("catalogue: %w", err)
 	}
 	defer f.Close()
 	return ReadCatalogue(name, f, cat)
-}
-
-// ReadSample reads the observations of the built-in sample data (the
-// figures of five published articles, each row citing its article) against
-// cat, normally SampleCatalogue's, as Read does.
-func ReadSample(cat *chiso.Catalogue, emit func(chiso.Observation) error) error {
-	f, err := sample.FS().Open(sample.Observations)
-	if err != nil {
-		return fmt.Errorf("sample observations: %w", err)
-	}
-	defer f.Close()
-	return Read(f, sample.Observations, Options{Catalogue: cat}, emit)
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/ingest"
 )
@@ -32,7 +34,7 @@ func ExampleExtractFigure() {
 }
 
 func ExampleRead() {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		panic(err)
 	}

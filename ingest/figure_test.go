@@ -233,7 +233,7 @@ func TestExtractFigure(t *testing.T) {
 // observations reads, for its row's indicator, as the row's value and
 // qualifier.
 func TestSeedRawFigures(t *testing.T) {
-	cat, err := SampleCatalogue()
+	cat, err := sampleCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func FuzzRead(f *testing.F) {
 	f.Add(`[{"indicator":"ict_revenue","area":"VP","period":"2010","value":"1.307,44"}]`, true)
 	f.Add("Chỉ tiêu,Tỉnh,Đơn vị,Năm 2024,6 tháng đầu năm 2025,Quý III/2025\nSố trạm BTS,Phú Thọ,trạm,\"2.500\",1,2\n", false)
 	f.Add("Tên chỉ tiêu;Địa phương;Kỳ;Giá trị\nso tram bts;tinh dien bien;Tháng 8/2024;5\n", false)
-	cat, err := SampleCatalogue()
+	cat, err := sampleCatalogue()
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 
 func sampleCat(t testing.TB) *chiso.Catalogue {
 	t.Helper()
-	cat, err := SampleCatalogue()
+	cat, err := sampleCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func brief(obs []chiso.Observation) string {
 
 func TestReadSeedObservations(t *testing.T) {
 	var got []chiso.Observation
-	err := ReadSample(sampleCat(t), func(o chiso.Observation) error {
+	err := readSample(sampleCat(t), func(o chiso.Observation) error {
 		got = append(got, o)
 		return nil
 	})

@@ -3,11 +3,13 @@ package pack
 import (
 	"math"
 
-	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"slices"
 	"testing"
 
-	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso"
+
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -31,7 +33,7 @@ var unwatched = map[string]map[string]string{
 // or is listed in unwatched with a reason; and nothing listed there is
 // watched after all.
 func TestEveryIndicatorWatched(t *testing.T) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestEveryIndicatorWatched(t *testing.T) {
 // TestNewCountIsWatched: a count added to a catalogue is watched for change
 // by the catch-all rule without editing the pack.
 func TestNewCountIsWatched(t *testing.T) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,10 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
 	"github.com/chiso-vn/chiso/engine"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/internal/wordlang"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/rules/ruletest"
@@ -47,7 +48,7 @@ func scenarios(t *testing.T, lang string) ([]scenario, *chiso.Catalogue) {
 	if err != nil || len(names) == 0 {
 		t.Fatalf("no rule tests: %v", err)
 	}
-	testCat, err := ingest.SampleCatalogue()
+	testCat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +310,7 @@ func TestAnnotationsInOneLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +352,7 @@ func TestAnnotationsInOneLanguage(t *testing.T) {
 // TestSummaryFigureQualified: an alert's summary prints the figure judged
 // as published, qualifier included — "trên 95%", never "95%".
 func TestSummaryFigureQualified(t *testing.T) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

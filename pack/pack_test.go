@@ -3,14 +3,15 @@ package pack
 import (
 	"testing"
 
-	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso/rules"
 )
 
 // TestPackLoads: the pack loads without a problem against the sample
 // catalogue.
 func TestPackLoads(t *testing.T) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/ingest"
 )
@@ -13,7 +15,7 @@ import (
 // indicators and areas, and finds entries by them after reading back.
 func TestCatalogueAliasesRoundTrip(t *testing.T) {
 	db, ctx := openTest(t, 0, 0), context.Background()
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/ingest"
 )
 
 // TestCatalogueBoundsAndValidityRoundTrip stores dated bounds and the days
@@ -15,7 +16,7 @@ import (
 // change; a catalogue without them stores and reads as before.
 func TestCatalogueBoundsAndValidityRoundTrip(t *testing.T) {
 	db, ctx := openTest(t, 0, 0), context.Background()
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

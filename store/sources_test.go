@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/ingest"
 )
 
 // TestCatalogueSourcesRoundTrip stores the sample articles' titles,
@@ -15,7 +16,7 @@ import (
 // change; a source only cited by observations is not part of the catalogue.
 func TestCatalogueSourcesRoundTrip(t *testing.T) {
 	db, ctx := openTest(t, 0, 0), context.Background()
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,10 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/daemon"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -176,7 +177,7 @@ func countProblems(err error) int {
 // and says which.
 func checkCatalogue(ctx context.Context, e *env, path string) (*chiso.Catalogue, string, error) {
 	if _, err := os.Stat(path); err != nil {
-		cat, err := ingest.SampleCatalogue()
+		cat, err := samplecat.Catalogue()
 		return cat, "built-in sample", err
 	}
 	db, err := openExisting(ctx, &env{db: path})

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/internal/wordlang"
 )
 
@@ -23,7 +24,7 @@ func englishOnly(t *testing.T, what, out string, extra ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

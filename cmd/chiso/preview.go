@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/goccy/go-yaml"
 
 	"github.com/chiso-vn/chiso"
@@ -13,7 +15,6 @@ import (
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/engine"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -104,7 +105,7 @@ type previewPipeline struct {
 // newPreviewPipeline loads the sample and the default pack, evaluates them
 // at now and lets the alerts fire.
 func newPreviewPipeline(ctx context.Context, lang string, now time.Time, loc *time.Location) (*previewPipeline, error) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func newPreviewPipeline(ctx context.Context, lang string, now time.Time, loc *ti
 		return nil, err
 	}
 	var obs []chiso.Observation
-	err = ingest.ReadSample(cat, func(o chiso.Observation) error {
+	err = samplecat.Read(cat, func(o chiso.Observation) error {
 		o.ID, o.Revision = int64(len(obs)+1), 1 // as the store numbers them
 		obs = append(obs, o)
 		return nil

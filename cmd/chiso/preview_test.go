@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chiso-vn/chiso/ingest"
+	"github.com/chiso-vn/chiso/sample/samplecat"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden e-mails in testdata/email")
@@ -150,7 +150,7 @@ func TestLanguageProblems(t *testing.T) {
 // ruleNames are the alert names of the default pack.
 func ruleNames(t *testing.T) []string {
 	t.Helper()
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func ruleNames(t *testing.T) []string {
 // departments, the sources' titles and publishers.
 func names(t *testing.T) []string {
 	t.Helper()
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}

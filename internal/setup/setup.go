@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/sample"
@@ -39,7 +41,7 @@ type DB interface {
 // database that has them already they change nothing. now is recorded as the
 // ingestion time.
 func Init(ctx context.Context, db DB, withSample bool, now time.Time) (Result, error) {
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		return Result{}, fmt.Errorf("read the built-in catalogue: %w", err)
 	}

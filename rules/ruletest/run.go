@@ -10,9 +10,10 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/chiso-vn/chiso/sample/samplecat"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/engine"
-	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/rules"
 )
 
@@ -83,7 +84,7 @@ func run(ctx context.Context, name string, src []byte, load func([]string, *chis
 	if err != nil {
 		return FileResult{}, err
 	}
-	cat, err := ingest.SampleCatalogue()
+	cat, err := samplecat.Catalogue()
 	if err != nil {
 		return FileResult{}, fmt.Errorf("sample catalogue: %w", err)
 	}
