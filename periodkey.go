@@ -30,4 +30,18 @@ func (k PeriodKey) PreviousLike() PeriodKey { return k - PeriodKeysPerYear }
 func (k PeriodKey) IsLike(o PeriodKey) bool { return k%PeriodKeysPerYear == o%PeriodKeysPerYear }
 
 // Period returns the period of the key.
-func (k PeriodKey) Period() Period { return Period{Year: k.Year(), Kind: k.Kind(), N: k.N()} }
+func (k PeriodKey) Period() Period {
+	return Period{Year: int(k / PeriodKeysPerYear), Kind: PeriodKind(k % PeriodKeysPerYear / 100), N: int(k % 100)}
+}
+
+// Order returns a number that sorts as Period.Compare does: by the month
+// the period ends, then the longer period first.
+func (k PeriodKey) Order() int32 {
+	year, kind, n := int32(k/PeriodKeysPerYear), PeriodKind(k%PeriodKeysPerYear/100), int32(k%100)
+	months := int32(kind.Months())
+	start := year * 12
+	if n > 0 {
+		start += (n - 1) * months
+	}
+	return (start+months)*16 + 12 - months
+}

@@ -1,6 +1,9 @@
 package chiso
 
-import "testing"
+import (
+	"cmp"
+	"testing"
+)
 
 func TestPeriodKey(t *testing.T) {
 	tests := []struct {
@@ -38,6 +41,22 @@ func TestPeriodKey(t *testing.T) {
 		}
 		if other := PeriodKey(MustParsePeriod(tt.kind2).Key()); k.IsLike(other) || other.Kind() != k.Kind() {
 			t.Errorf("%s and %s: like %v, kinds %s and %s", tt.p, tt.kind2, k.IsLike(other), k.Kind(), other.Kind())
+		}
+	}
+}
+
+func TestPeriodKeyOrder(t *testing.T) {
+	var ps []Period
+	for _, s := range []string{"2023", "2023-H2", "2023-Q4", "2023-12", "2024-01", "2024-Q1", "2024-03",
+		"2024-H1", "2024-06", "2024-Q2", "2024-07", "2024", "2024-H2", "2025-02"} {
+		ps = append(ps, MustParsePeriod(s))
+	}
+	for _, p := range ps {
+		for _, q := range ps {
+			po, qo := PeriodKey(p.Key()).Order(), PeriodKey(q.Key()).Order()
+			if got, want := cmp.Compare(po, qo), p.Compare(q); got != want {
+				t.Errorf("%s, %s: orders %d, %d compare %d; Compare says %d", p, q, po, qo, got, want)
+			}
 		}
 	}
 }
