@@ -116,7 +116,11 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		preds := len(env.Data.Predecessors(s.Area)) > 0
 		w := s.likeWalk()
 		for i := range s.keys {
-			if j, none := w.base(i); none {
+			j, none := w.near(i), false
+			if j < 0 {
+				j, none = w.seek(i)
+			}
+			if none {
 				if !preds {
 					noHistory++
 					continue

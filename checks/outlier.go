@@ -208,7 +208,11 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 			w := cs.start[sl] + cs.fill[sl]
 			cs.fill[sl]++
 			bv := math.NaN()
-			if j, _ := bases.base(i); j >= 0 {
+			j := bases.near(i)
+			if j < 0 {
+				j, _ = bases.seek(i)
+			}
+			if j >= 0 {
 				if s.sameMethod(i, j) {
 					bv = s.values[j]
 				}

@@ -66,7 +66,10 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		reported = reported[:0]
 		w := s.likeWalk()
 		for i := range s.keys {
-			j, none := w.base(i)
+			j, none := w.near(i), false
+			if j < 0 {
+				j, none = w.seek(i)
+			}
 			if none && !preds { // in the first year, the previous period
 				if j = s.adjacentBefore(i); j < 0 {
 					noHistory++

@@ -54,9 +54,19 @@ func (s *Series) guess(i int, k chiso.PeriodKey) int {
 // likeWalk walks a series' figures in order with the index of each one's
 // previous like period: the (current, base) pairs of the checks that
 // compare a figure with the figure a year before (change, scale,
-// outlier). In a regular series the previous like period is always as far
-// back, so it looks there first. Methods and predecessors are the
-// caller's: see baseline.
+// outlier). Methods and predecessors are the caller's: see baseline. In a
+// regular series the previous like period is always as far back, so the
+// walk looks there first, with near, which is inlined, and only when that
+// fails with seek:
+//
+//	w := s.likeWalk()
+//	for i := range s.keys {
+//		j, none := w.near(i), false
+//		if j < 0 {
+//			j, none = w.seek(i)
+//		}
+//		…
+//	}
 type likeWalk struct {
 	s     *Series
 	first int // the series' first year
@@ -66,21 +76,20 @@ type likeWalk struct {
 // likeWalk returns a walk over s, which must have a point.
 func (s *Series) likeWalk() likeWalk { return likeWalk{s: s, first: s.key(0).Year(), d: 1} }
 
-// base returns the index of the figure for the like period a year before
-// point i's, or -1; none is true when the series starts after that year,
-// so that no earlier like period is in it at all.
-func (w *likeWalk) base(i int) (j int, none bool) {
-	pk := w.s.key(i).PreviousLike()
-	if j = i - w.d; j >= 0 && w.s.key(j) == pk {
-		return
+// near returns the index of the figure for the like period a year before
+// point i's when it is as far back as the last one found, else -1.
+func (w *likeWalk) near(i int) int {
+	if j := i - w.d; j >= 0 && w.s.key(j) == w.s.key(i).PreviousLike() {
+		return j
 	}
-	return w.seek(i, pk)
+	return -1
 }
 
-// seek is base looking for key pk before point i away from where the last
-// previous like period was: where it would be in a regular series, then
-// anywhere.
-func (w *likeWalk) seek(i int, pk chiso.PeriodKey) (j int, none bool) {
+// seek returns the index of the figure for the like period a year before
+// point i's wherever it is, or -1; none is true when the series starts
+// after that year, so that no earlier like period is in it at all.
+func (w *likeWalk) seek(i int) (j int, none bool) {
+	pk := w.s.key(i).PreviousLike()
 	if pk.Year() < w.first {
 		return -1, true
 	}
