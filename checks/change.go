@@ -116,9 +116,9 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		preds := len(env.Data.Predecessors(s.Area)) > 0
 		w := s.likeWalk()
 		for i := range s.keys {
-			j, none := w.near(i), false
-			if j < 0 {
-				j, none = w.seek(i)
+			j, none := w.near(i)
+			if j < 0 && !none {
+				j = w.seek(i)
 			}
 			if none {
 				if !preds {

@@ -208,9 +208,9 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 			w := cs.start[sl] + cs.fill[sl]
 			cs.fill[sl]++
 			bv := math.NaN()
-			j := bases.near(i)
-			if j < 0 {
-				j, _ = bases.seek(i)
+			j, none := bases.near(i)
+			if j < 0 && !none {
+				j = bases.seek(i)
 			}
 			if j >= 0 {
 				if s.sameMethod(i, j) {

@@ -66,9 +66,9 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) []chiso.Finding {
 		reported = reported[:0]
 		w := s.likeWalk()
 		for i := range s.keys {
-			j, none := w.near(i), false
-			if j < 0 {
-				j, none = w.seek(i)
+			j, none := w.near(i)
+			if j < 0 && !none {
+				j = w.seek(i)
 			}
 			if none && !preds { // in the first year, the previous period
 				if j = s.adjacentBefore(i); j < 0 {

@@ -57,13 +57,13 @@ func (s *Series) guess(i int, k chiso.PeriodKey) int {
 // outlier). Methods and predecessors are the caller's: see baseline. In a
 // regular series the previous like period is always as far back, so the
 // walk looks there first, with near, which is inlined, and only when that
-// fails with seek:
+// fails elsewhere, with seek:
 //
 //	w := s.likeWalk()
 //	for i := range s.keys {
-//		j, none := w.near(i), false
-//		if j < 0 {
-//			j, none = w.seek(i)
+//		j, none := w.near(i)
+//		if j < 0 && !none {
+//			j = w.seek(i)
 //		}
 //		…
 //	}
@@ -77,22 +77,21 @@ type likeWalk struct {
 func (s *Series) likeWalk() likeWalk { return likeWalk{s: s, first: s.key(0).Year(), d: 1} }
 
 // near returns the index of the figure for the like period a year before
-// point i's when it is as far back as the last one found, else -1.
-func (w *likeWalk) near(i int) int {
-	if j := i - w.d; j >= 0 && w.s.key(j) == w.s.key(i).PreviousLike() {
-		return j
+// point i's when it is as far back as the last one found, else -1; none is
+// true when the series starts after that year, so that no earlier like
+// period is in it at all.
+func (w *likeWalk) near(i int) (j int, none bool) {
+	pk := w.s.key(i).PreviousLike()
+	if j = i - w.d; j >= 0 && w.s.key(j) == pk {
+		return j, false
 	}
-	return -1
+	return -1, pk.Year() < w.first
 }
 
 // seek returns the index of the figure for the like period a year before
-// point i's wherever it is, or -1; none is true when the series starts
-// after that year, so that no earlier like period is in it at all.
-func (w *likeWalk) seek(i int) (j int, none bool) {
+// point i's wherever it is before i, or -1.
+func (w *likeWalk) seek(i int) (j int) {
 	pk := w.s.key(i).PreviousLike()
-	if pk.Year() < w.first {
-		return -1, true
-	}
 	if j = w.s.guess(i, pk); j < 0 {
 		if j = w.s.find(int32(pk), keyOrder(int32(pk))); j >= i {
 			j = -1
@@ -101,7 +100,7 @@ func (w *likeWalk) seek(i int) (j int, none bool) {
 	if j >= 0 {
 		w.d = i - j
 	}
-	return j, false
+	return j
 }
 
 // likeBefore returns the index of the latest point before p that is a like
