@@ -274,13 +274,13 @@ func PeriodOf(kind PeriodKind, t time.Time) Period {
 	return Period{Kind: kind, Year: t.Year(), N: (int(t.Month())-1)/kind.Months() + 1}
 }
 
-// Key returns a compact integer that identifies the period, for storage and
+// Key returns the period's PeriodKey as a plain integer, for storage and
 // indexes: year*1000 + kind*100 + n (2024 → 2024100, 2024-H1 → 2024201,
 // 2024-Q3 → 2024303, 2024-08 → 2024408). Keys of one kind sort in time order.
-func (p Period) Key() int32 { return int32(p.Year*1000 + int(p.Kind)*100 + p.N) }
+func (p Period) Key() int32 { return int32(p.Year*PeriodKeysPerYear + int(p.Kind)*100 + p.N) }
 
 // PeriodFromKey is the inverse of Key; ok is false for an invalid key.
 func PeriodFromKey(k int32) (p Period, ok bool) {
-	p = Period{Year: int(k / 1000), Kind: PeriodKind(k % 1000 / 100), N: int(k % 100)}
+	p = PeriodKey(k).Period()
 	return p, p.Valid()
 }

@@ -117,15 +117,18 @@ func (p *ChangeParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 		zlo, zhi := noSlipZone(ind.Kind, orDefault(p.Tolerance, DefaultSlipTolerance))
 		vlo, vhi := boundsOr(ind.Min, ind.Max)
 		preds := len(env.Data.Predecessors(s.Area)) > 0
-		firstYear := s.keys[0] / 1000
-		d := 1 // how far back the last previous like period was
-		for i, k := range s.keys {
-			if (k-1000)/1000 < firstYear { // no earlier like period
+		w := s.likeWalk()
+		for i := range s.keys {
+			j, none := w.near(i)
+			if j < 0 && !none {
+				j = w.seek(i)
+			}
+			if none {
 				if !preds {
 					noHistory++
 					continue
 				}
-			} else if j := s.back(i, k-1000, &d); j >= 0 && s.methods[i] == s.methods[j] {
+			} else if j >= 0 && s.methods[i] == s.methods[j] {
 				v, bv := s.values[i], s.values[j]
 				if r := v / bv; bv > 0 && bv >= minBase && v >= vlo && v <= vhi && r > zlo && r < zhi {
 					if s.quals[i].Bound() != chiso.Point || s.quals[j].Bound() != chiso.Point {

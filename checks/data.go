@@ -128,7 +128,7 @@ func periodOrder(p chiso.Period) int32 {
 
 // keyOrder is periodOrder of the period with key k.
 func keyOrder(k int32) int32 {
-	return periodOrder(chiso.Period{Year: int(k / 1000), Kind: chiso.PeriodKind(k % 1000 / 100), N: int(k % 100)})
+	return chiso.PeriodKey(k).Order()
 }
 
 // Data is what a check reads: the catalogue and the current observations.

@@ -288,7 +288,7 @@ func (p *FreshnessParams) owes(env Env, indicator, area string, s Series, per ch
 	// kind: the figure, or a later one, would be there.
 	lo := s.firstFrom(periodOrder(per))
 	for _, k := range s.keys[lo:] {
-		if chiso.PeriodKind(k%1000/100) == per.Kind {
+		if chiso.PeriodKey(k).Kind() == per.Kind {
 			return -1, false
 		}
 	}

@@ -202,8 +202,7 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 		if s.Len() == 0 {
 			continue
 		}
-		firstYear := s.keys[0] / 1000
-		d := 1 // how far back the last previous like period was
+		bases := s.likeWalk()
 		for i, k := range s.keys {
 			sl := cs.keys.slot(k)
 			if sl < 0 {
@@ -212,21 +211,16 @@ func (cs *crossSection) gather(env Env, periods []chiso.Period) []chiso.Period {
 			w := cs.start[sl] + cs.fill[sl]
 			cs.fill[sl]++
 			bv := math.NaN()
-			pk := k - 1000 // the previous like period
-			j := -1
-			if pk/1000 >= firstYear {
-				if i >= d && s.keys[i-d] == pk {
-					j = i - d
-				} else if j = s.before(i, pk, keyOrder(pk)); j >= 0 {
-					d = i - j
-				}
+			j, none := bases.near(i)
+			if j < 0 && !none {
+				j = bases.seek(i)
 			}
 			if j >= 0 {
 				if s.sameMethod(i, j) {
 					bv = s.values[j]
 				}
 			} else if cs.preds[a] {
-				if b, _, ok := baseline(env, &cs.ind, s, i); ok && b.period.Key() == pk {
+				if b, _, ok := baseline(env, &cs.ind, s, i); ok && b.period.Key() == int32(s.key(i).PreviousLike()) {
 					bv = b.value
 				}
 			}
@@ -269,10 +263,10 @@ func (cs *crossSection) slots(periods []chiso.Period) int32 {
 // series, and the keys found are ordered. It is false, doing nothing, when
 // the series span too many years for the table.
 func (cs *crossSection) everyPeriod() bool {
-	first, last := int32(math.MaxInt32), int32(math.MinInt32)
+	first, last := math.MaxInt, math.MinInt
 	for a := range cs.series {
-		if keys := cs.series[a].keys; len(keys) > 0 { // years do not decrease along a series
-			first, last = min(first, keys[0]/1000), max(last, keys[len(keys)-1]/1000)
+		if s := &cs.series[a]; s.Len() > 0 { // years do not decrease along a series
+			first, last = min(first, s.key(0).Year()), max(last, s.key(s.Len()-1).Year())
 		}
 	}
 	cs.periods, cs.slotOf = cs.periods[:0], cs.slotOf[:0]
@@ -282,11 +276,12 @@ func (cs *crossSection) everyPeriod() bool {
 		cs.keys.m, cs.keys.table = nil, cs.keys.table[:0]
 		return true
 	}
-	if int(last-first+1)*1000 > maxKeyTable {
+	span := (last - first + 1) * chiso.PeriodKeysPerYear
+	if span > maxKeyTable {
 		return false
 	}
 	ks := &cs.keys
-	ks.m, ks.lo, ks.table = nil, first*1000, resize(ks.table, int(last-first+1)*1000)
+	ks.m, ks.lo, ks.table = nil, int32(first*chiso.PeriodKeysPerYear), resize(ks.table, span)
 	clear(ks.table)
 	for a := range cs.series {
 		for _, k := range cs.series[a].keys {
@@ -338,7 +333,7 @@ type keySlots struct {
 
 // maxKeyTable is the widest range of keys keySlots maps by a table: 64
 // years.
-const maxKeyTable = 64 * 1000
+const maxKeyTable = 64 * chiso.PeriodKeysPerYear
 
 // reset prepares for the keys of periods.
 func (ks *keySlots) reset(periods []chiso.Period) {

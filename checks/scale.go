@@ -66,20 +66,18 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 	eachSeries(env, scope, func(ind chiso.Indicator, s Series) {
 		zlo, zhi := noSlipZone(ind.Kind, tol)
 		preds := len(env.Data.Predecessors(s.Area)) > 0
-		firstYear := s.keys[0] / 1000
 		reported = reported[:0]
-		d := 1 // how far back the last previous like period was
-		for i, k := range s.keys {
-			j := -1
-			if (k-1000)/1000 < firstYear { // no earlier like period
-				if !preds {
-					if j = s.adjacentBefore(i); j < 0 {
-						noHistory++
-						continue
-					}
+		w := s.likeWalk()
+		for i := range s.keys {
+			j, none := w.near(i)
+			if j < 0 && !none {
+				j = w.seek(i)
+			}
+			if none && !preds { // in the first year, the previous period
+				if j = s.adjacentBefore(i); j < 0 {
+					noHistory++
+					continue
 				}
-			} else {
-				j = s.back(i, k-1000, &d)
 			}
 			if j >= 0 && s.methods[i] == s.methods[j] {
 				v, bv := s.values[i], s.values[j]
@@ -90,7 +88,7 @@ func (p *ScaleParams) Evaluate(env Env, scope Scope) ([]chiso.Finding, error) {
 					// a year's growth may hide a slip that the previous
 					// month shows
 					a := i - 1
-					if a < 0 || s.keys[a]%1000/100 != k%1000/100 {
+					if a < 0 || s.key(a).Kind() != s.key(i).Kind() {
 						a = s.adjacentBefore(i)
 					}
 					if a < 0 || a == j || s.noSlip(i, a, zlo, zhi) {
@@ -203,9 +201,9 @@ func (p *ScaleParams) judgeLineage(env Env, ind *chiso.Indicator, s *Series, i i
 // adjacentBefore returns the index of the latest point before i whose
 // period is of the same kind (the previous month of a month), or -1.
 func (s *Series) adjacentBefore(i int) int {
-	kind := s.keys[i] % 1000 / 100
+	kind := s.key(i).Kind()
 	for j := i - 1; j >= 0; j-- {
-		if s.keys[j]%1000/100 == kind {
+		if s.key(j).Kind() == kind {
 			return j
 		}
 	}
@@ -215,9 +213,9 @@ func (s *Series) adjacentBefore(i int) int {
 // adjacentAfter returns the index of the earliest point after i whose
 // period is of the same kind, or -1.
 func (s *Series) adjacentAfter(i int) int {
-	kind := s.keys[i] % 1000 / 100
+	kind := s.key(i).Kind()
 	for j := i + 1; j < len(s.keys); j++ {
-		if s.keys[j]%1000/100 == kind {
+		if s.key(j).Kind() == kind {
 			return j
 		}
 	}
@@ -286,9 +284,9 @@ const levelReach = 3
 func (s *Series) level(i int) (float64, bool) {
 	var buf [2*levelReach + 1]float64
 	vs := buf[:0]
-	kind := s.keys[i] % 1000 / 100
+	kind := s.key(i).Kind()
 	take := func(k int) bool {
-		if s.keys[k]%1000/100 != kind || s.values[k] <= 0 || !s.sameMethod(i, k) {
+		if s.key(k).Kind() != kind || s.values[k] <= 0 || !s.sameMethod(i, k) {
 			return false
 		}
 		vs = append(vs, s.values[k])

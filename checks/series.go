@@ -22,17 +22,18 @@ func (s *Series) point(i int) point {
 		value: s.values[i], qual: s.quals[i], method: s.str(int(s.methods[i])), source: s.str(int(s.sources[i])), id: s.ids[i]}
 }
 
+// key returns the period key of point i.
+func (s *Series) key(i int) chiso.PeriodKey { return chiso.PeriodKey(s.keys[i]) }
+
 // keyPeriod is chiso.PeriodFromKey without the validity check: the
 // index holds valid keys only.
-func keyPeriod(k int32) chiso.Period {
-	return chiso.Period{Year: int(k / 1000), Kind: chiso.PeriodKind(k % 1000 / 100), N: int(k % 100)}
-}
+func keyPeriod(k int32) chiso.Period { return chiso.PeriodKey(k).Period() }
 
 // likeIndex is likeBeforeFrom(i, s.Period(i)): the base of point i. It
 // first looks where the previous like period is in a regular yearly,
 // half-yearly, quarterly or monthly series.
 func (s *Series) likeIndex(i int) int {
-	if j := s.guess(i, s.keys[i]-1000); j >= 0 {
+	if j := s.guess(i, s.key(i).PreviousLike()); j >= 0 {
 		return j
 	}
 	return s.likeBeforeFrom(i, s.Period(i))
@@ -41,39 +42,65 @@ func (s *Series) likeIndex(i int) int {
 // guess returns the index of key k before point i when it is 1, 12, 4 or
 // 2 points back, where a like period a year back is in a regular series;
 // else -1.
-func (s *Series) guess(i int, k int32) int {
+func (s *Series) guess(i int, k chiso.PeriodKey) int {
 	for _, d := range [...]int{1, 12, 4, 2} {
-		if j := i - d; j >= 0 && s.keys[j] == k {
+		if j := i - d; j >= 0 && s.key(j) == k {
 			return j
 		}
 	}
 	return -1
 }
 
-// back is guess trying first d points back, and setting d to how far
-// back key k was when found: in a regular series, the previous like period
-// is always as far.
-func (s *Series) back(i int, k int32, d *int) int {
-	if j := i - *d; j >= 0 && s.keys[j] == k {
-		return j
-	}
-	j := s.guess(i, k)
-	if j >= 0 {
-		*d = i - j
-	}
-	return j
+// likeWalk walks a series' figures in order with the index of each one's
+// previous like period: the (current, base) pairs of the checks that
+// compare a figure with the figure a year before (change, scale,
+// outlier). Methods and predecessors are the caller's: see baseline. In a
+// regular series the previous like period is always as far back, so the
+// walk looks there first, with near, which is inlined, and only when that
+// fails elsewhere, with seek:
+//
+//	w := s.likeWalk()
+//	for i := range s.keys {
+//		j, none := w.near(i)
+//		if j < 0 && !none {
+//			j = w.seek(i)
+//		}
+//		…
+//	}
+type likeWalk struct {
+	s     *Series
+	first int // the series' first year
+	d     int // how far back the last previous like period was
 }
 
-// before returns the index of key k (periodOrder o) if it comes before
-// point i, or -1.
-func (s *Series) before(i int, k, o int32) int {
-	if j := s.guess(i, k); j >= 0 {
-		return j
+// likeWalk returns a walk over s, which must have a point.
+func (s *Series) likeWalk() likeWalk { return likeWalk{s: s, first: s.key(0).Year(), d: 1} }
+
+// near returns the index of the figure for the like period a year before
+// point i's when it is as far back as the last one found, else -1; none is
+// true when the series starts after that year, so that no earlier like
+// period is in it at all.
+func (w *likeWalk) near(i int) (j int, none bool) {
+	pk := w.s.key(i).PreviousLike()
+	if j = i - w.d; j >= 0 && w.s.key(j) == pk {
+		return j, false
 	}
-	if j := s.find(k, o); j < i {
-		return j
+	return -1, pk.Year() < w.first
+}
+
+// seek returns the index of the figure for the like period a year before
+// point i's wherever it is before i, or -1.
+func (w *likeWalk) seek(i int) (j int) {
+	pk := w.s.key(i).PreviousLike()
+	if j = w.s.guess(i, pk); j < 0 {
+		if j = w.s.find(int32(pk), keyOrder(int32(pk))); j >= i {
+			j = -1
+		}
 	}
-	return -1
+	if j >= 0 {
+		w.d = i - j
+	}
+	return j
 }
 
 // likeBefore returns the index of the latest point before p that is a like
@@ -93,7 +120,7 @@ func (s Series) likeBeforeFrom(end int, p chiso.Period) int {
 	if s.Len() == 0 {
 		return -1
 	}
-	first := int(s.keys[0] / 1000) // the first point ends first, so has the lowest year
+	first := s.key(0).Year() // the first point ends first, so has the lowest year
 	if p.Year-first > maxLikeGap {
 		return s.likeBeforeScan(end, p)
 	}
@@ -125,10 +152,9 @@ func (s Series) likeBeforeScan(end int, p chiso.Period) int {
 // before p does, or -1. Periods of one kind end in the order of their
 // keys.
 func (s Series) latestBefore(p chiso.Period) int {
-	pk := p.Key()
-	kind := pk % 1000 / 100
+	pk := chiso.PeriodKey(p.Key())
 	for i := s.Len() - 1; i >= 0; i-- {
-		if k := s.keys[i]; k%1000/100 == kind && k < pk {
+		if k := s.key(i); k.Kind() == p.Kind && k < pk {
 			return i
 		}
 	}

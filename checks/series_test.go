@@ -59,6 +59,40 @@ func TestLikeBeforeMatchesScan(t *testing.T) {
 	}
 }
 
+// TestLikeWalk: the walk gives each point the index of the previous like
+// period's point or -1, and says none exactly when the series starts after
+// that year, on series with every kind, gaps, and regular stretches.
+func TestLikeWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := range 300 {
+		s := randomSeries(rng, 1+trial%12)
+		if trial%3 == 0 { // monthly, with a gap now and then
+			var keys []int32
+			for p := chiso.MustParsePeriod("2020-01"); p.Year < 2020+1+trial%5; p = p.Next() {
+				if rng.IntN(20) > 0 {
+					keys = append(keys, p.Key())
+				}
+			}
+			s = NewSeries("x", "A", SeriesColumns{Keys: keys})
+		}
+		if s.Len() == 0 {
+			continue
+		}
+		w := s.likeWalk()
+		for i := 0; i < s.Len(); i++ {
+			prev := s.Period(i).PreviousLike()
+			want := slices.Index(s.keys[:i], prev.Key())
+			j, none := w.near(i)
+			if j < 0 && !none {
+				j = w.seek(i)
+			}
+			if j != want || none != (prev.Year < s.Period(0).Year) {
+				t.Fatalf("series %v, point %d (%v): base %d, none %v; want %d", s.keys, i, s.Period(i), j, none, want)
+			}
+		}
+	}
+}
+
 // TestFindMatchesSearch: Find finds each point and nothing else.
 func TestFindMatchesSearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))

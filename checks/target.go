@@ -223,9 +223,9 @@ func (e Env) targetCitation(t chiso.Target) string {
 // judgeTrend projects the like figures up to the deadline and reports a
 // projection that misses the target.
 func (p *TargetParams) judgeTrend(env Env, ind chiso.Indicator, s Series, t chiso.Target) (chiso.Finding, bool) {
-	like, year, n := t.Period.Key()%1000, int32(t.Period.Year), 0
-	for _, k := range s.keys { // the like periods up to the deadline, from the keys
-		if k%1000 == like && k/1000 <= year {
+	deadline, n := chiso.PeriodKey(t.Period.Key()), 0
+	for i := range s.keys { // the like periods up to the deadline, from the keys
+		if k := s.key(i); k.IsLike(deadline) && k.Year() <= t.Period.Year {
 			n++
 		}
 	}

@@ -43,15 +43,7 @@ func (c *column) search(k int32) (int, bool) {
 
 // order maps a period key to a number that sorts as chiso.Period.Compare
 // does: by the month the period ends, then the longer period first.
-func order(k int32) int32 {
-	year, kind, n := k/1000, k%1000/100, k%100
-	months := int32(chiso.PeriodKind(kind).Months())
-	start := year * 12
-	if n > 0 {
-		start += (n - 1) * months
-	}
-	return (start+months)*16 + 12 - months
-}
+func order(k int32) int32 { return chiso.PeriodKey(k).Order() }
 
 // point is one observation reduced to what the index keeps.
 type point struct {
