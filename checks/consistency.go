@@ -561,6 +561,7 @@ func (j *judge) finding(area string, key int32, part int, v verdict) chiso.Findi
 	if j.notes == nil {
 		n := j.failing * len(j.series)
 		j.notes = &consistencyNotes{lang: j.env.Lang, areaName: j.env.areaNamer(), names: j.names, forms: j.forms, parts: j.c.Parts,
+			said:   sayParts(j.c.Parts, j.c.Names, j.names),
 			values: make([]float64, 0, n), quals: make([]chiso.Qualifier, 0, n), sources: make([]uint32, 0, n)}
 		j.records = make([]inconsistency, 0, j.failing)
 	}
@@ -598,6 +599,7 @@ type consistencyNotes struct {
 	names    []string       // of the indicators, in the expression's order
 	forms    []quantityForm // their units
 	parts    []consistency.Part
+	said     []string // each part with the indicators' names for their codes
 	values   []float64
 	quals    []chiso.Qualifier
 	sources  []uint32 // into sourceNames
@@ -626,12 +628,60 @@ type inconsistency struct {
 	unsure bool  // the part may fail, as the qualifiers allow
 }
 
+// sayParts writes each part of an expression for people: every indicator
+// code by the indicator's name in the message's language, and <=, >=,
+// !=, ~= as ≤, ≥, ≠, ≈ ("3 ≤ Số thành viên Tổ công nghệ số cộng đồng / Số Tổ công
+// nghệ số cộng đồng ≤ 12"). A department head reads names, not codes.
+func sayParts(parts []consistency.Part, codes, names []string) []string {
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = sayExpression(p.Text, codes, names)
+	}
+	return out
+}
+
+func sayExpression(text string, codes, names []string) string {
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			j := i
+			for j < len(text) && (text[j] == '_' || text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' || text[j] >= '0' && text[j] <= '9') {
+				j++
+			}
+			word := text[i:j]
+			if k := slices.Index(codes, word); k >= 0 && names[k] != "" {
+				word = names[k]
+			}
+			b.WriteString(word)
+			i = j
+		case strings.HasPrefix(text[i:], "<="):
+			b.WriteString("≤")
+			i += 2
+		case strings.HasPrefix(text[i:], ">="):
+			b.WriteString("≥")
+			i += 2
+		case strings.HasPrefix(text[i:], "!="):
+			b.WriteString("≠")
+			i += 2
+		case strings.HasPrefix(text[i:], "~="):
+			b.WriteString("≈")
+			i += 2
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
 // Text writes the message: the part that does not hold and every figure.
 func (r *inconsistency) Text(f *chiso.Finding) string {
 	nt := r.notes
 	en := nt.lang == "en"
 	per, areaName := FormatPeriod(f.Period, nt.lang), nt.areaName(f.Area)
-	part := nt.parts[r.part]
+	said := nt.said[r.part]
 	// The words before the area, between the area and the period, before
 	// the part and after it.
 	var w [4]string
@@ -648,7 +698,7 @@ func (r *inconsistency) Text(f *chiso.Finding) string {
 		w = [4]string{"Số liệu của ", " ", " không nhất quán: “", "” không đúng với "}
 	}
 	b := make([]byte, 0, 256)
-	for i, s := range [...]string{areaName, per, part.Text} {
+	for i, s := range [...]string{areaName, per, said} {
 		b = append(b, w[i]...)
 		b = append(b, s...)
 	}

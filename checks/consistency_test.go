@@ -143,8 +143,14 @@ func TestConsistencyCases(t *testing.T) {
 			if f.Status != tt.status || f.Diagnosis != chiso.Inconsistent || f.Period.String() != "2022" || f.Indicator != wantInd {
 				t.Errorf("got %s %s %s %s", f.Status, f.Diagnosis, f.Period, f.Indicator)
 			}
-			if !strings.Contains(f.Text(), tt.part) {
-				t.Errorf("message %q does not name %q", f.Text(), tt.part)
+			// The message says the part with names, not codes.
+			cat := sampleCatalogue(t, env)
+			codes, names := make([]string, len(cat.Indicators)), make([]string, len(cat.Indicators))
+			for i, ind := range cat.Indicators {
+				codes[i], names[i] = ind.Code, ind.NameEN
+			}
+			if said := sayExpression(tt.part, codes, names); !strings.Contains(f.Text(), said) {
+				t.Errorf("message %q does not name %q", f.Text(), said)
 			}
 			if f.DataID != int64(len(tt.obs)) && f.DataID == 0 {
 				t.Errorf("DataID %d", f.DataID)
@@ -202,4 +208,22 @@ func TestConsistencyIndicators(t *testing.T) {
 		t.Errorf("Indicators() = %v, want %v", got, want)
 	}
 	var _ IndicatorLister = p
+}
+
+// TestSayExpression: a part of an expression is said with the indicators'
+// names and the mathematical signs, leaving numbers, functions and other
+// words as written.
+func TestSayExpression(t *testing.T) {
+	codes := []string{"radio_it", "radio", "communes", "radio_rate"}
+	names := []string{"Communes with an IT radio", "Communes with a radio", "Communes", "Radio share"}
+	for in, want := range map[string]string{
+		"radio_it <= radio":                     "Communes with an IT radio ≤ Communes with a radio",
+		"radio_rate ~= 100 * radio / communes":  "Radio share ≈ 100 * Communes with a radio / Communes",
+		"radio >= 1 && radio != radio_it":       "Communes with a radio ≥ 1 && Communes with a radio ≠ Communes with an IT radio",
+		"approx(radio_rate, 2) || radios2 == 0": "approx(Radio share, 2) || radios2 == 0",
+	} {
+		if got := sayExpression(in, codes, names); got != want {
+			t.Errorf("sayExpression(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
