@@ -230,10 +230,11 @@ func FormatPeriod(p chiso.Period, lang string) string {
 	return p.String()
 }
 
-// formatDate writes a calendar date: 31/03/2026 or 2026-03-31.
+// formatDate writes a calendar date as people of the language write it:
+// 31/03/2026 or 31 March 2026.
 func formatDate(t time.Time, lang string) string {
 	if lang == "en" {
-		return t.Format(time.DateOnly)
+		return t.Format("2 January 2006")
 	}
 	return t.Format("02/01/2006")
 }
