@@ -1,12 +1,15 @@
 package ingest
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"math"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -306,6 +309,15 @@ func readTarget(r *csvRow, cat *chiso.Catalogue) error {
 		r.fail("indicator", problem("bad_target", "a target needs an indicator and an area (or *)", "mục tiêu cần có chỉ tiêu và địa bàn (hoặc *)"))
 		ok = false
 	}
+	if ok && slices.ContainsFunc(cat.Targets, func(o chiso.Target) bool {
+		return o.Indicator == t.Indicator && o.Area == t.Area && o.Period == t.Period
+	}) {
+		// One target per indicator, area and deadline: a second would
+		// replace the first, whatever its validity dates say.
+		r.fail("period", problem("bad_target", "a target for %s in %s by this deadline is already listed", "đã có mục tiêu cho %s tại %s với hạn này",
+			quote(t.Indicator), quote(t.Area)))
+		ok = false
+	}
 	if t.ValidFrom, t.ValidTo, ok = r.validity(ok); ok {
 		cat.Targets = append(cat.Targets, t)
 	}
@@ -322,6 +334,11 @@ func readBounds(r *csvRow, cat *chiso.Catalogue) error {
 	}
 	b.Min, ok = r.bound("min", ok)
 	b.Max, ok = r.bound("max", ok)
+	if ok && math.IsNaN(b.Min) && math.IsNaN(b.Max) {
+		r.fail("min", problem("bad_bounds", "bounds need a min or a max (a row with neither would lift the indicator's bounds)",
+			"giới hạn cần có min hoặc max (dòng không có cả hai sẽ bỏ giới hạn của chỉ tiêu)"))
+		ok = false
+	}
 	if ok && !math.IsNaN(b.Min) && !math.IsNaN(b.Max) && b.Min > b.Max {
 		r.fail("max", problem("bad_bounds", "max is below min %s", "max nhỏ hơn min %s", r.get("min")))
 		ok = false
@@ -351,11 +368,25 @@ func readSource(r *csvRow, cat *chiso.Catalogue) error {
 	if s.ID == "" {
 		r.fail("id", problem("bad_source", "a source needs an id, the name observations cite", "nguồn cần có id, tên mà số liệu trích dẫn"))
 		ok = false
+	} else if slices.ContainsFunc(cat.Sources, func(o chiso.Source) bool { return o.ID == s.ID }) {
+		r.fail("id", problem("bad_source", "source %s is described twice", "nguồn %s được mô tả hai lần", quote(s.ID)))
+		ok = false
+	}
+	if s.URL != "" && !webURL(s.URL) {
+		// The link is put in e-mails: only a web address may be.
+		r.fail("url", problem("bad_source", "want an http:// or https:// address", "cần địa chỉ http:// hoặc https://"))
+		ok = false
 	}
 	if ok {
 		cat.Sources = append(cat.Sources, s)
 	}
 	return nil
+}
+
+// webURL reports whether s is an absolute http or https address with a host.
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(s, " \t\r\n")
 }
 
 // ValidateCatalogue checks the references between the parts of a
@@ -393,7 +424,29 @@ func ValidateCatalogue(cat *chiso.Catalogue) error {
 			errs = append(errs, fmt.Errorf("bounds from %s: unknown indicator %q", dateOr(b.ValidFrom, "always"), b.Indicator))
 		}
 	}
+	errs = append(errs, overlappingBounds(cat.Bounds)...)
 	return errors.Join(errs...)
+}
+
+// overlappingBounds reports two ranges of one indicator valid on the same
+// day: which applies would depend on the order they were read in, so a
+// corrected change-over date must replace the range it corrects (same
+// valid_from) rather than add another.
+func overlappingBounds(bounds []chiso.DatedRange) []error {
+	sorted := slices.Clone(bounds)
+	slices.SortStableFunc(sorted, func(a, b chiso.DatedRange) int {
+		return cmp.Or(strings.Compare(a.Indicator, b.Indicator), a.ValidFrom.Compare(b.ValidFrom))
+	})
+	var errs []error
+	for i := 1; i < len(sorted); i++ {
+		a, b := sorted[i-1], sorted[i]
+		if a.Indicator == b.Indicator && (a.ValidTo.IsZero() || !a.ValidTo.Before(b.ValidFrom)) {
+			errs = append(errs, fmt.Errorf("bounds of %s: the range valid from %s to %s overlaps the one from %s; "+
+				"end the first the day before the second starts", a.Indicator, dateOr(a.ValidFrom, "always"),
+				dateOr(a.ValidTo, "now"), dateOr(b.ValidFrom, "always")))
+		}
+	}
+	return errs
 }
 
 // dateOr writes a date, or none when it is zero.

@@ -192,3 +192,46 @@ func TestReadCatalogueAliases(t *testing.T) {
 		}
 	}
 }
+
+// TestBoundsOverlapAndEmptyRows: two ranges of one indicator valid on the
+// same day are refused (which applies would depend on reading order), and
+// so is a row with neither min nor max (it would lift the bounds).
+func TestBoundsOverlapAndEmptyRows(t *testing.T) {
+	cat, err := sampleCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "indicator,min,max,valid_from,valid_to\n" +
+		"dti_digital_infrastructure_rank,1,63,2020-01-01,2025-12-31\n" // overlaps the sample's 1–34 from 2025-07-01
+	if err := ReadCatalogue("b.csv", strings.NewReader(src), cat); err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateCatalogue(cat); err == nil || !strings.Contains(err.Error(), "overlaps the one from 2025-07-01") {
+		t.Errorf("overlap: %v", err)
+	}
+	empty := "indicator,min,max,valid_from,valid_to\ndti_digital_infrastructure_rank,,,2026-01-01,\n"
+	if err := ReadCatalogue("e.csv", strings.NewReader(empty), &chiso.Catalogue{}); err == nil || !strings.Contains(err.Error(), "e.csv:2") {
+		t.Errorf("a row with neither min nor max: %v", err)
+	}
+}
+
+// TestCatalogueRepeatsAndLinks: a source described twice, a link that is
+// not a web address and a second target for the same deadline are refused
+// at their line.
+func TestCatalogueRepeatsAndLinks(t *testing.T) {
+	for name, src := range map[string]string{
+		"sources.csv:3": "id,title,url\nabc,One,\nabc,Two,\n",
+		"links.csv:2":   "id,title,url\nabc,One,javascript:alert(1)\n",
+		"targets.csv:3": "indicator,area,period,op,value,source\nonline_dossier_rate,*,2025,>=,90,QĐ X\nonline_dossier_rate,*,2025,>=,70,QĐ Y\n",
+	} {
+		file, _, _ := strings.Cut(name, ":")
+		cat, err := sampleCatalogue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat.Sources, cat.Targets = nil, nil
+		if err := ReadCatalogue(file, strings.NewReader(src), cat); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -62,6 +62,9 @@ func (p *fileParser) indicatorsMatching(path string, s IndicatorSelector) (codes
 			p.errorf(path+".unit", "indicators_matching.unit: no indicator of the catalogue has unit %q", s.Unit)
 		}
 	}
+	if len(p.errs) == before && !p.hasProblems(path) && s.Kind == "" && s.Additive == nil && s.Unit == "" {
+		p.errorf(path, "indicators_matching: say what to match (kind, additive or unit); an empty selector would watch every indicator of every kind")
+	}
 	if len(p.errs) != before || p.hasProblems(path) {
 		return nil, true
 	}

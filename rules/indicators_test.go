@@ -15,7 +15,6 @@ func TestIndicatorsMatching(t *testing.T) {
 		{"{additive: true}", []string{"ict_revenue", "bts_stations", "communes"}},
 		{"{additive: false}", []string{"village_mobile_broadband_coverage"}},
 		{"{unit: billion_vnd}", []string{"ict_revenue"}},
-		{"{}", []string{"village_mobile_broadband_coverage", "ict_revenue", "bts_stations", "communes"}},
 	} {
 		src := "groups:\n  - name: g\n    schedule: \"@daily\"\n    rules:\n      - alert: A\n        check: t_bounds\n        indicators_matching: " + tc.sel + "\n"
 		groups, err := Parse("m.yaml", []byte(src), testCatalogue())

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -174,6 +175,34 @@ func readSources(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 	return rows.Err()
 }
 
+// overlappingBounds refuses two stored ranges of one indicator valid on the
+// same day, however they came: a new range that overlaps one imported
+// earlier must replace it (same valid_from) or end before it. valid_from is
+// ” for always and valid_to NULL for still, so the dates compare as text.
+func overlappingBounds(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT a.indicator, a.valid_from, coalesce(a.valid_to, ''), b.valid_from
+		FROM bounds a JOIN bounds b ON a.indicator = b.indicator AND a.valid_from < b.valid_from
+			AND (a.valid_to IS NULL OR a.valid_to >= b.valid_from)
+		ORDER BY a.indicator, a.valid_from, b.valid_from LIMIT 20`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var p problems
+	for rows.Next() {
+		var ind, from, to, next string
+		if err := rows.Scan(&ind, &from, &to, &next); err != nil {
+			return err
+		}
+		p.addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
+			ind, cmp.Or(from, "always"), cmp.Or(to, "now"), next)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return p.err()
+}
+
 // ImportCatalogue upserts every entry of cat by its code (lineage by from
 // and to, targets by indicator, area and deadline) in one transaction and
 // returns how many rows it inserted or changed. Entries missing from cat are
@@ -196,6 +225,9 @@ func (db *DB) ImportCatalogue(ctx context.Context, cat *chiso.Catalogue) (change
 		return 0, fmt.Errorf("import catalogue: %w", err)
 	}
 	if changed, err = upsertCatalogue(ctx, tx, cat, version); err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	if err := overlappingBounds(ctx, tx); err != nil {
 		return 0, fmt.Errorf("import catalogue: %w", err)
 	}
 	if changed == 0 {

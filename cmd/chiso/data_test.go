@@ -197,12 +197,20 @@ func TestCatalogueImportBounds(t *testing.T) {
 	db := filepath.Join(dir, "d.db")
 	mustChiso(t, "--db", db, "init")
 	good, bad := filepath.Join(dir, "bounds.csv"), filepath.Join(dir, "bad.csv")
-	writeTestFile(t, good, "indicator,min,max,valid_from,valid_to\ndti_digital_infrastructure_rank,1,30,2030-01-01,\n")
+	overlap := filepath.Join(dir, "overlap.csv")
+	writeTestFile(t, good, "indicator,min,max,valid_from,valid_to\ndti_digital_infrastructure_rank,1,34,2025-07-01,2029-12-31\n"+
+		"dti_digital_infrastructure_rank,1,30,2030-01-01,\n")
 	writeTestFile(t, bad, "indicator,min,max,valid_from,valid_to\nno_such_rank,1,30,,\n")
-	if out := mustChiso(t, "--db", db, "catalogue", "import", good); !strings.Contains(out, "1 entries added or changed") {
-		t.Errorf("import of one bound: %s", out)
+	// Overlapping the stored range valid to 2029-12-31 from 2029-06-01.
+	writeTestFile(t, overlap, "indicator,min,max,valid_from,valid_to\ndti_digital_infrastructure_rank,1,20,2029-06-01,\n")
+	if out := mustChiso(t, "--db", db, "catalogue", "import", good); !strings.Contains(out, "2 entries added or changed") {
+		t.Errorf("import of two bounds: %s", out)
 	}
-	code, _, errs := runChiso(t, "--db", db, "catalogue", "import", bad)
+	code, _, errs := runChiso(t, "--db", db, "catalogue", "import", overlap)
+	if code != 1 || !strings.Contains(errs, "overlaps the one from 2029-06-01") {
+		t.Errorf("overlap: exit %d, stderr %s", code, errs)
+	}
+	code, _, errs = runChiso(t, "--db", db, "catalogue", "import", bad)
 	if code != 1 || !strings.Contains(errs, `unknown indicator "no_such_rank"`) {
 		t.Errorf("exit %d, stderr %s", code, errs)
 	}

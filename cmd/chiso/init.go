@@ -15,12 +15,12 @@ import (
 
 func init() {
 	commands["init"] = command{summary: "create the database with the built-in catalogue (--sample: and the sample data)", run: runInit}
-	commands["catalogue"] = command{summary: "import catalogue files: indicators, areas, lineage, targets", run: runCatalogue}
+	commands["catalogue"] = command{summary: "import catalogue files: indicators, areas, lineage, targets, bounds, sources", run: runCatalogue}
 	verbs["catalogue"] = catalogueSubcommands
 }
 
 var catalogueSubcommands = map[string]subcommand{
-	"import": {"import indicators.csv, areas.csv, lineage.csv, targets.csv or bounds.csv files, recognised by their header", runCatalogueImport},
+	"import": {"import indicators.csv, areas.csv, lineage.csv, targets.csv, bounds.csv or sources.csv files, recognised by their header", runCatalogueImport},
 }
 
 func runInit(ctx context.Context, e *env, args []string) int {
