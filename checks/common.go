@@ -84,11 +84,15 @@ func statusOf(v verdict) chiso.Status {
 	return chiso.Fail
 }
 
+// NeedIndicators is the message of a rule that names no indicator for a
+// kind that judges the rule's own indicators.
+const NeedIndicators = "this check needs indicator:, indicators: or indicators_matching:"
+
 // needIndicators reports a rule that names no indicator for a kind that
 // judges the rule's own indicators.
 func needIndicators(rule RuleContext) []FieldError {
 	if len(rule.Indicators) == 0 {
-		return []FieldError{fieldErr("", "this check needs indicator: or indicators:")}
+		return []FieldError{fieldErr("", NeedIndicators)}
 	}
 	return nil
 }

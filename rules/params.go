@@ -105,6 +105,8 @@ func (p *fileParser) validate(r *Rule, path string, failed map[string]bool) (ok 
 		first, _, _ := strings.Cut(fe.Field, ".")
 		switch {
 		case failed[first]:
+		case fe.Msg == checks.NeedIndicators && failed["indicators"]:
+			// indicators_matching was refused and said why
 		case fe.Field == "":
 			p.errorAt(path, p.d.WrittenPos(path), "%s", fe.Msg)
 		case !found:
