@@ -394,6 +394,13 @@ func (b builder) source(id string) (text, link string) {
 // finding's message when it is in the receiver's language, else a
 // sentence written from the finding's fields.
 func (b builder) problem(f chiso.Finding, v Alert, own bool) string {
+	if own && f.Diagnosis == chiso.Missing {
+		// What is owed, then the latest figure: the source cited below is
+		// that figure's, so the sentence naming it must be there too.
+		if s := withoutCitation(f.Text()); s != "" {
+			return s
+		}
+	}
 	if own {
 		if s := firstSentence(f.Text()); s != "" {
 			return s
@@ -518,6 +525,18 @@ func firstInt(args []any) (int, bool) {
 	}
 	n, ok := args[0].(int)
 	return n, ok
+}
+
+// withoutCitation is s without its trailing " Nguồn: …" or " Source: …"
+// citation (the e-mail cites the source by its title on a line of its own).
+func withoutCitation(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	for _, c := range []string{" Nguồn: ", " Source: "} {
+		if i := strings.LastIndex(s, c); i >= 0 {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // firstSentence is s up to its first full stop followed by a space or the

@@ -174,7 +174,7 @@ var wordsEN = map[string]string{
 
 	"action_target":            "The target of {0} is at risk: {1} short.",
 	"action_indeterminate":     "Ask for the exact figure instead of “{0}” to compare it with the target of {1}.",
-	"action_missing":           "Import the figure for {0} once it is published.",
+	"action_missing":           "Please send the figure for {0} once it is published.",
 	"action_definition_change": "When comparing with earlier years, state each figure's definition; nothing needs correcting if the source states it.",
 	"action_unit_slip":         "Check the unit of {0} (billion or thousand billion, for example) in {1}.",
 	"action_check":             "Check {0} against {1}.",
