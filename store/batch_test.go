@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/internal/synth"
 )
 
 // TestBatchShapesKeepEveryField imports rows of every batch shape, runs of
@@ -13,7 +14,7 @@ import (
 // some all exact and some not, and reads every field back.
 func TestBatchShapesKeepEveryField(t *testing.T) {
 	db := openTest(t, 3, 2)
-	obs := grid(3, 2, 40, 0)
+	obs := synth.Grid(3, 2, 40, 0)
 	day := time.Date(2024, 11, 27, 0, 0, 0, 0, time.UTC)
 	for i := range obs {
 		if (i/25)%2 == 1 && i%5 == 2 { // every batch of one in two rounds has a qualifier

@@ -19,9 +19,9 @@ import (
 
 func TestReadersSeeAllOrNothingOfAnImport(t *testing.T) {
 	db := openTest(t, 20, 10)
-	mustImport(t, db, grid(20, 10, 2, 0))
+	mustImport(t, db, synth.Grid(20, 10, 2, 0))
 	before := mustStats(t, db).Observations
-	big := grid(20, 10, 20, 0) // 4,000 rows, 3,600 of them new
+	big := synth.Grid(20, 10, 20, 0) // 4,000 rows, 3,600 of them new
 	after := int64(len(big))
 	var imported atomic.Bool
 	var wg sync.WaitGroup
@@ -63,7 +63,7 @@ func TestConcurrentImportsQueueWithoutBusyErrors(t *testing.T) {
 	errs := make(chan error, 8)
 	for w := range 4 {
 		wg.Go(func() {
-			obs := grid(10, 4, 5, float64(w))
+			obs := synth.Grid(10, 4, 5, float64(w))
 			if _, err := db.Import(context.Background(), ImportOptions{Source: fmt.Sprint("w", w), Now: t0}, feed(obs)); err != nil {
 				errs <- err
 			}
@@ -99,7 +99,7 @@ func TestCrashMidImportKeepsThePreviousState(t *testing.T) {
 	if _, err := db.ImportCatalogue(context.Background(), synth.Catalogue(100, 10)); err != nil {
 		t.Fatal(err)
 	}
-	mustImport(t, db, grid(100, 10, 3, 0))
+	mustImport(t, db, synth.Grid(100, 10, 3, 0))
 	before := mustStats(t, db)
 	db.Close()
 
@@ -139,7 +139,7 @@ func TestCrashMidImportKeepsThePreviousState(t *testing.T) {
 	if err := db.read.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
 		t.Fatalf("integrity_check = %q, %v", check, err)
 	}
-	res := mustImport(t, db, grid(100, 10, 4, 1))
+	res := mustImport(t, db, synth.Grid(100, 10, 4, 1))
 	if res.Revised != 100*10*3 || res.Added != 100*10 || res.FirstID != before.LastID+1 {
 		t.Errorf("import after the crash: %+v", res)
 	}
@@ -161,7 +161,7 @@ func crashChild(path string) {
 		os.Exit(2)
 	}
 	_, err = db.Import(context.Background(), ImportOptions{Source: "doomed", Now: t0}, func(emit func(chiso.Observation) error) error {
-		for _, o := range grid(100, 10, 10, 7) { // 10,000 rows: beyond the page cache
+		for _, o := range synth.Grid(100, 10, 10, 7) { // 10,000 rows: beyond the page cache
 			if err := emit(o); err != nil {
 				return err
 			}

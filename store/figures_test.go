@@ -60,7 +60,7 @@ func sameAsScan(t *testing.T, db *DB) int {
 
 func TestScanFiguresMatchesScan(t *testing.T) {
 	db := openTest(t, 4, 3)
-	base := grid(4, 3, 6, 0)
+	base := synth.Grid(4, 3, 6, 0)
 	for i := range base {
 		switch i % 5 {
 		case 1:
@@ -104,7 +104,7 @@ func TestScanFiguresMatchesScan(t *testing.T) {
 
 func TestScanFiguresStopsOnCallbackError(t *testing.T) {
 	db := openTest(t, 3, 2)
-	mustImport(t, db, grid(3, 2, 4, 0))
+	mustImport(t, db, synth.Grid(3, 2, 4, 0))
 	stop := errors.New("stop")
 	n := 0
 	_, err := db.ScanFigures(context.Background(), func(*SeriesFigures) error { n++; return stop })
@@ -239,7 +239,7 @@ func TestMigrationRefusesAMissingCurrentObservation(t *testing.T) {
 func TestNamesOfSeriesAddedLater(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t, 2, 1)
-	mustImport(t, db, grid(2, 1, 2, 0))
+	mustImport(t, db, synth.Grid(2, 1, 2, 0))
 	if n := sameAsScan(t, db); n != 4 {
 		t.Fatalf("%d figures, want 4", n)
 	}
@@ -248,7 +248,7 @@ func TestNamesOfSeriesAddedLater(t *testing.T) {
 	if _, err := db.ImportCatalogue(ctx, synth.Catalogue(4, 3)); err != nil {
 		t.Fatal(err)
 	}
-	mustImport(t, db, grid(4, 3, 2, 1))
+	mustImport(t, db, synth.Grid(4, 3, 2, 1))
 	got, _ := scanAll(t, db, 0, false)
 	seen := map[string]bool{}
 	for _, o := range got {
@@ -262,7 +262,7 @@ func TestNamesOfSeriesAddedLater(t *testing.T) {
 
 func TestScanFiguresStopsOnCancelAndMidway(t *testing.T) {
 	db := openTest(t, 30, 10)
-	mustImport(t, db, grid(30, 10, 3, 0))
+	mustImport(t, db, synth.Grid(30, 10, 3, 0))
 	stop := errors.New("stop")
 	n := 0
 	_, err := db.ScanFigures(context.Background(), func(*SeriesFigures) error {

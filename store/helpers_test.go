@@ -29,23 +29,6 @@ func openTest(t testing.TB, areas, indicators int) *DB {
 	return db
 }
 
-// grid returns one observation per (indicator, area, month) of a synthetic
-// catalogue, with a value that depends on all three and on shift.
-func grid(areas, indicators, periods int, shift float64) []chiso.Observation {
-	var out []chiso.Observation
-	for i := range indicators {
-		for a := range areas {
-			p := synth.FirstPeriod
-			for n := range periods {
-				out = append(out, chiso.Observation{Indicator: synth.IndicatorCode(i), Area: synth.AreaCode(a),
-					Period: p, Value: float64(i*1000+a) + float64(n)/10 + shift, Source: "grid.csv"})
-				p = p.Next()
-			}
-		}
-	}
-	return out
-}
-
 // feed returns a read function that emits the observations.
 func feed(obs []chiso.Observation) func(func(chiso.Observation) error) error {
 	return func(emit func(chiso.Observation) error) error {

@@ -14,7 +14,7 @@ import (
 
 func TestImportAddsThenRevisesKeepingHistory(t *testing.T) {
 	db := openTest(t, 3, 2)
-	first := grid(3, 2, 4, 0)
+	first := synth.Grid(3, 2, 4, 0)
 	res := mustImport(t, db, first)
 	if res.Added != len(first) || res.Revised != 0 || res.Unchanged != 0 {
 		t.Fatalf("first import counts %+v, want %d added", res.Counts, len(first))
@@ -77,12 +77,12 @@ func TestImportAddsThenRevisesKeepingHistory(t *testing.T) {
 
 func TestImportOfTheSameFigures(t *testing.T) {
 	db := openTest(t, 2, 2)
-	obs := grid(2, 2, 3, 0)
+	obs := synth.Grid(2, 2, 3, 0)
 	obs[0].Raw, obs[0].Source = "khoảng 1.000", "a.csv"
 	mustImport(t, db, obs)
 	before := mustStats(t, db)
 	// Raw text, source and publication date are provenance, not the figure.
-	again := grid(2, 2, 3, 0)
+	again := synth.Grid(2, 2, 3, 0)
 	again[0].Raw, again[0].Source = "1000", "b.csv"
 	res := mustImport(t, db, again)
 	if res.Unchanged != len(obs) || res.Added+res.Revised != 0 || res.FirstID != 0 || res.LastID != 0 {
@@ -111,7 +111,7 @@ func TestImportMethodOrQualifierChangeIsARevision(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openTest(t, 1, 1)
-			o := grid(1, 1, 1, 0)[0]
+			o := synth.Grid(1, 1, 1, 0)[0]
 			mustImport(t, db, []chiso.Observation{o})
 			tt.change(&o)
 			if res := mustImport(t, db, []chiso.Observation{o}); res.Counts != tt.want {
@@ -123,11 +123,11 @@ func TestImportMethodOrQualifierChangeIsARevision(t *testing.T) {
 
 func TestDryRunStoresNothing(t *testing.T) {
 	db := openTest(t, 2, 2)
-	mustImport(t, db, grid(2, 2, 2, 0))
+	mustImport(t, db, synth.Grid(2, 2, 2, 0))
 	before := mustStats(t, db)
-	obs := grid(2, 2, 2, 1) // every stored cell revised
+	obs := synth.Grid(2, 2, 2, 1) // every stored cell revised
 	third := synth.FirstPeriod.Next().Next()
-	for _, o := range grid(2, 2, 3, 0) {
+	for _, o := range synth.Grid(2, 2, 3, 0) {
 		if o.Period == third {
 			obs = append(obs, o) // and a new cell per series
 		}
@@ -152,12 +152,12 @@ func TestImportFailureLeavesEverythingAsItWas(t *testing.T) {
 		wantErr []string
 	}{
 		{"read fails after emitting", func(emit func(chiso.Observation) error) error {
-			if err := feed(grid(3, 3, 5, 1))(emit); err != nil {
+			if err := feed(synth.Grid(3, 3, 5, 1))(emit); err != nil {
 				return err
 			}
 			return badRows
 		}, []string{"2 bad rows"}},
-		{"unknown codes", feed(append(grid(3, 3, 5, 1),
+		{"unknown codes", feed(append(synth.Grid(3, 3, 5, 1),
 			chiso.Observation{Indicator: "nope", Area: "S0000", Period: synth.FirstPeriod},
 			chiso.Observation{Indicator: "nope", Area: "S0001", Period: synth.FirstPeriod},
 			chiso.Observation{Indicator: synth.IndicatorCode(0), Area: "XX", Period: synth.FirstPeriod},
@@ -177,7 +177,7 @@ func TestImportFailureLeavesEverythingAsItWas(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := openTest(t, 3, 3)
-			mustImport(t, db, grid(3, 3, 3, 0))
+			mustImport(t, db, synth.Grid(3, 3, 3, 0))
 			before := mustStats(t, db)
 			_, err := db.Import(context.Background(), ImportOptions{Source: "bad", Now: t0}, tt.read)
 			if err == nil {
@@ -200,7 +200,7 @@ func TestImportHonoursCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	_, err := db.Import(ctx, ImportOptions{Now: t0}, func(emit func(chiso.Observation) error) error {
-		for _, o := range grid(10, 10, 100, 0) {
+		for _, o := range synth.Grid(10, 10, 100, 0) {
 			if n++; n == 100 {
 				cancel()
 			}
@@ -224,7 +224,7 @@ func TestImportCanceledReportsCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	_, err := db.Import(ctx, ImportOptions{Now: t0}, func(emit func(chiso.Observation) error) error {
-		for _, o := range grid(10, 10, 100, 0) {
+		for _, o := range synth.Grid(10, 10, 100, 0) {
 			if n++; n == 100 {
 				cancel()
 				time.Sleep(50 * time.Millisecond)
@@ -248,10 +248,10 @@ func TestImportCanceledReportsCancellation(t *testing.T) {
 // pause only gives that goroutine its chance; the test passes without it.
 func TestCancelledImportCommitsNothingOnItsOwn(t *testing.T) {
 	db := openTest(t, 1, 1)
-	mustImport(t, db, grid(1, 1, 2, 5))
+	mustImport(t, db, synth.Grid(1, 1, 2, 5))
 	before := mustStats(t, db)
 	ctx, cancel := context.WithCancel(context.Background())
-	obs := grid(1, 1, 300, 0) // one series: no statement of the transaction runs between batches
+	obs := synth.Grid(1, 1, 300, 0) // one series: no statement of the transaction runs between batches
 	_, err := db.Import(ctx, ImportOptions{Now: t0}, func(emit func(chiso.Observation) error) error {
 		for i, o := range obs {
 			if i == 10 {
@@ -276,7 +276,7 @@ func TestCancelledImportCommitsNothingOnItsOwn(t *testing.T) {
 // then the same cells grouped by series, some revised.
 func TestImportInterleavedSeries(t *testing.T) {
 	db := openTest(t, 3, 2)
-	base := grid(3, 2, 4, 0) // grouped by indicator, then area
+	base := synth.Grid(3, 2, 4, 0) // grouped by indicator, then area
 	var interleaved []chiso.Observation
 	for p := range 4 {
 		for s := range 6 {
@@ -300,7 +300,7 @@ func TestImportBeyondTheCellCache(t *testing.T) {
 	// Interleave two passes over more cells than the importer caches, so
 	// that series are evicted and reloaded from the database mid-import.
 	db := openTest(t, 50, 3)
-	base := grid(50, 3, 12, 0) // 1,800 cells
+	base := synth.Grid(50, 3, 12, 0) // 1,800 cells
 	mustImport(t, db, base)
 	im := db.cacheCells
 	db.cacheCells = 100
@@ -326,8 +326,8 @@ func TestImportBeyondTheCellCache(t *testing.T) {
 
 func TestImportsAreRecorded(t *testing.T) {
 	db := openTest(t, 2, 1)
-	mustImport(t, db, grid(2, 1, 2, 0))
-	res, err := db.Import(context.Background(), ImportOptions{Source: "second.csv", Now: t0.Add(3600e9)}, feed(grid(2, 1, 3, 1)))
+	mustImport(t, db, synth.Grid(2, 1, 2, 0))
+	res, err := db.Import(context.Background(), ImportOptions{Source: "second.csv", Now: t0.Add(3600e9)}, feed(synth.Grid(2, 1, 3, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func mustStats(t testing.TB, db *DB) Stats {
 
 func TestImportNeedsAnIngestionTime(t *testing.T) {
 	db := openTest(t, 1, 1)
-	_, err := db.Import(context.Background(), ImportOptions{Source: "x.csv"}, feed(grid(1, 1, 1, 0)))
+	_, err := db.Import(context.Background(), ImportOptions{Source: "x.csv"}, feed(synth.Grid(1, 1, 1, 0)))
 	if err == nil || !strings.Contains(err.Error(), "ingestion time") {
 		t.Fatalf("import without Now: err = %v", err)
 	}
@@ -373,7 +373,7 @@ func TestImportNeedsAnIngestionTime(t *testing.T) {
 // is fine.
 func TestRepeatedCellsFromAFile(t *testing.T) {
 	db := openTest(t, 50, 3)
-	base := grid(50, 3, 12, 0) // 1,800 cells
+	base := synth.Grid(50, 3, 12, 0) // 1,800 cells
 	mustImport(t, db, base[:900])
 	im := db.cacheCells
 	db.cacheCells = 100

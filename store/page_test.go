@@ -15,9 +15,9 @@ import (
 // revision, whatever the page size and filter.
 func TestCurrentPageWalksEveryCellOnce(t *testing.T) {
 	db := openTest(t, 3, 2)
-	mustImport(t, db, grid(3, 2, 6, 0))
+	mustImport(t, db, synth.Grid(3, 2, 6, 0))
 	year := chiso.Observation{Indicator: synth.IndicatorCode(0), Area: synth.AreaCode(0), Period: chiso.Period{Kind: chiso.Year, Year: 2020}, Value: 1}
-	revised := grid(1, 1, 2, 100) // two cells revised
+	revised := synth.Grid(1, 1, 2, 100) // two cells revised
 	mustImport(t, db, append(revised, year))
 	m := func(n int) chiso.Period { return chiso.Period{Kind: chiso.Month, Year: 2020, N: n} }
 	filters := []Filter{{}, {Indicators: []string{synth.IndicatorCode(1)}}, {Areas: []string{synth.AreaCode(0), synth.AreaCode(2)}},
@@ -73,7 +73,7 @@ func TestCurrentPageWalksEveryCellOnce(t *testing.T) {
 // the figures: a page does not read the store from its start.
 func TestCurrentPageQueryStartsAtTheCursor(t *testing.T) {
 	db := openTest(t, 2, 2)
-	mustImport(t, db, grid(2, 2, 3, 0))
+	mustImport(t, db, synth.Grid(2, 2, 3, 0))
 	for _, f := range []Filter{{}, {Indicators: []string{synth.IndicatorCode(1)}, Areas: []string{synth.AreaCode(0)}}} {
 		q, args := pageQuery(f, 2)
 		rows, err := db.read.Query("EXPLAIN QUERY PLAN "+q, args...)

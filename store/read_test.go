@@ -28,7 +28,7 @@ func scanAll(t *testing.T, db *DB, after int64, all bool) ([]chiso.Observation, 
 
 func TestScanStreamsCurrentThenOnlyWhatChanged(t *testing.T) {
 	db := openTest(t, 3, 2)
-	base := grid(3, 2, 4, 0)
+	base := synth.Grid(3, 2, 4, 0)
 	base[5].Raw, base[5].Method, base[5].ReportedOn = "gần 1.900", "mic", time.Date(2024, 11, 27, 0, 0, 0, 0, time.UTC)
 	mustImport(t, db, base)
 	got, last := scanAll(t, db, 0, false)
@@ -71,7 +71,7 @@ func TestScanStreamsCurrentThenOnlyWhatChanged(t *testing.T) {
 
 func TestScanStopsOnCallbackError(t *testing.T) {
 	db := openTest(t, 2, 2)
-	mustImport(t, db, grid(2, 2, 2, 0))
+	mustImport(t, db, synth.Grid(2, 2, 2, 0))
 	stop := context.Canceled
 	n := 0
 	_, err := db.Scan(context.Background(), 0, false, func(chiso.Observation) error {
@@ -85,7 +85,7 @@ func TestScanStopsOnCallbackError(t *testing.T) {
 
 func TestCurrentFilters(t *testing.T) {
 	db := openTest(t, 3, 2)
-	mustImport(t, db, grid(3, 2, 6, 0))
+	mustImport(t, db, synth.Grid(3, 2, 6, 0))
 	year := chiso.Observation{Indicator: synth.IndicatorCode(0), Area: synth.AreaCode(0), Period: chiso.Period{Kind: chiso.Year, Year: 2020}, Value: 1}
 	mustImport(t, db, []chiso.Observation{year})
 	m := func(n int) chiso.Period { return chiso.Period{Kind: chiso.Month, Year: 2020, N: n} }

@@ -293,3 +293,23 @@ func qualifier(rng *rand.Rand) string {
 	}
 	return ""
 }
+
+// Grid returns one observation per (indicator, area, month) of
+// Catalogue(areas, indicators), grouped by indicator and area, from
+// FirstPeriod, with a value that depends on all three and on shift: a data
+// set for tests of storage, where what matters is that each cell's value is
+// known and a second import with another shift revises every cell.
+func Grid(areas, indicators, periods int, shift float64) []chiso.Observation {
+	var out []chiso.Observation
+	for i := range indicators {
+		for a := range areas {
+			p := FirstPeriod
+			for n := range periods {
+				out = append(out, chiso.Observation{Indicator: IndicatorCode(i), Area: AreaCode(a),
+					Period: p, Value: float64(i*1000+a) + float64(n)/10 + shift, Source: "grid.csv"})
+				p = p.Next()
+			}
+		}
+	}
+	return out
+}

@@ -96,12 +96,12 @@ func readView(s Store) (view, error) {
 // The import is paused by its own read function, so no timing is involved.
 func testConcurrentReaders(t *testing.T, h Harness) {
 	s, _ := open(t, h, 20, 10)
-	mustImport(t, s, t0, grid(20, 10, 2, 0))
+	mustImport(t, s, t0, synth.Grid(20, 10, 2, 0))
 	old, err := readView(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	big := grid(20, 10, 20, 1) // 4,000 rows: 400 revisions, 3,600 new cells
+	big := synth.Grid(20, 10, 20, 1) // 4,000 rows: 400 revisions, 3,600 new cells
 	paused, resume := make(chan struct{}), make(chan struct{})
 	var committed atomic.Bool
 	var wg sync.WaitGroup
@@ -181,7 +181,7 @@ func testConcurrentImports(t *testing.T, h Harness) {
 	errs := make(chan error, 4)
 	for w := range 4 {
 		wg.Go(func() {
-			obs := grid(10, 4, 5, float64(w))
+			obs := synth.Grid(10, 4, 5, float64(w))
 			if _, err := s.Import(context.Background(), store.ImportOptions{Source: fmt.Sprint("w", w), Now: t0}, feed(obs)); err != nil {
 				errs <- err
 			}
@@ -215,8 +215,8 @@ func testConcurrentImports(t *testing.T, h Harness) {
 // and opened again; Close may be called twice.
 func testReopen(t *testing.T, h Harness) {
 	s, addr := open(t, h, 3, 2)
-	mustImport(t, s, t0, grid(3, 2, 4, 0))
-	mustImport(t, s, t0, grid(3, 2, 5, 1))
+	mustImport(t, s, t0, synth.Grid(3, 2, 4, 0))
+	mustImport(t, s, t0, synth.Grid(3, 2, 5, 1))
 	want := state(t, s)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -238,7 +238,7 @@ func testCrash(t *testing.T, h Harness) {
 		t.Skip("the harness cannot crash its store")
 	}
 	s, addr := open(t, h, 100, 10)
-	mustImport(t, s, t0, grid(100, 10, 3, 0))
+	mustImport(t, s, t0, synth.Grid(100, 10, 3, 0))
 	before := state(t, s)
 	lastID, err := s.LastID(context.Background())
 	if err != nil {
@@ -249,7 +249,7 @@ func testCrash(t *testing.T, h Harness) {
 	go func() {
 		defer close(done)
 		s.Import(context.Background(), store.ImportOptions{Source: "doomed", Now: t0}, func(emit func(chiso.Observation) error) error {
-			err := feed(grid(100, 10, 10, 7))(emit) // 10,000 rows: 3,000 revisions, 7,000 new cells
+			err := feed(synth.Grid(100, 10, 10, 7))(emit) // 10,000 rows: 3,000 revisions, 7,000 new cells
 			close(mid)
 			<-resume
 			return errors.Join(err, errAbandoned)
@@ -262,7 +262,7 @@ func testCrash(t *testing.T, h Harness) {
 	sameState(t, s, before, "the interrupted import")
 	c := reopen(t, h, crashed)
 	sameState(t, c, before, "a crash in the middle of an import")
-	res := mustImport(t, c, t0, grid(100, 10, 4, 1))
+	res := mustImport(t, c, t0, synth.Grid(100, 10, 4, 1))
 	if res.Revised != 3000 || res.Added != 1000 || res.FirstID <= lastID {
 		t.Errorf("import after the crash: %+v, want 3,000 revised, 1,000 added, ids above %d", res, lastID)
 	}

@@ -29,7 +29,7 @@ func day(s string) time.Time {
 func testRevisions(t *testing.T, h Harness) {
 	s, _ := open(t, h, 3, 2)
 	ctx := context.Background()
-	first := grid(3, 2, 4, 0)
+	first := synth.Grid(3, 2, 4, 0)
 	first[(1*3+2)*4].ReportedOn = day("2026-01-15")
 	res, err := s.Import(ctx, store.ImportOptions{Source: "first.csv", Now: t0}, feed(first))
 	if err != nil {
@@ -115,9 +115,9 @@ func testRevisions(t *testing.T, h Harness) {
 func testSameFigures(t *testing.T, h Harness) {
 	s, _ := open(t, h, 2, 2)
 	ctx := context.Background()
-	mustImport(t, s, t0, grid(2, 2, 3, 0))
+	mustImport(t, s, t0, synth.Grid(2, 2, 3, 0))
 	before := figuresText(t, s)
-	again := grid(2, 2, 3, 0)
+	again := synth.Grid(2, 2, 3, 0)
 	for i := range again {
 		again[i].Raw, again[i].Source, again[i].ReportedOn = "khoảng", "other.csv", day("2026-02-01")
 	}
@@ -176,7 +176,7 @@ func testRevisionTriggers(t *testing.T, h Harness) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := open(t, h, 1, 1)
-			o := grid(1, 1, 1, 0)[0]
+			o := synth.Grid(1, 1, 1, 0)[0]
 			mustImport(t, s, t0, []chiso.Observation{o})
 			tt.change(&o)
 			if res := mustImport(t, s, t0, []chiso.Observation{o}); res.Counts != tt.want {
@@ -191,7 +191,7 @@ func testRevisionTriggers(t *testing.T, h Harness) {
 // entry included.
 func testAllOrNothing(t *testing.T, h Harness) {
 	badRows := errors.New("observations.csv: 2 bad rows")
-	big := grid(10, 6, 100, 1) // 6,000 rows: 1,800 revisions, 4,200 new cells
+	big := synth.Grid(10, 6, 100, 1) // 6,000 rows: 1,800 revisions, 4,200 new cells
 	tests := []struct {
 		name    string
 		opts    store.ImportOptions
@@ -230,7 +230,7 @@ func testAllOrNothing(t *testing.T, h Harness) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := open(t, h, 10, 6)
-			mustImport(t, s, t0, grid(10, 6, 30, 0))
+			mustImport(t, s, t0, synth.Grid(10, 6, 30, 0))
 			before := state(t, s)
 			tt.opts.Source = "bad.csv"
 			_, err := s.Import(context.Background(), tt.opts, tt.read)
@@ -260,7 +260,7 @@ func testCancelled(t *testing.T, h Harness) {
 	}{
 		{"read goes on until emit fails", func(cancel func()) func(func(chiso.Observation) error) error {
 			return func(emit func(chiso.Observation) error) error {
-				for i, o := range grid(10, 6, 100, 1) {
+				for i, o := range synth.Grid(10, 6, 100, 1) {
 					if i == 100 {
 						cancel()
 					}
@@ -273,7 +273,7 @@ func testCancelled(t *testing.T, h Harness) {
 		}},
 		{"read stops with the context's error", func(cancel func()) func(func(chiso.Observation) error) error {
 			return func(emit func(chiso.Observation) error) error {
-				if err := feed(grid(10, 6, 50, 1))(emit); err != nil {
+				if err := feed(synth.Grid(10, 6, 50, 1))(emit); err != nil {
 					return err
 				}
 				cancel()
@@ -282,7 +282,7 @@ func testCancelled(t *testing.T, h Harness) {
 		}},
 		{"read ends without noticing", func(cancel func()) func(func(chiso.Observation) error) error {
 			return func(emit func(chiso.Observation) error) error {
-				err := feed(grid(10, 6, 50, 1))(emit)
+				err := feed(synth.Grid(10, 6, 50, 1))(emit)
 				cancel()
 				return err
 			}
@@ -291,7 +291,7 @@ func testCancelled(t *testing.T, h Harness) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := open(t, h, 10, 6)
-			mustImport(t, s, t0, grid(10, 6, 30, 0))
+			mustImport(t, s, t0, synth.Grid(10, 6, 30, 0))
 			before := state(t, s)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
@@ -307,11 +307,11 @@ func testCancelled(t *testing.T, h Harness) {
 // testDryRun: a dry run says what it would do and stores nothing.
 func testDryRun(t *testing.T, h Harness) {
 	s, _ := open(t, h, 2, 2)
-	mustImport(t, s, t0, grid(2, 2, 2, 0))
+	mustImport(t, s, t0, synth.Grid(2, 2, 2, 0))
 	before := state(t, s)
-	obs := grid(2, 2, 2, 1) // every stored cell revised
+	obs := synth.Grid(2, 2, 2, 1) // every stored cell revised
 	third := synth.FirstPeriod.Next().Next()
-	for _, o := range grid(2, 2, 3, 0) {
+	for _, o := range synth.Grid(2, 2, 3, 0) {
 		if o.Period == third {
 			obs = append(obs, o) // and a new cell per series
 		}
@@ -332,7 +332,7 @@ func testDryRun(t *testing.T, h Harness) {
 // rest. The same figure twice is no error.
 func testRepeatedCell(t *testing.T, h Harness) {
 	s, _ := open(t, h, 2, 1)
-	obs := grid(2, 1, 3, 0)
+	obs := synth.Grid(2, 1, 3, 0)
 	for i := range obs {
 		obs[i].Origin = int64(i + 1)
 	}

@@ -19,9 +19,9 @@ import (
 func revisedStore(t *testing.T, h Harness) (Store, []store.ImportResult) {
 	t.Helper()
 	s, _ := open(t, h, 3, 2)
-	first := mustImport(t, s, t0, grid(3, 2, 5, 0))
+	first := mustImport(t, s, t0, synth.Grid(3, 2, 5, 0))
 	var odd []chiso.Observation
-	for i, o := range grid(3, 2, 5, 0.5) {
+	for i, o := range synth.Grid(3, 2, 5, 0.5) {
 		if i%2 == 1 {
 			odd = append(odd, o)
 		}
