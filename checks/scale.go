@@ -417,8 +417,11 @@ func (e Env) compared(ratio float64, other string) string {
 
 // threeFigures rounds a ratio to three significant figures: a slip's ratio
 // is read for its size (×1.030, 1/102), not its decimals.
-func threeFigures(x float64) float64 {
-	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 3, 64), 64)
+func threeFigures(x float64) float64 { return significant(x, 3) }
+
+// significant rounds x to the given number of significant digits.
+func significant(x float64, digits int) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', digits, 64), 64)
 	if err != nil {
 		return x
 	}
@@ -461,13 +464,7 @@ func (e Env) slipGuess(ind chiso.Indicator, v, g float64) string {
 
 // meantValue is v/g without the binary noise of the division: 0.71 × 100
 // is 71, not 70.99999999999999.
-func meantValue(v, g float64) float64 {
-	r, err := strconv.ParseFloat(strconv.FormatFloat(v/g, 'g', 12, 64), 64)
-	if err != nil {
-		return v / g
-	}
-	return r
-}
+func meantValue(v, g float64) float64 { return significant(v/g, 12) }
 
 // scaleNames are the scale words of a unit at ×1, ×10³ and ×10⁶.
 func (e Env) scaleNames(unit string) [3]string {
