@@ -68,6 +68,9 @@ type Config struct {
 	HTTP HTTP `yaml:"http"`
 	// Alerting is the alerting section, decoded by the alerting package.
 	Alerting Section `yaml:"alerting"`
+	// Cluster configures the leader election among daemons that share a
+	// PostgreSQL database.
+	Cluster Cluster `yaml:"cluster"`
 
 	// File is the path the configuration was read from; empty for Default.
 	File string `yaml:"-"`
@@ -188,6 +191,7 @@ func (c *Config) applyDefaults() {
 		c.Drop.Settle = DefaultSettle
 	}
 	c.HTTP.applyDefaults()
+	c.Cluster.applyDefaults()
 }
 
 // WatchEnabled reports whether file changes trigger a reload.

@@ -35,6 +35,7 @@ func (c *Config) validate(d *decoder) {
 		d.add("drop_folder.settle", "negative duration %s", c.Drop.Settle)
 	}
 	c.HTTP.validate(d)
+	c.Cluster.validate(d)
 	sortProblems(d.problems)
 }
 

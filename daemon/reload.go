@@ -117,6 +117,10 @@ func keepRestartSettings(cur, next *config.Config, warn func(string, ...any)) *c
 		warn("setting changed; it takes effect after a restart", "key", "http")
 		c.HTTP = cur.HTTP
 	}
+	if cur.Cluster != c.Cluster {
+		warn("setting changed; it takes effect after a restart", "key", "cluster")
+		c.Cluster = cur.Cluster
+	}
 	c.Location = cur.Location
 	return &c
 }

@@ -1,0 +1,80 @@
+package config
+
+import (
+	"regexp"
+	"time"
+)
+
+// The defaults of the cluster section, documented in the README's
+// topology section.
+const (
+	DefaultLeaseName = "chiso"
+	DefaultLease     = 15 * time.Second
+)
+
+// Cluster configures what several daemons sharing one PostgreSQL
+// database need: the election of the one that schedules rule groups and
+// delivers notifications. A daemon on a SQLite file ignores it (it always
+// leads). Zero fields take their defaults.
+type Cluster struct {
+	// Name names the lease the daemons campaign for: daemons with the same
+	// name on the same database elect one leader; a second deployment on
+	// the same database takes another name.
+	Name string `yaml:"name"`
+	// Lease is how long a leader's renewal holds leadership, by the
+	// database's clock. A leader that dies is replaced within about
+	// Lease plus Renew; zero means DefaultLease.
+	Lease time.Duration `yaml:"lease"`
+	// Renew is how often the leader renews its lease and a follower tries
+	// to take it; zero means Lease/3.
+	Renew time.Duration `yaml:"renew"`
+	// Margin is how long before its lease runs out a leader that could not
+	// renew stops acting, measured on its own clock; zero means Lease/5.
+	Margin time.Duration `yaml:"margin"`
+}
+
+func (c *Cluster) applyDefaults() {
+	if c.Name == "" {
+		c.Name = DefaultLeaseName
+	}
+	if c.Lease == 0 {
+		c.Lease = DefaultLease
+	}
+	if c.Renew == 0 {
+		c.Renew = c.Lease / 3
+	}
+	if c.Margin == 0 {
+		c.Margin = c.Lease / 5
+	}
+}
+
+var leaseName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,63}$`)
+
+// validate reports non-positive durations, and a renew interval and
+// margin that leave a leader no second try at renewing before it stops.
+func (c *Cluster) validate(d *decoder) {
+	if !leaseName.MatchString(c.Name) {
+		d.add("cluster.name", "%q is not a lease name (letters, digits, _ . -, at most 63)", c.Name)
+	}
+	bad := false
+	for _, f := range []struct {
+		key string
+		v   time.Duration
+	}{{"lease", c.Lease}, {"renew", c.Renew}, {"margin", c.Margin}} {
+		if f.v <= 0 {
+			d.add("cluster."+f.key, "%s must be positive", f.v)
+			bad = true
+		}
+	}
+	if c.Lease > 0 && c.Lease < time.Second {
+		d.add("cluster.lease", "%s is shorter than a second: a busy database or a pause of the process would cost the leadership", c.Lease)
+	}
+	if !bad && c.Renew+c.Margin >= c.Lease {
+		field := "cluster.renew"
+		if c.Renew < c.Margin {
+			field = "cluster.margin"
+		}
+		d.add(field, "renew %s plus margin %s must be shorter than the lease %s: a leader must be able to retry a failed renewal before it stops",
+			c.Renew, c.Margin, c.Lease)
+	}
+}
