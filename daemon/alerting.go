@@ -91,8 +91,10 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if err := m.Start(ctx, d.opts.Now()); err != nil {
 		return fmt.Errorf("alerting: restore alerts: %w", err)
 	}
-	if err := seedAlertmanagers(ctx, d.db, m, ns, d.opts.Now(), d.log); err != nil {
-		return err
+	if d.elector == nil { // on a shared database, the leader seeds them when it takes over
+		if err := seedAlertmanagers(ctx, d.db, m, ns, d.opts.Now(), d.log); err != nil {
+			return err
+		}
 	}
 	d.alerts = m
 	d.opts.Alerts = managerSink{m: m, cat: d.cat, d: d}
@@ -143,10 +145,59 @@ func (d *Daemon) alertLoop(ctx context.Context) {
 }
 
 // alertingAPI is what the HTTP API serves of alerting: the manager, and the
-// alert history from the store.
+// alert history from the store. On a follower the changes (acknowledgements,
+// silences, test notifications) are refused with server.ErrNotLeader: the
+// leader's alert manager owns the alerts' state, and a follower's change
+// would race its writes.
 type alertingAPI struct {
 	*alerts.Manager
 	db AlertStore
+	d  *Daemon
+}
+
+// follower returns ErrNotLeader, naming the leader, on a follower.
+func (a alertingAPI) follower() error {
+	leading, holder := a.d.Leading()
+	if leading {
+		return nil
+	}
+	if holder == "" {
+		return fmt.Errorf("%w (no leader is known now)", server.ErrNotLeader)
+	}
+	return fmt.Errorf("%w (the leader is %s)", server.ErrNotLeader, holder)
+}
+
+// Ack implements server.Alerting, on the leader.
+func (a alertingAPI) Ack(ctx context.Context, fp string, kind chiso.AckKind, by, comment string, now time.Time) (chiso.Alert, error) {
+	if err := a.follower(); err != nil {
+		return chiso.Alert{}, err
+	}
+	return a.Manager.Ack(ctx, fp, kind, by, comment, now)
+}
+
+// AddSilence implements server.Alerting, on the leader.
+func (a alertingAPI) AddSilence(ctx context.Context, s alerting.Silence, now time.Time) (alerting.Silence, error) {
+	if err := a.follower(); err != nil {
+		return alerting.Silence{}, err
+	}
+	return a.Manager.AddSilence(ctx, s, now)
+}
+
+// ExpireSilence implements server.Alerting, on the leader.
+func (a alertingAPI) ExpireSilence(ctx context.Context, id int64, now time.Time) error {
+	if err := a.follower(); err != nil {
+		return err
+	}
+	return a.Manager.ExpireSilence(ctx, id, now)
+}
+
+// TestReceiver implements server.Alerting, on the leader: only the leader
+// delivers.
+func (a alertingAPI) TestReceiver(ctx context.Context, name string, now time.Time) error {
+	if err := a.follower(); err != nil {
+		return err
+	}
+	return a.Manager.TestReceiver(ctx, name, now)
 }
 
 // AlertHistory implements server.Alerting.
@@ -160,5 +211,5 @@ func (d *Daemon) alertingDeps() server.Alerting {
 	if d.alerts == nil {
 		return nil
 	}
-	return alertingAPI{Manager: d.alerts, db: d.db}
+	return alertingAPI{Manager: d.alerts, db: d.db, d: d}
 }

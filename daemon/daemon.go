@@ -20,6 +20,8 @@ import (
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/internal/leader"
+	"github.com/chiso-vn/chiso/internal/pgnotify"
 	"github.com/chiso-vn/chiso/rules"
 	"github.com/chiso-vn/chiso/server"
 	"github.com/go-co-op/gocron/v2"
@@ -110,6 +112,16 @@ type Daemon struct {
 	wg        sync.WaitGroup
 	ready     atomic.Bool
 
+	// lead is the current leadership; elector and listener are nil on
+	// SQLite, where the daemon leads from Start to Close.
+	lead     leadership
+	elector  *leader.Elector
+	listener *pgnotify.Listener
+	// poll is how often the sync loop looks for new observations unasked.
+	poll time.Duration
+	// lag is how far the engine was behind the database at the last look.
+	lag lagState
+
 	// onScheduled, when set by a test, runs at the start of every
 	// scheduled evaluation.
 	onScheduled func(ctx context.Context, group string, now time.Time)
@@ -173,6 +185,9 @@ func (d *Daemon) Start(ctx context.Context) error {
 	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision); err != nil {
 		return err
 	}
+	if err := d.prepareCluster(cfg); err != nil {
+		return err
+	}
 	if err := d.openData(ctx, cfg); err != nil {
 		return err
 	}
@@ -186,7 +201,7 @@ func (d *Daemon) Start(ctx context.Context) error {
 	if err := d.startEngine(ctx, cfg, groups); err != nil {
 		return err
 	}
-	if d.opts.Alerts != nil {
+	if _, ok := d.lead.current(); ok && d.opts.Alerts != nil { // a new leader sets them itself
 		if err := d.opts.Alerts.SetRules(ctx, rawGroups(groups), d.opts.Now()); err != nil {
 			return fmt.Errorf("alerting: %w", err)
 		}
@@ -226,6 +241,7 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 		return fmt.Errorf("load observations: %w", err)
 	}
 	d.src.take()
+	d.lag.look(d.src.last(), d.src.last(), nil, time.Now()) // caught up as of the load
 	d.publishValues()
 	d.groups.Store(newGroupSet(groups))
 	d.updateStoreStats(ctx)
@@ -238,7 +254,7 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
 		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
-		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP)})
+		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP), Leadership: d})
 	if err != nil {
 		return err
 	}
@@ -275,8 +291,7 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 		d.log.Info("first evaluation done", "findings", d.state.count())
 	})
 	d.wg.Go(func() { d.syncLoop(ctx) })
-	d.wg.Go(func() { d.alertLoop(ctx) })
-	d.wg.Go(func() { d.deliveryLoop(ctx) })
+	d.startCluster(ctx)
 	if cfg.WatchEnabled() {
 		if w := d.watch(); w != nil { // watching before Start returns: no edit after it is missed
 			d.wg.Go(func() { d.watchLoop(ctx, w) })
@@ -289,8 +304,9 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 
 // Close stops scheduling, the HTTP server and the loops, waits for a
 // running evaluation to end or abandon, delivers the notifications that are
-// due, and closes the database, all within ShutdownTimeout. It is safe to
-// call more than once.
+// due (on SQLite: on a shared database the next leader delivers them), and
+// closes the database, all within ShutdownTimeout. A leader gives its
+// lease up once it stopped acting. It is safe to call more than once.
 func (d *Daemon) Close() error {
 	d.closeOnce.Do(func() { d.closeErr = d.shutdown() })
 	return d.closeErr
@@ -310,7 +326,7 @@ func (d *Daemon) shutdown() error {
 		d.cancel()
 	}
 	d.wg.Wait()
-	if d.delivery != nil {
+	if d.delivery != nil && d.elector == nil {
 		// drain what is due within what is left of the deadline; the rest
 		// stays queued in the outbox for the next start
 		if _, err := d.delivery.dl.DeliverDue(ctx); err != nil && ctx.Err() == nil {

@@ -205,8 +205,9 @@ func (d *Daemon) evaluateAll(ctx context.Context, now time.Time, trigger string)
 // Findings returns the current findings of every group.
 func (d *Daemon) Findings() iter.Seq[chiso.Finding] { return d.state.findings() }
 
-// Ready reports whether every group has been evaluated once.
-func (d *Daemon) Ready() bool { return d.ready.Load() }
+// Ready reports whether every group has been evaluated once and the
+// engine is not behind the database (or not for ReadyLag yet).
+func (d *Daemon) Ready() bool { return d.ready.Load() && d.lag.fresh(time.Now()) }
 
 // Rules returns each group's and rule's health, last evaluation and next
 // run.
@@ -244,13 +245,19 @@ func ruleStatus(name, check, severity string, rs ruleState) server.RuleStatus {
 	return st
 }
 
-// sendAlerts hands a group's findings to the alert sink, if any.
+// sendAlerts hands a group's findings to the alert sink, if any, while
+// the daemon leads; the hand-over is abandoned when the leadership ends.
 func (d *Daemon) sendAlerts(ctx context.Context, set *groupSet, group string, findings iter.Seq[chiso.Finding], now time.Time) {
 	if d.opts.Alerts == nil {
 		return
 	}
 	g, ok := set.byName(group)
 	if !ok {
+		return
+	}
+	ctx, cancel, leading := d.leading(ctx)
+	defer cancel()
+	if !leading {
 		return
 	}
 	if err := d.opts.Alerts.Process(ctx, g.Group, findings, now); err != nil {

@@ -34,6 +34,8 @@ type metrics struct {
 	revisions            prometheus.Gauge
 	alertErrors          prometheus.Counter
 	monitor              *jobMonitor
+	leader               prometheus.Gauge
+	leaderChanges        *prometheus.CounterVec
 	// templates counts annotation and e-mail templates cut at a bound or
 	// failed, for the alerting packages that render them.
 	templates *bounded.Errors
@@ -62,6 +64,10 @@ func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, 
 			Help: "Evaluations or reloads whose findings or rules the alerting manager refused."}),
 	}
 	m.monitor = &jobMonitor{m: m}
+	m.leader = gauge("chiso_leader", "Whether this daemon leads (1): it runs the rule groups' schedules and delivers notifications. Followers (0) serve and import.")
+	m.leaderChanges = counterVec("chiso_leader_changes_total", "Times this daemon became leader (to=leader) or stopped leading (to=follower).", "to")
+	m.leaderChanges.WithLabelValues("leader")
+	m.leaderChanges.WithLabelValues("follower")
 	var err error
 	if m.templates, err = bounded.NewErrors(reg); err != nil {
 		return nil, err
@@ -77,6 +83,7 @@ func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, 
 		func() float64 { return 1 })
 	for _, c := range []prometheus.Collector{m.reloadOK, m.reloadTime, m.reloads, m.lastEval, m.evalTime,
 		m.iterations, m.missed, m.ruleFailures, m.findings, m.imports, m.observations, m.revisions, m.alertErrors, build,
+		m.leader, m.leaderChanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := reg.Register(c); err != nil && !isAlreadyRegistered(err) {
 			return nil, fmt.Errorf("register metrics: %w", err)
@@ -166,10 +173,25 @@ func (m *metrics) isLive(group string) bool {
 	return m.live == nil || m.live[group] != nil
 }
 
+// led records that this daemon began or stopped leading.
+func (m *metrics) led(leading bool) {
+	if leading {
+		m.leader.Set(1)
+		m.leaderChanges.WithLabelValues("leader").Inc()
+		return
+	}
+	m.leader.Set(0)
+	m.leaderChanges.WithLabelValues("follower").Inc()
+}
+
 // jobMonitor receives gocron's job events. It is registered with both
 // WithMonitor and WithMonitorStatus: gocron calls IncrementJob only through
 // the former.
-type jobMonitor struct{ m *metrics }
+type jobMonitor struct {
+	m *metrics
+	// follows reports whether the daemon follows; nil: it leads.
+	follows func() bool
+}
 
 // IncrementJob counts a run or a skipped run of a group's job.
 func (j *jobMonitor) IncrementJob(_ uuid.UUID, group string, _ []string, status gocron.JobStatus) {
@@ -180,6 +202,9 @@ func (j *jobMonitor) IncrementJob(_ uuid.UUID, group string, _ []string, status 
 	case gocron.Success, gocron.Fail:
 		j.m.iterations.WithLabelValues(group).Inc()
 	case gocron.Skip, gocron.SingletonRescheduled:
+		if status == gocron.Skip && j.follows != nil && j.follows() {
+			return // a follower's tick: the leader runs it
+		}
 		j.m.missed.WithLabelValues(group).Inc()
 	}
 }

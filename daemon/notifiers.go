@@ -126,6 +126,7 @@ func alertmanagerClient(raw alerts.RawConfig, externalURL string, env receiverEn
 type delivery struct {
 	dl      *alerts.Deliverer
 	mu      sync.Mutex
+	ns      alerts.Notifiers // the deliverer's, for seeding the Alertmanager clients
 	clients []*amclient.Client
 	stop    context.CancelFunc // stops the clients' loops of the section before
 }
@@ -136,7 +137,7 @@ func newDelivery(d *Daemon, ns alerts.Notifiers, clients []*amclient.Client) (*d
 	if err != nil {
 		return nil, fmt.Errorf("alerting: %w", err)
 	}
-	return &delivery{dl: dl, clients: clients}, nil
+	return &delivery{dl: dl, ns: ns, clients: clients}, nil
 }
 
 // deliveryLoop runs the deliverer and the Alertmanager re-send loops until
@@ -174,11 +175,18 @@ func (v *delivery) startClients(ctx context.Context, d *Daemon) {
 	}
 }
 
+// notifiers returns the current notifiers.
+func (v *delivery) notifiers() alerts.Notifiers {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.ns
+}
+
 // swap installs the notifiers of a reloaded alerting section.
 func (v *delivery) swap(ctx context.Context, d *Daemon, ns alerts.Notifiers, clients []*amclient.Client) {
 	v.dl.SetNotifiers(ns)
 	v.mu.Lock()
-	v.clients = clients
+	v.ns, v.clients = ns, clients
 	v.mu.Unlock()
 	v.startClients(ctx, d)
 }

@@ -150,8 +150,9 @@ func (d *Daemon) swap(ctx context.Context, cfg *config.Config, groups []ruleGrou
 	d.cfg.Store(cfg)
 	d.state.retain(set.ruleNames())
 	d.metrics.retain(old, set)
-	if d.opts.Alerts != nil {
-		if err := d.opts.Alerts.SetRules(ctx, rawGroups(groups), now); err != nil {
+	if lctx, cancel, leading := d.leading(ctx); leading && d.opts.Alerts != nil {
+		defer cancel()
+		if err := d.opts.Alerts.SetRules(lctx, rawGroups(groups), now); err != nil {
 			d.metrics.alertErrors.Inc()
 			d.log.Error("alerting: rules not updated", "err", err)
 		}

@@ -123,6 +123,7 @@ func (d *Daemon) startScheduler(cfg *config.Config, groups []ruleGroup) error {
 		gocron.WithLogger(d.log),
 		gocron.WithMonitor(d.metrics.monitor),
 		gocron.WithMonitorStatus(d.metrics.monitor),
+		gocron.WithDistributedElector(&d.lead), // only the leader runs the groups
 		gocron.WithStopTimeout(ShutdownTimeout/2),
 	)
 	if err != nil {

@@ -37,7 +37,50 @@ func scheduled(t *testing.T, rules string) *Daemon {
 		t.Fatal(err)
 	}
 	d.groups.Store(newGroupSet(groups))
+	d.lead.set(context.Background()) // it leads, as on SQLite
+	d.metrics.monitor.follows = func() bool { _, ok := d.lead.current(); return !ok }
 	return d
+}
+
+// A follower's scheduler runs no group and counts no tick missed: the
+// leader runs them.
+func TestFollowerRunsNoGroup(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := scheduled(t, `groups:
+  - name: often
+    schedule: "*/10 * * * *"
+    rules:
+      - {alert: R, check: range, indicator: bts_stations}
+`)
+		ctx, cancel := context.WithCancel(context.Background())
+		d.lead.set(ctx)
+		var mu sync.Mutex
+		runs := 0
+		d.onScheduled = func(context.Context, string, time.Time) {
+			mu.Lock()
+			runs++
+			mu.Unlock()
+		}
+		if err := d.startScheduler(d.cfg.Load(), d.groups.Load().list); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Hour) // six ticks as leader
+		synctest.Wait()
+		cancel() // the leadership ends
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if err := d.sched.Shutdown(); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if runs != 6 {
+			t.Errorf("runs = %d, want the 6 ticks of the hour it led", runs)
+		}
+		if got := testutil.ToFloat64(d.metrics.missed.WithLabelValues("often")); got != 0 {
+			t.Errorf("missed = %v, want 0: a follower's ticks are not missed runs", got)
+		}
+	})
 }
 
 func TestScheduleRunsDailyInTheConfiguredZone(t *testing.T) {

@@ -186,13 +186,14 @@ func (s *trackingSource) targets(values []server.SeriesValue) []server.TargetVal
 	return out
 }
 
-// syncLoop keeps the index current: every PollInterval, or at once when
-// nudged after an import, it reads what the store received, refreshes the
+// syncLoop keeps the index current: every PollInterval (ClusterPollInterval
+// on a shared database), or at once when nudged after an import here or a
+// notification of one elsewhere, it reads what the store received, refreshes the
 // metrics and evaluates the groups that read what changed. After a reload
 // it evaluates every group. Being one goroutine, it never runs two of these
 // evaluations at once.
 func (d *Daemon) syncLoop(ctx context.Context) {
-	t := time.NewTicker(PollInterval)
+	t := time.NewTicker(d.poll)
 	defer t.Stop()
 	for {
 		trigger := "poll"
@@ -243,6 +244,7 @@ func (d *Daemon) sync(ctx context.Context, trigger string) {
 // the groups that read it; it reports whether there was anything.
 func (d *Daemon) refresh(ctx context.Context, trigger string) bool {
 	last, err := d.db.LastID(ctx)
+	d.lag.look(last, d.src.last(), err, time.Now())
 	if err != nil || last <= d.src.last() {
 		if d.imports.hasPending() {
 			d.countExternalImports(ctx)
@@ -255,6 +257,7 @@ func (d *Daemon) refresh(ctx context.Context, trigger string) bool {
 		d.log.Error("refresh index", "err", err)
 		return false
 	}
+	d.lag.look(last, d.src.last(), nil, time.Now())
 	changed := d.src.take()
 	d.countExternalImports(ctx)
 	groups := d.groups.Load().reading(changed)

@@ -296,11 +296,19 @@ func (req AckRequest) validate() error {
 	return nil
 }
 
-// errStatus is 404 for an unknown alert or silence, else 422: the request
-// was understood but could not be applied.
+// ErrNotLeader is wrapped by the errors of alert changes asked of a
+// daemon that follows another: they answer 503, and the message names the
+// leader to send them to.
+var ErrNotLeader = errors.New("this chiso follows another; alert changes go to the leader")
+
+// errStatus is 404 for an unknown alert or silence, 503 on a follower,
+// else 422: the request was understood but could not be applied.
 func errStatus(err error) int {
-	if errors.Is(err, alerting.ErrNotFound) {
+	switch {
+	case errors.Is(err, alerting.ErrNotFound):
 		return http.StatusNotFound
+	case errors.Is(err, ErrNotLeader):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusUnprocessableEntity
 }

@@ -73,6 +73,15 @@ type Deps struct {
 	// Limits bound connections, bodies, timeouts and pages; zero fields
 	// take DefaultLimits.
 	Limits Limits
+	// Leadership tells whether this daemon leads the daemons sharing its
+	// database, for GET /-/leader; nil: it always leads.
+	Leadership Leadership
+}
+
+// Leadership reports whether this daemon leads (runs the schedules and
+// delivers notifications) and, when known, the lease holder's name.
+type Leadership interface {
+	Leading() (leading bool, holder string)
 }
 
 // Server routes chiso's HTTP endpoints. It holds no goroutines: the caller
@@ -113,6 +122,7 @@ func (s *Server) routes(inst *instrumentation) {
 	handle("GET /metrics", "metrics", mh.ServeHTTP)
 	handle("GET /-/healthy", "healthy", s.healthy)
 	handle("GET /-/ready", "ready", s.ready)
+	handle("GET /-/leader", "leader", s.leader)
 	handle("POST /-/reload", "reload", s.auth(s.reload))
 	handle("PUT /-/reload", "reload", s.auth(s.reload))
 	// An import may be large and slow to send, once its token is checked.
@@ -134,10 +144,30 @@ func (s *Server) healthy(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
 	if !s.deps.Status.Ready() {
-		http.Error(w, "chiso is not ready: the first evaluation has not finished.", http.StatusServiceUnavailable)
+		http.Error(w, "chiso is not ready: the first evaluation has not finished, or the engine is behind the database.", http.StatusServiceUnavailable)
 		return
 	}
 	io.WriteString(w, "chiso is ready.\n")
+}
+
+// leader answers 200 on the leader and 503 on a follower, so that a load
+// balancer can send alert changes (acknowledgements, silences) to the
+// leader alone.
+func (s *Server) leader(w http.ResponseWriter, _ *http.Request) {
+	if s.deps.Leadership == nil {
+		io.WriteString(w, "chiso leads.\n")
+		return
+	}
+	leading, holder := s.deps.Leadership.Leading()
+	if leading {
+		io.WriteString(w, "chiso leads.\n")
+		return
+	}
+	msg := "chiso follows: another daemon on its database leads"
+	if holder != "" {
+		msg += " (" + clip.Text(holder) + ")"
+	}
+	http.Error(w, msg+".", http.StatusServiceUnavailable)
 }
 
 func (s *Server) reload(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,270 @@
+package daemon
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chiso-vn/chiso/config"
+	"github.com/chiso-vn/chiso/internal/leader"
+	"github.com/chiso-vn/chiso/internal/pgnotify"
+	"github.com/go-co-op/gocron/v2"
+)
+
+// Several daemons may share one PostgreSQL database. Each serves the API,
+// the console and /metrics, accepts imports and keeps its engine current;
+// one of them, the leader, elected through a lease in the database
+// (internal/leader), runs the rule groups' schedules, turns findings into
+// alert transitions and delivers notifications. A follower evaluates too
+// (on import, for its API and metrics) but hands nothing to alerting.
+//
+// A daemon on a SQLite file leads from Start to Close.
+
+// ImportsChannel is the notification channel on which an import announces
+// the newest observation id it stored, so that every daemon on the
+// database refreshes its engine at once.
+const ImportsChannel = "chiso_observations"
+
+// ClusterPollInterval is how often a daemon on a shared database looks
+// for new observations without being told: a backstop for a notification
+// lost while its listener reconnected (which reads what it missed anyway).
+const ClusterPollInterval = 5 * time.Second
+
+// FollowerRefreshInterval is how often a follower reloads the alerts from
+// the database, for its API and console.
+const FollowerRefreshInterval = 5 * time.Second
+
+// leadership holds the context of the current leadership: nil while the
+// daemon follows. Whatever acts as leader (scheduled evaluations handing
+// findings to alerting, the alert ticks, deliveries) runs under that
+// context, which ends before another daemon may start leading.
+type leadership struct {
+	mu  sync.Mutex
+	ctx context.Context
+}
+
+// current returns the leading context, or false while following.
+func (l *leadership) current() (context.Context, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ctx == nil || l.ctx.Err() != nil {
+		return nil, false
+	}
+	return l.ctx, true
+}
+
+func (l *leadership) set(ctx context.Context) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ctx = ctx
+}
+
+func (l *leadership) clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ctx = nil
+}
+
+// IsLeader implements gocron.Elector: only the leader's scheduler runs the
+// rule groups.
+func (l *leadership) IsLeader(context.Context) error {
+	if _, ok := l.current(); !ok {
+		return errFollower
+	}
+	return nil
+}
+
+var errFollower = fmt.Errorf("this daemon follows; the leader runs the rule groups")
+
+var _ gocron.Elector = (*leadership)(nil)
+
+// leading returns a context that ends when either ctx or the leadership
+// ends, and false (with a nil context) while the daemon follows. Callers
+// must call the returned cancel function.
+func (d *Daemon) leading(ctx context.Context) (context.Context, context.CancelFunc, bool) {
+	lctx, ok := d.lead.current()
+	if !ok {
+		return nil, func() {}, false
+	}
+	merged, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(lctx, cancel)
+	return merged, func() { stop(); cancel() }, true
+}
+
+// Leading reports whether the daemon leads, and the holder of the lease
+// when it was last read ("" on SQLite, where the daemon always leads).
+func (d *Daemon) Leading() (bool, string) {
+	_, ok := d.lead.current()
+	if d.elector == nil {
+		return ok, ""
+	}
+	return ok, d.elector.Status().Holder
+}
+
+// isShared reports whether the configured database is a PostgreSQL
+// connection string, which several daemons may share.
+func isShared(database string) bool {
+	return strings.HasPrefix(database, "postgres://") || strings.HasPrefix(database, "postgresql://")
+}
+
+// holderName names this daemon in the lease: host, process and a random
+// part, so that a restarted daemon is a new holder.
+func holderName(listen string) string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%s/%d/%s", host, listen, os.Getpid(), hex.EncodeToString(b))
+}
+
+// prepareCluster makes the elector and the listener of a daemon on a
+// shared database; on SQLite it makes the daemon the leader at once.
+func (d *Daemon) prepareCluster(cfg *config.Config) error {
+	d.metrics.monitor.follows = func() bool { _, ok := d.lead.current(); return !ok }
+	for _, c := range d.lagCollectors() {
+		if err := d.opts.Registry.Register(c); err != nil && !isAlreadyRegistered(err) {
+			return fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	if !isShared(cfg.Database) {
+		d.poll = PollInterval
+		d.lead.set(d.loopCtx)
+		d.metrics.leader.Set(1)
+		return nil
+	}
+	d.poll = ClusterPollInterval
+	c := cfg.Cluster
+	e, err := leader.New(leader.Options{DSN: cfg.Database, Name: c.Name, Holder: holderName(cfg.Listen),
+		Lease: c.Lease, Renew: c.Renew, Margin: c.Margin, Logger: d.log})
+	if err != nil {
+		return err
+	}
+	l, err := pgnotify.New(pgnotify.Options{DSN: cfg.Database, Channel: ImportsChannel, Logger: d.log})
+	if err != nil {
+		return err
+	}
+	d.elector, d.listener = e, l
+	return nil
+}
+
+// startCluster starts the election and the listener of a daemon on a
+// shared database.
+func (d *Daemon) startCluster(ctx context.Context) {
+	if d.elector == nil {
+		d.wg.Go(func() { d.alertLoop(ctx) })
+		d.wg.Go(func() { d.deliveryLoop(ctx) })
+		return
+	}
+	d.wg.Go(func() {
+		if err := d.elector.Run(ctx, d.leadWhile); err != nil {
+			d.log.Error("leader election stopped", "err", err)
+		}
+	})
+	d.wg.Go(func() {
+		if err := d.listener.Run(ctx, d.onImportNotice); err != nil {
+			d.log.Error("import notifications stopped", "err", err)
+		}
+	})
+	d.wg.Go(func() { d.followerLoop(ctx) })
+}
+
+// onImportNotice nudges the sync loop when another daemon (or this one)
+// stored observations the engine lacks, and after every (re)connection of
+// the listener, when notifications may have been missed.
+func (d *Daemon) onImportNotice(e pgnotify.Event) {
+	if e.Connected {
+		d.Nudge()
+		return
+	}
+	var last int64
+	if _, err := fmt.Sscan(e.Payload, &last); err != nil || last > d.src.last() {
+		d.Nudge()
+	}
+}
+
+// leadWhile is the daemon's leadership: it reloads the alerts from the
+// database, where the previous leader left them, hands every group's
+// findings to alerting again, and runs the alert ticks and the deliveries
+// until ctx ends (the lease lost, or shutdown). The elector waits for it
+// to return before anyone else may lead.
+func (d *Daemon) leadWhile(ctx context.Context, term int64) {
+	if !d.takeOver(ctx) {
+		return
+	}
+	d.lead.set(ctx)
+	d.metrics.led(true)
+	d.log.Info("leading: scheduling rule groups and delivering notifications", "term", term)
+	defer func() {
+		d.lead.clear()
+		d.metrics.led(false)
+		d.log.Info("following: no longer scheduling nor delivering", "term", term)
+	}()
+	select { // the sync loop evaluates every group and hands the findings over
+	case d.evalAll <- struct{}{}:
+	default:
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { d.alertLoop(ctx) })
+	wg.Go(func() { d.deliveryLoop(ctx) })
+	<-ctx.Done()
+	wg.Wait()
+}
+
+// takeOver reloads the alert state and sets the rules, retrying until it
+// succeeds or ctx ends; false when ctx ended first.
+func (d *Daemon) takeOver(ctx context.Context) bool {
+	for {
+		err := d.reloadAlerts(ctx)
+		if err == nil {
+			return true
+		}
+		d.log.Error("leading: cannot read the alerts; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// reloadAlerts replaces the alert manager's memory with the database's
+// content and resolves the alerts of rules that are gone.
+func (d *Daemon) reloadAlerts(ctx context.Context) error {
+	now := d.opts.Now()
+	if d.alerts != nil {
+		if err := d.alerts.Start(ctx, now); err != nil {
+			return err
+		}
+		if err := seedAlertmanagers(ctx, d.db, d.alerts, d.delivery.notifiers(), now, d.log); err != nil {
+			return err
+		}
+	}
+	if d.opts.Alerts != nil {
+		return d.opts.Alerts.SetRules(ctx, rawGroups(d.groups.Load().list), now)
+	}
+	return nil
+}
+
+// followerLoop reloads the alerts from the database while the daemon
+// follows, so that its API shows what the leader decided.
+func (d *Daemon) followerLoop(ctx context.Context) {
+	t := time.NewTicker(FollowerRefreshInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, ok := d.lead.current(); ok || d.alerts == nil {
+			continue
+		}
+		if err := d.alerts.Start(ctx, d.opts.Now()); err != nil && ctx.Err() == nil {
+			d.log.Warn("following: cannot reload the alerts", "err", err)
+		}
+	}
+}
