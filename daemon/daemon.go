@@ -117,6 +117,7 @@ type Daemon struct {
 	lead     leadership
 	elector  *leader.Elector
 	listener *pgnotify.Listener
+	sender   *pgnotify.Sender
 	// poll is how often the sync loop looks for new observations unasked.
 	poll time.Duration
 	// lag is how far the engine was behind the database at the last look.
@@ -332,6 +333,9 @@ func (d *Daemon) shutdown() error {
 		if _, err := d.delivery.dl.DeliverDue(ctx); err != nil && ctx.Err() == nil {
 			errs = append(errs, err)
 		}
+	}
+	if d.sender != nil {
+		d.sender.Close()
 	}
 	if d.db != nil {
 		errs = append(errs, d.db.Close())

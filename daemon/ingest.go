@@ -41,6 +41,7 @@ func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source strin
 	}
 	if !dryRun && res.LastID > 0 {
 		d.Nudge()
+		d.announce(ctx, res.LastID)
 	}
 	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -147,8 +148,23 @@ func (d *Daemon) prepareCluster(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	d.elector, d.listener = e, l
+	d.elector, d.listener, d.sender = e, l, pgnotify.NewSender(cfg.Database)
 	return nil
+}
+
+// announce tells the daemons sharing the database that observations up to
+// id were stored; a failure is logged, as the others' periodic look finds
+// them anyway.
+func (d *Daemon) announce(ctx context.Context, id int64) {
+	if d.sender == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := d.sender.Send(ctx, ImportsChannel, strconv.FormatInt(id, 10)); err != nil {
+		d.log.Warn("cannot tell the other daemons of an import; they find it within their poll interval",
+			"id", id, "poll", ClusterPollInterval, "err", err)
+	}
 }
 
 // startCluster starts the election and the listener of a daemon on a

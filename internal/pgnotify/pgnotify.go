@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -137,4 +138,62 @@ type Execer interface {
 func Notify(ctx context.Context, q Execer, channel, payload string) error {
 	_, err := q.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, payload)
 	return err
+}
+
+// Sender sends notifications on a connection of its own, opened at the
+// first send and again after a failure. It is safe for concurrent use.
+type Sender struct {
+	dsn  string
+	mu   sync.Mutex
+	conn *pgx.Conn
+}
+
+// NewSender returns a sender to the database at dsn; it connects at the
+// first Send.
+func NewSender(dsn string) *Sender { return &Sender{dsn: dsn} }
+
+// Send sends payload on channel. After a failure on a connection that had
+// worked it tries once more on a new one: the server may have restarted
+// since the last send.
+func (s *Sender) Send(ctx context.Context, channel, payload string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for try := 0; ; try++ {
+		fresh := s.conn == nil
+		if fresh {
+			cfg, err := pgx.ParseConfig(s.dsn)
+			if err != nil {
+				return err
+			}
+			cfg.RuntimeParams["application_name"] = "chiso notify"
+			if s.conn, err = pgx.ConnectConfig(ctx, cfg); err != nil {
+				return err
+			}
+		}
+		err := Notify(ctx, s.conn, channel, payload)
+		if err == nil {
+			return nil
+		}
+		s.closeLocked()
+		if fresh || try > 0 || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// Close closes the connection, if any.
+func (s *Sender) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closeLocked()
+}
+
+func (s *Sender) closeLocked() {
+	if s.conn == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	s.conn.Close(ctx)
+	s.conn = nil
 }

@@ -87,14 +87,27 @@ func TestListenerSurvivesADatabaseRestart(t *testing.T) {
 	dsn := pgtest.New(t)
 	ch := listen(t, dsn)
 	next(t, ch, 5*time.Second)
+	sender := NewSender(dsn)
+	defer sender.Close()
+	ctx := context.Background()
+	if err := sender.Send(ctx, "chiso test", "before"); err != nil {
+		t.Fatal(err)
+	}
+	if e := next(t, ch, time.Second); e.Payload != "before" {
+		t.Fatalf("got %+v, want payload before", e)
+	}
 	if err := pgtest.Shared(t).Restart(); err != nil {
 		t.Fatal(err)
 	}
 	if e := next(t, ch, 10*time.Second); !e.Connected {
 		t.Fatalf("after the restart got %+v, want Connected", e)
 	}
+	// the sender's connection died with the server: its first send after
+	// the restart retries on a new one
 	for i := range 3 {
-		send(t, dsn, strconv.Itoa(i))
+		if err := sender.Send(ctx, "chiso test", strconv.Itoa(i)); err != nil {
+			t.Fatalf("send %d after the restart: %v", i, err)
+		}
 		if e := next(t, ch, time.Second); e.Payload != strconv.Itoa(i) {
 			t.Fatalf("got %+v, want payload %d", e, i)
 		}
