@@ -101,14 +101,14 @@ const obsColumns = `o.id, o.series_id, o.period, o.value, o.revision, o.qualifie
 
 // obsRow is one observation as read.
 type obsRow struct {
-	id, ingested     int64
-	series, period   int32
-	value            float64
-	revision         int32
-	qualifier        int16
-	source, method   int32
-	raw              *string
-	reportedOn       *int64
+	id, ingested   int64
+	series, period int32
+	value          float64
+	revision       int32
+	qualifier      int16
+	source, method int32
+	raw            *string
+	reportedOn     *int64
 }
 
 func (r *obsRow) dest() []any {
