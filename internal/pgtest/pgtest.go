@@ -331,3 +331,28 @@ func (c *Cluster) Exec(ctx context.Context, sql string, args ...any) error {
 
 // Bin returns the path of one of the cluster's programs (psql, pg_dump…).
 func (c *Cluster) Bin(prog string) string { return filepath.Join(c.bin, prog) }
+
+// Terminate ends every session connected to the database named by dsn
+// and waits until each has exited, its open transaction rolled back: what
+// a process killed, or cut from the server, leaves behind. It returns how
+// many sessions it ended.
+func Terminate(t testing.TB, dsn string) int {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, Shared(t).DSN("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, `WITH s AS MATERIALIZED (
+			SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid())
+		SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM s`, cfg.Database).Scan(&n); err != nil {
+		t.Fatalf("terminate the sessions of %s: %v", cfg.Database, err)
+	}
+	return n
+}
