@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -138,9 +139,7 @@ func (d *Daemon) prepareCluster(cfg *config.Config) error {
 		return nil
 	}
 	d.poll = ClusterPollInterval
-	c := cfg.Cluster
-	e, err := leader.New(leader.Options{DSN: cfg.Database, Name: c.Name, Holder: holderName(cfg.Listen),
-		Lease: c.Lease, Renew: c.Renew, Margin: c.Margin, Logger: d.log})
+	e, err := newElector(cfg, cfg.Listen, d.log)
 	if err != nil {
 		return err
 	}
@@ -150,6 +149,14 @@ func (d *Daemon) prepareCluster(cfg *config.Config) error {
 	}
 	d.elector, d.listener, d.sender = e, l, pgnotify.NewSender(cfg.Database)
 	return nil
+}
+
+// newElector makes the elector of the configuration's cluster section,
+// naming this daemon by its listen address among others.
+func newElector(cfg *config.Config, addr string, log *slog.Logger) (*leader.Elector, error) {
+	c := cfg.Cluster
+	return leader.New(leader.Options{DSN: cfg.Database, Name: c.Name, Holder: holderName(addr),
+		Lease: c.Lease, Renew: c.Renew, Margin: c.Margin, Logger: log})
 }
 
 // announce tells the daemons sharing the database that observations up to
@@ -174,6 +181,11 @@ func (d *Daemon) startCluster(ctx context.Context) {
 		d.wg.Go(func() { d.alertLoop(ctx) })
 		d.wg.Go(func() { d.deliveryLoop(ctx) })
 		return
+	}
+	// named by the address it listens on, now known (the configured port
+	// may be 0); the options were checked when the first was made
+	if e, err := newElector(d.cfg.Load(), d.Addr(), d.log); err == nil {
+		d.elector = e
 	}
 	d.wg.Go(func() {
 		if err := d.elector.Run(ctx, d.leadWhile); err != nil {

@@ -1,0 +1,134 @@
+package clustertest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cells returns n distinct cells (area/period) with coverage figures the
+// sample catalogue accepts, starting at the i-th.
+func cells(i, n int) []string {
+	areas := []string{"PT", "VP", "HB", "DB", "PY", "DL"}
+	var out []string
+	for k := i; k < i+n; k++ {
+		out = append(out, fmt.Sprintf("%s/%d", areas[k%len(areas)], 2010+k/len(areas)))
+	}
+	return out
+}
+
+// followers returns the replicas other than the leader, by name.
+func (c *cluster) followers(leader *replica) []*replica {
+	var out []*replica
+	for _, name := range []string{"a", "b", "c"} {
+		if r := c.replicas[name]; r != nil && r != leader {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// lastLeading returns when the replica last logged that it began leading
+// and that it stopped, zero when it did not.
+func (r *replica) lastLeading() (began, stopped time.Time) {
+	for _, e := range r.rec.log() {
+		switch {
+		case strings.HasPrefix(e.msg, "leading:"):
+			began, stopped = e.at, time.Time{}
+		case strings.HasPrefix(e.msg, "following:"):
+			stopped = e.at
+		}
+	}
+	return began, stopped
+}
+
+// An import on any replica reaches every replica's engine within a second,
+// and only the leader notifies.
+func TestImportsReachEveryReplicaAndOnlyTheLeaderNotifies(t *testing.T) {
+	c := newCluster(t)
+	for _, n := range []string{"a", "b", "c"} {
+		c.start(n)
+	}
+	lead := c.leader(10 * time.Second)
+	for i, r := range []*replica{c.followers(lead)[0], c.followers(lead)[1], lead} {
+		cell := cells(i, 1)[0]
+		posted := time.Now()
+		r.importBad(t, cell)
+		for _, other := range c.replicas {
+			took := waitFor(t, 5*time.Second, other.name+" finds "+cell, func() bool { return other.hasFinding(cell) }).Sub(posted)
+			if took > time.Second {
+				t.Errorf("an import on %s reached %s's engine after %s, want within a second", r.name, other.name, took)
+			}
+		}
+	}
+	want := cells(0, 3)
+	waitFor(t, 10*time.Second, "every alert delivered", func() bool { return len(c.hook.alerted()) == len(want) })
+	for _, d := range c.hook.deliveries() {
+		if d.replica != lead.name {
+			t.Errorf("follower %s delivered %v", d.replica, d.cells)
+		}
+	}
+	// a follower refuses alert changes and points at the leader
+	f := c.followers(lead)[0]
+	if ok, holder := f.d.Leading(); ok || holder == "" {
+		t.Errorf("follower %s: leading %v, holder %q; want a follower that knows the holder", f.name, ok, holder)
+	}
+}
+
+// A leader cut from the database stops delivering before another leader
+// starts; the new leader delivers what the old one had not, and nothing
+// is lost.
+func TestPartitionedLeaderStopsBeforeTheNextStarts(t *testing.T) {
+	c := newCluster(t)
+	for _, n := range []string{"a", "b", "c"} {
+		c.start(n)
+	}
+	old := c.leader(10 * time.Second)
+	before := cells(0, 4)
+	for i, cell := range before {
+		c.followers(old)[i%2].importBad(t, cell)
+	}
+	waitFor(t, 10*time.Second, "the first alerts delivered", func() bool { return len(c.hook.alerted()) == len(before) })
+
+	cut := time.Now()
+	c.partition(old)
+	// imports keep arriving at the replicas still connected
+	after := cells(4, 4)
+	for i, cell := range after {
+		c.followers(old)[i%2].importBad(t, cell)
+	}
+	next := c.leader(15*time.Second, old.name)
+	took := time.Since(cut)
+	t.Logf("new leader %s %s after the partition of %s", next.name, took.Round(time.Millisecond), old.name)
+	waitFor(t, 15*time.Second, "every alert delivered", func() bool {
+		return len(c.hook.alerted()) == len(before)+len(after)
+	})
+
+	_, oldStopped := old.lastLeading()
+	nextBegan, _ := next.lastLeading()
+	if oldStopped.IsZero() || !oldStopped.Before(nextBegan) {
+		t.Fatalf("%s stopped leading at %s, %s began at %s: want the stop first",
+			old.name, oldStopped.Format("15:04:05.000"), next.name, nextBegan.Format("15:04:05.000"))
+	}
+	for _, d := range c.hook.deliveries() {
+		switch {
+		case d.replica == old.name && !d.at.Before(oldStopped):
+			t.Errorf("%s delivered %v at %s, after it stopped leading at %s", old.name, d.cells,
+				d.at.Format("15:04:05.000"), oldStopped.Format("15:04:05.000"))
+		case d.replica == next.name && d.at.Before(nextBegan):
+			t.Errorf("%s delivered %v at %s, before it began leading at %s", next.name, d.cells,
+				d.at.Format("15:04:05.000"), nextBegan.Format("15:04:05.000"))
+		}
+	}
+	if n := c.hook.duplicates(); n > 0 {
+		t.Logf("%d notifications delivered twice, each with its idempotency key", n)
+	}
+
+	// healed, the old leader follows and catches up
+	c.heal(old)
+	waitFor(t, 10*time.Second, old.name+" catches up", func() bool { return old.hasFinding(after[len(after)-1]) })
+	if ok, _ := old.d.Leading(); ok {
+		t.Errorf("%s leads again after healing while %s leads", old.name, next.name)
+	}
+}
