@@ -41,7 +41,8 @@ var DefaultRules = []string{DefaultRulesDir + "/*.yaml"}
 type Config struct {
 	// Listen is the HTTP listen address, host:port.
 	Listen string `yaml:"listen"`
-	// Database is the SQLite file, relative to Dir.
+	// Database is the SQLite file, relative to Dir, or a PostgreSQL
+	// connection URL (postgres://user:password@host:5432/chiso).
 	Database string `yaml:"database"`
 	// CreateDatabase creates a missing Database, empty but for the
 	// built-in catalogue, at start; false refuses to start without it.
@@ -215,7 +216,7 @@ func (c *Config) Errorf(field, format string, args ...any) error {
 
 // Path resolves a configured path against Dir.
 func (c *Config) Path(p string) string {
-	if p == "" || filepath.IsAbs(p) {
+	if p == "" || filepath.IsAbs(p) || isURL(p) {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
@@ -228,4 +229,10 @@ func (c *Config) RulePatterns() []string {
 		out[i] = c.Path(p)
 	}
 	return out
+}
+
+// isURL reports whether p is a database URL (postgres://…) rather than a
+// path: Path leaves it as it is.
+func isURL(p string) bool {
+	return strings.HasPrefix(p, "postgres://") || strings.HasPrefix(p, "postgresql://")
 }

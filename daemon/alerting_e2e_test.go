@@ -80,7 +80,7 @@ func TestWebhookOutcomesThroughTheDaemon(t *testing.T) {
 	}
 	want := map[string]alerting.OutboxStatus{"flaky": alerting.StatusSent, "refusing": alerting.StatusDead}
 	requests := map[string]int{"flaky": len(flaky.requests()), "refusing": len(refusing.requests())}
-	db, err := store.Open(context.Background(), filepath.Join(h.dir, "chiso.db"))
+	db, err := OpenDatabase(context.Background(), h.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func webhookAlerting(flaky, refusing string) string {
 `, flaky, refusing)
 }
 
-func outbox(t *testing.T, db *store.DB) []alerting.OutboxEntry {
+func outbox(t *testing.T, db Database) []alerting.OutboxEntry {
 	t.Helper()
 	es, err := db.Notifications(context.Background(), store.OutboxFilter{Limit: 100})
 	if err != nil {

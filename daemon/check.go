@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +21,7 @@ import (
 // them. It returns the rule groups and every problem at once. chiso check
 // calls it, so that it fails whatever serve would refuse.
 func Check(cfg *config.Config, cat *chiso.Catalogue) ([]rules.Group, error) {
-	errs := []error{CheckDatabase(cfg)}
+	errs := []error{CheckDatabase(context.Background(), cfg)}
 	var ac alerts.Config
 	if err := cfg.Alerting.Decode(&ac); err != nil {
 		errs = append(errs, err)

@@ -146,7 +146,7 @@ func New(cfg *config.Config, opts Options) *Daemon {
 		opts.Registry = prometheus.NewRegistry()
 	}
 	if opts.OpenStore == nil {
-		opts.OpenStore = openSQLite
+		opts.OpenStore = openDefault
 	}
 	d := &Daemon{opts: opts, log: opts.Logger, values: server.NewValueCollector(),
 		state: newEvalState(), reload: &reloadState{}, imports: &importLog{mine: map[int64]bool{}}, jobs: map[string]gocron.Job{},

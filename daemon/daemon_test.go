@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/sample/samplecat"
+	"github.com/chiso-vn/chiso/store/pgstore"
 
 	"github.com/chiso-vn/chiso/pack"
 
@@ -61,6 +62,7 @@ const brokenRules = `groups:
 type harness struct {
 	t     testing.TB
 	dir   string
+	db    string // the database's address: the SQLite file in dir, or a PostgreSQL URL
 	d     *Daemon
 	url   string
 	token string
@@ -96,12 +98,16 @@ func startHooked(t testing.TB, extraConfig string, opts Options, hook func(*Daem
 func startHookedIn(t testing.TB, dir, extraConfig string, opts Options, hook func(*Daemon)) *harness {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := InitDatabase(ctx, filepath.Join(dir, "chiso.db"), true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+	db, dbConfig := filepath.Join(dir, "chiso.db"), ""
+	if dsn, ok := postgresTests.Load(t); ok {
+		db, dbConfig = dsn.(string), fmt.Sprintf("database: %q\n", dsn)
+	}
+	if _, err := InitDatabase(ctx, db, true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "rules.d", "coverage.yaml"), coverageRules)
 	writeFile(t, filepath.Join(dir, "token"), "s3cret\n")
-	cfgText := "listen: 127.0.0.1:0\nauth: {tokens: [{name: test, file: token}]}\n" + extraConfig
+	cfgText := "listen: 127.0.0.1:0\nauth: {tokens: [{name: test, file: token}]}\n" + dbConfig + extraConfig
 	writeFile(t, filepath.Join(dir, "chiso.yaml"), cfgText)
 	cfg, err := config.Load(filepath.Join(dir, "chiso.yaml"))
 	if err != nil {
@@ -119,7 +125,10 @@ func startHookedIn(t testing.TB, dir, extraConfig string, opts Options, hook fun
 			t.Errorf("close: %v", err)
 		}
 	})
-	h := &harness{t: t, dir: dir, d: d, url: "http://" + d.Addr(), token: "s3cret"}
+	if _, onPG := d.db.(*pgstore.DB); onPG != (dbConfig != "") {
+		t.Fatalf("the daemon runs on %T with database %s", d.db, db)
+	}
+	h := &harness{t: t, dir: dir, db: db, d: d, url: "http://" + d.Addr(), token: "s3cret"}
 	h.waitFor("ready", 5*time.Second, d.Ready)
 	return h
 }
@@ -251,7 +260,7 @@ func TestBadUploadStoresNothingAndNamesEveryRow(t *testing.T) {
 func TestImportByAnotherProcessIsPickedUp(t *testing.T) {
 	h := start(t, "")
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(h.dir, "chiso.db"))
+	db, err := OpenDatabase(ctx, h.db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,33 +11,41 @@ import (
 
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/internal/setup"
-	"github.com/chiso-vn/chiso/store"
+	"github.com/chiso-vn/chiso/store/pgstore"
 )
 
 // CheckDatabase refuses a configuration whose database does not exist
 // while it sets create_database: false; the error names the file, the
 // line and the key. Any other database, existing or to be created, passes.
-func CheckDatabase(cfg *config.Config) error {
-	path := cfg.Path(cfg.Database)
-	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) || cfg.CreateDatabaseEnabled() {
+func CheckDatabase(ctx context.Context, cfg *config.Config) error {
+	if cfg.CreateDatabaseEnabled() {
 		return nil
 	}
-	return cfg.Errorf("database", "%s does not exist, and create_database is false: correct the path, or create the database with 'chiso --db %s init'", path, path)
+	path := cfg.Path(cfg.Database)
+	if ok, err := DatabaseExists(ctx, path); err != nil || ok {
+		return err
+	}
+	name := DatabaseName(path)
+	return cfg.Errorf("database", "%s does not exist, and create_database is false: correct the path, or create the database with 'chiso --db %s init'", name, name)
 }
 
-// InitDatabase creates the database at path with the built-in catalogue
-// and, withSample, the sample observations imported at now. It does nothing
-// and returns false when the file exists. A failure removes the half-made
-// file, so that the next run tries again.
+// InitDatabase creates the database at path (a SQLite file or a
+// postgres:// URL, see OpenDatabase) with the built-in catalogue and,
+// withSample, the sample observations imported at now. It does nothing and
+// returns false when the database exists. A failure removes the half-made
+// SQLite file, so that the next run tries again; on PostgreSQL the schema
+// and the catalogue are each one transaction.
 func InitDatabase(ctx context.Context, path string, withSample bool, now time.Time) (created bool, err error) {
-	if _, err := os.Stat(path); err == nil {
-		return false, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	if ok, err := DatabaseExists(ctx, path); err != nil {
 		return false, fmt.Errorf("check database: %w", err)
+	} else if ok {
+		return false, nil
 	}
 	if err := initDatabase(ctx, path, withSample, now); err != nil {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(path + suffix)
+		if !pgstore.IsDSN(path) {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(path + suffix)
+			}
 		}
 		return false, err
 	}
@@ -45,7 +53,7 @@ func InitDatabase(ctx context.Context, path string, withSample bool, now time.Ti
 }
 
 func initDatabase(ctx context.Context, path string, withSample bool, now time.Time) error {
-	db, err := store.Open(ctx, path)
+	db, err := OpenDatabase(ctx, path)
 	if err != nil {
 		return fmt.Errorf("create database: %w", err)
 	}

@@ -2,19 +2,24 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"os"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
 	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/internal/setup"
 	"github.com/chiso-vn/chiso/store"
+	"github.com/chiso-vn/chiso/store/pgstore"
 )
 
 // Store is everything the daemon asks of its database: the observations,
 // the catalogue and the import log (Data), and what alerting persists
 // (AlertStore). The daemon opens it in Start (Options.OpenStore) and closes
-// it last in Close. *store.DB implements it; another database implements it
+// it last in Close. *store.DB (SQLite) and *pgstore.DB (PostgreSQL) implement it; another database implements it
 // by passing the conformance suite in store/storetest.
 type Store interface {
 	Data
@@ -109,18 +114,70 @@ type AlertStore interface {
 	Notifications(ctx context.Context, f store.OutboxFilter) ([]alerting.OutboxEntry, error)
 }
 
-// OpenStore opens the database at path (the configuration's database,
-// resolved against the configuration's folder), creating it when missing,
-// with its schema brought up to date.
+// OpenStore opens the database at path (the configuration's database:
+// a SQLite file resolved against the configuration's folder, or a
+// postgres:// URL), creating it when missing, with its schema brought up
+// to date.
 type OpenStore func(ctx context.Context, path string) (Store, error)
 
-// openSQLite is the default OpenStore: the SQLite file at path.
-func openSQLite(ctx context.Context, path string) (Store, error) {
-	db, err := store.Open(ctx, path)
+// openDefault is the default OpenStore: OpenDatabase.
+func openDefault(ctx context.Context, path string) (Store, error) {
+	db, err := OpenDatabase(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	return db, nil
 }
 
-var _ Store = (*store.DB)(nil)
+// Database is a Store with what the commands and setup also ask of it:
+// the catalogue's import, one series' history, and its address for
+// messages.
+type Database interface {
+	Store
+	setup.DB
+	// History returns every revision of one series, ordered by period
+	// and revision.
+	History(ctx context.Context, indicator, area string) ([]chiso.Observation, error)
+	// Path is the SQLite file, or the PostgreSQL URL with its password
+	// redacted.
+	Path() string
+}
+
+// OpenDatabase opens the database at addr, creating its schema when
+// missing: PostgreSQL (store/pgstore) for a postgres:// or postgresql://
+// URL, else the SQLite file at addr (store), the embedded default.
+func OpenDatabase(ctx context.Context, addr string) (Database, error) {
+	if pgstore.IsDSN(addr) {
+		return pgstore.Open(ctx, addr)
+	}
+	return store.Open(ctx, addr)
+}
+
+// DatabaseExists reports whether the database at addr exists: the SQLite
+// file, or a PostgreSQL database holding chiso's schema. It changes
+// nothing.
+func DatabaseExists(ctx context.Context, addr string) (bool, error) {
+	if pgstore.IsDSN(addr) {
+		return pgstore.Exists(ctx, addr)
+	}
+	if _, err := os.Stat(addr); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// DatabaseName is addr as messages and logs show it: a PostgreSQL URL's
+// password is redacted.
+func DatabaseName(addr string) string {
+	if pgstore.IsDSN(addr) {
+		return pgstore.Redact(addr)
+	}
+	return addr
+}
+
+var (
+	_ Database = (*store.DB)(nil)
+	_ Database = (*pgstore.DB)(nil)
+)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/checks"
+	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/store"
 )
@@ -24,16 +25,18 @@ func init() {
 	commands["history"] = command{summary: "show every revision of one indicator for one area", run: runHistory}
 }
 
-// openExisting opens the database named by --db, refusing to create one:
-// only init and serve create databases.
-func openExisting(ctx context.Context, e *env) (*store.DB, error) {
-	if _, err := os.Stat(e.db); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no database at %s: run 'chiso init' (with --sample for the sample data) or pass --db", e.db)
-		}
+// openExisting opens the database named by --db (a SQLite file or a
+// postgres:// URL), refusing to create one: only init and serve create
+// databases.
+func openExisting(ctx context.Context, e *env) (daemon.Database, error) {
+	ok, err := daemon.DatabaseExists(ctx, e.db)
+	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, e.db)
+	if !ok {
+		return nil, fmt.Errorf("no database at %s: run 'chiso init' (with --sample for the sample data) or pass --db", daemon.DatabaseName(e.db))
+	}
+	return daemon.OpenDatabase(ctx, e.db)
 }
 
 // fail prints an error for a command and returns exit code 1.
@@ -115,7 +118,7 @@ func plural(n int, one, many string) string {
 }
 
 // importFile imports one file in one transaction and prints its summary.
-func importFile(ctx context.Context, e *env, db *store.DB, path string, opts ingest.Options, dryRun bool) error {
+func importFile(ctx context.Context, e *env, db daemon.Database, path string, opts ingest.Options, dryRun bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -256,7 +259,7 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 // resolveSeries finds the codes of an indicator and an area given by code
 // or by name, as an import finds them; an area name that several areas
 // share over time (Phú Thọ) must be given by code.
-func resolveSeries(ctx context.Context, db *store.DB, indicator, area string) (string, string, error) {
+func resolveSeries(ctx context.Context, db daemon.Database, indicator, area string) (string, string, error) {
 	cat, err := db.Catalogue(ctx)
 	if err != nil {
 		return "", "", err

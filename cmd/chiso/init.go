@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/internal/setup"
-	"github.com/chiso-vn/chiso/store"
 )
 
 func init() {
@@ -32,8 +32,11 @@ func runInit(ctx context.Context, e *env, args []string) int {
 	if code, ok := noArgs(e, fs); !ok {
 		return code
 	}
-	_, statErr := os.Stat(e.db)
-	db, err := store.Open(ctx, e.db)
+	existed, err := daemon.DatabaseExists(ctx, e.db)
+	if err != nil {
+		return fail(e, "init", err)
+	}
+	db, err := daemon.OpenDatabase(ctx, e.db)
 	if err != nil {
 		return fail(e, "init", err)
 	}
@@ -43,7 +46,7 @@ func runInit(ctx context.Context, e *env, args []string) int {
 		return fail(e, "init", err)
 	}
 	verb := "updated"
-	if os.IsNotExist(statErr) {
+	if !existed {
 		verb = "created"
 	}
 	fmt.Fprintf(e.stdout, "%s %s: %d catalogue entries added or changed\n", verb, db.Path(), res.CatalogueChanged)
@@ -84,7 +87,7 @@ func runCatalogueImport(ctx context.Context, e *env, args []string) int {
 
 // readCatalogueFiles reads the files and checks them against what the
 // database already holds, so a targets file may name stored indicators.
-func readCatalogueFiles(ctx context.Context, db *store.DB, paths []string) (*chiso.Catalogue, error) {
+func readCatalogueFiles(ctx context.Context, db daemon.Database, paths []string) (*chiso.Catalogue, error) {
 	cat := &chiso.Catalogue{}
 	var errs []error
 	for _, p := range paths {

@@ -37,7 +37,7 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
-	db             string // --db: path of the SQLite database
+	db             string // --db: path of the SQLite database, or a postgres:// URL
 	dbSet          bool   // --db was given
 }
 
@@ -106,7 +106,7 @@ func runHelp(ctx context.Context, e *env, args []string) int {
 }
 
 func usage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintln(w, "usage: chiso [--db PATH] COMMAND [ARGS]")
+	fmt.Fprintln(w, "usage: chiso [--db PATH|postgres://…] COMMAND [ARGS]")
 	fmt.Fprintln(w, "\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -174,7 +174,7 @@ func summaryOf(name string) string {
 
 // dbFlag defines --db on fs, remembering that it was given.
 func (e *env) dbFlag(fs *flag.FlagSet) {
-	fs.Func("db", "`path` of the SQLite database (default "+config.DefaultDatabase+")", func(s string) error {
+	fs.Func("db", "`path` of the SQLite database (default "+config.DefaultDatabase+"), or a postgres:// URL", func(s string) error {
 		e.db, e.dbSet = s, true
 		return nil
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/pack"
+	"github.com/chiso-vn/chiso/store/pgstore"
 )
 
 func init() {
@@ -48,7 +49,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	}
 	cfg, err := serveConfig(*cfgPath, e, *listen)
 	if err == nil {
-		err = checkDatabase(cfg, e)
+		err = checkDatabase(ctx, cfg, e)
 	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
@@ -91,7 +92,9 @@ func serveConfig(path string, e *env, listen string) (*config.Config, error) {
 		}
 		cfg = c
 	}
-	if e.dbSet {
+	if e.dbSet && pgstore.IsDSN(e.db) {
+		cfg.Database = e.db
+	} else if e.dbSet {
 		abs, err := filepath.Abs(e.db)
 		if err != nil {
 			return nil, fmt.Errorf("--db: %w", err)
@@ -106,10 +109,10 @@ func serveConfig(path string, e *env, listen string) (*config.Config, error) {
 
 // checkDatabase refuses to start without the database when the
 // configuration sets create_database: false.
-func checkDatabase(cfg *config.Config, e *env) error {
-	err := daemon.CheckDatabase(cfg)
+func checkDatabase(ctx context.Context, cfg *config.Config, e *env) error {
+	err := daemon.CheckDatabase(ctx, cfg)
 	if err != nil && e.dbSet {
-		return fmt.Errorf("--db %s: no such database, and %s sets create_database: false", e.db, cfg.File)
+		return fmt.Errorf("--db %s: no such database, and %s sets create_database: false", daemon.DatabaseName(e.db), cfg.File)
 	}
 	return err
 }
@@ -124,10 +127,10 @@ func firstRun(ctx context.Context, cfg *config.Config, zeroConfig bool, log *slo
 	}
 	switch {
 	case created && zeroConfig:
-		log.Info("created a database holding the built-in catalogue and sample data", "path", dbPath)
+		log.Info("created a database holding the built-in catalogue and sample data", "path", daemon.DatabaseName(dbPath))
 	case created:
 		log.Warn("no database at the configured path: created an empty database holding the built-in catalogue; import figures with chiso import, the API or the drop folder (create_database: false refuses to start instead)",
-			"path", dbPath)
+			"path", daemon.DatabaseName(dbPath))
 	}
 	if !slices.Equal(cfg.Rules, config.DefaultRules) {
 		return nil
@@ -155,7 +158,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
 		return 1
 	}
 	log.Info("chiso is running", "home", "http://"+d.Addr()+"/", "findings", "http://"+d.Addr()+"/api/v1/findings", "metrics", "http://"+d.Addr()+"/metrics",
-		"rules", cfg.RulePatterns(), "database", cfg.Path(cfg.Database))
+		"rules", cfg.RulePatterns(), "database", daemon.DatabaseName(cfg.Path(cfg.Database)))
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)

@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -227,4 +228,32 @@ func lockWriters(ctx context.Context, tx pgx.Tx) error {
 // statement of f sees the same committed state.
 func (db *DB) snapshot(ctx context.Context, f func(pgx.Tx) error) error {
 	return pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, f)
+}
+
+// Exists reports whether the database at dsn holds a chiso schema, without
+// changing anything: a database that does not exist, or holds no chiso
+// tables, does not.
+func Exists(ctx context.Context, dsn string) (bool, error) {
+	redacted := Redact(dsn)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", redacted, unquoteDSN(err, dsn, redacted))
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = connectTimeout
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name: no such database
+			return false, nil
+		}
+		return false, fmt.Errorf("%s: cannot connect: %w", redacted, unquoteDSN(err, dsn, redacted))
+	}
+	defer conn.Close(ctx)
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&ok); err != nil {
+		return false, fmt.Errorf("%s: %w", redacted, err)
+	}
+	return ok, nil
 }
