@@ -118,8 +118,6 @@ type Daemon struct {
 	elector  *leader.Elector
 	listener *pgnotify.Listener
 	sender   *pgnotify.Sender
-	// poll is how often the sync loop looks for new observations unasked.
-	poll time.Duration
 	// lag is how far the engine was behind the database at the last look.
 	lag lagState
 

@@ -32,11 +32,6 @@ import (
 // database refreshes its engine at once.
 const ImportsChannel = "chiso_observations"
 
-// ClusterPollInterval is how often a daemon on a shared database looks
-// for new observations without being told: a backstop for a notification
-// lost while its listener reconnected (which reads what it missed anyway).
-const ClusterPollInterval = 5 * time.Second
-
 // FollowerRefreshInterval is how often a follower reloads the alerts from
 // the database, for its API and console.
 const FollowerRefreshInterval = 5 * time.Second
@@ -133,12 +128,10 @@ func (d *Daemon) prepareCluster(cfg *config.Config) error {
 		}
 	}
 	if !isShared(cfg.Database) {
-		d.poll = PollInterval
 		d.lead.set(d.loopCtx)
 		d.metrics.leader.Set(1)
 		return nil
 	}
-	d.poll = ClusterPollInterval
 	e, err := newElector(cfg, cfg.Listen, d.log)
 	if err != nil {
 		return err
@@ -169,8 +162,8 @@ func (d *Daemon) announce(ctx context.Context, id int64) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err := d.sender.Send(ctx, ImportsChannel, strconv.FormatInt(id, 10)); err != nil {
-		d.log.Warn("cannot tell the other daemons of an import; they find it within their poll interval",
-			"id", id, "poll", ClusterPollInterval, "err", err)
+		d.log.Warn("cannot tell the other daemons of an import; they find it at their next look",
+			"id", id, "poll", PollInterval, "err", err)
 	}
 }
 

@@ -186,14 +186,14 @@ func (s *trackingSource) targets(values []server.SeriesValue) []server.TargetVal
 	return out
 }
 
-// syncLoop keeps the index current: every PollInterval (ClusterPollInterval
-// on a shared database), or at once when nudged after an import here or a
-// notification of one elsewhere, it reads what the store received, refreshes the
+// syncLoop keeps the index current: every PollInterval (a backstop on a
+// shared database, where imports are announced), or at once when nudged
+// after an import here or a notification of one elsewhere, it reads what the store received, refreshes the
 // metrics and evaluates the groups that read what changed. After a reload
 // it evaluates every group. Being one goroutine, it never runs two of these
 // evaluations at once.
 func (d *Daemon) syncLoop(ctx context.Context) {
-	t := time.NewTicker(d.poll)
+	t := time.NewTicker(PollInterval)
 	defer t.Stop()
 	for {
 		trigger := "poll"

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +30,9 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// roles numbers the database roles the tests create, one per replica.
+var roles atomic.Int64
 
 // rules alert on any coverage share above 100, as soon as it is seen.
 const rules = `groups:
@@ -250,7 +254,7 @@ alerting:
 func (c *cluster) start(name string) *replica {
 	t := c.t
 	t.Helper()
-	role := fmt.Sprintf("ct_%s_%d", name, os.Getpid())
+	role := fmt.Sprintf("ct_%s_%d_%d", name, os.Getpid(), roles.Add(1))
 	dsn := c.roleDSN(role)
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "rules.d", "r.yaml"), rules)
@@ -261,8 +265,7 @@ func (c *cluster) start(name string) *replica {
 		t.Fatal(err)
 	}
 	rec := &recorder{next: slog.NewTextHandler(testWriter{t: t, name: name}, &slog.HandlerOptions{Level: slog.LevelInfo})}
-	d := daemon.New(cfg, daemon.Options{Logger: slog.New(rec),
-		OpenStore: func(ctx context.Context, _ string) (daemon.Store, error) { return pgstore.Open(ctx, dsn) }})
+	d := daemon.New(cfg, daemon.Options{Logger: slog.New(rec)})
 	if err := d.Start(context.Background()); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
