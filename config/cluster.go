@@ -9,7 +9,7 @@ import (
 // topology section.
 const (
 	DefaultLeaseName = "chiso"
-	DefaultLease     = 15 * time.Second
+	DefaultLease     = 10 * time.Second
 )
 
 // Cluster configures what several daemons sharing one PostgreSQL
@@ -22,8 +22,8 @@ type Cluster struct {
 	// the same database takes another name.
 	Name string `yaml:"name"`
 	// Lease is how long a leader's renewal holds leadership, by the
-	// database's clock. A leader that dies is replaced within about
-	// Lease plus Renew; zero means DefaultLease.
+	// database's clock. A leader that dies is replaced within Lease plus
+	// Renew (13.3 s with the defaults); zero means DefaultLease.
 	Lease time.Duration `yaml:"lease"`
 	// Renew is how often the leader renews its lease and a follower tries
 	// to take it; zero means Lease/3.

@@ -54,14 +54,19 @@ type delivery struct {
 	cells   []string // area/period of each firing alert
 }
 
-// receiver is a webhook that records every request and answers 200.
+// receiver is a webhook that records every request and answers 200,
+// after delay.
 type receiver struct {
-	mu  sync.Mutex
-	got []delivery
+	delay time.Duration
+	mu    sync.Mutex
+	got   []delivery
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	at := time.Now()
+	if r.delay > 0 {
+		time.Sleep(r.delay) // a receiver that takes its time: deliveries are in flight meanwhile
+	}
 	var msg struct {
 		Alerts []struct {
 			Status string            `json:"status"`

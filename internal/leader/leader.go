@@ -30,7 +30,7 @@ import (
 
 // The defaults of Options.
 const (
-	DefaultLease = 15 * time.Second
+	DefaultLease = 10 * time.Second
 	DefaultName  = "chiso"
 )
 
