@@ -324,6 +324,18 @@ func (c *cluster) leader(within time.Duration, not ...string) *replica {
 // replica: a finding, then an alert for that cell.
 func (r *replica) importBad(t *testing.T, cell string) {
 	t.Helper()
+	if code, body := r.postBad(cell); code != http.StatusOK && code != http.StatusCreated {
+		t.Fatalf("import on %s: %d %s", r.name, code, body)
+	}
+}
+
+// tryImportBad is importBad that reports a failure instead.
+func (r *replica) tryImportBad(cell string) bool {
+	code, _ := r.postBad(cell)
+	return code == http.StatusOK || code == http.StatusCreated
+}
+
+func (r *replica) postBad(cell string) (int, string) {
 	area, period, _ := strings.Cut(cell, "/")
 	body := fmt.Sprintf("indicator,area,period,value\nvillage_mobile_broadband_coverage,%s,%s,120\n", area, period)
 	req, _ := http.NewRequest("POST", r.url+"/api/v1/observations", strings.NewReader(body))
@@ -331,13 +343,11 @@ func (r *replica) importBad(t *testing.T, cell string) {
 	req.Header.Set("Content-Type", "text/csv")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return 0, err.Error()
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		t.Fatalf("import on %s: %d %s", r.name, resp.StatusCode, b)
-	}
+	return resp.StatusCode, string(b)
 }
 
 // hasFinding reports whether the replica's engine found the cell's
