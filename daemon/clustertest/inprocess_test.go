@@ -2,13 +2,19 @@ package clustertest
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/internal/pgtest"
 )
+
+// daemonFollowerRefresh is how often a follower reloads the alerts.
+const daemonFollowerRefresh = daemon.FollowerRefreshInterval
 
 // cells returns n distinct cells (area/period) with coverage figures the
 // sample catalogue accepts, starting at the i-th.
@@ -229,4 +235,82 @@ func TestDatabaseRestartUnderTheDaemons(t *testing.T) {
 	}
 	c.checkTerms()
 	t.Logf("after the restart %s leads; terms %v; %d duplicates", lead.name, c.terms(), c.hook.duplicates())
+}
+
+// get returns the status and body of a GET on the replica.
+func (r *replica) get(t *testing.T, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(r.url + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// send makes an authorised request with a JSON body.
+func (r *replica) send(t *testing.T, method, path, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, r.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer s3cret")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Followers serve reads and imports, answer 503 on /-/leader and to alert
+// changes (naming the leader), show what the leader decided, and say in
+// their metrics that they follow and are caught up.
+func TestFollowersServeButLeaveChangesToTheLeader(t *testing.T) {
+	c := newCluster(t)
+	for _, n := range []string{"a", "b", "c"} {
+		c.start(n)
+	}
+	lead := c.leader(10 * time.Second)
+	fs := c.followers(lead)
+	cell := cells(0, 1)[0]
+	fs[0].importBad(t, cell)
+	for _, r := range c.replicas {
+		waitFor(t, 5*time.Second, r.name+" finds the import", func() bool { return r.hasFinding(cell) })
+	}
+	if code, _ := lead.get(t, "/-/leader"); code != http.StatusOK {
+		t.Errorf("leader %s: /-/leader answers %d, want 200", lead.name, code)
+	}
+	silence := `{"matchers": ["area=\"PT\""], "duration": "2h", "created_by": "ops", "comment": "maintenance"}`
+	for _, f := range fs {
+		if code, body := f.get(t, "/-/leader"); code != http.StatusServiceUnavailable || !strings.Contains(body, "follows") {
+			t.Errorf("follower %s: /-/leader answers %d %q, want 503 saying it follows", f.name, code, body)
+		}
+		code, body := f.send(t, "POST", "/api/v1/silences", silence)
+		if _, holder := lead.d.Leading(); code != http.StatusServiceUnavailable || !strings.Contains(body, holder) {
+			t.Errorf("follower %s: a silence answers %d %s, want 503 naming the leader %s", f.name, code, body, holder)
+		}
+	}
+	if code, body := lead.send(t, "POST", "/api/v1/silences", silence); code >= 300 {
+		t.Fatalf("leader %s: a silence answers %d %s", lead.name, code, body)
+	}
+	for _, f := range fs {
+		waitFor(t, 3*daemonFollowerRefresh, f.name+" shows the leader's silence", func() bool {
+			_, body := f.get(t, "/api/v1/silences")
+			return strings.Contains(body, "maintenance")
+		})
+	}
+	for _, r := range c.replicas {
+		_, m := r.get(t, "/metrics")
+		want := []string{"chiso_leader 0", `chiso_leader_changes_total{to="leader"} 0`, "chiso_engine_lag_revisions 0", "chiso_engine_lag_seconds 0"}
+		if r == lead {
+			want[0], want[1] = "chiso_leader 1", `chiso_leader_changes_total{to="leader"} 1`
+		}
+		for _, w := range want {
+			if !strings.Contains(m, "\n"+w+"\n") {
+				t.Errorf("%s's /metrics lacks %q", r.name, w)
+			}
+		}
+	}
 }
