@@ -239,20 +239,30 @@ func (c *cluster) roleDSN(role string) string {
 	return u.String()
 }
 
-// configText is a replica's configuration: the shared database, a one
-// second lease, and the webhook receiver told which replica sends.
+// configText is a replica's configuration: the shared database, a short
+// lease, and the webhook receiver told which replica sends.
 func (c *cluster) configText(name, dsn string) string {
 	return fmt.Sprintf(`listen: 127.0.0.1:0
 database: %q
 watch: false
 auth: {tokens: [{name: test, file: token}]}
-cluster: {lease: 1s}
+cluster: {lease: %s}
 alerting:
   route: {receiver: hook, group_by: [alertname, area], group_wait: 0s, group_interval: 1s}
   receivers:
     - name: hook
       webhook: {url: %q, headers: {X-Replica: %s}}
-`, dsn, c.hookURL, name)
+`, dsn, testLease(), c.hookURL, name)
+}
+
+// testLease is the replicas' lease: one second, so that failovers take
+// seconds; $CHISO_TEST_LEASE (e.g. 10s, the default lease) measures the
+// failover of a real deployment.
+func testLease() string {
+	if l := os.Getenv("CHISO_TEST_LEASE"); l != "" {
+		return l
+	}
+	return "1s"
 }
 
 // start starts a replica in this process.
