@@ -17,14 +17,14 @@ import (
 const daemonFollowerRefresh = daemon.FollowerRefreshInterval
 
 // cells returns n distinct cells (area/period) with coverage figures the
-// sample catalogue accepts, starting at the i-th: the months of 2000 to
-// 2024 in six provinces that existed then (1,800 cells).
+// sample catalogue accepts, starting at the i-th: the months of 2005 to
+// 2024 in six provinces that existed then (1,440 cells).
 func cells(i, n int) []string {
 	areas := []string{"PT", "VP", "HB", "DB", "PY", "DL"}
 	var out []string
 	for k := i; k < i+n; k++ {
 		j := k / len(areas)
-		out = append(out, fmt.Sprintf("%s/%d-%02d", areas[k%len(areas)], 2000+j/12, j%12+1))
+		out = append(out, fmt.Sprintf("%s/%d-%02d", areas[k%len(areas)], 2005+j/12, j%12+1))
 	}
 	return out
 }
