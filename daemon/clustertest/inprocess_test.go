@@ -62,6 +62,7 @@ func TestImportsReachEveryReplicaAndOnlyTheLeaderNotifies(t *testing.T) {
 		c.start(n)
 	}
 	lead := c.leader(10 * time.Second)
+	var slowest time.Duration
 	for i, r := range []*replica{c.followers(lead)[0], c.followers(lead)[1], lead} {
 		cell := cells(i, 1)[0]
 		posted := time.Now()
@@ -71,8 +72,10 @@ func TestImportsReachEveryReplicaAndOnlyTheLeaderNotifies(t *testing.T) {
 			if took > time.Second {
 				t.Errorf("an import on %s reached %s's engine after %s, want within a second", r.name, other.name, took)
 			}
+			slowest = max(slowest, took)
 		}
 	}
+	t.Logf("an import reached every replica's findings within %s", slowest.Round(time.Millisecond))
 	want := cells(0, 3)
 	waitFor(t, 10*time.Second, "every alert delivered", func() bool { return len(c.hook.alerted()) == len(want) })
 	for _, d := range c.hook.deliveries() {
