@@ -111,7 +111,10 @@ func (d *Daemon) reloadAlerting(ctx context.Context, rc *reloadedAlerting, now t
 	if err := d.alerts.Reload(rc.config, now); err != nil {
 		return fmt.Errorf("alerting: %w", err)
 	}
-	d.delivery.swap(d.loopCtx, d, rc.notifiers, rc.clients)
+	// the Alertmanager clients' re-send loops run on the leader alone,
+	// for as long as it leads
+	lctx, leading := d.lead.current()
+	d.delivery.swap(lctx, leading, d, rc.notifiers, rc.clients)
 	return nil
 }
 

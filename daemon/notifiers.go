@@ -182,11 +182,15 @@ func (v *delivery) notifiers() alerts.Notifiers {
 	return v.ns
 }
 
-// swap installs the notifiers of a reloaded alerting section.
-func (v *delivery) swap(ctx context.Context, d *Daemon, ns alerts.Notifiers, clients []*amclient.Client) {
+// swap installs the notifiers of a reloaded alerting section, and starts
+// the new clients' loops under ctx when run (on the leader); a follower's
+// clients start when it leads.
+func (v *delivery) swap(ctx context.Context, run bool, d *Daemon, ns alerts.Notifiers, clients []*amclient.Client) {
 	v.dl.SetNotifiers(ns)
 	v.mu.Lock()
 	v.ns, v.clients = ns, clients
 	v.mu.Unlock()
-	v.startClients(ctx, d)
+	if run {
+		v.startClients(ctx, d)
+	}
 }
