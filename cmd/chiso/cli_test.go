@@ -39,6 +39,7 @@ var cliCommands = []struct {
 	{name: "silence expire", missing: []string{}, client: true},
 	{name: "silence preview", missing: []string{}, client: true},
 	{name: "ack", missing: []string{"--kind", "correct", "--by", "me"}, client: true},
+	{name: "migrate", missing: []string{}},
 	{name: "version"},
 }
 

@@ -192,6 +192,18 @@ func (db *DB) ImportCatalogue(ctx context.Context, cat *chiso.Catalogue) (change
 	if err := lockWriters(ctx, tx); err != nil {
 		return 0, fmt.Errorf("import catalogue: %w", err)
 	}
+	if changed, err = importCatalogue(ctx, tx, cat); err != nil || changed == 0 {
+		return 0, err // nothing changed: no new catalogue version
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("import catalogue: %w", err)
+	}
+	return changed, nil
+}
+
+// importCatalogue upserts a valid catalogue in the transaction, which
+// holds the writer lock, under a new catalogue version.
+func importCatalogue(ctx context.Context, tx pgx.Tx, cat *chiso.Catalogue) (changed int, err error) {
 	var version int64
 	if err := tx.QueryRow(ctx, `INSERT INTO catalogue_versions(version, changed)
 		VALUES ((SELECT coalesce(max(version), 0) + 1 FROM catalogue_versions), 0) RETURNING version`).Scan(&version); err != nil {
@@ -204,12 +216,10 @@ func (db *DB) ImportCatalogue(ctx context.Context, cat *chiso.Catalogue) (change
 		return 0, fmt.Errorf("import catalogue: %w", err)
 	}
 	if changed == 0 {
-		return 0, nil // nothing changed: no new catalogue version
+		_, err := tx.Exec(ctx, `DELETE FROM catalogue_versions WHERE version = $1`, version)
+		return 0, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE catalogue_versions SET changed = $1 WHERE version = $2`, changed, version); err != nil {
-		return 0, fmt.Errorf("import catalogue: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
 		return 0, fmt.Errorf("import catalogue: %w", err)
 	}
 	return changed, nil

@@ -80,10 +80,18 @@ func Redact(dsn string) string {
 		}
 		return u.String()
 	}
+	// not a URL Go can parse (a bad port, say): redact the user
+	// information and password parameters by their shape
+	dsn = urlPassword.ReplaceAllString(dsn, "${1}xxxxx@")
+	dsn = queryPassword.ReplaceAllString(dsn, "${1}xxxxx")
 	return keywordPassword.ReplaceAllString(dsn, "${1}xxxxx")
 }
 
-var keywordPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+var (
+	urlPassword     = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:)[^@]*@`)
+	queryPassword   = regexp.MustCompile(`([?&]password=)[^&]*`)
+	keywordPassword = regexp.MustCompile(`((?:^|\s)password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+)
 
 // connectTimeout bounds how long Open waits for an unreachable server
 // when the connection string does not say (connect_timeout).

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
+	"github.com/chiso-vn/chiso/daemon"
+	"github.com/chiso-vn/chiso/internal/pgtest"
+	"github.com/chiso-vn/chiso/store"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// TestMigrateCopiesEverythingTwiceSafely: chiso migrate copies a SQLite
+// database with revisions and alerting state into PostgreSQL, where every
+// reading of it is the same; a second run changes nothing; the daemon's
+// commands then work on the copy, and imports continue its ids.
+func TestMigrateCopiesEverythingTwiceSafely(t *testing.T) {
+	dir := t.TempDir()
+	lite := filepath.Join(dir, "chiso.db")
+	mustChiso(t, "--db", lite, "init", "--sample")
+	revised := filepath.Join(dir, "revised.csv")
+	writeText(t, revised, "indicator,area,period,value,source\nvillage_mobile_broadband_coverage,PT,2024,\"97,5\",revision.pdf\n")
+	mustChiso(t, "--db", lite, "import", revised)
+	writeText(t, revised, "indicator,area,period,value,source\nvillage_mobile_broadband_coverage,PT,2024,98,later.pdf\n")
+	mustChiso(t, "--db", lite, "import", revised)
+	seedAlerting(t, lite)
+
+	dsn := pgtest.New(t)
+	out := mustChiso(t, "migrate", "--from", lite, "--to", dsn)
+	if !strings.Contains(out, "counts checked") {
+		t.Errorf("migrate printed %q", out)
+	}
+	want := dumpDatabase(t, lite)
+	if got := dumpDatabase(t, dsn); got != want {
+		t.Fatalf("the copy reads differently:\n%s", firstDifference(want, got))
+	}
+	if !strings.Contains(want, "later.pdf") || !strings.Contains(want, "firing") || !strings.Contains(want, "silence") {
+		t.Fatalf("the source lacks what the test means to copy:\n%s", want)
+	}
+
+	again := mustChiso(t, "migrate", "--from", lite, "--to", dsn)
+	if again != out {
+		t.Errorf("second run printed %q, first %q", again, out)
+	}
+	if got := dumpDatabase(t, dsn); got != want {
+		t.Fatalf("a second migration changed the copy:\n%s", firstDifference(want, got))
+	}
+
+	hist := mustChiso(t, "--db", dsn, "history", "village_mobile_broadband_coverage", "PT")
+	if !strings.Contains(hist, "98") || !strings.Contains(hist, "97") {
+		t.Errorf("history on the copy:\n%s", hist)
+	}
+	lastLite := lastID(t, lite)
+	writeText(t, revised, "indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2024,99\n")
+	mustChiso(t, "--db", dsn, "import", revised)
+	if got := lastID(t, dsn); got != lastLite+1 {
+		t.Errorf("an import after the move wrote id %d, want %d", got, lastLite+1)
+	}
+}
+
+// TestMigrateRefusesAMismatchAndABadURL: a copy whose counts do not match
+// the source (the target holds other figures) stores nothing; an
+// unreachable PostgreSQL is named with its password redacted.
+func TestMigrateRefusesAMismatchAndABadURL(t *testing.T) {
+	dir := t.TempDir()
+	lite := filepath.Join(dir, "chiso.db")
+	mustChiso(t, "--db", lite, "init", "--sample")
+	dsn := pgtest.New(t)
+	mustChiso(t, "--db", dsn, "init")
+	other := filepath.Join(dir, "other.csv")
+	writeText(t, other, "indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2019,50\n"+
+		"village_mobile_broadband_coverage,VN,2019,51\n")
+	mustChiso(t, "--db", dsn, "import", other)
+	before := dumpDatabase(t, dsn)
+	code, out, errs := runChiso(t, "migrate", "--from", lite, "--to", dsn)
+	if code != 1 || out != "" || !strings.Contains(errs, "does not match") {
+		t.Errorf("migrate onto other figures: exit %d\n%s%s", code, out, errs)
+	}
+	if got := dumpDatabase(t, dsn); got != before {
+		t.Errorf("a refused migration changed the target:\n%s", firstDifference(before, got))
+	}
+
+	bad := "postgres://chiso:hunter2@127.0.0.1:1/chiso?connect_timeout=5"
+	code, _, errs = runChiso(t, "migrate", "--from", lite, "--to", bad)
+	if code != 1 || strings.Contains(errs, "hunter2") || !strings.Contains(errs, "postgres://chiso:xxxxx@127.0.0.1:1/chiso") {
+		t.Errorf("unreachable database: exit %d, stderr:\n%s", code, errs)
+	}
+}
+
+func writeText(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func lastID(t *testing.T, addr string) int64 {
+	t.Helper()
+	db, err := daemon.OpenDatabase(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	id, err := db.LastID(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// seedAlerting stores an alert with its transitions, an acknowledgement,
+// a silence, two outbox entries (one sent) and their log.
+func seedAlerting(t *testing.T, path string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 3, 2, 9, 30, 0, 123456789, time.UTC)
+	labels := map[string]string{"alertname": "CoverageOutOfRange", "group": "coverage", "area": "PT",
+		"indicator": "village_mobile_broadband_coverage", "severity": "critical"}
+	ack := chiso.Acknowledgement{Fingerprint: "fp1", Kind: chiso.AckCorrect, By: "Lan", At: at.Add(time.Minute), Comment: "đúng", DataID: 3}
+	alert := chiso.Alert{Fingerprint: "fp1", State: chiso.Firing, Labels: labels,
+		Annotations: map[string]string{"summary": "Phú Thọ: 120% > 100%"}, ActiveAt: at, FiredAt: at, LastEval: at,
+		Value: 120, Expected: math.NaN(), Ack: &ack,
+		Finding: chiso.Finding{Rule: "CoverageOutOfRange", Group: "coverage", Area: "PT", Indicator: "village_mobile_broadband_coverage",
+			Value: 120, Expected: math.NaN(), Period: chiso.MustParsePeriod("2024"), Message: "m", DataID: 3}}
+	b := alerting.Batch{
+		Changes: []alerting.Change{{Alert: alert}},
+		Events: []alerting.Event{
+			{Fingerprint: "fp1", At: at, Kind: alerting.EventTransition, To: chiso.Pending, Labels: labels, Value: 120, DataID: 3},
+			{Fingerprint: "fp1", At: at, Kind: alerting.EventTransition, From: chiso.Pending, To: chiso.Firing, Labels: labels, Value: 120, DataID: 3},
+		},
+		Acks: []chiso.Acknowledgement{ack},
+		Queue: []alerting.OutboxEntry{
+			{Receiver: "ops", Integration: "webhook", GroupKey: "{}:{alertname=\"CoverageOutOfRange\"}", Reason: alerting.Reason("firing"),
+				Payload: []byte(`{"n":1}`), NextAttempt: at, CreatedAt: at},
+			{Receiver: "mail", Integration: "email", GroupKey: "g2", Reason: alerting.Reason("firing"),
+				Payload: []byte(`{"n":2}`), NextAttempt: at, CreatedAt: at},
+		},
+		Log: []alerting.LogEntry{{Receiver: "ops", GroupKey: "{}:{alertname=\"CoverageOutOfRange\"}", Firing: []string{"fp1"}, At: at}},
+	}
+	if err := db.ApplyAlertChanges(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.DueNotifications(ctx, at, 10, nil)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("due %v, %v", due, err)
+	}
+	if _, err := db.MarkNotificationSent(ctx, due[0].ID, at.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	s := alerting.Silence{Matchers: alerting.Matchers{{Name: "area", Op: "=", Value: "PT"}}, StartsAt: at, EndsAt: at.Add(time.Hour),
+		CreatedBy: "Lan", Comment: "silence while the department corrects it", CreatedAt: at, UpdatedAt: at}
+	if err := db.SaveSilence(ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dumpDatabase is everything a database shows through the store's
+// interface, as text.
+func dumpDatabase(t *testing.T, addr string) string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := daemon.OpenDatabase(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b strings.Builder
+	add := func(what string, v any, err error) {
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		fmt.Fprintf(&b, "%s: %+v\n", what, v)
+	}
+	cat, err := db.Catalogue(ctx)
+	add("catalogue", cat, err)
+	st, err := db.Stats(ctx)
+	add("stats", st, err)
+	imports, err := db.Imports(ctx, 0)
+	add("imports", imports, err)
+	last, err := db.Scan(ctx, 0, true, func(o chiso.Observation) error {
+		fmt.Fprintf(&b, "%+v\n", o)
+		return nil
+	})
+	add("scan up to", last, err)
+	cur, err := db.(interface {
+		Current(context.Context, store.Filter) ([]chiso.Observation, error)
+	}).Current(ctx, store.Filter{})
+	add("current", cur, err)
+	alerts, err := db.LoadAlerts(ctx)
+	add("alerts", alertsText(alerts), err)
+	hist, err := db.AlertHistory(ctx, alerting.HistoryFilter{})
+	add("history", hist, err)
+	acks, err := db.(interface {
+		Acknowledgements(context.Context, string) ([]chiso.Acknowledgement, error)
+	}).Acknowledgements(ctx, "")
+	add("acknowledgements", acks, err)
+	sil, err := db.Silences(ctx)
+	js, _ := json.Marshal(sil)
+	add("silence", string(js), err)
+	outbox, err := db.Notifications(ctx, store.OutboxFilter{})
+	add("outbox", outboxText(outbox), err)
+	log, err := db.NotificationLog(ctx)
+	add("log", log, err)
+	return b.String()
+}
+
+func alertsText(as []chiso.Alert) string {
+	var b strings.Builder
+	for _, a := range as {
+		ack := *a.Ack
+		a.Ack = nil
+		fmt.Fprintf(&b, "%+v ack %+v; ", a, ack)
+	}
+	return b.String()
+}
+
+func outboxText(es []alerting.OutboxEntry) string {
+	var b strings.Builder
+	for _, e := range es {
+		p := e.Payload
+		e.Payload = nil
+		fmt.Fprintf(&b, "%+v payload %s; ", e, p)
+	}
+	return b.String()
+}
+
+func firstDifference(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(w), len(g)) {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d\n got %s\nwant %s", i+1, gl, wl)
+		}
+	}
+	return "(no difference)"
+}
