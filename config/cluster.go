@@ -1,26 +1,16 @@
 package config
 
-import (
-	"regexp"
-	"time"
-)
+import "time"
 
-// The defaults of the cluster section, documented in the README's
-// topology section.
-const (
-	DefaultLeaseName = "chiso"
-	DefaultLease     = 10 * time.Second
-)
+// DefaultLease is the cluster section's default lease, documented in the
+// README's topology section.
+const DefaultLease = 10 * time.Second
 
 // Cluster configures what several daemons sharing one PostgreSQL
 // database need: the election of the one that schedules rule groups and
 // delivers notifications. A daemon on a SQLite file ignores it (it always
 // leads). Zero fields take their defaults.
 type Cluster struct {
-	// Name names the lease the daemons campaign for: daemons with the same
-	// name on the same database elect one leader; a second deployment on
-	// the same database takes another name.
-	Name string `yaml:"name"`
 	// Lease is how long a leader's renewal holds leadership, by the
 	// database's clock. A leader that dies is replaced within Lease plus
 	// Renew (13.3 s with the defaults); zero means DefaultLease.
@@ -34,9 +24,6 @@ type Cluster struct {
 }
 
 func (c *Cluster) applyDefaults() {
-	if c.Name == "" {
-		c.Name = DefaultLeaseName
-	}
 	if c.Lease == 0 {
 		c.Lease = DefaultLease
 	}
@@ -48,14 +35,9 @@ func (c *Cluster) applyDefaults() {
 	}
 }
 
-var leaseName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,63}$`)
-
 // validate reports non-positive durations, and a renew interval and
 // margin that leave a leader no second try at renewing before it stops.
 func (c *Cluster) validate(d *decoder) {
-	if !leaseName.MatchString(c.Name) {
-		d.add("cluster.name", "%q is not a lease name (letters, digits, _ . -, at most 63)", c.Name)
-	}
 	bad := false
 	for _, f := range []struct {
 		key string

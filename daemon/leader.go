@@ -148,7 +148,7 @@ func (d *Daemon) prepareCluster(cfg *config.Config) error {
 // naming this daemon by its listen address among others.
 func newElector(cfg *config.Config, addr string, log *slog.Logger) (*leader.Elector, error) {
 	c := cfg.Cluster
-	return leader.New(leader.Options{DSN: cfg.Database, Name: c.Name, Holder: holderName(addr),
+	return leader.New(leader.Options{DSN: cfg.Database, Holder: holderName(addr),
 		Lease: c.Lease, Renew: c.Renew, Margin: c.Margin, Logger: log})
 }
 
