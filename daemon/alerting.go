@@ -83,7 +83,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if d.delivery, err = newDelivery(d, ns, clients); err != nil {
 		return err
 	}
-	m, err := alerts.New(alerts.Options{Store: d.db, Config: ac, Location: cfg.Location, Language: cfg.Language,
+	m, err := alerts.New(alerts.Options{Store: fencedStore{AlertStore: d.db, lead: &d.lead}, Config: ac, Location: cfg.Location, Language: cfg.Language,
 		Registerer: d.opts.Registry, Logger: d.log, OnQueued: d.delivery.dl.Wake, TemplateErrors: d.metrics.templates})
 	if err != nil {
 		return fmt.Errorf("alerting: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/internal/leader"
 	"github.com/chiso-vn/chiso/internal/pgnotify"
@@ -43,28 +45,56 @@ const FollowerRefreshInterval = 5 * time.Second
 type leadership struct {
 	mu  sync.Mutex
 	ctx context.Context
+	// taken is set once a new leader has taken over the alert state: until
+	// then only the take-over itself may write.
+	taken bool
+	// holds, when set, reads the elector's deadline on the monotonic
+	// clock, so that a process paused past it does not act on waking
+	// before the leading context has ended.
+	holds func() bool
 }
 
-// current returns the leading context, or false while following.
+// current returns the leading context once the take-over is done, or
+// false while following.
 func (l *leadership) current() (context.Context, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.ctx == nil || l.ctx.Err() != nil {
+	if !l.taken || !l.holdingLocked() {
 		return nil, false
 	}
 	return l.ctx, true
 }
 
+// holding reports whether the daemon holds the lease, taking over or
+// leading: what the alert writes are fenced with.
+func (l *leadership) holding() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.holdingLocked()
+}
+
+func (l *leadership) holdingLocked() bool {
+	return l.ctx != nil && l.ctx.Err() == nil && (l.holds == nil || l.holds())
+}
+
+// set begins a leadership: the take-over may write, nothing else yet.
 func (l *leadership) set(ctx context.Context) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.ctx = ctx
+	l.ctx, l.taken = ctx, false
+}
+
+// take ends the take-over: the daemon leads.
+func (l *leadership) take() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.taken = true
 }
 
 func (l *leadership) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.ctx = nil
+	l.ctx, l.taken = nil, false
 }
 
 // IsLeader implements gocron.Elector: only the leader's scheduler runs the
@@ -76,7 +106,7 @@ func (l *leadership) IsLeader(context.Context) error {
 	return nil
 }
 
-var errFollower = fmt.Errorf("this daemon follows; the leader runs the rule groups")
+var errFollower = errors.New("this daemon follows; the leader runs the rule groups")
 
 var _ gocron.Elector = (*leadership)(nil)
 
@@ -129,6 +159,7 @@ func (d *Daemon) prepareCluster(cfg *config.Config) error {
 	}
 	if !isShared(cfg.Database) {
 		d.lead.set(d.loopCtx)
+		d.lead.take()
 		d.metrics.leader.Set(1)
 		return nil
 	}
@@ -180,6 +211,9 @@ func (d *Daemon) startCluster(ctx context.Context) {
 	if e, err := newElector(d.cfg.Load(), d.Addr(), d.log); err == nil {
 		d.elector = e
 	}
+	d.lead.mu.Lock()
+	d.lead.holds = d.elector.Holds
+	d.lead.mu.Unlock()
 	d.wg.Go(func() {
 		if err := d.elector.Run(ctx, d.leadWhile); err != nil {
 			d.log.Error("leader election stopped", "err", err)
@@ -213,10 +247,12 @@ func (d *Daemon) onImportNotice(e pgnotify.Event) {
 // until ctx ends (the lease lost, or shutdown). The elector waits for it
 // to return before anyone else may lead.
 func (d *Daemon) leadWhile(ctx context.Context, term int64) {
+	d.lead.set(ctx)
 	if !d.takeOver(ctx) {
+		d.lead.clear()
 		return
 	}
-	d.lead.set(ctx)
+	d.lead.take()
 	d.metrics.led(true)
 	d.log.Info("leading: scheduling rule groups and delivering notifications", "term", term)
 	defer func() {
@@ -281,11 +317,42 @@ func (d *Daemon) followerLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, ok := d.lead.current(); ok || d.alerts == nil {
+		if d.lead.holding() || d.alerts == nil {
 			continue
 		}
 		if err := d.alerts.Start(ctx, d.opts.Now()); err != nil && ctx.Err() == nil {
 			d.log.Warn("following: cannot reload the alerts", "err", err)
 		}
 	}
+}
+
+// errNotLeading refuses an alert write of a daemon that does not lead.
+var errNotLeading = errors.New("this daemon does not lead (any more): alert state is the leader's to change")
+
+// fencedStore is the alert store as the alert manager and the deliverer
+// use it: the writes that act as leader — alert transitions with the
+// notifications they queue, and the start of a delivery attempt — are
+// refused unless this daemon leads at that moment, its deadline read on
+// the monotonic clock. The leading context already stops both; this is the
+// last check, right before the write or the send.
+type fencedStore struct {
+	AlertStore
+	lead *leadership
+}
+
+// ApplyAlertChanges implements alerts.Store on the leader alone.
+func (s fencedStore) ApplyAlertChanges(ctx context.Context, b alerting.Batch) error {
+	if !s.lead.holding() {
+		return errNotLeading
+	}
+	return s.AlertStore.ApplyAlertChanges(ctx, b)
+}
+
+// StartNotificationAttempt implements alerts.Outbox: off the leader the
+// entry is not to be sent by this daemon (false).
+func (s fencedStore) StartNotificationAttempt(ctx context.Context, id int64) (bool, error) {
+	if !s.lead.holding() {
+		return false, nil
+	}
+	return s.AlertStore.StartNotificationAttempt(ctx, id)
 }

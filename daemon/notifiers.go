@@ -132,7 +132,7 @@ type delivery struct {
 }
 
 func newDelivery(d *Daemon, ns alerts.Notifiers, clients []*amclient.Client) (*delivery, error) {
-	dl, err := alerts.NewDeliverer(alerts.DelivererOptions{Outbox: d.db, Notifiers: ns,
+	dl, err := alerts.NewDeliverer(alerts.DelivererOptions{Outbox: fencedStore{AlertStore: d.db, lead: &d.lead}, Notifiers: ns,
 		Registerer: d.opts.Registry, Logger: d.log})
 	if err != nil {
 		return nil, fmt.Errorf("alerting: %w", err)

@@ -38,6 +38,7 @@ func scheduled(t *testing.T, rules string) *Daemon {
 	}
 	d.groups.Store(newGroupSet(groups))
 	d.lead.set(context.Background()) // it leads, as on SQLite
+	d.lead.take()
 	d.metrics.monitor.follows = func() bool { _, ok := d.lead.current(); return !ok }
 	return d
 }
@@ -54,6 +55,7 @@ func TestFollowerRunsNoGroup(t *testing.T) {
 `)
 		ctx, cancel := context.WithCancel(context.Background())
 		d.lead.set(ctx)
+		d.lead.take()
 		var mu sync.Mutex
 		runs := 0
 		d.onScheduled = func(context.Context, string, time.Time) {

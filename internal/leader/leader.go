@@ -113,11 +113,12 @@ func (o *Options) defaults() {
 type Elector struct {
 	opts Options
 
-	mu      sync.Mutex
-	conn    *pgx.Conn // nil until connected, and after an error
-	leading bool
-	term    int64
-	holder  string // the holder last seen in the lease row
+	mu       sync.Mutex
+	conn     *pgx.Conn // nil until connected, and after an error
+	leading  bool
+	deadline time.Time // while leading: when it stops, on the monotonic clock
+	term     int64
+	holder   string // the holder last seen in the lease row
 }
 
 // ErrLost is the cause of a leading context that ended because the lease
@@ -147,6 +148,17 @@ type Status struct {
 	Leading bool
 	Term    int64  // this daemon's term while Leading, else the last seen
 	Holder  string // the holder of the lease when last read; "" if unknown
+}
+
+// Holds reports whether this daemon leads and its deadline has not
+// passed, reading the monotonic clock now rather than waiting for the
+// leading context to end: a process paused past its deadline (stopped,
+// swapped out) sees at once on waking that it must not act, before the
+// timer that ends the context has run. Check it right before acting.
+func (e *Elector) Holds() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.leading && time.Now().Before(e.deadline)
 }
 
 // Status returns what this daemon knows of the leadership now.
@@ -192,6 +204,7 @@ func (e *Elector) hold(ctx context.Context, term int64, deadline time.Time, lead
 	// the deadline fires on the monotonic clock, whatever happens to the
 	// renewals; a renewal in time moves it
 	expiry := time.AfterFunc(time.Until(deadline), func() { cancel(ErrLost) })
+	e.setDeadline(deadline)
 	e.setLeading(true, term)
 	e.opts.Logger.Info("leading", "holder", e.opts.Holder, "term", term)
 	done := make(chan struct{})
@@ -246,9 +259,16 @@ func (e *Elector) renewLoop(lctx context.Context, term int64, deadline time.Time
 			return // the deadline passed while the renewal ran: lctx is ending
 		}
 		deadline = next
+		e.setDeadline(deadline)
 		expiry.Reset(time.Until(deadline))
 		wait = e.opts.Renew
 	}
+}
+
+func (e *Elector) setDeadline(t time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.deadline = t
 }
 
 func (e *Elector) setLeading(leading bool, term int64) {

@@ -156,11 +156,17 @@ func lease(t *testing.T, dsn string) (holder string, term int64, held time.Durat
 func TestOneLeaderRenewsItsLease(t *testing.T) {
 	dsn := pgtest.New(t)
 	tl := &timeline{}
+	cs := map[string]*campaigner{}
 	for _, h := range []string{"a", "b", "c"} {
-		campaign(t, dsn, h, tl)
+		cs[h] = campaign(t, dsn, h, tl)
 	}
 	waitFor(t, 5*time.Second, "a leader", func() bool { return len(tl.current()) == 1 })
 	first := tl.current()[0]
+	for h, c := range cs {
+		if got := c.e.Holds(); got != (h == first) {
+			t.Errorf("%s.Holds() = %v while %s leads", h, got, first)
+		}
+	}
 	// the same term renewed over three leases: nobody took it meanwhile
 	waitFor(t, 10*time.Second, "the lease renewed for three lease lengths", func() bool {
 		h, _, held := lease(t, dsn)
@@ -272,8 +278,9 @@ func TestPartitionedLeaderStopsBeforeAnotherStarts(t *testing.T) {
 func TestStalledRenewalStopsTheLeader(t *testing.T) {
 	dsn := pgtest.New(t)
 	tl := &timeline{}
+	cs := map[string]*campaigner{}
 	for _, h := range []string{"a", "b"} {
-		campaign(t, dsn, h, tl)
+		cs[h] = campaign(t, dsn, h, tl)
 	}
 	waitFor(t, 5*time.Second, "a leader", func() bool { return len(tl.current()) == 1 })
 	old := tl.current()[0]
@@ -291,6 +298,11 @@ func TestStalledRenewalStopsTheLeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 3*time.Second, "the stalled leader stops", func() bool { return len(tl.current()) == 0 })
+	for h, c := range cs {
+		if c.e.Holds() {
+			t.Errorf("%s holds the lease after the stalled leader stopped", h)
+		}
+	}
 	if err := tx.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
