@@ -344,3 +344,78 @@ func checkAfterKill(t *testing.T, hook *receiver, old, next string, killed, next
 		t.Errorf("%d duplicates, more than the %d notifications a leader has in flight", dups, inFlightMax)
 	}
 }
+
+// began returns when the process last logged that it began leading.
+func (p *proc) began() time.Time {
+	var at time.Time
+	for _, e := range p.rec.log() {
+		if strings.HasPrefix(e.msg, "leading:") {
+			at = e.at
+		}
+	}
+	return at
+}
+
+// TestPausedLeaderDoesNotActOnWaking stops the leader's process
+// (SIGSTOP) for longer than its lease, as a swapped-out machine or a
+// stalled virtual machine would: another leads and delivers what arrives
+// meanwhile; woken (SIGCONT), the old leader sees its deadline passed
+// and follows, without delivering anything.
+func TestPausedLeaderDoesNotActOnWaking(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	chisoBinary(t)
+	c := newCluster(t)
+	ps := []*proc{c.startProc("a"), c.startProc("b"), c.startProc("c")}
+	old, _ := procLeader(t, ps, 15*time.Second)
+	var live []*proc
+	for _, p := range ps {
+		if p != old {
+			live = append(live, p)
+		}
+	}
+	first := cells(0, 2)
+	for i, cell := range first {
+		if !live[i].post(cell) {
+			t.Fatalf("import of %s on %s refused", cell, live[i].name)
+		}
+	}
+	waitFor(t, 10*time.Second, "the first alerts", func() bool { return len(c.hook.alerted()) == len(first) })
+
+	if err := old.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	next, _ := procLeader(t, live, 15*time.Second)
+	more := cells(2, 2)
+	for i, cell := range more {
+		if !live[i].post(cell) {
+			t.Fatalf("import of %s on %s refused", cell, live[i].name)
+		}
+	}
+	waitFor(t, 15*time.Second, "the alerts of the pause", func() bool { return len(c.hook.alerted()) == len(first)+len(more) })
+	if err := old.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	woke := time.Now()
+	waitFor(t, 5*time.Second, old.name+" follows after waking", func() bool { return old.status("/-/leader") == http.StatusServiceUnavailable })
+	// one more import after the wake: only the new leader alerts on it
+	last := cells(4, 1)[0]
+	if !old.post(last) {
+		t.Fatalf("import of %s on the woken %s refused", last, old.name)
+	}
+	waitFor(t, 10*time.Second, "the alert after the wake", func() bool { _, ok := c.hook.alerted()[last]; return ok })
+	nextBegan := next.began()
+	for _, d := range c.hook.deliveries() {
+		if d.replica == old.name && !d.at.Before(nextBegan) {
+			t.Errorf("the paused %s delivered %v at %s, after %s began leading at %s", old.name, d.cells,
+				d.at.Format("15:04:05.000"), next.name, nextBegan.Format("15:04:05.000"))
+		}
+		if d.replica != old.name && d.replica != next.name {
+			t.Errorf("follower %s delivered %v", d.replica, d.cells)
+		}
+	}
+	t.Logf("%s paused at %s, %s led from %s, %s woke at %s; %d requests, %d duplicates", old.name, stopped.Format("15:04:05.000"),
+		next.name, nextBegan.Format("15:04:05.000"), old.name, woke.Format("15:04:05.000"), len(c.hook.deliveries()), c.hook.duplicates())
+}
