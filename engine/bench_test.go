@@ -80,6 +80,7 @@ type fixture struct {
 	eng      *Engine           // a loaded, evaluated engine, shared by warm and add
 	codes    map[string]string // synth's indicator code → the catalogue's; nil keeps synth's
 	nextID   int64
+	pgReady  bool // the store was copied into the PostgreSQL benchmark cluster (pgDatabase)
 }
 
 var (
