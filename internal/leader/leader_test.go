@@ -350,3 +350,26 @@ func TestOptionsCheck(t *testing.T) {
 		}
 	}
 }
+
+// A leader whose session is ended (pg_terminate_backend, a network blip)
+// reconnects and renews in time: no other leader, no new term.
+func TestCutSessionKeepsTheLease(t *testing.T) {
+	dsn := pgtest.New(t)
+	tl := &timeline{}
+	for _, h := range []string{"a", "b"} {
+		campaign(t, dsn, h, tl)
+	}
+	waitFor(t, 5*time.Second, "a leader", func() bool { return len(tl.current()) == 1 })
+	holder, term, _ := lease(t, dsn)
+	if err := pgtest.Shared(t).Exec(context.Background(), `SELECT pg_terminate_backend(pid, 10000)
+		FROM pg_stat_activity WHERE application_name = 'chiso leader election'`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "renewals after the cut, for two leases", func() bool {
+		h, tm, held := lease(t, dsn)
+		return h == holder && tm == term && held >= 2*testLease
+	})
+	if n := len(tl.snapshot()); n != 1 {
+		t.Errorf("%d leaderships after the cut, want the one: %+v", n, tl.snapshot())
+	}
+}
