@@ -137,6 +137,15 @@ func TestStoredSilenceBeyondLimitsStillMutesAndIsLogged(t *testing.T) {
 	if len(log.String()) > 2000 {
 		t.Errorf("the log quotes the expression: %d bytes", log.Len())
 	}
+	// loaded again (a follower reloads every few seconds), it is not
+	// logged again
+	logged := log.Len()
+	if err := m.Start(ctx, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if log.Len() != logged {
+		t.Errorf("a second load logged again:\n%s", log.String()[logged:])
+	}
 	var muted []string
 	for _, st := range m.Alerts(t0.Add(time.Minute)) {
 		if len(st.SilencedBy) > 0 {

@@ -63,6 +63,12 @@ type Manager struct {
 	// those whose definition changed then, until their next evaluation.
 	rules   map[[2]string]Rule
 	changed map[[2]string]bool
+	// silenceWarned are the stored silences whose problems were logged,
+	// and overLimit the count of silences in effect last logged as over
+	// max_active: a follower reloads the store every few seconds, and says
+	// each once.
+	silenceWarned map[int64]bool
+	overLimit     int
 }
 
 // logKey names a notification log entry.
@@ -156,22 +162,30 @@ func (m *Manager) load(ctx context.Context, now time.Time) error {
 // today's limits: they are loaded as they are, for refusing them would
 // unmute what they mute, and they end or can be expired as usual.
 func (m *Manager) checkSilences(now time.Time) {
+	if m.silenceWarned == nil {
+		m.silenceWarned = map[int64]bool{}
+	}
 	for _, s := range m.silences {
 		if s.State(now) == alerting.SilenceExpired {
 			continue
 		}
-		if err := s.Matchers.Compile(); err != nil {
+		warned := m.silenceWarned[s.ID]
+		if err := s.Matchers.Compile(); err != nil && !warned {
 			m.opts.Logger.Warn("stored silence has a bad regular expression, matched as text", "silence", s.ID, "err", err)
+			m.silenceWarned[s.ID] = true
 		}
-		if p := s.LimitProblems(); len(p) > 0 {
+		if p := s.LimitProblems(); len(p) > 0 && !warned {
 			m.opts.Logger.Warn("stored silence exceeds the limits; it stays in effect until it ends or is expired",
 				"silence", s.ID, "problems", strings.Join(p, "; "))
+			m.silenceWarned[s.ID] = true
 		}
 	}
-	if n := m.silencesInEffect(now); n > m.rt.maxSilences {
+	n := m.silencesInEffect(now)
+	if n > m.rt.maxSilences && n != m.overLimit {
 		m.opts.Logger.Warn("more silences in effect than alerting.silences.max_active allows; no more can be added until some end",
 			"silences", n, "max_active", m.rt.maxSilences)
 	}
+	m.overLimit = n
 }
 
 // rebuild puts every alert back into the dispatcher.
