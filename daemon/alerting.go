@@ -91,7 +91,7 @@ func (d *Daemon) startAlerting(ctx context.Context, cfg *config.Config) error {
 	if err := m.Start(ctx, d.opts.Now()); err != nil {
 		return fmt.Errorf("alerting: restore alerts: %w", err)
 	}
-	if d.elector == nil { // on a shared database, the leader seeds them when it takes over
+	if !d.shared { // on a shared database, the leader seeds them when it takes over
 		if err := seedAlertmanagers(ctx, d.db, m, ns, d.opts.Now(), d.log); err != nil {
 			return err
 		}

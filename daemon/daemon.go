@@ -112,10 +112,13 @@ type Daemon struct {
 	wg        sync.WaitGroup
 	ready     atomic.Bool
 
-	// lead is the current leadership; elector and listener are nil on
-	// SQLite, where the daemon leads from Start to Close.
+	// lead is the current leadership. shared is set on a PostgreSQL
+	// database, where the elector (made once the daemon listens, for its
+	// address names it) and the listener run; on SQLite the daemon leads
+	// from Start to Close.
 	lead     leadership
-	elector  *leader.Elector
+	shared   bool
+	elector  atomic.Pointer[leader.Elector]
 	listener *pgnotify.Listener
 	sender   *pgnotify.Sender
 	// lag is how far the engine was behind the database at the last look.
@@ -325,7 +328,7 @@ func (d *Daemon) shutdown() error {
 		d.cancel()
 	}
 	d.wg.Wait()
-	if d.delivery != nil && d.elector == nil {
+	if d.delivery != nil && !d.shared {
 		// drain what is due within what is left of the deadline; the rest
 		// stays queued in the outbox for the next start
 		if _, err := d.delivery.dl.DeliverDue(ctx); err != nil && ctx.Err() == nil {

@@ -127,10 +127,11 @@ func (d *Daemon) leading(ctx context.Context) (context.Context, context.CancelFu
 // when it was last read ("" on SQLite, where the daemon always leads).
 func (d *Daemon) Leading() (bool, string) {
 	_, ok := d.lead.current()
-	if d.elector == nil {
+	e := d.elector.Load()
+	if e == nil {
 		return ok, ""
 	}
-	return ok, d.elector.Status().Holder
+	return ok, e.Status().Holder
 }
 
 // isShared reports whether the configured database is a PostgreSQL
@@ -163,15 +164,14 @@ func (d *Daemon) prepareCluster(cfg *config.Config) error {
 		d.metrics.leader.Set(1)
 		return nil
 	}
-	e, err := newElector(cfg, cfg.Listen, d.log)
-	if err != nil {
+	if _, err := newElector(cfg, cfg.Listen, d.log); err != nil { // the options, checked before anything opens
 		return err
 	}
 	l, err := pgnotify.New(pgnotify.Options{DSN: cfg.Database, Channel: ImportsChannel, Logger: d.log})
 	if err != nil {
 		return err
 	}
-	d.elector, d.listener, d.sender = e, l, pgnotify.NewSender(cfg.Database)
+	d.shared, d.listener, d.sender = true, l, pgnotify.NewSender(cfg.Database)
 	return nil
 }
 
@@ -201,30 +201,33 @@ func (d *Daemon) announce(ctx context.Context, id int64) {
 // startCluster starts the election and the listener of a daemon on a
 // shared database.
 func (d *Daemon) startCluster(ctx context.Context) {
-	if d.elector == nil {
+	if !d.shared {
 		d.wg.Go(func() { d.alertLoop(ctx) })
 		d.wg.Go(func() { d.deliveryLoop(ctx) })
 		return
 	}
-	// named by the address it listens on, now known (the configured port
-	// may be 0); the options were checked when the first was made
-	if e, err := newElector(d.cfg.Load(), d.Addr(), d.log); err == nil {
-		d.elector = e
-	}
-	d.lead.mu.Lock()
-	d.lead.holds = d.elector.Holds
-	d.lead.mu.Unlock()
-	d.wg.Go(func() {
-		if err := d.elector.Run(ctx, d.leadWhile); err != nil {
-			d.log.Error("leader election stopped", "err", err)
-		}
-	})
 	d.wg.Go(func() {
 		if err := d.listener.Run(ctx, d.onImportNotice); err != nil {
 			d.log.Error("import notifications stopped", "err", err)
 		}
 	})
 	d.wg.Go(func() { d.followerLoop(ctx) })
+	// named by the address it listens on, now known (the configured port
+	// may be 0); prepareCluster checked the options
+	e, err := newElector(d.cfg.Load(), d.Addr(), d.log)
+	if err != nil {
+		d.log.Error("leader election cannot start; this daemon follows", "err", err)
+		return
+	}
+	d.elector.Store(e)
+	d.lead.mu.Lock()
+	d.lead.holds = e.Holds
+	d.lead.mu.Unlock()
+	d.wg.Go(func() {
+		if err := e.Run(ctx, d.leadWhile); err != nil {
+			d.log.Error("leader election stopped", "err", err)
+		}
+	})
 }
 
 // onImportNotice nudges the sync loop when another daemon (or this one)
