@@ -1,6 +1,11 @@
 package config
 
-import "time"
+import (
+	"net/url"
+	"time"
+
+	"github.com/chiso-vn/chiso/internal/clip"
+)
 
 // DefaultLease is the cluster section's default lease, documented in the
 // README's topology section.
@@ -21,6 +26,11 @@ type Cluster struct {
 	// Margin is how long before its lease runs out a leader that could not
 	// renew stops acting, measured on its own clock; zero means Lease/5.
 	Margin time.Duration `yaml:"margin"`
+	// AdvertiseURL is where the other daemons reach this one's HTTP API
+	// (http://host:port): a follower forwards alert changes to the leader
+	// there. Empty means http:// and the listen address, with the host's
+	// name when it listens on every interface.
+	AdvertiseURL string `yaml:"advertise_url"`
 }
 
 func (c *Cluster) applyDefaults() {
@@ -46,6 +56,12 @@ func (c *Cluster) validate(d *decoder) {
 		if f.v <= 0 {
 			d.add("cluster."+f.key, "%s must be positive", f.v)
 			bad = true
+		}
+	}
+	if c.AdvertiseURL != "" {
+		u, err := url.Parse(c.AdvertiseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			d.add("cluster.advertise_url", "%q is not an http(s)://host:port URL", clip.Text(c.AdvertiseURL))
 		}
 	}
 	if c.Lease > 0 && c.Lease < time.Second {

@@ -58,7 +58,7 @@ func TestLoadGoodFileReadsEveryKey(t *testing.T) {
 		{"alerting", fmt.Sprint(c.Alerting.Node != nil), "true"},
 		{"http", fmt.Sprintf("%+v", c.HTTP), "{MaxConnections:64 ReadHeaderTimeout:5s ReadTimeout:20s ImportReadTimeout:30m0s " +
 			"WriteTimeout:1m0s IdleTimeout:30s MaxHeaderBytes:32KiB MaxBodyBytes:2MiB MaxImportBytes:1GiB PageSize:500 MaxPageSize:5000}"},
-		{"cluster", fmt.Sprintf("%+v", c.Cluster), "{Lease:10s Renew:2s Margin:2s}"},
+		{"cluster", fmt.Sprintf("%+v", c.Cluster), "{Lease:10s Renew:2s Margin:2s AdvertiseURL:http://chiso-a.example.vn:9787}"},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {

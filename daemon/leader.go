@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -123,6 +124,16 @@ func (d *Daemon) leading(ctx context.Context) (context.Context, context.CancelFu
 	return merged, func() { stop(); cancel() }, true
 }
 
+// LeaderURL returns where the leader's API is, as it advertised it when
+// this daemon last read the lease; "" when unknown, and on SQLite.
+func (d *Daemon) LeaderURL() string {
+	e := d.elector.Load()
+	if e == nil {
+		return ""
+	}
+	return e.Status().URL
+}
+
 // Leading reports whether the daemon leads, and the holder of the lease
 // when it was last read ("" on SQLite, where the daemon always leads).
 func (d *Daemon) Leading() (bool, string) {
@@ -179,8 +190,27 @@ func (d *Daemon) prepareCluster(cfg *config.Config) error {
 // naming this daemon by its listen address among others.
 func newElector(cfg *config.Config, addr string, log *slog.Logger) (*leader.Elector, error) {
 	c := cfg.Cluster
-	return leader.New(leader.Options{DSN: cfg.Database, Holder: holderName(addr),
+	return leader.New(leader.Options{DSN: cfg.Database, Holder: holderName(addr), URL: advertiseURL(cfg, addr),
 		Lease: c.Lease, Renew: c.Renew, Margin: c.Margin, Logger: log})
+}
+
+// advertiseURL is where the other daemons reach this one: the configured
+// cluster.advertise_url, else http:// and the address it listens on, with
+// the host's name when that is every interface.
+func advertiseURL(cfg *config.Config, addr string) string {
+	if u := cfg.Cluster.AdvertiseURL; u != "" {
+		return strings.TrimSuffix(u, "/")
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		if host, err = os.Hostname(); err != nil {
+			return ""
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // announce tells the daemons sharing the database that observations up to

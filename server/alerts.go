@@ -52,12 +52,13 @@ func (s *Server) alertRoutes(handle func(pattern, name string, h http.HandlerFun
 	}
 	handle("GET /api/v1/alerts", "alerts", wrap(s.getAlerts))
 	handle("GET /api/v1/alerts/history", "alerts_history", wrap(s.getAlertHistory))
-	handle("POST /api/v1/alerts/{fingerprint}/ack", "alerts_ack", s.auth(wrap(postAck)))
+	// alert changes are the leader's: a follower forwards them (toLeader)
+	handle("POST /api/v1/alerts/{fingerprint}/ack", "alerts_ack", s.auth(s.toLeader(wrap(postAck))))
 	handle("GET /api/v1/silences", "silences", wrap(s.getSilences))
-	handle("POST /api/v1/silences", "silences_post", s.auth(wrap(postSilence)))
-	handle("DELETE /api/v1/silences/{id}", "silences_delete", s.auth(wrap(deleteSilence)))
+	handle("POST /api/v1/silences", "silences_post", s.auth(s.toLeader(wrap(postSilence))))
+	handle("DELETE /api/v1/silences/{id}", "silences_delete", s.auth(s.toLeader(wrap(deleteSilence))))
 	handle("POST /api/v1/silences/preview", "silences_preview", wrap(s.postPreview))
-	handle("POST /api/v1/receivers/{name}/test", "receivers_test", s.auth(wrap(postTestReceiver)))
+	handle("POST /api/v1/receivers/{name}/test", "receivers_test", s.auth(s.toLeader(wrap(postTestReceiver))))
 }
 
 func noAlerting(w http.ResponseWriter, _ *http.Request) {

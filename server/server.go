@@ -79,9 +79,11 @@ type Deps struct {
 }
 
 // Leadership reports whether this daemon leads (runs the schedules and
-// delivers notifications) and, when known, the lease holder's name.
+// delivers notifications) and, when known, the lease holder's name and
+// the URL of its API, where a follower forwards alert changes.
 type Leadership interface {
 	Leading() (leading bool, holder string)
+	LeaderURL() string
 }
 
 // Server routes chiso's HTTP endpoints. It holds no goroutines: the caller

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/internal/pgtest"
+	"github.com/chiso-vn/chiso/server"
 )
 
 // daemonFollowerRefresh is how often a follower reloads the alerts.
@@ -83,7 +84,7 @@ func TestImportsReachEveryReplicaAndOnlyTheLeaderNotifies(t *testing.T) {
 			t.Errorf("follower %s delivered %v", d.replica, d.cells)
 		}
 	}
-	// a follower refuses alert changes and points at the leader
+	// a follower knows who leads
 	f := c.followers(lead)[0]
 	if ok, holder := f.d.Leading(); ok || holder == "" {
 		t.Errorf("follower %s: leading %v, holder %q; want a follower that knows the holder", f.name, ok, holder)
@@ -254,12 +255,16 @@ func (r *replica) get(t *testing.T, path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// send makes an authorised request with a JSON body.
-func (r *replica) send(t *testing.T, method, path, body string) (int, string) {
+// send makes an authorised request with a JSON body and the headers
+// (name, value, …).
+func (r *replica) send(t *testing.T, method, path, body string, headers ...string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(method, r.url+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer s3cret")
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -269,9 +274,9 @@ func (r *replica) send(t *testing.T, method, path, body string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// Followers serve reads and imports, answer 503 on /-/leader and to alert
-// changes (naming the leader), show what the leader decided, and say in
-// their metrics that they follow and are caught up.
+// Followers serve reads and imports, answer 503 on /-/leader, forward
+// alert changes to the leader (once), show what the leader decided, and
+// say in their metrics that they follow and are caught up.
 func TestFollowersServeButLeaveChangesToTheLeader(t *testing.T) {
 	c := newCluster(t)
 	for _, n := range []string{"a", "b", "c"} {
@@ -287,23 +292,39 @@ func TestFollowersServeButLeaveChangesToTheLeader(t *testing.T) {
 	if code, _ := lead.get(t, "/-/leader"); code != http.StatusOK {
 		t.Errorf("leader %s: /-/leader answers %d, want 200", lead.name, code)
 	}
-	silence := `{"matchers": ["area=\"PT\""], "duration": "2h", "created_by": "ops", "comment": "maintenance"}`
+	silence := func(comment string) string {
+		return `{"matchers": ["area=\"PT\""], "duration": "2h", "created_by": "ops", "comment": "` + comment + `"}`
+	}
+	_, holder := lead.d.Leading()
 	for _, f := range fs {
 		if code, body := f.get(t, "/-/leader"); code != http.StatusServiceUnavailable || !strings.Contains(body, "follows") {
 			t.Errorf("follower %s: /-/leader answers %d %q, want 503 saying it follows", f.name, code, body)
 		}
-		code, body := f.send(t, "POST", "/api/v1/silences", silence)
-		if _, holder := lead.d.Leading(); code != http.StatusServiceUnavailable || !strings.Contains(body, holder) {
-			t.Errorf("follower %s: a silence answers %d %s, want 503 naming the leader %s", f.name, code, body, holder)
+		// an alert change on a follower is forwarded to the leader, which
+		// makes it
+		if code, body := f.send(t, "POST", "/api/v1/silences", silence("via "+f.name)); code >= 300 {
+			t.Errorf("follower %s: a silence answers %d %s, want the leader's success", f.name, code, body)
+		}
+		// but never forwarded twice: a forwarded request a follower gets is
+		// refused, naming the leader
+		code, body := f.send(t, "POST", "/api/v1/silences", silence("loop"), server.ForwardedHeader, "1")
+		if code != http.StatusServiceUnavailable || !strings.Contains(body, holder) {
+			t.Errorf("follower %s: a forwarded silence answers %d %s, want 503 naming the leader %s", f.name, code, body, holder)
 		}
 	}
-	if code, body := lead.send(t, "POST", "/api/v1/silences", silence); code >= 300 {
-		t.Fatalf("leader %s: a silence answers %d %s", lead.name, code, body)
+	_, body := lead.get(t, "/api/v1/silences")
+	for _, f := range fs {
+		if !strings.Contains(body, "via "+f.name) {
+			t.Errorf("the leader lacks the silence made through %s: %s", f.name, body)
+		}
+	}
+	if strings.Contains(body, "loop") {
+		t.Errorf("a refused forwarded silence was made: %s", body)
 	}
 	for _, f := range fs {
-		waitFor(t, 3*daemonFollowerRefresh, f.name+" shows the leader's silence", func() bool {
+		waitFor(t, 3*daemonFollowerRefresh, f.name+" shows the leader's silences", func() bool {
 			_, body := f.get(t, "/api/v1/silences")
-			return strings.Contains(body, "maintenance")
+			return strings.Contains(body, "via "+fs[0].name) && strings.Contains(body, "via "+fs[1].name)
 		})
 	}
 	for _, r := range c.replicas {

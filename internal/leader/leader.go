@@ -11,7 +11,7 @@
 // database alone decides when a lease has run out, and each daemon only
 // measures elapsed time.
 //
-//	leader_lease(name, holder, term, acquired_at, renewed_at, expires_at)
+//	leader_lease(name, holder, term, acquired_at, renewed_at, expires_at, url)
 //
 // term grows by one with every new leadership; it names a leadership in
 // logs and metrics.
@@ -44,7 +44,8 @@ const schema = `CREATE TABLE IF NOT EXISTS leader_lease (
 	term        bigint NOT NULL,
 	acquired_at timestamptz NOT NULL,
 	renewed_at  timestamptz NOT NULL,
-	expires_at  timestamptz NOT NULL
+	expires_at  timestamptz NOT NULL,
+	url         text NOT NULL DEFAULT ''
 )`
 
 // Options configure an Elector. Zero durations take their defaults.
@@ -58,6 +59,9 @@ type Options struct {
 	// Holder identifies this daemon in the lease row and in logs; it must
 	// differ between daemons (host, process id and a random part).
 	Holder string
+	// URL is where the other daemons reach this one's HTTP API while it
+	// leads (they forward what only the leader may do); "" for none.
+	URL string
 	// Lease is how long a renewal holds the lease, by the database's clock
 	// [DefaultLease]. A failed leader is replaced within about Lease plus
 	// Renew.
@@ -119,6 +123,7 @@ type Elector struct {
 	deadline time.Time // while leading: when it stops, on the monotonic clock
 	term     int64
 	holder   string // the holder last seen in the lease row
+	url      string // its URL
 }
 
 // ErrLost is the cause of a leading context that ended because the lease
@@ -148,6 +153,7 @@ type Status struct {
 	Leading bool
 	Term    int64  // this daemon's term while Leading, else the last seen
 	Holder  string // the holder of the lease when last read; "" if unknown
+	URL     string // the holder's URL; "" if unknown or none
 }
 
 // Holds reports whether this daemon leads and its deadline has not
@@ -165,7 +171,7 @@ func (e *Elector) Holds() bool {
 func (e *Elector) Status() Status {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return Status{Leading: e.leading, Term: e.term, Holder: e.holder}
+	return Status{Leading: e.leading, Term: e.term, Holder: e.holder, URL: e.url}
 }
 
 // Run campaigns until ctx ends. Each time it wins the lease it calls lead
@@ -276,7 +282,7 @@ func (e *Elector) setLeading(leading bool, term int64) {
 	defer e.mu.Unlock()
 	e.leading, e.term = leading, term
 	if leading {
-		e.holder = e.opts.Holder
+		e.holder, e.url = e.opts.Holder, e.opts.URL
 	}
 }
 
@@ -289,26 +295,26 @@ func (e *Elector) acquire(ctx context.Context) (int64, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.opts.Renew)
 	defer cancel()
 	var term int64
-	var holder string
+	var holder, url string
 	err := e.with(ctx, func(c *pgx.Conn) error {
 		err := c.QueryRow(ctx, `
-			INSERT INTO leader_lease AS l (name, holder, term, acquired_at, renewed_at, expires_at)
-			VALUES ($1, $2, 1, now(), now(), now() + $3 * interval '1 microsecond')
+			INSERT INTO leader_lease AS l (name, holder, term, acquired_at, renewed_at, expires_at, url)
+			VALUES ($1, $2, 1, now(), now(), now() + $3 * interval '1 microsecond', $4)
 			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, term = l.term + 1,
-				acquired_at = now(), renewed_at = now(), expires_at = excluded.expires_at
+				acquired_at = now(), renewed_at = now(), expires_at = excluded.expires_at, url = excluded.url
 			WHERE l.expires_at <= now() OR l.holder = excluded.holder
-			RETURNING term`, e.opts.Name, e.opts.Holder, micros(e.opts.Lease)).Scan(&term)
+			RETURNING term`, e.opts.Name, e.opts.Holder, micros(e.opts.Lease), e.opts.URL).Scan(&term)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return c.QueryRow(ctx, `SELECT holder, term FROM leader_lease WHERE name = $1`, e.opts.Name).Scan(&holder, &term)
+			return c.QueryRow(ctx, `SELECT holder, term, url FROM leader_lease WHERE name = $1`, e.opts.Name).Scan(&holder, &term, &url)
 		}
-		holder = e.opts.Holder
+		holder, url = e.opts.Holder, e.opts.URL
 		return err
 	})
 	if err != nil {
 		return 0, false, err
 	}
 	e.mu.Lock()
-	e.holder = holder
+	e.holder, e.url = holder, url
 	if holder != e.opts.Holder {
 		e.term = term
 	}
