@@ -285,9 +285,10 @@ func (d *Daemon) leadWhile(ctx context.Context, term int64) {
 		d.lead.clear()
 		return
 	}
+	// said before it acts, so that the line's time precedes whatever it does
+	d.log.Info("leading: scheduling rule groups and delivering notifications", "term", term)
 	d.lead.take()
 	d.metrics.led(true)
-	d.log.Info("leading: scheduling rule groups and delivering notifications", "term", term)
 	defer func() {
 		d.lead.clear()
 		d.metrics.led(false)

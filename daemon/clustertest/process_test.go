@@ -280,12 +280,9 @@ func TestSIGKILLedLeaderIsReplacedWithoutLoss(t *testing.T) {
 		}
 	}
 	next, seen := procLeader(t, live, 15*time.Second)
-	var nextBegan time.Time
-	for _, e := range next.rec.log() {
-		if strings.HasPrefix(e.msg, "leading:") {
-			nextBegan = e.at
-		}
-	}
+	// its log line may reach the test after its HTTP answer
+	waitFor(t, 5*time.Second, next.name+"'s log says it leads", func() bool { return !next.began().IsZero() })
+	nextBegan := next.began()
 	t.Logf("SIGKILL of %s at %s; %s leads from %s (%s later; seen over HTTP after %s)", old.name, killed.Format("15:04:05.000"),
 		next.name, nextBegan.Format("15:04:05.000"), nextBegan.Sub(killed).Round(time.Millisecond), seen.Sub(killed).Round(time.Millisecond))
 	if d := nextBegan.Sub(killed); d > 15*time.Second || d <= 0 {
@@ -406,6 +403,7 @@ func TestPausedLeaderDoesNotActOnWaking(t *testing.T) {
 		t.Fatalf("import of %s on the woken %s refused", last, old.name)
 	}
 	waitFor(t, 10*time.Second, "the alert after the wake", func() bool { _, ok := c.hook.alerted()[last]; return ok })
+	waitFor(t, 5*time.Second, next.name+"'s log says it leads", func() bool { return !next.began().IsZero() })
 	nextBegan := next.began()
 	for _, d := range c.hook.deliveries() {
 		if d.replica == old.name && !d.at.Before(nextBegan) {
