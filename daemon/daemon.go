@@ -221,7 +221,11 @@ func (d *Daemon) Start(ctx context.Context) error {
 }
 
 func (d *Daemon) openData(ctx context.Context, cfg *config.Config) error {
-	db, err := d.opts.OpenStore(ctx, cfg.Path(cfg.Database))
+	addr := cfg.Path(cfg.Database)
+	if d.shared {
+		addr = boundIdleTransactions(addr, cfg.Cluster.Margin)
+	}
+	db, err := d.opts.OpenStore(ctx, addr)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
