@@ -221,11 +221,7 @@ func (d *Daemon) Start(ctx context.Context) error {
 }
 
 func (d *Daemon) openData(ctx context.Context, cfg *config.Config) error {
-	addr := cfg.Path(cfg.Database)
-	if d.shared {
-		addr = boundIdleTransactions(addr, cfg.Cluster.Margin)
-	}
-	db, err := d.opts.OpenStore(ctx, addr)
+	db, err := d.opts.OpenStore(ctx, cfg.Path(cfg.Database))
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}

@@ -42,19 +42,3 @@ func TestLagFollowsTheLooks(t *testing.T) {
 		t.Error("caught up again: want fresh, 0 ids, 0 seconds")
 	}
 }
-
-func TestBoundIdleTransactions(t *testing.T) {
-	for _, tc := range []struct {
-		dsn    string
-		margin time.Duration
-		want   string
-	}{
-		{"postgres://u@h/db?sslmode=disable", 2 * time.Second, "postgres://u@h/db?idle_in_transaction_session_timeout=2000&sslmode=disable"},
-		{"postgres://u@h/db", 200 * time.Millisecond, "postgres://u@h/db?idle_in_transaction_session_timeout=1000"},
-		{"postgres://u@h/db?idle_in_transaction_session_timeout=30000", 2 * time.Second, "postgres://u@h/db?idle_in_transaction_session_timeout=30000"},
-	} {
-		if got := boundIdleTransactions(tc.dsn, tc.margin); got != tc.want {
-			t.Errorf("boundIdleTransactions(%q, %s) = %q, want %q", tc.dsn, tc.margin, got, tc.want)
-		}
-	}
-}

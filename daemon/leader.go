@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -212,33 +211,6 @@ func advertiseURL(cfg *config.Config, addr string) string {
 		}
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// idleTransactionSetting is PostgreSQL's bound on how long a session may
-// sit in an open transaction without sending anything.
-const idleTransactionSetting = "idle_in_transaction_session_timeout"
-
-// boundIdleTransactions returns the connection URL with
-// idle_in_transaction_session_timeout set to margin (at least a second),
-// unless it sets one already. A leader paused in the middle of a
-// transaction (an alert write, a delivery's record) would otherwise keep
-// it open, holding its row locks, for as long as it is paused: the server
-// ends it after margin, so that it is rolled back before the lease can
-// pass to another daemon (with a margin of a second or more), and never
-// blocks the next leader's writes for long. A URL that cannot be parsed is
-// returned as it is, for the store to refuse.
-func boundIdleTransactions(dsn string, margin time.Duration) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return dsn
-	}
-	q := u.Query()
-	if q.Has(idleTransactionSetting) {
-		return dsn
-	}
-	q.Set(idleTransactionSetting, strconv.FormatInt(max(margin, time.Second).Milliseconds(), 10))
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // announce tells the daemons sharing the database that observations up to
