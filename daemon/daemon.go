@@ -109,6 +109,7 @@ type Daemon struct {
 	loopCtx   context.Context // ends when Close stops the loops
 	wg        sync.WaitGroup
 	ready     atomic.Bool
+	started   time.Time // when Start began, by Options.Now
 
 	// onScheduled, when set by a test, runs at the start of every
 	// scheduled evaluation.
@@ -168,6 +169,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 // once in the background; /-/ready answers 200 after that.
 func (d *Daemon) Start(ctx context.Context) error {
 	cfg := d.cfg.Load()
+	d.started = d.opts.Now()
 	d.loopCtx, d.cancel = context.WithCancel(context.Background())
 	var err error
 	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision); err != nil {
@@ -238,7 +240,8 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
 		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
-		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP)})
+		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP),
+		Console: d.consoleFor(int64(cfg.HTTP.MaxImportBytes))})
 	if err != nil {
 		return err
 	}

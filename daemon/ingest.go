@@ -125,8 +125,15 @@ func (d *Daemon) Import(ctx context.Context, req server.ImportRequest) (server.I
 	if err != nil {
 		return server.ImportSummary{}, inputErrors(err)
 	}
-	return server.ImportSummary{Added: res.Added, Revised: res.Revised, Unchanged: res.Unchanged,
-		FirstID: res.FirstID, LastID: res.LastID, DryRun: req.DryRun}, nil
+	sum := server.ImportSummary{Added: res.Added, Revised: res.Revised, Unchanged: res.Unchanged,
+		FirstID: res.FirstID, LastID: res.LastID, DryRun: req.DryRun}
+	if len(res.ByIndicator) > 0 {
+		sum.ByIndicator = make(map[string]server.ImportCounts, len(res.ByIndicator))
+		for code, c := range res.ByIndicator {
+			sum.ByIndicator[code] = server.ImportCounts{Added: c.Added, Revised: c.Revised, Unchanged: c.Unchanged}
+		}
+	}
+	return sum, nil
 }
 
 // inputErrors turns the importer's list of bad rows into the server's

@@ -24,12 +24,22 @@ type ImportRequest struct {
 
 // ImportSummary is what an import did.
 type ImportSummary struct {
-	Added     int   `json:"added"`
-	Revised   int   `json:"revised"`
-	Unchanged int   `json:"unchanged"`
-	FirstID   int64 `json:"first_id,omitempty"`
-	LastID    int64 `json:"last_id,omitempty"`
-	DryRun    bool  `json:"dry_run,omitempty"`
+	Added     int `json:"added"`
+	Revised   int `json:"revised"`
+	Unchanged int `json:"unchanged"`
+	// ByIndicator counts the same per indicator code; nil when the
+	// importer does not say.
+	ByIndicator map[string]ImportCounts `json:"by_indicator,omitempty"`
+	FirstID     int64                   `json:"first_id,omitempty"`
+	LastID      int64                   `json:"last_id,omitempty"`
+	DryRun      bool                    `json:"dry_run,omitempty"`
+}
+
+// ImportCounts is what an import did to the figures of one indicator.
+type ImportCounts struct {
+	Added     int `json:"added"`
+	Revised   int `json:"revised"`
+	Unchanged int `json:"unchanged"`
 }
 
 // ObservationQuery filters GET /api/v1/observations.
@@ -115,14 +125,39 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 
 func validToken(header string, tokens []string) bool {
 	got, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || got == "" {
+	return ok && tokenIn(got, tokens)
+}
+
+// tokenIn reports, in constant time per token, whether token is one of
+// tokens; the empty token never is.
+func tokenIn(token string, tokens []string) bool {
+	if token == "" {
 		return false
 	}
 	valid := 0
 	for _, t := range tokens {
-		valid |= subtle.ConstantTimeCompare([]byte(got), []byte(t))
+		valid |= subtle.ConstantTimeCompare([]byte(token), []byte(t))
 	}
 	return valid == 1
+}
+
+// Action is a write a token may be allowed to make.
+type Action string
+
+// The writes of the API and the console.
+const (
+	ActionImport  Action = "import"
+	ActionAck     Action = "ack"
+	ActionSilence Action = "silence"
+	ActionReload  Action = "reload"
+)
+
+// Allows reports whether token may make the write action. Every token of
+// the configuration may make every write: the write endpoints of the API
+// and the console's sign-in both ask here, so that scoping tokens is a
+// change of this one function.
+func (s *Server) Allows(token string, _ Action) bool {
+	return tokenIn(token, s.deps.Tokens())
 }
 
 func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) {

@@ -70,6 +70,11 @@ type Deps struct {
 	// Registerer receives the server's own HTTP metrics; nil skips them.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
+	// Console builds the web pages for people, given the server's check of
+	// a token (Server.Allows); it serves every path the API does not, and
+	// POST /import with the import's limits. Nil serves a plain landing
+	// page at /.
+	Console func(allows func(token string, action Action) bool) http.Handler
 	// Limits bound connections, bodies, timeouts and pages; zero fields
 	// take DefaultLimits.
 	Limits Limits
@@ -109,7 +114,15 @@ func (s *Server) routes(inst *instrumentation) {
 	if s.deps.Values != nil {
 		mh.values = s.deps.Values
 	}
-	handle("GET /{$}", "landing", s.landing)
+	if s.deps.Console != nil {
+		c := s.deps.Console(s.Allows)
+		// an upload may be as large as an import through the API; the
+		// console checks the sign-in before it reads the body
+		s.mux.Handle("POST /import", inst.wrap("console_import", s.bounded(s.lim.MaxImportBytes, c.ServeHTTP)))
+		handle("/", "console", c.ServeHTTP)
+	} else {
+		handle("GET /{$}", "landing", s.landing)
+	}
 	handle("GET /metrics", "metrics", mh.ServeHTTP)
 	handle("GET /-/healthy", "healthy", s.healthy)
 	handle("GET /-/ready", "ready", s.ready)

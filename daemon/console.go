@@ -1,0 +1,113 @@
+package daemon
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/console"
+	"github.com/chiso-vn/chiso/server"
+)
+
+// HistoryReader reads every revision of a series; a store that has it
+// gives the console's series page its revisions.
+type HistoryReader interface {
+	History(ctx context.Context, indicator, area string) ([]chiso.Observation, error)
+}
+
+// consoleFor returns the server's Console builder: the web pages, reading
+// what the API reads, and checking tokens with the server's check.
+func (d *Daemon) consoleFor(maxUpload int64) func(allows func(string, server.Action) bool) http.Handler {
+	return func(allows func(string, server.Action) bool) http.Handler {
+		deps := console.Deps{Status: d, Querier: d, Importer: d, Allows: allows,
+			Series:  func() []server.SeriesValue { return d.values.Snapshot().Values },
+			Imports: d.recentImports, Rule: d.ruleSource, Version: d.opts.Version, Started: d.started,
+			Logger: d.log, MaxUploadBytes: maxUpload, History: d.history}
+		if a := d.alertingDeps(); a != nil {
+			deps.Alerting = a.(alertingAPI)
+		}
+		return console.New(deps)
+	}
+}
+
+// history reads a series' revisions from the store.
+func (d *Daemon) history(ctx context.Context, indicator, area string) ([]chiso.Observation, error) {
+	h, ok := d.db.(HistoryReader)
+	if !ok {
+		return nil, errNoHistory
+	}
+	return h.History(ctx, indicator, area)
+}
+
+var errNoHistory = errors.New("this store does not keep the revisions of a series")
+
+// recentImports lists the latest imports for the console.
+func (d *Daemon) recentImports(ctx context.Context, limit int) ([]console.ImportRecord, error) {
+	recs, err := d.db.Imports(ctx, limit)
+	out := make([]console.ImportRecord, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, console.ImportRecord{ID: r.ID, Source: r.Source, FinishedAt: r.FinishedAt,
+			Added: r.Added, Revised: r.Revised, Unchanged: r.Unchanged})
+	}
+	return out, err
+}
+
+// maxRuleLines bounds the YAML the console shows of one rule.
+const maxRuleLines = 200
+
+// ruleSource finds a rule of the running set and reads its lines from its
+// file: from its first key to the line before the next rule or group of
+// the same file.
+func (d *Daemon) ruleSource(group, rule string) (console.RuleSource, bool) {
+	set := d.groups.Load()
+	var pos, end int
+	var file string
+	for _, g := range set.list {
+		for _, r := range g.Rules {
+			switch {
+			case g.Name == group && r.Alert == rule:
+				file, pos = r.Pos.File, r.Pos.Line
+			case file != "" && r.Pos.File == file && r.Pos.Line > pos && (end == 0 || r.Pos.Line < end):
+				end = r.Pos.Line
+			}
+		}
+		if file != "" && g.Pos.File == file && g.Pos.Line > pos && (end == 0 || g.Pos.Line < end) {
+			end = g.Pos.Line
+		}
+	}
+	if file == "" {
+		return console.RuleSource{}, false
+	}
+	src := console.RuleSource{File: file, Line: pos}
+	src.Text = readLines(file, pos, end)
+	return src, true
+}
+
+// readLines returns lines from..to-1 (1-based; to 0 for the end of the
+// file) of a file, at most maxRuleLines, trailing blank lines dropped.
+func readLines(path string, from, to int) string {
+	f, err := os.Open(path)
+	if err != nil || from < 1 {
+		return ""
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		if n < from {
+			continue
+		}
+		if to > 0 && n >= to || len(lines) == maxRuleLines {
+			break
+		}
+		lines = append(lines, sc.Text())
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
