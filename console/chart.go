@@ -19,7 +19,7 @@ const (
 	chartLeft   = 78.0 // room for the value axis's labels
 	chartRight  = 14.0
 	panelTitle  = 26.0 // the line above a panel that names its kind
-	panelH      = 150.0
+	panelH      = 170.0
 	panelGap    = 14.0
 	axisH       = 30.0 // the time axis under the last panel
 	pointR      = 6.0
@@ -31,6 +31,7 @@ const (
 // axis, so that a half-year is never joined to years.
 type chart struct {
 	b          strings.Builder
+	kinds      []chiso.PeriodKind
 	d          *seriesData
 	lang       string
 	t0, t1     float64 // the time domain, Unix seconds
@@ -43,7 +44,7 @@ func drawChart(d *seriesData, lang string) template.HTML {
 	if len(kinds) == 0 {
 		return ""
 	}
-	c := &chart{d: d, lang: lang, findingsAt: map[chiso.Period][]int{}}
+	c := &chart{d: d, lang: lang, kinds: kinds, findingsAt: map[chiso.Period][]int{}}
 	for i, f := range d.Findings {
 		c.findingsAt[f.Period] = append(c.findingsAt[f.Period], i+1)
 	}
@@ -75,11 +76,6 @@ func chartKinds(d *seriesData) []chiso.PeriodKind {
 			has[f.Period.Kind] = true
 		}
 	}
-	if len(has) > 0 { // a target alone does not make a chart
-		for _, t := range d.Targets {
-			has[t.Period.Kind] = true
-		}
-	}
 	var out []chiso.PeriodKind
 	for _, k := range []chiso.PeriodKind{chiso.Year, chiso.Half, chiso.Quarter, chiso.Month} {
 		if has[k] {
@@ -87,6 +83,17 @@ func chartKinds(d *seriesData) []chiso.PeriodKind {
 		}
 	}
 	return out
+}
+
+// targetPanel is the kind of panel a target is drawn in: its own kind's,
+// or else the first panel's (a yearly target over monthly figures).
+func targetPanel(t chiso.Target, kinds []chiso.PeriodKind) chiso.PeriodKind {
+	for _, k := range kinds {
+		if k == t.Period.Kind {
+			return k
+		}
+	}
+	return kinds[0]
 }
 
 // domain sets the time axis from the first period's start to the last
@@ -178,7 +185,7 @@ func (c *chart) panelScale(k chiso.PeriodKind, top float64) scale {
 		}
 	}
 	for _, t := range c.d.Targets {
-		if t.Period.Kind == k {
+		if targetPanel(t, c.kinds) == k {
 			see(t.Value)
 		}
 	}
@@ -212,8 +219,8 @@ func (c *chart) panel(k chiso.PeriodKind, top float64) {
 	fmt.Fprintf(&c.b, `<text class="ptitle" x="%g" y="%g">%s</text>`, chartLeft, top+18, esc(kindText(k, c.lang)))
 	for v := s.lo; v <= s.hi+s.step/2; v += s.step {
 		y := s.y(v)
-		fmt.Fprintf(&c.b, `<line class="grid" x1="%g" x2="%g" y1="%.1f" y2="%.1f"/>`, chartLeft, chartW-chartRight, y, y)
-		fmt.Fprintf(&c.b, `<text class="ylab" x="%g" y="%.1f">%s</text>`, chartLeft-6, y+5, esc(checks.FormatNumber(v, c.lang)))
+		fmt.Fprintf(&c.b, `<line class="grid" x1="%g" x2="%g" y1="%.0f" y2="%.0f"/>`, chartLeft, chartW-chartRight, y, y)
+		fmt.Fprintf(&c.b, `<text class="ylab" x="%g" y="%.0f">%s</text>`, chartLeft-6, y+5, esc(checks.FormatNumber(v, c.lang)))
 	}
 	c.preds(k, s)
 	c.line(k, s)
@@ -232,7 +239,7 @@ func (c *chart) line(k chiso.PeriodKind, s scale) {
 	var pts []string
 	for _, pf := range c.d.Figures {
 		if pf.Period.Kind == k {
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", c.x(pf.Period), s.y(pf.Current.Value)))
+			pts = append(pts, fmt.Sprintf("%.0f,%.0f", c.x(pf.Period), s.y(pf.Current.Value)))
 		}
 	}
 	if len(pts) > 1 {
@@ -245,22 +252,17 @@ func (c *chart) line(k chiso.PeriodKind, s scale) {
 func (c *chart) figure(pf periodFigures, s scale) {
 	x := c.x(pf.Period)
 	for _, e := range pf.Earlier {
-		fmt.Fprintf(&c.b, `<circle class="rev" cx="%.1f" cy="%.1f" r="%g" data-period="%s" data-revision="%d"><title>%s</title></circle>`,
-			x, s.y(e.Value), pointR, pf.Period, e.Revision, esc(c.pointTitle(e, true)))
+		fmt.Fprintf(&c.b, `<circle class="rev" cx="%.0f" cy="%.0f" r="%g" data-period="%s"><title>%s</title></circle>`,
+			x, s.y(e.Value), pointR, pf.Period, esc(c.pointTitle(e, true)))
 	}
 	o := pf.Current
 	lo, hi, open := valueRange(o, c.d.Indicator)
 	if lo != hi {
-		fmt.Fprintf(&c.b, `<line class="rng" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" data-period="%s" data-lo="%g" data-hi="%g"/>`,
-			x, x, s.y(lo), s.y(hi), pf.Period, lo, hi)
-		for _, v := range []float64{lo, hi} {
-			if v != o.Value && !(open && v == hi) {
-				fmt.Fprintf(&c.b, `<line class="rng" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, x-5, x+5, s.y(v), s.y(v))
-			}
-		}
+		fmt.Fprintf(&c.b, `<line class="rng" x1="%.0f" x2="%.0f" y1="%.0f" y2="%.0f" data-period="%s" data-lo="%s" data-hi="%s"/>`,
+			x, x, s.y(lo), s.y(hi), pf.Period, short(lo), short(hi))
 		if open {
 			y := s.y(hi)
-			fmt.Fprintf(&c.b, `<path class="rng" d="M%.1f %.1fL%.1f %.1fL%.1f %.1f"/>`, x-5, y+6, x, y, x+5, y+6)
+			fmt.Fprintf(&c.b, `<path class="rng" d="M%.0f %.0fl5 -6l5 6"/>`, x-5, y+6)
 		}
 	}
 	class := "pt"
@@ -270,12 +272,16 @@ func (c *chart) figure(pf periodFigures, s scale) {
 	if lo != hi {
 		class += " bound" // the figure itself is an end the true value does not reach
 	}
-	fmt.Fprintf(&c.b, `<a href="#p-%s"><circle class="%s" cx="%.1f" cy="%.1f" r="%g" data-period="%s" data-value="%g" data-qualifier="%s"><title>%s</title></circle></a>`,
-		pf.Period, class, x, s.y(o.Value), pointR, pf.Period, o.Value, o.Qualifier, esc(c.pointTitle(o, false)))
+	fmt.Fprintf(&c.b, `<circle class="%s" cx="%.0f" cy="%.0f" r="%g" data-period="%s" data-value="%s"><title>%s</title></circle>`,
+		class, x, s.y(o.Value), pointR, pf.Period, short(o.Value), esc(c.pointTitle(o, false)))
 	if o.Qualifier.Provisional() {
-		fmt.Fprintf(&c.b, `<text class="plab" x="%.1f" y="%.1f">%s</text>`, x, s.y(o.Value)-10, esc(provisionalWord(o.Qualifier, c.lang)))
+		fmt.Fprintf(&c.b, `<text class="plab" x="%.0f" y="%.0f">%s</text>`, x, s.y(o.Value)-10, esc(provisionalWord(o.Qualifier, c.lang)))
 	}
 }
+
+// short writes a value for a data attribute: at most nine significant
+// digits.
+func short(v float64) string { return strconv.FormatFloat(v, 'g', 9, 64) }
 
 func provisionalWord(q chiso.Qualifier, lang string) string {
 	if q == chiso.Estimate {
@@ -284,13 +290,12 @@ func provisionalWord(q chiso.Qualifier, lang string) string {
 	return tr(lang, "sơ bộ", "prel.")
 }
 
+// pointTitle is a point's tooltip: the period and the figure as people
+// write it; the raw text is in the table under the chart.
 func (c *chart) pointTitle(o chiso.Observation, earlier bool) string {
 	s := periodText(o.Period, c.lang) + ": " + checks.FormatFigure(o.Value, o.Qualifier, c.d.Indicator.Unit, c.lang)
 	if earlier {
-		s += tr(c.lang, " (lần ", " (revision ") + strconv.Itoa(o.Revision) + tr(c.lang, ", đã được sửa)", ", since revised)")
-	}
-	if o.Raw != "" {
-		s += " — «" + o.Raw + "»"
+		s += tr(c.lang, " (lần ", " (revision ") + strconv.Itoa(o.Revision) + ")"
 	}
 	return s
 }
@@ -303,9 +308,9 @@ func (c *chart) preds(k chiso.PeriodKind, s scale) {
 		}
 		x, y := c.x(p.Period), s.y(p.Value)
 		title := tr(c.lang, "Tổng các tỉnh trước sáp nhập, ", "Predecessors' sum, ") + periodText(p.Period, c.lang) + ": " +
-			checks.FormatQuantity(p.Value, c.d.Indicator.Unit, c.lang)
-		fmt.Fprintf(&c.b, `<rect class="pred" x="%.1f" y="%.1f" width="11" height="11" transform="rotate(45 %.1f %.1f)" data-period="%s" data-value="%g"><title>%s</title></rect>`,
-			x-5.5, y-5.5, x, y, p.Period, p.Value, esc(title))
+			checks.FormatFigure(p.Value, p.Qualifier, c.d.Indicator.Unit, c.lang)
+		fmt.Fprintf(&c.b, `<rect class="pred" x="%.0f" y="%.0f" width="11" height="11" transform="rotate(45 %.0f %.0f)" data-period="%s" data-value="%s"><title>%s</title></rect>`,
+			x-5.5, y-5.5, x, y, p.Period, short(p.Value), esc(title))
 	}
 }
 
@@ -313,12 +318,12 @@ func (c *chart) preds(k chiso.PeriodKind, s scale) {
 // latest figure before its deadline to the target at the deadline.
 func (c *chart) targets(k chiso.PeriodKind, s scale) {
 	for _, t := range c.d.Targets {
-		if t.Period.Kind != k {
+		if targetPanel(t, c.kinds) != k {
 			continue
 		}
 		x1, y1 := c.xt(c.t0), s.y(t.Value)
 		for _, pf := range c.d.Figures {
-			if pf.Period.Kind == k && pf.Period.Before(t.Period) {
+			if pf.Period.Kind == k && pf.Period.End().Before(t.Period.End()) {
 				x1, y1 = c.x(pf.Period), s.y(pf.Current.Value)
 			}
 		}
@@ -326,9 +331,9 @@ func (c *chart) targets(k chiso.PeriodKind, s scale) {
 		label := string(t.Op) + " " + checks.FormatQuantity(t.Value, c.d.Indicator.Unit, c.lang) + " · " + strconv.Itoa(t.Period.Year)
 		fmt.Fprintf(&c.b, `<g class="tgt" data-period="%s" data-value="%g"><title>%s</title>`, t.Period, t.Value,
 			esc(tr(c.lang, "Mục tiêu: ", "Target: ")+label+" — "+t.Source))
-		fmt.Fprintf(&c.b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x1, y1, x2, y2)
-		fmt.Fprintf(&c.b, `<path d="M%.1f %.1fL%.1f %.1fL%.1f %.1fZ"/>`, x2, y2-7, x2+7, y2, x2, y2+7)
-		fmt.Fprintf(&c.b, `<text class="tlab" x="%.1f" y="%.1f">%s</text></g>`, x2-6, y2-9, esc(label))
+		fmt.Fprintf(&c.b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f"/>`, x1, y1, x2, y2)
+		fmt.Fprintf(&c.b, `<path d="M%.0f %.0fL%.0f %.0fL%.0f %.0fZ"/>`, x2, y2-7, x2+7, y2, x2, y2+7)
+		fmt.Fprintf(&c.b, `<text class="tlab" x="%.0f" y="%.0f">%s</text></g>`, x2-6, y2-9, esc(label))
 	}
 }
 
@@ -362,8 +367,8 @@ func (c *chart) findingMarks(k chiso.PeriodKind, s scale) {
 			nums = append(nums, strconv.Itoa(n))
 		}
 		fmt.Fprintf(&c.b, `<a href="#f-%d"><g class="fnd %s" data-period="%s"><title>%s</title>`, ns[0], severityClass(worst), p, esc(strings.Join(titles, "\n")))
-		fmt.Fprintf(&c.b, `<circle cx="%.1f" cy="%.1f" r="%g"/>`, x, y, findingR)
-		fmt.Fprintf(&c.b, `<text x="%.1f" y="%.1f">%s</text></g></a>`, x+findingR+2, y-findingR+2, strings.Join(nums, ","))
+		fmt.Fprintf(&c.b, `<circle cx="%.0f" cy="%.0f" r="%g"/>`, x, y, findingR)
+		fmt.Fprintf(&c.b, `<text x="%.0f" y="%.0f">%s</text></g></a>`, x+findingR+2, y-findingR+2, strings.Join(nums, ","))
 	}
 }
 
@@ -383,8 +388,8 @@ func (c *chart) timeAxis(bottom float64) {
 			continue
 		}
 		mid := float64(time.Date(yr, 7, 1, 0, 0, 0, 0, time.UTC).Unix())
-		x := c.xt(mid)
-		fmt.Fprintf(&c.b, `<text class="xlab" x="%.1f" y="%.1f">%d</text>`, x, bottom+22, yr)
+		x := min(c.xt(mid), chartW-chartRight-24) // the last year's label stays inside
+		fmt.Fprintf(&c.b, `<text class="xlab" x="%.0f" y="%.0f">%d</text>`, x, bottom+24, yr)
 	}
 }
 

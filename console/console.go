@@ -158,7 +158,14 @@ type view struct {
 // render writes the page name with body in the request's language.
 func (c *Console) render(w http.ResponseWriter, r *http.Request, code int, name, title, nav string, body any) {
 	lang := langOf(r)
-	v := view{Lang: lang, Title: title, Nav: nav, Path: r.URL.RequestURI(), CSRF: c.csrf(w, r),
+	path := r.URL.RequestURI()
+	if r.Method != http.MethodGet { // a form's answer: switching language goes to the page, not the form
+		path = "/"
+		if nav != "home" && nav != "" {
+			path += nav
+		}
+	}
+	v := view{Lang: lang, Title: title, Nav: nav, Path: path, CSRF: c.csrf(w, r),
 		SignedIn: c.signedIn(r), Version: c.deps.Version, Body: body}
 	var buf bytes.Buffer
 	if err := c.pages[lang].ExecuteTemplate(&buf, name, v); err != nil {

@@ -147,7 +147,7 @@ func (c *Console) grid(cat *chiso.Catalogue, lang string) (grid, int) {
 		}
 		g.Rows = append(g.Rows, row)
 	}
-	slices.SortStableFunc(g.Rows, func(a, b gridRow) int { return cmp.Compare(a.Code, b.Code) })
+	slices.SortStableFunc(g.Rows, func(a, b gridRow) int { return cmp.Compare(a.Name, b.Name) })
 	return g, total
 }
 

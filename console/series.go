@@ -33,9 +33,10 @@ type periodFigures struct {
 // predSum is the sum of the predecessors' current figures for a period
 // before the merger, when each of them has one.
 type predSum struct {
-	Period chiso.Period
-	Value  float64
-	Parts  []chiso.Observation // one per predecessor, in lineage order
+	Period    chiso.Period
+	Value     float64
+	Qualifier chiso.Qualifier     // what the parts' qualifiers make of the sum
+	Parts     []chiso.Observation // one per predecessor, in lineage order
 }
 
 // loadSeries reads everything the page shows of one series.
@@ -80,6 +81,36 @@ func byPeriod(hist []chiso.Observation) []periodFigures {
 	return out
 }
 
+// sumQualifier is the qualifier of a sum: over when some parts are over
+// and the rest exact (nearly likewise), about when they pull both ways, an
+// estimate when a part is provisional.
+func sumQualifier(parts []chiso.Observation) chiso.Qualifier {
+	var lower, upper, approx, provisional bool
+	for _, o := range parts {
+		switch {
+		case o.Qualifier.Provisional():
+			provisional = true
+		case o.Qualifier.Bound() == chiso.Lower:
+			lower = true
+		case o.Qualifier.Bound() == chiso.Upper:
+			upper = true
+		case o.Qualifier.Bound() == chiso.Approximate:
+			approx = true
+		}
+	}
+	switch {
+	case provisional:
+		return chiso.Estimate
+	case approx || lower && upper:
+		return chiso.About
+	case lower:
+		return chiso.Over
+	case upper:
+		return chiso.Nearly
+	}
+	return chiso.Exact
+}
+
 // loadPreds sums the predecessors' figures for the periods that end by the
 // merger, for an additive indicator; a share or a rank cannot be summed.
 func (c *Console) loadPreds(r *http.Request, cat *chiso.Catalogue, d *seriesData) error {
@@ -119,6 +150,7 @@ func (c *Console) loadPreds(r *http.Request, cat *chiso.Catalogue, d *seriesData
 		for _, o := range parts {
 			s.Value += o.Value
 		}
+		s.Qualifier = sumQualifier(parts)
 		d.Preds = append(d.Preds, s)
 	}
 	slices.SortFunc(d.Preds, func(a, b predSum) int { return a.Period.Compare(b.Period) })
@@ -257,7 +289,7 @@ func (c *Console) seriesView(d *seriesData, cat *chiso.Catalogue, lang string) s
 		v.Figures = append(v.Figures, row)
 	}
 	for _, s := range d.Preds {
-		pr := predRow{Period: periodText(s.Period, lang), Sum: checks.FormatQuantity(s.Value, d.Indicator.Unit, lang)}
+		pr := predRow{Period: periodText(s.Period, lang), Sum: checks.FormatFigure(s.Value, s.Qualifier, d.Indicator.Unit, lang)}
 		for i, o := range s.Parts {
 			if i > 0 {
 				pr.Parts += " + "
