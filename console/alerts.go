@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,8 +14,17 @@ import (
 	"github.com/chiso-vn/chiso/internal/timespec"
 )
 
+// alertsPageSize is how many alerts a page of /alerts lists, across its
+// groups.
+const alertsPageSize = 100
+
 type alertsView struct {
 	Enabled  bool
+	Total    int // alerts matching the filter
+	Page     int
+	Pages    int
+	PrevLink string
+	NextLink string
 	State    string // the state filter; empty for all
 	Severity string // the severity filter; empty for all
 	Groups   []alertGroupView
@@ -106,22 +116,55 @@ func (c *Console) showAlerts(w http.ResponseWriter, r *http.Request, form silenc
 	}
 	names := newNamer(cat, lang)
 	now := c.deps.Now()
+	v.Page = 1
+	if p := q.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			c.problem(w, r, http.StatusBadRequest, tr(lang, "Tham số page ", "Query parameter page ")+quote(p)+
+				tr(lang, " không phải số trang (1, 2, …)", " is not a page number (1, 2, …)"))
+			return
+		}
+		v.Page = n
+	}
+	first, end := (v.Page-1)*alertsPageSize, v.Page*alertsPageSize
 	for _, g := range c.deps.Alerting.Groups(now) {
 		gv := alertGroupView{Receiver: cmp.Or(g.Receiver, "—")}
-		for _, k := range sortedLabelNames(g.Labels) {
-			gv.Labels = append(gv.Labels, k+"="+strconv.Quote(g.Labels[k]))
-		}
 		for _, st := range g.Alerts {
 			if v.State != "" && string(st.State) != v.State || v.Severity != "" && st.Labels[alerting.LabelSeverity] != v.Severity {
 				continue
+			}
+			v.Total++
+			if v.Total <= first || v.Total > end {
+				continue // on another page
 			}
 			row := alertRowOf(st.Alert, names, lang)
 			row.Acked, row.SilencedBy, row.Inhibited = st.Acknowledged, st.SilencedBy, st.Inhibited
 			gv.Alerts = append(gv.Alerts, row)
 		}
 		if len(gv.Alerts) > 0 {
+			for _, k := range sortedLabelNames(g.Labels) {
+				gv.Labels = append(gv.Labels, k+"="+strconv.Quote(g.Labels[k]))
+			}
 			v.Groups = append(v.Groups, gv)
 		}
+	}
+	v.Pages = max(1, (v.Total+alertsPageSize-1)/alertsPageSize)
+	link := func(page int) string {
+		u := url.Values{}
+		if v.State != "" {
+			u.Set("state", v.State)
+		}
+		if v.Severity != "" {
+			u.Set("severity", v.Severity)
+		}
+		u.Set("page", strconv.Itoa(page))
+		return "/alerts?" + u.Encode()
+	}
+	if v.Page > 1 {
+		v.PrevLink = link(v.Page - 1)
+	}
+	if v.Page < v.Pages {
+		v.NextLink = link(v.Page + 1)
 	}
 	for _, s := range c.deps.Alerting.Silences() {
 		st := s.State(now)

@@ -16,9 +16,9 @@ import (
 // the page, and the text is sized to stay readable on a phone.
 const (
 	chartW      = 640.0
-	chartLeft   = 78.0 // room for the value axis's labels
+	chartLeft   = 100.0 // room for the value axis's labels, in a phone's larger type
 	chartRight  = 14.0
-	panelTitle  = 26.0 // the line above a panel that names its kind
+	panelTitle  = 36.0 // the line above a panel that names its kind
 	panelH      = 170.0
 	panelGap    = 14.0
 	axisH       = 30.0 // the time axis under the last panel
@@ -216,7 +216,7 @@ func niceStep(raw float64) float64 {
 func (c *chart) panel(k chiso.PeriodKind, top float64) {
 	s := c.panelScale(k, top+panelTitle)
 	fmt.Fprintf(&c.b, `<g class="panel" data-kind="%s">`, k)
-	fmt.Fprintf(&c.b, `<text class="ptitle" x="%g" y="%g">%s</text>`, chartLeft, top+18, esc(kindText(k, c.lang)))
+	fmt.Fprintf(&c.b, `<text class="ptitle" x="%g" y="%g">%s</text>`, chartLeft, top+24, esc(kindText(k, c.lang)))
 	for v := s.lo; v <= s.hi+s.step/2; v += s.step {
 		y := s.y(v)
 		fmt.Fprintf(&c.b, `<line class="grid" x1="%g" x2="%g" y1="%.0f" y2="%.0f"/>`, chartLeft, chartW-chartRight, y, y)
@@ -328,7 +328,7 @@ func (c *chart) targets(k chiso.PeriodKind, s scale) {
 			}
 		}
 		x2, y2 := c.x(t.Period), s.y(t.Value)
-		label := string(t.Op) + " " + checks.FormatQuantity(t.Value, c.d.Indicator.Unit, c.lang) + " · " + strconv.Itoa(t.Period.Year)
+		label := opText(t.Op) + " " + checks.FormatQuantity(t.Value, c.d.Indicator.Unit, c.lang) + " · " + strconv.Itoa(t.Period.Year)
 		fmt.Fprintf(&c.b, `<g class="tgt" data-period="%s" data-value="%g"><title>%s</title>`, t.Period, t.Value,
 			esc(tr(c.lang, "Mục tiêu: ", "Target: ")+label+" — "+t.Source))
 		fmt.Fprintf(&c.b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f"/>`, x1, y1, x2, y2)
@@ -391,6 +391,17 @@ func (c *chart) timeAxis(bottom float64) {
 		x := min(c.xt(mid), chartW-chartRight-24) // the last year's label stays inside
 		fmt.Fprintf(&c.b, `<text class="xlab" x="%.0f" y="%.0f">%d</text>`, x, bottom+24, yr)
 	}
+}
+
+// opText writes a comparator as people read it.
+func opText(op chiso.Op) string {
+	switch op {
+	case chiso.OpGE:
+		return "≥"
+	case chiso.OpLE:
+		return "≤"
+	}
+	return string(op)
 }
 
 func esc(s string) string { return template.HTMLEscapeString(s) }

@@ -8,12 +8,16 @@ package console
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"embed"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -175,9 +179,29 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, code int, name,
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Add("Vary", "Accept-Encoding")
+	if buf.Len() < gzipMin || !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.WriteHeader(code)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	w.Header().Set("Content-Encoding", "gzip")
 	w.WriteHeader(code)
-	_, _ = w.Write(buf.Bytes())
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(w)
+	_, _ = zw.Write(buf.Bytes())
+	_ = zw.Close()
+	gzipWriters.Put(zw)
 }
+
+// gzipMin is the smallest page sent compressed: the grid of a large
+// catalogue is a megabyte of HTML, a phone's link is slow.
+const gzipMin = 8 << 10
+
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
 
 // problem answers a page that cannot be shown, saying why in the
 // request's language.

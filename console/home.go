@@ -2,8 +2,11 @@ package console
 
 import (
 	"cmp"
+	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/server"
@@ -21,6 +24,7 @@ type homeView struct {
 	ImportsErr string
 	Findings   int
 	Grid       grid
+	GridHTML   template.HTML
 }
 
 type severityCount struct {
@@ -45,7 +49,6 @@ type gridRow struct {
 type gridCell struct {
 	Class string // crit, warn, info, ok, or empty with no series
 	N     int    // findings
-	Title string
 	Link  string
 }
 
@@ -78,6 +81,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Grid, v.Findings = c.grid(cat, lang)
+	v.GridHTML = v.Grid.html(lang)
 	c.render(w, r, http.StatusOK, "home", "chiso", "home", v)
 }
 
@@ -143,12 +147,41 @@ func (c *Console) grid(cat *chiso.Catalogue, lang string) (grid, int) {
 			cell.N = s.n
 			cell.Class = cmp.Or(severityClass(s.worst), "ok")
 			cell.Link = "/series/" + pathEscape(ind.Code) + "/" + pathEscape(a.Code)
-			cell.Title = a.Name + " · " + row.Name
 		}
 		g.Rows = append(g.Rows, row)
 	}
 	slices.SortStableFunc(g.Rows, func(a, b gridRow) int { return cmp.Compare(a.Name, b.Name) })
 	return g, total
+}
+
+// html writes the grid's table: built here rather than by the template,
+// as a million observations make thousands of cells.
+func (g grid) html(lang string) template.HTML {
+	var b strings.Builder
+	b.Grow(64 * (len(g.Areas) + 1) * (len(g.Rows) + 1))
+	b.WriteString(`<table class="grid"><thead><tr><th scope="col">`)
+	b.WriteString(esc(tr(lang, "Chỉ số", "Indicator")))
+	b.WriteString(`</th>`)
+	for _, a := range g.Areas {
+		fmt.Fprintf(&b, `<th scope="col"><abbr title="%s">%s</abbr></th>`, esc(a.Name), esc(a.Code))
+	}
+	b.WriteString(`</tr></thead><tbody>`)
+	for _, r := range g.Rows {
+		fmt.Fprintf(&b, `<tr><th scope="row" title="%s">%s</th>`, esc(r.Code), esc(r.Name))
+		for _, c := range r.Cells {
+			switch {
+			case c.Link == "":
+				b.WriteString(`<td></td>`)
+			case c.N > 0:
+				fmt.Fprintf(&b, `<td class="%s"><a href="%s">%d</a></td>`, c.Class, esc(c.Link), c.N)
+			default:
+				fmt.Fprintf(&b, `<td class="ok"><a href="%s">·</a></td>`, esc(c.Link))
+			}
+		}
+		b.WriteString(`</tr>`)
+	}
+	b.WriteString(`</tbody></table>`)
+	return template.HTML(b.String())
 }
 
 // severityClass is the CSS class of a severity rank.

@@ -299,7 +299,7 @@ func (c *Console) seriesView(d *seriesData, cat *chiso.Catalogue, lang string) s
 		v.Preds = append(v.Preds, pr)
 	}
 	for _, t := range d.Targets {
-		v.Targets = append(v.Targets, string(t.Op)+" "+checks.FormatQuantity(t.Value, d.Indicator.Unit, lang)+" · "+
+		v.Targets = append(v.Targets, opText(t.Op)+" "+checks.FormatQuantity(t.Value, d.Indicator.Unit, lang)+" · "+
 			periodText(t.Period, lang)+" · "+cmp.Or(t.Description(lang), t.Source)+" ("+t.Source+")")
 	}
 	return v
