@@ -336,6 +336,7 @@ func signIn(t *testing.T, b *browser, s *site) {
 	b.do(t, chromedp.Navigate(s.url+"/signin"), chromedp.WaitReady(chromedp.CSS(`input[name=token]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=token]`), s.token),
 		chromedp.Submit(chromedp.CSS(`input[name=token]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`input[name=token]`)),
 		chromedp.WaitReady(chromedp.CSS(`form[action="/signout"]`)))
 }
 

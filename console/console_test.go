@@ -224,6 +224,18 @@ func TestEnglish(t *testing.T) {
 	}
 }
 
+func TestRulesShowTheirYAML(t *testing.T) {
+	s := startSite(t)
+	body := s.get("/rules")
+	m := regexp.MustCompile(`(?s)<code>([^<]*plausibility\.yaml):(\d+)</code></summary><pre class="yaml">(- alert: RevenueChangeImplausible\n.*?)</pre>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("the rules page does not show RevenueChangeImplausible's YAML with its file and line:\n%s", excerpt(body))
+	}
+	if !strings.Contains(m[3], "check: change") || strings.Contains(m[3], "- alert:") && strings.Count(m[3], "- alert:") != 1 {
+		t.Errorf("the rule's YAML:\n%s", m[3])
+	}
+}
+
 func excerpt(s string) string {
 	if i := strings.Index(s, "<main>"); i >= 0 {
 		s = s[i:]

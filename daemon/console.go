@@ -64,27 +64,34 @@ const maxRuleLines = 200
 // the same file.
 func (d *Daemon) ruleSource(group, rule string) (console.RuleSource, bool) {
 	set := d.groups.Load()
-	var pos, end int
 	var file string
+	var pos int
 	for _, g := range set.list {
 		for _, r := range g.Rules {
-			switch {
-			case g.Name == group && r.Alert == rule:
-				file, pos = r.Pos.File, r.Pos.Line
-			case file != "" && r.Pos.File == file && r.Pos.Line > pos && (end == 0 || r.Pos.Line < end):
-				end = r.Pos.Line
+			if g.Name == group && r.Alert == rule {
+				file, pos = g.Pos.File, r.Pos.Line // a rule's own position names its file relative to the folder
 			}
-		}
-		if file != "" && g.Pos.File == file && g.Pos.Line > pos && (end == 0 || g.Pos.Line < end) {
-			end = g.Pos.Line
 		}
 	}
 	if file == "" {
 		return console.RuleSource{}, false
 	}
-	src := console.RuleSource{File: file, Line: pos}
-	src.Text = readLines(file, pos, end)
-	return src, true
+	end := 0
+	next := func(line int) {
+		if line > pos && (end == 0 || line < end) {
+			end = line
+		}
+	}
+	for _, g := range set.list {
+		if g.Pos.File != file {
+			continue
+		}
+		next(g.Pos.Line)
+		for _, r := range g.Rules {
+			next(r.Pos.Line)
+		}
+	}
+	return console.RuleSource{File: file, Line: pos, Text: readLines(file, pos, end)}, true
 }
 
 // readLines returns lines from..to-1 (1-based; to 0 for the end of the
@@ -106,8 +113,33 @@ func readLines(path string, from, to int) string {
 		}
 		lines = append(lines, sc.Text())
 	}
-	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+	// the comments before the next rule are the next rule's
+	for len(lines) > 0 {
+		last := strings.TrimSpace(lines[len(lines)-1])
+		if last != "" && !strings.HasPrefix(last, "#") {
+			break
+		}
 		lines = lines[:len(lines)-1]
+	}
+	return dedent(lines)
+}
+
+// dedent removes the indentation the lines share.
+func dedent(lines []string) string {
+	indent := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n := len(l) - len(strings.TrimLeft(l, " "))
+		if indent < 0 || n < indent {
+			indent = n
+		}
+	}
+	for i, l := range lines {
+		if len(l) >= indent && indent > 0 {
+			lines[i] = l[indent:]
+		}
 	}
 	return strings.Join(lines, "\n")
 }
