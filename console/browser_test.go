@@ -278,6 +278,11 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(sil, `DTIRankMissing`) || !strings.Contains(sil, `"created_by":"ops"`) || !strings.Contains(sil, `"state":"active"`) {
 			t.Errorf("the API's silences after the browser's: %s", sil)
 		}
+		b.do(t, chromedp.Click(chromedp.CSS(`form[action$="/expire"] button`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`form[action$="/expire"]`)))
+		if sil := s.get("/api/v1/silences"); !strings.Contains(sil, `"state":"expired"`) || strings.Contains(sil, `"state":"active"`) {
+			t.Errorf("the API's silences after expiring it in the browser: %s", sil)
+		}
 		if errs := b.take(); len(errs) > 0 {
 			t.Errorf("%s", strings.Join(errs, "; "))
 		}
@@ -296,6 +301,7 @@ func TestBrowser(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`form[action="/import"] button`)),
 			chromedp.WaitReady(chromedp.CSS("table.problems")))
 		b.take() // the dry run's page answers 422: expected
+		shoot(t, b, shots, "import-dry-run-errors")
 		where := eval[string](t, b, `document.querySelector('table.problems').innerText`)
 		if !strings.Contains(where, "bad.csv:3") || !strings.Contains(where, "một trăm") {
 			t.Errorf("the dry run's errors %q do not name the bad cell (bad.csv line 3, \"một trăm\")", where)
@@ -309,7 +315,9 @@ func TestBrowser(t *testing.T) {
 
 		good := filepath.Join(dir, "good.csv")
 		write(t, good, "indicator,area,period,value,qualifier,raw,source,reported_on\n"+
-			"ict_revenue,VP,2024,200000,preliminary,sơ bộ 200.000 tỷ đồng,good.csv,2025-01-10\n")
+			"ict_revenue,VP,2024,200000,preliminary,sơ bộ 200.000 tỷ đồng,good.csv,2025-01-10\n"+
+			"ict_revenue,VP,2015,3600,,3.600 tỷ đồng,good.csv,2025-01-10\n"+
+			"ict_revenue,VP,2010,1307.44,,\"1.307,44 tỷ đồng\",good.csv,2025-01-10\n")
 		b.do(t, chromedp.Navigate(s.url+"/import"), chromedp.WaitReady(chromedp.CSS(`input[type=file]`)),
 			chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), []string{good}),
 			chromedp.Click(chromedp.CSS(`form[action="/import"] button`)),
@@ -317,9 +325,19 @@ func TestBrowser(t *testing.T) {
 		if added := eval[string](t, b, `document.querySelector('.n-added').textContent`); added != "1" {
 			t.Errorf("the dry run would add %s, want 1", added)
 		}
+		rows := eval[[]string](t, b, `[...document.querySelectorAll('table.rows tbody tr')].map(r => r.className + ': ' + r.innerText.replace(/\s+/g, ' ').trim())`)
+		want := []string{
+			"added: Vĩnh Phúc Tổng doanh thu toàn ngành TT&TT năm 2024 sơ bộ 200.000 tỷ đồng «sơ bộ 200.000 tỷ đồng» Thêm mới",
+			"revised: Vĩnh Phúc Tổng doanh thu toàn ngành TT&TT năm 2015 3.600 tỷ đồng «3.600 tỷ đồng» Sửa đổi 3.560 tỷ đồng →",
+			"unchanged: Vĩnh Phúc Tổng doanh thu toàn ngành TT&TT năm 2010 1.307,44 tỷ đồng «1.307,44 tỷ đồng» Không đổi",
+		}
+		if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+			t.Errorf("the dry run's rows:\n%s\nwant\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+		}
 		if after := s.get("/api/v1/observations?indicator=ict_revenue&area=VP"); after != before {
 			t.Errorf("the dry run changed the store")
 		}
+		shoot(t, b, shots, "import-dry-run")
 		b.do(t, chromedp.Click(chromedp.CSS(`form[action="/import/commit"] button`)), chromedp.WaitReady(chromedp.CSS(`section.committed`)))
 		if !strings.Contains(s.get("/api/v1/observations?indicator=ict_revenue&area=VP"), `"period":"2024"`) {
 			t.Errorf("the commit did not store the 2024 figure")
@@ -328,6 +346,30 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("%s", strings.Join(errs, "; "))
 		}
 	})
+}
+
+// shoot saves the page as it is at both screen sizes, checking that it
+// fits the phone, and leaves the browser at the laptop's size.
+func shoot(t *testing.T, b *browser, dir, name string) {
+	t.Helper()
+	for _, vp := range viewports {
+		var opts []chromedp.EmulateViewportOption
+		if vp.mobile {
+			opts = append(opts, chromedp.EmulateMobile)
+		}
+		b.do(t, chromedp.EmulateViewport(vp.w, vp.h, opts...))
+		if over := eval[float64](t, b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+			t.Errorf("%s at %s: the page is %gpx wider than the screen", name, vp.name, over)
+		}
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+vp.name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.do(t, chromedp.EmulateViewport(1280, 800))
 }
 
 // signIn signs the browser in with the site's token.

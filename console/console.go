@@ -66,6 +66,9 @@ type Deps struct {
 	// Alerting is nil when the daemon runs no alert manager.
 	Alerting Alerting
 	Importer server.Importer
+	// Read reads the observations of an uploaded file as an import would;
+	// the dry run lists them row by row. Nil lists counts only.
+	Read func(r io.Reader, name string, emit func(chiso.Observation) error) error
 	// Imports returns the latest imports, newest first.
 	Imports func(ctx context.Context, limit int) ([]ImportRecord, error)
 	// Rule returns where a rule of a group is written.

@@ -16,6 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/checks"
+
 	"github.com/chiso-vn/chiso/server"
 )
 
@@ -35,7 +38,20 @@ type importResult struct {
 	Problems    []server.InputError
 	More        int
 	MoreSummary string
+	Rows        []importRow // the file's first rows, with what each would do
+	RowsMore    int         // rows beyond those listed
 }
+
+// importRow is one figure of a dry run and what it would do to its cell.
+type importRow struct {
+	Indicator, Area, Period string
+	Figure, Raw             string
+	Change                  string // added, revised or unchanged
+	Before                  string // the current figure a revision replaces
+}
+
+// maxDryRunRows is how many rows a dry run lists.
+const maxDryRunRows = 200
 
 type indicatorCounts struct {
 	Code, Name string
@@ -76,6 +92,9 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := c.runImport(r, name, data, true)
+	if len(res.Problems) == 0 {
+		c.listRows(r, res, name, data)
+	}
 	code := http.StatusOK
 	if len(res.Problems) > 0 {
 		code = http.StatusUnprocessableEntity
@@ -244,4 +263,56 @@ func (u *uploads) take(id string) (upload, bool) {
 	}
 	delete(u.files, id)
 	return f, true
+}
+
+// listRows reads the dry run's first rows again and says of each whether
+// it adds a figure, revises the current one (and which) or changes nothing.
+func (c *Console) listRows(r *http.Request, res *importResult, name string, data []byte) {
+	if c.deps.Read == nil {
+		return
+	}
+	lang := langOf(r)
+	var obs []chiso.Observation
+	err := c.deps.Read(bytes.NewReader(data), name, func(o chiso.Observation) error {
+		if len(obs) == maxDryRunRows {
+			res.RowsMore++
+			return nil
+		}
+		obs = append(obs, o)
+		return nil
+	})
+	if err != nil {
+		return // the dry run read it: a second read that fails lists nothing
+	}
+	cat, err := c.deps.Querier.Catalogue(r.Context())
+	if err != nil {
+		return
+	}
+	names := newNamer(cat, lang)
+	current := map[chiso.SeriesKey]map[chiso.Period]chiso.Observation{}
+	for _, o := range obs {
+		cur, ok := current[o.Key()]
+		if !ok {
+			cur = map[chiso.Period]chiso.Observation{}
+			hist, err := c.deps.History(r.Context(), o.Indicator, o.Area)
+			if err != nil {
+				return
+			}
+			for _, pf := range byPeriod(hist) {
+				cur[pf.Period] = pf.Current
+			}
+			current[o.Key()] = cur
+		}
+		ind, _ := cat.Indicator(o.Indicator)
+		row := importRow{Indicator: names.indicator(o.Indicator), Area: names.area(o.Area), Period: periodText(o.Period, lang),
+			Figure: checks.FormatFigure(o.Value, o.Qualifier, ind.Unit, lang), Raw: o.Raw, Change: "added"}
+		if old, ok := cur[o.Period]; ok {
+			row.Change = "unchanged"
+			if !old.SameFigure(o) {
+				row.Change, row.Before = "revised", checks.FormatFigure(old.Value, old.Qualifier, ind.Unit, lang)
+			}
+		}
+		cur[o.Period] = o // a later row of the file for the same cell revises this one
+		res.Rows = append(res.Rows, row)
+	}
 }

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"strings"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/console"
+	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/server"
 )
 
@@ -26,12 +28,18 @@ func (d *Daemon) consoleFor(maxUpload int64) func(allows func(string, server.Act
 		deps := console.Deps{Status: d, Querier: d, Importer: d, Allows: allows,
 			Series:  func() []server.SeriesValue { return d.values.Snapshot().Values },
 			Imports: d.recentImports, Rule: d.ruleSource, Version: d.opts.Version, Started: d.started,
-			Logger: d.log, MaxUploadBytes: maxUpload, History: d.history}
+			Logger: d.log, MaxUploadBytes: maxUpload, History: d.history, Read: d.readUpload}
 		if a := d.alertingDeps(); a != nil {
 			deps.Alerting = a.(alertingAPI)
 		}
 		return console.New(deps)
 	}
+}
+
+// readUpload reads an uploaded file as importFile does.
+func (d *Daemon) readUpload(r io.Reader, name string, emit func(chiso.Observation) error) error {
+	cfg := d.cfg.Load()
+	return ingest.Read(r, name, ingest.Options{Locale: ingest.Locale(cfg.Locale), Catalogue: d.cat, Lang: cfg.Language}, emit)
 }
 
 // history reads a series' revisions from the store.
