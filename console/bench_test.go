@@ -161,5 +161,17 @@ func startMillion(b *testing.B) string {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return "http://" + d.Addr()
+	findings := 0
+	for range d.Findings() {
+		findings++
+	}
+	url := "http://" + d.Addr()
+	resp, err := http.Get(url + "/api/v1/alerts?limit=10000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	b.Logf("%d findings, %d alerts", findings, bytes.Count(body, []byte(`"fingerprint"`)))
+	return url
 }
