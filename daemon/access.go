@@ -94,17 +94,21 @@ func (c *scopeCheck) pass(o chiso.Observation) bool {
 		c.lacked = append(c.lacked, o.Area)
 	}
 	p := &ingest.Problem{Kind: "out_of_scope",
-		EN: fmt.Sprintf("area %s is outside the areas of %s", o.Area, c.who()),
-		VI: fmt.Sprintf("khu vực %s nằm ngoài phạm vi của %s", o.Area, c.who())}
+		EN: fmt.Sprintf("area %s is outside the areas of %s", o.Area, c.who("en")),
+		VI: fmt.Sprintf("khu vực %s nằm ngoài phạm vi của %s", o.Area, c.who("vi"))}
 	c.out = append(c.out, c.places.ErrorAt(o, "area", o.Area, p))
 	return false
 }
 
-func (c *scopeCheck) who() string {
-	if c.scope.Name == dropChannel {
+// who names the scope's holder in the language lang.
+func (c *scopeCheck) who(lang string) string {
+	switch {
+	case c.scope.Name != dropChannel:
+		return fmt.Sprintf("token %q", c.scope.Name)
+	case lang == "en":
 		return "the drop folder"
 	}
-	return fmt.Sprintf("token %q", c.scope.Name)
+	return "thư mục nhận tệp"
 }
 
 // result is the read's outcome with the rows kept back: a *scopeError
@@ -127,7 +131,7 @@ func (c *scopeCheck) result(err error) error {
 	slices.SortStableFunc(list.Errors, func(a, b *ingest.Error) int {
 		return cmp.Or(strings.Compare(a.Sheet, b.Sheet), cmp.Compare(a.Line, b.Line))
 	})
-	return &scopeError{who: c.who(), lacked: c.lacked, list: list}
+	return &scopeError{who: c.who("en"), lacked: c.lacked, list: list}
 }
 
 // fileAreas returns the areas a file named, sorted.
