@@ -3,7 +3,9 @@ package server
 import (
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -27,12 +29,26 @@ type Token struct {
 	Areas []string
 }
 
+// String names the token: its value never prints.
+func (t Token) String() string { return fmt.Sprintf("token %q", t.Name) }
+
+// GoString names the token, as String does.
+func (t Token) GoString() string { return t.String() }
+
+// LogValue names the token in a log line, as String does.
+func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// MarshalJSON writes the token's name and scope, never its value.
+func (t Token) MarshalJSON() ([]byte, error) {
+	return json.Marshal(Principal{Name: t.Name, Actions: t.Actions, Areas: t.Areas})
+}
+
 // Principal is who a request acts as: a token's name and scope, without
 // its value.
 type Principal struct {
-	Name    string
-	Actions []chiso.Action // nil: every action
-	Areas   []string       // sorted; nil: every area
+	Name    string         `json:"name"`
+	Actions []chiso.Action `json:"actions"` // nil: every action
+	Areas   []string       `json:"areas"`   // sorted; nil: every area
 }
 
 // Can reports whether the principal may do the action.

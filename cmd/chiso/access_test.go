@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -147,6 +148,19 @@ func (a *accessDaemon) call(method, path, token, ctype, body string) (int, strin
 
 func (a *accessDaemon) callRaw(method, path, auth string, withAuth bool, ctype, body string) (int, string) {
 	a.t.Helper()
+	return a.callFrom(http.DefaultClient, method, path, auth, withAuth, ctype, body)
+}
+
+// clientFrom returns an HTTP client whose connections come from the
+// loopback address ip (127.0.0.0/8 is all the loopback's), so that a test
+// can be many clients.
+func clientFrom(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+}
+
+func (a *accessDaemon) callFrom(c *http.Client, method, path, auth string, withAuth bool, ctype, body string) (int, string) {
+	a.t.Helper()
 	req, err := http.NewRequest(method, a.url+path, strings.NewReader(body))
 	if err != nil {
 		a.t.Fatal(err)
@@ -157,7 +171,7 @@ func (a *accessDaemon) callRaw(method, path, auth string, withAuth bool, ctype, 
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -510,4 +524,152 @@ func TestAccessReloadTestReceiverAudit(t *testing.T) {
 			t.Errorf("audit json: exit %d, %v, %+v %s", code, err, es, errs)
 		}
 	})
+}
+
+// TestAccessNoTokenValueLeaks tries the ways a write can fail, collects
+// everything the daemon said (log lines, answers, the command line's
+// output, error reports, the audit log, /metrics) and looks for every token
+// value in it, configured or sent.
+func TestAccessNoTokenValueLeaks(t *testing.T) {
+	a := startAccessDaemon(t)
+	near := map[string]string{} // values sent that are almost a token
+	for name, v := range accessTokens {
+		near[name+" longer"] = v + "x"
+		near[name+" shorter"] = v[:len(v)-1]
+		near[name+" case"] = strings.ToUpper(v)
+	}
+	// Each value in each form from its own address, so that none is held
+	// back before it reaches the token check.
+	clients := 0
+	sent := func(v string) {
+		for _, auth := range []string{"Bearer " + v, "bearer " + v, "BEARER  " + v + " ", "Basic " + v, "Bearer" + v, v} {
+			clients++
+			c := clientFrom(fmt.Sprintf("127.0.%d.%d", 1+clients/250, 1+clients%250))
+			a.callFrom(c, "POST", "/-/reload", auth, true, "", "")
+			a.callFrom(c, "POST", "/api/v1/observations", auth, true, "text/csv", csvRows("bts_stations,PY,2024,1"))
+			a.callFrom(c, "GET", "/api/v1/audit", auth, true, "", "")
+		}
+	}
+	for _, v := range near {
+		sent(v)
+	}
+	for _, v := range accessTokens { // valid values, sent in every form, for actions they may not do
+		sent(v)
+	}
+	// Enough failures from one address to be held back.
+	attacker := clientFrom("127.0.9.9")
+	for range 20 {
+		a.callFrom(attacker, "POST", "/-/reload", "Bearer "+near["admin longer"], true, "", "")
+	}
+	if code, _ := a.callFrom(attacker, "POST", "/-/reload", "Bearer "+accessTokens["admin"], true, "", ""); code != http.StatusTooManyRequests {
+		t.Errorf("after 20 failures the address is not held back: %d", code)
+	}
+	// The command line with a wrong token file and with none.
+	bad := filepath.Join(a.dir, "bad-token")
+	writeTestFile(t, bad, near["ops shorter"]+"\n")
+	args := [][]string{{"reload"}, {"audit"}, {"alerts", "test-receiver", "ops"}, {"silence", "expire", "1"}}
+	for _, arg := range args {
+		code, out, errs := runChiso(t, append(arg, "--url", a.url, "--token-file", bad)...)
+		fmt.Fprintf(&a.seen, "%v → %d\n%s%s\n", arg, code, out, errs)
+	}
+	// Scoped writes refused for their areas, by the API and the drop folder.
+	a.call("POST", "/api/v1/alerts/"+a.fp["PY"]+"/ack", "steward-pt", "application/json", `{"kind": "correct", "by": "lan"}`)
+	a.call("POST", "/api/v1/silences", "steward-pt", "application/json", `{"matchers": ["area=~\"P.*\""], "duration": "1h", "created_by": "lan", "comment": "x"}`)
+	a.drop("leak.csv", csvRows("bts_stations,DL,2024,1"))
+	// Reloads that fail: a token file gone, emptied; an unknown area, an
+	// unknown action, a token without a name. Each keeps the running set.
+	cfgFile := filepath.Join(a.dir, "chiso.yaml")
+	broken := []func(){
+		func() { os.Remove(a.tokFile["ops"]) },
+		func() { writeTestFile(t, a.tokFile["ops"], "  \n") },
+		func() {
+			writeTestFile(t, a.tokFile["ops"], accessTokens["ops"]+"\n")
+			writeTestFile(t, cfgFile, strings.Replace(accessConfig, "areas: [PT25]", "areas: [PT25, ZZ]", 1))
+		},
+		func() {
+			writeTestFile(t, cfgFile, strings.Replace(accessConfig, "actions: [reload,", "actions: [rload,", 1))
+		},
+		func() { writeTestFile(t, cfgFile, strings.Replace(accessConfig, "{name: admin, ", "{", 1)) },
+	}
+	for i, breakIt := range broken {
+		breakIt()
+		err := a.d.Reload(context.Background())
+		if err == nil {
+			t.Errorf("broken configuration %d reloaded", i)
+			continue
+		}
+		fmt.Fprintf(&a.seen, "reload %d: %v\n", i, err)
+		_, body := a.call("GET", "/api/v1/status/reload", "", "", "")
+		if !strings.Contains(body, `"success":false`) {
+			t.Errorf("reload %d: status %s", i, body)
+		}
+		if code, body := a.call("POST", "/api/v1/silences", "ops", "application/json", `{"matchers": ["area=\"PT\""], "duration": "1h", "created_by": "o", "comment": "x"}`); code != 200 {
+			t.Errorf("after failed reload %d the running tokens changed: %d %s", i, code, body)
+		}
+	}
+	writeTestFile(t, cfgFile, accessConfig)
+	// A start that fails on an unknown area.
+	writeTestFile(t, cfgFile, strings.Replace(accessConfig, "areas: [DL25]", "areas: [DL26]", 1))
+	cfg, err := config.Load(cfgFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Listen, cfg.Database = "127.0.0.1:0", filepath.Join(a.dir, "chiso.db")
+	d2 := daemon.New(cfg, daemon.Options{Logger: slog.New(slog.NewJSONHandler(a.log, nil))})
+	err = d2.Start(context.Background())
+	d2.Close()
+	if err == nil || !strings.Contains(err.Error(), `chiso.yaml:6:`) || !strings.Contains(err.Error(), `unknown area "DL26"`) {
+		t.Errorf("start with an unknown area: %v", err)
+	}
+	fmt.Fprintf(&a.seen, "start: %v\n", err)
+	fmt.Fprintf(&a.seen, "config: %v %+v\n", cfg, cfg.Auth)
+	// What the daemon keeps and shows.
+	_, metrics := a.call("GET", "/metrics", "", "", "")
+	if !strings.Contains(metrics, `chiso_http_auth_failures_total{reason="invalid"}`) || !strings.Contains(metrics, `chiso_http_auth_failures_total{reason="throttled"}`) {
+		t.Errorf("auth failures not counted:\n%s", grepLines(metrics, "auth_failures"))
+	}
+	entries := a.audit()
+	if len(entries) < 100 {
+		t.Errorf("%d audit entries: the failures were not recorded", len(entries))
+	}
+	for _, e := range entries {
+		fmt.Fprintf(&a.seen, "audit: %+v\n", e)
+	}
+	reports, _ := filepath.Glob(filepath.Join(a.dir, "drop", "failed", "*"))
+	for _, r := range reports {
+		b, _ := os.ReadFile(r)
+		if strings.HasSuffix(r, ".errors.txt") {
+			fmt.Fprintf(&a.seen, "report %s: %s\n", r, b)
+		}
+	}
+	everything := a.seen.String() + "\n" + a.log.String()
+	if !strings.Contains(a.log.String(), "reload failed") || !strings.Contains(everything, "missing or invalid bearer token") {
+		t.Fatalf("the failures did not happen as planned:\n%.3000s", everything)
+	}
+	for name, v := range accessTokens {
+		if strings.Contains(everything, v) {
+			t.Errorf("the value of token %s appears:\n%s", name, nearText(everything, v))
+		}
+	}
+	for name, v := range near {
+		if strings.Contains(everything, v) {
+			t.Errorf("the value sent (%s) appears:\n%s", name, nearText(everything, v))
+		}
+	}
+}
+
+// nearText returns the text near the first place of sub.
+func nearText(s, sub string) string {
+	i := strings.Index(s, sub)
+	return s[max(0, i-300):min(len(s), i+len(sub)+100)]
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
