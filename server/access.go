@@ -108,13 +108,21 @@ func (e *AccessError) Error() string {
 		if len(e.Lacked) == 0 {
 			s = fmt.Sprintf("token %q may not %s", e.Token, e.Action)
 		} else {
-			s = fmt.Sprintf("token %q may not %s for area %s", e.Token, e.Action, strings.Join(e.Lacked, ", "))
+			s = fmt.Sprintf("token %q may not %s for area %s", e.Token, e.Action, listAreas(e.Lacked))
 		}
 	}
 	if e.Hint != "" {
 		s += ": " + e.Hint
 	}
 	return s
+}
+
+// listAreas lists at most ten areas, and says how many more there are.
+func listAreas(areas []string) string {
+	if len(areas) <= 10 {
+		return strings.Join(areas, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(areas[:10], ", "), len(areas)-10)
 }
 
 // keyring holds the accepted tokens by the SHA-256 of their value, so that
