@@ -15,6 +15,7 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/server"
+	"github.com/chiso-vn/chiso/store"
 )
 
 func init() {
@@ -177,4 +178,33 @@ func printAudit(e *env, entries []chiso.AuditEntry) {
 			dash(a.Token), dash(a.Remote), a.Action, dash(a.Target), dash(strings.Join(a.Areas, ",")), a.Outcome, dash(a.Detail))
 	}
 	tw.Flush()
+}
+
+// localChannel is the name the audit gives writes made on the database
+// file directly, with no token: whoever may write the file may do anything.
+const localChannel = "[command_line]"
+
+// auditLocalImport records an import made on the database file in its
+// audit log, with the user who ran it; failing to is only a warning.
+func auditLocalImport(ctx context.Context, e *env, db *store.DB, path, source string, res store.ImportResult, dryRun bool, err error) {
+	entry := chiso.AuditEntry{At: time.Now(), Token: localChannel, Action: "import",
+		Target: fmt.Sprintf("%s (source %s)", baseName(path), clip.Quote(source)), Outcome: chiso.AuditOK,
+		Detail: fmt.Sprintf("added %d, revised %d, unchanged %d", res.Added, res.Revised, res.Unchanged)}
+	switch {
+	case err != nil:
+		entry.Outcome, entry.Detail = chiso.AuditFailed, firstLineOf(err.Error())
+	case dryRun:
+		entry.Outcome = chiso.AuditDryRun
+	}
+	if u := os.Getenv("USER"); u != "" {
+		entry.Detail += "; by user " + clip.Text(u)
+	}
+	if _, aerr := db.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
+		fmt.Fprintf(e.stderr, "chiso import: warning: not recorded in the audit log: %v\n", aerr)
+	}
+}
+
+func firstLineOf(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return clip.Text(s)
 }

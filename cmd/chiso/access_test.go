@@ -673,3 +673,45 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestLocalImportIsAudited: chiso import on the database file, which needs
+// no token, is in the audit log as the command line's, with the user, and
+// chiso import --url is refused without a token.
+func TestLocalImportIsAudited(t *testing.T) {
+	t.Setenv("USER", "lan")
+	t.Setenv("CHISO_TOKEN", "")
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "c.db")
+	mustChiso(t, "--db", dbPath, "init")
+	good := filepath.Join(dir, "good.csv")
+	writeTestFile(t, good, csvRows("bts_stations,PT,2024,1900"))
+	bad := filepath.Join(dir, "bad.csv")
+	writeTestFile(t, bad, csvRows("bts_stations,XX,2024,1"))
+	mustChiso(t, "--db", dbPath, "import", good)
+	if code, _, _ := runChiso(t, "--db", dbPath, "import", bad); code != 1 {
+		t.Fatalf("bad file: exit %d", code)
+	}
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	es, err := db.AuditEntries(context.Background(), chiso.AuditFilter{Token: "[command_line]"})
+	if err != nil || len(es) != 2 {
+		t.Fatalf("%v %+v", err, es)
+	}
+	if e := es[1]; e.Outcome != chiso.AuditOK || e.Target != `good.csv (source "good.csv")` || e.Detail != "added 1, revised 0, unchanged 0; by user lan" {
+		t.Errorf("good import: %+v", e)
+	}
+	if e := es[0]; e.Outcome != chiso.AuditFailed || !strings.Contains(e.Detail, "by user lan") {
+		t.Errorf("bad import: %+v", e)
+	}
+	code, _, errs := runChiso(t, "import", good, "--url", "http://127.0.0.1:1")
+	if code != 1 || !strings.Contains(errs, "is chiso serve running?") {
+		t.Errorf("--url without a daemon: exit %d %s", code, errs)
+	}
+	code, _, errs = runChiso(t, "import", good, "--url", "http://127.0.0.1:1", "--locale", "en")
+	if code != 2 || !strings.Contains(errs, "--locale") {
+		t.Errorf("--url with --locale: exit %d %s", code, errs)
+	}
+}

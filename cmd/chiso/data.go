@@ -144,6 +144,7 @@ func importFile(ctx context.Context, e *env, db *store.DB, path string, opts ing
 			return ingest.Read(progress.reader(), path, opts, emit)
 		}, opts.Places))
 	progress.done()
+	auditLocalImport(ctx, e, db, path, src, res, dryRun, err)
 	if err != nil {
 		return err
 	}
