@@ -24,8 +24,9 @@ type Token struct {
 	Value string
 	// Actions the token may do; nil means every action.
 	Actions []chiso.Action
-	// Areas the token may write for, sub-areas and predecessors already
-	// included; nil means every area.
+	// Areas the token may write for, sorted, sub-areas and predecessors
+	// already included (chiso.Catalogue.AreasWithin); nil means every
+	// area.
 	Areas []string
 }
 
