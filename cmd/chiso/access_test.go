@@ -208,10 +208,10 @@ func (a *accessDaemon) drop(name, text string) (string, string) {
 				where = to
 			}
 		}
-		if where == "failed" {
-			b, err := os.ReadFile(filepath.Join(a.dir, "drop", "failed", name+".errors.txt"))
+		if where == "failed" { // the report is written after the move: wait for all of it
+			b, _ := os.ReadFile(filepath.Join(a.dir, "drop", "failed", name+".errors.txt"))
 			report = string(b)
-			return err == nil
+			return strings.HasSuffix(report, "\n")
 		}
 		return where != ""
 	})
