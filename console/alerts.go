@@ -2,12 +2,15 @@ package console
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/chiso-vn/chiso/server"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
@@ -267,12 +270,10 @@ func (c *Console) ack(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fp := r.PathValue("fingerprint")
-	if _, err := c.deps.Alerting.Ack(r.Context(), fp, kind, by, comment, c.deps.Now()); err != nil {
-		code := http.StatusUnprocessableEntity
-		if errors.Is(err, alerting.ErrNotFound) {
-			code = http.StatusNotFound
-		}
-		c.problem(w, r, code, tr(lang, "Không xác nhận được cảnh báo ", "Cannot acknowledge alert ")+quote(fp)+": "+err.Error())
+	a := c.apiJSON(r, http.MethodPost, "/api/v1/alerts/"+url.PathEscape(fp)+"/ack",
+		server.AckRequest{Kind: kind, By: by, Comment: comment})
+	if a.Status != http.StatusOK {
+		c.refused(w, r, a, tr(lang, "Không xác nhận được cảnh báo ", "Cannot acknowledge alert ")+quote(fp))
 		return
 	}
 	http.Redirect(w, r, localPath(cmp.Or(r.PostForm.Get("back"), "/alerts")), http.StatusSeeOther)
@@ -305,16 +306,26 @@ func (c *Console) addSilence(w http.ResponseWriter, r *http.Request) {
 			errs = append(errs, err.Error())
 		}
 	}
-	if len(errs) == 0 {
-		if s, err = c.deps.Alerting.AddSilence(r.Context(), s, now); err != nil {
-			errs = append(errs, err.Error())
-		}
-	}
 	if len(errs) > 0 {
 		c.problem(w, r, http.StatusBadRequest, strings.Join(errs, " · ")+tr(lang, " — không tạo lệnh tắt tiếng nào.", " — no silence was made."))
 		return
 	}
-	http.Redirect(w, r, "/alerts#s-"+strconv.FormatInt(s.ID, 10), http.StatusSeeOther)
+	req := map[string]any{"duration": strings.TrimSpace(f.Get("duration")), "created_by": s.CreatedBy, "comment": s.Comment}
+	var strs []string
+	for _, m := range ms {
+		strs = append(strs, m.String())
+	}
+	req["matchers"] = strs
+	a := c.apiJSON(r, http.MethodPost, "/api/v1/silences", req)
+	if a.Status != http.StatusOK {
+		c.refused(w, r, a, tr(lang, "Không tạo được lệnh tắt tiếng", "Cannot make the silence"))
+		return
+	}
+	var made struct {
+		ID int64 `json:"id"`
+	}
+	_ = json.Unmarshal(a.Body.Data, &made)
+	http.Redirect(w, r, "/alerts#s-"+strconv.FormatInt(made.ID, 10), http.StatusSeeOther)
 }
 
 func (c *Console) expireSilence(w http.ResponseWriter, r *http.Request) {
@@ -328,12 +339,9 @@ func (c *Console) expireSilence(w http.ResponseWriter, r *http.Request) {
 		c.problem(w, r, http.StatusBadRequest, tr(lang, "Mã lệnh tắt tiếng ", "Silence id ")+quote(r.PathValue("id"))+tr(lang, " không phải một số.", " is not a number."))
 		return
 	}
-	if err := c.deps.Alerting.ExpireSilence(r.Context(), id, c.deps.Now()); err != nil {
-		code := http.StatusUnprocessableEntity
-		if errors.Is(err, alerting.ErrNotFound) {
-			code = http.StatusNotFound
-		}
-		c.problem(w, r, code, err.Error())
+	a := c.api(r, http.MethodDelete, "/api/v1/silences/"+strconv.FormatInt(id, 10), "", nil)
+	if a.Status != http.StatusOK {
+		c.refused(w, r, a, tr(lang, "Không kết thúc được lệnh tắt tiếng #", "Cannot expire silence #")+strconv.FormatInt(id, 10))
 		return
 	}
 	http.Redirect(w, r, "/alerts#s-"+strconv.FormatInt(id, 10), http.StatusSeeOther)

@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/chiso-vn/chiso/server"
 )
@@ -18,10 +20,6 @@ const (
 	csrfCookie  = "chiso_csrf"
 	csrfField   = "csrf"
 )
-
-// writeActions are the writes sign-in asks about: a token allowed any of
-// them may sign in.
-var writeActions = []server.Action{server.ActionImport, server.ActionAck, server.ActionSilence, server.ActionReload}
 
 // csrf returns the visitor's CSRF value, setting a new one on w when the
 // request had none.
@@ -58,39 +56,31 @@ func token(r *http.Request) string {
 	return ""
 }
 
-// signedIn reports whether the visitor's token may still make some write.
-func (c *Console) signedIn(r *http.Request) bool {
-	t := token(r)
-	if t == "" {
-		return false
-	}
-	for _, a := range writeActions {
-		if c.deps.Allows(t, a) {
-			return true
-		}
-	}
-	return false
-}
+// signedIn reports whether the visitor signed in. The token is checked by
+// the server at each write, not at each page: a page view never counts
+// as a failed attempt against the visitor's address.
+func (c *Console) signedIn(r *http.Request) bool { return token(r) != "" }
 
 // write wraps a form's handler: the form must carry the CSRF value and the
-// signed-in token must allow the action; the form is parsed.
-func (c *Console) write(action server.Action, h http.HandlerFunc) http.HandlerFunc {
+// visitor must have signed in; the form is parsed. The server checks what
+// the token may do when the handler makes the write through the API.
+func (c *Console) write(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		lang := langOf(r)
 		if err := r.ParseForm(); err != nil {
 			c.problem(w, r, http.StatusBadRequest, tr(lang, "Biểu mẫu không đọc được: ", "The form cannot be read: ")+err.Error())
 			return
 		}
-		if !c.authorized(w, r, action, r.PostForm.Get(csrfField)) {
+		if !c.authorized(w, r, r.PostForm.Get(csrfField)) {
 			return
 		}
 		h(w, r)
 	}
 }
 
-// authorized checks the CSRF value and the token for action, answering
-// the refusal itself.
-func (c *Console) authorized(w http.ResponseWriter, r *http.Request, action server.Action, csrfValue string) bool {
+// authorized checks the CSRF value and that the visitor signed in,
+// answering the refusal itself.
+func (c *Console) authorized(w http.ResponseWriter, r *http.Request, csrfValue string) bool {
 	lang := langOf(r)
 	if !validCSRF(r, csrfValue) {
 		c.problem(w, r, http.StatusForbidden, tr(lang,
@@ -98,7 +88,7 @@ func (c *Console) authorized(w http.ResponseWriter, r *http.Request, action serv
 			"The form is stale or was not sent from this site (CSRF). Reload the page and try again; nothing changed."))
 		return false
 	}
-	if t := token(r); t == "" || !c.deps.Allows(t, action) {
+	if token(r) == "" {
 		c.problem(w, r, http.StatusUnauthorized, tr(lang,
 			"Cần đăng nhập bằng một mã truy cập được phép làm việc này; không có gì thay đổi.",
 			"Sign in with a token allowed to do this; nothing changed."))
@@ -125,15 +115,15 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 			"The form is stale or was not sent from this site (CSRF). Reload the sign-in page."))
 		return
 	}
-	t, back := r.PostForm.Get("token"), localPath(r.PostForm.Get("back"))
-	allowed := false
-	for _, a := range writeActions {
-		allowed = allowed || t != "" && c.deps.Allows(t, a)
-	}
-	if !allowed {
-		c.render(w, r, http.StatusUnauthorized, "signin", tr(lang, "Đăng nhập", "Sign in"), "signin",
-			signinView{Back: back, Error: tr(lang, "Mã truy cập không đúng hoặc không được phép ghi.",
-				"The token is wrong or may not make any change.")})
+	t, back := strings.TrimSpace(r.PostForm.Get("token")), localPath(r.PostForm.Get("back"))
+	if _, err := c.deps.SignIn(r.RemoteAddr, t); err != nil {
+		code := http.StatusUnauthorized
+		var ae *server.AccessError
+		if errors.As(err, &ae) {
+			code = ae.Status
+		}
+		c.render(w, r, code, "signin", tr(lang, "Đăng nhập", "Sign in"), "signin",
+			signinView{Back: back, Error: tr(lang, "Không đăng nhập được: ", "Cannot sign in: ") + err.Error()})
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: t, Path: "/", HttpOnly: true,

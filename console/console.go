@@ -31,8 +31,9 @@ var templateFS embed.FS
 //go:embed assets
 var assetFS embed.FS
 
-// Alerting is what the console shows and changes of alerting: the API's
-// view, and the alerts grouped as the routing tree groups them.
+// Alerting is what the console shows of alerting: the API's view, and the
+// alerts grouped as the routing tree groups them. Its writes go through
+// the API (Deps.API).
 type Alerting interface {
 	server.Alerting
 	Groups(now time.Time) []alerts.AlertGroup
@@ -63,19 +64,23 @@ type Deps struct {
 	// Series returns the latest value of each series the daemon exports;
 	// the grid at / has a cell for each.
 	Series func() []server.SeriesValue
-	// Alerting is nil when the daemon runs no alert manager.
+	// Alerting is what the alerts page shows; nil when the daemon runs no
+	// alert manager.
 	Alerting Alerting
-	Importer server.Importer
+	// API is the server's handler: every write of the console goes through
+	// it as an API request with the signed-in token, so that the server
+	// checks, scopes and audits it.
+	API http.Handler
+	// SignIn checks a token presented from the address remote and returns
+	// the name of its holder; sign-in accepts a token the server knows.
+	SignIn func(remote, token string) (name string, err error)
 	// Read reads the observations of an uploaded file as an import would;
 	// the dry run lists them row by row. Nil lists counts only.
 	Read func(r io.Reader, name string, emit func(chiso.Observation) error) error
 	// Imports returns the latest imports, newest first.
 	Imports func(ctx context.Context, limit int) ([]ImportRecord, error)
 	// Rule returns where a rule of a group is written.
-	Rule func(group, rule string) (RuleSource, bool)
-	// Allows says whether a token may make a write; sign-in accepts a
-	// token allowed any.
-	Allows  func(token string, action server.Action) bool
+	Rule    func(group, rule string) (RuleSource, bool)
 	Version string
 	Started time.Time
 	// Now is the request's clock; nil means time.Now.
@@ -120,13 +125,13 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /findings", c.findings)
 	c.mux.HandleFunc("GET /series/{indicator}/{area}", c.series)
 	c.mux.HandleFunc("GET /alerts", c.alertsPage)
-	c.mux.HandleFunc("POST /alerts/{fingerprint}/ack", c.write(server.ActionAck, c.ack))
-	c.mux.HandleFunc("POST /silences", c.write(server.ActionSilence, c.addSilence))
-	c.mux.HandleFunc("POST /silences/{id}/expire", c.write(server.ActionSilence, c.expireSilence))
+	c.mux.HandleFunc("POST /alerts/{fingerprint}/ack", c.write(c.ack))
+	c.mux.HandleFunc("POST /silences", c.write(c.addSilence))
+	c.mux.HandleFunc("POST /silences/{id}/expire", c.write(c.expireSilence))
 	c.mux.HandleFunc("GET /rules", c.rulesPage)
 	c.mux.HandleFunc("GET /import", c.importPage)
 	c.mux.HandleFunc("POST /import", c.upload)
-	c.mux.HandleFunc("POST /import/commit", c.write(server.ActionImport, c.commit))
+	c.mux.HandleFunc("POST /import/commit", c.write(c.commit))
 	c.mux.HandleFunc("GET /signin", c.signinPage)
 	c.mux.HandleFunc("POST /signin", c.signin)
 	c.mux.HandleFunc("POST /signout", c.signout)

@@ -179,6 +179,67 @@ func TestBadRequestsSayWhatAndChangeNothing(t *testing.T) {
 	}
 }
 
+// TestWritesKeepTheTokensScope signs in with a token for Điện Biên only:
+// the console's writes go through the API, so the server refuses those
+// outside the scope and audits every one.
+func TestWritesKeepTheTokensScope(t *testing.T) {
+	s := startSite(t)
+	c := newClient(t, s)
+	if _, resp := c.postForm("/signin", url.Values{"csrf": {c.csrf}, "token": {"dien-bien-only"}, "back": {"/"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in with the steward's token: %s", resp.Status)
+	}
+	fps := regexp.MustCompile(`<tr id="a-([0-9a-f]+)">\s*<td[^>]*><span[^>]*>[^<]*</span></td>\s*<td[^>]*><code>(\w+)</code><br><a href="/series/[^/]+/(\w+)`)
+	body, _ := c.get("/alerts")
+	var vp, db string
+	for _, m := range fps.FindAllStringSubmatch(body, -1) {
+		switch m[3] {
+		case "VP":
+			vp = m[1]
+		case "DB":
+			db = m[1]
+		}
+	}
+	if vp == "" || db == "" {
+		t.Fatalf("no alert of VP or DB on /alerts:\n%s", excerpt(body))
+	}
+	body, resp := c.postForm("/alerts/"+vp+"/ack", url.Values{"csrf": {c.csrf}, "kind": {"correct"}, "by": {"steward"}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "VP") {
+		t.Errorf("the steward of DB acknowledging a VP alert: %s\n%s", resp.Status, excerpt(body))
+	}
+	if _, resp := c.postForm("/alerts/"+db+"/ack", url.Values{"csrf": {c.csrf}, "kind": {"will_be_corrected"}, "by": {"steward"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the steward of DB acknowledging a DB alert: %s", resp.Status)
+	}
+	body, resp = c.postForm("/silences", url.Values{"csrf": {c.csrf}, "matchers": {`area="DB"`}, "duration": {"2h"}, "by": {"steward"}, "comment": {"chờ số liệu"}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "silence") {
+		t.Errorf("a silence by a token that may not silence: %s\n%s", resp.Status, excerpt(body))
+	}
+	body, resp = c.upload(c.csrf, "vp.csv", "indicator,area,period,value\nict_revenue,VP,2024,200000\n")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "VP") {
+		t.Errorf("an import for VP by the steward of DB: %s\n%s", resp.Status, excerpt(body))
+	}
+
+	req, _ := http.NewRequest("GET", s.url+"/api/v1/audit", nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	ar, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit, _ := io.ReadAll(ar.Body)
+	ar.Body.Close()
+	for _, want := range []string{`"action":"ack","target":"` + vp + `"`, `"outcome":"denied"`, `"action":"ack","target":"` + db + `"`, `"action":"silence_add"`, `"action":"import"`} {
+		if !strings.Contains(string(audit), want) {
+			t.Errorf("the audit log lacks %s:\n%s", want, audit)
+		}
+	}
+	if strings.Contains(string(audit), "dien-bien-only") {
+		t.Errorf("the audit log shows the token's value")
+	}
+	alerts := s.get("/api/v1/alerts")
+	if strings.Count(alerts, `"acknowledgement"`) != 1 || strings.Contains(s.get("/api/v1/observations?area=VP&indicator=ict_revenue"), `"period":"2024"`) {
+		t.Errorf("the refused writes changed something:\n%s", alerts)
+	}
+}
+
 func TestSignedInCookieIsHttpOnlyAndStrict(t *testing.T) {
 	s := startSite(t)
 	c := newClient(t, s)

@@ -5,11 +5,13 @@ import (
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,6 +40,8 @@ type importResult struct {
 	Problems    []server.InputError
 	More        int
 	MoreSummary string
+	Refusal     string      // why the API refused the file; empty when it read it
+	Status      int         // the API's status when it refused
 	Rows        []importRow // the file's first rows, with what each would do
 	RowsMore    int         // rows beyond those listed
 }
@@ -83,7 +87,7 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	if err == nil && part.FormName() == csrfField {
 		csrfValue, _ = io.ReadAll(io.LimitReader(part, 128))
 	}
-	if !c.authorized(w, r, server.ActionImport, string(csrfValue)) {
+	if !c.authorized(w, r, string(csrfValue)) {
 		return
 	}
 	name, data, err := readFilePart(mr, c.deps.MaxUploadBytes, lang)
@@ -92,16 +96,16 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := c.runImport(r, name, data, true)
-	if len(res.Problems) == 0 {
+	if res.Status == 0 {
 		c.listRows(r, res, name, data)
 	}
-	code := http.StatusOK
-	if len(res.Problems) > 0 {
-		code = http.StatusUnprocessableEntity
-	} else if res.UploadID, err = c.uploads.put(name, data); err != nil {
-		res.UploadID = ""
-		c.renderImport(w, r, http.StatusServiceUnavailable, importView{Result: res, Errors: []string{err.Error()}})
-		return
+	code := cmp.Or(res.Status, http.StatusOK)
+	if res.Status == 0 {
+		if res.UploadID, err = c.uploads.put(name, data); err != nil {
+			res.UploadID = ""
+			c.renderImport(w, r, http.StatusServiceUnavailable, importView{Result: res, Errors: []string{err.Error()}})
+			return
+		}
 	}
 	c.renderImport(w, r, code, importView{Result: res})
 }
@@ -150,18 +154,24 @@ func byteText(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// runImport imports the file, or dry-runs it; problems with its rows are
-// the result's, not an error.
+// runImport imports the file, or dry-runs it, through the API: problems
+// with its rows, or rows outside the token's areas, are the result's.
 func (c *Console) runImport(r *http.Request, name string, data []byte, dryRun bool) *importResult {
 	res := &importResult{Name: name, DryRun: dryRun}
-	sum, err := c.deps.Importer.Import(r.Context(), server.ImportRequest{Body: bytes.NewReader(data), Name: name, DryRun: dryRun})
-	var ie *server.InputErrors
-	switch {
-	case errors.As(err, &ie):
-		res.Problems, res.More, res.MoreSummary = ie.Errors, ie.More, ie.Summary
+	q := url.Values{"name": {name}}
+	if dryRun {
+		q.Set("dry_run", "1")
+	}
+	a := c.api(r, http.MethodPost, "/api/v1/observations?"+q.Encode(), "application/octet-stream", bytes.NewReader(data))
+	if a.Status != http.StatusOK {
+		res.Problems, res.More, res.MoreSummary = a.Body.Errors, a.Body.More, a.Body.MoreSummary
+		res.Refusal = a.Body.Error
+		res.Status = a.Status
 		return res
-	case err != nil:
-		res.Problems = []server.InputError{{File: name, Message: err.Error()}}
+	}
+	var sum server.ImportSummary
+	if err := json.Unmarshal(a.Body.Data, &sum); err != nil {
+		res.Refusal, res.Status = "the API's answer cannot be read: "+err.Error(), http.StatusBadGateway
 		return res
 	}
 	res.Summary = sum
@@ -192,11 +202,7 @@ func (c *Console) commit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := c.runImport(r, up.name, up.data, false)
-	code := http.StatusOK
-	if len(res.Problems) > 0 {
-		code = http.StatusUnprocessableEntity
-	}
-	c.renderImport(w, r, code, importView{Result: res})
+	c.renderImport(w, r, cmp.Or(res.Status, http.StatusOK), importView{Result: res})
 }
 
 // uploads keeps the files of dry runs until they are committed, within a

@@ -54,7 +54,9 @@ func startSite(t testing.TB) *site {
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body) }))
 	t.Cleanup(hook.Close)
 	write(t, filepath.Join(dir, "token"), "s3cret\n")
-	write(t, filepath.Join(dir, "chiso.yaml"), "listen: 127.0.0.1:0\nwatch: false\nauth: {tokens: [{name: test, file: token}]}\n"+
+	write(t, filepath.Join(dir, "steward"), "dien-bien-only\n")
+	write(t, filepath.Join(dir, "chiso.yaml"), "listen: 127.0.0.1:0\nwatch: false\n"+
+		"auth: {tokens: [{name: test, file: token}, {name: steward-db, file: steward, areas: [DB], actions: [ack, import]}]}\n"+
 		"alerting:\n  external_url: http://chiso.example\n  route: {receiver: ops, group_by: [area], group_wait: 1h}\n"+
 		"  receivers:\n    - name: ops\n      webhook: {url: "+hook.URL+"}\n")
 	cfg, err := config.Load(filepath.Join(dir, "chiso.yaml"))

@@ -22,10 +22,15 @@ type HistoryReader interface {
 }
 
 // consoleFor returns the server's Console builder: the web pages, reading
-// what the API reads, and checking tokens with the server's check.
-func (d *Daemon) consoleFor(maxUpload int64) func(allows func(string, server.Action) bool) http.Handler {
-	return func(allows func(string, server.Action) bool) http.Handler {
-		deps := console.Deps{Status: d, Querier: d, Importer: d, Allows: allows,
+// what the API reads, signing in with the server's check of a token, and
+// writing through the API.
+func (d *Daemon) consoleFor(maxUpload int64) func(s *server.Server) http.Handler {
+	return func(s *server.Server) http.Handler {
+		deps := console.Deps{Status: d, Querier: d, API: s.Handler(),
+			SignIn: func(remote, token string) (string, error) {
+				p, err := s.Authorize(remote, token, "")
+				return p.Name, err
+			},
 			Series:  func() []server.SeriesValue { return d.values.Snapshot().Values },
 			Imports: d.recentImports, Rule: d.ruleSource, Version: d.opts.Version, Started: d.started,
 			Logger: d.log, MaxUploadBytes: maxUpload, History: d.history, Read: d.readUpload}

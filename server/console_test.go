@@ -8,31 +8,17 @@ import (
 	"testing"
 )
 
-func TestAllowsAsksTheConfiguredTokens(t *testing.T) {
-	s, err := New(Deps{Importer: &backend{}, Querier: &backend{}, Status: &backend{}, Reloader: &backend{},
-		Tokens: func() []string { return []string{"alpha", "beta"} }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for token, want := range map[string]bool{"alpha": true, "beta": true, "": false, "alph": false, "alphabet": false} {
-		for _, a := range []Action{ActionImport, ActionAck, ActionSilence, ActionReload} {
-			if got := s.Allows(token, a); got != want {
-				t.Errorf("Allows(%q, %s) = %v, want %v", token, a, got, want)
-			}
-		}
-	}
-}
-
 // TestConsoleIsMountedBesideTheAPI checks that the console serves / and
 // the pages while the API, /metrics and the lifecycle endpoints stay the
 // server's, and that the console gets the server's token check.
 func TestConsoleIsMountedBesideTheAPI(t *testing.T) {
 	b := &backend{ready: true}
-	var allows func(string, Action) bool
-	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b, Tokens: func() []string { return []string{"tok"} },
+	var got *Server
+	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
+		Tokens: func() []Token { return []Token{{Name: "steward", Value: "tok"}} },
 		Limits: Limits{MaxBodyBytes: 100, MaxImportBytes: 1000},
-		Console: func(a func(string, Action) bool) http.Handler {
-			allows = a
+		Console: func(s *Server) http.Handler {
+			got = s
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				n, _ := io.Copy(io.Discard, r.Body)
 				io.WriteString(w, "console "+r.Method+" "+r.URL.Path+" "+strings.Repeat("+", int(n/100)))
@@ -43,8 +29,11 @@ func TestConsoleIsMountedBesideTheAPI(t *testing.T) {
 	}
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
-	if allows == nil || !allows("tok", ActionAck) || allows("nope", ActionAck) {
-		t.Fatal("the console did not get the server's token check")
+	if got != s {
+		t.Fatal("the console did not get its server")
+	}
+	if p, err := s.Authorize("192.0.2.1:1", "tok", ""); err != nil || p.Name != "steward" {
+		t.Errorf("signing in with the token: %+v %v", p, err)
 	}
 	get := func(path string) string {
 		resp, err := http.Get(ts.URL + path)
