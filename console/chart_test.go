@@ -1,7 +1,9 @@
 package console
 
 import (
+	"io/fs"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +121,28 @@ func TestChartOfTenYearsMonthlyIsSmall(t *testing.T) {
 	}
 	if strings.Contains(svg, `data-kind="year"`) {
 		t.Errorf("a year panel for a target alone: the target belongs in the chart, not in a panel of its own figures")
+	}
+}
+
+// TestTemplatesNameKnownWords holds every {{t "word"}} of the templates,
+// and the sort keys the findings page names, to the words table: an
+// unknown word would print as its key.
+func TestTemplatesNameKnownWords(t *testing.T) {
+	re := regexp.MustCompile(`\{\{t "([^"]+)"\}\}`)
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatal(files, err)
+	}
+	keys := append([]string{}, sortKeys...)
+	for _, f := range files {
+		b, _ := fs.ReadFile(templateFS, f)
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			keys = append(keys, m[1])
+		}
+	}
+	for _, k := range keys {
+		if _, ok := words[k]; !ok {
+			t.Errorf("no word %q", k)
+		}
 	}
 }

@@ -101,6 +101,7 @@ var words = map[string][2]string{
 	"next":           {"Trang sau", "Next page"},
 	"prev":           {"Trang trước", "Previous page"},
 	"none":           {"Không có", "None"},
+	"nofinding":      {"không có phát hiện", "no finding"},
 	"nofindings":     {"Không có phát hiện nào.", "No findings."},
 	"figures":        {"Các số liệu", "Figures"},
 	"raw":            {"Nguyên văn", "As printed"},
