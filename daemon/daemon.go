@@ -71,6 +71,7 @@ type Daemon struct {
 	log     *slog.Logger
 	cfg     atomic.Pointer[config.Config]
 	metrics *metrics
+	ops     opsMetrics
 	values  *server.ValueCollector
 
 	db       Store
@@ -138,6 +139,7 @@ func New(cfg *config.Config, opts Options) *Daemon {
 	d := &Daemon{opts: opts, log: opts.Logger, values: server.NewValueCollector(),
 		state: newEvalState(), reload: &reloadState{}, imports: &importLog{mine: map[int64]bool{}}, jobs: map[string]gocron.Job{},
 		nudge: make(chan struct{}, 1), evalAll: make(chan struct{}, 1)}
+	d.ops.schedule = newScheduleCollector(cfg.Location, opts.Now)
 	d.cfg.Store(cfg)
 	d.groups.Store(&groupSet{})
 	return d
@@ -174,6 +176,9 @@ func (d *Daemon) Start(ctx context.Context) error {
 		return err
 	}
 	if err := d.openData(ctx, cfg); err != nil {
+		return err
+	}
+	if err := d.registerOpsMetrics(cfg); err != nil {
 		return err
 	}
 	groups, err := loadGroups(cfg, d.cat)
@@ -231,6 +236,7 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 	d.updateStoreStats(ctx)
 	if recs, err := d.db.Imports(ctx, 1); err == nil && len(recs) > 0 {
 		d.imports.last = recs[0].ID // before any goroutine reads it
+		d.metrics.imported(recs[0].FinishedAt)
 	}
 	return nil
 }
