@@ -38,6 +38,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Version and Revision label chiso_build_info.
 	Version, Revision string
+	// BuildDate is when the revision was committed, for
+	// /api/v1/status/buildinfo; empty when unknown.
+	BuildDate string
+	// WebConfigFile is the exporter-toolkit web configuration (TLS, basic
+	// auth) the listener applies; empty serves plain HTTP.
+	WebConfigFile string
+	// Pprof serves Go's profiler under /debug/pprof/.
+	Pprof bool
 	// Now is the clock the scheduler reads to decide evaluation times; nil
 	// means time.Now. Nothing below the scheduler reads a clock.
 	Now func() time.Time
@@ -170,6 +178,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 // once in the background; /-/ready answers 200 after that.
 func (d *Daemon) Start(ctx context.Context) error {
 	cfg := d.cfg.Load()
+	if err := CheckWebConfig(d.opts.WebConfigFile); err != nil {
+		return err // before anything is opened: a bad file changes nothing
+	}
 	d.loopCtx, d.cancel = context.WithCancel(context.Background())
 	var err error
 	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision); err != nil {
@@ -244,7 +255,8 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
 		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
-		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP)})
+		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP),
+		Build: d.buildInfo(), Config: d.configYAML, Pprof: d.opts.Pprof})
 	if err != nil {
 		return err
 	}
@@ -255,11 +267,11 @@ func (d *Daemon) listen(cfg *config.Config) error {
 	d.ln = srv.Listener(ln)
 	d.http = srv.HTTPServer(slog.NewLogLogger(d.log.Handler(), slog.LevelWarn))
 	d.wg.Go(func() {
-		if err := d.http.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := d.serveHTTP(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			d.log.Error("http server stopped", "err", err)
 		}
 	})
-	d.log.Info("listening", "addr", "http://"+d.ln.Addr().String())
+	d.log.Info("listening", "addr", d.URL())
 	return nil
 }
 

@@ -135,7 +135,7 @@ func checkSchedule(spec string) (err error) {
 func (d *Daemon) startScheduler(cfg *config.Config, groups []ruleGroup) error {
 	s, err := gocron.NewScheduler(
 		gocron.WithLocation(cfg.Location),
-		gocron.WithLogger(d.log),
+		gocron.WithLogger(schedulerLogger{d.log}),
 		gocron.WithMonitor(d.metrics.monitor),
 		gocron.WithMonitorStatus(d.metrics.monitor),
 		gocron.WithStopTimeout(ShutdownTimeout/2),
