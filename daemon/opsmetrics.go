@@ -23,12 +23,15 @@ import (
 // opsMetrics are the collectors below, registered in Start.
 type opsMetrics struct {
 	schedule *scheduleCollector
+	// breakdown is nil until Start has read the catalogue.
+	breakdown *breakdownCollector
 }
 
 // registerOpsMetrics registers the schedule, rule health and catalogue
 // collectors; the catalogue must have been read.
 func (d *Daemon) registerOpsMetrics(cfg *config.Config) error {
-	for _, c := range []prometheus.Collector{d.ops.schedule, newHealthCollector(d),
+	d.ops.breakdown = newBreakdownCollector(d.cat)
+	for _, c := range []prometheus.Collector{d.ops.schedule, d.ops.breakdown, newHealthCollector(d),
 		newCatalogueCollector(d.cat, cfg.Metrics.AreaLevels)} {
 		if err := d.opts.Registry.Register(c); err != nil {
 			return fmt.Errorf("register metrics: %w", err)
@@ -173,8 +176,8 @@ type catalogueCollector struct {
 }
 
 func newCatalogueCollector(cat *chiso.Catalogue, levels []chiso.AreaLevel) *catalogueCollector {
-	ind := prometheus.NewDesc("chiso_indicator_info", "An indicator of the catalogue with its names and unit; constant 1.",
-		[]string{"indicator", "name_vi", "name_en", "unit"}, nil)
+	ind := prometheus.NewDesc("chiso_indicator_info", "An indicator of the catalogue with its names, unit and kind (percent, count, money, rank, ratio: its family); constant 1.",
+		[]string{"indicator", "name_vi", "name_en", "unit", "kind"}, nil)
 	area := prometheus.NewDesc("chiso_area_info", "An area whose indicator values /metrics exports, with its name and level; constant 1.",
 		[]string{"area", "name", "level"}, nil)
 	c := &catalogueCollector{descs: []*prometheus.Desc{ind, area}}
@@ -182,7 +185,7 @@ func newCatalogueCollector(cat *chiso.Catalogue, levels []chiso.AreaLevel) *cata
 	for _, i := range cat.Indicators {
 		if !seen[i.Code] {
 			seen[i.Code] = true
-			c.metrics = append(c.metrics, prometheus.MustNewConstMetric(ind, prometheus.GaugeValue, 1, i.Code, i.NameVI, i.NameEN, i.Unit))
+			c.metrics = append(c.metrics, prometheus.MustNewConstMetric(ind, prometheus.GaugeValue, 1, i.Code, i.NameVI, i.NameEN, i.Unit, string(i.Kind)))
 		}
 	}
 	want := map[chiso.AreaLevel]bool{}

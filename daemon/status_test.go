@@ -57,8 +57,8 @@ func TestBadWebConfigNamesTheFile(t *testing.T) {
 	bad := filepath.Join(dir, "web.yml")
 	writeFile(t, bad, "tls_server_config:\n  cert_file: "+filepath.Join(dir, "missing.crt")+"\n  key_file: "+filepath.Join(dir, "missing.key")+"\n")
 	for path, want := range map[string]string{
-		bad:                             "--web.config.file " + bad,
-		filepath.Join(dir, "nope.yml"):  "--web.config.file: stat " + filepath.Join(dir, "nope.yml"),
+		bad:                            "--web.config.file " + bad,
+		filepath.Join(dir, "nope.yml"): "--web.config.file: stat " + filepath.Join(dir, "nope.yml"),
 		writeTemp(t, dir, "typo.yml", "tls_server_confg: {}\n"): "--web.config.file " + filepath.Join(dir, "typo.yml"),
 	} {
 		err := CheckWebConfig(path)
