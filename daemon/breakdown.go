@@ -34,7 +34,7 @@ type ruleBreakdown struct {
 }
 
 type breakdownKey struct {
-	byIndicator                bool // else by area
+	byIndicator                  bool // else by area
 	subject, diagnosis, severity string
 }
 

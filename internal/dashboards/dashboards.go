@@ -182,7 +182,6 @@ func variable(v varSpec) cog.Builder[dashboard.VariableModel] {
 	return b
 }
 
-
 func dataquery(q query, ref string, instant bool) *prometheus.DataqueryBuilder {
 	b := prometheus.NewDataqueryBuilder().Expr(q.expr).RefId(ref).Datasource(datasource())
 	if q.legend != "" {
