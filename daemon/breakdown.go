@@ -77,8 +77,12 @@ func provinces(cat *chiso.Catalogue) map[string]string {
 	return out
 }
 
-// set replaces a group's counts with those of its findings.
+// set replaces a group's counts with those of its findings; a nil
+// collector (before Start) ignores them.
 func (c *breakdownCollector) set(group string, fs iter.Seq[chiso.Finding]) {
+	if c == nil {
+		return
+	}
 	byRule := map[string]map[breakdownKey]float64{}
 	for f := range fs {
 		m := byRule[f.Rule]
@@ -104,8 +108,11 @@ func (c *breakdownCollector) set(group string, fs iter.Seq[chiso.Finding]) {
 }
 
 // retain drops the counts of the groups and rules not in live (group →
-// rule → true).
+// rule → true); a nil collector ignores it.
 func (c *breakdownCollector) retain(live map[string]map[string]bool) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for g, list := range c.per {

@@ -15,7 +15,7 @@ const openMetricsEOF = "# EOF\n"
 // both: they are gauges whose help texts need no escaping, which the two
 // formats write alike; only the closing # EOF differs.
 func negotiate(r *http.Request) (format expfmt.Format, openMetrics bool) {
-	f := expfmt.NegotiateIncludingOpenMetrics(r.Header)
+	f := expfmt.NegotiateAccept(r.Header, expfmt.FmtOpenMetrics_1_0_0, expfmt.FmtOpenMetrics_0_0_1, expfmt.FmtText)
 	if f.FormatType() == expfmt.TypeOpenMetrics {
 		return f, true
 	}
