@@ -83,19 +83,53 @@ func (c *breakdownCollector) set(group string, fs iter.Seq[chiso.Finding]) {
 	if c == nil {
 		return
 	}
+	// Findings come sorted by rule, then area, then indicator: runs of
+	// one key are counted before they touch the maps, which makes a
+	// million findings cost a few map writes per area and indicator.
 	byRule := map[string]map[breakdownKey]float64{}
+	var m map[breakdownKey]float64
+	var rule, area, province string
+	var runs [2]struct {
+		key breakdownKey
+		n   float64
+	}
+	flush := func() {
+		for i := range runs {
+			if runs[i].n > 0 {
+				m[runs[i].key] += runs[i].n
+				runs[i].n = 0
+			}
+		}
+	}
 	for f := range fs {
-		m := byRule[f.Rule]
-		if m == nil {
-			m = map[breakdownKey]float64{}
-			byRule[f.Rule] = m
+		if m == nil || f.Rule != rule {
+			if m != nil {
+				flush()
+			}
+			rule = f.Rule
+			if m = byRule[rule]; m == nil {
+				m = map[breakdownKey]float64{}
+				byRule[rule] = m
+			}
 		}
-		area := f.Area
-		if p, ok := c.province[area]; ok {
-			area = p
+		if f.Area != area {
+			area, province = f.Area, f.Area
+			if p, ok := c.province[area]; ok {
+				province = p
+			}
 		}
-		m[breakdownKey{false, area, string(f.Diagnosis), string(f.Severity)}]++
-		m[breakdownKey{true, f.Indicator, string(f.Diagnosis), string(f.Severity)}]++
+		for i, k := range [2]breakdownKey{{false, province, string(f.Diagnosis), string(f.Severity)},
+			{true, f.Indicator, string(f.Diagnosis), string(f.Severity)}} {
+			if runs[i].n > 0 && runs[i].key != k {
+				m[runs[i].key] += runs[i].n
+				runs[i].n = 0
+			}
+			runs[i].key = k
+			runs[i].n++
+		}
+	}
+	if m != nil {
+		flush()
 	}
 	list := make([]ruleBreakdown, 0, len(byRule))
 	for r, m := range byRule {
