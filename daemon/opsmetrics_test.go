@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/chiso-vn/chiso/internal/timespec"
 	"github.com/chiso-vn/chiso/store"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestLongestGap(t *testing.T) {
@@ -149,4 +151,58 @@ func TestOpsMetrics(t *testing.T) {
 		v, _ := metricValue(h.get("/metrics"), "chiso_import_last_success_timestamp_seconds")
 		return v > last
 	})
+}
+
+// TestFindingBreakdown counts findings by province and by indicator, in
+// the engine's order and out of it, across rules and groups, and drops a
+// removed rule's counts.
+func TestFindingBreakdown(t *testing.T) {
+	cat := &chiso.Catalogue{Areas: []chiso.Area{
+		{Code: "VN", Level: chiso.LevelCountry},
+		{Code: "PT", Level: chiso.LevelProvince, Parent: "VN"},
+		{Code: "PT-VT", Level: chiso.LevelDistrict, Parent: "PT"},
+		{Code: "HN", Level: chiso.LevelProvince, Parent: "VN"},
+	}}
+	f := func(rule, area, ind string, d chiso.Diagnosis, s chiso.Severity) chiso.Finding {
+		return chiso.Finding{Rule: rule, Area: area, Indicator: ind, Diagnosis: d, Severity: s}
+	}
+	c := newBreakdownCollector(cat)
+	c.set("g1", slices.Values([]chiso.Finding{
+		f("A", "HN", "x", chiso.OutOfRange, chiso.Warning),
+		f("A", "HN", "x", chiso.OutOfRange, chiso.Warning),
+		f("A", "PT", "x", chiso.OutOfRange, chiso.Warning),
+		f("A", "PT-VT", "y", chiso.OutOfRange, chiso.Warning),
+		f("B", "PT", "x", chiso.Missing, chiso.Critical),
+		f("A", "HN", "y", chiso.OutOfRange, chiso.Warning), // out of order
+	}))
+	c.set("g2", slices.Values([]chiso.Finding{f("C", "PT-VT", "y", chiso.OutOfRange, chiso.Warning)}))
+	want := `
+# HELP chiso_findings_by_area Current findings about an area, by diagnosis and severity; a district's or commune's count under its province.
+# TYPE chiso_findings_by_area gauge
+chiso_findings_by_area{area="HN",diagnosis="out_of_range",severity="warning"} 3
+chiso_findings_by_area{area="PT",diagnosis="missing",severity="critical"} 1
+chiso_findings_by_area{area="PT",diagnosis="out_of_range",severity="warning"} 3
+# HELP chiso_findings_by_indicator Current findings about an indicator, by diagnosis and severity.
+# TYPE chiso_findings_by_indicator gauge
+chiso_findings_by_indicator{diagnosis="missing",indicator="x",severity="critical"} 1
+chiso_findings_by_indicator{diagnosis="out_of_range",indicator="x",severity="warning"} 3
+chiso_findings_by_indicator{diagnosis="out_of_range",indicator="y",severity="warning"} 3
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
+		t.Error(err)
+	}
+	c.retain(map[string]map[string]bool{"g1": {"A": true}}) // B and group g2 removed
+	want = `
+# HELP chiso_findings_by_area Current findings about an area, by diagnosis and severity; a district's or commune's count under its province.
+# TYPE chiso_findings_by_area gauge
+chiso_findings_by_area{area="HN",diagnosis="out_of_range",severity="warning"} 3
+chiso_findings_by_area{area="PT",diagnosis="out_of_range",severity="warning"} 2
+# HELP chiso_findings_by_indicator Current findings about an indicator, by diagnosis and severity.
+# TYPE chiso_findings_by_indicator gauge
+chiso_findings_by_indicator{diagnosis="out_of_range",indicator="x",severity="warning"} 3
+chiso_findings_by_indicator{diagnosis="out_of_range",indicator="y",severity="warning"} 2
+`
+	if err := testutil.CollectAndCompare(c, strings.NewReader(want)); err != nil {
+		t.Error(err)
+	}
 }
