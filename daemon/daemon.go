@@ -78,6 +78,7 @@ type Daemon struct {
 	opts    Options
 	log     *slog.Logger
 	cfg     atomic.Pointer[config.Config]
+	access  atomic.Pointer[access] // the tokens and scopes of cfg
 	metrics *metrics
 	ops     opsMetrics
 	values  *server.ValueCollector
@@ -192,6 +193,12 @@ func (d *Daemon) Start(ctx context.Context) error {
 	if err := d.registerOpsMetrics(cfg); err != nil {
 		return err
 	}
+	acc, err := newAccess(cfg, d.cat)
+	if err != nil {
+		return err
+	}
+	d.access.Store(acc)
+	d.pruneAudit(ctx)
 	groups, err := loadGroups(cfg, d.cat)
 	if err != nil {
 		return fmt.Errorf("load rules: %w", err)
@@ -254,7 +261,7 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 
 func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
-		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
+		Tokens: d.tokens, Audit: auditAPI{d.db}, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
 		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP),
 		Build: d.buildInfo(), Config: d.configYAML, Pprof: d.opts.Pprof})
 	if err != nil {
@@ -295,6 +302,7 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 	d.wg.Go(func() { d.syncLoop(ctx) })
 	d.wg.Go(func() { d.alertLoop(ctx) })
 	d.wg.Go(func() { d.deliveryLoop(ctx) })
+	d.wg.Go(func() { d.auditLoop(ctx) })
 	if cfg.WatchEnabled() {
 		if w := d.watch(); w != nil { // watching before Start returns: no edit after it is missed
 			d.wg.Go(func() { d.watchLoop(ctx, w) })
@@ -339,14 +347,4 @@ func (d *Daemon) shutdown() error {
 		errs = append(errs, d.db.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// tokens returns the bearer tokens of the current configuration.
-func (d *Daemon) tokens() []string {
-	cfg := d.cfg.Load()
-	out := make([]string, 0, len(cfg.Auth.Tokens))
-	for _, t := range cfg.Auth.Tokens {
-		out = append(out, string(t.Value))
-	}
-	return out
 }

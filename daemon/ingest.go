@@ -16,11 +16,30 @@ import (
 // importFile stores the observations of one file, all or nothing, counts
 // the outcome per channel and wakes the sync loop so that the groups that
 // read them are evaluated at once.
-func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source string, dryRun bool, channel string) (store.ImportResult, error) {
+//
+// A file with rows for areas outside scope (nil: every area) stores
+// nothing and fails with a *scopeError naming every such row. The areas
+// the file named are returned, whatever the outcome.
+func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source string, dryRun bool, channel string, scope *server.Principal) (store.ImportResult, []string, error) {
 	cfg := d.cfg.Load()
-	opts := ingest.Options{Locale: ingest.Locale(cfg.Locale), Catalogue: d.cat, Source: source, Lang: cfg.Language}
+	check := &scopeCheck{scope: scope, places: &ingest.Places{}, lang: cfg.Language, areas: map[string]bool{}}
+	opts := ingest.Options{Locale: ingest.Locale(cfg.Locale), Catalogue: d.cat, Source: source, Lang: cfg.Language, Places: check.places}
 	res, err := d.db.Import(ctx, store.ImportOptions{Source: sourceOr(source, name), DryRun: dryRun, Now: d.opts.Now()},
-		func(emit func(chiso.Observation) error) error { return ingest.Read(r, name, opts, emit) })
+		func(emit func(chiso.Observation) error) error {
+			return check.result(ingest.Read(r, name, opts, func(o chiso.Observation) error {
+				if !check.pass(o) {
+					return nil // kept back: the file fails once every row is read
+				}
+				return emit(o)
+			}))
+		})
+	res, err = d.countImport(res, err, dryRun, channel, name)
+	return res, check.fileAreas(), err
+}
+
+// countImport counts an import's outcome per channel, notes it as the
+// daemon's own and wakes the sync loop after one that stored figures.
+func (d *Daemon) countImport(res store.ImportResult, err error, dryRun bool, channel, name string) (store.ImportResult, error) {
 	outcome := "success"
 	switch {
 	case err != nil:
@@ -130,12 +149,16 @@ func sourceOr(source, name string) string {
 
 // Import implements server.Importer.
 func (d *Daemon) Import(ctx context.Context, req server.ImportRequest) (server.ImportSummary, error) {
-	res, err := d.importFile(ctx, req.Body, req.Name, req.Source, req.DryRun, "api")
-	if err != nil {
+	res, areas, err := d.importFile(ctx, req.Body, req.Name, req.Source, req.DryRun, "api", req.Scope)
+	var se *scopeError
+	switch {
+	case errors.As(err, &se):
+		return server.ImportSummary{}, &server.OutOfScope{Lacked: se.lacked, Rows: inputErrors(se.list).(*server.InputErrors)}
+	case err != nil:
 		return server.ImportSummary{}, inputErrors(err)
 	}
 	return server.ImportSummary{Added: res.Added, Revised: res.Revised, Unchanged: res.Unchanged,
-		FirstID: res.FirstID, LastID: res.LastID, DryRun: req.DryRun}, nil
+		FirstID: res.FirstID, LastID: res.LastID, DryRun: req.DryRun, Areas: areas}, nil
 }
 
 // inputErrors turns the importer's list of bad rows into the server's

@@ -59,9 +59,13 @@ type Deps struct {
 	// Alerting serves alerts, silences and acknowledgements; nil answers
 	// 503 on those endpoints.
 	Alerting Alerting
-	// Tokens returns the bearer tokens accepted on write endpoints now; it
-	// is called per request so that a reload can change them.
-	Tokens func() []string
+	// Tokens returns the bearer tokens accepted on write endpoints now,
+	// with their scopes; it is called per request so that a reload can
+	// change them.
+	Tokens func() []Token
+	// Audit records every write and every refused one, and serves GET
+	// /api/v1/audit; nil records nothing and answers 503 there.
+	Audit Auditor
 	// Gatherer is what /metrics exposes, besides Values.
 	Gatherer prometheus.Gatherer
 	// Values are the indicator values /metrics exposes; nil for none. The
@@ -88,6 +92,9 @@ type Server struct {
 	deps Deps
 	lim  Limits
 	mux  *http.ServeMux
+
+	guard        *throttle              // holds back addresses that fail to authenticate
+	authFailures *prometheus.CounterVec // chiso_http_auth_failures_total
 }
 
 // New returns a server for deps; it registers its HTTP metrics on
@@ -96,9 +103,16 @@ func New(deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{deps: deps, lim: deps.Limits.withDefaults(), mux: http.NewServeMux()}
+	if deps.Tokens == nil {
+		deps.Tokens = func() []Token { return nil }
+	}
+	s := &Server{deps: deps, lim: deps.Limits.withDefaults(), mux: http.NewServeMux(),
+		guard: newThrottle(time.Now, throttleAddresses)}
 	inst, err := newInstrumentation(deps.Registerer)
 	if err != nil {
+		return nil, err
+	}
+	if s.authFailures, err = newAuthFailures(deps.Registerer); err != nil {
 		return nil, err
 	}
 	s.routes(inst)
@@ -120,11 +134,12 @@ func (s *Server) routes(inst *instrumentation) {
 	handle("GET /metrics", "metrics", mh.ServeHTTP)
 	handle("GET /-/healthy", "healthy", s.healthy)
 	handle("GET /-/ready", "ready", s.ready)
-	handle("POST /-/reload", "reload", s.auth(s.reload))
-	handle("PUT /-/reload", "reload", s.auth(s.reload))
+	handle("POST /-/reload", "reload", s.write(chiso.ActionReload, "reload", s.reload))
+	handle("PUT /-/reload", "reload", s.write(chiso.ActionReload, "reload", s.reload))
 	// An import may be large and slow to send, once its token is checked.
 	s.mux.Handle("POST /api/v1/observations", inst.wrap("observations_post",
-		s.bounded(s.lim.MaxImportBytes, s.auth(s.longRead(s.postObservations)))))
+		s.bounded(s.lim.MaxImportBytes, s.write(chiso.ActionImport, "import", s.longRead(s.postObservations)))))
+	handle("GET /api/v1/audit", "audit", s.getAudit)
 	handle("GET /api/v1/observations", "observations", s.getObservations)
 	handle("GET /api/v1/findings", "findings", s.getFindings)
 	handle("GET /api/v1/rules", "rules", s.getRules)
@@ -148,11 +163,11 @@ func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
 	io.WriteString(w, "chiso is ready.\n")
 }
 
-func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) reload(w http.ResponseWriter, r *http.Request, _ Principal, n *note) {
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
 	if err := s.deps.Reloader.Reload(ctx); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, err)
+		n.fail(w, r, http.StatusUnprocessableEntity, err)
 		return
 	}
 	writeData(w, http.StatusOK, s.deps.Status.ReloadStatus())

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"iter"
 	"math"
@@ -85,7 +86,11 @@ func (b *backend) Reload(context.Context) error { b.reloads++; return nil }
 func newTestServer(t *testing.T, b *backend, tokens ...string) (*httptest.Server, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b, Tokens: func() []string { return tokens },
+	var toks []Token
+	for i, v := range tokens {
+		toks = append(toks, Token{Name: fmt.Sprintf("t%d", i), Value: v})
+	}
+	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b, Tokens: func() []Token { return toks },
 		Gatherer: reg, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +365,7 @@ func TestMetricsEndpointGzipAndPlainAgree(t *testing.T) {
 	c.Swap(&Snapshot{Values: []SeriesValue{{Indicator: "a", Area: "PT", Value: 81.7, PeriodEnd: 2}}})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "chiso_test", Help: "A test gauge."}))
-	s, err := New(Deps{Status: &backend{}, Tokens: func() []string { return nil }, Gatherer: reg, Values: c})
+	s, err := New(Deps{Status: &backend{}, Tokens: func() []Token { return nil }, Gatherer: reg, Values: c})
 	if err != nil {
 		t.Fatal(err)
 	}

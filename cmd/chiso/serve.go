@@ -160,7 +160,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, web *webOp
 	for {
 		select {
 		case <-hup:
-			_ = d.Reload(ctx) // the outcome is logged, counted and shown by the API
+			_ = d.ReloadBy(ctx, daemon.ReloadOnSignal) // the outcome is logged, counted, audited and shown by the API
 		case <-ctx.Done():
 			log.Info("shutting down")
 			if err := d.Close(); err != nil && !errors.Is(err, context.Canceled) {
