@@ -9,7 +9,6 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/internal/timespec"
-	"github.com/go-co-op/gocron/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/robfig/cron/v3"
 )
@@ -45,17 +44,13 @@ func (d *Daemon) registerOpsMetrics(cfg *config.Config) error {
 // schedule and a short month in a monthly one.
 const scheduleRunsAhead = 16
 
-// jobInfo is one scheduled group: its gocron job, for the next run, and its
-// parsed schedule, for the gaps between runs.
-type jobInfo struct {
-	job   gocron.Job
-	sched cron.Schedule
-}
-
 // scheduleCollector exposes chiso_rule_group_next_evaluation_timestamp_seconds
-// and chiso_rule_group_interval_seconds for the groups scheduled now.
+// and chiso_rule_group_interval_seconds for the groups scheduled now,
+// computed from their cron schedules in the configured zone as gocron
+// computes them, without a round trip to the scheduler, which could hold a
+// scrape up while it is busy or stopping.
 type scheduleCollector struct {
-	jobs     atomic.Pointer[map[string]jobInfo]
+	scheds   atomic.Pointer[map[string]cron.Schedule]
 	loc      *time.Location
 	now      func() time.Time
 	next     *prometheus.Desc
@@ -69,21 +64,21 @@ func newScheduleCollector(loc *time.Location, now func() time.Time) *scheduleCol
 		interval: prometheus.NewDesc("chiso_rule_group_interval_seconds",
 			"Longest gap between two consecutive scheduled evaluations of the group over its next 16 runs: how stale its last evaluation may become while the schedule is kept.",
 			[]string{"group"}, nil)}
-	c.jobs.Store(&map[string]jobInfo{})
+	c.scheds.Store(&map[string]cron.Schedule{})
 	return c
 }
 
-// set replaces the scheduled groups, name → job, with schedules specs.
-func (c *scheduleCollector) set(jobs map[string]gocron.Job, specs map[string]string) {
-	m := make(map[string]jobInfo, len(jobs))
-	for name, j := range jobs {
-		s, err := timespec.ParseSchedule(specs[name])
+// set replaces the scheduled groups: group name → cron spec.
+func (c *scheduleCollector) set(specs map[string]string) {
+	m := make(map[string]cron.Schedule, len(specs))
+	for name, spec := range specs {
+		s, err := timespec.ParseSchedule(spec)
 		if err != nil {
 			continue // unreachable: loadGroups checked every spec
 		}
-		m[name] = jobInfo{job: j, sched: s}
+		m[name] = s
 	}
-	c.jobs.Store(&m)
+	c.scheds.Store(&m)
 }
 
 // Describe implements prometheus.Collector.
@@ -99,11 +94,11 @@ func (c *scheduleCollector) Collect(ch chan<- prometheus.Metric) {
 		loc = time.Local
 	}
 	now := c.now().In(loc)
-	for name, ji := range *c.jobs.Load() {
-		if next, err := ji.job.NextRun(); err == nil && !next.IsZero() {
+	for name, s := range *c.scheds.Load() {
+		if next := s.Next(now); !next.IsZero() {
 			ch <- prometheus.MustNewConstMetric(c.next, prometheus.GaugeValue, unixSeconds(next), name)
 		}
-		if gap := longestGap(ji.sched, now, scheduleRunsAhead); gap > 0 {
+		if gap := longestGap(s, now, scheduleRunsAhead); gap > 0 {
 			ch <- prometheus.MustNewConstMetric(c.interval, prometheus.GaugeValue, gap.Seconds(), name)
 		}
 	}

@@ -88,6 +88,12 @@ func TestOpsMetrics(t *testing.T) {
 	if now := float64(time.Now().Unix()); !ok || next < now || next > now+86400 {
 		t.Errorf("next evaluation of a daily group = %v %v (now %v)", next, ok, now)
 	}
+	h.d.reloadMu.Lock()
+	sched, err := h.d.jobs["coverage"].NextRun()
+	h.d.reloadMu.Unlock()
+	if err != nil || next != unixSeconds(sched) {
+		t.Errorf("next evaluation = %v, the scheduler says %v (%v)", next, sched, err)
+	}
 	for series, want := range map[string]float64{
 		`chiso_rule_health{group="coverage",health="ok",rule="CoverageOutOfRange"}`:      1,
 		`chiso_rule_health{group="coverage",health="err",rule="CoverageOutOfRange"}`:     0,

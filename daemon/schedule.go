@@ -171,7 +171,7 @@ func (d *Daemon) schedule(groups []ruleGroup) error {
 	for _, g := range groups {
 		specs[g.Name] = g.Schedule
 	}
-	d.ops.schedule.set(jobs, specs)
+	d.ops.schedule.set(specs)
 	return nil
 }
 
