@@ -2,6 +2,7 @@ package alerts_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerts"
 )
 
@@ -95,4 +97,25 @@ func gaugeOf(t *testing.T, reg *prometheus.Registry, name string) prometheus.Col
 	}
 	t.Fatalf("no single series of %s", name)
 	return nil
+}
+
+// TestManyTransitionsAreSummed wants at most 50 lines for one batch, then
+// one line that counts the rest.
+func TestManyTransitionsAreSummed(t *testing.T) {
+	var logs strings.Builder
+	e := newEnv(t, baseConfig)
+	e.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	e.restart(t0)
+	var fs []chiso.Finding
+	for i := range 60 {
+		fs = append(fs, finding("BelowTarget", fmt.Sprintf("A%02d", i)))
+	}
+	e.process(t0, fs...)
+	got := logs.String()
+	if n := strings.Count(got, `msg="alert firing"`); n != 50 {
+		t.Errorf("%d firing lines, want 50", n)
+	}
+	if !strings.Contains(got, `msg="more alerts fired and resolved than are logged one by one; GET /api/v1/alerts lists them" more_firing=10 more_resolved=0`) {
+		t.Errorf("no summary of the other 10:\n%s", got)
+	}
 }
