@@ -15,19 +15,21 @@ import (
 
 // The series an ops team needs to watch chiso itself and to join indicator
 // values with their names: when each group runs next and how far apart its
-// runs are, each rule's health, and the catalogue as info metrics. All are
-// read at scrape time from state the daemon keeps anyway, so that a reload
-// or a removed group needs no bookkeeping here.
+// runs are, each rule's health, and the catalogue as info metrics, all read
+// at scrape time from state the daemon keeps anyway, so that a reload or a
+// removed group needs no bookkeeping here; and the findings counted by
+// province and indicator (breakdown.go), counted once per evaluation.
 
-// opsMetrics are the collectors below, registered in Start.
+// opsMetrics are the collectors below and the findings breakdown,
+// registered in Start.
 type opsMetrics struct {
 	schedule *scheduleCollector
 	// breakdown is nil until Start has read the catalogue.
 	breakdown *breakdownCollector
 }
 
-// registerOpsMetrics registers the schedule, rule health and catalogue
-// collectors; the catalogue must have been read.
+// registerOpsMetrics registers the schedule, breakdown, rule health and
+// catalogue collectors; the catalogue must have been read.
 func (d *Daemon) registerOpsMetrics(cfg *config.Config) error {
 	d.ops.breakdown = newBreakdownCollector(d.cat)
 	for _, c := range []prometheus.Collector{d.ops.schedule, d.ops.breakdown, newHealthCollector(d),
