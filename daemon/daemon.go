@@ -38,6 +38,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Version and Revision label chiso_build_info.
 	Version, Revision string
+	// BuildDate is when the revision was committed, for
+	// /api/v1/status/buildinfo; empty when unknown.
+	BuildDate string
+	// WebConfigFile is the exporter-toolkit web configuration (TLS, basic
+	// auth) the listener applies; empty serves plain HTTP.
+	WebConfigFile string
+	// Pprof serves Go's profiler under /debug/pprof/.
+	Pprof bool
 	// Now is the clock the scheduler reads to decide evaluation times; nil
 	// means time.Now. Nothing below the scheduler reads a clock.
 	Now func() time.Time
@@ -72,6 +80,7 @@ type Daemon struct {
 	cfg     atomic.Pointer[config.Config]
 	access  atomic.Pointer[access] // the tokens and scopes of cfg
 	metrics *metrics
+	ops     opsMetrics
 	values  *server.ValueCollector
 
 	db       Store
@@ -140,6 +149,7 @@ func New(cfg *config.Config, opts Options) *Daemon {
 	d := &Daemon{opts: opts, log: opts.Logger, values: server.NewValueCollector(),
 		state: newEvalState(), reload: &reloadState{}, imports: &importLog{mine: map[int64]bool{}}, jobs: map[string]gocron.Job{},
 		nudge: make(chan struct{}, 1), evalAll: make(chan struct{}, 1)}
+	d.ops.schedule = newScheduleCollector(cfg.Location, opts.Now)
 	d.cfg.Store(cfg)
 	d.groups.Store(&groupSet{})
 	return d
@@ -171,12 +181,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 func (d *Daemon) Start(ctx context.Context) error {
 	cfg := d.cfg.Load()
 	d.started = d.opts.Now()
+	if err := CheckWebConfig(d.opts.WebConfigFile); err != nil {
+		return err // before anything is opened: a bad file changes nothing
+	}
 	d.loopCtx, d.cancel = context.WithCancel(context.Background())
 	var err error
 	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision); err != nil {
 		return err
 	}
 	if err := d.openData(ctx, cfg); err != nil {
+		return err
+	}
+	if err := d.registerOpsMetrics(cfg); err != nil {
 		return err
 	}
 	acc, err := newAccess(cfg, d.cat)
@@ -240,6 +256,7 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 	d.updateStoreStats(ctx)
 	if recs, err := d.db.Imports(ctx, 1); err == nil && len(recs) > 0 {
 		d.imports.last = recs[0].ID // before any goroutine reads it
+		d.metrics.imported(recs[0].FinishedAt)
 	}
 	return nil
 }
@@ -248,7 +265,8 @@ func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
 		Tokens: d.tokens, Audit: auditAPI{d.db}, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
 		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP),
-		Console: d.consoleFor(int64(cfg.HTTP.MaxImportBytes))})
+		Console: d.consoleFor(int64(cfg.HTTP.MaxImportBytes)),
+		Build:   d.buildInfo(), Config: d.configYAML, Pprof: d.opts.Pprof})
 	if err != nil {
 		return err
 	}
@@ -259,11 +277,11 @@ func (d *Daemon) listen(cfg *config.Config) error {
 	d.ln = srv.Listener(ln)
 	d.http = srv.HTTPServer(slog.NewLogLogger(d.log.Handler(), slog.LevelWarn))
 	d.wg.Go(func() {
-		if err := d.http.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := d.serveHTTP(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			d.log.Error("http server stopped", "err", err)
 		}
 	})
-	d.log.Info("listening", "addr", "http://"+d.ln.Addr().String())
+	d.log.Info("listening", "addr", d.URL())
 	return nil
 }
 

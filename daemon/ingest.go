@@ -57,6 +57,7 @@ func (d *Daemon) countImport(res store.ImportResult, err error, dryRun bool, cha
 	}
 	if !dryRun {
 		d.imports.own(res.ID)
+		d.metrics.imported(d.opts.Now())
 	}
 	if !dryRun && res.LastID > 0 {
 		d.Nudge()
@@ -70,9 +71,9 @@ func (d *Daemon) countImport(res store.ImportResult, err error, dryRun bool, cha
 // API import committed but not yet marked as the daemon's is not miscounted.
 type importLog struct {
 	mu      sync.Mutex
-	mine    map[int64]bool // ids of the daemon's own imports not yet judged
-	pending []int64        // ids seen at the last look, judged at the next
-	last    int64          // the newest import id seen
+	mine    map[int64]bool       // ids of the daemon's own imports not yet judged
+	pending []store.ImportRecord // imports seen at the last look, judged at the next
+	last    int64                // the newest import id seen
 }
 
 func (l *importLog) hasPending() bool {
@@ -95,39 +96,47 @@ func (l *importLog) own(id int64) {
 	l.mine[id] = true
 }
 
-// external returns how many of the imports seen at the previous call were
-// not the daemon's own, and keeps the new ones in recs for the next call.
-func (l *importLog) external(recs []store.ImportRecord) int {
+// external returns the imports seen at the previous call that were not
+// the daemon's own, and keeps the new ones in recs for the next call.
+func (l *importLog) external(recs []store.ImportRecord) []store.ImportRecord {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := 0
-	for _, id := range l.pending {
-		if !l.mine[id] {
-			n++
+	var out []store.ImportRecord
+	for _, r := range l.pending {
+		if !l.mine[r.ID] {
+			out = append(out, r)
 		}
-		delete(l.mine, id)
+		delete(l.mine, r.ID)
 	}
 	l.pending = l.pending[:0]
 	newest := l.last
 	for _, r := range recs {
 		if r.ID > l.last {
-			l.pending = append(l.pending, r.ID)
+			l.pending = append(l.pending, r)
 			newest = max(newest, r.ID)
 		}
 	}
 	l.last = newest
-	return n
+	return out
 }
 
-// countExternalImports counts the imports other processes made.
+// countExternalImports counts the imports other processes made, logs one
+// line for each, and moves the last import's time.
 func (d *Daemon) countExternalImports(ctx context.Context) {
 	recs, err := d.db.Imports(ctx, 100)
 	if err != nil {
 		d.log.Warn("read import log", "err", err)
 		return
 	}
-	if n := d.imports.external(recs); n > 0 {
-		d.metrics.imports.WithLabelValues("external", "success").Add(float64(n))
+	ext := d.imports.external(recs)
+	if len(ext) == 0 {
+		return
+	}
+	d.metrics.imports.WithLabelValues("external", "success").Add(float64(len(ext)))
+	for _, r := range ext {
+		d.metrics.imported(r.FinishedAt)
+		d.log.Info("picked up an import by another process", "import", r.ID, "source", r.Source,
+			"added", r.Added, "revised", r.Revised, "unchanged", r.Unchanged, "committed", r.FinishedAt)
 	}
 }
 

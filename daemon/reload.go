@@ -165,6 +165,7 @@ func (d *Daemon) swap(ctx context.Context, cfg *config.Config, acc *access, grou
 	d.access.Store(acc)
 	d.state.retain(set.ruleNames())
 	d.metrics.retain(old, set)
+	d.ops.breakdown.retain(set.ruleNames())
 	if d.opts.Alerts != nil {
 		if err := d.opts.Alerts.SetRules(ctx, rawGroups(groups), now); err != nil {
 			d.metrics.alertErrors.Inc()

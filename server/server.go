@@ -83,6 +83,13 @@ type Deps struct {
 	// Limits bound connections, bodies, timeouts and pages; zero fields
 	// take DefaultLimits.
 	Limits Limits
+	// Build is what /api/v1/status/buildinfo answers.
+	Build BuildInfo
+	// Config returns the running configuration as YAML with its secrets
+	// masked, for /api/v1/status/config; nil answers 503.
+	Config func() ([]byte, error)
+	// Pprof serves Go's profiler under /debug/pprof/.
+	Pprof bool
 }
 
 // Server routes chiso's HTTP endpoints. It holds no goroutines: the caller
@@ -154,6 +161,7 @@ func (s *Server) routes(inst *instrumentation) {
 	handle("GET /api/v1/areas", "areas", s.getAreas)
 	handle("GET /api/v1/status/reload", "reload_status", s.getReloadStatus)
 	s.alertRoutes(handle)
+	s.statusRoutes(handle)
 	handle("/api/", "not_found", s.notFound)
 }
 

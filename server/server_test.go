@@ -18,6 +18,7 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
 )
 
 // backend is an in-memory implementation of the server's interfaces: the
@@ -349,7 +350,7 @@ func TestValueTextMatchesRegistry(t *testing.T) {
 			reg := prometheus.NewPedanticRegistry()
 			reg.MustRegister(c)
 			var want strings.Builder
-			if err := encodeFamilies(&want, reg); err != nil {
+			if err := encodeFamilies(&want, reg, expfmt.NewFormat(expfmt.TypeTextPlain)); err != nil {
 				t.Fatal(err)
 			}
 			if got := string(c.encoded(false)); got != want.String() {
@@ -437,7 +438,7 @@ func TestWriteSampleWithoutLabels(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(g)
 	var want strings.Builder
-	if err := encodeFamilies(&want, reg); err != nil {
+	if err := encodeFamilies(&want, reg, expfmt.NewFormat(expfmt.TypeTextPlain)); err != nil {
 		t.Fatal(err)
 	}
 	var got bytes.Buffer
