@@ -216,6 +216,11 @@ func (d *Deliverer) attempt(ctx context.Context, e alerting.OutboxEntry) (bool, 
 	if err == nil {
 		_, merr := d.opts.Outbox.MarkNotificationSent(rec, e.ID, d.opts.Now())
 		d.metrics.total.WithLabelValues(e.Receiver, e.Integration, OutcomeSuccess).Inc()
+		d.metrics.lastSuccess.WithLabelValues(e.Receiver, e.Integration).Set(float64(d.opts.Now().UnixNano()) / 1e9)
+		if e.Attempts > 0 {
+			d.opts.Logger.Info("notification delivered after retries", "receiver", e.Receiver,
+				"integration", e.Integration, "id", e.ID, "attempts", e.Attempts+1, "first_queued", e.CreatedAt)
+		}
 		return merr == nil, wrapMark(e.ID, merr)
 	}
 	return false, d.failed(rec, e, err)

@@ -233,8 +233,10 @@ func (m *Manager) fresh(ctx context.Context, now time.Time) error {
 	return m.load(ctx, now)
 }
 
-// queued calls OnQueued when the batch queued something.
+// queued logs the batch's alerts that fired or resolved, once it is
+// stored, and calls OnQueued when the batch queued something.
 func (m *Manager) queued(b *alerting.Batch) {
+	m.logTransitions(b)
 	if len(b.Queue) > 0 && m.opts.OnQueued != nil {
 		m.opts.OnQueued()
 	}

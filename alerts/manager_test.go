@@ -2,6 +2,7 @@ package alerts_test
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ type env struct {
 	db   *store.DB
 	m    *alerts.Manager
 	grp  alerts.Group
+	log  *slog.Logger // the manager's; nil discards
 }
 
 // parseConfig decodes an alerting section as the daemon does: strictly.
@@ -75,7 +77,7 @@ func (e *env) open(now time.Time) {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { db.Close() })
-	m, err := alerts.New(alerts.Options{Store: db, Config: e.cfg})
+	m, err := alerts.New(alerts.Options{Store: db, Config: e.cfg, Logger: e.log})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -57,6 +57,9 @@ type deliveryMetrics struct {
 	total   *prometheus.CounterVec
 	queue   prometheus.Gauge
 	latency *prometheus.HistogramVec
+	// lastSuccess is the time of the last delivery that succeeded, by
+	// receiver and integration: bounded by the configured receivers.
+	lastSuccess *prometheus.GaugeVec
 }
 
 // The delivery outcomes counted by chiso_notifications_total.
@@ -81,11 +84,15 @@ func newDeliveryMetrics(reg prometheus.Registerer) (*deliveryMetrics, error) {
 			Help:    "Time a delivery attempt took, by integration.",
 			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"integration"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "chiso_notification_last_success_timestamp_seconds",
+			Help: "Time of the last notification delivered, by receiver and integration.",
+		}, []string{"receiver", "integration"}),
 	}
 	if reg == nil {
 		return dm, nil
 	}
-	for _, c := range []prometheus.Collector{dm.total, dm.queue, dm.latency} {
+	for _, c := range []prometheus.Collector{dm.total, dm.queue, dm.latency, dm.lastSuccess} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register delivery metrics: %w", err)
 		}

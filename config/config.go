@@ -32,6 +32,8 @@ const (
 	// DefaultSettle is how long a file in the drop folder must stay
 	// unchanged before it is imported.
 	DefaultSettle = time.Second
+	// DefaultAuditRetention is how long the audit log keeps an entry.
+	DefaultAuditRetention = 365 * 24 * time.Hour
 )
 
 // DefaultRules are the rule file globs used when the file names none.
@@ -62,6 +64,8 @@ type Config struct {
 	Metrics Metrics `yaml:"metrics"`
 	// Auth holds the bearer tokens write endpoints accept.
 	Auth Auth `yaml:"auth"`
+	// Audit configures the audit log of writes.
+	Audit Audit `yaml:"audit"`
 	// Drop configures the folder department files are dropped into.
 	Drop Drop `yaml:"drop_folder"`
 	// HTTP bounds connections, request bodies, timeouts and pages of the
@@ -99,13 +103,28 @@ type Auth struct {
 }
 
 // Token is one bearer token, read from an environment variable or a file,
-// never written in the configuration itself.
+// never written in the configuration itself, and what it may do.
 type Token struct {
-	Name string `yaml:"name"` // who holds it, for the log
+	Name string `yaml:"name"` // who holds it, for the log and the audit
 	Env  string `yaml:"env"`  // environment variable holding the token
 	File string `yaml:"file"` // file holding the token (surrounding space trimmed)
+	// Areas are the codes of the areas the token may write for, with the
+	// areas below them; nil means every area.
+	Areas []string `yaml:"areas"`
+	// Lineage adds to Areas the areas that became them (a merged
+	// province's predecessors).
+	Lineage bool `yaml:"lineage"`
+	// Actions are what the token may do (chiso.Actions); nil means all.
+	Actions []chiso.Action `yaml:"actions"`
 	// Value is the token read; it prints as a mask.
 	Value Secret `yaml:"-"`
+}
+
+// Audit configures the audit log of writes kept in the database.
+type Audit struct {
+	// Retention is how long an entry is kept; zero means
+	// DefaultAuditRetention.
+	Retention time.Duration `yaml:"retention"`
 }
 
 // Drop configures the drop folder: files placed there are imported and moved
@@ -116,6 +135,11 @@ type Drop struct {
 	// Settle is how long a file must stay unchanged before import; zero
 	// means DefaultSettle.
 	Settle time.Duration `yaml:"settle"`
+	// Areas are the only areas files dropped here may hold figures of, as
+	// a token's; nil means every area.
+	Areas []string `yaml:"areas"`
+	// Lineage adds to Areas the areas that became them.
+	Lineage bool `yaml:"lineage"`
 }
 
 // Section is a part of the file that another package decodes; it keeps
@@ -191,6 +215,9 @@ func (c *Config) applyDefaults() {
 	if c.Drop.Settle == 0 {
 		c.Drop.Settle = DefaultSettle
 	}
+	if c.Audit.Retention == 0 {
+		c.Audit.Retention = DefaultAuditRetention
+	}
 	c.HTTP.applyDefaults()
 	c.Cluster.applyDefaults()
 }
@@ -206,12 +233,17 @@ func (c *Config) CreateDatabaseEnabled() bool { return c.CreateDatabase == nil |
 // loading: a database that does not exist, say. A field the file does not
 // set is placed at no line.
 func (c *Config) Errorf(field, format string, args ...any) error {
+	return &Error{Problems: []Problem{c.problem(field, format, args...)}}
+}
+
+// problem places a message at the value of field, as Errorf does.
+func (c *Config) problem(field, format string, args ...any) Problem {
 	p := Problem{File: c.File, Field: field, Msg: fmt.Sprintf(format, args...)}
 	if c.pos != nil {
 		pos, _ := c.pos.TokenPos(field)
 		p.Line, p.Column = pos.Line, pos.Column
 	}
-	return &Error{Problems: []Problem{p}}
+	return p
 }
 
 // Path resolves a configured path against Dir.

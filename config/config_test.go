@@ -55,6 +55,10 @@ func TestLoadGoodFileReadsEveryKey(t *testing.T) {
 		{"token1", string(c.Auth.Tokens[1].Value), "s3cr3t-file"},
 		{"drop", c.Drop.Path, "inbox"},
 		{"settle", c.Drop.Settle.String(), "2s"},
+		{"token0 scope", fmt.Sprint(c.Auth.Tokens[0].Areas, c.Auth.Tokens[0].Lineage, c.Auth.Tokens[0].Actions), "[] false []"},
+		{"token1 scope", fmt.Sprint(c.Auth.Tokens[1].Areas, c.Auth.Tokens[1].Lineage, c.Auth.Tokens[1].Actions), "[PT25 DB] true [import ack silence]"},
+		{"drop scope", fmt.Sprint(c.Drop.Areas, c.Drop.Lineage), "[DL25] true"},
+		{"audit", c.Audit.Retention.String(), "720h0m0s"},
 		{"alerting", fmt.Sprint(c.Alerting.Node != nil), "true"},
 		{"http", fmt.Sprintf("%+v", c.HTTP), "{MaxConnections:64 ReadHeaderTimeout:5s ReadTimeout:20s ImportReadTimeout:30m0s " +
 			"WriteTimeout:1m0s IdleTimeout:30s MaxHeaderBytes:32KiB MaxBodyBytes:2MiB MaxImportBytes:1GiB PageSize:500 MaxPageSize:5000}"},

@@ -2,11 +2,14 @@ package config
 
 import (
 	"fmt"
+
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/chiso-vn/chiso"
 )
 
 // validate checks what decoding cannot: values, references and secrets.
@@ -33,6 +36,10 @@ func (c *Config) validate(d *decoder) {
 	c.validateTokens(d)
 	if c.Drop.Settle < 0 {
 		d.add("drop_folder.settle", "negative duration %s", c.Drop.Settle)
+	}
+	checkAreaList(d, "drop_folder.areas", c.Drop.Areas, c.Drop.Lineage)
+	if c.Audit.Retention < 0 {
+		d.add("audit.retention", "negative duration %s", c.Audit.Retention)
 	}
 	c.HTTP.validate(d)
 	c.Cluster.validate(d)
@@ -74,7 +81,52 @@ func (c *Config) validateTokens(d *decoder) {
 		if err := t.read(c); err != nil {
 			d.add(field+tokenSource(t), "%v", err)
 		}
+		checkAreaList(d, field+".areas", t.Areas, t.Lineage)
+		checkActions(d, field+".actions", t.Actions)
 	}
+}
+
+// checkAreaList checks a list of area codes as far as the file alone can:
+// whether the catalogue knows them is CheckAreas's question. An empty list
+// is refused rather than read as every area or as none.
+func checkAreaList(d *decoder, field string, areas []string, lineage bool) {
+	switch {
+	case areas != nil && len(areas) == 0:
+		d.add(field, "empty list: name the area codes, or leave areas out for every area")
+	case areas == nil && lineage:
+		d.add(strings.TrimSuffix(field, ".areas")+".lineage", "lineage without areas: name the areas whose predecessors to add")
+	}
+	seen := map[string]bool{}
+	for i, a := range areas {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case strings.TrimSpace(a) == "":
+			d.add(f, "empty area code")
+		case seen[a]:
+			d.add(f, "area %q given twice", a)
+		}
+		seen[a] = true
+	}
+}
+
+// checkActions refuses an unknown action and an empty list.
+func checkActions(d *decoder, field string, actions []chiso.Action) {
+	if actions != nil && len(actions) == 0 {
+		d.add(field, "empty list: name the actions (%s), or leave actions out for all", actionList())
+	}
+	for i, a := range actions {
+		if !a.Valid() {
+			d.add(fmt.Sprintf("%s[%d]", field, i), "unknown action %q (want one of %s)", a, actionList())
+		}
+	}
+}
+
+func actionList() string {
+	names := make([]string, len(chiso.Actions))
+	for i, a := range chiso.Actions {
+		names[i] = string(a)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (t *Token) read(c *Config) error {

@@ -21,7 +21,7 @@ import (
 // them. It returns the rule groups and every problem at once. chiso check
 // calls it, so that it fails whatever serve would refuse.
 func Check(cfg *config.Config, cat *chiso.Catalogue) ([]rules.Group, error) {
-	errs := []error{CheckDatabase(context.Background(), cfg)}
+	errs := []error{CheckDatabase(context.Background(), cfg), cfg.CheckAreas(cat)}
 	var ac alerts.Config
 	if err := cfg.Alerting.Decode(&ac); err != nil {
 		errs = append(errs, err)

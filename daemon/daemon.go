@@ -40,6 +40,14 @@ type Options struct {
 	Logger *slog.Logger
 	// Version and Revision label chiso_build_info.
 	Version, Revision string
+	// BuildDate is when the revision was committed, for
+	// /api/v1/status/buildinfo; empty when unknown.
+	BuildDate string
+	// WebConfigFile is the exporter-toolkit web configuration (TLS, basic
+	// auth) the listener applies; empty serves plain HTTP.
+	WebConfigFile string
+	// Pprof serves Go's profiler under /debug/pprof/.
+	Pprof bool
 	// Now is the clock the scheduler reads to decide evaluation times; nil
 	// means time.Now. Nothing below the scheduler reads a clock.
 	Now func() time.Time
@@ -72,7 +80,9 @@ type Daemon struct {
 	opts    Options
 	log     *slog.Logger
 	cfg     atomic.Pointer[config.Config]
+	access  atomic.Pointer[access] // the tokens and scopes of cfg
 	metrics *metrics
+	ops     opsMetrics
 	values  *server.ValueCollector
 
 	db       Store
@@ -111,6 +121,7 @@ type Daemon struct {
 	loopCtx   context.Context // ends when Close stops the loops
 	wg        sync.WaitGroup
 	ready     atomic.Bool
+	started   time.Time // when Start began, by Options.Now
 
 	// lead is the current leadership. shared is set on a PostgreSQL
 	// database, where the elector (made once the daemon listens, for its
@@ -152,6 +163,7 @@ func New(cfg *config.Config, opts Options) *Daemon {
 	d := &Daemon{opts: opts, log: opts.Logger, values: server.NewValueCollector(),
 		state: newEvalState(), reload: &reloadState{}, imports: &importLog{mine: map[int64]bool{}}, jobs: map[string]gocron.Job{},
 		nudge: make(chan struct{}, 1), evalAll: make(chan struct{}, 1)}
+	d.ops.schedule = newScheduleCollector(cfg.Location, opts.Now)
 	d.cfg.Store(cfg)
 	d.groups.Store(&groupSet{})
 	return d
@@ -182,6 +194,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 // once in the background; /-/ready answers 200 after that.
 func (d *Daemon) Start(ctx context.Context) error {
 	cfg := d.cfg.Load()
+	d.started = d.opts.Now()
+	if err := CheckWebConfig(d.opts.WebConfigFile); err != nil {
+		return err // before anything is opened: a bad file changes nothing
+	}
 	d.loopCtx, d.cancel = context.WithCancel(context.Background())
 	var err error
 	if d.metrics, err = newMetrics(d.opts.Registry, d.opts.Version, d.opts.Revision); err != nil {
@@ -193,6 +209,15 @@ func (d *Daemon) Start(ctx context.Context) error {
 	if err := d.openData(ctx, cfg); err != nil {
 		return err
 	}
+	if err := d.registerOpsMetrics(cfg); err != nil {
+		return err
+	}
+	acc, err := newAccess(cfg, d.cat)
+	if err != nil {
+		return err
+	}
+	d.access.Store(acc)
+	d.pruneAudit(ctx)
 	groups, err := loadGroups(cfg, d.cat)
 	if err != nil {
 		return fmt.Errorf("load rules: %w", err)
@@ -249,14 +274,17 @@ func (d *Daemon) startEngine(ctx context.Context, cfg *config.Config, groups []r
 	d.updateStoreStats(ctx)
 	if recs, err := d.db.Imports(ctx, 1); err == nil && len(recs) > 0 {
 		d.imports.last = recs[0].ID // before any goroutine reads it
+		d.metrics.imported(recs[0].FinishedAt)
 	}
 	return nil
 }
 
 func (d *Daemon) listen(cfg *config.Config) error {
 	srv, err := server.New(server.Deps{Importer: d, Querier: d, Status: d, Reloader: d,
-		Tokens: d.tokens, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
-		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP), Leadership: d})
+		Tokens: d.tokens, Audit: auditAPI{d.db}, Gatherer: d.opts.Registry, Registerer: d.opts.Registry, Values: d.values,
+		Alerting: d.alertingDeps(), Logger: d.log, Limits: httpLimits(cfg.HTTP),
+		Console: d.consoleFor(int64(cfg.HTTP.MaxImportBytes)),
+		Build:   d.buildInfo(), Config: d.configYAML, Pprof: d.opts.Pprof, Leadership: d})
 	if err != nil {
 		return err
 	}
@@ -267,11 +295,11 @@ func (d *Daemon) listen(cfg *config.Config) error {
 	d.ln = srv.Listener(ln)
 	d.http = srv.HTTPServer(slog.NewLogLogger(d.log.Handler(), slog.LevelWarn))
 	d.wg.Go(func() {
-		if err := d.http.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := d.serveHTTP(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			d.log.Error("http server stopped", "err", err)
 		}
 	})
-	d.log.Info("listening", "addr", "http://"+d.ln.Addr().String())
+	d.log.Info("listening", "addr", d.URL())
 	return nil
 }
 
@@ -294,6 +322,7 @@ func (d *Daemon) startLoops(cfg *config.Config) {
 	})
 	d.wg.Go(func() { d.syncLoop(ctx) })
 	d.startCluster(ctx)
+	d.wg.Go(func() { d.auditLoop(ctx) })
 	if cfg.WatchEnabled() {
 		if w := d.watch(); w != nil { // watching before Start returns: no edit after it is missed
 			d.wg.Go(func() { d.watchLoop(ctx, w) })
@@ -342,14 +371,4 @@ func (d *Daemon) shutdown() error {
 		errs = append(errs, d.db.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// tokens returns the bearer tokens of the current configuration.
-func (d *Daemon) tokens() []string {
-	cfg := d.cfg.Load()
-	out := make([]string, 0, len(cfg.Auth.Tokens))
-	for _, t := range cfg.Auth.Tokens {
-		out = append(out, string(t.Value))
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/ingest"
 	"github.com/fsnotify/fsnotify"
@@ -94,7 +95,7 @@ func (d *Daemon) importDropped(ctx context.Context, f *dropFolder, name string) 
 		d.log.Warn("open dropped file", "file", path, "err", err)
 		return
 	}
-	res, err := d.importFile(ctx, file, name, "", false, "drop_folder")
+	res, areas, err := d.importFile(ctx, file, name, "", false, "drop_folder", d.access.Load().drop)
 	if d.onDropRead != nil {
 		d.onDropRead(path)
 	}
@@ -112,6 +113,11 @@ func (d *Daemon) importDropped(ctx context.Context, f *dropFolder, name string) 
 	case err != nil:
 		d.log.Warn("dropped file refused", "file", path, "err", err)
 	}
+	outcome, detail := outcomeOf(err, false)
+	if err == nil {
+		detail = fmt.Sprintf("added %d, revised %d, unchanged %d", res.Added, res.Revised, res.Unchanged)
+	}
+	d.audit(ctx, chiso.AuditEntry{Token: dropChannel, Action: "import", Target: name, Areas: areas, Outcome: outcome, Detail: detail})
 	if err != nil {
 		d.moveDropped(f, name, "failed", stamp, after, err)
 		return

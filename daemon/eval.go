@@ -183,6 +183,7 @@ func (d *Daemon) evaluate(ctx context.Context, group string, now time.Time, trig
 	}
 	d.state.record(group, now, took, res)
 	d.metrics.evaluated(group, now, took, res)
+	d.ops.breakdown.set(group, res.Findings.All())
 	d.sendAlerts(ctx, set, group, res.Findings.All(), now)
 	for id, st := range res.PerRule {
 		if st.Err != nil {

@@ -16,11 +16,30 @@ import (
 // importFile stores the observations of one file, all or nothing, counts
 // the outcome per channel and wakes the sync loop so that the groups that
 // read them are evaluated at once.
-func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source string, dryRun bool, channel string) (store.ImportResult, error) {
+//
+// A file with rows for areas outside scope (nil: every area) stores
+// nothing and fails with a *scopeError naming every such row. The areas
+// the file named are returned, whatever the outcome.
+func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source string, dryRun bool, channel string, scope *server.Principal) (store.ImportResult, []string, error) {
 	cfg := d.cfg.Load()
-	opts := ingest.Options{Locale: ingest.Locale(cfg.Locale), Catalogue: d.cat, Source: source, Lang: cfg.Language}
+	check := &scopeCheck{scope: scope, places: &ingest.Places{}, lang: cfg.Language, areas: map[string]bool{}}
+	opts := ingest.Options{Locale: ingest.Locale(cfg.Locale), Catalogue: d.cat, Source: source, Lang: cfg.Language, Places: check.places}
 	res, err := d.db.Import(ctx, store.ImportOptions{Source: sourceOr(source, name), DryRun: dryRun, Now: d.opts.Now()},
-		func(emit func(chiso.Observation) error) error { return ingest.Read(r, name, opts, emit) })
+		func(emit func(chiso.Observation) error) error {
+			return check.result(ingest.Read(r, name, opts, func(o chiso.Observation) error {
+				if !check.pass(o) {
+					return nil // kept back: the file fails once every row is read
+				}
+				return emit(o)
+			}))
+		})
+	res, err = d.countImport(res, err, dryRun, channel, name)
+	return res, check.fileAreas(), err
+}
+
+// countImport counts an import's outcome per channel, notes it as the
+// daemon's own and wakes the sync loop after one that stored figures.
+func (d *Daemon) countImport(res store.ImportResult, err error, dryRun bool, channel, name string) (store.ImportResult, error) {
 	outcome := "success"
 	switch {
 	case err != nil:
@@ -38,10 +57,11 @@ func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source strin
 	}
 	if !dryRun {
 		d.imports.own(res.ID)
+		d.metrics.imported(d.opts.Now())
 	}
 	if !dryRun && res.LastID > 0 {
 		d.Nudge()
-		d.announce(ctx, res.LastID)
+		d.announce(context.Background(), res.LastID)
 	}
 	return res, nil
 }
@@ -52,9 +72,9 @@ func (d *Daemon) importFile(ctx context.Context, r io.Reader, name, source strin
 // API import committed but not yet marked as the daemon's is not miscounted.
 type importLog struct {
 	mu      sync.Mutex
-	mine    map[int64]bool // ids of the daemon's own imports not yet judged
-	pending []int64        // ids seen at the last look, judged at the next
-	last    int64          // the newest import id seen
+	mine    map[int64]bool       // ids of the daemon's own imports not yet judged
+	pending []store.ImportRecord // imports seen at the last look, judged at the next
+	last    int64                // the newest import id seen
 }
 
 func (l *importLog) hasPending() bool {
@@ -77,39 +97,47 @@ func (l *importLog) own(id int64) {
 	l.mine[id] = true
 }
 
-// external returns how many of the imports seen at the previous call were
-// not the daemon's own, and keeps the new ones in recs for the next call.
-func (l *importLog) external(recs []store.ImportRecord) int {
+// external returns the imports seen at the previous call that were not
+// the daemon's own, and keeps the new ones in recs for the next call.
+func (l *importLog) external(recs []store.ImportRecord) []store.ImportRecord {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := 0
-	for _, id := range l.pending {
-		if !l.mine[id] {
-			n++
+	var out []store.ImportRecord
+	for _, r := range l.pending {
+		if !l.mine[r.ID] {
+			out = append(out, r)
 		}
-		delete(l.mine, id)
+		delete(l.mine, r.ID)
 	}
 	l.pending = l.pending[:0]
 	newest := l.last
 	for _, r := range recs {
 		if r.ID > l.last {
-			l.pending = append(l.pending, r.ID)
+			l.pending = append(l.pending, r)
 			newest = max(newest, r.ID)
 		}
 	}
 	l.last = newest
-	return n
+	return out
 }
 
-// countExternalImports counts the imports other processes made.
+// countExternalImports counts the imports other processes made, logs one
+// line for each, and moves the last import's time.
 func (d *Daemon) countExternalImports(ctx context.Context) {
 	recs, err := d.db.Imports(ctx, 100)
 	if err != nil {
 		d.log.Warn("read import log", "err", err)
 		return
 	}
-	if n := d.imports.external(recs); n > 0 {
-		d.metrics.imports.WithLabelValues("external", "success").Add(float64(n))
+	ext := d.imports.external(recs)
+	if len(ext) == 0 {
+		return
+	}
+	d.metrics.imports.WithLabelValues("external", "success").Add(float64(len(ext)))
+	for _, r := range ext {
+		d.metrics.imported(r.FinishedAt)
+		d.log.Info("picked up an import by another process", "import", r.ID, "source", r.Source,
+			"added", r.Added, "revised", r.Revised, "unchanged", r.Unchanged, "committed", r.FinishedAt)
 	}
 }
 
@@ -122,12 +150,23 @@ func sourceOr(source, name string) string {
 
 // Import implements server.Importer.
 func (d *Daemon) Import(ctx context.Context, req server.ImportRequest) (server.ImportSummary, error) {
-	res, err := d.importFile(ctx, req.Body, req.Name, req.Source, req.DryRun, "api")
-	if err != nil {
+	res, areas, err := d.importFile(ctx, req.Body, req.Name, req.Source, req.DryRun, "api", req.Scope)
+	var se *scopeError
+	switch {
+	case errors.As(err, &se):
+		return server.ImportSummary{}, &server.OutOfScope{Lacked: se.lacked, Rows: inputErrors(se.list).(*server.InputErrors)}
+	case err != nil:
 		return server.ImportSummary{}, inputErrors(err)
 	}
-	return server.ImportSummary{Added: res.Added, Revised: res.Revised, Unchanged: res.Unchanged,
-		FirstID: res.FirstID, LastID: res.LastID, DryRun: req.DryRun}, nil
+	sum := server.ImportSummary{Added: res.Added, Revised: res.Revised, Unchanged: res.Unchanged,
+		FirstID: res.FirstID, LastID: res.LastID, DryRun: req.DryRun, Areas: areas}
+	if len(res.ByIndicator) > 0 {
+		sum.ByIndicator = make(map[string]server.ImportCounts, len(res.ByIndicator))
+		for code, c := range res.ByIndicator {
+			sum.ByIndicator[code] = server.ImportCounts{Added: c.Added, Revised: c.Revised, Unchanged: c.Unchanged}
+		}
+	}
+	return sum, nil
 }
 
 // inputErrors turns the importer's list of bad rows into the server's

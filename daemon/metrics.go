@@ -30,6 +30,7 @@ type metrics struct {
 	ruleFailures         *prometheus.CounterVec
 	findings             *findingCollector
 	imports              *prometheus.CounterVec
+	lastImport           prometheus.Gauge
 	observations         prometheus.Gauge
 	revisions            prometheus.Gauge
 	alertErrors          prometheus.Counter
@@ -44,6 +45,9 @@ type metrics struct {
 	// live is the running rule set, group → rule → true, as of the last
 	// retain; nil before it.
 	live map[string]map[string]bool
+	// lastImportAt is what chiso_import_last_success_timestamp_seconds
+	// shows, in Unix seconds; 0 before any import.
+	lastImportAt float64
 }
 
 func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, error) {
@@ -58,6 +62,8 @@ func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, 
 		ruleFailures: counterVec("chiso_rule_evaluation_failures_total", "Evaluations of a rule that failed.", "group", "rule"),
 		findings:     newFindingCollector(),
 		imports:      counterVec("chiso_imports_total", "Imports of observation files, by channel (api, drop_folder, external) and outcome (success, failure, dry_run).", "channel", "outcome"),
+		lastImport: gauge("chiso_import_last_success_timestamp_seconds",
+			"Time the last import of observations that succeeded was committed, by any channel; from the store's import log at start, 0 when there is none."),
 		observations: gauge("chiso_observations", "Cells (indicator, area, period) with a current observation in the store."),
 		revisions:    gauge("chiso_observation_revisions", "Revisions of observations stored, old ones included."),
 		alertErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "chiso_alerting_errors_total",
@@ -82,7 +88,7 @@ func newMetrics(reg prometheus.Registerer, version, revision string) (*metrics, 
 		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "goversion": runtime.Version()}},
 		func() float64 { return 1 })
 	for _, c := range []prometheus.Collector{m.reloadOK, m.reloadTime, m.reloads, m.lastEval, m.evalTime,
-		m.iterations, m.missed, m.ruleFailures, m.findings, m.imports, m.observations, m.revisions, m.alertErrors, build,
+		m.iterations, m.missed, m.ruleFailures, m.findings, m.imports, m.lastImport, m.observations, m.revisions, m.alertErrors, build,
 		m.leader, m.leaderChanges,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := reg.Register(c); err != nil && !isAlreadyRegistered(err) {
@@ -162,7 +168,18 @@ func (m *metrics) retain(old, now *groupSet) {
 		m.iterations.WithLabelValues(g.Name)
 		m.missed.WithLabelValues(g.Name)
 	}
-	m.findings.retain(live)
+	m.findings.retain(live, now.zeroFindings())
+}
+
+// imported moves chiso_import_last_success_timestamp_seconds to at, unless
+// it already shows a later import.
+func (m *metrics) imported(at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v := unixSeconds(at); v > m.lastImportAt {
+		m.lastImportAt = v
+		m.lastImport.Set(v)
+	}
 }
 
 // isLive reports whether a group is in the running rule set; before the
@@ -217,12 +234,17 @@ func (j *jobMonitor) RecordJobTimingWithStatus(time.Time, time.Time, uuid.UUID, 
 }
 
 // findingCollector exposes chiso_rule_findings from per-group counts,
-// swapped whole after each evaluation, so a rule's series vanish when its
-// findings clear or the rule is removed.
+// swapped whole after each evaluation. Every rule of the running set has a
+// series at 0 for its own severity and each status, so that a sum reads 0
+// rather than no data when nothing is wrong; other series vanish when their
+// findings clear, and all of a rule's when the rule is removed.
 type findingCollector struct {
 	desc *prometheus.Desc
 	mu   sync.Mutex // serialises writers; readers use the atomic snapshot
 	per  map[string][]findingCount
+	// zero are the series every rule keeps at 0 (n unset), one per status
+	// at the rule's severity.
+	zero []findingCount
 	snap atomic.Pointer[[]findingCount]
 }
 
@@ -256,10 +278,12 @@ func (c *findingCollector) set(group string, fs iter.Seq[chiso.Finding]) {
 }
 
 // retain drops the counts of the groups and rules not in live (group →
-// rule → true), as after a reload that removed or renamed them.
-func (c *findingCollector) retain(live map[string]map[string]bool) {
+// rule → true), as after a reload that removed or renamed them, and makes
+// zero the series kept at 0.
+func (c *findingCollector) retain(live map[string]map[string]bool, zero []findingCount) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.zero = zero
 	for g, list := range c.per {
 		if live[g] == nil {
 			delete(c.per, g)
@@ -274,8 +298,18 @@ func (c *findingCollector) retain(live map[string]map[string]bool) {
 // hold c.mu.
 func (c *findingCollector) publish() {
 	var all []findingCount
+	have := map[findingCount]bool{}
 	for _, l := range c.per {
 		all = append(all, l...)
+		for _, f := range l {
+			f.n = 0
+			have[f] = true
+		}
+	}
+	for _, z := range c.zero {
+		if !have[z] {
+			all = append(all, z)
+		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].less(all[j]) })
 	c.snap.Store(&all)

@@ -51,12 +51,12 @@ func (d *Daemon) Reload(ctx context.Context) error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
 	now := d.opts.Now()
-	next, groups, ac, err := d.prepareReload()
+	next, groups, ac, acc, err := d.prepareReload()
 	if err == nil {
 		err = d.reloadAlerting(ctx, ac, now)
 	}
 	if err == nil {
-		err = d.swap(ctx, next, groups, now)
+		err = d.swap(ctx, next, acc, groups, now)
 	}
 	if err != nil {
 		d.reload.fail(now, err)
@@ -74,27 +74,45 @@ func (d *Daemon) Reload(ctx context.Context) error {
 	return nil
 }
 
+// ReloadBy is Reload for a reload no request asked for (a file change, a
+// signal): it records the outcome in the audit log under the channel's
+// name, as the API records its own.
+func (d *Daemon) ReloadBy(ctx context.Context, channel string) error {
+	err := d.Reload(ctx)
+	outcome, detail := outcomeOf(err, false)
+	d.audit(ctx, chiso.AuditEntry{Token: channel, Action: "reload", Outcome: outcome, Detail: detail})
+	return err
+}
+
+// ReloadOnSignal is the channel name ReloadBy records for a reload on
+// SIGHUP.
+const ReloadOnSignal = signalChannel
+
 // prepareReload reads and validates everything a reload changes: the
-// configuration file, its alerting section and the rule files. The alerting
-// section is nil when there is no file to re-read.
-func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, *reloadedAlerting, error) {
+// configuration file (token files included), its tokens' scopes, its
+// alerting section and the rule files. The alerting section is nil when
+// there is no file to re-read.
+func (d *Daemon) prepareReload() (*config.Config, []ruleGroup, *reloadedAlerting, *access, error) {
 	cur := d.cfg.Load()
-	next := cur
+	next, acc := cur, d.access.Load()
 	var ac *reloadedAlerting
 	var errs []error
 	if cur.File != "" {
 		c, err := config.Load(cur.File)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		next = keepRestartSettings(cur, c, d.log.Warn)
+		if acc, err = newAccess(next, d.cat); err != nil {
+			errs = append(errs, err)
+		}
 		if ac, err = prepareAlerting(next, d.receiverEnv(next)); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	groups, err := loadGroups(next, d.cat)
 	errs = append(errs, err)
-	return next, groups, ac, errors.Join(errs...)
+	return next, groups, ac, acc, errors.Join(errs...)
 }
 
 // keepRestartSettings returns next with the settings a running daemon cannot
@@ -132,7 +150,7 @@ func keepRestartSettings(cur, next *config.Config, warn func(string, ...any)) *c
 // renamed group or rule outlives the swap. An evaluation that ran on the old
 // set publishes nothing (see evaluate); the sync loop evaluates every group
 // again after the reload.
-func (d *Daemon) swap(ctx context.Context, cfg *config.Config, groups []ruleGroup, now time.Time) error {
+func (d *Daemon) swap(ctx context.Context, cfg *config.Config, acc *access, groups []ruleGroup, now time.Time) error {
 	old := d.groups.Load()
 	if err := d.eng.SetRules(rawGroups(groups)); err != nil {
 		return fmt.Errorf("prepare rules: %w", err)
@@ -148,8 +166,10 @@ func (d *Daemon) swap(ctx context.Context, cfg *config.Config, groups []ruleGrou
 	defer d.publish.Unlock()
 	d.groups.Store(set)
 	d.cfg.Store(cfg)
+	d.access.Store(acc)
 	d.state.retain(set.ruleNames())
 	d.metrics.retain(old, set)
+	d.ops.breakdown.retain(set.ruleNames())
 	if lctx, cancel, leading := d.leading(ctx); leading && d.opts.Alerts != nil {
 		defer cancel()
 		if err := d.opts.Alerts.SetRules(lctx, rawGroups(groups), now); err != nil {

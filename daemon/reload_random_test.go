@@ -369,7 +369,7 @@ func importLoop(ctx context.Context, h *harness, seed int64) {
 		}
 		body := fmt.Sprintf("indicator,area,period,value\n%s,%s,2024,%d\n",
 			randomIndicators[r.IntN(len(randomIndicators))], areas[r.IntN(len(areas))], v)
-		h.d.importFile(ctx, strings.NewReader(body), "random.csv", "", false, "api") //nolint:errcheck // a cancelled import is fine
+		h.d.importFile(ctx, strings.NewReader(body), "random.csv", "", false, "api", nil) //nolint:errcheck // a cancelled import is fine
 		select {
 		case <-ctx.Done():
 		case <-time.After(5 * time.Millisecond):

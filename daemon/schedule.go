@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync/atomic"
 
+	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/internal/panics"
 	"github.com/chiso-vn/chiso/internal/timespec"
 
@@ -83,6 +84,20 @@ func (s *groupSet) byName(name string) (ruleGroup, bool) {
 	return ruleGroup{}, false
 }
 
+// zeroFindings returns the chiso_rule_findings series each rule keeps at
+// 0: its severity, each status.
+func (s *groupSet) zeroFindings() []findingCount {
+	var out []findingCount
+	for _, g := range s.list {
+		for _, r := range g.Rules {
+			for _, st := range []chiso.Status{chiso.Fail, chiso.Indeterminate} {
+				out = append(out, findingCount{group: g.Name, rule: r.Alert, severity: string(r.Severity), status: string(st)})
+			}
+		}
+	}
+	return out
+}
+
 // ruleNames returns the groups' rule names, group → rule → true.
 func (s *groupSet) ruleNames() map[string]map[string]bool {
 	out := make(map[string]map[string]bool, len(s.list))
@@ -120,7 +135,7 @@ func checkSchedule(spec string) (err error) {
 func (d *Daemon) startScheduler(cfg *config.Config, groups []ruleGroup) error {
 	s, err := gocron.NewScheduler(
 		gocron.WithLocation(cfg.Location),
-		gocron.WithLogger(d.log),
+		gocron.WithLogger(schedulerLogger{d.log}),
 		gocron.WithMonitor(d.metrics.monitor),
 		gocron.WithMonitorStatus(d.metrics.monitor),
 		gocron.WithDistributedElector(&d.lead), // only the leader runs the groups
@@ -153,6 +168,11 @@ func (d *Daemon) schedule(groups []ruleGroup) error {
 	}
 	d.removeJobs(d.jobs)
 	d.jobs = jobs
+	specs := make(map[string]string, len(groups))
+	for _, g := range groups {
+		specs[g.Name] = g.Schedule
+	}
+	d.ops.schedule.set(specs)
 	return nil
 }
 

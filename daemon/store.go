@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
@@ -24,7 +25,25 @@ import (
 type Store interface {
 	Data
 	AlertStore
+	AuditLog
 	io.Closer
+}
+
+// AuditLog keeps the audit log: every write to chiso and every refused one,
+// appended and never changed, until pruned. store/storetest holds any
+// implementation to these contracts.
+type AuditLog interface {
+	// AddAudit appends an entry (its ID ignored) and returns the ID given
+	// to it, above every ID given before. e.At is required. Areas round-
+	// trip as given, nil for none; At to the nanosecond, in UTC.
+	AddAudit(ctx context.Context, e chiso.AuditEntry) (int64, error)
+	// AuditEntries returns the entries f selects (chiso.AuditFilter.Matches,
+	// and ID below f.Before when set), newest (highest ID) first, at most
+	// f.Limit when it is positive.
+	AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.AuditEntry, error)
+	// PruneAudit deletes the entries with At before before, and returns how
+	// many it deleted.
+	PruneAudit(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Data is what the daemon reads and writes of figures, the catalogue and

@@ -3,8 +3,10 @@ package daemon
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"time"
 
+	"github.com/chiso-vn/chiso/config"
 	"github.com/fsnotify/fsnotify"
 )
 
@@ -52,12 +54,14 @@ func (d *Daemon) watchLoop(ctx context.Context, w *fsnotify.Watcher) {
 		case err := <-w.Errors:
 			d.log.Warn("file watcher", "err", err)
 		case <-timer.C:
-			_ = d.Reload(ctx) // the outcome is logged, counted and kept for the API
+			_ = d.ReloadBy(ctx, watchChannel) // the outcome is logged, counted, audited and kept for the API
 		}
 	}
 }
 
-// watchedDirs are the folders of the rule globs and of the configuration.
+// watchedDirs are the folders of the rule globs, of the configuration and
+// of its token files. A token file that a reload adds in a new folder is
+// watched from the next start; SIGHUP and POST /-/reload pick it up meanwhile.
 func (d *Daemon) watchedDirs() []string {
 	cfg := d.cfg.Load()
 	seen := map[string]bool{}
@@ -75,14 +79,32 @@ func (d *Daemon) watchedDirs() []string {
 	if cfg.File != "" {
 		add(filepath.Dir(cfg.File))
 	}
+	for _, f := range tokenFiles(cfg) {
+		add(filepath.Dir(f))
+	}
 	return out
 }
 
-// relevant reports whether a changed path is a rule file or the
-// configuration file.
+// tokenFiles are the files the configuration reads tokens from, resolved
+// against its folder: a changed token is picked up by a reload.
+func tokenFiles(cfg *config.Config) []string {
+	var out []string
+	for _, t := range cfg.Auth.Tokens {
+		if t.File != "" {
+			out = append(out, filepath.Clean(cfg.Path(t.File)))
+		}
+	}
+	return out
+}
+
+// relevant reports whether a changed path is a rule file, the
+// configuration file or a token file.
 func (d *Daemon) relevant(path string) bool {
 	cfg := d.cfg.Load()
 	if cfg.File != "" && filepath.Clean(path) == filepath.Clean(cfg.File) {
+		return true
+	}
+	if slices.Contains(tokenFiles(cfg), filepath.Clean(path)) {
 		return true
 	}
 	for _, p := range cfg.RulePatterns() {

@@ -119,3 +119,11 @@ func (p *Places) Merge(err error) error {
 	}
 	return err
 }
+
+// ErrorAt returns a problem with the row an observation was read from: its
+// file, worksheet and line, the field named and the text given; the column
+// is left out, for the figure's column is not the field's.
+func (p *Places) ErrorAt(o chiso.Observation, field, value string, err error) *Error {
+	sheet, line, _, _ := p.decode(o.Origin)
+	return &Error{File: p.file, Sheet: sheet, Line: line, Field: field, Value: value, Err: err, Lang: p.lang}
+}

@@ -50,15 +50,22 @@ func (s *Server) alertRoutes(handle func(pattern, name string, h http.HandlerFun
 		}
 		return h(a)
 	}
+	write := func(action chiso.Action, audit string, h func(Alerting) writeHandler) http.HandlerFunc {
+		if a == nil {
+			return s.write(action, audit, func(w http.ResponseWriter, r *http.Request, _ Principal, _ *note) { noAlerting(w, r) })
+		}
+		return s.write(action, audit, h(a))
+	}
 	handle("GET /api/v1/alerts", "alerts", wrap(s.getAlerts))
 	handle("GET /api/v1/alerts/history", "alerts_history", wrap(s.getAlertHistory))
-	// alert changes are the leader's: a follower forwards them (toLeader)
-	handle("POST /api/v1/alerts/{fingerprint}/ack", "alerts_ack", s.auth(s.toLeader(wrap(postAck))))
+	// alert changes are the leader's: a follower forwards them before
+	// anything else, and the leader authorises, audits and makes them
+	handle("POST /api/v1/alerts/{fingerprint}/ack", "alerts_ack", s.toLeader(write(chiso.ActionAck, "ack", s.postAck)))
 	handle("GET /api/v1/silences", "silences", wrap(s.getSilences))
-	handle("POST /api/v1/silences", "silences_post", s.auth(s.toLeader(wrap(postSilence))))
-	handle("DELETE /api/v1/silences/{id}", "silences_delete", s.auth(s.toLeader(wrap(deleteSilence))))
+	handle("POST /api/v1/silences", "silences_post", s.toLeader(write(chiso.ActionSilence, "silence_add", s.postSilence)))
+	handle("DELETE /api/v1/silences/{id}", "silences_delete", s.toLeader(write(chiso.ActionSilence, "silence_expire", s.deleteSilence)))
 	handle("POST /api/v1/silences/preview", "silences_preview", wrap(s.postPreview))
-	handle("POST /api/v1/receivers/{name}/test", "receivers_test", s.auth(s.toLeader(wrap(postTestReceiver))))
+	handle("POST /api/v1/receivers/{name}/test", "receivers_test", s.toLeader(write(chiso.ActionTestReceiver, "test_receiver", postTestReceiver)))
 }
 
 func noAlerting(w http.ResponseWriter, _ *http.Request) {
@@ -251,30 +258,55 @@ type AckRequest struct {
 	Comment string        `json:"comment"`
 }
 
-func postAck(a Alerting) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postAck(a Alerting) writeHandler {
+	return func(w http.ResponseWriter, r *http.Request, p Principal, n *note) {
+		fp := r.PathValue("fingerprint")
+		n.target = clip.Text(fp)
 		var req AckRequest
 		if err := decodeBody(r, &req); err != nil {
-			writeBodyError(w, r, http.StatusBadRequest, err)
+			n.fail(w, r, http.StatusBadRequest, err)
 			return
 		}
 		if err := req.validate(); err != nil {
-			writeError(w, http.StatusBadRequest, err)
+			n.fail(w, r, http.StatusBadRequest, err)
 			return
 		}
-		fp := r.PathValue("fingerprint")
-		al, err := a.Ack(r.Context(), fp, req.Kind, req.By, req.Comment, requestTime())
+		now := requestTime()
+		if area, found := alertArea(a, fp, now); found {
+			n.areas = []string{area}
+			if !p.Covers(area) {
+				n.refuse(w, s.forbidden(p, chiso.ActionAck, []string{cmp.Or(area, `""`)}, ""))
+				return
+			}
+		} else if p.Scoped() { // nothing to judge it by: as unknown as it is
+			n.fail(w, r, http.StatusNotFound, errorf("no alert with fingerprint %s", clip.Quote(fp)))
+			return
+		}
+		al, err := a.Ack(r.Context(), fp, req.Kind, req.By, req.Comment, now)
 		if errors.Is(err, alerting.ErrNotFound) {
 			err = errorf("no alert with fingerprint %s", clip.Quote(fp))
-			writeError(w, http.StatusNotFound, err)
+			n.fail(w, r, http.StatusNotFound, err)
 			return
 		}
 		if err != nil {
-			writeError(w, errStatus(err), err)
+			n.fail(w, r, errStatus(err), err)
 			return
 		}
+		n.detail = string(req.Kind) + " by " + clip.Text(req.By)
 		writeAlert(w, al)
 	}
+}
+
+// alertArea returns the area label of the alert with the fingerprint
+// (empty for an alert without one); found is false when there is no such
+// alert.
+func alertArea(a Alerting, fp string, now time.Time) (area string, found bool) {
+	for _, st := range a.Alerts(now) {
+		if st.Fingerprint == fp {
+			return st.Labels[alerting.LabelArea], true
+		}
+	}
+	return "", false
 }
 
 func (req AckRequest) validate() error {
@@ -445,11 +477,11 @@ func (s *Server) getSilences(a Alerting) http.HandlerFunc {
 	}
 }
 
-func postSilence(a Alerting) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (srv *Server) postSilence(a Alerting) writeHandler {
+	return func(w http.ResponseWriter, r *http.Request, p Principal, n *note) {
 		var req SilenceRequest
 		if err := decodeBody(r, &req); err != nil {
-			writeBodyError(w, r, http.StatusBadRequest, err)
+			n.fail(w, r, http.StatusBadRequest, err)
 			return
 		}
 		now := requestTime()
@@ -458,30 +490,68 @@ func postSilence(a Alerting) http.HandlerFunc {
 			err = s.Validate(now)
 		}
 		if err != nil {
-			writeError(w, http.StatusBadRequest, err)
+			n.fail(w, r, http.StatusBadRequest, err)
+			return
+		}
+		n.target, n.areas = clip.Text(s.Matchers.String()), matcherAreas(s.Matchers)
+		if e := srv.silenceScope(p, chiso.ActionSilence, s.Matchers); e != nil {
+			n.refuse(w, e)
 			return
 		}
 		if s, err = a.AddSilence(r.Context(), s, now); err != nil {
-			writeError(w, errStatus(err), err)
+			n.fail(w, r, errStatus(err), err)
 			return
 		}
+		n.target = fmt.Sprintf("silence %d %s", s.ID, n.target)
 		writeData(w, http.StatusOK, SilenceJSON{Silence: s, State: s.State(now)})
 	}
 }
 
-func deleteSilence(a Alerting) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (srv *Server) deleteSilence(a Alerting) writeHandler {
+	return func(w http.ResponseWriter, r *http.Request, p Principal, n *note) {
+		n.target = "silence " + clip.Text(r.PathValue("id"))
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, errorf("silence id %s is not a number", clip.Quote(r.PathValue("id"))))
+			n.fail(w, r, http.StatusBadRequest, errorf("silence id %s is not a number", clip.Quote(r.PathValue("id"))))
+			return
+		}
+		if sl, found := silenceByID(a, id); found {
+			n.areas = matcherAreas(sl.Matchers)
+			if e := srv.silenceScope(p, chiso.ActionSilence, sl.Matchers); e != nil {
+				n.refuse(w, e)
+				return
+			}
+		} else if p.Scoped() {
+			n.fail(w, r, http.StatusNotFound, fmt.Errorf("expire silence %d: %w", id, alerting.ErrNotFound))
 			return
 		}
 		if err := a.ExpireSilence(r.Context(), id, requestTime()); err != nil {
-			writeError(w, errStatus(err), err)
+			n.fail(w, r, errStatus(err), err)
 			return
 		}
 		writeData(w, http.StatusOK, map[string]int64{"expired": id})
 	}
+}
+
+func silenceByID(a Alerting, id int64) (alerting.Silence, bool) {
+	for _, sl := range a.Silences() {
+		if sl.ID == id {
+			return sl, true
+		}
+	}
+	return alerting.Silence{}, false
+}
+
+// matcherAreas lists the values of a silence's area matchers, for the
+// audit: what it asked for, whether granted or not.
+func matcherAreas(ms alerting.Matchers) []string {
+	var out []string
+	for _, m := range ms {
+		if m.Name == alerting.LabelArea {
+			out = append(out, clip.Text(string(m.Op)+m.Value))
+		}
+	}
+	return out
 }
 
 // postPreview lists a page of the current alerts the matchers would
@@ -528,16 +598,17 @@ func (s *Server) postPreview(a Alerting) http.HandlerFunc {
 	}
 }
 
-func postTestReceiver(a Alerting) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func postTestReceiver(a Alerting) writeHandler {
+	return func(w http.ResponseWriter, r *http.Request, _ Principal, n *note) {
 		name := r.PathValue("name")
+		n.target = "receiver " + clip.Text(name)
 		err := a.TestReceiver(r.Context(), name, requestTime())
 		if errors.Is(err, alerting.ErrNotFound) {
-			writeError(w, http.StatusNotFound, errorf("no receiver %s", clip.Quote(name)))
+			n.fail(w, r, http.StatusNotFound, errorf("no receiver %s", clip.Quote(name)))
 			return
 		}
 		if err != nil {
-			writeError(w, errStatus(err), err)
+			n.fail(w, r, errStatus(err), err)
 			return
 		}
 		writeData(w, http.StatusAccepted, map[string]string{"receiver": name, "queued": "test"})

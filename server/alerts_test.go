@@ -99,7 +99,7 @@ func testAlert(fp, area, severity string, st chiso.AlertState) alerts.AlertStatu
 func newAlertServer(t *testing.T, f *fakeAlerting) *httptest.Server {
 	t.Helper()
 	b := &backend{}
-	deps := Deps{Importer: b, Querier: b, Status: b, Reloader: b, Tokens: func() []string { return []string{"tok"} },
+	deps := Deps{Importer: b, Querier: b, Status: b, Reloader: b, Tokens: func() []Token { return []Token{{Name: "test", Value: "tok"}} },
 		Gatherer: prometheus.NewRegistry()}
 	if f != nil {
 		deps.Alerting = f

@@ -2,7 +2,8 @@ package server
 
 import (
 	"cmp"
-	"crypto/subtle"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -20,16 +21,32 @@ type ImportRequest struct {
 	Name   string // file name; its extension (.csv, .json) chooses the reader
 	Source string // recorded with every observation; empty means Name
 	DryRun bool   // report what would change, store nothing
+	// Scope, when not nil, is the only areas the file may hold figures
+	// of: a file with a row for another area stores nothing and fails
+	// with an *OutOfScope listing every such row.
+	Scope *Principal
 }
 
 // ImportSummary is what an import did.
 type ImportSummary struct {
-	Added     int   `json:"added"`
-	Revised   int   `json:"revised"`
-	Unchanged int   `json:"unchanged"`
-	FirstID   int64 `json:"first_id,omitempty"`
-	LastID    int64 `json:"last_id,omitempty"`
-	DryRun    bool  `json:"dry_run,omitempty"`
+	Added     int `json:"added"`
+	Revised   int `json:"revised"`
+	Unchanged int `json:"unchanged"`
+	// ByIndicator counts the same per indicator code; nil when the
+	// importer does not say.
+	ByIndicator map[string]ImportCounts `json:"by_indicator,omitempty"`
+	FirstID     int64                   `json:"first_id,omitempty"`
+	LastID      int64                   `json:"last_id,omitempty"`
+	DryRun      bool                    `json:"dry_run,omitempty"`
+	// Areas are the codes of the areas the file holds figures of, sorted.
+	Areas []string `json:"areas,omitempty"`
+}
+
+// ImportCounts is what an import did to the figures of one indicator.
+type ImportCounts struct {
+	Added     int `json:"added"`
+	Revised   int `json:"revised"`
+	Unchanged int `json:"unchanged"`
 }
 
 // ObservationQuery filters GET /api/v1/observations.
@@ -95,51 +112,61 @@ type ReloadStatus struct {
 	Errors      []InputError `json:"errors,omitempty"`
 }
 
-// auth refuses a request without one of the configured bearer tokens.
-func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		tokens := s.deps.Tokens()
-		if len(tokens) == 0 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="chiso"`)
-			writeError(w, http.StatusUnauthorized, errorf("write endpoints are disabled: no bearer token is configured (auth.tokens, or the CHISO_TOKEN environment variable)"))
-			return
-		}
-		if !validToken(r.Header.Get("Authorization"), tokens) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="chiso"`)
-			writeError(w, http.StatusUnauthorized, errorf("missing or invalid bearer token"))
-			return
-		}
-		h(w, r)
-	}
-}
-
-func validToken(header string, tokens []string) bool {
-	got, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || got == "" {
-		return false
-	}
-	valid := 0
-	for _, t := range tokens {
-		valid |= subtle.ConstantTimeCompare([]byte(got), []byte(t))
-	}
-	return valid == 1
-}
-
-func (s *Server) postObservations(w http.ResponseWriter, r *http.Request) {
+func (s *Server) postObservations(w http.ResponseWriter, r *http.Request, p Principal, n *note) {
 	name, err := uploadName(r)
 	if err != nil {
-		writeError(w, http.StatusUnsupportedMediaType, err)
+		n.fail(w, r, http.StatusUnsupportedMediaType, err)
 		return
 	}
 	q := r.URL.Query()
 	req := ImportRequest{Body: r.Body, Name: name,
 		Source: q.Get("source"), DryRun: q.Get("dry_run") == "true" || q.Get("dry_run") == "1"}
+	if p.Scoped() {
+		req.Scope = &p
+	}
+	n.target = name
+	if req.Source != "" {
+		n.target += " (source " + clip.Quote(req.Source) + ")"
+	}
 	sum, err := s.deps.Importer.Import(r.Context(), req)
-	if err != nil {
-		writeBodyError(w, r, http.StatusUnprocessableEntity, err)
+	var out *OutOfScope
+	switch {
+	case errors.As(err, &out):
+		n.areas = out.Lacked
+		s.refuseImport(w, p, n, out)
+		return
+	case err != nil:
+		n.fail(w, r, http.StatusUnprocessableEntity, err)
 		return
 	}
+	n.areas, n.detail = sum.Areas, fmt.Sprintf("added %d, revised %d, unchanged %d", sum.Added, sum.Revised, sum.Unchanged)
+	if sum.DryRun {
+		n.outcome = chiso.AuditDryRun
+	}
 	writeData(w, http.StatusOK, sum)
+}
+
+// OutOfScope is the error of an import refused whole because some of its
+// rows are for areas outside the token's: Rows lists every problem of the
+// file, each of those rows among them.
+type OutOfScope struct {
+	Lacked []string // the areas outside the scope, in file order
+	Rows   *InputErrors
+}
+
+// Error says which areas were outside the scope.
+func (e *OutOfScope) Error() string {
+	return fmt.Sprintf("rows for area %s outside the token's scope", strings.Join(e.Lacked, ", "))
+}
+
+// refuseImport answers 403 with every row of the file that is outside the
+// principal's areas, and every other problem of the file.
+func (s *Server) refuseImport(w http.ResponseWriter, p Principal, n *note, out *OutOfScope) {
+	ae := s.forbidden(p, chiso.ActionImport, out.Lacked, "nothing was stored")
+	n.outcome = chiso.AuditDenied
+	n.detail = fmt.Sprintf("%s (%d problems in the file)", ae.Error(), len(out.Rows.Errors)+out.Rows.More)
+	writeJSON(w, http.StatusForbidden, envelope{Status: "error", Error: ae.Error(),
+		Errors: clipProblems(out.Rows.Errors), More: out.Rows.More, MoreSummary: out.Rows.Summary})
 }
 
 // uploadName picks the reader from ?name= or the Content-Type.

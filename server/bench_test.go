@@ -24,7 +24,7 @@ func BenchmarkScrape100k(b *testing.B) {
 	c := NewValueCollector()
 	c.Swap(snap)
 	reg := prometheus.NewRegistry()
-	s, err := New(Deps{Status: &backend{}, Tokens: func() []string { return nil }, Gatherer: reg, Values: c})
+	s, err := New(Deps{Status: &backend{}, Tokens: func() []Token { return nil }, Gatherer: reg, Values: c})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -28,12 +28,13 @@ type metricsHandler struct {
 }
 
 func (h *metricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	format, om := negotiate(r)
 	var own bytes.Buffer
-	if err := encodeFamilies(&own, h.own); err != nil {
+	if err := encodeFamilies(&own, h.own, format); err != nil {
 		h.log("gather metrics", "err", err)
 	}
 	gz := acceptsGzip(r)
-	w.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+	w.Header().Set("Content-Type", string(format))
 	var values []byte
 	if h.values != nil {
 		values = h.values.encoded(gz)
@@ -41,14 +42,25 @@ func (h *metricsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !gz {
 		w.Write(own.Bytes())
 		w.Write(values)
+		if om {
+			io.WriteString(w, openMetricsEOF)
+		}
 		return
 	}
 	w.Header().Set("Content-Encoding", "gzip")
+	h.gzipMember(w, own.Bytes())
+	w.Write(values)
+	if om {
+		h.gzipMember(w, []byte(openMetricsEOF))
+	}
+}
+
+// gzipMember writes b to w as one gzip member.
+func (h *metricsHandler) gzipMember(w io.Writer, b []byte) {
 	zw := h.gzipWriter(w)
-	zw.Write(own.Bytes())
+	zw.Write(b)
 	zw.Close()
 	h.zpool.Put(zw)
-	w.Write(values)
 }
 
 func (h *metricsHandler) gzipWriter(w io.Writer) *gzip.Writer {
@@ -70,11 +82,12 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// encodeFamilies writes what g gathers in the text format; on a gathering
-// error it writes what it got and returns the error.
-func encodeFamilies(w io.Writer, g prometheus.Gatherer) error {
+// encodeFamilies writes what g gathers in format (text or OpenMetrics,
+// without its closing # EOF); on a gathering error it writes what it got
+// and returns the error.
+func encodeFamilies(w io.Writer, g prometheus.Gatherer, format expfmt.Format) error {
 	fams, gerr := g.Gather()
-	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
+	enc := expfmt.NewEncoder(w, format)
 	for _, f := range fams {
 		if err := enc.Encode(f); err != nil {
 			return err

@@ -43,7 +43,10 @@ func (e *InputErrors) Error() string {
 func (p InputError) String() string {
 	s := p.File
 	if p.Line > 0 {
-		s += fmt.Sprintf(":%d:%d", p.Line, p.Column)
+		s += fmt.Sprintf(":%d", p.Line)
+		if p.Column > 0 {
+			s += fmt.Sprintf(":%d", p.Column)
+		}
 	}
 	if p.Field != "" {
 		s += fmt.Sprintf(": %s %s", p.Field, clip.Quote(p.Value))

@@ -128,10 +128,10 @@ func (s *Server) bounded(maxBody int64, h http.HandlerFunc) http.HandlerFunc {
 
 // longRead gives an authenticated import ImportReadTimeout to send its
 // body: an anonymous client never gets more than ReadTimeout.
-func (s *Server) longRead(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) longRead(h writeHandler) writeHandler {
+	return func(w http.ResponseWriter, r *http.Request, p Principal, n *note) {
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.lim.ImportReadTimeout))
-		h(w, r)
+		h(w, r, p, n)
 	}
 }
 

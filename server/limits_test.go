@@ -20,7 +20,7 @@ func startLimited(t *testing.T, lim Limits) (*httptest.Server, *backend) {
 	t.Helper()
 	b := &backend{}
 	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b, Alerting: newFake(),
-		Tokens: func() []string { return []string{"tok"} }, Gatherer: prometheus.NewRegistry(), Limits: lim})
+		Tokens: func() []Token { return []Token{{Name: "test", Value: "tok"}} }, Gatherer: prometheus.NewRegistry(), Limits: lim})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func pagedServer(t *testing.T, n int, lim Limits) (*httptest.Server, *backend) {
 		f.events = append([]alerting.Event{{ID: int64(i + 1), Fingerprint: "fp" + code, At: time.Date(2026, 1, 1, i/4, 0, 0, 0, time.UTC), Value: math.NaN()}}, f.events...)
 	}
 	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b, Alerting: f,
-		Tokens: func() []string { return []string{"tok"} }, Gatherer: prometheus.NewRegistry(), Limits: lim})
+		Tokens: func() []Token { return []Token{{Name: "test", Value: "tok"}} }, Gatherer: prometheus.NewRegistry(), Limits: lim})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,9 +59,13 @@ type Deps struct {
 	// Alerting serves alerts, silences and acknowledgements; nil answers
 	// 503 on those endpoints.
 	Alerting Alerting
-	// Tokens returns the bearer tokens accepted on write endpoints now; it
-	// is called per request so that a reload can change them.
-	Tokens func() []string
+	// Tokens returns the bearer tokens accepted on write endpoints now,
+	// with their scopes; it is called per request so that a reload can
+	// change them.
+	Tokens func() []Token
+	// Audit records every write and every refused one, and serves GET
+	// /api/v1/audit; nil records nothing and answers 503 there.
+	Audit Auditor
 	// Gatherer is what /metrics exposes, besides Values.
 	Gatherer prometheus.Gatherer
 	// Values are the indicator values /metrics exposes; nil for none. The
@@ -70,9 +74,22 @@ type Deps struct {
 	// Registerer receives the server's own HTTP metrics; nil skips them.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
+	// Console builds the web pages for people from the server: its sign-in
+	// asks Authorize, and its writes go through Handler as API requests,
+	// checked, scoped and audited as any. It serves every path the API
+	// does not, and POST /import with the import's limits. Nil serves a
+	// plain landing page at /.
+	Console func(s *Server) http.Handler
 	// Limits bound connections, bodies, timeouts and pages; zero fields
 	// take DefaultLimits.
 	Limits Limits
+	// Build is what /api/v1/status/buildinfo answers.
+	Build BuildInfo
+	// Config returns the running configuration as YAML with its secrets
+	// masked, for /api/v1/status/config; nil answers 503.
+	Config func() ([]byte, error)
+	// Pprof serves Go's profiler under /debug/pprof/.
+	Pprof bool
 	// Leadership tells whether this daemon leads the daemons sharing its
 	// database, for GET /-/leader; nil: it always leads.
 	Leadership Leadership
@@ -92,6 +109,9 @@ type Server struct {
 	deps Deps
 	lim  Limits
 	mux  *http.ServeMux
+
+	guard        *throttle              // holds back addresses that fail to authenticate
+	authFailures *prometheus.CounterVec // chiso_http_auth_failures_total
 }
 
 // New returns a server for deps; it registers its HTTP metrics on
@@ -100,9 +120,16 @@ func New(deps Deps) (*Server, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{deps: deps, lim: deps.Limits.withDefaults(), mux: http.NewServeMux()}
+	if deps.Tokens == nil {
+		deps.Tokens = func() []Token { return nil }
+	}
+	s := &Server{deps: deps, lim: deps.Limits.withDefaults(), mux: http.NewServeMux(),
+		guard: newThrottle(time.Now, throttleAddresses)}
 	inst, err := newInstrumentation(deps.Registerer)
 	if err != nil {
+		return nil, err
+	}
+	if s.authFailures, err = newAuthFailures(deps.Registerer); err != nil {
 		return nil, err
 	}
 	s.routes(inst)
@@ -120,16 +147,25 @@ func (s *Server) routes(inst *instrumentation) {
 	if s.deps.Values != nil {
 		mh.values = s.deps.Values
 	}
-	handle("GET /{$}", "landing", s.landing)
+	if s.deps.Console != nil {
+		c := s.deps.Console(s)
+		// an upload may be as large as an import through the API; the
+		// console checks the sign-in before it reads the body
+		s.mux.Handle("POST /import", inst.wrap("console_import", s.bounded(s.lim.MaxImportBytes, c.ServeHTTP)))
+		handle("/", "console", c.ServeHTTP)
+	} else {
+		handle("GET /{$}", "landing", s.landing)
+	}
 	handle("GET /metrics", "metrics", mh.ServeHTTP)
 	handle("GET /-/healthy", "healthy", s.healthy)
 	handle("GET /-/ready", "ready", s.ready)
 	handle("GET /-/leader", "leader", s.leader)
-	handle("POST /-/reload", "reload", s.auth(s.reload))
-	handle("PUT /-/reload", "reload", s.auth(s.reload))
+	handle("POST /-/reload", "reload", s.write(chiso.ActionReload, "reload", s.reload))
+	handle("PUT /-/reload", "reload", s.write(chiso.ActionReload, "reload", s.reload))
 	// An import may be large and slow to send, once its token is checked.
 	s.mux.Handle("POST /api/v1/observations", inst.wrap("observations_post",
-		s.bounded(s.lim.MaxImportBytes, s.auth(s.longRead(s.postObservations)))))
+		s.bounded(s.lim.MaxImportBytes, s.write(chiso.ActionImport, "import", s.longRead(s.postObservations)))))
+	handle("GET /api/v1/audit", "audit", s.getAudit)
 	handle("GET /api/v1/observations", "observations", s.getObservations)
 	handle("GET /api/v1/findings", "findings", s.getFindings)
 	handle("GET /api/v1/rules", "rules", s.getRules)
@@ -137,6 +173,7 @@ func (s *Server) routes(inst *instrumentation) {
 	handle("GET /api/v1/areas", "areas", s.getAreas)
 	handle("GET /api/v1/status/reload", "reload_status", s.getReloadStatus)
 	s.alertRoutes(handle)
+	s.statusRoutes(handle)
 	handle("/api/", "not_found", s.notFound)
 }
 
@@ -172,11 +209,11 @@ func (s *Server) leader(w http.ResponseWriter, _ *http.Request) {
 	http.Error(w, msg+".", http.StatusServiceUnavailable)
 }
 
-func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
+func (s *Server) reload(w http.ResponseWriter, r *http.Request, _ Principal, n *note) {
 	ctx, cancel := context.WithTimeout(r.Context(), time.Minute)
 	defer cancel()
 	if err := s.deps.Reloader.Reload(ctx); err != nil {
-		writeError(w, http.StatusUnprocessableEntity, err)
+		n.fail(w, r, http.StatusUnprocessableEntity, err)
 		return
 	}
 	writeData(w, http.StatusOK, s.deps.Status.ReloadStatus())

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"iter"
 	"math"
@@ -17,6 +18,7 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
 )
 
 // backend is an in-memory implementation of the server's interfaces: the
@@ -84,7 +86,11 @@ func (b *backend) Reload(context.Context) error { b.reloads++; return nil }
 func newTestServer(t *testing.T, b *backend, tokens ...string) (*httptest.Server, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b, Tokens: func() []string { return tokens },
+	var toks []Token
+	for i, v := range tokens {
+		toks = append(toks, Token{Name: fmt.Sprintf("t%d", i), Value: v})
+	}
+	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b, Tokens: func() []Token { return toks },
 		Gatherer: reg, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
@@ -344,7 +350,7 @@ func TestValueTextMatchesRegistry(t *testing.T) {
 			reg := prometheus.NewPedanticRegistry()
 			reg.MustRegister(c)
 			var want strings.Builder
-			if err := encodeFamilies(&want, reg); err != nil {
+			if err := encodeFamilies(&want, reg, expfmt.NewFormat(expfmt.TypeTextPlain)); err != nil {
 				t.Fatal(err)
 			}
 			if got := string(c.encoded(false)); got != want.String() {
@@ -359,7 +365,7 @@ func TestMetricsEndpointGzipAndPlainAgree(t *testing.T) {
 	c.Swap(&Snapshot{Values: []SeriesValue{{Indicator: "a", Area: "PT", Value: 81.7, PeriodEnd: 2}}})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "chiso_test", Help: "A test gauge."}))
-	s, err := New(Deps{Status: &backend{}, Tokens: func() []string { return nil }, Gatherer: reg, Values: c})
+	s, err := New(Deps{Status: &backend{}, Tokens: func() []Token { return nil }, Gatherer: reg, Values: c})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +438,7 @@ func TestWriteSampleWithoutLabels(t *testing.T) {
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(g)
 	var want strings.Builder
-	if err := encodeFamilies(&want, reg); err != nil {
+	if err := encodeFamilies(&want, reg, expfmt.NewFormat(expfmt.TypeTextPlain)); err != nil {
 		t.Fatal(err)
 	}
 	var got bytes.Buffer

@@ -78,6 +78,10 @@ func NewValueCollector() *ValueCollector {
 // not modify it afterwards.
 func (c *ValueCollector) Swap(s *Snapshot) { c.cur.Store(&builtSnapshot{snap: s}) }
 
+// Snapshot returns the snapshot installed last; the caller must not
+// modify it.
+func (c *ValueCollector) Snapshot() *Snapshot { return c.cur.Load().snap }
+
 // Len returns how many value series the current snapshot holds.
 func (c *ValueCollector) Len() int { return len(c.cur.Load().snap.Values) }
 

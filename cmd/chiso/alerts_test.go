@@ -60,7 +60,7 @@ func startAlertDaemon(t *testing.T) *alertDaemon {
 	t.Cleanup(func() { db.Close() })
 	d.db = db
 	m := startManager(t, db)
-	srv, err := server.New(server.Deps{Alerting: managerAPI{Manager: m, db: db}, Tokens: func() []string { return []string{"s3cret"} }})
+	srv, err := server.New(server.Deps{Alerting: managerAPI{Manager: m, db: db}, Tokens: func() []server.Token { return []server.Token{{Name: "test", Value: "s3cret"}} }})
 	if err != nil {
 		t.Fatal(err)
 	}

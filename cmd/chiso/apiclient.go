@@ -153,21 +153,32 @@ func (c *apiClient) list(ctx context.Context, method, path string, body any, max
 	}
 }
 
+// upload is a request body sent as it is, not as JSON.
+type upload struct {
+	body  io.Reader
+	ctype string
+}
+
 func (c *apiClient) request(ctx context.Context, method, path string, body any) (*http.Request, error) {
 	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
+	ctype := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case upload:
+		r, ctype = b.body, b.ctype
+	default:
+		js, err := json.Marshal(body)
 		if err != nil {
 			return nil, err
 		}
-		r = bytes.NewReader(b)
+		r = bytes.NewReader(js)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, r)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", ctype)
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)

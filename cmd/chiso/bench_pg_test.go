@@ -39,11 +39,15 @@ var benchClusterSettings = map[string]string{
 // (pgtest.Start). It reports wall and CPU times (a client's CPU: the
 // server's work is in the wall time), the ratios, chiso's peak resident
 // size, the database sizes and the load average at the start. With
-// CHISO_BENCH_10M=1 it also imports 10,080,000 rows.
+// CHISO_BENCH_10M=1 it also imports 10,080,000 rows; with CHISO_BENCH_30M=1,
+// 30,240,000 (the 10M series for three times the areas).
 func BenchmarkImportPostgres(b *testing.B) {
 	cases := []importCase{{700, 40, 36}}
 	if os.Getenv("CHISO_BENCH_10M") != "" {
 		cases = append(cases, importCase{700, 40, 360})
+	}
+	if os.Getenv("CHISO_BENCH_30M") != "" {
+		cases = append(cases, importCase{2100, 40, 360})
 	}
 	psql, err := exec.LookPath("psql")
 	if err != nil {

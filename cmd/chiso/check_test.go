@@ -153,6 +153,7 @@ func TestCheckConfigFailsWhatServeRefuses(t *testing.T) {
 	writeFiles(t, dir, map[string]string{
 		"chiso.yaml": `database: missing.db
 create_database: false
+drop_folder: {path: inbox, areas: [PT25, ZZ]}
 alerting:
   route: {receiver: nobody}
   receivers:
@@ -168,6 +169,7 @@ alerting:
 		`alerting.route.receiver: no receiver has this name (got "nobody")`,
 		"nope.txt",
 		"missing.tmpl",
+		filepath.Join(dir, "chiso.yaml") + `:3:42: drop_folder.areas[1]: unknown area "ZZ"`,
 		filepath.Join(dir, "rules.d", "bad.yaml") + `:7:20: group "broken" rule "Unknown": unknown indicator "no_such_indicator"`,
 		"FAILED",
 	} {

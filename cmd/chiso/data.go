@@ -52,6 +52,8 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	sheet := fs.String("sheet", "", "the only XLSX worksheet to read (default: every sheet)")
 	source := fs.String("source", "", "source of rows that name none (default: the file name)")
 	lang := fs.String("lang", "vi", "language of error messages: vi or en")
+	cf := addClientFlags(fs)
+	fs.Lookup("url").Usage = "send the files to the daemon at this URL, as the token allows (--token-file), instead of writing the database"
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -65,6 +67,12 @@ func runImport(ctx context.Context, e *env, args []string) int {
 	}
 	if *lang != "vi" && *lang != "en" {
 		return usageError(e, fs, fmt.Errorf("unknown language %q (want vi or en)", *lang))
+	}
+	if cf.urlSet {
+		if *sheet != "" || *locale != "vi" || *lang != "vi" {
+			return usageError(e, fs, errors.New("--sheet, --locale and --lang are the daemon's own with --url (its configuration's locale and language)"))
+		}
+		return importRemote(ctx, e, cf, fs.Args(), *source, *dryRun)
 	}
 	db, err := openExisting(ctx, e)
 	if err != nil {
@@ -139,6 +147,7 @@ func importFile(ctx context.Context, e *env, db daemon.Database, path string, op
 			return ingest.Read(progress.reader(), path, opts, emit)
 		}, opts.Places))
 	progress.done()
+	auditLocalImport(ctx, e, db, path, src, res, dryRun, err)
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,8 @@ func TestMigrateCopiesEverythingTwiceSafely(t *testing.T) {
 	if got := dumpDatabase(t, dsn); got != want {
 		t.Fatalf("the copy reads differently:\n%s", firstDifference(want, got))
 	}
-	if !strings.Contains(want, "later.pdf") || !strings.Contains(want, "firing") || !strings.Contains(want, "silence") {
+	if !strings.Contains(want, "later.pdf") || !strings.Contains(want, "firing") || !strings.Contains(want, "silence") ||
+		!strings.Contains(want, "tinh.csv") {
 		t.Fatalf("the source lacks what the test means to copy:\n%s", want)
 	}
 
@@ -162,6 +163,10 @@ func seedAlerting(t *testing.T, path string) {
 	if _, err := db.MarkNotificationSent(ctx, due[0].ID, at.Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.AddAudit(ctx, chiso.AuditEntry{At: at, Token: "ops", Remote: "127.0.0.1:5000", Action: "import",
+		Target: "tinh.csv", Areas: []string{"PT"}, Outcome: chiso.AuditOK, Detail: "added 1"}); err != nil {
+		t.Fatal(err)
+	}
 	s := alerting.Silence{Matchers: alerting.Matchers{{Name: "area", Op: "=", Value: "PT"}}, StartsAt: at, EndsAt: at.Add(time.Hour),
 		CreatedBy: "Lan", Comment: "silence while the department corrects it", CreatedAt: at, UpdatedAt: at}
 	if err := db.SaveSilence(ctx, &s); err != nil {
@@ -216,6 +221,8 @@ func dumpDatabase(t *testing.T, addr string) string {
 	add("outbox", outboxText(outbox), err)
 	log, err := db.NotificationLog(ctx)
 	add("log", log, err)
+	audit, err := db.AuditEntries(ctx, chiso.AuditFilter{})
+	add("audit", audit, err)
 	return b.String()
 }
 

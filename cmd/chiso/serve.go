@@ -35,17 +35,22 @@ func runServe(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "serve", "")
 	cfgPath := fs.String("config", "", "configuration file (default ./"+defaultConfigFile+" if it exists, else built-in defaults)")
 	listen := fs.String("listen", "", "listen address, overriding the configuration (e.g. 127.0.0.1:0)")
-	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	lf := logFlags(fs)
+	web := webFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
 	if code, ok := noArgs(e, fs); !ok {
 		return code
 	}
-	log, err := newLogger(e, *level)
+	log, err := lf.logger(e.stderr)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "chiso serve:", err)
 		return 2
+	}
+	if err := daemon.CheckWebConfig(web.configFile); err != nil {
+		fmt.Fprintln(e.stderr, "chiso serve:", err)
+		return 1
 	}
 	cfg, err := serveConfig(*cfgPath, e, *listen)
 	if err == nil {
@@ -63,15 +68,7 @@ func runServe(ctx context.Context, e *env, args []string) int {
 		log.Error("first run", "err", err)
 		return 1
 	}
-	return serve(ctx, cfg, log)
-}
-
-func newLogger(e *env, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level: %w", err)
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: l})), nil
+	return serve(ctx, cfg, log, web)
 }
 
 // serveConfig reads the configuration; --db (when given) and --listen
@@ -147,9 +144,10 @@ func firstRun(ctx context.Context, cfg *config.Config, zeroConfig bool, log *slo
 }
 
 // serve runs the daemon until ctx ends, reloading on SIGHUP.
-func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger, web *webOptions) int {
 	version, revision := buildVersion()
-	d := daemon.New(cfg, daemon.Options{Logger: log, Version: version, Revision: revision})
+	d := daemon.New(cfg, daemon.Options{Logger: log, Version: version, Revision: revision, BuildDate: buildDate(),
+		WebConfigFile: web.configFile, Pprof: web.pprof})
 	if err := d.Start(ctx); err != nil {
 		log.Error("cannot start", "err", err)
 		if cerr := d.Close(); cerr != nil {
@@ -157,7 +155,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
 		}
 		return 1
 	}
-	log.Info("chiso is running", "home", "http://"+d.Addr()+"/", "findings", "http://"+d.Addr()+"/api/v1/findings", "metrics", "http://"+d.Addr()+"/metrics",
+	log.Info("chiso is running", "home", d.URL()+"/", "findings", d.URL()+"/api/v1/findings", "metrics", d.URL()+"/metrics",
 		"rules", cfg.RulePatterns(), "database", daemon.DatabaseName(cfg.Path(cfg.Database)))
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -165,7 +163,7 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) int {
 	for {
 		select {
 		case <-hup:
-			_ = d.Reload(ctx) // the outcome is logged, counted and shown by the API
+			_ = d.ReloadBy(ctx, daemon.ReloadOnSignal) // the outcome is logged, counted, audited and shown by the API
 		case <-ctx.Done():
 			log.Info("shutting down")
 			if err := d.Close(); err != nil && !errors.Is(err, context.Canceled) {

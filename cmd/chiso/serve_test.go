@@ -245,21 +245,60 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 }
 
-// TestPrometheusScrapesServe starts Debian's prometheus against the daemon
-// and asks it, through PromQL, for the value just imported.
+// TestPrometheusScrapesServe starts Debian's prometheus against a daemon
+// serving the sample data and a synthetic month of imports, with the alert
+// rules of deploy/prometheus loaded, and asks it through PromQL for the
+// value just imported, every query of every dashboard panel, and the
+// alerts for chiso itself (see opskit_test.go).
 func TestPrometheusScrapesServe(t *testing.T) {
 	prom := lookTool(t, "prometheus")
-	p := startServe(t)
-	if code, body := p.post("/api/v1/observations", e2eToken, e2eObservation); code != 200 {
+	kit := startOpsKit(t)
+	promAddr := startPrometheus(t, prom, kit.p, "../../deploy/prometheus/chiso-alerts.yml")
+	// Prometheus must see the counters before the imports move them, as
+	// it would in production, for increase() to see the change.
+	waitForScrapes(t, kit.p, promAddr, 2)
+	if code, body := kit.p.post("/api/v1/observations", e2eToken, e2eObservation); code != 200 {
 		t.Fatalf("POST = %d %s", code, body)
 	}
+	kit.importMonth(t)
+	q := url.QueryEscape(`chiso_indicator_value{job="chiso",area="PT",indicator="village_mobile_broadband_coverage"}`)
+	var got string
+	took := kit.p.waitFor("value queried through Prometheus", 30*time.Second, func() bool {
+		got = promQuery(promAddr, q)
+		return got == "120.5"
+	})
+	t.Logf("PromQL returned %s after %s", got, took.Round(time.Millisecond))
+	kit.p.waitFor("the import by another process seen by Prometheus", 30*time.Second, func() bool {
+		return promQuery(promAddr, url.QueryEscape(`chiso_imports_total{channel="external",outcome="success"}`)) == "1"
+	})
+	waitForScrapes(t, kit.p, promAddr, 3) // every rate window holds two samples since
+	checkDashboardQueries(t, kit, promAddr)
+	checkAlertRules(t, kit, promAddr)
+}
+
+// startPrometheus runs Debian's prometheus scraping the daemon every
+// second and evaluating ruleFiles every second, and returns its address.
+func startPrometheus(t *testing.T, prom string, p *daemonProc, ruleFiles ...string) string {
+	t.Helper()
 	promAddr := freePort(t)
 	dir := t.TempDir()
-	writeTestFile(t, filepath.Join(dir, "prometheus.yml"), fmt.Sprintf(`global: {scrape_interval: 1s, scrape_timeout: 1s}
+	var rules strings.Builder
+	for _, f := range ruleFiles {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&rules, "  - %q\n", abs)
+	}
+	cfg := fmt.Sprintf(`global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
 scrape_configs:
   - job_name: chiso
     static_configs: [{targets: [%q]}]
-`, strings.TrimPrefix(p.url, "http://")))
+`, strings.TrimPrefix(p.url, "http://"))
+	if rules.Len() > 0 {
+		cfg += "rule_files:\n" + rules.String()
+	}
+	writeTestFile(t, filepath.Join(dir, "prometheus.yml"), cfg)
 	var plog syncBuffer
 	cmd := exec.Command(prom, "--config.file="+filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+promAddr)
@@ -274,13 +313,7 @@ scrape_configs:
 			t.Logf("prometheus log:\n%s", plog.String())
 		}
 	})
-	q := url.QueryEscape(`chiso_indicator_value{job="chiso",area="PT",indicator="village_mobile_broadband_coverage"}`)
-	var got string
-	took := p.waitFor("value queried through Prometheus", 30*time.Second, func() bool {
-		got = promQuery(promAddr, q)
-		return got == "120.5"
-	})
-	t.Logf("PromQL returned %s after %s", got, took.Round(time.Millisecond))
+	return promAddr
 }
 
 // promQuery returns the single value of an instant query, or "".

@@ -25,6 +25,7 @@ type Source interface {
 	Silences(ctx context.Context) ([]alerting.Silence, error)
 	Notifications(ctx context.Context, f store.OutboxFilter) ([]alerting.OutboxEntry, error)
 	NotificationLog(ctx context.Context) ([]alerting.LogEntry, error)
+	AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.AuditEntry, error)
 }
 
 // Counts is how many rows of each kind a store holds.
@@ -33,13 +34,15 @@ type Counts struct {
 	Revisions, Current                 int64 // every revision; the cells with a current figure
 	Alerts, Transitions, Acks          int64
 	Silences, Notifications, LogItems  int64
+	Audit                              int64 // audit log entries
 }
 
 func (c Counts) String() string {
 	return fmt.Sprintf("%d indicators, %d areas, %d series, %d imports, %d revisions (%d current figures), "+
-		"%d alerts, %d transitions, %d acknowledgements, %d silences, %d notifications, %d notification log entries",
+		"%d alerts, %d transitions, %d acknowledgements, %d silences, %d notifications, %d notification log entries, "+
+		"%d audit log entries",
 		c.Indicators, c.Areas, c.Series, c.Imports, c.Revisions, c.Current, c.Alerts, c.Transitions, c.Acks,
-		c.Silences, c.Notifications, c.LogItems)
+		c.Silences, c.Notifications, c.LogItems, c.Audit)
 }
 
 // allRows is a limit that reads every row.
@@ -48,7 +51,8 @@ const allRows = math.MaxInt32
 // CopyFrom copies everything src holds into this database in one
 // transaction: the catalogue, every import and every revision of every
 // figure with its id, the alerts, their transitions and acknowledgements,
-// the silences, the outbox and the notification log, keeping their ids
+// the silences, the outbox, the notification log and the audit log,
+// keeping their ids
 // (an outbox entry's id is its delivery's idempotency key). It then
 // counts both sides and commits only when every count matches. Rows
 // already here with the same id or key are kept, so that a second run
@@ -79,7 +83,7 @@ func (db *DB) CopyFrom(ctx context.Context, src Source) (Counts, error) {
 		run  func(context.Context, pgx.Tx, Source) error
 	}{
 		{"imports", copyImports}, {"observations", copyObservations}, {"alerts", copyAlerts},
-		{"silences", copySilences}, {"outbox", copyOutbox},
+		{"silences", copySilences}, {"outbox", copyOutbox}, {"audit log", copyAudit},
 	}
 	for _, s := range steps {
 		if err := s.run(ctx, tx, src); err != nil {
@@ -133,6 +137,11 @@ func sourceCounts(ctx context.Context, src Source) (Counts, error) {
 	}
 	c.Alerts, c.Transitions, c.Acks = int64(len(alerts)), int64(len(events)), int64(len(acks))
 	c.Silences, c.Notifications, c.LogItems = int64(len(silences)), int64(len(outbox)), int64(len(log))
+	audit, err := src.AuditEntries(ctx, chiso.AuditFilter{})
+	if err != nil {
+		return Counts{}, err
+	}
+	c.Audit = int64(len(audit))
 	return c, nil
 }
 
@@ -143,8 +152,9 @@ func countRows(ctx context.Context, tx pgx.Tx) (Counts, error) {
 		(SELECT count(*) FROM series), (SELECT count(*) FROM imports), (SELECT count(*) FROM observations),
 		(SELECT count(*) FROM current), (SELECT count(*) FROM alerts), (SELECT count(*) FROM alert_transitions),
 		(SELECT count(*) FROM acknowledgements), (SELECT count(*) FROM silences), (SELECT count(*) FROM notifications),
-		(SELECT count(*) FROM notification_log)`).Scan(&c.Indicators, &c.Areas, &c.Series, &c.Imports, &c.Revisions,
-		&c.Current, &c.Alerts, &c.Transitions, &c.Acks, &c.Silences, &c.Notifications, &c.LogItems)
+		(SELECT count(*) FROM notification_log), (SELECT count(*) FROM audit)`).Scan(&c.Indicators, &c.Areas, &c.Series,
+		&c.Imports, &c.Revisions, &c.Current, &c.Alerts, &c.Transitions, &c.Acks, &c.Silences, &c.Notifications,
+		&c.LogItems, &c.Audit)
 	return c, err
 }
 
@@ -399,6 +409,28 @@ func copyOutbox(ctx context.Context, tx pgx.Tx, src Source) error {
 		return err
 	}
 	return resetIdentity(ctx, tx, "notifications")
+}
+
+// copyAudit copies the audit log by id.
+func copyAudit(ctx context.Context, tx pgx.Tx, src Source) error {
+	entries, err := src.AuditEntries(ctx, chiso.AuditFilter{})
+	if err != nil {
+		return err
+	}
+	var batch pgx.Batch
+	for _, e := range entries {
+		areas := "[]"
+		if len(e.Areas) > 0 {
+			areas = alertJSON(e.Areas)
+		}
+		batch.Queue(`INSERT INTO audit(id, at, token, remote, action, target, areas, outcome, detail)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+			e.ID, alertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail)
+	}
+	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("audit entry %d", entries[i].ID) }); err != nil {
+		return err
+	}
+	return resetIdentity(ctx, tx, "audit")
 }
 
 // resetIdentity moves a table's id sequence past the ids copied in.

@@ -53,6 +53,7 @@ type Store interface {
 	Imports(ctx context.Context, limit int) ([]store.ImportRecord, error)
 	Stats(ctx context.Context) (store.Stats, error)
 	AlertStore
+	AuditLog
 	io.Closer
 }
 
@@ -109,6 +110,9 @@ func Run(t *testing.T, h Harness) {
 		{"NotificationLog", testNotificationLog},
 		{"NotificationsFilter", testNotificationsFilter},
 		{"AlertHistory", testAlertHistory},
+		{"AuditRoundTrip", testAuditRoundTrip},
+		{"AuditFilterAndPages", testAuditFilter},
+		{"AuditPrune", testAuditPrune},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.run(t, h) })

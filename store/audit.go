@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chiso-vn/chiso"
+)
+
+// AddAudit appends an entry to the audit log and returns its id, which is
+// above every id before it. The entry's At is required: the store never
+// reads the clock.
+func (db *DB) AddAudit(ctx context.Context, e chiso.AuditEntry) (int64, error) {
+	if e.At.IsZero() {
+		return 0, fmt.Errorf("add audit entry: no time")
+	}
+	areas := "[]"
+	if len(e.Areas) > 0 {
+		areas = alertJSON(e.Areas)
+	}
+	res, err := db.write.ExecContext(ctx, `INSERT INTO audit(at, token, remote, action, target, areas, outcome, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, alertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail)
+	if err != nil {
+		return 0, fmt.Errorf("add audit entry: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// AuditEntries returns the entries the filter selects, newest (highest id)
+// first, at most f.Limit of them (all when it is zero or less).
+func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.AuditEntry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if !f.Since.IsZero() {
+		add("at >= ?", alertTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("at < ?", alertTime(f.Until))
+	}
+	for col, v := range map[string]string{"token": f.Token, "action": f.Action, "outcome": f.Outcome} {
+		if v != "" {
+			add(col+" = ?", v)
+		}
+	}
+	if f.Before > 0 {
+		add("id < ?", f.Before)
+	}
+	q := `SELECT id, at, token, remote, action, target, areas, outcome, detail FROM audit`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY id DESC"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []chiso.AuditEntry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func scanAudit(rows *sql.Rows) (chiso.AuditEntry, error) {
+	var e chiso.AuditEntry
+	var at sql.NullString
+	var areas string
+	if err := rows.Scan(&e.ID, &at, &e.Token, &e.Remote, &e.Action, &e.Target, &areas, &e.Outcome, &e.Detail); err != nil {
+		return e, fmt.Errorf("read audit log: %w", err)
+	}
+	var err error
+	if e.At, err = alertTimeOf(at); err != nil {
+		return e, fmt.Errorf("audit entry %d: %w", e.ID, err)
+	}
+	if err := json.Unmarshal([]byte(areas), &e.Areas); err != nil {
+		return e, fmt.Errorf("audit entry %d areas: %w", e.ID, err)
+	}
+	if len(e.Areas) == 0 {
+		e.Areas = nil
+	}
+	return e, nil
+}
+
+// PruneAudit deletes the entries older than before and reports how many.
+func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM audit WHERE at < ?`, alertTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune audit log: %w", err)
+	}
+	return res.RowsAffected()
+}
