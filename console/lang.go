@@ -44,9 +44,12 @@ func (c *Console) setLang(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
-// localPath returns back when it is a path on this site, else /.
+// localPath returns back when it is a path on this site, else /. A
+// backslash anywhere is refused: browsers read it as a slash, and
+// http.Redirect cleans "/./\evil.example" into "/\evil.example", another
+// site's address.
 func localPath(back string) string {
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.HasPrefix(back, "/\\") {
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsRune(back, '\\') {
 		return "/"
 	}
 	if u, err := url.Parse(back); err != nil || u.Host != "" || u.Scheme != "" {
