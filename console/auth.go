@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/chiso-vn/chiso/server"
@@ -35,14 +34,17 @@ func (c *Console) csrf(w http.ResponseWriter, r *http.Request) string {
 	return v
 }
 
+// sameOrigin refuses a request a browser sent from another origin: by
+// Sec-Fetch-Site, else by Origin. A sibling site (same site, another
+// origin) can plant its own CSRF cookie, and a page with no referrer
+// posts with Origin: null; both are refused.
+var sameOrigin = http.NewCrossOriginProtection()
+
 // validCSRF reports whether the form's value matches the cookie and the
-// request comes from this site.
+// request comes from this origin.
 func validCSRF(r *http.Request, formValue string) bool {
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
-			return false
-		}
+	if sameOrigin.Check(r) != nil {
+		return false
 	}
 	ck, err := r.Cookie(csrfCookie)
 	return err == nil && len(ck.Value) == 64 && subtle.ConstantTimeCompare([]byte(ck.Value), []byte(formValue)) == 1

@@ -50,3 +50,37 @@ func replaceBackslashes(s string) string {
 	}
 	return string(b)
 }
+
+// TestFormsFromAnotherOriginAreRefused: a page of a sibling site (same
+// site, another origin) that planted its own CSRF cookie, or any page
+// that hides its origin (a no-referrer page posts with Origin: null),
+// cannot post the console's forms, the sign-in included.
+func TestFormsFromAnotherOriginAreRefused(t *testing.T) {
+	s := startSite(t)
+	c := newClient(t, s)
+	c.signIn()
+	silences := s.get("/api/v1/silences")
+	for _, h := range [][]string{
+		{"Origin", "null"},
+		{"Sec-Fetch-Site", "same-site", "Origin", "null"},
+		{"Sec-Fetch-Site", "same-site"},
+		{"Sec-Fetch-Site", "cross-site"},
+		{"Origin", "http://sibling." + s.url[len("http://"):]},
+	} {
+		form := url.Values{"csrf": {c.csrf}, "matchers": {`area="PT"`}, "duration": {"2h"}, "by": {"x"}, "comment": {"from elsewhere"}}
+		if _, resp := c.postForm("/silences", form, h...); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a silence posted with %q: %s, want 403", h, resp.Status)
+		}
+		if _, resp := c.postForm("/signin", url.Values{"csrf": {c.csrf}, "token": {s.token}, "back": {"/"}}, h...); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a sign-in posted with %q: %s, want 403", h, resp.Status)
+		}
+	}
+	if got := s.get("/api/v1/silences"); got != silences {
+		t.Errorf("a silence was made from another origin:\n%s", got)
+	}
+	// the browser's own form: same origin
+	form := url.Values{"csrf": {c.csrf}, "matchers": {`area="PT"`}, "duration": {"2h"}, "by": {"x"}, "comment": {"here"}}
+	if _, resp := c.postForm("/silences", form, "Sec-Fetch-Site", "same-origin", "Origin", s.url); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a silence from the console's own page: %s", resp.Status)
+	}
+}
