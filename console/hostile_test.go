@@ -1,8 +1,12 @@
 package console_test
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"testing"
 )
 
@@ -83,4 +87,56 @@ func TestFormsFromAnotherOriginAreRefused(t *testing.T) {
 	if _, resp := c.postForm("/silences", form, "Sec-Fetch-Site", "same-origin", "Origin", s.url); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("a silence from the console's own page: %s", resp.Status)
 	}
+}
+
+// TestUploadWithABadTokenIsRefusedBeforeItsFileIsRead: anyone can set a
+// token cookie; an upload whose token the server does not know is
+// refused before the file is read, so that a stranger cannot make the
+// daemon hold hundreds of megabytes per request.
+func TestUploadWithABadTokenIsRefusedBeforeItsFileIsRead(t *testing.T) {
+	s := startSite(t)
+	c := newClient(t, s)
+	u, _ := url.Parse(s.url)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "chiso_token", Value: "forged"}})
+
+	const limit = 300 << 20 // beyond the largest upload the daemon reads (256 MiB)
+	var head bytes.Buffer
+	mw := multipart.NewWriter(&head)
+	_ = mw.WriteField("csrf", c.csrf)
+	_, _ = mw.CreateFormFile("file", "big.csv")
+	body := &countingReader{r: io.MultiReader(&head, io.LimitReader(repeatReader('1'), limit))}
+	req, _ := http.NewRequest("POST", s.url+"/import", body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatalf("the upload: %v (after %d bytes sent)", err, body.n.Load())
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an upload with a forged token: %s, want 401\n%s", resp.Status, excerpt(string(page)))
+	}
+	if n := body.n.Load(); n > 64<<20 {
+		t.Errorf("the daemon read %d MiB of the upload of a forged token before refusing it", n>>20)
+	}
+}
+
+type repeatReader byte
+
+func (b repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
+	}
+	return len(p), nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }

@@ -74,7 +74,7 @@ func (c *Console) renderImport(w http.ResponseWriter, r *http.Request, code int,
 }
 
 // upload reads an uploaded file and dry-runs it: the form's first part
-// must be the CSRF value, checked with the sign-in before the file is read.
+// must be the CSRF value, checked with the token before the file is read.
 func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	mr, err := r.MultipartReader()
@@ -88,6 +88,17 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		csrfValue, _ = io.ReadAll(io.LimitReader(part, 128))
 	}
 	if !c.authorized(w, r, string(csrfValue)) {
+		return
+	}
+	// Anyone can set a token cookie: the token is checked (and a wrong
+	// one counted against the address) before the file is read.
+	if _, err := c.deps.SignIn(r.RemoteAddr, token(r)); err != nil {
+		a := apiAnswer{Status: http.StatusUnauthorized, Body: envelope{Error: err.Error()}}
+		var ae *server.AccessError
+		if errors.As(err, &ae) {
+			a.Status = ae.Status
+		}
+		c.refused(w, r, a, tr(lang, "Không kiểm tra được tệp", "Cannot dry-run the file"))
 		return
 	}
 	name, data, err := readFilePart(mr, c.deps.MaxUploadBytes, lang)
