@@ -6,6 +6,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -139,4 +141,30 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// TestADryRunIsCommittedOnlyByItsOwnToken: the file a dry run keeps is
+// committed by the token that dry-ran it; another signed-in person who
+// learns its id (a shared computer's history) cannot store it.
+func TestADryRunIsCommittedOnlyByItsOwnToken(t *testing.T) {
+	s := startSite(t)
+	owner, other := newClient(t, s), newClient(t, s)
+	owner.signIn()
+	if _, resp := other.postForm("/signin", url.Values{"csrf": {other.csrf}, "token": {"dien-bien-only"}, "back": {"/"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in of the steward: %s", resp.Status)
+	}
+	body, resp := owner.upload(owner.csrf, "db.csv", "indicator,area,period,value\ndepartment_staff,DB,2023,51\n")
+	m := regexp.MustCompile(`name="upload" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("the dry run: %s\n%s", resp.Status, excerpt(body))
+	}
+	stored := func() bool {
+		return strings.Contains(s.get("/api/v1/observations?area=DB&indicator=department_staff"), `"period":"2023"`)
+	}
+	if body, resp := other.postForm("/import/commit", url.Values{"csrf": {other.csrf}, "upload": {m[1]}}); resp.StatusCode != http.StatusNotFound || stored() {
+		t.Errorf("another token commits the dry run: %s, stored %v\n%s", resp.Status, stored(), excerpt(body))
+	}
+	if body, resp := owner.postForm("/import/commit", url.Values{"csrf": {owner.csrf}, "upload": {m[1]}}); resp.StatusCode != http.StatusOK || !stored() {
+		t.Errorf("the owner's commit after another's attempt: %s, stored %v\n%s", resp.Status, stored(), excerpt(body))
+	}
 }

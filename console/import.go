@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -112,7 +114,7 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	code := cmp.Or(res.Status, http.StatusOK)
 	if res.Status == 0 {
-		if res.UploadID, err = c.uploads.put(name, data); err != nil {
+		if res.UploadID, err = c.uploads.put(owner(r), name, data); err != nil {
 			res.UploadID = ""
 			c.renderImport(w, r, http.StatusServiceUnavailable, importView{Result: res, Errors: []string{err.Error()}})
 			return
@@ -205,7 +207,7 @@ func (c *Console) runImport(r *http.Request, name string, data []byte, dryRun bo
 // commit imports the file a dry run kept.
 func (c *Console) commit(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
-	up, ok := c.uploads.take(r.PostForm.Get("upload"))
+	up, ok := c.uploads.take(r.PostForm.Get("upload"), owner(r))
 	if !ok {
 		c.renderImport(w, r, http.StatusNotFound, importView{Errors: []string{tr(lang,
 			"Không còn tệp đã kiểm tra này (đã lưu, đã quá 30 phút, hoặc daemon đã khởi động lại). Hãy tải lên lại; không có gì được lưu.",
@@ -227,17 +229,26 @@ type uploads struct {
 }
 
 type upload struct {
-	name string
-	data []byte
-	at   time.Time
+	owner string // the digest of the token that dry-ran it
+	name  string
+	data  []byte
+	at    time.Time
+}
+
+// owner names the signed-in token by its digest, so that a dry run is
+// committed by the token that made it; the token itself is not kept.
+func owner(r *http.Request) string {
+	sum := sha256.Sum256([]byte(token(r)))
+	return hex.EncodeToString(sum[:])
 }
 
 func newUploads(max int, maxBytes int64, ttl time.Duration) *uploads {
 	return &uploads{max: max, maxBytes: maxBytes, ttl: ttl, files: map[string]upload{}}
 }
 
-// put keeps a file and returns its id; the oldest files make room.
-func (u *uploads) put(name string, data []byte) (string, error) {
+// put keeps a file of owner and returns its id; the oldest files make
+// room.
+func (u *uploads) put(owner, name string, data []byte) (string, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	now := time.Now()
@@ -265,15 +276,18 @@ func (u *uploads) put(name string, data []byte) (string, error) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	id := hex.EncodeToString(b)
-	u.files[id] = upload{name: name, data: data, at: now}
+	u.files[id] = upload{owner: owner, name: name, data: data, at: now}
 	return id, nil
 }
 
-// take returns and forgets a kept file.
-func (u *uploads) take(id string) (upload, bool) {
+// take returns and forgets a kept file of owner; another's file stays.
+func (u *uploads) take(id, owner string) (upload, bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	f, ok := u.files[id]
+	if ok && subtle.ConstantTimeCompare([]byte(f.owner), []byte(owner)) != 1 {
+		return upload{}, false
+	}
 	if !ok || time.Since(f.at) > u.ttl {
 		delete(u.files, id)
 		return upload{}, false
