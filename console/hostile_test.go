@@ -168,3 +168,63 @@ func TestADryRunIsCommittedOnlyByItsOwnToken(t *testing.T) {
 		t.Errorf("the owner's commit after another's attempt: %s, stored %v\n%s", resp.Status, stored(), excerpt(body))
 	}
 }
+
+// TestUploadsAreReadTwoAtATime: the console holds an uploaded file in
+// memory until its dry run is done, so it reads at most two at once; a
+// third is asked to come back rather than taking as much again.
+func TestUploadsAreReadTwoAtATime(t *testing.T) {
+	s := startSite(t)
+	c := newClient(t, s)
+	c.signIn()
+	var pipes []*io.PipeWriter
+	defer func() {
+		for _, pw := range pipes {
+			_ = pw.CloseWithError(io.ErrUnexpectedEOF)
+		}
+	}()
+	done := make(chan int, 2)
+	for range 2 {
+		pr, pw := io.Pipe()
+		pipes = append(pipes, pw)
+		mw := multipart.NewWriter(pw)
+		req, _ := http.NewRequest("POST", s.url+"/import", pr)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		go func() {
+			resp, err := c.http.Do(req)
+			if err != nil {
+				done <- 0
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+		_ = mw.WriteField("csrf", c.csrf)
+		fw, _ := mw.CreateFormFile("file", "slow.csv")
+		// a write returns once the daemon reads it: the upload is being read
+		for range 512 { // 32 MiB: more than the sockets between them hold
+			if _, err := fw.Write(bytes.Repeat([]byte("x"), 64<<10)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	body, resp := c.upload(c.csrf, "third.csv", "indicator,area,period,value\ndepartment_staff,DB,2023,51\n")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("a third upload while two are read: %s (Retry-After %q)\n%s", resp.Status, resp.Header.Get("Retry-After"), excerpt(body))
+	}
+	for _, pw := range pipes {
+		_ = pw.CloseWithError(io.ErrUnexpectedEOF)
+	}
+	<-done
+	<-done
+	// the daemon frees the places once it sees the broken uploads end
+	var body2 string
+	var code int
+	s.waitFor("a place for an upload", func() bool {
+		b, resp := c.upload(c.csrf, "after.csv", "indicator,area,period,value\ndepartment_staff,DB,2023,51\n")
+		body2, code = b, resp.StatusCode
+		return code != http.StatusServiceUnavailable
+	})
+	if code != http.StatusOK {
+		t.Errorf("an upload once the others ended: %d\n%s", code, excerpt(body2))
+	}
+}

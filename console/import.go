@@ -103,6 +103,17 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		c.refused(w, r, a, tr(lang, "Không kiểm tra được tệp", "Cannot dry-run the file"))
 		return
 	}
+	// The file is held in memory until its dry run is done: a few at once.
+	select {
+	case c.reading <- struct{}{}:
+		defer func() { <-c.reading }()
+	default:
+		w.Header().Set("Retry-After", "30")
+		c.renderImport(w, r, http.StatusServiceUnavailable, importView{Errors: []string{tr(lang,
+			"Đang kiểm tra các tệp khác; hãy thử lại sau ít phút. Không có gì được lưu.",
+			"Other files are being checked; try again in a minute. Nothing was stored.")}})
+		return
+	}
 	name, data, err := readFilePart(mr, c.deps.MaxUploadBytes, lang)
 	if err != nil {
 		c.renderImport(w, r, http.StatusBadRequest, importView{Errors: []string{err.Error()}})
