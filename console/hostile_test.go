@@ -228,3 +228,22 @@ func TestUploadsAreReadTwoAtATime(t *testing.T) {
 		t.Errorf("an upload once the others ended: %d\n%s", code, excerpt(body2))
 	}
 }
+
+// TestAnUploadsNameIsAFileName: the name of an uploaded file becomes the
+// import's source, shown on the pages and kept in the audit; the console
+// passes it to the API in process, past the header limits a request to
+// the API meets, so it refuses a name no file system would hold.
+func TestAnUploadsNameIsAFileName(t *testing.T) {
+	s := startSite(t)
+	c := newClient(t, s)
+	c.signIn()
+	long := strings.Repeat("a", 100_000) + ".csv"
+	body, resp := c.upload(c.csrf, long, "indicator,area,period,value\ndepartment_staff,DB,2023,51\n")
+	if resp.StatusCode != http.StatusBadRequest || strings.Contains(body, long) || !strings.Contains(body, "255") {
+		t.Errorf("an upload named with 100,000 characters: %s, %d bytes\n%s", resp.Status, len(body), excerpt(body))
+	}
+	name := strings.Repeat("é", 125) + ".csv" // 254 bytes
+	if body, resp := c.upload(c.csrf, name, "indicator,area,period,value\ndepartment_staff,DB,2023,51\n"); resp.StatusCode != http.StatusOK {
+		t.Errorf("an upload with a name of 254 bytes: %s\n%s", resp.Status, excerpt(body))
+	}
+}

@@ -134,6 +134,10 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	c.renderImport(w, r, code, importView{Result: res})
 }
 
+// maxNameBytes bounds an uploaded file's name, which becomes the import's
+// source: what a file system holds.
+const maxNameBytes = 255
+
 // readFilePart reads the form's file, refusing other kinds of file and
 // files over max bytes.
 func readFilePart(mr *multipart.Reader, max int64, lang string) (string, []byte, error) {
@@ -149,6 +153,10 @@ func readFilePart(mr *multipart.Reader, max int64, lang string) (string, []byte,
 			continue
 		}
 		name := filepath.Base(part.FileName())
+		if len(name) > maxNameBytes {
+			return "", nil, errors.New(tr(lang, "Tên tệp ", "The file name ") + quote(name) +
+				tr(lang, " dài hơn 255 byte; hãy đặt tên ngắn hơn.", " is longer than 255 bytes; give the file a shorter name."))
+		}
 		ext := strings.ToLower(filepath.Ext(name))
 		if ext != ".csv" && ext != ".xlsx" && ext != ".json" {
 			return "", nil, errors.New(tr(lang, "Tệp ", "File ") + quote(name) + tr(lang, " không phải CSV, XLSX hay JSON.", " is not CSV, XLSX or JSON."))
