@@ -20,6 +20,16 @@ const (
 	csrfField   = "csrf"
 )
 
+// secure reports whether the browser reached the console over https: the
+// daemon's own TLS, or a reverse proxy's, as the page's Origin or the
+// proxy's X-Forwarded-Proto says. A cookie set Secure then never travels
+// over plain http. Whoever forges these headers only gets a cookie their
+// plain-http browser will not send back.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(r.Header.Get("Origin"), "https://") ||
+		strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
 // csrf returns the visitor's CSRF value, setting a new one on w when the
 // request had none.
 func (c *Console) csrf(w http.ResponseWriter, r *http.Request) string {
@@ -30,7 +40,7 @@ func (c *Console) csrf(w http.ResponseWriter, r *http.Request) string {
 	_, _ = rand.Read(b)
 	v := hex.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	return v
 }
 
@@ -129,7 +139,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: t, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
@@ -139,6 +149,6 @@ func (c *Console) signout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

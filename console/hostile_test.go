@@ -247,3 +247,33 @@ func TestAnUploadsNameIsAFileName(t *testing.T) {
 		t.Errorf("an upload with a name of 254 bytes: %s\n%s", resp.Status, excerpt(body))
 	}
 }
+
+// TestTheTokenCookieIsSecureBehindHTTPS: behind a reverse proxy that
+// serves https, the daemon sees plain http; the browser's Origin says
+// the page was https, and the token's cookie is then Secure, so that a
+// plain-http request to the same host (a redirect on port 80, a forged
+// link) never carries the token in clear.
+func TestTheTokenCookieIsSecureBehindHTTPS(t *testing.T) {
+	s := startSite(t)
+	host := s.url[len("http://"):]
+	for _, tc := range []struct {
+		header []string
+		secure bool
+	}{
+		{[]string{"Origin", "https://" + host}, true},
+		{[]string{"X-Forwarded-Proto", "https"}, true},
+		{[]string{"Origin", "http://" + host}, false},
+		{nil, false},
+	} {
+		c := newClient(t, s)
+		_, resp := c.postForm("/signin", url.Values{"csrf": {c.csrf}, "token": {s.token}, "back": {"/"}}, tc.header...)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-in with %q: %s", tc.header, resp.Status)
+		}
+		for _, ck := range resp.Cookies() {
+			if ck.Name == "chiso_token" && ck.Secure != tc.secure {
+				t.Errorf("sign-in with %q: the token cookie's Secure is %v, want %v", tc.header, ck.Secure, tc.secure)
+			}
+		}
+	}
+}
