@@ -94,6 +94,19 @@ func TestReadXLSXZipBomb(t *testing.T) {
 		want:  `wide.xlsx:Bom!1: the row has cells beyond column XFD`,
 		alloc: 32 << 20,
 	}, {
+		// 64 MB of text in one cell of the first row: excelize would hold
+		// it several times over; the row is refused before it reads it.
+		name:  "one huge cell",
+		data:  rawBook(t, repeat(`<row r="1"><c r="A1" t="inlineStr"><is><t>`, `aaaaaaaaaaaaaaaa`, 4<<20), nil),
+		want:  `cell.xlsx:Bom!1: the row, with what follows it up to the next row, is more than 16 MB of XML`,
+		alloc: 48 << 20,
+	}, {
+		// the same text after the first row, in no cell
+		name:  "text between rows",
+		data:  rawBook(t, repeat(header, `aaaaaaaaaaaaaaaa`, 4<<20), nil),
+		want:  `between.xlsx:Bom!1: the row, with what follows it up to the next row, is more than 16 MB of XML`,
+		alloc: 48 << 20,
+	}, {
 		name:  "unpacked size",
 		data:  rawBook(t, repeat(header, row, 1<<20), nil),
 		opts:  Options{MaxUnpacked: 16 << 20},

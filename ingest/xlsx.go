@@ -224,10 +224,15 @@ func (rd *reader) readSheet(wb *workbook, sheet string) error {
 		k := cells.info(field).kind
 		return k == cellNumber || k == cellPercent || k == cellDate
 	}
-	for n := 1; rows.Next(); n++ {
-		metas, err := sc.rowCells(n) // first, so that no row over a limit is read
+	for n := 1; ; n++ {
+		// the scan first, so that no row over a limit, nor the text before
+		// it, is read by excelize
+		metas, err := sc.rowCells(n)
 		if err != nil {
 			return rd.scanErr(sheet, n, err)
+		}
+		if !rows.Next() {
+			break
 		}
 		cells.set(metas)
 		fields, err := rows.Columns(excelize.Options{RawCellValue: true})
@@ -278,6 +283,9 @@ func (rd *reader) scanErr(sheet string, n int, err error) error {
 		max := rd.maxCells()
 		en = fmt.Sprintf("the workbook has more than %s cells, the most an import reads: split it into smaller files, by sheet or by year, or save the sheets as CSV", formatCount(max, "en"))
 		vi = fmt.Sprintf("tệp bảng tính có hơn %s ô, vượt mức tối đa của một lần nhập: hãy tách thành các tệp nhỏ hơn theo trang tính hoặc theo năm, hoặc lưu các trang tính thành CSV", formatCount(max, "vi"))
+	case errors.Is(err, errRowTooLarge):
+		en = fmt.Sprintf("the row, with what follows it up to the next row, is more than %s of XML: a cell holds a text far longer than a spreadsheet's cells (32,767 characters), or the file is damaged", megabytes(maxRowXML))
+		vi = fmt.Sprintf("dòng này, kể cả phần đứng sau nó cho đến dòng kế tiếp, chiếm hơn %s XML: có ô chứa văn bản dài hơn nhiều so với giới hạn của một ô bảng tính (32.767 ký tự), hoặc tệp bị hỏng", megabytes(maxRowXML))
 	case errors.Is(err, errTooWide):
 		kind = "damaged_file"
 		en = "the row has cells beyond column XFD, the last a spreadsheet has: the file is damaged or was not made by a spreadsheet program"
