@@ -119,6 +119,14 @@ func TestReadXLSXZipBomb(t *testing.T) {
 		want:  `cells.xlsx:Bom!10001: the workbook has more than 30,000 cells, the most an import reads: split it`,
 		alloc: 64 << 20,
 	}, {
+		// one shared text of 64 MB: excelize would hold it several times over
+		name: "one huge shared text",
+		data: rawBook(t, repeat(`<row r="1"><c r="A1" t="s"><v>0</v></c></row>`, "", 0), func(w io.Writer) {
+			io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>`+strings.Repeat("a", 64<<20)+`</t></si></sst>`)
+		}),
+		want:  `text.xlsx: the workbook holds a text of more than 1 MB`,
+		alloc: 96 << 20,
+	}, {
 		name: "shared texts",
 		data: rawBook(t, repeat(header, row, 10), func(w io.Writer) {
 			io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`+strings.Repeat(`<si><t>a</t></si>`, 3<<20)+`</sst>`)

@@ -53,7 +53,12 @@ var (
 	errTooManyCells = errors.New("too many cells")
 	errTooWide      = errors.New("too many columns")
 	errRowTooLarge  = errors.New("a row too large")
+	errTextTooLong  = errors.New("a text too long")
 )
+
+// maxTextXML is the longest text between two tags of a part of texts: a
+// cell's longest text (32,767 characters) is under 200 KB of XML.
+const maxTextXML = 1 << 20
 
 // maxRowXML is the most XML the scan reads for one row: the row and what
 // follows it up to the next row (as far as excelize reads for it), and for
@@ -516,14 +521,18 @@ func decodePart(files map[string]*zip.File, name string, v any) error {
 func countTags(rc io.ReadCloser, name string, max int) (int, error) {
 	budget := 0
 	sc := newSheetScanner(rc, &budget)
-	sc.src.max = 0 // a part of texts, not of rows
+	sc.src.max = maxTextXML // from one tag to the next
 	defer sc.Close()
 	n := 0
 	for n <= max {
 		ok, err := sc.nextTag()
+		if errors.Is(err, errRowTooLarge) {
+			return n, errTextTooLong
+		}
 		if err != nil || !ok {
 			return n, err
 		}
+		sc.src.mark = sc.src.n - int64(sc.r.Buffered())
 		if !sc.tag.end && string(sc.tag.name) == name {
 			n++
 		}

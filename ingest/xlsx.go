@@ -136,7 +136,8 @@ func (rd *reader) checkUnpacked(files []*zip.File, parts map[string]string) bool
 }
 
 // checkTexts refuses a workbook whose table of shared texts holds more
-// than Options.MaxTexts, before excelize reads it.
+// than Options.MaxTexts, or a text longer than a cell can hold, before
+// excelize reads it.
 func (rd *reader) checkTexts(files map[string]*zip.File) bool {
 	f, ok := files["xl/sharedstrings.xml"]
 	if !ok {
@@ -147,7 +148,14 @@ func (rd *reader) checkTexts(files map[string]*zip.File) bool {
 		return true // excelize says what is wrong with it
 	}
 	limit := rd.maxTexts()
-	if n, err := countTags(rc, "si", limit); err != nil || n <= limit {
+	n, err := countTags(rc, "si", limit)
+	if errors.Is(err, errTextTooLong) {
+		rd.add(&Error{File: rd.name, Err: problem("too_large",
+			fmt.Sprintf("the workbook holds a text of more than %s, far longer than a spreadsheet's cells hold (32,767 characters): the file is damaged or was not made by a spreadsheet program", megabytes(maxTextXML)),
+			fmt.Sprintf("tệp bảng tính chứa một đoạn văn bản dài hơn %s, dài hơn nhiều so với giới hạn của một ô bảng tính (32.767 ký tự): tệp bị hỏng hoặc không do phần mềm bảng tính tạo ra", megabytes(maxTextXML)))})
+		return false
+	}
+	if err != nil || n <= limit {
 		return true
 	}
 	rd.add(&Error{File: rd.name, Err: problem("too_large",
