@@ -46,6 +46,34 @@ func rawBook(t *testing.T, sheet, sst func(w io.Writer)) []byte {
 	return buf.Bytes()
 }
 
+// withPart adds to a workbook a part of size bytes of spaces.
+func withPart(t *testing.T, book []byte, name string, size int) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	space := bytes.Repeat([]byte(" "), 1<<20)
+	for ; size > 0; size -= len(space) {
+		w.Write(space[:min(size, len(space))])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // repeat writes a sheet's XML: head, body n times, then the end of the
 // sheet.
 func repeat(head, body string, n int) func(w io.Writer) {
@@ -126,6 +154,12 @@ func TestReadXLSXZipBomb(t *testing.T) {
 		}),
 		want:  `text.xlsx: the workbook holds a text of more than 1 MB`,
 		alloc: 96 << 20,
+	}, {
+		// a part excelize neither streams nor needs, of 100 MB
+		name:  "a large part held in memory",
+		data:  withPart(t, rawBook(t, repeat(`<row r="1"><c r="A1"><v>1</v></c></row>`, "", 0), nil), "xl/strs.xml", 100<<20),
+		want:  `part.xlsx: the workbook's parts read into memory (all but its large sheets and shared texts) unpack to 101 MB ("xl/strs.xml" alone to 100 MB), more than the 64 MB`,
+		alloc: 16 << 20,
 	}, {
 		name: "shared texts",
 		data: rawBook(t, repeat(header, row, 10), func(w io.Writer) {

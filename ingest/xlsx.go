@@ -81,7 +81,7 @@ func (rd *reader) readXLSXFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", rd.name, err)
 	}
-	if !rd.checkUnpacked(zr.File, parts) || !rd.checkTexts(files) {
+	if !rd.checkUnpacked(zr.File, parts) || !rd.checkInMemory(zr.File) || !rd.checkTexts(files) {
 		return nil
 	}
 	limit := rd.maxUnpacked()
@@ -101,6 +101,40 @@ type workbook struct {
 	files map[string]*zip.File // the package's parts by lower-case name
 	parts map[string]string    // each sheet's part
 	cells int                  // cells the workbook may still have
+}
+
+// maxInMemory is the most a workbook's parts that excelize holds in memory
+// may unpack to, all together: every part but the worksheets and the
+// shared texts larger than Options.UnpackInMemory, which it reads from
+// temporary files. Styles, drawings and a few pictures take some
+// megabytes; excelize holds these parts up to three times over.
+const maxInMemory = 64 << 20
+
+// checkInMemory refuses a workbook whose parts that excelize holds in
+// memory unpack to more than maxInMemory: a 900 MB part under a name
+// excelize does not stream would take gigabytes.
+func (rd *reader) checkInMemory(files []*zip.File) bool {
+	var total uint64
+	largest, part := uint64(0), ""
+	for _, f := range files {
+		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+		streamed := name == "xl/sharedstrings.xml" || strings.HasPrefix(name, "xl/worksheets/sheet")
+		if streamed && f.UncompressedSize64 > uint64(rd.unpackInMemory()) {
+			continue
+		}
+		total += f.UncompressedSize64
+		if f.UncompressedSize64 > largest {
+			largest, part = f.UncompressedSize64, strings.ReplaceAll(f.Name, `\`, "/")
+		}
+	}
+	if total <= maxInMemory {
+		return true
+	}
+	rd.add(&Error{File: rd.name, Err: problem("too_large",
+		"the workbook's parts read into memory (all but its large sheets and shared texts) unpack to %s (%s alone to %s), more than the %s an import holds in memory: remove pictures and other objects, or save the sheets as CSV",
+		"các phần của tệp bảng tính được đọc vào bộ nhớ (trừ các trang tính lớn và bảng văn bản dùng chung) khi giải nén chiếm %s (riêng %s chiếm %s), vượt mức %s một lần nhập giữ trong bộ nhớ: hãy bỏ hình ảnh và các đối tượng khác, hoặc lưu các trang tính thành CSV",
+		megabytes(int64(min(total, 1<<62))), quote(part), megabytes(int64(min(largest, 1<<62))), megabytes(maxInMemory))})
+	return false
 }
 
 // checkUnpacked refuses a workbook whose parts unpack to more than
