@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/chiso-vn/chiso/server"
@@ -21,6 +20,16 @@ const (
 	csrfField   = "csrf"
 )
 
+// secure reports whether the browser reached the console over https: the
+// daemon's own TLS, or a reverse proxy's, as the page's Origin or the
+// proxy's X-Forwarded-Proto says. A cookie set Secure then never travels
+// over plain http. Whoever forges these headers only gets a cookie their
+// plain-http browser will not send back.
+func secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(r.Header.Get("Origin"), "https://") ||
+		strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
 // csrf returns the visitor's CSRF value, setting a new one on w when the
 // request had none.
 func (c *Console) csrf(w http.ResponseWriter, r *http.Request) string {
@@ -31,18 +40,21 @@ func (c *Console) csrf(w http.ResponseWriter, r *http.Request) string {
 	_, _ = rand.Read(b)
 	v := hex.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	return v
 }
 
+// sameOrigin refuses a request a browser sent from another origin: by
+// Sec-Fetch-Site, else by Origin. A sibling site (same site, another
+// origin) can plant its own CSRF cookie, and a page with no referrer
+// posts with Origin: null; both are refused.
+var sameOrigin = http.NewCrossOriginProtection()
+
 // validCSRF reports whether the form's value matches the cookie and the
-// request comes from this site.
+// request comes from this origin.
 func validCSRF(r *http.Request, formValue string) bool {
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		u, err := url.Parse(o)
-		if err != nil || u.Host != r.Host {
-			return false
-		}
+	if sameOrigin.Check(r) != nil {
+		return false
 	}
 	ck, err := r.Cookie(csrfCookie)
 	return err == nil && len(ck.Value) == 64 && subtle.ConstantTimeCompare([]byte(ck.Value), []byte(formValue)) == 1
@@ -127,7 +139,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: t, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
@@ -137,6 +149,6 @@ func (c *Console) signout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: tokenCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

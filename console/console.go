@@ -96,7 +96,12 @@ type Console struct {
 	mux     *http.ServeMux
 	pages   map[string]*template.Template // by language
 	uploads *uploads
+	reading chan struct{} // a place for each upload read at once
 }
+
+// maxReading is how many uploads are read at once: each is held in
+// memory, up to MaxUploadBytes, until its dry run is done.
+const maxReading = 2
 
 // New returns the console for deps.
 func New(deps Deps) *Console {
@@ -110,7 +115,7 @@ func New(deps Deps) *Console {
 		deps.MaxUploadBytes = 64 << 20
 	}
 	c := &Console{deps: deps, mux: http.NewServeMux(), pages: map[string]*template.Template{},
-		uploads: newUploads(4, 2*deps.MaxUploadBytes, 30*time.Minute)}
+		uploads: newUploads(4, 2*deps.MaxUploadBytes, 30*time.Minute), reading: make(chan struct{}, maxReading)}
 	for _, lang := range []string{"vi", "en"} {
 		c.pages[lang] = template.Must(template.New("").Funcs(funcs(lang)).ParseFS(templateFS, "templates/*.html"))
 	}

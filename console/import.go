@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -74,7 +76,7 @@ func (c *Console) renderImport(w http.ResponseWriter, r *http.Request, code int,
 }
 
 // upload reads an uploaded file and dry-runs it: the form's first part
-// must be the CSRF value, checked with the sign-in before the file is read.
+// must be the CSRF value, checked with the token before the file is read.
 func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	mr, err := r.MultipartReader()
@@ -90,6 +92,28 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	if !c.authorized(w, r, string(csrfValue)) {
 		return
 	}
+	// Anyone can set a token cookie: the token is checked (and a wrong
+	// one counted against the address) before the file is read.
+	if _, err := c.deps.SignIn(r.RemoteAddr, token(r)); err != nil {
+		a := apiAnswer{Status: http.StatusUnauthorized, Body: envelope{Error: err.Error()}}
+		var ae *server.AccessError
+		if errors.As(err, &ae) {
+			a.Status = ae.Status
+		}
+		c.refused(w, r, a, tr(lang, "Không kiểm tra được tệp", "Cannot dry-run the file"))
+		return
+	}
+	// The file is held in memory until its dry run is done: a few at once.
+	select {
+	case c.reading <- struct{}{}:
+		defer func() { <-c.reading }()
+	default:
+		w.Header().Set("Retry-After", "30")
+		c.renderImport(w, r, http.StatusServiceUnavailable, importView{Errors: []string{tr(lang,
+			"Đang kiểm tra các tệp khác; hãy thử lại sau ít phút. Không có gì được lưu.",
+			"Other files are being checked; try again in a minute. Nothing was stored.")}})
+		return
+	}
 	name, data, err := readFilePart(mr, c.deps.MaxUploadBytes, lang)
 	if err != nil {
 		c.renderImport(w, r, http.StatusBadRequest, importView{Errors: []string{err.Error()}})
@@ -101,7 +125,7 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	code := cmp.Or(res.Status, http.StatusOK)
 	if res.Status == 0 {
-		if res.UploadID, err = c.uploads.put(name, data); err != nil {
+		if res.UploadID, err = c.uploads.put(owner(r), name, data); err != nil {
 			res.UploadID = ""
 			c.renderImport(w, r, http.StatusServiceUnavailable, importView{Result: res, Errors: []string{err.Error()}})
 			return
@@ -109,6 +133,10 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	c.renderImport(w, r, code, importView{Result: res})
 }
+
+// maxNameBytes bounds an uploaded file's name, which becomes the import's
+// source: what a file system holds.
+const maxNameBytes = 255
 
 // readFilePart reads the form's file, refusing other kinds of file and
 // files over max bytes.
@@ -125,6 +153,10 @@ func readFilePart(mr *multipart.Reader, max int64, lang string) (string, []byte,
 			continue
 		}
 		name := filepath.Base(part.FileName())
+		if len(name) > maxNameBytes {
+			return "", nil, errors.New(tr(lang, "Tên tệp ", "The file name ") + quote(name) +
+				tr(lang, " dài hơn 255 byte; hãy đặt tên ngắn hơn.", " is longer than 255 bytes; give the file a shorter name."))
+		}
 		ext := strings.ToLower(filepath.Ext(name))
 		if ext != ".csv" && ext != ".xlsx" && ext != ".json" {
 			return "", nil, errors.New(tr(lang, "Tệp ", "File ") + quote(name) + tr(lang, " không phải CSV, XLSX hay JSON.", " is not CSV, XLSX or JSON."))
@@ -194,7 +226,7 @@ func (c *Console) runImport(r *http.Request, name string, data []byte, dryRun bo
 // commit imports the file a dry run kept.
 func (c *Console) commit(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
-	up, ok := c.uploads.take(r.PostForm.Get("upload"))
+	up, ok := c.uploads.take(r.PostForm.Get("upload"), owner(r))
 	if !ok {
 		c.renderImport(w, r, http.StatusNotFound, importView{Errors: []string{tr(lang,
 			"Không còn tệp đã kiểm tra này (đã lưu, đã quá 30 phút, hoặc daemon đã khởi động lại). Hãy tải lên lại; không có gì được lưu.",
@@ -216,17 +248,26 @@ type uploads struct {
 }
 
 type upload struct {
-	name string
-	data []byte
-	at   time.Time
+	owner string // the digest of the token that dry-ran it
+	name  string
+	data  []byte
+	at    time.Time
+}
+
+// owner names the signed-in token by its digest, so that a dry run is
+// committed by the token that made it; the token itself is not kept.
+func owner(r *http.Request) string {
+	sum := sha256.Sum256([]byte(token(r)))
+	return hex.EncodeToString(sum[:])
 }
 
 func newUploads(max int, maxBytes int64, ttl time.Duration) *uploads {
 	return &uploads{max: max, maxBytes: maxBytes, ttl: ttl, files: map[string]upload{}}
 }
 
-// put keeps a file and returns its id; the oldest files make room.
-func (u *uploads) put(name string, data []byte) (string, error) {
+// put keeps a file of owner and returns its id; the oldest files make
+// room.
+func (u *uploads) put(owner, name string, data []byte) (string, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	now := time.Now()
@@ -254,15 +295,18 @@ func (u *uploads) put(name string, data []byte) (string, error) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	id := hex.EncodeToString(b)
-	u.files[id] = upload{name: name, data: data, at: now}
+	u.files[id] = upload{owner: owner, name: name, data: data, at: now}
 	return id, nil
 }
 
-// take returns and forgets a kept file.
-func (u *uploads) take(id string) (upload, bool) {
+// take returns and forgets a kept file of owner; another's file stays.
+func (u *uploads) take(id, owner string) (upload, bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	f, ok := u.files[id]
+	if ok && subtle.ConstantTimeCompare([]byte(f.owner), []byte(owner)) != 1 {
+		return upload{}, false
+	}
 	if !ok || time.Since(f.at) > u.ttl {
 		delete(u.files, id)
 		return upload{}, false

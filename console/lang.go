@@ -40,13 +40,16 @@ func (c *Console) setLang(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
-// localPath returns back when it is a path on this site, else /.
+// localPath returns back when it is a path on this site, else /. A
+// backslash anywhere is refused: browsers read it as a slash, and
+// http.Redirect cleans "/./\evil.example" into "/\evil.example", another
+// site's address.
 func localPath(back string) string {
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.HasPrefix(back, "/\\") {
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsRune(back, '\\') {
 		return "/"
 	}
 	if u, err := url.Parse(back); err != nil || u.Host != "" || u.Scheme != "" {

@@ -46,6 +46,34 @@ func rawBook(t *testing.T, sheet, sst func(w io.Writer)) []byte {
 	return buf.Bytes()
 }
 
+// withPart adds to a workbook a part of size bytes of spaces.
+func withPart(t *testing.T, book []byte, name string, size int) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	space := bytes.Repeat([]byte(" "), 1<<20)
+	for ; size > 0; size -= len(space) {
+		w.Write(space[:min(size, len(space))])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // repeat writes a sheet's XML: head, body n times, then the end of the
 // sheet.
 func repeat(head, body string, n int) func(w io.Writer) {
@@ -94,6 +122,19 @@ func TestReadXLSXZipBomb(t *testing.T) {
 		want:  `wide.xlsx:Bom!1: the row has cells beyond column XFD`,
 		alloc: 32 << 20,
 	}, {
+		// 64 MB of text in one cell of the first row: excelize would hold
+		// it several times over; the row is refused before it reads it.
+		name:  "one huge cell",
+		data:  rawBook(t, repeat(`<row r="1"><c r="A1" t="inlineStr"><is><t>`, `aaaaaaaaaaaaaaaa`, 4<<20), nil),
+		want:  `cell.xlsx:Bom!1: the row, with what follows it up to the next row, is more than 16 MB of XML`,
+		alloc: 48 << 20,
+	}, {
+		// the same text after the first row, in no cell
+		name:  "text between rows",
+		data:  rawBook(t, repeat(header, `aaaaaaaaaaaaaaaa`, 4<<20), nil),
+		want:  `between.xlsx:Bom!1: the row, with what follows it up to the next row, is more than 16 MB of XML`,
+		alloc: 48 << 20,
+	}, {
 		name:  "unpacked size",
 		data:  rawBook(t, repeat(header, row, 1<<20), nil),
 		opts:  Options{MaxUnpacked: 16 << 20},
@@ -105,6 +146,20 @@ func TestReadXLSXZipBomb(t *testing.T) {
 		opts:  Options{MaxCells: 30_000},
 		want:  `cells.xlsx:Bom!10001: the workbook has more than 30,000 cells, the most an import reads: split it`,
 		alloc: 64 << 20,
+	}, {
+		// one shared text of 64 MB: excelize would hold it several times over
+		name: "one huge shared text",
+		data: rawBook(t, repeat(`<row r="1"><c r="A1" t="s"><v>0</v></c></row>`, "", 0), func(w io.Writer) {
+			io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>`+strings.Repeat("a", 64<<20)+`</t></si></sst>`)
+		}),
+		want:  `text.xlsx: the workbook holds a text of more than 1 MB`,
+		alloc: 96 << 20,
+	}, {
+		// a part excelize neither streams nor needs, of 100 MB
+		name:  "a large part held in memory",
+		data:  withPart(t, rawBook(t, repeat(`<row r="1"><c r="A1"><v>1</v></c></row>`, "", 0), nil), "xl/strs.xml", 100<<20),
+		want:  `part.xlsx: the workbook's parts read into memory (all but its large sheets and shared texts) unpack to 101 MB ("xl/strs.xml" alone to 100 MB), more than the 64 MB`,
+		alloc: 16 << 20,
 	}, {
 		name: "shared texts",
 		data: rawBook(t, repeat(header, row, 10), func(w io.Writer) {

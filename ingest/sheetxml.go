@@ -37,6 +37,7 @@ type cellMeta struct {
 // millions of cells is refused before it is read.
 type sheetScanner struct {
 	r      *bufio.Reader
+	src    *rowBytes
 	closer io.Closer
 	budget *int // cells the workbook may still have; below 0 is over the limit
 	cells  []cellMeta
@@ -51,7 +52,37 @@ type sheetScanner struct {
 var (
 	errTooManyCells = errors.New("too many cells")
 	errTooWide      = errors.New("too many columns")
+	errRowTooLarge  = errors.New("a row too large")
+	errTextTooLong  = errors.New("a text too long")
 )
+
+// maxTextXML is the longest text between two tags of a part of texts: a
+// cell's longest text (32,767 characters) is under 200 KB of XML.
+const maxTextXML = 1 << 20
+
+// maxRowXML is the most XML the scan reads for one row: the row and what
+// follows it up to the next row (as far as excelize reads for it), and for
+// the first row what comes before it. A row of 16,384 cells of numbers is
+// under 1 MB, a cell's longest text (32,767 characters) under 200 KB.
+// excelize holds a row's texts, and any text it meets, several times over
+// in memory; the scan refuses a larger row before excelize reads it.
+const maxRowXML = 16 << 20
+
+// rowBytes counts the bytes of a worksheet read since a mark, and fails
+// once they are more than max (0: no limit).
+type rowBytes struct {
+	r            io.Reader
+	n, mark, max int64
+}
+
+func (c *rowBytes) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.max > 0 && c.n-c.mark > c.max {
+		return n, errRowTooLarge
+	}
+	return n, err
+}
 
 // tag is the last tag read: its local name, whether it is an end tag or
 // closes itself, and the attributes a scan needs.
@@ -62,7 +93,8 @@ type tag struct {
 }
 
 func newSheetScanner(rc io.ReadCloser, budget *int) *sheetScanner {
-	return &sheetScanner{r: bufio.NewReaderSize(rc, 64<<10), closer: rc, budget: budget}
+	src := &rowBytes{r: rc, max: maxRowXML}
+	return &sheetScanner{r: bufio.NewReaderSize(src, 64<<10), src: src, closer: rc, budget: budget}
 }
 
 // Close releases the worksheet's stream.
@@ -73,6 +105,7 @@ func (sc *sheetScanner) Close() error { return sc.closer.Close() }
 // reused by the next call.
 func (sc *sheetScanner) rowCells(n int) ([]cellMeta, error) {
 	sc.cells = sc.cells[:0]
+	sc.src.mark = sc.src.n - int64(sc.r.Buffered()) // what the scan has read
 	for !sc.done {
 		if !sc.inRow {
 			if err := sc.nextRow(); err != nil {
@@ -84,7 +117,12 @@ func (sc *sheetScanner) rowCells(n int) ([]cellMeta, error) {
 			return sc.cells, nil
 		}
 		err := sc.readCells()
-		if err != nil || sc.row == n {
+		if err == nil && sc.row == n && !sc.done {
+			// excelize reads past a row's end to the next row's start:
+			// so does the scan, within the row's bytes
+			err = sc.nextRow()
+		}
+		if err != nil || sc.row >= n {
 			return sc.cells, err
 		}
 		sc.cells = sc.cells[:0] // a row out of order, as excelize skips it
@@ -483,13 +521,18 @@ func decodePart(files map[string]*zip.File, name string, v any) error {
 func countTags(rc io.ReadCloser, name string, max int) (int, error) {
 	budget := 0
 	sc := newSheetScanner(rc, &budget)
+	sc.src.max = maxTextXML // from one tag to the next
 	defer sc.Close()
 	n := 0
 	for n <= max {
 		ok, err := sc.nextTag()
+		if errors.Is(err, errRowTooLarge) {
+			return n, errTextTooLong
+		}
 		if err != nil || !ok {
 			return n, err
 		}
+		sc.src.mark = sc.src.n - int64(sc.r.Buffered())
 		if !sc.tag.end && string(sc.tag.name) == name {
 			n++
 		}

@@ -81,7 +81,7 @@ func (rd *reader) readXLSXFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", rd.name, err)
 	}
-	if !rd.checkUnpacked(zr.File, parts) || !rd.checkTexts(files) {
+	if !rd.checkUnpacked(zr.File, parts) || !rd.checkInMemory(zr.File) || !rd.checkTexts(files) {
 		return nil
 	}
 	limit := rd.maxUnpacked()
@@ -101,6 +101,40 @@ type workbook struct {
 	files map[string]*zip.File // the package's parts by lower-case name
 	parts map[string]string    // each sheet's part
 	cells int                  // cells the workbook may still have
+}
+
+// maxInMemory is the most a workbook's parts that excelize holds in memory
+// may unpack to, all together: every part but the worksheets and the
+// shared texts larger than Options.UnpackInMemory, which it reads from
+// temporary files. Styles, drawings and a few pictures take some
+// megabytes; excelize holds these parts up to three times over.
+const maxInMemory = 64 << 20
+
+// checkInMemory refuses a workbook whose parts that excelize holds in
+// memory unpack to more than maxInMemory: a 900 MB part under a name
+// excelize does not stream would take gigabytes.
+func (rd *reader) checkInMemory(files []*zip.File) bool {
+	var total uint64
+	largest, part := uint64(0), ""
+	for _, f := range files {
+		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+		streamed := name == "xl/sharedstrings.xml" || strings.HasPrefix(name, "xl/worksheets/sheet")
+		if streamed && f.UncompressedSize64 > uint64(rd.unpackInMemory()) {
+			continue
+		}
+		total += f.UncompressedSize64
+		if f.UncompressedSize64 > largest {
+			largest, part = f.UncompressedSize64, strings.ReplaceAll(f.Name, `\`, "/")
+		}
+	}
+	if total <= maxInMemory {
+		return true
+	}
+	rd.add(&Error{File: rd.name, Err: problem("too_large",
+		"the workbook's parts read into memory (all but its large sheets and shared texts) unpack to %s (%s alone to %s), more than the %s an import holds in memory: remove pictures and other objects, or save the sheets as CSV",
+		"các phần của tệp bảng tính được đọc vào bộ nhớ (trừ các trang tính lớn và bảng văn bản dùng chung) khi giải nén chiếm %s (riêng %s chiếm %s), vượt mức %s một lần nhập giữ trong bộ nhớ: hãy bỏ hình ảnh và các đối tượng khác, hoặc lưu các trang tính thành CSV",
+		megabytes(int64(min(total, 1<<62))), quote(part), megabytes(int64(min(largest, 1<<62))), megabytes(maxInMemory))})
+	return false
 }
 
 // checkUnpacked refuses a workbook whose parts unpack to more than
@@ -136,7 +170,8 @@ func (rd *reader) checkUnpacked(files []*zip.File, parts map[string]string) bool
 }
 
 // checkTexts refuses a workbook whose table of shared texts holds more
-// than Options.MaxTexts, before excelize reads it.
+// than Options.MaxTexts, or a text longer than a cell can hold, before
+// excelize reads it.
 func (rd *reader) checkTexts(files map[string]*zip.File) bool {
 	f, ok := files["xl/sharedstrings.xml"]
 	if !ok {
@@ -147,7 +182,14 @@ func (rd *reader) checkTexts(files map[string]*zip.File) bool {
 		return true // excelize says what is wrong with it
 	}
 	limit := rd.maxTexts()
-	if n, err := countTags(rc, "si", limit); err != nil || n <= limit {
+	n, err := countTags(rc, "si", limit)
+	if errors.Is(err, errTextTooLong) {
+		rd.add(&Error{File: rd.name, Err: problem("too_large",
+			fmt.Sprintf("the workbook holds a text of more than %s, far longer than a spreadsheet's cells hold (32,767 characters): the file is damaged or was not made by a spreadsheet program", megabytes(maxTextXML)),
+			fmt.Sprintf("tệp bảng tính chứa một đoạn văn bản dài hơn %s, dài hơn nhiều so với giới hạn của một ô bảng tính (32.767 ký tự): tệp bị hỏng hoặc không do phần mềm bảng tính tạo ra", megabytes(maxTextXML)))})
+		return false
+	}
+	if err != nil || n <= limit {
 		return true
 	}
 	rd.add(&Error{File: rd.name, Err: problem("too_large",
@@ -224,10 +266,15 @@ func (rd *reader) readSheet(wb *workbook, sheet string) error {
 		k := cells.info(field).kind
 		return k == cellNumber || k == cellPercent || k == cellDate
 	}
-	for n := 1; rows.Next(); n++ {
-		metas, err := sc.rowCells(n) // first, so that no row over a limit is read
+	for n := 1; ; n++ {
+		// the scan first, so that no row over a limit, nor the text before
+		// it, is read by excelize
+		metas, err := sc.rowCells(n)
 		if err != nil {
 			return rd.scanErr(sheet, n, err)
+		}
+		if !rows.Next() {
+			break
 		}
 		cells.set(metas)
 		fields, err := rows.Columns(excelize.Options{RawCellValue: true})
@@ -278,6 +325,9 @@ func (rd *reader) scanErr(sheet string, n int, err error) error {
 		max := rd.maxCells()
 		en = fmt.Sprintf("the workbook has more than %s cells, the most an import reads: split it into smaller files, by sheet or by year, or save the sheets as CSV", formatCount(max, "en"))
 		vi = fmt.Sprintf("tệp bảng tính có hơn %s ô, vượt mức tối đa của một lần nhập: hãy tách thành các tệp nhỏ hơn theo trang tính hoặc theo năm, hoặc lưu các trang tính thành CSV", formatCount(max, "vi"))
+	case errors.Is(err, errRowTooLarge):
+		en = fmt.Sprintf("the row, with what follows it up to the next row, is more than %s of XML: a cell holds a text far longer than a spreadsheet's cells (32,767 characters), or the file is damaged", megabytes(maxRowXML))
+		vi = fmt.Sprintf("dòng này, kể cả phần đứng sau nó cho đến dòng kế tiếp, chiếm hơn %s XML: có ô chứa văn bản dài hơn nhiều so với giới hạn của một ô bảng tính (32.767 ký tự), hoặc tệp bị hỏng", megabytes(maxRowXML))
 	case errors.Is(err, errTooWide):
 		kind = "damaged_file"
 		en = "the row has cells beyond column XFD, the last a spreadsheet has: the file is damaged or was not made by a spreadsheet program"

@@ -57,7 +57,23 @@ func (c *clientFlags) client() (*apiClient, error) {
 		}
 		token = strings.TrimSpace(string(b))
 	}
-	return &apiClient{base: strings.TrimSuffix(base, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}, nil
+	return &apiClient{base: strings.TrimSuffix(base, "/"), token: token,
+		http: &http.Client{Timeout: 30 * time.Second, CheckRedirect: sameOrigin}}, nil
+}
+
+// sameOrigin follows a redirect only to the scheme, host and port the
+// request went to: Go's client would send the token on to the same host
+// name over http or on another port, and to its subdomains.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	first := via[0].URL
+	if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+		return fmt.Errorf("%s redirected to %s, another address: not followed, so that the token goes nowhere else (give --url that address if it is the daemon's)",
+			first.Scheme+"://"+first.Host, req.URL.Scheme+"://"+req.URL.Host)
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
 }
 
 // apiClient calls the daemon's JSON API.
