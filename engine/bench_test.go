@@ -62,6 +62,7 @@ var benchSizes = []benchSize{
 	{"pack1M", 2000, 12, 42, true},   // 1,008,000 observations
 	{"10M", 2800, 100, 36, false},    // 10,080,000 observations
 	{"pack10M", 20000, 12, 42, true}, // 10,080,000 observations
+	{"pack30M", 60000, 12, 42, true}, // 30,240,000 observations, for the curve toward 100M
 }
 
 // benchNow is the evaluation time: after the last generated month.
