@@ -13,6 +13,22 @@ import (
 // receiver serves it itself or refuses it, never forwards it again.
 const ForwardedHeader = "X-Chiso-Forwarded-By-Follower"
 
+// mayForward reports whether a follower may pass r on to the leader: its
+// address is not held back and its token is one this daemon knows. Any
+// other request is refused here, by the follower, which counts the
+// failure against the client's own address and audits it; forwarded, the
+// failures would count against the follower's address at the leader, and
+// a few bad tokens would hold back every client that follower serves.
+func (s *Server) mayForward(r *http.Request) bool {
+	tokens := s.deps.Tokens()
+	if len(tokens) == 0 || s.guard.wait(r.RemoteAddr) > 0 {
+		return false
+	}
+	tok, _ := bearer(r.Header.Get("Authorization"))
+	_, ok := newKeyring(tokens).find(tok)
+	return ok
+}
+
 // toLeader sends a request that only the leader may serve (an alert
 // change) to the leader's API when this daemon follows and knows where the
 // leader is; the leader checks the token again and answers. Otherwise h
@@ -26,7 +42,7 @@ func (s *Server) toLeader(h http.HandlerFunc) http.HandlerFunc {
 		}
 		leading, _ := l.Leading()
 		target, err := url.Parse(l.LeaderURL())
-		if leading || err != nil || target.Host == "" {
+		if leading || err != nil || target.Host == "" || !s.mayForward(r) {
 			h(w, r)
 			return
 		}

@@ -1,0 +1,72 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// follower is a Leadership that follows the leader at url.
+type follower struct{ url string }
+
+func (f follower) Leading() (bool, string) { return false, "the-leader" }
+func (f follower) LeaderURL() string       { return f.url }
+
+// TestFollowerForwardsOnlyKnownTokens: a follower passes an alert change
+// on to the leader only with a token it knows; bad tokens are refused and
+// throttled by the follower against the client's address, so that they
+// never count against the follower's own address at the leader.
+func TestFollowerForwardsOnlyKnownTokens(t *testing.T) {
+	var forwarded atomic.Int32
+	leader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(ForwardedHeader) == "" {
+			t.Errorf("forwarded request without %s", ForwardedHeader)
+		}
+		forwarded.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"success","data":{}}`))
+	}))
+	defer leader.Close()
+
+	b := &backend{}
+	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
+		Tokens:   func() []Token { return []Token{{Name: "steward", Value: "good"}} },
+		Gatherer: prometheus.NewRegistry(), Alerting: newFake(), Leadership: follower{url: leader.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	ack := ts.URL + "/api/v1/alerts/abc/ack"
+	body := `{"kind":"correct","by":"an","comment":"ok"}`
+
+	for i, want := range []int{401, 401, 401, 401, 401, 401, 429} {
+		if code, _ := do(t, "POST", ack, "bad", "application/json", body); code != want {
+			t.Errorf("bad token, try %d: %d, want %d", i+1, code, want)
+		}
+	}
+	if code, _ := do(t, "POST", ack, "", "application/json", body); code != 429 {
+		t.Errorf("no token from a held-back address: %d, want 429", code)
+	}
+	if n := forwarded.Load(); n != 0 {
+		t.Fatalf("%d requests with bad tokens were forwarded to the leader", n)
+	}
+
+	// a known token from an address not held back is forwarded
+	s.guard = newThrottle(time.Now, throttleAddresses)
+	for _, path := range []string{"/api/v1/alerts/abc/ack", "/api/v1/silences", "/api/v1/receivers/hook/test"} {
+		if code, _ := do(t, "POST", ts.URL+path, "good", "application/json", `{}`); code != 200 {
+			t.Errorf("POST %s with a good token: %d, want the leader's 200", path, code)
+		}
+	}
+	if code, _ := do(t, "DELETE", ts.URL+"/api/v1/silences/7", "good", "", ""); code != 200 {
+		t.Errorf("DELETE silence with a good token: %d, want the leader's 200", code)
+	}
+	if n := forwarded.Load(); n != 4 {
+		t.Errorf("%d requests forwarded, want 4", n)
+	}
+}
