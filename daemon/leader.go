@@ -17,6 +17,7 @@ import (
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/internal/leader"
+	"github.com/chiso-vn/chiso/internal/clip"
 	"github.com/chiso-vn/chiso/internal/pgnotify"
 	"github.com/go-co-op/gocron/v2"
 )
@@ -26,7 +27,9 @@ import (
 // one of them, the leader, elected through a lease in the database
 // (internal/leader), runs the rule groups' schedules, turns findings into
 // alert transitions and delivers notifications. A follower evaluates too
-// (on import, for its API and metrics) but hands nothing to alerting.
+// (on import, and each group the leader announces it evaluated on
+// schedule, at the leader's time), for its API and metrics, but hands
+// nothing to alerting.
 //
 // A daemon on a SQLite file leads from Start to Close.
 
@@ -260,12 +263,64 @@ func (d *Daemon) startCluster(ctx context.Context) {
 	})
 }
 
+// evalNotice starts the payload with which the leader tells the followers
+// that it evaluated a group on schedule: "eval <evaluation time in Unix
+// nanoseconds> <group>".
+const evalNotice = "eval "
+
+// maxNotice is PostgreSQL's limit on a notification's payload, in bytes.
+const maxNotice = 7999
+
+// announceEvaluation tells the followers that this leader evaluated group
+// on schedule at now, so that they evaluate it at the same time: their
+// findings, metrics and console then follow the schedule as the leader's
+// do, without each running the schedules itself. A lost notice costs a
+// follower that one evaluation; it evaluates again at the next notice or
+// import.
+func (d *Daemon) announceEvaluation(group string, now time.Time) {
+	if d.sender == nil {
+		return
+	}
+	payload := evalNotice + strconv.FormatInt(now.UnixNano(), 10) + " " + group
+	if len(payload) > maxNotice {
+		d.log.Warn("a rule group's name is too long to tell the followers of its evaluation", "group", clip.Text(group))
+		return
+	}
+	ctx, cancel := context.WithTimeout(d.loopCtx, 2*time.Second)
+	defer cancel()
+	if err := d.sender.Send(ctx, ImportsChannel, payload); err != nil {
+		d.log.Warn("cannot tell the other daemons of a scheduled evaluation", "group", group, "err", err)
+	}
+}
+
+// onEvaluationNotice evaluates, on a follower, the group the leader just
+// evaluated on schedule, at the leader's evaluation time. The leader
+// ignores its own notice, and a notice it cannot read.
+func (d *Daemon) onEvaluationNotice(rest string) {
+	ns, group, ok := strings.Cut(rest, " ")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if !ok || err != nil || group == "" {
+		d.log.Warn("unreadable evaluation notice on the shared database; ignored", "payload", clip.Text(rest))
+		return
+	}
+	if _, leading := d.lead.current(); leading {
+		return
+	}
+	now := time.Unix(0, n).In(d.cfg.Load().Location)
+	d.wg.Go(func() { d.followedRun(d.loopCtx, group, now) })
+}
+
 // onImportNotice nudges the sync loop when another daemon (or this one)
 // stored observations the engine lacks, and after every (re)connection of
-// the listener, when notifications may have been missed.
+// the listener, when notifications may have been missed. A notice of a
+// scheduled evaluation makes a follower evaluate that group.
 func (d *Daemon) onImportNotice(e pgnotify.Event) {
 	if e.Connected {
 		d.Nudge()
+		return
+	}
+	if rest, ok := strings.CutPrefix(e.Payload, evalNotice); ok {
+		d.onEvaluationNotice(rest)
 		return
 	}
 	var last int64

@@ -1,11 +1,15 @@
 package daemon
 
 import (
+	"context"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chiso-vn/chiso/internal/pgtest"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -44,5 +48,54 @@ func TestEndToEndOnPostgres(t *testing.T) {
 			onPostgres(t)
 			tt.run(t)
 		})
+	}
+}
+
+// TestFollowerEvaluatesOnTheLeadersSchedule: the leader alone runs a
+// group's schedule, and tells the followers, which evaluate the group at
+// the leader's evaluation time, so that every replica's findings and
+// metrics follow the schedule.
+func TestFollowerEvaluatesOnTheLeadersSchedule(t *testing.T) {
+	onPostgres(t)
+	const cluster = "cluster: {lease: 1s}\n"
+	var fixed atomic.Pointer[time.Time] // the scheduler's clock, once set
+	opts := Options{Version: "test", Now: func() time.Time {
+		if at := fixed.Load(); at != nil {
+			return *at
+		}
+		return time.Now()
+	}}
+	a := startWith(t, cluster, opts)
+	b := startIn(t, t.TempDir(), cluster, opts)
+	var lead, follow *harness
+	a.waitFor("a leader", 10*time.Second, func() bool {
+		_, la := a.d.lead.current()
+		_, lb := b.d.lead.current()
+		switch {
+		case la && !lb:
+			lead, follow = a, b
+		case lb && !la:
+			lead, follow = b, a
+		}
+		return lead != nil
+	})
+	lastEval := func(h *harness) float64 {
+		return testutil.ToFloat64(h.d.metrics.lastEval.WithLabelValues("coverage"))
+	}
+	at := time.Date(2030, 1, 2, 7, 0, 0, 0, time.UTC)
+	fixed.Store(&at)
+	lead.d.scheduledRun(context.Background(), "coverage")
+	if got := lastEval(lead); got != float64(at.Unix()) {
+		t.Fatalf("the leader's last evaluation = %v, want %v", got, at.Unix())
+	}
+	took := follow.waitFor("the follower's evaluation at the leader's time", 2*time.Second, func() bool {
+		return lastEval(follow) == float64(at.Unix())
+	})
+	t.Logf("the follower evaluated %s after the leader", took)
+	if got := lastEval(follow); got != float64(at.Unix()) {
+		t.Errorf("follower's last evaluation of coverage = %v", got)
+	}
+	if got := testutil.ToFloat64(follow.d.metrics.lastEval.WithLabelValues("stations")); got == float64(at.Unix()) {
+		t.Errorf("the follower evaluated stations too, which the leader did not run")
 	}
 }

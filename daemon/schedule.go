@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync/atomic"
+	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/internal/panics"
@@ -215,4 +216,20 @@ func (d *Daemon) scheduledRun(ctx context.Context, group string) {
 		d.onScheduled(ctx, group, now)
 	}
 	d.evaluate(ctx, group, now, "schedule")
+	if _, leading := d.lead.current(); leading && d.shared {
+		d.announceEvaluation(group, now)
+	}
+}
+
+// followedRun is a follower's evaluation of a group the leader evaluated
+// on schedule, at the leader's evaluation time; skipped while the group's
+// previous evaluation still runs here.
+func (d *Daemon) followedRun(ctx context.Context, group string, now time.Time) {
+	flag, _ := d.running.LoadOrStore(group, new(atomic.Bool))
+	running := flag.(*atomic.Bool)
+	if !running.CompareAndSwap(false, true) {
+		return
+	}
+	defer running.Store(false)
+	d.evaluate(ctx, group, now, "leader_schedule")
 }

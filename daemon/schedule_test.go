@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/engine"
+	"github.com/chiso-vn/chiso/internal/pgnotify"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
@@ -174,4 +176,43 @@ func TestSlowGroupIsNeverRunTwiceAtOnce(t *testing.T) {
 			t.Errorf("runs %d, missed %v: want a run about every 30 minutes and the ticks between counted missed", runs, missed)
 		}
 	})
+}
+
+// A follower evaluates the group the leader announced, at the leader's
+// evaluation time, so that its findings and metrics follow the schedule;
+// the leader ignores its own notice, and an unreadable one changes nothing.
+func TestFollowerEvaluatesWhatTheLeaderAnnounced(t *testing.T) {
+	d := scheduled(t, `groups:
+  - name: daily
+    schedule: "0 7 * * *"
+    rules:
+      - {alert: R, check: range, indicator: bts_stations}
+`)
+	d.loopCtx = context.Background()
+	at := time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC)
+	lastEval := func() float64 { return testutil.ToFloat64(d.metrics.lastEval.WithLabelValues("daily")) }
+
+	// leading: its own notice is ignored
+	d.onImportNotice(pgnotify.Event{Payload: "eval " + strconv.FormatInt(at.UnixNano(), 10) + " daily"})
+	d.wg.Wait()
+	if got := lastEval(); got != 0 {
+		t.Fatalf("the leader evaluated on its own notice (last evaluation %v)", got)
+	}
+
+	d.lead.clear() // following now
+	for _, bad := range []string{"eval", "eval x daily", "eval 12", "eval 12 ", "eval 1 no-such-group"} {
+		d.onImportNotice(pgnotify.Event{Payload: bad})
+	}
+	d.wg.Wait()
+	if got := lastEval(); got != 0 {
+		t.Fatalf("an unreadable notice made an evaluation (last evaluation %v)", got)
+	}
+	d.onImportNotice(pgnotify.Event{Payload: "eval " + strconv.FormatInt(at.UnixNano(), 10) + " daily"})
+	d.wg.Wait()
+	if got, want := lastEval(), float64(at.Unix()); got != want {
+		t.Errorf("follower's last evaluation of daily = %v, want the leader's %v", got, want)
+	}
+	if st := d.state.group("daily"); !st.lastRun.Equal(at) {
+		t.Errorf("follower's findings are of %v, want %v", st.lastRun, at)
+	}
 }
