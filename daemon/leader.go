@@ -16,8 +16,8 @@ import (
 
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/config"
-	"github.com/chiso-vn/chiso/internal/leader"
 	"github.com/chiso-vn/chiso/internal/clip"
+	"github.com/chiso-vn/chiso/internal/leader"
 	"github.com/chiso-vn/chiso/internal/pgnotify"
 	"github.com/go-co-op/gocron/v2"
 )
