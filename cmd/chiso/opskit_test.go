@@ -282,7 +282,7 @@ func checkAlertRules(t *testing.T, k *opsKit, promAddr string) {
 		return len(rules) > 0 && strings.Join(firing, " ") == want
 	})
 	t.Logf("%d alert rules evaluated without error on a live chiso; firing: %v", len(rules), firing)
-	if len(rules) != 11 {
-		t.Errorf("%d alert rules loaded, want the 11 of chiso-alerts.yml", len(rules))
+	if len(rules) != 14 {
+		t.Errorf("%d alert rules loaded, want the 14 of chiso-alerts.yml", len(rules))
 	}
 }
