@@ -188,19 +188,19 @@ func overlappingBounds(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer rows.Close()
-	var p problems
+	var p Problems
 	for rows.Next() {
 		var ind, from, to, next string
 		if err := rows.Scan(&ind, &from, &to, &next); err != nil {
 			return err
 		}
-		p.addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
+		p.Addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
 			ind, cmp.Or(from, "always"), cmp.Or(to, "now"), next)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return p.err()
+	return p.Err()
 }
 
 // ImportCatalogue upserts every entry of cat by its code (lineage by from
@@ -342,31 +342,31 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 // validateCatalogue reports every invalid entry and every target or lineage
 // entry that names an unknown indicator or area, all at once.
 func validateCatalogue(cat *chiso.Catalogue) error {
-	var p problems
+	var p Problems
 	for i, ind := range cat.Indicators {
 		if err := ind.Validate(); err != nil {
-			p.addf("indicators[%d]: %v", i, err)
+			p.Addf("indicators[%d]: %v", i, err)
 		}
 	}
 	for i, a := range cat.Areas {
 		if err := a.Validate(); err != nil {
-			p.addf("areas[%d]: %v", i, err)
+			p.Addf("areas[%d]: %v", i, err)
 		}
 	}
 	for i, b := range cat.Bounds {
 		if err := b.Validate(); err != nil {
-			p.addf("bounds[%d]: %v", i, err)
+			p.Addf("bounds[%d]: %v", i, err)
 		}
 	}
 	for i, t := range cat.Targets {
 		if !t.Period.Valid() {
-			p.addf("targets[%d] %s %s: invalid period", i, t.Indicator, t.Area)
+			p.Addf("targets[%d] %s %s: invalid period", i, t.Indicator, t.Area)
 		}
 		if _, err := chiso.ParseOp(string(t.Op)); err != nil {
-			p.addf("targets[%d] %s %s: %v", i, t.Indicator, t.Area, err)
+			p.Addf("targets[%d] %s %s: %v", i, t.Indicator, t.Area, err)
 		}
 	}
-	return p.err()
+	return p.Err()
 }
 
 func toNullFloat(f float64) sql.NullFloat64 {

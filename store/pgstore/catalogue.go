@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/store"
 )
 
 // Catalogue returns the stored indicators, areas, lineage, targets, bounds
@@ -331,45 +332,45 @@ func overlappingBounds(ctx context.Context, tx pgx.Tx) error {
 	if err != nil {
 		return err
 	}
-	var p problems
+	var p store.Problems
 	var ind, from, to, next string
 	if _, err := pgx.ForEachRow(rows, []any{&ind, &from, &to, &next}, func() error {
-		p.addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
+		p.Addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
 			ind, cmp.Or(from, "always"), cmp.Or(to, "now"), next)
 		return nil
 	}); err != nil {
 		return err
 	}
-	return p.err()
+	return p.Err()
 }
 
 // validateCatalogue checks every entry, listing every problem.
 func validateCatalogue(cat *chiso.Catalogue) error {
-	var p problems
+	var p store.Problems
 	for i, ind := range cat.Indicators {
 		if err := ind.Validate(); err != nil {
-			p.addf("indicators[%d]: %v", i, err)
+			p.Addf("indicators[%d]: %v", i, err)
 		}
 	}
 	for i, a := range cat.Areas {
 		if err := a.Validate(); err != nil {
-			p.addf("areas[%d]: %v", i, err)
+			p.Addf("areas[%d]: %v", i, err)
 		}
 	}
 	for i, b := range cat.Bounds {
 		if err := b.Validate(); err != nil {
-			p.addf("bounds[%d]: %v", i, err)
+			p.Addf("bounds[%d]: %v", i, err)
 		}
 	}
 	for i, t := range cat.Targets {
 		if !t.Period.Valid() {
-			p.addf("targets[%d] %s %s: invalid period", i, t.Indicator, t.Area)
+			p.Addf("targets[%d] %s %s: invalid period", i, t.Indicator, t.Area)
 		}
 		if _, err := chiso.ParseOp(string(t.Op)); err != nil {
-			p.addf("targets[%d] %s %s: %v", i, t.Indicator, t.Area, err)
+			p.Addf("targets[%d] %s %s: %v", i, t.Indicator, t.Area, err)
 		}
 	}
-	return p.err()
+	return p.Err()
 }
 
 // toNull stores NaN (unbounded) as NULL.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -166,11 +165,9 @@ type importer struct {
 	rows       []stagedRow
 	seq        int64
 
-	byInd    map[int32]*store.Counts // what emit decided alone: unchanged figures
-	unknownI map[string]int
-	unknownA map[string]int
-	invalid  problems
-	emitted  int
+	byInd   map[int32]*store.Counts // what emit decided alone: unchanged figures
+	rejects store.Rejects
+	emitted int
 }
 
 func cellKey(series, period int32) uint64 { return uint64(uint32(series))<<32 | uint64(uint32(period)) }
@@ -178,8 +175,8 @@ func cellKey(series, period int32) uint64 { return uint64(uint32(series))<<32 | 
 func newImporter(ctx context.Context, tx pgx.Tx, opts store.ImportOptions) (*importer, error) {
 	im := &importer{ctx: ctx, tx: tx, opts: opts, now: opts.Now.UnixNano(),
 		series: map[[2]int32]int32{}, cells: map[uint64]seenCell{}, sequential: map[uint64]bool{}, staged: map[int32]int{},
-		byInd: map[int32]*store.Counts{}, unknownI: map[string]int{}, unknownA: map[string]int{},
-		rows: make([]stagedRow, 0, copyBatch)}
+		byInd: map[int32]*store.Counts{},
+		rows:  make([]stagedRow, 0, copyBatch)}
 	if err := lockWriters(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -277,13 +274,13 @@ func (im *importer) emit(o chiso.Observation) error {
 		ind, okI := im.indicators[o.Indicator]
 		area, okA := im.areas[o.Area]
 		if !okI || !okA {
-			im.reject(o, okI, okA)
+			im.rejects.Add(o, okI, okA)
 			return nil
 		}
 		im.lastInd, im.lastArea, im.lastIndID, im.lastSeries = o.Indicator, o.Area, ind, im.seriesID(ind, area)
 	}
 	if !o.Period.Valid() || math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
-		im.reject(o, true, true)
+		im.rejects.Add(o, true, true)
 		return nil
 	}
 	return im.apply(o, im.lastIndID, im.lastSeries)
@@ -300,20 +297,6 @@ func (im *importer) seriesID(ind, area int32) int32 {
 	im.series[key] = id
 	im.newSeries = append(im.newSeries, [3]int32{id, ind, area})
 	return id
-}
-
-// reject records why an observation cannot be stored.
-func (im *importer) reject(o chiso.Observation, okI, okA bool) {
-	switch {
-	case !okI:
-		im.unknownI[o.Indicator]++
-	case !okA:
-		im.unknownA[o.Area]++
-	case !o.Period.Valid():
-		im.invalid.addf("%s %s: invalid period %v", o.Indicator, o.Area, o.Period)
-	default:
-		im.invalid.addf("%s %s %s: value %v is not a finite number", o.Indicator, o.Area, o.Period, o.Value)
-	}
 }
 
 // apply decides what it can of one figure against the figures this import
@@ -473,7 +456,7 @@ func (s *stageSource) Values() ([]any, error) {
 // import added, decides every staged figure and writes the revisions, and
 // records the import's counts.
 func (im *importer) finish() (store.ImportResult, error) {
-	if err := im.problems(); err != nil {
+	if err := im.rejects.Err(); err != nil {
 		return store.ImportResult{}, err
 	}
 	if err := im.flush(); err != nil {
@@ -626,33 +609,4 @@ func (im *importer) write() (first, last int64, err error) {
 		im.counts(ind).Unchanged += n - int(written[ind])
 	}
 	return first, last, nil
-}
-
-// problems returns one error naming every unknown code and invalid figure.
-func (im *importer) problems() error {
-	var p problems
-	for _, code := range sortedKeys(im.unknownI) {
-		p.addf("unknown indicator %q (%d rows)", code, im.unknownI[code])
-	}
-	for _, code := range sortedKeys(im.unknownA) {
-		p.addf("unknown area %q (%d rows)", code, im.unknownA[code])
-	}
-	p.list = append(p.list, im.invalid.list...)
-	p.extra += im.invalid.extra
-	if err := p.err(); err != nil {
-		if len(im.unknownI)+len(im.unknownA) > 0 {
-			return fmt.Errorf("not in the catalogue: %w", err)
-		}
-		return err
-	}
-	return nil
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
