@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,48 +16,18 @@ import (
 	"github.com/chiso-vn/chiso/store"
 )
 
-// alertTimeLayout is the stored form of alerting times: UTC, fixed width,
-// nanoseconds, so that text order is time order, as in the SQLite store.
-const alertTimeLayout = "2006-01-02T15:04:05.000000000Z"
-
-// alertTime stores a time as text, the zero time as NULL.
-func alertTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format(alertTimeLayout)
-	return &s
-}
-
+// alertTimeOf reads what store.AlertTime stored.
 func alertTimeOf(s *string) (time.Time, error) {
 	if s == nil {
 		return time.Time{}, nil
 	}
-	t, err := time.Parse(alertTimeLayout, *s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bad stored time %q: %w", *s, err)
-	}
-	return t, nil
-}
-
-// alertNum stores NaN and infinities (no value) as NULL.
-func alertNum(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
-}
-
-func alertJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("pgstore: marshal %T: %v", v, err))
-	}
-	return string(b)
+	return store.ParseAlertTime(*s)
 }
 
 // mapJSON encodes labels with sorted keys, so that equal maps store equal
-// text.
+// text. It is not the SQLite store's faster mapJSON: encoding/json turns
+// invalid UTF-8 into U+FFFD, which PostgreSQL's text needs, and escapes
+// <, > and &, so sharing one would change what either store holds.
 func mapJSON(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -145,22 +114,14 @@ func alertArgs(a *chiso.Alert) []any {
 	l := a.Labels
 	args := []any{a.Fingerprint, l[alerting.LabelAlertname], l[alerting.LabelGroup], l[alerting.LabelArea],
 		l[alerting.LabelIndicator], string(a.State), mapJSON(a.Labels), mapJSON(a.Annotations),
-		alertTime(a.ActiveAt), alertTime(a.FiredAt), alertTime(a.ResolvedAt), alertTime(a.LastEval),
-		alertTime(a.KeepFiringSince), alertNum(a.Value), alertNum(a.Expected), findingJSON(a.Finding)}
+		store.AlertTime(a.ActiveAt), store.AlertTime(a.FiredAt), store.AlertTime(a.ResolvedAt), store.AlertTime(a.LastEval),
+		store.AlertTime(a.KeepFiringSince), store.AlertNum(a.Value), store.AlertNum(a.Expected), store.FindingJSON(a.Finding)}
 	if k := a.Ack; k != nil {
-		args = append(args, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
+		args = append(args, string(k.Kind), k.By, store.AlertTime(k.At), k.Comment, k.DataID)
 	} else {
 		args = append(args, nil, nil, nil, nil, nil)
 	}
 	return append(args, string(a.ResolvedBecause))
-}
-
-func findingJSON(f chiso.Finding) string {
-	b, err := f.MarshalJSON()
-	if err != nil {
-		panic(fmt.Sprintf("pgstore: marshal finding: %v", err))
-	}
-	return string(b)
 }
 
 func writeAlertEvents(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
@@ -169,8 +130,8 @@ func writeAlertEvents(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 		l := e.Labels
 		batch.Queue(`INSERT INTO alert_transitions(fingerprint, at, kind, from_state, to_state, alertname, area,
 			indicator, labels, value, data_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			e.Fingerprint, alertTime(e.At), string(e.Kind), string(e.From), string(e.To), l[alerting.LabelAlertname],
-			l[alerting.LabelArea], l[alerting.LabelIndicator], mapJSON(l), alertNum(e.Value), e.DataID, e.Note)
+			e.Fingerprint, store.AlertTime(e.At), string(e.Kind), string(e.From), string(e.To), l[alerting.LabelAlertname],
+			l[alerting.LabelArea], l[alerting.LabelIndicator], mapJSON(l), store.AlertNum(e.Value), e.DataID, e.Note)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "event of alert " + b.Events[i].Fingerprint })
 }
@@ -179,7 +140,7 @@ func writeAcks(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
 	for _, k := range b.Acks {
 		batch.Queue(`INSERT INTO acknowledgements(fingerprint, kind, by_whom, at, comment, data_id)
-			VALUES ($1, $2, $3, $4, $5, $6)`, k.Fingerprint, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
+			VALUES ($1, $2, $3, $4, $5, $6)`, k.Fingerprint, string(k.Kind), k.By, store.AlertTime(k.At), k.Comment, k.DataID)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "acknowledgement of alert " + b.Acks[i].Fingerprint })
 }
@@ -194,7 +155,7 @@ func writeOutbox(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 		batch.Queue(`INSERT INTO notifications(receiver, integration, group_key, reason, payload, attempts,
 			next_attempt, status, last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload), e.Attempts,
-			alertTime(e.NextAttempt), string(status), e.LastError, alertTime(e.CreatedAt))
+			store.AlertTime(e.NextAttempt), string(status), e.LastError, store.AlertTime(e.CreatedAt))
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string {
 		return "queue notification for " + b.Queue[i].Receiver + "/" + b.Queue[i].Integration
@@ -208,7 +169,7 @@ func writeNotificationLog(ctx context.Context, tx pgx.Tx, b alerting.Batch) erro
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receiver, group_key) DO UPDATE SET
 			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at,
 			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`,
-			e.Receiver, e.GroupKey, alertJSON(orNone(e.Firing)), alertJSON(orNone(e.Resolved)), alertTime(e.At), alertTime(e.SentAt))
+			e.Receiver, e.GroupKey, store.AlertJSON(orNone(e.Firing)), store.AlertJSON(orNone(e.Resolved)), store.AlertTime(e.At), store.AlertTime(e.SentAt))
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "notification log of " + b.Log[i].Receiver + " " + b.Log[i].GroupKey })
 }
@@ -290,42 +251,14 @@ func firstErr(errs ...error) error {
 
 // AlertHistory returns the events the filter selects, newest first.
 func (db *DB) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, v ...any) {
-		for _, x := range v {
-			args = append(args, x)
-			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
-		}
-		conds = append(conds, cond)
-	}
-	for _, eq := range []struct{ col, v string }{{"fingerprint", f.Fingerprint}, {"alertname", f.Alertname},
-		{"area", f.Area}, {"indicator", f.Indicator}, {"kind", string(f.Kind)}} {
-		if eq.v != "" {
-			add(eq.col+" = ?", eq.v)
-		}
-	}
-	if !f.Since.IsZero() {
-		add("at >= ?", alertTime(f.Since))
-	}
-	if !f.Until.IsZero() {
-		add("at < ?", alertTime(f.Until))
-	}
-	if f.After.ID != 0 {
-		at := alertTime(f.After.At)
-		add("(at < ? OR at = ? AND id < ?)", at, at, f.After.ID)
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	w := store.HistoryWhere(f)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 1000
 	}
-	args = append(args, limit)
+	args := append(w.Args, limit)
 	rows, err := db.pool.Query(ctx, `SELECT id, fingerprint, at, kind, from_state, to_state, labels, value, data_id, note
-		FROM alert_transitions`+where+` ORDER BY at COLLATE "C" DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+		FROM alert_transitions`+w.SQL(true)+` ORDER BY at COLLATE "C" DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("alert history: %w", err)
 	}
@@ -436,8 +369,8 @@ func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 // SaveSilence inserts a silence whose ID is zero, setting its ID, or
 // updates the one with its ID (alerting.ErrNotFound if none).
 func (db *DB) SaveSilence(ctx context.Context, s *alerting.Silence) error {
-	args := []any{alertJSON(s.Matchers), alertTime(s.StartsAt), alertTime(s.EndsAt), s.CreatedBy, s.Comment,
-		alertTime(s.CreatedAt), alertTime(s.UpdatedAt)}
+	args := []any{store.AlertJSON(s.Matchers), store.AlertTime(s.StartsAt), store.AlertTime(s.EndsAt), s.CreatedBy, s.Comment,
+		store.AlertTime(s.CreatedAt), store.AlertTime(s.UpdatedAt)}
 	if s.ID == 0 {
 		if err := db.pool.QueryRow(ctx, `INSERT INTO silences(matchers, starts_at, ends_at, created_by, comment,
 			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, args...).Scan(&s.ID); err != nil {
@@ -466,7 +399,7 @@ func (db *DB) DueNotifications(ctx context.Context, now time.Time, limit int, sk
 		skip = []int64{}
 	}
 	return db.outbox(ctx, `SELECT `+outboxColumns+` FROM notifications WHERE status IN ('queued', 'failed')
-		AND next_attempt <= $1 AND NOT id = ANY($2) ORDER BY next_attempt COLLATE "C", id LIMIT $3`, alertTime(now), skip, limit)
+		AND next_attempt <= $1 AND NOT id = ANY($2) ORDER BY next_attempt COLLATE "C", id LIMIT $3`, store.AlertTime(now), skip, limit)
 }
 
 // Notifications returns the outbox entries the filter selects, newest
@@ -526,13 +459,13 @@ func (db *DB) MarkNotificationSent(ctx context.Context, id int64, at time.Time) 
 	var marked bool
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE notifications SET status = 'sent', sent_at = $1, last_error = ''
-			WHERE id = $2 AND status IN ('queued', 'failed')`, alertTime(at), id)
+			WHERE id = $2 AND status IN ('queued', 'failed')`, store.AlertTime(at), id)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		marked = true
 		_, err = tx.Exec(ctx, `UPDATE notification_log l SET sent_at = $1 FROM notifications n
-			WHERE n.id = $2 AND l.receiver = n.receiver AND l.group_key = n.group_key`, alertTime(at), id)
+			WHERE n.id = $2 AND l.receiver = n.receiver AND l.group_key = n.group_key`, store.AlertTime(at), id)
 		return err
 	})
 	if err != nil {
@@ -550,7 +483,7 @@ func (db *DB) MarkNotificationFailed(ctx context.Context, id int64, attempts int
 	}
 	if _, err := db.pool.Exec(ctx, `UPDATE notifications SET status = $1, attempts = $2, next_attempt = $3,
 		last_error = $4 WHERE id = $5 AND status IN ('queued', 'failed')`,
-		string(status), attempts, alertTime(next), msg, id); err != nil {
+		string(status), attempts, store.AlertTime(next), msg, id); err != nil {
 		return fmt.Errorf("mark notification %d failed: %w", id, err)
 	}
 	return nil
@@ -568,7 +501,7 @@ func (db *DB) OutboxLength(ctx context.Context) (int, error) {
 // PurgeNotifications deletes sent and dead entries created before the
 // time and returns how many.
 func (db *DB) PurgeNotifications(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM notifications WHERE status IN ('sent', 'dead') AND created_at < $1`, alertTime(before))
+	tag, err := db.pool.Exec(ctx, `DELETE FROM notifications WHERE status IN ('sent', 'dead') AND created_at < $1`, store.AlertTime(before))
 	if err != nil {
 		return 0, fmt.Errorf("purge notifications: %w", err)
 	}

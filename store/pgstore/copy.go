@@ -338,8 +338,8 @@ func copyAlerts(ctx context.Context, tx pgx.Tx, src Source) error {
 		batch.Queue(`INSERT INTO alert_transitions(id, fingerprint, at, kind, from_state, to_state, alertname, area,
 			indicator, labels, value, data_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (id) DO NOTHING`,
-			e.ID, e.Fingerprint, alertTime(e.At), string(e.Kind), string(e.From), string(e.To), l[alerting.LabelAlertname],
-			l[alerting.LabelArea], l[alerting.LabelIndicator], mapJSON(l), alertNum(e.Value), e.DataID, e.Note)
+			e.ID, e.Fingerprint, store.AlertTime(e.At), string(e.Kind), string(e.From), string(e.To), l[alerting.LabelAlertname],
+			l[alerting.LabelArea], l[alerting.LabelIndicator], mapJSON(l), store.AlertNum(e.Value), e.DataID, e.Note)
 	}
 	acks, err := src.Acknowledgements(ctx, "")
 	if err != nil {
@@ -350,7 +350,7 @@ func copyAlerts(ctx context.Context, tx pgx.Tx, src Source) error {
 		batch.Queue(`INSERT INTO acknowledgements(fingerprint, kind, by_whom, at, comment, data_id)
 			SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM acknowledgements WHERE fingerprint = $1
 				AND kind = $2 AND by_whom = $3 AND at = $4 AND comment = $5 AND data_id = $6)`,
-			k.Fingerprint, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
+			k.Fingerprint, string(k.Kind), k.By, store.AlertTime(k.At), k.Comment, k.DataID)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("row %d", i+1) }); err != nil {
 		return err
@@ -369,8 +369,8 @@ func copySilences(ctx context.Context, tx pgx.Tx, src Source) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET matchers = excluded.matchers,
 			starts_at = excluded.starts_at, ends_at = excluded.ends_at, created_by = excluded.created_by,
 			comment = excluded.comment, created_at = excluded.created_at, updated_at = excluded.updated_at`,
-			s.ID, alertJSON(s.Matchers), alertTime(s.StartsAt), alertTime(s.EndsAt), s.CreatedBy, s.Comment,
-			alertTime(s.CreatedAt), alertTime(s.UpdatedAt))
+			s.ID, store.AlertJSON(s.Matchers), store.AlertTime(s.StartsAt), store.AlertTime(s.EndsAt), s.CreatedBy, s.Comment,
+			store.AlertTime(s.CreatedAt), store.AlertTime(s.UpdatedAt))
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("silence %d", silences[i].ID) }); err != nil {
 		return err
@@ -393,7 +393,7 @@ func copyOutbox(ctx context.Context, tx pgx.Tx, src Source) error {
 			ON CONFLICT (id) DO UPDATE SET attempts = excluded.attempts, next_attempt = excluded.next_attempt,
 			status = excluded.status, last_error = excluded.last_error, sent_at = excluded.sent_at`,
 			e.ID, e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload), e.Attempts,
-			alertTime(e.NextAttempt), string(e.Status), e.LastError, alertTime(e.CreatedAt), alertTime(e.SentAt))
+			store.AlertTime(e.NextAttempt), string(e.Status), e.LastError, store.AlertTime(e.CreatedAt), store.AlertTime(e.SentAt))
 	}
 	log, err := src.NotificationLog(ctx)
 	if err != nil {
@@ -403,7 +403,7 @@ func copyOutbox(ctx context.Context, tx pgx.Tx, src Source) error {
 		batch.Queue(`INSERT INTO notification_log(receiver, group_key, firing, resolved, at, sent_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receiver, group_key) DO UPDATE SET
 			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at, sent_at = excluded.sent_at`,
-			e.Receiver, e.GroupKey, alertJSON(orNone(e.Firing)), alertJSON(orNone(e.Resolved)), alertTime(e.At), alertTime(e.SentAt))
+			e.Receiver, e.GroupKey, store.AlertJSON(orNone(e.Firing)), store.AlertJSON(orNone(e.Resolved)), store.AlertTime(e.At), store.AlertTime(e.SentAt))
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("row %d", i+1) }); err != nil {
 		return err
@@ -421,11 +421,11 @@ func copyAudit(ctx context.Context, tx pgx.Tx, src Source) error {
 	for _, e := range entries {
 		areas := "[]"
 		if len(e.Areas) > 0 {
-			areas = alertJSON(e.Areas)
+			areas = store.AlertJSON(e.Areas)
 		}
 		batch.Queue(`INSERT INTO audit(id, at, token, remote, action, target, areas, outcome, detail)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-			e.ID, alertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail)
+			e.ID, store.AlertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("audit entry %d", entries[i].ID) }); err != nil {
 		return err
