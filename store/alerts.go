@@ -120,7 +120,7 @@ func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj lab
 		if c.Delete {
 			_, err = tx.ExecContext(ctx, `DELETE FROM alerts WHERE fingerprint = ?`, c.Alert.Fingerprint)
 		} else {
-			_, err = up.ExecContext(ctx, alertArgs(&c.Alert, lj)...)
+			_, err = up.ExecContext(ctx, AlertValues(&c.Alert, lj.of(c.Alert.Fingerprint, c.Alert.Labels), mapJSON(c.Alert.Annotations))...)
 		}
 		if err != nil {
 			return fmt.Errorf("alert %s: %w", c.Alert.Fingerprint, err)
@@ -148,21 +148,6 @@ func (lj labelsJSON) of(fp string, labels map[string]string) string {
 		json   string
 	}{labels, j}
 	return j
-}
-
-// alertArgs are the upsert's arguments for a.
-func alertArgs(a *chiso.Alert, lj labelsJSON) []any {
-	l := a.Labels
-	args := []any{a.Fingerprint, l[alerting.LabelAlertname], l[alerting.LabelGroup], l[alerting.LabelArea],
-		l[alerting.LabelIndicator], string(a.State), lj.of(a.Fingerprint, a.Labels), mapJSON(a.Annotations),
-		AlertTime(a.ActiveAt), AlertTime(a.FiredAt), AlertTime(a.ResolvedAt), AlertTime(a.LastEval),
-		AlertTime(a.KeepFiringSince), AlertNum(a.Value), AlertNum(a.Expected), FindingJSON(a.Finding)}
-	if k := a.Ack; k != nil {
-		args = append(args, string(k.Kind), k.By, AlertTime(k.At), k.Comment, k.DataID)
-	} else {
-		args = append(args, nil, nil, nil, nil, nil)
-	}
-	return append(args, string(a.ResolvedBecause))
 }
 
 // mapJSON writes a map of strings as a JSON object with sorted keys, as
@@ -229,11 +214,9 @@ func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labe
 		return err
 	}
 	defer st.Close()
-	for _, e := range b.Events {
-		l := e.Labels
-		if _, err := st.ExecContext(ctx, e.Fingerprint, AlertTime(e.At), string(e.Kind), string(e.From),
-			string(e.To), l[alerting.LabelAlertname], l[alerting.LabelArea], l[alerting.LabelIndicator],
-			lj.of(e.Fingerprint, l), AlertNum(e.Value), e.DataID, e.Note); err != nil {
+	for i := range b.Events {
+		e := &b.Events[i]
+		if _, err := st.ExecContext(ctx, EventValues(e, lj.of(e.Fingerprint, e.Labels))...); err != nil {
 			return fmt.Errorf("event of alert %s: %w", e.Fingerprint, err)
 		}
 	}
@@ -242,10 +225,9 @@ func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labe
 
 // writeAcks appends the acknowledgements.
 func writeAcks(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
-	for _, k := range b.Acks {
+	for i, k := range b.Acks {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO acknowledgements(fingerprint, kind, by_whom, at,
-			comment, data_id) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.Fingerprint, string(k.Kind), k.By, AlertTime(k.At), k.Comment, k.DataID); err != nil {
+			comment, data_id) VALUES (?, ?, ?, ?, ?, ?)`, AckValues(&b.Acks[i])...); err != nil {
 			return fmt.Errorf("acknowledgement of alert %s: %w", k.Fingerprint, err)
 		}
 	}
@@ -263,13 +245,8 @@ func writeOutbox(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSO
 		return err
 	}
 	defer st.Close()
-	for _, e := range b.Queue {
-		status := e.Status
-		if status == "" {
-			status = alerting.StatusQueued
-		}
-		if _, err := st.ExecContext(ctx, e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload),
-			e.Attempts, AlertTime(e.NextAttempt), string(status), e.LastError, AlertTime(e.CreatedAt)); err != nil {
+	for i, e := range b.Queue {
+		if _, err := st.ExecContext(ctx, OutboxValues(&b.Queue[i])...); err != nil {
 			return fmt.Errorf("queue notification for %s/%s: %w", e.Receiver, e.Integration, err)
 		}
 	}
@@ -278,24 +255,15 @@ func writeOutbox(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSO
 
 // writeNotificationLog upserts the log entries.
 func writeNotificationLog(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
-	for _, e := range b.Log {
+	for i, e := range b.Log {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notification_log(receiver, group_key, firing, resolved,
 			at, sent_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(receiver, group_key) DO UPDATE SET
 			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at,
-			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`,
-			e.Receiver, e.GroupKey, AlertJSON(orNone(e.Firing)), AlertJSON(orNone(e.Resolved)),
-			AlertTime(e.At), AlertTime(e.SentAt)); err != nil {
+			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`, LogValues(&b.Log[i])...); err != nil {
 			return fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
 		}
 	}
 	return nil
-}
-
-func orNone(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 const alertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,

@@ -110,52 +110,37 @@ func sendBatch(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, what func(int) 
 	return res.Close()
 }
 
+// alertArgs are the upsert's arguments for a.
 func alertArgs(a *chiso.Alert) []any {
-	l := a.Labels
-	args := []any{a.Fingerprint, l[alerting.LabelAlertname], l[alerting.LabelGroup], l[alerting.LabelArea],
-		l[alerting.LabelIndicator], string(a.State), mapJSON(a.Labels), mapJSON(a.Annotations),
-		store.AlertTime(a.ActiveAt), store.AlertTime(a.FiredAt), store.AlertTime(a.ResolvedAt), store.AlertTime(a.LastEval),
-		store.AlertTime(a.KeepFiringSince), store.AlertNum(a.Value), store.AlertNum(a.Expected), store.FindingJSON(a.Finding)}
-	if k := a.Ack; k != nil {
-		args = append(args, string(k.Kind), k.By, store.AlertTime(k.At), k.Comment, k.DataID)
-	} else {
-		args = append(args, nil, nil, nil, nil, nil)
-	}
-	return append(args, string(a.ResolvedBecause))
+	return store.AlertValues(a, mapJSON(a.Labels), mapJSON(a.Annotations))
 }
 
 func writeAlertEvents(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
-	for _, e := range b.Events {
-		l := e.Labels
+	for i := range b.Events {
+		e := &b.Events[i]
 		batch.Queue(`INSERT INTO alert_transitions(fingerprint, at, kind, from_state, to_state, alertname, area,
 			indicator, labels, value, data_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			e.Fingerprint, store.AlertTime(e.At), string(e.Kind), string(e.From), string(e.To), l[alerting.LabelAlertname],
-			l[alerting.LabelArea], l[alerting.LabelIndicator], mapJSON(l), store.AlertNum(e.Value), e.DataID, e.Note)
+			store.EventValues(e, mapJSON(e.Labels))...)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "event of alert " + b.Events[i].Fingerprint })
 }
 
 func writeAcks(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
-	for _, k := range b.Acks {
+	for i := range b.Acks {
 		batch.Queue(`INSERT INTO acknowledgements(fingerprint, kind, by_whom, at, comment, data_id)
-			VALUES ($1, $2, $3, $4, $5, $6)`, k.Fingerprint, string(k.Kind), k.By, store.AlertTime(k.At), k.Comment, k.DataID)
+			VALUES ($1, $2, $3, $4, $5, $6)`, store.AckValues(&b.Acks[i])...)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "acknowledgement of alert " + b.Acks[i].Fingerprint })
 }
 
 func writeOutbox(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
-	for _, e := range b.Queue {
-		status := e.Status
-		if status == "" {
-			status = alerting.StatusQueued
-		}
+	for i := range b.Queue {
 		batch.Queue(`INSERT INTO notifications(receiver, integration, group_key, reason, payload, attempts,
 			next_attempt, status, last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload), e.Attempts,
-			store.AlertTime(e.NextAttempt), string(status), e.LastError, store.AlertTime(e.CreatedAt))
+			store.OutboxValues(&b.Queue[i])...)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string {
 		return "queue notification for " + b.Queue[i].Receiver + "/" + b.Queue[i].Integration
@@ -164,21 +149,13 @@ func writeOutbox(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 
 func writeNotificationLog(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
-	for _, e := range b.Log {
+	for i := range b.Log {
 		batch.Queue(`INSERT INTO notification_log(receiver, group_key, firing, resolved, at, sent_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receiver, group_key) DO UPDATE SET
 			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at,
-			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`,
-			e.Receiver, e.GroupKey, store.AlertJSON(orNone(e.Firing)), store.AlertJSON(orNone(e.Resolved)), store.AlertTime(e.At), store.AlertTime(e.SentAt))
+			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`, store.LogValues(&b.Log[i])...)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "notification log of " + b.Log[i].Receiver + " " + b.Log[i].GroupKey })
-}
-
-func orNone(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 const alertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,

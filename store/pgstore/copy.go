@@ -333,24 +333,22 @@ func copyAlerts(ctx context.Context, tx pgx.Tx, src Source) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range events {
-		l := e.Labels
+	for i := range events {
+		e := &events[i]
 		batch.Queue(`INSERT INTO alert_transitions(id, fingerprint, at, kind, from_state, to_state, alertname, area,
 			indicator, labels, value, data_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (id) DO NOTHING`,
-			e.ID, e.Fingerprint, store.AlertTime(e.At), string(e.Kind), string(e.From), string(e.To), l[alerting.LabelAlertname],
-			l[alerting.LabelArea], l[alerting.LabelIndicator], mapJSON(l), store.AlertNum(e.Value), e.DataID, e.Note)
+			append([]any{e.ID}, store.EventValues(e, mapJSON(e.Labels))...)...)
 	}
 	acks, err := src.Acknowledgements(ctx, "")
 	if err != nil {
 		return err
 	}
 	slices.Reverse(acks) // oldest first, so that ids keep their order
-	for _, k := range acks {
+	for i := range acks {
 		batch.Queue(`INSERT INTO acknowledgements(fingerprint, kind, by_whom, at, comment, data_id)
 			SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM acknowledgements WHERE fingerprint = $1
-				AND kind = $2 AND by_whom = $3 AND at = $4 AND comment = $5 AND data_id = $6)`,
-			k.Fingerprint, string(k.Kind), k.By, store.AlertTime(k.At), k.Comment, k.DataID)
+				AND kind = $2 AND by_whom = $3 AND at = $4 AND comment = $5 AND data_id = $6)`, store.AckValues(&acks[i])...)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("row %d", i+1) }); err != nil {
 		return err
@@ -399,11 +397,11 @@ func copyOutbox(ctx context.Context, tx pgx.Tx, src Source) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range log {
+	for i := range log {
 		batch.Queue(`INSERT INTO notification_log(receiver, group_key, firing, resolved, at, sent_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receiver, group_key) DO UPDATE SET
 			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at, sent_at = excluded.sent_at`,
-			e.Receiver, e.GroupKey, store.AlertJSON(orNone(e.Firing)), store.AlertJSON(orNone(e.Resolved)), store.AlertTime(e.At), store.AlertTime(e.SentAt))
+			store.LogValues(&log[i])...)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("row %d", i+1) }); err != nil {
 		return err

@@ -1,0 +1,71 @@
+package store
+
+import (
+	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerting"
+)
+
+// The values of the alerting tables' rows, in their columns' order, for
+// both stores to bind to their own statements. Labels and annotations come
+// already encoded: each store has its own encoder (see mapJSON).
+
+// AlertValues are the values of an alerts row: fingerprint, alertname,
+// grp, area, indicator, state, labels, annotations, active_at, fired_at,
+// resolved_at, last_eval, keep_firing_since, value, expected, finding,
+// ack_kind, ack_by, ack_at, ack_comment, ack_data_id, resolved_because.
+// The acknowledgement's columns are NULL for an alert without one.
+func AlertValues(a *chiso.Alert, labels, annotations string) []any {
+	l := a.Labels
+	args := []any{a.Fingerprint, l[alerting.LabelAlertname], l[alerting.LabelGroup], l[alerting.LabelArea],
+		l[alerting.LabelIndicator], string(a.State), labels, annotations,
+		AlertTime(a.ActiveAt), AlertTime(a.FiredAt), AlertTime(a.ResolvedAt), AlertTime(a.LastEval),
+		AlertTime(a.KeepFiringSince), AlertNum(a.Value), AlertNum(a.Expected), FindingJSON(a.Finding)}
+	if k := a.Ack; k != nil {
+		args = append(args, string(k.Kind), k.By, AlertTime(k.At), k.Comment, k.DataID)
+	} else {
+		args = append(args, nil, nil, nil, nil, nil)
+	}
+	return append(args, string(a.ResolvedBecause))
+}
+
+// EventValues are the values of an alert_transitions row but its id:
+// fingerprint, at, kind, from_state, to_state, alertname, area, indicator,
+// labels, value, data_id, note.
+func EventValues(e *alerting.Event, labels string) []any {
+	l := e.Labels
+	return []any{e.Fingerprint, AlertTime(e.At), string(e.Kind), string(e.From), string(e.To),
+		l[alerting.LabelAlertname], l[alerting.LabelArea], l[alerting.LabelIndicator], labels, AlertNum(e.Value),
+		e.DataID, e.Note}
+}
+
+// AckValues are the values of an acknowledgements row: fingerprint, kind,
+// by_whom, at, comment, data_id.
+func AckValues(k *chiso.Acknowledgement) []any {
+	return []any{k.Fingerprint, string(k.Kind), k.By, AlertTime(k.At), k.Comment, k.DataID}
+}
+
+// OutboxValues are the values of a new notifications row: receiver,
+// integration, group_key, reason, payload, attempts, next_attempt, status,
+// last_error, created_at. An entry without a status is queued.
+func OutboxValues(e *alerting.OutboxEntry) []any {
+	status := e.Status
+	if status == "" {
+		status = alerting.StatusQueued
+	}
+	return []any{e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload), e.Attempts,
+		AlertTime(e.NextAttempt), string(status), e.LastError, AlertTime(e.CreatedAt)}
+}
+
+// LogValues are the values of a notification_log row: receiver, group_key,
+// firing, resolved, at, sent_at. No fingerprints is stored as [], not null.
+func LogValues(e *alerting.LogEntry) []any {
+	return []any{e.Receiver, e.GroupKey, AlertJSON(orNone(e.Firing)), AlertJSON(orNone(e.Resolved)),
+		AlertTime(e.At), AlertTime(e.SentAt)}
+}
+
+func orNone(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
