@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -17,12 +16,8 @@ func (db *DB) AddAudit(ctx context.Context, e chiso.AuditEntry) (int64, error) {
 	if e.At.IsZero() {
 		return 0, fmt.Errorf("add audit entry: no time")
 	}
-	areas := "[]"
-	if len(e.Areas) > 0 {
-		areas = AlertJSON(e.Areas)
-	}
 	res, err := db.write.ExecContext(ctx, `INSERT INTO audit(at, token, remote, action, target, areas, outcome, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, AlertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, AuditValues(&e)...)
 	if err != nil {
 		return 0, fmt.Errorf("add audit entry: %w", err)
 	}
@@ -51,6 +46,12 @@ func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.Au
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// AuditValues are the values of an audit row but its id, for both stores:
+// at, token, remote, action, target, areas, outcome, detail.
+func AuditValues(e *chiso.AuditEntry) []any {
+	return []any{AlertTime(e.At), e.Token, e.Remote, e.Action, e.Target, formatList(e.Areas), e.Outcome, e.Detail}
 }
 
 // AuditWhere returns the conditions of an audit filter, for both stores.
@@ -84,11 +85,8 @@ func scanAudit(rows *sql.Rows) (chiso.AuditEntry, error) {
 	if e.At, err = alertTimeOf(at); err != nil {
 		return e, fmt.Errorf("audit entry %d: %w", e.ID, err)
 	}
-	if err := json.Unmarshal([]byte(areas), &e.Areas); err != nil {
+	if e.Areas, err = ParseList(areas); err != nil {
 		return e, fmt.Errorf("audit entry %d areas: %w", e.ID, err)
-	}
-	if len(e.Areas) == 0 {
-		e.Areas = nil
 	}
 	return e, nil
 }

@@ -47,7 +47,7 @@ func readIndicators(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error
 			return err
 		}
 		ind.Min, ind.Max = fromNullFloat(lo), fromNullFloat(hi)
-		if ind.Aliases, err = ParseAliases(aliases); err != nil {
+		if ind.Aliases, err = ParseList(aliases); err != nil {
 			return fmt.Errorf("indicator %s aliases: %w", ind.Code, err)
 		}
 		cat.Indicators = append(cat.Indicators, ind)
@@ -69,7 +69,7 @@ func readAreas(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 		if err := rows.Scan(&a.Code, &a.Name, &a.Level, &a.Parent, &a.GSOCode, &from, &to, &aliases); err != nil {
 			return err
 		}
-		if a.Aliases, err = ParseAliases(aliases); err != nil {
+		if a.Aliases, err = ParseList(aliases); err != nil {
 			return fmt.Errorf("area %s aliases: %w", a.Code, err)
 		}
 		if a.ValidFrom, err = parseDate(from); err != nil {
@@ -320,13 +320,13 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 func CatalogueRows(cat *chiso.Catalogue, version int64, row func(table, what string, args []any) error) error {
 	for _, i := range cat.Indicators {
 		if err := row("indicators", "indicator "+i.Code, []any{i.Code, i.NameVI, i.NameEN, i.Unit, string(i.Kind), i.Additive,
-			nullFloat(i.Min), nullFloat(i.Max), i.Method, i.Concept, i.Description, formatAliases(i.Aliases), i.Integral, version}); err != nil {
+			nullFloat(i.Min), nullFloat(i.Max), i.Method, i.Concept, i.Description, formatList(i.Aliases), i.Integral, version}); err != nil {
 			return err
 		}
 	}
 	for _, a := range cat.Areas {
 		if err := row("areas", "area "+a.Code, []any{a.Code, a.Name, string(a.Level), a.Parent, a.GSOCode,
-			nullDate(a.ValidFrom), nullDate(a.ValidTo), formatAliases(a.Aliases), version}); err != nil {
+			nullDate(a.ValidFrom), nullDate(a.ValidTo), formatList(a.Aliases), version}); err != nil {
 			return err
 		}
 	}
@@ -413,18 +413,18 @@ func fromNullFloat(f sql.NullFloat64) float64 {
 	return f.Float64
 }
 
-// formatAliases stores aliases as a JSON array, [] for none.
-func formatAliases(aliases []string) string {
-	if len(aliases) == 0 {
+// formatList stores a list of codes or names (an indicator's aliases, an
+// audit entry's areas) as a JSON array, [] for none.
+func formatList(list []string) string {
+	if len(list) == 0 {
 		return "[]"
 	}
-	b, _ := json.Marshal(aliases) // a []string always marshals
+	b, _ := json.Marshal(list) // a []string always marshals
 	return string(b)
 }
 
-// ParseAliases reads the aliases both stores store as a JSON array: nil
-// for none.
-func ParseAliases(s string) ([]string, error) {
+// ParseList reads a list formatList stored, in either store: nil for none.
+func ParseList(s string) ([]string, error) {
 	var out []string
 	if err := json.Unmarshal([]byte(s), &out); err != nil {
 		return nil, err

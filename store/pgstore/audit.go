@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -19,14 +18,9 @@ func (db *DB) AddAudit(ctx context.Context, e chiso.AuditEntry) (int64, error) {
 	if e.At.IsZero() {
 		return 0, fmt.Errorf("add audit entry: no time")
 	}
-	areas := "[]"
-	if len(e.Areas) > 0 {
-		areas = store.AlertJSON(e.Areas)
-	}
 	var id int64
 	if err := db.pool.QueryRow(ctx, `INSERT INTO audit(at, token, remote, action, target, areas, outcome, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		store.AlertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail).Scan(&id); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, store.AuditValues(&e)...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("add audit entry: %w", err)
 	}
 	return id, nil
@@ -55,11 +49,8 @@ func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.Au
 		if e.At, err = alertTimeOf(at); err != nil {
 			return e, fmt.Errorf("audit entry %d: %w", e.ID, err)
 		}
-		if err := json.Unmarshal([]byte(areas), &e.Areas); err != nil {
+		if e.Areas, err = store.ParseList(areas); err != nil {
 			return e, fmt.Errorf("audit entry %d areas: %w", e.ID, err)
-		}
-		if len(e.Areas) == 0 {
-			e.Areas = nil
 		}
 		return e, nil
 	})

@@ -47,7 +47,7 @@ func readIndicators(ctx context.Context, tx pgx.Tx, cat *chiso.Catalogue) error 
 		i := ind
 		i.Kind, i.Min, i.Max = chiso.IndicatorKind(kind), fromNull(lo), fromNull(hi)
 		var err error
-		if i.Aliases, err = store.ParseAliases(aliases); err != nil {
+		if i.Aliases, err = store.ParseList(aliases); err != nil {
 			return fmt.Errorf("indicator %s aliases: %w", i.Code, err)
 		}
 		cat.Indicators = append(cat.Indicators, i)
@@ -69,7 +69,7 @@ func readAreas(ctx context.Context, tx pgx.Tx, cat *chiso.Catalogue) error {
 		x := a
 		x.Level = chiso.AreaLevel(level)
 		var err error
-		if x.Aliases, err = store.ParseAliases(aliases); err != nil {
+		if x.Aliases, err = store.ParseList(aliases); err != nil {
 			return fmt.Errorf("area %s aliases: %w", x.Code, err)
 		}
 		if x.ValidFrom, err = parseDate(from); err != nil {

@@ -416,14 +416,10 @@ func copyAudit(ctx context.Context, tx pgx.Tx, src Source) error {
 		return err
 	}
 	var batch pgx.Batch
-	for _, e := range entries {
-		areas := "[]"
-		if len(e.Areas) > 0 {
-			areas = store.AlertJSON(e.Areas)
-		}
+	for i := range entries {
 		batch.Queue(`INSERT INTO audit(id, at, token, remote, action, target, areas, outcome, detail)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-			e.ID, store.AlertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail)
+			append([]any{entries[i].ID}, store.AuditValues(&entries[i])...)...)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("audit entry %d", entries[i].ID) }); err != nil {
 		return err
