@@ -195,13 +195,12 @@ func copyObservations(ctx context.Context, tx pgx.Tx, src Source) error {
 	if im.areas, err = codeIDs(ctx, tx, `SELECT code, id FROM areas`); err != nil {
 		return err
 	}
-	if im.sources, err = codeIDs(ctx, tx, `SELECT name, id FROM sources`); err != nil {
+	if im.sources, err = loadNumbering(ctx, tx, `SELECT name, id FROM sources`); err != nil {
 		return err
 	}
-	if im.methods, err = codeIDs(ctx, tx, `SELECT name, id FROM methods`); err != nil {
+	if im.methods, err = loadNumbering(ctx, tx, `SELECT name, id FROM methods`); err != nil {
 		return err
 	}
-	im.nextSource, im.nextMethod = maxID32(im.sources)+1, maxID32(im.methods)+1
 	if err := im.loadSeries(); err != nil {
 		return err
 	}

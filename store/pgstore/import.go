@@ -145,12 +145,8 @@ type importer struct {
 	series     map[[2]int32]int32
 	newSeries  [][3]int32 // id, indicator, area
 	nextSeries int32
-	sources    map[string]int32
-	newSources []string // named nextSource…, in order
-	nextSource int32
-	methods    map[string]int32
-	newMethods []string
-	nextMethod int32
+	sources    numbering
+	methods    numbering
 
 	// The series of the last row and its codes: files are usually grouped
 	// by series.
@@ -187,13 +183,12 @@ func newImporter(ctx context.Context, tx pgx.Tx, opts store.ImportOptions) (*imp
 	if im.areas, err = codeIDs(ctx, tx, `SELECT code, id FROM areas`); err != nil {
 		return nil, fmt.Errorf("load areas: %w", err)
 	}
-	if im.sources, err = codeIDs(ctx, tx, `SELECT name, id FROM sources`); err != nil {
+	if im.sources, err = loadNumbering(ctx, tx, `SELECT name, id FROM sources`); err != nil {
 		return nil, fmt.Errorf("load sources: %w", err)
 	}
-	if im.methods, err = codeIDs(ctx, tx, `SELECT name, id FROM methods`); err != nil {
+	if im.methods, err = loadNumbering(ctx, tx, `SELECT name, id FROM methods`); err != nil {
 		return nil, fmt.Errorf("load methods: %w", err)
 	}
-	im.nextSource, im.nextMethod = maxID32(im.sources)+1, maxID32(im.methods)+1
 	if err := im.loadSeries(); err != nil {
 		return nil, err
 	}
@@ -391,14 +386,7 @@ func (im *importer) source(name string) int32 {
 	if name == "" {
 		return 0
 	}
-	if id, ok := im.sources[name]; ok {
-		return id
-	}
-	id := im.nextSource
-	im.nextSource++
-	im.sources[name] = id
-	im.newSources = append(im.newSources, name)
-	return id
+	return im.sources.id(name)
 }
 
 // method returns the id of a method name, numbering a new one; the empty
@@ -407,15 +395,39 @@ func (im *importer) method(name string) int32 {
 	if name == "" {
 		return 0
 	}
-	if id, ok := im.methods[name]; ok {
+	return im.methods.id(name)
+}
+
+// numbering gives ids to names (sources, methods): the stored names' ids,
+// and ids from next on to the names an import adds.
+type numbering struct {
+	ids   map[string]int32
+	added []string // the names numbered next-len(added) to next-1, in order
+	next  int32
+}
+
+func loadNumbering(ctx context.Context, tx pgx.Tx, query string) (numbering, error) {
+	ids, err := codeIDs(ctx, tx, query)
+	if err != nil {
+		return numbering{}, err
+	}
+	return numbering{ids: ids, next: maxID32(ids) + 1}, nil
+}
+
+// id returns the id of name, numbering it if it is new.
+func (n *numbering) id(name string) int32 {
+	if id, ok := n.ids[name]; ok {
 		return id
 	}
-	id := im.nextMethod
-	im.nextMethod++
-	im.methods[name] = id
-	im.newMethods = append(im.newMethods, name)
+	id := n.next
+	n.next++
+	n.ids[name] = id
+	n.added = append(n.added, name)
 	return id
 }
+
+// addedID returns the id of the i-th name added.
+func (n *numbering) addedID(i int) int32 { return n.next - int32(len(n.added)-i) }
 
 // flush copies the queued rows into the staging table.
 func (im *importer) flush() error {
@@ -502,13 +514,13 @@ func (im *importer) writeNames() error {
 			return fmt.Errorf("add series: %w", err)
 		}
 	}
-	for i, name := range im.newSources {
-		if _, err := im.tx.Exec(im.ctx, `INSERT INTO sources(id, name) VALUES ($1, $2)`, im.nextSource-int32(len(im.newSources)-i), name); err != nil {
+	for i, name := range im.sources.added {
+		if _, err := im.tx.Exec(im.ctx, `INSERT INTO sources(id, name) VALUES ($1, $2)`, im.sources.addedID(i), name); err != nil {
 			return fmt.Errorf("source %q: %w", name, err)
 		}
 	}
-	for i, name := range im.newMethods {
-		if _, err := im.tx.Exec(im.ctx, `INSERT INTO methods(id, name) VALUES ($1, $2)`, im.nextMethod-int32(len(im.newMethods)-i), name); err != nil {
+	for i, name := range im.methods.added {
+		if _, err := im.tx.Exec(im.ctx, `INSERT INTO methods(id, name) VALUES ($1, $2)`, im.methods.addedID(i), name); err != nil {
 			return fmt.Errorf("method %q: %w", name, err)
 		}
 	}
