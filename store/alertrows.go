@@ -1,6 +1,11 @@
 package store
 
 import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 )
@@ -68,4 +73,76 @@ func orNone(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// AlertColumns are the columns of an alerts row that AlertRow scans, in
+// its order.
+const AlertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,
+	keep_firing_since, value, expected, finding, ack_kind, ack_by, ack_at, ack_comment, ack_data_id, resolved_because`
+
+// AlertRow is an alerts row as both stores scan it: database/sql and pgx
+// both set a nil pointer for NULL.
+type AlertRow struct {
+	fp, state, labels, annotations, finding string
+	times                                   [5]*string // active_at, fired_at, resolved_at, last_eval, keep_firing_since
+	value, expected                         *float64
+	ackKind, ackBy, ackAt, ackComment       *string
+	ackDataID                               *int64
+	resolvedBecause                         string
+}
+
+// Dest returns where to scan the columns AlertColumns names.
+func (r *AlertRow) Dest() []any {
+	return []any{&r.fp, &r.state, &r.labels, &r.annotations, &r.times[0], &r.times[1], &r.times[2], &r.times[3],
+		&r.times[4], &r.value, &r.expected, &r.finding, &r.ackKind, &r.ackBy, &r.ackAt, &r.ackComment, &r.ackDataID,
+		&r.resolvedBecause}
+}
+
+// Alert decodes the row; the error names the alert and the first column
+// that does not decode.
+func (r *AlertRow) Alert() (chiso.Alert, error) {
+	a := chiso.Alert{Fingerprint: r.fp, State: chiso.AlertState(r.state), ResolvedBecause: chiso.ResolveReason(r.resolvedBecause),
+		Value: numOf(r.value), Expected: numOf(r.expected)}
+	err := firstErr(json.Unmarshal([]byte(r.labels), &a.Labels), json.Unmarshal([]byte(r.annotations), &a.Annotations),
+		json.Unmarshal([]byte(r.finding), &a.Finding))
+	for i, dst := range []*time.Time{&a.ActiveAt, &a.FiredAt, &a.ResolvedAt, &a.LastEval, &a.KeepFiringSince} {
+		var terr error
+		*dst, terr = AlertTimeOf(r.times[i])
+		err = firstErr(err, terr)
+	}
+	if r.ackKind != nil {
+		at, terr := AlertTimeOf(r.ackAt)
+		err = firstErr(err, terr)
+		a.Ack = &chiso.Acknowledgement{Fingerprint: r.fp, Kind: chiso.AckKind(*r.ackKind), By: orEmpty(r.ackBy), At: at,
+			Comment: orEmpty(r.ackComment)}
+		if r.ackDataID != nil {
+			a.Ack.DataID = *r.ackDataID
+		}
+	}
+	if err != nil {
+		return chiso.Alert{}, fmt.Errorf("alert %s: %w", r.fp, err)
+	}
+	return a, nil
+}
+
+// AlertTimeOf reads a time AlertTime stored; nil (NULL) is the zero time.
+func AlertTimeOf(s *string) (time.Time, error) {
+	if s == nil {
+		return time.Time{}, nil
+	}
+	return ParseAlertTime(*s)
+}
+
+func numOf(v *float64) float64 {
+	if v == nil {
+		return math.NaN()
+	}
+	return *v
+}
+
+func orEmpty(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

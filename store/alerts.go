@@ -266,12 +266,9 @@ func writeNotificationLog(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj 
 	return nil
 }
 
-const alertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,
-	keep_firing_since, value, expected, finding, ack_kind, ack_by, ack_at, ack_comment, ack_data_id, resolved_because`
-
 // LoadAlerts returns every stored alert, by fingerprint.
 func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts ORDER BY fingerprint`)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+AlertColumns+` FROM alerts ORDER BY fingerprint`)
 	if err != nil {
 		return nil, fmt.Errorf("load alerts: %w", err)
 	}
@@ -290,48 +287,13 @@ func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
 	return out, nil
 }
 
-// alertRow holds an alerts row as scanned.
-type alertRow struct {
-	fp, state, labels, annotations, finding                  string
-	activeAt, firedAt, resolvedAt, lastEval, keepFiringSince sql.NullString
-	value, expected                                          sql.NullFloat64
-	ackKind, ackBy, ackAt, ackComment                        sql.NullString
-	ackDataID                                                sql.NullInt64
-	resolvedBecause                                          string
-}
-
 // scanAlert reads one alerts row.
 func scanAlert(rows *sql.Rows) (chiso.Alert, error) {
-	var r alertRow
-	if err := rows.Scan(&r.fp, &r.state, &r.labels, &r.annotations, &r.activeAt, &r.firedAt, &r.resolvedAt,
-		&r.lastEval, &r.keepFiringSince, &r.value, &r.expected, &r.finding, &r.ackKind, &r.ackBy, &r.ackAt,
-		&r.ackComment, &r.ackDataID, &r.resolvedBecause); err != nil {
+	var r AlertRow
+	if err := rows.Scan(r.Dest()...); err != nil {
 		return chiso.Alert{}, err
 	}
-	a := chiso.Alert{Fingerprint: r.fp, State: chiso.AlertState(r.state), ResolvedBecause: chiso.ResolveReason(r.resolvedBecause),
-		Value: alertNumOf(r.value), Expected: alertNumOf(r.expected)}
-	err := firstErr(json.Unmarshal([]byte(r.labels), &a.Labels),
-		json.Unmarshal([]byte(r.annotations), &a.Annotations),
-		json.Unmarshal([]byte(r.finding), &a.Finding))
-	for _, t := range []struct {
-		dst *time.Time
-		src sql.NullString
-	}{{&a.ActiveAt, r.activeAt}, {&a.FiredAt, r.firedAt}, {&a.ResolvedAt, r.resolvedAt},
-		{&a.LastEval, r.lastEval}, {&a.KeepFiringSince, r.keepFiringSince}} {
-		var terr error
-		*t.dst, terr = alertTimeOf(t.src)
-		err = firstErr(err, terr)
-	}
-	if r.ackKind.Valid {
-		at, terr := alertTimeOf(r.ackAt)
-		err = firstErr(err, terr)
-		a.Ack = &chiso.Acknowledgement{Fingerprint: r.fp, Kind: chiso.AckKind(r.ackKind.String), By: r.ackBy.String,
-			At: at, Comment: r.ackComment.String, DataID: r.ackDataID.Int64}
-	}
-	if err != nil {
-		return chiso.Alert{}, fmt.Errorf("alert %s: %w", r.fp, err)
-	}
-	return a, nil
+	return r.Alert()
 }
 
 func firstErr(errs ...error) error {

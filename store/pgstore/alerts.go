@@ -16,14 +16,6 @@ import (
 	"github.com/chiso-vn/chiso/store"
 )
 
-// alertTimeOf reads what store.AlertTime stored.
-func alertTimeOf(s *string) (time.Time, error) {
-	if s == nil {
-		return time.Time{}, nil
-	}
-	return store.ParseAlertTime(*s)
-}
-
 // mapJSON encodes labels with sorted keys, so that equal maps store equal
 // text. It is not the SQLite store's faster mapJSON: encoding/json turns
 // invalid UTF-8 into U+FFFD, which PostgreSQL's text needs, and escapes
@@ -158,12 +150,9 @@ func writeNotificationLog(ctx context.Context, tx pgx.Tx, b alerting.Batch) erro
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "notification log of " + b.Log[i].Receiver + " " + b.Log[i].GroupKey })
 }
 
-const alertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,
-	keep_firing_since, value, expected, finding, ack_kind, ack_by, ack_at, ack_comment, ack_data_id, resolved_because`
-
 // LoadAlerts returns every stored alert, by fingerprint.
 func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+alertColumns+` FROM alerts ORDER BY fingerprint`)
+	rows, err := db.pool.Query(ctx, `SELECT `+store.AlertColumns+` FROM alerts ORDER BY fingerprint`)
 	if err != nil {
 		return nil, fmt.Errorf("load alerts: %w", err)
 	}
@@ -175,46 +164,11 @@ func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
 }
 
 func scanAlert(row pgx.CollectableRow) (chiso.Alert, error) {
-	var (
-		fp, state, labels, annotations, finding, because string
-		times                                            [5]*string
-		value, expected                                  *float64
-		ackKind, ackBy, ackAt, ackComment                *string
-		ackData                                          *int64
-	)
-	if err := row.Scan(&fp, &state, &labels, &annotations, &times[0], &times[1], &times[2], &times[3], &times[4],
-		&value, &expected, &finding, &ackKind, &ackBy, &ackAt, &ackComment, &ackData, &because); err != nil {
+	var r store.AlertRow
+	if err := row.Scan(r.Dest()...); err != nil {
 		return chiso.Alert{}, err
 	}
-	a := chiso.Alert{Fingerprint: fp, State: chiso.AlertState(state), ResolvedBecause: chiso.ResolveReason(because),
-		Value: fromNull(value), Expected: fromNull(expected)}
-	err := firstErr(json.Unmarshal([]byte(labels), &a.Labels), json.Unmarshal([]byte(annotations), &a.Annotations),
-		json.Unmarshal([]byte(finding), &a.Finding))
-	for i, dst := range []*time.Time{&a.ActiveAt, &a.FiredAt, &a.ResolvedAt, &a.LastEval, &a.KeepFiringSince} {
-		var terr error
-		*dst, terr = alertTimeOf(times[i])
-		err = firstErr(err, terr)
-	}
-	if ackKind != nil {
-		at, terr := alertTimeOf(ackAt)
-		err = firstErr(err, terr)
-		a.Ack = &chiso.Acknowledgement{Fingerprint: fp, Kind: chiso.AckKind(*ackKind), By: deref(ackBy), At: at,
-			Comment: deref(ackComment)}
-		if ackData != nil {
-			a.Ack.DataID = *ackData
-		}
-	}
-	if err != nil {
-		return chiso.Alert{}, fmt.Errorf("alert %s: %w", fp, err)
-	}
-	return a, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+	return r.Alert()
 }
 
 func firstErr(errs ...error) error {
@@ -248,7 +202,7 @@ func (db *DB) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]ale
 			return e, err
 		}
 		e.Kind, e.From, e.To, e.Value = alerting.EventKind(kind), chiso.AlertState(from), chiso.AlertState(to), fromNull(value)
-		t, err := alertTimeOf(at)
+		t, err := store.AlertTimeOf(at)
 		e.At = t
 		return e, firstErr(err, json.Unmarshal([]byte(labels), &e.Labels))
 	})
@@ -275,7 +229,7 @@ func (db *DB) Acknowledgements(ctx context.Context, fingerprint string) ([]chiso
 		}
 		k.Kind = chiso.AckKind(kind)
 		var err error
-		k.At, err = alertTimeOf(at)
+		k.At, err = store.AlertTimeOf(at)
 		return k, err
 	})
 	if err != nil {
@@ -299,8 +253,8 @@ func (db *DB) NotificationLog(ctx context.Context) ([]alerting.LogEntry, error) 
 			return e, err
 		}
 		var terr, serr error
-		e.At, terr = alertTimeOf(at)
-		e.SentAt, serr = alertTimeOf(sent)
+		e.At, terr = store.AlertTimeOf(at)
+		e.SentAt, serr = store.AlertTimeOf(sent)
 		if err := firstErr(json.Unmarshal([]byte(firing), &e.Firing), json.Unmarshal([]byte(resolved), &e.Resolved), terr, serr); err != nil {
 			return e, fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
 		}
@@ -329,7 +283,7 @@ func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 		err := json.Unmarshal([]byte(matchers), &s.Matchers)
 		for i, dst := range []*time.Time{&s.StartsAt, &s.EndsAt, &s.CreatedAt, &s.UpdatedAt} {
 			var terr error
-			*dst, terr = alertTimeOf(ts[i])
+			*dst, terr = store.AlertTimeOf(ts[i])
 			err = firstErr(err, terr)
 		}
 		if err != nil {
@@ -405,9 +359,9 @@ func (db *DB) outbox(ctx context.Context, q string, args ...any) ([]alerting.Out
 		}
 		e.Payload, e.Reason, e.Status = []byte(payload), alerting.Reason(reason), alerting.OutboxStatus(status)
 		var errs [3]error
-		e.NextAttempt, errs[0] = alertTimeOf(next)
-		e.CreatedAt, errs[1] = alertTimeOf(created)
-		e.SentAt, errs[2] = alertTimeOf(sent)
+		e.NextAttempt, errs[0] = store.AlertTimeOf(next)
+		e.CreatedAt, errs[1] = store.AlertTimeOf(created)
+		e.SentAt, errs[2] = store.AlertTimeOf(sent)
 		if err := firstErr(errs[:]...); err != nil {
 			return e, fmt.Errorf("outbox entry %d: %w", e.ID, err)
 		}

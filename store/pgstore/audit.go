@@ -46,7 +46,7 @@ func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.Au
 			return e, err
 		}
 		var err error
-		if e.At, err = alertTimeOf(at); err != nil {
+		if e.At, err = store.AlertTimeOf(at); err != nil {
 			return e, fmt.Errorf("audit entry %d: %w", e.ID, err)
 		}
 		if e.Areas, err = store.ParseList(areas); err != nil {
