@@ -3,7 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/chiso-vn/chiso"
@@ -84,10 +85,10 @@ func count(m map[string]int, code string) map[string]int {
 // nil when nothing was rejected.
 func (r *Rejects) Err() error {
 	var p Problems
-	for _, code := range sortedKeys(r.unknownI) {
+	for _, code := range slices.Sorted(maps.Keys(r.unknownI)) {
 		p.Addf("unknown indicator %q (%d rows)", code, r.unknownI[code])
 	}
-	for _, code := range sortedKeys(r.unknownA) {
+	for _, code := range slices.Sorted(maps.Keys(r.unknownA)) {
 		p.Addf("unknown area %q (%d rows)", code, r.unknownA[code])
 	}
 	// The invalid figures are listed after the codes, whether or not the
@@ -101,13 +102,4 @@ func (r *Rejects) Err() error {
 		return err
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
