@@ -125,6 +125,67 @@ func (r *AlertRow) Alert() (chiso.Alert, error) {
 	return a, nil
 }
 
+// SilenceValues are the values of a silences row but its id: matchers,
+// starts_at, ends_at, created_by, comment, created_at, updated_at.
+func SilenceValues(s *alerting.Silence) []any {
+	return []any{AlertJSON(s.Matchers), AlertTime(s.StartsAt), AlertTime(s.EndsAt), s.CreatedBy, s.Comment,
+		AlertTime(s.CreatedAt), AlertTime(s.UpdatedAt)}
+}
+
+// SilenceRow is a silences row as both stores scan it.
+type SilenceRow struct {
+	s        alerting.Silence
+	matchers string
+	times    [4]*string // starts_at, ends_at, created_at, updated_at
+}
+
+// Dest returns where to scan id, matchers, starts_at, ends_at, created_by,
+// comment, created_at and updated_at.
+func (r *SilenceRow) Dest() []any {
+	return []any{&r.s.ID, &r.matchers, &r.times[0], &r.times[1], &r.s.CreatedBy, &r.s.Comment, &r.times[2], &r.times[3]}
+}
+
+// Silence decodes the row; the error names the silence.
+func (r *SilenceRow) Silence() (alerting.Silence, error) {
+	s := r.s
+	err := json.Unmarshal([]byte(r.matchers), &s.Matchers)
+	for i, dst := range []*time.Time{&s.StartsAt, &s.EndsAt, &s.CreatedAt, &s.UpdatedAt} {
+		var terr error
+		*dst, terr = AlertTimeOf(r.times[i])
+		err = firstErr(err, terr)
+	}
+	if err != nil {
+		return s, fmt.Errorf("silence %d: %w", s.ID, err)
+	}
+	return s, nil
+}
+
+// LogRow is a notification_log row as both stores scan it.
+type LogRow struct {
+	e                alerting.LogEntry
+	firing, resolved string
+	at, sent         *string
+}
+
+// Dest returns where to scan receiver, group_key, firing, resolved, at and
+// sent_at.
+func (r *LogRow) Dest() []any {
+	return []any{&r.e.Receiver, &r.e.GroupKey, &r.firing, &r.resolved, &r.at, &r.sent}
+}
+
+// Entry decodes the row; the error names the receiver and group.
+func (r *LogRow) Entry() (alerting.LogEntry, error) {
+	e := r.e
+	var terr, serr error
+	e.At, terr = AlertTimeOf(r.at)
+	e.SentAt, serr = AlertTimeOf(r.sent)
+	if err := firstErr(json.Unmarshal([]byte(r.firing), &e.Firing), json.Unmarshal([]byte(r.resolved), &e.Resolved),
+		terr, serr); err != nil {
+		return e, fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
+	}
+	return e, nil
+}
+
 // AlertTimeOf reads a time AlertTime stored; nil (NULL) is the zero time.
 func AlertTimeOf(s *string) (time.Time, error) {
 	if s == nil {

@@ -407,18 +407,13 @@ func (db *DB) NotificationLog(ctx context.Context) ([]alerting.LogEntry, error) 
 	defer rows.Close()
 	var out []alerting.LogEntry
 	for rows.Next() {
-		var e alerting.LogEntry
-		var firing, resolved string
-		var at, sent sql.NullString
-		if err := rows.Scan(&e.Receiver, &e.GroupKey, &firing, &resolved, &at, &sent); err != nil {
+		var r LogRow
+		if err := rows.Scan(r.Dest()...); err != nil {
 			return nil, fmt.Errorf("notification log: %w", err)
 		}
-		var terr, serr error
-		e.At, terr = alertTimeOf(at)
-		e.SentAt, serr = alertTimeOf(sent)
-		if err := firstErr(json.Unmarshal([]byte(firing), &e.Firing), json.Unmarshal([]byte(resolved), &e.Resolved),
-			terr, serr); err != nil {
-			return nil, fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
+		e, err := r.Entry()
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, e)
 	}
@@ -452,29 +447,17 @@ func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 
 // scanSilence reads one silences row.
 func scanSilence(rows *sql.Rows) (alerting.Silence, error) {
-	var s alerting.Silence
-	var matchers string
-	var ts [4]sql.NullString
-	if err := rows.Scan(&s.ID, &matchers, &ts[0], &ts[1], &s.CreatedBy, &s.Comment, &ts[2], &ts[3]); err != nil {
-		return s, err
+	var r SilenceRow
+	if err := rows.Scan(r.Dest()...); err != nil {
+		return alerting.Silence{}, err
 	}
-	err := json.Unmarshal([]byte(matchers), &s.Matchers)
-	for i, dst := range []*time.Time{&s.StartsAt, &s.EndsAt, &s.CreatedAt, &s.UpdatedAt} {
-		var terr error
-		*dst, terr = alertTimeOf(ts[i])
-		err = firstErr(err, terr)
-	}
-	if err != nil {
-		return s, fmt.Errorf("silence %d: %w", s.ID, err)
-	}
-	return s, nil
+	return r.Silence()
 }
 
 // SaveSilence inserts a silence whose ID is zero, setting its ID, or
 // updates the silence with its ID.
 func (db *DB) SaveSilence(ctx context.Context, s *alerting.Silence) error {
-	args := []any{AlertJSON(s.Matchers), AlertTime(s.StartsAt), AlertTime(s.EndsAt), s.CreatedBy, s.Comment,
-		AlertTime(s.CreatedAt), AlertTime(s.UpdatedAt)}
+	args := SilenceValues(s)
 	if s.ID == 0 {
 		res, err := db.write.ExecContext(ctx, `INSERT INTO silences(matchers, starts_at, ends_at, created_by,
 			comment, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...)

@@ -246,19 +246,11 @@ func (db *DB) NotificationLog(ctx context.Context) ([]alerting.LogEntry, error) 
 		return nil, fmt.Errorf("notification log: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (alerting.LogEntry, error) {
-		var e alerting.LogEntry
-		var firing, resolved string
-		var at, sent *string
-		if err := row.Scan(&e.Receiver, &e.GroupKey, &firing, &resolved, &at, &sent); err != nil {
-			return e, err
+		var r store.LogRow
+		if err := row.Scan(r.Dest()...); err != nil {
+			return alerting.LogEntry{}, err
 		}
-		var terr, serr error
-		e.At, terr = store.AlertTimeOf(at)
-		e.SentAt, serr = store.AlertTimeOf(sent)
-		if err := firstErr(json.Unmarshal([]byte(firing), &e.Firing), json.Unmarshal([]byte(resolved), &e.Resolved), terr, serr); err != nil {
-			return e, fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
-		}
-		return e, nil
+		return r.Entry()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notification log: %w", err)
@@ -274,22 +266,11 @@ func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 		return nil, fmt.Errorf("silences: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (alerting.Silence, error) {
-		var s alerting.Silence
-		var matchers string
-		var ts [4]*string
-		if err := row.Scan(&s.ID, &matchers, &ts[0], &ts[1], &s.CreatedBy, &s.Comment, &ts[2], &ts[3]); err != nil {
-			return s, err
+		var r store.SilenceRow
+		if err := row.Scan(r.Dest()...); err != nil {
+			return alerting.Silence{}, err
 		}
-		err := json.Unmarshal([]byte(matchers), &s.Matchers)
-		for i, dst := range []*time.Time{&s.StartsAt, &s.EndsAt, &s.CreatedAt, &s.UpdatedAt} {
-			var terr error
-			*dst, terr = store.AlertTimeOf(ts[i])
-			err = firstErr(err, terr)
-		}
-		if err != nil {
-			return s, fmt.Errorf("silence %d: %w", s.ID, err)
-		}
-		return s, nil
+		return r.Silence()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("silences: %w", err)
@@ -300,8 +281,7 @@ func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 // SaveSilence inserts a silence whose ID is zero, setting its ID, or
 // updates the one with its ID (alerting.ErrNotFound if none).
 func (db *DB) SaveSilence(ctx context.Context, s *alerting.Silence) error {
-	args := []any{store.AlertJSON(s.Matchers), store.AlertTime(s.StartsAt), store.AlertTime(s.EndsAt), s.CreatedBy, s.Comment,
-		store.AlertTime(s.CreatedAt), store.AlertTime(s.UpdatedAt)}
+	args := store.SilenceValues(s)
 	if s.ID == 0 {
 		if err := db.pool.QueryRow(ctx, `INSERT INTO silences(matchers, starts_at, ends_at, created_by, comment,
 			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, args...).Scan(&s.ID); err != nil {

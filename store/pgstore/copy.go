@@ -361,13 +361,12 @@ func copySilences(ctx context.Context, tx pgx.Tx, src Source) error {
 		return err
 	}
 	var batch pgx.Batch
-	for _, s := range silences {
+	for i := range silences {
 		batch.Queue(`INSERT INTO silences(id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET matchers = excluded.matchers,
 			starts_at = excluded.starts_at, ends_at = excluded.ends_at, created_by = excluded.created_by,
 			comment = excluded.comment, created_at = excluded.created_at, updated_at = excluded.updated_at`,
-			s.ID, store.AlertJSON(s.Matchers), store.AlertTime(s.StartsAt), store.AlertTime(s.EndsAt), s.CreatedBy, s.Comment,
-			store.AlertTime(s.CreatedAt), store.AlertTime(s.UpdatedAt))
+			append([]any{silences[i].ID}, store.SilenceValues(&silences[i])...)...)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("silence %d", silences[i].ID) }); err != nil {
 		return err
