@@ -18,28 +18,35 @@ import (
 // alertTimeLayout is fixed-width so that stored times compare as text.
 const alertTimeLayout = "2006-01-02T15:04:05.000000000Z"
 
-// alertTime writes t in UTC; the zero time is NULL.
-func alertTime(t time.Time) any {
+// AlertTime is the stored form of an alerting time, in both stores: text
+// in UTC, or nil (NULL) for the zero time.
+func AlertTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
 	return t.UTC().Format(alertTimeLayout)
 }
 
-// alertTimeOf reads what alertTime writes.
-func alertTimeOf(s sql.NullString) (time.Time, error) {
-	if !s.Valid {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(alertTimeLayout, s.String)
+// ParseAlertTime reads a time AlertTime stored.
+func ParseAlertTime(s string) (time.Time, error) {
+	t, err := time.Parse(alertTimeLayout, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("bad stored time %q: %w", s.String, err)
+		return time.Time{}, fmt.Errorf("bad stored time %q: %w", s, err)
 	}
 	return t, nil
 }
 
-// alertNum writes NaN and infinities as NULL.
-func alertNum(v float64) any {
+// alertTimeOf reads what AlertTime writes.
+func alertTimeOf(s sql.NullString) (time.Time, error) {
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	return ParseAlertTime(s.String)
+}
+
+// AlertNum is the stored form of an alert's value, in both stores: v, or
+// nil (NULL) for NaN and infinities.
+func AlertNum(v float64) any {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil
 	}
@@ -53,8 +60,8 @@ func alertNumOf(v sql.NullFloat64) float64 {
 	return v.Float64
 }
 
-// alertJSON marshals v, which cannot fail for the maps and slices stored.
-func alertJSON(v any) string {
+// AlertJSON marshals v, which cannot fail for the maps and slices stored.
+func AlertJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("store: marshal %T: %v", v, err))
@@ -113,7 +120,7 @@ func writeAlertChanges(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj lab
 		if c.Delete {
 			_, err = tx.ExecContext(ctx, `DELETE FROM alerts WHERE fingerprint = ?`, c.Alert.Fingerprint)
 		} else {
-			_, err = up.ExecContext(ctx, alertArgs(&c.Alert, lj)...)
+			_, err = up.ExecContext(ctx, AlertValues(&c.Alert, lj.of(c.Alert.Fingerprint, c.Alert.Labels), mapJSON(c.Alert.Annotations))...)
 		}
 		if err != nil {
 			return fmt.Errorf("alert %s: %w", c.Alert.Fingerprint, err)
@@ -141,21 +148,6 @@ func (lj labelsJSON) of(fp string, labels map[string]string) string {
 		json   string
 	}{labels, j}
 	return j
-}
-
-// alertArgs are the upsert's arguments for a.
-func alertArgs(a *chiso.Alert, lj labelsJSON) []any {
-	l := a.Labels
-	args := []any{a.Fingerprint, l[alerting.LabelAlertname], l[alerting.LabelGroup], l[alerting.LabelArea],
-		l[alerting.LabelIndicator], string(a.State), lj.of(a.Fingerprint, a.Labels), mapJSON(a.Annotations),
-		alertTime(a.ActiveAt), alertTime(a.FiredAt), alertTime(a.ResolvedAt), alertTime(a.LastEval),
-		alertTime(a.KeepFiringSince), alertNum(a.Value), alertNum(a.Expected), findingJSON(a.Finding)}
-	if k := a.Ack; k != nil {
-		args = append(args, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
-	} else {
-		args = append(args, nil, nil, nil, nil, nil)
-	}
-	return append(args, string(a.ResolvedBecause))
 }
 
 // mapJSON writes a map of strings as a JSON object with sorted keys, as
@@ -200,9 +192,9 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// findingJSON writes a finding in its own JSON form. MarshalJSON is called
+// FindingJSON writes a finding in its own JSON form. MarshalJSON is called
 // directly, not through json.Marshal, which would re-scan its output.
-func findingJSON(f chiso.Finding) string {
+func FindingJSON(f chiso.Finding) string {
 	b, err := f.MarshalJSON()
 	if err != nil {
 		panic(fmt.Sprintf("store: marshal finding: %v", err))
@@ -222,11 +214,9 @@ func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labe
 		return err
 	}
 	defer st.Close()
-	for _, e := range b.Events {
-		l := e.Labels
-		if _, err := st.ExecContext(ctx, e.Fingerprint, alertTime(e.At), string(e.Kind), string(e.From),
-			string(e.To), l[alerting.LabelAlertname], l[alerting.LabelArea], l[alerting.LabelIndicator],
-			lj.of(e.Fingerprint, l), alertNum(e.Value), e.DataID, e.Note); err != nil {
+	for i := range b.Events {
+		e := &b.Events[i]
+		if _, err := st.ExecContext(ctx, EventValues(e, lj.of(e.Fingerprint, e.Labels))...); err != nil {
 			return fmt.Errorf("event of alert %s: %w", e.Fingerprint, err)
 		}
 	}
@@ -235,10 +225,9 @@ func writeAlertEvents(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labe
 
 // writeAcks appends the acknowledgements.
 func writeAcks(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
-	for _, k := range b.Acks {
+	for i, k := range b.Acks {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO acknowledgements(fingerprint, kind, by_whom, at,
-			comment, data_id) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.Fingerprint, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID); err != nil {
+			comment, data_id) VALUES (?, ?, ?, ?, ?, ?)`, AckValues(&b.Acks[i])...); err != nil {
 			return fmt.Errorf("acknowledgement of alert %s: %w", k.Fingerprint, err)
 		}
 	}
@@ -256,13 +245,8 @@ func writeOutbox(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSO
 		return err
 	}
 	defer st.Close()
-	for _, e := range b.Queue {
-		status := e.Status
-		if status == "" {
-			status = alerting.StatusQueued
-		}
-		if _, err := st.ExecContext(ctx, e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload),
-			e.Attempts, alertTime(e.NextAttempt), string(status), e.LastError, alertTime(e.CreatedAt)); err != nil {
+	for i, e := range b.Queue {
+		if _, err := st.ExecContext(ctx, OutboxValues(&b.Queue[i])...); err != nil {
 			return fmt.Errorf("queue notification for %s/%s: %w", e.Receiver, e.Integration, err)
 		}
 	}
@@ -271,32 +255,20 @@ func writeOutbox(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSO
 
 // writeNotificationLog upserts the log entries.
 func writeNotificationLog(ctx context.Context, tx *sql.Tx, b alerting.Batch, lj labelsJSON) error {
-	for _, e := range b.Log {
+	for i, e := range b.Log {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO notification_log(receiver, group_key, firing, resolved,
 			at, sent_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(receiver, group_key) DO UPDATE SET
 			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at,
-			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`,
-			e.Receiver, e.GroupKey, alertJSON(orNone(e.Firing)), alertJSON(orNone(e.Resolved)),
-			alertTime(e.At), alertTime(e.SentAt)); err != nil {
+			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`, LogValues(&b.Log[i])...); err != nil {
 			return fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
 		}
 	}
 	return nil
 }
 
-func orNone(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-const alertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,
-	keep_firing_since, value, expected, finding, ack_kind, ack_by, ack_at, ack_comment, ack_data_id, resolved_because`
-
 // LoadAlerts returns every stored alert, by fingerprint.
 func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts ORDER BY fingerprint`)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+AlertColumns+` FROM alerts ORDER BY fingerprint`)
 	if err != nil {
 		return nil, fmt.Errorf("load alerts: %w", err)
 	}
@@ -315,48 +287,13 @@ func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
 	return out, nil
 }
 
-// alertRow holds an alerts row as scanned.
-type alertRow struct {
-	fp, state, labels, annotations, finding                  string
-	activeAt, firedAt, resolvedAt, lastEval, keepFiringSince sql.NullString
-	value, expected                                          sql.NullFloat64
-	ackKind, ackBy, ackAt, ackComment                        sql.NullString
-	ackDataID                                                sql.NullInt64
-	resolvedBecause                                          string
-}
-
 // scanAlert reads one alerts row.
 func scanAlert(rows *sql.Rows) (chiso.Alert, error) {
-	var r alertRow
-	if err := rows.Scan(&r.fp, &r.state, &r.labels, &r.annotations, &r.activeAt, &r.firedAt, &r.resolvedAt,
-		&r.lastEval, &r.keepFiringSince, &r.value, &r.expected, &r.finding, &r.ackKind, &r.ackBy, &r.ackAt,
-		&r.ackComment, &r.ackDataID, &r.resolvedBecause); err != nil {
+	var r AlertRow
+	if err := rows.Scan(r.Dest()...); err != nil {
 		return chiso.Alert{}, err
 	}
-	a := chiso.Alert{Fingerprint: r.fp, State: chiso.AlertState(r.state), ResolvedBecause: chiso.ResolveReason(r.resolvedBecause),
-		Value: alertNumOf(r.value), Expected: alertNumOf(r.expected)}
-	err := firstErr(json.Unmarshal([]byte(r.labels), &a.Labels),
-		json.Unmarshal([]byte(r.annotations), &a.Annotations),
-		json.Unmarshal([]byte(r.finding), &a.Finding))
-	for _, t := range []struct {
-		dst *time.Time
-		src sql.NullString
-	}{{&a.ActiveAt, r.activeAt}, {&a.FiredAt, r.firedAt}, {&a.ResolvedAt, r.resolvedAt},
-		{&a.LastEval, r.lastEval}, {&a.KeepFiringSince, r.keepFiringSince}} {
-		var terr error
-		*t.dst, terr = alertTimeOf(t.src)
-		err = firstErr(err, terr)
-	}
-	if r.ackKind.Valid {
-		at, terr := alertTimeOf(r.ackAt)
-		err = firstErr(err, terr)
-		a.Ack = &chiso.Acknowledgement{Fingerprint: r.fp, Kind: chiso.AckKind(r.ackKind.String), By: r.ackBy.String,
-			At: at, Comment: r.ackComment.String, DataID: r.ackDataID.Int64}
-	}
-	if err != nil {
-		return chiso.Alert{}, fmt.Errorf("alert %s: %w", r.fp, err)
-	}
-	return a, nil
+	return r.Alert()
 }
 
 func firstErr(errs ...error) error {
@@ -370,13 +307,13 @@ func firstErr(errs ...error) error {
 
 // AlertHistory returns the alert events the filter selects, newest first.
 func (db *DB) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error) {
-	where, args := historyWhere(f)
+	w := HistoryWhere(f)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 1000
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT id, fingerprint, at, kind, from_state, to_state, labels,
-		value, data_id, note FROM alert_transitions`+where+` ORDER BY at DESC, id DESC LIMIT ?`, append(args, limit)...)
+		value, data_id, note FROM alert_transitions`+w.SQL(false)+` ORDER BY at DESC, id DESC LIMIT ?`, append(w.Args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("alert history: %w", err)
 	}
@@ -395,35 +332,27 @@ func (db *DB) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]ale
 	return out, nil
 }
 
-// historyWhere builds the WHERE clause of a history filter.
-func historyWhere(f alerting.HistoryFilter) (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		conds = append(conds, cond)
-		args = append(args, v)
-	}
+// HistoryWhere returns the conditions of a history filter, for both
+// stores.
+func HistoryWhere(f alerting.HistoryFilter) *Where {
+	var w Where
 	for _, eq := range []struct{ col, v string }{{"fingerprint", f.Fingerprint}, {"alertname", f.Alertname},
 		{"area", f.Area}, {"indicator", f.Indicator}, {"kind", string(f.Kind)}} {
 		if eq.v != "" {
-			add(eq.col+" = ?", eq.v)
+			w.Add(eq.col+" = ?", eq.v)
 		}
 	}
 	if !f.Since.IsZero() {
-		add("at >= ?", alertTime(f.Since))
+		w.Add("at >= ?", AlertTime(f.Since))
 	}
 	if !f.Until.IsZero() {
-		add("at < ?", alertTime(f.Until))
+		w.Add("at < ?", AlertTime(f.Until))
 	}
 	if f.After.ID != 0 {
-		conds = append(conds, "(at < ? OR at = ? AND id < ?)")
-		at := alertTime(f.After.At)
-		args = append(args, at, at, f.After.ID)
+		at := AlertTime(f.After.At)
+		w.Add("(at < ? OR at = ? AND id < ?)", at, at, f.After.ID)
 	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return &w
 }
 
 // scanEvent reads one alert_transitions row.
@@ -478,18 +407,13 @@ func (db *DB) NotificationLog(ctx context.Context) ([]alerting.LogEntry, error) 
 	defer rows.Close()
 	var out []alerting.LogEntry
 	for rows.Next() {
-		var e alerting.LogEntry
-		var firing, resolved string
-		var at, sent sql.NullString
-		if err := rows.Scan(&e.Receiver, &e.GroupKey, &firing, &resolved, &at, &sent); err != nil {
+		var r LogRow
+		if err := rows.Scan(r.Dest()...); err != nil {
 			return nil, fmt.Errorf("notification log: %w", err)
 		}
-		var terr, serr error
-		e.At, terr = alertTimeOf(at)
-		e.SentAt, serr = alertTimeOf(sent)
-		if err := firstErr(json.Unmarshal([]byte(firing), &e.Firing), json.Unmarshal([]byte(resolved), &e.Resolved),
-			terr, serr); err != nil {
-			return nil, fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
+		e, err := r.Entry()
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, e)
 	}
@@ -523,29 +447,17 @@ func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 
 // scanSilence reads one silences row.
 func scanSilence(rows *sql.Rows) (alerting.Silence, error) {
-	var s alerting.Silence
-	var matchers string
-	var ts [4]sql.NullString
-	if err := rows.Scan(&s.ID, &matchers, &ts[0], &ts[1], &s.CreatedBy, &s.Comment, &ts[2], &ts[3]); err != nil {
-		return s, err
+	var r SilenceRow
+	if err := rows.Scan(r.Dest()...); err != nil {
+		return alerting.Silence{}, err
 	}
-	err := json.Unmarshal([]byte(matchers), &s.Matchers)
-	for i, dst := range []*time.Time{&s.StartsAt, &s.EndsAt, &s.CreatedAt, &s.UpdatedAt} {
-		var terr error
-		*dst, terr = alertTimeOf(ts[i])
-		err = firstErr(err, terr)
-	}
-	if err != nil {
-		return s, fmt.Errorf("silence %d: %w", s.ID, err)
-	}
-	return s, nil
+	return r.Silence()
 }
 
 // SaveSilence inserts a silence whose ID is zero, setting its ID, or
 // updates the silence with its ID.
 func (db *DB) SaveSilence(ctx context.Context, s *alerting.Silence) error {
-	args := []any{alertJSON(s.Matchers), alertTime(s.StartsAt), alertTime(s.EndsAt), s.CreatedBy, s.Comment,
-		alertTime(s.CreatedAt), alertTime(s.UpdatedAt)}
+	args := SilenceValues(s)
 	if s.ID == 0 {
 		res, err := db.write.ExecContext(ctx, `INSERT INTO silences(matchers, starts_at, ends_at, created_by,
 			comment, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...)
@@ -573,7 +485,7 @@ const outboxColumns = `id, receiver, integration, group_key, reason, payload, at
 // now, oldest attempt first, leaving out the ids in skip.
 func (db *DB) DueNotifications(ctx context.Context, now time.Time, limit int, skip []int64) ([]alerting.OutboxEntry, error) {
 	q := `SELECT ` + outboxColumns + ` FROM notifications WHERE status IN ('queued', 'failed') AND next_attempt <= ?`
-	args := []any{alertTime(now)}
+	args := []any{AlertTime(now)}
 	if len(skip) > 0 {
 		q += ` AND id NOT IN (?` + strings.Repeat(", ?", len(skip)-1) + `)`
 		for _, id := range skip {
@@ -657,7 +569,7 @@ func (db *DB) StartNotificationAttempt(ctx context.Context, id int64) (bool, err
 // counted by StartNotificationAttempt.
 func (db *DB) MarkNotificationSent(ctx context.Context, id int64, at time.Time) (bool, error) {
 	res, err := db.write.ExecContext(ctx, `UPDATE notifications SET status = 'sent', sent_at = ?, last_error = ''
-		WHERE id = ? AND status IN ('queued', 'failed')`, alertTime(at), id)
+		WHERE id = ? AND status IN ('queued', 'failed')`, AlertTime(at), id)
 	if err != nil {
 		return false, fmt.Errorf("mark notification %d sent: %w", id, err)
 	}
@@ -665,7 +577,7 @@ func (db *DB) MarkNotificationSent(ctx context.Context, id int64, at time.Time) 
 		return false, nil
 	}
 	if _, err := db.write.ExecContext(ctx, `UPDATE notification_log SET sent_at = ? WHERE (receiver, group_key) =
-		(SELECT receiver, group_key FROM notifications WHERE id = ?)`, alertTime(at), id); err != nil {
+		(SELECT receiver, group_key FROM notifications WHERE id = ?)`, AlertTime(at), id); err != nil {
 		return true, fmt.Errorf("stamp the log of notification %d: %w", id, err)
 	}
 	return true, nil
@@ -680,7 +592,7 @@ func (db *DB) MarkNotificationFailed(ctx context.Context, id int64, attempts int
 	}
 	if _, err := db.write.ExecContext(ctx, `UPDATE notifications SET status = ?, attempts = ?, next_attempt = ?,
 		last_error = ? WHERE id = ? AND status IN ('queued', 'failed')`,
-		string(status), attempts, alertTime(next), msg, id); err != nil {
+		string(status), attempts, AlertTime(next), msg, id); err != nil {
 		return fmt.Errorf("mark notification %d failed: %w", id, err)
 	}
 	return nil
@@ -700,7 +612,7 @@ func (db *DB) OutboxLength(ctx context.Context) (int, error) {
 // before, and reports how many it deleted.
 func (db *DB) PurgeNotifications(ctx context.Context, before time.Time) (int64, error) {
 	res, err := db.write.ExecContext(ctx, `DELETE FROM notifications WHERE status IN ('sent', 'dead')
-		AND created_at < ?`, alertTime(before))
+		AND created_at < ?`, AlertTime(before))
 	if err != nil {
 		return 0, fmt.Errorf("purge notifications: %w", err)
 	}

@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/chiso-vn/chiso"
@@ -18,12 +16,8 @@ func (db *DB) AddAudit(ctx context.Context, e chiso.AuditEntry) (int64, error) {
 	if e.At.IsZero() {
 		return 0, fmt.Errorf("add audit entry: no time")
 	}
-	areas := "[]"
-	if len(e.Areas) > 0 {
-		areas = alertJSON(e.Areas)
-	}
 	res, err := db.write.ExecContext(ctx, `INSERT INTO audit(at, token, remote, action, target, areas, outcome, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, alertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, AuditValues(&e)...)
 	if err != nil {
 		return 0, fmt.Errorf("add audit entry: %w", err)
 	}
@@ -33,35 +27,12 @@ func (db *DB) AddAudit(ctx context.Context, e chiso.AuditEntry) (int64, error) {
 // AuditEntries returns the entries the filter selects, newest (highest id)
 // first, at most f.Limit of them (all when it is zero or less).
 func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.AuditEntry, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		where = append(where, cond)
-		args = append(args, arg)
-	}
-	if !f.Since.IsZero() {
-		add("at >= ?", alertTime(f.Since))
-	}
-	if !f.Until.IsZero() {
-		add("at < ?", alertTime(f.Until))
-	}
-	for col, v := range map[string]string{"token": f.Token, "action": f.Action, "outcome": f.Outcome} {
-		if v != "" {
-			add(col+" = ?", v)
-		}
-	}
-	if f.Before > 0 {
-		add("id < ?", f.Before)
-	}
-	q := `SELECT id, at, token, remote, action, target, areas, outcome, detail FROM audit`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY id DESC"
+	w := AuditWhere(f)
+	q := `SELECT id, at, token, remote, action, target, areas, outcome, detail FROM audit` + w.SQL(false) + " ORDER BY id DESC"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.read.QueryContext(ctx, q, w.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
@@ -77,6 +48,32 @@ func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.Au
 	return out, rows.Err()
 }
 
+// AuditValues are the values of an audit row but its id, for both stores:
+// at, token, remote, action, target, areas, outcome, detail.
+func AuditValues(e *chiso.AuditEntry) []any {
+	return []any{AlertTime(e.At), e.Token, e.Remote, e.Action, e.Target, formatList(e.Areas), e.Outcome, e.Detail}
+}
+
+// AuditWhere returns the conditions of an audit filter, for both stores.
+func AuditWhere(f chiso.AuditFilter) *Where {
+	var w Where
+	if !f.Since.IsZero() {
+		w.Add("at >= ?", AlertTime(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.Add("at < ?", AlertTime(f.Until))
+	}
+	for _, eq := range []struct{ col, v string }{{"token", f.Token}, {"action", f.Action}, {"outcome", f.Outcome}} {
+		if eq.v != "" {
+			w.Add(eq.col+" = ?", eq.v)
+		}
+	}
+	if f.Before > 0 {
+		w.Add("id < ?", f.Before)
+	}
+	return &w
+}
+
 func scanAudit(rows *sql.Rows) (chiso.AuditEntry, error) {
 	var e chiso.AuditEntry
 	var at sql.NullString
@@ -88,18 +85,15 @@ func scanAudit(rows *sql.Rows) (chiso.AuditEntry, error) {
 	if e.At, err = alertTimeOf(at); err != nil {
 		return e, fmt.Errorf("audit entry %d: %w", e.ID, err)
 	}
-	if err := json.Unmarshal([]byte(areas), &e.Areas); err != nil {
+	if e.Areas, err = ParseList(areas); err != nil {
 		return e, fmt.Errorf("audit entry %d areas: %w", e.ID, err)
-	}
-	if len(e.Areas) == 0 {
-		e.Areas = nil
 	}
 	return e, nil
 }
 
 // PruneAudit deletes the entries older than before and reports how many.
 func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
-	res, err := db.write.ExecContext(ctx, `DELETE FROM audit WHERE at < ?`, alertTime(before))
+	res, err := db.write.ExecContext(ctx, `DELETE FROM audit WHERE at < ?`, AlertTime(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune audit log: %w", err)
 	}

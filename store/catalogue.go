@@ -47,7 +47,7 @@ func readIndicators(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error
 			return err
 		}
 		ind.Min, ind.Max = fromNullFloat(lo), fromNullFloat(hi)
-		if ind.Aliases, err = parseAliases(aliases); err != nil {
+		if ind.Aliases, err = ParseList(aliases); err != nil {
 			return fmt.Errorf("indicator %s aliases: %w", ind.Code, err)
 		}
 		cat.Indicators = append(cat.Indicators, ind)
@@ -69,7 +69,7 @@ func readAreas(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue) error {
 		if err := rows.Scan(&a.Code, &a.Name, &a.Level, &a.Parent, &a.GSOCode, &from, &to, &aliases); err != nil {
 			return err
 		}
-		if a.Aliases, err = parseAliases(aliases); err != nil {
+		if a.Aliases, err = ParseList(aliases); err != nil {
 			return fmt.Errorf("area %s aliases: %w", a.Code, err)
 		}
 		if a.ValidFrom, err = parseDate(from); err != nil {
@@ -188,19 +188,19 @@ func overlappingBounds(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer rows.Close()
-	var p problems
+	var p Problems
 	for rows.Next() {
 		var ind, from, to, next string
 		if err := rows.Scan(&ind, &from, &to, &next); err != nil {
 			return err
 		}
-		p.addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
+		p.Addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
 			ind, cmp.Or(from, "always"), cmp.Or(to, "now"), next)
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return p.err()
+	return p.Err()
 }
 
 // ImportCatalogue upserts every entry of cat by its code (lineage by from
@@ -209,7 +209,7 @@ func overlappingBounds(ctx context.Context, tx *sql.Tx) error {
 // kept: the store never deletes an indicator or an area. Every entry is
 // validated first and all problems are reported at once.
 func (db *DB) ImportCatalogue(ctx context.Context, cat *chiso.Catalogue) (changed int, err error) {
-	if err := validateCatalogue(cat); err != nil {
+	if err := ValidateCatalogue(cat); err != nil {
 		return 0, fmt.Errorf("import catalogue: %w", err)
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
@@ -285,40 +285,61 @@ const (
 			OR published IS NOT excluded.published OR url IS NOT excluded.url OR described IS NOT 1`
 )
 
+// upserts holds the upsert of each table CatalogueRows names.
+var upserts = map[string]string{
+	"indicators": upsertIndicator, "areas": upsertArea, "lineage": upsertLineage,
+	"targets": upsertTarget, "bounds": upsertBounds, "sources": upsertSource,
+}
+
 // upsertCatalogue writes every entry and counts the rows that changed.
 func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, version int64) (int, error) {
 	changed := 0
-	exec := func(what, query string, args ...any) error {
-		res, err := tx.ExecContext(ctx, query, args...)
+	err := CatalogueRows(cat, version, func(table, what string, args []any) error {
+		res, err := tx.ExecContext(ctx, upserts[table], args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		n, _ := res.RowsAffected()
 		changed += int(n)
 		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
+	return changed, nil
+}
+
+// CatalogueRows calls row for each entry of cat, in the order both stores
+// write them: indicators, areas, lineage, targets, bounds, then sources.
+// table names the table the entry goes to, what names the entry for an
+// error, and args are the values of the table's upsert in column order,
+// version last (but for sources, which have none). An unbounded minimum or
+// maximum (NaN) and a missing date are a nil any, which database/sql and
+// pgx both store as NULL. CatalogueRows stops at the first error row
+// returns, and returns it.
+func CatalogueRows(cat *chiso.Catalogue, version int64, row func(table, what string, args []any) error) error {
 	for _, i := range cat.Indicators {
-		if err := exec("indicator "+i.Code, upsertIndicator, i.Code, i.NameVI, i.NameEN, i.Unit, string(i.Kind), i.Additive,
-			toNullFloat(i.Min), toNullFloat(i.Max), i.Method, i.Concept, i.Description, formatAliases(i.Aliases), i.Integral, version); err != nil {
-			return 0, err
+		if err := row("indicators", "indicator "+i.Code, []any{i.Code, i.NameVI, i.NameEN, i.Unit, string(i.Kind), i.Additive,
+			nullFloat(i.Min), nullFloat(i.Max), i.Method, i.Concept, i.Description, formatList(i.Aliases), i.Integral, version}); err != nil {
+			return err
 		}
 	}
 	for _, a := range cat.Areas {
-		if err := exec("area "+a.Code, upsertArea, a.Code, a.Name, string(a.Level), a.Parent, a.GSOCode,
-			formatDate(a.ValidFrom), formatDate(a.ValidTo), formatAliases(a.Aliases), version); err != nil {
-			return 0, err
+		if err := row("areas", "area "+a.Code, []any{a.Code, a.Name, string(a.Level), a.Parent, a.GSOCode,
+			nullDate(a.ValidFrom), nullDate(a.ValidTo), formatList(a.Aliases), version}); err != nil {
+			return err
 		}
 	}
 	for _, l := range cat.Lineage {
-		if err := exec("lineage "+l.From+"→"+l.To, upsertLineage, l.From, l.To, formatDate(l.Effective), string(l.Kind), version); err != nil {
-			return 0, err
+		if err := row("lineage", "lineage "+l.From+"→"+l.To, []any{l.From, l.To, nullDate(l.Effective), string(l.Kind), version}); err != nil {
+			return err
 		}
 	}
 	for _, t := range cat.Targets {
-		if err := exec("target "+t.Indicator+" "+t.Area+" "+t.Period.String(), upsertTarget,
+		if err := row("targets", "target "+t.Indicator+" "+t.Area+" "+t.Period.String(), []any{
 			t.Indicator, t.Area, t.Period.Key(), string(t.Op), t.Value, t.Source, t.DescriptionVI, t.DescriptionEN,
-			formatDate(t.ValidFrom), formatDate(t.ValidTo), version); err != nil {
-			return 0, err
+			nullDate(t.ValidFrom), nullDate(t.ValidTo), version}); err != nil {
+			return err
 		}
 	}
 	for _, b := range cat.Bounds {
@@ -326,51 +347,63 @@ func upsertCatalogue(ctx context.Context, tx *sql.Tx, cat *chiso.Catalogue, vers
 		if !b.ValidFrom.IsZero() {
 			from = b.ValidFrom.Format(time.DateOnly)
 		}
-		if err := exec("bounds of "+b.Indicator+" from "+from, upsertBounds, b.Indicator, from, formatDate(b.ValidTo),
-			toNullFloat(b.Min), toNullFloat(b.Max), version); err != nil {
-			return 0, err
+		if err := row("bounds", "bounds of "+b.Indicator+" from "+from, []any{b.Indicator, from, nullDate(b.ValidTo),
+			nullFloat(b.Min), nullFloat(b.Max), version}); err != nil {
+			return err
 		}
 	}
 	for _, src := range cat.Sources {
-		if err := exec("source "+src.ID, upsertSource, src.ID, src.Title, src.Publisher, formatDate(src.Published), src.URL); err != nil {
-			return 0, err
+		if err := row("sources", "source "+src.ID, []any{src.ID, src.Title, src.Publisher, nullDate(src.Published), src.URL}); err != nil {
+			return err
 		}
 	}
-	return changed, nil
+	return nil
 }
 
-// validateCatalogue reports every invalid entry and every target or lineage
-// entry that names an unknown indicator or area, all at once.
-func validateCatalogue(cat *chiso.Catalogue) error {
-	var p problems
+// nullFloat is f, or nil (NULL) for NaN: no bound.
+func nullFloat(f float64) any {
+	if math.IsNaN(f) {
+		return nil
+	}
+	return f
+}
+
+// nullDate is t as YYYY-MM-DD, or nil (NULL) for the zero time.
+func nullDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(time.DateOnly)
+}
+
+// ValidateCatalogue reports every invalid entry of cat, all at once, for
+// both stores to refuse before they write anything.
+func ValidateCatalogue(cat *chiso.Catalogue) error {
+	var p Problems
 	for i, ind := range cat.Indicators {
 		if err := ind.Validate(); err != nil {
-			p.addf("indicators[%d]: %v", i, err)
+			p.Addf("indicators[%d]: %v", i, err)
 		}
 	}
 	for i, a := range cat.Areas {
 		if err := a.Validate(); err != nil {
-			p.addf("areas[%d]: %v", i, err)
+			p.Addf("areas[%d]: %v", i, err)
 		}
 	}
 	for i, b := range cat.Bounds {
 		if err := b.Validate(); err != nil {
-			p.addf("bounds[%d]: %v", i, err)
+			p.Addf("bounds[%d]: %v", i, err)
 		}
 	}
 	for i, t := range cat.Targets {
 		if !t.Period.Valid() {
-			p.addf("targets[%d] %s %s: invalid period", i, t.Indicator, t.Area)
+			p.Addf("targets[%d] %s %s: invalid period", i, t.Indicator, t.Area)
 		}
 		if _, err := chiso.ParseOp(string(t.Op)); err != nil {
-			p.addf("targets[%d] %s %s: %v", i, t.Indicator, t.Area, err)
+			p.Addf("targets[%d] %s %s: %v", i, t.Indicator, t.Area, err)
 		}
 	}
-	return p.err()
-}
-
-func toNullFloat(f float64) sql.NullFloat64 {
-	return sql.NullFloat64{Float64: f, Valid: !math.IsNaN(f)}
+	return p.Err()
 }
 
 func fromNullFloat(f sql.NullFloat64) float64 {
@@ -380,24 +413,18 @@ func fromNullFloat(f sql.NullFloat64) float64 {
 	return f.Float64
 }
 
-func formatDate(t time.Time) sql.NullString {
-	if t.IsZero() {
-		return sql.NullString{}
-	}
-	return sql.NullString{String: t.Format(time.DateOnly), Valid: true}
-}
-
-// formatAliases stores aliases as a JSON array, [] for none.
-func formatAliases(aliases []string) string {
-	if len(aliases) == 0 {
+// formatList stores a list of codes or names (an indicator's aliases, an
+// audit entry's areas) as a JSON array, [] for none.
+func formatList(list []string) string {
+	if len(list) == 0 {
 		return "[]"
 	}
-	b, _ := json.Marshal(aliases) // a []string always marshals
+	b, _ := json.Marshal(list) // a []string always marshals
 	return string(b)
 }
 
-// parseAliases reads what formatAliases stored: nil for none.
-func parseAliases(s string) ([]string, error) {
+// ParseList reads a list formatList stored, in either store: nil for none.
+func ParseList(s string) ([]string, error) {
 	var out []string
 	if err := json.Unmarshal([]byte(s), &out); err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ func openAtVersion(t *testing.T, path string, version int) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := migrations()
+	ms, err := Migrations(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,10 +119,6 @@ func ended(ctx context.Context, err error) error {
 	return err
 }
 
-// errUnknownCodes marks an import that named indicators or areas missing
-// from the catalogue.
-var errUnknownCodes = errors.New("not in the catalogue")
-
 // cell is the current revision of one (series, period): what
 // series_figures keeps of it.
 type cell struct {
@@ -199,18 +195,16 @@ type importer struct {
 	lastSource        string
 	lastSrcID         int32
 
-	byInd    map[int64]*Counts
-	unknownI map[string]int
-	unknownA map[string]int
-	invalid  problems
-	emitted  int
+	byInd   map[int64]*Counts
+	rejects Rejects
+	emitted int
 }
 
 func newImporter(ctx context.Context, conn *sql.Conn, tx *sql.Tx, opts ImportOptions, cacheCells int) (*importer, error) {
 	im := &importer{
 		ctx: context.WithoutCancel(ctx), live: ctx, tx: tx, opts: opts, cacheCells: cacheCells, ingestedAt: opts.Now.UnixNano(),
 		sources: map[string]int64{}, series: map[[2]int64]int64{}, states: map[int64]*seriesState{},
-		byInd: map[int64]*Counts{}, unknownI: map[string]int{}, unknownA: map[string]int{},
+		byInd: map[int64]*Counts{},
 	}
 	var err error
 	if im.indicators, err = codeIDs(ctx, tx, `SELECT code, id FROM indicators`); err != nil {
@@ -286,7 +280,7 @@ func (im *importer) emit(o chiso.Observation) error {
 	}
 	if st := im.last; st != nil && o.Indicator == im.lastInd && o.Area == im.lastArea {
 		if !valid(o) {
-			im.reject(o, true, true)
+			im.rejects.Add(o, true, true)
 			return nil
 		}
 		return im.apply(st, o)
@@ -294,7 +288,7 @@ func (im *importer) emit(o chiso.Observation) error {
 	ind, okI := im.indicators[o.Indicator]
 	area, okA := im.areas[o.Area]
 	if !okI || !okA || !valid(o) {
-		im.reject(o, okI, okA)
+		im.rejects.Add(o, okI, okA)
 		return nil
 	}
 	st, err := im.state(ind, area)
@@ -308,20 +302,6 @@ func (im *importer) emit(o chiso.Observation) error {
 // valid reports whether an observation's period and value can be stored.
 func valid(o chiso.Observation) bool {
 	return o.Period.Valid() && !math.IsNaN(o.Value) && !math.IsInf(o.Value, 0)
-}
-
-// reject records why an observation cannot be stored.
-func (im *importer) reject(o chiso.Observation, okI, okA bool) {
-	switch {
-	case !okI:
-		im.unknownI[o.Indicator]++
-	case !okA:
-		im.unknownA[o.Area]++
-	case !o.Period.Valid():
-		im.invalid.addf("%s %s: invalid period %v", o.Indicator, o.Area, o.Period)
-	default:
-		im.invalid.addf("%s %s %s: value %v is not a finite number", o.Indicator, o.Area, o.Period, o.Value)
-	}
 }
 
 // apply compares o with the cell's current figure and queues what changes.

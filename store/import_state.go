@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 )
 
 // prepare readies the statements the importer runs once per series or source.
@@ -231,7 +230,7 @@ func insertID(ctx context.Context, st *sql.Stmt, args ...any) (int64, error) {
 // finish writes what is pending, reports unknown codes and invalid figures,
 // and records the import's counts.
 func (im *importer) finish() (ImportResult, error) {
-	if err := im.problems(); err != nil {
+	if err := im.rejects.Err(); err != nil {
 		return ImportResult{}, err
 	}
 	if err := im.saveStates(); err != nil {
@@ -255,33 +254,4 @@ func (im *importer) finish() (ImportResult, error) {
 		return ImportResult{}, fmt.Errorf("record import: %w", err)
 	}
 	return res, nil
-}
-
-// problems returns one error naming every unknown code and invalid figure.
-func (im *importer) problems() error {
-	var p problems
-	for _, code := range sortedKeys(im.unknownI) {
-		p.addf("unknown indicator %q (%d rows)", code, im.unknownI[code])
-	}
-	for _, code := range sortedKeys(im.unknownA) {
-		p.addf("unknown area %q (%d rows)", code, im.unknownA[code])
-	}
-	p.list = append(p.list, im.invalid.list...)
-	p.extra += im.invalid.extra
-	if err := p.err(); err != nil {
-		if len(im.unknownI)+len(im.unknownA) > 0 {
-			return fmt.Errorf("%w: %w", errUnknownCodes, err)
-		}
-		return err
-	}
-	return nil
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -79,7 +79,7 @@ func (s *snapshot) pageCells(f Filter, after Position, n int) ([]pageCell, error
 		start := len(out)
 		for i, key := range figs.periods {
 			p, _ := chiso.PeriodFromKey(key)
-			if inPeriods(p, f.From, f.To) && (series > after.Series || p.Compare(afterPeriod) > 0) {
+			if f.InPeriods(p) && (series > after.Series || p.Compare(afterPeriod) > 0) {
 				out = append(out, pageCell{series: series, period: p, id: figs.ids[i]})
 			}
 		}

@@ -41,7 +41,7 @@ func (db *DB) Current(ctx context.Context, f Filter) ([]chiso.Observation, error
 	if err != nil {
 		return nil, fmt.Errorf("current: %w", err)
 	}
-	sortObservations(out)
+	SortObservations(out)
 	return out, nil
 }
 
@@ -64,7 +64,7 @@ func (s *snapshot) currentIDs(f Filter) ([]int64, error) {
 			return nil, err
 		}
 		for i, key := range figs.periods {
-			if p, _ := chiso.PeriodFromKey(key); inPeriods(p, f.From, f.To) {
+			if p, _ := chiso.PeriodFromKey(key); f.InPeriods(p) {
 				ids = append(ids, figs.ids[i])
 			}
 		}
@@ -129,13 +129,15 @@ func jsonInts(ids []int64) string {
 	return string(append(b, ']'))
 }
 
-// inPeriods reports whether p lies within [from, to], zero bounds open.
-func inPeriods(p, from, to chiso.Period) bool {
-	return (from.IsZero() || p.Compare(from) >= 0) && (to.IsZero() || p.Compare(to) <= 0)
+// InPeriods reports whether p lies within [f.From, f.To], a zero bound
+// open: the filter's periods, which both stores apply in Go.
+func (f Filter) InPeriods(p chiso.Period) bool {
+	return (f.From.IsZero() || p.Compare(f.From) >= 0) && (f.To.IsZero() || p.Compare(f.To) <= 0)
 }
 
-// sortObservations orders by indicator, area, period, then revision.
-func sortObservations(obs []chiso.Observation) {
+// SortObservations orders by indicator, area, period, then revision: the
+// order both stores return observations in.
+func SortObservations(obs []chiso.Observation) {
 	sort.SliceStable(obs, func(i, j int) bool {
 		a, b := &obs[i], &obs[j]
 		switch {
@@ -174,7 +176,7 @@ func (db *DB) History(ctx context.Context, indicator, area string) ([]chiso.Obse
 	if err != nil {
 		return nil, fmt.Errorf("history %s %s: %w", indicator, area, err)
 	}
-	sortObservations(out)
+	SortObservations(out)
 	return out, nil
 }
 

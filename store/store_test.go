@@ -12,7 +12,7 @@ import (
 
 func TestOpenIsIdempotentAndRecordsMigrations(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "chiso.db")
-	ms, err := migrations()
+	ms, err := Migrations(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,8 +25,8 @@ func TestOpenIsIdempotentAndRecordsMigrations(t *testing.T) {
 		if err := db.read.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &top); err != nil {
 			t.Fatal(err)
 		}
-		if n != len(ms) || top != ms[len(ms)-1].version {
-			t.Errorf("schema_migrations has %d rows up to %d, want %d up to %d", n, top, len(ms), ms[len(ms)-1].version)
+		if n != len(ms) || top != ms[len(ms)-1].Version {
+			t.Errorf("schema_migrations has %d rows up to %d, want %d up to %d", n, top, len(ms), ms[len(ms)-1].Version)
 		}
 		if err := db.Close(); err != nil {
 			t.Fatal(err)

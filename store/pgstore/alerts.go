@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,48 +16,10 @@ import (
 	"github.com/chiso-vn/chiso/store"
 )
 
-// alertTimeLayout is the stored form of alerting times: UTC, fixed width,
-// nanoseconds, so that text order is time order, as in the SQLite store.
-const alertTimeLayout = "2006-01-02T15:04:05.000000000Z"
-
-// alertTime stores a time as text, the zero time as NULL.
-func alertTime(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format(alertTimeLayout)
-	return &s
-}
-
-func alertTimeOf(s *string) (time.Time, error) {
-	if s == nil {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(alertTimeLayout, *s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bad stored time %q: %w", *s, err)
-	}
-	return t, nil
-}
-
-// alertNum stores NaN and infinities (no value) as NULL.
-func alertNum(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
-}
-
-func alertJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("pgstore: marshal %T: %v", v, err))
-	}
-	return string(b)
-}
-
 // mapJSON encodes labels with sorted keys, so that equal maps store equal
-// text.
+// text. It is not the SQLite store's faster mapJSON: encoding/json turns
+// invalid UTF-8 into U+FFFD, which PostgreSQL's text needs, and escapes
+// <, > and &, so sharing one would change what either store holds.
 func mapJSON(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -141,60 +102,37 @@ func sendBatch(ctx context.Context, tx pgx.Tx, batch *pgx.Batch, what func(int) 
 	return res.Close()
 }
 
+// alertArgs are the upsert's arguments for a.
 func alertArgs(a *chiso.Alert) []any {
-	l := a.Labels
-	args := []any{a.Fingerprint, l[alerting.LabelAlertname], l[alerting.LabelGroup], l[alerting.LabelArea],
-		l[alerting.LabelIndicator], string(a.State), mapJSON(a.Labels), mapJSON(a.Annotations),
-		alertTime(a.ActiveAt), alertTime(a.FiredAt), alertTime(a.ResolvedAt), alertTime(a.LastEval),
-		alertTime(a.KeepFiringSince), alertNum(a.Value), alertNum(a.Expected), findingJSON(a.Finding)}
-	if k := a.Ack; k != nil {
-		args = append(args, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
-	} else {
-		args = append(args, nil, nil, nil, nil, nil)
-	}
-	return append(args, string(a.ResolvedBecause))
-}
-
-func findingJSON(f chiso.Finding) string {
-	b, err := f.MarshalJSON()
-	if err != nil {
-		panic(fmt.Sprintf("pgstore: marshal finding: %v", err))
-	}
-	return string(b)
+	return store.AlertValues(a, mapJSON(a.Labels), mapJSON(a.Annotations))
 }
 
 func writeAlertEvents(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
-	for _, e := range b.Events {
-		l := e.Labels
+	for i := range b.Events {
+		e := &b.Events[i]
 		batch.Queue(`INSERT INTO alert_transitions(fingerprint, at, kind, from_state, to_state, alertname, area,
 			indicator, labels, value, data_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			e.Fingerprint, alertTime(e.At), string(e.Kind), string(e.From), string(e.To), l[alerting.LabelAlertname],
-			l[alerting.LabelArea], l[alerting.LabelIndicator], mapJSON(l), alertNum(e.Value), e.DataID, e.Note)
+			store.EventValues(e, mapJSON(e.Labels))...)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "event of alert " + b.Events[i].Fingerprint })
 }
 
 func writeAcks(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
-	for _, k := range b.Acks {
+	for i := range b.Acks {
 		batch.Queue(`INSERT INTO acknowledgements(fingerprint, kind, by_whom, at, comment, data_id)
-			VALUES ($1, $2, $3, $4, $5, $6)`, k.Fingerprint, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
+			VALUES ($1, $2, $3, $4, $5, $6)`, store.AckValues(&b.Acks[i])...)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "acknowledgement of alert " + b.Acks[i].Fingerprint })
 }
 
 func writeOutbox(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
-	for _, e := range b.Queue {
-		status := e.Status
-		if status == "" {
-			status = alerting.StatusQueued
-		}
+	for i := range b.Queue {
 		batch.Queue(`INSERT INTO notifications(receiver, integration, group_key, reason, payload, attempts,
 			next_attempt, status, last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload), e.Attempts,
-			alertTime(e.NextAttempt), string(status), e.LastError, alertTime(e.CreatedAt))
+			store.OutboxValues(&b.Queue[i])...)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string {
 		return "queue notification for " + b.Queue[i].Receiver + "/" + b.Queue[i].Integration
@@ -203,29 +141,18 @@ func writeOutbox(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 
 func writeNotificationLog(ctx context.Context, tx pgx.Tx, b alerting.Batch) error {
 	var batch pgx.Batch
-	for _, e := range b.Log {
+	for i := range b.Log {
 		batch.Queue(`INSERT INTO notification_log(receiver, group_key, firing, resolved, at, sent_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receiver, group_key) DO UPDATE SET
 			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at,
-			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`,
-			e.Receiver, e.GroupKey, alertJSON(orNone(e.Firing)), alertJSON(orNone(e.Resolved)), alertTime(e.At), alertTime(e.SentAt))
+			sent_at = coalesce(excluded.sent_at, notification_log.sent_at)`, store.LogValues(&b.Log[i])...)
 	}
 	return sendBatch(ctx, tx, &batch, func(i int) string { return "notification log of " + b.Log[i].Receiver + " " + b.Log[i].GroupKey })
 }
 
-func orNone(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-const alertColumns = `fingerprint, state, labels, annotations, active_at, fired_at, resolved_at, last_eval,
-	keep_firing_since, value, expected, finding, ack_kind, ack_by, ack_at, ack_comment, ack_data_id, resolved_because`
-
 // LoadAlerts returns every stored alert, by fingerprint.
 func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+alertColumns+` FROM alerts ORDER BY fingerprint`)
+	rows, err := db.pool.Query(ctx, `SELECT `+store.AlertColumns+` FROM alerts ORDER BY fingerprint`)
 	if err != nil {
 		return nil, fmt.Errorf("load alerts: %w", err)
 	}
@@ -237,46 +164,11 @@ func (db *DB) LoadAlerts(ctx context.Context) ([]chiso.Alert, error) {
 }
 
 func scanAlert(row pgx.CollectableRow) (chiso.Alert, error) {
-	var (
-		fp, state, labels, annotations, finding, because string
-		times                                            [5]*string
-		value, expected                                  *float64
-		ackKind, ackBy, ackAt, ackComment                *string
-		ackData                                          *int64
-	)
-	if err := row.Scan(&fp, &state, &labels, &annotations, &times[0], &times[1], &times[2], &times[3], &times[4],
-		&value, &expected, &finding, &ackKind, &ackBy, &ackAt, &ackComment, &ackData, &because); err != nil {
+	var r store.AlertRow
+	if err := row.Scan(r.Dest()...); err != nil {
 		return chiso.Alert{}, err
 	}
-	a := chiso.Alert{Fingerprint: fp, State: chiso.AlertState(state), ResolvedBecause: chiso.ResolveReason(because),
-		Value: fromNull(value), Expected: fromNull(expected)}
-	err := firstErr(json.Unmarshal([]byte(labels), &a.Labels), json.Unmarshal([]byte(annotations), &a.Annotations),
-		json.Unmarshal([]byte(finding), &a.Finding))
-	for i, dst := range []*time.Time{&a.ActiveAt, &a.FiredAt, &a.ResolvedAt, &a.LastEval, &a.KeepFiringSince} {
-		var terr error
-		*dst, terr = alertTimeOf(times[i])
-		err = firstErr(err, terr)
-	}
-	if ackKind != nil {
-		at, terr := alertTimeOf(ackAt)
-		err = firstErr(err, terr)
-		a.Ack = &chiso.Acknowledgement{Fingerprint: fp, Kind: chiso.AckKind(*ackKind), By: deref(ackBy), At: at,
-			Comment: deref(ackComment)}
-		if ackData != nil {
-			a.Ack.DataID = *ackData
-		}
-	}
-	if err != nil {
-		return chiso.Alert{}, fmt.Errorf("alert %s: %w", fp, err)
-	}
-	return a, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+	return r.Alert()
 }
 
 func firstErr(errs ...error) error {
@@ -290,42 +182,14 @@ func firstErr(errs ...error) error {
 
 // AlertHistory returns the events the filter selects, newest first.
 func (db *DB) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]alerting.Event, error) {
-	var conds []string
-	var args []any
-	add := func(cond string, v ...any) {
-		for _, x := range v {
-			args = append(args, x)
-			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
-		}
-		conds = append(conds, cond)
-	}
-	for _, eq := range []struct{ col, v string }{{"fingerprint", f.Fingerprint}, {"alertname", f.Alertname},
-		{"area", f.Area}, {"indicator", f.Indicator}, {"kind", string(f.Kind)}} {
-		if eq.v != "" {
-			add(eq.col+" = ?", eq.v)
-		}
-	}
-	if !f.Since.IsZero() {
-		add("at >= ?", alertTime(f.Since))
-	}
-	if !f.Until.IsZero() {
-		add("at < ?", alertTime(f.Until))
-	}
-	if f.After.ID != 0 {
-		at := alertTime(f.After.At)
-		add("(at < ? OR at = ? AND id < ?)", at, at, f.After.ID)
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	w := store.HistoryWhere(f)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 1000
 	}
-	args = append(args, limit)
+	args := append(w.Args, limit)
 	rows, err := db.pool.Query(ctx, `SELECT id, fingerprint, at, kind, from_state, to_state, labels, value, data_id, note
-		FROM alert_transitions`+where+` ORDER BY at COLLATE "C" DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+		FROM alert_transitions`+w.SQL(true)+` ORDER BY at COLLATE "C" DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("alert history: %w", err)
 	}
@@ -338,7 +202,7 @@ func (db *DB) AlertHistory(ctx context.Context, f alerting.HistoryFilter) ([]ale
 			return e, err
 		}
 		e.Kind, e.From, e.To, e.Value = alerting.EventKind(kind), chiso.AlertState(from), chiso.AlertState(to), fromNull(value)
-		t, err := alertTimeOf(at)
+		t, err := store.AlertTimeOf(at)
 		e.At = t
 		return e, firstErr(err, json.Unmarshal([]byte(labels), &e.Labels))
 	})
@@ -365,7 +229,7 @@ func (db *DB) Acknowledgements(ctx context.Context, fingerprint string) ([]chiso
 		}
 		k.Kind = chiso.AckKind(kind)
 		var err error
-		k.At, err = alertTimeOf(at)
+		k.At, err = store.AlertTimeOf(at)
 		return k, err
 	})
 	if err != nil {
@@ -382,19 +246,11 @@ func (db *DB) NotificationLog(ctx context.Context) ([]alerting.LogEntry, error) 
 		return nil, fmt.Errorf("notification log: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (alerting.LogEntry, error) {
-		var e alerting.LogEntry
-		var firing, resolved string
-		var at, sent *string
-		if err := row.Scan(&e.Receiver, &e.GroupKey, &firing, &resolved, &at, &sent); err != nil {
-			return e, err
+		var r store.LogRow
+		if err := row.Scan(r.Dest()...); err != nil {
+			return alerting.LogEntry{}, err
 		}
-		var terr, serr error
-		e.At, terr = alertTimeOf(at)
-		e.SentAt, serr = alertTimeOf(sent)
-		if err := firstErr(json.Unmarshal([]byte(firing), &e.Firing), json.Unmarshal([]byte(resolved), &e.Resolved), terr, serr); err != nil {
-			return e, fmt.Errorf("notification log of %s %s: %w", e.Receiver, e.GroupKey, err)
-		}
-		return e, nil
+		return r.Entry()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notification log: %w", err)
@@ -410,22 +266,11 @@ func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 		return nil, fmt.Errorf("silences: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (alerting.Silence, error) {
-		var s alerting.Silence
-		var matchers string
-		var ts [4]*string
-		if err := row.Scan(&s.ID, &matchers, &ts[0], &ts[1], &s.CreatedBy, &s.Comment, &ts[2], &ts[3]); err != nil {
-			return s, err
+		var r store.SilenceRow
+		if err := row.Scan(r.Dest()...); err != nil {
+			return alerting.Silence{}, err
 		}
-		err := json.Unmarshal([]byte(matchers), &s.Matchers)
-		for i, dst := range []*time.Time{&s.StartsAt, &s.EndsAt, &s.CreatedAt, &s.UpdatedAt} {
-			var terr error
-			*dst, terr = alertTimeOf(ts[i])
-			err = firstErr(err, terr)
-		}
-		if err != nil {
-			return s, fmt.Errorf("silence %d: %w", s.ID, err)
-		}
-		return s, nil
+		return r.Silence()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("silences: %w", err)
@@ -436,8 +281,7 @@ func (db *DB) Silences(ctx context.Context) ([]alerting.Silence, error) {
 // SaveSilence inserts a silence whose ID is zero, setting its ID, or
 // updates the one with its ID (alerting.ErrNotFound if none).
 func (db *DB) SaveSilence(ctx context.Context, s *alerting.Silence) error {
-	args := []any{alertJSON(s.Matchers), alertTime(s.StartsAt), alertTime(s.EndsAt), s.CreatedBy, s.Comment,
-		alertTime(s.CreatedAt), alertTime(s.UpdatedAt)}
+	args := store.SilenceValues(s)
 	if s.ID == 0 {
 		if err := db.pool.QueryRow(ctx, `INSERT INTO silences(matchers, starts_at, ends_at, created_by, comment,
 			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, args...).Scan(&s.ID); err != nil {
@@ -466,7 +310,7 @@ func (db *DB) DueNotifications(ctx context.Context, now time.Time, limit int, sk
 		skip = []int64{}
 	}
 	return db.outbox(ctx, `SELECT `+outboxColumns+` FROM notifications WHERE status IN ('queued', 'failed')
-		AND next_attempt <= $1 AND NOT id = ANY($2) ORDER BY next_attempt COLLATE "C", id LIMIT $3`, alertTime(now), skip, limit)
+		AND next_attempt <= $1 AND NOT id = ANY($2) ORDER BY next_attempt COLLATE "C", id LIMIT $3`, store.AlertTime(now), skip, limit)
 }
 
 // Notifications returns the outbox entries the filter selects, newest
@@ -495,9 +339,9 @@ func (db *DB) outbox(ctx context.Context, q string, args ...any) ([]alerting.Out
 		}
 		e.Payload, e.Reason, e.Status = []byte(payload), alerting.Reason(reason), alerting.OutboxStatus(status)
 		var errs [3]error
-		e.NextAttempt, errs[0] = alertTimeOf(next)
-		e.CreatedAt, errs[1] = alertTimeOf(created)
-		e.SentAt, errs[2] = alertTimeOf(sent)
+		e.NextAttempt, errs[0] = store.AlertTimeOf(next)
+		e.CreatedAt, errs[1] = store.AlertTimeOf(created)
+		e.SentAt, errs[2] = store.AlertTimeOf(sent)
 		if err := firstErr(errs[:]...); err != nil {
 			return e, fmt.Errorf("outbox entry %d: %w", e.ID, err)
 		}
@@ -526,13 +370,13 @@ func (db *DB) MarkNotificationSent(ctx context.Context, id int64, at time.Time) 
 	var marked bool
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE notifications SET status = 'sent', sent_at = $1, last_error = ''
-			WHERE id = $2 AND status IN ('queued', 'failed')`, alertTime(at), id)
+			WHERE id = $2 AND status IN ('queued', 'failed')`, store.AlertTime(at), id)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		marked = true
 		_, err = tx.Exec(ctx, `UPDATE notification_log l SET sent_at = $1 FROM notifications n
-			WHERE n.id = $2 AND l.receiver = n.receiver AND l.group_key = n.group_key`, alertTime(at), id)
+			WHERE n.id = $2 AND l.receiver = n.receiver AND l.group_key = n.group_key`, store.AlertTime(at), id)
 		return err
 	})
 	if err != nil {
@@ -550,7 +394,7 @@ func (db *DB) MarkNotificationFailed(ctx context.Context, id int64, attempts int
 	}
 	if _, err := db.pool.Exec(ctx, `UPDATE notifications SET status = $1, attempts = $2, next_attempt = $3,
 		last_error = $4 WHERE id = $5 AND status IN ('queued', 'failed')`,
-		string(status), attempts, alertTime(next), msg, id); err != nil {
+		string(status), attempts, store.AlertTime(next), msg, id); err != nil {
 		return fmt.Errorf("mark notification %d failed: %w", id, err)
 	}
 	return nil
@@ -568,7 +412,7 @@ func (db *DB) OutboxLength(ctx context.Context) (int, error) {
 // PurgeNotifications deletes sent and dead entries created before the
 // time and returns how many.
 func (db *DB) PurgeNotifications(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM notifications WHERE status IN ('sent', 'dead') AND created_at < $1`, alertTime(before))
+	tag, err := db.pool.Exec(ctx, `DELETE FROM notifications WHERE status IN ('sent', 'dead') AND created_at < $1`, store.AlertTime(before))
 	if err != nil {
 		return 0, fmt.Errorf("purge notifications: %w", err)
 	}

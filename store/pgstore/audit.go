@@ -2,15 +2,14 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/store"
 )
 
 // AddAudit appends an entry (its ID ignored) and returns the ID given to
@@ -19,14 +18,9 @@ func (db *DB) AddAudit(ctx context.Context, e chiso.AuditEntry) (int64, error) {
 	if e.At.IsZero() {
 		return 0, fmt.Errorf("add audit entry: no time")
 	}
-	areas := "[]"
-	if len(e.Areas) > 0 {
-		areas = alertJSON(e.Areas)
-	}
 	var id int64
 	if err := db.pool.QueryRow(ctx, `INSERT INTO audit(at, token, remote, action, target, areas, outcome, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		alertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail).Scan(&id); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, store.AuditValues(&e)...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("add audit entry: %w", err)
 	}
 	return id, nil
@@ -35,35 +29,12 @@ func (db *DB) AddAudit(ctx context.Context, e chiso.AuditEntry) (int64, error) {
 // AuditEntries returns the entries f selects, newest (highest ID) first,
 // at most f.Limit when it is positive.
 func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.AuditEntry, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		where = append(where, strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1))
-	}
-	if !f.Since.IsZero() {
-		add("at >= ?", alertTime(f.Since))
-	}
-	if !f.Until.IsZero() {
-		add("at < ?", alertTime(f.Until))
-	}
-	for _, eq := range []struct{ col, v string }{{"token", f.Token}, {"action", f.Action}, {"outcome", f.Outcome}} {
-		if eq.v != "" {
-			add(eq.col+" = ?", eq.v)
-		}
-	}
-	if f.Before > 0 {
-		add("id < ?", f.Before)
-	}
-	q := `SELECT id, at, token, remote, action, target, areas, outcome, detail FROM audit`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY id DESC"
+	w := store.AuditWhere(f)
+	q := `SELECT id, at, token, remote, action, target, areas, outcome, detail FROM audit` + w.SQL(true) + " ORDER BY id DESC"
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit)
 	}
-	rows, err := db.pool.Query(ctx, q, args...)
+	rows, err := db.pool.Query(ctx, q, w.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
@@ -75,14 +46,11 @@ func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.Au
 			return e, err
 		}
 		var err error
-		if e.At, err = alertTimeOf(at); err != nil {
+		if e.At, err = store.AlertTimeOf(at); err != nil {
 			return e, fmt.Errorf("audit entry %d: %w", e.ID, err)
 		}
-		if err := json.Unmarshal([]byte(areas), &e.Areas); err != nil {
+		if e.Areas, err = store.ParseList(areas); err != nil {
 			return e, fmt.Errorf("audit entry %d areas: %w", e.ID, err)
-		}
-		if len(e.Areas) == 0 {
-			e.Areas = nil
 		}
 		return e, nil
 	})
@@ -95,7 +63,7 @@ func (db *DB) AuditEntries(ctx context.Context, f chiso.AuditFilter) ([]chiso.Au
 // PruneAudit deletes the entries with At before before, and returns how
 // many it deleted.
 func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
-	tag, err := db.pool.Exec(ctx, `DELETE FROM audit WHERE at < $1`, alertTime(before))
+	tag, err := db.pool.Exec(ctx, `DELETE FROM audit WHERE at < $1`, store.AlertTime(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune audit log: %w", err)
 	}

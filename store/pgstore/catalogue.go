@@ -3,7 +3,6 @@ package pgstore
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/store"
 )
 
 // Catalogue returns the stored indicators, areas, lineage, targets, bounds
@@ -47,7 +47,7 @@ func readIndicators(ctx context.Context, tx pgx.Tx, cat *chiso.Catalogue) error 
 		i := ind
 		i.Kind, i.Min, i.Max = chiso.IndicatorKind(kind), fromNull(lo), fromNull(hi)
 		var err error
-		if i.Aliases, err = parseAliases(aliases); err != nil {
+		if i.Aliases, err = store.ParseList(aliases); err != nil {
 			return fmt.Errorf("indicator %s aliases: %w", i.Code, err)
 		}
 		cat.Indicators = append(cat.Indicators, i)
@@ -69,7 +69,7 @@ func readAreas(ctx context.Context, tx pgx.Tx, cat *chiso.Catalogue) error {
 		x := a
 		x.Level = chiso.AreaLevel(level)
 		var err error
-		if x.Aliases, err = parseAliases(aliases); err != nil {
+		if x.Aliases, err = store.ParseList(aliases); err != nil {
 			return fmt.Errorf("area %s aliases: %w", x.Code, err)
 		}
 		if x.ValidFrom, err = parseDate(from); err != nil {
@@ -181,7 +181,7 @@ func readSources(ctx context.Context, tx pgx.Tx, cat *chiso.Catalogue) error {
 // returns how many entries it inserted or changed; a catalogue that fails
 // validation, or whose dated bounds overlap, stores nothing.
 func (db *DB) ImportCatalogue(ctx context.Context, cat *chiso.Catalogue) (changed int, err error) {
-	if err := validateCatalogue(cat); err != nil {
+	if err := store.ValidateCatalogue(cat); err != nil {
 		return 0, fmt.Errorf("import catalogue: %w", err)
 	}
 	tx, err := db.pool.Begin(ctx)
@@ -269,55 +269,25 @@ const (
 			(excluded.title, excluded.publisher, excluded.published, excluded.url, true)`
 )
 
+// upserts holds the upsert of each table store.CatalogueRows names.
+var upserts = map[string]string{
+	"indicators": upsertIndicator, "areas": upsertArea, "lineage": upsertLineage,
+	"targets": upsertTarget, "bounds": upsertBounds, "sources": upsertSource,
+}
+
 // upsertCatalogue writes every entry and counts the rows it changed.
 func upsertCatalogue(ctx context.Context, tx pgx.Tx, cat *chiso.Catalogue, version int64) (int, error) {
 	changed := 0
-	exec := func(what, query string, args ...any) error {
-		tag, err := tx.Exec(ctx, query, args...)
+	err := store.CatalogueRows(cat, version, func(table, what string, args []any) error {
+		tag, err := tx.Exec(ctx, upserts[table], args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		changed += int(tag.RowsAffected())
 		return nil
-	}
-	for _, i := range cat.Indicators {
-		if err := exec("indicator "+i.Code, upsertIndicator, i.Code, i.NameVI, i.NameEN, i.Unit, string(i.Kind), i.Additive,
-			toNull(i.Min), toNull(i.Max), i.Method, i.Concept, i.Description, formatAliases(i.Aliases), i.Integral, version); err != nil {
-			return 0, err
-		}
-	}
-	for _, a := range cat.Areas {
-		if err := exec("area "+a.Code, upsertArea, a.Code, a.Name, string(a.Level), a.Parent, a.GSOCode,
-			formatDate(a.ValidFrom), formatDate(a.ValidTo), formatAliases(a.Aliases), version); err != nil {
-			return 0, err
-		}
-	}
-	for _, l := range cat.Lineage {
-		if err := exec("lineage "+l.From+"→"+l.To, upsertLineage, l.From, l.To, formatDate(l.Effective), string(l.Kind), version); err != nil {
-			return 0, err
-		}
-	}
-	for _, t := range cat.Targets {
-		if err := exec("target "+t.Indicator+" "+t.Area+" "+t.Period.String(), upsertTarget,
-			t.Indicator, t.Area, t.Period.Key(), string(t.Op), t.Value, t.Source, t.DescriptionVI, t.DescriptionEN,
-			formatDate(t.ValidFrom), formatDate(t.ValidTo), version); err != nil {
-			return 0, err
-		}
-	}
-	for _, b := range cat.Bounds {
-		from := "" // the key: '' for a range valid since always
-		if !b.ValidFrom.IsZero() {
-			from = b.ValidFrom.Format(time.DateOnly)
-		}
-		if err := exec("bounds of "+b.Indicator+" from "+from, upsertBounds, b.Indicator, from, formatDate(b.ValidTo),
-			toNull(b.Min), toNull(b.Max), version); err != nil {
-			return 0, err
-		}
-	}
-	for _, src := range cat.Sources {
-		if err := exec("source "+src.ID, upsertSource, src.ID, src.Title, src.Publisher, formatDate(src.Published), src.URL); err != nil {
-			return 0, err
-		}
+	})
+	if err != nil {
+		return 0, err
 	}
 	return changed, nil
 }
@@ -331,53 +301,16 @@ func overlappingBounds(ctx context.Context, tx pgx.Tx) error {
 	if err != nil {
 		return err
 	}
-	var p problems
+	var p store.Problems
 	var ind, from, to, next string
 	if _, err := pgx.ForEachRow(rows, []any{&ind, &from, &to, &next}, func() error {
-		p.addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
+		p.Addf("bounds of %s: the range valid from %s to %s overlaps the one from %s; end the first the day before the second starts",
 			ind, cmp.Or(from, "always"), cmp.Or(to, "now"), next)
 		return nil
 	}); err != nil {
 		return err
 	}
-	return p.err()
-}
-
-// validateCatalogue checks every entry, listing every problem.
-func validateCatalogue(cat *chiso.Catalogue) error {
-	var p problems
-	for i, ind := range cat.Indicators {
-		if err := ind.Validate(); err != nil {
-			p.addf("indicators[%d]: %v", i, err)
-		}
-	}
-	for i, a := range cat.Areas {
-		if err := a.Validate(); err != nil {
-			p.addf("areas[%d]: %v", i, err)
-		}
-	}
-	for i, b := range cat.Bounds {
-		if err := b.Validate(); err != nil {
-			p.addf("bounds[%d]: %v", i, err)
-		}
-	}
-	for i, t := range cat.Targets {
-		if !t.Period.Valid() {
-			p.addf("targets[%d] %s %s: invalid period", i, t.Indicator, t.Area)
-		}
-		if _, err := chiso.ParseOp(string(t.Op)); err != nil {
-			p.addf("targets[%d] %s %s: %v", i, t.Indicator, t.Area, err)
-		}
-	}
-	return p.err()
-}
-
-// toNull stores NaN (unbounded) as NULL.
-func toNull(f float64) *float64 {
-	if math.IsNaN(f) {
-		return nil
-	}
-	return &f
+	return p.Err()
 }
 
 func fromNull(f *float64) float64 {
@@ -387,36 +320,9 @@ func fromNull(f *float64) float64 {
 	return *f
 }
 
-func formatDate(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.Format(time.DateOnly)
-	return &s
-}
-
 func parseDate(s *string) (time.Time, error) {
 	if s == nil || *s == "" {
 		return time.Time{}, nil
 	}
 	return time.Parse(time.DateOnly, *s)
-}
-
-func formatAliases(aliases []string) string {
-	if len(aliases) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(aliases) // a []string always marshals
-	return string(b)
-}
-
-func parseAliases(s string) ([]string, error) {
-	var out []string
-	if err := json.Unmarshal([]byte(s), &out); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	return out, nil
 }

@@ -195,13 +195,12 @@ func copyObservations(ctx context.Context, tx pgx.Tx, src Source) error {
 	if im.areas, err = codeIDs(ctx, tx, `SELECT code, id FROM areas`); err != nil {
 		return err
 	}
-	if im.sources, err = codeIDs(ctx, tx, `SELECT name, id FROM sources`); err != nil {
+	if im.sources, err = loadNumbering(ctx, tx, `SELECT name, id FROM sources`); err != nil {
 		return err
 	}
-	if im.methods, err = codeIDs(ctx, tx, `SELECT name, id FROM methods`); err != nil {
+	if im.methods, err = loadNumbering(ctx, tx, `SELECT name, id FROM methods`); err != nil {
 		return err
 	}
-	im.nextSource, im.nextMethod = maxID32(im.sources)+1, maxID32(im.methods)+1
 	if err := im.loadSeries(); err != nil {
 		return err
 	}
@@ -333,24 +332,22 @@ func copyAlerts(ctx context.Context, tx pgx.Tx, src Source) error {
 	if err != nil {
 		return err
 	}
-	for _, e := range events {
-		l := e.Labels
+	for i := range events {
+		e := &events[i]
 		batch.Queue(`INSERT INTO alert_transitions(id, fingerprint, at, kind, from_state, to_state, alertname, area,
 			indicator, labels, value, data_id, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (id) DO NOTHING`,
-			e.ID, e.Fingerprint, alertTime(e.At), string(e.Kind), string(e.From), string(e.To), l[alerting.LabelAlertname],
-			l[alerting.LabelArea], l[alerting.LabelIndicator], mapJSON(l), alertNum(e.Value), e.DataID, e.Note)
+			append([]any{e.ID}, store.EventValues(e, mapJSON(e.Labels))...)...)
 	}
 	acks, err := src.Acknowledgements(ctx, "")
 	if err != nil {
 		return err
 	}
 	slices.Reverse(acks) // oldest first, so that ids keep their order
-	for _, k := range acks {
+	for i := range acks {
 		batch.Queue(`INSERT INTO acknowledgements(fingerprint, kind, by_whom, at, comment, data_id)
 			SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM acknowledgements WHERE fingerprint = $1
-				AND kind = $2 AND by_whom = $3 AND at = $4 AND comment = $5 AND data_id = $6)`,
-			k.Fingerprint, string(k.Kind), k.By, alertTime(k.At), k.Comment, k.DataID)
+				AND kind = $2 AND by_whom = $3 AND at = $4 AND comment = $5 AND data_id = $6)`, store.AckValues(&acks[i])...)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("row %d", i+1) }); err != nil {
 		return err
@@ -364,13 +361,12 @@ func copySilences(ctx context.Context, tx pgx.Tx, src Source) error {
 		return err
 	}
 	var batch pgx.Batch
-	for _, s := range silences {
+	for i := range silences {
 		batch.Queue(`INSERT INTO silences(id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET matchers = excluded.matchers,
 			starts_at = excluded.starts_at, ends_at = excluded.ends_at, created_by = excluded.created_by,
 			comment = excluded.comment, created_at = excluded.created_at, updated_at = excluded.updated_at`,
-			s.ID, alertJSON(s.Matchers), alertTime(s.StartsAt), alertTime(s.EndsAt), s.CreatedBy, s.Comment,
-			alertTime(s.CreatedAt), alertTime(s.UpdatedAt))
+			append([]any{silences[i].ID}, store.SilenceValues(&silences[i])...)...)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("silence %d", silences[i].ID) }); err != nil {
 		return err
@@ -393,17 +389,17 @@ func copyOutbox(ctx context.Context, tx pgx.Tx, src Source) error {
 			ON CONFLICT (id) DO UPDATE SET attempts = excluded.attempts, next_attempt = excluded.next_attempt,
 			status = excluded.status, last_error = excluded.last_error, sent_at = excluded.sent_at`,
 			e.ID, e.Receiver, e.Integration, e.GroupKey, string(e.Reason), string(e.Payload), e.Attempts,
-			alertTime(e.NextAttempt), string(e.Status), e.LastError, alertTime(e.CreatedAt), alertTime(e.SentAt))
+			store.AlertTime(e.NextAttempt), string(e.Status), e.LastError, store.AlertTime(e.CreatedAt), store.AlertTime(e.SentAt))
 	}
 	log, err := src.NotificationLog(ctx)
 	if err != nil {
 		return err
 	}
-	for _, e := range log {
+	for i := range log {
 		batch.Queue(`INSERT INTO notification_log(receiver, group_key, firing, resolved, at, sent_at)
 			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (receiver, group_key) DO UPDATE SET
 			firing = excluded.firing, resolved = excluded.resolved, at = excluded.at, sent_at = excluded.sent_at`,
-			e.Receiver, e.GroupKey, alertJSON(orNone(e.Firing)), alertJSON(orNone(e.Resolved)), alertTime(e.At), alertTime(e.SentAt))
+			store.LogValues(&log[i])...)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("row %d", i+1) }); err != nil {
 		return err
@@ -418,14 +414,10 @@ func copyAudit(ctx context.Context, tx pgx.Tx, src Source) error {
 		return err
 	}
 	var batch pgx.Batch
-	for _, e := range entries {
-		areas := "[]"
-		if len(e.Areas) > 0 {
-			areas = alertJSON(e.Areas)
-		}
+	for i := range entries {
 		batch.Queue(`INSERT INTO audit(id, at, token, remote, action, target, areas, outcome, detail)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-			e.ID, alertTime(e.At), e.Token, e.Remote, e.Action, e.Target, areas, e.Outcome, e.Detail)
+			append([]any{entries[i].ID}, store.AuditValues(&entries[i])...)...)
 	}
 	if err := sendBatch(ctx, tx, &batch, func(i int) string { return fmt.Sprintf("audit entry %d", entries[i].ID) }); err != nil {
 		return err

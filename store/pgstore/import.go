@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -146,12 +145,8 @@ type importer struct {
 	series     map[[2]int32]int32
 	newSeries  [][3]int32 // id, indicator, area
 	nextSeries int32
-	sources    map[string]int32
-	newSources []string // named nextSource…, in order
-	nextSource int32
-	methods    map[string]int32
-	newMethods []string
-	nextMethod int32
+	sources    numbering
+	methods    numbering
 
 	// The series of the last row and its codes: files are usually grouped
 	// by series.
@@ -166,11 +161,9 @@ type importer struct {
 	rows       []stagedRow
 	seq        int64
 
-	byInd    map[int32]*store.Counts // what emit decided alone: unchanged figures
-	unknownI map[string]int
-	unknownA map[string]int
-	invalid  problems
-	emitted  int
+	byInd   map[int32]*store.Counts // what emit decided alone: unchanged figures
+	rejects store.Rejects
+	emitted int
 }
 
 func cellKey(series, period int32) uint64 { return uint64(uint32(series))<<32 | uint64(uint32(period)) }
@@ -178,8 +171,8 @@ func cellKey(series, period int32) uint64 { return uint64(uint32(series))<<32 | 
 func newImporter(ctx context.Context, tx pgx.Tx, opts store.ImportOptions) (*importer, error) {
 	im := &importer{ctx: ctx, tx: tx, opts: opts, now: opts.Now.UnixNano(),
 		series: map[[2]int32]int32{}, cells: map[uint64]seenCell{}, sequential: map[uint64]bool{}, staged: map[int32]int{},
-		byInd: map[int32]*store.Counts{}, unknownI: map[string]int{}, unknownA: map[string]int{},
-		rows: make([]stagedRow, 0, copyBatch)}
+		byInd: map[int32]*store.Counts{},
+		rows:  make([]stagedRow, 0, copyBatch)}
 	if err := lockWriters(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -190,13 +183,12 @@ func newImporter(ctx context.Context, tx pgx.Tx, opts store.ImportOptions) (*imp
 	if im.areas, err = codeIDs(ctx, tx, `SELECT code, id FROM areas`); err != nil {
 		return nil, fmt.Errorf("load areas: %w", err)
 	}
-	if im.sources, err = codeIDs(ctx, tx, `SELECT name, id FROM sources`); err != nil {
+	if im.sources, err = loadNumbering(ctx, tx, `SELECT name, id FROM sources`); err != nil {
 		return nil, fmt.Errorf("load sources: %w", err)
 	}
-	if im.methods, err = codeIDs(ctx, tx, `SELECT name, id FROM methods`); err != nil {
+	if im.methods, err = loadNumbering(ctx, tx, `SELECT name, id FROM methods`); err != nil {
 		return nil, fmt.Errorf("load methods: %w", err)
 	}
-	im.nextSource, im.nextMethod = maxID32(im.sources)+1, maxID32(im.methods)+1
 	if err := im.loadSeries(); err != nil {
 		return nil, err
 	}
@@ -277,13 +269,13 @@ func (im *importer) emit(o chiso.Observation) error {
 		ind, okI := im.indicators[o.Indicator]
 		area, okA := im.areas[o.Area]
 		if !okI || !okA {
-			im.reject(o, okI, okA)
+			im.rejects.Add(o, okI, okA)
 			return nil
 		}
 		im.lastInd, im.lastArea, im.lastIndID, im.lastSeries = o.Indicator, o.Area, ind, im.seriesID(ind, area)
 	}
 	if !o.Period.Valid() || math.IsNaN(o.Value) || math.IsInf(o.Value, 0) {
-		im.reject(o, true, true)
+		im.rejects.Add(o, true, true)
 		return nil
 	}
 	return im.apply(o, im.lastIndID, im.lastSeries)
@@ -300,20 +292,6 @@ func (im *importer) seriesID(ind, area int32) int32 {
 	im.series[key] = id
 	im.newSeries = append(im.newSeries, [3]int32{id, ind, area})
 	return id
-}
-
-// reject records why an observation cannot be stored.
-func (im *importer) reject(o chiso.Observation, okI, okA bool) {
-	switch {
-	case !okI:
-		im.unknownI[o.Indicator]++
-	case !okA:
-		im.unknownA[o.Area]++
-	case !o.Period.Valid():
-		im.invalid.addf("%s %s: invalid period %v", o.Indicator, o.Area, o.Period)
-	default:
-		im.invalid.addf("%s %s %s: value %v is not a finite number", o.Indicator, o.Area, o.Period, o.Value)
-	}
 }
 
 // apply decides what it can of one figure against the figures this import
@@ -408,14 +386,7 @@ func (im *importer) source(name string) int32 {
 	if name == "" {
 		return 0
 	}
-	if id, ok := im.sources[name]; ok {
-		return id
-	}
-	id := im.nextSource
-	im.nextSource++
-	im.sources[name] = id
-	im.newSources = append(im.newSources, name)
-	return id
+	return im.sources.id(name)
 }
 
 // method returns the id of a method name, numbering a new one; the empty
@@ -424,15 +395,39 @@ func (im *importer) method(name string) int32 {
 	if name == "" {
 		return 0
 	}
-	if id, ok := im.methods[name]; ok {
+	return im.methods.id(name)
+}
+
+// numbering gives ids to names (sources, methods): the stored names' ids,
+// and ids from next on to the names an import adds.
+type numbering struct {
+	ids   map[string]int32
+	added []string // the names numbered next-len(added) to next-1, in order
+	next  int32
+}
+
+func loadNumbering(ctx context.Context, tx pgx.Tx, query string) (numbering, error) {
+	ids, err := codeIDs(ctx, tx, query)
+	if err != nil {
+		return numbering{}, err
+	}
+	return numbering{ids: ids, next: maxID32(ids) + 1}, nil
+}
+
+// id returns the id of name, numbering it if it is new.
+func (n *numbering) id(name string) int32 {
+	if id, ok := n.ids[name]; ok {
 		return id
 	}
-	id := im.nextMethod
-	im.nextMethod++
-	im.methods[name] = id
-	im.newMethods = append(im.newMethods, name)
+	id := n.next
+	n.next++
+	n.ids[name] = id
+	n.added = append(n.added, name)
 	return id
 }
+
+// addedID returns the id of the i-th name added.
+func (n *numbering) addedID(i int) int32 { return n.next - int32(len(n.added)-i) }
 
 // flush copies the queued rows into the staging table.
 func (im *importer) flush() error {
@@ -473,7 +468,7 @@ func (s *stageSource) Values() ([]any, error) {
 // import added, decides every staged figure and writes the revisions, and
 // records the import's counts.
 func (im *importer) finish() (store.ImportResult, error) {
-	if err := im.problems(); err != nil {
+	if err := im.rejects.Err(); err != nil {
 		return store.ImportResult{}, err
 	}
 	if err := im.flush(); err != nil {
@@ -519,13 +514,13 @@ func (im *importer) writeNames() error {
 			return fmt.Errorf("add series: %w", err)
 		}
 	}
-	for i, name := range im.newSources {
-		if _, err := im.tx.Exec(im.ctx, `INSERT INTO sources(id, name) VALUES ($1, $2)`, im.nextSource-int32(len(im.newSources)-i), name); err != nil {
+	for i, name := range im.sources.added {
+		if _, err := im.tx.Exec(im.ctx, `INSERT INTO sources(id, name) VALUES ($1, $2)`, im.sources.addedID(i), name); err != nil {
 			return fmt.Errorf("source %q: %w", name, err)
 		}
 	}
-	for i, name := range im.newMethods {
-		if _, err := im.tx.Exec(im.ctx, `INSERT INTO methods(id, name) VALUES ($1, $2)`, im.nextMethod-int32(len(im.newMethods)-i), name); err != nil {
+	for i, name := range im.methods.added {
+		if _, err := im.tx.Exec(im.ctx, `INSERT INTO methods(id, name) VALUES ($1, $2)`, im.methods.addedID(i), name); err != nil {
 			return fmt.Errorf("method %q: %w", name, err)
 		}
 	}
@@ -626,33 +621,4 @@ func (im *importer) write() (first, last int64, err error) {
 		im.counts(ind).Unchanged += n - int(written[ind])
 	}
 	return first, last, nil
-}
-
-// problems returns one error naming every unknown code and invalid figure.
-func (im *importer) problems() error {
-	var p problems
-	for _, code := range sortedKeys(im.unknownI) {
-		p.addf("unknown indicator %q (%d rows)", code, im.unknownI[code])
-	}
-	for _, code := range sortedKeys(im.unknownA) {
-		p.addf("unknown area %q (%d rows)", code, im.unknownA[code])
-	}
-	p.list = append(p.list, im.invalid.list...)
-	p.extra += im.invalid.extra
-	if err := p.err(); err != nil {
-		if len(im.unknownI)+len(im.unknownA) > 0 {
-			return fmt.Errorf("not in the catalogue: %w", err)
-		}
-		return err
-	}
-	return nil
-}
-
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -292,11 +292,6 @@ func seriesFilter(f store.Filter, next int) (string, []any) {
 	return cond, args
 }
 
-// inPeriods reports whether p is within [from, to]; a zero bound is open.
-func inPeriods(p, from, to chiso.Period) bool {
-	return (from.IsZero() || p.Compare(from) >= 0) && (to.IsZero() || p.Compare(to) <= 0)
-}
-
 // Current returns the current revision of every cell the filter selects,
 // ordered by indicator, area and period.
 func (db *DB) Current(ctx context.Context, f store.Filter) ([]chiso.Observation, error) {
@@ -305,7 +300,7 @@ func (db *DB) Current(ctx context.Context, f store.Filter) ([]chiso.Observation,
 		cond, args := seriesFilter(f, 1)
 		return stream(ctx, tx, nm, `SELECT `+obsColumns+` FROM current c JOIN series s ON s.id = c.series_id
 			JOIN observations o ON o.id = c.obs_id WHERE true`+cond, args, func(o chiso.Observation) error {
-			if inPeriods(o.Period, f.From, f.To) {
+			if f.InPeriods(o.Period) {
 				out = append(out, o)
 			}
 			return nil
@@ -314,31 +309,8 @@ func (db *DB) Current(ctx context.Context, f store.Filter) ([]chiso.Observation,
 	if err != nil {
 		return nil, fmt.Errorf("current: %w", err)
 	}
-	sortObservations(out)
+	store.SortObservations(out)
 	return out, nil
-}
-
-// sortObservations orders by indicator, area, period and revision.
-func sortObservations(obs []chiso.Observation) {
-	slices.SortStableFunc(obs, func(a, b chiso.Observation) int {
-		switch {
-		case a.Indicator != b.Indicator:
-			return cmpString(a.Indicator, b.Indicator)
-		case a.Area != b.Area:
-			return cmpString(a.Area, b.Area)
-		}
-		if c := a.Period.Compare(b.Period); c != 0 {
-			return c
-		}
-		return a.Revision - b.Revision
-	})
-}
-
-func cmpString(a, b string) int {
-	if a < b {
-		return -1
-	}
-	return 1
 }
 
 // History returns every revision of one series' cells, ordered by period
@@ -360,7 +332,7 @@ func (db *DB) History(ctx context.Context, indicator, area string) ([]chiso.Obse
 	if err != nil {
 		return nil, fmt.Errorf("history %s %s: %w", indicator, area, err)
 	}
-	sortObservations(out)
+	store.SortObservations(out)
 	return out, nil
 }
 
@@ -411,7 +383,7 @@ func (db *DB) CurrentPage(ctx context.Context, f store.Filter, after store.Posit
 			if err != nil {
 				return err
 			}
-			if inPeriods(o.Period, f.From, f.To) && (cur > after.Series || o.Period.Compare(afterPeriod) > 0) {
+			if f.InPeriods(o.Period) && (cur > after.Series || o.Period.Compare(afterPeriod) > 0) {
 				series = append(series, o)
 			}
 		}

@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -107,37 +106,4 @@ func (im *importer) storedChains() (map[uint64]*chain, error) {
 		return nil
 	})
 	return out, err
-}
-
-// maxProblems is how many problems one error lists.
-const maxProblems = 50
-
-// problems collects the problems of an import, listing the first
-// maxProblems and counting the rest.
-type problems struct {
-	list  []string
-	extra int
-}
-
-func (p *problems) addf(format string, args ...any) {
-	if len(p.list) >= maxProblems {
-		p.extra++
-		return
-	}
-	p.list = append(p.list, fmt.Sprintf(format, args...))
-}
-
-// err returns the problems as one error, or nil.
-func (p *problems) err() error {
-	if len(p.list) == 0 {
-		return nil
-	}
-	msg := strings.Join(p.list, "\n\t")
-	if p.extra > 0 {
-		msg += fmt.Sprintf("\n\t… and %d more", p.extra)
-	}
-	if len(p.list) == 1 {
-		return fmt.Errorf("%s", msg)
-	}
-	return fmt.Errorf("%d problems:\n\t%s", len(p.list)+p.extra, msg)
 }
