@@ -84,14 +84,28 @@ func TestFollowerEvaluatesOnTheLeadersSchedule(t *testing.T) {
 	}
 	at := time.Date(2030, 1, 2, 7, 0, 0, 0, time.UTC)
 	fixed.Store(&at)
-	lead.d.scheduledRun(context.Background(), "coverage")
-	if got := lastEval(lead); got != float64(at.Unix()) {
-		t.Fatalf("the leader's last evaluation = %v, want %v", got, at.Unix())
+	// the follower's listener may still be connecting, and a notice sent
+	// before it listens is lost (as in production, where it costs one
+	// evaluation): the leader runs the group again until one arrives
+	var took time.Duration
+	for try := 1; ; try++ {
+		start := time.Now()
+		lead.d.scheduledRun(context.Background(), "coverage")
+		if got := lastEval(lead); got != float64(at.Unix()) {
+			t.Fatalf("the leader's last evaluation = %v, want %v", got, at.Unix())
+		}
+		for time.Since(start) < time.Second && lastEval(follow) != float64(at.Unix()) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if lastEval(follow) == float64(at.Unix()) {
+			took = time.Since(start)
+			break
+		}
+		if try == 10 {
+			t.Fatalf("the follower did not evaluate at the leader's time after %d scheduled runs", try)
+		}
 	}
-	took := follow.waitFor("the follower's evaluation at the leader's time", 2*time.Second, func() bool {
-		return lastEval(follow) == float64(at.Unix())
-	})
-	t.Logf("the follower evaluated %s after the leader", took)
+	t.Logf("the follower evaluated %s after the leader's run", took)
 	if got := lastEval(follow); got != float64(at.Unix()) {
 		t.Errorf("follower's last evaluation of coverage = %v", got)
 	}

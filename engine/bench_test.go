@@ -57,12 +57,12 @@ type benchSize struct {
 }
 
 var benchSizes = []benchSize{
-	{"tiny", 30, 9, 36, false},       // 9,720 observations, to try the benchmarks
-	{"1M", 700, 40, 36, false},       // 1,008,000 observations
-	{"pack1M", 2000, 12, 42, true},   // 1,008,000 observations
-	{"10M", 2800, 100, 36, false},    // 10,080,000 observations
-	{"pack10M", 20000, 12, 42, true}, // 10,080,000 observations
-	{"pack30M", 60000, 12, 42, true}, // 30,240,000 observations, for the curve toward 100M
+	{"tiny", 30, 9, 36, false},         // 9,720 observations, to try the benchmarks
+	{"1M", 700, 40, 36, false},         // 1,008,000 observations
+	{"pack1M", 2000, 12, 42, true},     // 1,008,000 observations
+	{"10M", 2800, 100, 36, false},      // 10,080,000 observations
+	{"pack10M", 20000, 12, 42, true},   // 10,080,000 observations
+	{"pack30M", 60000, 12, 42, true},   // 30,240,000 observations, for the curve toward 100M
 	{"pack100M", 200000, 12, 42, true}, // 100,800,000 observations: the ministry's scale
 }
 
