@@ -88,6 +88,10 @@ type Deps struct {
 	Logger *slog.Logger
 	// MaxUploadBytes bounds an uploaded file; zero means 64 MiB.
 	MaxUploadBytes int64
+	// UploadReadTimeout is how long a signed-in upload may take to arrive,
+	// as an import through the API; zero means 10 minutes. Before its token
+	// is checked an upload has the server's ordinary read timeout.
+	UploadReadTimeout time.Duration
 }
 
 // Console serves the pages.
@@ -110,6 +114,9 @@ func New(deps Deps) *Console {
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.UploadReadTimeout == 0 {
+		deps.UploadReadTimeout = 10 * time.Minute
 	}
 	if deps.MaxUploadBytes == 0 {
 		deps.MaxUploadBytes = 64 << 20

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestReturnAddressesStayOnThisSite: the page a form or the language
@@ -275,5 +276,44 @@ func TestTheTokenCookieIsSecureBehindHTTPS(t *testing.T) {
 				t.Errorf("sign-in with %q: the token cookie's Secure is %v, want %v", tc.header, ck.Secure, tc.secure)
 			}
 		}
+	}
+}
+
+// TestASignedInUploadHasTheImportsTime: a file uploaded by a signed-in
+// visitor may take as long to arrive as an import through the API
+// (http.import_read_timeout), not the ordinary read timeout; before the
+// token is checked the ordinary one holds.
+func TestASignedInUploadHasTheImportsTime(t *testing.T) {
+	s := startSiteWith(t, "http: {read_timeout: 300ms, import_read_timeout: 10s}\n")
+	slowUpload := func(c *client, csrf string) (int, string) {
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() {
+			_ = mw.WriteField("csrf", csrf)
+			fw, _ := mw.CreateFormFile("file", "slow.csv")
+			_, _ = io.WriteString(fw, "indicator,area,period,value\n")
+			time.Sleep(time.Second) // the rest comes after read_timeout
+			_, _ = io.WriteString(fw, "department_staff,DB,2023,51\n")
+			_ = mw.Close()
+			_ = pw.Close()
+		}()
+		req, _ := http.NewRequest("POST", s.url+"/import", pr)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	c := newClient(t, s)
+	c.signIn()
+	if code, body := slowUpload(c, c.csrf); code != http.StatusOK || !strings.Contains(body, "department_staff") {
+		t.Errorf("a signed-in upload sent over a second (read_timeout 300ms): %d\n%s", code, excerpt(body))
+	}
+	anon := newClient(t, s)
+	if code, body := slowUpload(anon, anon.csrf); code == http.StatusOK {
+		t.Errorf("an upload without a token got %d\n%s", code, excerpt(body))
 	}
 }

@@ -114,6 +114,8 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 			"Other files are being checked; try again in a minute. Nothing was stored.")}})
 		return
 	}
+	// signed in: the file may take as long to arrive as an API import
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(c.deps.UploadReadTimeout))
 	name, data, err := readFilePart(mr, c.deps.MaxUploadBytes, lang)
 	if err != nil {
 		c.renderImport(w, r, http.StatusBadRequest, importView{Errors: []string{err.Error()}})

@@ -43,6 +43,12 @@ community_digital_teams,PT25,2025,5350,,5.350 tổ,merger-final.csv,2026-02-01
 
 func startSite(t testing.TB) *site {
 	t.Helper()
+	return startSiteWith(t, "")
+}
+
+// startSiteWith is startSite with more configuration, e.g. an http section.
+func startSiteWith(t testing.TB, extraConfig string) *site {
+	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
 	if _, err := daemon.InitDatabase(ctx, filepath.Join(dir, "chiso.db"), true, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
@@ -58,7 +64,7 @@ func startSite(t testing.TB) *site {
 	write(t, filepath.Join(dir, "chiso.yaml"), "listen: 127.0.0.1:0\nwatch: false\n"+
 		"auth: {tokens: [{name: test, file: token}, {name: steward-db, file: steward, areas: [DB], actions: [ack, import]}]}\n"+
 		"alerting:\n  external_url: http://chiso.example\n  route: {receiver: ops, group_by: [area], group_wait: 1h}\n"+
-		"  receivers:\n    - name: ops\n      webhook: {url: "+hook.URL+"}\n")
+		"  receivers:\n    - name: ops\n      webhook: {url: "+hook.URL+"}\n"+extraConfig)
 	cfg, err := config.Load(filepath.Join(dir, "chiso.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,8 @@ func (d *Daemon) consoleFor(maxUpload int64) func(s *server.Server) http.Handler
 			},
 			Series:  func() []server.SeriesValue { return d.values.Snapshot().Values },
 			Imports: d.recentImports, Rule: d.ruleSource, Version: d.opts.Version, Started: d.started,
-			Logger: d.log, MaxUploadBytes: maxUpload, History: d.history, Read: d.readUpload}
+			Logger: d.log, MaxUploadBytes: maxUpload, UploadReadTimeout: d.cfg.Load().HTTP.ImportReadTimeout,
+			History: d.history, Read: d.readUpload}
 		if a := d.alertingDeps(); a != nil {
 			deps.Alerting = a.(alertingAPI)
 		}
