@@ -152,6 +152,11 @@ func (c *Console) showAlerts(w http.ResponseWriter, r *http.Request, form silenc
 		}
 	}
 	v.Pages = max(1, (v.Total+alertsPageSize-1)/alertsPageSize)
+	if v.Page > v.Pages {
+		c.problem(w, r, http.StatusNotFound, tr(lang, "Chỉ có ", "There are only ")+strconv.Itoa(v.Pages)+
+			tr(lang, " trang cảnh báo.", " pages of alerts."))
+		return
+	}
 	link := func(page int) string {
 		u := url.Values{}
 		if v.State != "" {

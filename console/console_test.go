@@ -107,6 +107,7 @@ func TestBadRequestsSayWhatAndChangeNothing(t *testing.T) {
 		{"/findings?page=abc", 400, `"abc"`},
 		{"/findings?page=99", 404, "1 trang"},
 		{"/alerts?state=weird", 400, `"weird"`},
+		{"/alerts?page=99", 404, "1 trang cảnh báo"},
 		{"/alerts?preview=1&matchers=area", 400, `{area}`},
 		{"/lang/fr", 404, `"fr"`},
 		{"/no/such/page", 404, `"/no/such/page"`},
