@@ -162,6 +162,11 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func cacheAssets(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// files only: the folder's listing is nobody's business
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		h.ServeHTTP(w, r)
 	})

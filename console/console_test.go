@@ -111,6 +111,8 @@ func TestBadRequestsSayWhatAndChangeNothing(t *testing.T) {
 		{"/alerts?preview=1&matchers=area", 400, `{area}`},
 		{"/lang/fr", 404, `"fr"`},
 		{"/no/such/page", 404, `"/no/such/page"`},
+		{"/assets/", 404, "404 page not found"},
+		{"/assets/no-such.css", 404, "404 page not found"},
 	} {
 		body, resp := c.get(tc.path)
 		if resp.StatusCode != tc.code || !strings.Contains(body, strings.ReplaceAll(tc.says, `"`, "&#34;")) {
