@@ -117,7 +117,7 @@ func (c *Console) showAlerts(w http.ResponseWriter, r *http.Request, form silenc
 		c.problem(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
-	names := newNamer(cat, lang)
+	names := c.names(cat, lang)
 	now := c.deps.Now()
 	v.Page = 1
 	if p := q.Get("page"); p != "" {
@@ -204,7 +204,7 @@ func alertRowOf(a chiso.Alert, names *namer, lang string) alertRow {
 	row := alertRow{Fingerprint: a.Fingerprint, Name: a.Labels[alerting.LabelAlertname], Area: names.area(a.Labels[alerting.LabelArea]),
 		Indicator: names.indicator(a.Labels[alerting.LabelIndicator]), Period: a.Labels[alerting.LabelPeriod],
 		State: string(a.State), Severity: chiso.Severity(a.Labels[alerting.LabelSeverity]),
-		Since: timeText(cmp.Or(a.FiredAt, a.ActiveAt), lang), Summary: cmp.Or(a.Annotations["summary"], f.Text()),
+		Since: timeText(cmp.Or(a.FiredAt, a.ActiveAt), lang), Summary: cmp.Or(a.Annotations["summary"], names.message(&f)),
 		Link: findingLink(&f)}
 	row.SevClass = severityClass(row.Severity.Rank())
 	if a.Ack != nil {

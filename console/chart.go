@@ -363,7 +363,7 @@ func (c *chart) findingMarks(k chiso.PeriodKind, s scale) {
 		for _, n := range ns {
 			fd := c.d.Findings[n-1]
 			worst = max(worst, fd.Severity.Rank())
-			titles = append(titles, strconv.Itoa(n)+". "+fd.Text())
+			titles = append(titles, strconv.Itoa(n)+". "+c.d.message(n-1))
 			nums = append(nums, strconv.Itoa(n))
 		}
 		fmt.Fprintf(&c.b, `<a href="#f-%d"><g class="fnd %s" data-period="%s"><title>%s</title>`, ns[0], severityClass(worst), p, esc(strings.Join(titles, "\n")))

@@ -86,6 +86,10 @@ type Deps struct {
 	// Now is the request's clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Lang is the language the findings' messages are written in (the
+	// daemon's language); pages in the other language write what a finding
+	// found from its figures instead. "" means "vi".
+	Lang string
 	// MaxUploadBytes bounds an uploaded file; zero means 64 MiB.
 	MaxUploadBytes int64
 	// UploadReadTimeout is how long a signed-in upload may take to arrive,

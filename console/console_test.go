@@ -279,14 +279,37 @@ func TestEnglish(t *testing.T) {
 			t.Errorf("the English series page lacks %q", want)
 		}
 	}
+	// what each finding found, written in English from its figures: the
+	// daemon writes its messages in Vietnamese
+	msgs := regexp.MustCompile(`<p class="msg">([^<]*)</p>`).FindAllStringSubmatch(body, -1)
+	if len(msgs) == 0 {
+		t.Fatalf("the English series page shows no finding")
+	}
+	for _, m := range msgs {
+		if vietnamese.MatchString(m[1]) || !strings.Contains(m[1], "2022") {
+			t.Errorf("an English page says what a finding found as %q", m[1])
+		}
+	}
+	body, _ = c.get("/findings?area=VP")
+	for _, m := range regexp.MustCompile(`class="msg">([^<]*)</td>`).FindAllStringSubmatch(body, -1) {
+		if vietnamese.MatchString(m[1]) {
+			t.Errorf("the English findings page says %q", m[1])
+		}
+	}
 	c.get("/lang/vi")
 	body, _ = c.get("/series/ict_revenue/VP")
+	if !strings.Contains(body, "×51") && !strings.Contains(body, "51 lần") {
+		t.Errorf("the Vietnamese series page does not show the finding's own message")
+	}
 	for _, want := range []string{`lang="vi"`, "183.001 tỷ đồng", "1.307,44 tỷ đồng", "6 tháng đầu năm 2023"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the Vietnamese series page lacks %q", want)
 		}
 	}
 }
+
+// vietnamese matches letters only Vietnamese uses.
+var vietnamese = regexp.MustCompile(`[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]`)
 
 func TestRulesShowTheirYAML(t *testing.T) {
 	s := startSite(t)

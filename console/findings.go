@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/chiso-vn/chiso"
+	"github.com/chiso-vn/chiso/alerts/email"
 )
 
 // findingsPageSize is how many findings a page of /findings lists.
@@ -85,7 +86,7 @@ func (c *Console) findings(w http.ResponseWriter, r *http.Request) {
 		c.problem(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
-	names := newNamer(cat, lang)
+	names := c.names(cat, lang)
 	var all []chiso.Finding
 	seen := map[string]map[string]bool{}
 	note := func(kind, val string) {
@@ -126,7 +127,7 @@ func (c *Console) findings(w http.ResponseWriter, r *http.Request) {
 		v.Rows = append(v.Rows, findingRow{Severity: fd.Severity, SevClass: severityClass(fd.Severity.Rank()),
 			Area: names.area(fd.Area), Indicator: names.indicator(fd.Indicator), Period: periodText(fd.Period, lang),
 			Diagnosis: diagnosisText(fd.Diagnosis, lang), Status: statusText(fd.Status, lang), Rule: fd.Rule,
-			Message: fd.Text(), Link: findingLink(&fd)})
+			Message: names.message(&fd), Link: findingLink(&fd)})
 	}
 	if v.Page > 1 {
 		v.PrevLink = f.link(v.Page - 1)
@@ -220,13 +221,27 @@ func findingLink(f *chiso.Finding) string {
 
 func pathEscape(s string) string { return url.PathEscape(s) }
 
-// namer names codes in a language, falling back to the code.
+// namer names codes in a language, falling back to the code, and says
+// what a finding found in that language.
 type namer struct {
 	areas, indicators map[string]string
+	cat               *chiso.Catalogue
+	lang              string
+	// own is the language the findings' messages are written in (the
+	// daemon's); "" reads every message as written.
+	own string
+}
+
+// names is a namer for a page in lang.
+func (c *Console) names(cat *chiso.Catalogue, lang string) *namer {
+	n := newNamer(cat, lang)
+	n.own = cmp.Or(c.deps.Lang, "vi")
+	return n
 }
 
 func newNamer(cat *chiso.Catalogue, lang string) *namer {
-	n := &namer{areas: make(map[string]string, len(cat.Areas)), indicators: make(map[string]string, len(cat.Indicators))}
+	n := &namer{areas: make(map[string]string, len(cat.Areas)), indicators: make(map[string]string, len(cat.Indicators)),
+		cat: cat, lang: lang}
 	count := map[string]int{}
 	for _, a := range cat.Areas {
 		count[a.Name]++
@@ -243,5 +258,15 @@ func newNamer(cat *chiso.Catalogue, lang string) *namer {
 	return n
 }
 
-func (n *namer) area(code string) string      { return cmp.Or(n.areas[code], code) }
+func (n *namer) area(code string) string { return cmp.Or(n.areas[code], code) }
+
+// message says what f found: its message when that is in the page's
+// language, else a sentence written from its figures, as e-mails in the
+// other language do.
+func (n *namer) message(f *chiso.Finding) string {
+	if n.own == "" || n.own == n.lang {
+		return f.Text()
+	}
+	return email.Problem(*f, n.cat, n.lang)
+}
 func (n *namer) indicator(code string) string { return cmp.Or(n.indicators[code], code) }

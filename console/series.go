@@ -19,6 +19,7 @@ type seriesData struct {
 	Preds     []predSum       // the predecessors' sums before the merger, by period
 	PredNote  string          // why there is no sum, when the area has predecessors
 	Findings  []chiso.Finding
+	Messages  []string // what each finding found, in the page's language
 	Targets   []chiso.Target
 }
 
@@ -254,7 +255,11 @@ func (c *Console) series(w http.ResponseWriter, r *http.Request) {
 
 // seriesView turns the data into what the template prints.
 func (c *Console) seriesView(d *seriesData, cat *chiso.Catalogue, lang string) seriesView {
-	names := newNamer(cat, lang)
+	names := c.names(cat, lang)
+	d.Messages = make([]string, len(d.Findings))
+	for i := range d.Findings {
+		d.Messages[i] = names.message(&d.Findings[i])
+	}
 	v := seriesView{Indicator: d.Indicator.Name(lang), Code: d.Indicator.Code, Area: names.area(d.Area.Code),
 		AreaCode: d.Area.Code, Unit: checks.FormatQuantity(1, d.Indicator.Unit, lang), PredNote: d.PredNote}
 	v.Chart = drawChart(d, lang)
@@ -264,7 +269,7 @@ func (c *Console) seriesView(d *seriesData, cat *chiso.Catalogue, lang string) s
 	for i, f := range d.Findings {
 		sf := seriesFinding{N: i + 1, Severity: f.Severity, SevClass: severityClass(f.Severity.Rank()),
 			Period: periodText(f.Period, lang), Diagnosis: diagnosisText(f.Diagnosis, lang),
-			Status: statusText(f.Status, lang), Rule: f.Rule, Message: f.Text()}
+			Status: statusText(f.Status, lang), Rule: f.Rule, Message: d.Messages[i]}
 		if a, ok := alertsOf[alertKey{f.Rule, f.Period, f.Diagnosis}]; ok {
 			sf.Fingerprint = a.Fingerprint
 			if a.Ack != nil {
@@ -368,4 +373,13 @@ func dateText(t time.Time, lang string) string {
 func kindText(k chiso.PeriodKind, lang string) string {
 	w := words["kind_"+k.String()]
 	return tr(lang, w[0], w[1])
+}
+
+// message is what the i-th finding found, in the page's language once
+// seriesView has written it.
+func (d *seriesData) message(i int) string {
+	if i < len(d.Messages) {
+		return d.Messages[i]
+	}
+	return d.Findings[i].Text()
 }

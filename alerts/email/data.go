@@ -633,3 +633,12 @@ func formatNumber(v float64, lang string) string {
 	}
 	return b.String()
 }
+
+// Problem says in one sentence, in lang ("vi" or "en"), what is wrong
+// with a finding, written from its figures as an e-mail in a language
+// other than the daemon's writes it: for pages read in that language. cat
+// names the indicator and the area; nil leaves their codes.
+func Problem(f chiso.Finding, cat *chiso.Catalogue, lang string) string {
+	b := builder{lang: lang, cat: cat, loc: vietnam}
+	return b.alert(chiso.Alert{Finding: f, Value: f.Value, Expected: f.Expected}, "", false).Problem
+}
