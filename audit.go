@@ -18,7 +18,8 @@ type AuditEntry struct {
 	// Remote is the client's address (host:port); empty for local writes.
 	Remote string `json:"remote,omitempty"`
 	// Action is import, ack, silence_add, silence_expire, reload,
-	// test_receiver or audit_read.
+	// test_receiver, audit_read or catalogue_import (chiso catalogue
+	// import, on the database file).
 	Action string `json:"action"`
 	// Target is what the write was about: a file's name and source, an
 	// alert's fingerprint, a silence's id, a receiver; empty for reload.

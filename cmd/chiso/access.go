@@ -197,12 +197,34 @@ func auditLocalImport(ctx context.Context, e *env, db daemon.AuditLog, path, sou
 	case dryRun:
 		entry.Outcome = chiso.AuditDryRun
 	}
+	addLocalAudit(ctx, e, db, "import", entry)
+}
+
+// addLocalAudit records a write made on the database file, naming the
+// user who ran the command; failing to is only a warning.
+func addLocalAudit(ctx context.Context, e *env, db daemon.AuditLog, command string, entry chiso.AuditEntry) {
 	if u := os.Getenv("USER"); u != "" {
 		entry.Detail += "; by user " + clip.Text(u)
 	}
 	if _, aerr := db.AddAudit(context.WithoutCancel(ctx), entry); aerr != nil {
-		fmt.Fprintf(e.stderr, "chiso import: warning: not recorded in the audit log: %v\n", aerr)
+		fmt.Fprintf(e.stderr, "chiso %s: warning: not recorded in the audit log: %v\n", command, aerr)
 	}
+}
+
+// auditLocalCatalogue records a catalogue import made on the database
+// file.
+func auditLocalCatalogue(ctx context.Context, e *env, db daemon.AuditLog, paths []string, changed int, err error) {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = baseName(p)
+	}
+	entry := chiso.AuditEntry{At: time.Now(), Token: localChannel, Action: "catalogue_import",
+		Target: clip.Text(strings.Join(names, ", ")), Outcome: chiso.AuditOK,
+		Detail: fmt.Sprintf("%d entries added or changed", changed)}
+	if err != nil {
+		entry.Outcome, entry.Detail = chiso.AuditFailed, firstLineOf(err.Error())
+	}
+	addLocalAudit(ctx, e, db, "catalogue import", entry)
 }
 
 func firstLineOf(s string) string {

@@ -706,6 +706,25 @@ func TestLocalImportIsAudited(t *testing.T) {
 	if e := es[0]; e.Outcome != chiso.AuditFailed || !strings.Contains(e.Detail, "by user lan") {
 		t.Errorf("bad import: %+v", e)
 	}
+	// a catalogue import, kept and refused, is there too
+	targets := filepath.Join(dir, "targets.csv")
+	writeTestFile(t, targets, "indicator,area,period,op,value,source\nbts_stations,PT,2030,>=,2500,QĐ test\n")
+	writeTestFile(t, bad, "indicator,area,period,op,value,source\nno_such,PT,2030,>=,1,x\n")
+	mustChiso(t, "--db", dbPath, "catalogue", "import", targets)
+	if code, _, _ := runChiso(t, "--db", dbPath, "catalogue", "import", bad); code != 1 {
+		t.Fatalf("bad catalogue file: exit %d", code)
+	}
+	es, err = db.AuditEntries(context.Background(), chiso.AuditFilter{Action: "catalogue_import"})
+	if err != nil || len(es) != 2 {
+		t.Fatalf("catalogue imports in the audit log: %v %+v", err, es)
+	}
+	if e := es[1]; e.Token != "[command_line]" || e.Outcome != chiso.AuditOK || e.Target != "targets.csv" ||
+		e.Detail != "1 entries added or changed; by user lan" {
+		t.Errorf("catalogue import: %+v", e)
+	}
+	if e := es[0]; e.Outcome != chiso.AuditFailed || !strings.Contains(e.Detail, "by user lan") || e.Target != "bad.csv" {
+		t.Errorf("refused catalogue import: %+v", e)
+	}
 	code, _, errs := runChiso(t, "import", good, "--url", "http://127.0.0.1:1")
 	if code != 1 || !strings.Contains(errs, "is chiso serve running?") {
 		t.Errorf("--url without a daemon: exit %d %s", code, errs)

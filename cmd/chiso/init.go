@@ -75,9 +75,11 @@ func runCatalogueImport(ctx context.Context, e *env, args []string) int {
 	defer db.Close()
 	cat, err := readCatalogueFiles(ctx, db, fs.Args())
 	if err != nil {
+		auditLocalCatalogue(ctx, e, db, fs.Args(), 0, err)
 		return fail(e, "catalogue import", fmt.Errorf("nothing imported:\n%w", err))
 	}
 	n, err := db.ImportCatalogue(ctx, cat)
+	auditLocalCatalogue(ctx, e, db, fs.Args(), n, err)
 	if err != nil {
 		return fail(e, "catalogue import", fmt.Errorf("nothing imported:\n%w", err))
 	}
