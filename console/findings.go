@@ -265,8 +265,31 @@ func (n *namer) area(code string) string { return cmp.Or(n.areas[code], code) }
 // other language do.
 func (n *namer) message(f *chiso.Finding) string {
 	if n.own == "" || n.own == n.lang {
-		return f.Text()
+		return n.citeByTitle(f.Text())
 	}
 	return email.Problem(*f, n.cat, n.lang)
+}
+
+// citeByTitle names the sources a message cites at its end ("Nguồn: ID."
+// or "Source: ID; ID.") by their titles where the catalogue knows them:
+// people read "“Tổng kết năm 2023”" (or the publisher, when the title is
+// unknown), not a file's id.
+func (n *namer) citeByTitle(msg string) string {
+	at := max(strings.LastIndex(msg, " Nguồn: "), strings.LastIndex(msg, " Source: "))
+	if at < 0 || n.cat == nil || !strings.HasSuffix(msg, ".") {
+		return msg
+	}
+	head, list, _ := strings.Cut(msg[at+1:], ": ")
+	ids := strings.Split(strings.TrimSuffix(list, "."), "; ")
+	for i, id := range ids {
+		src, ok := n.cat.Source(id)
+		switch {
+		case ok && src.Title != "":
+			ids[i] = "“" + src.Title + "”"
+		case ok && src.Publisher != "":
+			ids[i] = src.Publisher
+		}
+	}
+	return msg[:at+1] + head + ": " + strings.Join(ids, "; ") + "."
 }
 func (n *namer) indicator(code string) string { return cmp.Or(n.indicators[code], code) }
