@@ -177,7 +177,7 @@ func (c *Console) showAlerts(w http.ResponseWriter, r *http.Request, form silenc
 	for _, s := range c.deps.Alerting.Silences() {
 		st := s.State(now)
 		v.Silences = append(v.Silences, silenceView{ID: s.ID, Matchers: s.Matchers.String(), State: string(st),
-			StartsAt: timeText(s.StartsAt, lang), EndsAt: timeText(s.EndsAt, lang), CreatedBy: s.CreatedBy,
+			StartsAt: names.time(s.StartsAt), EndsAt: names.time(s.EndsAt), CreatedBy: s.CreatedBy,
 			Comment: s.Comment, Live: st != alerting.SilenceExpired})
 	}
 	if preview {
@@ -204,11 +204,11 @@ func alertRowOf(a chiso.Alert, names *namer, lang string) alertRow {
 	row := alertRow{Fingerprint: a.Fingerprint, Name: a.Labels[alerting.LabelAlertname], Area: names.area(a.Labels[alerting.LabelArea]),
 		Indicator: names.indicator(a.Labels[alerting.LabelIndicator]), Period: a.Labels[alerting.LabelPeriod],
 		State: string(a.State), Severity: chiso.Severity(a.Labels[alerting.LabelSeverity]),
-		Since: timeText(cmp.Or(a.FiredAt, a.ActiveAt), lang), Summary: cmp.Or(a.Annotations["summary"], names.message(&f)),
+		Since: names.time(cmp.Or(a.FiredAt, a.ActiveAt)), Summary: cmp.Or(a.Annotations["summary"], names.message(&f)),
 		Link: findingLink(&f)}
 	row.SevClass = severityClass(row.Severity.Rank())
 	if a.Ack != nil {
-		row.Ack = ackText(a.Ack, lang)
+		row.Ack = ackText(a.Ack, names)
 	}
 	var ms []string
 	for _, k := range []string{alerting.LabelAlertname, alerting.LabelArea, alerting.LabelIndicator, alerting.LabelPeriod} {

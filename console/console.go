@@ -86,6 +86,9 @@ type Deps struct {
 	// Now is the request's clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Location is the daemon's time zone, in which pages write times; nil
+	// means UTC.
+	Location *time.Location
 	// Lang is the language the findings' messages are written in (the
 	// daemon's language); pages in the other language write what a finding
 	// found from its figures instead. "" means "vi".
@@ -119,6 +122,9 @@ func New(deps Deps) *Console {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
+	if deps.Location == nil {
+		deps.Location = time.UTC
+	}
 	if deps.UploadReadTimeout == 0 {
 		deps.UploadReadTimeout = 10 * time.Minute
 	}
@@ -128,7 +134,7 @@ func New(deps Deps) *Console {
 	c := &Console{deps: deps, mux: http.NewServeMux(), pages: map[string]*template.Template{},
 		uploads: newUploads(4, 2*deps.MaxUploadBytes, 30*time.Minute), reading: make(chan struct{}, maxReading)}
 	for _, lang := range []string{"vi", "en"} {
-		c.pages[lang] = template.Must(template.New("").Funcs(funcs(lang)).ParseFS(templateFS, "templates/*.html"))
+		c.pages[lang] = template.Must(template.New("").Funcs(funcs(lang, deps.Location)).ParseFS(templateFS, "templates/*.html"))
 	}
 	c.routes()
 	return c

@@ -311,6 +311,21 @@ func TestEnglish(t *testing.T) {
 // vietnamese matches letters only Vietnamese uses.
 var vietnamese = regexp.MustCompile(`[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]`)
 
+// Times are written in the daemon's zone (Asia/Ho_Chi_Minh by default),
+// so that "0 6 * * *" runs next at 06:00, not at 23:00 UTC.
+func TestTimesAreInTheDaemonsZone(t *testing.T) {
+	s := startSite(t)
+	c := newClient(t, s)
+	body, _ := c.get("/")
+	if !strings.Contains(body, "06:00") || !strings.Contains(body, " &#43;07") || strings.Contains(body, " UTC") {
+		t.Errorf("the home page does not write times in the daemon's zone (next run of 0 6 * * * at 06:00 +07):\n%s", excerpt(body))
+	}
+	c.get("/lang/en")
+	if body, _ := c.get("/series/ict_revenue/VP"); !strings.Contains(body, " &#43;07") || strings.Contains(body, " UTC") {
+		t.Errorf("the English series page does not write times in the daemon's zone:\n%s", excerpt(body))
+	}
+}
+
 func TestRulesShowTheirYAML(t *testing.T) {
 	s := startSite(t)
 	body := s.get("/rules")

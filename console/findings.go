@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerts/email"
@@ -230,18 +231,19 @@ type namer struct {
 	// own is the language the findings' messages are written in (the
 	// daemon's); "" reads every message as written.
 	own string
+	loc *time.Location // where times are written
 }
 
 // names is a namer for a page in lang.
 func (c *Console) names(cat *chiso.Catalogue, lang string) *namer {
 	n := newNamer(cat, lang)
-	n.own = cmp.Or(c.deps.Lang, "vi")
+	n.own, n.loc = cmp.Or(c.deps.Lang, "vi"), c.deps.Location
 	return n
 }
 
 func newNamer(cat *chiso.Catalogue, lang string) *namer {
 	n := &namer{areas: make(map[string]string, len(cat.Areas)), indicators: make(map[string]string, len(cat.Indicators)),
-		cat: cat, lang: lang}
+		cat: cat, lang: lang, loc: time.UTC}
 	count := map[string]int{}
 	for _, a := range cat.Areas {
 		count[a.Name]++
@@ -259,6 +261,9 @@ func newNamer(cat *chiso.Catalogue, lang string) *namer {
 }
 
 func (n *namer) area(code string) string { return cmp.Or(n.areas[code], code) }
+
+// time writes an instant in the daemon's zone.
+func (n *namer) time(t time.Time) string { return timeText(t, n.lang, n.loc) }
 
 // message says what f found: its message when that is in the page's
 // language, else a sentence written from its figures, as e-mails in the

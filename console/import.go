@@ -212,7 +212,7 @@ func (c *Console) runImport(r *http.Request, name string, data []byte, dryRun bo
 	cat, cerr := c.deps.Querier.Catalogue(r.Context())
 	var names *namer
 	if cerr == nil {
-		names = newNamer(cat, langOf(r))
+		names = c.names(cat, langOf(r))
 	}
 	for code, n := range sum.ByIndicator {
 		ic := indicatorCounts{Code: code, Name: code, ImportCounts: n}
@@ -340,7 +340,7 @@ func (c *Console) listRows(r *http.Request, res *importResult, name string, data
 	if err != nil {
 		return
 	}
-	names := newNamer(cat, lang)
+	names := c.names(cat, lang)
 	current := map[chiso.SeriesKey]map[chiso.Period]chiso.Observation{}
 	for _, o := range obs {
 		cur, ok := current[o.Key()]

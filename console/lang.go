@@ -184,7 +184,7 @@ var words = map[string][2]string{
 }
 
 // funcs are the templates' functions in a language.
-func funcs(lang string) template.FuncMap {
+func funcs(lang string, loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string) string {
 			w, ok := words[key]
@@ -195,7 +195,7 @@ func funcs(lang string) template.FuncMap {
 		},
 		"num":      func(v float64) string { return checks.FormatNumber(v, lang) },
 		"period":   func(p chiso.Period) string { return periodText(p, lang) },
-		"time":     func(t time.Time) string { return timeText(t, lang) },
+		"time":     func(t time.Time) string { return timeText(t, lang, loc) },
 		"secs":     func(s float64) string { return secondsText(s, lang) },
 		"sev":      func(s chiso.Severity) string { return severityText(s, lang) },
 		"diag":     func(d chiso.Diagnosis) string { return diagnosisText(d, lang) },
@@ -216,15 +216,16 @@ func periodText(p chiso.Period, lang string) string {
 }
 
 // timeText writes a time in Vietnam's or the reader's habits, UTC.
-func timeText(t time.Time, lang string) string {
+// timeText writes an instant in the daemon's time zone, naming the zone.
+func timeText(t time.Time, lang string, loc *time.Location) string {
 	if t.IsZero() {
 		return "—"
 	}
-	t = t.UTC()
+	t = t.In(loc)
 	if lang == "en" {
-		return t.Format("2 Jan 2006 15:04 UTC")
+		return t.Format("2 Jan 2006 15:04 MST")
 	}
-	return t.Format("15:04 02/01/2006 UTC")
+	return t.Format("15:04 02/01/2006 MST")
 }
 
 // secondsText writes a duration in seconds, milliseconds below one.

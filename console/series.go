@@ -273,7 +273,7 @@ func (c *Console) seriesView(d *seriesData, cat *chiso.Catalogue, lang string) s
 		if a, ok := alertsOf[alertKey{f.Rule, f.Period, f.Diagnosis}]; ok {
 			sf.Fingerprint = a.Fingerprint
 			if a.Ack != nil {
-				sf.Acked = ackText(a.Ack, lang)
+				sf.Acked = ackText(a.Ack, names)
 			}
 		}
 		v.Findings = append(v.Findings, sf)
@@ -284,12 +284,12 @@ func (c *Console) seriesView(d *seriesData, cat *chiso.Catalogue, lang string) s
 		row := figureRow{ID: "p-" + pf.Period.String(), Period: periodText(pf.Period, lang),
 			Kind: kindText(pf.Period.Kind, lang), Figure: checks.FormatFigure(o.Value, o.Qualifier, d.Indicator.Unit, lang),
 			Raw: o.Raw, Qualifier: qualifierText(o.Qualifier, lang), Source: sourceOf(cat, o.Source),
-			Reported: dateText(o.ReportedOn, lang), Ingested: timeText(o.IngestedAt, lang), Revision: o.Revision,
+			Reported: dateText(o.ReportedOn, lang), Ingested: names.time(o.IngestedAt), Revision: o.Revision,
 			Findings: findingsAt[pf.Period]}
 		for _, e := range pf.Earlier {
 			row.Earlier = append(row.Earlier, revisionRow{Revision: e.Revision,
 				Figure: checks.FormatFigure(e.Value, e.Qualifier, d.Indicator.Unit, lang), Raw: e.Raw,
-				Source: sourceOf(cat, e.Source), Ingested: timeText(e.IngestedAt, lang)})
+				Source: sourceOf(cat, e.Source), Ingested: names.time(e.IngestedAt)})
 		}
 		v.Figures = append(v.Figures, row)
 	}
@@ -332,12 +332,13 @@ func (c *Console) alertsOf(d *seriesData) map[alertKey]chiso.Alert {
 	return out
 }
 
-func ackText(a *chiso.Acknowledgement, lang string) string {
+func ackText(a *chiso.Acknowledgement, names *namer) string {
+	lang := names.lang
 	kind := tr(lang, "số liệu đúng", "the figure is correct")
 	if a.Kind == chiso.AckWillBeCorrect {
 		kind = tr(lang, "sẽ được sửa", "will be corrected")
 	}
-	s := a.By + ": " + kind + " (" + timeText(a.At, lang) + ")"
+	s := a.By + ": " + kind + " (" + names.time(a.At) + ")"
 	if a.Comment != "" {
 		s += " — " + a.Comment
 	}

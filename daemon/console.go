@@ -33,7 +33,7 @@ func (d *Daemon) consoleFor(maxUpload int64) func(s *server.Server) http.Handler
 			},
 			Series:  func() []server.SeriesValue { return d.values.Snapshot().Values },
 			Imports: d.recentImports, Rule: d.ruleSource, Version: d.opts.Version, Started: d.started,
-			Logger: d.log, Lang: d.cfg.Load().Language, MaxUploadBytes: maxUpload, UploadReadTimeout: d.cfg.Load().HTTP.ImportReadTimeout,
+			Logger: d.log, Lang: d.cfg.Load().Language, Location: d.cfg.Load().Location, MaxUploadBytes: maxUpload, UploadReadTimeout: d.cfg.Load().HTTP.ImportReadTimeout,
 			History: d.history, Read: d.readUpload}
 		if a := d.alertingDeps(); a != nil {
 			deps.Alerting = a.(alertingAPI)
