@@ -86,7 +86,7 @@ func Redact(dsn string) string {
 }
 
 var (
-	urlPassword     = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:)[^@]*@`)
+	urlPassword     = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:).*@`) // to the last @: a password may hold one
 	queryPassword   = regexp.MustCompile(`([?&]password=)[^&]*`)
 	keywordPassword = regexp.MustCompile(`((?:^|\s)password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 )
@@ -125,13 +125,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // unquoteDSN makes sure an error from the driver does not carry the
-// password: it replaces the connection string by its redacted form.
+// password: it replaces the connection string by its redacted form, also
+// in the driver's parse error, whose own masking is best effort (it stops
+// at the first @ of a password holding one).
 func unquoteDSN(err error, dsn, redacted string) error {
 	msg := err.Error()
-	if dsn == redacted || !strings.Contains(msg, dsn) {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		ours := *pe
+		ours.ConnString = redacted
+		msg = strings.ReplaceAll(msg, pe.Error(), ours.Error())
+	}
+	if dsn != redacted {
+		msg = strings.ReplaceAll(msg, dsn, redacted)
+	}
+	if msg == err.Error() {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(msg, dsn, redacted))
+	return errors.New(msg)
 }
 
 // DSN returns the connection string, its password redacted.
