@@ -31,7 +31,7 @@ func runMigrate(ctx context.Context, e *env, args []string) int {
 	case *from == "" || *to == "":
 		return usageError(e, fs, errors.New("both --from and --to are required"))
 	case !pgstore.IsDSN(*to):
-		return usageError(e, fs, fmt.Errorf("--to %s: not a postgres:// URL", *to))
+		return usageError(e, fs, fmt.Errorf("--to %s: not a postgres:// URL", pgstore.Redact(*to)))
 	}
 	if _, err := os.Stat(*from); err != nil {
 		return fail(e, "migrate", fmt.Errorf("--from: %w", err))

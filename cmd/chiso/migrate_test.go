@@ -262,3 +262,30 @@ func firstDifference(want, got string) string {
 	}
 	return "(no difference)"
 }
+
+// TestMisspelledDatabaseURLIsRefused: a database that is meant as a
+// PostgreSQL URL but misspelled (another scheme, libpq's key=value form) is
+// refused, named with its password replaced, and no SQLite file is made of
+// it; chiso migrate's --to is named the same way.
+func TestMisspelledDatabaseURLIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	lite := filepath.Join(dir, "chiso.db")
+	mustChiso(t, "--db", lite, "init")
+	for _, bad := range []string{
+		"postgress://chiso:hunter2@db.example/chiso",
+		"POSTGRES://chiso:hunter2@db.example/chiso",
+		"host=db.example user=chiso password=hunter2 dbname=chiso",
+	} {
+		for _, args := range [][]string{{"--db", bad, "init"}, {"--db", bad, "history", "x", "y"},
+			{"migrate", "--from", lite, "--to", bad}} {
+			code, out, errs := runChiso(t, args...)
+			if code == 0 || strings.Contains(out+errs, "hunter2") || !strings.Contains(errs, "xxxxx") {
+				t.Errorf("chiso %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+			}
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 1 {
+		t.Errorf("files made: %v", files)
+	}
+}
