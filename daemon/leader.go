@@ -293,9 +293,17 @@ func (d *Daemon) announceEvaluation(group string, now time.Time) {
 	}
 }
 
+// maxNoticeSkew is how far from a follower's clock the time of an
+// evaluation notice may be: the leader sends it once its evaluation ended,
+// and the two clocks differ a little.
+const maxNoticeSkew = time.Hour
+
 // onEvaluationNotice evaluates, on a follower, the group the leader just
 // evaluated on schedule, at the leader's evaluation time. The leader
-// ignores its own notice, and a notice it cannot read.
+// ignores its own notice, and a notice it cannot read. Since any role that
+// may connect to the database may notify on the channel, a follower also
+// ignores a notice of a group it does not have and one whose time is more
+// than maxNoticeSkew from its own clock.
 func (d *Daemon) onEvaluationNotice(rest string) {
 	ns, group, ok := strings.Cut(rest, " ")
 	n, err := strconv.ParseInt(ns, 10, 64)
@@ -306,7 +314,16 @@ func (d *Daemon) onEvaluationNotice(rest string) {
 	if _, leading := d.lead.current(); leading {
 		return
 	}
+	if _, ok := d.groups.Load().byName(group); !ok {
+		d.log.Debug("evaluation notice of a group this daemon does not have; ignored", "group", clip.Text(group))
+		return
+	}
 	now := time.Unix(0, n).In(d.cfg.Load().Location)
+	if skew := now.Sub(d.opts.Now()); skew > maxNoticeSkew || skew < -maxNoticeSkew {
+		d.log.Warn("evaluation notice with a time far from this daemon's clock; ignored",
+			"group", group, "time", now.UTC().Format(time.RFC3339Nano), "max_skew", maxNoticeSkew)
+		return
+	}
 	d.wg.Go(func() { d.followedRun(d.loopCtx, group, now) })
 }
 
