@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -287,5 +288,40 @@ func TestMisspelledDatabaseURLIsRefused(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 1 {
 		t.Errorf("files made: %v", files)
+	}
+}
+
+// TestMigrateRefusesASourceThatIsNotChisos: a --from that is an empty
+// file, another program's SQLite database or a PostgreSQL URL is refused,
+// named (without a password), and neither it nor the target is changed.
+func TestMigrateRefusesASourceThatIsNotChisos(t *testing.T) {
+	dir := t.TempDir()
+	dsn := pgtest.New(t)
+	empty := filepath.Join(dir, "empty.db")
+	writeText(t, empty, "")
+	other := filepath.Join(dir, "other.sqlite")
+	db, err := sql.Open("sqlite", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE customers(id integer, name text); INSERT INTO customers VALUES (1, 'a')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, src := range []string{empty, other, "postgres://chiso:hunter2@db.example/chiso"} {
+		before, _ := os.ReadFile(src)
+		code, out, errs := runChiso(t, "migrate", "--from", src, "--to", dsn)
+		if code == 0 || out != "" || strings.Contains(errs, "hunter2") || !strings.Contains(errs, "--from") {
+			t.Errorf("migrate --from %s: exit %d\n%s%s", src, code, out, errs)
+		}
+		if after, _ := os.ReadFile(src); string(after) != string(before) {
+			t.Errorf("migrate --from %s changed it", src)
+		}
+		if _, err := os.Stat(src + "-wal"); err == nil {
+			t.Errorf("migrate --from %s left a write-ahead log beside it", src)
+		}
+	}
+	if ok, err := daemon.DatabaseExists(context.Background(), dsn); err != nil || ok {
+		t.Errorf("the target holds a chiso schema after refused migrations: %v %v", ok, err)
 	}
 }
