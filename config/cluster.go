@@ -11,6 +11,14 @@ import (
 // README's topology section.
 const DefaultLease = 10 * time.Second
 
+// minRenew and minMargin are the shortest renew interval and margin a
+// configuration may set (the defaults with the shortest lease, a second,
+// are 333ms and 200ms).
+const (
+	minRenew  = 100 * time.Millisecond
+	minMargin = 100 * time.Millisecond
+)
+
 // Cluster configures what several daemons sharing one PostgreSQL
 // database need: the election of the one that schedules rule groups and
 // delivers notifications. A daemon on a SQLite file ignores it (it always
@@ -66,6 +74,12 @@ func (c *Cluster) validate(d *decoder) {
 	}
 	if c.Lease > 0 && c.Lease < time.Second {
 		d.add("cluster.lease", "%s is shorter than a second: a busy database or a pause of the process would cost the leadership", c.Lease)
+	}
+	if c.Renew > 0 && c.Renew < minRenew {
+		d.add("cluster.renew", "%s is shorter than %s: followers would try to take the lease, and the leader renew it, in a busy loop against the database", c.Renew, minRenew)
+	}
+	if c.Margin > 0 && c.Margin < minMargin {
+		d.add("cluster.margin", "%s is shorter than %s: it leaves a leader no time to stop acting before another may take over", c.Margin, minMargin)
 	}
 	if !bad && c.Renew+c.Margin >= c.Lease {
 		field := "cluster.renew"
