@@ -2,9 +2,11 @@ package server
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"time"
 
 	"github.com/chiso-vn/chiso/internal/clip"
 )
@@ -12,6 +14,26 @@ import (
 // ForwardedHeader marks a request a follower forwarded to the leader: the
 // receiver serves it itself or refuses it, never forwards it again.
 const ForwardedHeader = "X-Chiso-Forwarded-By-Follower"
+
+// forwardTimeout bounds how long a follower waits for the leader's answer
+// to a forwarded request: the leader's handlers write to the database and
+// queue, so a leader that accepts a connection but does not answer within
+// it is paused or stalled, and the client gets 502 instead of waiting.
+const forwardTimeout = 30 * time.Second
+
+// newForwardTransport returns the transport of forwarded requests: straight
+// to the leader, never through a proxy named by HTTP_PROXY, which would see
+// the client's token, and bounded in each step.
+func newForwardTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: forwardTimeout,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+	}
+}
 
 // mayForward reports whether a follower may pass r on to the leader: its
 // address is not held back and its token is one this daemon knows. Any
@@ -47,6 +69,7 @@ func (s *Server) toLeader(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		proxy := &httputil.ReverseProxy{
+			Transport: s.forward,
 			Rewrite: func(pr *httputil.ProxyRequest) {
 				pr.SetURL(target)
 				pr.Out.Header.Set(ForwardedHeader, "1")

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -68,5 +70,42 @@ func TestFollowerForwardsOnlyKnownTokens(t *testing.T) {
 	}
 	if n := forwarded.Load(); n != 4 {
 		t.Errorf("%d requests forwarded, want 4", n)
+	}
+}
+
+// TestForwardToAStalledLeaderEnds: a leader that accepts the connection
+// but does not answer (paused, stalled on the database) costs the client
+// the forwarding timeout, then a 502 naming it; forwarded requests go
+// straight to the leader, never through a proxy of the environment, which
+// would see the client's token.
+func TestForwardToAStalledLeaderEnds(t *testing.T) {
+	release := make(chan struct{})
+	leader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer leader.Close()
+	defer close(release)
+
+	b := &backend{}
+	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
+		Tokens:   func() []Token { return []Token{{Name: "steward", Value: "good"}} },
+		Gatherer: prometheus.NewRegistry(), Alerting: newFake(), Leadership: follower{url: leader.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.forward == nil || s.forward.Proxy != nil {
+		t.Fatal("forwarded requests may go through a proxy of the environment")
+	}
+	s.forward.ResponseHeaderTimeout = 200 * time.Millisecond
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	start := time.Now()
+	code, body := do(t, "POST", ts.URL+"/api/v1/alerts/abc/ack", "good", "application/json", `{"kind":"correct"}`)
+	if took := time.Since(start); code != http.StatusBadGateway || took > 5*time.Second ||
+		!strings.Contains(fmt.Sprint(body), "forwarding to the leader") {
+		t.Errorf("a stalled leader: %d after %s: %s", code, took, body)
 	}
 }
