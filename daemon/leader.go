@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -216,6 +217,16 @@ func advertiseURL(cfg *config.Config, addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// isLoopback reports whether host names this machine alone: localhost or
+// a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // announce tells the daemons sharing the database that observations up to
 // id were stored; a failure is logged, as the others' periodic look finds
 // them anyway.
@@ -251,6 +262,10 @@ func (d *Daemon) startCluster(ctx context.Context) {
 	if err != nil {
 		d.log.Error("leader election cannot start; this daemon follows", "err", err)
 		return
+	}
+	if u, err := url.Parse(advertiseURL(d.cfg.Load(), d.Addr())); err == nil && isLoopback(u.Hostname()) {
+		d.log.Warn("the other daemons reach this one at a loopback address, so only from this host: a follower on another "+
+			"host would forward alert changes to itself; set cluster.advertise_url", "advertise_url", u.Redacted())
 	}
 	d.elector.Store(e)
 	d.lead.mu.Lock()

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -179,4 +180,25 @@ func TestFollowerIgnoresStrangeEvaluationNotices(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestLoopbackAdvertiseURLIsWarnedOf: a daemon on a shared database that
+// the others could reach only from its own host (listening on loopback
+// without cluster.advertise_url, the default) says so at start, since a
+// follower on another host would forward alert changes to itself; with an
+// advertise_url it does not.
+func TestLoopbackAdvertiseURLIsWarnedOf(t *testing.T) {
+	onPostgres(t)
+	var logs logBuffer
+	startWith(t, "cluster: {lease: 1s}\n", Options{Version: "test",
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	if !strings.Contains(logs.String(), "cluster.advertise_url") {
+		t.Errorf("no warning of a loopback advertise URL:\n%s", logs.String())
+	}
+	var quiet logBuffer
+	startIn(t, t.TempDir(), "cluster: {lease: 1s, advertise_url: \"http://chiso-b.example.vn:9787\"}\n", Options{Version: "test",
+		Logger: slog.New(slog.NewTextHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	if strings.Contains(quiet.String(), "cluster.advertise_url") {
+		t.Errorf("a warning with an advertise_url:\n%s", quiet.String())
+	}
 }
