@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"regexp"
 	"time"
 
 	"github.com/chiso-vn/chiso/internal/clip"
@@ -68,8 +69,13 @@ func (c *Cluster) validate(d *decoder) {
 	}
 	if c.AdvertiseURL != "" {
 		u, err := url.Parse(c.AdvertiseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			d.add("cluster.advertise_url", "%q is not an http(s)://host:port URL", clip.Text(c.AdvertiseURL))
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "":
+			d.add("cluster.advertise_url", "%q is not an http(s)://host:port URL", clip.Text(redactURL(c.AdvertiseURL)))
+		case u.User != nil:
+			d.add("cluster.advertise_url", "%q holds user information: it would be written into the lease row, readable by whoever reads the database, and is never sent",
+				clip.Text(u.Redacted()))
 		}
 	}
 	if c.Lease > 0 && c.Lease < time.Second {
@@ -90,3 +96,13 @@ func (c *Cluster) validate(d *decoder) {
 			c.Renew, c.Margin, c.Lease)
 	}
 }
+
+// redactURL replaces the password of a URL that may not parse.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return advertisePassword.ReplaceAllString(s, "${1}xxxxx@")
+}
+
+var advertisePassword = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:).*@`)
