@@ -41,14 +41,14 @@ func newForwardTransport() *http.Transport {
 // failure against the client's own address and audits it; forwarded, the
 // failures would count against the follower's address at the leader, and
 // a few bad tokens would hold back every client that follower serves.
-func (s *Server) mayForward(r *http.Request) bool {
+func (s *Server) mayForward(r *http.Request) (token string, ok bool) {
 	tokens := s.deps.Tokens()
 	if len(tokens) == 0 || s.guard.wait(r.RemoteAddr) > 0 {
-		return false
+		return "", false
 	}
 	tok, _ := bearer(r.Header.Get("Authorization"))
-	_, ok := newKeyring(tokens).find(tok)
-	return ok
+	t, ok := newKeyring(tokens).find(tok)
+	return t.Name, ok
 }
 
 // toLeader sends a request that only the leader may serve (an alert
@@ -64,7 +64,12 @@ func (s *Server) toLeader(h http.HandlerFunc) http.HandlerFunc {
 		}
 		leading, _ := l.Leading()
 		target, err := url.Parse(l.LeaderURL())
-		if leading || err != nil || target.Host == "" || !s.mayForward(r) {
+		if leading || err != nil || target.Host == "" {
+			h(w, r)
+			return
+		}
+		token, ok := s.mayForward(r)
+		if !ok {
 			h(w, r)
 			return
 		}
@@ -73,6 +78,14 @@ func (s *Server) toLeader(h http.HandlerFunc) http.HandlerFunc {
 			Rewrite: func(pr *httputil.ProxyRequest) {
 				pr.SetURL(target)
 				pr.Out.Header.Set(ForwardedHeader, "1")
+			},
+			ModifyResponse: func(resp *http.Response) error {
+				if resp.StatusCode == http.StatusUnauthorized {
+					s.deps.Logger.Error("the leader refused a token this daemon knows: the replicas have different tokens; "+
+						"the leader counts each refusal against this daemon's address, and after a few holds back "+
+						"every request it forwards", "token", token, "leader", target.Redacted())
+				}
+				return nil
 			},
 			ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
 				writeError(w, http.StatusBadGateway, errorf("%s", clip.Text(fmt.Sprintf(

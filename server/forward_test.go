@@ -2,9 +2,11 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -109,3 +111,45 @@ func TestForwardToAStalledLeaderEnds(t *testing.T) {
 		t.Errorf("a stalled leader: %d after %s: %s", code, took, body)
 	}
 }
+
+// TestFollowerSaysWhenTheLeaderRefusesAKnownToken: replicas with different
+// tokens (one not reloaded after a change) make the leader refuse a token
+// the follower knows, and count it against the follower's address; the
+// follower logs it, naming the token but never its value.
+func TestFollowerSaysWhenTheLeaderRefusesAKnownToken(t *testing.T) {
+	leader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"status":"error","error":"unauthorized"}`))
+	}))
+	defer leader.Close()
+	var logs strings.Builder
+	var mu sync.Mutex
+	b := &backend{}
+	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
+		Tokens:   func() []Token { return []Token{{Name: "steward", Value: "tok-very-secret"}} },
+		Gatherer: prometheus.NewRegistry(), Alerting: newFake(), Leadership: follower{url: leader.URL},
+		Logger: slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return logs.Write(p)
+		}), nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	if code, _ := do(t, "POST", ts.URL+"/api/v1/silences", "tok-very-secret", "application/json", `{}`); code != 401 {
+		t.Errorf("the leader's refusal: %d, want 401", code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if out := logs.String(); !strings.Contains(out, "different tokens") || !strings.Contains(out, "steward") ||
+		strings.Contains(out, "very-secret") {
+		t.Errorf("log:\n%s", out)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
