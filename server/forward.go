@@ -88,7 +88,9 @@ func (s *Server) toLeader(h http.HandlerFunc) http.HandlerFunc {
 				return nil
 			},
 			ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
-				writeError(w, http.StatusBadGateway, errorf("%s", clip.Text(fmt.Sprintf(
+				// a body too large or too slow is the client's, as on the
+				// leader (r is the request as received, whose body knows)
+				writeBodyError(w, r, http.StatusBadGateway, errorf("%s", clip.Text(fmt.Sprintf(
 					"this chiso follows; forwarding to the leader at %s failed: %v", target.Redacted(), err))))
 			},
 		}

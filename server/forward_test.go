@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -153,3 +154,33 @@ func TestFollowerSaysWhenTheLeaderRefusesAKnownToken(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestForwardOfAnOversizedBodyIs413: a body beyond the limit, sent without
+// a length, is refused with 413 as on the leader, not a 502 that blames
+// the leader.
+func TestForwardOfAnOversizedBodyIs413(t *testing.T) {
+	leader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	defer leader.Close()
+	b := &backend{}
+	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
+		Tokens:   func() []Token { return []Token{{Name: "steward", Value: "good"}} },
+		Gatherer: prometheus.NewRegistry(), Alerting: newFake(), Leadership: follower{url: leader.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/silences", io.MultiReader(strings.NewReader(strings.Repeat("x", 5<<20))))
+	req.Header.Set("Authorization", "Bearer good")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("an oversized forwarded body: %d %s", resp.StatusCode, msg)
+	}
+}
