@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -217,6 +219,42 @@ func advertiseURL(cfg *config.Config, addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// probeAdvertised asks the URL this leader wrote into the lease whether it
+// leads, and warns when the answer is not this daemon's (a wrong port or
+// host, another server): the followers forward alert changes there, with
+// their clients' tokens.
+func (d *Daemon) probeAdvertised(ctx context.Context) {
+	u := advertiseURL(d.cfg.Load(), d.Addr())
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u+"/-/leader", nil)
+	if err != nil {
+		return
+	}
+	client := &http.Client{Transport: &http.Transport{Proxy: nil}, // as forwards go
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	defer client.CloseIdleConnections()
+	answer := ""
+	resp, err := client.Do(req)
+	if err == nil {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64))
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && string(b) == "chiso leads.\n" {
+			return
+		}
+		answer = resp.Status
+	} else if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
+		return // no longer leading, or shutting down
+	} else {
+		answer = err.Error()
+	}
+	if u2, err := url.Parse(u); err == nil {
+		u = u2.Redacted()
+	}
+	d.log.Warn("the URL this leader advertises does not answer as this leader: followers forward alert changes, "+
+		"with their clients' tokens, there; set cluster.advertise_url", "advertise_url", u, "answer", clip.Text(answer))
+}
+
 // isLoopback reports whether host names this machine alone: localhost or
 // a loopback address.
 func isLoopback(host string) bool {
@@ -376,6 +414,7 @@ func (d *Daemon) leadWhile(ctx context.Context, term int64) {
 	d.log.Info("leading: scheduling rule groups and delivering notifications", "term", term)
 	d.lead.take()
 	d.metrics.led(true)
+	d.wg.Go(func() { d.probeAdvertised(ctx) })
 	defer func() {
 		d.lead.clear()
 		d.metrics.led(false)

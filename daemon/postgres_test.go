@@ -3,6 +3,8 @@ package daemon
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -200,5 +202,32 @@ func TestLoopbackAdvertiseURLIsWarnedOf(t *testing.T) {
 		Logger: slog.New(slog.NewTextHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 	if strings.Contains(quiet.String(), "cluster.advertise_url") {
 		t.Errorf("a warning with an advertise_url:\n%s", quiet.String())
+	}
+}
+
+// TestLeaderSaysWhenItsAdvertisedURLIsNotItself: a leader whose
+// cluster.advertise_url does not reach it (a wrong port, another server)
+// says so once it leads: the followers would send their clients' tokens
+// there.
+func TestLeaderSaysWhenItsAdvertisedURLIsNotItself(t *testing.T) {
+	onPostgres(t)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("<html>intranet</html>"))
+	}))
+	defer other.Close()
+	var logs logBuffer
+	h := startWith(t, "cluster: {lease: 1s, advertise_url: \""+other.URL+"\"}\n", Options{Version: "test",
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	h.waitFor("the warning", 10*time.Second, func() bool {
+		return strings.Contains(logs.String(), "does not answer as this leader")
+	})
+	var quiet logBuffer
+	q := startIn(t, t.TempDir(), "cluster: {lease: 1s}\n", Options{Version: "test",
+		Logger: slog.New(slog.NewTextHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	h.d.Close() // q leads next
+	q.waitFor("q leads", 10*time.Second, func() bool { _, ok := q.d.lead.current(); return ok })
+	time.Sleep(500 * time.Millisecond)
+	if strings.Contains(quiet.String(), "does not answer as this leader") {
+		t.Errorf("a leader at its own URL warned:\n%s", quiet.String())
 	}
 }
