@@ -176,6 +176,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
 			return fmt.Errorf("lock the schema: %w", err)
 		}
+		if err := ownDatabase(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 			return fmt.Errorf("create schema_migrations: %w", err)
@@ -198,6 +201,37 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		}
 		return nil
 	})
+}
+
+// ownDatabase refuses a database that is not chiso's to create its tables
+// in: one that holds another program's tables but not chiso's (the wrong
+// database in the URL), or whose schema_migrations table is another
+// migration tool's.
+func ownDatabase(ctx context.Context, tx pgx.Tx) error {
+	var ours, named bool
+	if err := tx.QueryRow(ctx, `SELECT
+		EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'),
+		EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+			AND table_name = 'schema_migrations' AND column_name = 'name')`).Scan(&ours, &named); err != nil {
+		return fmt.Errorf("read the database's tables: %w", err)
+	}
+	switch {
+	case ours && !named:
+		return errors.New("its schema_migrations table is not chiso's (another migration tool's): give chiso a database of its own; nothing was changed")
+	case ours:
+		return nil
+	}
+	var n int
+	var first *string
+	if err := tx.QueryRow(ctx, `SELECT count(*), min(table_name) FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name <> 'leader_lease'`).Scan(&n, &first); err != nil {
+		return fmt.Errorf("read the database's tables: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("it holds %d tables that are not chiso's (%s, …) and none of chiso's: is it the right database? "+
+			"give chiso an empty database of its own; nothing was changed", n, *first)
+	}
+	return nil
 }
 
 // lockWriters takes the writer lock until the transaction ends.

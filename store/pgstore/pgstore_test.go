@@ -77,3 +77,39 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenRefusesAnotherProgramsDatabase: a URL naming a database that
+// holds another program's tables (the wrong database) is refused, naming
+// one of them, and nothing of chiso's is created there; so is one whose
+// schema_migrations table is another migration tool's.
+func TestOpenRefusesAnotherProgramsDatabase(t *testing.T) {
+	ctx := context.Background()
+	for name, setup := range map[string]string{
+		"customers":        `CREATE TABLE customers (id integer PRIMARY KEY, name text)`,
+		"golang-migrate's": `CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dsn := pgtest.New(t)
+			conn, err := pgx.Connect(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			if _, err := conn.Exec(ctx, setup); err != nil {
+				t.Fatal(err)
+			}
+			db, err := pgstore.Open(ctx, dsn)
+			if err == nil {
+				db.Close()
+				t.Fatal("opened another program's database")
+			}
+			if !strings.Contains(err.Error(), "not chiso's") {
+				t.Errorf("error %q", err)
+			}
+			var created bool
+			if err := conn.QueryRow(ctx, `SELECT to_regclass('observations') IS NOT NULL`).Scan(&created); err != nil || created {
+				t.Errorf("chiso's tables were created: %v %v", created, err)
+			}
+		})
+	}
+}
