@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"regexp"
 	"time"
 
 	"github.com/chiso-vn/chiso/internal/clip"
@@ -10,6 +11,14 @@ import (
 // DefaultLease is the cluster section's default lease, documented in the
 // README's topology section.
 const DefaultLease = 10 * time.Second
+
+// minRenew and minMargin are the shortest renew interval and margin a
+// configuration may set (the defaults with the shortest lease, a second,
+// are 333ms and 200ms).
+const (
+	minRenew  = 100 * time.Millisecond
+	minMargin = 100 * time.Millisecond
+)
 
 // Cluster configures what several daemons sharing one PostgreSQL
 // database need: the election of the one that schedules rule groups and
@@ -60,12 +69,23 @@ func (c *Cluster) validate(d *decoder) {
 	}
 	if c.AdvertiseURL != "" {
 		u, err := url.Parse(c.AdvertiseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			d.add("cluster.advertise_url", "%q is not an http(s)://host:port URL", clip.Text(c.AdvertiseURL))
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "":
+			d.add("cluster.advertise_url", "%q is not an http(s)://host:port URL", clip.Text(redactURL(c.AdvertiseURL)))
+		case u.User != nil:
+			d.add("cluster.advertise_url", "%q holds user information: it would be written into the lease row, readable by whoever reads the database, and is never sent",
+				clip.Text(u.Redacted()))
 		}
 	}
 	if c.Lease > 0 && c.Lease < time.Second {
 		d.add("cluster.lease", "%s is shorter than a second: a busy database or a pause of the process would cost the leadership", c.Lease)
+	}
+	if c.Renew > 0 && c.Renew < minRenew {
+		d.add("cluster.renew", "%s is shorter than %s: followers would try to take the lease, and the leader renew it, in a busy loop against the database", c.Renew, minRenew)
+	}
+	if c.Margin > 0 && c.Margin < minMargin {
+		d.add("cluster.margin", "%s is shorter than %s: it leaves a leader no time to stop acting before another may take over", c.Margin, minMargin)
 	}
 	if !bad && c.Renew+c.Margin >= c.Lease {
 		field := "cluster.renew"
@@ -76,3 +96,13 @@ func (c *Cluster) validate(d *decoder) {
 			c.Renew, c.Margin, c.Lease)
 	}
 }
+
+// redactURL replaces the password of a URL that may not parse.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return advertisePassword.ReplaceAllString(s, "${1}xxxxx@")
+}
+
+var advertisePassword = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:).*@`)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -267,4 +268,26 @@ func (c *Config) RulePatterns() []string {
 // path: Path leaves it as it is.
 func isURL(p string) bool {
 	return strings.HasPrefix(p, "postgres://") || strings.HasPrefix(p, "postgresql://")
+}
+
+var (
+	urlScheme   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+	connKeyword = regexp.MustCompile(`(?i)(?:^|\s)(?:host|hostaddr|port|dbname|user|password|sslmode)\s*=`)
+)
+
+// MisspelledDatabase says why a database, meant as a PostgreSQL URL, is
+// neither that nor a SQLite file's path: a URL of another scheme
+// (postgress://, POSTGRES://) or libpq's key=value form would otherwise
+// name a new SQLite file, and be printed with its password. It is empty
+// for a postgres:// URL and anything else.
+func MisspelledDatabase(p string) string {
+	switch {
+	case isURL(p):
+		return ""
+	case urlScheme.MatchString(p):
+		return "a URL whose scheme is not postgres:// or postgresql://, so neither a PostgreSQL database nor a SQLite file"
+	case connKeyword.MatchString(p):
+		return "a key=value connection string: write it as a postgres:// URL (postgres://user@host:5432/dbname?sslmode=…)"
+	}
+	return ""
 }

@@ -26,6 +26,8 @@ func (c *Config) validate(d *decoder) {
 	oneOf(d, "locale", c.Locale, "vi", "en")
 	if strings.TrimSpace(c.Database) == "" {
 		d.add("database", "empty path")
+	} else if why := MisspelledDatabase(c.Database); why != "" {
+		d.add("database", "%s", why)
 	}
 	c.validateRules(d)
 	for i, l := range c.Metrics.AreaLevels {

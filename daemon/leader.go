@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -216,6 +219,52 @@ func advertiseURL(cfg *config.Config, addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// probeAdvertised asks the URL this leader wrote into the lease whether it
+// leads, and warns when the answer is not this daemon's (a wrong port or
+// host, another server): the followers forward alert changes there, with
+// their clients' tokens.
+func (d *Daemon) probeAdvertised(ctx context.Context) {
+	u := advertiseURL(d.cfg.Load(), d.Addr())
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u+"/-/leader", nil)
+	if err != nil {
+		return
+	}
+	client := &http.Client{Transport: &http.Transport{Proxy: nil}, // as forwards go
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	defer client.CloseIdleConnections()
+	answer := ""
+	resp, err := client.Do(req)
+	if err == nil {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64))
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && string(b) == "chiso leads.\n" {
+			return
+		}
+		answer = resp.Status
+	} else if ctx.Err() != nil && context.Cause(ctx) != context.DeadlineExceeded {
+		return // no longer leading, or shutting down
+	} else {
+		answer = err.Error()
+	}
+	if u2, err := url.Parse(u); err == nil {
+		u = u2.Redacted()
+	}
+	d.log.Warn("the URL this leader advertises does not answer as this leader: followers forward alert changes, "+
+		"with their clients' tokens, there; set cluster.advertise_url", "advertise_url", u, "answer", clip.Text(answer))
+}
+
+// isLoopback reports whether host names this machine alone: localhost or
+// a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // announce tells the daemons sharing the database that observations up to
 // id were stored; a failure is logged, as the others' periodic look finds
 // them anyway.
@@ -251,6 +300,10 @@ func (d *Daemon) startCluster(ctx context.Context) {
 	if err != nil {
 		d.log.Error("leader election cannot start; this daemon follows", "err", err)
 		return
+	}
+	if u, err := url.Parse(advertiseURL(d.cfg.Load(), d.Addr())); err == nil && isLoopback(u.Hostname()) {
+		d.log.Warn("the other daemons reach this one at a loopback address, so only from this host: a follower on another "+
+			"host would forward alert changes to itself; set cluster.advertise_url", "advertise_url", u.Redacted())
 	}
 	d.elector.Store(e)
 	d.lead.mu.Lock()
@@ -293,9 +346,17 @@ func (d *Daemon) announceEvaluation(group string, now time.Time) {
 	}
 }
 
+// maxNoticeSkew is how far from a follower's clock the time of an
+// evaluation notice may be: the leader sends it once its evaluation ended,
+// and the two clocks differ a little.
+const maxNoticeSkew = time.Hour
+
 // onEvaluationNotice evaluates, on a follower, the group the leader just
 // evaluated on schedule, at the leader's evaluation time. The leader
-// ignores its own notice, and a notice it cannot read.
+// ignores its own notice, and a notice it cannot read. Since any role that
+// may connect to the database may notify on the channel, a follower also
+// ignores a notice of a group it does not have and one whose time is more
+// than maxNoticeSkew from its own clock.
 func (d *Daemon) onEvaluationNotice(rest string) {
 	ns, group, ok := strings.Cut(rest, " ")
 	n, err := strconv.ParseInt(ns, 10, 64)
@@ -306,7 +367,16 @@ func (d *Daemon) onEvaluationNotice(rest string) {
 	if _, leading := d.lead.current(); leading {
 		return
 	}
+	if _, ok := d.groups.Load().byName(group); !ok {
+		d.log.Debug("evaluation notice of a group this daemon does not have; ignored", "group", clip.Text(group))
+		return
+	}
 	now := time.Unix(0, n).In(d.cfg.Load().Location)
+	if skew := now.Sub(d.opts.Now()); skew > maxNoticeSkew || skew < -maxNoticeSkew {
+		d.log.Warn("evaluation notice with a time far from this daemon's clock; ignored",
+			"group", group, "time", now.UTC().Format(time.RFC3339Nano), "max_skew", maxNoticeSkew)
+		return
+	}
 	d.wg.Go(func() { d.followedRun(d.loopCtx, group, now) })
 }
 
@@ -344,6 +414,7 @@ func (d *Daemon) leadWhile(ctx context.Context, term int64) {
 	d.log.Info("leading: scheduling rule groups and delivering notifications", "term", term)
 	d.lead.take()
 	d.metrics.led(true)
+	d.wg.Go(func() { d.probeAdvertised(ctx) })
 	defer func() {
 		d.lead.clear()
 		d.metrics.led(false)

@@ -127,7 +127,11 @@ func keepRestartSettings(cur, next *config.Config, warn func(string, ...any)) *c
 		{"drop_folder.path", &cur.Drop.Path, &c.Drop.Path}}
 	for _, p := range pairs {
 		if *p.from != *p.to {
-			warn("setting changed; it takes effect after a restart", "key", p.key, "running", *p.from, "file", *p.to)
+			from, to := *p.from, *p.to
+			if p.key == "database" { // a PostgreSQL URL may carry its password
+				from, to = DatabaseName(from), DatabaseName(to)
+			}
+			warn("setting changed; it takes effect after a restart", "key", p.key, "running", from, "file", to)
 			*p.to = *p.from
 		}
 	}

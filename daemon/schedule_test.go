@@ -190,6 +190,7 @@ func TestFollowerEvaluatesWhatTheLeaderAnnounced(t *testing.T) {
 `)
 	d.loopCtx = context.Background()
 	at := time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC)
+	d.opts.Now = func() time.Time { return at.Add(20 * time.Millisecond) } // the follower's clock, as the leader's
 	lastEval := func() float64 { return testutil.ToFloat64(d.metrics.lastEval.WithLabelValues("daily")) }
 
 	// leading: its own notice is ignored
@@ -200,7 +201,8 @@ func TestFollowerEvaluatesWhatTheLeaderAnnounced(t *testing.T) {
 	}
 
 	d.lead.clear() // following now
-	for _, bad := range []string{"eval", "eval x daily", "eval 12", "eval 12 ", "eval 1 no-such-group"} {
+	for _, bad := range []string{"eval", "eval x daily", "eval 12", "eval 12 ", "eval 1 no-such-group",
+		"eval " + strconv.FormatInt(at.Add(2*time.Hour).UnixNano(), 10) + " daily"} {
 		d.onImportNotice(pgnotify.Event{Payload: bad})
 	}
 	d.wg.Wait()

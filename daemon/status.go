@@ -25,7 +25,8 @@ func (d *Daemon) buildInfo() server.BuildInfo {
 // /api/v1/status/config, defaults filled in, with every secret masked:
 // tokens are never in it (only where they are read from), and of the
 // alerting section, webhook URLs, header values and passwords given inline
-// are masked, and user information in URLs is removed.
+// are masked, and user information in URLs is removed; a PostgreSQL
+// database URL's password is replaced by xxxxx.
 func (d *Daemon) configYAML() ([]byte, error) {
 	return redactedConfig(d.cfg.Load())
 }
@@ -44,8 +45,11 @@ func redactedConfig(cfg *config.Config) ([]byte, error) {
 		return nil, err
 	}
 	for i := range out {
-		if out[i].Key == "alerting" {
+		switch out[i].Key {
+		case "alerting":
 			out[i].Value = redact("alerting", alerting)
+		case "database": // a PostgreSQL URL may carry its password
+			out[i].Value = DatabaseName(cfg.Database)
 		}
 	}
 	return yaml.Marshal(out)

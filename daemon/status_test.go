@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,4 +79,47 @@ func writeTemp(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestConfigStatusMasksDatabasePassword: a PostgreSQL URL's password, in
+// its user information or as a password parameter, does not show in
+// /api/v1/status/config; the rest of the URL does.
+func TestConfigStatusMasksDatabasePassword(t *testing.T) {
+	for _, db := range []string{
+		"postgres://chiso:pg-very-secret@db.example:5432/chiso?sslmode=require",
+		"postgresql://db.example/chiso?user=chiso&password=pg-very-secret",
+	} {
+		cfg := &config.Config{Listen: "127.0.0.1:9999", Database: db}
+		b, err := redactedConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := string(b)
+		if strings.Contains(out, "very-secret") {
+			t.Errorf("the database password shows:\n%s", out)
+		}
+		if !strings.Contains(out, "db.example") {
+			t.Errorf("the database host is missing:\n%s", out)
+		}
+	}
+}
+
+// TestReloadWarningMasksDatabasePassword: a changed database URL (a new
+// password, say) is logged as taking effect at the next start, without
+// either password.
+func TestReloadWarningMasksDatabasePassword(t *testing.T) {
+	cur := &config.Config{Database: "postgres://chiso:old-very-secret@db.example/chiso"}
+	next := &config.Config{Database: "postgres://chiso:new-very-secret@db.example/chiso"}
+	var logged []string
+	keepRestartSettings(cur, next, func(msg string, args ...any) {
+		logged = append(logged, fmt.Sprint(append([]any{msg}, args...)...))
+	})
+	if len(logged) == 0 {
+		t.Fatal("the change of database is not logged")
+	}
+	for _, l := range logged {
+		if strings.Contains(l, "very-secret") {
+			t.Errorf("a password is logged: %s", l)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"github.com/chiso-vn/chiso"
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/alerts"
+	"github.com/chiso-vn/chiso/config"
 	"github.com/chiso-vn/chiso/engine"
 	"github.com/chiso-vn/chiso/internal/setup"
 	"github.com/chiso-vn/chiso/store"
@@ -166,6 +168,9 @@ type Database interface {
 // missing: PostgreSQL (store/pgstore) for a postgres:// or postgresql://
 // URL, else the SQLite file at addr (store), the embedded default.
 func OpenDatabase(ctx context.Context, addr string) (Database, error) {
+	if err := checkAddress(addr); err != nil {
+		return nil, err
+	}
 	if pgstore.IsDSN(addr) {
 		return pgstore.Open(ctx, addr)
 	}
@@ -176,6 +181,9 @@ func OpenDatabase(ctx context.Context, addr string) (Database, error) {
 // file, or a PostgreSQL database holding chiso's schema. It changes
 // nothing.
 func DatabaseExists(ctx context.Context, addr string) (bool, error) {
+	if err := checkAddress(addr); err != nil {
+		return false, err
+	}
 	if pgstore.IsDSN(addr) {
 		return pgstore.Exists(ctx, addr)
 	}
@@ -190,7 +198,7 @@ func DatabaseExists(ctx context.Context, addr string) (bool, error) {
 // DatabaseName is addr as messages and logs show it: a PostgreSQL URL's
 // password is redacted.
 func DatabaseName(addr string) string {
-	if pgstore.IsDSN(addr) {
+	if pgstore.IsDSN(addr) || config.MisspelledDatabase(addr) != "" {
 		return pgstore.Redact(addr)
 	}
 	return addr
@@ -200,3 +208,13 @@ var (
 	_ Database = (*store.DB)(nil)
 	_ Database = (*pgstore.DB)(nil)
 )
+
+// checkAddress refuses a database meant as a PostgreSQL URL but misspelled
+// (config.MisspelledDatabase), named with its password replaced, before a
+// SQLite file is made of it.
+func checkAddress(addr string) error {
+	if why := config.MisspelledDatabase(addr); why != "" {
+		return fmt.Errorf("database %s: %s", pgstore.Redact(addr), why)
+	}
+	return nil
+}

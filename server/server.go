@@ -111,6 +111,7 @@ type Server struct {
 	mux  *http.ServeMux
 
 	guard        *throttle              // holds back addresses that fail to authenticate
+	forward      *http.Transport        // carries alert changes a follower forwards to the leader
 	authFailures *prometheus.CounterVec // chiso_http_auth_failures_total
 }
 
@@ -124,7 +125,7 @@ func New(deps Deps) (*Server, error) {
 		deps.Tokens = func() []Token { return nil }
 	}
 	s := &Server{deps: deps, lim: deps.Limits.withDefaults(), mux: http.NewServeMux(),
-		guard: newThrottle(time.Now, throttleAddresses)}
+		guard: newThrottle(time.Now, throttleAddresses), forward: newForwardTransport()}
 	inst, err := newInstrumentation(deps.Registerer)
 	if err != nil {
 		return nil, err

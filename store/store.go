@@ -82,6 +82,27 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
+// HasSchema reports whether the SQLite file at path holds chiso's tables,
+// reading it only: an empty file, or another program's database, does not.
+// Open, by contrast, would create them.
+func HasSchema(ctx context.Context, path string) (bool, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false, err
+	}
+	pool, err := openPool(abs, true)
+	if err != nil {
+		return false, err
+	}
+	defer pool.Close()
+	var n int
+	if err := pool.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&n); err != nil {
+		return false, err
+	}
+	return n > 0, nil
+}
+
 // openPool opens a pool on the file with the pragmas in the DSN, so that
 // every connection the pool makes gets them.
 func openPool(path string, readOnly bool) (*sql.DB, error) {

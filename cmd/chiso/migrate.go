@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/store"
 	"github.com/chiso-vn/chiso/store/pgstore"
 )
@@ -31,10 +32,19 @@ func runMigrate(ctx context.Context, e *env, args []string) int {
 	case *from == "" || *to == "":
 		return usageError(e, fs, errors.New("both --from and --to are required"))
 	case !pgstore.IsDSN(*to):
-		return usageError(e, fs, fmt.Errorf("--to %s: not a postgres:// URL", *to))
+		return usageError(e, fs, fmt.Errorf("--to %s: not a postgres:// URL", pgstore.Redact(*to)))
+	case daemon.DatabaseName(*from) != *from: // a URL, perhaps with its password
+		return usageError(e, fs, fmt.Errorf("--from %s: not a SQLite file", daemon.DatabaseName(*from)))
 	}
 	if _, err := os.Stat(*from); err != nil {
 		return fail(e, "migrate", fmt.Errorf("--from: %w", err))
+	}
+	// read before anything opens it: opening would create chiso's tables
+	// in an empty file or another program's database
+	if ok, err := store.HasSchema(ctx, *from); err != nil {
+		return fail(e, "migrate", fmt.Errorf("--from %s: %w", *from, err))
+	} else if !ok {
+		return fail(e, "migrate", fmt.Errorf("--from %s: not a chiso database (it has no chiso tables); nothing was copied", *from))
 	}
 	src, err := store.Open(ctx, *from)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -16,6 +17,7 @@ import (
 	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/internal/pgtest"
 	"github.com/chiso-vn/chiso/store"
+	"github.com/chiso-vn/chiso/store/pgstore"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -84,7 +86,7 @@ func TestMigrateRefusesAMismatchAndABadURL(t *testing.T) {
 	mustChiso(t, "--db", dsn, "import", other)
 	before := dumpDatabase(t, dsn)
 	code, out, errs := runChiso(t, "migrate", "--from", lite, "--to", dsn)
-	if code != 1 || out != "" || !strings.Contains(errs, "does not match") {
+	if code != 1 || out != "" || !strings.Contains(errs, "other figures") {
 		t.Errorf("migrate onto other figures: exit %d\n%s%s", code, out, errs)
 	}
 	if got := dumpDatabase(t, dsn); got != before {
@@ -261,4 +263,133 @@ func firstDifference(want, got string) string {
 		}
 	}
 	return "(no difference)"
+}
+
+// TestMisspelledDatabaseURLIsRefused: a database that is meant as a
+// PostgreSQL URL but misspelled (another scheme, libpq's key=value form) is
+// refused, named with its password replaced, and no SQLite file is made of
+// it; chiso migrate's --to is named the same way.
+func TestMisspelledDatabaseURLIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	lite := filepath.Join(dir, "chiso.db")
+	mustChiso(t, "--db", lite, "init")
+	for _, bad := range []string{
+		"postgress://chiso:hunter2@db.example/chiso",
+		"POSTGRES://chiso:hunter2@db.example/chiso",
+		"host=db.example user=chiso password=hunter2 dbname=chiso",
+	} {
+		for _, args := range [][]string{{"--db", bad, "init"}, {"--db", bad, "history", "x", "y"},
+			{"migrate", "--from", lite, "--to", bad}} {
+			code, out, errs := runChiso(t, args...)
+			if code == 0 || strings.Contains(out+errs, "hunter2") || !strings.Contains(errs, "xxxxx") {
+				t.Errorf("chiso %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+			}
+		}
+	}
+	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) != 1 {
+		t.Errorf("files made: %v", files)
+	}
+}
+
+// TestMigrateRefusesASourceThatIsNotChisos: a --from that is an empty
+// file, another program's SQLite database or a PostgreSQL URL is refused,
+// named (without a password), and neither it nor the target is changed.
+func TestMigrateRefusesASourceThatIsNotChisos(t *testing.T) {
+	dir := t.TempDir()
+	dsn := pgtest.New(t)
+	empty := filepath.Join(dir, "empty.db")
+	writeText(t, empty, "")
+	other := filepath.Join(dir, "other.sqlite")
+	db, err := sql.Open("sqlite", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE customers(id integer, name text); INSERT INTO customers VALUES (1, 'a')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, src := range []string{empty, other, "postgres://chiso:hunter2@db.example/chiso"} {
+		before, _ := os.ReadFile(src)
+		code, out, errs := runChiso(t, "migrate", "--from", src, "--to", dsn)
+		if code == 0 || out != "" || strings.Contains(errs, "hunter2") || !strings.Contains(errs, "--from") {
+			t.Errorf("migrate --from %s: exit %d\n%s%s", src, code, out, errs)
+		}
+		if after, _ := os.ReadFile(src); string(after) != string(before) {
+			t.Errorf("migrate --from %s changed it", src)
+		}
+		if _, err := os.Stat(src + "-wal"); err == nil {
+			t.Errorf("migrate --from %s left a write-ahead log beside it", src)
+		}
+	}
+	if ok, err := daemon.DatabaseExists(context.Background(), dsn); err != nil || ok {
+		t.Errorf("the target holds a chiso schema after refused migrations: %v %v", ok, err)
+	}
+}
+
+// TestMigrateRefusesATargetWithOtherFiguresUnderTheSameIDs: a target that
+// holds another database's figures under the same ids (another province's
+// chiso, as many rows of each kind) is refused, not reported as a copy
+// while it keeps its own figures.
+func TestMigrateRefusesATargetWithOtherFiguresUnderTheSameIDs(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	for path, value := range map[string]string{a: "70", b: "30"} {
+		mustChiso(t, "--db", path, "init", "--sample")
+		f := filepath.Join(dir, "rev.csv")
+		writeText(t, f, "indicator,area,period,value,source\nvillage_mobile_broadband_coverage,PT,2024,"+value+",rev.pdf\n")
+		mustChiso(t, "--db", path, "import", f)
+	}
+	dsn := pgtest.New(t)
+	mustChiso(t, "migrate", "--from", a, "--to", dsn)
+	before := dumpDatabase(t, dsn)
+	code, out, errs := runChiso(t, "migrate", "--from", b, "--to", dsn)
+	if code != 1 || out != "" || !strings.Contains(errs, "other figures") {
+		t.Errorf("migrate onto another database's figures: exit %d\n%s%s", code, out, errs)
+	}
+	if got := dumpDatabase(t, dsn); got != before {
+		t.Errorf("a refused migration changed the target:\n%s", firstDifference(before, got))
+	}
+}
+
+// writtenMeanwhile is a source that another process imports into while
+// its figures are being copied.
+type writtenMeanwhile struct {
+	*store.DB
+	write func()
+}
+
+func (w writtenMeanwhile) Scan(ctx context.Context, afterID int64, all bool, fn func(chiso.Observation) error) (int64, error) {
+	w.write()
+	return w.DB.Scan(ctx, afterID, all, fn)
+}
+
+// TestMigrateOfASourceWrittenMeanwhileSaysSo: a source written while it is
+// copied (a daemon or an import still at work on it) stores nothing, and
+// the error says that the source changed.
+func TestMigrateOfASourceWrittenMeanwhileSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	lite := filepath.Join(dir, "chiso.db")
+	mustChiso(t, "--db", lite, "init", "--sample")
+	f := filepath.Join(dir, "more.csv")
+	writeText(t, f, "indicator,area,period,value\nvillage_mobile_broadband_coverage,PT,2019,50\n")
+	ctx := context.Background()
+	src, err := store.Open(ctx, lite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dsn := pgtest.New(t)
+	dst, err := pgstore.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	_, err = dst.CopyFrom(ctx, writtenMeanwhile{src, func() { mustChiso(t, "--db", lite, "import", f) }})
+	if err == nil || !strings.Contains(err.Error(), "changed while") {
+		t.Errorf("a source written meanwhile: %v", err)
+	}
+	if got := lastID(t, dsn); got != 0 {
+		t.Errorf("the target holds figures up to id %d", got)
+	}
 }

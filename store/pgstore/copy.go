@@ -95,6 +95,10 @@ func (db *DB) CopyFrom(ctx context.Context, src Source) (Counts, error) {
 		return Counts{}, fmt.Errorf("count the copy: %w", err)
 	}
 	if got != want {
+		if now, err := sourceCounts(ctx, src); err == nil && now != want {
+			return Counts{}, fmt.Errorf("the source changed while it was copied (a daemon or an import writing to it), nothing was stored; "+
+				"stop what writes to it and run again:\n\tbefore %v\n\tafter  %v", want, now)
+		}
 		return Counts{}, fmt.Errorf("the copy does not match its source, nothing was stored:\n\tsource %v\n\tcopy   %v", want, got)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -234,6 +238,21 @@ func copyObservations(ctx context.Context, tx pgx.Tx, src Source) error {
 			source_id, reported_on, method_id, ingested_at, import_id FROM copied
 		ON CONFLICT (id) DO NOTHING`); err != nil {
 		return fmt.Errorf("write revisions: %w", err)
+	}
+	// a revision already here under the same id must be the same one (a
+	// second run): other figures under the same ids are another database's
+	var differ int64
+	var first *int64
+	if err := tx.QueryRow(ctx, `SELECT count(*), min(c.id) FROM copied c JOIN observations o ON o.id = c.id
+		WHERE (o.series_id, o.period, o.revision, o.value, o.qualifier, o.raw, o.source_id, o.reported_on, o.method_id,
+			o.ingested_at, o.import_id)
+		IS DISTINCT FROM (c.series, c.period, c.revision, c.value, c.qualifier, c.raw, c.source_id, c.reported_on, c.method_id,
+			c.ingested_at, c.import_id)`).Scan(&differ, &first); err != nil {
+		return fmt.Errorf("compare revisions: %w", err)
+	}
+	if differ > 0 {
+		return fmt.Errorf("the target already holds %d revisions under the source's ids with other figures (the first, id %d): "+
+			"it holds another database's data; nothing was stored", differ, *first)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO current AS c (series_id, period, obs_id, revision, value, qualifier, source_id, method_id)
 		SELECT DISTINCT ON (series, period) series, period, id, revision, value, qualifier, source_id, method_id

@@ -86,7 +86,7 @@ func Redact(dsn string) string {
 }
 
 var (
-	urlPassword     = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:)[^@]*@`)
+	urlPassword     = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*://[^:/@]*:).*@`) // to the last @: a password may hold one
 	queryPassword   = regexp.MustCompile(`([?&]password=)[^&]*`)
 	keywordPassword = regexp.MustCompile(`((?:^|\s)password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 )
@@ -125,13 +125,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // unquoteDSN makes sure an error from the driver does not carry the
-// password: it replaces the connection string by its redacted form.
+// password: it replaces the connection string by its redacted form, also
+// in the driver's parse error, whose own masking is best effort (it stops
+// at the first @ of a password holding one).
 func unquoteDSN(err error, dsn, redacted string) error {
 	msg := err.Error()
-	if dsn == redacted || !strings.Contains(msg, dsn) {
+	var pe *pgconn.ParseConfigError
+	if errors.As(err, &pe) {
+		ours := *pe
+		ours.ConnString = redacted
+		msg = strings.ReplaceAll(msg, pe.Error(), ours.Error())
+	}
+	if dsn != redacted {
+		msg = strings.ReplaceAll(msg, dsn, redacted)
+	}
+	if msg == err.Error() {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(msg, dsn, redacted))
+	return errors.New(msg)
 }
 
 // DSN returns the connection string, its password redacted.
@@ -165,6 +176,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
 			return fmt.Errorf("lock the schema: %w", err)
 		}
+		if err := ownDatabase(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 			return fmt.Errorf("create schema_migrations: %w", err)
@@ -187,6 +201,37 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		}
 		return nil
 	})
+}
+
+// ownDatabase refuses a database that is not chiso's to create its tables
+// in: one that holds another program's tables but not chiso's (the wrong
+// database in the URL), or whose schema_migrations table is another
+// migration tool's.
+func ownDatabase(ctx context.Context, tx pgx.Tx) error {
+	var ours, named bool
+	if err := tx.QueryRow(ctx, `SELECT
+		EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'),
+		EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+			AND table_name = 'schema_migrations' AND column_name = 'name')`).Scan(&ours, &named); err != nil {
+		return fmt.Errorf("read the database's tables: %w", err)
+	}
+	switch {
+	case ours && !named:
+		return errors.New("its schema_migrations table is not chiso's (another migration tool's): give chiso a database of its own; nothing was changed")
+	case ours:
+		return nil
+	}
+	var n int
+	var first *string
+	if err := tx.QueryRow(ctx, `SELECT count(*), min(table_name) FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_name <> 'leader_lease'`).Scan(&n, &first); err != nil {
+		return fmt.Errorf("read the database's tables: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("it holds %d tables that are not chiso's (%s, …) and none of chiso's: is it the right database? "+
+			"give chiso an empty database of its own; nothing was changed", n, *first)
+	}
+	return nil
 }
 
 // lockWriters takes the writer lock until the transaction ends.
