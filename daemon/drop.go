@@ -182,7 +182,31 @@ func (d *Daemon) moveDropped(f *dropFolder, name, to, stamp string, read os.File
 	if d.cfg.Load().Language != "en" {
 		report = fmt.Sprintf("Tệp %s không được nhập; không số liệu nào của tệp được lưu.\n\n%v\n", name, importErr)
 	}
-	if err := os.WriteFile(dst+".errors.txt", []byte(report), 0o644); err != nil {
+	if err := writeWhole(dst+".errors.txt", []byte(report)); err != nil {
 		d.log.Error("write error report", "file", dst, "err", err)
 	}
+}
+
+// writeWhole writes a file under a temporary name and renames it into
+// place, so that whoever watches the folder (a person, a script waiting
+// for the report) never reads it half-written.
+func writeWhole(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".chiso-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
