@@ -20,6 +20,10 @@ const (
 	minMargin = 100 * time.Millisecond
 )
 
+// maxLease is the longest lease a configuration may set: the time alerting
+// may stay dark after a leader dies.
+const maxLease = 10 * time.Minute
+
 // Cluster configures what several daemons sharing one PostgreSQL
 // database need: the election of the one that schedules rule groups and
 // delivers notifications. A daemon on a SQLite file ignores it (it always
@@ -80,6 +84,9 @@ func (c *Cluster) validate(d *decoder) {
 	}
 	if c.Lease > 0 && c.Lease < time.Second {
 		d.add("cluster.lease", "%s is shorter than a second: a busy database or a pause of the process would cost the leadership", c.Lease)
+	}
+	if c.Lease > maxLease {
+		d.add("cluster.lease", "%s is longer than %s: a leader that dies would leave the rule groups unscheduled and notifications unsent for as long", c.Lease, maxLease)
 	}
 	if c.Renew > 0 && c.Renew < minRenew {
 		d.add("cluster.renew", "%s is shorter than %s: followers would try to take the lease, and the leader renew it, in a busy loop against the database", c.Renew, minRenew)
