@@ -111,8 +111,11 @@ type Daemon struct {
 	ln    net.Listener
 	http  *http.Server
 	nudge chan struct{}
-	// evalAll asks the sync loop to evaluate every group (after a reload).
-	evalAll chan struct{}
+	// evalAll asks the sync loop to evaluate every group (after a reload,
+	// or when the daemon begins to lead); evalAllRuns counts those done,
+	// for tests that must not see one in the middle.
+	evalAll     chan struct{}
+	evalAllRuns atomic.Int64
 	// dirty and published belong to the sync loop: whether the metrics
 	// lag the index, and when they were last rebuilt.
 	dirty     bool

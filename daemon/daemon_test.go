@@ -130,6 +130,12 @@ func startHookedIn(t testing.TB, dir, extraConfig string, opts Options, hook fun
 	}
 	h := &harness{t: t, dir: dir, db: db, d: d, url: "http://" + d.Addr(), token: "s3cret"}
 	h.waitFor("ready", 5*time.Second, d.Ready)
+	if dbConfig != "" && !strings.Contains(extraConfig, "cluster:") {
+		// on a shared database the daemon leads once it has won the
+		// lease, and evaluates every group then: wait for that, so that
+		// a test sees no evaluation it did not cause
+		h.waitFor("leading", 10*time.Second, func() bool { _, ok := d.lead.current(); return ok && d.evalAllRuns.Load() > 0 })
+	}
 	return h
 }
 

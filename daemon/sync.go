@@ -205,6 +205,7 @@ func (d *Daemon) syncLoop(ctx context.Context) {
 			trigger = "import"
 		case <-d.evalAll:
 			d.evaluateAll(ctx, d.opts.Now(), "reload")
+			d.evalAllRuns.Add(1)
 		}
 		d.sync(ctx, trigger)
 		// under a stream of imports, let a few land before the next look:
