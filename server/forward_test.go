@@ -21,6 +21,20 @@ type follower struct{ url string }
 func (f follower) Leading() (bool, string) { return false, "the-leader" }
 func (f follower) LeaderURL() string       { return f.url }
 
+// followerServer is a server that follows the leader at leaderURL, with
+// one token, "good", of a steward.
+func followerServer(t *testing.T, leaderURL string) *Server {
+	t.Helper()
+	b := &backend{}
+	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
+		Tokens:   func() []Token { return []Token{{Name: "steward", Value: "good"}} },
+		Gatherer: prometheus.NewRegistry(), Alerting: newFake(), Leadership: follower{url: leaderURL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // TestFollowerForwardsOnlyKnownTokens: a follower passes an alert change
 // on to the leader only with a token it knows; bad tokens are refused and
 // throttled by the follower against the client's address, so that they
@@ -37,13 +51,7 @@ func TestFollowerForwardsOnlyKnownTokens(t *testing.T) {
 	}))
 	defer leader.Close()
 
-	b := &backend{}
-	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
-		Tokens:   func() []Token { return []Token{{Name: "steward", Value: "good"}} },
-		Gatherer: prometheus.NewRegistry(), Alerting: newFake(), Leadership: follower{url: leader.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := followerServer(t, leader.URL)
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	ack := ts.URL + "/api/v1/alerts/abc/ack"
@@ -92,13 +100,7 @@ func TestForwardToAStalledLeaderEnds(t *testing.T) {
 	defer leader.Close()
 	defer close(release)
 
-	b := &backend{}
-	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
-		Tokens:   func() []Token { return []Token{{Name: "steward", Value: "good"}} },
-		Gatherer: prometheus.NewRegistry(), Alerting: newFake(), Leadership: follower{url: leader.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := followerServer(t, leader.URL)
 	if s.forward == nil || s.forward.Proxy != nil {
 		t.Fatal("forwarded requests may go through a proxy of the environment")
 	}
@@ -163,13 +165,7 @@ func TestForwardOfAnOversizedBodyIs413(t *testing.T) {
 		_, _ = io.Copy(io.Discard, r.Body)
 	}))
 	defer leader.Close()
-	b := &backend{}
-	s, err := New(Deps{Importer: b, Querier: b, Status: b, Reloader: b,
-		Tokens:   func() []Token { return []Token{{Name: "steward", Value: "good"}} },
-		Gatherer: prometheus.NewRegistry(), Alerting: newFake(), Leadership: follower{url: leader.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := followerServer(t, leader.URL)
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/silences", io.MultiReader(strings.NewReader(strings.Repeat("x", 5<<20))))
