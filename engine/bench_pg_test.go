@@ -97,18 +97,7 @@ func (f *fixture) loadPG(b *testing.B, dsn string) *Engine {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	cat, err := db.Catalogue(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := New(cat, f.groups, Options{Lang: "en"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := e.Load(ctx, db); err != nil {
-		b.Fatal(err)
-	}
-	return e
+	return f.loadFrom(b, db)
 }
 
 // BenchmarkPostgres measures the engine on the PostgreSQL store, for the

@@ -393,6 +393,24 @@ func (f *fixture) load(b *testing.B) *Engine {
 		b.Fatal(err)
 	}
 	defer db.Close()
+	e := f.loadFrom(b, db)
+	if f.nextID, err = db.LastID(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// benchStore is what a benchmark's engine is built from: the SQLite or
+// the PostgreSQL store.
+type benchStore interface {
+	Source
+	Catalogue(context.Context) (*chiso.Catalogue, error)
+}
+
+// loadFrom builds an engine as the daemon's start does: catalogue, rules,
+// load.
+func (f *fixture) loadFrom(b *testing.B, db benchStore) *Engine {
+	ctx := context.Background()
 	cat, err := db.Catalogue(ctx)
 	if err != nil {
 		b.Fatal(err)
@@ -402,9 +420,6 @@ func (f *fixture) load(b *testing.B) *Engine {
 		b.Fatal(err)
 	}
 	if err := e.Load(ctx, db); err != nil {
-		b.Fatal(err)
-	}
-	if f.nextID, err = db.LastID(ctx); err != nil {
 		b.Fatal(err)
 	}
 	return e
