@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chiso-vn/chiso/internal/synth"
+	"github.com/chiso-vn/chiso/internal/testbin"
 )
 
 // importCase is one size of the command-line import benchmark.
@@ -191,17 +192,7 @@ func maxRSS(ps *os.ProcessState) int64 {
 }
 
 // buildChiso builds this command into a temporary folder.
-func buildChiso(b *testing.B) string {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		b.Fatalf("go not found: %v", err)
-	}
-	bin := filepath.Join(b.TempDir(), "chiso")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
+func buildChiso(b *testing.B) string { return testbin.Chiso(b) }
 
 // benchFiles are the generated catalogue and observation files of a case.
 type benchFiles struct {

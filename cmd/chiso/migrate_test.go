@@ -16,11 +16,16 @@ import (
 	"github.com/chiso-vn/chiso/alerting"
 	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/internal/pgtest"
+	"github.com/chiso-vn/chiso/internal/testbin"
 	"github.com/chiso-vn/chiso/store"
 	"github.com/chiso-vn/chiso/store/pgstore"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	testbin.Remove()
+	os.Exit(code)
+}
 
 // TestMigrateCopiesEverythingTwiceSafely: chiso migrate copies a SQLite
 // database with revisions and alerting state into PostgreSQL, where every

@@ -26,10 +26,15 @@ import (
 	"github.com/chiso-vn/chiso/daemon"
 	"github.com/chiso-vn/chiso/internal/pgtest"
 	"github.com/chiso-vn/chiso/internal/setup"
+	"github.com/chiso-vn/chiso/internal/testbin"
 	"github.com/chiso-vn/chiso/store/pgstore"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	testbin.Remove()
+	os.Exit(code)
+}
 
 // roles numbers the database roles the tests create, one per replica.
 var roles atomic.Int64

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -14,34 +13,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	binary    string
-	buildErr  error
+	"github.com/chiso-vn/chiso/internal/testbin"
 )
 
 // chisoBinary builds cmd/chiso once per test run.
-func chisoBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "chiso-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binary = filepath.Join(dir, "chiso")
-		out, err := exec.Command("go", "build", "-o", binary, "github.com/chiso-vn/chiso/cmd/chiso").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binary
-}
+func chisoBinary(t *testing.T) string { return testbin.Chiso(t) }
 
 // proc is one daemon running as a process of the built binary.
 type proc struct {
