@@ -19,6 +19,7 @@ import (
 	"github.com/chiso-vn/chiso/internal/testbin"
 	"github.com/chiso-vn/chiso/store"
 	"github.com/chiso-vn/chiso/store/pgstore"
+	"github.com/chiso-vn/chiso/store/storetest"
 )
 
 func TestMain(m *testing.M) {
@@ -49,7 +50,7 @@ func TestMigrateCopiesEverythingTwiceSafely(t *testing.T) {
 	}
 	want := dumpDatabase(t, lite)
 	if got := dumpDatabase(t, dsn); got != want {
-		t.Fatalf("the copy reads differently:\n%s", firstDifference(want, got))
+		t.Fatalf("the copy reads differently:\n%s", storetest.Diff(want, got))
 	}
 	if !strings.Contains(want, "later.pdf") || !strings.Contains(want, "firing") || !strings.Contains(want, "silence") ||
 		!strings.Contains(want, "tinh.csv") {
@@ -61,7 +62,7 @@ func TestMigrateCopiesEverythingTwiceSafely(t *testing.T) {
 		t.Errorf("second run printed %q, first %q", again, out)
 	}
 	if got := dumpDatabase(t, dsn); got != want {
-		t.Fatalf("a second migration changed the copy:\n%s", firstDifference(want, got))
+		t.Fatalf("a second migration changed the copy:\n%s", storetest.Diff(want, got))
 	}
 
 	hist := mustChiso(t, "--db", dsn, "history", "village_mobile_broadband_coverage", "PT")
@@ -95,7 +96,7 @@ func TestMigrateRefusesAMismatchAndABadURL(t *testing.T) {
 		t.Errorf("migrate onto other figures: exit %d\n%s%s", code, out, errs)
 	}
 	if got := dumpDatabase(t, dsn); got != before {
-		t.Errorf("a refused migration changed the target:\n%s", firstDifference(before, got))
+		t.Errorf("a refused migration changed the target:\n%s", storetest.Diff(before, got))
 	}
 
 	bad := "postgres://chiso:hunter2@127.0.0.1:1/chiso?connect_timeout=5"
@@ -253,23 +254,6 @@ func outboxText(es []alerting.OutboxEntry) string {
 	return b.String()
 }
 
-func firstDifference(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("line %d\n got %s\nwant %s", i+1, gl, wl)
-		}
-	}
-	return "(no difference)"
-}
-
 // TestMisspelledDatabaseURLIsRefused: a database that is meant as a
 // PostgreSQL URL but misspelled (another scheme, libpq's key=value form) is
 // refused, named with its password replaced, and no SQLite file is made of
@@ -353,7 +337,7 @@ func TestMigrateRefusesATargetWithOtherFiguresUnderTheSameIDs(t *testing.T) {
 		t.Errorf("migrate onto another database's figures: exit %d\n%s%s", code, out, errs)
 	}
 	if got := dumpDatabase(t, dsn); got != before {
-		t.Errorf("a refused migration changed the target:\n%s", firstDifference(before, got))
+		t.Errorf("a refused migration changed the target:\n%s", storetest.Diff(before, got))
 	}
 }
 

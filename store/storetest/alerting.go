@@ -107,7 +107,7 @@ func testAlertsRoundTrip(t *testing.T, h Harness) {
 			t.Fatal(err)
 		}
 		if g := alertsText(got); g != want {
-			t.Fatalf("alerts round trip:\n%s", diff(want, g))
+			t.Fatalf("alerts round trip:\n%s", Diff(want, g))
 		}
 	}
 	a.State, a.Ack = chiso.Resolved, nil
@@ -117,7 +117,7 @@ func testAlertsRoundTrip(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	if g, w := alertsText(got), alertText(a)+"\n"; g != w {
-		t.Errorf("after an update and a delete:\n%s", diff(w, g))
+		t.Errorf("after an update and a delete:\n%s", Diff(w, g))
 	}
 }
 

@@ -126,7 +126,7 @@ func testSameFigures(t *testing.T, h Harness) {
 		t.Fatalf("re-import %+v, want %d unchanged and no ids", res, len(again))
 	}
 	if after := figuresText(t, s); after != before {
-		t.Errorf("re-import changed the figures:\n%s", diff(before, after))
+		t.Errorf("re-import changed the figures:\n%s", Diff(before, after))
 	}
 	recs, err := s.Imports(ctx, 0)
 	if err != nil {

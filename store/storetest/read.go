@@ -115,7 +115,7 @@ func testPages(t *testing.T, h Harness) {
 				after = last
 			}
 			if g := sortedText(got); g != want {
-				t.Errorf("filter %+v, pages of %d:\n%s", f, size, diff(want, g))
+				t.Errorf("filter %+v, pages of %d:\n%s", f, size, Diff(want, g))
 			}
 		}
 	}
@@ -166,7 +166,7 @@ func testScanAfter(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	if g, w := sortedText(cur), sortedText(current); g != w {
-		t.Errorf("Scan and Current differ:\n%s", diff(w, g))
+		t.Errorf("Scan and Current differ:\n%s", Diff(w, g))
 	}
 	newer, l := scan(res[0].LastID, false)
 	if len(newer) != 15 || l != last || newer[0].ID != res[1].FirstID {
@@ -223,7 +223,7 @@ func testFiguresMatchScan(t *testing.T, h Harness) {
 		t.Errorf("ScanFigures: %d series, last id %d; want 6 and %d", series, lastF, last)
 	}
 	if g, w := strings.Join(sortStrings(got), "\n"), strings.Join(sortStrings(want), "\n"); g != w {
-		t.Errorf("ScanFigures and Scan differ:\n%s", diff(w, g))
+		t.Errorf("ScanFigures and Scan differ:\n%s", Diff(w, g))
 	}
 }
 

@@ -218,12 +218,13 @@ func currentText(obs []chiso.Observation) string {
 func sameState(t *testing.T, s Store, want, what string) {
 	t.Helper()
 	if got := state(t, s); got != want {
-		t.Errorf("%s changed the store:\n%s", what, diff(want, got))
+		t.Errorf("%s changed the store:\n%s", what, Diff(want, got))
 	}
 }
 
-// diff shows the first line where two texts differ.
-func diff(want, got string) string {
+// Diff shows the first line where two texts differ, for tests comparing
+// two dumps of a store.
+func Diff(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
 	for i := range max(len(w), len(g)) {
 		var wl, gl string
